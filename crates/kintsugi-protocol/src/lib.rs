@@ -1,1 +1,19 @@
-//! placeholder
+//! The Kintsugi wire contract (`shared/PROTOCOL.md`, v1): request and response
+//! types, NDJSON framing with its 16 MiB limit, socket and data-dir path
+//! resolution, and a small blocking client for short-lived processes (hooks,
+//! shim, CLI).
+//!
+//! Architecture invariant: this crate knows nothing about classification,
+//! storage or async runtimes. Everything that talks to the daemon depends on
+//! it; it depends on nothing of ours.
+#![forbid(unsafe_code)]
+
+mod client;
+mod frame;
+mod paths;
+mod types;
+
+pub use client::{Client, ClientError};
+pub use frame::{DecodeError, MAX_FRAME_BYTES, decode_request, encode_line};
+pub use paths::{config_path, data_dir, socket_path};
+pub use types::*;

@@ -1,0 +1,365 @@
+//! Request, response and shared types exactly as PROTOCOL.md names them.
+//! Extensions are only ever added as new kinds or new optional fields.
+
+use serde::{Deserialize, Serialize};
+
+/// A command some interceptor is about to run (or a human already ran).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposedCommand {
+    /// UUID string chosen by the client.
+    pub id: String,
+    /// RFC 3339 UTC time at the client.
+    pub ts: String,
+    /// Origin: `shim`, `hook:claude`, `mcp`, `recorder`, …
+    pub agent: String,
+    /// Absolute working directory.
+    pub cwd: String,
+    /// Argument vector; may be empty when only a raw line is known.
+    #[serde(default)]
+    pub argv: Vec<String>,
+    /// The verbatim command line, never rewritten.
+    pub raw: String,
+    /// Optional session identifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+}
+
+impl ProposedCommand {
+    /// A command with a fresh UUID and the current time.
+    pub fn new(agent: &str, cwd: &str, argv: Vec<String>, raw: &str) -> Self {
+        ProposedCommand {
+            id: uuid::Uuid::new_v4().to_string(),
+            ts: now_rfc3339(),
+            agent: agent.to_string(),
+            cwd: cwd.to_string(),
+            argv,
+            raw: raw.to_string(),
+            session: None,
+        }
+    }
+}
+
+/// The current UTC time as RFC 3339 (second precision is not enough for a
+/// ledger, so this keeps the fractional part).
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_string())
+}
+
+/// What the daemon decided about a proposed command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Allow,
+    Deny,
+    Hold,
+}
+
+impl Decision {
+    /// The lowercase wire word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "allow",
+            Decision::Deny => "deny",
+            Decision::Hold => "hold",
+        }
+    }
+}
+
+/// A human's decision on a held command (`resolve`); never `hold`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HumanDecision {
+    Allow,
+    Deny,
+}
+
+/// The class of a command on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    Safe,
+    Ambiguous,
+    Catastrophic,
+}
+
+impl Class {
+    /// The lowercase wire word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Safe => "safe",
+            Class::Ambiguous => "ambiguous",
+            Class::Catastrophic => "catastrophic",
+        }
+    }
+}
+
+/// A filesystem change seen by the watcher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    Created,
+    Modified,
+    Removed,
+}
+
+impl Change {
+    /// The lowercase wire word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Created => "created",
+            Change::Modified => "modified",
+            Change::Removed => "removed",
+        }
+    }
+}
+
+/// The verdict on a proposed command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub decision: Decision,
+    pub class: Class,
+    /// Stable rule id, e.g. `rm:recursive`.
+    pub rule: String,
+    /// One plain sentence.
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<u8>,
+    /// Ledger sequence number of the recorded event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<u64>,
+    /// Queue id when held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<String>,
+    /// Snapshot id when one was taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<String>,
+}
+
+/// State of a queue item as `pendingstatus` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PendingState {
+    Pending,
+    Approved,
+    Denied,
+    Gone,
+}
+
+/// One held command in the approval queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingItem {
+    pub id: String,
+    pub command: ProposedCommand,
+    pub class: Class,
+    pub rule: String,
+    pub reason: String,
+    /// RFC 3339.
+    pub created: String,
+    pub status: PendingState,
+}
+
+/// Argon2id parameters of the admin vault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KdfParams {
+    pub alg: String,
+    pub m_cost: u32,
+    pub t_cost: u32,
+    pub p_cost: u32,
+}
+
+/// A signed checkpoint as `status` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointInfo {
+    pub seq: u64,
+    pub head: String,
+    pub time: String,
+}
+
+/// Runtime status. Only `scorer` is required by v1; the rest are additions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusInfo {
+    pub scorer: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uptime_secs: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub socket: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_len: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_head: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_checkpoint: Option<CheckpointInfo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+}
+
+/// Every request kind of v1 (serialized with a lowercase `kind` tag).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Request {
+    Propose(ProposedCommand),
+    Resolve {
+        command: ProposedCommand,
+        decision: HumanDecision,
+        remember: bool,
+    },
+    Observe {
+        change: Change,
+        path: String,
+    },
+    Record(ProposedCommand),
+    ListPending,
+    PendingStatus {
+        id: String,
+    },
+    Approve {
+        id: String,
+    },
+    Deny {
+        id: String,
+    },
+    Status,
+    AuthBegin {
+        op: String,
+    },
+    Shutdown {
+        op: String,
+        nonce: String,
+        proof: String,
+    },
+}
+
+/// The `kind` words of every request, for error messages.
+pub const REQUEST_KINDS: &[&str] = &[
+    "propose",
+    "resolve",
+    "observe",
+    "record",
+    "listpending",
+    "pendingstatus",
+    "approve",
+    "deny",
+    "status",
+    "authbegin",
+    "shutdown",
+];
+
+/// Every response kind of v1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Response {
+    Verdict(Verdict),
+    Ack,
+    PendingList {
+        items: Vec<PendingItem>,
+    },
+    Pending {
+        status: PendingState,
+    },
+    Status(StatusInfo),
+    Challenge {
+        locked: bool,
+        nonce: String,
+        salt: String,
+        params: KdfParams,
+    },
+    Error {
+        message: String,
+    },
+}
+
+impl Response {
+    /// An `error` response with the given message.
+    pub fn error(message: impl Into<String>) -> Self {
+        Response::Error {
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_kinds_serialize_as_protocol_words() {
+        let reqs = [
+            (Request::ListPending, "listpending"),
+            (Request::PendingStatus { id: "a".into() }, "pendingstatus"),
+            (Request::AuthBegin { op: "shutdown".into() }, "authbegin"),
+            (Request::Status, "status"),
+        ];
+        for (req, word) in reqs {
+            let v = serde_json::to_value(&req).unwrap();
+            assert_eq!(v["kind"], word);
+            assert!(REQUEST_KINDS.contains(&word));
+        }
+    }
+
+    #[test]
+    fn propose_is_flattened_beside_kind() {
+        let line = r#"{"kind":"propose","id":"u","ts":"2026-01-01T00:00:00Z","agent":"shim","cwd":"/","argv":["ls"],"raw":"ls"}"#;
+        let req: Request = serde_json::from_str(line).unwrap();
+        match req {
+            Request::Propose(c) => assert_eq!(c.raw, "ls"),
+            other => panic!("got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn observe_uses_change_not_kind() {
+        let line = r#"{"kind":"observe","change":"removed","path":"/x"}"#;
+        let req: Request = serde_json::from_str(line).unwrap();
+        assert_eq!(
+            req,
+            Request::Observe {
+                change: Change::Removed,
+                path: "/x".into()
+            }
+        );
+    }
+
+    #[test]
+    fn verdict_omits_absent_optionals() {
+        let r = Response::Verdict(Verdict {
+            decision: Decision::Allow,
+            class: Class::Safe,
+            rule: "safe:read-only".into(),
+            reason: "Reads files.".into(),
+            summary: None,
+            risk: None,
+            event: Some(3),
+            pending: None,
+            snapshot: None,
+        });
+        let s = serde_json::to_string(&r).unwrap();
+        assert_eq!(
+            s,
+            r#"{"kind":"verdict","decision":"allow","class":"safe","rule":"safe:read-only","reason":"Reads files.","event":3}"#
+        );
+    }
+
+    #[test]
+    fn status_example_from_protocol_page() {
+        let r: Response = serde_json::from_str(r#"{"kind":"status","scorer":"heuristic"}"#).unwrap();
+        assert_eq!(
+            r,
+            Response::Status(StatusInfo {
+                scorer: "heuristic".into(),
+                ..Default::default()
+            })
+        );
+    }
+}
