@@ -1,1 +1,37 @@
-//! placeholder
+//! The resident daemon: one process per user that serves the protocol on a
+//! Unix socket, decides every proposed command, holds what needs a human, and
+//! is the single writer of the ledger.
+//!
+//! Map (after tokio's mini-redis): `connection` frames a stream, `handle`
+//! answers one request, `server` accepts and shuts down, `writer` is the one
+//! ledger task, `decide` turns an analysis into a verdict, `queue` keeps held
+//! commands, `auth` answers the privileged handshake.
+//!
+//! Architecture invariant: nothing here knows how a command was intercepted;
+//! clients speak only `kintsugi-protocol`.
+#![forbid(unsafe_code)]
+
+mod auth;
+mod config;
+mod connection;
+mod decide;
+mod handle;
+mod peer;
+mod queue;
+mod server;
+mod state;
+mod writer;
+
+pub use config::{Config, ConfigError};
+pub use server::{DaemonError, Paths, run};
+
+/// Files the daemon keeps in its data dir besides the ledger.
+pub mod files {
+    /// The pid file written at start and removed at a clean stop.
+    pub const PID_FILE: &str = "kintsugi.pid";
+    /// Present while a daemon runs; found at start it means the previous run
+    /// did not stop cleanly.
+    pub const RUNNING_MARKER: &str = "daemon.running";
+    /// Where `kintsugi start` sends the detached daemon's log.
+    pub const LOG_FILE: &str = "daemon.log";
+}

@@ -131,7 +131,8 @@ impl Signer {
             key: self.public_key_hex(),
             sig: hex::encode(sig.to_bytes()),
         };
-        let mut line = serde_json::to_string(&cp).map_err(|e| LedgerError::Invalid(e.to_string()))?;
+        let mut line =
+            serde_json::to_string(&cp).map_err(|e| LedgerError::Invalid(e.to_string()))?;
         line.push('\n');
         for path in &self.files {
             let mut f = OpenOptions::new()
@@ -162,7 +163,11 @@ pub fn read_checkpoints(path: &Path) -> Result<Vec<Checkpoint>> {
             continue;
         }
         let cp = serde_json::from_str(&line).map_err(|e| {
-            LedgerError::Invalid(format!("{} line {}: not a checkpoint: {e}", path.display(), i + 1))
+            LedgerError::Invalid(format!(
+                "{} line {}: not a checkpoint: {e}",
+                path.display(),
+                i + 1
+            ))
         })?;
         out.push(cp);
     }
@@ -179,13 +184,19 @@ mod tests {
         let s1 = Signer::load_or_create(dir.path(), None).unwrap();
         let s2 = Signer::load_or_create(dir.path(), None).unwrap();
         assert_eq!(s1.public_key_hex(), s2.public_key_hex());
-        let mode = fs::metadata(dir.path().join(KEY_FILE)).unwrap().permissions().mode();
+        let mode = fs::metadata(dir.path().join(KEY_FILE))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
         let cp = s1.checkpoint(5, "abc", "t").unwrap();
         cp.check_signature(&s1.public_key_hex()).unwrap();
         let mut forged = cp.clone();
         forged.seq = 6;
         assert!(forged.check_signature(&s1.public_key_hex()).is_err());
-        assert_eq!(read_checkpoints(&dir.path().join(CHECKPOINTS_FILE)).unwrap(), vec![cp]);
+        assert_eq!(
+            read_checkpoints(&dir.path().join(CHECKPOINTS_FILE)).unwrap(),
+            vec![cp]
+        );
     }
 }

@@ -117,7 +117,13 @@ mod tests {
     use super::*;
 
     fn h(e: &NewEvent, seq: u64) -> String {
-        event_hash(GENESIS_HASH, seq, "t", e, &serde_json::to_string(&e.argv).unwrap())
+        event_hash(
+            GENESIS_HASH,
+            seq,
+            "t",
+            e,
+            &serde_json::to_string(&e.argv).unwrap(),
+        )
     }
 
     #[test]

@@ -15,7 +15,9 @@ mod query;
 mod store;
 mod verify;
 
-pub use checkpoint::{CHECKPOINTS_FILE, Checkpoint, KEY_FILE, PUBKEY_FILE, Signer, read_checkpoints};
+pub use checkpoint::{
+    CHECKPOINTS_FILE, Checkpoint, KEY_FILE, PUBKEY_FILE, Signer, read_checkpoints,
+};
 pub use event::{Event, NewEvent};
 pub use hash::{GENESIS_HASH, HashInput, event_hash, hash_row};
 pub use query::{Filter, query};

@@ -72,7 +72,9 @@ pub(crate) fn row_to_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
             rule: row.get(10)?,
             reason: row.get(11)?,
             summary: row.get(12)?,
-            risk: row.get::<_, Option<i64>>(13)?.map(|r| r.clamp(0, 255) as u8),
+            risk: row
+                .get::<_, Option<i64>>(13)?
+                .map(|r| r.clamp(0, 255) as u8),
             snapshot: row.get(14)?,
             pending: row.get(15)?,
             peer_pid: row.get::<_, Option<i64>>(16)?.map(|p| p as u32),
@@ -104,9 +106,11 @@ impl Ledger {
         conn.pragma_update(None, "synchronous", sync)?;
         conn.execute_batch(SCHEMA)?;
         let head: Option<(i64, String)> = conn
-            .query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         let (head_seq, head_hash) = match head {
             Some((seq, hash)) => (seq as u64, hash),

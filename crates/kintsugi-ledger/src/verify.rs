@@ -61,7 +61,10 @@ pub fn verify(
         if cp.seq < last_cp_seq {
             report.findings.push(Finding {
                 seq: cp.seq,
-                what: format!("checkpoint at sequence {} comes after one at {last_cp_seq}", cp.seq),
+                what: format!(
+                    "checkpoint at sequence {} comes after one at {last_cp_seq}",
+                    cp.seq
+                ),
             });
         }
         last_cp_seq = last_cp_seq.max(cp.seq);

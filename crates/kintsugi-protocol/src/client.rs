@@ -12,9 +12,7 @@ use std::time::Duration;
 /// Why a round trip to the daemon failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    #[error(
-        "cannot reach the Kintsugi daemon at {path}: {source}; start it with `kintsugi start`"
-    )]
+    #[error("cannot reach the Kintsugi daemon at {path}: {source}; start it with `kintsugi start`")]
     Connect {
         path: PathBuf,
         source: std::io::Error,

@@ -79,10 +79,22 @@ mod tests {
 
     #[test]
     fn invalid_utf8_and_json_and_non_objects() {
-        assert!(matches!(decode_request(b"\xff\xfe"), Err(DecodeError::Utf8(0))));
-        assert!(matches!(decode_request(b"{nope"), Err(DecodeError::Json(_))));
-        assert!(matches!(decode_request(b"[1,2]"), Err(DecodeError::NotObject)));
-        assert!(matches!(decode_request(br#"{"x":1}"#), Err(DecodeError::MissingKind)));
+        assert!(matches!(
+            decode_request(b"\xff\xfe"),
+            Err(DecodeError::Utf8(0))
+        ));
+        assert!(matches!(
+            decode_request(b"{nope"),
+            Err(DecodeError::Json(_))
+        ));
+        assert!(matches!(
+            decode_request(b"[1,2]"),
+            Err(DecodeError::NotObject)
+        ));
+        assert!(matches!(
+            decode_request(br#"{"x":1}"#),
+            Err(DecodeError::MissingKind)
+        ));
     }
 
     #[test]

@@ -239,7 +239,19 @@ pub enum Request {
         nonce: String,
         proof: String,
     },
+    /// Extension: block until held command `id` is decided or `timeout_ms`
+    /// passes (default 30 s, at most 10 min); answered with `pending`.
+    Wait {
+        id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout_ms: Option<u64>,
+    },
 }
+
+/// Longest in-band `wait` the daemon honours.
+pub const MAX_WAIT_MS: u64 = 600_000;
+/// `wait` timeout when none is given.
+pub const DEFAULT_WAIT_MS: u64 = 30_000;
 
 /// The `kind` words of every request, for error messages.
 pub const REQUEST_KINDS: &[&str] = &[
@@ -254,6 +266,7 @@ pub const REQUEST_KINDS: &[&str] = &[
     "status",
     "authbegin",
     "shutdown",
+    "wait",
 ];
 
 /// Every response kind of v1.
@@ -298,7 +311,12 @@ mod tests {
         let reqs = [
             (Request::ListPending, "listpending"),
             (Request::PendingStatus { id: "a".into() }, "pendingstatus"),
-            (Request::AuthBegin { op: "shutdown".into() }, "authbegin"),
+            (
+                Request::AuthBegin {
+                    op: "shutdown".into(),
+                },
+                "authbegin",
+            ),
             (Request::Status, "status"),
         ];
         for (req, word) in reqs {
@@ -353,7 +371,8 @@ mod tests {
 
     #[test]
     fn status_example_from_protocol_page() {
-        let r: Response = serde_json::from_str(r#"{"kind":"status","scorer":"heuristic"}"#).unwrap();
+        let r: Response =
+            serde_json::from_str(r#"{"kind":"status","scorer":"heuristic"}"#).unwrap();
         assert_eq!(
             r,
             Response::Status(StatusInfo {

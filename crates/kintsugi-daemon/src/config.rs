@@ -1,0 +1,135 @@
+//! The user's config file (TOML). A missing file means defaults; an unknown
+//! key or a bad value is an error that names it, so a typo never silently
+//! weakens anything.
+
+use kintsugi_ledger::Durability;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Why the config could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config {path} is invalid: {message}")]
+    Parse { path: PathBuf, message: String },
+}
+
+/// Daemon settings. Every limit is named here with its default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// `normal` (WAL, synchronous=NORMAL) or `full` (fsync every batch).
+    pub durability: DurabilityWord,
+    /// A second directory that receives every signed checkpoint.
+    pub witness_dir: Option<PathBuf>,
+    /// Sign a checkpoint after this many events (default 1000).
+    pub checkpoint_every: u64,
+    /// ... or after this many seconds with new events (default 10).
+    pub checkpoint_interval_secs: u64,
+    /// How long the daemon waits for a complete request line on a connection
+    /// before closing it (default 30 s); covers idle and trickling peers.
+    pub read_timeout_secs: u64,
+    /// Concurrent connections served at once (default 1024); more are told
+    /// so and closed.
+    pub max_connections: usize,
+    /// Held commands kept at once (default 1000); beyond it, new holds are
+    /// denied with a reason that says the queue is full.
+    pub max_pending: usize,
+    /// Seconds before an unanswered hold expires (default 3600).
+    pub pending_ttl_secs: u64,
+}
+
+/// The `durability` setting's words.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DurabilityWord {
+    #[default]
+    Normal,
+    Full,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            durability: DurabilityWord::Normal,
+            witness_dir: None,
+            checkpoint_every: 1000,
+            checkpoint_interval_secs: 10,
+            read_timeout_secs: 30,
+            max_connections: 1024,
+            max_pending: 1000,
+            pending_ttl_secs: 3600,
+        }
+    }
+}
+
+impl Config {
+    /// Load from `path`; a missing file yields the defaults.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        Config::parse(&text).map_err(|message| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message,
+        })
+    }
+
+    /// Parse config text.
+    pub fn parse(text: &str) -> Result<Config, String> {
+        let cfg: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+        if cfg.checkpoint_every == 0 {
+            return Err("checkpoint_every must be at least 1".into());
+        }
+        if cfg.read_timeout_secs == 0 || cfg.max_connections == 0 {
+            return Err("read_timeout_secs and max_connections must be at least 1".into());
+        }
+        Ok(cfg)
+    }
+
+    /// The ledger durability.
+    pub fn durability(&self) -> Durability {
+        match self.durability {
+            DurabilityWord::Normal => Durability::Normal,
+            DurabilityWord::Full => Durability::Full,
+        }
+    }
+
+    pub(crate) fn read_timeout(&self) -> Duration {
+        Duration::from_secs(self.read_timeout_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_overrides() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.checkpoint_every, 1000);
+        let c = Config::parse("durability = \"full\"\nread_timeout_secs = 2").unwrap();
+        assert_eq!(c.durability(), Durability::Full);
+        assert_eq!(c.read_timeout_secs, 2);
+    }
+
+    #[test]
+    fn typos_are_errors_that_name_the_key() {
+        let err = Config::parse("durabilty = \"full\"").unwrap_err();
+        assert!(err.contains("durabilty"), "{err}");
+        assert!(Config::parse("durability = \"sometimes\"").is_err());
+        assert!(Config::parse("checkpoint_every = 0").is_err());
+    }
+}

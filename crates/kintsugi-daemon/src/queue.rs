@@ -1,0 +1,215 @@
+//! The approval queue: held commands wait here for a human. Each item has a
+//! short random id and moves from `pending` to `approved` or `denied` exactly
+//! once; unanswered items expire. Waiters are notified through a watch
+//! channel, so nobody has to poll.
+
+use kintsugi_protocol::{PendingItem, PendingState};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+struct Entry {
+    item: PendingItem,
+    created: Instant,
+    decided: Option<Instant>,
+    notify: watch::Sender<PendingState>,
+}
+
+/// Why a queue operation was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueueError {
+    #[error("no held command has id `{0}`; `kintsugi queue` lists the pending ones")]
+    Unknown(String),
+    #[error("held command `{id}` was already {state}; a decision is made once")]
+    AlreadyDecided { id: String, state: &'static str },
+    #[error("the approval queue is full ({0} held commands); answer or deny some first")]
+    Full(usize),
+}
+
+/// The in-memory queue (held commands do not survive a daemon restart: their
+/// waiters were disconnected anyway, and the ledger keeps the record).
+pub struct Queue {
+    entries: Mutex<HashMap<String, Entry>>,
+    max: usize,
+    ttl: Duration,
+}
+
+fn state_word(s: PendingState) -> &'static str {
+    match s {
+        PendingState::Pending => "pending",
+        PendingState::Approved => "approved",
+        PendingState::Denied => "denied",
+        PendingState::Gone => "gone",
+    }
+}
+
+fn short_id() -> String {
+    let mut b = [0u8; 4];
+    getrandom::fill(&mut b).expect("the OS random source works");
+    hex::encode(b)
+}
+
+impl Queue {
+    pub fn new(max: usize, ttl: Duration) -> Queue {
+        Queue {
+            entries: Mutex::new(HashMap::new()),
+            max,
+            ttl,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Hold a command: returns the new item's id.
+    pub fn hold(&self, mut item: PendingItem) -> Result<String, QueueError> {
+        let mut map = self.lock();
+        let pending = map
+            .values()
+            .filter(|e| e.item.status == PendingState::Pending)
+            .count();
+        if pending >= self.max {
+            return Err(QueueError::Full(self.max));
+        }
+        let mut id = short_id();
+        while map.contains_key(&id) {
+            id = short_id();
+        }
+        item.id = id.clone();
+        item.status = PendingState::Pending;
+        let (notify, _) = watch::channel(PendingState::Pending);
+        map.insert(
+            id.clone(),
+            Entry {
+                item,
+                created: Instant::now(),
+                decided: None,
+                notify,
+            },
+        );
+        Ok(id)
+    }
+
+    /// Items still waiting, oldest first.
+    pub fn pending(&self) -> Vec<PendingItem> {
+        let map = self.lock();
+        let mut items: Vec<(Instant, PendingItem)> = map
+            .values()
+            .filter(|e| e.item.status == PendingState::Pending)
+            .map(|e| (e.created, e.item.clone()))
+            .collect();
+        items.sort_by_key(|(t, _)| *t);
+        items.into_iter().map(|(_, i)| i).collect()
+    }
+
+    /// The state of `id` (`gone` when unknown or expired).
+    pub fn status(&self, id: &str) -> PendingState {
+        self.lock()
+            .get(id)
+            .map(|e| e.item.status)
+            .unwrap_or(PendingState::Gone)
+    }
+
+    /// Decide `id` exactly once. Returns the item as it was held.
+    pub fn decide(&self, id: &str, approve: bool) -> Result<PendingItem, QueueError> {
+        let mut map = self.lock();
+        let entry = map
+            .get_mut(id)
+            .ok_or_else(|| QueueError::Unknown(id.to_string()))?;
+        if entry.item.status != PendingState::Pending {
+            return Err(QueueError::AlreadyDecided {
+                id: id.to_string(),
+                state: state_word(entry.item.status),
+            });
+        }
+        let state = if approve {
+            PendingState::Approved
+        } else {
+            PendingState::Denied
+        };
+        entry.item.status = state;
+        entry.decided = Some(Instant::now());
+        entry.notify.send_replace(state);
+        Ok(entry.item.clone())
+    }
+
+    /// A receiver that changes when `id` is decided or expires.
+    pub fn watch(&self, id: &str) -> Option<watch::Receiver<PendingState>> {
+        self.lock().get(id).map(|e| e.notify.subscribe())
+    }
+
+    /// Remove items pending longer than the ttl (returned, to be recorded as
+    /// expired) and forget decided ones older than the ttl.
+    pub fn expire(&self) -> Vec<PendingItem> {
+        let now = Instant::now();
+        let mut map = self.lock();
+        let mut expired = Vec::new();
+        map.retain(|_, e| {
+            let old = now.duration_since(e.decided.unwrap_or(e.created)) >= self.ttl;
+            if old && e.item.status == PendingState::Pending {
+                e.notify.send_replace(PendingState::Gone);
+                expired.push(e.item.clone());
+            }
+            !old
+        });
+        expired
+    }
+
+    /// How many commands are waiting.
+    pub fn len_pending(&self) -> usize {
+        self.lock()
+            .values()
+            .filter(|e| e.item.status == PendingState::Pending)
+            .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kintsugi_protocol::{Class, ProposedCommand};
+
+    fn item() -> PendingItem {
+        PendingItem {
+            id: String::new(),
+            command: ProposedCommand::new("test", "/", vec![], "rm -rf x"),
+            class: Class::Ambiguous,
+            rule: "r".into(),
+            reason: "r".into(),
+            created: "t".into(),
+            status: PendingState::Pending,
+        }
+    }
+
+    #[test]
+    fn decisions_are_exactly_once() {
+        let q = Queue::new(10, Duration::from_secs(60));
+        let id = q.hold(item()).unwrap();
+        assert_eq!(id.len(), 8);
+        assert_eq!(q.status(&id), PendingState::Pending);
+        q.decide(&id, true).unwrap();
+        assert_eq!(q.status(&id), PendingState::Approved);
+        assert!(matches!(
+            q.decide(&id, false),
+            Err(QueueError::AlreadyDecided { .. })
+        ));
+        assert!(matches!(
+            q.decide("nope", true),
+            Err(QueueError::Unknown(_))
+        ));
+        assert_eq!(q.status("nope"), PendingState::Gone);
+    }
+
+    #[test]
+    fn full_queue_and_expiry() {
+        let q = Queue::new(1, Duration::ZERO);
+        let id = q.hold(item()).unwrap();
+        assert!(matches!(q.hold(item()), Err(QueueError::Full(1))));
+        let mut rx = q.watch(&id).unwrap();
+        assert_eq!(q.expire().len(), 1);
+        assert_eq!(*rx.borrow_and_update(), PendingState::Gone);
+        assert_eq!(q.status(&id), PendingState::Gone);
+    }
+}

@@ -1,0 +1,333 @@
+//! Start-up, the accept loop and shutdown. One task per connection, a
+//! semaphore bounding them, a watch channel every task listens to for the
+//! stop signal, and an orderly stop: refuse new connections, let in-flight
+//! requests finish, record the stop, sign a final checkpoint, fold the WAL
+//! in, remove the socket.
+
+use crate::config::Config;
+use crate::connection::{Connection, Incoming};
+use crate::files::{PID_FILE, RUNNING_MARKER};
+use crate::handle::{After, daemon_event, handle};
+use crate::peer::{Peer, own_uid};
+use crate::queue::Queue;
+use crate::state::{State, StopReason};
+use crate::writer::{self, CheckpointPolicy};
+use kintsugi_ledger::{DB_FILE, Signer};
+use kintsugi_protocol::{Response, decode_request};
+use std::fs;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::{Semaphore, mpsc, watch};
+
+/// Where the daemon keeps its state and listens.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub data_dir: PathBuf,
+    pub socket: PathBuf,
+    pub config: PathBuf,
+}
+
+/// Why the daemon could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error(
+        "another Kintsugi daemon is already serving on {socket}{pid}; stop it with `kintsugi stop` or point KINTSUGI_SOCKET elsewhere"
+    )]
+    AlreadyRunning { socket: PathBuf, pid: String },
+    #[error("{what} {path}: {source}")]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Other(String),
+}
+
+fn io<'a>(what: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> DaemonError + 'a {
+    move |source| DaemonError::Io {
+        what,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Create `dir` (and parents) with mode 0700 if it does not exist.
+fn ensure_private_dir(dir: &Path) -> Result<(), DaemonError> {
+    if !dir.exists() {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(io("cannot create directory", dir))?;
+    }
+    Ok(())
+}
+
+/// Bind the socket: a leftover file nobody answers on is replaced; one that
+/// answers means another daemon runs.
+fn bind(paths: &Paths) -> Result<UnixListener, DaemonError> {
+    let socket = &paths.socket;
+    if let Some(parent) = socket.parent() {
+        ensure_private_dir(parent)?;
+    }
+    if socket.exists() {
+        if std::os::unix::net::UnixStream::connect(socket).is_ok() {
+            let pid = fs::read_to_string(paths.data_dir.join(PID_FILE))
+                .map(|p| format!(" (pid {})", p.trim()))
+                .unwrap_or_default();
+            return Err(DaemonError::AlreadyRunning {
+                socket: socket.clone(),
+                pid,
+            });
+        }
+        fs::remove_file(socket).map_err(io("cannot remove stale socket", socket))?;
+    }
+    let listener = UnixListener::bind(socket).map_err(io("cannot bind socket", socket))?;
+    fs::set_permissions(socket, fs::Permissions::from_mode(0o600))
+        .map_err(io("cannot set socket mode", socket))?;
+    Ok(listener)
+}
+
+/// Run the daemon until it is told to stop (protocol `shutdown`, SIGTERM,
+/// SIGINT). Call from inside a tokio runtime.
+pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
+    ensure_private_dir(&paths.data_dir)?;
+    let listener = bind(&paths)?;
+    let signer = Signer::load_or_create(&paths.data_dir, config.witness_dir.as_deref())
+        .map_err(|e| DaemonError::Other(e.to_string()))?;
+    let policy = CheckpointPolicy {
+        every_events: config.checkpoint_every,
+    };
+    let (writer, writer_thread) = writer::start(
+        &paths.data_dir.join(DB_FILE),
+        config.durability(),
+        signer,
+        policy,
+    )
+    .map_err(DaemonError::Other)?;
+
+    let marker = paths.data_dir.join(RUNNING_MARKER);
+    let unclean = marker.exists();
+    fs::write(&marker, std::process::id().to_string()).map_err(io("cannot write", &marker))?;
+    let pid_file = paths.data_dir.join(PID_FILE);
+    fs::write(&pid_file, format!("{}\n", std::process::id()))
+        .map_err(io("cannot write", &pid_file))?;
+
+    let (stop_tx, stop_rx) = watch::channel(StopReason::Running);
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/"));
+    let state = Arc::new(State {
+        queue: Queue::new(
+            config.max_pending,
+            Duration::from_secs(config.pending_ttl_secs),
+        ),
+        config,
+        paths: paths.clone(),
+        home,
+        writer,
+        started: Instant::now(),
+        stop: stop_tx,
+    });
+
+    if unclean {
+        let e = daemon_event(
+            "daemon",
+            "start".into(),
+            "the previous daemon run ended without a clean stop (killed or crashed); events it committed after its last checkpoint are unsigned".into(),
+        );
+        let _ = state.writer.append(e).await;
+    }
+    let start = daemon_event(
+        "daemon",
+        "start".into(),
+        format!("daemon started (pid {})", std::process::id()),
+    );
+    state
+        .writer
+        .append(start)
+        .await
+        .map_err(DaemonError::Other)?;
+    tracing::info!(socket = %paths.socket.display(), "kintsugi daemon listening");
+
+    spawn_timers(state.clone());
+    spawn_signal_listener(state.clone())?;
+    let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
+    accept_loop(&listener, state.clone(), stop_rx.clone(), done_tx).await;
+
+    // Orderly stop: no new connections, in-flight requests finish.
+    drop(listener);
+    let _ = fs::remove_file(&paths.socket);
+    let _ = tokio::time::timeout(Duration::from_secs(10), done_rx.recv()).await;
+    let reason = stop_rx.borrow().clone();
+    let text = match reason {
+        StopReason::Requested { pid } => format!(
+            "daemon stopped on an authorised shutdown request (peer pid {})",
+            pid.map(|p| p.to_string())
+                .unwrap_or_else(|| "unknown".into())
+        ),
+        StopReason::Signal(sig) => format!("daemon stopped by {sig}"),
+        StopReason::Running => "daemon stopped".into(),
+    };
+    let _ = state
+        .writer
+        .append(daemon_event("daemon", "stop".into(), text))
+        .await;
+    let closed = state.writer.close().await;
+    let _ = writer_thread.join();
+    let _ = fs::remove_file(&pid_file);
+    let _ = fs::remove_file(&marker);
+    tracing::info!("kintsugi daemon stopped");
+    closed.map_err(DaemonError::Other)
+}
+
+async fn accept_loop(
+    listener: &UnixListener,
+    state: Arc<State>,
+    mut stop: watch::Receiver<StopReason>,
+    done: mpsc::Sender<()>,
+) {
+    let slots = Arc::new(Semaphore::new(state.config.max_connections));
+    let my_uid = own_uid();
+    loop {
+        let accepted = tokio::select! {
+            r = listener.accept() => r,
+            _ = stop.changed() => return,
+        };
+        let stream = match accepted {
+            Ok((s, _)) => s,
+            Err(e) => {
+                tracing::warn!("accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let state = state.clone();
+        let stop = stop.clone();
+        let done = done.clone();
+        let permit = slots.clone().try_acquire_owned();
+        tokio::spawn(async move {
+            let _done = done;
+            let Ok(_permit) = permit else {
+                let mut conn = Connection::new(stream);
+                let msg = format!(
+                    "the daemon is serving its maximum of {} connections; retry shortly",
+                    state.config.max_connections
+                );
+                let _ = conn.write(&Response::error(msg)).await;
+                return;
+            };
+            serve(stream, state, stop, my_uid).await;
+        });
+    }
+}
+
+async fn serve(
+    stream: UnixStream,
+    state: Arc<State>,
+    mut stop: watch::Receiver<StopReason>,
+    my_uid: u32,
+) {
+    let peer = match Peer::of(&stream) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!("cannot read peer credentials: {e}");
+            return;
+        }
+    };
+    let mut conn = Connection::new(stream);
+    if peer.uid != my_uid {
+        let msg = format!(
+            "refused: this daemon serves uid {my_uid} only and the peer is uid {}",
+            peer.uid
+        );
+        let mut e = daemon_event("refused", String::new(), msg.clone());
+        e.peer_pid = peer.pid;
+        e.peer_uid = Some(peer.uid);
+        let _ = state.writer.append(e).await;
+        let _ = conn.write(&Response::error(msg)).await;
+        return;
+    }
+    let read_timeout = state.config.read_timeout();
+    loop {
+        let incoming = tokio::select! {
+            r = tokio::time::timeout(read_timeout, conn.read_frame()) => r,
+            _ = stop.changed() => return,
+        };
+        let frame = match incoming {
+            Err(_) => {
+                let msg = format!(
+                    "no complete request within {} s; connection closed (read_timeout_secs)",
+                    read_timeout.as_secs()
+                );
+                let _ = conn.write(&Response::error(msg)).await;
+                return;
+            }
+            Ok(Err(_)) | Ok(Ok(Incoming::Closed)) | Ok(Ok(Incoming::Truncated)) => return,
+            Ok(Ok(Incoming::TooLarge)) => {
+                let msg = "frame exceeds the 16 MiB limit (16777216 bytes) without a newline; connection closed";
+                let _ = conn.write(&Response::error(msg)).await;
+                return;
+            }
+            Ok(Ok(Incoming::Frame(f))) => f,
+        };
+        let (response, after) = match decode_request(&frame) {
+            Ok(req) => handle(&state, peer, req).await,
+            Err(e) => (Response::error(e.to_string()), After::Close),
+        };
+        if conn.write(&response).await.is_err() {
+            return;
+        }
+        if let After::Close = after {
+            return;
+        }
+    }
+}
+
+fn spawn_timers(state: Arc<State>) {
+    let interval = Duration::from_secs(state.config.checkpoint_interval_secs.max(1));
+    let s = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(interval);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            s.writer.tick().await;
+        }
+    });
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            for item in state.queue.expire() {
+                let mut e = daemon_event(
+                    "expire",
+                    item.command.raw.clone(),
+                    format!("held command {} expired without a human decision", item.id),
+                );
+                e.pending = Some(item.id);
+                e.cwd = item.command.cwd;
+                let _ = state.writer.append(e).await;
+            }
+        }
+    });
+}
+
+fn spawn_signal_listener(state: Arc<State>) -> Result<(), DaemonError> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term =
+        signal(SignalKind::terminate()).map_err(|e| DaemonError::Other(e.to_string()))?;
+    let mut int = signal(SignalKind::interrupt()).map_err(|e| DaemonError::Other(e.to_string()))?;
+    tokio::spawn(async move {
+        let name = tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
+        };
+        state.request_stop(StopReason::Signal(name));
+    });
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! The single ledger writer. Every event from every connection arrives on one
+//! channel; a dedicated thread commits whatever has queued up in ONE
+//! transaction (group commit) and only then answers each sender with its
+//! sequence number. It signs checkpoints every N events or T seconds and at
+//! shutdown, and leaves no WAL behind when it closes.
+
+use kintsugi_ledger::{Durability, Ledger, NewEvent, Signer};
+use kintsugi_protocol::{CheckpointInfo, now_rfc3339};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{mpsc, oneshot};
+
+/// Most events committed in one transaction.
+pub const MAX_BATCH: usize = 4096;
+/// Events that may wait for the writer before senders are slowed down.
+pub const QUEUE_DEPTH: usize = 65_536;
+
+enum Msg {
+    Append(NewEvent, oneshot::Sender<Result<u64, String>>),
+    Tick,
+    Close(oneshot::Sender<Result<(), String>>),
+}
+
+/// What `status` shows about the ledger.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerHead {
+    pub seq: u64,
+    pub hash: String,
+    pub checkpoint: Option<CheckpointInfo>,
+}
+
+/// A cheap handle that connections use to append events.
+#[derive(Clone)]
+pub struct WriterHandle {
+    tx: mpsc::Sender<Msg>,
+    head: Arc<Mutex<LedgerHead>>,
+}
+
+/// Checkpoint policy.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckpointPolicy {
+    pub every_events: u64,
+}
+
+impl WriterHandle {
+    /// Append one event; resolves once it is committed.
+    pub async fn append(&self, event: NewEvent) -> Result<u64, String> {
+        let (tx, rx) = oneshot::channel();
+        self.tx
+            .send(Msg::Append(event, tx))
+            .await
+            .map_err(|_| "the ledger writer has stopped".to_string())?;
+        rx.await
+            .map_err(|_| "the ledger writer stopped before committing".to_string())?
+    }
+
+    /// Ask for a checkpoint if events arrived since the last one.
+    pub async fn tick(&self) {
+        let _ = self.tx.send(Msg::Tick).await;
+    }
+
+    /// Final checkpoint, WAL folded in, ledger closed.
+    pub async fn close(&self) -> Result<(), String> {
+        let (tx, rx) = oneshot::channel();
+        self.tx
+            .send(Msg::Close(tx))
+            .await
+            .map_err(|_| "the ledger writer has already stopped".to_string())?;
+        rx.await.map_err(|_| "the ledger writer died".to_string())?
+    }
+
+    /// The current head and last checkpoint.
+    pub fn head(&self) -> LedgerHead {
+        self.head.lock().map(|h| h.clone()).unwrap_or_default()
+    }
+}
+
+/// Open the ledger and signer and start the writer thread.
+pub fn start(
+    db: &Path,
+    durability: Durability,
+    signer: Signer,
+    policy: CheckpointPolicy,
+) -> Result<(WriterHandle, std::thread::JoinHandle<()>), String> {
+    let ledger = Ledger::open(db, durability).map_err(|e| e.to_string())?;
+    let (seq, hash) = ledger.head();
+    let head = Arc::new(Mutex::new(LedgerHead {
+        seq,
+        hash: hash.to_string(),
+        checkpoint: None,
+    }));
+    let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
+    let shared = head.clone();
+    let thread = std::thread::Builder::new()
+        .name("ledger-writer".into())
+        .spawn(move || run(ledger, signer, policy, rx, shared))
+        .map_err(|e| format!("cannot start the ledger writer thread: {e}"))?;
+    Ok((WriterHandle { tx, head }, thread))
+}
+
+fn run(
+    mut ledger: Ledger,
+    signer: Signer,
+    policy: CheckpointPolicy,
+    mut rx: mpsc::Receiver<Msg>,
+    head: Arc<Mutex<LedgerHead>>,
+) {
+    let mut last_signed = 0u64;
+    let mut batch: Vec<NewEvent> = Vec::with_capacity(MAX_BATCH);
+    let mut waiters: Vec<oneshot::Sender<Result<u64, String>>> = Vec::with_capacity(MAX_BATCH);
+    let mut pending_close = None;
+    let mut want_checkpoint = false;
+    while let Some(first) = rx.blocking_recv() {
+        let mut next = Some(first);
+        while let Some(msg) = next.take() {
+            match msg {
+                Msg::Append(e, w) => {
+                    batch.push(e);
+                    waiters.push(w);
+                }
+                Msg::Tick => want_checkpoint = true,
+                Msg::Close(w) => pending_close = Some(w),
+            }
+            if batch.len() < MAX_BATCH && pending_close.is_none() {
+                next = rx.try_recv().ok();
+            }
+        }
+        if !batch.is_empty() {
+            let ts = now_rfc3339();
+            match ledger.append(&batch, &ts) {
+                Ok(seqs) => {
+                    for (w, seq) in waiters.drain(..).zip(seqs) {
+                        let _ = w.send(Ok(seq));
+                    }
+                }
+                Err(e) => {
+                    tracing::error!("ledger append failed: {e}");
+                    for w in waiters.drain(..) {
+                        let _ = w.send(Err(format!("the ledger could not commit: {e}")));
+                    }
+                }
+            }
+            batch.clear();
+        }
+        let (seq, hash) = ledger.head();
+        if let Ok(mut h) = head.lock() {
+            h.seq = seq;
+            h.hash = hash.to_string();
+        }
+        let due = seq >= last_signed + policy.every_events;
+        if seq > last_signed && (due || want_checkpoint || pending_close.is_some()) {
+            sign(&signer, seq, hash, &head);
+            last_signed = seq;
+        }
+        want_checkpoint = false;
+        if let Some(w) = pending_close.take() {
+            let result = ledger.close().map_err(|e| e.to_string());
+            let _ = w.send(result);
+            return;
+        }
+    }
+}
+
+fn sign(signer: &Signer, seq: u64, hash: &str, head: &Mutex<LedgerHead>) {
+    let time = now_rfc3339();
+    match signer.checkpoint(seq, hash, &time) {
+        Ok(cp) => {
+            if let Ok(mut h) = head.lock() {
+                h.checkpoint = Some(CheckpointInfo {
+                    seq: cp.seq,
+                    head: cp.head,
+                    time: cp.time,
+                });
+            }
+        }
+        Err(e) => tracing::error!("cannot write checkpoint at {seq}: {e}"),
+    }
+}

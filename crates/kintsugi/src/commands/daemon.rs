@@ -1,0 +1,137 @@
+//! `kintsugi daemon` (foreground), `kintsugi start` (detached) and
+//! `kintsugi stop` (authorised shutdown).
+
+use anyhow::{Context as _, Result, bail};
+use clap::Args;
+use kintsugi_daemon::files::{LOG_FILE, PID_FILE};
+use kintsugi_daemon::{Config, Paths};
+use kintsugi_protocol::{Client, Request, Response, config_path, data_dir, socket_path};
+use std::os::unix::process::CommandExt as _;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+#[derive(Args)]
+pub struct DaemonArgs {
+    /// Log filter (tracing syntax), e.g. `debug`.
+    #[arg(long, default_value = "info", env = "KINTSUGI_LOG")]
+    log: String,
+}
+
+/// The paths the daemon would use in this environment.
+pub fn resolved_paths() -> Paths {
+    Paths {
+        data_dir: data_dir(),
+        socket: socket_path(),
+        config: config_path(),
+    }
+}
+
+pub fn run(args: DaemonArgs) -> Result<ExitCode> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(&args.log))
+        .with_writer(std::io::stderr)
+        .init();
+    let paths = resolved_paths();
+    let config = Config::load(&paths.config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(kintsugi_daemon::run(paths, config))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn answers(timeout: Duration) -> bool {
+    let Ok(mut c) = Client::connect(&socket_path()) else {
+        return false;
+    };
+    let _ = c.set_read_timeout(Some(timeout));
+    matches!(c.request(&Request::Status), Ok(Response::Status(_)))
+}
+
+pub fn start() -> Result<ExitCode> {
+    let paths = resolved_paths();
+    if answers(Duration::from_secs(2)) {
+        let pid = std::fs::read_to_string(paths.data_dir.join(PID_FILE)).unwrap_or_default();
+        bail!(
+            "a daemon already answers on {} (pid {}); `kintsugi stop` stops it",
+            paths.socket.display(),
+            pid.trim()
+        );
+    }
+    Config::load(&paths.config)?;
+    std::fs::create_dir_all(&paths.data_dir)
+        .with_context(|| format!("cannot create {}", paths.data_dir.display()))?;
+    let log_path = paths.data_dir.join(LOG_FILE);
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log_path)
+        .with_context(|| format!("cannot open {}", log_path.display()))?;
+    let exe = std::env::current_exe().context("cannot find my own executable")?;
+    let mut child = Command::new(exe)
+        .arg("daemon")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .process_group(0)
+        .spawn()
+        .context("cannot spawn the daemon")?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait()? {
+            bail!(
+                "the daemon exited at start ({status}); its log is {}",
+                log_path.display()
+            );
+        }
+        if answers(Duration::from_secs(1)) {
+            println!(
+                "kintsugi daemon started (pid {}), socket {}, log {}",
+                child.id(),
+                paths.socket.display(),
+                log_path.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    bail!(
+        "the daemon did not answer within 10 s; see {}",
+        log_path.display()
+    )
+}
+
+pub fn stop() -> Result<ExitCode> {
+    let socket = socket_path();
+    let mut client = Client::connect(&socket)?;
+    let challenge = client.request(&Request::AuthBegin {
+        op: "shutdown".into(),
+    })?;
+    let (nonce, proof) = match challenge {
+        Response::Challenge { locked: false, .. } => (String::new(), String::new()),
+        Response::Challenge { locked: true, .. } => bail!(
+            "this daemon is locked by an admin password, and password-gated stop is not built yet"
+        ),
+        Response::Error { message } => bail!("the daemon refused: {message}"),
+        other => bail!("unexpected answer to authbegin: {other:?}"),
+    };
+    match client.request(&Request::Shutdown {
+        op: "shutdown".into(),
+        nonce,
+        proof,
+    })? {
+        Response::Ack => {}
+        Response::Error { message } => bail!("the daemon refused to stop: {message}"),
+        other => bail!("unexpected answer to shutdown: {other:?}"),
+    }
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while socket.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if socket.exists() {
+        bail!("the daemon accepted the stop but its socket is still there after 15 s");
+    }
+    println!("kintsugi daemon stopped");
+    Ok(ExitCode::SUCCESS)
+}

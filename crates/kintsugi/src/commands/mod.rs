@@ -1,0 +1,11 @@
+//! One module per subcommand.
+
+pub mod bench;
+pub mod daemon;
+pub mod demo;
+pub mod dry_run;
+pub mod log;
+pub mod queue;
+pub mod status;
+pub mod test;
+pub mod verify;
