@@ -1,0 +1,182 @@
+//! Shared fixture for integration tests: a real `kintsugi daemon` process in
+//! a temp dir (data dir, socket, config and HOME all inside it), raw socket
+//! helpers, and CLI invocation with the same sandboxed environment.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_kintsugi");
+
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+    pub child: Option<Child>,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("home")).unwrap();
+        Sandbox { dir, child: None }
+    }
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+    pub fn data(&self) -> PathBuf {
+        self.root().join("data")
+    }
+    pub fn socket(&self) -> PathBuf {
+        self.data().join("kintsugi.sock")
+    }
+    pub fn config(&self) -> PathBuf {
+        self.root().join("config.toml")
+    }
+    pub fn write_config(&self, text: &str) {
+        std::fs::write(self.config(), text).unwrap();
+    }
+    /// A `kintsugi` command with the sandbox environment.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(BIN);
+        c.env("KINTSUGI_DATA_DIR", self.data())
+            .env("KINTSUGI_CONFIG", self.config())
+            .env("HOME", self.root().join("home"))
+            .env_remove("KINTSUGI_SOCKET")
+            .env_remove("XDG_RUNTIME_DIR");
+        c
+    }
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).stdin(Stdio::null()).output().unwrap()
+    }
+    /// Start the daemon and wait until it answers.
+    pub fn start(&mut self) {
+        let child = self
+            .cmd()
+            .args(["daemon", "--log", "warn"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        wait_for(&self.socket());
+    }
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().unwrap().id()
+    }
+    pub fn signal(&self, sig: &str) {
+        let ok = Command::new("kill")
+            .args([&format!("-{sig}"), &self.pid().to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+    }
+    /// Wait for the daemon process to exit; returns its stderr.
+    pub fn wait_exit(&mut self) -> (std::process::ExitStatus, String) {
+        let child = self.child.take().unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Wait until a daemon answers `status` on `socket`.
+pub fn wait_for(socket: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        if let Ok(s) = UnixStream::connect(socket) {
+            let mut c = Conn::from(s);
+            if c.ask(r#"{"kind":"status"}"#)
+                .map(|v| v["kind"] == "status")
+                .unwrap_or(false)
+            {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("daemon did not answer on {}", socket.display());
+}
+
+/// A raw NDJSON connection.
+pub struct Conn {
+    reader: BufReader<UnixStream>,
+}
+
+impl From<UnixStream> for Conn {
+    fn from(s: UnixStream) -> Conn {
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        Conn {
+            reader: BufReader::new(s),
+        }
+    }
+}
+
+impl Conn {
+    pub fn open(socket: &Path) -> Conn {
+        Conn::from(UnixStream::connect(socket).unwrap())
+    }
+    pub fn send_raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.reader.get_mut().write_all(bytes)
+    }
+    /// Read one response line; `None` when the daemon closed the connection.
+    pub fn read(&mut self) -> Option<serde_json::Value> {
+        let mut line = String::new();
+        match self.reader.read_line(&mut line) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => Some(serde_json::from_str(&line).expect("daemon sent invalid JSON")),
+        }
+    }
+    pub fn ask(&mut self, line: &str) -> Option<serde_json::Value> {
+        self.send_raw(format!("{line}\n").as_bytes()).ok()?;
+        self.read()
+    }
+}
+
+/// A propose frame for `raw` in `cwd`.
+pub fn propose(raw: &str, cwd: &str) -> String {
+    serde_json::json!({
+        "kind": "propose",
+        "id": uuid_like(),
+        "ts": "2026-11-24T00:00:00Z",
+        "agent": "test",
+        "cwd": cwd,
+        "argv": [],
+        "raw": raw,
+    })
+    .to_string()
+}
+
+pub fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "00000000-0000-4000-8000-{:012x}",
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Run `kintsugi verify` on the sandbox; returns (success, stdout+stderr).
+pub fn verify(sb: &Sandbox) -> (bool, String) {
+    let out = sb.run(&["verify"]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
