@@ -16,7 +16,7 @@ pub const MAX_BATCH: usize = 4096;
 pub const QUEUE_DEPTH: usize = 65_536;
 
 enum Msg {
-    Append(NewEvent, oneshot::Sender<Result<u64, String>>),
+    Append(Box<NewEvent>, oneshot::Sender<Result<u64, String>>),
     Tick,
     Close(oneshot::Sender<Result<(), String>>),
 }
@@ -47,7 +47,7 @@ impl WriterHandle {
     pub async fn append(&self, event: NewEvent) -> Result<u64, String> {
         let (tx, rx) = oneshot::channel();
         self.tx
-            .send(Msg::Append(event, tx))
+            .send(Msg::Append(Box::new(event), tx))
             .await
             .map_err(|_| "the ledger writer has stopped".to_string())?;
         rx.await
@@ -115,7 +115,7 @@ fn run(
         while let Some(msg) = next.take() {
             match msg {
                 Msg::Append(e, w) => {
-                    batch.push(e);
+                    batch.push(*e);
                     waiters.push(w);
                 }
                 Msg::Tick => want_checkpoint = true,

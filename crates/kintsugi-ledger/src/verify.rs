@@ -96,9 +96,10 @@ pub fn verify(
             ));
         }
         if stored_prev != prev_hash {
-            note(format!(
+            note(
                 "prev_hash does not match the hash of the event before it (rows deleted, reordered or replaced)"
-            ));
+                    .to_string(),
+            );
         }
         let input = HashInput {
             prev_hash: stored_prev,
@@ -141,7 +142,7 @@ pub fn verify(
         prev_hash = stored_hash.to_string();
         expected_seq = seq + 1;
         report.events += 1;
-        if report.events % 8192 == 0 {
+        if report.events.is_multiple_of(8192) {
             progress(report.events, total as u64);
         }
     }

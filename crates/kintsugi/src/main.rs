@@ -43,6 +43,8 @@ enum Command {
     Deny(commands::queue::DecideArgs),
     /// Measure verdict latency and throughput against a live daemon.
     Bench(commands::bench::BenchArgs),
+    /// What Kintsugi cannot stop, and every named limit.
+    Limits,
     /// Play a scripted agent session against a throwaway sandbox daemon.
     Demo(commands::demo::DemoArgs),
 }
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Deny(a) => commands::queue::decide(a, false),
         Command::Bench(a) => commands::bench::run(a),
         Command::Demo(a) => commands::demo::run(a),
+        Command::Limits => commands::limits::run(),
     };
     match result {
         Ok(code) => code,

@@ -102,7 +102,7 @@ pub fn run(args: DryRunArgs) -> Result<ExitCode> {
     if !by_rule.is_empty() {
         println!("by rule:");
         let mut rules: Vec<_> = by_rule.into_iter().collect();
-        rules.sort_by(|a, b| b.1.cmp(&a.1));
+        rules.sort_by_key(|r| std::cmp::Reverse(r.1));
         for (rule, c) in rules.iter().take(20) {
             println!("  {c:>5}  {rule}");
         }

@@ -1,0 +1,39 @@
+//! `kintsugi limits`: what Kintsugi cannot stop, said plainly, and every
+//! named limit with its value.
+
+use anyhow::Result;
+use std::process::ExitCode;
+
+const TEXT: &str = "\
+What Kintsugi cannot stop
+- Root. A process running as root can stop the daemon, edit its files and
+  bypass every check. Kintsugi is a safety net for agents running as you.
+- Same-user kills. Any process of your user can SIGKILL the daemon. A stop
+  by signal is recorded when it is SIGTERM/SIGINT; a SIGKILL is recorded at
+  the next start as an unclean stop.
+- Commands that never ask. Kintsugi judges only what reaches it: a program
+  that deletes files itself, or a command run by absolute path outside any
+  hook, is not seen before it runs.
+- Code as data. A script file written by the agent and then run is judged by
+  its command line (`python3 cleanup.py`), not by the file's contents.
+- Same-user ledger rewrites. The checkpoint signing key sits in the data dir:
+  a process with your privileges can rewrite the ledger and sign a new
+  history. Configure `witness_dir` on storage the agent cannot write to make
+  that visible.
+- Events after the last checkpoint are protected by the hash chain only.
+
+Named limits (config keys in parentheses)
+- frame size: 16 MiB per request line
+- read timeout: 30 s for a complete request (read_timeout_secs)
+- connections served at once: 1024 (max_connections)
+- held commands at once: 1000 (max_pending); beyond it new holds are denied
+- hold expiry: 3600 s (pending_ttl_secs)
+- in-band wait: 30 s by default, at most 600 s per request
+- checkpoint: every 1000 events (checkpoint_every) or 10 s (checkpoint_interval_secs)
+- ledger writer: at most 4096 events per transaction, 65536 queued
+";
+
+pub fn run() -> Result<ExitCode> {
+    print!("{TEXT}");
+    Ok(ExitCode::SUCCESS)
+}
