@@ -23,6 +23,10 @@ pub enum ConfigError {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
+    /// `attended` (default), `unattended` or `notify`.
+    pub mode: Mode,
+    /// The user's own allow/deny/hold rules.
+    pub rules: Rules,
     /// `normal` (WAL, synchronous=NORMAL) or `full` (fsync every batch).
     pub durability: DurabilityWord,
     /// A second directory that receives every signed checkpoint.
@@ -53,9 +57,46 @@ pub enum DurabilityWord {
     Full,
 }
 
+/// How non-safe commands are decided when no rule or memory says otherwise.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Safe → allow; ambiguous and catastrophic → hold for a human.
+    #[default]
+    Attended,
+    /// Safe → allow; anything else → deny (no human is watching).
+    Unattended,
+    /// Allow and record; catastrophic is still held.
+    Notify,
+}
+
+impl Mode {
+    /// The config word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Attended => "attended",
+            Mode::Unattended => "unattended",
+            Mode::Notify => "notify",
+        }
+    }
+}
+
+/// Patterns matched against the raw command line (`*` matches any run of
+/// characters, `/` and spaces included) or, with a `rule:` prefix, against
+/// the rule id.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Rules {
+    pub allow: Vec<String>,
+    pub deny: Vec<String>,
+    pub hold: Vec<String>,
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
+            mode: Mode::Attended,
+            rules: Rules::default(),
             durability: DurabilityWord::Normal,
             witness_dir: None,
             checkpoint_every: 1000,
@@ -123,6 +164,13 @@ mod tests {
         let c = Config::parse("durability = \"full\"\nread_timeout_secs = 2").unwrap();
         assert_eq!(c.durability(), Durability::Full);
         assert_eq!(c.read_timeout_secs, 2);
+        let c = Config::parse(
+            "mode = \"notify\"\n[rules]\nallow = [\"rm -rf src\"]\nhold = [\"rule:git:*\"]",
+        )
+        .unwrap();
+        assert_eq!(c.mode, Mode::Notify);
+        assert_eq!(c.rules.allow, vec!["rm -rf src"]);
+        assert!(Config::parse("[rules]\nalow = []").is_err());
     }
 
     #[test]

@@ -1,19 +1,38 @@
 //! The decision engine: one place that turns a proposed command into a
-//! verdict. Today: classify, then the attended mode (safe → allow, anything
-//! else → hold for a human). The kill switch, policy, memory and scorer steps
-//! slot in here, in that order, and may only tighten.
+//! verdict, in this order, each step only ever tightening what the steps
+//! after it may do:
+//!
+//! 1. kill switch (`kintsugi panic`): deny everything;
+//! 2. classify (the pure classifier);
+//! 3. policy: the user's deny/hold/allow rules, and a repository's
+//!    `.kintsugi.toml` (deny/hold only);
+//! 4. memory: a human's remembered allow/deny for this exact command here;
+//! 5. mode: attended, unattended or notify;
+//! 6. scorer: summary and risk; may escalate, never loosen.
+//!
+//! Floor: nothing but a human decision on that exact command turns a
+//! catastrophic class into allow.
 
+use crate::config::{Config, Mode};
+use crate::memory::{Memory, repo_root};
+use crate::policy::{RepoPolicies, RepoPolicy, evaluate};
+use crate::scorer::{ESCALATE_AT, Scorer};
 use kintsugi_classify::{Analysis, Context, analyze};
 use kintsugi_protocol::{Class, Decision, ProposedCommand};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The outcome of deciding, before it is recorded.
+#[derive(Debug, Clone)]
 pub struct Decided {
     pub decision: Decision,
     pub class: Class,
     pub rule: String,
     pub reason: String,
     pub summary: Option<String>,
+    pub risk: Option<u8>,
+    /// A repo policy file that tried to loosen something (to report).
+    pub repo_warning: Option<(PathBuf, Vec<String>)>,
 }
 
 /// Map the classifier's class to the wire class.
@@ -25,14 +44,19 @@ pub fn wire_class(c: kintsugi_classify::Class) -> Class {
     }
 }
 
-/// Classify `cmd` as it would run in its cwd, for the user whose home is
-/// `home`. A command with no raw line is analysed from its argv, quoted.
-pub fn classify(cmd: &ProposedCommand, home: &Path) -> Analysis {
-    let ctx = Context {
+/// The analysis context of a command.
+pub fn context(cmd: &ProposedCommand, home: &Path) -> Context {
+    Context {
         cwd: PathBuf::from(&cmd.cwd),
         home: home.to_path_buf(),
         project_root: None,
-    };
+    }
+}
+
+/// Classify `cmd` as it would run in its cwd. A command with no raw line is
+/// analysed from its argv, quoted.
+pub fn classify(cmd: &ProposedCommand, home: &Path) -> Analysis {
+    let ctx = context(cmd, home);
     if cmd.raw.trim().is_empty() && !cmd.argv.is_empty() {
         let line: Vec<String> = cmd.argv.iter().map(|a| shell_quote(a)).collect();
         return analyze(&line.join(" "), &ctx);
@@ -52,20 +76,125 @@ fn shell_quote(arg: &str) -> String {
     }
 }
 
-/// Decide a proposed command.
-pub fn decide(cmd: &ProposedCommand, home: &Path) -> Decided {
-    let analysis = classify(cmd, home);
-    let class = wire_class(analysis.class);
-    let decision = match class {
-        Class::Safe => Decision::Allow,
-        Class::Ambiguous | Class::Catastrophic => Decision::Hold,
-    };
-    Decided {
-        decision,
-        class,
-        rule: analysis.rule,
-        reason: analysis.reason,
-        summary: None,
+/// Everything the engine consults.
+pub struct Engine {
+    pub config: Config,
+    pub home: PathBuf,
+    pub repo_policies: RepoPolicies,
+    pub memory: Memory,
+    pub scorer: Box<dyn Scorer>,
+    pub panic: AtomicBool,
+}
+
+impl Engine {
+    /// Is the kill switch on?
+    pub fn panicked(&self) -> bool {
+        self.panic.load(Ordering::SeqCst)
+    }
+
+    /// Decide a proposed command.
+    pub fn decide(&self, cmd: &ProposedCommand) -> Decided {
+        let analysis = classify(cmd, &self.home);
+        let class = wire_class(analysis.class);
+        let mut out = Decided {
+            decision: Decision::Allow,
+            class,
+            rule: analysis.rule.clone(),
+            reason: analysis.reason.clone(),
+            summary: None,
+            risk: None,
+            repo_warning: None,
+        };
+        if class != Class::Safe {
+            let score = self.scorer.score(&analysis, &context(cmd, &self.home));
+            out.summary = Some(score.summary);
+            out.risk = Some(score.risk);
+        }
+        // 1. Kill switch.
+        if self.panicked() {
+            out.decision = Decision::Deny;
+            out.reason = format!(
+                "The kill switch is on (`kintsugi panic`): every command is denied until `kintsugi resume`. {}",
+                out.reason
+            );
+            return out;
+        }
+        // 3. Policy.
+        let cwd = Path::new(&cmd.cwd);
+        let repo: Option<RepoPolicy> = self.repo_policies.for_cwd(cwd);
+        if let Some(r) = &repo
+            && !r.ignored.is_empty()
+        {
+            out.repo_warning = Some((r.file.clone(), r.ignored.clone()));
+        }
+        let m = evaluate(&self.config.rules, repo.as_ref(), &cmd.raw, &analysis.rule);
+        if let Some((src, pattern)) = m.deny {
+            out.decision = Decision::Deny;
+            out.reason = format!("Denied by the rule {pattern:?} in {src}. {}", out.reason);
+            return out;
+        }
+        // 4. Memory.
+        let remembered = if self.memory.is_empty() {
+            None
+        } else {
+            self.memory.lookup(&repo_root(cwd), &cmd.raw)
+        };
+        if remembered.as_deref() == Some("deny") {
+            out.decision = Decision::Deny;
+            out.reason = format!(
+                "A human denied this exact command here before and asked to remember it. {}",
+                out.reason
+            );
+            return out;
+        }
+        // 5. Mode.
+        let mode = self.config.mode;
+        out.decision = match (mode, class) {
+            (_, Class::Safe) => Decision::Allow,
+            (Mode::Attended, _) => Decision::Hold,
+            (Mode::Unattended, _) => Decision::Deny,
+            (Mode::Notify, Class::Ambiguous) => Decision::Allow,
+            (Mode::Notify, Class::Catastrophic) => Decision::Hold,
+        };
+        let allowed_by = if class == Class::Catastrophic {
+            None
+        } else if let Some(p) = &m.allow {
+            Some(format!("your allow rule {p:?}"))
+        } else if remembered.as_deref() == Some("allow") {
+            Some("a remembered human approval".to_string())
+        } else {
+            None
+        };
+        if let Some(by) = allowed_by {
+            out.decision = Decision::Allow;
+            out.reason = format!("Allowed by {by}. {}", out.reason);
+        }
+        let tighten = |d: Decision| {
+            if mode == Mode::Unattended {
+                Decision::Deny
+            } else {
+                d
+            }
+        };
+        if let Some((src, pattern)) = m.hold
+            && out.decision == Decision::Allow
+        {
+            out.decision = tighten(Decision::Hold);
+            out.reason = format!("Held by the rule {pattern:?} in {src}. {}", out.reason);
+        }
+        // 6. Scorer: escalate only.
+        if out.decision == Decision::Allow
+            && class == Class::Ambiguous
+            && out.risk.is_some_and(|r| r >= ESCALATE_AT)
+        {
+            out.decision = tighten(Decision::Hold);
+            out.reason = format!(
+                "Held because the {} scorer rates it risky. {}",
+                self.scorer.name(),
+                out.reason
+            );
+        }
+        out
     }
 }
 

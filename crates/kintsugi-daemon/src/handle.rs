@@ -3,19 +3,27 @@
 
 use crate::auth;
 use crate::decide::{self, Decided};
+use crate::integrity::{Proposer, check_approver};
+use crate::memory::repo_root;
 use crate::peer::Peer;
 use crate::queue::QueueError;
 use crate::state::{State, StopReason};
 use kintsugi_ledger::NewEvent;
 use kintsugi_protocol::{
-    DEFAULT_WAIT_MS, Decision, MAX_WAIT_MS, PendingItem, PendingState, ProposedCommand, Request,
-    Response, StatusInfo, Verdict, now_rfc3339,
+    DEFAULT_WAIT_MS, Decision, HumanDecision, MAX_WAIT_MS, PendingItem, PendingState,
+    ProposedCommand, Request, Response, StatusInfo, Verdict, now_rfc3339,
 };
+use std::path::Path;
 
 /// What the connection should do after writing the response.
 pub enum After {
     Continue,
     Close,
+}
+
+/// The current time for events and files.
+pub fn now() -> String {
+    now_rfc3339()
 }
 
 fn command_event(kind: &str, cmd: &ProposedCommand, peer: Peer) -> NewEvent {
@@ -45,8 +53,23 @@ pub fn daemon_event(kind: &str, raw: String, reason: String) -> NewEvent {
     }
 }
 
+fn peer_event(kind: &str, peer: Peer, raw: &str, reason: String) -> NewEvent {
+    let mut e = daemon_event(kind, raw.to_string(), reason);
+    e.agent = "cli".into();
+    e.peer_pid = peer.pid;
+    e.peer_uid = Some(peer.uid);
+    e
+}
+
 async fn commit(state: &State, event: NewEvent) -> Result<u64, Response> {
     state.writer.append(event).await.map_err(Response::error)
+}
+
+fn ack(result: Result<u64, Response>) -> Response {
+    match result {
+        Ok(_) => Response::Ack,
+        Err(e) => e,
+    }
 }
 
 /// Answer `req` from `peer`.
@@ -55,14 +78,13 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
         Request::Propose(cmd) => propose(state, peer, cmd).await,
         Request::Record(cmd) => record(state, peer, cmd).await,
         Request::Observe { change, path } => {
-            let mut e = daemon_event(
+            let mut e = peer_event(
                 "observe",
-                path,
+                peer,
+                &path,
                 format!("filesystem change: {}", change.as_str()),
             );
             e.agent = "watcher".into();
-            e.peer_pid = peer.pid;
-            e.peer_uid = Some(peer.uid);
             e.detail = Some(serde_json::json!({"change": change.as_str()}).to_string());
             ack(commit(state, e).await)
         }
@@ -70,26 +92,21 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
             command,
             decision,
             remember,
-        } => {
-            let mut e = command_event("resolve", &command, peer);
-            e.decision = Some(format!("{decision:?}").to_lowercase());
-            e.reason = Some(if remember {
-                "a human decided this command and asked to remember it".into()
-            } else {
-                "a human decided this command".into()
-            });
-            ack(commit(state, e).await)
-        }
+        } => resolve(state, peer, command, decision, remember).await,
         Request::ListPending => Response::PendingList {
             items: state.queue.pending(),
         },
         Request::PendingStatus { id } => Response::Pending {
             status: state.queue.status(&id),
         },
-        Request::Approve { id } => decide_pending(state, peer, &id, true).await,
-        Request::Deny { id } => decide_pending(state, peer, &id, false).await,
+        Request::Approve { id, remember } => {
+            decide_pending(state, peer, &id, true, remember.unwrap_or(false)).await
+        }
+        Request::Deny { id } => decide_pending(state, peer, &id, false, false).await,
         Request::Status => status(state),
         Request::Wait { id, timeout_ms } => wait(state, &id, timeout_ms).await,
+        Request::Panic => kill_switch(state, peer, true).await,
+        Request::Resume => kill_switch(state, peer, false).await,
         Request::AuthBegin { .. } => auth::unlocked_challenge(),
         Request::Shutdown { op, .. } => {
             if op != "shutdown" {
@@ -105,13 +122,6 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
     (response, After::Continue)
 }
 
-fn ack(result: Result<u64, Response>) -> Response {
-    match result {
-        Ok(_) => Response::Ack,
-        Err(e) => e,
-    }
-}
-
 async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     let Decided {
         mut decision,
@@ -119,7 +129,21 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
         rule,
         mut reason,
         summary,
-    } = decide::decide(&cmd, &state.home);
+        risk,
+        repo_warning,
+    } = state.engine.decide(&cmd);
+    if let Some((file, ignored)) = repo_warning {
+        let text = format!("{} {}", file.display(), ignored.join("; "));
+        if state.warn_once(text.clone()) {
+            let e = peer_event(
+                "policy",
+                peer,
+                &file.display().to_string(),
+                format!("repository policy ignored in part: {text}"),
+            );
+            let _ = commit(state, e).await;
+        }
+    }
     let mut pending = None;
     if decision == Decision::Hold {
         let item = PendingItem {
@@ -128,10 +152,10 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
             class,
             rule: rule.clone(),
             reason: reason.clone(),
-            created: now_rfc3339(),
+            created: now(),
             status: PendingState::Pending,
         };
-        match state.queue.hold(item) {
+        match state.queue.hold(item, Proposer::of(peer.pid)) {
             Ok(id) => pending = Some(id),
             Err(e @ QueueError::Full(_)) => {
                 decision = Decision::Deny;
@@ -146,6 +170,7 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     e.rule = Some(rule.clone());
     e.reason = Some(reason.clone());
     e.summary = summary.clone();
+    e.risk = risk;
     e.pending = pending.clone();
     match commit(state, e).await {
         Ok(seq) => Response::Verdict(Verdict {
@@ -154,7 +179,7 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
             rule,
             reason,
             summary,
-            risk: None,
+            risk,
             event: Some(seq),
             pending,
             snapshot: None,
@@ -169,7 +194,7 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
 }
 
 async fn record(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
-    let analysis = decide::classify(&cmd, &state.home);
+    let analysis = decide::classify(&cmd, &state.engine.home);
     let mut e = command_event("record", &cmd, peer);
     e.class = Some(decide::wire_class(analysis.class).as_str().into());
     e.rule = Some(analysis.rule);
@@ -177,19 +202,110 @@ async fn record(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     ack(commit(state, e).await)
 }
 
-async fn decide_pending(state: &State, peer: Peer, id: &str, approve: bool) -> Response {
+/// Refuse (and record) an approval that fails the integrity check.
+async fn refuse(state: &State, peer: Peer, what: &str, why: String) -> Response {
+    let e = peer_event("refused", peer, what, format!("approval refused: {why}"));
+    let _ = commit(state, e).await;
+    Response::error(format!("approval refused: {why}"))
+}
+
+async fn remember(state: &State, cmd: &ProposedCommand, decision: &str) -> Result<(), Response> {
+    state
+        .engine
+        .memory
+        .remember(&repo_root(Path::new(&cmd.cwd)), &cmd.raw, decision, &now())
+        .map_err(|e| Response::error(format!("decided, but could not remember it: {e}")))
+}
+
+async fn resolve(
+    state: &State,
+    peer: Peer,
+    command: ProposedCommand,
+    decision: HumanDecision,
+    keep: bool,
+) -> Response {
+    let held = state.queue.find_by_command(&command.id);
+    if decision == HumanDecision::Allow {
+        let proposer = held
+            .as_deref()
+            .and_then(|id| state.queue.proposer(id))
+            .unwrap_or_default();
+        if let Err(why) = check_approver(peer.pid, proposer) {
+            return refuse(state, peer, &command.raw, why).await;
+        }
+    }
+    let allow = decision == HumanDecision::Allow;
+    if let Some(id) = &held {
+        let _ = state.queue.decide(id, allow);
+    }
+    let word = if allow { "allow" } else { "deny" };
+    if keep && let Err(resp) = remember(state, &command, word).await {
+        return resp;
+    }
+    let mut e = command_event("resolve", &command, peer);
+    e.decision = Some(word.into());
+    e.pending = held;
+    e.reason = Some(if keep {
+        format!("a human chose {word} for this command and asked to remember it")
+    } else {
+        format!("a human chose {word} for this command")
+    });
+    ack(commit(state, e).await)
+}
+
+async fn decide_pending(
+    state: &State,
+    peer: Peer,
+    id: &str,
+    approve: bool,
+    keep: bool,
+) -> Response {
+    if approve {
+        let Some(proposer) = state.queue.proposer(id) else {
+            return Response::error(QueueError::Unknown(id.to_string()).to_string());
+        };
+        if let Err(why) = check_approver(peer.pid, proposer) {
+            return refuse(state, peer, id, why).await;
+        }
+    }
     let item = match state.queue.decide(id, approve) {
         Ok(item) => item,
         Err(e) => return Response::error(e.to_string()),
     };
-    let word = if approve { "approve" } else { "deny" };
-    let mut e = command_event(word, &item.command, peer);
+    let word = if approve { "allow" } else { "deny" };
+    if keep && let Err(resp) = remember(state, &item.command, word).await {
+        return resp;
+    }
+    let kind = if approve { "approve" } else { "deny" };
+    let mut e = command_event(kind, &item.command, peer);
     e.class = Some(item.class.as_str().into());
-    e.decision = Some(if approve { "allow" } else { "deny" }.into());
+    e.decision = Some(word.into());
     e.rule = Some(item.rule.clone());
-    e.reason = Some(format!("a human chose to {word} held command {id}"));
+    e.reason = Some(format!(
+        "a human chose to {kind} held command {id}{}",
+        if keep {
+            " and asked to remember it"
+        } else {
+            ""
+        }
+    ));
     e.pending = Some(id.to_string());
     ack(commit(state, e).await)
+}
+
+async fn kill_switch(state: &State, peer: Peer, on: bool) -> Response {
+    if let Err(e) = state.set_panic(on) {
+        return Response::error(format!("cannot persist the kill switch: {e}"));
+    }
+    let (raw, reason) = if on {
+        (
+            "panic",
+            "kill switch ON: every verdict is deny until `kintsugi resume`",
+        )
+    } else {
+        ("resume", "kill switch OFF: verdicts follow the rules again")
+    };
+    ack(commit(state, peer_event("killswitch", peer, raw, reason.into())).await)
 }
 
 async fn wait(state: &State, id: &str, timeout_ms: Option<u64>) -> Response {
@@ -217,8 +333,13 @@ async fn wait(state: &State, id: &str, timeout_ms: Option<u64>) -> Response {
 
 fn status(state: &State) -> Response {
     let head = state.writer.head();
+    let warnings: Vec<String> = state
+        .warnings
+        .lock()
+        .map(|w| w.iter().cloned().collect())
+        .unwrap_or_default();
     Response::Status(StatusInfo {
-        scorer: "heuristic".into(),
+        scorer: state.engine.scorer.name(),
         version: Some(env!("CARGO_PKG_VERSION").into()),
         pid: Some(std::process::id()),
         uptime_secs: Some(state.started.elapsed().as_secs()),
@@ -228,6 +349,8 @@ fn status(state: &State) -> Response {
         ledger_head: Some(head.hash),
         last_checkpoint: head.checkpoint,
         pending: Some(state.queue.len_pending() as u64),
-        mode: Some("attended".into()),
+        mode: Some(state.config.mode.as_str().into()),
+        panic: Some(state.engine.panicked()),
+        warnings: (!warnings.is_empty()).then_some(warnings),
     })
 }

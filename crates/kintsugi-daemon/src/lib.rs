@@ -16,13 +16,17 @@ mod config;
 mod connection;
 mod decide;
 mod handle;
+mod integrity;
+mod memory;
 mod peer;
+mod policy;
 mod queue;
+mod scorer;
 mod server;
 mod state;
 mod writer;
 
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, Mode, Rules};
 pub use server::{DaemonError, Paths, run};
 
 /// Files the daemon keeps in its data dir besides the ledger.
@@ -34,4 +38,6 @@ pub mod files {
     pub const RUNNING_MARKER: &str = "daemon.running";
     /// Where `kintsugi start` sends the detached daemon's log.
     pub const LOG_FILE: &str = "daemon.log";
+    /// Present while the kill switch is on, so a restart keeps it on.
+    pub const PANIC_FILE: &str = "panic.on";
 }

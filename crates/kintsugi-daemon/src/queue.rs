@@ -3,6 +3,7 @@
 //! once; unanswered items expire. Waiters are notified through a watch
 //! channel, so nobody has to poll.
 
+use crate::integrity::Proposer;
 use kintsugi_protocol::{PendingItem, PendingState};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -11,6 +12,7 @@ use tokio::sync::watch;
 
 struct Entry {
     item: PendingItem,
+    proposer: Proposer,
     created: Instant,
     decided: Option<Instant>,
     notify: watch::Sender<PendingState>,
@@ -64,7 +66,7 @@ impl Queue {
     }
 
     /// Hold a command: returns the new item's id.
-    pub fn hold(&self, mut item: PendingItem) -> Result<String, QueueError> {
+    pub fn hold(&self, mut item: PendingItem, proposer: Proposer) -> Result<String, QueueError> {
         let mut map = self.lock();
         let pending = map
             .values()
@@ -84,6 +86,7 @@ impl Queue {
             id.clone(),
             Entry {
                 item,
+                proposer,
                 created: Instant::now(),
                 decided: None,
                 notify,
@@ -110,6 +113,19 @@ impl Queue {
             .get(id)
             .map(|e| e.item.status)
             .unwrap_or(PendingState::Gone)
+    }
+
+    /// Who proposed `id` (for the approval-integrity check).
+    pub fn proposer(&self, id: &str) -> Option<Proposer> {
+        self.lock().get(id).map(|e| e.proposer)
+    }
+
+    /// The pending item whose command has the client's command id `cmd_id`.
+    pub fn find_by_command(&self, cmd_id: &str) -> Option<String> {
+        self.lock()
+            .iter()
+            .find(|(_, e)| e.item.command.id == cmd_id && e.item.status == PendingState::Pending)
+            .map(|(id, _)| id.clone())
     }
 
     /// Decide `id` exactly once. Returns the item as it was held.
@@ -186,7 +202,7 @@ mod tests {
     #[test]
     fn decisions_are_exactly_once() {
         let q = Queue::new(10, Duration::from_secs(60));
-        let id = q.hold(item()).unwrap();
+        let id = q.hold(item(), Proposer::default()).unwrap();
         assert_eq!(id.len(), 8);
         assert_eq!(q.status(&id), PendingState::Pending);
         q.decide(&id, true).unwrap();
@@ -205,8 +221,11 @@ mod tests {
     #[test]
     fn full_queue_and_expiry() {
         let q = Queue::new(1, Duration::ZERO);
-        let id = q.hold(item()).unwrap();
-        assert!(matches!(q.hold(item()), Err(QueueError::Full(1))));
+        let id = q.hold(item(), Proposer::default()).unwrap();
+        assert!(matches!(
+            q.hold(item(), Proposer::default()),
+            Err(QueueError::Full(1))
+        ));
         let mut rx = q.watch(&id).unwrap();
         assert_eq!(q.expire().len(), 1);
         assert_eq!(*rx.borrow_and_update(), PendingState::Gone);

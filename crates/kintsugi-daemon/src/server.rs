@@ -6,10 +6,14 @@
 
 use crate::config::Config;
 use crate::connection::{Connection, Incoming};
-use crate::files::{PID_FILE, RUNNING_MARKER};
+use crate::decide::Engine;
+use crate::files::{PANIC_FILE, PID_FILE, RUNNING_MARKER};
 use crate::handle::{After, daemon_event, handle};
+use crate::memory::Memory;
 use crate::peer::{Peer, own_uid};
+use crate::policy::RepoPolicies;
 use crate::queue::Queue;
+use crate::scorer::Heuristic;
 use crate::state::{State, StopReason};
 use crate::writer::{self, CheckpointPolicy};
 use kintsugi_ledger::{DB_FILE, Signer};
@@ -18,6 +22,7 @@ use std::fs;
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{Semaphore, mpsc, watch};
@@ -121,6 +126,15 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/"));
+    let memory = Memory::load(&paths.data_dir).map_err(DaemonError::Other)?;
+    let engine = Engine {
+        config: config.clone(),
+        home,
+        repo_policies: RepoPolicies::default(),
+        memory,
+        scorer: Box::new(Heuristic),
+        panic: AtomicBool::new(paths.data_dir.join(PANIC_FILE).exists()),
+    };
     let state = Arc::new(State {
         queue: Queue::new(
             config.max_pending,
@@ -128,10 +142,11 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         ),
         config,
         paths: paths.clone(),
-        home,
+        engine,
         writer,
         started: Instant::now(),
         stop: stop_tx,
+        warnings: Default::default(),
     });
 
     if unclean {

@@ -1,11 +1,16 @@
-//! What every connection task shares: config, paths, the ledger writer, the
-//! queue, and the shutdown trigger.
+//! What every connection task shares: config, paths, the decision engine,
+//! the ledger writer, the queue, and the shutdown trigger.
 
 use crate::config::Config;
+use crate::decide::Engine;
+use crate::files::PANIC_FILE;
 use crate::queue::Queue;
 use crate::server::Paths;
 use crate::writer::WriterHandle;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 use tokio::sync::watch;
 
@@ -21,11 +26,13 @@ pub enum StopReason {
 pub struct State {
     pub config: Config,
     pub paths: Paths,
-    pub home: PathBuf,
+    pub engine: Engine,
     pub writer: WriterHandle,
     pub queue: Queue,
     pub started: Instant,
     pub stop: watch::Sender<StopReason>,
+    /// Repo policy files already reported as trying to loosen, with what they tried.
+    pub warnings: Mutex<BTreeSet<String>>,
 }
 
 impl State {
@@ -39,5 +46,25 @@ impl State {
                 false
             }
         });
+    }
+
+    /// Turn the kill switch on or off, persisting it so a restart keeps it.
+    pub fn set_panic(&self, on: bool) -> std::io::Result<()> {
+        let file: PathBuf = self.paths.data_dir.join(PANIC_FILE);
+        if on {
+            std::fs::write(&file, crate::handle::now())?;
+        } else if file.exists() {
+            std::fs::remove_file(&file)?;
+        }
+        self.engine.panic.store(on, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Remember a warning; true when it is new (so it gets recorded once).
+    pub fn warn_once(&self, text: String) -> bool {
+        self.warnings
+            .lock()
+            .map(|mut w| w.insert(text))
+            .unwrap_or(false)
     }
 }

@@ -203,6 +203,12 @@ pub struct StatusInfo {
     pub pending: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
+    /// Extension: the kill switch is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub panic: Option<bool>,
+    /// Extension: things the user should know (e.g. ignored repo policy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<String>>,
 }
 
 /// Every request kind of v1 (serialized with a lowercase `kind` tag).
@@ -226,6 +232,9 @@ pub enum Request {
     },
     Approve {
         id: String,
+        /// Extension: also remember this approval for the exact command in its repo.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remember: Option<bool>,
     },
     Deny {
         id: String,
@@ -239,6 +248,10 @@ pub enum Request {
         nonce: String,
         proof: String,
     },
+    /// Extension: the kill switch; every verdict is `deny` until `resume`.
+    Panic,
+    /// Extension: turn the kill switch off.
+    Resume,
     /// Extension: block until held command `id` is decided or `timeout_ms`
     /// passes (default 30 s, at most 10 min); answered with `pending`.
     Wait {
@@ -267,6 +280,8 @@ pub const REQUEST_KINDS: &[&str] = &[
     "authbegin",
     "shutdown",
     "wait",
+    "panic",
+    "resume",
 ];
 
 /// Every response kind of v1.

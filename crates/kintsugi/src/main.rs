@@ -41,8 +41,15 @@ enum Command {
     Approve(commands::queue::DecideArgs),
     /// Deny a held command.
     Deny(commands::queue::DecideArgs),
+    /// Kill switch: deny every command, for every agent, until `resume`.
+    Panic,
+    /// Turn the kill switch off.
+    Resume,
     /// Measure verdict latency and throughput against a live daemon.
     Bench(commands::bench::BenchArgs),
+    /// The scripted agent `demo` plays (internal).
+    #[command(hide = true)]
+    DemoAgent(commands::demo_agent::DemoAgentArgs),
     /// What Kintsugi cannot stop, and every named limit.
     Limits,
     /// Play a scripted agent session against a throwaway sandbox daemon.
@@ -63,8 +70,11 @@ fn main() -> ExitCode {
         Command::Queue(a) => commands::queue::list(a),
         Command::Approve(a) => commands::queue::decide(a, true),
         Command::Deny(a) => commands::queue::decide(a, false),
+        Command::Panic => commands::queue::kill_switch(true),
+        Command::Resume => commands::queue::kill_switch(false),
         Command::Bench(a) => commands::bench::run(a),
         Command::Demo(a) => commands::demo::run(a),
+        Command::DemoAgent(a) => commands::demo_agent::run(a),
         Command::Limits => commands::limits::run(),
     };
     match result {

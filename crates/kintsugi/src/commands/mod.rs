@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod daemon;
 pub mod demo;
+pub mod demo_agent;
 pub mod dry_run;
 pub mod limits;
 pub mod log;

@@ -1,10 +1,14 @@
-//! `kintsugi queue`, `kintsugi approve ID`, `kintsugi deny ID`: the human's
-//! side of the approval queue.
+//! `kintsugi queue`, `kintsugi approve ID [--remember]`, `kintsugi deny ID`:
+//! the human's side of the approval queue. Approving asks for a random code
+//! typed on the controlling terminal (never stdin), so an agent that pipes
+//! "yes" into it gets nowhere; the daemon separately refuses approvals from
+//! processes without a terminal or from the agent's own process tree.
 
 use crate::util::request;
-use anyhow::{Result, bail};
+use anyhow::{Context as _, Result, bail};
 use clap::Args;
 use kintsugi_protocol::{Request, Response};
+use std::io::{BufRead, BufReader, Write};
 use std::process::ExitCode;
 
 #[derive(Args)]
@@ -18,6 +22,20 @@ pub struct QueueArgs {
 pub struct DecideArgs {
     /// The held command's id (from `kintsugi queue`).
     id: String,
+    /// Remember this decision for the exact command in its repository.
+    #[arg(long)]
+    remember: bool,
+}
+
+fn age(created: &str) -> String {
+    let fmt = time::format_description::well_known::Rfc3339;
+    match time::OffsetDateTime::parse(created, &fmt) {
+        Ok(t) => {
+            let secs = (time::OffsetDateTime::now_utc() - t).whole_seconds().max(0) as u64;
+            crate::util::human_secs(secs)
+        }
+        Err(_) => "?".into(),
+    }
 }
 
 pub fn list(args: QueueArgs) -> Result<ExitCode> {
@@ -35,24 +53,71 @@ pub fn list(args: QueueArgs) -> Result<ExitCode> {
     }
     for i in items {
         println!(
-            "{}  {:<12} {}  (held {})",
+            "{}  {:<12} held {:<8} {}",
             i.id,
             i.class.as_str(),
-            i.command.raw,
-            i.created
+            age(&i.created),
+            i.command.raw
         );
-        println!(
-            "          {}  [{}]  from {} in {}",
-            i.reason, i.rule, i.command.agent, i.command.cwd
-        );
+        println!("          {}  [{}]", i.reason, i.rule);
+        println!("          from {} in {}", i.command.agent, i.command.cwd);
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// Six characters from A–Z and 2–9.
+fn confirmation_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).expect("the OS random source works");
+    bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
+}
+
+/// Show a code on the controlling terminal and read it back from there.
+fn confirm_on_terminal(what: &str) -> Result<()> {
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .context("approving needs your terminal (/dev/tty), and this process has none; run `kintsugi approve` in your own shell")?;
+    let code = confirmation_code();
+    let mut out = tty.try_clone()?;
+    writeln!(out, "approve: {what}")?;
+    writeln!(out, "confirmation code: {code}")?;
+    write!(out, "type the code to approve (anything else cancels): ")?;
+    out.flush()?;
+    let mut line = String::new();
+    BufReader::new(tty).read_line(&mut line)?;
+    if line.trim().to_ascii_uppercase() != code {
+        bail!("the code did not match; nothing was approved");
+    }
+    Ok(())
+}
+
 pub fn decide(args: DecideArgs, approve: bool) -> Result<ExitCode> {
     let req = if approve {
+        let Response::PendingList { items } = request(&Request::ListPending)? else {
+            bail!("the daemon answered `listpending` with something else");
+        };
+        let Some(item) = items.iter().find(|i| i.id == args.id) else {
+            bail!(
+                "no held command has id `{}`; `kintsugi queue` lists the pending ones",
+                args.id
+            );
+        };
+        confirm_on_terminal(&format!(
+            "{}  ({} in {}: {})",
+            item.command.raw,
+            item.class.as_str(),
+            item.command.cwd,
+            item.reason
+        ))?;
         Request::Approve {
             id: args.id.clone(),
+            remember: args.remember.then_some(true),
         }
     } else {
         Request::Deny {
@@ -61,9 +126,38 @@ pub fn decide(args: DecideArgs, approve: bool) -> Result<ExitCode> {
     };
     request(&req)?;
     println!(
-        "{} {}",
+        "{} {}{}",
         if approve { "approved" } else { "denied" },
-        args.id
+        args.id,
+        if args.remember { " (remembered)" } else { "" }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `kintsugi panic` / `kintsugi resume`.
+pub fn kill_switch(on: bool) -> Result<ExitCode> {
+    request(&if on { Request::Panic } else { Request::Resume })?;
+    if on {
+        println!("kill switch ON: every command is denied until `kintsugi resume`");
+    } else {
+        println!("kill switch OFF: verdicts follow the rules again");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_use_the_documented_alphabet() {
+        for _ in 0..100 {
+            let c = confirmation_code();
+            assert_eq!(c.len(), 6);
+            assert!(
+                c.bytes()
+                    .all(|b| b.is_ascii_uppercase() || (b'2'..=b'9').contains(&b))
+            );
+        }
+    }
 }

@@ -186,3 +186,99 @@ pub fn verify(sb: &Sandbox) -> (bool, String) {
     );
     (out.status.success(), text)
 }
+
+/// A tmux server of its own (private socket name) for driving real terminals.
+pub struct Tmux {
+    pub name: String,
+}
+
+impl Tmux {
+    pub fn available() -> bool {
+        Command::new("tmux")
+            .arg("-V")
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    }
+    pub fn new() -> Tmux {
+        Tmux {
+            name: format!("kintsugi-test-{}-{}", std::process::id(), uuid_like()),
+        }
+    }
+    /// Start a detached session running `shell_command` (through `sh -c`).
+    pub fn run(&self, shell_command: &str) {
+        let ok = Command::new("tmux")
+            .args([
+                "-L",
+                &self.name,
+                "new-session",
+                "-d",
+                "-x",
+                "200",
+                "-y",
+                "50",
+                shell_command,
+            ])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "tmux new-session failed");
+    }
+    pub fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.name, "capture-pane", "-p"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["-L", self.name.as_str(), "send-keys"];
+        args.extend_from_slice(keys);
+        assert!(Command::new("tmux").args(&args).status().unwrap().success());
+    }
+    /// Wait until the screen contains `needle`; returns the screen.
+    pub fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let s = self.screen();
+            if s.contains(needle) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "tmux screen never showed {needle:?}:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.name, "kill-server"])
+            .output();
+    }
+}
+
+/// Approve `id` the way a human does: `kintsugi approve` in a real terminal
+/// (tmux), reading the code off the screen and typing it.
+pub fn approve_in_terminal(sb: &Sandbox, id: &str, extra: &str) -> String {
+    let tmux = Tmux::new();
+    tmux.run(&format!(
+        "KINTSUGI_DATA_DIR='{}' KINTSUGI_CONFIG='{}' '{}' approve {id} {extra}; echo EXIT=$?; sleep 30",
+        sb.data().display(),
+        sb.config().display(),
+        BIN
+    ));
+    let screen = tmux.wait_for("confirmation code: ");
+    let code: String = screen
+        .split("confirmation code: ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(6)
+        .collect();
+    tmux.keys(&[&code, "Enter"]);
+    tmux.wait_for("EXIT=")
+}
