@@ -139,12 +139,12 @@ impl<'c> Engine<'c> {
     fn recover(&mut self, src: &str, via: &[String], depth: usize) {
         let mut via = via.to_vec();
         via.push("parse-recovery".into());
-        let seps = [';', '&', '|', '\n', '(', ')', '`', '{', '}', '<', '>'];
+        let seps = [';', '&', '|', '\n', '(', ')', '`', '<', '>'];
         for (k, seg) in src.split(|c| seps.contains(&c)).enumerate() {
             if k > 256 || self.stopped {
                 break;
             }
-            let seg = seg.trim().trim_start_matches('$');
+            let seg = seg.trim().trim_start_matches(['$', '{', '}', '!']).trim_end_matches('}').trim();
             if seg.is_empty() {
                 continue;
             }
@@ -235,8 +235,7 @@ impl<'c> Engine<'c> {
                 let mut cur = ch.walk();
                 let dest = ch
                     .named_children(&mut cur)
-                    .filter(|k| k.kind() != "file_descriptor")
-                    .last();
+                    .find(|k| k.kind() != "file_descriptor" && k.kind() != "ERROR");
                 let Some(dest) = dest else { return };
                 let Some(w) = self.split(Self::text(dest, src)).into_iter().next() else { return };
                 let op = match op {
@@ -312,7 +311,9 @@ impl<'c> Engine<'c> {
                     let mut cur = p.walk();
                     let stages: Vec<Node> = p.named_children(&mut cur).collect();
                     let idx = stages.iter().position(|s| s.id() == stage.id()).unwrap_or(0);
-                    if idx == 0 {
+                    if idx == 0 && p.parent().is_some_and(|h| h.kind() == "heredoc_redirect") {
+                        stdin = self.heredoc_upstream(p, src);
+                    } else if idx == 0 {
                         stdin = inherited.clone();
                     } else {
                         stdin = self.upstream(&stages[..idx], src);
@@ -322,6 +323,25 @@ impl<'c> Engine<'c> {
             }
         }
         self.run_argv(words, redirs, stdin, via.to_vec(), depth);
+    }
+
+    /// `cat <<EOF | sh`: tree-sitter hangs the pipeline under the here-doc.
+    fn heredoc_upstream(&self, pipeline: Node, src: &str) -> Stdin {
+        let Some(h) = pipeline.parent() else { return Stdin::Terminal };
+        let mut body = String::new();
+        let mut cur = h.walk();
+        for k in h.named_children(&mut cur) {
+            if k.kind() == "heredoc_body" {
+                body = Self::text(k, src).to_string();
+            }
+        }
+        let owner = h.parent().and_then(|r| r.named_child(0)).map(|c| Self::text(c, src)).unwrap_or("");
+        let words = self.split(owner);
+        match words.first().map(|w| crate::words::basename(&w.text)) {
+            Some("cat" | "tee" | "echo") => Stdin::Literal(body),
+            Some(other) => Stdin::Other(other.to_string()),
+            None => Stdin::Terminal,
+        }
     }
 
     /// What earlier pipeline stages feed into a later one.

@@ -195,7 +195,7 @@ pub(crate) fn decide(effects: &[Effect], commands: &[Program], ctx: &Context) ->
         }
     }
     if let Some(b) = best
-        && b.0 > S
+        && (b.0 > S || b.1 != "safe:read-only")
     {
         return b;
     }

@@ -119,10 +119,8 @@ impl Engine<'_> {
             let t = &r.target.text;
             if let Some(rest) = t.strip_prefix("/dev/tcp/").or_else(|| t.strip_prefix("/dev/udp/")) {
                 let host = rest.split('/').next().unwrap_or(rest).to_string();
-                if is_shell(name) || matches!(name, "sh" | "exec" | "") && r.op != RedirOp::Read {
+                if is_shell(name) || matches!(name, "exec" | "") {
                     self.add(Effect::RemoteExec { host, reverse_shell: true });
-                } else if r.op == RedirOp::Read {
-                    self.add(Effect::RemoteExec { host, reverse_shell: is_shell(name) });
                 } else {
                     self.add(Effect::NetworkEgress { host, payload: "command output".into(), sensitive: true });
                 }

@@ -82,7 +82,7 @@ impl Cmd {
     }
     /// Dry-run / help / no-act forms that change nothing.
     pub fn dry_run(&self) -> bool {
-        self.has(&["--dry-run", "--dryrun", "--help", "-h", "--what-if", "--noop", "--no-act", "--simulate", "--check", "--plan", "--version"])
+        self.has(&["--dry-run", "--dryrun", "--help", "--what-if", "--noop", "--no-act", "--simulate", "--check", "--plan", "--version"])
             || self.args.iter().any(|a| a.text.starts_with("--dry-run="))
     }
     pub fn label(&self) -> String {
