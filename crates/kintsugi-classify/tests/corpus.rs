@@ -132,7 +132,7 @@ fn corpus_labels_hold() {
         if case.expected == Class::Catastrophic && got.class == Class::Safe {
             leaks.push(entry);
         } else {
-            mismatches.push(entry);
+            mismatches.push((case.file.clone(), case.line, entry));
         }
     }
 
@@ -151,10 +151,10 @@ fn corpus_labels_hold() {
         println!("  {file:<24} {:>4} {:>4} {:>4}", c[0], c[1], c[2]);
     }
 
-    mismatches.sort(); // entries start with `file:line`, so this sorts by file
+    mismatches.sort(); // by file, then line number
     if !mismatches.is_empty() {
         println!("{} other mismatches (not failing):", mismatches.len());
-        for m in mismatches.iter().take(MAX_MISMATCH_OUTPUT) {
+        for (_, _, m) in mismatches.iter().take(MAX_MISMATCH_OUTPUT) {
             println!("  {m}");
         }
         if mismatches.len() > MAX_MISMATCH_OUTPUT {
