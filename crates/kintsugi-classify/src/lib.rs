@@ -9,6 +9,75 @@
 
 use serde::Serialize;
 use std::path::PathBuf;
+use std::time::Duration;
+
+mod effects;
+mod engine;
+mod parse;
+mod paths;
+mod programs;
+mod rules;
+mod safe_list;
+mod unwrap;
+mod words;
+
+pub use effects::Effect;
+
+/// Lines longer than this are not parsed (class at least ambiguous, `limit:too-large`).
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+/// How many payload layers (`bash -c` in `eval` in `ssh` …) are unwrapped.
+pub const MAX_NESTING: usize = 8;
+/// Parser deadline per parse (checked from tree-sitter's progress callback).
+pub const PARSE_BUDGET: Duration = Duration::from_millis(25);
+/// Cap on syntax nodes walked over the whole analysis of one line.
+pub const MAX_NODES: usize = 200_000;
+
+/// One program the line would really run, after peeling wrappers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Program {
+    /// The argv after peeling (`sudo env X=1 rm -rf a` → `rm -rf a`).
+    pub argv: Vec<String>,
+    /// Wrappers and payload sources peeled on the way (`["sudo", "bash -c"]`).
+    pub via: Vec<String>,
+}
+
+/// The result of analysing one line.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    /// The worst class among the effects (safe when there are none).
+    pub class: Class,
+    /// Stable rule id of the deciding effect (e.g. `rm:recursive-home`).
+    pub rule: String,
+    /// One plain sentence explaining the decision.
+    pub reason: String,
+    /// Every program found, in source order.
+    pub commands: Vec<Program>,
+    /// Every effect found, deduplicated.
+    pub effects: Vec<Effect>,
+    /// False when the parser rejected part of the line or a cap was hit.
+    pub parse_complete: bool,
+}
+
+/// Analyse one bash line. Never panics and never fails: anything that cannot
+/// be read escalates the class instead.
+pub fn analyze(line: &str, ctx: &Context) -> Analysis {
+    if line.len() > MAX_LINE_BYTES {
+        let e = Effect::Limit { what: "too-large".into() };
+        let (class, rule, reason) = rules::judge(&e, ctx, None);
+        return Analysis { class, rule, reason, commands: Vec::new(), effects: vec![e], parse_complete: false };
+    }
+    let mut eng = engine::Engine::new(ctx);
+    eng.run_script(line, &[], 0, &engine::Stdin::Terminal);
+    let (class, rule, reason) = rules::decide(&eng.effects, &eng.commands, ctx);
+    Analysis {
+        class,
+        rule,
+        reason,
+        commands: eng.commands,
+        effects: eng.effects,
+        parse_complete: eng.complete,
+    }
+}
 
 /// How dangerous a command line is. Ordered: `Safe < Ambiguous < Catastrophic`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

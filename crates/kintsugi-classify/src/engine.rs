@@ -1,0 +1,393 @@
+//! The analysis engine: per-line state (tracked variables, cwd, effects),
+//! the iterative tree walk over tree-sitter's output, and the recovery scan
+//! used when the parser reports an error.
+
+use crate::effects::Effect;
+use crate::parse::{Parsed, fast_path_ok, parse};
+use crate::words::{Env, Word, split};
+use crate::{Context, MAX_LINE_BYTES, MAX_NESTING, MAX_NODES, Program};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use tree_sitter::Node;
+
+/// Where a command's standard input comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Stdin {
+    Terminal,
+    /// Known text (here-string, here-doc, `echo '…' |`).
+    Literal(String),
+    /// A file (`< f`, `cat f |`).
+    File(String),
+    /// Network content (`curl … |`).
+    Download(String),
+    /// Decoded or decompressed data (`base64 -d |`).
+    Decoded(String),
+    /// The output of another program.
+    Other(String),
+}
+
+/// A redirection after expansion.
+#[derive(Debug, Clone)]
+pub(crate) struct Redir {
+    pub op: RedirOp,
+    pub target: Word,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum RedirOp {
+    Write,
+    Append,
+    Read,
+}
+
+pub(crate) struct Engine<'c> {
+    pub ctx: &'c Context,
+    pub cwd: PathBuf,
+    pub home: String,
+    pub vars: HashMap<String, String>,
+    pub commands: Vec<Program>,
+    pub effects: Vec<Effect>,
+    pub complete: bool,
+    pub nodes: usize,
+    pub stopped: bool,
+}
+
+impl<'c> Engine<'c> {
+    pub fn new(ctx: &'c Context) -> Self {
+        Engine {
+            ctx,
+            cwd: ctx.cwd.clone(),
+            home: crate::words::normalize(&ctx.home),
+            vars: HashMap::new(),
+            commands: Vec::new(),
+            effects: Vec::new(),
+            complete: true,
+            nodes: 0,
+            stopped: false,
+        }
+    }
+
+    pub fn add(&mut self, e: Effect) {
+        if self.effects.len() < 512 && !self.effects.contains(&e) {
+            self.effects.push(e);
+        }
+    }
+
+    /// Split and expand text into words with the current variables.
+    pub fn split(&self, text: &str) -> Vec<Word> {
+        let cwd = self.cwd.to_string_lossy();
+        let env = Env {
+            vars: &self.vars,
+            home: &self.home,
+            cwd: &cwd,
+        };
+        split(text, &env)
+    }
+
+    /// Resolve a word to an absolute path against the current cwd and home.
+    pub fn path(&self, text: &str) -> String {
+        crate::words::resolve(text, &self.cwd, std::path::Path::new(&self.home))
+    }
+
+    /// Analyse a script (the line itself, or a payload found inside it).
+    pub fn run_script(&mut self, src: &str, via: &[String], depth: usize, stdin: &Stdin) {
+        if self.stopped {
+            return;
+        }
+        if depth > MAX_NESTING {
+            self.add(Effect::Limit { what: "nesting".into() });
+            return;
+        }
+        if src.len() > MAX_LINE_BYTES {
+            self.add(Effect::Limit { what: "too-large".into() });
+            return;
+        }
+        crate::programs::system::scan_fork_bomb(self, src);
+        if fast_path_ok(src) {
+            let words = self.split(src);
+            self.run_argv(words, Vec::new(), stdin.clone(), via.to_vec(), depth);
+            return;
+        }
+        match parse(src) {
+            Parsed::Tree(t) => {
+                let root = t.root_node();
+                let err = root.has_error();
+                if err {
+                    self.complete = false;
+                    self.add(Effect::ParseError { what: "bash syntax the parser rejects".into() });
+                }
+                self.walk(root, src, via, depth, stdin);
+                if err {
+                    self.recover(src, via, depth);
+                }
+            }
+            Parsed::TimedOut => {
+                self.complete = false;
+                self.add(Effect::Limit { what: "parse-time".into() });
+                self.recover(src, via, depth);
+            }
+            Parsed::Failed => {
+                self.complete = false;
+                self.add(Effect::ParseError { what: "parser unavailable".into() });
+                self.recover(src, via, depth);
+            }
+        }
+    }
+
+    /// Best-effort scan of a line the parser could not read: split on every
+    /// separator (ignoring quoting) and analyse each fragment as a command.
+    fn recover(&mut self, src: &str, via: &[String], depth: usize) {
+        let mut via = via.to_vec();
+        via.push("parse-recovery".into());
+        let seps = [';', '&', '|', '\n', '(', ')', '`', '<', '>'];
+        for (k, seg) in src.split(|c| seps.contains(&c)).enumerate() {
+            if k > 256 || self.stopped {
+                break;
+            }
+            let seg = seg.trim().trim_start_matches(['$', '{', '}', '!']).trim_end_matches('}').trim();
+            if seg.is_empty() {
+                continue;
+            }
+            let words: Vec<Word> = self.split(seg).into_iter().filter(|w| !w.text.is_empty()).collect();
+            if !words.is_empty() {
+                self.run_argv(words, Vec::new(), Stdin::Terminal, via.clone(), depth + 1);
+            }
+        }
+    }
+
+    fn text<'s>(node: Node, src: &'s str) -> &'s str {
+        node.utf8_text(src.as_bytes()).unwrap_or("")
+    }
+
+    fn walk(&mut self, root: Node, src: &str, via: &[String], depth: usize, stdin: &Stdin) {
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            self.nodes += 1;
+            if self.nodes > MAX_NODES {
+                self.complete = false;
+                self.add(Effect::Limit { what: "nodes".into() });
+                self.stopped = true;
+                return;
+            }
+            if self.stopped {
+                return;
+            }
+            let parent_kind = node.parent().map(|p| p.kind()).unwrap_or("");
+            match node.kind() {
+                "command" => self.command_node(node, src, via, depth, stdin),
+                "variable_assignment" if parent_kind != "command" => self.assign(node, src),
+                "unset_command" => {
+                    let t = Self::text(node, src);
+                    if t.split_whitespace().any(|w| matches!(w, "HISTFILE" | "HISTSIZE" | "HISTFILESIZE")) {
+                        self.add(history_off("unset HISTFILE"));
+                    }
+                }
+                "redirected_statement" => {
+                    let body_is_cmd = node.named_child(0).is_some_and(|b| b.kind() == "command");
+                    if !body_is_cmd {
+                        let mut redirs = Vec::new();
+                        let mut here = None;
+                        let mut cur = node.walk();
+                        for ch in node.named_children(&mut cur).skip(1) {
+                            self.collect_redir(ch, src, &mut redirs, &mut here);
+                        }
+                        self.redirect_effects("", &redirs);
+                    }
+                }
+                _ => {}
+            }
+            let mut cur = node.walk();
+            let kids: Vec<Node> = node.named_children(&mut cur).collect();
+            stack.extend(kids.into_iter().rev());
+        }
+    }
+
+    fn assign(&mut self, node: Node, src: &str) {
+        let t = Self::text(node, src);
+        let Some((name, value)) = t.split_once('=') else { return };
+        let name = name.trim_end_matches('+');
+        let words = self.split(value);
+        check_env_hook(self, name, &words.first().map(|w| w.text.clone()).unwrap_or_default());
+        match words.as_slice() {
+            [w] if !w.dynamic => {
+                self.vars.insert(name.to_string(), w.text.clone());
+            }
+            [] => {
+                self.vars.insert(name.to_string(), String::new());
+            }
+            _ => {
+                self.vars.remove(name);
+            }
+        }
+    }
+
+    fn collect_redir(&mut self, ch: Node, src: &str, redirs: &mut Vec<Redir>, here: &mut Option<String>) {
+        match ch.kind() {
+            "file_redirect" => {
+                let mut op = "";
+                let mut cur = ch.walk();
+                for k in ch.children(&mut cur) {
+                    if !k.is_named() {
+                        op = k.kind();
+                        break;
+                    }
+                }
+                let mut cur = ch.walk();
+                let dest = ch
+                    .named_children(&mut cur)
+                    .find(|k| k.kind() != "file_descriptor" && k.kind() != "ERROR");
+                let Some(dest) = dest else { return };
+                let Some(w) = self.split(Self::text(dest, src)).into_iter().next() else { return };
+                let op = match op {
+                    ">" | ">|" | "&>" | "<>" => RedirOp::Write,
+                    ">&" | "&>>" | ">>" if w.text.chars().all(|c| c.is_ascii_digit() || c == '-') => return,
+                    ">&" => RedirOp::Write,
+                    ">>" | "&>>" => RedirOp::Append,
+                    "<" => RedirOp::Read,
+                    _ => return,
+                };
+                redirs.push(Redir { op, target: w });
+            }
+            "herestring_redirect" => {
+                let mut cur = ch.walk();
+                let v: Vec<String> = ch
+                    .named_children(&mut cur)
+                    .flat_map(|k| self.split(Self::text(k, src)))
+                    .map(|w| w.text)
+                    .collect();
+                *here = Some(v.join(" "));
+            }
+            "heredoc_redirect" => {
+                let mut cur = ch.walk();
+                for k in ch.named_children(&mut cur) {
+                    if k.kind() == "heredoc_body" {
+                        *here = Some(Self::text(k, src).to_string());
+                    }
+                }
+                if here.is_none() {
+                    *here = Some(String::new());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn command_node(&mut self, node: Node, src: &str, via: &[String], depth: usize, inherited: &Stdin) {
+        let mut words: Vec<Word> = Vec::new();
+        let mut redirs = Vec::new();
+        let mut here = None;
+        let mut cur = node.walk();
+        for ch in node.named_children(&mut cur) {
+            match ch.kind() {
+                "file_redirect" | "heredoc_redirect" | "herestring_redirect" => {
+                    self.collect_redir(ch, src, &mut redirs, &mut here)
+                }
+                "comment" => {}
+                _ => words.extend(self.split(Self::text(ch, src))),
+            }
+        }
+        let mut stage = node;
+        if let Some(p) = node.parent()
+            && p.kind() == "redirected_statement"
+        {
+            stage = p;
+            let mut cur = p.walk();
+            for ch in p.named_children(&mut cur) {
+                if ch.id() != node.id() {
+                    self.collect_redir(ch, src, &mut redirs, &mut here);
+                }
+            }
+        }
+        let mut stdin = if let Some(h) = here {
+            Stdin::Literal(h)
+        } else if let Some(r) = redirs.iter().find(|r| r.op == RedirOp::Read) {
+            Stdin::File(self.path(&r.target.text))
+        } else {
+            Stdin::Terminal
+        };
+        if stdin == Stdin::Terminal {
+            match stage.parent() {
+                Some(p) if p.kind() == "pipeline" => {
+                    let mut cur = p.walk();
+                    let stages: Vec<Node> = p.named_children(&mut cur).collect();
+                    let idx = stages.iter().position(|s| s.id() == stage.id()).unwrap_or(0);
+                    if idx == 0 && p.parent().is_some_and(|h| h.kind() == "heredoc_redirect") {
+                        stdin = self.heredoc_upstream(p, src);
+                    } else if idx == 0 {
+                        stdin = inherited.clone();
+                    } else {
+                        stdin = self.upstream(&stages[..idx], src);
+                    }
+                }
+                _ => stdin = inherited.clone(),
+            }
+        }
+        self.run_argv(words, redirs, stdin, via.to_vec(), depth);
+    }
+
+    /// `cat <<EOF | sh`: tree-sitter hangs the pipeline under the here-doc.
+    fn heredoc_upstream(&self, pipeline: Node, src: &str) -> Stdin {
+        let Some(h) = pipeline.parent() else { return Stdin::Terminal };
+        let mut body = String::new();
+        let mut cur = h.walk();
+        for k in h.named_children(&mut cur) {
+            if k.kind() == "heredoc_body" {
+                body = Self::text(k, src).to_string();
+            }
+        }
+        let owner = h.parent().and_then(|r| r.named_child(0)).map(|c| Self::text(c, src)).unwrap_or("");
+        let words = self.split(owner);
+        match words.first().map(|w| crate::words::basename(&w.text)) {
+            Some("cat" | "tee" | "echo") => Stdin::Literal(body),
+            Some(other) => Stdin::Other(other.to_string()),
+            None => Stdin::Terminal,
+        }
+    }
+
+    /// What earlier pipeline stages feed into a later one.
+    fn upstream(&self, stages: &[Node], src: &str) -> Stdin {
+        let mut kinds = Vec::new();
+        for s in stages {
+            let t = Self::text(*s, src);
+            let words = self.split(t);
+            kinds.push(crate::unwrap::stage_kind(self, &words, t));
+        }
+        if let Some(d) = kinds.iter().find(|k| matches!(k, Stdin::Download(_))) {
+            return d.clone();
+        }
+        if let Some(d) = kinds.iter().find(|k| matches!(k, Stdin::Decoded(_))) {
+            return d.clone();
+        }
+        kinds.pop().unwrap_or(Stdin::Terminal)
+    }
+}
+
+pub(crate) fn history_off(what: &str) -> Effect {
+    Effect::SecurityDisable {
+        what: format!("shell history ({what})"),
+        control: "history-off".into(),
+    }
+}
+
+/// Environment variables whose value is a command run by another program,
+/// or that switch off history.
+pub(crate) fn check_env_hook(e: &mut Engine, name: &str, value: &str) {
+    match name {
+        "HISTFILE" if value.is_empty() || value == "/dev/null" => e.add(history_off("HISTFILE")),
+        "HISTSIZE" | "HISTFILESIZE" | "SAVEHIST" if value == "0" => e.add(history_off(name)),
+        "HISTCONTROL" if value.contains("ignoreboth") || value.contains("ignorespace") => {}
+        "GIT_SSH_COMMAND" | "GIT_SSH" | "GIT_EXTERNAL_DIFF" | "GIT_PAGER" | "PAGER" | "MANPAGER" | "GIT_EDITOR"
+        | "GIT_SEQUENCE_EDITOR" | "EDITOR" | "VISUAL" | "GIT_ASKPASS" | "SSH_ASKPASS" | "GIT_PROXY_COMMAND"
+        | "LESSOPEN" | "LESSCLOSE" | "BROWSER" | "PROMPT_COMMAND" | "BASH_ENV" | "ENV" | "SUDO_ASKPASS" => {
+            let v = value.trim_start_matches('|').trim();
+            if !v.is_empty() && e.commands.len() < 256 {
+                e.run_script(v, &[format!("{name}=")], crate::MAX_NESTING.saturating_sub(2), &Stdin::Terminal);
+            }
+        }
+        "LD_PRELOAD" | "LD_AUDIT" | "DYLD_INSERT_LIBRARIES" if !value.is_empty() => e.add(Effect::Opaque {
+            what: format!("{name} injects a library into every program"),
+            exec: false,
+        }),
+        _ => {}
+    }
+}

@@ -1,0 +1,109 @@
+//! Parsing: the fast path for lines without shell structure, and the
+//! tree-sitter-bash parser (one per thread, bounded by `PARSE_BUDGET`).
+
+use std::cell::RefCell;
+use std::ops::ControlFlow;
+use std::time::Instant;
+use tree_sitter::{ParseOptions, Parser, Tree};
+
+thread_local! {
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+/// Result of a bounded parse.
+pub(crate) enum Parsed {
+    Tree(Tree),
+    TimedOut,
+    Failed,
+}
+
+/// Parse `src` with the per-thread parser, giving up after `PARSE_BUDGET`.
+pub(crate) fn parse(src: &str) -> Parsed {
+    PARSER.with(|cell| {
+        let Ok(mut slot) = cell.try_borrow_mut() else {
+            return Parsed::Failed;
+        };
+        if slot.is_none() {
+            let mut p = Parser::new();
+            if p.set_language(&tree_sitter_bash::LANGUAGE.into()).is_err() {
+                return Parsed::Failed;
+            }
+            *slot = Some(p);
+        }
+        let Some(parser) = slot.as_mut() else {
+            return Parsed::Failed;
+        };
+        let start = Instant::now();
+        let mut timed_out = false;
+        let mut cb = |_: &tree_sitter::ParseState| {
+            if start.elapsed() > crate::PARSE_BUDGET {
+                timed_out = true;
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        let bytes = src.as_bytes();
+        let opts = ParseOptions::new().progress_callback(&mut cb);
+        let tree = parser.parse_with_options(
+            &mut |i, _| if i < bytes.len() { &bytes[i..] } else { &[] as &[u8] },
+            None,
+            Some(opts),
+        );
+        parser.reset();
+        match tree {
+            Some(t) => Parsed::Tree(t),
+            None if timed_out => Parsed::TimedOut,
+            None => Parsed::Failed,
+        }
+    })
+}
+
+/// True when the line has no shell structure outside single or plain double
+/// quotes, so splitting on whitespace (with quote removal) is exact.
+pub(crate) fn fast_path_ok(line: &str) -> bool {
+    let mut q: u8 = 0; // 0 none, b'\'' or b'"'
+    for &b in line.as_bytes() {
+        match q {
+            b'\'' => {
+                if b == b'\'' {
+                    q = 0;
+                }
+            }
+            b'"' => match b {
+                b'"' => q = 0,
+                b'$' | b'`' | b'\\' | b'!' => return false,
+                _ => {}
+            },
+            _ => match b {
+                b'\'' | b'"' => q = b,
+                b'$' | b'\\' | b'`' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')' | b'{' | b'}' | b'*'
+                | b'?' | b'[' | b']' | b'~' | b'#' | b'\n' | b'\r' | b'!' => return false,
+                _ => {}
+            },
+        }
+    }
+    q == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_path() {
+        assert!(fast_path_ok("git status"));
+        assert!(fast_path_ok("git commit -m 'fix: a; b | c'"));
+        assert!(!fast_path_ok("ls | sh"));
+        assert!(!fast_path_ok("echo \"$(x)\""));
+        assert!(!fast_path_ok("echo 'open"));
+    }
+
+    #[test]
+    fn parses() {
+        match parse("echo $(rm -rf /)") {
+            Parsed::Tree(t) => assert!(!t.root_node().has_error()),
+            _ => panic!("no tree"),
+        }
+    }
+}

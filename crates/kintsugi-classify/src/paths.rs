@@ -1,0 +1,410 @@
+//! Where a resolved path lives (root, system, home, project, `.git`, /tmp, a
+//! block device, …) and whether it holds credentials. Rules read these zones.
+
+use crate::Context;
+use std::path::Path;
+
+/// The zone of an absolute path, from most to least dangerous in spirit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Zone {
+    Root,
+    System,
+    Logs,
+    Device,
+    Home,
+    HomeSensitive,
+    HomeTop,
+    HomeDeep,
+    ProjectAncestor,
+    ProjectRoot,
+    GitDir,
+    GitInternal,
+    Project,
+    TmpRoot,
+    Tmp,
+    Null,
+    Outside,
+    Unknown,
+}
+
+const SYSTEM_TOP: &[&str] = &[
+    "etc", "usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "boot", "var", "opt", "root",
+    "srv", "sys", "proc", "dev", "home", "snap", "System", "Library", "Applications", "private",
+    "Users", "nix", "run",
+];
+const HOME_SENSITIVE: &[&str] = &[
+    ".ssh", ".gnupg", ".aws", ".kube", ".config", ".docker", ".azure", ".password-store",
+    ".local", ".bashrc", ".zshrc", ".profile", ".bash_profile", ".gitconfig",
+];
+const HOME_CACHE: &[&str] = &[
+    ".cache", ".npm", ".yarn", ".pnpm-store", ".bun", ".gradle", ".m2", ".ivy2", ".nuget", "tmp",
+    ".tmp", "Downloads", ".node-gyp", ".pyenv", ".nvm", ".rustup", ".cargo", ".go", "go",
+    ".vscode-server", ".ccache", ".sbt", ".stack", ".cabal", ".deno", ".expo", ".android",
+    ".venv", ".virtualenvs", ".conda", "Library/Caches",
+];
+
+fn under<'a>(p: &'a str, base: &str) -> Option<&'a str> {
+    if base == "/" {
+        return p.strip_prefix('/');
+    }
+    p.strip_prefix(base).and_then(|r| {
+        if r.is_empty() {
+            Some("")
+        } else {
+            r.strip_prefix('/')
+        }
+    })
+}
+
+fn is_globby(s: &str) -> bool {
+    s.contains(['*', '?', '[', '$', '`'])
+}
+
+/// The effective project root: the given one, or the working directory when
+/// that is neither home, `/`, nor a system directory.
+pub(crate) fn project_root(ctx: &Context, cwd: &Path) -> Option<String> {
+    if let Some(p) = &ctx.project_root {
+        return Some(crate::words::normalize(p));
+    }
+    let c = crate::words::normalize(cwd);
+    let h = crate::words::normalize(&ctx.home);
+    if c == "/" || c == h || h.starts_with(&format!("{c}/")) {
+        return None;
+    }
+    let top = c.trim_start_matches('/').split('/').next().unwrap_or("");
+    if SYSTEM_TOP.contains(&top) && under(&c, &h).is_none() && top != "home" && top != "Users" {
+        return None;
+    }
+    Some(c)
+}
+
+/// Zone of `path` (absolute, may contain globs or unresolved expansions).
+pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
+    if !path.starts_with('/') {
+        return Zone::Unknown;
+    }
+    // Globs and unresolved expansions: judge the fixed prefix.
+    if is_globby(path) {
+        let comps: Vec<&str> = path.split('/').collect();
+        let k = comps.iter().position(|c| is_globby(c)).unwrap_or(comps.len());
+        let base = if k <= 1 { "/".to_string() } else { comps[..k].join("/") };
+        let rest = &comps[k..];
+        let everything = rest.len() == 1
+            && matches!(rest[0], "*" | ".*" | "**" | "{*,.*}" | ".[!.]*" | "*.*" | "?*");
+        if rest.first().is_some_and(|c| c.starts_with('$') || c.starts_with('`')) {
+            // `$DIR` may be empty: `/x/$DIR` can mean `/x` itself.
+            return zone(&base, ctx, project);
+        }
+        if everything {
+            return zone(&base, ctx, project);
+        }
+        let child = if base == "/" { "/x".to_string() } else { format!("{base}/x") };
+        return match zone(&child, ctx, project) {
+            Zone::HomeTop | Zone::HomeSensitive => Zone::HomeDeep,
+            z => z,
+        };
+    }
+    if path == "/" {
+        return Zone::Root;
+    }
+    if matches!(
+        path,
+        "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty" | "/dev/zero" | "/dev/random"
+            | "/dev/urandom"
+    ) || path.starts_with("/dev/fd/")
+    {
+        return Zone::Null;
+    }
+    if is_block_device(path) {
+        return Zone::Device;
+    }
+    let home = crate::words::normalize(&ctx.home);
+    if home != "/" && under(&home, path).is_some_and(|r| !r.is_empty()) {
+        return Zone::System;
+    }
+    for t in ["/tmp", "/var/tmp", "/dev/shm", "/private/tmp"] {
+        if let Some(r) = under(path, t) {
+            return if r.is_empty() { Zone::TmpRoot } else { Zone::Tmp };
+        }
+    }
+    if let Some(proj) = project {
+        if path == proj {
+            return Zone::ProjectRoot;
+        }
+        if let Some(r) = under(proj, path)
+            && !r.is_empty()
+        {
+            return if path == home { Zone::Home } else { Zone::ProjectAncestor };
+        }
+        if let Some(r) = under(path, proj) {
+            let comps: Vec<&str> = r.split('/').collect();
+            if let Some(g) = comps.iter().position(|c| *c == ".git") {
+                let after = &comps[g + 1..];
+                return if after.is_empty()
+                    || matches!(after[0], "objects" | "refs" | "logs" | "HEAD")
+                {
+                    Zone::GitDir
+                } else {
+                    Zone::GitInternal
+                };
+            }
+            return Zone::Project;
+        }
+    }
+    if path == home {
+        return Zone::Home;
+    }
+    if let Some(r) = under(path, &home) {
+        let first = r.split('/').next().unwrap_or("");
+        if r.ends_with("/.git") || r == ".git" {
+            return Zone::GitDir;
+        }
+        if HOME_CACHE.iter().any(|c| r == *c || under(r, c).is_some_and(|x| !x.is_empty())) {
+            return Zone::HomeDeep;
+        }
+        if HOME_SENSITIVE.contains(&first) {
+            return Zone::HomeSensitive;
+        }
+        return if !r.contains('/') { Zone::HomeTop } else { Zone::HomeDeep };
+    }
+    if path.starts_with("/var/log") {
+        return Zone::Logs;
+    }
+    let top = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    if SYSTEM_TOP.contains(&top) {
+        return Zone::System;
+    }
+    if path.ends_with("/.git") {
+        return Zone::GitDir;
+    }
+    if path.matches('/').count() == 1 {
+        // A top-level directory we do not know (`/data`, `/work`).
+        return Zone::System;
+    }
+    Zone::Outside
+}
+
+/// Raw block devices and memory.
+pub(crate) fn is_block_device(p: &str) -> bool {
+    let Some(d) = p.strip_prefix("/dev/") else {
+        return false;
+    };
+    ["sd", "hd", "vd", "xvd", "nvme", "mmcblk", "disk", "mapper/", "md", "loop", "dm-", "sr"]
+        .iter()
+        .any(|x| d.starts_with(x))
+        || matches!(d, "mem" | "kmem" | "port")
+}
+
+/// A human label for a zone, used in sentences.
+pub(crate) fn zone_label(z: Zone) -> &'static str {
+    match z {
+        Zone::Root => " (the whole filesystem)",
+        Zone::System => " (a system path)",
+        Zone::Logs => " (system logs)",
+        Zone::Device => " (a block device)",
+        Zone::Home => " (your home directory)",
+        Zone::HomeSensitive => " (configuration or keys in your home directory)",
+        Zone::HomeTop => " (a top-level folder of your home directory)",
+        Zone::ProjectAncestor => " (a folder containing the project)",
+        Zone::ProjectRoot => " (the project root)",
+        Zone::GitDir => " (the git repository database)",
+        Zone::Unknown => " (a path that is only known at run time)",
+        _ => "",
+    }
+}
+
+/// Shell startup files whose modification persists across sessions.
+pub(crate) fn is_shell_rc(p: &str) -> bool {
+    let b = crate::words::basename(p);
+    matches!(
+        b,
+        ".bashrc" | ".bash_profile" | ".bash_login" | ".bash_logout" | ".profile" | ".zshrc"
+            | ".zprofile" | ".zshenv" | ".zlogin" | ".kshrc" | ".cshrc" | ".tcshrc" | "config.fish"
+            | "bash.bashrc" | "environment"
+    ) || p.starts_with("/etc/profile")
+}
+
+/// Paths whose modification installs persistence (cron, systemd, keys, …).
+pub(crate) fn persistence_kind(p: &str) -> Option<&'static str> {
+    if is_shell_rc(p) {
+        return Some("shell-rc");
+    }
+    if p.ends_with("/authorized_keys") || p.ends_with("/authorized_keys2") {
+        return Some("authorized-keys");
+    }
+    if p.starts_with("/etc/cron") || p.starts_with("/var/spool/cron") || p.contains("/crontabs/")
+    {
+        return Some("cron");
+    }
+    if p.contains("/systemd/system/") || p.contains("/systemd/user/") || p.ends_with(".service")
+    {
+        return Some("systemd");
+    }
+    if p.contains("/LaunchAgents/") || p.contains("/LaunchDaemons/") {
+        return Some("launchd");
+    }
+    if matches!(p, "/etc/rc.local" | "/etc/ld.so.preload" | "/etc/sudoers") || p.starts_with("/etc/init.d/")
+        || p.starts_with("/etc/sudoers.d/")
+        || p.starts_with("/etc/xdg/autostart/")
+        || p.contains("/.config/autostart/")
+    {
+        return Some("system-startup");
+    }
+    None
+}
+
+/// Files that are the shell's history.
+pub(crate) fn is_history_file(p: &str) -> bool {
+    matches!(
+        crate::words::basename(p),
+        ".bash_history" | ".zsh_history" | ".history" | ".sh_history" | "fish_history" | ".python_history"
+    )
+}
+
+/// Credential material: keys, tokens, cloud and registry credentials.
+pub(crate) fn is_secret_path(p: &str, ctx: &Context) -> bool {
+    let home = crate::words::normalize(&ctx.home);
+    let b = crate::words::basename(p);
+    let rel = under(p, &home);
+    if let Some(r) = rel {
+        let exact = [
+            ".aws/credentials", ".kube/config", ".docker/config.json", ".config/gh/hosts.yml",
+            ".npmrc", ".pypirc", ".cargo/credentials", ".cargo/credentials.toml", ".netrc",
+            ".pgpass", ".git-credentials", ".vault-token", ".boto", ".s3cfg", ".my.cnf",
+            ".config/hub", ".terraform.d/credentials.tfrc.json", ".gem/credentials",
+            ".config/gcloud/application_default_credentials.json", ".config/gcloud/credentials.db",
+            ".config/gcloud/access_tokens.db", ".azure/accessTokens.json",
+            ".azure/msal_token_cache.json", ".claude/.credentials.json", ".codex/auth.json",
+            ".config/op/config", ".aws/sso/cache", ".gnupg/secring.gpg", ".gnupg/private-keys-v1.d",
+            ".ssh", ".gnupg", ".aws", ".config/gcloud", ".azure", ".password-store",
+        ];
+        // Whole credential directories count when read recursively (tar, cp -r).
+        if exact.contains(&r) && !matches!(r, ".ssh" | ".gnupg" | ".aws" | ".config/gcloud" | ".azure" | ".password-store") {
+            return true;
+        }
+        for dir in [".config/gcloud/legacy_credentials", ".aws/sso/cache", ".gnupg/private-keys-v1.d", ".password-store", ".local/share/keyrings"] {
+            if under(r, dir).is_some_and(|x| !x.is_empty()) {
+                return true;
+            }
+        }
+        if r.starts_with(".kube/") && b.contains("config") {
+            return true;
+        }
+        if r.starts_with(".mozilla/") && matches!(b, "logins.json" | "key4.db" | "cookies.sqlite") {
+            return true;
+        }
+        if b == "Login Data" || b == "Cookies" {
+            return true;
+        }
+    }
+    if p.contains("/.ssh/") {
+        if b.starts_with("id_") && !b.ends_with(".pub") {
+            return true;
+        }
+        if !b.ends_with(".pub")
+            && !matches!(b, "config" | "known_hosts" | "known_hosts.old" | "authorized_keys" | "environment" | "rc")
+            && (b.ends_with("_rsa") || b.ends_with("_ed25519") || b.ends_with("_ecdsa") || b.ends_with(".pem") || b.ends_with("_key"))
+        {
+            return true;
+        }
+    }
+    if p.starts_with("/etc/ssh/ssh_host_") && !b.ends_with(".pub") {
+        return true;
+    }
+    if matches!(p, "/etc/shadow" | "/etc/gshadow" | "/etc/shadow-" | "/etc/gshadow-" | "/etc/master.passwd" | "/etc/security/opasswd") {
+        return true;
+    }
+    if p.contains("/serviceaccount/token") || p.starts_with("/run/secrets/") || p.starts_with("/var/run/secrets/") {
+        return true;
+    }
+    if p.starts_with("/proc/") && p.ends_with("/environ") {
+        return true;
+    }
+    if b == ".env" || b == ".envrc" {
+        return true;
+    }
+    if let Some(sfx) = b.strip_prefix(".env.") {
+        return !matches!(
+            sfx,
+            "example" | "sample" | "template" | "dist" | "defaults" | "default" | "schema" | "tmpl" | "example.local"
+        ) && !sfx.ends_with(".example")
+            && !sfx.ends_with(".sample")
+            && !sfx.ends_with(".template");
+    }
+    let lb = b.to_ascii_lowercase();
+    if lb.ends_with(".key") && !lb.ends_with(".pub.key") && !lb.contains("public") {
+        return true;
+    }
+    if lb.ends_with(".pem")
+        && !["cert", "chain", "ca.", "ca-", "ca_", "pub", "public", "bundle", "root"]
+            .iter()
+            .any(|x| lb.contains(x))
+    {
+        return true;
+    }
+    if lb.ends_with(".p12") || lb.ends_with(".pfx") || lb.ends_with(".jks") || lb.ends_with(".keystore") || lb == ".htpasswd" {
+        return true;
+    }
+    if (lb.contains("service-account") || lb.contains("service_account") || lb == "credentials.json" || lb == "client_secret.json" || lb.starts_with("client_secret"))
+        && lb.ends_with(".json")
+    {
+        return true;
+    }
+    false
+}
+
+/// Credential directories: copying or archiving them reads the keys.
+pub(crate) fn is_secret_dir(p: &str, ctx: &Context) -> bool {
+    let home = crate::words::normalize(&ctx.home);
+    under(p, &home).is_some_and(|r| {
+        matches!(r, ".ssh" | ".gnupg" | ".aws" | ".config/gcloud" | ".azure" | ".password-store" | ".kube" | ".docker")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn ctx() -> Context {
+        Context {
+            cwd: PathBuf::from("/home/dev/proj"),
+            home: PathBuf::from("/home/dev"),
+            project_root: None,
+        }
+    }
+
+    #[test]
+    fn zones() {
+        let c = ctx();
+        let p = Some("/home/dev/proj");
+        assert_eq!(zone("/", &c, p), Zone::Root);
+        assert_eq!(zone("/*", &c, p), Zone::Root);
+        assert_eq!(zone("/home/dev", &c, p), Zone::Home);
+        assert_eq!(zone("/home/dev/*", &c, p), Zone::Home);
+        assert_eq!(zone("/home/dev/proj", &c, p), Zone::ProjectRoot);
+        assert_eq!(zone("/home/dev/proj/*", &c, p), Zone::ProjectRoot);
+        assert_eq!(zone("/home/dev/proj/*.o", &c, p), Zone::Project);
+        assert_eq!(zone("/home/dev/proj/.git", &c, p), Zone::GitDir);
+        assert_eq!(zone("/home/dev/proj/target", &c, p), Zone::Project);
+        assert_eq!(zone("/tmp/x", &c, p), Zone::Tmp);
+        assert_eq!(zone("/etc", &c, p), Zone::System);
+        assert_eq!(zone("/dev/sda", &c, p), Zone::Device);
+        assert_eq!(zone("/home/dev/.cache/pip", &c, p), Zone::HomeDeep);
+        assert_eq!(zone("/home/dev/.ssh", &c, p), Zone::HomeSensitive);
+    }
+
+    #[test]
+    fn secrets() {
+        let c = ctx();
+        assert!(is_secret_path("/home/dev/.ssh/id_rsa", &c));
+        assert!(!is_secret_path("/home/dev/.ssh/id_rsa.pub", &c));
+        assert!(is_secret_path("/home/dev/proj/.env", &c));
+        assert!(is_secret_path("/home/dev/proj/.env.production", &c));
+        assert!(!is_secret_path("/home/dev/proj/.env.example", &c));
+        assert!(is_secret_path("/home/dev/.aws/credentials", &c));
+        assert!(!is_secret_path("/home/dev/.aws/config", &c));
+        assert!(is_secret_path("/etc/shadow", &c));
+        assert!(!is_secret_path("/home/dev/proj/certs/server-cert.pem", &c));
+    }
+}

@@ -1,0 +1,269 @@
+//! Databases: SQL given to psql/mysql/sqlite3 (and here-docs fed to them),
+//! redis-cli, mongo shells, dropdb, and ORM/migration resets (rails, rake,
+//! manage.py, prisma, artisan, ecto, …).
+
+use super::Cmd;
+use crate::effects::Effect;
+use crate::engine::{Engine, Stdin};
+
+/// How bad a piece of SQL is: 2 destroys, 1 writes, 0 reads.
+pub(crate) fn sql_severity(sql: &str) -> (u8, String) {
+    let u = strip_strings(&sql.to_ascii_uppercase());
+    let mut worst = (0u8, String::new());
+    for stmt in u.split(';') {
+        let s = stmt.split_whitespace().collect::<Vec<_>>().join(" ");
+        let s = s.trim();
+        let hit = |w: &mut (u8, String), lvl: u8, what: &str| {
+            if lvl > w.0 {
+                *w = (lvl, what.to_string());
+            }
+        };
+        if s.starts_with("DROP ") || s.contains(" DROP TABLE") || s.contains(" DROP DATABASE") || s.contains(" DROP SCHEMA") {
+            hit(&mut worst, 2, &short(s));
+        } else if s.starts_with("TRUNCATE") || (s.starts_with("ALTER TABLE") && s.contains(" DROP ")) {
+            hit(&mut worst, 2, &short(s));
+        } else if s.starts_with("DELETE") {
+            hit(&mut worst, if s.contains(" WHERE ") { 1 } else { 2 }, &short(s));
+        } else if s.starts_with("UPDATE") {
+            hit(&mut worst, if s.contains(" WHERE ") { 1 } else { 2 }, &short(s));
+        } else if s.contains("DROPDATABASE") || s.contains(".DROP(") || s.contains("FLUSHALL") || s.contains("FLUSHDB") {
+            hit(&mut worst, 2, &short(s));
+        } else if s.contains("DELETEMANY({})") || s.contains("REMOVE({})") || s.contains("DELETEMANY()") {
+            hit(&mut worst, 2, &short(s));
+        } else if ["INSERT", "ALTER", "CREATE", "GRANT", "REVOKE", "COPY", "REPLACE", "MERGE", "UPSERT", "VACUUM FULL", "REINDEX", "LOAD"]
+            .iter()
+            .any(|k| s.starts_with(k))
+            || s.contains(".DELETEMANY(")
+            || s.contains(".UPDATEMANY(")
+            || s.contains(".INSERT")
+            || s.contains(".REMOVE(")
+        {
+            hit(&mut worst, 1, &short(s));
+        }
+    }
+    worst
+}
+
+fn short(s: &str) -> String {
+    s.chars().take(60).collect::<String>().to_ascii_lowercase()
+}
+
+fn strip_strings(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut q: Option<char> = None;
+    for ch in s.chars() {
+        match q {
+            Some(c) if ch == c => q = None,
+            Some(_) => {}
+            None if ch == '\'' => {
+                q = Some(ch);
+                out.push_str("''");
+            }
+            None => out.push(ch),
+        }
+    }
+    out
+}
+
+fn sql_effect(e: &mut Engine, engine: &str, sql: &str) {
+    match sql_severity(sql) {
+        (2, w) => e.add(Effect::DbDestroy { engine: engine.into(), what: w }),
+        (1, w) => e.add(Effect::DbWrite { engine: engine.into(), what: w }),
+        _ => {}
+    }
+}
+
+fn stdin_sql(e: &mut Engine, c: &Cmd, engine: &str) {
+    match &c.stdin {
+        Stdin::Literal(t) => {
+            let t = t.clone();
+            sql_effect(e, engine, &t);
+        }
+        Stdin::File(p) => e.add(Effect::DbWrite { engine: engine.into(), what: format!("runs SQL from {p}") }),
+        Stdin::Download(_) | Stdin::Decoded(_) | Stdin::Other(_) => {
+            e.add(Effect::DbWrite { engine: engine.into(), what: "runs SQL from a pipe".into() })
+        }
+        Stdin::Terminal => {}
+    }
+}
+
+pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
+    let n = c.name.as_str();
+    match n {
+        "psql" | "mysql" | "mariadb" | "sqlite3" | "sqlite" | "duckdb" | "clickhouse-client" | "cockroach" | "sqlcmd" | "cqlsh" | "usql" | "pgcli" | "mycli" => {
+            let flags: &[&str] = match n {
+                "psql" | "pgcli" => &["-c", "--command"],
+                "mysql" | "mariadb" | "mycli" => &["-e", "--execute"],
+                "sqlcmd" => &["-Q", "-q"],
+                "cqlsh" => &["-e", "--execute"],
+                _ => &["-c", "--query", "-cmd"],
+            };
+            let mut any = false;
+            for (k, a) in c.args.iter().enumerate() {
+                let v = if flags.contains(&a.text.as_str()) {
+                    c.args.get(k + 1).map(|w| w.text.clone())
+                } else {
+                    flags.iter().find_map(|f| a.text.strip_prefix(&format!("{f}="))).map(str::to_string)
+                };
+                if let Some(sql) = v {
+                    any = true;
+                    sql_effect(e, n, &sql);
+                }
+            }
+            if let Some(f) = c.opt(&["-f", "--file"]) {
+                any = true;
+                e.add(Effect::DbWrite { engine: n.into(), what: format!("runs SQL from {}", f.text) });
+            }
+            if n.starts_with("sqlite") || n == "duckdb" {
+                let pos = c.positional();
+                for w in pos.iter().skip(1) {
+                    any = true;
+                    sql_effect(e, n, &w.text);
+                }
+            }
+            if !any {
+                stdin_sql(e, c, n);
+            }
+            true
+        }
+        "redis-cli" | "valkey-cli" | "keydb-cli" => {
+            let up: Vec<String> = c.positional().iter().map(|w| w.text.to_ascii_uppercase()).collect();
+            if up.iter().any(|w| w == "FLUSHALL" || w == "FLUSHDB") {
+                e.add(Effect::DbDestroy { engine: n.into(), what: "flushes all keys".into() });
+            } else if up.first().is_some_and(|w| ["DEL", "UNLINK", "SET", "CONFIG", "HSET", "EXPIRE", "SHUTDOWN", "DEBUG", "SLAVEOF", "REPLICAOF"].contains(&w.as_str())) {
+                e.add(Effect::DbWrite { engine: n.into(), what: up.join(" ").to_ascii_lowercase() });
+            } else if up.is_empty() {
+                stdin_sql(e, c, n);
+            }
+            true
+        }
+        "mongo" | "mongosh" => {
+            if let Some(js) = c.opt(&["--eval"]).map(|w| w.text.clone()) {
+                sql_effect(e, n, &js);
+            } else {
+                stdin_sql(e, c, n);
+            }
+            true
+        }
+        "dropdb" | "dropuser" | "mysqladmin" | "influx" => {
+            if n == "mysqladmin" && !c.has(&["drop"]) {
+                return true;
+            }
+            if n == "influx" && !(c.sub(0) == "bucket" && c.sub(1) == "delete") {
+                return false;
+            }
+            if !c.dry_run() {
+                e.add(Effect::DbDestroy { engine: n.into(), what: c.label() });
+            }
+            true
+        }
+        "pg_restore" | "mysqlimport" | "mongorestore" => {
+            let what = if c.has(&["--clean", "-c", "--drop"]) { 2 } else { 1 };
+            if what == 2 {
+                e.add(Effect::DbDestroy { engine: n.into(), what: "restore dropping existing objects".into() });
+            } else {
+                e.add(Effect::DbWrite { engine: n.into(), what: "restores a dump".into() });
+            }
+            true
+        }
+        _ => orm(e, c),
+    }
+}
+
+/// ORM and migration tools.
+fn orm(e: &mut Engine, c: &Cmd) -> bool {
+    let n = c.name.as_str();
+    let pos: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
+    let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
+    let destroy = |e: &mut Engine, what: &str| e.add(Effect::DbDestroy { engine: n.into(), what: what.into() });
+    let write = |e: &mut Engine, what: &str| e.add(Effect::DbWrite { engine: n.into(), what: what.into() });
+    match n {
+        "rails" | "rake" | "bin/rails" | "bin/rake" => {
+            for t in &pos {
+                if matches!(t.as_str(), "db:drop" | "db:reset" | "db:purge" | "db:schema:load" | "db:migrate:reset" | "db:structure:load" | "db:drop:all" | "db:truncate_all" | "db:seed:replant") {
+                    destroy(e, t);
+                } else if t.starts_with("db:") && !matches!(t.as_str(), "db:version" | "db:migrate:status" | "db:abort_if_pending_migrations") {
+                    write(e, t);
+                }
+            }
+            !pos.is_empty() && pos.iter().any(|t| t.starts_with("db:"))
+        }
+        "manage.py" | "django-admin" => {
+            match p(0) {
+                "flush" | "reset_db" | "sqlflush" if p(0) != "sqlflush" => destroy(e, p(0)),
+                "migrate" if pos.get(2).is_some_and(|x| x == "zero") => destroy(e, "migrate <app> zero"),
+                "migrate" | "loaddata" | "createsuperuser" | "dbshell" => write(e, p(0)),
+                _ => return false,
+            }
+            true
+        }
+        "prisma" => {
+            if p(0) == "migrate" && p(1) == "reset" || p(0) == "db" && p(1) == "push" && c.long("--force-reset") {
+                destroy(e, &format!("prisma {} {}", p(0), p(1)));
+            } else if p(0) == "migrate" && matches!(p(1), "deploy" | "dev") || p(0) == "db" && matches!(p(1), "push" | "execute" | "seed") {
+                write(e, &format!("prisma {} {}", p(0), p(1)));
+            }
+            true
+        }
+        "artisan" => {
+            if matches!(p(0), "migrate:fresh" | "migrate:reset" | "db:wipe" | "migrate:refresh") {
+                destroy(e, p(0));
+            } else if p(0).starts_with("migrate") || p(0).starts_with("db:") {
+                write(e, p(0));
+            }
+            true
+        }
+        "mix" => {
+            if matches!(p(0), "ecto.drop" | "ecto.reset") {
+                destroy(e, p(0));
+                return true;
+            }
+            if p(0).starts_with("ecto.") {
+                write(e, p(0));
+                return true;
+            }
+            false
+        }
+        "sequelize" | "sequelize-cli" | "knex" | "typeorm" | "drizzle-kit" | "alembic" | "flyway" | "liquibase" | "diesel" | "sqlx" | "dbmate" | "goose" | "migrate" | "supabase" => {
+            let all = pos.join(" ");
+            if ["db:drop", "schema:drop", "clean", "dropAll", "drop-all", "database reset", "db reset", "downgrade base", "migrate:rollback --all", "database drop", " drop", "reset"]
+                .iter()
+                .any(|k| all.contains(k) || pos.iter().any(|x| x == k.trim()))
+                && !c.dry_run()
+            {
+                destroy(e, &all);
+                return true;
+            }
+            if pos.iter().any(|x| x.contains("migrat") || x == "up" || x == "down" || x == "upgrade" || x == "downgrade" || x == "push" || x == "seed" || x.contains("db:")) {
+                write(e, &all);
+                return true;
+            }
+            n != "migrate" && n != "supabase"
+        }
+        "dotnet" if p(0) == "ef" => {
+            if p(1) == "database" && p(2) == "drop" {
+                destroy(e, "dotnet ef database drop");
+            } else if p(1) == "database" {
+                write(e, "dotnet ef database update");
+            }
+            true
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sql_severity;
+
+    #[test]
+    fn sql() {
+        assert_eq!(sql_severity("DROP TABLE users").0, 2);
+        assert_eq!(sql_severity("delete from users").0, 2);
+        assert_eq!(sql_severity("DELETE FROM users WHERE id = 3").0, 1);
+        assert_eq!(sql_severity("update t set a=1").0, 2);
+        assert_eq!(sql_severity("select * from t where x = 'drop table'").0, 0);
+        assert_eq!(sql_severity("TRUNCATE logs").0, 2);
+        assert_eq!(sql_severity("db.dropDatabase()").0, 2);
+    }
+}

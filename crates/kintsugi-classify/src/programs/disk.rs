@@ -1,0 +1,105 @@
+//! Block devices: dd, mkfs*, wipefs, partitioners (write forms only),
+//! blkdiscard, LVM/ZFS/mdadm destruction. Read-only forms (`fdisk -l`) pass.
+
+use super::Cmd;
+use crate::effects::Effect;
+use crate::engine::Engine;
+use crate::paths::is_block_device;
+
+fn devices(e: &Engine, c: &Cmd) -> Vec<String> {
+    c.positional().iter().map(|w| e.path(&w.text)).filter(|p| is_block_device(p) || p.starts_with("/dev/")).collect()
+}
+
+pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
+    let n = c.name.as_str();
+    let write = |e: &mut Engine, dev: String, what: &str| e.add(Effect::DiskWrite { device: dev, what: what.into() });
+    if n.starts_with("mkfs") || matches!(n, "mke2fs" | "mkswap" | "mkdosfs" | "mkntfs" | "mkexfatfs") {
+        if c.dry_run() || c.short('n') && n.starts_with("mke2fs") {
+            return true;
+        }
+        let devs = devices(e, c);
+        let dev = devs.into_iter().next().or_else(|| c.positional().last().map(|w| w.text.clone())).unwrap_or_else(|| "a device".into());
+        write(e, dev, n);
+        return true;
+    }
+    match n {
+        "dd" => {
+            let mut of = None;
+            for a in &c.args {
+                if let Some(v) = a.text.strip_prefix("of=") {
+                    of = Some(e.path(v));
+                }
+            }
+            match of {
+                Some(p) if is_block_device(&p) => write(e, p, "dd"),
+                Some(p) => e.add(Effect::Overwrite { path: p, append: false }),
+                None => {}
+            }
+            true
+        }
+        "wipefs" => {
+            if (c.short('a') || c.long("--all") || c.short('o') || c.long("--offset")) && !(c.short('n') || c.long("--no-act")) {
+                for d in devices(e, c) {
+                    write(e, d, "wipefs");
+                }
+            }
+            true
+        }
+        "blkdiscard" | "nvme" | "hdparm" | "cryptsetup" | "mdadm" => {
+            let destructive = match n {
+                "blkdiscard" => true,
+                "nvme" => matches!(c.sub(0), "format" | "sanitize" | "write-zeroes"),
+                "hdparm" => c.args.iter().any(|a| a.text.starts_with("--security-erase") || a.text == "--trim-sector-ranges"),
+                "cryptsetup" => matches!(c.sub(0), "luksFormat" | "erase" | "luksErase" | "reencrypt"),
+                _ => c.long("--zero-superblock") || c.long("--create") || c.short('C'),
+            };
+            if destructive && !c.dry_run() {
+                let d = devices(e, c).into_iter().next().unwrap_or_else(|| "a device".into());
+                write(e, d, n);
+            }
+            true
+        }
+        "fdisk" | "sfdisk" | "gdisk" | "cfdisk" | "cgdisk" | "parted" | "sgdisk" => {
+            let read = c.short('l') || c.long("--list") || c.short('s') && n == "fdisk" || c.short('d') && n == "sfdisk" || c.long("--dump")
+                || c.short('p') && n == "sgdisk" || c.long("--print") || c.short('v') && n == "sgdisk";
+            let parted_read = n == "parted"
+                && (c.short('l') || c.long("--list") || c.positional().iter().skip(1).all(|w| matches!(w.text.as_str(), "print" | "p" | "unit" | "s" | "B" | "MiB" | "GB" | "free")) && c.positional().len() > 1);
+            let sgdisk_write = n == "sgdisk" && c.args.iter().any(|a| {
+                let t = a.text.as_str();
+                t.starts_with("-Z") || t.starts_with("--zap") || t.starts_with("-o") || t.starts_with("--clear") || t.starts_with("-n") || t.starts_with("--new") || t.starts_with("-d") || t.starts_with("--delete") || t.starts_with("-g") || t.starts_with("-R") || t.starts_with("-G") || t.starts_with("-t") || t.starts_with("--typecode") || t.starts_with("-c")
+            });
+            if (read || parted_read) && !sgdisk_write {
+                return true;
+            }
+            if n == "sgdisk" && !sgdisk_write {
+                return true;
+            }
+            let d = devices(e, c).into_iter().next().unwrap_or_else(|| "a disk".into());
+            write(e, d, n);
+            true
+        }
+        "pvremove" | "vgremove" | "lvremove" | "zpool" | "zfs" | "btrfs" => {
+            let destroy = match n {
+                "zpool" => matches!(c.sub(0), "destroy" | "labelclear"),
+                "zfs" => matches!(c.sub(0), "destroy" | "rollback"),
+                "btrfs" => c.sub(0) == "subvolume" && c.sub(1) == "delete" || c.sub(0) == "device" && c.sub(1) == "remove",
+                _ => true,
+            };
+            if destroy && !c.dry_run() {
+                write(e, c.positional().last().map(|w| w.text.clone()).unwrap_or_default(), n);
+            }
+            true
+        }
+        "flashrom" if c.short('w') || c.long("--write") || c.short('E') => {
+            write(e, "firmware".into(), "flashrom");
+            true
+        }
+        "mount" | "umount" | "swapon" | "swapoff" | "losetup" | "partprobe" => {
+            if !c.args.is_empty() && !c.short('l') && !(n == "losetup" && (c.short('a') || c.long("--list"))) {
+                e.add(Effect::Change { program: n.into(), what: "changes mounted filesystems or devices".into() });
+            }
+            true
+        }
+        _ => false,
+    }
+}

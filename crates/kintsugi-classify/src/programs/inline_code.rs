@@ -1,0 +1,354 @@
+//! Interpreters with inline code (`python -c`, `perl -e`, `ruby -e`, `node -e`,
+//! `php -r`, `awk 'BEGIN{system(…)}'`): the code is scanned for deletes,
+//! spawns (whose string literal is re-analysed as a shell line), network use
+//! and credential paths. Script-runner forms (`python manage.py …`) are routed
+//! to the matching family.
+
+use super::Cmd;
+use crate::effects::Effect;
+use crate::engine::{Engine, Stdin};
+use crate::words::Word;
+
+fn interp_kind(n: &str) -> Option<&'static str> {
+    let base = n.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+    Some(match base {
+        "python" | "pypy" | "python-" => "python",
+        "perl" => "perl",
+        "ruby" | "jruby" => "ruby",
+        "node" | "nodejs" | "deno" | "bun" | "tsx" | "ts-node" => "node",
+        "php" => "php",
+        "lua" | "luajit" => "lua",
+        "Rscript" => "r",
+        "osascript" => "osascript",
+        "pwsh" | "powershell" => "pwsh",
+        "awk" | "gawk" | "mawk" | "nawk" => "awk",
+        "tclsh" | "wish" => "tcl",
+        _ => return None,
+    })
+}
+
+pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
+    let Some(kind) = interp_kind(&c.name) else { return false };
+    if kind == "awk" {
+        awk(e, c);
+        return true;
+    }
+    let code_flags: &[&str] = match kind {
+        "python" => &["-c"],
+        "perl" => &["-e", "-E"],
+        "ruby" => &["-e"],
+        "node" => &["-e", "--eval", "-p", "--print", "eval"],
+        "php" => &["-r"],
+        "lua" => &["-e"],
+        "r" => &["-e"],
+        "osascript" => &["-e"],
+        "pwsh" => &["-c", "-Command", "-command", "-EncodedCommand", "-enc", "-e"],
+        _ => &["-e"],
+    };
+    let mut via = c.via.clone();
+    via.push(format!("{} {}", c.name, code_flags[0]));
+    let mut i = 0;
+    let mut found = false;
+    while i < c.args.len() {
+        let a = c.args[i].text.as_str();
+        // Combined perl/ruby flags like -pie, -ne.
+        let combined = matches!(kind, "perl" | "ruby") && a.starts_with('-') && !a.starts_with("--") && a.len() > 2 && a.ends_with('e');
+        if code_flags.contains(&a) || combined {
+            if kind == "pwsh" && matches!(a, "-EncodedCommand" | "-enc" | "-e") {
+                e.add(Effect::Opaque { what: "PowerShell runs a base64-encoded command".into(), exec: true });
+                return true;
+            }
+            if let Some(code) = c.args.get(i + 1) {
+                found = true;
+                let code = code.text.clone();
+                scan(e, kind, &code, &via, c.depth);
+                if kind == "perl" && (a.contains('i') || c.args.iter().any(|w| w.text.starts_with("-i") || w.text.starts_with("-pi"))) {
+                    for f in c.args[i + 2..].iter().filter(|w| !w.text.starts_with('-')) {
+                        let p = e.path(&f.text);
+                        e.add(Effect::Overwrite { path: p, append: false });
+                    }
+                }
+            }
+            i += 2;
+            continue;
+        }
+        if a == "-m" && kind == "python" {
+            let module = c.args.get(i + 1).map(|w| w.text.clone()).unwrap_or_default();
+            let rest: Vec<Word> = c.args[(i + 2).min(c.args.len())..].to_vec();
+            let sub = Cmd { name: module.clone(), args: rest, stdin: c.stdin.clone(), via: c.via.clone(), depth: c.depth };
+            match module.as_str() {
+                "pip" | "pipx" | "uv" | "poetry" => {
+                    super::packages::handle(e, &sub);
+                }
+                "http.server" | "SimpleHTTPServer" => e.add(Effect::Change { program: c.name.clone(), what: "serves the current directory over HTTP".into() }),
+                "base64" if sub.short('d') => {}
+                _ => {
+                    super::dispatch(e, &sub);
+                }
+            }
+            return true;
+        }
+        if a.starts_with('-') {
+            i += 1;
+            continue;
+        }
+        // A script file: route well-known runners to their families.
+        let script = crate::words::basename(a).to_string();
+        let rest: Vec<Word> = c.args[i + 1..].to_vec();
+        if matches!(script.as_str(), "manage.py" | "artisan" | "rails" | "rake") {
+            let sub = Cmd { name: script, args: rest, stdin: c.stdin.clone(), via: c.via.clone(), depth: c.depth };
+            super::dispatch(e, &sub);
+        } else if a == "-" || a == "/dev/stdin" {
+            e.stdin_code(kind, &c.stdin, &c.via, c.depth);
+        } else if a.starts_with("<(") || a.starts_with("http://") || a.starts_with("https://") {
+            let l = a.to_ascii_lowercase();
+            if l.contains("curl") || l.contains("wget") || l.starts_with("http") {
+                e.add(Effect::DownloadExec { source: a.to_string(), interpreter: c.name.clone() });
+            } else {
+                e.add(Effect::Opaque { what: format!("{} runs `{a}`", c.name), exec: true });
+            }
+        }
+        return true;
+    }
+    if !found && !matches!(c.stdin, Stdin::Terminal) {
+        e.stdin_code(kind, &c.stdin, &c.via, c.depth);
+    }
+    true
+}
+
+fn awk(e: &mut Engine, c: &Cmd) {
+    let mut prog: Option<String> = None;
+    let mut files = Vec::new();
+    let mut i = 0;
+    while i < c.args.len() {
+        let a = c.args[i].text.as_str();
+        if matches!(a, "-F" | "-v" | "-f" | "--field-separator" | "--assign" | "-i") {
+            i += 2;
+            continue;
+        }
+        if a.starts_with('-') && a.len() > 1 {
+            if a == "--" {
+                i += 1;
+            } else {
+                i += 1;
+                continue;
+            }
+        }
+        if let Some(w) = c.args.get(i) {
+            if prog.is_none() {
+                prog = Some(w.text.clone());
+            } else {
+                files.push(w.text.clone());
+            }
+        }
+        i += 1;
+    }
+    if let Some(p) = prog {
+        let mut via = c.via.clone();
+        via.push(format!("{} program", c.name));
+        scan(e, "awk", &p, &via, c.depth);
+        if c.args.iter().any(|w| w.text == "-i" || w.text == "inplace") && p.contains("print") {
+            for f in files {
+                let path = e.path(&f);
+                e.add(Effect::Overwrite { path, append: false });
+            }
+        }
+    }
+}
+
+/// String literals in code (single, double and backtick quotes).
+fn literals(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let ch: Vec<char> = code.chars().collect();
+    let mut k = 0;
+    while k < ch.len() && out.len() < 256 {
+        let q = ch[k];
+        if q == '"' || q == '\'' || q == '`' {
+            let mut s = String::new();
+            k += 1;
+            while k < ch.len() && ch[k] != q {
+                if ch[k] == '\\' && k + 1 < ch.len() {
+                    k += 1;
+                    s.push(match ch[k] {
+                        'n' => '\n',
+                        't' => '\t',
+                        c => c,
+                    });
+                } else {
+                    s.push(ch[k]);
+                }
+                k += 1;
+            }
+            out.push(s);
+        }
+        k += 1;
+    }
+    out
+}
+
+/// The first string literal after `at` in `code`, and list-form argv joined.
+fn call_arg(code: &str, at: usize) -> Option<String> {
+    let rest = &code[at..];
+    let open = rest.find('(').map(|p| p + 1).unwrap_or(0);
+    let inner = &rest[open..];
+    let inner = inner.trim_start();
+    if inner.starts_with('[') {
+        let end = inner.find(']').unwrap_or(inner.len());
+        let lits = literals(&inner[..end]);
+        if !lits.is_empty() {
+            return Some(lits.join(" "));
+        }
+    }
+    let first = inner.chars().next()?;
+    if matches!(first, '"' | '\'' | '`') {
+        return literals(inner).into_iter().next();
+    }
+    None
+}
+
+const SPAWN: &[&str] = &[
+    "os.system", "subprocess.", "os.popen", "os.exec", "os.spawn", "commands.getoutput", "pty.spawn", "system(", "exec(", "execSync", "spawnSync",
+    "spawn(", "execFile", "child_process", "shell_exec", "passthru", "proc_open", "popen(", "Kernel.exec", "IO.popen", "%x", "qx", "`",
+    "Runtime.getRuntime", "do shell script", "Start-Process", "Invoke-Expression", "iex ", "os.execute", "io.popen", "sh.",
+    "Bun.spawn", "Deno.run", "Deno.Command", "$.spawn",
+];
+const DELETE: &[&str] = &[
+    "shutil.rmtree", "os.remove", "os.unlink", "os.rmdir", "os.removedirs", ".unlink(", ".rmdir(", "rm_rf", "rm_r", "FileUtils.rm", "rmSync",
+    "rmdirSync", "unlinkSync", "fs.rm(", "fs.rmdir", "fs.unlink", "fsPromises.rm", "File.delete", "unlink(", "rmtree", "remove_tree", "Remove-Item", "file.remove", "Dir.rmdir", "Deno.remove", "rimraf",
+];
+const NET_SEND: &[&str] = &["requests.post", "requests.put", "requests.patch", "httpx.post", "socket.", "net.connect", "net.Socket", "Net::HTTP.post", "XMLHttpRequest", "axios.post", "method: 'POST'", "method:\"POST\"", "method: \"POST\"", "IO::Socket", "TCPSocket", "fsockopen", "curl_exec", "smtplib", "Invoke-RestMethod", "urllib.request.Request", "http.request(", "https.request("];
+const NET_GET: &[&str] = &["requests.get", "urllib", "urlopen", "http.client", "fetch(", "axios", "Net::HTTP", "open-uri", "URI.open", "LWP::", "file_get_contents(\"http", "file_get_contents('http", "httpx.", "Invoke-WebRequest", "https.get", "http.get", "curl"];
+
+/// Scan inline code for effects; spawned string literals are re-analysed.
+pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth: usize) {
+    if depth > crate::MAX_NESTING {
+        e.add(Effect::Limit { what: "nesting".into() });
+        return;
+    }
+    let lower = code.to_ascii_lowercase();
+    let mut spawned = false;
+    for pat in SPAWN {
+        if *pat == "`" && !matches!(kind, "perl" | "ruby" | "php") {
+            continue;
+        }
+        if matches!(*pat, "%x" | "qx") && !matches!(kind, "perl" | "ruby") {
+            continue;
+        }
+        if *pat == "exec(" && kind == "python" && !code.contains("os.exec") {
+            // Python's exec() runs Python, not a shell: treat as opaque code.
+            if let Some(k) = code.find("exec(") {
+                let arg = &code[k..];
+                if NET_GET.iter().chain(NET_SEND).any(|n| arg.contains(n)) {
+                    e.add(Effect::DownloadExec { source: "a URL".into(), interpreter: "python exec()".into() });
+                } else if arg.contains("b64decode") || arg.contains("decode(") || arg.contains("decompress") || arg.contains("codecs") {
+                    e.add(Effect::Opaque { what: "python exec() of decoded data".into(), exec: true });
+                } else if call_arg(code, k).is_none() {
+                    e.add(Effect::Opaque { what: "python exec() of computed code".into(), exec: true });
+                }
+            }
+            continue;
+        }
+        let mut from = 0;
+        while let Some(k) = code[from..].find(pat) {
+            let at = from + k;
+            spawned = true;
+            let arg = if *pat == "`" { backtick_body(code, at, pat) } else { call_arg(code, at) };
+            match arg {
+                Some(cmd) if !cmd.is_empty() => {
+                    let mut v = via.to_vec();
+                    v.push(format!("{kind} {}", pat.trim_end_matches('(')));
+                    e.run_script(&cmd, &v, depth + 1, &Stdin::Terminal);
+                }
+                _ => {
+                    let tail = &code[at..];
+                    if NET_GET.iter().any(|n| tail.contains(n)) {
+                        e.add(Effect::DownloadExec { source: "a URL".into(), interpreter: kind.into() });
+                    } else {
+                        e.add(Effect::Opaque { what: format!("{kind} spawns a command built at run time"), exec: true });
+                    }
+                }
+            }
+            from = if *pat == "`" { code[at + 1..].find('`').map(|x| at + x + 2).unwrap_or(code.len()) } else { at + pat.len() };
+            if from >= code.len() {
+                break;
+            }
+        }
+    }
+    let _ = spawned;
+    for pat in DELETE {
+        let mut from = 0;
+        while let Some(k) = code[from..].find(pat) {
+            let at = from + k;
+            let target = call_arg(code, at);
+            let recursive = pat.contains("rmtree") || pat.contains("rm_r") || pat.contains("rmSync") || pat.contains("remove_tree") || pat.contains("rimraf") || pat.contains("fs.rm(") || pat.contains("Remove-Item") || pat.contains("removedirs");
+            match target {
+                Some(t) => {
+                    let p = e.path(&expand_user(&t, &e.home));
+                    e.add(Effect::Delete { path: p, recursive });
+                }
+                None => {
+                    let home_ref = code[at..].contains("expanduser") || code[at..].contains("Path.home") || code[at..].contains("homedir") || code[at..].contains("ENV['HOME']") || code[at..].contains("$ENV{HOME}");
+                    let path = if home_ref { e.home.clone() } else { "$(computed path)".to_string() };
+                    e.add(Effect::Delete { path, recursive });
+                }
+            }
+            from = at + pat.len();
+        }
+    }
+    if NET_SEND.iter().any(|p| code.contains(p)) {
+        e.add(Effect::NetworkEgress { host: literal_host(code), payload: format!("data from {kind} code"), sensitive: true });
+    } else if NET_GET.iter().any(|p| code.contains(p)) && (lower.contains("eval(") || lower.contains("exec(") || lower.contains("| sh") || lower.contains("|sh")) {
+        e.add(Effect::DownloadExec { source: literal_host(code), interpreter: kind.into() });
+    }
+    for lit in literals(code) {
+        let cand = expand_user(&lit, &e.home);
+        if cand.starts_with('/') || cand.starts_with('.') {
+            let p = e.path(&cand);
+            if crate::paths::is_secret_path(&p, e.ctx) {
+                e.add(Effect::SecretRead { path: p });
+            }
+        }
+    }
+    if kind == "perl" && (code.contains("fork while fork") || code.contains("fork while 1")) || kind == "python" && code.contains("while True: os.fork()") {
+        e.add(Effect::ForkBomb { name: format!("{kind} fork loop") });
+    }
+    if kind == "python" || kind == "node" || kind == "ruby" {
+        for pat in ["open(", "writeFileSync(", "File.write(", "writeFile("] {
+            if let Some(k) = code.find(pat)
+                && let Some(t) = call_arg(code, k)
+            {
+                let mode_w = code[k..].split(')').next().is_some_and(|s| s.contains("'w") || s.contains("\"w") || s.contains("'a") || pat != "open(");
+                if mode_w {
+                    let p = e.path(&expand_user(&t, &e.home));
+                    e.add(Effect::Overwrite { path: p, append: false });
+                }
+            }
+        }
+    }
+}
+
+fn backtick_body(code: &str, at: usize, pat: &str) -> Option<String> {
+    if pat != "`" {
+        return None;
+    }
+    let rest = &code[at + 1..];
+    rest.find('`').map(|end| rest[..end].to_string())
+}
+
+fn expand_user(s: &str, home: &str) -> String {
+    if s == "~" {
+        home.to_string()
+    } else if let Some(r) = s.strip_prefix("~/") {
+        format!("{home}/{r}")
+    } else {
+        s.to_string()
+    }
+}
+
+fn literal_host(code: &str) -> String {
+    literals(code)
+        .into_iter()
+        .find(|l| l.starts_with("http://") || l.starts_with("https://"))
+        .map(|u| super::net::host_of(&u))
+        .unwrap_or_else(|| "a network host".into())
+}

@@ -1,0 +1,134 @@
+//! Program families: each module knows a group of programs and turns their
+//! argv into effects. `dispatch` tries them in turn; programs nobody knows
+//! fall back to a verb check (`… destroy`, `… install`).
+
+use crate::effects::Effect;
+use crate::engine::{Engine, Stdin};
+use crate::words::Word;
+
+pub(crate) mod cloud;
+pub(crate) mod db;
+pub(crate) mod disk;
+pub(crate) mod fs;
+pub(crate) mod git;
+pub(crate) mod inline_code;
+pub(crate) mod net;
+pub(crate) mod packages;
+pub(crate) mod secrets;
+pub(crate) mod system;
+
+/// A peeled simple command.
+#[derive(Debug, Clone)]
+pub(crate) struct Cmd {
+    pub name: String,
+    pub args: Vec<Word>,
+    pub stdin: Stdin,
+    pub via: Vec<String>,
+    pub depth: usize,
+}
+
+impl Cmd {
+    /// Any argument equal to one of `flags`.
+    pub fn has(&self, flags: &[&str]) -> bool {
+        self.args.iter().any(|a| flags.contains(&a.text.as_str()))
+    }
+    /// A short flag letter present, alone or combined (`-rf` has `r`).
+    pub fn short(&self, ch: char) -> bool {
+        self.args
+            .iter()
+            .take_while(|a| a.text != "--")
+            .any(|a| a.text.starts_with('-') && !a.text.starts_with("--") && a.text.len() > 1 && a.text[1..].contains(ch))
+    }
+    /// A long option present (`--force`, or `--force=…`).
+    pub fn long(&self, name: &str) -> bool {
+        self.args.iter().take_while(|a| a.text != "--").any(|a| {
+            a.text == name || a.text.strip_prefix(name).is_some_and(|r| r.starts_with('='))
+        })
+    }
+    /// The value of an option (`-o X`, `-oX`, `--out X`, `--out=X`).
+    pub fn opt(&self, names: &[&str]) -> Option<&Word> {
+        let mut it = self.args.iter().enumerate();
+        while let Some((i, a)) = it.next() {
+            for n in names {
+                if a.text == *n {
+                    return self.args.get(i + 1);
+                }
+            }
+        }
+        None
+    }
+    /// The value of an option given as `--name=value`.
+    pub fn opt_eq(&self, name: &str) -> Option<String> {
+        self.args.iter().find_map(|a| a.text.strip_prefix(name).and_then(|r| r.strip_prefix('=')).map(str::to_string))
+    }
+    /// Non-option arguments (after `--`, everything counts).
+    pub fn positional(&self) -> Vec<&Word> {
+        let mut out = Vec::new();
+        let mut dd = false;
+        for a in &self.args {
+            if !dd && a.text == "--" {
+                dd = true;
+                continue;
+            }
+            if dd || !a.text.starts_with('-') || a.text == "-" {
+                out.push(a);
+            }
+        }
+        out
+    }
+    /// The first positional argument (the subcommand for most CLIs).
+    pub fn sub(&self, k: usize) -> &str {
+        self.positional().get(k).map(|w| w.text.as_str()).unwrap_or("")
+    }
+    /// Dry-run / help / no-act forms that change nothing.
+    pub fn dry_run(&self) -> bool {
+        self.has(&["--dry-run", "--dryrun", "--help", "--what-if", "--noop", "--no-act", "--simulate", "--check", "--plan", "--version"])
+            || self.args.iter().any(|a| a.text.starts_with("--dry-run="))
+    }
+    pub fn label(&self) -> String {
+        let mut s = self.name.clone();
+        for a in self.args.iter().take(6) {
+            s.push(' ');
+            s.push_str(&a.text);
+        }
+        s
+    }
+}
+
+/// Run the family rules for one command.
+pub(crate) fn dispatch(e: &mut Engine, c: &Cmd) {
+    let handled = fs::handle(e, c)
+        || git::handle(e, c)
+        || db::handle(e, c)
+        || disk::handle(e, c)
+        || cloud::handle(e, c)
+        || net::handle(e, c)
+        || secrets::handle(e, c)
+        || system::handle(e, c)
+        || inline_code::handle(e, c)
+        || packages::handle(e, c);
+    if !handled && !crate::safe_list::is_known_safe(&c.name) {
+        generic(e, c);
+    }
+}
+
+/// Unknown programs: state-changing verbs make them ambiguous.
+fn generic(e: &mut Engine, c: &Cmd) {
+    const VERBS: &[&str] = &[
+        "install", "uninstall", "deploy", "publish", "release", "push", "delete", "destroy", "remove", "rm",
+        "drop", "purge", "wipe", "reset", "kill", "stop", "terminate", "prune", "apply", "upload", "login",
+        "logout", "rollback", "truncate", "flush", "erase", "format", "nuke", "teardown", "down", "uninstall",
+        "migrate", "restore", "revoke", "disable", "clean-all", "overwrite", "sync", "send",
+    ];
+    if c.dry_run() {
+        return;
+    }
+    for w in c.positional().iter().take(3) {
+        let t = w.text.to_ascii_lowercase();
+        let verb = t.rsplit(':').next().unwrap_or(&t);
+        if VERBS.contains(&verb) || VERBS.iter().any(|v| t.starts_with(&format!("{v}-"))) {
+            e.add(Effect::Change { program: c.name.clone(), what: format!("runs `{}`", w.text) });
+            return;
+        }
+    }
+}

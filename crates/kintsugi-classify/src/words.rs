@@ -1,0 +1,620 @@
+//! Word normalisation: quote and escape removal, ANSI-C decoding, tilde and
+//! variable substitution, `$IFS` splitting, brace expansion and path
+//! resolution. This is how `r''m`, `"r"m`, `\rm` and `$'\x72m'` all become `rm`.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+/// One shell word after expansion.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Word {
+    /// The text after quote removal and the expansions we could resolve.
+    /// Unresolved expansions stay verbatim (`$X`, `$(…)`).
+    pub text: String,
+    /// Contains an expansion we could not resolve statically.
+    pub dynamic: bool,
+    /// Contains unquoted glob characters.
+    pub glob: bool,
+}
+
+impl Word {
+    pub fn lit(s: &str) -> Word {
+        Word {
+            text: s.to_string(),
+            dynamic: false,
+            glob: false,
+        }
+    }
+}
+
+/// What expansions see: tracked assignments, home and cwd.
+pub(crate) struct Env<'a> {
+    pub vars: &'a HashMap<String, String>,
+    pub home: &'a str,
+    pub cwd: &'a str,
+}
+
+const MAX_WORDS: usize = 4096;
+const MAX_BRACE: usize = 64;
+
+struct Lexer<'a, 'e> {
+    c: Vec<char>,
+    i: usize,
+    env: &'a Env<'e>,
+    out: Vec<Word>,
+    cur: Word,
+    started: bool,
+    braces: bool,
+}
+
+/// Split `raw` into words the way bash would after expansion (as far as we
+/// can statically). Unquoted whitespace separates words.
+pub(crate) fn split(raw: &str, env: &Env) -> Vec<Word> {
+    let mut lx = Lexer {
+        c: raw.chars().collect(),
+        i: 0,
+        env,
+        out: Vec::new(),
+        cur: Word::default(),
+        started: false,
+        braces: false,
+    };
+    lx.run();
+    lx.out
+}
+
+impl Lexer<'_, '_> {
+    fn finish(&mut self) {
+        if self.started {
+            let w = std::mem::take(&mut self.cur);
+            if self.braces && w.text.contains('{') {
+                for t in brace_expand(&w.text) {
+                    self.push_out(Word { text: t, ..w.clone() });
+                }
+            } else {
+                self.push_out(w);
+            }
+        }
+        self.started = false;
+        self.braces = false;
+    }
+
+    fn push_out(&mut self, w: Word) {
+        if self.out.len() < MAX_WORDS {
+            self.out.push(w);
+        }
+    }
+
+    fn run(&mut self) {
+        let n = self.c.len();
+        while self.i < n {
+            let ch = self.c[self.i];
+            if ch.is_whitespace() {
+                self.finish();
+                self.i += 1;
+                continue;
+            }
+            if !self.started {
+                self.started = true;
+                if ch == '~' {
+                    let nxt = self.c.get(self.i + 1).copied();
+                    if nxt.is_none() || nxt == Some('/') || nxt.is_some_and(char::is_whitespace) {
+                        let h = self.env.home.to_string();
+                        self.cur.text.push_str(&h);
+                        self.i += 1;
+                        continue;
+                    }
+                }
+            }
+            match ch {
+                '\\' => {
+                    if let Some(&nx) = self.c.get(self.i + 1) {
+                        if nx != '\n' {
+                            self.cur.text.push(nx);
+                        }
+                        self.i += 2;
+                    } else {
+                        self.i += 1;
+                    }
+                }
+                '\'' => {
+                    let end = find_char(&self.c, self.i + 1, '\'');
+                    let s: String = self.c[self.i + 1..end].iter().collect();
+                    self.cur.text.push_str(&s);
+                    self.i = end + 1;
+                }
+                '"' => self.dquote(),
+                '$' => self.dollar(false),
+                '`' => {
+                    let end = find_backtick(&self.c, self.i + 1);
+                    let s: String = self.c[self.i..(end + 1).min(n)].iter().collect();
+                    self.cur.text.push_str(&s);
+                    self.cur.dynamic = true;
+                    self.i = end + 1;
+                }
+                '<' | '>' if self.c.get(self.i + 1) == Some(&'(') => {
+                    let end = match_paren(&self.c, self.i + 2);
+                    let s: String = self.c[self.i..(end + 1).min(n)].iter().collect();
+                    self.cur.text.push_str(&s);
+                    self.cur.dynamic = true;
+                    self.i = end + 1;
+                }
+                '*' | '?' | '[' => {
+                    self.cur.glob = true;
+                    self.cur.text.push(ch);
+                    self.i += 1;
+                }
+                '{' => {
+                    self.braces = true;
+                    self.cur.text.push(ch);
+                    self.i += 1;
+                }
+                _ => {
+                    self.cur.text.push(ch);
+                    self.i += 1;
+                }
+            }
+        }
+        self.finish();
+    }
+
+    fn dquote(&mut self) {
+        let n = self.c.len();
+        self.i += 1;
+        while self.i < n {
+            let ch = self.c[self.i];
+            match ch {
+                '"' => {
+                    self.i += 1;
+                    return;
+                }
+                '\\' => {
+                    match self.c.get(self.i + 1) {
+                        Some(&nx @ ('$' | '`' | '"' | '\\')) => self.cur.text.push(nx),
+                        Some('\n') => {}
+                        Some(&nx) => {
+                            self.cur.text.push('\\');
+                            self.cur.text.push(nx);
+                        }
+                        None => {}
+                    }
+                    self.i += 2;
+                }
+                '$' => self.dollar(true),
+                '`' => {
+                    let end = find_backtick(&self.c, self.i + 1);
+                    let s: String = self.c[self.i..(end + 1).min(n)].iter().collect();
+                    self.cur.text.push_str(&s);
+                    self.cur.dynamic = true;
+                    self.i = end + 1;
+                }
+                _ => {
+                    self.cur.text.push(ch);
+                    self.i += 1;
+                }
+            }
+        }
+    }
+
+    /// Push the value of a variable; unquoted values split on whitespace.
+    fn push_value(&mut self, v: &str, quoted: bool) {
+        if quoted {
+            self.cur.text.push_str(v);
+            return;
+        }
+        for ch in v.chars() {
+            if ch.is_whitespace() {
+                self.finish();
+            } else {
+                self.started = true;
+                self.cur.text.push(ch);
+                if matches!(ch, '*' | '?' | '[') {
+                    self.cur.glob = true;
+                }
+            }
+        }
+    }
+
+    fn lookup(&mut self, name: &str, verbatim: &str, quoted: bool) {
+        match name {
+            "HOME" => {
+                let h = self.env.home.to_string();
+                self.cur.text.push_str(&h);
+            }
+            "PWD" => {
+                let c = self.env.cwd.to_string();
+                self.cur.text.push_str(&c);
+            }
+            "TMPDIR" => self.cur.text.push_str("/tmp"),
+            "IFS" => {
+                if quoted {
+                    self.cur.text.push(' ');
+                } else {
+                    self.finish();
+                }
+            }
+            _ => {
+                if let Some(v) = self.env.vars.get(name) {
+                    let v = v.clone();
+                    self.push_value(&v, quoted);
+                } else {
+                    self.cur.text.push_str(verbatim);
+                    self.cur.dynamic = true;
+                }
+            }
+        }
+    }
+
+    fn dollar(&mut self, quoted: bool) {
+        let n = self.c.len();
+        let i = self.i;
+        match self.c.get(i + 1).copied() {
+            Some('\'') if !quoted => {
+                let (s, end) = ansi_c(&self.c, i + 2);
+                self.cur.text.push_str(&s);
+                self.i = end;
+            }
+            Some('"') if !quoted => {
+                self.i += 1;
+                self.dquote();
+            }
+            Some('(') => {
+                let end = match_paren(&self.c, i + 2);
+                let s: String = self.c[i..(end + 1).min(n)].iter().collect();
+                self.cur.text.push_str(&s);
+                self.cur.dynamic = true;
+                self.i = end + 1;
+            }
+            Some('{') => {
+                let end = find_brace_end(&self.c, i + 2);
+                let inner: String = self.c[i + 2..end.min(n)].iter().collect();
+                let verbatim: String = self.c[i..(end + 1).min(n)].iter().collect();
+                self.i = end + 1;
+                let name_len = inner
+                    .char_indices()
+                    .find(|(_, ch)| !(ch.is_ascii_alphanumeric() || *ch == '_'))
+                    .map(|(k, _)| k)
+                    .unwrap_or(inner.len());
+                let (name, rest) = inner.split_at(name_len);
+                if name.is_empty() {
+                    self.cur.text.push_str(&verbatim);
+                    self.cur.dynamic = true;
+                } else if rest.is_empty() {
+                    self.lookup(name, &verbatim, quoted);
+                } else if let Some(def) = rest
+                    .strip_prefix(":-")
+                    .or_else(|| rest.strip_prefix('-'))
+                    .or_else(|| rest.strip_prefix(":="))
+                    .or_else(|| rest.strip_prefix('='))
+                {
+                    if name == "HOME" || self.env.vars.contains_key(name) {
+                        self.lookup(name, &verbatim, quoted);
+                    } else {
+                        let sub = split(def, self.env);
+                        let mut first = true;
+                        for w in sub {
+                            if !first && !quoted {
+                                self.finish();
+                                self.started = true;
+                            }
+                            first = false;
+                            self.cur.text.push_str(&w.text);
+                            self.cur.dynamic |= w.dynamic;
+                        }
+                    }
+                } else {
+                    self.cur.text.push_str(&verbatim);
+                    self.cur.dynamic = true;
+                }
+            }
+            Some(ch) if ch.is_ascii_alphabetic() || ch == '_' => {
+                let mut j = i + 1;
+                while j < n && (self.c[j].is_ascii_alphanumeric() || self.c[j] == '_') {
+                    j += 1;
+                }
+                let name: String = self.c[i + 1..j].iter().collect();
+                let verbatim: String = self.c[i..j].iter().collect();
+                self.i = j;
+                self.lookup(&name, &verbatim, quoted);
+            }
+            Some(ch) if ch.is_ascii_digit() || "@*#?$!-".contains(ch) => {
+                self.cur.text.push('$');
+                self.cur.text.push(ch);
+                self.cur.dynamic = true;
+                self.i += 2;
+            }
+            _ => {
+                self.cur.text.push('$');
+                self.i += 1;
+            }
+        }
+    }
+}
+
+fn find_char(c: &[char], from: usize, want: char) -> usize {
+    (from..c.len()).find(|&k| c[k] == want).unwrap_or(c.len())
+}
+
+fn find_backtick(c: &[char], from: usize) -> usize {
+    let mut k = from;
+    while k < c.len() {
+        match c[k] {
+            '\\' => k += 2,
+            '`' => return k,
+            _ => k += 1,
+        }
+    }
+    c.len()
+}
+
+fn find_brace_end(c: &[char], from: usize) -> usize {
+    let mut depth = 1usize;
+    let mut k = from;
+    while k < c.len() {
+        match c[k] {
+            '\\' => k += 1,
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return k;
+                }
+            }
+            _ => {}
+        }
+        k += 1;
+    }
+    c.len()
+}
+
+/// Index of the `)` closing a `(` opened just before `from` (quote-aware).
+pub(crate) fn match_paren(c: &[char], from: usize) -> usize {
+    let mut depth = 1usize;
+    let mut k = from;
+    while k < c.len() {
+        match c[k] {
+            '\\' => k += 1,
+            '\'' => k = find_char(c, k + 1, '\''),
+            '"' => {
+                k += 1;
+                while k < c.len() && c[k] != '"' {
+                    if c[k] == '\\' {
+                        k += 1;
+                    }
+                    k += 1;
+                }
+            }
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return k;
+                }
+            }
+            _ => {}
+        }
+        k += 1;
+    }
+    c.len()
+}
+
+/// Decode a `$'…'` body starting at `from`; returns text and index after the
+/// closing quote.
+fn ansi_c(c: &[char], from: usize) -> (String, usize) {
+    let mut s = String::new();
+    let mut k = from;
+    let hex = |c: &[char], k: usize, max: usize| -> (u32, usize) {
+        let mut v = 0u32;
+        let mut m = 0;
+        while m < max {
+            match c.get(k + m).and_then(|ch| ch.to_digit(16)) {
+                Some(d) => v = v * 16 + d,
+                None => break,
+            }
+            m += 1;
+        }
+        (v, m)
+    };
+    while k < c.len() {
+        let ch = c[k];
+        if ch == '\'' {
+            return (s, k + 1);
+        }
+        if ch != '\\' {
+            s.push(ch);
+            k += 1;
+            continue;
+        }
+        let Some(&e) = c.get(k + 1) else {
+            k += 1;
+            continue;
+        };
+        k += 2;
+        match e {
+            'n' => s.push('\n'),
+            't' => s.push('\t'),
+            'r' => s.push('\r'),
+            'a' => s.push('\x07'),
+            'b' => s.push('\x08'),
+            'e' | 'E' => s.push('\x1b'),
+            'f' => s.push('\x0c'),
+            'v' => s.push('\x0b'),
+            'x' | 'u' | 'U' => {
+                let max = match e {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
+                let (v, m) = hex(c, k, max);
+                k += m;
+                if let Some(d) = char::from_u32(v) {
+                    s.push(d);
+                }
+            }
+            '0'..='7' => {
+                let mut v = e.to_digit(8).unwrap_or(0);
+                let mut m = 0;
+                while m < 2 {
+                    match c.get(k).and_then(|ch| ch.to_digit(8)) {
+                        Some(d) => v = v * 8 + d,
+                        None => break,
+                    }
+                    k += 1;
+                    m += 1;
+                }
+                if let Some(d) = char::from_u32(v) {
+                    s.push(d);
+                }
+            }
+            'c' => {
+                if let Some(&x) = c.get(k) {
+                    s.push(char::from_u32((x as u32) & 0x1f).unwrap_or('?'));
+                    k += 1;
+                }
+            }
+            other => s.push(other),
+        }
+    }
+    (s, c.len())
+}
+
+/// Bash brace expansion of one word: `{a,b}` and `{1..3}`; capped.
+pub(crate) fn brace_expand(w: &str) -> Vec<String> {
+    let mut work = vec![w.to_string()];
+    let mut done = Vec::new();
+    let mut guard = 0;
+    while let Some(s) = work.pop() {
+        guard += 1;
+        if guard > MAX_BRACE * 4 || done.len() + work.len() > MAX_BRACE {
+            done.push(s);
+            continue;
+        }
+        match find_brace_group(&s) {
+            Some((open, close, alts)) => {
+                for a in alts.into_iter().rev() {
+                    work.push(format!("{}{}{}", &s[..open], a, &s[close + 1..]));
+                }
+            }
+            None => done.push(s),
+        }
+    }
+    done
+}
+
+fn find_brace_group(s: &str) -> Option<(usize, usize, Vec<String>)> {
+    let b = s.as_bytes();
+    for open in 0..b.len() {
+        if b[open] != b'{' || (open > 0 && b[open - 1] == b'$') {
+            continue;
+        }
+        let mut depth = 0;
+        let mut parts = Vec::new();
+        let mut start = open + 1;
+        for k in open..b.len() {
+            match b[k] {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        parts.push(s[start..k].to_string());
+                        if parts.len() > 1 {
+                            return Some((open, k, parts));
+                        }
+                        let inner = &s[open + 1..k];
+                        if let Some((a, z)) = inner.split_once("..")
+                            && let (Ok(a), Ok(z)) = (a.parse::<i64>(), z.parse::<i64>())
+                            && (z - a).abs() < MAX_BRACE as i64
+                        {
+                            let v: Vec<String> = if a <= z {
+                                (a..=z).map(|x| x.to_string()).collect()
+                            } else {
+                                (z..=a).rev().map(|x| x.to_string()).collect()
+                            };
+                            return Some((open, k, v));
+                        }
+                        break;
+                    }
+                }
+                b',' if depth == 1 => {
+                    parts.push(s[start..k].to_string());
+                    start = k + 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+/// The last path component of a program name (`/usr/bin/rm` → `rm`).
+pub(crate) fn basename(s: &str) -> &str {
+    s.rsplit('/').next().unwrap_or(s)
+}
+
+/// Resolve a word to an absolute, normalised path. Words that start with an
+/// unresolved expansion are returned unchanged.
+pub(crate) fn resolve(text: &str, cwd: &Path, home: &Path) -> String {
+    if text.starts_with('$') || text.starts_with('`') || text.starts_with("<(") {
+        return text.to_string();
+    }
+    let p: PathBuf = if let Some(rest) = text.strip_prefix("~/") {
+        home.join(rest)
+    } else if text == "~" {
+        home.to_path_buf()
+    } else if text.starts_with('/') {
+        PathBuf::from(text)
+    } else {
+        cwd.join(text)
+    };
+    normalize(&p)
+}
+
+/// Lexically normalise `.` and `..` (never touching the filesystem).
+pub(crate) fn normalize(p: &Path) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::RootDir | Component::Prefix(_) | Component::CurDir => {}
+            Component::ParentDir => {
+                parts.pop();
+            }
+            Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sp(s: &str) -> Vec<String> {
+        let vars = HashMap::from([("X".to_string(), "rm".to_string())]);
+        let env = Env {
+            vars: &vars,
+            home: "/home/dev",
+            cwd: "/home/dev/p",
+        };
+        split(s, &env).into_iter().map(|w| w.text).collect()
+    }
+
+    #[test]
+    fn quotes_and_escapes() {
+        assert_eq!(sp(r#"r''m "-r"f \~"#), ["rm", "-rf", "~"]);
+        assert_eq!(sp(r"\rm $'\x72\155' ~/x"), ["rm", "rm", "/home/dev/x"]);
+        assert_eq!(sp("$X${IFS}-rf${IFS}$HOME"), ["rm", "-rf", "/home/dev"]);
+        assert_eq!(sp("{rm,-rf,/}"), ["rm", "-rf", "/"]);
+        assert_eq!(sp("a{1..3}"), ["a1", "a2", "a3"]);
+        assert_eq!(sp("\"$(echo hi)\" ${HOME}/x"), ["$(echo hi)", "/home/dev/x"]);
+    }
+
+    #[test]
+    fn paths() {
+        let c = Path::new("/home/dev/p");
+        let h = Path::new("/home/dev");
+        assert_eq!(resolve("../..", c, h), "/home");
+        assert_eq!(resolve("~", c, h), "/home/dev");
+        assert_eq!(resolve("/a/./b/../c", c, h), "/a/c");
+        assert_eq!(resolve(".", c, h), "/home/dev/p");
+    }
+}
