@@ -126,26 +126,3 @@ pub struct Context {
     /// The project root (e.g. the git work tree), when known.
     pub project_root: Option<PathBuf>,
 }
-
-// TEMPORARY integration placeholder on main until the classifier branch lands.
-/// The analysis of one line.
-#[derive(Debug, Clone, Serialize)]
-pub struct Analysis {
-    pub class: Class,
-    pub rule: String,
-    pub reason: String,
-}
-
-/// Analyse one line.
-pub fn analyze(line: &str, _ctx: &Context) -> Analysis {
-    let class = if line.starts_with("ls") || line.starts_with("echo") {
-        Class::Safe
-    } else {
-        Class::Ambiguous
-    };
-    Analysis {
-        class,
-        rule: "placeholder".into(),
-        reason: "placeholder".into(),
-    }
-}
