@@ -95,11 +95,15 @@ impl<'c> Engine<'c> {
             return;
         }
         if depth > MAX_NESTING {
-            self.add(Effect::Limit { what: "nesting".into() });
+            self.add(Effect::Limit {
+                what: "nesting".into(),
+            });
             return;
         }
         if src.len() > MAX_LINE_BYTES {
-            self.add(Effect::Limit { what: "too-large".into() });
+            self.add(Effect::Limit {
+                what: "too-large".into(),
+            });
             return;
         }
         crate::programs::system::scan_fork_bomb(self, src);
@@ -114,7 +118,9 @@ impl<'c> Engine<'c> {
                 let err = root.has_error();
                 if err {
                     self.complete = false;
-                    self.add(Effect::ParseError { what: "bash syntax the parser rejects".into() });
+                    self.add(Effect::ParseError {
+                        what: "bash syntax the parser rejects".into(),
+                    });
                 }
                 self.walk(root, src, via, depth, stdin);
                 if err {
@@ -123,12 +129,16 @@ impl<'c> Engine<'c> {
             }
             Parsed::TimedOut => {
                 self.complete = false;
-                self.add(Effect::Limit { what: "parse-time".into() });
+                self.add(Effect::Limit {
+                    what: "parse-time".into(),
+                });
                 self.recover(src, via, depth);
             }
             Parsed::Failed => {
                 self.complete = false;
-                self.add(Effect::ParseError { what: "parser unavailable".into() });
+                self.add(Effect::ParseError {
+                    what: "parser unavailable".into(),
+                });
                 self.recover(src, via, depth);
             }
         }
@@ -144,11 +154,19 @@ impl<'c> Engine<'c> {
             if k > 256 || self.stopped {
                 break;
             }
-            let seg = seg.trim().trim_start_matches(['$', '{', '}', '!']).trim_end_matches('}').trim();
+            let seg = seg
+                .trim()
+                .trim_start_matches(['$', '{', '}', '!'])
+                .trim_end_matches('}')
+                .trim();
             if seg.is_empty() {
                 continue;
             }
-            let words: Vec<Word> = self.split(seg).into_iter().filter(|w| !w.text.is_empty()).collect();
+            let words: Vec<Word> = self
+                .split(seg)
+                .into_iter()
+                .filter(|w| !w.text.is_empty())
+                .collect();
             if !words.is_empty() {
                 self.run_argv(words, Vec::new(), Stdin::Terminal, via.clone(), depth + 1);
             }
@@ -165,7 +183,9 @@ impl<'c> Engine<'c> {
             self.nodes += 1;
             if self.nodes > MAX_NODES {
                 self.complete = false;
-                self.add(Effect::Limit { what: "nodes".into() });
+                self.add(Effect::Limit {
+                    what: "nodes".into(),
+                });
                 self.stopped = true;
                 return;
             }
@@ -178,7 +198,9 @@ impl<'c> Engine<'c> {
                 "variable_assignment" if parent_kind != "command" => self.assign(node, src),
                 "unset_command" => {
                     let t = Self::text(node, src);
-                    if t.split_whitespace().any(|w| matches!(w, "HISTFILE" | "HISTSIZE" | "HISTFILESIZE")) {
+                    if t.split_whitespace()
+                        .any(|w| matches!(w, "HISTFILE" | "HISTSIZE" | "HISTFILESIZE"))
+                    {
                         self.add(history_off("unset HISTFILE"));
                     }
                 }
@@ -204,10 +226,16 @@ impl<'c> Engine<'c> {
 
     fn assign(&mut self, node: Node, src: &str) {
         let t = Self::text(node, src);
-        let Some((name, value)) = t.split_once('=') else { return };
+        let Some((name, value)) = t.split_once('=') else {
+            return;
+        };
         let name = name.trim_end_matches('+');
         let words = self.split(value);
-        check_env_hook(self, name, &words.first().map(|w| w.text.clone()).unwrap_or_default());
+        check_env_hook(
+            self,
+            name,
+            &words.first().map(|w| w.text.clone()).unwrap_or_default(),
+        );
         match words.as_slice() {
             [w] if !w.dynamic => {
                 self.vars.insert(name.to_string(), w.text.clone());
@@ -221,7 +249,13 @@ impl<'c> Engine<'c> {
         }
     }
 
-    fn collect_redir(&mut self, ch: Node, src: &str, redirs: &mut Vec<Redir>, here: &mut Option<String>) {
+    fn collect_redir(
+        &mut self,
+        ch: Node,
+        src: &str,
+        redirs: &mut Vec<Redir>,
+        here: &mut Option<String>,
+    ) {
         match ch.kind() {
             "file_redirect" => {
                 let mut op = "";
@@ -237,10 +271,16 @@ impl<'c> Engine<'c> {
                     .named_children(&mut cur)
                     .find(|k| k.kind() != "file_descriptor" && k.kind() != "ERROR");
                 let Some(dest) = dest else { return };
-                let Some(w) = self.split(Self::text(dest, src)).into_iter().next() else { return };
+                let Some(w) = self.split(Self::text(dest, src)).into_iter().next() else {
+                    return;
+                };
                 let op = match op {
                     ">" | ">|" | "&>" | "<>" => RedirOp::Write,
-                    ">&" | "&>>" | ">>" if w.text.chars().all(|c| c.is_ascii_digit() || c == '-') => return,
+                    ">&" | "&>>" | ">>"
+                        if w.text.chars().all(|c| c.is_ascii_digit() || c == '-') =>
+                    {
+                        return;
+                    }
                     ">&" => RedirOp::Write,
                     ">>" | "&>>" => RedirOp::Append,
                     "<" => RedirOp::Read,
@@ -272,7 +312,14 @@ impl<'c> Engine<'c> {
         }
     }
 
-    fn command_node(&mut self, node: Node, src: &str, via: &[String], depth: usize, inherited: &Stdin) {
+    fn command_node(
+        &mut self,
+        node: Node,
+        src: &str,
+        via: &[String],
+        depth: usize,
+        inherited: &Stdin,
+    ) {
         let mut words: Vec<Word> = Vec::new();
         let mut redirs = Vec::new();
         let mut here = None;
@@ -310,7 +357,10 @@ impl<'c> Engine<'c> {
                 Some(p) if p.kind() == "pipeline" => {
                     let mut cur = p.walk();
                     let stages: Vec<Node> = p.named_children(&mut cur).collect();
-                    let idx = stages.iter().position(|s| s.id() == stage.id()).unwrap_or(0);
+                    let idx = stages
+                        .iter()
+                        .position(|s| s.id() == stage.id())
+                        .unwrap_or(0);
                     if idx == 0 && p.parent().is_some_and(|h| h.kind() == "heredoc_redirect") {
                         stdin = self.heredoc_upstream(p, src);
                     } else if idx == 0 {
@@ -327,7 +377,9 @@ impl<'c> Engine<'c> {
 
     /// `cat <<EOF | sh`: tree-sitter hangs the pipeline under the here-doc.
     fn heredoc_upstream(&self, pipeline: Node, src: &str) -> Stdin {
-        let Some(h) = pipeline.parent() else { return Stdin::Terminal };
+        let Some(h) = pipeline.parent() else {
+            return Stdin::Terminal;
+        };
         let mut body = String::new();
         let mut cur = h.walk();
         for k in h.named_children(&mut cur) {
@@ -335,7 +387,11 @@ impl<'c> Engine<'c> {
                 body = Self::text(k, src).to_string();
             }
         }
-        let owner = h.parent().and_then(|r| r.named_child(0)).map(|c| Self::text(c, src)).unwrap_or("");
+        let owner = h
+            .parent()
+            .and_then(|r| r.named_child(0))
+            .map(|c| Self::text(c, src))
+            .unwrap_or("");
         let words = self.split(owner);
         match words.first().map(|w| crate::words::basename(&w.text)) {
             Some("cat" | "tee" | "echo") => Stdin::Literal(body),
@@ -376,18 +432,42 @@ pub(crate) fn check_env_hook(e: &mut Engine, name: &str, value: &str) {
         "HISTFILE" if value.is_empty() || value == "/dev/null" => e.add(history_off("HISTFILE")),
         "HISTSIZE" | "HISTFILESIZE" | "SAVEHIST" if value == "0" => e.add(history_off(name)),
         "HISTCONTROL" if value.contains("ignoreboth") || value.contains("ignorespace") => {}
-        "GIT_SSH_COMMAND" | "GIT_SSH" | "GIT_EXTERNAL_DIFF" | "GIT_PAGER" | "PAGER" | "MANPAGER" | "GIT_EDITOR"
-        | "GIT_SEQUENCE_EDITOR" | "EDITOR" | "VISUAL" | "GIT_ASKPASS" | "SSH_ASKPASS" | "GIT_PROXY_COMMAND"
-        | "LESSOPEN" | "LESSCLOSE" | "BROWSER" | "PROMPT_COMMAND" | "BASH_ENV" | "ENV" | "SUDO_ASKPASS" => {
+        "GIT_SSH_COMMAND"
+        | "GIT_SSH"
+        | "GIT_EXTERNAL_DIFF"
+        | "GIT_PAGER"
+        | "PAGER"
+        | "MANPAGER"
+        | "GIT_EDITOR"
+        | "GIT_SEQUENCE_EDITOR"
+        | "EDITOR"
+        | "VISUAL"
+        | "GIT_ASKPASS"
+        | "SSH_ASKPASS"
+        | "GIT_PROXY_COMMAND"
+        | "LESSOPEN"
+        | "LESSCLOSE"
+        | "BROWSER"
+        | "PROMPT_COMMAND"
+        | "BASH_ENV"
+        | "ENV"
+        | "SUDO_ASKPASS" => {
             let v = value.trim_start_matches('|').trim();
             if !v.is_empty() && e.commands.len() < 256 {
-                e.run_script(v, &[format!("{name}=")], crate::MAX_NESTING.saturating_sub(2), &Stdin::Terminal);
+                e.run_script(
+                    v,
+                    &[format!("{name}=")],
+                    crate::MAX_NESTING.saturating_sub(2),
+                    &Stdin::Terminal,
+                );
             }
         }
-        "LD_PRELOAD" | "LD_AUDIT" | "DYLD_INSERT_LIBRARIES" if !value.is_empty() => e.add(Effect::Opaque {
-            what: format!("{name} injects a library into every program"),
-            exec: false,
-        }),
+        "LD_PRELOAD" | "LD_AUDIT" | "DYLD_INSERT_LIBRARIES" if !value.is_empty() => {
+            e.add(Effect::Opaque {
+                what: format!("{name} injects a library into every program"),
+                exec: false,
+            })
+        }
         _ => {}
     }
 }

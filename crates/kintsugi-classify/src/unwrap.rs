@@ -9,7 +9,8 @@ use crate::words::{Word, basename};
 use crate::{MAX_NESTING, Program};
 
 const SHELLS: &[&str] = &[
-    "bash", "sh", "zsh", "dash", "ksh", "fish", "ash", "mksh", "tcsh", "csh", "yash", "rbash", "pdksh", "oksh",
+    "bash", "sh", "zsh", "dash", "ksh", "fish", "ash", "mksh", "tcsh", "csh", "yash", "rbash",
+    "pdksh", "oksh",
 ];
 
 pub(crate) fn is_shell(n: &str) -> bool {
@@ -19,28 +20,67 @@ pub(crate) fn is_shell(n: &str) -> bool {
 fn is_assignment(t: &str) -> Option<(&str, &str)> {
     let (n, v) = t.split_once('=')?;
     let ok = !n.is_empty()
-        && n.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && n.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     ok.then_some((n, v))
 }
 
 /// Programs that set up a shell environment; `eval "$(tool …)"` is routine.
 const ENV_SETUP: &[&str] = &[
-    "ssh-agent", "pyenv", "rbenv", "nodenv", "goenv", "direnv", "starship", "zoxide", "brew", "conda", "fnm",
-    "mise", "rtx", "opam", "dircolors", "thefuck", "jenv", "plenv", "luarocks", "keychain", "gpg-agent",
-    "register-python-argcomplete", "kubectl", "gh", "npm", "rustup", "poetry", "pip", "uv", "atuin", "fzf",
+    "ssh-agent",
+    "pyenv",
+    "rbenv",
+    "nodenv",
+    "goenv",
+    "direnv",
+    "starship",
+    "zoxide",
+    "brew",
+    "conda",
+    "fnm",
+    "mise",
+    "rtx",
+    "opam",
+    "dircolors",
+    "thefuck",
+    "jenv",
+    "plenv",
+    "luarocks",
+    "keychain",
+    "gpg-agent",
+    "register-python-argcomplete",
+    "kubectl",
+    "gh",
+    "npm",
+    "rustup",
+    "poetry",
+    "pip",
+    "uv",
+    "atuin",
+    "fzf",
 ];
 
 impl Engine<'_> {
     /// Analyse one simple command: peel wrappers, then run the family rules.
-    pub(crate) fn run_argv(&mut self, mut argv: Vec<Word>, redirs: Vec<Redir>, stdin: Stdin, mut via: Vec<String>, depth: usize) {
+    pub(crate) fn run_argv(
+        &mut self,
+        mut argv: Vec<Word>,
+        redirs: Vec<Redir>,
+        stdin: Stdin,
+        mut via: Vec<String>,
+        depth: usize,
+    ) {
         if self.stopped {
             return;
         }
         let mut peels = 0;
         loop {
             while let Some(w) = argv.first() {
-                let Some((n, v)) = is_assignment(&w.text) else { break };
+                let Some((n, v)) = is_assignment(&w.text) else {
+                    break;
+                };
                 let (n, v) = (n.to_string(), v.to_string());
                 check_env_hook(self, &n, &v);
                 argv.remove(0);
@@ -60,7 +100,9 @@ impl Engine<'_> {
             }
             peels += 1;
             if peels > MAX_NESTING * 2 {
-                self.add(Effect::Limit { what: "nesting".into() });
+                self.add(Effect::Limit {
+                    what: "nesting".into(),
+                });
                 return;
             }
             let name = basename(&first.text).to_string();
@@ -70,7 +112,10 @@ impl Engine<'_> {
                     argv.drain(..n.min(argv.len()));
                     if argv.is_empty() {
                         if name == "sudo" || name == "doas" || name == "su" {
-                            self.add(Effect::Change { program: name, what: "opens a root shell".into() });
+                            self.add(Effect::Change {
+                                program: name,
+                                what: "opens a root shell".into(),
+                            });
                         }
                         return;
                     }
@@ -117,12 +162,22 @@ impl Engine<'_> {
     pub(crate) fn redirect_effects(&mut self, name: &str, redirs: &[Redir]) {
         for r in redirs {
             let t = &r.target.text;
-            if let Some(rest) = t.strip_prefix("/dev/tcp/").or_else(|| t.strip_prefix("/dev/udp/")) {
+            if let Some(rest) = t
+                .strip_prefix("/dev/tcp/")
+                .or_else(|| t.strip_prefix("/dev/udp/"))
+            {
                 let host = rest.split('/').next().unwrap_or(rest).to_string();
                 if is_shell(name) || matches!(name, "exec" | "") {
-                    self.add(Effect::RemoteExec { host, reverse_shell: true });
+                    self.add(Effect::RemoteExec {
+                        host,
+                        reverse_shell: true,
+                    });
                 } else {
-                    self.add(Effect::NetworkEgress { host, payload: "command output".into(), sensitive: true });
+                    self.add(Effect::NetworkEgress {
+                        host,
+                        payload: "command output".into(),
+                        sensitive: true,
+                    });
                 }
                 continue;
             }
@@ -135,10 +190,16 @@ impl Engine<'_> {
                 }
                 RedirOp::Write | RedirOp::Append => {
                     if r.target.dynamic && !p.starts_with('/') {
-                        self.add(Effect::Opaque { what: format!("writes to `{t}`"), exec: false });
+                        self.add(Effect::Opaque {
+                            what: format!("writes to `{t}`"),
+                            exec: false,
+                        });
                         continue;
                     }
-                    self.add(Effect::Overwrite { path: p, append: r.op == RedirOp::Append });
+                    self.add(Effect::Overwrite {
+                        path: p,
+                        append: r.op == RedirOp::Append,
+                    });
                 }
             }
         }
@@ -157,18 +218,33 @@ impl Engine<'_> {
             }
         }
         let lower = t.to_ascii_lowercase();
-        if ["curl", "wget", "fetch ", "http"].iter().any(|k| lower.contains(k)) {
-            self.add(Effect::DownloadExec { source: "a URL".into(), interpreter: "the shell".into() });
+        if ["curl", "wget", "fetch ", "http"]
+            .iter()
+            .any(|k| lower.contains(k))
+        {
+            self.add(Effect::DownloadExec {
+                source: "a URL".into(),
+                interpreter: "the shell".into(),
+            });
             return;
         }
         if t.starts_with("$(") || t.starts_with('`') {
-            self.add(Effect::Opaque { what: format!("the command is produced at run time by `{t}`"), exec: true });
+            self.add(Effect::Opaque {
+                what: format!("the command is produced at run time by `{t}`"),
+                exec: true,
+            });
             return;
         }
         let var = t.trim_start_matches('$').trim_start_matches('{');
-        let tame = ["EDITOR", "VISUAL", "PAGER", "SHELL", "CC", "CXX", "PYTHON", "MAKE", "CARGO", "NPM", "GO", "JAVA", "NODE", "DOCKER", "BROWSER", "GIT"];
+        let tame = [
+            "EDITOR", "VISUAL", "PAGER", "SHELL", "CC", "CXX", "PYTHON", "MAKE", "CARGO", "NPM",
+            "GO", "JAVA", "NODE", "DOCKER", "BROWSER", "GIT",
+        ];
         let tame = tame.iter().any(|v| var.starts_with(v));
-        self.add(Effect::Opaque { what: format!("the program name comes from `{t}`"), exec: !tame });
+        self.add(Effect::Opaque {
+            what: format!("the program name comes from `{t}`"),
+            exec: !tame,
+        });
         // Still look at the arguments as data for paths and secrets.
         let _ = (stdin, via, depth);
     }
@@ -195,7 +271,10 @@ impl Engine<'_> {
                     }
                     break;
                 }
-                if matches!(a.as_str(), "-o" | "+o" | "--rcfile" | "--init-file" | "-O" | "+O") {
+                if matches!(
+                    a.as_str(),
+                    "-o" | "+o" | "--rcfile" | "--init-file" | "-O" | "+O"
+                ) {
                     i += 2;
                     continue;
                 }
@@ -258,21 +337,39 @@ impl Engine<'_> {
             self.stdin_code(interp, &c.stdin, &c.via, c.depth);
         } else if s.starts_with("<(") || s.starts_with("$(") || s.starts_with('`') {
             let l = s.to_ascii_lowercase();
-            if ["curl", "wget", "fetch", "http"].iter().any(|k| l.contains(k)) {
-                self.add(Effect::DownloadExec { source: "a URL".into(), interpreter: interp.into() });
+            if ["curl", "wget", "fetch", "http"]
+                .iter()
+                .any(|k| l.contains(k))
+            {
+                self.add(Effect::DownloadExec {
+                    source: "a URL".into(),
+                    interpreter: interp.into(),
+                });
             } else {
-                self.add(Effect::Opaque { what: format!("{interp} runs the output of `{s}`"), exec: true });
+                self.add(Effect::Opaque {
+                    what: format!("{interp} runs the output of `{s}`"),
+                    exec: true,
+                });
             }
         } else if s.starts_with("http://") || s.starts_with("https://") {
-            self.add(Effect::DownloadExec { source: s.into(), interpreter: interp.into() });
+            self.add(Effect::DownloadExec {
+                source: s.into(),
+                interpreter: interp.into(),
+            });
         }
     }
 
     /// An interpreter reading its program from standard input.
     pub(crate) fn stdin_code(&mut self, interp: &str, stdin: &Stdin, via: &[String], depth: usize) {
         match stdin {
-            Stdin::Download(src) => self.add(Effect::DownloadExec { source: src.clone(), interpreter: interp.into() }),
-            Stdin::Decoded(how) => self.add(Effect::Opaque { what: format!("{interp} runs data decoded by `{how}`"), exec: true }),
+            Stdin::Download(src) => self.add(Effect::DownloadExec {
+                source: src.clone(),
+                interpreter: interp.into(),
+            }),
+            Stdin::Decoded(how) => self.add(Effect::Opaque {
+                what: format!("{interp} runs data decoded by `{how}`"),
+                exec: true,
+            }),
             Stdin::Literal(text) => {
                 if is_shell(interp) || interp == "source" || interp == "." {
                     let mut v = via.to_vec();
@@ -283,8 +380,14 @@ impl Engine<'_> {
                     crate::programs::inline_code::scan(self, interp, text, via, depth);
                 }
             }
-            Stdin::File(p) => self.add(Effect::Opaque { what: format!("{interp} runs commands from {p}"), exec: false }),
-            Stdin::Other(prog) => self.add(Effect::Opaque { what: format!("{interp} runs the output of `{prog}`"), exec: true }),
+            Stdin::File(p) => self.add(Effect::Opaque {
+                what: format!("{interp} runs commands from {p}"),
+                exec: false,
+            }),
+            Stdin::Other(prog) => self.add(Effect::Opaque {
+                what: format!("{interp} runs the output of `{prog}`"),
+                exec: true,
+            }),
             Stdin::Terminal => {}
         }
     }
@@ -296,7 +399,13 @@ pub(crate) fn stage_kind(e: &Engine, words: &[Word], text: &str) -> Stdin {
     while i < words.len() {
         let t = &words[i].text;
         let b = basename(t);
-        if is_assignment(t).is_some() || matches!(b, "sudo" | "doas" | "env" | "nohup" | "command" | "time" | "exec" | "stdbuf" | "nice") || (i > 0 && t.starts_with('-')) {
+        if is_assignment(t).is_some()
+            || matches!(
+                b,
+                "sudo" | "doas" | "env" | "nohup" | "command" | "time" | "exec" | "stdbuf" | "nice"
+            )
+            || (i > 0 && t.starts_with('-'))
+        {
             i += 1;
         } else {
             break;
@@ -308,30 +417,80 @@ pub(crate) fn stage_kind(e: &Engine, words: &[Word], text: &str) -> Stdin {
     };
     let name = basename(&first.text);
     let args: Vec<&str> = rest[1..].iter().map(|w| w.text.as_str()).collect();
-    let has = |f: &[&str]| args.iter().any(|a| f.contains(a) || (a.starts_with('-') && !a.starts_with("--") && f.iter().any(|x| x.len() == 2 && a.contains(&x[1..]))));
+    let has = |f: &[&str]| {
+        args.iter().any(|a| {
+            f.contains(a)
+                || (a.starts_with('-')
+                    && !a.starts_with("--")
+                    && f.iter().any(|x| x.len() == 2 && a.contains(&x[1..])))
+        })
+    };
     match name {
-        "curl" | "wget" | "fetch" | "http" | "https" | "xh" | "aria2c" | "lynx" | "links" | "w3m" | "nc" | "ncat" | "netcat" | "socat" | "iwr" | "Invoke-WebRequest" => {
-            let url = args.iter().find(|a| a.contains("://") || a.contains('.')).copied().unwrap_or("the network");
+        "curl" | "wget" | "fetch" | "http" | "https" | "xh" | "aria2c" | "lynx" | "links"
+        | "w3m" | "nc" | "ncat" | "netcat" | "socat" | "iwr" | "Invoke-WebRequest" => {
+            let url = args
+                .iter()
+                .find(|a| a.contains("://") || a.contains('.'))
+                .copied()
+                .unwrap_or("the network");
             Stdin::Download(url.to_string())
         }
-        "base64" | "base32" | "basenc" | "b64" if has(&["-d", "--decode", "-D"]) => Stdin::Decoded(name.into()),
+        "base64" | "base32" | "basenc" | "b64" if has(&["-d", "--decode", "-D"]) => {
+            Stdin::Decoded(name.into())
+        }
         "xxd" if has(&["-r"]) => Stdin::Decoded(name.into()),
-        "openssl" if args.iter().any(|a| *a == "-d" || a.contains("base64") || *a == "enc") => Stdin::Decoded(name.into()),
-        "gzip" | "bzip2" | "xz" | "zstd" | "lz4" | "brotli" if has(&["-d", "--decode", "--decompress"]) => Stdin::Decoded(name.into()),
-        "gunzip" | "zcat" | "bzcat" | "xzcat" | "unxz" | "bunzip2" | "uudecode" | "rev" | "unzstd" | "zstdcat" => Stdin::Decoded(name.into()),
-        "tr" if args.iter().any(|a| a.contains("A-Za-z") || a.contains("a-zA-Z") || a.contains("N-ZA-M") || a.contains("n-za-m")) => Stdin::Decoded(name.into()),
+        "openssl"
+            if args
+                .iter()
+                .any(|a| *a == "-d" || a.contains("base64") || *a == "enc") =>
+        {
+            Stdin::Decoded(name.into())
+        }
+        "gzip" | "bzip2" | "xz" | "zstd" | "lz4" | "brotli"
+            if has(&["-d", "--decode", "--decompress"]) =>
+        {
+            Stdin::Decoded(name.into())
+        }
+        "gunzip" | "zcat" | "bzcat" | "xzcat" | "unxz" | "bunzip2" | "uudecode" | "rev"
+        | "unzstd" | "zstdcat" => Stdin::Decoded(name.into()),
+        "tr" if args.iter().any(|a| {
+            a.contains("A-Za-z")
+                || a.contains("a-zA-Z")
+                || a.contains("N-ZA-M")
+                || a.contains("n-za-m")
+        }) =>
+        {
+            Stdin::Decoded(name.into())
+        }
         "echo" | "printf" if !rest.iter().any(|w| w.dynamic) => {
-            let a: Vec<&str> = args.iter().copied().filter(|a| !matches!(*a, "-e" | "-n" | "-E" | "-ne" | "-en")).collect();
-            let s = if name == "printf" && a.len() > 1 && a[0].contains("%s") { a[0].replace("%s", a[1]) } else { a.join(" ") };
-            let s = if name == "printf" || args.contains(&"-e") { s.replace("\\n", "\n") } else { s };
+            let a: Vec<&str> = args
+                .iter()
+                .copied()
+                .filter(|a| !matches!(*a, "-e" | "-n" | "-E" | "-ne" | "-en"))
+                .collect();
+            let s = if name == "printf" && a.len() > 1 && a[0].contains("%s") {
+                a[0].replace("%s", a[1])
+            } else {
+                a.join(" ")
+            };
+            let s = if name == "printf" || args.contains(&"-e") {
+                s.replace("\\n", "\n")
+            } else {
+                s
+            };
             Stdin::Literal(s)
         }
-        "cat" if !args.is_empty() && !rest.iter().any(|w| w.dynamic) => Stdin::File(e.path(args[args.len() - 1])),
+        "cat" if !args.is_empty() && !rest.iter().any(|w| w.dynamic) => {
+            Stdin::File(e.path(args[args.len() - 1]))
+        }
         _ => {
             let l = text.to_ascii_lowercase();
             if l.contains("curl ") || l.contains("wget ") {
                 Stdin::Download("a URL".into())
-            } else if l.contains("base64 -d") || l.contains("base64 --decode") || l.contains("xxd -r") {
+            } else if l.contains("base64 -d")
+                || l.contains("base64 --decode")
+                || l.contains("xxd -r")
+            {
                 Stdin::Decoded("a decoder".into())
             } else {
                 Stdin::Other(name.to_string())
@@ -360,7 +519,8 @@ fn skip_opts(argv: &[Word], with_arg: &[&str], positional: usize) -> usize {
             break;
         }
         if a.starts_with('-') && a.len() > 1 {
-            let takes = with_arg.contains(&a) || (a.starts_with("--") && with_arg.contains(&a) && !a.contains('='));
+            let takes = with_arg.contains(&a)
+                || (a.starts_with("--") && with_arg.contains(&a) && !a.contains('='));
             i += if takes { 2 } else { 1 };
             continue;
         }
@@ -375,61 +535,172 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
     let s = |n: usize| Peel::Skip(n, label.clone());
     match name {
         "sudo" | "doas" | "run0" | "pkexec" => {
-            let n = skip_opts(argv, &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "-R", "--user", "--group", "--chdir", "--prompt", "--host", "--close-from"], 0);
-            if argv.iter().skip(1).take(n.saturating_sub(1)).any(|w| w.text == "-e" || w.text == "--edit") {
-                return Peel::Replace(std::iter::once(Word::lit("sudoedit")).chain(argv[n..].iter().cloned()).collect(), label);
+            let n = skip_opts(
+                argv,
+                &[
+                    "-u",
+                    "-g",
+                    "-C",
+                    "-D",
+                    "-h",
+                    "-p",
+                    "-r",
+                    "-t",
+                    "-U",
+                    "-T",
+                    "-R",
+                    "--user",
+                    "--group",
+                    "--chdir",
+                    "--prompt",
+                    "--host",
+                    "--close-from",
+                ],
+                0,
+            );
+            if argv
+                .iter()
+                .skip(1)
+                .take(n.saturating_sub(1))
+                .any(|w| w.text == "-e" || w.text == "--edit")
+            {
+                return Peel::Replace(
+                    std::iter::once(Word::lit("sudoedit"))
+                        .chain(argv[n..].iter().cloned())
+                        .collect(),
+                    label,
+                );
             }
             s(n)
         }
-        "nohup" | "builtin" | "chronic" | "unbuffer" | "fakeroot" | "torsocks" | "tsocks" | "catchsegv" => s(1),
+        "nohup" | "builtin" | "chronic" | "unbuffer" | "fakeroot" | "torsocks" | "tsocks"
+        | "catchsegv" => s(1),
         "command" => {
-            if argv.get(1).is_some_and(|w| w.text == "-v" || w.text == "-V") {
+            if argv
+                .get(1)
+                .is_some_and(|w| w.text == "-v" || w.text == "-V")
+            {
                 return Peel::Stop;
             }
             s(skip_opts(argv, &[], 0))
         }
         "exec" => s(skip_opts(argv, &["-a"], 0)),
-        "setsid" | "caffeinate" | "proxychains" | "proxychains4" => s(skip_opts(argv, &["-t", "-w", "-f"], 0)),
+        "setsid" | "caffeinate" | "proxychains" | "proxychains4" => {
+            s(skip_opts(argv, &["-t", "-w", "-f"], 0))
+        }
         "time" => s(skip_opts(argv, &["-o", "-f", "--output", "--format"], 0)),
         "stdbuf" => s(skip_opts(argv, &["-i", "-o", "-e"], 0)),
-        "timeout" => s(skip_opts(argv, &["-s", "-k", "--signal", "--kill-after"], 1)),
+        "timeout" => s(skip_opts(
+            argv,
+            &["-s", "-k", "--signal", "--kill-after"],
+            1,
+        )),
         "nice" => s(skip_opts(argv, &["-n", "--adjustment"], 0)),
         "ionice" => s(skip_opts(argv, &["-c", "-n", "--class", "--classdata"], 0)),
         "chrt" => s(skip_opts(argv, &[], 1)),
         "taskset" => {
             let n = skip_opts(argv, &[], 0);
-            s(if argv.get(1).is_some_and(|w| w.text.starts_with("-c") || w.text == "--cpu-list") { n.max(3) } else { n + 1 })
+            s(
+                if argv
+                    .get(1)
+                    .is_some_and(|w| w.text.starts_with("-c") || w.text == "--cpu-list")
+                {
+                    n.max(3)
+                } else {
+                    n + 1
+                },
+            )
         }
         "chroot" => s(skip_opts(argv, &["--userspec", "--groups"], 1)),
-        "unshare" | "nsenter" | "firejail" | "bwrap" => s(skip_opts(argv, &["-t", "--target", "-S", "-G", "--setuid", "--setgid", "--bind", "--ro-bind"], 0)),
+        "unshare" | "nsenter" | "firejail" | "bwrap" => s(skip_opts(
+            argv,
+            &[
+                "-t",
+                "--target",
+                "-S",
+                "-G",
+                "--setuid",
+                "--setgid",
+                "--bind",
+                "--ro-bind",
+            ],
+            0,
+        )),
         "flock" => {
             let mut i = 1;
             while i < argv.len() && argv[i].text.starts_with('-') {
                 let a = argv[i].text.as_str();
                 if a == "-c" || a == "--command" {
-                    return Peel::Replace(vec![Word::lit("sh"), Word::lit("-c")].into_iter().chain(argv[i + 1..].iter().cloned()).collect(), label);
+                    return Peel::Replace(
+                        vec![Word::lit("sh"), Word::lit("-c")]
+                            .into_iter()
+                            .chain(argv[i + 1..].iter().cloned())
+                            .collect(),
+                        label,
+                    );
                 }
-                i += if matches!(a, "-w" | "--timeout" | "-E" | "--conflict-exit-code") { 2 } else { 1 };
+                i += if matches!(a, "-w" | "--timeout" | "-E" | "--conflict-exit-code") {
+                    2
+                } else {
+                    1
+                };
             }
             if argv.get(i + 1).is_some_and(|w| w.text == "-c") {
-                return Peel::Replace(vec![Word::lit("sh"), Word::lit("-c")].into_iter().chain(argv[i + 2..].iter().cloned()).collect(), label);
+                return Peel::Replace(
+                    vec![Word::lit("sh"), Word::lit("-c")]
+                        .into_iter()
+                        .chain(argv[i + 2..].iter().cloned())
+                        .collect(),
+                    label,
+                );
             }
             s(i + 1)
         }
         "busybox" | "toybox" => s(1),
-        "strace" | "ltrace" => s(skip_opts(argv, &["-o", "-p", "-e", "-s", "-u", "-E", "-P", "-a", "-b", "-I", "-O", "-S", "-X"], 0)),
+        "strace" | "ltrace" => s(skip_opts(
+            argv,
+            &[
+                "-o", "-p", "-e", "-s", "-u", "-E", "-P", "-a", "-b", "-I", "-O", "-S", "-X",
+            ],
+            0,
+        )),
         "valgrind" | "perf" | "gdb" | "lldb" => {
-            let i = argv.iter().position(|w| w.text == "--args" || w.text == "--").map(|k| k + 1);
+            let i = argv
+                .iter()
+                .position(|w| w.text == "--args" || w.text == "--")
+                .map(|k| k + 1);
             match i {
                 Some(i) => s(i),
                 None if name == "valgrind" => s(skip_opts(argv, &[], 0)),
                 None => Peel::No,
             }
         }
-        "systemd-run" => s(skip_opts(argv, &["-u", "-p", "-E", "--unit", "--property", "--setenv", "-M", "--machine"], 0)),
+        "systemd-run" => s(skip_opts(
+            argv,
+            &[
+                "-u",
+                "-p",
+                "-E",
+                "--unit",
+                "--property",
+                "--setenv",
+                "-M",
+                "--machine",
+            ],
+            0,
+        )),
         "runuser" | "su" | "sg" => {
-            if let Some(k) = argv.iter().position(|w| w.text == "-c" || w.text == "--command") {
-                return Peel::Replace(vec![Word::lit("sh"), Word::lit("-c")].into_iter().chain(argv[k + 1..].iter().cloned()).collect(), label);
+            if let Some(k) = argv
+                .iter()
+                .position(|w| w.text == "-c" || w.text == "--command")
+            {
+                return Peel::Replace(
+                    vec![Word::lit("sh"), Word::lit("-c")]
+                        .into_iter()
+                        .chain(argv[k + 1..].iter().cloned())
+                        .collect(),
+                    label,
+                );
             }
             if name == "runuser"
                 && let Some(k) = argv.iter().position(|w| w.text == "--")
@@ -446,7 +717,11 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
                     i += 1;
                     break;
                 }
-                if a == "-S" || a == "--split-string" || a.starts_with("--split-string=") || (a.starts_with("-S") && a.len() > 2) {
+                if a == "-S"
+                    || a == "--split-string"
+                    || a.starts_with("--split-string=")
+                    || (a.starts_with("-S") && a.len() > 2)
+                {
                     let payload = if let Some(v) = a.strip_prefix("--split-string=") {
                         v.to_string()
                     } else if a.len() > 2 && !a.starts_with("--") {
@@ -454,7 +729,11 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
                     } else {
                         argv.get(i + 1).map(|w| w.text.clone()).unwrap_or_default()
                     };
-                    let skip = if a == "-S" || a == "--split-string" { i + 2 } else { i + 1 };
+                    let skip = if a == "-S" || a == "--split-string" {
+                        i + 2
+                    } else {
+                        i + 1
+                    };
                     let mut v: Vec<Word> = payload.split_whitespace().map(Word::lit).collect();
                     v.extend(argv[skip.min(argv.len())..].iter().cloned());
                     return Peel::Replace(v, label);
@@ -472,13 +751,12 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
             }
             s(i)
         }
-        "doppler" | "op" | "aws-vault" | "dotenv" | "dotenvx" | "infisical" | "with-contenv" | "direnv" => {
-            match argv.iter().position(|w| w.text == "--") {
-                Some(k) => s(k + 1),
-                None if name == "direnv" && argv.get(1).is_some_and(|w| w.text == "exec") => s(3),
-                None => Peel::No,
-            }
-        }
+        "doppler" | "op" | "aws-vault" | "dotenv" | "dotenvx" | "infisical" | "with-contenv"
+        | "direnv" => match argv.iter().position(|w| w.text == "--") {
+            Some(k) => s(k + 1),
+            None if name == "direnv" && argv.get(1).is_some_and(|w| w.text == "exec") => s(3),
+            None => Peel::No,
+        },
         _ => Peel::No,
     }
 }

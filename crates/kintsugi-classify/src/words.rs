@@ -69,7 +69,10 @@ impl Lexer<'_, '_> {
             let w = std::mem::take(&mut self.cur);
             if self.braces && w.text.contains('{') {
                 for t in brace_expand(&w.text) {
-                    self.push_out(Word { text: t, ..w.clone() });
+                    self.push_out(Word {
+                        text: t,
+                        ..w.clone()
+                    });
                 }
             } else {
                 self.push_out(w);
@@ -605,7 +608,10 @@ mod tests {
         assert_eq!(sp("$X${IFS}-rf${IFS}$HOME"), ["rm", "-rf", "/home/dev"]);
         assert_eq!(sp("{rm,-rf,/}"), ["rm", "-rf", "/"]);
         assert_eq!(sp("a{1..3}"), ["a1", "a2", "a3"]);
-        assert_eq!(sp("\"$(echo hi)\" ${HOME}/x"), ["$(echo hi)", "/home/dev/x"]);
+        assert_eq!(
+            sp("\"$(echo hi)\" ${HOME}/x"),
+            ["$(echo hi)", "/home/dev/x"]
+        );
     }
 
     #[test]

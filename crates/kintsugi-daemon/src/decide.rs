@@ -14,8 +14,8 @@
 //! catastrophic class into allow.
 
 use crate::config::{Config, Mode};
-use crate::memory::{Memory, repo_root};
-use crate::policy::{RepoPolicies, RepoPolicy, evaluate};
+use crate::memory::Memory;
+use crate::policy::{Projects, evaluate};
 use crate::scorer::{ESCALATE_AT, Scorer};
 use kintsugi_classify::{Analysis, Context, analyze};
 use kintsugi_protocol::{Class, Decision, ProposedCommand};
@@ -45,23 +45,22 @@ pub fn wire_class(c: kintsugi_classify::Class) -> Class {
 }
 
 /// The analysis context of a command.
-pub fn context(cmd: &ProposedCommand, home: &Path) -> Context {
+pub fn context(cmd: &ProposedCommand, home: &Path, project_root: Option<PathBuf>) -> Context {
     Context {
         cwd: PathBuf::from(&cmd.cwd),
         home: home.to_path_buf(),
-        project_root: None,
+        project_root,
     }
 }
 
-/// Classify `cmd` as it would run in its cwd. A command with no raw line is
+/// Classify `cmd` as it would run in `ctx`. A command with no raw line is
 /// analysed from its argv, quoted.
-pub fn classify(cmd: &ProposedCommand, home: &Path) -> Analysis {
-    let ctx = context(cmd, home);
+pub fn classify(cmd: &ProposedCommand, ctx: &Context) -> Analysis {
     if cmd.raw.trim().is_empty() && !cmd.argv.is_empty() {
         let line: Vec<String> = cmd.argv.iter().map(|a| shell_quote(a)).collect();
-        return analyze(&line.join(" "), &ctx);
+        return analyze(&line.join(" "), ctx);
     }
-    analyze(&cmd.raw, &ctx)
+    analyze(&cmd.raw, ctx)
 }
 
 fn shell_quote(arg: &str) -> String {
@@ -80,7 +79,7 @@ fn shell_quote(arg: &str) -> String {
 pub struct Engine {
     pub config: Config,
     pub home: PathBuf,
-    pub repo_policies: RepoPolicies,
+    pub projects: Projects,
     pub memory: Memory,
     pub scorer: Box<dyn Scorer>,
     pub panic: AtomicBool,
@@ -92,9 +91,26 @@ impl Engine {
         self.panic.load(Ordering::SeqCst)
     }
 
+    /// The repository memory keys on: the project root of `cwd`, else `cwd`.
+    pub fn repo_of(&self, cwd: &Path) -> PathBuf {
+        self.projects
+            .for_cwd(cwd)
+            .root
+            .unwrap_or_else(|| cwd.to_path_buf())
+    }
+
+    /// Classify a command with its project context.
+    pub fn classify(&self, cmd: &ProposedCommand) -> Analysis {
+        let project = self.projects.for_cwd(Path::new(&cmd.cwd));
+        classify(cmd, &context(cmd, &self.home, project.root))
+    }
+
     /// Decide a proposed command.
     pub fn decide(&self, cmd: &ProposedCommand) -> Decided {
-        let analysis = classify(cmd, &self.home);
+        let cwd = Path::new(&cmd.cwd);
+        let project = self.projects.for_cwd(cwd);
+        let ctx = context(cmd, &self.home, project.root.clone());
+        let analysis = classify(cmd, &ctx);
         let class = wire_class(analysis.class);
         let mut out = Decided {
             decision: Decision::Allow,
@@ -106,7 +122,7 @@ impl Engine {
             repo_warning: None,
         };
         if class != Class::Safe {
-            let score = self.scorer.score(&analysis, &context(cmd, &self.home));
+            let score = self.scorer.score(&analysis, &ctx);
             out.summary = Some(score.summary);
             out.risk = Some(score.risk);
         }
@@ -120,8 +136,7 @@ impl Engine {
             return out;
         }
         // 3. Policy.
-        let cwd = Path::new(&cmd.cwd);
-        let repo: Option<RepoPolicy> = self.repo_policies.for_cwd(cwd);
+        let repo = project.policy;
         if let Some(r) = &repo
             && !r.ignored.is_empty()
         {
@@ -137,7 +152,7 @@ impl Engine {
         let remembered = if self.memory.is_empty() {
             None
         } else {
-            self.memory.lookup(&repo_root(cwd), &cmd.raw)
+            self.memory.lookup(&self.repo_of(cwd), &cmd.raw)
         };
         if remembered.as_deref() == Some("deny") {
             out.decision = Decision::Deny;

@@ -4,7 +4,6 @@
 use crate::auth;
 use crate::decide::{self, Decided};
 use crate::integrity::{Proposer, check_approver};
-use crate::memory::repo_root;
 use crate::peer::Peer;
 use crate::queue::QueueError;
 use crate::state::{State, StopReason};
@@ -102,7 +101,9 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
         Request::Approve { id, remember } => {
             decide_pending(state, peer, &id, true, remember.unwrap_or(false)).await
         }
-        Request::Deny { id } => decide_pending(state, peer, &id, false, false).await,
+        Request::Deny { id, remember } => {
+            decide_pending(state, peer, &id, false, remember.unwrap_or(false)).await
+        }
         Request::Status => status(state),
         Request::Wait { id, timeout_ms } => wait(state, &id, timeout_ms).await,
         Request::Panic => kill_switch(state, peer, true).await,
@@ -194,7 +195,7 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
 }
 
 async fn record(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
-    let analysis = decide::classify(&cmd, &state.engine.home);
+    let analysis = state.engine.classify(&cmd);
     let mut e = command_event("record", &cmd, peer);
     e.class = Some(decide::wire_class(analysis.class).as_str().into());
     e.rule = Some(analysis.rule);
@@ -213,7 +214,12 @@ async fn remember(state: &State, cmd: &ProposedCommand, decision: &str) -> Resul
     state
         .engine
         .memory
-        .remember(&repo_root(Path::new(&cmd.cwd)), &cmd.raw, decision, &now())
+        .remember(
+            &state.engine.repo_of(Path::new(&cmd.cwd)),
+            &cmd.raw,
+            decision,
+            &now(),
+        )
         .map_err(|e| Response::error(format!("decided, but could not remember it: {e}")))
 }
 
@@ -261,8 +267,9 @@ async fn decide_pending(
     keep: bool,
 ) -> Response {
     if approve {
-        let Some(proposer) = state.queue.proposer(id) else {
-            return Response::error(QueueError::Unknown(id.to_string()).to_string());
+        let proposer = match state.queue.pending_proposer(id) {
+            Ok(p) => p,
+            Err(e) => return Response::error(e.to_string()),
         };
         if let Err(why) = check_approver(peer.pid, proposer) {
             return refuse(state, peer, id, why).await;

@@ -24,15 +24,6 @@ pub struct Remembered {
     pub at: String,
 }
 
-/// The repository a command belongs to: the nearest ancestor of `cwd`
-/// holding `.git`, else `cwd` itself.
-pub fn repo_root(cwd: &Path) -> PathBuf {
-    cwd.ancestors()
-        .find(|d| d.join(".git").exists())
-        .unwrap_or(cwd)
-        .to_path_buf()
-}
-
 /// The store.
 pub struct Memory {
     path: PathBuf,
@@ -146,7 +137,9 @@ mod tests {
     fn damaged_file_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(MEMORY_FILE), "{").unwrap();
-        let err = Memory::load(dir.path()).err().expect("a damaged file is an error");
+        let err = Memory::load(dir.path())
+            .err()
+            .expect("a damaged file is an error");
         assert!(err.contains("damaged"), "{err}");
     }
 }

@@ -109,34 +109,49 @@ pub fn parse_repo_policy(file: &Path, text: &str) -> RepoPolicy {
     policy
 }
 
-/// Finds and caches repo policy files per cwd.
-#[derive(Default)]
-pub struct RepoPolicies {
-    cache: Mutex<HashMap<PathBuf, (Instant, Option<RepoPolicy>)>>,
+/// What the filesystem says about a command's cwd: the project root (nearest
+/// ancestor holding `.git`) and the repo policy file in force.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectInfo {
+    pub root: Option<PathBuf>,
+    pub policy: Option<RepoPolicy>,
 }
 
-impl RepoPolicies {
-    /// The repo policy in force for commands run in `cwd`, if any.
-    pub fn for_cwd(&self, cwd: &Path) -> Option<RepoPolicy> {
+/// Finds and caches [`ProjectInfo`] per cwd, so the hot path stats the disk
+/// at most once per cwd every [`REPO_CACHE_TTL`].
+#[derive(Default)]
+pub struct Projects {
+    cache: Mutex<HashMap<PathBuf, (Instant, ProjectInfo)>>,
+}
+
+impl Projects {
+    /// The project facts for commands run in `cwd`.
+    pub fn for_cwd(&self, cwd: &Path) -> ProjectInfo {
         let now = Instant::now();
-        if let Some((at, p)) = self.cache.lock().ok()?.get(cwd)
+        if let Ok(c) = self.cache.lock()
+            && let Some((at, info)) = c.get(cwd)
             && now.duration_since(*at) < REPO_CACHE_TTL
         {
-            return p.clone();
+            return info.clone();
         }
-        let found = cwd.ancestors().find_map(|dir| {
+        let root = cwd
+            .ancestors()
+            .find(|d| d.join(".git").exists())
+            .map(Path::to_path_buf);
+        let policy = cwd.ancestors().find_map(|dir| {
             let file = dir.join(REPO_FILE);
             std::fs::read_to_string(&file)
                 .ok()
                 .map(|text| parse_repo_policy(&file, &text))
         });
+        let info = ProjectInfo { root, policy };
         if let Ok(mut c) = self.cache.lock() {
             if c.len() > 4096 {
                 c.clear();
             }
-            c.insert(cwd.to_path_buf(), (now, found.clone()));
+            c.insert(cwd.to_path_buf(), (now, info.clone()));
         }
-        found
+        info
     }
 }
 

@@ -120,6 +120,22 @@ impl Queue {
         self.lock().get(id).map(|e| e.proposer)
     }
 
+    /// Who proposed `id`, if it is still waiting for a decision; otherwise
+    /// the error a decision on it would give.
+    pub fn pending_proposer(&self, id: &str) -> Result<Proposer, QueueError> {
+        let map = self.lock();
+        let e = map
+            .get(id)
+            .ok_or_else(|| QueueError::Unknown(id.to_string()))?;
+        if e.item.status != PendingState::Pending {
+            return Err(QueueError::AlreadyDecided {
+                id: id.to_string(),
+                state: state_word(e.item.status),
+            });
+        }
+        Ok(e.proposer)
+    }
+
     /// The pending item whose command has the client's command id `cmd_id`.
     pub fn find_by_command(&self, cmd_id: &str) -> Option<String> {
         self.lock()

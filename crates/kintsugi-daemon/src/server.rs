@@ -11,7 +11,7 @@ use crate::files::{PANIC_FILE, PID_FILE, RUNNING_MARKER};
 use crate::handle::{After, daemon_event, handle};
 use crate::memory::Memory;
 use crate::peer::{Peer, own_uid};
-use crate::policy::RepoPolicies;
+use crate::policy::Projects;
 use crate::queue::Queue;
 use crate::scorer::Heuristic;
 use crate::state::{State, StopReason};
@@ -130,7 +130,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
     let engine = Engine {
         config: config.clone(),
         home,
-        repo_policies: RepoPolicies::default(),
+        projects: Projects::default(),
         memory,
         scorer: Box::new(Heuristic),
         panic: AtomicBool::new(paths.data_dir.join(PANIC_FILE).exists()),
@@ -228,12 +228,11 @@ async fn accept_loop(
         tokio::spawn(async move {
             let _done = done;
             let Ok(_permit) = permit else {
-                let mut conn = Connection::new(stream);
                 let msg = format!(
                     "the daemon is serving its maximum of {} connections; retry shortly",
                     state.config.max_connections
                 );
-                let _ = conn.write(&Response::error(msg)).await;
+                reject(Connection::new(stream), msg).await;
                 return;
             };
             serve(stream, state, stop, my_uid).await;
@@ -264,7 +263,7 @@ async fn serve(
         e.peer_pid = peer.pid;
         e.peer_uid = Some(peer.uid);
         let _ = state.writer.append(e).await;
-        let _ = conn.write(&Response::error(msg)).await;
+        reject(conn, msg).await;
         return;
     }
     let read_timeout = state.config.read_timeout();
@@ -301,6 +300,14 @@ async fn serve(
             return;
         }
     }
+}
+
+/// Answer a connection we will not serve, then give the peer a moment to
+/// finish sending its first frame, so its write does not fail before it can
+/// read why it was turned away.
+async fn reject(mut conn: Connection, message: String) {
+    let _ = conn.write(&Response::error(message)).await;
+    let _ = tokio::time::timeout(Duration::from_secs(1), conn.read_frame()).await;
 }
 
 fn spawn_timers(state: Arc<State>) {

@@ -58,7 +58,13 @@ impl Client {
 
     /// Send one request and read its one response line.
     pub fn request(&mut self, req: &Request) -> Result<Response, ClientError> {
-        self.writer.write_all(&encode_line(req))?;
+        if let Err(e) = self.writer.write_all(&encode_line(req)) {
+            // A daemon that turns us away answers before it closes: read why.
+            return match self.read_response() {
+                Ok(resp) => Ok(resp),
+                Err(_) => Err(e.into()),
+            };
+        }
         self.read_response()
     }
 

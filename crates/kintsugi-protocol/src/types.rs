@@ -238,6 +238,9 @@ pub enum Request {
     },
     Deny {
         id: String,
+        /// Extension: also remember this denial for the exact command in its repo.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remember: Option<bool>,
     },
     Status,
     AuthBegin {

@@ -199,12 +199,12 @@ fn wait_extension_answers_when_a_human_decides() {
         ))
     });
     std::thread::sleep(Duration::from_millis(200));
-    c.ask(&format!(r#"{{"kind":"approve","id":"{id}"}}"#))
-        .unwrap();
+    // Deny needs no terminal; approvals from this test process are refused.
+    c.ask(&format!(r#"{{"kind":"deny","id":"{id}"}}"#)).unwrap();
     let got = waiter.join().unwrap().unwrap();
     assert_eq!(
         got,
-        serde_json::json!({"kind": "pending", "status": "approved"})
+        serde_json::json!({"kind": "pending", "status": "denied"})
     );
     let t = c
         .ask(r#"{"kind":"wait","id":"zzzz","timeout_ms":10}"#)

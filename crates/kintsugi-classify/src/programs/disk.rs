@@ -7,18 +7,33 @@ use crate::engine::Engine;
 use crate::paths::is_block_device;
 
 fn devices(e: &Engine, c: &Cmd) -> Vec<String> {
-    c.positional().iter().map(|w| e.path(&w.text)).filter(|p| is_block_device(p) || p.starts_with("/dev/")).collect()
+    c.positional()
+        .iter()
+        .map(|w| e.path(&w.text))
+        .filter(|p| is_block_device(p) || p.starts_with("/dev/"))
+        .collect()
 }
 
 pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     let n = c.name.as_str();
-    let write = |e: &mut Engine, dev: String, what: &str| e.add(Effect::DiskWrite { device: dev, what: what.into() });
-    if n.starts_with("mkfs") || matches!(n, "mke2fs" | "mkswap" | "mkdosfs" | "mkntfs" | "mkexfatfs") {
+    let write = |e: &mut Engine, dev: String, what: &str| {
+        e.add(Effect::DiskWrite {
+            device: dev,
+            what: what.into(),
+        })
+    };
+    if n.starts_with("mkfs")
+        || matches!(n, "mke2fs" | "mkswap" | "mkdosfs" | "mkntfs" | "mkexfatfs")
+    {
         if c.dry_run() || c.short('n') && n.starts_with("mke2fs") {
             return true;
         }
         let devs = devices(e, c);
-        let dev = devs.into_iter().next().or_else(|| c.positional().last().map(|w| w.text.clone())).unwrap_or_else(|| "a device".into());
+        let dev = devs
+            .into_iter()
+            .next()
+            .or_else(|| c.positional().last().map(|w| w.text.clone()))
+            .unwrap_or_else(|| "a device".into());
         write(e, dev, n);
         return true;
     }
@@ -32,13 +47,18 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             }
             match of {
                 Some(p) if is_block_device(&p) => write(e, p, "dd"),
-                Some(p) => e.add(Effect::Overwrite { path: p, append: false }),
+                Some(p) => e.add(Effect::Overwrite {
+                    path: p,
+                    append: false,
+                }),
                 None => {}
             }
             true
         }
         "wipefs" => {
-            if (c.short('a') || c.long("--all") || c.short('o') || c.long("--offset")) && !(c.short('n') || c.long("--no-act")) {
+            if (c.short('a') || c.long("--all") || c.short('o') || c.long("--offset"))
+                && !(c.short('n') || c.long("--no-act"))
+            {
                 for d in devices(e, c) {
                     write(e, d, "wipefs");
                 }
@@ -49,32 +69,69 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             let destructive = match n {
                 "blkdiscard" => true,
                 "nvme" => matches!(c.sub(0), "format" | "sanitize" | "write-zeroes"),
-                "hdparm" => c.args.iter().any(|a| a.text.starts_with("--security-erase") || a.text == "--trim-sector-ranges"),
-                "cryptsetup" => matches!(c.sub(0), "luksFormat" | "erase" | "luksErase" | "reencrypt"),
+                "hdparm" => c.args.iter().any(|a| {
+                    a.text.starts_with("--security-erase") || a.text == "--trim-sector-ranges"
+                }),
+                "cryptsetup" => {
+                    matches!(c.sub(0), "luksFormat" | "erase" | "luksErase" | "reencrypt")
+                }
                 _ => c.long("--zero-superblock") || c.long("--create") || c.short('C'),
             };
             if destructive && !c.dry_run() {
-                let d = devices(e, c).into_iter().next().unwrap_or_else(|| "a device".into());
+                let d = devices(e, c)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| "a device".into());
                 write(e, d, n);
             }
             true
         }
         "fdisk" | "sfdisk" | "gdisk" | "cfdisk" | "cgdisk" | "parted" | "sgdisk" => {
-            let read = c.short('l') || c.long("--list") || c.short('s') && n == "fdisk" || c.short('d') && n == "sfdisk" || c.long("--dump")
-                || c.short('p') && n == "sgdisk" || c.long("--print") || c.short('v') && n == "sgdisk";
+            let read = c.short('l')
+                || c.long("--list")
+                || c.short('s') && n == "fdisk"
+                || c.short('d') && n == "sfdisk"
+                || c.long("--dump")
+                || c.short('p') && n == "sgdisk"
+                || c.long("--print")
+                || c.short('v') && n == "sgdisk";
             let parted_read = n == "parted"
-                && (c.short('l') || c.long("--list") || c.positional().iter().skip(1).all(|w| matches!(w.text.as_str(), "print" | "p" | "unit" | "s" | "B" | "MiB" | "GB" | "free")) && c.positional().len() > 1);
-            let sgdisk_write = n == "sgdisk" && c.args.iter().any(|a| {
-                let t = a.text.as_str();
-                t.starts_with("-Z") || t.starts_with("--zap") || t.starts_with("-o") || t.starts_with("--clear") || t.starts_with("-n") || t.starts_with("--new") || t.starts_with("-d") || t.starts_with("--delete") || t.starts_with("-g") || t.starts_with("-R") || t.starts_with("-G") || t.starts_with("-t") || t.starts_with("--typecode") || t.starts_with("-c")
-            });
+                && (c.short('l')
+                    || c.long("--list")
+                    || c.positional().iter().skip(1).all(|w| {
+                        matches!(
+                            w.text.as_str(),
+                            "print" | "p" | "unit" | "s" | "B" | "MiB" | "GB" | "free"
+                        )
+                    }) && c.positional().len() > 1);
+            let sgdisk_write = n == "sgdisk"
+                && c.args.iter().any(|a| {
+                    let t = a.text.as_str();
+                    t.starts_with("-Z")
+                        || t.starts_with("--zap")
+                        || t.starts_with("-o")
+                        || t.starts_with("--clear")
+                        || t.starts_with("-n")
+                        || t.starts_with("--new")
+                        || t.starts_with("-d")
+                        || t.starts_with("--delete")
+                        || t.starts_with("-g")
+                        || t.starts_with("-R")
+                        || t.starts_with("-G")
+                        || t.starts_with("-t")
+                        || t.starts_with("--typecode")
+                        || t.starts_with("-c")
+                });
             if (read || parted_read) && !sgdisk_write {
                 return true;
             }
             if n == "sgdisk" && !sgdisk_write {
                 return true;
             }
-            let d = devices(e, c).into_iter().next().unwrap_or_else(|| "a disk".into());
+            let d = devices(e, c)
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| "a disk".into());
             write(e, d, n);
             true
         }
@@ -82,11 +139,21 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             let destroy = match n {
                 "zpool" => matches!(c.sub(0), "destroy" | "labelclear"),
                 "zfs" => matches!(c.sub(0), "destroy" | "rollback"),
-                "btrfs" => c.sub(0) == "subvolume" && c.sub(1) == "delete" || c.sub(0) == "device" && c.sub(1) == "remove",
+                "btrfs" => {
+                    c.sub(0) == "subvolume" && c.sub(1) == "delete"
+                        || c.sub(0) == "device" && c.sub(1) == "remove"
+                }
                 _ => true,
             };
             if destroy && !c.dry_run() {
-                write(e, c.positional().last().map(|w| w.text.clone()).unwrap_or_default(), n);
+                write(
+                    e,
+                    c.positional()
+                        .last()
+                        .map(|w| w.text.clone())
+                        .unwrap_or_default(),
+                    n,
+                );
             }
             true
         }
@@ -95,8 +162,14 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "mount" | "umount" | "swapon" | "swapoff" | "losetup" | "partprobe" => {
-            if !c.args.is_empty() && !c.short('l') && !(n == "losetup" && (c.short('a') || c.long("--list"))) {
-                e.add(Effect::Change { program: n.into(), what: "changes mounted filesystems or devices".into() });
+            if !c.args.is_empty()
+                && !c.short('l')
+                && !(n == "losetup" && (c.short('a') || c.long("--list")))
+            {
+                e.add(Effect::Change {
+                    program: n.into(),
+                    what: "changes mounted filesystems or devices".into(),
+                });
             }
             true
         }

@@ -10,14 +10,19 @@ use crate::words::Word;
 pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     match c.name.as_str() {
         "rm" | "unlink" | "rmdir" | "srm" => {
-            let recursive = c.name == "rm" && (c.short('r') || c.short('R') || c.long("--recursive"));
+            let recursive =
+                c.name == "rm" && (c.short('r') || c.short('R') || c.long("--recursive"));
             let recursive = recursive || c.name == "srm";
             for w in c.positional() {
                 let p = e.path(&w.text);
                 e.add(Effect::Delete { path: p, recursive });
             }
-            if c.positional().is_empty() && matches!(c.stdin, Stdin::Other(_) | Stdin::Download(_)) {
-                e.add(Effect::Opaque { what: "deletes paths read from a pipe".into(), exec: false });
+            if c.positional().is_empty() && matches!(c.stdin, Stdin::Other(_) | Stdin::Download(_))
+            {
+                e.add(Effect::Opaque {
+                    what: "deletes paths read from a pipe".into(),
+                    exec: false,
+                });
             }
             true
         }
@@ -26,11 +31,20 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             for w in c.positional() {
                 let p = e.path(&w.text);
                 if crate::paths::is_block_device(&p) {
-                    e.add(Effect::DiskWrite { device: p, what: "shred".into() });
+                    e.add(Effect::DiskWrite {
+                        device: p,
+                        what: "shred".into(),
+                    });
                 } else if del {
-                    e.add(Effect::Delete { path: p, recursive: c.short('r') });
+                    e.add(Effect::Delete {
+                        path: p,
+                        recursive: c.short('r'),
+                    });
                 } else {
-                    e.add(Effect::Overwrite { path: p, append: false });
+                    e.add(Effect::Overwrite {
+                        path: p,
+                        append: false,
+                    });
                 }
             }
             true
@@ -41,23 +55,38 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             }
             for w in c.positional().iter().skip(usize::from(c.name == "gio")) {
                 let p = e.path(&w.text);
-                e.add(Effect::Change { program: c.name.clone(), what: format!("moves {p} to the trash") });
+                e.add(Effect::Change {
+                    program: c.name.clone(),
+                    what: format!("moves {p} to the trash"),
+                });
             }
             true
         }
         "mv" => {
             let pos = c.positional();
-            let target = c.opt(&["-t", "--target-directory"]).map(|w| w.text.clone()).or_else(|| c.opt_eq("--target-directory"));
+            let target = c
+                .opt(&["-t", "--target-directory"])
+                .map(|w| w.text.clone())
+                .or_else(|| c.opt_eq("--target-directory"));
             let (srcs, dst): (Vec<&Word>, Option<String>) = match target {
-                Some(t) => (pos.iter().copied().filter(|w| w.text != t).collect(), Some(t)),
-                None if pos.len() >= 2 => (pos[..pos.len() - 1].to_vec(), Some(pos[pos.len() - 1].text.clone())),
+                Some(t) => (
+                    pos.iter().copied().filter(|w| w.text != t).collect(),
+                    Some(t),
+                ),
+                None if pos.len() >= 2 => (
+                    pos[..pos.len() - 1].to_vec(),
+                    Some(pos[pos.len() - 1].text.clone()),
+                ),
                 None => (pos.clone(), None),
             };
             if let Some(d) = dst {
                 let to = e.path(&d);
                 for s in srcs {
                     let from = e.path(&s.text);
-                    e.add(Effect::Move { from, to: to.clone() });
+                    e.add(Effect::Move {
+                        from,
+                        to: to.clone(),
+                    });
                 }
             }
             true
@@ -71,12 +100,21 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             let dst = target.or_else(|| (pos.len() >= 2).then(|| pos[pos.len() - 1].text.clone()));
             if let Some(d) = dst {
                 let to = e.path(&d);
-                e.add(Effect::Overwrite { path: to, append: false });
+                e.add(Effect::Overwrite {
+                    path: to,
+                    append: false,
+                });
             }
-            let rec = c.short('r') || c.short('R') || c.short('a') || c.long("--recursive") || c.long("--archive");
+            let rec = c.short('r')
+                || c.short('R')
+                || c.short('a')
+                || c.long("--recursive")
+                || c.long("--archive");
             for s in pos.iter().take(pos.len().saturating_sub(1)) {
                 let p = e.path(&s.text);
-                if crate::paths::is_secret_path(&p, e.ctx) || rec && crate::paths::is_secret_dir(&p, e.ctx) {
+                if crate::paths::is_secret_path(&p, e.ctx)
+                    || rec && crate::paths::is_secret_dir(&p, e.ctx)
+                {
                     e.add(Effect::SecretRead { path: p });
                 }
             }
@@ -88,13 +126,23 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 let to = e.path(&pos[pos.len() - 1].text);
                 let from = pos[0].text.as_str();
                 if from == "/dev/null" && crate::paths::is_history_file(&to) {
-                    e.add(crate::engine::history_off("history file linked to /dev/null"));
+                    e.add(crate::engine::history_off(
+                        "history file linked to /dev/null",
+                    ));
                 }
-                e.add(Effect::Overwrite { path: to, append: false });
+                e.add(Effect::Overwrite {
+                    path: to,
+                    append: false,
+                });
             } else if pos.len() >= 2 {
                 let to = e.path(&pos[pos.len() - 1].text);
-                if crate::paths::persistence_kind(&to).is_some() || crate::paths::is_history_file(&to) {
-                    e.add(Effect::Overwrite { path: to, append: false });
+                if crate::paths::persistence_kind(&to).is_some()
+                    || crate::paths::is_history_file(&to)
+                {
+                    e.add(Effect::Overwrite {
+                        path: to,
+                        append: false,
+                    });
                 }
             }
             true
@@ -113,14 +161,19 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         "truncate" => {
             for w in c.positional() {
                 let p = e.path(&w.text);
-                e.add(Effect::Overwrite { path: p, append: false });
+                e.add(Effect::Overwrite {
+                    path: p,
+                    append: false,
+                });
             }
             true
         }
         "chmod" | "chown" | "chgrp" | "chattr" | "setfacl" => {
             let recursive = c.short('R') || c.long("--recursive");
             let pos = c.positional();
-            let skip = usize::from(c.name != "chattr" || pos.first().is_some_and(|w| !w.text.starts_with('/')));
+            let skip = usize::from(
+                c.name != "chattr" || pos.first().is_some_and(|w| !w.text.starts_with('/')),
+            );
             for w in pos.iter().skip(skip) {
                 let p = e.path(&w.text);
                 e.add(Effect::Chmod { path: p, recursive });
@@ -134,9 +187,16 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "sort" => {
-            if let Some(o) = c.opt(&["-o", "--output"]).map(|w| w.text.clone()).or_else(|| c.opt_eq("--output")) {
+            if let Some(o) = c
+                .opt(&["-o", "--output"])
+                .map(|w| w.text.clone())
+                .or_else(|| c.opt_eq("--output"))
+            {
                 let p = e.path(&o);
-                e.add(Effect::Overwrite { path: p, append: false });
+                e.add(Effect::Overwrite {
+                    path: p,
+                    append: false,
+                });
             }
             true
         }
@@ -147,9 +207,15 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         "unzip" | "7z" | "unrar" => {
             let list = c.short('l') || c.sub(0) == "l" || c.short('t');
             if !list {
-                let dest = c.opt(&["-d", "-o"]).map(|w| w.text.clone()).unwrap_or_else(|| ".".into());
+                let dest = c
+                    .opt(&["-d", "-o"])
+                    .map(|w| w.text.clone())
+                    .unwrap_or_else(|| ".".into());
                 let p = e.path(&dest);
-                e.add(Effect::Overwrite { path: p, append: false });
+                e.add(Effect::Overwrite {
+                    path: p,
+                    append: false,
+                });
             }
             true
         }
@@ -165,22 +231,44 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             let mut i = 0;
             while i < c.args.len() && c.args[i].text.starts_with('-') {
                 let a = c.args[i].text.as_str();
-                i += if matches!(a, "-n" | "--interval" | "-d" | "-q") && a != "-d" { 2 } else { 1 };
+                i += if matches!(a, "-n" | "--interval" | "-d" | "-q") && a != "-d" {
+                    2
+                } else {
+                    1
+                };
             }
-            let text: Vec<&str> = c.args[i.min(c.args.len())..].iter().map(|w| w.text.as_str()).collect();
+            let text: Vec<&str> = c.args[i.min(c.args.len())..]
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect();
             let mut via = c.via.clone();
             via.push("watch".into());
             e.run_script(&text.join(" "), &via, c.depth + 1, &Stdin::Terminal);
             true
         }
         "parallel" => {
-            let k = c.args.iter().position(|w| w.text.starts_with(":::")).unwrap_or(c.args.len());
+            let k = c
+                .args
+                .iter()
+                .position(|w| w.text.starts_with(":::"))
+                .unwrap_or(c.args.len());
             let mut i = 0;
             while i < k && c.args[i].text.starts_with('-') {
-                i += if matches!(c.args[i].text.as_str(), "-j" | "-S" | "--jobs" | "-a") { 2 } else { 1 };
+                i += if matches!(c.args[i].text.as_str(), "-j" | "-S" | "--jobs" | "-a") {
+                    2
+                } else {
+                    1
+                };
             }
-            let first_arg = c.args.get(k + 1).map(|w| w.text.clone()).unwrap_or_default();
-            let text: Vec<String> = c.args[i.min(k)..k].iter().map(|w| w.text.replace("{}", &first_arg)).collect();
+            let first_arg = c
+                .args
+                .get(k + 1)
+                .map(|w| w.text.clone())
+                .unwrap_or_default();
+            let text: Vec<String> = c.args[i.min(k)..k]
+                .iter()
+                .map(|w| w.text.replace("{}", &first_arg))
+                .collect();
             let mut via = c.via.clone();
             via.push("parallel".into());
             e.run_script(&text.join(" "), &via, c.depth + 1, &Stdin::Terminal);
@@ -191,9 +279,22 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
 }
 
 fn sed(e: &mut Engine, c: &Cmd) {
-    let inplace = c.args.iter().any(|a| a.text.starts_with("-i") || a.text.starts_with("--in-place") || (a.text.starts_with('-') && !a.text.starts_with("--") && a.text.contains('i') && a.text.len() <= 4));
-    let mut script_given = c.opt(&["-e", "--expression"]).is_some() || c.opt(&["-f", "--file"]).is_some();
-    let mut scripts: Vec<String> = c.args.windows(2).filter(|p| p[0].text == "-e" || p[0].text == "--expression").map(|p| p[1].text.clone()).collect();
+    let inplace = c.args.iter().any(|a| {
+        a.text.starts_with("-i")
+            || a.text.starts_with("--in-place")
+            || (a.text.starts_with('-')
+                && !a.text.starts_with("--")
+                && a.text.contains('i')
+                && a.text.len() <= 4)
+    });
+    let mut script_given =
+        c.opt(&["-e", "--expression"]).is_some() || c.opt(&["-f", "--file"]).is_some();
+    let mut scripts: Vec<String> = c
+        .args
+        .windows(2)
+        .filter(|p| p[0].text == "-e" || p[0].text == "--expression")
+        .map(|p| p[1].text.clone())
+        .collect();
     let mut files = Vec::new();
     let mut skip_next = false;
     for a in &c.args {
@@ -201,7 +302,10 @@ fn sed(e: &mut Engine, c: &Cmd) {
             skip_next = false;
             continue;
         }
-        if matches!(a.text.as_str(), "-e" | "--expression" | "-f" | "--file" | "-l" | "--line-length") {
+        if matches!(
+            a.text.as_str(),
+            "-e" | "--expression" | "-f" | "--file" | "-l" | "--line-length"
+        ) {
             skip_next = true;
             continue;
         }
@@ -217,17 +321,26 @@ fn sed(e: &mut Engine, c: &Cmd) {
     }
     for s in &scripts {
         if sed_executes(s) {
-            e.add(Effect::Opaque { what: "sed runs pattern space as a shell command (`e`)".into(), exec: true });
+            e.add(Effect::Opaque {
+                what: "sed runs pattern space as a shell command (`e`)".into(),
+                exec: true,
+            });
         }
         if let Some(p) = sed_write_target(s) {
             let p = e.path(&p);
-            e.add(Effect::Overwrite { path: p, append: false });
+            e.add(Effect::Overwrite {
+                path: p,
+                append: false,
+            });
         }
     }
     if inplace {
         for f in files {
             let p = e.path(&f);
-            e.add(Effect::Overwrite { path: p, append: false });
+            e.add(Effect::Overwrite {
+                path: p,
+                append: false,
+            });
         }
     }
 }
@@ -244,7 +357,10 @@ fn sed_executes(s: &str) -> bool {
         let parts: Vec<&str> = rest[d.len_utf8()..].split(d).collect();
         if parts.len() >= 3 {
             let flags = parts[2];
-            return flags.chars().take_while(|c| c.is_ascii_alphanumeric()).any(|c| c == 'e');
+            return flags
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .any(|c| c == 'e');
         }
     }
     false
@@ -260,22 +376,43 @@ fn sed_write_target(s: &str) -> Option<String> {
 
 fn tar(e: &mut Engine, c: &Cmd) {
     let first = c.args.first().map(|w| w.text.clone()).unwrap_or_default();
-    let bundle = if first.starts_with('-') { String::new() } else { first.clone() };
+    let bundle = if first.starts_with('-') {
+        String::new()
+    } else {
+        first.clone()
+    };
     let has = |ch: char| c.short(ch) || bundle.contains(ch);
-    let file = c.opt(&["-f", "--file"]).map(|w| w.text.clone()).or_else(|| c.opt_eq("--file")).or_else(|| {
-        // `tar czf out.tgz dir`: the first positional after the bundle.
-        if bundle.contains('f') { c.args.get(1).map(|w| w.text.clone()) } else { None }
-    });
+    let file = c
+        .opt(&["-f", "--file"])
+        .map(|w| w.text.clone())
+        .or_else(|| c.opt_eq("--file"))
+        .or_else(|| {
+            // `tar czf out.tgz dir`: the first positional after the bundle.
+            if bundle.contains('f') {
+                c.args.get(1).map(|w| w.text.clone())
+            } else {
+                None
+            }
+        });
     if has('x') || c.long("--extract") {
-        let dest = c.opt(&["-C", "--directory"]).map(|w| w.text.clone()).unwrap_or_else(|| ".".into());
+        let dest = c
+            .opt(&["-C", "--directory"])
+            .map(|w| w.text.clone())
+            .unwrap_or_else(|| ".".into());
         let p = e.path(&dest);
-        e.add(Effect::Overwrite { path: p, append: false });
+        e.add(Effect::Overwrite {
+            path: p,
+            append: false,
+        });
     } else if has('c') || c.long("--create") || has('r') || has('u') {
         if let Some(f) = file
             && f != "-"
         {
             let p = e.path(&f);
-            e.add(Effect::Overwrite { path: p, append: false });
+            e.add(Effect::Overwrite {
+                path: p,
+                append: false,
+            });
         }
         for w in c.positional() {
             let p = e.path(&w.text);
@@ -300,26 +437,73 @@ fn find(e: &mut Engine, c: &Cmd) {
     if roots.is_empty() {
         roots.push(e.path("."));
     }
-    let tests = ["-name", "-iname", "-path", "-ipath", "-regex", "-iregex", "-type", "-mtime", "-mmin", "-newer", "-size", "-empty", "-user", "-perm", "-atime", "-ctime", "-wholename", "-links", "-inum", "-samefile", "-lname"];
+    let tests = [
+        "-name",
+        "-iname",
+        "-path",
+        "-ipath",
+        "-regex",
+        "-iregex",
+        "-type",
+        "-mtime",
+        "-mmin",
+        "-newer",
+        "-size",
+        "-empty",
+        "-user",
+        "-perm",
+        "-atime",
+        "-ctime",
+        "-wholename",
+        "-links",
+        "-inum",
+        "-samefile",
+        "-lname",
+    ];
     let filtered = c.args[i..].iter().any(|w| tests.contains(&w.text.as_str()));
-    let name = c.opt(&["-name", "-iname"]).map(|w| w.text.clone()).unwrap_or_else(|| "?*".into());
-    let target = |r: &str| if filtered { format!("{}/**/{}", r.trim_end_matches('/'), name) } else { r.to_string() };
+    let name = c
+        .opt(&["-name", "-iname"])
+        .map(|w| w.text.clone())
+        .unwrap_or_else(|| "?*".into());
+    let target = |r: &str| {
+        if filtered {
+            format!("{}/**/{}", r.trim_end_matches('/'), name)
+        } else {
+            r.to_string()
+        }
+    };
     let mut k = i;
     while k < c.args.len() {
         let t = c.args[k].text.as_str();
         match t {
             "-delete" => {
                 for r in &roots {
-                    e.add(Effect::Delete { path: target(r), recursive: true });
+                    e.add(Effect::Delete {
+                        path: target(r),
+                        recursive: true,
+                    });
                 }
             }
             "-exec" | "-execdir" | "-ok" | "-okdir" => {
-                let end = c.args[k + 1..].iter().position(|w| w.text == ";" || w.text == "+").map(|p| k + 1 + p).unwrap_or(c.args.len());
+                let end = c.args[k + 1..]
+                    .iter()
+                    .position(|w| w.text == ";" || w.text == "+")
+                    .map(|p| k + 1 + p)
+                    .unwrap_or(c.args.len());
                 for r in roots.clone() {
                     let tgt = target(&r);
                     let inner: Vec<Word> = c.args[k + 1..end]
                         .iter()
-                        .map(|w| if w.text.contains("{}") { Word { text: w.text.replace("{}", &tgt), ..w.clone() } } else { w.clone() })
+                        .map(|w| {
+                            if w.text.contains("{}") {
+                                Word {
+                                    text: w.text.replace("{}", &tgt),
+                                    ..w.clone()
+                                }
+                            } else {
+                                w.clone()
+                            }
+                        })
                         .collect();
                     if !inner.is_empty() {
                         let mut via = c.via.clone();
@@ -332,7 +516,10 @@ fn find(e: &mut Engine, c: &Cmd) {
             "-fprint" | "-fprint0" | "-fprintf" | "-fls" => {
                 if let Some(f) = c.args.get(k + 1) {
                     let p = e.path(&f.text);
-                    e.add(Effect::Overwrite { path: p, append: false });
+                    e.add(Effect::Overwrite {
+                        path: p,
+                        append: false,
+                    });
                 }
             }
             _ => {}
@@ -343,7 +530,25 @@ fn find(e: &mut Engine, c: &Cmd) {
 
 fn xargs(e: &mut Engine, c: &Cmd) {
     let mut i = 0;
-    let with_arg = ["-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s", "--arg-file", "--delimiter", "--max-args", "--max-procs", "--max-chars", "--max-lines", "--process-slot-var", "--eof", "--replace"];
+    let with_arg = [
+        "-a",
+        "-d",
+        "-E",
+        "-I",
+        "-L",
+        "-n",
+        "-P",
+        "-s",
+        "--arg-file",
+        "--delimiter",
+        "--max-args",
+        "--max-procs",
+        "--max-chars",
+        "--max-lines",
+        "--process-slot-var",
+        "--eof",
+        "--replace",
+    ];
     let mut repl: Option<String> = None;
     while i < c.args.len() {
         let a = c.args[i].text.as_str();
@@ -365,7 +570,11 @@ fn xargs(e: &mut Engine, c: &Cmd) {
     }
     let input: Vec<Word> = match &c.stdin {
         Stdin::Literal(t) => e.split(t),
-        _ => vec![Word { text: "$XARGS_INPUT".into(), dynamic: true, glob: false }],
+        _ => vec![Word {
+            text: "$XARGS_INPUT".into(),
+            dynamic: true,
+            glob: false,
+        }],
     };
     let mut inner: Vec<Word> = c.args[i.min(c.args.len())..].to_vec();
     if inner.is_empty() {

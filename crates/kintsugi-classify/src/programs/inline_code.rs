@@ -28,7 +28,9 @@ fn interp_kind(n: &str) -> Option<&'static str> {
 }
 
 pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
-    let Some(kind) = interp_kind(&c.name) else { return false };
+    let Some(kind) = interp_kind(&c.name) else {
+        return false;
+    };
     if kind == "awk" {
         awk(e, c);
         return true;
@@ -42,7 +44,14 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         "lua" => &["-e"],
         "r" => &["-e"],
         "osascript" => &["-e"],
-        "pwsh" => &["-c", "-Command", "-command", "-EncodedCommand", "-enc", "-e"],
+        "pwsh" => &[
+            "-c",
+            "-Command",
+            "-command",
+            "-EncodedCommand",
+            "-enc",
+            "-e",
+        ],
         _ => &["-e"],
     };
     let mut via = c.via.clone();
@@ -52,20 +61,35 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     while i < c.args.len() {
         let a = c.args[i].text.as_str();
         // Combined perl/ruby flags like -pie, -ne.
-        let combined = matches!(kind, "perl" | "ruby") && a.starts_with('-') && !a.starts_with("--") && a.len() > 2 && a.ends_with('e');
+        let combined = matches!(kind, "perl" | "ruby")
+            && a.starts_with('-')
+            && !a.starts_with("--")
+            && a.len() > 2
+            && a.ends_with('e');
         if code_flags.contains(&a) || combined {
             if kind == "pwsh" && matches!(a, "-EncodedCommand" | "-enc" | "-e") {
-                e.add(Effect::Opaque { what: "PowerShell runs a base64-encoded command".into(), exec: true });
+                e.add(Effect::Opaque {
+                    what: "PowerShell runs a base64-encoded command".into(),
+                    exec: true,
+                });
                 return true;
             }
             if let Some(code) = c.args.get(i + 1) {
                 found = true;
                 let code = code.text.clone();
                 scan(e, kind, &code, &via, c.depth);
-                if kind == "perl" && (a.contains('i') || c.args.iter().any(|w| w.text.starts_with("-i") || w.text.starts_with("-pi"))) {
+                if kind == "perl"
+                    && (a.contains('i')
+                        || c.args
+                            .iter()
+                            .any(|w| w.text.starts_with("-i") || w.text.starts_with("-pi")))
+                {
                     for f in c.args[i + 2..].iter().filter(|w| !w.text.starts_with('-')) {
                         let p = e.path(&f.text);
-                        e.add(Effect::Overwrite { path: p, append: false });
+                        e.add(Effect::Overwrite {
+                            path: p,
+                            append: false,
+                        });
                     }
                 }
             }
@@ -73,14 +97,27 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             continue;
         }
         if a == "-m" && kind == "python" {
-            let module = c.args.get(i + 1).map(|w| w.text.clone()).unwrap_or_default();
+            let module = c
+                .args
+                .get(i + 1)
+                .map(|w| w.text.clone())
+                .unwrap_or_default();
             let rest: Vec<Word> = c.args[(i + 2).min(c.args.len())..].to_vec();
-            let sub = Cmd { name: module.clone(), args: rest, stdin: c.stdin.clone(), via: c.via.clone(), depth: c.depth };
+            let sub = Cmd {
+                name: module.clone(),
+                args: rest,
+                stdin: c.stdin.clone(),
+                via: c.via.clone(),
+                depth: c.depth,
+            };
             match module.as_str() {
                 "pip" | "pipx" | "uv" | "poetry" => {
                     super::packages::handle(e, &sub);
                 }
-                "http.server" | "SimpleHTTPServer" => e.add(Effect::Change { program: c.name.clone(), what: "serves the current directory over HTTP".into() }),
+                "http.server" | "SimpleHTTPServer" => e.add(Effect::Change {
+                    program: c.name.clone(),
+                    what: "serves the current directory over HTTP".into(),
+                }),
                 "base64" if sub.short('d') => {}
                 _ => {
                     super::dispatch(e, &sub);
@@ -96,16 +133,28 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         let script = crate::words::basename(a).to_string();
         let rest: Vec<Word> = c.args[i + 1..].to_vec();
         if matches!(script.as_str(), "manage.py" | "artisan" | "rails" | "rake") {
-            let sub = Cmd { name: script, args: rest, stdin: c.stdin.clone(), via: c.via.clone(), depth: c.depth };
+            let sub = Cmd {
+                name: script,
+                args: rest,
+                stdin: c.stdin.clone(),
+                via: c.via.clone(),
+                depth: c.depth,
+            };
             super::dispatch(e, &sub);
         } else if a == "-" || a == "/dev/stdin" {
             e.stdin_code(kind, &c.stdin, &c.via, c.depth);
         } else if a.starts_with("<(") || a.starts_with("http://") || a.starts_with("https://") {
             let l = a.to_ascii_lowercase();
             if l.contains("curl") || l.contains("wget") || l.starts_with("http") {
-                e.add(Effect::DownloadExec { source: a.to_string(), interpreter: c.name.clone() });
+                e.add(Effect::DownloadExec {
+                    source: a.to_string(),
+                    interpreter: c.name.clone(),
+                });
             } else {
-                e.add(Effect::Opaque { what: format!("{} runs `{a}`", c.name), exec: true });
+                e.add(Effect::Opaque {
+                    what: format!("{} runs `{a}`", c.name),
+                    exec: true,
+                });
             }
         }
         return true;
@@ -122,7 +171,10 @@ fn awk(e: &mut Engine, c: &Cmd) {
     let mut i = 0;
     while i < c.args.len() {
         let a = c.args[i].text.as_str();
-        if matches!(a, "-F" | "-v" | "-f" | "--field-separator" | "--assign" | "-i") {
+        if matches!(
+            a,
+            "-F" | "-v" | "-f" | "--field-separator" | "--assign" | "-i"
+        ) {
             i += 2;
             continue;
         }
@@ -150,7 +202,10 @@ fn awk(e: &mut Engine, c: &Cmd) {
         if c.args.iter().any(|w| w.text == "-i" || w.text == "inplace") && p.contains("print") {
             for f in files {
                 let path = e.path(&f);
-                e.add(Effect::Overwrite { path, append: false });
+                e.add(Effect::Overwrite {
+                    path,
+                    append: false,
+                });
             }
         }
     }
@@ -207,22 +262,120 @@ fn call_arg(code: &str, at: usize) -> Option<String> {
 }
 
 const SPAWN: &[&str] = &[
-    "os.system", "subprocess.", "os.popen", "os.exec", "os.spawn", "commands.getoutput", "pty.spawn", "system(", "exec(", "execSync", "spawnSync",
-    "spawn(", "execFile", "child_process", "shell_exec", "passthru", "proc_open", "popen(", "Kernel.exec", "IO.popen", "%x", "qx", "`",
-    "Runtime.getRuntime", "do shell script", "Start-Process", "Invoke-Expression", "iex ", "os.execute", "io.popen", "sh.",
-    "Bun.spawn", "Deno.run", "Deno.Command", "$.spawn",
+    "os.system",
+    "subprocess.",
+    "os.popen",
+    "os.exec",
+    "os.spawn",
+    "commands.getoutput",
+    "pty.spawn",
+    "system(",
+    "exec(",
+    "execSync",
+    "spawnSync",
+    "spawn(",
+    "execFile",
+    "child_process",
+    "shell_exec",
+    "passthru",
+    "proc_open",
+    "popen(",
+    "Kernel.exec",
+    "IO.popen",
+    "%x",
+    "qx",
+    "`",
+    "Runtime.getRuntime",
+    "do shell script",
+    "Start-Process",
+    "Invoke-Expression",
+    "iex ",
+    "os.execute",
+    "io.popen",
+    "sh.",
+    "Bun.spawn",
+    "Deno.run",
+    "Deno.Command",
+    "$.spawn",
 ];
 const DELETE: &[&str] = &[
-    "shutil.rmtree", "os.remove", "os.unlink", "os.rmdir", "os.removedirs", ".unlink(", ".rmdir(", "rm_rf", "rm_r", "FileUtils.rm", "rmSync",
-    "rmdirSync", "unlinkSync", "fs.rm(", "fs.rmdir", "fs.unlink", "fsPromises.rm", "File.delete", "unlink(", "rmtree", "remove_tree", "Remove-Item", "file.remove", "Dir.rmdir", "Deno.remove", "rimraf",
+    "shutil.rmtree",
+    "os.remove",
+    "os.unlink",
+    "os.rmdir",
+    "os.removedirs",
+    ".unlink(",
+    ".rmdir(",
+    "rm_rf",
+    "rm_r",
+    "FileUtils.rm",
+    "rmSync",
+    "rmdirSync",
+    "unlinkSync",
+    "fs.rm(",
+    "fs.rmdir",
+    "fs.unlink",
+    "fsPromises.rm",
+    "File.delete",
+    "unlink(",
+    "rmtree",
+    "remove_tree",
+    "Remove-Item",
+    "file.remove",
+    "Dir.rmdir",
+    "Deno.remove",
+    "rimraf",
 ];
-const NET_SEND: &[&str] = &["requests.post", "requests.put", "requests.patch", "httpx.post", "socket.", "net.connect", "net.Socket", "Net::HTTP.post", "XMLHttpRequest", "axios.post", "method: 'POST'", "method:\"POST\"", "method: \"POST\"", "IO::Socket", "TCPSocket", "fsockopen", "curl_exec", "smtplib", "Invoke-RestMethod", "urllib.request.Request", "http.request(", "https.request("];
-const NET_GET: &[&str] = &["requests.get", "urllib", "urlopen", "http.client", "fetch(", "axios", "Net::HTTP", "open-uri", "URI.open", "LWP::", "file_get_contents(\"http", "file_get_contents('http", "httpx.", "Invoke-WebRequest", "https.get", "http.get", "curl"];
+const NET_SEND: &[&str] = &[
+    "requests.post",
+    "requests.put",
+    "requests.patch",
+    "httpx.post",
+    "socket.",
+    "net.connect",
+    "net.Socket",
+    "Net::HTTP.post",
+    "XMLHttpRequest",
+    "axios.post",
+    "method: 'POST'",
+    "method:\"POST\"",
+    "method: \"POST\"",
+    "IO::Socket",
+    "TCPSocket",
+    "fsockopen",
+    "curl_exec",
+    "smtplib",
+    "Invoke-RestMethod",
+    "urllib.request.Request",
+    "http.request(",
+    "https.request(",
+];
+const NET_GET: &[&str] = &[
+    "requests.get",
+    "urllib",
+    "urlopen",
+    "http.client",
+    "fetch(",
+    "axios",
+    "Net::HTTP",
+    "open-uri",
+    "URI.open",
+    "LWP::",
+    "file_get_contents(\"http",
+    "file_get_contents('http",
+    "httpx.",
+    "Invoke-WebRequest",
+    "https.get",
+    "http.get",
+    "curl",
+];
 
 /// Scan inline code for effects; spawned string literals are re-analysed.
 pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth: usize) {
     if depth > crate::MAX_NESTING {
-        e.add(Effect::Limit { what: "nesting".into() });
+        e.add(Effect::Limit {
+            what: "nesting".into(),
+        });
         return;
     }
     let lower = code.to_ascii_lowercase();
@@ -239,11 +392,24 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
             if let Some(k) = code.find("exec(") {
                 let arg = &code[k..];
                 if NET_GET.iter().chain(NET_SEND).any(|n| arg.contains(n)) {
-                    e.add(Effect::DownloadExec { source: "a URL".into(), interpreter: "python exec()".into() });
-                } else if arg.contains("b64decode") || arg.contains("decode(") || arg.contains("decompress") || arg.contains("codecs") {
-                    e.add(Effect::Opaque { what: "python exec() of decoded data".into(), exec: true });
+                    e.add(Effect::DownloadExec {
+                        source: "a URL".into(),
+                        interpreter: "python exec()".into(),
+                    });
+                } else if arg.contains("b64decode")
+                    || arg.contains("decode(")
+                    || arg.contains("decompress")
+                    || arg.contains("codecs")
+                {
+                    e.add(Effect::Opaque {
+                        what: "python exec() of decoded data".into(),
+                        exec: true,
+                    });
                 } else if call_arg(code, k).is_none() {
-                    e.add(Effect::Opaque { what: "python exec() of computed code".into(), exec: true });
+                    e.add(Effect::Opaque {
+                        what: "python exec() of computed code".into(),
+                        exec: true,
+                    });
                 }
             }
             continue;
@@ -252,7 +418,11 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
         while let Some(k) = code[from..].find(pat) {
             let at = from + k;
             spawned = true;
-            let arg = if *pat == "`" { backtick_body(code, at, pat) } else { call_arg(code, at) };
+            let arg = if *pat == "`" {
+                backtick_body(code, at, pat)
+            } else {
+                call_arg(code, at)
+            };
             match arg {
                 Some(cmd) if !cmd.is_empty() => {
                     let mut v = via.to_vec();
@@ -262,13 +432,26 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
                 _ => {
                     let tail = &code[at..];
                     if NET_GET.iter().any(|n| tail.contains(n)) {
-                        e.add(Effect::DownloadExec { source: "a URL".into(), interpreter: kind.into() });
+                        e.add(Effect::DownloadExec {
+                            source: "a URL".into(),
+                            interpreter: kind.into(),
+                        });
                     } else {
-                        e.add(Effect::Opaque { what: format!("{kind} spawns a command built at run time"), exec: true });
+                        e.add(Effect::Opaque {
+                            what: format!("{kind} spawns a command built at run time"),
+                            exec: true,
+                        });
                     }
                 }
             }
-            from = if *pat == "`" { code[at + 1..].find('`').map(|x| at + x + 2).unwrap_or(code.len()) } else { at + pat.len() };
+            from = if *pat == "`" {
+                code[at + 1..]
+                    .find('`')
+                    .map(|x| at + x + 2)
+                    .unwrap_or(code.len())
+            } else {
+                at + pat.len()
+            };
             if from >= code.len() {
                 break;
             }
@@ -280,15 +463,30 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
         while let Some(k) = code[from..].find(pat) {
             let at = from + k;
             let target = call_arg(code, at);
-            let recursive = pat.contains("rmtree") || pat.contains("rm_r") || pat.contains("rmSync") || pat.contains("remove_tree") || pat.contains("rimraf") || pat.contains("fs.rm(") || pat.contains("Remove-Item") || pat.contains("removedirs");
+            let recursive = pat.contains("rmtree")
+                || pat.contains("rm_r")
+                || pat.contains("rmSync")
+                || pat.contains("remove_tree")
+                || pat.contains("rimraf")
+                || pat.contains("fs.rm(")
+                || pat.contains("Remove-Item")
+                || pat.contains("removedirs");
             match target {
                 Some(t) => {
                     let p = e.path(&expand_user(&t, &e.home));
                     e.add(Effect::Delete { path: p, recursive });
                 }
                 None => {
-                    let home_ref = code[at..].contains("expanduser") || code[at..].contains("Path.home") || code[at..].contains("homedir") || code[at..].contains("ENV['HOME']") || code[at..].contains("$ENV{HOME}");
-                    let path = if home_ref { e.home.clone() } else { "$(computed path)".to_string() };
+                    let home_ref = code[at..].contains("expanduser")
+                        || code[at..].contains("Path.home")
+                        || code[at..].contains("homedir")
+                        || code[at..].contains("ENV['HOME']")
+                        || code[at..].contains("$ENV{HOME}");
+                    let path = if home_ref {
+                        e.home.clone()
+                    } else {
+                        "$(computed path)".to_string()
+                    };
                     e.add(Effect::Delete { path, recursive });
                 }
             }
@@ -296,9 +494,21 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
         }
     }
     if NET_SEND.iter().any(|p| code.contains(p)) {
-        e.add(Effect::NetworkEgress { host: literal_host(code), payload: format!("data from {kind} code"), sensitive: true });
-    } else if NET_GET.iter().any(|p| code.contains(p)) && (lower.contains("eval(") || lower.contains("exec(") || lower.contains("| sh") || lower.contains("|sh")) {
-        e.add(Effect::DownloadExec { source: literal_host(code), interpreter: kind.into() });
+        e.add(Effect::NetworkEgress {
+            host: literal_host(code),
+            payload: format!("data from {kind} code"),
+            sensitive: true,
+        });
+    } else if NET_GET.iter().any(|p| code.contains(p))
+        && (lower.contains("eval(")
+            || lower.contains("exec(")
+            || lower.contains("| sh")
+            || lower.contains("|sh"))
+    {
+        e.add(Effect::DownloadExec {
+            source: literal_host(code),
+            interpreter: kind.into(),
+        });
     }
     for lit in literals(code) {
         let cand = expand_user(&lit, &e.home);
@@ -309,18 +519,27 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
             }
         }
     }
-    if kind == "perl" && (code.contains("fork while fork") || code.contains("fork while 1")) || kind == "python" && code.contains("while True: os.fork()") {
-        e.add(Effect::ForkBomb { name: format!("{kind} fork loop") });
+    if kind == "perl" && (code.contains("fork while fork") || code.contains("fork while 1"))
+        || kind == "python" && code.contains("while True: os.fork()")
+    {
+        e.add(Effect::ForkBomb {
+            name: format!("{kind} fork loop"),
+        });
     }
     if kind == "python" || kind == "node" || kind == "ruby" {
         for pat in ["open(", "writeFileSync(", "File.write(", "writeFile("] {
             if let Some(k) = code.find(pat)
                 && let Some(t) = call_arg(code, k)
             {
-                let mode_w = code[k..].split(')').next().is_some_and(|s| s.contains("'w") || s.contains("\"w") || s.contains("'a") || pat != "open(");
+                let mode_w = code[k..].split(')').next().is_some_and(|s| {
+                    s.contains("'w") || s.contains("\"w") || s.contains("'a") || pat != "open("
+                });
                 if mode_w {
                     let p = e.path(&expand_user(&t, &e.home));
-                    e.add(Effect::Overwrite { path: p, append: false });
+                    e.add(Effect::Overwrite {
+                        path: p,
+                        append: false,
+                    });
                 }
             }
         }

@@ -34,15 +34,20 @@ impl Cmd {
     }
     /// A short flag letter present, alone or combined (`-rf` has `r`).
     pub fn short(&self, ch: char) -> bool {
-        self.args
-            .iter()
-            .take_while(|a| a.text != "--")
-            .any(|a| a.text.starts_with('-') && !a.text.starts_with("--") && a.text.len() > 1 && a.text[1..].contains(ch))
+        self.args.iter().take_while(|a| a.text != "--").any(|a| {
+            a.text.starts_with('-')
+                && !a.text.starts_with("--")
+                && a.text.len() > 1
+                && a.text[1..].contains(ch)
+        })
     }
     /// A long option present (`--force`, or `--force=…`).
     pub fn long(&self, name: &str) -> bool {
         self.args.iter().take_while(|a| a.text != "--").any(|a| {
-            a.text == name || a.text.strip_prefix(name).is_some_and(|r| r.starts_with('='))
+            a.text == name
+                || a.text
+                    .strip_prefix(name)
+                    .is_some_and(|r| r.starts_with('='))
         })
     }
     /// The value of an option (`-o X`, `-oX`, `--out X`, `--out=X`).
@@ -59,7 +64,12 @@ impl Cmd {
     }
     /// The value of an option given as `--name=value`.
     pub fn opt_eq(&self, name: &str) -> Option<String> {
-        self.args.iter().find_map(|a| a.text.strip_prefix(name).and_then(|r| r.strip_prefix('=')).map(str::to_string))
+        self.args.iter().find_map(|a| {
+            a.text
+                .strip_prefix(name)
+                .and_then(|r| r.strip_prefix('='))
+                .map(str::to_string)
+        })
     }
     /// Non-option arguments (after `--`, everything counts).
     pub fn positional(&self) -> Vec<&Word> {
@@ -78,12 +88,25 @@ impl Cmd {
     }
     /// The first positional argument (the subcommand for most CLIs).
     pub fn sub(&self, k: usize) -> &str {
-        self.positional().get(k).map(|w| w.text.as_str()).unwrap_or("")
+        self.positional()
+            .get(k)
+            .map(|w| w.text.as_str())
+            .unwrap_or("")
     }
     /// Dry-run / help / no-act forms that change nothing.
     pub fn dry_run(&self) -> bool {
-        self.has(&["--dry-run", "--dryrun", "--help", "--what-if", "--noop", "--no-act", "--simulate", "--check", "--plan", "--version"])
-            || self.args.iter().any(|a| a.text.starts_with("--dry-run="))
+        self.has(&[
+            "--dry-run",
+            "--dryrun",
+            "--help",
+            "--what-if",
+            "--noop",
+            "--no-act",
+            "--simulate",
+            "--check",
+            "--plan",
+            "--version",
+        ]) || self.args.iter().any(|a| a.text.starts_with("--dry-run="))
     }
     pub fn label(&self) -> String {
         let mut s = self.name.clone();
@@ -115,10 +138,45 @@ pub(crate) fn dispatch(e: &mut Engine, c: &Cmd) {
 /// Unknown programs: state-changing verbs make them ambiguous.
 fn generic(e: &mut Engine, c: &Cmd) {
     const VERBS: &[&str] = &[
-        "install", "uninstall", "deploy", "publish", "release", "push", "delete", "destroy", "remove", "rm",
-        "drop", "purge", "wipe", "reset", "kill", "stop", "terminate", "prune", "apply", "upload", "login",
-        "logout", "rollback", "truncate", "flush", "erase", "format", "nuke", "teardown", "down", "uninstall",
-        "migrate", "restore", "revoke", "disable", "clean-all", "overwrite", "sync", "send",
+        "install",
+        "uninstall",
+        "deploy",
+        "publish",
+        "release",
+        "push",
+        "delete",
+        "destroy",
+        "remove",
+        "rm",
+        "drop",
+        "purge",
+        "wipe",
+        "reset",
+        "kill",
+        "stop",
+        "terminate",
+        "prune",
+        "apply",
+        "upload",
+        "login",
+        "logout",
+        "rollback",
+        "truncate",
+        "flush",
+        "erase",
+        "format",
+        "nuke",
+        "teardown",
+        "down",
+        "uninstall",
+        "migrate",
+        "restore",
+        "revoke",
+        "disable",
+        "clean-all",
+        "overwrite",
+        "sync",
+        "send",
     ];
     if c.dry_run() {
         return;
@@ -127,7 +185,10 @@ fn generic(e: &mut Engine, c: &Cmd) {
         let t = w.text.to_ascii_lowercase();
         let verb = t.rsplit(':').next().unwrap_or(&t);
         if VERBS.contains(&verb) || VERBS.iter().any(|v| t.starts_with(&format!("{v}-"))) {
-            e.add(Effect::Change { program: c.name.clone(), what: format!("runs `{}`", w.text) });
+            e.add(Effect::Change {
+                program: c.name.clone(),
+                what: format!("runs `{}`", w.text),
+            });
             return;
         }
     }

@@ -12,7 +12,14 @@ pub(crate) fn host_of(s: &str) -> String {
     let s = s.split_once("://").map(|(_, r)| r).unwrap_or(s);
     let s = s.split(['/', '?', '#']).next().unwrap_or(s);
     let s = s.rsplit('@').next().unwrap_or(s);
-    let s = if s.starts_with('[') { s.split(']').next().map(|h| h.trim_start_matches('[')).unwrap_or(s) } else { s.split(':').next().unwrap_or(s) };
+    let s = if s.starts_with('[') {
+        s.split(']')
+            .next()
+            .map(|h| h.trim_start_matches('['))
+            .unwrap_or(s)
+    } else {
+        s.split(':').next().unwrap_or(s)
+    };
     s.to_string()
 }
 
@@ -39,23 +46,67 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "wget" | "wget2" => {
-            let url = c.positional().first().map(|w| w.text.clone()).unwrap_or_default();
+            let url = c
+                .positional()
+                .first()
+                .map(|w| w.text.clone())
+                .unwrap_or_default();
             let host = host_of(&url);
-            if let Some(f) = c.opt_eq("--post-file").or_else(|| c.opt_eq("--body-file")).or_else(|| c.opt(&["--post-file", "--body-file"]).map(|w| w.text.clone())) {
+            if let Some(f) = c
+                .opt_eq("--post-file")
+                .or_else(|| c.opt_eq("--body-file"))
+                .or_else(|| {
+                    c.opt(&["--post-file", "--body-file"])
+                        .map(|w| w.text.clone())
+                })
+            {
                 let p = e.path(&f);
-                e.add(Effect::NetworkEgress { host: host.clone(), payload: format!("the file {p}"), sensitive: true });
-            } else if c.args.iter().any(|a| a.text.starts_with("--post-data") || a.text.starts_with("--body-data")) {
-                let dynamic = c.args.iter().any(|a| (a.text.starts_with("--post-data") || a.text.starts_with("--body-data")) && a.dynamic);
-                e.add(Effect::NetworkEgress { host: host.clone(), payload: "form data".into(), sensitive: dynamic });
+                e.add(Effect::NetworkEgress {
+                    host: host.clone(),
+                    payload: format!("the file {p}"),
+                    sensitive: true,
+                });
+            } else if c
+                .args
+                .iter()
+                .any(|a| a.text.starts_with("--post-data") || a.text.starts_with("--body-data"))
+            {
+                let dynamic = c.args.iter().any(|a| {
+                    (a.text.starts_with("--post-data") || a.text.starts_with("--body-data"))
+                        && a.dynamic
+                });
+                e.add(Effect::NetworkEgress {
+                    host: host.clone(),
+                    payload: "form data".into(),
+                    sensitive: dynamic,
+                });
             }
-            let out = c.opt(&["-O", "--output-document"]).map(|w| w.text.clone()).or_else(|| c.opt_eq("--output-document")).or_else(|| {
-                c.args.iter().find_map(|a| a.text.strip_prefix("-O").filter(|r| !r.is_empty() && !r.starts_with('-')).map(str::to_string))
-            });
-            let to_stdout = out.as_deref() == Some("-") || c.args.iter().any(|a| a.text == "-qO-" || a.text == "-O-" || a.text == "-qO" && false);
+            let out = c
+                .opt(&["-O", "--output-document"])
+                .map(|w| w.text.clone())
+                .or_else(|| c.opt_eq("--output-document"))
+                .or_else(|| {
+                    c.args.iter().find_map(|a| {
+                        a.text
+                            .strip_prefix("-O")
+                            .filter(|r| !r.is_empty() && !r.starts_with('-'))
+                            .map(str::to_string)
+                    })
+                });
+            let to_stdout = out.as_deref() == Some("-")
+                || c.args
+                    .iter()
+                    .any(|a| a.text == "-qO-" || a.text == "-O-" || a.text == "-qO" && false);
             if !to_stdout && !c.long("--spider") && !url.is_empty() {
                 let to = out.map(|o| e.path(&o)).unwrap_or_else(|| e.path("."));
-                e.add(Effect::Download { host, to: to.clone() });
-                e.add(Effect::Overwrite { path: to, append: false });
+                e.add(Effect::Download {
+                    host,
+                    to: to.clone(),
+                });
+                e.add(Effect::Overwrite {
+                    path: to,
+                    append: false,
+                });
             }
             dynamic_url(e, &url, c);
             true
@@ -64,25 +115,57 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             copy_remote(e, c);
             true
         }
-        "nc" | "ncat" | "netcat" | "socat" | "telnet" | "openssl" if n != "openssl" || c.sub(0) == "s_client" => {
+        "nc" | "ncat" | "netcat" | "socat" | "telnet" | "openssl"
+            if n != "openssl" || c.sub(0) == "s_client" =>
+        {
             let pos: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
-            let all = c.args.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+            let all = c
+                .args
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
             let host = if n == "socat" {
-                pos.iter().find_map(|a| a.split(':').nth(1).map(str::to_string).filter(|_| a.to_ascii_lowercase().starts_with("tcp"))).unwrap_or_default()
+                pos.iter()
+                    .find_map(|a| {
+                        a.split(':')
+                            .nth(1)
+                            .map(str::to_string)
+                            .filter(|_| a.to_ascii_lowercase().starts_with("tcp"))
+                    })
+                    .unwrap_or_default()
             } else {
                 pos.first().map(|h| host_of(h)).unwrap_or_default()
             };
-            let shell_exec = c.short('e') && n != "socat" || c.short('c') && n != "socat" || c.long("--exec") || c.long("--sh-exec")
-                || (n == "socat" && (all.to_ascii_lowercase().contains("exec:") || all.to_ascii_lowercase().contains("system:")));
+            let shell_exec = c.short('e') && n != "socat"
+                || c.short('c') && n != "socat"
+                || c.long("--exec")
+                || c.long("--sh-exec")
+                || (n == "socat"
+                    && (all.to_ascii_lowercase().contains("exec:")
+                        || all.to_ascii_lowercase().contains("system:")));
             if shell_exec {
-                e.add(Effect::RemoteExec { host, reverse_shell: true });
+                e.add(Effect::RemoteExec {
+                    host,
+                    reverse_shell: true,
+                });
             } else if c.short('l') || c.long("--listen") {
-                e.add(Effect::Change { program: n.into(), what: "listens for network connections".into() });
+                e.add(Effect::Change {
+                    program: n.into(),
+                    what: "listens for network connections".into(),
+                });
             } else if c.short('z') {
             } else if piped(&c.stdin) {
-                e.add(Effect::NetworkEgress { host, payload: "piped data".into(), sensitive: true });
+                e.add(Effect::NetworkEgress {
+                    host,
+                    payload: "piped data".into(),
+                    sensitive: true,
+                });
             } else if !host.is_empty() {
-                e.add(Effect::Change { program: n.into(), what: format!("opens a raw connection to {host}") });
+                e.add(Effect::Change {
+                    program: n.into(),
+                    what: format!("opens a raw connection to {host}"),
+                });
             }
             true
         }
@@ -90,27 +173,50 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             ssh(e, c);
             true
         }
-        "dig" | "nslookup" | "host" | "ping" | "ping6" | "drill" | "traceroute" | "resolvectl" | "getent" => {
+        "dig" | "nslookup" | "host" | "ping" | "ping6" | "drill" | "traceroute" | "resolvectl"
+        | "getent" => {
             for w in c.positional() {
                 if w.dynamic && (w.text.contains("$(") || w.text.contains('`')) {
-                    e.add(Effect::NetworkEgress { host: w.text.clone(), payload: "data encoded in a DNS name".into(), sensitive: true });
+                    e.add(Effect::NetworkEgress {
+                        host: w.text.clone(),
+                        payload: "data encoded in a DNS name".into(),
+                        sensitive: true,
+                    });
                 }
             }
             true
         }
         "ftp" | "tftp" | "lftp" | "smbclient" | "ncftp" => {
-            e.add(Effect::Change { program: n.into(), what: "opens a file-transfer session".into() });
+            e.add(Effect::Change {
+                program: n.into(),
+                what: "opens a file-transfer session".into(),
+            });
             true
         }
         "http" | "https" | "xh" | "httpie" => {
             let pos = c.positional();
-            let method = pos.first().map(|w| w.text.to_ascii_uppercase()).unwrap_or_default();
-            let has_data = pos.iter().any(|w| w.text.contains('=') || w.text.contains(":=")) || piped(&c.stdin);
-            if let Some(u) = pos.iter().find(|w| w.text.contains('.') || w.text.contains("://") || w.text.starts_with(':')) {
+            let method = pos
+                .first()
+                .map(|w| w.text.to_ascii_uppercase())
+                .unwrap_or_default();
+            let has_data = pos
+                .iter()
+                .any(|w| w.text.contains('=') || w.text.contains(":="))
+                || piped(&c.stdin);
+            if let Some(u) = pos
+                .iter()
+                .find(|w| w.text.contains('.') || w.text.contains("://") || w.text.starts_with(':'))
+            {
                 let host = host_of(&u.text);
-                let file = pos.iter().any(|w| w.text.contains("=@") || w.text.contains("@/") || w.text.contains(":=@"));
+                let file = pos.iter().any(|w| {
+                    w.text.contains("=@") || w.text.contains("@/") || w.text.contains(":=@")
+                });
                 if has_data || matches!(method.as_str(), "POST" | "PUT" | "PATCH" | "DELETE") {
-                    e.add(Effect::NetworkEgress { host, payload: "request data".into(), sensitive: file || piped(&c.stdin) });
+                    e.add(Effect::NetworkEgress {
+                        host,
+                        payload: "request data".into(),
+                        sensitive: file || piped(&c.stdin),
+                    });
                 }
             }
             true
@@ -123,19 +229,75 @@ fn dynamic_url(e: &mut Engine, url: &str, _c: &Cmd) {
     if url.contains("$(") || url.contains('`') {
         let host = host_of(url);
         if !crate::rules::is_local_host(&host) {
-            e.add(Effect::NetworkEgress { host, payload: "command output in the URL".into(), sensitive: true });
+            e.add(Effect::NetworkEgress {
+                host,
+                payload: "command output in the URL".into(),
+                sensitive: true,
+            });
         }
     }
 }
 
 fn curl(e: &mut Engine, c: &Cmd) {
-    let data_flags = ["-d", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--data-ascii", "-F", "--form", "--form-string", "--json", "-T", "--upload-file"];
+    let data_flags = [
+        "-d",
+        "--data",
+        "--data-raw",
+        "--data-binary",
+        "--data-urlencode",
+        "--data-ascii",
+        "-F",
+        "--form",
+        "--form-string",
+        "--json",
+        "-T",
+        "--upload-file",
+    ];
     let mut url = String::new();
     let mut payloads: Vec<(&str, &Word)> = Vec::new();
     let mut out: Option<String> = None;
     let mut remote_name = false;
     let mut i = 0;
-    let with_arg = ["-H", "--header", "-X", "--request", "-u", "--user", "-A", "--user-agent", "-e", "--referer", "-b", "--cookie", "-c", "--cookie-jar", "-x", "--proxy", "-m", "--max-time", "--connect-timeout", "-w", "--write-out", "-K", "--config", "--retry", "-r", "--range", "--cacert", "--cert", "--key", "-E", "--resolve", "--url", "-z", "--limit-rate", "--interface", "-Y", "-y", "--netrc-file"];
+    let with_arg = [
+        "-H",
+        "--header",
+        "-X",
+        "--request",
+        "-u",
+        "--user",
+        "-A",
+        "--user-agent",
+        "-e",
+        "--referer",
+        "-b",
+        "--cookie",
+        "-c",
+        "--cookie-jar",
+        "-x",
+        "--proxy",
+        "-m",
+        "--max-time",
+        "--connect-timeout",
+        "-w",
+        "--write-out",
+        "-K",
+        "--config",
+        "--retry",
+        "-r",
+        "--range",
+        "--cacert",
+        "--cert",
+        "--key",
+        "-E",
+        "--resolve",
+        "--url",
+        "-z",
+        "--limit-rate",
+        "--interface",
+        "-Y",
+        "-y",
+        "--netrc-file",
+    ];
     while i < c.args.len() {
         let a = c.args[i].text.as_str();
         if data_flags.contains(&a) {
@@ -159,14 +321,22 @@ fn curl(e: &mut Engine, c: &Cmd) {
             continue;
         }
         if a == "--url" {
-            url = c.args.get(i + 1).map(|w| w.text.clone()).unwrap_or_default();
+            url = c
+                .args
+                .get(i + 1)
+                .map(|w| w.text.clone())
+                .unwrap_or_default();
             i += 2;
             continue;
         }
         if a.starts_with("-d") && a.len() > 2 && !a.starts_with("--") {
             payloads.push(("-d", &c.args[i]));
         }
-        if a == "-O" || a == "--remote-name" || a == "--remote-name-all" || (a.starts_with('-') && !a.starts_with("--") && a.contains('O')) {
+        if a == "-O"
+            || a == "--remote-name"
+            || a == "--remote-name-all"
+            || (a.starts_with('-') && !a.starts_with("--") && a.contains('O'))
+        {
             remote_name = true;
         }
         if with_arg.contains(&a) {
@@ -186,12 +356,24 @@ fn curl(e: &mut Engine, c: &Cmd) {
         }
     }
     for (flag, w) in payloads {
-        let v = w.text.split_once('=').filter(|_| w.text.starts_with("--")).map(|(_, v)| v).unwrap_or(&w.text);
-        let v = if flag == "-d" && w.text.starts_with("-d") && w.text.len() > 2 { &w.text[2..] } else { v };
+        let v = w
+            .text
+            .split_once('=')
+            .filter(|_| w.text.starts_with("--"))
+            .map(|(_, v)| v)
+            .unwrap_or(&w.text);
+        let v = if flag == "-d" && w.text.starts_with("-d") && w.text.len() > 2 {
+            &w.text[2..]
+        } else {
+            v
+        };
         let file = if matches!(flag, "-T" | "--upload-file") {
             Some(v.to_string())
         } else {
-            v.split_once('@').and_then(|(pre, f)| (pre.is_empty() || pre.ends_with('=')).then(|| f.split(';').next().unwrap_or(f).to_string()))
+            v.split_once('@').and_then(|(pre, f)| {
+                (pre.is_empty() || pre.ends_with('='))
+                    .then(|| f.split(';').next().unwrap_or(f).to_string())
+            })
         };
         let (payload, sensitive) = match file {
             Some(f) if f == "-" => ("standard input".to_string(), piped(&c.stdin)),
@@ -204,17 +386,30 @@ fn curl(e: &mut Engine, c: &Cmd) {
             }
             None => ("request data".to_string(), w.dynamic),
         };
-        e.add(Effect::NetworkEgress { host: host.clone(), payload, sensitive });
+        e.add(Effect::NetworkEgress {
+            host: host.clone(),
+            payload,
+            sensitive,
+        });
     }
     if let Some(o) = out
         && o != "-"
     {
         let p = e.path(&o);
-        e.add(Effect::Download { host: host.clone(), to: p.clone() });
-        e.add(Effect::Overwrite { path: p, append: false });
+        e.add(Effect::Download {
+            host: host.clone(),
+            to: p.clone(),
+        });
+        e.add(Effect::Overwrite {
+            path: p,
+            append: false,
+        });
     } else if remote_name {
         let to = e.path(".");
-        e.add(Effect::Download { host: host.clone(), to });
+        e.add(Effect::Download {
+            host: host.clone(),
+            to,
+        });
     }
     dynamic_url(e, &url, c);
 }
@@ -222,11 +417,36 @@ fn curl(e: &mut Engine, c: &Cmd) {
 fn copy_remote(e: &mut Engine, c: &Cmd) {
     let n = c.name.as_str();
     if n == "sftp" {
-        let host = c.positional().first().map(|w| host_of(&w.text)).unwrap_or_default();
-        e.add(Effect::Change { program: n.into(), what: format!("opens a file-transfer session with {host}") });
+        let host = c
+            .positional()
+            .first()
+            .map(|w| host_of(&w.text))
+            .unwrap_or_default();
+        e.add(Effect::Change {
+            program: n.into(),
+            what: format!("opens a file-transfer session with {host}"),
+        });
         return;
     }
-    let with_arg = ["-e", "-P", "-p", "-i", "-F", "-o", "-c", "-l", "-S", "-J", "--rsh", "--exclude", "--include", "--filter", "-f", "--port", "--config"];
+    let with_arg = [
+        "-e",
+        "-P",
+        "-p",
+        "-i",
+        "-F",
+        "-o",
+        "-c",
+        "-l",
+        "-S",
+        "-J",
+        "--rsh",
+        "--exclude",
+        "--include",
+        "--filter",
+        "-f",
+        "--port",
+        "--config",
+    ];
     let mut pos: Vec<&Word> = Vec::new();
     let mut i = 0;
     while i < c.args.len() {
@@ -240,7 +460,11 @@ fn copy_remote(e: &mut Engine, c: &Cmd) {
         }
         i += 1;
     }
-    let pos: Vec<&Word> = if n == "rclone" { pos.into_iter().skip(1).collect() } else { pos };
+    let pos: Vec<&Word> = if n == "rclone" {
+        pos.into_iter().skip(1).collect()
+    } else {
+        pos
+    };
     if pos.len() < 2 {
         return;
     }
@@ -251,25 +475,50 @@ fn copy_remote(e: &mut Engine, c: &Cmd) {
         for s in srcs {
             if remote_spec(&s.text).is_none() {
                 let p = e.path(&s.text);
-                if crate::paths::is_secret_path(&p, e.ctx) || crate::paths::is_secret_dir(&p, e.ctx) {
+                if crate::paths::is_secret_path(&p, e.ctx) || crate::paths::is_secret_dir(&p, e.ctx)
+                {
                     e.add(Effect::SecretRead { path: p.clone() });
                 }
-                e.add(Effect::NetworkEgress { host: h.clone(), payload: format!("the files {p}"), sensitive: true });
+                e.add(Effect::NetworkEgress {
+                    host: h.clone(),
+                    payload: format!("the files {p}"),
+                    sensitive: true,
+                });
             }
         }
         if c.long("--delete") || c.name == "rclone" && c.sub(0) == "sync" {
-            e.add(Effect::CloudDestroy { tool: n.into(), what: format!("deletes files on {h} not present locally") });
+            e.add(Effect::CloudDestroy {
+                tool: n.into(),
+                what: format!("deletes files on {h} not present locally"),
+            });
         }
     } else {
         let p = e.path(&dst.text);
         if srcs.iter().any(|s| remote_spec(&s.text).is_some()) {
-            let h = srcs.iter().find_map(|s| remote_spec(&s.text)).unwrap_or_default();
-            e.add(Effect::Download { host: h, to: p.clone() });
+            let h = srcs
+                .iter()
+                .find_map(|s| remote_spec(&s.text))
+                .unwrap_or_default();
+            e.add(Effect::Download {
+                host: h,
+                to: p.clone(),
+            });
         }
-        if c.long("--delete") || c.long("--delete-after") || c.long("--delete-before") || c.long("--delete-during") || c.long("--delete-excluded") {
-            e.add(Effect::Delete { path: format!("{}/*", p.trim_end_matches('/')), recursive: true });
+        if c.long("--delete")
+            || c.long("--delete-after")
+            || c.long("--delete-before")
+            || c.long("--delete-during")
+            || c.long("--delete-excluded")
+        {
+            e.add(Effect::Delete {
+                path: format!("{}/*", p.trim_end_matches('/')),
+                recursive: true,
+            });
         } else {
-            e.add(Effect::Overwrite { path: p, append: false });
+            e.add(Effect::Overwrite {
+                path: p,
+                append: false,
+            });
         }
         for s in srcs {
             let sp = e.path(&s.text);
@@ -281,13 +530,25 @@ fn copy_remote(e: &mut Engine, c: &Cmd) {
 }
 
 fn ssh(e: &mut Engine, c: &Cmd) {
-    let with_arg = ["-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p", "-Q", "-R", "-S", "-W", "-w", "-B"];
+    let with_arg = [
+        "-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p",
+        "-Q", "-R", "-S", "-W", "-w", "-B",
+    ];
     let mut i = 0;
     while i < c.args.len() {
         let a = c.args[i].text.as_str();
         if with_arg.contains(&a) {
-            if a == "-o" && c.args.get(i + 1).is_some_and(|w| w.text.to_ascii_lowercase().starts_with("proxycommand") || w.text.to_ascii_lowercase().starts_with("localcommand")) {
-                let v = c.args[i + 1].text.split_once('=').map(|(_, v)| v.to_string()).unwrap_or_default();
+            if a == "-o"
+                && c.args.get(i + 1).is_some_and(|w| {
+                    w.text.to_ascii_lowercase().starts_with("proxycommand")
+                        || w.text.to_ascii_lowercase().starts_with("localcommand")
+                })
+            {
+                let v = c.args[i + 1]
+                    .text
+                    .split_once('=')
+                    .map(|(_, v)| v.to_string())
+                    .unwrap_or_default();
                 let mut via = c.via.clone();
                 via.push("ssh -o ProxyCommand".into());
                 e.run_script(&v, &via, c.depth + 1, &Stdin::Terminal);
@@ -306,18 +567,30 @@ fn ssh(e: &mut Engine, c: &Cmd) {
     let rest: Vec<&str> = c.args[i + 1..].iter().map(|w| w.text.as_str()).collect();
     if rest.is_empty() {
         if c.short('N') || c.short('L') || c.short('R') || c.short('D') {
-            e.add(Effect::Change { program: "ssh".into(), what: format!("opens a tunnel to {host}") });
+            e.add(Effect::Change {
+                program: "ssh".into(),
+                what: format!("opens a tunnel to {host}"),
+            });
         } else if piped(&c.stdin) {
-            e.add(Effect::RemoteExec { host: host.clone(), reverse_shell: false });
+            e.add(Effect::RemoteExec {
+                host: host.clone(),
+                reverse_shell: false,
+            });
             let mut via = c.via.clone();
             via.push(format!("ssh {host}"));
             e.stdin_code("bash", &c.stdin, &via, c.depth);
         } else {
-            e.add(Effect::RemoteExec { host, reverse_shell: false });
+            e.add(Effect::RemoteExec {
+                host,
+                reverse_shell: false,
+            });
         }
         return;
     }
-    e.add(Effect::RemoteExec { host: host.clone(), reverse_shell: false });
+    e.add(Effect::RemoteExec {
+        host: host.clone(),
+        reverse_shell: false,
+    });
     let mut via = c.via.clone();
     via.push(format!("ssh {host}"));
     e.run_script(&rest.join(" "), &via, c.depth + 1, &c.stdin);

@@ -7,13 +7,37 @@ use crate::effects::Effect;
 use crate::engine::{Engine, history_off};
 
 const SECURITY_UNITS: &[&str] = &[
-    "firewalld", "ufw", "iptables", "ip6tables", "nftables", "apparmor", "auditd", "selinux", "fail2ban", "clamav",
-    "clamav-daemon", "falcon-sensor", "osqueryd", "wazuh-agent", "crowdstrike", "sshguard", "rsyslog", "syslog",
-    "systemd-journald", "aide", "tripwire", "sophos", "mdatp", "ossec",
+    "firewalld",
+    "ufw",
+    "iptables",
+    "ip6tables",
+    "nftables",
+    "apparmor",
+    "auditd",
+    "selinux",
+    "fail2ban",
+    "clamav",
+    "clamav-daemon",
+    "falcon-sensor",
+    "osqueryd",
+    "wazuh-agent",
+    "crowdstrike",
+    "sshguard",
+    "rsyslog",
+    "syslog",
+    "systemd-journald",
+    "aide",
+    "tripwire",
+    "sophos",
+    "mdatp",
+    "ossec",
 ];
 
 fn sec(e: &mut Engine, what: &str, control: &str) {
-    e.add(Effect::SecurityDisable { what: what.into(), control: control.into() });
+    e.add(Effect::SecurityDisable {
+        what: what.into(),
+        control: control.into(),
+    });
 }
 
 fn power(e: &mut Engine, what: String) {
@@ -46,45 +70,132 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 (p(1), vec![p(0)])
             };
             match verb {
-                "poweroff" | "reboot" | "halt" | "kexec" | "emergency" | "rescue" | "soft-reboot" => power(e, format!("systemctl {verb}")),
-                "isolate" if units.iter().any(|u| u.contains("rescue") || u.contains("emergency") || u.contains("poweroff") || u.contains("reboot")) => power(e, "systemctl isolate".into()),
+                "poweroff" | "reboot" | "halt" | "kexec" | "emergency" | "rescue"
+                | "soft-reboot" => power(e, format!("systemctl {verb}")),
+                "isolate"
+                    if units.iter().any(|u| {
+                        u.contains("rescue")
+                            || u.contains("emergency")
+                            || u.contains("poweroff")
+                            || u.contains("reboot")
+                    }) =>
+                {
+                    power(e, "systemctl isolate".into())
+                }
                 "stop" | "disable" | "mask" | "kill" => {
-                    if units.iter().any(|u| SECURITY_UNITS.iter().any(|s| u.trim_end_matches(".service") == *s)) {
-                        sec(e, &format!("the security service {}", units.join(" ")), "firewall-off");
-                    } else if units.iter().any(|u| matches!(u.trim_end_matches(".service"), "sshd" | "ssh" | "networking" | "NetworkManager" | "systemd-networkd" | "docker" | "containerd")) {
-                        e.add(Effect::Change { program: n.into(), what: format!("stops {}", units.join(" ")) });
+                    if units.iter().any(|u| {
+                        SECURITY_UNITS
+                            .iter()
+                            .any(|s| u.trim_end_matches(".service") == *s)
+                    }) {
+                        sec(
+                            e,
+                            &format!("the security service {}", units.join(" ")),
+                            "firewall-off",
+                        );
+                    } else if units.iter().any(|u| {
+                        matches!(
+                            u.trim_end_matches(".service"),
+                            "sshd"
+                                | "ssh"
+                                | "networking"
+                                | "NetworkManager"
+                                | "systemd-networkd"
+                                | "docker"
+                                | "containerd"
+                        )
+                    }) {
+                        e.add(Effect::Change {
+                            program: n.into(),
+                            what: format!("stops {}", units.join(" ")),
+                        });
                     } else {
-                        e.add(Effect::Change { program: n.into(), what: format!("{verb}s {}", units.join(" ")) });
+                        e.add(Effect::Change {
+                            program: n.into(),
+                            what: format!("{verb}s {}", units.join(" ")),
+                        });
                     }
                 }
                 "enable" | "link" | "preset" | "add-wants" | "reenable" => {
-                    e.add(Effect::Persistence { what: format!("systemctl {verb} {}", units.join(" ")), path: "/etc/systemd/system/".into() })
+                    e.add(Effect::Persistence {
+                        what: format!("systemctl {verb} {}", units.join(" ")),
+                        path: "/etc/systemd/system/".into(),
+                    })
                 }
-                "start" | "restart" | "reload" | "try-restart" | "daemon-reload" | "set-property" | "edit" | "revert" | "unmask" | "reset-failed" | "set-default" => {
-                    e.add(Effect::Change { program: n.into(), what: format!("{verb}s {}", units.join(" ")) })
-                }
+                "start" | "restart" | "reload" | "try-restart" | "daemon-reload"
+                | "set-property" | "edit" | "revert" | "unmask" | "reset-failed"
+                | "set-default" => e.add(Effect::Change {
+                    program: n.into(),
+                    what: format!("{verb}s {}", units.join(" ")),
+                }),
                 _ => {}
             }
             true
         }
         "kill" | "pkill" | "killall" | "killall5" | "skill" | "slay" => {
             let all_targets = pos.iter().any(|t| t == "-1" || t == "1")
-                || c.args.windows(2).any(|w| (w[0].text == "-9" || w[0].text == "-KILL" || w[0].text == "-s" || w[0].text.starts_with("-SIG")) && w[1].text == "-1")
-                || c.args.iter().any(|w| w.text == "-1") && n == "kill" && c.args.len() >= 2 && c.args.last().is_some_and(|l| l.text == "-1");
-            if n == "killall5" || (n == "kill" && all_targets) || ((n == "pkill" || n == "killall" || n == "skill") && (c.short('u') || c.long("--user"))) || (n == "pkill" && pos.iter().any(|t| t == "." || t == ".*" || t == "-f" && false)) {
-                power(e, format!("{n} {}", c.args.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")));
+                || c.args.windows(2).any(|w| {
+                    (w[0].text == "-9"
+                        || w[0].text == "-KILL"
+                        || w[0].text == "-s"
+                        || w[0].text.starts_with("-SIG"))
+                        && w[1].text == "-1"
+                })
+                || c.args.iter().any(|w| w.text == "-1")
+                    && n == "kill"
+                    && c.args.len() >= 2
+                    && c.args.last().is_some_and(|l| l.text == "-1");
+            if n == "killall5"
+                || (n == "kill" && all_targets)
+                || ((n == "pkill" || n == "killall" || n == "skill")
+                    && (c.short('u') || c.long("--user")))
+                || (n == "pkill"
+                    && pos
+                        .iter()
+                        .any(|t| t == "." || t == ".*" || t == "-f" && false))
+            {
+                power(
+                    e,
+                    format!(
+                        "{n} {}",
+                        c.args
+                            .iter()
+                            .map(|w| w.text.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    ),
+                );
             } else if !c.has(&["-l", "-L", "--list"]) && !c.args.is_empty() {
-                let proc_ = pos.iter().any(|t| matches!(t.as_str(), "sshd" | "init" | "systemd" | "auditd" | "kintsugi" | "kintsugid" | "ssh-agent" | "sudo"));
+                let proc_ = pos.iter().any(|t| {
+                    matches!(
+                        t.as_str(),
+                        "sshd"
+                            | "init"
+                            | "systemd"
+                            | "auditd"
+                            | "kintsugi"
+                            | "kintsugid"
+                            | "ssh-agent"
+                            | "sudo"
+                    )
+                });
                 if proc_ && n != "kill" {
                     power(e, format!("{n} {}", pos.join(" ")));
                 } else {
-                    e.add(Effect::Change { program: n.into(), what: "stops processes".into() });
+                    e.add(Effect::Change {
+                        program: n.into(),
+                        what: "stops processes".into(),
+                    });
                 }
             }
             true
         }
-        "iptables" | "ip6tables" | "iptables-legacy" | "iptables-nft" | "nft" | "ufw" | "firewall-cmd" | "pfctl" | "netsh" => {
-            let flush = c.has(&["-F", "--flush", "-X", "--delete-chain"]) || c.args.windows(3).any(|w| w[0].text == "-P" && w[2].text == "ACCEPT")
+        "iptables" | "ip6tables" | "iptables-legacy" | "iptables-nft" | "nft" | "ufw"
+        | "firewall-cmd" | "pfctl" | "netsh" => {
+            let flush = c.has(&["-F", "--flush", "-X", "--delete-chain"])
+                || c.args
+                    .windows(3)
+                    .any(|w| w[0].text == "-P" && w[2].text == "ACCEPT")
                 || (n == "nft" && p(0) == "flush")
                 || (n == "ufw" && matches!(p(0), "disable" | "reset"))
                 || (n == "firewall-cmd" && c.long("--panic-off") && false)
@@ -92,8 +203,20 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 || (n == "netsh" && pos.iter().any(|t| t == "off"));
             if flush {
                 sec(e, &format!("the firewall ({n})"), "firewall-off");
-            } else if !c.has(&["-L", "--list", "-S", "--list-rules", "-n"]) && !(n == "ufw" && p(0) == "status") && !(n == "nft" && p(0) == "list") && !(n == "firewall-cmd" && c.args.iter().all(|a| a.text.starts_with("--list") || a.text.starts_with("--get") || a.text == "--state")) {
-                e.add(Effect::Change { program: n.into(), what: "changes firewall rules".into() });
+            } else if !c.has(&["-L", "--list", "-S", "--list-rules", "-n"])
+                && !(n == "ufw" && p(0) == "status")
+                && !(n == "nft" && p(0) == "list")
+                && !(n == "firewall-cmd"
+                    && c.args.iter().all(|a| {
+                        a.text.starts_with("--list")
+                            || a.text.starts_with("--get")
+                            || a.text == "--state"
+                    }))
+            {
+                e.add(Effect::Change {
+                    program: n.into(),
+                    what: "changes firewall rules".into(),
+                });
             }
             true
         }
@@ -108,92 +231,159 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "auditctl" => {
-            if c.has(&["-D"]) || c.args.windows(2).any(|w| w[0].text == "-e" && w[1].text == "0") {
+            if c.has(&["-D"])
+                || c.args
+                    .windows(2)
+                    .any(|w| w[0].text == "-e" && w[1].text == "0")
+            {
                 sec(e, "kernel auditing", "audit-off");
             }
             true
         }
         "csrutil" | "spctl" => {
-            if pos.iter().any(|t| t == "disable" || t == "--master-disable") || c.long("--master-disable") || c.long("--global-disable") {
+            if pos
+                .iter()
+                .any(|t| t == "disable" || t == "--master-disable")
+                || c.long("--master-disable")
+                || c.long("--global-disable")
+            {
                 sec(e, "macOS system protection", "sip-off");
             }
             true
         }
         "set" | "shopt" => {
             let t: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
-            if t.windows(2).any(|w| w[0] == "+o" && w[1] == "history") || (n == "shopt" && t.contains(&"-u") && t.contains(&"history")) || t.contains(&"+H") && false {
+            if t.windows(2).any(|w| w[0] == "+o" && w[1] == "history")
+                || (n == "shopt" && t.contains(&"-u") && t.contains(&"history"))
+                || t.contains(&"+H") && false
+            {
                 e.add(history_off("set +o history"));
             }
             true
         }
         "history" => {
-            if c.short('c') || c.args.windows(2).any(|w| w[0].text == "-w" && w[1].text == "/dev/null") || c.short('d') {
+            if c.short('c')
+                || c.args
+                    .windows(2)
+                    .any(|w| w[0].text == "-w" && w[1].text == "/dev/null")
+                || c.short('d')
+            {
                 e.add(history_off("history -c"));
             }
             true
         }
         "unset" => {
-            if pos.iter().any(|v| matches!(v.as_str(), "HISTFILE" | "HISTSIZE" | "HISTFILESIZE")) {
+            if pos
+                .iter()
+                .any(|v| matches!(v.as_str(), "HISTFILE" | "HISTSIZE" | "HISTFILESIZE"))
+            {
                 e.add(history_off("unset HISTFILE"));
             }
             true
         }
         "journalctl" => {
-            if c.args.iter().any(|a| a.text.starts_with("--vacuum") || a.text == "--rotate" && false || a.text == "--flush" && false) {
+            if c.args.iter().any(|a| {
+                a.text.starts_with("--vacuum")
+                    || a.text == "--rotate" && false
+                    || a.text == "--flush" && false
+            }) {
                 sec(e, "the system journal (log vacuum)", "log-wipe");
             }
             true
         }
         "logrotate" if c.short('f') => {
-            e.add(Effect::Change { program: n.into(), what: "forces log rotation".into() });
+            e.add(Effect::Change {
+                program: n.into(),
+                what: "forces log rotation".into(),
+            });
             true
         }
         "crontab" => {
             if c.short('r') {
-                e.add(Effect::Persistence { what: "removes the whole crontab".into(), path: "/var/spool/cron/crontabs".into() });
+                e.add(Effect::Persistence {
+                    what: "removes the whole crontab".into(),
+                    path: "/var/spool/cron/crontabs".into(),
+                });
             } else if !c.short('l') {
-                e.add(Effect::Persistence { what: "installs a crontab".into(), path: "/var/spool/cron/crontabs".into() });
+                e.add(Effect::Persistence {
+                    what: "installs a crontab".into(),
+                    path: "/var/spool/cron/crontabs".into(),
+                });
             }
             true
         }
         "launchctl" => {
             if matches!(p(0), "load" | "bootstrap" | "enable" | "submit") {
-                e.add(Effect::Persistence { what: format!("launchctl {}", p(0)), path: "/Library/LaunchAgents/".into() });
-            } else if matches!(p(0), "unload" | "bootout" | "disable" | "remove" | "stop" | "kill") {
-                e.add(Effect::Change { program: n.into(), what: format!("launchctl {}", p(0)) });
+                e.add(Effect::Persistence {
+                    what: format!("launchctl {}", p(0)),
+                    path: "/Library/LaunchAgents/".into(),
+                });
+            } else if matches!(
+                p(0),
+                "unload" | "bootout" | "disable" | "remove" | "stop" | "kill"
+            ) {
+                e.add(Effect::Change {
+                    program: n.into(),
+                    what: format!("launchctl {}", p(0)),
+                });
             }
             true
         }
         "at" | "batch" => {
             if !c.short('l') && !c.short('r') && !c.short('c') {
-                e.add(Effect::Change { program: n.into(), what: "schedules a command to run later".into() });
+                e.add(Effect::Change {
+                    program: n.into(),
+                    what: "schedules a command to run later".into(),
+                });
             }
             true
         }
         "update-rc.d" | "chkconfig" | "rc-update" => {
-            e.add(Effect::Persistence { what: format!("{n} {}", pos.join(" ")), path: "/etc/init.d/".into() });
+            e.add(Effect::Persistence {
+                what: format!("{n} {}", pos.join(" ")),
+                path: "/etc/init.d/".into(),
+            });
             true
         }
         "sysctl" => {
             let w = c.short('w') || pos.iter().any(|t| t.contains('='));
             if w {
-                let aslr = pos.iter().any(|t| t.contains("randomize_va_space=0") || t.contains("kptr_restrict=0") || t.contains("ptrace_scope=0"));
+                let aslr = pos.iter().any(|t| {
+                    t.contains("randomize_va_space=0")
+                        || t.contains("kptr_restrict=0")
+                        || t.contains("ptrace_scope=0")
+                });
                 if aslr {
                     sec(e, "kernel hardening", "kernel-hardening-off");
                 } else {
-                    e.add(Effect::Change { program: n.into(), what: "changes kernel parameters".into() });
+                    e.add(Effect::Change {
+                        program: n.into(),
+                        what: "changes kernel parameters".into(),
+                    });
                 }
             }
             true
         }
-        "useradd" | "userdel" | "usermod" | "passwd" | "chpasswd" | "groupadd" | "groupdel" | "adduser" | "deluser" | "visudo" | "gpasswd" => {
+        "useradd" | "userdel" | "usermod" | "passwd" | "chpasswd" | "groupadd" | "groupdel"
+        | "adduser" | "deluser" | "visudo" | "gpasswd" => {
             if n == "passwd" && (c.short('S') || pos.is_empty() && c.args.is_empty()) {
                 return true;
             }
-            if n == "usermod" && c.args.iter().any(|a| a.text.contains("sudo") || a.text.contains("wheel") || a.text.contains("root")) || n == "userdel" && pos.iter().any(|u| u == "root") {
-                e.add(Effect::Persistence { what: format!("{n} grants or removes administrator access"), path: "/etc/sudoers".into() });
+            if n == "usermod"
+                && c.args.iter().any(|a| {
+                    a.text.contains("sudo") || a.text.contains("wheel") || a.text.contains("root")
+                })
+                || n == "userdel" && pos.iter().any(|u| u == "root")
+            {
+                e.add(Effect::Persistence {
+                    what: format!("{n} grants or removes administrator access"),
+                    path: "/etc/sudoers".into(),
+                });
             } else {
-                e.add(Effect::Change { program: n.into(), what: "changes system accounts".into() });
+                e.add(Effect::Change {
+                    program: n.into(),
+                    what: "changes system accounts".into(),
+                });
             }
             true
         }
@@ -216,12 +406,21 @@ pub(crate) fn scan_fork_bomb(e: &mut Engine, src: &str) {
             break;
         }
         let before = &rest[..k];
-        let name: String = before.chars().rev().take_while(|c| !matches!(c, ';' | '&' | '|' | '{' | '}' | '(' | ')' | '\n')).collect::<Vec<_>>().into_iter().rev().collect();
+        let name: String = before
+            .chars()
+            .rev()
+            .take_while(|c| !matches!(c, ';' | '&' | '|' | '{' | '}' | '(' | ')' | '\n'))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         let name = name.trim_start_matches("function");
         let body = &rest[k + 3..];
         let body = body.split('}').next().unwrap_or(body);
         if !name.is_empty() && body.contains(&format!("{name}|{name}")) && body.contains('&') {
-            e.add(Effect::ForkBomb { name: name.to_string() });
+            e.add(Effect::ForkBomb {
+                name: name.to_string(),
+            });
             return;
         }
         rest = &rest[k + 3..];

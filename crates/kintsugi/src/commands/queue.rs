@@ -122,6 +122,7 @@ pub fn decide(args: DecideArgs, approve: bool) -> Result<ExitCode> {
     } else {
         Request::Deny {
             id: args.id.clone(),
+            remember: args.remember.then_some(true),
         }
     };
     request(&req)?;

@@ -24,7 +24,10 @@ impl Default for Sandbox {
 
 impl Sandbox {
     pub fn new() -> Sandbox {
-        let dir = tempfile::tempdir().unwrap();
+        // Under the target dir rather than /tmp, as a real HOME and project would be.
+        let base = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+        std::fs::create_dir_all(base).unwrap();
+        let dir = tempfile::tempdir_in(base).unwrap();
         std::fs::create_dir_all(dir.path().join("home")).unwrap();
         Sandbox { dir, child: None }
     }
