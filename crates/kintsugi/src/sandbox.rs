@@ -24,13 +24,14 @@ impl Drop for SandboxDaemon {
 pub fn start_daemon(dir: &Path) -> Result<SandboxDaemonHandle> {
     let socket = dir.join("kintsugi.sock");
     let data = dir.join("data");
+    std::fs::create_dir_all(dir.join("home"))?;
     let exe = std::env::current_exe()?;
     let child = Command::new(exe)
         .args(["daemon", "--log", "warn"])
         .env("KINTSUGI_DATA_DIR", &data)
         .env("KINTSUGI_SOCKET", &socket)
         .env("KINTSUGI_CONFIG", dir.join("config.toml"))
-        .env("HOME", dir)
+        .env("HOME", dir.join("home"))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .spawn()

@@ -197,16 +197,20 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
                     v["rule"].as_str().unwrap_or("?"),
                     v["reason"].as_str().unwrap_or("")
                 );
-                let action = SCRIPT.iter().find(|(l, _)| *l == line).map(|(_, a)| *a);
-                let expected = if action == Some("-") { "allow" } else { "hold" };
+                let allowed = SCRIPT.iter().any(|(l, a)| *l == line && *a == "-");
+                let expected = if allowed { "allow" } else { "hold" };
                 if decision != expected {
                     demo.fail(format!("`{line}` was {decision}, expected {expected}"));
                 }
-                let Some(id) = v["pending"].as_str() else {
-                    continue;
-                };
-                println!("    held as {id}; the agent now waits for a human");
-                match action {
+                if let Some(id) = v["pending"].as_str() {
+                    println!("    held as {id}");
+                }
+            }
+            Some("waiting") => {
+                let id = event["id"].as_str().unwrap_or("");
+                let line = event["line"].as_str().unwrap_or("");
+                println!("    the agent waits for a human's decision on {id}");
+                match SCRIPT.iter().find(|(l, _)| *l == line).map(|(_, a)| *a) {
                     Some("approve") => {
                         if let Err(e) = demo.approve_in_terminal(id) {
                             demo.fail(format!("approving {id} in a terminal failed: {e:#}"));

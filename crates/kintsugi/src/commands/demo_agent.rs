@@ -1,6 +1,7 @@
 //! `kintsugi demo-agent` (hidden): the scripted agent that `kintsugi demo`
 //! plays. It proposes each command line given on stdin, waits in-band for a
-//! human on holds, tries (and fails) to approve its own hold once, and prints
+//! human on holds, tries (and fails) to approve its first catastrophic hold,
+//! and prints
 //! one JSON line per event for the demo to narrate. It runs nothing.
 
 use anyhow::{Result, bail};
@@ -38,7 +39,7 @@ pub fn run(args: DemoAgentArgs) -> Result<ExitCode> {
         };
         emit(serde_json::json!({"event": "verdict", "line": line, "verdict": v}))?;
         let Some(id) = v.pending else { continue };
-        if !tried_self_approval {
+        if !tried_self_approval && v.class == kintsugi_protocol::Class::Catastrophic {
             tried_self_approval = true;
             let answer = client.request(&Request::Approve {
                 id: id.clone(),
@@ -50,6 +51,7 @@ pub fn run(args: DemoAgentArgs) -> Result<ExitCode> {
             };
             emit(serde_json::json!({"event": "self-approval", "id": id, "answer": refused}))?;
         }
+        emit(serde_json::json!({"event": "waiting", "id": id, "line": line}))?;
         let status = loop {
             match client.request(&Request::Wait {
                 id: id.clone(),
