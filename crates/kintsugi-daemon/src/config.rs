@@ -27,6 +27,13 @@ pub struct Config {
     pub mode: Mode,
     /// The user's own allow/deny/hold rules.
     pub rules: Rules,
+    /// What interceptors do when the daemon cannot be reached: `open` (run
+    /// anything the local classifier does not call catastrophic) or `closed`
+    /// (block everything but safe commands). Catastrophic is always blocked.
+    pub fail_mode: FailMode,
+    /// How long a shim or `kintsugi exec` waits for a human on a hold before
+    /// giving up and denying (default 300 s).
+    pub hold_timeout_secs: u64,
     /// `normal` (WAL, synchronous=NORMAL) or `full` (fsync every batch).
     pub durability: DurabilityWord,
     /// A second directory that receives every signed checkpoint.
@@ -46,6 +53,15 @@ pub struct Config {
     pub max_pending: usize,
     /// Seconds before an unanswered hold expires (default 3600).
     pub pending_ttl_secs: u64,
+}
+
+/// The `fail_mode` setting's words.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FailMode {
+    #[default]
+    Open,
+    Closed,
 }
 
 /// The `durability` setting's words.
@@ -97,6 +113,8 @@ impl Default for Config {
         Config {
             mode: Mode::Attended,
             rules: Rules::default(),
+            fail_mode: FailMode::Open,
+            hold_timeout_secs: 300,
             durability: DurabilityWord::Normal,
             witness_dir: None,
             checkpoint_every: 1000,

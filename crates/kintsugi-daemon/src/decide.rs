@@ -18,7 +18,7 @@ use crate::memory::Memory;
 use crate::policy::{Projects, evaluate};
 use crate::scorer::{ESCALATE_AT, Scorer};
 use kintsugi_classify::{Analysis, Context, analyze};
-use kintsugi_protocol::{Class, Decision, ProposedCommand};
+use kintsugi_protocol::{Class, Decision, ProposedCommand, argv_to_line};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -57,22 +57,9 @@ pub fn context(cmd: &ProposedCommand, home: &Path, project_root: Option<PathBuf>
 /// analysed from its argv, quoted.
 pub fn classify(cmd: &ProposedCommand, ctx: &Context) -> Analysis {
     if cmd.raw.trim().is_empty() && !cmd.argv.is_empty() {
-        let line: Vec<String> = cmd.argv.iter().map(|a| shell_quote(a)).collect();
-        return analyze(&line.join(" "), ctx);
+        return analyze(&argv_to_line(&cmd.argv), ctx);
     }
     analyze(&cmd.raw, ctx)
-}
-
-fn shell_quote(arg: &str) -> String {
-    if !arg.is_empty()
-        && arg
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:@%+,".contains(&b))
-    {
-        arg.to_string()
-    } else {
-        format!("'{}'", arg.replace('\'', r"'\''"))
-    }
 }
 
 /// Everything the engine consults.
@@ -210,17 +197,5 @@ impl Engine {
             );
         }
         out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn argv_only_commands_are_quoted_before_analysis() {
-        assert_eq!(shell_quote("a b"), "'a b'");
-        assert_eq!(shell_quote("it's"), r"'it'\''s'");
-        assert_eq!(shell_quote("-rf"), "-rf");
     }
 }

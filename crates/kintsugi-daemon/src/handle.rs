@@ -106,6 +106,33 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
         }
         Request::Status => status(state),
         Request::Wait { id, timeout_ms } => wait(state, &id, timeout_ms).await,
+        Request::Complete {
+            id,
+            exit_code,
+            signal,
+            duration_ms,
+            agent,
+            raw,
+            cwd,
+        } => {
+            let how = match (exit_code, signal) {
+                (_, Some(sig)) => format!("ended by signal {sig}"),
+                (Some(code), None) => format!("exited with code {code}"),
+                (None, None) => "finished".to_string(),
+            };
+            let mut e = peer_event("complete", peer, &raw, format!("the command {how}"));
+            e.agent = if agent.is_empty() {
+                "runner".into()
+            } else {
+                agent
+            };
+            e.cwd = if cwd.is_empty() { "/".into() } else { cwd };
+            e.detail = Some(
+                serde_json::json!({"id": id, "exit_code": exit_code, "signal": signal, "duration_ms": duration_ms})
+                    .to_string(),
+            );
+            ack(commit(state, e).await)
+        }
         Request::Panic => kill_switch(state, peer, true).await,
         Request::Resume => kill_switch(state, peer, false).await,
         Request::AuthBegin { .. } => auth::unlocked_challenge(),
@@ -123,7 +150,32 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
     (response, After::Continue)
 }
 
+/// Collapse runs of white space, so `rm  -rf x` and `rm -rf x` compare equal.
+fn squash(line: &str) -> String {
+    line.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A command run inside a hold a human approved (the approved line contains
+/// it) is allowed without asking again; anything else is decided as usual.
+fn covered_by_approval(state: &State, cmd: &ProposedCommand) -> Option<String> {
+    let parent = cmd.approved_parent.as_deref()?;
+    let line = state.queue.approved_line(parent)?;
+    let inner = squash(&cmd.raw);
+    (!inner.is_empty() && squash(&line).contains(&inner)).then(|| parent.to_string())
+}
+
 async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
+    let mut decided = state.engine.decide(&cmd);
+    if let Some(parent) = covered_by_approval(state, &cmd)
+        && decided.decision == kintsugi_protocol::Decision::Hold
+        && !state.engine.panicked()
+    {
+        decided.decision = kintsugi_protocol::Decision::Allow;
+        decided.reason = format!(
+            "Part of held command {parent}, which a human approved. {}",
+            decided.reason
+        );
+    }
     let Decided {
         mut decision,
         class,
@@ -132,7 +184,7 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
         summary,
         risk,
         repo_warning,
-    } = state.engine.decide(&cmd);
+    } = decided;
     if let Some((file, ignored)) = repo_warning {
         let text = format!("{} {}", file.display(), ignored.join("; "));
         if state.warn_once(text.clone()) {

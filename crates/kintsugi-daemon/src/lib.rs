@@ -26,7 +26,7 @@ mod server;
 mod state;
 mod writer;
 
-pub use config::{Config, ConfigError, Mode, Rules};
+pub use config::{Config, ConfigError, FailMode, Mode, Rules};
 pub use server::{DaemonError, Paths, run};
 
 /// Files the daemon keeps in its data dir besides the ledger.

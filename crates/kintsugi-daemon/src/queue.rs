@@ -115,6 +115,14 @@ impl Queue {
             .unwrap_or(PendingState::Gone)
     }
 
+    /// The command line of `id` if a human approved it.
+    pub fn approved_line(&self, id: &str) -> Option<String> {
+        self.lock()
+            .get(id)
+            .filter(|e| e.item.status == PendingState::Approved)
+            .map(|e| e.item.command.raw.clone())
+    }
+
     /// Who proposed `id` (for the approval-integrity check).
     pub fn proposer(&self, id: &str) -> Option<Proposer> {
         self.lock().get(id).map(|e| e.proposer)

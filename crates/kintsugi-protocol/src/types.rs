@@ -22,6 +22,12 @@ pub struct ProposedCommand {
     /// Optional session identifier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
+    /// Extension: the queue id of a held command a human approved, when this
+    /// command is run as part of it (e.g. `rm` inside an approved `bash -c`).
+    /// The daemon allows it only if that hold was approved and its line
+    /// contains this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_parent: Option<String>,
 }
 
 impl ProposedCommand {
@@ -35,8 +41,30 @@ impl ProposedCommand {
             argv,
             raw: raw.to_string(),
             session: None,
+            approved_parent: None,
         }
     }
+}
+
+/// Quote one argument for a POSIX shell, leaving plain words as they are.
+pub fn shell_quote(arg: &str) -> String {
+    if !arg.is_empty()
+        && arg
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:@%+,".contains(&b))
+    {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
+/// The command line an argument vector stands for (each argument quoted).
+pub fn argv_to_line(argv: &[String]) -> String {
+    argv.iter()
+        .map(|a| shell_quote(a))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The current UTC time as RFC 3339 (second precision is not enough for a
@@ -251,6 +279,27 @@ pub enum Request {
         nonce: String,
         proof: String,
     },
+    /// Extension: a runner (shim, `exec`, `run`, MCP) reports that the
+    /// command with client id `id` finished; answered with `ack`.
+    Complete {
+        id: String,
+        /// Exit code when it exited normally.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exit_code: Option<i32>,
+        /// Signal number when a signal ended it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signal: Option<i32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration_ms: Option<u64>,
+        /// Origin of the report, e.g. `shim`.
+        #[serde(default)]
+        agent: String,
+        /// The command line, for the record.
+        #[serde(default)]
+        raw: String,
+        #[serde(default)]
+        cwd: String,
+    },
     /// Extension: the kill switch; every verdict is `deny` until `resume`.
     Panic,
     /// Extension: turn the kill switch off.
@@ -285,6 +334,7 @@ pub const REQUEST_KINDS: &[&str] = &[
     "wait",
     "panic",
     "resume",
+    "complete",
 ];
 
 /// Every response kind of v1.
@@ -352,6 +402,18 @@ mod tests {
             Request::Propose(c) => assert_eq!(c.raw, "ls"),
             other => panic!("got {other:?}"),
         }
+    }
+
+    #[test]
+    fn argv_lines_are_quoted_for_the_shell() {
+        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote("-rf"), "-rf");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(
+            argv_to_line(&["rm".into(), "-rf".into(), "my dir".into()]),
+            "rm -rf 'my dir'"
+        );
     }
 
     #[test]

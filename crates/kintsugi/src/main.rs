@@ -3,7 +3,9 @@
 #![forbid(unsafe_code)]
 
 mod commands;
+mod gate;
 mod sandbox;
+mod shim;
 mod util;
 
 use clap::{Parser, Subcommand};
@@ -19,6 +21,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Create the shim dir, start the daemon, print the PATH line.
+    Init(commands::init::InitArgs),
+    /// Run one command through the gate, as an agent would.
+    Exec(commands::exec::ExecArgs),
+    /// Run a held command yourself, after confirming on the terminal.
+    Run(commands::run::RunArgs),
+    /// Run an agent with the shims first on PATH.
+    Guard(commands::guard::GuardArgs),
     /// Run the daemon in the foreground (logs to stderr).
     Daemon(commands::daemon::DaemonArgs),
     /// Start the daemon detached (pid and log file in the data dir).
@@ -57,8 +67,15 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    if let Some(name) = std::env::args().next().as_deref().and_then(shim::shim_name) {
+        return shim::run(&name);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Init(a) => commands::init::run(a),
+        Command::Exec(a) => commands::exec::run(a),
+        Command::Run(a) => commands::run::run(a),
+        Command::Guard(a) => commands::guard::run(a),
         Command::Daemon(a) => commands::daemon::run(a),
         Command::Start => commands::daemon::start(),
         Command::Stop => commands::daemon::stop(),

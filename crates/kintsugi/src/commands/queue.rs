@@ -77,7 +77,7 @@ fn confirmation_code() -> String {
 }
 
 /// Show a code on the controlling terminal and read it back from there.
-fn confirm_on_terminal(what: &str) -> Result<()> {
+pub fn confirm_on_terminal(what: &str) -> Result<()> {
     let tty = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
