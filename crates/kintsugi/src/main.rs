@@ -47,6 +47,8 @@ enum Command {
     Limits,
     /// Play a scripted agent session against a throwaway sandbox daemon.
     Demo(commands::demo::DemoArgs),
+    /// The pre-tool hook of an agent CLI: payload on stdin, verdict in the agent's dialect.
+    Hook(commands::hook::HookArgs),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
         Command::Deny(a) => commands::queue::decide(a, false),
         Command::Bench(a) => commands::bench::run(a),
         Command::Demo(a) => commands::demo::run(a),
+        Command::Hook(a) => commands::hook::run(a),
         Command::Limits => commands::limits::run(),
     };
     match result {
