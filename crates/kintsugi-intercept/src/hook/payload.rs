@@ -9,6 +9,9 @@ use std::io::Read;
 /// hook refuses to parse rather than buffer without bound.
 pub const MAX_PAYLOAD_BYTES: usize = 4 * 1024 * 1024;
 
+/// Most bytes discarded after an oversized payload.
+const DRAIN_LIMIT: u64 = 64 * 1024 * 1024;
+
 /// Most candidate commands the loose search returns.
 const MAX_CANDIDATES: usize = 16;
 
@@ -21,6 +24,9 @@ pub(crate) fn read_capped(input: &mut dyn Read) -> Result<Vec<u8>, (Vec<u8>, Str
         Err(e) => Err((buf, format!("reading stdin failed: {e}"))),
         Ok(_) if buf.len() > MAX_PAYLOAD_BYTES => {
             buf.truncate(MAX_PAYLOAD_BYTES);
+            // Drain (a bounded amount of) the rest so the agent's write does
+            // not fail with a broken pipe before it reads our answer.
+            let _ = std::io::copy(&mut input.take(DRAIN_LIMIT), &mut std::io::sink());
             Err((
                 buf,
                 format!(
