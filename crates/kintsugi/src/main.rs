@@ -64,6 +64,8 @@ enum Command {
     Limits,
     /// Play a scripted agent session against a throwaway sandbox daemon.
     Demo(commands::demo::DemoArgs),
+    /// The pre-tool hook of an agent CLI: payload on stdin, verdict in the agent's dialect.
+    Hook(commands::hook::HookArgs),
 }
 
 fn main() -> ExitCode {
@@ -92,6 +94,7 @@ fn main() -> ExitCode {
         Command::Bench(a) => commands::bench::run(a),
         Command::Demo(a) => commands::demo::run(a),
         Command::DemoAgent(a) => commands::demo_agent::run(a),
+        Command::Hook(a) => commands::hook::run(a),
         Command::Limits => commands::limits::run(),
     };
     match result {

@@ -8,6 +8,7 @@ pub mod dry_run;
 pub mod exec;
 pub mod guard;
 pub mod init;
+pub mod hook;
 pub mod limits;
 pub mod log;
 pub mod queue;

@@ -1,0 +1,386 @@
+//! `kintsugi hook --agent NAME`: the shared flow behind every agent's native
+//! pre-tool hook.
+//!
+//! 1. Read the payload from stdin (capped at [`MAX_PAYLOAD_BYTES`]).
+//! 2. Parse it in the agent's dialect into a [`HookRequest`]; a tool that is
+//!    not a shell passes through with the dialect's "no opinion" answer.
+//! 3. Ask the daemon (`propose`, agent `hook:NAME`, `raw` = the command
+//!    verbatim). Allow → the dialect's allow; deny → a block that really
+//!    blocks; hold → wait for the human (`wait`) within a budget below the
+//!    agent's own hook timeout, then allow or block with the pending id.
+//! 4. Daemon unreachable → classify locally: catastrophic is blocked, the
+//!    rest follows `KINTSUGI_FAIL_MODE` (`open` by default), said on stderr.
+//!
+//! Each dialect lives in its own file and only maps payload → request and
+//! outcome → answer; nothing here prints or exits, so the flow is testable
+//! with plain byte buffers.
+
+mod claude;
+mod codex;
+mod copilot;
+mod cursor;
+mod gemini;
+pub mod opencode;
+mod payload;
+mod qwen;
+mod verdict;
+
+use serde_json::Value;
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use payload::MAX_PAYLOAD_BYTES;
+
+/// The agent CLIs whose hook dialects we speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Agent {
+    /// Claude Code, `PreToolUse` on tool `Bash`.
+    Claude,
+    /// OpenAI Codex CLI, `PreToolUse` on tool `Bash`.
+    Codex,
+    /// Gemini CLI, `BeforeTool` on tool `run_shell_command`.
+    Gemini,
+    /// Cursor, `beforeShellExecution`.
+    Cursor,
+    /// GitHub Copilot CLI, `preToolUse` (camelCase payload).
+    Copilot,
+    /// Qwen Code, `PreToolUse` on tool `run_shell_command`.
+    Qwen,
+    /// OpenCode, through the plugin [`opencode::plugin_source`] generates.
+    OpenCode,
+}
+
+impl Agent {
+    /// Every agent, in the order the CLI lists them.
+    pub const ALL: [Agent; 7] = [
+        Agent::Claude,
+        Agent::Codex,
+        Agent::Gemini,
+        Agent::Cursor,
+        Agent::Copilot,
+        Agent::Qwen,
+        Agent::OpenCode,
+    ];
+
+    /// The name used on the command line and in `hook:NAME`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Agent::Claude => "claude",
+            Agent::Codex => "codex",
+            Agent::Gemini => "gemini",
+            Agent::Cursor => "cursor",
+            Agent::Copilot => "copilot",
+            Agent::Qwen => "qwen",
+            Agent::OpenCode => "opencode",
+        }
+    }
+
+    /// How long a held command may wait for a human by default: safely
+    /// below the agent's own default hook timeout, because every agent lets
+    /// the command run when its hook times out.
+    pub fn default_wait(self) -> Duration {
+        Duration::from_secs(match self {
+            // Claude: 60 s default hook timeout.
+            Agent::Claude => 55,
+            // Codex: 600 s default.
+            Agent::Codex => 300,
+            // Gemini and Qwen: 60000 ms default.
+            Agent::Gemini | Agent::Qwen => 55,
+            // Copilot: `timeoutSec` 30 by default; Cursor's default is not
+            // documented where we could read it, so assume the same budget.
+            Agent::Copilot | Agent::Cursor => 25,
+            // OpenCode: our own plugin kills us a little after this.
+            Agent::OpenCode => 120,
+        })
+    }
+
+    fn parse(self, v: &Value) -> Result<HookRequest, String> {
+        match self {
+            Agent::Claude => claude::parse(v),
+            Agent::Codex => codex::parse(v),
+            Agent::Gemini => gemini::parse(v),
+            Agent::Cursor => cursor::parse(v),
+            Agent::Copilot => copilot::parse(v),
+            Agent::Qwen => qwen::parse(v),
+            Agent::OpenCode => opencode::parse(v),
+        }
+    }
+
+    fn answer(self, outcome: &Outcome) -> Answer {
+        match self {
+            Agent::Claude => claude::answer(outcome),
+            Agent::Codex => codex::answer(outcome),
+            Agent::Gemini => gemini::answer(outcome),
+            Agent::Cursor => cursor::answer(outcome),
+            Agent::Copilot => copilot::answer(outcome),
+            Agent::Qwen => qwen::answer(outcome),
+            Agent::OpenCode => opencode::answer(outcome),
+        }
+    }
+}
+
+impl std::str::FromStr for Agent {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Agent::ALL
+            .into_iter()
+            .find(|a| a.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Agent::ALL.iter().map(|a| a.name()).collect();
+                format!("unknown agent `{s}`: expected one of {}", names.join(", "))
+            })
+    }
+}
+
+/// What to do when the daemon cannot vouch for a command that is not
+/// catastrophic (catastrophic commands are blocked in either mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailMode {
+    /// Let it through and say so on stderr (the default).
+    Open,
+    /// Block it.
+    Closed,
+}
+
+impl FailMode {
+    /// Read `KINTSUGI_FAIL_MODE`: unset or `open` → open, `closed` → closed.
+    /// Any other value is a misconfiguration; it errs towards closed and the
+    /// returned warning says so.
+    pub fn from_env() -> (FailMode, Option<String>) {
+        match std::env::var("KINTSUGI_FAIL_MODE") {
+            Err(_) => (FailMode::Open, None),
+            Ok(v) if v.trim().is_empty() || v.trim().eq_ignore_ascii_case("open") => {
+                (FailMode::Open, None)
+            }
+            Ok(v) if v.trim().eq_ignore_ascii_case("closed") => (FailMode::Closed, None),
+            Ok(v) => (
+                FailMode::Closed,
+                Some(format!(
+                    "KINTSUGI_FAIL_MODE={v:?} is neither `open` nor `closed`; treating it as `closed`"
+                )),
+            ),
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            FailMode::Open => "open",
+            FailMode::Closed => "closed",
+        }
+    }
+}
+
+/// Everything the flow needs besides the payload.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub agent: Agent,
+    /// Longest time a held command waits for a human (at most 600 s).
+    pub wait: Duration,
+    pub fail_mode: FailMode,
+    /// The daemon's socket.
+    pub socket: PathBuf,
+    /// The user's home (what `~` means to the local classifier).
+    pub home: PathBuf,
+    /// Said on stderr with the answer (e.g. a bad `KINTSUGI_FAIL_MODE`).
+    pub warnings: Vec<String>,
+}
+
+impl Options {
+    /// Options from the environment: socket as the protocol resolves it,
+    /// `$HOME`, `KINTSUGI_FAIL_MODE`; `wait` defaults per agent.
+    pub fn from_env(agent: Agent, wait: Option<Duration>) -> Options {
+        let (fail_mode, warning) = FailMode::from_env();
+        let max = Duration::from_millis(kintsugi_protocol::MAX_WAIT_MS);
+        Options {
+            agent,
+            wait: wait.unwrap_or_else(|| agent.default_wait()).min(max),
+            fail_mode,
+            socket: kintsugi_protocol::socket_path(),
+            home: std::env::var_os("HOME")
+                .filter(|h| !h.is_empty())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("/")),
+            warnings: warning.into_iter().collect(),
+        }
+    }
+}
+
+/// A payload reduced to what Kintsugi needs, whatever the dialect.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HookRequest {
+    /// The shell command, verbatim; `None` for a tool that runs no shell.
+    pub command: Option<String>,
+    /// The directory the command runs in, when the payload says.
+    pub cwd: Option<String>,
+    /// The agent's session or conversation id, when the payload says.
+    pub session: Option<String>,
+    /// The tool's name as the agent spelled it.
+    pub tool_name: String,
+}
+
+/// What the flow decided, before a dialect renders it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The daemon (or a human through it) allowed the command.
+    Allow { reason: String },
+    /// Kintsugi has no opinion: not a shell tool, or the daemon could not be
+    /// asked and the fail mode is open. The agent's own rules apply.
+    NoOpinion,
+    /// Stop the call; `reason` is shown to the model and the user.
+    Block { reason: String },
+}
+
+/// What the hook process prints and how it exits.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Answer {
+    pub stdout: String,
+    pub stderr: String,
+    pub exit: u8,
+}
+
+impl Answer {
+    /// Exit 0 with nothing printed: "no opinion" in most dialects.
+    pub(crate) fn silent() -> Answer {
+        Answer::default()
+    }
+
+    /// Exit 0 with one JSON line on stdout.
+    pub(crate) fn json(v: Value) -> Answer {
+        Answer {
+            stdout: format!("{v}\n"),
+            ..Answer::default()
+        }
+    }
+
+    /// The universal block: exit 2 with the reason on stderr, plus the
+    /// dialect's own JSON block on stdout (ignored at exit 2 by the agents
+    /// that document it, honoured by any that read it anyway).
+    pub(crate) fn exit2(reason: &str, stdout_json: Value) -> Answer {
+        Answer {
+            stdout: format!("{stdout_json}\n"),
+            stderr: format!("{reason}\n"),
+            exit: 2,
+        }
+    }
+
+    fn note(mut self, line: &str) -> Answer {
+        self.stderr.push_str(line);
+        if !line.ends_with('\n') {
+            self.stderr.push('\n');
+        }
+        self
+    }
+}
+
+/// Run the whole hook: payload from `input`, answer to print and exit with.
+pub fn run(opts: &Options, input: &mut dyn Read) -> Answer {
+    let (outcome, notes) = decide(opts, input);
+    let mut answer = opts.agent.answer(&outcome);
+    // A block's stderr is its reason and may be fed to the model verbatim:
+    // only add the notes when the call goes ahead.
+    if !matches!(outcome, Outcome::Block { .. }) {
+        for n in opts.warnings.iter().chain(&notes) {
+            answer = answer.note(&format!("kintsugi hook ({}): {n}", opts.agent.name()));
+        }
+    }
+    answer
+}
+
+/// The decision and any stderr notes that go with it.
+fn decide(opts: &Options, input: &mut dyn Read) -> (Outcome, Vec<String>) {
+    let tag = opts.agent.name();
+    let (bytes, read_err) = match payload::read_capped(input) {
+        Ok(b) => (b, None),
+        Err((b, e)) => (b, Some(e)),
+    };
+    let parsed = match read_err {
+        Some(e) => Err(e),
+        None => serde_json::from_slice::<Value>(&bytes)
+            .map_err(|e| format!("the payload is not JSON ({e})"))
+            .and_then(|v| opts.agent.parse(&v)),
+    };
+    let req = match parsed {
+        Ok(r) => r,
+        Err(e) => {
+            let text = String::from_utf8_lossy(&bytes);
+            let why = format!("cannot read the {tag} hook payload: {e}");
+            return verdict::unreadable(opts, &why, &text);
+        }
+    };
+    let Some(command) = req.command.as_deref().filter(|c| !c.trim().is_empty()) else {
+        return (Outcome::NoOpinion, Vec::new());
+    };
+    let cwd = req
+        .cwd
+        .clone()
+        .filter(|c| c.starts_with('/'))
+        .or_else(|| {
+            std::env::current_dir()
+                .ok()
+                .map(|d| d.display().to_string())
+        })
+        .unwrap_or_else(|| "/".to_string());
+    verdict::ask(opts, command, &cwd, req.session.clone())
+}
+
+/// `tool_input.command` (or another key) as a string, for dialects that
+/// nest the shell command in an object.
+pub(crate) fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+/// A shell command given as a string or as an argv array (joined with
+/// spaces; quoting is the agent's, we only need it to be readable).
+pub(crate) fn command_value(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(items) => {
+            let words: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
+            words.map(|w| w.join(" "))
+        }
+        _ => None,
+    }
+}
+
+/// The shape of Claude-style payloads (`tool_name`, `tool_input.command`),
+/// shared by Claude, Codex, Gemini and Qwen. `shell_tools` are the tool
+/// names that run a shell command.
+pub(crate) fn parse_tool_payload(
+    v: &Value,
+    shell_tools: &[&str],
+    command_keys: &[&str],
+) -> Result<HookRequest, String> {
+    let obj = v.as_object().ok_or("the payload is not a JSON object")?;
+    let tool_name = obj
+        .get("tool_name")
+        .and_then(Value::as_str)
+        .ok_or("the payload has no `tool_name` string")?
+        .to_string();
+    let mut req = HookRequest {
+        command: None,
+        cwd: str_field(v, "cwd").map(str::to_string),
+        session: str_field(v, "session_id").map(str::to_string),
+        tool_name,
+    };
+    if !shell_tools.contains(&req.tool_name.as_str()) {
+        return Ok(req);
+    }
+    let input = obj
+        .get("tool_input")
+        .ok_or_else(|| format!("tool `{}` came without `tool_input`", req.tool_name))?;
+    let command = command_keys
+        .iter()
+        .find_map(|k| input.get(*k).and_then(command_value))
+        .ok_or_else(|| {
+            format!(
+                "tool `{}` came without a `tool_input.{}` string",
+                req.tool_name, command_keys[0]
+            )
+        })?;
+    req.command = Some(command);
+    Ok(req)
+}
+
+#[cfg(test)]
+mod tests;

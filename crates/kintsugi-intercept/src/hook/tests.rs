@@ -1,0 +1,217 @@
+//! Unit tests of the dialects (payload → request, outcome → answer) and of
+//! the fallback rules. The daemon round trips are covered by the CLI's
+//! integration tests against a real daemon.
+
+use super::verdict::fallback;
+use super::*;
+use kintsugi_classify::Class;
+use serde_json::json;
+
+fn req(agent: Agent, v: Value) -> HookRequest {
+    agent.parse(&v).unwrap()
+}
+
+#[test]
+fn claude_codex_gemini_qwen_read_observed_payloads() {
+    let claude = json!({"session_id":"s","cwd":"/w","hook_event_name":"PreToolUse",
+        "tool_name":"Bash","tool_input":{"command":"rm -rf /w/v","description":"test"}});
+    let r = req(Agent::Claude, claude);
+    assert_eq!(r.command.as_deref(), Some("rm -rf /w/v"));
+    assert_eq!(r.cwd.as_deref(), Some("/w"));
+    assert_eq!(r.session.as_deref(), Some("s"));
+
+    let codex = json!({"session_id":"c","transcript_path":null,"cwd":"/w","tool_name":"Bash",
+        "tool_input":{"command":"ls"}});
+    assert_eq!(req(Agent::Codex, codex).command.as_deref(), Some("ls"));
+    let argv = json!({"tool_name":"shell","tool_input":{"command":["bash","-lc","ls"]}});
+    assert_eq!(
+        req(Agent::Codex, argv).command.as_deref(),
+        Some("bash -lc ls")
+    );
+
+    let gemini = json!({"session_id":"g","cwd":"/w","hook_event_name":"BeforeTool",
+        "tool_name":"run_shell_command","tool_input":{"command":"ls","description":"d"}});
+    assert_eq!(
+        req(Agent::Gemini, gemini.clone()).command.as_deref(),
+        Some("ls")
+    );
+    assert_eq!(req(Agent::Qwen, gemini).command.as_deref(), Some("ls"));
+}
+
+#[test]
+fn other_tools_have_no_command() {
+    let edit = json!({"tool_name":"Edit","tool_input":{"file_path":"/x"}});
+    assert_eq!(req(Agent::Claude, edit).command, None);
+    let read = json!({"tool_name":"read_file","tool_input":{"path":"/x"}});
+    assert_eq!(req(Agent::Gemini, read).command, None);
+    let cur = json!({"hook_event_name":"beforeReadFile","file_path":"/x"});
+    assert_eq!(req(Agent::Cursor, cur).command, None);
+    let cop = json!({"toolName":"view","toolArgs":"{\"path\":\"/x\"}"});
+    assert_eq!(req(Agent::Copilot, cop).command, None);
+    let oc = json!({"tool":"read","cwd":"/w"});
+    assert_eq!(req(Agent::OpenCode, oc).command, None);
+}
+
+#[test]
+fn shell_tool_without_command_is_an_error() {
+    let e = Agent::Claude
+        .parse(&json!({"tool_name":"Bash","tool_input":{}}))
+        .unwrap_err();
+    assert!(e.contains("tool_input.command"), "{e}");
+    assert!(Agent::Gemini.parse(&json!([1, 2])).is_err());
+    assert!(Agent::Claude.parse(&json!({"tool_input":{}})).is_err());
+}
+
+#[test]
+fn cursor_and_copilot_shapes() {
+    let cur = json!({"hook_event_name":"beforeShellExecution","conversation_id":"k",
+        "workspace_roots":["/p"],"command":"ls -la","cwd":"/p/sub"});
+    let r = req(Agent::Cursor, cur);
+    assert_eq!(r.command.as_deref(), Some("ls -la"));
+    assert_eq!(r.cwd.as_deref(), Some("/p/sub"));
+    assert_eq!(r.session.as_deref(), Some("k"));
+
+    let as_string = json!({"timestamp":1,"cwd":"/p","toolName":"bash",
+        "toolArgs":"{\"command\":\"ls -la\",\"description\":\"x\"}"});
+    assert_eq!(
+        req(Agent::Copilot, as_string).command.as_deref(),
+        Some("ls -la")
+    );
+    let as_object = json!({"cwd":"/p","toolName":"bash","toolArgs":{"command":"ls"}});
+    assert_eq!(
+        req(Agent::Copilot, as_object).command.as_deref(),
+        Some("ls")
+    );
+    let bad = json!({"toolName":"bash","toolArgs":"{not json"});
+    assert!(Agent::Copilot.parse(&bad).unwrap_err().contains("toolArgs"));
+}
+
+fn block() -> Outcome {
+    Outcome::Block {
+        reason: "stop it".into(),
+    }
+}
+
+#[test]
+fn blocks_use_answers_the_agents_honour() {
+    for agent in [
+        Agent::Claude,
+        Agent::Codex,
+        Agent::Gemini,
+        Agent::Cursor,
+        Agent::Qwen,
+        Agent::OpenCode,
+    ] {
+        let a = agent.answer(&block());
+        assert_eq!(a.exit, 2, "{agent:?}");
+        assert_eq!(a.stderr, "stop it\n", "{agent:?}");
+        let v: Value = serde_json::from_str(&a.stdout).unwrap();
+        let text = v.to_string();
+        assert!(
+            text.contains("deny") || text.contains("block"),
+            "{agent:?}: {text}"
+        );
+    }
+    // Gemini ignores hookSpecificOutput: its JSON must be the top-level decision.
+    let g: Value = serde_json::from_str(&Agent::Gemini.answer(&block()).stdout).unwrap();
+    assert_eq!(g["decision"], "deny");
+    // Copilot documents only the JSON contract at exit 0.
+    let c = Agent::Copilot.answer(&block());
+    assert_eq!(c.exit, 0);
+    let v: Value = serde_json::from_str(&c.stdout).unwrap();
+    assert_eq!(v["permissionDecision"], "deny");
+    assert_eq!(v["permissionDecisionReason"], "stop it");
+}
+
+#[test]
+fn allows_and_no_opinion_per_dialect() {
+    let allow = Outcome::Allow {
+        reason: "ok".into(),
+    };
+    assert_eq!(Agent::Codex.answer(&allow), Answer::silent());
+    assert_eq!(Agent::Codex.answer(&Outcome::NoOpinion), Answer::silent());
+    let c: Value = serde_json::from_str(&Agent::Claude.answer(&allow).stdout).unwrap();
+    assert_eq!(c["hookSpecificOutput"]["permissionDecision"], "allow");
+    let g: Value = serde_json::from_str(&Agent::Gemini.answer(&allow).stdout).unwrap();
+    assert_eq!(g["decision"], "allow");
+    let k: Value = serde_json::from_str(&Agent::Cursor.answer(&allow).stdout).unwrap();
+    assert_eq!(k["permission"], "allow");
+    assert_eq!(Agent::Cursor.answer(&Outcome::NoOpinion).stdout, "{}\n");
+    for agent in Agent::ALL {
+        assert_eq!(agent.answer(&allow).exit, 0);
+        assert_eq!(agent.answer(&Outcome::NoOpinion).exit, 0);
+    }
+}
+
+#[test]
+fn fallback_blocks_catastrophic_in_both_modes() {
+    for mode in [FailMode::Open, FailMode::Closed] {
+        let (o, _) = fallback(mode, Class::Catastrophic, "catastrophic", "daemon down");
+        assert!(matches!(o, Outcome::Block { .. }), "{mode:?}");
+    }
+    let (o, notes) = fallback(FailMode::Open, Class::Ambiguous, "ambiguous", "daemon down");
+    assert_eq!(o, Outcome::NoOpinion);
+    assert!(notes[0].contains("KINTSUGI_FAIL_MODE=open"), "{notes:?}");
+    let (o, _) = fallback(
+        FailMode::Closed,
+        Class::Ambiguous,
+        "ambiguous",
+        "daemon down",
+    );
+    assert!(matches!(o, Outcome::Block { reason } if reason.contains("closed")));
+    let (o, _) = fallback(FailMode::Closed, Class::Safe, "safe", "daemon down");
+    assert!(matches!(o, Outcome::Block { .. }));
+}
+
+fn opts(agent: Agent) -> Options {
+    Options {
+        agent,
+        wait: Duration::from_secs(1),
+        fail_mode: FailMode::Open,
+        socket: PathBuf::from("/nonexistent/kintsugi-test.sock"),
+        home: PathBuf::from("/home/nobody"),
+        warnings: vec!["a warning".into()],
+    }
+}
+
+#[test]
+fn unreadable_payload_is_reported_not_silently_allowed() {
+    let a = run(&opts(Agent::Claude), &mut &b"{garbage"[..]);
+    assert_eq!(a.exit, 0);
+    assert!(
+        a.stderr.contains("cannot read the claude hook payload"),
+        "{}",
+        a.stderr
+    );
+    assert!(a.stderr.contains("a warning"), "{}", a.stderr);
+    let mut closed = opts(Agent::Gemini);
+    closed.fail_mode = FailMode::Closed;
+    let a = run(&closed, &mut &br#"{"tool_input":{"command":"rm -rf ~""#[..]);
+    assert_eq!(a.exit, 2);
+    assert!(a.stderr.contains("rm -rf ~"), "{}", a.stderr);
+}
+
+#[test]
+fn other_tool_passes_without_asking_the_daemon() {
+    let payload = br#"{"tool_name":"Read","tool_input":{"file_path":"/x"}}"#;
+    let a = run(&opts(Agent::Claude), &mut &payload[..]);
+    assert_eq!(a.exit, 0);
+    assert_eq!(a.stdout, "");
+}
+
+#[test]
+fn agent_names_round_trip() {
+    for a in Agent::ALL {
+        assert_eq!(a.name().parse::<Agent>().unwrap(), a);
+        assert!(a.default_wait() < Duration::from_secs(600));
+    }
+    assert!("vim".parse::<Agent>().unwrap_err().contains("claude"));
+}
+
+#[test]
+fn plugin_embeds_binary_and_budget() {
+    let js = opencode::plugin_source("/opt/k\"s/kintsugi", Duration::from_secs(7));
+    assert!(js.contains(r#""/opt/k\"s/kintsugi""#));
+    assert!(js.contains("const WAIT_SECS = 7;"));
+    assert!(js.contains("tool.execute.before"));
+}

@@ -1,0 +1,257 @@
+//! Getting a verdict: `propose` to the daemon, `wait` on a hold within the
+//! budget, and the local fallback (classify, block catastrophic, follow the
+//! fail mode) when the daemon cannot be asked. Also the reasons shown to the
+//! model and the user, written so they say what happened and what to do.
+
+use super::{FailMode, Options, Outcome, payload};
+use kintsugi_classify::{Class, Context, analyze};
+use kintsugi_protocol::{
+    Client, Decision, PendingState, ProposedCommand, Request, Response, Verdict,
+};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// How long a `propose` may take before the daemon counts as unreachable.
+const PROPOSE_TIMEOUT: Duration = Duration::from_secs(5);
+/// Slack on top of the `wait` timeout before we stop reading.
+const WAIT_GRACE: Duration = Duration::from_secs(3);
+
+/// Ask the daemon about `command`; fall back to local classification when it
+/// cannot answer.
+pub(crate) fn ask(
+    opts: &Options,
+    command: &str,
+    cwd: &str,
+    session: Option<String>,
+) -> (Outcome, Vec<String>) {
+    let start = Instant::now();
+    let agent = format!("hook:{}", opts.agent.name());
+    let mut proposed = ProposedCommand::new(&agent, cwd, Vec::new(), command);
+    proposed.session = session;
+
+    let mut client = match Client::connect(&opts.socket) {
+        Ok(c) => c,
+        Err(e) => return local(opts, command, cwd, &e.to_string()),
+    };
+    let answer = client
+        .set_read_timeout(Some(PROPOSE_TIMEOUT))
+        .and_then(|()| client.request(&Request::Propose(proposed)));
+    let verdict = match answer {
+        Ok(Response::Verdict(v)) => v,
+        Ok(Response::Error { message }) => {
+            let why = format!("the daemon could not decide: {message}");
+            return local(opts, command, cwd, &why);
+        }
+        Ok(other) => {
+            let why = format!("the daemon answered `propose` with {other:?}");
+            return local(opts, command, cwd, &why);
+        }
+        Err(e) => return local(opts, command, cwd, &e.to_string()),
+    };
+    match verdict.decision {
+        Decision::Allow => (
+            Outcome::Allow {
+                reason: format!("Kintsugi allowed this command: {}", verdict.reason),
+            },
+            Vec::new(),
+        ),
+        Decision::Deny => (
+            Outcome::Block {
+                reason: format!(
+                    "Kintsugi denied this command: {} (rule {}).",
+                    verdict.reason, verdict.rule
+                ),
+            },
+            Vec::new(),
+        ),
+        Decision::Hold => (
+            wait_for_human(opts, &mut client, &verdict, start),
+            Vec::new(),
+        ),
+    }
+}
+
+/// A held command: wait on the same connection until a human decides or the
+/// budget runs out. Anything but an approval blocks.
+fn wait_for_human(
+    opts: &Options,
+    client: &mut Client,
+    verdict: &Verdict,
+    start: Instant,
+) -> Outcome {
+    let Some(id) = verdict.pending.clone() else {
+        return Outcome::Block {
+            reason: format!(
+                "Kintsugi is holding this command for a human but the daemon gave no pending id; it did not run ({}: {}).",
+                verdict.rule, verdict.reason
+            ),
+        };
+    };
+    let deadline = start + opts.wait;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let req = Request::Wait {
+            id: id.clone(),
+            timeout_ms: Some(left.as_millis() as u64),
+        };
+        let answer = client
+            .set_read_timeout(Some(left + WAIT_GRACE))
+            .and_then(|()| client.request(&req));
+        match answer {
+            Ok(Response::Pending {
+                status: PendingState::Approved,
+            }) => {
+                return Outcome::Allow {
+                    reason: format!("Kintsugi: a human approved held command {id}."),
+                };
+            }
+            Ok(Response::Pending {
+                status: PendingState::Denied,
+            }) => {
+                return Outcome::Block {
+                    reason: format!(
+                        "Kintsugi: a human denied this command (held as {id}; rule {}: {}). It did not run; do not retry it unchanged.",
+                        verdict.rule, verdict.reason
+                    ),
+                };
+            }
+            Ok(Response::Pending {
+                status: PendingState::Gone,
+            }) => {
+                return Outcome::Block {
+                    reason: format!(
+                        "Kintsugi held this command as {id}, and it is no longer pending (it expired or was removed). It did not run."
+                    ),
+                };
+            }
+            Ok(Response::Pending {
+                status: PendingState::Pending,
+            }) if Instant::now() < deadline => continue,
+            Ok(Response::Pending { .. }) => return timed_out(opts, &id, verdict),
+            Ok(other) => {
+                return Outcome::Block {
+                    reason: format!(
+                        "Kintsugi is holding this command as {id} but the daemon answered `wait` with {other:?}; it did not run. {}",
+                        later(&id)
+                    ),
+                };
+            }
+            Err(e) => {
+                return Outcome::Block {
+                    reason: format!(
+                        "Kintsugi is holding this command as {id} and lost the daemon while waiting ({e}); it did not run. {}",
+                        later(&id)
+                    ),
+                };
+            }
+        }
+    }
+}
+
+fn timed_out(opts: &Options, id: &str, verdict: &Verdict) -> Outcome {
+    Outcome::Block {
+        reason: format!(
+            "Kintsugi is holding this command for human approval as {id} ({}: {}). Nobody decided within {} s, so it did not run. {}",
+            verdict.rule,
+            verdict.reason,
+            opts.wait.as_secs(),
+            later(id)
+        ),
+    }
+}
+
+fn later(id: &str) -> String {
+    format!(
+        "Ask the user to review it with `kintsugi approve {id}` and run it with `kintsugi run {id}`, or propose a safer command."
+    )
+}
+
+/// The daemon could not be asked: classify locally. Catastrophic → block;
+/// otherwise the fail mode decides.
+fn local(opts: &Options, command: &str, cwd: &str, why: &str) -> (Outcome, Vec<String>) {
+    let ctx = Context {
+        cwd: PathBuf::from(cwd),
+        home: opts.home.clone(),
+        project_root: None,
+    };
+    let a = analyze(command, &ctx);
+    fallback(
+        opts.fail_mode,
+        a.class,
+        &format!("{} ({}: {})", a.class.as_str(), a.rule, a.reason),
+        &format!("the Kintsugi daemon is unreachable ({why})"),
+    )
+}
+
+/// A payload we could not read: say so, classify whatever command can still
+/// be read from it, never let a catastrophic one through.
+pub(crate) fn unreadable(opts: &Options, why: &str, text: &str) -> (Outcome, Vec<String>) {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let ctx = Context {
+        cwd,
+        home: opts.home.clone(),
+        project_root: None,
+    };
+    let commands = payload::loose_commands(text);
+    let worst = commands
+        .iter()
+        .map(|c| (analyze(c, &ctx), c))
+        .max_by_key(|(a, _)| a.class);
+    match worst {
+        Some((a, c)) => fallback(
+            opts.fail_mode,
+            a.class,
+            &format!(
+                "{} ({}: {}) for the command found in it, `{c}`",
+                a.class.as_str(),
+                a.rule,
+                a.reason
+            ),
+            why,
+        ),
+        None => fallback(
+            opts.fail_mode,
+            Class::Ambiguous,
+            "unknown: no command could be read from it",
+            why,
+        ),
+    }
+}
+
+/// The decision when the daemon did not vouch for the command: `class` is
+/// the local classifier's, `what` describes it, `why` says what went wrong.
+pub(crate) fn fallback(
+    mode: FailMode,
+    class: Class,
+    what: &str,
+    why: &str,
+) -> (Outcome, Vec<String>) {
+    if class == Class::Catastrophic {
+        return (
+            Outcome::Block {
+                reason: format!(
+                    "Kintsugi blocked this command: {why}, and the local check found it {what}. Catastrophic commands are blocked whatever the fail mode."
+                ),
+            },
+            Vec::new(),
+        );
+    }
+    match mode {
+        FailMode::Open => (
+            Outcome::NoOpinion,
+            vec![format!(
+                "{why}; local check: {what}. Not blocked because KINTSUGI_FAIL_MODE={} (nothing was recorded).",
+                mode.word()
+            )],
+        ),
+        FailMode::Closed => (
+            Outcome::Block {
+                reason: format!(
+                    "Kintsugi blocked this command: {why}; local check: {what}; KINTSUGI_FAIL_MODE={} blocks anything the daemon has not vouched for.",
+                    mode.word()
+                ),
+            },
+            Vec::new(),
+        ),
+    }
+}

@@ -1,0 +1,12 @@
+//! Interception of commands before they run. Today: the native pre-tool hook
+//! of each agent CLI ([`hook`]), one dialect per agent over one shared flow.
+//!
+//! Architecture invariant: this crate talks to the daemon only through
+//! `kintsugi-protocol`'s blocking [`kintsugi_protocol::Client`]; it knows
+//! nothing of the daemon's internals, the ledger or any async runtime, so a
+//! hook stays a short-lived process that pays for one connect and a few
+//! syscalls. When the daemon cannot be reached it classifies locally with
+//! `kintsugi-classify` and never lets a catastrophic command through.
+#![forbid(unsafe_code)]
+
+pub mod hook;

@@ -1,0 +1,59 @@
+//! `kintsugi hook --agent NAME`: the native pre-tool hook of an agent CLI.
+//! Reads the agent's JSON payload on stdin, asks the daemon, prints the
+//! answer in that agent's dialect and exits with the code the agent reads.
+//! The flow lives in `kintsugi_intercept::hook`; this file only parses
+//! arguments and writes the answer. No async runtime on this path: a hook is
+//! a short-lived process started for every tool call.
+//!
+//! `kintsugi hook --print-opencode-plugin` prints the OpenCode plugin file
+//! that calls `kintsugi hook --agent opencode`.
+
+use anyhow::{Context as _, Result};
+use clap::Args;
+use kintsugi_intercept::hook::{self, Agent, Options};
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+const AGENTS: [&str; 7] = [
+    "claude", "codex", "gemini", "cursor", "copilot", "qwen", "opencode",
+];
+
+#[derive(Args)]
+pub struct HookArgs {
+    /// The agent CLI whose hook payload arrives on stdin.
+    #[arg(long, value_parser = AGENTS, required_unless_present = "print_opencode_plugin")]
+    agent: Option<String>,
+    /// Longest wait for a human on a held command, in seconds; keep it below
+    /// the agent's hook timeout (default per agent: claude, gemini and qwen
+    /// 55, codex 300, copilot and cursor 25, opencode 120; at most 600).
+    #[arg(long, env = "KINTSUGI_HOOK_WAIT_SECS")]
+    wait_secs: Option<u64>,
+    /// Print the OpenCode plugin (save it under .opencode/plugins/) and exit.
+    #[arg(long, conflicts_with = "agent")]
+    print_opencode_plugin: bool,
+}
+
+pub fn run(args: HookArgs) -> Result<ExitCode> {
+    let wait = args.wait_secs.map(Duration::from_secs);
+    if args.print_opencode_plugin {
+        let bin = std::env::current_exe()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| "kintsugi".into());
+        let wait = wait.unwrap_or_else(|| Agent::OpenCode.default_wait());
+        print!("{}", hook::opencode::plugin_source(&bin, wait));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let name = args.agent.as_deref().unwrap_or_default();
+    let agent: Agent = name.parse().map_err(anyhow::Error::msg)?;
+    let opts = Options::from_env(agent, wait);
+    let answer = hook::run(&opts, &mut std::io::stdin().lock());
+    // A write failure must not turn into exit 1 (which every agent treats as
+    // "let it run"): the exit code alone still carries a block.
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(answer.stdout.as_bytes())
+        .context("writing the answer");
+    let _ = std::io::stderr().lock().write_all(answer.stderr.as_bytes());
+    Ok(ExitCode::from(answer.exit))
+}

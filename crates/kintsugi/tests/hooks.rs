@@ -1,0 +1,518 @@
+//! `kintsugi hook --agent NAME` through the real binary against a real
+//! sandbox daemon, for every dialect, with the payload fixtures under
+//! `tests/fixtures/hooks/`. Holds are decided by `deny` over the socket (always
+//! allowed), by letting the wait run out, or by `kintsugi approve` typed in a
+//! tmux pane (a real terminal in a separate process tree). Written to hold for
+//! any classifier: `ls -la` is safe, `rm -rf ~` is dangerous, and classes are
+//! only asserted through decisions.
+
+mod common;
+use common::*;
+use serde_json::Value;
+use std::io::Write;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const AGENTS: [&str; 7] = [
+    "claude", "codex", "gemini", "cursor", "copilot", "qwen", "opencode",
+];
+
+fn fixture(agent: &str, case: &str) -> String {
+    let path = format!(
+        "{}/tests/fixtures/hooks/{agent}/{case}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn command_of(agent: &str, case: &str) -> String {
+    let v: Value = serde_json::from_str(&fixture(agent, case)).unwrap();
+    let found = v
+        .pointer("/tool_input/command")
+        .or_else(|| v.get("command"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    found.unwrap_or_else(|| {
+        let args: Value = serde_json::from_str(v["toolArgs"].as_str().unwrap()).unwrap();
+        args["command"].as_str().unwrap().to_string()
+    })
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--stdout--\n{}--stderr--\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(self.stdout.trim()).unwrap_or(Value::Null)
+    }
+    /// The reason a block carries: stderr, or Copilot's JSON reason.
+    fn reason(&self) -> String {
+        let j = self.json();
+        match j.get("permissionDecisionReason").and_then(Value::as_str) {
+            Some(r) => format!("{r}\n{}", self.stderr),
+            None => self.stderr.clone(),
+        }
+    }
+}
+
+fn hook_cmd(sb: &Sandbox, agent: &str, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut c = sb.cmd();
+    c.env_remove("KINTSUGI_FAIL_MODE")
+        .env_remove("KINTSUGI_HOOK_WAIT_SECS")
+        .args(["hook", "--agent", agent])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c
+}
+
+fn spawn_hook(
+    sb: &Sandbox,
+    agent: &str,
+    payload: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Child {
+    let mut child = hook_cmd(sb, agent, args, env).spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // The hook may stop reading early (an oversized payload): not an error here.
+    let _ = stdin.write_all(payload.as_bytes());
+    drop(stdin);
+    child
+}
+
+fn finish(child: Child) -> Run {
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn hook(sb: &Sandbox, agent: &str, payload: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    finish(spawn_hook(sb, agent, payload, args, env))
+}
+
+/// The answer that really blocks in each dialect.
+fn assert_blocked(agent: &str, r: &Run) {
+    match agent {
+        "copilot" => {
+            assert_eq!(r.code, 0, "{agent}: {r:?}");
+            assert_eq!(r.json()["permissionDecision"], "deny", "{agent}: {r:?}");
+        }
+        _ => {
+            assert_eq!(r.code, 2, "{agent}: {r:?}");
+            assert!(
+                !r.stderr.trim().is_empty(),
+                "{agent}: exit 2 needs a reason: {r:?}"
+            );
+            let j = r.json();
+            let word = match agent {
+                "claude" | "codex" | "qwen" => &j["hookSpecificOutput"]["permissionDecision"],
+                "gemini" | "opencode" => &j["decision"],
+                "cursor" => &j["permission"],
+                other => panic!("unknown agent {other}"),
+            };
+            assert!(word == "deny" || word == "block", "{agent}: {r:?}");
+        }
+    }
+}
+
+/// The dialect's explicit allow (the daemon vouched for the command).
+fn assert_allowed(agent: &str, r: &Run) {
+    assert_eq!(r.code, 0, "{agent}: {r:?}");
+    let j = r.json();
+    let ok = match agent {
+        "claude" | "qwen" => j["hookSpecificOutput"]["permissionDecision"] == "allow",
+        "codex" => r.stdout.is_empty(),
+        "gemini" | "opencode" => j["decision"] == "allow",
+        "cursor" => j["permission"] == "allow",
+        "copilot" => j["permissionDecision"] == "allow",
+        other => panic!("unknown agent {other}"),
+    };
+    assert!(ok, "{agent}: not an allow: {r:?}");
+}
+
+/// The dialect's "no opinion": the call goes ahead under the agent's rules.
+fn assert_no_opinion(agent: &str, r: &Run) {
+    assert_eq!(r.code, 0, "{agent}: {r:?}");
+    let ok = match agent {
+        "cursor" => r.stdout.trim() == "{}",
+        "opencode" => r.json()["decision"] == "none",
+        _ => r.stdout.is_empty(),
+    };
+    assert!(ok, "{agent}: not a pass-through: {r:?}");
+}
+
+fn pending_ids(sb: &Sandbox, agent: &str, raw: &str) -> Vec<String> {
+    let mut c = Conn::open(&sb.socket());
+    let list = c.ask(r#"{"kind":"listpending"}"#).unwrap();
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| {
+            i["command"]["raw"] == raw && i["command"]["agent"] == format!("hook:{agent}").as_str()
+        })
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// What the local classifier says about `cmd` (for the daemon-down cases).
+fn local_class(sb: &Sandbox, cmd: &str) -> String {
+    let out = sb.run(&["test", "--json", "--", cmd]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["class"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn safe_command_is_allowed_and_recorded_for_every_agent() {
+    let mut sb = Sandbox::new();
+    sb.start();
+    for agent in AGENTS {
+        let r = hook(&sb, agent, &fixture(agent, "allow"), &[], &[]);
+        assert_allowed(agent, &r);
+        let log = sb.run(&["log", "--json", "--agent", &format!("hook:{agent}")]);
+        let text = String::from_utf8_lossy(&log.stdout);
+        assert!(
+            text.contains("ls -la"),
+            "{agent}: not in the ledger: {text}"
+        );
+        assert!(
+            text.contains("fixture"),
+            "{agent}: cwd from the payload: {text}"
+        );
+    }
+}
+
+#[test]
+fn held_command_denied_by_a_human_is_blocked_for_every_agent() {
+    let mut sb = Sandbox::new();
+    sb.start();
+    for agent in AGENTS {
+        let raw = command_of(agent, "deny");
+        let child = spawn_hook(
+            &sb,
+            agent,
+            &fixture(agent, "deny"),
+            &["--wait-secs", "30"],
+            &[],
+        );
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let mut denied = false;
+        while Instant::now() < deadline && !denied {
+            for id in pending_ids(&sb, agent, &raw) {
+                let mut c = Conn::open(&sb.socket());
+                let ack = c.ask(&format!(r#"{{"kind":"deny","id":"{id}"}}"#)).unwrap();
+                assert_eq!(ack["kind"], "ack", "{ack}");
+                denied = true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let r = finish(child);
+        assert_blocked(agent, &r);
+        if denied {
+            assert!(r.reason().contains("a human denied"), "{agent}: {r:?}");
+        }
+    }
+}
+
+#[test]
+fn unanswered_hold_times_out_to_a_block_naming_the_pending_id() {
+    let mut sb = Sandbox::new();
+    sb.start();
+    let start = Instant::now();
+    let children: Vec<_> = AGENTS
+        .iter()
+        .map(|a| {
+            (
+                *a,
+                spawn_hook(&sb, a, &fixture(a, "hold"), &["--wait-secs", "1"], &[]),
+            )
+        })
+        .collect();
+    for (agent, child) in children {
+        let r = finish(child);
+        assert_blocked(agent, &r);
+        let ids = pending_ids(&sb, agent, &command_of(agent, "hold"));
+        assert_eq!(
+            ids.len(),
+            1,
+            "{agent}: the hold stays pending for later: {ids:?}"
+        );
+        let reason = r.reason();
+        assert!(
+            reason.contains(&format!("kintsugi run {}", ids[0])),
+            "{agent}: {r:?}"
+        );
+        assert!(reason.contains("did not run"), "{agent}: {r:?}");
+    }
+    assert!(
+        start.elapsed() < Duration::from_secs(12),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn other_tools_pass_through_without_a_verdict() {
+    let mut sb = Sandbox::new();
+    sb.start();
+    let len = |sb: &Sandbox| {
+        let mut c = Conn::open(&sb.socket());
+        c.ask(r#"{"kind":"status"}"#).unwrap()["ledger_len"]
+            .as_u64()
+            .unwrap()
+    };
+    let before = len(&sb);
+    for agent in AGENTS {
+        let r = hook(&sb, agent, &fixture(agent, "other_tool"), &[], &[]);
+        assert_no_opinion(agent, &r);
+        assert!(r.stderr.is_empty(), "{agent}: {r:?}");
+    }
+    assert_eq!(
+        len(&sb),
+        before,
+        "a non-shell tool must not reach the daemon"
+    );
+}
+
+#[test]
+fn daemon_down_blocks_catastrophic_and_follows_the_fail_mode() {
+    let sb = Sandbox::new(); // never started
+    let dangerous = local_class(&sb, "rm -rf ~");
+    for agent in AGENTS {
+        let safe = hook(&sb, agent, &fixture(agent, "allow"), &[], &[]);
+        assert_no_opinion(agent, &safe);
+        assert!(safe.stderr.contains("unreachable"), "{agent}: {safe:?}");
+        assert!(
+            safe.stderr.contains("KINTSUGI_FAIL_MODE=open"),
+            "{agent}: {safe:?}"
+        );
+
+        let open = hook(&sb, agent, &fixture(agent, "deny"), &[], &[]);
+        if dangerous == "catastrophic" {
+            assert_blocked(agent, &open);
+            assert!(open.reason().contains("catastrophic"), "{agent}: {open:?}");
+        } else {
+            assert_no_opinion(agent, &open);
+            assert!(open.stderr.contains(&dangerous), "{agent}: {open:?}");
+        }
+
+        let closed = [("KINTSUGI_FAIL_MODE", "closed")];
+        for case in ["deny", "hold"] {
+            let r = hook(&sb, agent, &fixture(agent, case), &[], &closed);
+            assert_blocked(agent, &r);
+            assert!(r.reason().contains("unreachable"), "{agent}: {r:?}");
+        }
+    }
+}
+
+#[test]
+fn garbage_payload_is_reported_and_a_readable_dangerous_command_is_not_waved_through() {
+    let sb = Sandbox::new();
+    let dangerous = local_class(&sb, "rm -rf ~");
+    let broken = r#"{"tool_name":"Bash","toolArgs":"x","tool_input":{"command":"rm -rf ~","#;
+    for agent in AGENTS {
+        let r = hook(&sb, agent, "this is not json", &[], &[]);
+        assert_no_opinion(agent, &r);
+        let expect = format!("cannot read the {agent} hook payload");
+        assert!(r.stderr.contains(&expect), "{agent}: {r:?}");
+
+        let open = hook(&sb, agent, broken, &[], &[]);
+        if dangerous == "catastrophic" {
+            assert_blocked(agent, &open);
+        } else {
+            assert_no_opinion(agent, &open);
+            assert!(open.stderr.contains(&expect), "{agent}: {open:?}");
+            assert!(open.stderr.contains("`rm -rf ~`"), "{agent}: {open:?}");
+        }
+        let closed = hook(&sb, agent, broken, &[], &[("KINTSUGI_FAIL_MODE", "closed")]);
+        assert_blocked(agent, &closed);
+        assert!(closed.reason().contains("rm -rf ~"), "{agent}: {closed:?}");
+    }
+    let bogus = hook(
+        &sb,
+        "claude",
+        broken,
+        &[],
+        &[("KINTSUGI_FAIL_MODE", "sometimes")],
+    );
+    assert_blocked("claude", &bogus);
+}
+
+#[test]
+fn oversized_payload_is_refused_with_a_clear_message() {
+    let sb = Sandbox::new();
+    let big = format!(
+        r#"{{"tool_name":"Bash","tool_input":{{"command":"ls","pad":"{}"}}}}"#,
+        "x".repeat(5 * 1024 * 1024)
+    );
+    let r = hook(&sb, "claude", &big, &[], &[]);
+    assert!(r.stderr.contains("larger than 4 MiB"), "{}", r.stderr);
+}
+
+#[test]
+fn approval_typed_in_a_terminal_lets_the_held_command_through() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("SKIP: tmux is not installed (needed for a real terminal)");
+        return;
+    }
+    let mut sb = Sandbox::new();
+    sb.start();
+    let raw = command_of("claude", "hold");
+    let child = spawn_hook(
+        &sb,
+        "claude",
+        &fixture("claude", "hold"),
+        &["--wait-secs", "40"],
+        &[],
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let id = loop {
+        if let Some(id) = pending_ids(&sb, "claude", &raw).pop() {
+            break id;
+        }
+        assert!(Instant::now() < deadline, "the hook never held its command");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let session = format!("kintsugi-hooks-{}", std::process::id());
+    let line = format!(
+        "env KINTSUGI_DATA_DIR='{}' KINTSUGI_CONFIG='{}' HOME='{}' '{}' approve {id}; sleep 30",
+        sb.data().display(),
+        sb.config().display(),
+        sb.root().join("home").display(),
+        BIN
+    );
+    let socket_dir = sb.root().join("tmux");
+    std::fs::create_dir_all(&socket_dir).unwrap();
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .args(["-S", socket_dir.join("s").to_str().unwrap()])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let started = tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "200",
+        "-y",
+        "20",
+        &line,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let r = finish(child);
+    let pane = tmux(&["capture-pane", "-p", "-t", &session]);
+    tmux(&["kill-server"]);
+    let pane = String::from_utf8_lossy(&pane.stdout);
+    assert_allowed("claude", &r);
+    assert!(
+        r.json()["hookSpecificOutput"]["permissionDecisionReason"]
+            .as_str()
+            .unwrap()
+            .contains("approved"),
+        "{r:?}\npane:\n{pane}"
+    );
+}
+
+#[test]
+fn opencode_plugin_blocks_by_throwing_and_allows_safe_commands() {
+    if Command::new("node").arg("--version").output().is_err() {
+        eprintln!("SKIP: node is not installed (needed to load the OpenCode plugin)");
+        return;
+    }
+    let mut sb = Sandbox::new();
+    sb.start();
+    let out = sb.run(&["hook", "--print-opencode-plugin", "--wait-secs", "1"]);
+    assert!(out.status.success());
+    let plugin = sb.root().join("kintsugi.mjs");
+    std::fs::write(&plugin, &out.stdout).unwrap();
+    let driver = sb.root().join("drive.mjs");
+    std::fs::write(
+        &driver,
+        r#"const { KintsugiGuard } = await import(process.argv[2]);
+const hooks = await KintsugiGuard({ directory: process.argv[4] });
+try {
+  await hooks["tool.execute.before"]({ tool: process.argv[5], sessionID: "ses_t", callID: "c1" },
+    { args: { command: process.argv[3] } });
+  console.log("RAN");
+} catch (e) {
+  console.log("BLOCKED: " + e.message);
+}
+"#,
+    )
+    .unwrap();
+    let node = |cmd: &str, tool: &str, env: &[(&str, &str)]| {
+        let mut c = node_cmd(&sb);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let o = c
+            .args([
+                driver.to_str().unwrap(),
+                plugin.to_str().unwrap(),
+                cmd,
+                sb.root().to_str().unwrap(),
+                tool,
+            ])
+            .output()
+            .unwrap();
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
+    assert!(node("ls -la", "bash", &[]).starts_with("RAN"));
+    let held = node("rm -rf ~", "bash", &[]);
+    assert!(
+        held.starts_with("BLOCKED: ") && held.contains("kintsugi run"),
+        "{held}"
+    );
+    assert!(node("rm -rf ~", "read", &[]).starts_with("RAN"));
+    let missing = [
+        ("KINTSUGI_BIN", "/nonexistent/kintsugi"),
+        ("KINTSUGI_FAIL_MODE", "closed"),
+    ];
+    assert!(node("ls", "bash", &missing).starts_with("BLOCKED: "));
+    let open = node("ls", "bash", &missing[..1]);
+    assert!(
+        open.starts_with("RAN") && open.contains("not checked"),
+        "{open}"
+    );
+}
+
+/// `node` with the sandbox's environment (the plugin runs kintsugi from it).
+fn node_cmd(sb: &Sandbox) -> Command {
+    let mut c = Command::new("node");
+    c.env("KINTSUGI_DATA_DIR", sb.data())
+        .env("KINTSUGI_CONFIG", sb.config())
+        .env("HOME", sb.root().join("home"))
+        .env_remove("KINTSUGI_SOCKET")
+        .env_remove("XDG_RUNTIME_DIR")
+        .env_remove("KINTSUGI_FAIL_MODE")
+        .env_remove("KINTSUGI_BIN");
+    c
+}

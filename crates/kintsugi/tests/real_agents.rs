@@ -1,0 +1,50 @@
+//! The real Claude Code, Codex and Gemini CLIs run `kintsugi hook` as their
+//! pre-tool hook (`scripts/realagents-test`, which drives the harness in
+//! `../shared/realagents/` with a local mock model). Asserts, per agent, that
+//! the catastrophic `rm -rf VICTIM` was blocked by the hook with VICTIM
+//! intact and that the safe `ls VICTIM` really ran.
+//!
+//! Skipped, with the reason printed, only when a prerequisite is missing
+//! (npm, python3, or the shared harness); the script exits 77 then. A failed
+//! install or a failed check is a failure, never a skip.
+
+use std::process::Command;
+
+#[test]
+fn real_agents_block_the_dangerous_command_and_run_the_safe_one() {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/realagents-test");
+    let out = Command::new("bash")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_kintsugi"))
+        .env_remove("KINTSUGI_SOCKET")
+        .env_remove("KINTSUGI_DATA_DIR")
+        .env_remove("KINTSUGI_CONFIG")
+        .env_remove("KINTSUGI_FAIL_MODE")
+        .env_remove("KINTSUGI_HOOK_WAIT_SECS")
+        .output()
+        .expect("cannot run scripts/realagents-test");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    match out.status.code() {
+        Some(77) => {
+            eprintln!("SKIP real agents: {}", text.trim());
+            return;
+        }
+        Some(0) => {}
+        other => panic!("scripts/realagents-test failed ({other:?}):\n{text}"),
+    }
+    for agent in ["claude", "codex", "gemini"] {
+        for case in ["dangerous", "safe"] {
+            let pass = text.lines().any(|l| {
+                l.starts_with("PASS")
+                    && l.split_whitespace().nth(1) == Some(agent)
+                    && l.split_whitespace().nth(2) == Some(case)
+            });
+            assert!(pass, "no PASS for {agent} {case}:\n{text}");
+        }
+    }
+    assert!(text.contains("all real-agent checks passed"), "{text}");
+}
