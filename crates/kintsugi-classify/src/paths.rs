@@ -205,6 +205,10 @@ pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
     if home != "/" && under(&home, path).is_some_and(|r| !r.is_empty()) {
         return Zone::System;
     }
+    // Home itself is home even when it lies inside a project tree.
+    if path == home {
+        return Zone::Home;
+    }
     if let Some(proj) = project {
         if path == proj {
             return Zone::ProjectRoot;

@@ -394,39 +394,10 @@ fn approval_typed_in_a_terminal_lets_the_held_command_through() {
         assert!(Instant::now() < deadline, "the hook never held its command");
         std::thread::sleep(Duration::from_millis(20));
     };
-    let session = format!("kintsugi-hooks-{}", std::process::id());
-    let line = format!(
-        "env KINTSUGI_DATA_DIR='{}' KINTSUGI_CONFIG='{}' HOME='{}' '{}' approve {id}; sleep 30",
-        sb.data().display(),
-        sb.config().display(),
-        sb.root().join("home").display(),
-        BIN
-    );
-    let socket_dir = sb.root().join("tmux");
-    std::fs::create_dir_all(&socket_dir).unwrap();
-    let tmux = |args: &[&str]| {
-        Command::new("tmux")
-            .args(["-S", socket_dir.join("s").to_str().unwrap()])
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    let started = tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "200",
-        "-y",
-        "20",
-        &line,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    let screen = approve_in_terminal(&sb, &id, "");
+    assert!(screen.contains("EXIT=0"), "{screen}");
     let r = finish(child);
-    let pane = tmux(&["capture-pane", "-p", "-t", &session]);
-    tmux(&["kill-server"]);
-    let pane = String::from_utf8_lossy(&pane.stdout);
+    let pane = screen;
     assert_allowed("claude", &r);
     assert!(
         r.json()["hookSpecificOutput"]["permissionDecisionReason"]
