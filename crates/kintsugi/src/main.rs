@@ -4,6 +4,7 @@
 
 mod commands;
 mod gate;
+mod mcp;
 mod sandbox;
 mod shim;
 mod util;
@@ -29,6 +30,8 @@ enum Command {
     Run(commands::run::RunArgs),
     /// Run an agent with the shims first on PATH.
     Guard(commands::guard::GuardArgs),
+    /// Serve the MCP tools `exec` and `check` on stdio.
+    Mcp,
     /// Run the daemon in the foreground (logs to stderr).
     Daemon(commands::daemon::DaemonArgs),
     /// Start the daemon detached (pid and log file in the data dir).
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         Command::Exec(a) => commands::exec::run(a),
         Command::Run(a) => commands::run::run(a),
         Command::Guard(a) => commands::guard::run(a),
+        Command::Mcp => mcp::run(),
         Command::Daemon(a) => commands::daemon::run(a),
         Command::Start => commands::daemon::start(),
         Command::Stop => commands::daemon::stop(),
