@@ -50,6 +50,16 @@ pub(crate) struct Engine<'c> {
     pub complete: bool,
     pub nodes: usize,
     pub stopped: bool,
+    /// The effective project root (given, or the starting cwd).
+    pub project: Option<String>,
+    /// Shell functions defined in the line: name → body.
+    pub funcs: HashMap<String, String>,
+    /// What was written to files in the line (for `curl -o x; sh x`).
+    pub files: HashMap<String, Stdin>,
+    /// Paths that are really another program (`ln -s /bin/rm ./x`).
+    pub aliases: HashMap<String, String>,
+    /// Facts noticed earlier in the line (`terraform plan -destroy -out=F`).
+    pub notes: Vec<String>,
 }
 
 impl<'c> Engine<'c> {
@@ -64,6 +74,11 @@ impl<'c> Engine<'c> {
             complete: true,
             nodes: 0,
             stopped: false,
+            project: crate::paths::project_root(ctx, &ctx.cwd),
+            funcs: HashMap::new(),
+            files: HashMap::new(),
+            aliases: HashMap::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -80,6 +95,8 @@ impl<'c> Engine<'c> {
             vars: &self.vars,
             home: &self.home,
             cwd: &cwd,
+            project: self.project.as_deref(),
+            budget: 4,
         };
         split(text, &env)
     }
@@ -188,12 +205,24 @@ impl<'c> Engine<'c> {
                         let mut redirs = Vec::new();
                         let mut here = None;
                         let mut cur = node.walk();
-                        for ch in node.named_children(&mut cur).skip(1) {
+                        for ch in node.named_children(&mut cur) {
                             self.collect_redir(ch, src, &mut redirs, &mut here);
                         }
                         self.redirect_effects("", &redirs);
                     }
                 }
+                "function_definition" => {
+                    let mut cur = node.walk();
+                    let kids: Vec<Node> = node.named_children(&mut cur).collect();
+                    if let (Some(name), Some(body)) = (kids.first(), kids.last()) {
+                        let b = Self::text(*body, src);
+                        let inner = b.trim().trim_start_matches(['{', '(']).trim_end_matches(['}', ')']);
+                        if self.funcs.len() < 64 {
+                            self.funcs.insert(Self::text(*name, src).to_string(), inner.to_string());
+                        }
+                    }
+                }
+                "for_statement" => self.for_loop(node, src, via, depth, stdin),
                 _ => {}
             }
             let mut cur = node.walk();
@@ -323,6 +352,59 @@ impl<'c> Engine<'c> {
             }
         }
         self.run_argv(words, redirs, stdin, via.to_vec(), depth);
+    }
+
+    /// `for v in a b; do …; done`: analyse the body once per literal value.
+    fn for_loop(&mut self, node: Node, src: &str, via: &[String], depth: usize, stdin: &Stdin) {
+        let Some(var) = node.child_by_field_name("variable") else { return };
+        let Some(body) = node.child_by_field_name("body") else { return };
+        let name = Self::text(var, src).to_string();
+        let mut values = Vec::new();
+        let mut cur = node.walk();
+        for v in node.children_by_field_name("value", &mut cur) {
+            values.extend(self.split(Self::text(v, src)));
+        }
+        let body_text = Self::text(body, src).trim();
+        let body_text = body_text.strip_prefix("do").unwrap_or(body_text);
+        let body_text = body_text.strip_suffix("done").unwrap_or(body_text).to_string();
+        let old = self.vars.get(&name).cloned();
+        for v in values.into_iter().take(8) {
+            if v.dynamic {
+                continue;
+            }
+            self.vars.insert(name.clone(), v.text);
+            self.run_script(&body_text, via, depth + 1, stdin);
+        }
+        match old {
+            Some(o) => self.vars.insert(name, o),
+            None => self.vars.remove(&name),
+        };
+    }
+
+    /// Bind `$0`, `$1`…, `$@` for a payload or function call; returns what
+    /// to restore.
+    pub fn set_positional(&mut self, zero: Option<&str>, args: &[String]) -> Vec<(String, Option<String>)> {
+        let keys = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "@", "*", "#"];
+        let saved: Vec<(String, Option<String>)> = keys.iter().map(|k| (k.to_string(), self.vars.remove(*k))).collect();
+        if let Some(z) = zero {
+            self.vars.insert("0".into(), z.into());
+        }
+        for (i, a) in args.iter().enumerate().take(9) {
+            self.vars.insert((i + 1).to_string(), a.clone());
+        }
+        self.vars.insert("@".into(), args.join(" "));
+        self.vars.insert("*".into(), args.join(" "));
+        self.vars.insert("#".into(), args.len().to_string());
+        saved
+    }
+
+    pub fn restore(&mut self, saved: Vec<(String, Option<String>)>) {
+        for (k, v) in saved {
+            match v {
+                Some(v) => self.vars.insert(k, v),
+                None => self.vars.remove(&k),
+            };
+        }
     }
 
     /// `cat <<EOF | sh`: tree-sitter hangs the pipeline under the here-doc.

@@ -28,7 +28,7 @@ pub(crate) fn judge(e: &Effect, ctx: &Context, _p: Option<&str>) -> (Class, Stri
                 Zone::System | Zone::Device => (C, "rm:system"),
                 Zone::Logs => (C, "sec:log-wipe"),
                 Zone::Home => (C, "rm:recursive-home"),
-                Zone::HomeSensitive | Zone::HomeTop => (C, "rm:home"),
+                Zone::HomeSensitive | Zone::HomeTop | Zone::HomeData => (C, "rm:home"),
                 Zone::ProjectAncestor => (C, "rm:project-ancestor"),
                 Zone::ProjectRoot => (C, "rm:project-root"),
                 Zone::GitDir => (C, "rm:git-dir"),
@@ -55,7 +55,9 @@ pub(crate) fn judge(e: &Effect, ctx: &Context, _p: Option<&str>) -> (Class, Stri
                 Zone::Root => (C, "write:system"),
                 Zone::System if critical_system_file(path) => (C, "write:system"),
                 Zone::HomeSensitive if path.contains("/.ssh/") || path.contains("/.gnupg/") => (C, "write:keys"),
+                Zone::Home | Zone::HomeSensitive | Zone::HomeTop | Zone::HomeData => (C, "write:home"),
                 Zone::GitDir => (C, "write:git-dir"),
+                Zone::GitInternal if path.ends_with("/.git/config") || path.contains("/.git/refs") => (C, "write:git-dir"),
                 _ => (A, "write:file"),
             };
             j(c, r, s)
@@ -71,7 +73,7 @@ pub(crate) fn judge(e: &Effect, ctx: &Context, _p: Option<&str>) -> (Class, Stri
                 return judge(&Effect::Delete { path: from.clone(), recursive: true }, ctx, None);
             }
             let (c, r) = match zf {
-                Zone::Root | Zone::System | Zone::Home | Zone::HomeSensitive | Zone::HomeTop | Zone::ProjectAncestor
+                Zone::Root | Zone::System | Zone::Home | Zone::HomeSensitive | Zone::HomeTop | Zone::HomeData | Zone::ProjectAncestor
                 | Zone::ProjectRoot | Zone::GitDir | Zone::Device | Zone::Logs => (C, "mv:critical"),
                 Zone::Tmp if matches!(zt, Zone::Tmp) => (S, "safe:tmp"),
                 _ if zt == Zone::Device || zt == Zone::Root => (C, "mv:critical"),
@@ -88,7 +90,8 @@ pub(crate) fn judge(e: &Effect, ctx: &Context, _p: Option<&str>) -> (Class, Stri
                 zone_label(z)
             );
             let (c, r) = match z {
-                Zone::Root | Zone::Home | Zone::ProjectAncestor if *recursive => (C, "chmod:recursive-critical"),
+                Zone::Root => (C, "chmod:recursive-critical"),
+                Zone::Home | Zone::ProjectAncestor | Zone::HomeSensitive if *recursive => (C, "chmod:recursive-critical"),
                 Zone::System | Zone::Device | Zone::Logs if *recursive || critical_system_file(path) => {
                     (C, "chmod:recursive-critical")
                 }
@@ -172,6 +175,7 @@ fn dynamic_root(p: &str) -> bool {
 }
 
 fn critical_system_file(p: &str) -> bool {
+    p.starts_with("/proc/sys") || p.starts_with("/sys/") || p.starts_with("/etc/selinux") || p.starts_with("/etc/apparmor") || p.starts_with("/etc/audit") ||
     matches!(p, "/etc/passwd" | "/etc/shadow" | "/etc/group" | "/etc/sudoers" | "/etc/fstab" | "/etc/hosts" | "/etc/resolv.conf" | "/etc/ld.so.preload" | "/etc/pam.conf")
         || ["/boot", "/bin", "/sbin", "/usr/bin", "/usr/sbin", "/lib", "/usr/lib", "/lib64", "/etc/pam.d", "/etc/ssh", "/etc/sudoers.d", "/etc/security"]
             .iter()

@@ -63,15 +63,70 @@ impl Engine<'_> {
                 self.add(Effect::Limit { what: "nesting".into() });
                 return;
             }
+            // A path that is really another program (`cp /bin/rm ./x; ./x`).
+            if first.text.contains('/') {
+                let p = self.path(&first.text);
+                if let Some(real) = self.aliases.get(&p).cloned() {
+                    argv[0] = Word::lit(&real);
+                    continue;
+                }
+                if let Some(content) = self.files.get(&p).cloned() {
+                    via.push(first.text.clone());
+                    self.stdin_code("sh", &content, &via, depth);
+                    self.redirect_effects("", &redirs);
+                    return;
+                }
+            }
             let name = basename(&first.text).to_string();
+            if let Some(body) = self.funcs.get(&name).cloned()
+                && depth < MAX_NESTING
+            {
+                let args: Vec<String> = argv[1..].iter().map(|w| w.text.clone()).collect();
+                let saved = self.set_positional(None, &args);
+                via.push(format!("function {name}"));
+                self.run_script(&body, &via, depth + 1, &stdin);
+                self.restore(saved);
+                self.redirect_effects("", &redirs);
+                return;
+            }
+            if name == "env"
+                && let Some(k) = argv.iter().position(|w| w.text == "-C" || w.text == "--chdir")
+                && let Some(d) = argv.get(k + 1)
+            {
+                self.cwd = std::path::PathBuf::from(self.path(&d.text));
+            }
+            if name == "env"
+                && let Some(k) = argv.iter().position(|w| w.text == "-S" || w.text == "--split-string" || w.text.starts_with("-S") || w.text.starts_with("--split-string="))
+            {
+                let a = argv[k].text.clone();
+                let payload = if let Some(v) = a.strip_prefix("--split-string=") {
+                    v.to_string()
+                } else if a.len() > 2 && !a.starts_with("--") {
+                    a[2..].to_string()
+                } else {
+                    argv.get(k + 1).map(|w| w.text.clone()).unwrap_or_default()
+                };
+                via.push("env -S".into());
+                self.run_script(&payload, &via, depth + 1, &stdin);
+                return;
+            }
+            let interactive_root = matches!(name.as_str(), "sudo" | "doas" | "su" | "run0")
+                && argv.iter().skip(1).any(|w| matches!(w.text.as_str(), "-i" | "-s" | "--login" | "--shell" | "-"))
+                && !argv.iter().skip(1).any(|w| !w.text.starts_with('-'));
+            if interactive_root || (name == "su" && argv.len() == 1) {
+                via.push(name.clone());
+                if stdin == Stdin::Terminal {
+                    self.add(Effect::Change { program: name, what: "opens a root shell".into() });
+                } else {
+                    self.stdin_code("sh", &stdin, &via, depth);
+                }
+                return;
+            }
             match peel(&name, &argv) {
                 Peel::Skip(n, label) => {
                     via.push(label);
                     argv.drain(..n.min(argv.len()));
                     if argv.is_empty() {
-                        if name == "sudo" || name == "doas" || name == "su" {
-                            self.add(Effect::Change { program: name, what: "opens a root shell".into() });
-                        }
                         return;
                     }
                 }
@@ -106,10 +161,31 @@ impl Engine<'_> {
                 self.cwd = std::path::PathBuf::from(self.home.clone());
             }
         }
-        if !self.interpreters(&cmd) {
-            programs::dispatch(self, &cmd);
+        let help = cmd.args.iter().any(|w| matches!(w.text.as_str(), "--help" | "-help" | "--usage" | "--version" | "help"))
+            && !matches!(name.as_str(), "echo" | "printf")
+            || cmd.args.len() == 1 && matches!(cmd.args[0].text.as_str(), "-h" | "-V" | "-v" | "version")
+            || cmd.args.iter().any(|w| w.text == "--dry-run" || w.text.starts_with("--dry-run=") || w.text == "--dryrun" || w.text == "--what-if")
+                && !matches!(name.as_str(), "kubectl" | "oc");
+        if !help {
+            if !self.interpreters(&cmd) {
+                programs::dispatch(self, &cmd);
+            }
+            programs::secrets::scan_args(self, &cmd);
         }
-        programs::secrets::scan_args(self, &cmd);
+        // Remember what a write put into a file, for a later `sh file`.
+        let produced = stage_kind(self, &argv, "");
+        for r in &redirs {
+            if r.op != RedirOp::Read && !r.target.dynamic {
+                let p = self.path(&r.target.text);
+                if self.files.len() < 64 {
+                    let content = match &produced {
+                        Stdin::Other(_) => Stdin::File(p.clone()),
+                        other => other.clone(),
+                    };
+                    self.files.insert(p, content);
+                }
+            }
+        }
         self.redirect_effects(&name, &redirs);
     }
 
@@ -183,12 +259,14 @@ impl Engine<'_> {
             let mut payload: Option<&Word> = None;
             let mut script: Option<&Word> = None;
             let mut noexec = false;
+            let mut from_stdin = false;
             let mut i = 0;
             while i < c.args.len() {
                 let a = &c.args[i].text;
                 if a == "--" {
                     i += 1;
-                    if !has_c {
+                    if from_stdin {
+                    } else if !has_c {
                         script = c.args.get(i);
                     } else {
                         payload = c.args.get(i);
@@ -208,6 +286,9 @@ impl Engine<'_> {
                     if flags.contains('c') && a.starts_with('-') {
                         has_c = true;
                     }
+                    if flags.contains('s') && a.starts_with('-') && !has_c {
+                        from_stdin = true;
+                    }
                     if flags.contains('n') && a.starts_with('-') {
                         noexec = true;
                     }
@@ -216,18 +297,22 @@ impl Engine<'_> {
                 }
                 if has_c {
                     payload = Some(&c.args[i]);
-                } else {
+                } else if !from_stdin {
                     script = Some(&c.args[i]);
                 }
                 break;
             }
+            let pos_args: Vec<String> = c.args.get(i + 1..).unwrap_or(&[]).iter().map(|w| w.text.clone()).collect();
             if noexec {
                 return true;
             }
             via.push(format!("{n} -c"));
             if let Some(p) = payload {
                 let text = p.text.clone();
+                let zero = pos_args.first().cloned();
+                let saved = self.set_positional(zero.as_deref(), pos_args.get(1..).unwrap_or(&[]));
                 self.run_script(&text, &via, c.depth + 1, &c.stdin);
+                self.restore(saved);
             } else if let Some(s) = script {
                 self.script_source(n, &s.text, c);
             } else if !has_c {
@@ -254,6 +339,13 @@ impl Engine<'_> {
 
     /// A script file argument to a shell or `source`.
     fn script_source(&mut self, interp: &str, s: &str, c: &Cmd) {
+        let p = self.path(s);
+        if let Some(content) = self.files.get(&p).cloned() {
+            let mut via = c.via.clone();
+            via.push(format!("{interp} {s}"));
+            self.stdin_code("sh", &content, &via, c.depth);
+            return;
+        }
         if s == "-" || s == "/dev/stdin" || s == "/proc/self/fd/0" || s == "/dev/fd/0" {
             self.stdin_code(interp, &c.stdin, &c.via, c.depth);
         } else if s.starts_with("<(") || s.starts_with("$(") || s.starts_with('`') {
@@ -389,7 +481,19 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
             s(skip_opts(argv, &[], 0))
         }
         "exec" => s(skip_opts(argv, &["-a"], 0)),
-        "setsid" | "caffeinate" | "proxychains" | "proxychains4" => s(skip_opts(argv, &["-t", "-w", "-f"], 0)),
+        "setsid" | "caffeinate" | "coproc" | "ssh-agent" | "faketime" | "dbus-launch" | "dbus-run-session" | "xvfb-run" | "setpriv" | "cgexec" | "sem" | "tsp" | "nocache" | "eatmydata" | "trickle" | "sandbox-exec" | "rlwrap" | "entr" | "daemonize" => {
+            let with = ["-t", "-w", "-g", "-s", "-a", "-p", "-n", "-d", "-u", "-f", "-P", "-c"];
+            let with: &[&str] = if matches!(name, "setsid" | "ssh-agent" | "coproc" | "dbus-launch" | "eatmydata" | "nocache") { &[] } else if name == "faketime" { &[] } else { &with };
+            let n = skip_opts(argv, with, usize::from(name == "faketime"));
+            s(n)
+        }
+        "proxychains" | "proxychains4" => s(skip_opts(argv, &["-f"], 0)),
+        "script" => {
+            if let Some(k) = argv.iter().position(|w| w.text == "-c" || w.text == "--command" || (w.text.starts_with('-') && !w.text.starts_with("--") && w.text.ends_with('c'))) {
+                return Peel::Replace(vec![Word::lit("sh"), Word::lit("-c")].into_iter().chain(argv.get(k + 1).cloned()).collect(), label);
+            }
+            Peel::No
+        }
         "time" => s(skip_opts(argv, &["-o", "-f", "--output", "--format"], 0)),
         "stdbuf" => s(skip_opts(argv, &["-i", "-o", "-e"], 0)),
         "timeout" => s(skip_opts(argv, &["-s", "-k", "--signal", "--kill-after"], 1)),
@@ -426,7 +530,6 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
                 None => Peel::No,
             }
         }
-        "systemd-run" => s(skip_opts(argv, &["-u", "-p", "-E", "--unit", "--property", "--setenv", "-M", "--machine"], 0)),
         "runuser" | "su" | "sg" => {
             if let Some(k) = argv.iter().position(|w| w.text == "-c" || w.text == "--command") {
                 return Peel::Replace(vec![Word::lit("sh"), Word::lit("-c")].into_iter().chain(argv[k + 1..].iter().cloned()).collect(), label);
