@@ -377,7 +377,13 @@ pub(crate) fn is_secret_path(p: &str, ctx: &Context) -> bool {
             format!("{home}/.config/gh/hosts.yml"), format!("{cwd}/.env"), format!("{cwd}/.env.local"),
             format!("{home}/.env"), "/etc/shadow".to_string(),
         ];
-        return cands.iter().any(|c| glob_match(p, c));
+        if cands.iter().any(|c| glob_match(p, c)) {
+            return true;
+        }
+        let gpg = format!("{home}/.gnupg/private-keys-v1.d/");
+        if p.starts_with(&gpg) {
+            return true;
+        }
     }
     let home = crate::words::normalize(&ctx.home);
     let b = crate::words::basename(p);

@@ -152,6 +152,17 @@ impl Engine<'_> {
             via,
             depth,
         };
+        if matches!(name.as_str(), "export" | "declare" | "typeset" | "local" | "readonly") {
+            for w in &cmd.args {
+                if let Some((n, v)) = is_assignment(&w.text) {
+                    let (n, v) = (n.to_string(), v.to_string());
+                    check_env_hook(self, &n, &v);
+                    if !w.dynamic {
+                        self.vars.insert(n, v);
+                    }
+                }
+            }
+        }
         if name == "cd" || name == "pushd" {
             if let Some(d) = cmd.args.iter().find(|w| !w.text.starts_with('-')) {
                 if !d.dynamic {

@@ -58,6 +58,39 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     if g.has(&["--help", "-h"]) {
         return true;
     }
+    if c.args.get(i).is_some_and(|w| w.dynamic) {
+        if c.short('f') || c.long("--force") || c.args.iter().any(|w| w.text.starts_with('+')) {
+            e.add(Effect::GitRefRewrite { remote: "a remote".into(), refspec: "computed at run time".into(), force: true, delete: false });
+        } else {
+            e.add(Effect::Opaque { what: "git subcommand computed at run time".into(), exec: false });
+        }
+    }
+    for opt in ["-x", "--extcmd", "--open-files-in-pager", "-O", "--tool"] {
+        if sub != "rebase"
+            && let Some(v) = g.opt(&[opt]).map(|w| w.text.clone()).or_else(|| g.opt_eq(opt))
+            && v.contains(' ')
+        {
+            run_hook(e, c, &v, &format!("git {sub} {opt}"));
+        }
+    }
+    if matches!(sub.as_str(), "show" | "log" | "diff" | "cat-file" | "blame" | "grep" | "archive" | "format-patch") {
+        for w in g.args.iter() {
+            let t = w.text.rsplit(':').next().unwrap_or(&w.text);
+            if t.starts_with('-') {
+                continue;
+            }
+            let p = e.path(t);
+            if crate::paths::is_secret_path(&p, e.ctx) && (sub != "log" || g.short('p') || g.long("--patch")) {
+                e.add(Effect::SecretRead { path: p });
+            }
+        }
+    }
+    if sub == "credential" && matches!(g.sub(0), "fill" | "get") || sub == "credential-store" || sub == "credential-cache" && g.sub(0) == "get" {
+        e.add(Effect::SecretRead { path: "git credential helper".into() });
+    }
+    if sub == "config" && g.args.iter().any(|w| w.text.to_ascii_lowercase().contains("password") || w.text.to_ascii_lowercase().contains("token")) && g.args.iter().any(|w| w.text.starts_with("--get")) {
+        e.add(Effect::SecretRead { path: "git config credential".into() });
+    }
     match sub.as_str() {
         "push" => push(e, &g),
         "reset" => {
@@ -106,7 +139,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             let del = del_force || g.short('d') || g.long("--delete");
             if del {
                 for b in g.positional() {
-                    if DEFAULT_BRANCHES.contains(&b.text.as_str()) {
+                    if DEFAULT_BRANCHES.contains(&b.text.as_str()) || b.dynamic && del_force {
                         e.add(Effect::GitHistoryRewrite { repo: repo.clone(), what: format!("deletes branch {}", b.text) });
                     } else if del_force {
                         e.add(Effect::GitChange { what: format!("force-deletes branch {}", b.text) });
@@ -150,7 +183,11 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         "submodule" => {
             if g.sub(0) == "foreach" {
                 let k = g.args.iter().position(|w| w.text == "foreach").unwrap_or(0);
-                let text: Vec<&str> = g.args[k + 1..].iter().filter(|w| !w.text.starts_with("--")).map(|w| w.text.as_str()).collect();
+                let mut j = k + 1;
+                while j < g.args.len() && g.args[j].text.starts_with("--") {
+                    j += 1;
+                }
+                let text: Vec<&str> = g.args[j.min(g.args.len())..].iter().map(|w| w.text.as_str()).collect();
                 run_hook(e, c, &text.join(" "), "git submodule foreach");
             }
         }
@@ -199,7 +236,8 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 e.add(Effect::GitChange { what: format!("{sub} applies a patch to the work tree") });
             }
         }
-        "pull" => e.add(Effect::GitChange { what: "pulls and merges remote changes".into() }),
+        "read-tree" if g.short('u') && (g.long("--reset") || g.short('m')) => e.add(Effect::GitDiscard { repo, what: "read-tree -u --reset".into() }),
+        "pull" => {}
         "rm" => {
             if !g.long("--cached") && !g.short('n') {
                 for w in g.positional() {
@@ -264,9 +302,5 @@ fn config_hook(e: &mut Engine, c: &Cmd, kv: &str) {
 fn run_hook(e: &mut Engine, c: &Cmd, cmd: &str, label: &str) {
     let mut via = c.via.clone();
     via.push(label.to_string());
-    let before = e.effects.len();
     e.run_script(cmd, &via, c.depth + 1, &Stdin::Terminal);
-    if e.effects.len() == before {
-        e.add(Effect::Opaque { what: format!("{label} runs `{cmd}`"), exec: false });
-    }
 }

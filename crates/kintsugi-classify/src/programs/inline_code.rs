@@ -22,7 +22,10 @@ fn interp_kind(n: &str) -> Option<&'static str> {
         "osascript" => "osascript",
         "pwsh" | "powershell" => "pwsh",
         "awk" | "gawk" | "mawk" | "nawk" => "awk",
-        "tclsh" | "wish" => "tcl",
+        "tclsh" | "wish" | "expect" => "tcl",
+        "ipython" => "python",
+        "julia" => "julia",
+        "emacs" => "lisp",
         _ => return None,
     })
 }
@@ -42,6 +45,9 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         "lua" => &["-e"],
         "r" => &["-e"],
         "osascript" => &["-e"],
+        "tcl" => &["-c", "-e"],
+        "julia" => &["-e", "--eval"],
+        "lisp" => &["--eval", "-eval"],
         "pwsh" => &["-c", "-Command", "-command", "-EncodedCommand", "-enc", "-e"],
         _ => &["-e"],
     };
@@ -60,7 +66,35 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             }
             if let Some(code) = c.args.get(i + 1) {
                 found = true;
+                if code.dynamic && code.text.contains("$(") || code.text.contains('`') && code.dynamic {
+                    let l = code.text.to_ascii_lowercase();
+                    if ["curl", "wget", "http"].iter().any(|k| l.contains(k)) {
+                        e.add(Effect::DownloadExec { source: "a URL".into(), interpreter: c.name.clone() });
+                    } else {
+                        e.add(Effect::Opaque { what: format!("{} runs code produced at run time", c.name), exec: true });
+                    }
+                }
                 let code = code.text.clone();
+                if kind == "python" {
+                    for line in code.split([';', '\n']) {
+                        if let Some(sh) = line.trim().strip_prefix('!') {
+                            let mut v = via.clone();
+                            v.push("ipython !".into());
+                            e.run_script(sh, &v, c.depth + 1, &Stdin::Terminal);
+                        }
+                    }
+                }
+                if kind == "osascript" {
+                    let l = code.to_ascii_lowercase();
+                    if l.contains("shut down") || l.contains("restart") && l.contains("system events") {
+                        e.add(Effect::Power { what: "osascript shut down".into() });
+                    }
+                    if let Some(k) = l.find("do shell script") {
+                        if let Some(cmd) = literals(&code[k..]).into_iter().next() {
+                            e.run_script(&cmd, &via, c.depth + 1, &Stdin::Terminal);
+                        }
+                    }
+                }
                 scan(e, kind, &code, &via, c.depth);
                 if kind == "perl" && (a.contains('i') || c.args.iter().any(|w| w.text.starts_with("-i") || w.text.starts_with("-pi"))) {
                     for f in c.args[i + 2..].iter().filter(|w| !w.text.starts_with('-')) {
@@ -80,7 +114,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 "pip" | "pipx" | "uv" | "poetry" => {
                     super::packages::handle(e, &sub);
                 }
-                "http.server" | "SimpleHTTPServer" => e.add(Effect::Change { program: c.name.clone(), what: "serves the current directory over HTTP".into() }),
+                "http.server" | "SimpleHTTPServer" => e.add(Effect::NetworkEgress { host: "anyone on the network".into(), payload: "the files of a directory (HTTP server)".into(), sensitive: true }),
                 "base64" if sub.short('d') => {}
                 _ => {
                     super::dispatch(e, &sub);
@@ -147,6 +181,24 @@ fn awk(e: &mut Engine, c: &Cmd) {
         let mut via = c.via.clone();
         via.push(format!("{} program", c.name));
         scan(e, "awk", &p, &via, c.depth);
+        // `"cmd" | getline` runs cmd; `print … | "sh"` pipes into a shell.
+        let mut rest = p.as_str();
+        while let Some(k) = rest.find("| getline").or_else(|| rest.find("|getline")) {
+            if let Some(cmd) = literals(&rest[..k]).into_iter().last() {
+                e.run_script(&cmd, &via, c.depth + 1, &Stdin::Terminal);
+            }
+            rest = &rest[k + 4..];
+        }
+        let compact: String = p.chars().filter(|c| !c.is_whitespace()).collect();
+        for sh in ["|\"sh\"", "|\"bash\"", "|\"/bin/sh\"", "|\"/bin/bash\"", "|\"zsh\""] {
+            if compact.contains(sh) {
+                let cmds = literals(&p);
+                for cmd in cmds.iter().filter(|x| x.contains(' ')) {
+                    e.run_script(cmd, &via, c.depth + 1, &Stdin::Terminal);
+                }
+                e.add(Effect::Opaque { what: "awk pipes text into a shell".into(), exec: true });
+            }
+        }
         if c.args.iter().any(|w| w.text == "-i" || w.text == "inplace") && p.contains("print") {
             for f in files {
                 let path = e.path(&f);
@@ -186,35 +238,75 @@ fn literals(code: &str) -> Vec<String> {
     out
 }
 
-/// The first string literal after `at` in `code`, and list-form argv joined.
-fn call_arg(code: &str, at: usize) -> Option<String> {
+/// The argument region of a call starting at `at`: the balanced `( … )`
+/// after the name, or (perl/ruby style, no parentheses) up to `;`.
+fn call_region(code: &str, at: usize) -> &str {
     let rest = &code[at..];
-    let open = rest.find('(').map(|p| p + 1).unwrap_or(0);
-    let inner = &rest[open..];
-    let inner = inner.trim_start();
-    if inner.starts_with('[') {
-        let end = inner.find(']').unwrap_or(inner.len());
-        let lits = literals(&inner[..end]);
-        if !lits.is_empty() {
-            return Some(lits.join(" "));
+    let name_end = rest.find(|c: char| c == '(' || c == ' ' || c == '"' || c == '\'').unwrap_or(rest.len());
+    let after = &rest[name_end..];
+    let trimmed = after.trim_start();
+    if trimmed.starts_with('(') {
+        let base = rest.len() - trimmed.len();
+        let ch: Vec<(usize, char)> = trimmed.char_indices().collect();
+        let mut depth = 0i32;
+        let mut q: Option<char> = None;
+        for (k, c) in ch {
+            match q {
+                Some(x) if c == x => q = None,
+                Some(_) => {}
+                None => match c {
+                    '"' | '\'' | '`' => q = Some(c),
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return &rest[base + 1..base + k];
+                        }
+                    }
+                    _ => {}
+                },
+            }
         }
+        return &rest[base + 1..];
     }
-    let first = inner.chars().next()?;
-    if matches!(first, '"' | '\'' | '`') {
-        return literals(inner).into_iter().next();
+    let end = after.find([';', '\n', '}']).unwrap_or(after.len());
+    &after[..end]
+}
+
+/// The literal command of a spawn call: all string literals joined
+/// (`exec "rm", "-rf", "/"`, `run(['rm', '-rf', '/'])`), plus `~` when the
+/// call computes the home directory.
+fn call_arg(code: &str, at: usize) -> Option<String> {
+    let region = call_region(code, at);
+    let mut lits = literals(region);
+    if refers_home(region) {
+        lits.push("~".into());
     }
-    None
+    if lits.is_empty() {
+        return None;
+    }
+    let first_is_lit = region.trim_start().starts_with(['"', '\'', '`', '[']);
+    if !first_is_lit && !refers_home(region) {
+        return None;
+    }
+    Some(lits.join(" "))
+}
+
+fn refers_home(s: &str) -> bool {
+    ["homedir", "expanduser", "Path.home", "Dir.home", "ENV['HOME']", "ENV[\"HOME\"]", "$ENV{HOME}", "env.HOME", "os.environ['HOME']", "getenv('HOME')", "getenv(\"HOME\")", "env(HOME)", "Deno.env.get('HOME')", "process.env.HOME", "$HOME"]
+        .iter()
+        .any(|k| s.contains(k))
 }
 
 const SPAWN: &[&str] = &[
     "os.system", "subprocess.", "os.popen", "os.exec", "os.spawn", "commands.getoutput", "pty.spawn", "system(", "exec(", "execSync", "spawnSync",
     "spawn(", "execFile", "child_process", "shell_exec", "passthru", "proc_open", "popen(", "Kernel.exec", "IO.popen", "%x", "qx", "`",
     "Runtime.getRuntime", "do shell script", "Start-Process", "Invoke-Expression", "iex ", "os.execute", "io.popen", "sh.",
-    "Bun.spawn", "Deno.run", "Deno.Command", "$.spawn",
+    "Bun.spawn", "Deno.run", "Deno.Command", "$.spawn", "$`", "execvp", "execlp", "execv(", "execl(", "exec ",
 ];
 const DELETE: &[&str] = &[
     "shutil.rmtree", "os.remove", "os.unlink", "os.rmdir", "os.removedirs", ".unlink(", ".rmdir(", "rm_rf", "rm_r", "FileUtils.rm", "rmSync",
-    "rmdirSync", "unlinkSync", "fs.rm(", "fs.rmdir", "fs.unlink", "fsPromises.rm", "File.delete", "unlink(", "rmtree", "remove_tree", "Remove-Item", "file.remove", "Dir.rmdir", "Deno.remove", "rimraf",
+    "rmdirSync", "unlinkSync", "fs.rm(", "fs.rmdir", "fs.unlink", "fsPromises.rm", "File.delete", "unlink(", "rmtree", "remove_tree", "Remove-Item", "file.remove", "Dir.rmdir", "Deno.remove", "rimraf", "removeSync", "delete-directory", "delete-file", "file delete", "rm(", "remove_dir_all", "remove_file",
 ];
 const NET_SEND: &[&str] = &["requests.post", "requests.put", "requests.patch", "httpx.post", "socket.", "net.connect", "net.Socket", "Net::HTTP.post", "XMLHttpRequest", "axios.post", "method: 'POST'", "method:\"POST\"", "method: \"POST\"", "IO::Socket", "TCPSocket", "fsockopen", "curl_exec", "smtplib", "Invoke-RestMethod", "urllib.request.Request", "http.request(", "https.request("];
 const NET_GET: &[&str] = &["requests.get", "urllib", "urlopen", "http.client", "fetch(", "axios", "Net::HTTP", "open-uri", "URI.open", "LWP::", "file_get_contents(\"http", "file_get_contents('http", "httpx.", "Invoke-WebRequest", "https.get", "http.get", "curl"];
@@ -229,6 +321,12 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
     let mut spawned = false;
     for pat in SPAWN {
         if *pat == "`" && !matches!(kind, "perl" | "ruby" | "php") {
+            continue;
+        }
+        if *pat == "$`" && kind != "node" {
+            continue;
+        }
+        if *pat == "exec " && !matches!(kind, "perl" | "ruby" | "tcl") {
             continue;
         }
         if matches!(*pat, "%x" | "qx") && !matches!(kind, "perl" | "ruby") {
@@ -252,7 +350,7 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
         while let Some(k) = code[from..].find(pat) {
             let at = from + k;
             spawned = true;
-            let arg = if *pat == "`" { backtick_body(code, at, pat) } else { call_arg(code, at) };
+            let arg = if *pat == "`" || *pat == "$`" { backtick_body(code, at, pat) } else { call_arg(code, at) };
             match arg {
                 Some(cmd) if !cmd.is_empty() => {
                     let mut v = via.to_vec();
@@ -268,7 +366,7 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
                     }
                 }
             }
-            from = if *pat == "`" { code[at + 1..].find('`').map(|x| at + x + 2).unwrap_or(code.len()) } else { at + pat.len() };
+            from = if *pat == "`" || *pat == "$`" { code[at + pat.len()..].find('`').map(|x| at + pat.len() + x + 1).unwrap_or(code.len()) } else { at + pat.len() };
             if from >= code.len() {
                 break;
             }
@@ -279,7 +377,8 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
         let mut from = 0;
         while let Some(k) = code[from..].find(pat) {
             let at = from + k;
-            let target = call_arg(code, at);
+            let region = call_region(code, at);
+            let target = literals(region).into_iter().next().or_else(|| refers_home(region).then(|| "~".to_string()));
             let recursive = pat.contains("rmtree") || pat.contains("rm_r") || pat.contains("rmSync") || pat.contains("remove_tree") || pat.contains("rimraf") || pat.contains("fs.rm(") || pat.contains("Remove-Item") || pat.contains("removedirs");
             match target {
                 Some(t) => {
@@ -309,6 +408,33 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
             }
         }
     }
+    for lit in literals(code) {
+        if let (2, w) = super::db::sql_severity(&lit) {
+            e.add(Effect::DbDestroy { engine: format!("{kind} code"), what: w });
+        }
+    }
+    if let Some(v) = secret_env_ref(code) {
+        e.add(Effect::SecretRead { path: format!("${v}") });
+    }
+    if code.contains("/inet/tcp/") || code.contains("/dev/tcp/") {
+        e.add(Effect::RemoteExec { host: "a raw TCP socket".into(), reverse_shell: true });
+    }
+    if refers_home(code) {
+        for lit in literals(code) {
+            let rel = lit.trim_start_matches('/');
+            if !rel.is_empty() {
+                let p = format!("{}/{rel}", e.home);
+                if crate::paths::is_secret_path(&p, e.ctx) {
+                    e.add(Effect::SecretRead { path: p });
+                }
+            }
+        }
+    }
+    let forks = code.matches("fork").count();
+    let looped = ["while", "loop", "for ", "iter(", "until", "repeat"].iter().any(|k| code.contains(k));
+    if forks >= 1 && looped && (code.contains("fork()") || code.contains("fork {") || code.contains("fork while") || code.contains("fork;") || code.contains("fork {")) && !code.contains("waitpid") {
+        e.add(Effect::ForkBomb { name: format!("{kind} fork loop") });
+    }
     if kind == "perl" && (code.contains("fork while fork") || code.contains("fork while 1")) || kind == "python" && code.contains("while True: os.fork()") {
         e.add(Effect::ForkBomb { name: format!("{kind} fork loop") });
     }
@@ -327,11 +453,27 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
     }
 }
 
+/// A secret-looking environment variable read by code.
+fn secret_env_ref(code: &str) -> Option<String> {
+    for pre in ["environ['", "environ[\"", "environ.get('", "environ.get(\"", "getenv('", "getenv(\"", "process.env.", "ENV['", "ENV[\"", "$ENV{", "Deno.env.get('", "env::var(\""] {
+        let mut rest = code;
+        while let Some(k) = rest.find(pre) {
+            let after = &rest[k + pre.len()..];
+            let name: String = after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            if crate::programs::secrets::secret_var(&name) {
+                return Some(name);
+            }
+            rest = after;
+        }
+    }
+    None
+}
+
 fn backtick_body(code: &str, at: usize, pat: &str) -> Option<String> {
-    if pat != "`" {
+    if pat != "`" && pat != "$`" {
         return None;
     }
-    let rest = &code[at + 1..];
+    let rest = &code[at + pat.len()..];
     rest.find('`').map(|end| rest[..end].to_string())
 }
 

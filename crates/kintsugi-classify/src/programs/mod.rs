@@ -130,7 +130,10 @@ const DATA: &[&str] = &[
     "sh", "bash", "zsh", "dash", "ksh", "fish", "eval", "source", ".", "env", "sudo", "doas", "timeout", "nice", "nohup", "time",
     "command", "exec", "builtin", "script", "su", "runuser", "flock", "osascript", "pwsh", "powershell", "lua", "Rscript",
     "crontab", "at", "batch", "systemd-run", "tmux", "screen", "expect-data", "sqlite", "duckdb", "mysql", "mariadb", "clickhouse-client",
-    "cqlsh", "psql", "pgcli", "mycli", "kill", "pkill", "killall", "sftp", "scp", "rsync", "nc", "ncat", "socat",
+    "cqlsh", "psql", "pgcli", "mycli", "kill", "pkill", "killall", "sftp", "scp", "rsync", "nc", "ncat", "socat", "yes",
+    "kintsugi", "kintsugid", "banner", "toilet", "lolcat", "fortune", "xmessage", "zenity", "kdialog", "dialog", "whiptail",
+    "gum", "fzf", "git-cliff", "commitizen", "cz", "npx", "pnpx", "bunx", "uvx", "heroku", "fly", "vercel", "ipython", "julia",
+    "emacs", "tclsh", "expect", "awk", "cmake", "paste", "join", "less", "more",
 ];
 
 /// Arguments of other programs that read as a dangerous command line
@@ -142,6 +145,9 @@ fn code_like_args(e: &mut Engine, c: &Cmd) {
     }
     let mut cands: Vec<String> = Vec::new();
     for a in c.args.iter().take(16) {
+        if a.dynamic {
+            continue;
+        }
         let t = a.text.trim();
         if !t.contains(' ') || t.len() > 4096 {
             continue;

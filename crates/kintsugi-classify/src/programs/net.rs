@@ -53,9 +53,9 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             });
             let to_stdout = out.as_deref() == Some("-") || c.args.iter().any(|a| a.text == "-qO-" || a.text == "-O-" || a.text == "-qO" && false);
             if !to_stdout && !c.long("--spider") && !url.is_empty() {
-                let to = out.map(|o| e.path(&o)).unwrap_or_else(|| e.path("."));
-                e.add(Effect::Download { host, to: to.clone() });
-                e.add(Effect::Overwrite { path: to, append: false });
+                let name = url.split(['?', '#']).next().unwrap_or("").rsplit('/').next().unwrap_or("").to_string();
+                let to = out.map(|o| e.path(&o)).unwrap_or_else(|| e.path(if name.is_empty() { "index.html" } else { &name }));
+                record_download(e, &to, &host);
             }
             dynamic_url(e, &url, c);
             true
@@ -64,7 +64,28 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             copy_remote(e, c);
             true
         }
-        "nc" | "ncat" | "netcat" | "socat" | "telnet" | "openssl" if n != "openssl" || c.sub(0) == "s_client" => {
+        "aria2c" | "axel" | "lwp-download" => {
+            let url = c.positional().iter().find(|w| w.text.contains("://")).map(|w| w.text.clone()).unwrap_or_default();
+            let host = host_of(&url);
+            let name = url.rsplit('/').next().unwrap_or("download").to_string();
+            let out = c.opt(&["-o", "--out", "-O"]).map(|w| w.text.clone()).unwrap_or(name);
+            let dir = c.opt(&["-d", "--dir"]).map(|w| w.text.clone());
+            let p = match dir {
+                Some(d) => e.path(&format!("{d}/{out}")),
+                None => e.path(&out),
+            };
+            record_download(e, &p, &host);
+            true
+        }
+        "ngrok" | "cloudflared" | "lt" | "localtunnel" | "bore" | "serveo" => {
+            if c.args.iter().any(|a| a.text.starts_with("file://")) {
+                e.add(Effect::NetworkEgress { host: "a public tunnel".into(), payload: "local files".into(), sensitive: true });
+            } else {
+                e.add(Effect::Change { program: n.into(), what: "exposes a local service to the internet".into() });
+            }
+            true
+        }
+        "nc" | "ncat" | "netcat" | "socat" | "telnet" => {
             let pos: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
             let all = c.args.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
             let host = if n == "socat" {
@@ -92,7 +113,11 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         }
         "dig" | "nslookup" | "host" | "ping" | "ping6" | "drill" | "traceroute" | "resolvectl" | "getent" => {
             for w in c.positional() {
-                if w.dynamic && (w.text.contains("$(") || w.text.contains('`')) {
+                let secret_var = w.text.split('$').skip(1).any(|v| {
+                    let name: String = v.trim_start_matches('{').chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                    super::secrets::secret_var(&name)
+                });
+                if w.dynamic && (w.text.contains("$(") || w.text.contains('`') || secret_var) {
                     e.add(Effect::NetworkEgress { host: w.text.clone(), payload: "data encoded in a DNS name".into(), sensitive: true });
                 }
             }
@@ -134,6 +159,7 @@ fn curl(e: &mut Engine, c: &Cmd) {
     let mut payloads: Vec<(&str, &Word)> = Vec::new();
     let mut out: Option<String> = None;
     let mut remote_name = false;
+    let mut method = String::new();
     let mut i = 0;
     let with_arg = ["-H", "--header", "-X", "--request", "-u", "--user", "-A", "--user-agent", "-e", "--referer", "-b", "--cookie", "-c", "--cookie-jar", "-x", "--proxy", "-m", "--max-time", "--connect-timeout", "-w", "--write-out", "-K", "--config", "--retry", "-r", "--range", "--cacert", "--cert", "--key", "-E", "--resolve", "--url", "-z", "--limit-rate", "--interface", "-Y", "-y", "--netrc-file"];
     while i < c.args.len() {
@@ -153,10 +179,20 @@ fn curl(e: &mut Engine, c: &Cmd) {
             i += 1;
             continue;
         }
-        if a == "-o" || a == "--output" {
+        if a == "-o" || a == "--output" || (a.starts_with('-') && !a.starts_with("--") && a.len() > 2 && a.ends_with('o') && !a.contains('d')) {
             out = c.args.get(i + 1).map(|w| w.text.clone());
+            if a.contains('O') {
+                remote_name = true;
+            }
             i += 2;
             continue;
+        }
+        if a == "-X" || a == "--request" {
+            method = c.args.get(i + 1).map(|w| w.text.to_ascii_uppercase()).unwrap_or_default();
+        } else if let Some(m) = a.strip_prefix("-X").filter(|m| !m.is_empty()) {
+            method = m.to_ascii_uppercase();
+        } else if let Some(m) = a.strip_prefix("--request=") {
+            method = m.to_ascii_uppercase();
         }
         if a == "--url" {
             url = c.args.get(i + 1).map(|w| w.text.clone()).unwrap_or_default();
@@ -179,6 +215,16 @@ fn curl(e: &mut Engine, c: &Cmd) {
         i += 1;
     }
     let host = host_of(&url);
+    if method == "DELETE" {
+        e.add(Effect::CloudDestroy { tool: "curl".into(), what: format!("HTTP DELETE {url}") });
+    } else if matches!(method.as_str(), "PUT" | "PATCH" | "POST") && !crate::rules::is_local_host(&host) {
+        e.add(Effect::NetworkEgress { host: host.clone(), payload: format!("an HTTP {method} request"), sensitive: false });
+    }
+    if (host == "169.254.169.254" || host == "metadata.google.internal" || host == "169.254.170.2" || host == "fd00:ec2::254")
+        && (url.contains("credential") || url.contains("token") || url.contains("identity"))
+    {
+        e.add(Effect::SecretRead { path: format!("cloud metadata credentials ({url})") });
+    }
     if url.starts_with("file://") {
         let p = url.trim_start_matches("file://").to_string();
         if crate::paths::is_secret_path(&p, e.ctx) {
@@ -210,18 +256,35 @@ fn curl(e: &mut Engine, c: &Cmd) {
         && o != "-"
     {
         let p = e.path(&o);
-        e.add(Effect::Download { host: host.clone(), to: p.clone() });
-        e.add(Effect::Overwrite { path: p, append: false });
+        record_download(e, &p, &host);
     } else if remote_name {
-        let to = e.path(".");
-        e.add(Effect::Download { host: host.clone(), to });
+        let name = url.split(['?', '#']).next().unwrap_or("").rsplit('/').next().unwrap_or("").to_string();
+        let to = e.path(if name.is_empty() { "." } else { &name });
+        record_download(e, &to, &host);
     }
     dynamic_url(e, &url, c);
 }
 
 fn copy_remote(e: &mut Engine, c: &Cmd) {
     let n = c.name.as_str();
+    if c.short('n') && n == "rsync" {
+        return;
+    }
     if n == "sftp" {
+        if let Stdin::Literal(batch) = &c.stdin {
+            let host = c.positional().first().map(|w| host_of(&w.text)).unwrap_or_default();
+            for line in batch.lines() {
+                let w: Vec<&str> = line.split_whitespace().collect();
+                if matches!(w.first(), Some(&"put") | Some(&"mput")) && w.len() > 1 {
+                    let p = e.path(w[1]);
+                    if crate::paths::is_secret_path(&p, e.ctx) {
+                        e.add(Effect::SecretRead { path: p.clone() });
+                    }
+                    e.add(Effect::NetworkEgress { host: host.clone(), payload: format!("the file {p}"), sensitive: true });
+                }
+            }
+            return;
+        }
         let host = c.positional().first().map(|w| host_of(&w.text)).unwrap_or_default();
         e.add(Effect::Change { program: n.into(), what: format!("opens a file-transfer session with {host}") });
         return;
@@ -302,6 +365,9 @@ fn ssh(e: &mut Engine, c: &Cmd) {
         break;
     }
     let Some(host) = c.args.get(i) else { return };
+    if c.short('G') || c.short('V') || c.short('Q') {
+        return;
+    }
     let host = host_of(&host.text);
     let rest: Vec<&str> = c.args[i + 1..].iter().map(|w| w.text.as_str()).collect();
     if rest.is_empty() {
@@ -321,4 +387,17 @@ fn ssh(e: &mut Engine, c: &Cmd) {
     let mut via = c.via.clone();
     via.push(format!("ssh {host}"));
     e.run_script(&rest.join(" "), &via, c.depth + 1, &c.stdin);
+}
+
+/// A download into a file: ambiguous by itself, remembered so that running
+/// the file later in the line is a download-execute.
+pub(crate) fn record_download(e: &mut Engine, path: &str, host: &str) {
+    if crate::paths::zone(path, e.ctx, e.project.as_deref()) == crate::paths::Zone::Null {
+        return;
+    }
+    e.add(Effect::Download { host: host.to_string(), to: path.to_string() });
+    e.add(Effect::Overwrite { path: path.to_string(), append: false });
+    if e.files.len() < 64 {
+        e.files.insert(path.to_string(), Stdin::Download(host.to_string()));
+    }
 }

@@ -54,6 +54,8 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                         e.add(Effect::Change { program: n.into(), what: format!("runs the `{script}` script") });
                     } else if ["format", "fmt", "prettier", "fix"].iter().any(|k| s.contains(k)) && !s.contains("check") {
                         fmt(e, c, script);
+                    } else if sub == "config" && p(1) == "set" && pos.iter().any(|x| x.starts_with("script-shell") || x.starts_with("node-options") || x.starts_with("ignore-scripts=false") || x == "prefix") {
+                        e.add(Effect::Persistence { what: format!("{n} config {} runs a program for every script", p(2)), path: "~/.npmrc".into() });
                     } else if sub == "audit" && p(1) == "fix" || sub == "cache" && matches!(p(1), "clean" | "clear") {
                         pkg(e, n, format!("{sub} {}", p(1)));
                     }
@@ -88,6 +90,19 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             }
             true
         }
+        "cmake" if c.sub(0) == "-E" || c.has(&["-E"]) => {
+            let k = c.args.iter().position(|w| w.text == "-E").unwrap_or(0);
+            let sub = c.args.get(k + 1).map(|w| w.text.as_str()).unwrap_or("");
+            let targets: Vec<String> = c.args.get(k + 2..).unwrap_or(&[]).iter().filter(|w| !w.text.starts_with('-')).map(|w| w.text.clone()).collect();
+            let recursive = matches!(sub, "remove_directory" | "rm") && (sub == "remove_directory" || c.args.iter().any(|w| w.text.contains('r') && w.text.starts_with('-')));
+            if matches!(sub, "rm" | "remove" | "remove_directory") {
+                for t in targets {
+                    let p = e.path(&t);
+                    e.add(Effect::Delete { path: p, recursive });
+                }
+            }
+            true
+        }
         "cargo-fmt" | "rustfmt" | "black" | "isort" | "autopep8" | "yapf" | "gofmt" | "goimports" | "clang-format" | "shfmt" | "stylua" | "dprint" | "biome" | "prettier" | "ruff" | "eslint" | "rubocop" | "standardrb" | "swiftformat" | "ktlint" | "php-cs-fixer" | "terraform-fmt" | "mix-format" => {
             let check = c.long("--check") || c.has(&["-l", "--list-different", "-d", "--diff"]) || c.long("--dry-run");
             let writes = match n {
@@ -106,6 +121,20 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "make" | "gmake" | "just" | "task" | "mage" | "invoke" | "nox" | "tox" => {
+            if c.short('n') && n == "make" || c.long("--just-print") || c.long("--recon") {
+                return true;
+            }
+            if let Some(f) = c.opt(&["-f", "--file", "--makefile"])
+                && (f.text == "-" || f.text == "/dev/stdin")
+                && let crate::engine::Stdin::Literal(t) = &c.stdin
+            {
+                let recipes: Vec<String> = t.lines().filter_map(|l| l.strip_prefix('\t')).map(|l| l.trim_start_matches(['@', '-']).to_string()).collect();
+                let mut via = c.via.clone();
+                via.push("make recipe".into());
+                for r in recipes.iter().take(16) {
+                    e.run_script(r, &via, c.depth + 1, &crate::engine::Stdin::Terminal);
+                }
+            }
             for t in &pos {
                 let l = t.to_ascii_lowercase();
                 if ["deploy", "publish", "release", "install", "destroy", "push", "upload", "uninstall", "drop", "nuke", "reset-db", "db-reset", "prod"].iter().any(|k| l.contains(k)) {
@@ -160,8 +189,8 @@ fn runner(e: &mut Engine, c: &Cmd, skip: usize) {
         }
         return;
     }
-    if !known {
-        e.add(Effect::PackageChange { manager: c.name.clone(), what: format!("downloads and runs `{}`", first.text) });
+    if !known && (first.text.contains("://") || first.text.starts_with("git+") || first.text.starts_with("github:")) {
+        e.add(Effect::DownloadExec { source: first.text.clone(), interpreter: c.name.clone() });
     }
     e.run_argv(argv, Vec::new(), c.stdin.clone(), via, c.depth + 1);
 }
@@ -243,7 +272,7 @@ fn lang_pm(e: &mut Engine, c: &Cmd, pos: &[String]) -> bool {
             "install" | "uninstall" => pkg(e, n, pos.join(" ")),
             "add" | "remove" | "rm" => pkg(e, n, pos.join(" ")),
             "publish" | "yank" | "owner" | "login" | "logout" if !c.dry_run() => e.add(Effect::Change { program: n.into(), what: format!("runs `cargo {sub}`") }),
-            "fmt" if !c.long("--check") => fmt(e, c, "cargo fmt"),
+            "fmt" if !c.has(&["--check"]) => fmt(e, c, "cargo fmt"),
             "clippy" | "fix" if c.long("--fix") || sub == "fix" => fmt(e, c, "cargo fix"),
             _ => {}
         },

@@ -24,14 +24,14 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
     let tok = |e: &mut Engine, what: String| e.add(Effect::SecretRead { path: what });
     match n {
-        "gh" => {
+        "gh" | "glab" => {
             if p(0) == "auth" && p(1) == "token" || p(0) == "auth" && p(1) == "status" && c.long("--show-token") || p(0) == "auth" && c.short('t') && p(1) == "status" {
                 tok(e, "GitHub token (gh auth token)".into());
             } else if matches!(p(0), "repo" | "release" | "secret" | "variable" | "gist" | "workflow" | "pr" | "issue" | "label" | "ssh-key" | "gpg-key" | "api")
                 && pos.get(1).is_some_and(|v| matches!(v.as_str(), "delete" | "archive" | "rename" | "edit" | "close" | "merge" | "create" | "set" | "upload" | "transfer" | "remove" | "lock" | "reopen" | "comment" | "review" | "run" | "disable" | "enable"))
             {
                 if p(0) == "repo" && p(1) == "delete" || p(0) == "release" && p(1) == "delete" {
-                    e.add(Effect::CloudDestroy { tool: "gh".into(), what: format!("gh {} {}", p(0), p(1)) });
+                    e.add(Effect::CloudDestroy { tool: n.into(), what: format!("gh {} {}", p(0), p(1)) });
                 } else {
                     e.add(Effect::Change { program: "gh".into(), what: format!("runs `gh {} {}`", p(0), p(1)) });
                 }
@@ -44,6 +44,31 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 }
             }
             true
+        }
+        "getent" => {
+            if matches!(p(0), "shadow" | "gshadow") {
+                tok(e, format!("/etc/{}", p(0)));
+            }
+            true
+        }
+        "declare" | "typeset" | "export" | "set" | "local" | "readonly" if c.has(&["-p"]) || n == "set" => {
+            for v in &pos {
+                if secret_var(v) {
+                    tok(e, format!("${v}"));
+                }
+            }
+            false
+        }
+        "grep" | "egrep" | "fgrep" | "rg" | "ag" | "ack" | "awk" | "sed" => {
+            let from_env = matches!(&c.stdin, crate::engine::Stdin::Other(p) if matches!(p.as_str(), "env" | "printenv" | "set" | "export" | "declare" | "compgen" | "cat" | "xargs"));
+            let from_env = from_env || matches!(&c.stdin, crate::engine::Stdin::File(p) if p.ends_with("/environ"));
+            if from_env {
+                let pat = c.args.iter().filter(|w| !w.text.starts_with('-') || w.text.len() > 3 && w.text.contains('|')).map(|w| w.text.to_ascii_uppercase()).collect::<Vec<_>>().join(" ");
+                if ["TOKEN", "KEY", "SECRET", "PASS", "AWS", "CRED", "AUTH", "API", "PRIVATE"].iter().any(|k| pat.contains(k)) {
+                    tok(e, "secret environment variables".into());
+                }
+            }
+            false
         }
         "printenv" => {
             for v in &pos {
@@ -89,7 +114,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     }
 }
 
-fn secret_var(v: &str) -> bool {
+pub(crate) fn secret_var(v: &str) -> bool {
     let u = v.to_ascii_uppercase();
     ["SECRET", "TOKEN", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL", "AUTH", "SESSION_KEY", "_PAT", "DATABASE_URL", "DSN"]
         .iter()
@@ -117,6 +142,11 @@ pub(crate) fn scan_args(e: &mut Engine, c: &Cmd) {
     }
     let mut hits = Vec::new();
     for w in &c.args {
+        for var in ["$AWS_SHARED_CREDENTIALS_FILE", "${AWS_SHARED_CREDENTIALS_FILE}", "$KUBECONFIG", "${KUBECONFIG}", "$GOOGLE_APPLICATION_CREDENTIALS", "${GOOGLE_APPLICATION_CREDENTIALS}", "$NETRC", "$PGPASSFILE", "$DOCKER_CONFIG", "$SSH_KEY", "$GIT_SSH_KEY", "$VAULT_TOKEN_FILE"] {
+            if w.text.starts_with(var) {
+                hits.push(w.text.clone());
+            }
+        }
         let t = w.text.as_str();
         let cand = t.strip_prefix('@').or_else(|| t.split_once('=').map(|(_, v)| v)).unwrap_or(t);
         for cand in [t, cand] {
