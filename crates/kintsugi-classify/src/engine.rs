@@ -24,6 +24,8 @@ pub(crate) enum Stdin {
     Decoded(String),
     /// The output of another program.
     Other(String),
+    /// Paths listed by `ls`/`find`/`git ls-files` (resolved, may be globs).
+    Listing(Vec<String>),
 }
 
 /// A redirection after expansion.
@@ -156,12 +158,18 @@ impl<'c> Engine<'c> {
     fn recover(&mut self, src: &str, via: &[String], depth: usize) {
         let mut via = via.to_vec();
         via.push("parse-recovery".into());
+        if let Some(k) = src.find("/dev/tcp/").or_else(|| src.find("/dev/udp/")) {
+            let host = src[k + 9..].split(['/', ' ', ';']).next().unwrap_or("").to_string();
+            self.add(Effect::RemoteExec { host, reverse_shell: true });
+        }
         let seps = [';', '&', '|', '\n', '(', ')', '`', '<', '>'];
         for (k, seg) in src.split(|c| seps.contains(&c)).enumerate() {
             if k > 256 || self.stopped {
                 break;
             }
-            let seg = seg.trim().trim_start_matches(['$', '{', '}', '!']).trim_end_matches('}').trim();
+            let seg = seg.trim();
+            let brace_word = seg.starts_with('{') && seg.find('}').is_some_and(|k| seg[..k].contains(','));
+            let seg = if brace_word { seg.trim_start_matches('$') } else { seg.trim_start_matches(['$', '{', '}', '!']).trim_end_matches('}').trim() };
             if seg.is_empty() {
                 continue;
             }
@@ -306,14 +314,29 @@ impl<'c> Engine<'c> {
         let mut redirs = Vec::new();
         let mut here = None;
         let mut cur = node.walk();
+        let mut pending: Option<(usize, usize)> = None;
         for ch in node.named_children(&mut cur) {
             match ch.kind() {
                 "file_redirect" | "heredoc_redirect" | "herestring_redirect" => {
                     self.collect_redir(ch, src, &mut redirs, &mut here)
                 }
                 "comment" => {}
-                _ => words.extend(self.split(Self::text(ch, src))),
+                _ => {
+                    // Tree-sitter sometimes splits one shell word into touching
+                    // nodes (`-rf$IFS/`); glue them back together.
+                    pending = match pending {
+                        Some((s, e)) if e == ch.start_byte() => Some((s, ch.end_byte())),
+                        Some((s, e)) => {
+                            words.extend(self.split(src.get(s..e).unwrap_or("")));
+                            Some((ch.start_byte(), ch.end_byte()))
+                        }
+                        None => Some((ch.start_byte(), ch.end_byte())),
+                    };
+                }
             }
+        }
+        if let Some((s, e)) = pending {
+            words.extend(self.split(src.get(s..e).unwrap_or("")));
         }
         let mut stage = node;
         if let Some(p) = node.parent()
@@ -362,7 +385,17 @@ impl<'c> Engine<'c> {
         let mut values = Vec::new();
         let mut cur = node.walk();
         for v in node.children_by_field_name("value", &mut cur) {
-            values.extend(self.split(Self::text(v, src)));
+            for w in self.split(Self::text(v, src)) {
+                // `for f in $(ls …)`: the listing's paths.
+                if let Some(inner) = w.text.strip_prefix("$(").and_then(|x| x.strip_suffix(')')) {
+                    let iw = self.split(inner);
+                    if let Stdin::Listing(paths) = crate::unwrap::stage_kind(self, &iw, inner) {
+                        values.extend(paths.into_iter().map(|p| Word { text: p, dynamic: false, glob: true }));
+                        continue;
+                    }
+                }
+                values.push(w);
+            }
         }
         let body_text = Self::text(body, src).trim();
         let body_text = body_text.strip_prefix("do").unwrap_or(body_text);
@@ -431,8 +464,23 @@ impl<'c> Engine<'c> {
         let mut kinds = Vec::new();
         for s in stages {
             let t = Self::text(*s, src);
+            let mut here = None;
+            if s.kind() == "redirected_statement" || s.kind() == "command" {
+                let mut cur = s.walk();
+                for k in s.named_children(&mut cur) {
+                    if k.kind() == "herestring_redirect" {
+                        let mut c2 = k.walk();
+                        let v: Vec<String> = k.named_children(&mut c2).flat_map(|x| self.split(Self::text(x, src))).map(|w| w.text).collect();
+                        here = Some(v.join(" "));
+                    }
+                }
+            }
             let words = self.split(t);
-            kinds.push(crate::unwrap::stage_kind(self, &words, t));
+            let kind = crate::unwrap::stage_kind(self, &words, t);
+            match (here, &kind) {
+                (Some(h), Stdin::Other(n) | Stdin::File(n)) if n == "cat" || n.ends_with("<<<") || words.first().is_some_and(|w| w.text == "cat") => kinds.push(Stdin::Literal(h)),
+                _ => kinds.push(kind),
+            }
         }
         if let Some(d) = kinds.iter().find(|k| matches!(k, Stdin::Download(_))) {
             return d.clone();

@@ -33,7 +33,7 @@ pub(crate) enum Zone {
 const SYSTEM_TOP: &[&str] = &[
     "etc", "usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "boot", "var", "opt", "root",
     "srv", "sys", "proc", "dev", "home", "snap", "System", "Library", "Applications", "private",
-    "Users", "nix", "run",
+    "Users", "nix", "run", "mnt", "media", "Volumes", "data", "backup", "backups", "var", "export", "vol",
 ];
 const HOME_SENSITIVE: &[&str] = &[
     ".ssh", ".gnupg", ".aws", ".kube", ".config", ".docker", ".azure", ".password-store",

@@ -53,6 +53,7 @@ pub(crate) fn judge(e: &Effect, ctx: &Context, _p: Option<&str>) -> (Class, Stri
                 Zone::Logs => (C, "sec:log-wipe"),
                 Zone::Null | Zone::Tmp => (S, "safe:tmp"),
                 Zone::Root => (C, "write:system"),
+                Zone::ProjectRoot if path.ends_with("/*") || path.ends_with("/**") => (C, "write:project-root"),
                 Zone::System if critical_system_file(path) => (C, "write:system"),
                 Zone::HomeSensitive if path.contains("/.ssh/") || path.contains("/.gnupg/") => (C, "write:keys"),
                 Zone::Home | Zone::HomeSensitive | Zone::HomeTop | Zone::HomeData => (C, "write:home"),

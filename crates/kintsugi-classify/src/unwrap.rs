@@ -190,7 +190,7 @@ impl Engine<'_> {
                 let p = self.path(&r.target.text);
                 if self.files.len() < 64 {
                     let content = match &produced {
-                        Stdin::Other(_) => Stdin::File(p.clone()),
+                        Stdin::Other(_) | Stdin::Listing(_) => Stdin::File(p.clone()),
                         other => other.clone(),
                     };
                     self.files.insert(p, content);
@@ -325,6 +325,9 @@ impl Engine<'_> {
                 self.run_script(&text, &via, c.depth + 1, &c.stdin);
                 self.restore(saved);
             } else if let Some(s) = script {
+                if matches!(c.stdin, Stdin::Download(_) | Stdin::Decoded(_)) {
+                    self.stdin_code(n, &c.stdin, &via, c.depth);
+                }
                 self.script_source(n, &s.text, c);
             } else if !has_c {
                 self.stdin_code(n, &c.stdin, &via, c.depth);
@@ -388,6 +391,7 @@ impl Engine<'_> {
             }
             Stdin::File(p) => self.add(Effect::Opaque { what: format!("{interp} runs commands from {p}"), exec: false }),
             Stdin::Other(prog) => self.add(Effect::Opaque { what: format!("{interp} runs the output of `{prog}`"), exec: true }),
+            Stdin::Listing(_) => self.add(Effect::Opaque { what: format!("{interp} runs a list of file names as commands"), exec: true }),
             Stdin::Terminal => {}
         }
     }
@@ -430,6 +434,7 @@ pub(crate) fn stage_kind(e: &Engine, words: &[Word], text: &str) -> Stdin {
             Stdin::Literal(s)
         }
         "cat" if !args.is_empty() && !rest.iter().any(|w| w.dynamic) => Stdin::File(e.path(args[args.len() - 1])),
+        "ls" | "find" | "fd" | "git" if !rest.iter().any(|w| w.dynamic) => listing(e, name, &args).unwrap_or_else(|| Stdin::Other(name.to_string())),
         _ => {
             let l = text.to_ascii_lowercase();
             if l.contains("curl ") || l.contains("wget ") {
@@ -440,6 +445,49 @@ pub(crate) fn stage_kind(e: &Engine, words: &[Word], text: &str) -> Stdin {
                 Stdin::Other(name.to_string())
             }
         }
+    }
+}
+
+/// Paths a listing command prints, as resolved (glob) paths.
+fn listing(e: &Engine, name: &str, args: &[&str]) -> Option<Stdin> {
+    let pos: Vec<&str> = args.iter().copied().filter(|a| !a.starts_with('-')).collect();
+    match name {
+        "ls" => {
+            let dir_only = args.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('d'));
+            let targets: Vec<String> = if pos.is_empty() { vec![".".into()] } else { pos.iter().map(|p| p.to_string()).collect() };
+            Some(Stdin::Listing(targets.iter().map(|t| {
+                let p = e.path(t);
+                if dir_only || t.contains('*') { p } else { format!("{}/*", p.trim_end_matches('/')) }
+            }).collect()))
+        }
+        "find" | "fd" => {
+            let mut roots = Vec::new();
+            for a in args {
+                if a.starts_with('-') || *a == "(" || *a == "!" {
+                    break;
+                }
+                roots.push(e.path(a));
+            }
+            if roots.is_empty() {
+                roots.push(e.path("."));
+            }
+            let filt = args.windows(2).find(|w| matches!(w[0], "-name" | "-iname" | "-path" | "-regex") && !matches!(w[1], "*" | ".*" | "*.*")).map(|w| w[1].to_string());
+            Some(Stdin::Listing(roots.into_iter().map(|r| match &filt {
+                Some(f) => format!("{}/**/{f}", r.trim_end_matches('/')),
+                None => r,
+            }).collect()))
+        }
+        "git" if args.first() == Some(&"ls-files") => {
+            let root = e.project.clone().unwrap_or_else(|| e.path("."));
+            let others = args.iter().any(|a| *a == "--others" || *a == "-o");
+            let specs: Vec<&str> = pos.iter().skip(1).copied().collect();
+            if others || specs.is_empty() {
+                Some(Stdin::Listing(vec![format!("{root}/*")]))
+            } else {
+                Some(Stdin::Listing(specs.iter().map(|s| format!("{root}/**/{s}")).collect()))
+            }
+        }
+        _ => None,
     }
 }
 

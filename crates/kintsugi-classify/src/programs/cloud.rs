@@ -401,52 +401,49 @@ fn container_run(e: &mut Engine, c: &Cmd) {
     if privileged || mounts.iter().any(|(h, _)| h == "/" || h.starts_with("/var/run/docker.sock") || h == "/dev") {
         e.add(Effect::CloudChange { tool: n.into(), what: "runs a container with access to the host".into() });
     }
-    let inner: Vec<crate::words::Word> = c.args.get(i..).map(|s| s.to_vec()).unwrap_or_default();
+    let mut inner: Vec<crate::words::Word> = c.args.get(i..).map(|s| s.to_vec()).unwrap_or_default();
     e.add(Effect::CloudChange { tool: n.into(), what: format!("{n} run {}", image.unwrap_or_default()) });
     if inner.is_empty() {
         return;
     }
+    // Rewrite container paths under mounts to the host paths they reach.
+    let mut roots = Vec::new();
+    let table: Vec<(String, String)> = mounts
+        .iter()
+        .map(|(h, ct)| {
+            let host = if h.starts_with('/') || h.starts_with('~') || h.starts_with('.') || h.starts_with('$') {
+                e.path(h)
+            } else {
+                format!("/var/lib/docker/volumes/{h}/_data")
+            };
+            roots.push(host.clone());
+            (ct.trim_end_matches('/').to_string(), host)
+        })
+        .collect();
+    for w in &mut inner {
+        for (ct, host) in &table {
+            let t = w.text.clone();
+            if let Some(rest) = t.strip_prefix(ct.as_str()).filter(|r| r.is_empty() || r.starts_with('/')) {
+                w.text = format!("{}{rest}", host.trim_end_matches('/'));
+                break;
+            }
+        }
+    }
+    let keep_all = privileged || n == "kubectl" || n == "oc";
     let mut sub = Engine::new(e.ctx);
     sub.cwd = std::path::PathBuf::from("/");
     sub.run_argv(inner, Vec::new(), c.stdin.clone(), vec![format!("{n} run")], c.depth + 1);
     for eff in sub.effects {
-        let mapped = map_container_effect(e, &eff, &mounts);
-        match mapped {
-            Some(m) => e.add(m),
-            None => {
-                if !matches!(eff, Effect::Delete { .. } | Effect::Overwrite { .. } | Effect::Chmod { .. } | Effect::Move { .. }) || privileged {
-                    e.add(eff);
-                }
-            }
+        let paths: Vec<String> = eff.touched_paths().iter().map(|p| p.to_string()).collect();
+        let on_host = paths.iter().any(|p| roots.iter().any(|r| p.starts_with(r.as_str())));
+        if let Effect::Delete { path, .. } = &eff
+            && path.starts_with("/var/lib/docker/volumes/")
+        {
+            e.add(Effect::DbDestroy { engine: "container".into(), what: format!("deletes data in a named volume ({path})") });
+            continue;
         }
-    }
-}
-
-fn map_container_effect(e: &Engine, eff: &Effect, mounts: &[(String, String)]) -> Option<Effect> {
-    let map = |p: &str| -> Option<String> {
-        for (h, ct) in mounts {
-            let ct = ct.trim_end_matches('/');
-            let rest = if p == ct { Some("") } else { p.strip_prefix(&format!("{ct}/")) };
-            if let Some(r) = rest {
-                if !h.starts_with('/') && !h.starts_with('~') && !h.starts_with('.') && !h.starts_with('$') {
-                    return Some(format!("volume:{h}"));
-                }
-                let hp = e.path(h);
-                return Some(if r.is_empty() { hp } else { format!("{}/{r}", hp.trim_end_matches('/')) });
-            }
+        if paths.is_empty() || on_host || keep_all {
+            e.add(eff);
         }
-        None
-    };
-    match eff {
-        Effect::Delete { path, recursive } => map(path).map(|p| {
-            if p.starts_with("volume:") {
-                Effect::DbDestroy { engine: "container".into(), what: format!("deletes data in {p}") }
-            } else {
-                Effect::Delete { path: p, recursive: *recursive }
-            }
-        }),
-        Effect::Overwrite { path, append } => map(path).map(|p| Effect::Overwrite { path: p, append: *append }),
-        Effect::Chmod { path, recursive } => map(path).map(|p| Effect::Chmod { path: p, recursive: *recursive }),
-        _ => None,
     }
 }

@@ -22,13 +22,11 @@ pub(crate) fn sql_severity(sql: &str) -> (u8, String) {
             hit(&mut worst, 2, &short(s));
         } else if s.starts_with("TRUNCATE") || (s.starts_with("ALTER TABLE") && s.contains(" DROP ")) {
             hit(&mut worst, 2, &short(s));
-        } else if s.starts_with("DELETE") {
-            hit(&mut worst, if s.contains(" WHERE ") { 1 } else { 2 }, &short(s));
-        } else if s.starts_with("UPDATE") {
-            hit(&mut worst, if s.contains(" WHERE ") { 1 } else { 2 }, &short(s));
+        } else if s.starts_with("DELETE") || s.starts_with("UPDATE") {
+            hit(&mut worst, if bounded_where(s) { 1 } else { 2 }, &short(s));
         } else if s.contains("DROPDATABASE") || s.contains(".DROP(") || s.contains("FLUSHALL") || s.contains("FLUSHDB") {
             hit(&mut worst, 2, &short(s));
-        } else if s.contains("DELETEMANY({})") || s.contains("REMOVE({})") || s.contains("DELETEMANY()") {
+        } else if s.replace(' ', "").contains("DELETEMANY({})") || s.contains("REMOVE({})") || s.contains("DELETEMANY()") || s.replace(' ', "").contains("UPDATEMANY({},") || s.contains(".DROPCOLLECTION") {
             hit(&mut worst, 2, &short(s));
         } else if ["INSERT", "ALTER", "CREATE", "GRANT", "REVOKE", "COPY", "REPLACE", "MERGE", "UPSERT", "VACUUM FULL", "REINDEX", "LOAD"]
             .iter()
@@ -42,6 +40,13 @@ pub(crate) fn sql_severity(sql: &str) -> (u8, String) {
         }
     }
     worst
+}
+
+/// A WHERE clause that actually restricts rows (not `1=1`, `true`).
+fn bounded_where(s: &str) -> bool {
+    let Some(k) = s.find(" WHERE ") else { return false };
+    let w = s[k + 7..].trim().trim_end_matches(';').replace(' ', "");
+    !matches!(w.as_str(), "1=1" | "TRUE" | "1" | "''=''" | "1<>0" | "0=0" | "NOT0" | "1>0") && !w.starts_with("1=1OR") && !w.ends_with("OR1=1")
 }
 
 fn short(s: &str) -> String {
@@ -80,7 +85,7 @@ fn stdin_sql(e: &mut Engine, c: &Cmd, engine: &str) {
             sql_effect(e, engine, &t);
         }
         Stdin::File(p) => e.add(Effect::DbWrite { engine: engine.into(), what: format!("runs SQL from {p}") }),
-        Stdin::Download(_) | Stdin::Decoded(_) | Stdin::Other(_) => {
+        Stdin::Download(_) | Stdin::Decoded(_) | Stdin::Other(_) | Stdin::Listing(_) => {
             e.add(Effect::DbWrite { engine: engine.into(), what: "runs SQL from a pipe".into() })
         }
         Stdin::Terminal => {}
@@ -198,7 +203,7 @@ fn orm(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "prisma" => {
-            if p(0) == "migrate" && p(1) == "reset" || p(0) == "db" && p(1) == "push" && c.long("--force-reset") {
+            if p(0) == "migrate" && p(1) == "reset" || p(0) == "db" && p(1) == "push" && (c.long("--force-reset") || c.long("--accept-data-loss")) {
                 destroy(e, &format!("prisma {} {}", p(0), p(1)));
             } else if p(0) == "migrate" && matches!(p(1), "deploy" | "dev") || p(0) == "db" && matches!(p(1), "push" | "execute" | "seed") {
                 write(e, &format!("prisma {} {}", p(0), p(1)));
@@ -226,6 +231,13 @@ fn orm(e: &mut Engine, c: &Cmd) -> bool {
         }
         "sequelize" | "sequelize-cli" | "knex" | "typeorm" | "drizzle-kit" | "alembic" | "flyway" | "liquibase" | "diesel" | "sqlx" | "dbmate" | "goose" | "migrate" | "supabase" => {
             let all = pos.join(" ");
+            if pos.iter().any(|x| matches!(x.as_str(), "list" | "info" | "status" | "show" | "history" | "current" | "heads" | "check" | "validate" | "version" | "make:migration" | "generate" | "new" | "create")) && !pos.iter().any(|x| x.contains("drop") || x.contains("reset")) {
+                return true;
+            }
+            if (all.contains("undo:all") || all.contains("rollback") && c.long("--all") || all.contains("migrate:reset") || all.contains("downgrade base")) && !c.dry_run() {
+                destroy(e, &all);
+                return true;
+            }
             if ["db:drop", "schema:drop", "clean", "dropAll", "drop-all", "database reset", "db reset", "downgrade base", "migrate:rollback --all", "database drop", " drop", "reset"]
                 .iter()
                 .any(|k| all.contains(k) || pos.iter().any(|x| x == k.trim()))

@@ -20,6 +20,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         let devs = devices(e, c);
         match devs.into_iter().next() {
             Some(d) => write(e, d, n),
+            None if c.positional().iter().any(|w| w.dynamic) => write(e, "a device chosen at run time".into(), n),
             None => {
                 if let Some(f) = c.positional().iter().find(|w| !w.text.chars().all(|ch| ch.is_ascii_digit())) {
                     let p = e.path(&f.text);

@@ -16,7 +16,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 let p = e.path(&w.text);
                 e.add(Effect::Delete { path: p, recursive });
             }
-            if c.positional().is_empty() && matches!(c.stdin, Stdin::Other(_) | Stdin::Download(_)) {
+            if c.positional().is_empty() && matches!(c.stdin, Stdin::Other(_) | Stdin::Download(_) | Stdin::Listing(_)) {
                 e.add(Effect::Opaque { what: "deletes paths read from a pipe".into(), exec: false });
             }
             true
@@ -353,8 +353,8 @@ fn find(e: &mut Engine, c: &Cmd) {
     if roots.is_empty() {
         roots.push(e.path("."));
     }
-    let tests = ["-name", "-iname", "-path", "-ipath", "-regex", "-iregex", "-type", "-mtime", "-mmin", "-newer", "-size", "-empty", "-user", "-perm", "-atime", "-ctime", "-wholename", "-links", "-inum", "-samefile", "-lname"];
-    let filtered = c.args[i..].iter().any(|w| tests.contains(&w.text.as_str()));
+    let tests = ["-name", "-iname", "-path", "-ipath", "-regex", "-iregex", "-mtime", "-mmin", "-newer", "-size", "-empty", "-user", "-perm", "-atime", "-ctime", "-wholename", "-links", "-inum", "-samefile", "-lname"];
+    let filtered = c.args[i..].windows(2).any(|w| tests.contains(&w[0].text.as_str()) && !(matches!(w[0].text.as_str(), "-name" | "-iname" | "-path") && matches!(w[1].text.as_str(), "*" | "*.*" | ".*" | "?*"))) || c.args[i..].iter().any(|w| w.text == "-empty");
     let name = c.opt(&["-name", "-iname"]).map(|w| w.text.clone()).unwrap_or_else(|| "?*".into());
     let target = |r: &str| if filtered { format!("{}/**/{}", r.trim_end_matches('/'), name) } else { r.to_string() };
     let mut k = i;
@@ -418,6 +418,7 @@ fn xargs(e: &mut Engine, c: &Cmd) {
     }
     let input: Vec<Word> = match &c.stdin {
         Stdin::Literal(t) => e.split(&t.replace("\\0", " ").replace('\0', " ")),
+        Stdin::Listing(v) => v.iter().map(|p| Word { text: p.clone(), dynamic: false, glob: p.contains(['*', '?']) }).collect(),
         _ => vec![Word { text: "$XARGS_INPUT".into(), dynamic: true, glob: false }],
     };
     let mut inner: Vec<Word> = c.args[i.min(c.args.len())..].to_vec();

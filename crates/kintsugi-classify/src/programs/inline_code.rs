@@ -58,7 +58,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     while i < c.args.len() {
         let a = c.args[i].text.as_str();
         // Combined perl/ruby flags like -pie, -ne.
-        let combined = matches!(kind, "perl" | "ruby") && a.starts_with('-') && !a.starts_with("--") && a.len() > 2 && a.ends_with('e');
+        let combined = matches!(kind, "perl" | "ruby") && a.starts_with('-') && !a.starts_with("--") && a.len() > 2 && a.len() <= 6 && a.ends_with('e') && a[1..].chars().all(|ch| ch.is_ascii_lowercase());
         if code_flags.contains(&a) || combined {
             if kind == "pwsh" && matches!(a, "-EncodedCommand" | "-enc" | "-e") {
                 e.add(Effect::Opaque { what: "PowerShell runs a base64-encoded command".into(), exec: true });
@@ -285,7 +285,11 @@ fn call_arg(code: &str, at: usize) -> Option<String> {
     if lits.is_empty() {
         return None;
     }
-    let first_is_lit = region.trim_start().starts_with(['"', '\'', '`', '[']);
+    let concat = region.contains("''.join") || region.contains("\"\".join") || region.contains("' + '") || region.contains("'+'") || region.contains("\" + \"") || region.contains("\"+\"");
+    if concat {
+        return Some(lits.concat());
+    }
+    let first_is_lit = region.trim_start().starts_with(['"', '\'', '`', '[']) || region.trim_start().starts_with("''.join") || region.trim_start().starts_with("\"\".join");
     if !first_is_lit && !refers_home(region) {
         return None;
     }
@@ -302,7 +306,7 @@ const SPAWN: &[&str] = &[
     "os.system", "subprocess.", "os.popen", "os.exec", "os.spawn", "commands.getoutput", "pty.spawn", "system(", "exec(", "execSync", "spawnSync",
     "spawn(", "execFile", "child_process", "shell_exec", "passthru", "proc_open", "popen(", "Kernel.exec", "IO.popen", "%x", "qx", "`",
     "Runtime.getRuntime", "do shell script", "Start-Process", "Invoke-Expression", "iex ", "os.execute", "io.popen", "sh.",
-    "Bun.spawn", "Deno.run", "Deno.Command", "$.spawn", "$`", "execvp", "execlp", "execv(", "execl(", "exec ",
+    "Bun.spawn", "Deno.run", "Deno.Command", "$.spawn", "$`", "execvp", "execlp", "execv(", "execl(", "exec ", "spawn ",
 ];
 const DELETE: &[&str] = &[
     "shutil.rmtree", "os.remove", "os.unlink", "os.rmdir", "os.removedirs", ".unlink(", ".rmdir(", "rm_rf", "rm_r", "FileUtils.rm", "rmSync",
@@ -326,7 +330,7 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
         if *pat == "$`" && kind != "node" {
             continue;
         }
-        if *pat == "exec " && !matches!(kind, "perl" | "ruby" | "tcl") {
+        if (*pat == "exec " || *pat == "spawn ") && !matches!(kind, "perl" | "ruby" | "tcl") {
             continue;
         }
         if matches!(*pat, "%x" | "qx") && !matches!(kind, "perl" | "ruby") {
@@ -378,8 +382,9 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
         while let Some(k) = code[from..].find(pat) {
             let at = from + k;
             let region = call_region(code, at);
-            let target = literals(region).into_iter().next().or_else(|| refers_home(region).then(|| "~".to_string()));
-            let recursive = pat.contains("rmtree") || pat.contains("rm_r") || pat.contains("rmSync") || pat.contains("remove_tree") || pat.contains("rimraf") || pat.contains("fs.rm(") || pat.contains("Remove-Item") || pat.contains("removedirs");
+            let target = if refers_home(region) { Some("~".to_string()) } else { literals(region).into_iter().find(|l| !l.is_empty() && !l.chars().all(|c| c.is_ascii_uppercase() || c == '_')) };
+            let target = target.or_else(|| literals(code).into_iter().find(|l| l.starts_with('/') || l.starts_with('~')));
+            let recursive = region.contains("recursive") || region.contains("force") || pat.contains("rmtree") || pat.contains("rm_r") || pat.contains("rmSync") || pat.contains("remove_tree") || pat.contains("rimraf") || pat.contains("fs.rm(") || pat.contains("Remove-Item") || pat.contains("removedirs");
             match target {
                 Some(t) => {
                     let p = e.path(&expand_user(&t, &e.home));
@@ -408,7 +413,8 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
             }
         }
     }
-    for lit in literals(code) {
+    let db_call = ["execute", "query", "sqlite", "psycopg", "cursor", "exec(", ".run(", "prepare", "knex", "sequelize", "mysql", "pg.", "Client(", "connect("].iter().any(|k| code.contains(k));
+    for lit in literals(code).into_iter().filter(|_| db_call) {
         if let (2, w) = super::db::sql_severity(&lit) {
             e.add(Effect::DbDestroy { engine: format!("{kind} code"), what: w });
         }

@@ -133,7 +133,7 @@ const DATA: &[&str] = &[
     "cqlsh", "psql", "pgcli", "mycli", "kill", "pkill", "killall", "sftp", "scp", "rsync", "nc", "ncat", "socat", "yes",
     "kintsugi", "kintsugid", "banner", "toilet", "lolcat", "fortune", "xmessage", "zenity", "kdialog", "dialog", "whiptail",
     "gum", "fzf", "git-cliff", "commitizen", "cz", "npx", "pnpx", "bunx", "uvx", "heroku", "fly", "vercel", "ipython", "julia",
-    "emacs", "tclsh", "expect", "awk", "cmake", "paste", "join", "less", "more",
+    "emacs", "tclsh", "expect", "awk", "cmake", "paste", "join",
 ];
 
 /// Arguments of other programs that read as a dangerous command line

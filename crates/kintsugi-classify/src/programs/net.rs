@@ -77,6 +77,16 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             record_download(e, &p, &host);
             true
         }
+        "http-server" | "serve" | "live-server" | "httpd" | "miniserve" | "dufs" | "updog" => {
+            let dir = c.positional().iter().find(|w| !w.text.chars().all(|ch| ch.is_ascii_digit())).map(|w| e.path(&w.text)).unwrap_or_else(|| e.path("."));
+            let z = crate::paths::zone(&dir, e.ctx, e.project.as_deref());
+            if matches!(z, crate::paths::Zone::Root | crate::paths::Zone::Home | crate::paths::Zone::System | crate::paths::Zone::HomeSensitive | crate::paths::Zone::HomeTop) {
+                e.add(Effect::NetworkEgress { host: "anyone on the network".into(), payload: format!("the files under {dir}"), sensitive: true });
+            } else {
+                e.add(Effect::Change { program: n.into(), what: format!("serves {dir} over HTTP") });
+            }
+            true
+        }
         "ngrok" | "cloudflared" | "lt" | "localtunnel" | "bore" | "serveo" => {
             if c.args.iter().any(|a| a.text.starts_with("file://")) {
                 e.add(Effect::NetworkEgress { host: "a public tunnel".into(), payload: "local files".into(), sensitive: true });
@@ -111,7 +121,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             ssh(e, c);
             true
         }
-        "dig" | "nslookup" | "host" | "ping" | "ping6" | "drill" | "traceroute" | "resolvectl" | "getent" => {
+        "dig" | "nslookup" | "host" | "ping" | "ping6" | "drill" | "traceroute" | "resolvectl" => {
             for w in c.positional() {
                 let secret_var = w.text.split('$').skip(1).any(|v| {
                     let name: String = v.trim_start_matches('{').chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();

@@ -202,6 +202,10 @@ fn lang_pm(e: &mut Engine, c: &Cmd, pos: &[String]) -> bool {
     let from_project = c.has(&["-r", "--requirement", "-e", "--editable"]) && pos.len() <= 2 || pos.get(1).is_some_and(|x| x == "." || x.starts_with("-r"));
     match n {
         "pip" | "pip3" | "pipx" => {
+            if let Some(u) = pos.iter().find(|x| x.contains("://") || x.starts_with("git+")) {
+                e.add(Effect::DownloadExec { source: u.clone(), interpreter: format!("{n} install (runs its build scripts)") });
+                return true;
+            }
             if matches!(sub, "install" | "uninstall" | "download") && !from_project && !c.dry_run() {
                 if !(sub == "install" && pos.len() <= 1) {
                     pkg(e, n, pos.join(" "));

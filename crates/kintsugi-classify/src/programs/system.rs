@@ -267,7 +267,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
 /// A function that calls itself twice in a pipeline, in the background:
 /// `:(){ :|:& };:` whatever the name.
 pub(crate) fn scan_fork_bomb(e: &mut Engine, src: &str) {
-    if !src.contains('&') {
+    if !src.contains('&') && !src.contains("-P") {
         return;
     }
     // Endless loops that keep spawning background jobs.
