@@ -16,7 +16,11 @@ fn main() {
             if cols.len() != 4 || line.starts_with('#') {
                 continue;
             }
-            (Some(cols[0].to_string()), PathBuf::from(cols[2]), cols[3].to_string())
+            (
+                Some(cols[0].to_string()),
+                PathBuf::from(cols[2]),
+                cols[3].to_string(),
+            )
         } else {
             (None, PathBuf::from("/home/dev/proj"), line.clone())
         };

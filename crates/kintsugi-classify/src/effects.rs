@@ -18,7 +18,12 @@ pub enum Effect {
     /// Changes mode or owner.
     Chmod { path: String, recursive: bool },
     /// Updates a ref on a remote (`git push`).
-    GitRefRewrite { remote: String, refspec: String, force: bool, delete: bool },
+    GitRefRewrite {
+        remote: String,
+        refspec: String,
+        force: bool,
+        delete: bool,
+    },
     /// Throws away uncommitted or untracked work.
     GitDiscard { repo: String, what: String },
     /// Rewrites or prunes local history.
@@ -38,7 +43,11 @@ pub enum Effect {
     /// Reads credential material.
     SecretRead { path: String },
     /// Sends data over the network. `payload` says what is sent.
-    NetworkEgress { host: String, payload: String, sensitive: bool },
+    NetworkEgress {
+        host: String,
+        payload: String,
+        sensitive: bool,
+    },
     /// Fetches from the network into a file (not executed).
     Download { host: String, to: String },
     /// Runs commands on another machine, or opens a reverse shell.
@@ -85,7 +94,9 @@ impl Effect {
     /// Filesystem paths this effect touches (for the snapshot planner).
     pub fn touched_paths(&self) -> Vec<&str> {
         match self {
-            Effect::Delete { path, .. } | Effect::Overwrite { path, .. } | Effect::Chmod { path, .. } => {
+            Effect::Delete { path, .. }
+            | Effect::Overwrite { path, .. }
+            | Effect::Chmod { path, .. } => {
                 vec![path.as_str()]
             }
             Effect::Move { from, to } => vec![from.as_str(), to.as_str()],

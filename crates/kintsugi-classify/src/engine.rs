@@ -114,11 +114,15 @@ impl<'c> Engine<'c> {
             return;
         }
         if depth > MAX_NESTING {
-            self.add(Effect::Limit { what: "nesting".into() });
+            self.add(Effect::Limit {
+                what: "nesting".into(),
+            });
             return;
         }
         if src.len() > MAX_LINE_BYTES {
-            self.add(Effect::Limit { what: "too-large".into() });
+            self.add(Effect::Limit {
+                what: "too-large".into(),
+            });
             return;
         }
         crate::programs::system::scan_fork_bomb(self, src);
@@ -133,7 +137,9 @@ impl<'c> Engine<'c> {
                 let err = root.has_error();
                 if err {
                     self.complete = false;
-                    self.add(Effect::ParseError { what: "bash syntax the parser rejects".into() });
+                    self.add(Effect::ParseError {
+                        what: "bash syntax the parser rejects".into(),
+                    });
                 }
                 self.walk(root, src, via, depth, stdin);
                 if err {
@@ -142,12 +148,16 @@ impl<'c> Engine<'c> {
             }
             Parsed::TimedOut => {
                 self.complete = false;
-                self.add(Effect::Limit { what: "parse-time".into() });
+                self.add(Effect::Limit {
+                    what: "parse-time".into(),
+                });
                 self.recover(src, via, depth);
             }
             Parsed::Failed => {
                 self.complete = false;
-                self.add(Effect::ParseError { what: "parser unavailable".into() });
+                self.add(Effect::ParseError {
+                    what: "parser unavailable".into(),
+                });
                 self.recover(src, via, depth);
             }
         }
@@ -159,8 +169,15 @@ impl<'c> Engine<'c> {
         let mut via = via.to_vec();
         via.push("parse-recovery".into());
         if let Some(k) = src.find("/dev/tcp/").or_else(|| src.find("/dev/udp/")) {
-            let host = src[k + 9..].split(['/', ' ', ';']).next().unwrap_or("").to_string();
-            self.add(Effect::RemoteExec { host, reverse_shell: true });
+            let host = src[k + 9..]
+                .split(['/', ' ', ';'])
+                .next()
+                .unwrap_or("")
+                .to_string();
+            self.add(Effect::RemoteExec {
+                host,
+                reverse_shell: true,
+            });
         }
         let seps = [';', '&', '|', '\n', '(', ')', '`', '<', '>'];
         for (k, seg) in src.split(|c| seps.contains(&c)).enumerate() {
@@ -168,12 +185,23 @@ impl<'c> Engine<'c> {
                 break;
             }
             let seg = seg.trim();
-            let brace_word = seg.starts_with('{') && seg.find('}').is_some_and(|k| seg[..k].contains(','));
-            let seg = if brace_word { seg.trim_start_matches('$') } else { seg.trim_start_matches(['$', '{', '}', '!']).trim_end_matches('}').trim() };
+            let brace_word =
+                seg.starts_with('{') && seg.find('}').is_some_and(|k| seg[..k].contains(','));
+            let seg = if brace_word {
+                seg.trim_start_matches('$')
+            } else {
+                seg.trim_start_matches(['$', '{', '}', '!'])
+                    .trim_end_matches('}')
+                    .trim()
+            };
             if seg.is_empty() {
                 continue;
             }
-            let words: Vec<Word> = self.split(seg).into_iter().filter(|w| !w.text.is_empty()).collect();
+            let words: Vec<Word> = self
+                .split(seg)
+                .into_iter()
+                .filter(|w| !w.text.is_empty())
+                .collect();
             if !words.is_empty() {
                 self.run_argv(words, Vec::new(), Stdin::Terminal, via.clone(), depth + 1);
             }
@@ -190,7 +218,9 @@ impl<'c> Engine<'c> {
             self.nodes += 1;
             if self.nodes > MAX_NODES {
                 self.complete = false;
-                self.add(Effect::Limit { what: "nodes".into() });
+                self.add(Effect::Limit {
+                    what: "nodes".into(),
+                });
                 self.stopped = true;
                 return;
             }
@@ -203,7 +233,9 @@ impl<'c> Engine<'c> {
                 "variable_assignment" if parent_kind != "command" => self.assign(node, src),
                 "unset_command" => {
                     let t = Self::text(node, src);
-                    if t.split_whitespace().any(|w| matches!(w, "HISTFILE" | "HISTSIZE" | "HISTFILESIZE")) {
+                    if t.split_whitespace()
+                        .any(|w| matches!(w, "HISTFILE" | "HISTSIZE" | "HISTFILESIZE"))
+                    {
                         self.add(history_off("unset HISTFILE"));
                     }
                 }
@@ -216,6 +248,29 @@ impl<'c> Engine<'c> {
                         for ch in node.named_children(&mut cur) {
                             self.collect_redir(ch, src, &mut redirs, &mut here);
                         }
+                        // `a | b > f`: the last stage writes the file.
+                        if let Some(body) = node.named_child(0)
+                            && body.kind() == "pipeline"
+                            && let Some(last) =
+                                body.named_child(body.named_child_count().saturating_sub(1) as u32)
+                        {
+                            let words = self.split(Self::text(last, src));
+                            if let Some(first) = words.first()
+                                && crate::unwrap::fills_storage(
+                                    crate::words::basename(&first.text),
+                                    &words,
+                                )
+                                && let Some(r) = redirs.iter().find(|r| r.op != RedirOp::Read)
+                            {
+                                let t = self.path(&r.target.text);
+                                self.add(Effect::DiskWrite {
+                                    device: t,
+                                    what:
+                                        "an unbounded or huge write that fills the disk or memory"
+                                            .into(),
+                                });
+                            }
+                        }
                         self.redirect_effects("", &redirs);
                     }
                 }
@@ -224,9 +279,13 @@ impl<'c> Engine<'c> {
                     let kids: Vec<Node> = node.named_children(&mut cur).collect();
                     if let (Some(name), Some(body)) = (kids.first(), kids.last()) {
                         let b = Self::text(*body, src);
-                        let inner = b.trim().trim_start_matches(['{', '(']).trim_end_matches(['}', ')']);
+                        let inner = b
+                            .trim()
+                            .trim_start_matches(['{', '('])
+                            .trim_end_matches(['}', ')']);
                         if self.funcs.len() < 64 {
-                            self.funcs.insert(Self::text(*name, src).to_string(), inner.to_string());
+                            self.funcs
+                                .insert(Self::text(*name, src).to_string(), inner.to_string());
                         }
                     }
                 }
@@ -241,10 +300,16 @@ impl<'c> Engine<'c> {
 
     fn assign(&mut self, node: Node, src: &str) {
         let t = Self::text(node, src);
-        let Some((name, value)) = t.split_once('=') else { return };
+        let Some((name, value)) = t.split_once('=') else {
+            return;
+        };
         let name = name.trim_end_matches('+');
         let words = self.split(value);
-        check_env_hook(self, name, &words.first().map(|w| w.text.clone()).unwrap_or_default());
+        check_env_hook(
+            self,
+            name,
+            &words.first().map(|w| w.text.clone()).unwrap_or_default(),
+        );
         match words.as_slice() {
             [w] if !w.dynamic => {
                 self.vars.insert(name.to_string(), w.text.clone());
@@ -258,7 +323,13 @@ impl<'c> Engine<'c> {
         }
     }
 
-    fn collect_redir(&mut self, ch: Node, src: &str, redirs: &mut Vec<Redir>, here: &mut Option<String>) {
+    fn collect_redir(
+        &mut self,
+        ch: Node,
+        src: &str,
+        redirs: &mut Vec<Redir>,
+        here: &mut Option<String>,
+    ) {
         match ch.kind() {
             "file_redirect" => {
                 let mut op = "";
@@ -274,10 +345,16 @@ impl<'c> Engine<'c> {
                     .named_children(&mut cur)
                     .find(|k| k.kind() != "file_descriptor" && k.kind() != "ERROR");
                 let Some(dest) = dest else { return };
-                let Some(w) = self.split(Self::text(dest, src)).into_iter().next() else { return };
+                let Some(w) = self.split(Self::text(dest, src)).into_iter().next() else {
+                    return;
+                };
                 let op = match op {
                     ">" | ">|" | "&>" | "<>" => RedirOp::Write,
-                    ">&" | "&>>" | ">>" if w.text.chars().all(|c| c.is_ascii_digit() || c == '-') => return,
+                    ">&" | "&>>" | ">>"
+                        if w.text.chars().all(|c| c.is_ascii_digit() || c == '-') =>
+                    {
+                        return;
+                    }
                     ">&" => RedirOp::Write,
                     ">>" | "&>>" => RedirOp::Append,
                     "<" => RedirOp::Read,
@@ -309,7 +386,14 @@ impl<'c> Engine<'c> {
         }
     }
 
-    fn command_node(&mut self, node: Node, src: &str, via: &[String], depth: usize, inherited: &Stdin) {
+    fn command_node(
+        &mut self,
+        node: Node,
+        src: &str,
+        via: &[String],
+        depth: usize,
+        inherited: &Stdin,
+    ) {
         let mut words: Vec<Word> = Vec::new();
         let mut redirs = Vec::new();
         let mut here = None;
@@ -362,7 +446,10 @@ impl<'c> Engine<'c> {
                 Some(p) if p.kind() == "pipeline" => {
                     let mut cur = p.walk();
                     let stages: Vec<Node> = p.named_children(&mut cur).collect();
-                    let idx = stages.iter().position(|s| s.id() == stage.id()).unwrap_or(0);
+                    let idx = stages
+                        .iter()
+                        .position(|s| s.id() == stage.id())
+                        .unwrap_or(0);
                     if idx == 0 && p.parent().is_some_and(|h| h.kind() == "heredoc_redirect") {
                         stdin = self.heredoc_upstream(p, src);
                     } else if idx == 0 {
@@ -379,8 +466,12 @@ impl<'c> Engine<'c> {
 
     /// `for v in a b; do …; done`: analyse the body once per literal value.
     fn for_loop(&mut self, node: Node, src: &str, via: &[String], depth: usize, stdin: &Stdin) {
-        let Some(var) = node.child_by_field_name("variable") else { return };
-        let Some(body) = node.child_by_field_name("body") else { return };
+        let Some(var) = node.child_by_field_name("variable") else {
+            return;
+        };
+        let Some(body) = node.child_by_field_name("body") else {
+            return;
+        };
         let name = Self::text(var, src).to_string();
         let mut values = Vec::new();
         let mut cur = node.walk();
@@ -390,7 +481,11 @@ impl<'c> Engine<'c> {
                 if let Some(inner) = w.text.strip_prefix("$(").and_then(|x| x.strip_suffix(')')) {
                     let iw = self.split(inner);
                     if let Stdin::Listing(paths) = crate::unwrap::stage_kind(self, &iw, inner) {
-                        values.extend(paths.into_iter().map(|p| Word { text: p, dynamic: false, glob: true }));
+                        values.extend(paths.into_iter().map(|p| Word {
+                            text: p,
+                            dynamic: false,
+                            glob: true,
+                        }));
                         continue;
                     }
                 }
@@ -399,7 +494,10 @@ impl<'c> Engine<'c> {
         }
         let body_text = Self::text(body, src).trim();
         let body_text = body_text.strip_prefix("do").unwrap_or(body_text);
-        let body_text = body_text.strip_suffix("done").unwrap_or(body_text).to_string();
+        let body_text = body_text
+            .strip_suffix("done")
+            .unwrap_or(body_text)
+            .to_string();
         let old = self.vars.get(&name).cloned();
         for v in values.into_iter().take(8) {
             if v.dynamic {
@@ -416,9 +514,18 @@ impl<'c> Engine<'c> {
 
     /// Bind `$0`, `$1`…, `$@` for a payload or function call; returns what
     /// to restore.
-    pub fn set_positional(&mut self, zero: Option<&str>, args: &[String]) -> Vec<(String, Option<String>)> {
-        let keys = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "@", "*", "#"];
-        let saved: Vec<(String, Option<String>)> = keys.iter().map(|k| (k.to_string(), self.vars.remove(*k))).collect();
+    pub fn set_positional(
+        &mut self,
+        zero: Option<&str>,
+        args: &[String],
+    ) -> Vec<(String, Option<String>)> {
+        let keys = [
+            "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "@", "*", "#",
+        ];
+        let saved: Vec<(String, Option<String>)> = keys
+            .iter()
+            .map(|k| (k.to_string(), self.vars.remove(*k)))
+            .collect();
         if let Some(z) = zero {
             self.vars.insert("0".into(), z.into());
         }
@@ -442,7 +549,9 @@ impl<'c> Engine<'c> {
 
     /// `cat <<EOF | sh`: tree-sitter hangs the pipeline under the here-doc.
     fn heredoc_upstream(&self, pipeline: Node, src: &str) -> Stdin {
-        let Some(h) = pipeline.parent() else { return Stdin::Terminal };
+        let Some(h) = pipeline.parent() else {
+            return Stdin::Terminal;
+        };
         let mut body = String::new();
         let mut cur = h.walk();
         for k in h.named_children(&mut cur) {
@@ -450,7 +559,11 @@ impl<'c> Engine<'c> {
                 body = Self::text(k, src).to_string();
             }
         }
-        let owner = h.parent().and_then(|r| r.named_child(0)).map(|c| Self::text(c, src)).unwrap_or("");
+        let owner = h
+            .parent()
+            .and_then(|r| r.named_child(0))
+            .map(|c| Self::text(c, src))
+            .unwrap_or("");
         let words = self.split(owner);
         match words.first().map(|w| crate::words::basename(&w.text)) {
             Some("cat" | "tee" | "echo") => Stdin::Literal(body),
@@ -470,7 +583,11 @@ impl<'c> Engine<'c> {
                 for k in s.named_children(&mut cur) {
                     if k.kind() == "herestring_redirect" {
                         let mut c2 = k.walk();
-                        let v: Vec<String> = k.named_children(&mut c2).flat_map(|x| self.split(Self::text(x, src))).map(|w| w.text).collect();
+                        let v: Vec<String> = k
+                            .named_children(&mut c2)
+                            .flat_map(|x| self.split(Self::text(x, src)))
+                            .map(|w| w.text)
+                            .collect();
                         here = Some(v.join(" "));
                     }
                 }
@@ -478,7 +595,13 @@ impl<'c> Engine<'c> {
             let words = self.split(t);
             let kind = crate::unwrap::stage_kind(self, &words, t);
             match (here, &kind) {
-                (Some(h), Stdin::Other(n) | Stdin::File(n)) if n == "cat" || n.ends_with("<<<") || words.first().is_some_and(|w| w.text == "cat") => kinds.push(Stdin::Literal(h)),
+                (Some(h), Stdin::Other(n) | Stdin::File(n))
+                    if n == "cat"
+                        || n.ends_with("<<<")
+                        || words.first().is_some_and(|w| w.text == "cat") =>
+                {
+                    kinds.push(Stdin::Literal(h))
+                }
                 _ => kinds.push(kind),
             }
         }
@@ -506,18 +629,42 @@ pub(crate) fn check_env_hook(e: &mut Engine, name: &str, value: &str) {
         "HISTFILE" if value.is_empty() || value == "/dev/null" => e.add(history_off("HISTFILE")),
         "HISTSIZE" | "HISTFILESIZE" | "SAVEHIST" if value == "0" => e.add(history_off(name)),
         "HISTCONTROL" if value.contains("ignoreboth") || value.contains("ignorespace") => {}
-        "GIT_SSH_COMMAND" | "GIT_SSH" | "GIT_EXTERNAL_DIFF" | "GIT_PAGER" | "PAGER" | "MANPAGER" | "GIT_EDITOR"
-        | "GIT_SEQUENCE_EDITOR" | "EDITOR" | "VISUAL" | "GIT_ASKPASS" | "SSH_ASKPASS" | "GIT_PROXY_COMMAND"
-        | "LESSOPEN" | "LESSCLOSE" | "BROWSER" | "PROMPT_COMMAND" | "BASH_ENV" | "ENV" | "SUDO_ASKPASS" => {
+        "GIT_SSH_COMMAND"
+        | "GIT_SSH"
+        | "GIT_EXTERNAL_DIFF"
+        | "GIT_PAGER"
+        | "PAGER"
+        | "MANPAGER"
+        | "GIT_EDITOR"
+        | "GIT_SEQUENCE_EDITOR"
+        | "EDITOR"
+        | "VISUAL"
+        | "GIT_ASKPASS"
+        | "SSH_ASKPASS"
+        | "GIT_PROXY_COMMAND"
+        | "LESSOPEN"
+        | "LESSCLOSE"
+        | "BROWSER"
+        | "PROMPT_COMMAND"
+        | "BASH_ENV"
+        | "ENV"
+        | "SUDO_ASKPASS" => {
             let v = value.trim_start_matches('|').trim();
             if !v.is_empty() && e.commands.len() < 256 {
-                e.run_script(v, &[format!("{name}=")], crate::MAX_NESTING.saturating_sub(2), &Stdin::Terminal);
+                e.run_script(
+                    v,
+                    &[format!("{name}=")],
+                    crate::MAX_NESTING.saturating_sub(2),
+                    &Stdin::Terminal,
+                );
             }
         }
-        "LD_PRELOAD" | "LD_AUDIT" | "DYLD_INSERT_LIBRARIES" if !value.is_empty() => e.add(Effect::Opaque {
-            what: format!("{name} injects a library into every program"),
-            exec: false,
-        }),
+        "LD_PRELOAD" | "LD_AUDIT" | "DYLD_INSERT_LIBRARIES" if !value.is_empty() => {
+            e.add(Effect::Opaque {
+                what: format!("{name} injects a library into every program"),
+                exec: false,
+            })
+        }
         _ => {}
     }
 }

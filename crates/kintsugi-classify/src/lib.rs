@@ -62,9 +62,18 @@ pub struct Analysis {
 /// be read escalates the class instead.
 pub fn analyze(line: &str, ctx: &Context) -> Analysis {
     if line.len() > MAX_LINE_BYTES {
-        let e = Effect::Limit { what: "too-large".into() };
+        let e = Effect::Limit {
+            what: "too-large".into(),
+        };
         let (class, rule, reason) = rules::judge(&e, ctx, None);
-        return Analysis { class, rule, reason, commands: Vec::new(), effects: vec![e], parse_complete: false };
+        return Analysis {
+            class,
+            rule,
+            reason,
+            commands: Vec::new(),
+            effects: vec![e],
+            parse_complete: false,
+        };
     }
     let mut eng = engine::Engine::new(ctx);
     eng.run_script(line, &[], 0, &engine::Stdin::Terminal);

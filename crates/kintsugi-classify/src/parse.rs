@@ -46,7 +46,13 @@ pub(crate) fn parse(src: &str) -> Parsed {
         let bytes = src.as_bytes();
         let opts = ParseOptions::new().progress_callback(&mut cb);
         let tree = parser.parse_with_options(
-            &mut |i, _| if i < bytes.len() { &bytes[i..] } else { &[] as &[u8] },
+            &mut |i, _| {
+                if i < bytes.len() {
+                    &bytes[i..]
+                } else {
+                    &[] as &[u8]
+                }
+            },
             None,
             Some(opts),
         );
@@ -77,8 +83,10 @@ pub(crate) fn fast_path_ok(line: &str) -> bool {
             },
             _ => match b {
                 b'\'' | b'"' => q = b,
-                b'$' | b'\\' | b'`' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')' | b'{' | b'}' | b'*'
-                | b'?' | b'[' | b']' | b'~' | b'#' | b'\n' | b'\r' | b'!' => return false,
+                b'$' | b'\\' | b'`' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')' | b'{'
+                | b'}' | b'*' | b'?' | b'[' | b']' | b'~' | b'#' | b'\n' | b'\r' | b'!' => {
+                    return false;
+                }
                 _ => {}
             },
         }

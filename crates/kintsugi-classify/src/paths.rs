@@ -31,19 +31,89 @@ pub(crate) enum Zone {
 }
 
 const SYSTEM_TOP: &[&str] = &[
-    "etc", "usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "boot", "var", "opt", "root",
-    "srv", "sys", "proc", "dev", "home", "snap", "System", "Library", "Applications", "private",
-    "Users", "nix", "run", "mnt", "media", "Volumes", "data", "backup", "backups", "var", "export", "vol",
+    "etc",
+    "usr",
+    "bin",
+    "sbin",
+    "lib",
+    "lib32",
+    "lib64",
+    "libx32",
+    "boot",
+    "var",
+    "opt",
+    "root",
+    "srv",
+    "sys",
+    "proc",
+    "dev",
+    "home",
+    "snap",
+    "System",
+    "Library",
+    "Applications",
+    "private",
+    "Users",
+    "nix",
+    "run",
+    "mnt",
+    "media",
+    "Volumes",
+    "data",
+    "backup",
+    "backups",
+    "var",
+    "export",
+    "vol",
 ];
 const HOME_SENSITIVE: &[&str] = &[
-    ".ssh", ".gnupg", ".aws", ".kube", ".config", ".docker", ".azure", ".password-store",
-    ".local", ".bashrc", ".zshrc", ".profile", ".bash_profile", ".gitconfig",
+    ".ssh",
+    ".gnupg",
+    ".aws",
+    ".kube",
+    ".config",
+    ".docker",
+    ".azure",
+    ".password-store",
+    ".local",
+    ".bashrc",
+    ".zshrc",
+    ".profile",
+    ".bash_profile",
+    ".gitconfig",
 ];
 const HOME_CACHE: &[&str] = &[
-    ".cache", ".npm", ".yarn", ".pnpm-store", ".bun", ".gradle", ".m2", ".ivy2", ".nuget", "tmp",
-    ".tmp", "Downloads", ".node-gyp", ".pyenv", ".nvm", ".rustup", ".cargo", ".go", "go",
-    ".vscode-server", ".ccache", ".sbt", ".stack", ".cabal", ".deno", ".expo", ".android",
-    ".venv", ".virtualenvs", ".conda", "Library/Caches",
+    ".cache",
+    ".npm",
+    ".yarn",
+    ".pnpm-store",
+    ".bun",
+    ".gradle",
+    ".m2",
+    ".ivy2",
+    ".nuget",
+    "tmp",
+    ".tmp",
+    "Downloads",
+    ".node-gyp",
+    ".pyenv",
+    ".nvm",
+    ".rustup",
+    ".cargo",
+    ".go",
+    "go",
+    ".vscode-server",
+    ".ccache",
+    ".sbt",
+    ".stack",
+    ".cabal",
+    ".deno",
+    ".expo",
+    ".android",
+    ".venv",
+    ".virtualenvs",
+    ".conda",
+    "Library/Caches",
 ];
 
 fn under<'a>(p: &'a str, base: &str) -> Option<&'a str> {
@@ -89,12 +159,25 @@ pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
     // Globs and unresolved expansions: judge the fixed prefix.
     if is_globby(path) {
         let comps: Vec<&str> = path.split('/').collect();
-        let k = comps.iter().position(|c| is_globby(c)).unwrap_or(comps.len());
-        let base = if k <= 1 { "/".to_string() } else { comps[..k].join("/") };
+        let k = comps
+            .iter()
+            .position(|c| is_globby(c))
+            .unwrap_or(comps.len());
+        let base = if k <= 1 {
+            "/".to_string()
+        } else {
+            comps[..k].join("/")
+        };
         let rest = &comps[k..];
         let everything = rest.len() == 1
-            && matches!(rest[0], "*" | ".*" | "**" | "{*,.*}" | ".[!.]*" | "*.*" | "?*");
-        if rest.first().is_some_and(|c| c.starts_with('$') || c.starts_with('`')) {
+            && matches!(
+                rest[0],
+                "*" | ".*" | "**" | "{*,.*}" | ".[!.]*" | "*.*" | "?*"
+            );
+        if rest
+            .first()
+            .is_some_and(|c| c.starts_with('$') || c.starts_with('`'))
+        {
             // `$DIR` may be empty: `/x/$DIR` can mean `/x` itself.
             return zone(&base, ctx, project);
         }
@@ -103,13 +186,21 @@ pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
         }
         let last = rest.last().copied().unwrap_or("");
         if rest.len() == 1 && glob_match(last, ".git") && !glob_match(last, "src") {
-            let g = if base == "/" { "/.git".to_string() } else { format!("{base}/.git") };
+            let g = if base == "/" {
+                "/.git".to_string()
+            } else {
+                format!("{base}/.git")
+            };
             let z = zone(&g, ctx, project);
             if z == Zone::GitDir {
                 return z;
             }
         }
-        let child = if base == "/" { "/x".to_string() } else { format!("{base}/x") };
+        let child = if base == "/" {
+            "/x".to_string()
+        } else {
+            format!("{base}/x")
+        };
         return match zone(&child, ctx, project) {
             Zone::HomeTop | Zone::HomeSensitive | Zone::HomeData => Zone::HomeDeep,
             z => z,
@@ -120,7 +211,12 @@ pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
     }
     if matches!(
         path,
-        "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty" | "/dev/zero" | "/dev/random"
+        "/dev/null"
+            | "/dev/stdout"
+            | "/dev/stderr"
+            | "/dev/tty"
+            | "/dev/zero"
+            | "/dev/random"
             | "/dev/urandom"
     ) || path.starts_with("/dev/fd/")
     {
@@ -135,7 +231,11 @@ pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
     }
     for t in ["/tmp", "/var/tmp", "/dev/shm", "/private/tmp"] {
         if let Some(r) = under(path, t) {
-            return if r.is_empty() { Zone::TmpRoot } else { Zone::Tmp };
+            return if r.is_empty() {
+                Zone::TmpRoot
+            } else {
+                Zone::Tmp
+            };
         }
     }
     if let Some(proj) = project {
@@ -145,7 +245,11 @@ pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
         if let Some(r) = under(proj, path)
             && !r.is_empty()
         {
-            return if path == home { Zone::Home } else { Zone::ProjectAncestor };
+            return if path == home {
+                Zone::Home
+            } else {
+                Zone::ProjectAncestor
+            };
         }
         if let Some(r) = under(path, proj) {
             let comps: Vec<&str> = r.split('/').collect();
@@ -170,13 +274,20 @@ pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
         if r.ends_with("/.git") || r == ".git" {
             return Zone::GitDir;
         }
-        if HOME_CACHE.iter().any(|c| under(r, c).is_some_and(|x| !x.is_empty())) {
+        if HOME_CACHE
+            .iter()
+            .any(|c| under(r, c).is_some_and(|x| !x.is_empty()))
+        {
             return Zone::HomeDeep;
         }
         if HOME_SENSITIVE.contains(&first) {
             return Zone::HomeSensitive;
         }
-        return if !r.contains('/') { Zone::HomeTop } else { Zone::HomeData };
+        return if !r.contains('/') {
+            Zone::HomeTop
+        } else {
+            Zone::HomeData
+        };
     }
     if path.starts_with("/var/log") {
         return Zone::Logs;
@@ -200,9 +311,11 @@ pub(crate) fn is_block_device(p: &str) -> bool {
     let Some(d) = p.strip_prefix("/dev/") else {
         return false;
     };
-    ["sd", "hd", "vd", "xvd", "nvme", "mmcblk", "disk", "mapper/", "md", "loop", "dm-", "sr"]
-        .iter()
-        .any(|x| d.starts_with(x))
+    [
+        "sd", "hd", "vd", "xvd", "nvme", "mmcblk", "disk", "mapper/", "md", "loop", "dm-", "sr",
+    ]
+    .iter()
+    .any(|x| d.starts_with(x))
         || matches!(d, "mem" | "kmem" | "port")
 }
 
@@ -230,9 +343,21 @@ pub(crate) fn is_shell_rc(p: &str) -> bool {
     let b = crate::words::basename(p);
     matches!(
         b,
-        ".bashrc" | ".bash_profile" | ".bash_login" | ".bash_logout" | ".profile" | ".zshrc"
-            | ".zprofile" | ".zshenv" | ".zlogin" | ".kshrc" | ".cshrc" | ".tcshrc" | "config.fish"
-            | "bash.bashrc" | "environment"
+        ".bashrc"
+            | ".bash_profile"
+            | ".bash_login"
+            | ".bash_logout"
+            | ".profile"
+            | ".zshrc"
+            | ".zprofile"
+            | ".zshenv"
+            | ".zlogin"
+            | ".kshrc"
+            | ".cshrc"
+            | ".tcshrc"
+            | "config.fish"
+            | "bash.bashrc"
+            | "environment"
     ) || p.starts_with("/etc/profile")
 }
 
@@ -240,7 +365,11 @@ pub(crate) fn is_shell_rc(p: &str) -> bool {
 pub(crate) fn persistence_kind(p: &str) -> Option<&'static str> {
     let owned = format!("{p}/");
     let p = owned.as_str();
-    let p = if p.ends_with("//") { &p[..p.len() - 1] } else { p };
+    let p = if p.ends_with("//") {
+        &p[..p.len() - 1]
+    } else {
+        p
+    };
     if p.contains("/.git/hooks/") || p.ends_with("/.githooks/") {
         return Some("git-hook");
     }
@@ -254,19 +383,22 @@ pub(crate) fn persistence_kind(p: &str) -> Option<&'static str> {
     if p.ends_with("/authorized_keys") || p.ends_with("/authorized_keys2") {
         return Some("authorized-keys");
     }
-    if p.starts_with("/etc/cron") || p.starts_with("/var/spool/cron") || p.contains("/crontabs/")
-    {
+    if p.starts_with("/etc/cron") || p.starts_with("/var/spool/cron") || p.contains("/crontabs/") {
         return Some("cron");
     }
     let d = format!("{p}/");
-    if d.contains("/systemd/system/") || d.contains("/systemd/user/") || p.ends_with(".service") || p.ends_with(".timer")
+    if d.contains("/systemd/system/")
+        || d.contains("/systemd/user/")
+        || p.ends_with(".service")
+        || p.ends_with(".timer")
     {
         return Some("systemd");
     }
     if d.contains("/LaunchAgents/") || d.contains("/LaunchDaemons/") {
         return Some("launchd");
     }
-    if matches!(p, "/etc/rc.local" | "/etc/ld.so.preload" | "/etc/sudoers") || p.starts_with("/etc/init.d/")
+    if matches!(p, "/etc/rc.local" | "/etc/ld.so.preload" | "/etc/sudoers")
+        || p.starts_with("/etc/init.d/")
         || p.starts_with("/etc/sudoers.d/")
         || d.starts_with("/etc/xdg/autostart/")
         || d.contains("/.config/autostart/")
@@ -283,7 +415,12 @@ pub(crate) fn persistence_kind(p: &str) -> Option<&'static str> {
 pub(crate) fn is_history_file(p: &str) -> bool {
     matches!(
         crate::words::basename(p),
-        ".bash_history" | ".zsh_history" | ".history" | ".sh_history" | "fish_history" | ".python_history"
+        ".bash_history"
+            | ".zsh_history"
+            | ".history"
+            | ".sh_history"
+            | "fish_history"
+            | ".python_history"
     )
 }
 
@@ -327,12 +464,19 @@ pub(crate) fn glob_match(pat: &str, text: &str) -> bool {
                     }
                 }
                 '[' => {
-                    let Some(close) = p[i + 1..].iter().position(|c| *c == ']').map(|k| i + 1 + k) else { break };
+                    let Some(close) = p[i + 1..].iter().position(|c| *c == ']').map(|k| i + 1 + k)
+                    else {
+                        break;
+                    };
                     if j >= t.len() {
                         break;
                     }
                     let set = &p[i + 1..close];
-                    let (neg, set) = if set.first().is_some_and(|c| *c == '!' || *c == '^') { (true, &set[1..]) } else { (false, set) };
+                    let (neg, set) = if set.first().is_some_and(|c| *c == '!' || *c == '^') {
+                        (true, &set[1..])
+                    } else {
+                        (false, set)
+                    };
                     let mut hit = false;
                     let mut k = 0;
                     while k < set.len() {
@@ -371,11 +515,20 @@ pub(crate) fn is_secret_path(p: &str, ctx: &Context) -> bool {
         let home = crate::words::normalize(&ctx.home);
         let cwd = crate::words::normalize(&ctx.cwd);
         let cands = [
-            format!("{home}/.ssh/id_rsa"), format!("{home}/.ssh/id_ed25519"), format!("{home}/.aws/credentials"),
-            format!("{home}/.kube/config"), format!("{home}/.docker/config.json"), format!("{home}/.netrc"),
-            format!("{home}/.pgpass"), format!("{home}/.git-credentials"), format!("{home}/.npmrc"),
-            format!("{home}/.config/gh/hosts.yml"), format!("{cwd}/.env"), format!("{cwd}/.env.local"),
-            format!("{home}/.env"), "/etc/shadow".to_string(),
+            format!("{home}/.ssh/id_rsa"),
+            format!("{home}/.ssh/id_ed25519"),
+            format!("{home}/.aws/credentials"),
+            format!("{home}/.kube/config"),
+            format!("{home}/.docker/config.json"),
+            format!("{home}/.netrc"),
+            format!("{home}/.pgpass"),
+            format!("{home}/.git-credentials"),
+            format!("{home}/.npmrc"),
+            format!("{home}/.config/gh/hosts.yml"),
+            format!("{cwd}/.env"),
+            format!("{cwd}/.env.local"),
+            format!("{home}/.env"),
+            "/etc/shadow".to_string(),
         ];
         if cands.iter().any(|c| glob_match(p, c)) {
             return true;
@@ -390,21 +543,58 @@ pub(crate) fn is_secret_path(p: &str, ctx: &Context) -> bool {
     let rel = under(p, &home);
     if let Some(r) = rel {
         let exact = [
-            ".aws/credentials", ".kube/config", ".docker/config.json", ".config/gh/hosts.yml",
-            ".npmrc", ".pypirc", ".cargo/credentials", ".cargo/credentials.toml", ".netrc",
-            ".pgpass", ".git-credentials", ".vault-token", ".boto", ".s3cfg", ".my.cnf",
-            ".config/hub", ".terraform.d/credentials.tfrc.json", ".gem/credentials",
-            ".config/gcloud/application_default_credentials.json", ".config/gcloud/credentials.db",
-            ".config/gcloud/access_tokens.db", ".azure/accessTokens.json",
-            ".azure/msal_token_cache.json", ".claude/.credentials.json", ".codex/auth.json",
-            ".config/op/config", ".aws/sso/cache", ".gnupg/secring.gpg", ".gnupg/private-keys-v1.d",
-            ".ssh", ".gnupg", ".aws", ".config/gcloud", ".azure", ".password-store",
+            ".aws/credentials",
+            ".kube/config",
+            ".docker/config.json",
+            ".config/gh/hosts.yml",
+            ".npmrc",
+            ".pypirc",
+            ".cargo/credentials",
+            ".cargo/credentials.toml",
+            ".netrc",
+            ".pgpass",
+            ".git-credentials",
+            ".vault-token",
+            ".boto",
+            ".s3cfg",
+            ".my.cnf",
+            ".config/hub",
+            ".terraform.d/credentials.tfrc.json",
+            ".gem/credentials",
+            ".config/gcloud/application_default_credentials.json",
+            ".config/gcloud/credentials.db",
+            ".config/gcloud/access_tokens.db",
+            ".azure/accessTokens.json",
+            ".azure/msal_token_cache.json",
+            ".claude/.credentials.json",
+            ".codex/auth.json",
+            ".config/op/config",
+            ".aws/sso/cache",
+            ".gnupg/secring.gpg",
+            ".gnupg/private-keys-v1.d",
+            ".ssh",
+            ".gnupg",
+            ".aws",
+            ".config/gcloud",
+            ".azure",
+            ".password-store",
         ];
         // Whole credential directories count when read recursively (tar, cp -r).
-        if exact.contains(&r) && !matches!(r, ".ssh" | ".gnupg" | ".aws" | ".config/gcloud" | ".azure" | ".password-store") {
+        if exact.contains(&r)
+            && !matches!(
+                r,
+                ".ssh" | ".gnupg" | ".aws" | ".config/gcloud" | ".azure" | ".password-store"
+            )
+        {
             return true;
         }
-        for dir in [".config/gcloud/legacy_credentials", ".aws/sso/cache", ".gnupg/private-keys-v1.d", ".password-store", ".local/share/keyrings"] {
+        for dir in [
+            ".config/gcloud/legacy_credentials",
+            ".aws/sso/cache",
+            ".gnupg/private-keys-v1.d",
+            ".password-store",
+            ".local/share/keyrings",
+        ] {
             if under(r, dir).is_some_and(|x| !x.is_empty()) {
                 return true;
             }
@@ -424,8 +614,20 @@ pub(crate) fn is_secret_path(p: &str, ctx: &Context) -> bool {
             return true;
         }
         if !b.ends_with(".pub")
-            && !matches!(b, "config" | "known_hosts" | "known_hosts.old" | "authorized_keys" | "environment" | "rc")
-            && (b.ends_with("_rsa") || b.ends_with("_ed25519") || b.ends_with("_ecdsa") || b.ends_with(".pem") || b.ends_with("_key"))
+            && !matches!(
+                b,
+                "config"
+                    | "known_hosts"
+                    | "known_hosts.old"
+                    | "authorized_keys"
+                    | "environment"
+                    | "rc"
+            )
+            && (b.ends_with("_rsa")
+                || b.ends_with("_ed25519")
+                || b.ends_with("_ecdsa")
+                || b.ends_with(".pem")
+                || b.ends_with("_key"))
         {
             return true;
         }
@@ -433,10 +635,21 @@ pub(crate) fn is_secret_path(p: &str, ctx: &Context) -> bool {
     if p.starts_with("/etc/ssh/ssh_host_") && !b.ends_with(".pub") {
         return true;
     }
-    if matches!(p, "/etc/shadow" | "/etc/gshadow" | "/etc/shadow-" | "/etc/gshadow-" | "/etc/master.passwd" | "/etc/security/opasswd") {
+    if matches!(
+        p,
+        "/etc/shadow"
+            | "/etc/gshadow"
+            | "/etc/shadow-"
+            | "/etc/gshadow-"
+            | "/etc/master.passwd"
+            | "/etc/security/opasswd"
+    ) {
         return true;
     }
-    if p.contains("/serviceaccount/token") || p.starts_with("/run/secrets/") || p.starts_with("/var/run/secrets/") {
+    if p.contains("/serviceaccount/token")
+        || p.starts_with("/run/secrets/")
+        || p.starts_with("/var/run/secrets/")
+    {
         return true;
     }
     if p.starts_with("/proc/") && p.ends_with("/environ") {
@@ -448,7 +661,15 @@ pub(crate) fn is_secret_path(p: &str, ctx: &Context) -> bool {
     if let Some(sfx) = b.strip_prefix(".env.") {
         return !matches!(
             sfx,
-            "example" | "sample" | "template" | "dist" | "defaults" | "default" | "schema" | "tmpl" | "example.local"
+            "example"
+                | "sample"
+                | "template"
+                | "dist"
+                | "defaults"
+                | "default"
+                | "schema"
+                | "tmpl"
+                | "example.local"
         ) && !sfx.ends_with(".example")
             && !sfx.ends_with(".sample")
             && !sfx.ends_with(".template");
@@ -458,16 +679,27 @@ pub(crate) fn is_secret_path(p: &str, ctx: &Context) -> bool {
         return true;
     }
     if lb.ends_with(".pem")
-        && !["cert", "chain", "ca.", "ca-", "ca_", "pub", "public", "bundle", "root"]
-            .iter()
-            .any(|x| lb.contains(x))
+        && ![
+            "cert", "chain", "ca.", "ca-", "ca_", "pub", "public", "bundle", "root",
+        ]
+        .iter()
+        .any(|x| lb.contains(x))
     {
         return true;
     }
-    if lb.ends_with(".p12") || lb.ends_with(".pfx") || lb.ends_with(".jks") || lb.ends_with(".keystore") || lb == ".htpasswd" {
+    if lb.ends_with(".p12")
+        || lb.ends_with(".pfx")
+        || lb.ends_with(".jks")
+        || lb.ends_with(".keystore")
+        || lb == ".htpasswd"
+    {
         return true;
     }
-    if (lb.contains("service-account") || lb.contains("service_account") || lb == "credentials.json" || lb == "client_secret.json" || lb.starts_with("client_secret"))
+    if (lb.contains("service-account")
+        || lb.contains("service_account")
+        || lb == "credentials.json"
+        || lb == "client_secret.json"
+        || lb.starts_with("client_secret"))
         && lb.ends_with(".json")
     {
         return true;
@@ -479,7 +711,17 @@ pub(crate) fn is_secret_path(p: &str, ctx: &Context) -> bool {
 pub(crate) fn is_secret_dir(p: &str, ctx: &Context) -> bool {
     let home = crate::words::normalize(&ctx.home);
     under(p, &home).is_some_and(|r| {
-        matches!(r, ".ssh" | ".gnupg" | ".aws" | ".config/gcloud" | ".azure" | ".password-store" | ".kube" | ".docker")
+        matches!(
+            r,
+            ".ssh"
+                | ".gnupg"
+                | ".aws"
+                | ".config/gcloud"
+                | ".azure"
+                | ".password-store"
+                | ".kube"
+                | ".docker"
+        )
     })
 }
 

@@ -9,7 +9,8 @@ use crate::words::{Word, basename};
 use crate::{MAX_NESTING, Program};
 
 const SHELLS: &[&str] = &[
-    "bash", "sh", "zsh", "dash", "ksh", "fish", "ash", "mksh", "tcsh", "csh", "yash", "rbash", "pdksh", "oksh",
+    "bash", "sh", "zsh", "dash", "ksh", "fish", "ash", "mksh", "tcsh", "csh", "yash", "rbash",
+    "pdksh", "oksh",
 ];
 
 pub(crate) fn is_shell(n: &str) -> bool {
@@ -19,28 +20,67 @@ pub(crate) fn is_shell(n: &str) -> bool {
 fn is_assignment(t: &str) -> Option<(&str, &str)> {
     let (n, v) = t.split_once('=')?;
     let ok = !n.is_empty()
-        && n.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && n.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     ok.then_some((n, v))
 }
 
 /// Programs that set up a shell environment; `eval "$(tool …)"` is routine.
 const ENV_SETUP: &[&str] = &[
-    "ssh-agent", "pyenv", "rbenv", "nodenv", "goenv", "direnv", "starship", "zoxide", "brew", "conda", "fnm",
-    "mise", "rtx", "opam", "dircolors", "thefuck", "jenv", "plenv", "luarocks", "keychain", "gpg-agent",
-    "register-python-argcomplete", "kubectl", "gh", "npm", "rustup", "poetry", "pip", "uv", "atuin", "fzf",
+    "ssh-agent",
+    "pyenv",
+    "rbenv",
+    "nodenv",
+    "goenv",
+    "direnv",
+    "starship",
+    "zoxide",
+    "brew",
+    "conda",
+    "fnm",
+    "mise",
+    "rtx",
+    "opam",
+    "dircolors",
+    "thefuck",
+    "jenv",
+    "plenv",
+    "luarocks",
+    "keychain",
+    "gpg-agent",
+    "register-python-argcomplete",
+    "kubectl",
+    "gh",
+    "npm",
+    "rustup",
+    "poetry",
+    "pip",
+    "uv",
+    "atuin",
+    "fzf",
 ];
 
 impl Engine<'_> {
     /// Analyse one simple command: peel wrappers, then run the family rules.
-    pub(crate) fn run_argv(&mut self, mut argv: Vec<Word>, redirs: Vec<Redir>, stdin: Stdin, mut via: Vec<String>, depth: usize) {
+    pub(crate) fn run_argv(
+        &mut self,
+        mut argv: Vec<Word>,
+        redirs: Vec<Redir>,
+        stdin: Stdin,
+        mut via: Vec<String>,
+        depth: usize,
+    ) {
         if self.stopped {
             return;
         }
         let mut peels = 0;
         loop {
             while let Some(w) = argv.first() {
-                let Some((n, v)) = is_assignment(&w.text) else { break };
+                let Some((n, v)) = is_assignment(&w.text) else {
+                    break;
+                };
                 let (n, v) = (n.to_string(), v.to_string());
                 check_env_hook(self, &n, &v);
                 argv.remove(0);
@@ -60,7 +100,9 @@ impl Engine<'_> {
             }
             peels += 1;
             if peels > MAX_NESTING * 2 {
-                self.add(Effect::Limit { what: "nesting".into() });
+                self.add(Effect::Limit {
+                    what: "nesting".into(),
+                });
                 return;
             }
             // A path that is really another program (`cp /bin/rm ./x; ./x`).
@@ -90,13 +132,20 @@ impl Engine<'_> {
                 return;
             }
             if name == "env"
-                && let Some(k) = argv.iter().position(|w| w.text == "-C" || w.text == "--chdir")
+                && let Some(k) = argv
+                    .iter()
+                    .position(|w| w.text == "-C" || w.text == "--chdir")
                 && let Some(d) = argv.get(k + 1)
             {
                 self.cwd = std::path::PathBuf::from(self.path(&d.text));
             }
             if name == "env"
-                && let Some(k) = argv.iter().position(|w| w.text == "-S" || w.text == "--split-string" || w.text.starts_with("-S") || w.text.starts_with("--split-string="))
+                && let Some(k) = argv.iter().position(|w| {
+                    w.text == "-S"
+                        || w.text == "--split-string"
+                        || w.text.starts_with("-S")
+                        || w.text.starts_with("--split-string=")
+                })
             {
                 let a = argv[k].text.clone();
                 let payload = if let Some(v) = a.strip_prefix("--split-string=") {
@@ -111,12 +160,18 @@ impl Engine<'_> {
                 return;
             }
             let interactive_root = matches!(name.as_str(), "sudo" | "doas" | "su" | "run0")
-                && argv.iter().skip(1).any(|w| matches!(w.text.as_str(), "-i" | "-s" | "--login" | "--shell" | "-"))
+                && argv
+                    .iter()
+                    .skip(1)
+                    .any(|w| matches!(w.text.as_str(), "-i" | "-s" | "--login" | "--shell" | "-"))
                 && !argv.iter().skip(1).any(|w| !w.text.starts_with('-'));
             if interactive_root || (name == "su" && argv.len() == 1) {
                 via.push(name.clone());
                 if stdin == Stdin::Terminal {
-                    self.add(Effect::Change { program: name, what: "opens a root shell".into() });
+                    self.add(Effect::Change {
+                        program: name,
+                        what: "opens a root shell".into(),
+                    });
                 } else {
                     self.stdin_code("sh", &stdin, &via, depth);
                 }
@@ -152,7 +207,10 @@ impl Engine<'_> {
             via,
             depth,
         };
-        if matches!(name.as_str(), "export" | "declare" | "typeset" | "local" | "readonly") {
+        if matches!(
+            name.as_str(),
+            "export" | "declare" | "typeset" | "local" | "readonly"
+        ) {
             for w in &cmd.args {
                 if let Some((n, v)) = is_assignment(&w.text) {
                     let (n, v) = (n.to_string(), v.to_string());
@@ -172,16 +230,39 @@ impl Engine<'_> {
                 self.cwd = std::path::PathBuf::from(self.home.clone());
             }
         }
-        let help = cmd.args.iter().any(|w| matches!(w.text.as_str(), "--help" | "-help" | "--usage" | "--version" | "help"))
-            && !matches!(name.as_str(), "echo" | "printf")
-            || cmd.args.len() == 1 && matches!(cmd.args[0].text.as_str(), "-h" | "-V" | "-v" | "version")
-            || cmd.args.iter().any(|w| w.text == "--dry-run" || w.text.starts_with("--dry-run=") || w.text == "--dryrun" || w.text == "--what-if")
-                && !matches!(name.as_str(), "kubectl" | "oc");
+        let help = cmd.args.iter().any(|w| {
+            matches!(
+                w.text.as_str(),
+                "--help" | "-help" | "--usage" | "--version" | "help"
+            )
+        }) && !matches!(name.as_str(), "echo" | "printf")
+            || cmd.args.len() == 1
+                && matches!(cmd.args[0].text.as_str(), "-h" | "-V" | "-v" | "version")
+            || cmd.args.iter().any(|w| {
+                w.text == "--dry-run"
+                    || w.text.starts_with("--dry-run=")
+                    || w.text == "--dryrun"
+                    || w.text == "--what-if"
+            }) && !matches!(name.as_str(), "kubectl" | "oc");
         if !help {
             if !self.interpreters(&cmd) {
                 programs::dispatch(self, &cmd);
             }
             programs::secrets::scan_args(self, &cmd);
+        }
+        // Unbounded writes fill a disk or memory (`yes > f`, `cat /dev/zero > f`).
+        if redirs.iter().any(|r| r.op != RedirOp::Read) && fills_storage(&name, &argv) {
+            let t = redirs
+                .iter()
+                .find(|r| r.op != RedirOp::Read)
+                .map(|r| self.path(&r.target.text))
+                .unwrap_or_default();
+            if !t.starts_with("/dev/null") {
+                self.add(Effect::DiskWrite {
+                    device: t,
+                    what: "an unbounded or huge write that fills the disk or memory".into(),
+                });
+            }
         }
         // Remember what a write put into a file, for a later `sh file`.
         let produced = stage_kind(self, &argv, "");
@@ -204,12 +285,22 @@ impl Engine<'_> {
     pub(crate) fn redirect_effects(&mut self, name: &str, redirs: &[Redir]) {
         for r in redirs {
             let t = &r.target.text;
-            if let Some(rest) = t.strip_prefix("/dev/tcp/").or_else(|| t.strip_prefix("/dev/udp/")) {
+            if let Some(rest) = t
+                .strip_prefix("/dev/tcp/")
+                .or_else(|| t.strip_prefix("/dev/udp/"))
+            {
                 let host = rest.split('/').next().unwrap_or(rest).to_string();
                 if is_shell(name) || matches!(name, "exec" | "") {
-                    self.add(Effect::RemoteExec { host, reverse_shell: true });
+                    self.add(Effect::RemoteExec {
+                        host,
+                        reverse_shell: true,
+                    });
                 } else {
-                    self.add(Effect::NetworkEgress { host, payload: "command output".into(), sensitive: true });
+                    self.add(Effect::NetworkEgress {
+                        host,
+                        payload: "command output".into(),
+                        sensitive: true,
+                    });
                 }
                 continue;
             }
@@ -222,10 +313,16 @@ impl Engine<'_> {
                 }
                 RedirOp::Write | RedirOp::Append => {
                     if r.target.dynamic && !p.starts_with('/') {
-                        self.add(Effect::Opaque { what: format!("writes to `{t}`"), exec: false });
+                        self.add(Effect::Opaque {
+                            what: format!("writes to `{t}`"),
+                            exec: false,
+                        });
                         continue;
                     }
-                    self.add(Effect::Overwrite { path: p, append: r.op == RedirOp::Append });
+                    self.add(Effect::Overwrite {
+                        path: p,
+                        append: r.op == RedirOp::Append,
+                    });
                 }
             }
         }
@@ -244,18 +341,33 @@ impl Engine<'_> {
             }
         }
         let lower = t.to_ascii_lowercase();
-        if ["curl", "wget", "fetch ", "http"].iter().any(|k| lower.contains(k)) {
-            self.add(Effect::DownloadExec { source: "a URL".into(), interpreter: "the shell".into() });
+        if ["curl", "wget", "fetch ", "http"]
+            .iter()
+            .any(|k| lower.contains(k))
+        {
+            self.add(Effect::DownloadExec {
+                source: "a URL".into(),
+                interpreter: "the shell".into(),
+            });
             return;
         }
         if t.starts_with("$(") || t.starts_with('`') {
-            self.add(Effect::Opaque { what: format!("the command is produced at run time by `{t}`"), exec: true });
+            self.add(Effect::Opaque {
+                what: format!("the command is produced at run time by `{t}`"),
+                exec: true,
+            });
             return;
         }
         let var = t.trim_start_matches('$').trim_start_matches('{');
-        let tame = ["EDITOR", "VISUAL", "PAGER", "SHELL", "CC", "CXX", "PYTHON", "MAKE", "CARGO", "NPM", "GO", "JAVA", "NODE", "DOCKER", "BROWSER", "GIT"];
+        let tame = [
+            "EDITOR", "VISUAL", "PAGER", "SHELL", "CC", "CXX", "PYTHON", "MAKE", "CARGO", "NPM",
+            "GO", "JAVA", "NODE", "DOCKER", "BROWSER", "GIT",
+        ];
         let tame = tame.iter().any(|v| var.starts_with(v));
-        self.add(Effect::Opaque { what: format!("the program name comes from `{t}`"), exec: !tame });
+        self.add(Effect::Opaque {
+            what: format!("the program name comes from `{t}`"),
+            exec: !tame,
+        });
         // Still look at the arguments as data for paths and secrets.
         let _ = (stdin, via, depth);
     }
@@ -284,7 +396,10 @@ impl Engine<'_> {
                     }
                     break;
                 }
-                if matches!(a.as_str(), "-o" | "+o" | "--rcfile" | "--init-file" | "-O" | "+O") {
+                if matches!(
+                    a.as_str(),
+                    "-o" | "+o" | "--rcfile" | "--init-file" | "-O" | "+O"
+                ) {
                     i += 2;
                     continue;
                 }
@@ -313,7 +428,13 @@ impl Engine<'_> {
                 }
                 break;
             }
-            let pos_args: Vec<String> = c.args.get(i + 1..).unwrap_or(&[]).iter().map(|w| w.text.clone()).collect();
+            let pos_args: Vec<String> = c
+                .args
+                .get(i + 1..)
+                .unwrap_or(&[])
+                .iter()
+                .map(|w| w.text.clone())
+                .collect();
             if noexec {
                 return true;
             }
@@ -364,21 +485,39 @@ impl Engine<'_> {
             self.stdin_code(interp, &c.stdin, &c.via, c.depth);
         } else if s.starts_with("<(") || s.starts_with("$(") || s.starts_with('`') {
             let l = s.to_ascii_lowercase();
-            if ["curl", "wget", "fetch", "http"].iter().any(|k| l.contains(k)) {
-                self.add(Effect::DownloadExec { source: "a URL".into(), interpreter: interp.into() });
+            if ["curl", "wget", "fetch", "http"]
+                .iter()
+                .any(|k| l.contains(k))
+            {
+                self.add(Effect::DownloadExec {
+                    source: "a URL".into(),
+                    interpreter: interp.into(),
+                });
             } else {
-                self.add(Effect::Opaque { what: format!("{interp} runs the output of `{s}`"), exec: true });
+                self.add(Effect::Opaque {
+                    what: format!("{interp} runs the output of `{s}`"),
+                    exec: true,
+                });
             }
         } else if s.starts_with("http://") || s.starts_with("https://") {
-            self.add(Effect::DownloadExec { source: s.into(), interpreter: interp.into() });
+            self.add(Effect::DownloadExec {
+                source: s.into(),
+                interpreter: interp.into(),
+            });
         }
     }
 
     /// An interpreter reading its program from standard input.
     pub(crate) fn stdin_code(&mut self, interp: &str, stdin: &Stdin, via: &[String], depth: usize) {
         match stdin {
-            Stdin::Download(src) => self.add(Effect::DownloadExec { source: src.clone(), interpreter: interp.into() }),
-            Stdin::Decoded(how) => self.add(Effect::Opaque { what: format!("{interp} runs data decoded by `{how}`"), exec: true }),
+            Stdin::Download(src) => self.add(Effect::DownloadExec {
+                source: src.clone(),
+                interpreter: interp.into(),
+            }),
+            Stdin::Decoded(how) => self.add(Effect::Opaque {
+                what: format!("{interp} runs data decoded by `{how}`"),
+                exec: true,
+            }),
             Stdin::Literal(text) => {
                 if is_shell(interp) || interp == "source" || interp == "." {
                     let mut v = via.to_vec();
@@ -389,9 +528,18 @@ impl Engine<'_> {
                     crate::programs::inline_code::scan(self, interp, text, via, depth);
                 }
             }
-            Stdin::File(p) => self.add(Effect::Opaque { what: format!("{interp} runs commands from {p}"), exec: false }),
-            Stdin::Other(prog) => self.add(Effect::Opaque { what: format!("{interp} runs the output of `{prog}`"), exec: true }),
-            Stdin::Listing(_) => self.add(Effect::Opaque { what: format!("{interp} runs a list of file names as commands"), exec: true }),
+            Stdin::File(p) => self.add(Effect::Opaque {
+                what: format!("{interp} runs commands from {p}"),
+                exec: false,
+            }),
+            Stdin::Other(prog) => self.add(Effect::Opaque {
+                what: format!("{interp} runs the output of `{prog}`"),
+                exec: true,
+            }),
+            Stdin::Listing(_) => self.add(Effect::Opaque {
+                what: format!("{interp} runs a list of file names as commands"),
+                exec: true,
+            }),
             Stdin::Terminal => {}
         }
     }
@@ -403,7 +551,13 @@ pub(crate) fn stage_kind(e: &Engine, words: &[Word], text: &str) -> Stdin {
     while i < words.len() {
         let t = &words[i].text;
         let b = basename(t);
-        if is_assignment(t).is_some() || matches!(b, "sudo" | "doas" | "env" | "nohup" | "command" | "time" | "exec" | "stdbuf" | "nice") || (i > 0 && t.starts_with('-')) {
+        if is_assignment(t).is_some()
+            || matches!(
+                b,
+                "sudo" | "doas" | "env" | "nohup" | "command" | "time" | "exec" | "stdbuf" | "nice"
+            )
+            || (i > 0 && t.starts_with('-'))
+        {
             i += 1;
         } else {
             break;
@@ -415,31 +569,83 @@ pub(crate) fn stage_kind(e: &Engine, words: &[Word], text: &str) -> Stdin {
     };
     let name = basename(&first.text);
     let args: Vec<&str> = rest[1..].iter().map(|w| w.text.as_str()).collect();
-    let has = |f: &[&str]| args.iter().any(|a| f.contains(a) || (a.starts_with('-') && !a.starts_with("--") && f.iter().any(|x| x.len() == 2 && a.contains(&x[1..]))));
+    let has = |f: &[&str]| {
+        args.iter().any(|a| {
+            f.contains(a)
+                || (a.starts_with('-')
+                    && !a.starts_with("--")
+                    && f.iter().any(|x| x.len() == 2 && a.contains(&x[1..])))
+        })
+    };
     match name {
-        "curl" | "wget" | "fetch" | "http" | "https" | "xh" | "aria2c" | "lynx" | "links" | "w3m" | "nc" | "ncat" | "netcat" | "socat" | "iwr" | "Invoke-WebRequest" => {
-            let url = args.iter().find(|a| a.contains("://") || a.contains('.')).copied().unwrap_or("the network");
+        "curl" | "wget" | "fetch" | "http" | "https" | "xh" | "aria2c" | "lynx" | "links"
+        | "w3m" | "nc" | "ncat" | "netcat" | "socat" | "iwr" | "Invoke-WebRequest" => {
+            let url = args
+                .iter()
+                .find(|a| a.contains("://") || a.contains('.'))
+                .copied()
+                .unwrap_or("the network");
             Stdin::Download(url.to_string())
         }
-        "base64" | "base32" | "basenc" | "b64" if has(&["-d", "--decode", "-D"]) => Stdin::Decoded(name.into()),
+        "base64" | "base32" | "basenc" | "b64" if has(&["-d", "--decode", "-D"]) => {
+            Stdin::Decoded(name.into())
+        }
         "xxd" if has(&["-r"]) => Stdin::Decoded(name.into()),
-        "openssl" if args.iter().any(|a| *a == "-d" || a.contains("base64") || *a == "enc") => Stdin::Decoded(name.into()),
-        "gzip" | "bzip2" | "xz" | "zstd" | "lz4" | "brotli" if has(&["-d", "--decode", "--decompress"]) => Stdin::Decoded(name.into()),
-        "gunzip" | "zcat" | "bzcat" | "xzcat" | "unxz" | "bunzip2" | "uudecode" | "rev" | "unzstd" | "zstdcat" => Stdin::Decoded(name.into()),
-        "tr" if args.iter().any(|a| a.contains("A-Za-z") || a.contains("a-zA-Z") || a.contains("N-ZA-M") || a.contains("n-za-m")) => Stdin::Decoded(name.into()),
+        "openssl"
+            if args
+                .iter()
+                .any(|a| *a == "-d" || a.contains("base64") || *a == "enc") =>
+        {
+            Stdin::Decoded(name.into())
+        }
+        "gzip" | "bzip2" | "xz" | "zstd" | "lz4" | "brotli"
+            if has(&["-d", "--decode", "--decompress"]) =>
+        {
+            Stdin::Decoded(name.into())
+        }
+        "gunzip" | "zcat" | "bzcat" | "xzcat" | "unxz" | "bunzip2" | "uudecode" | "rev"
+        | "unzstd" | "zstdcat" => Stdin::Decoded(name.into()),
+        "tr" if args.iter().any(|a| {
+            a.contains("A-Za-z")
+                || a.contains("a-zA-Z")
+                || a.contains("N-ZA-M")
+                || a.contains("n-za-m")
+        }) =>
+        {
+            Stdin::Decoded(name.into())
+        }
         "echo" | "printf" if !rest.iter().any(|w| w.dynamic) => {
-            let a: Vec<&str> = args.iter().copied().filter(|a| !matches!(*a, "-e" | "-n" | "-E" | "-ne" | "-en")).collect();
-            let s = if name == "printf" && a.len() > 1 && a[0].contains("%s") { a[0].replace("%s", a[1]) } else { a.join(" ") };
-            let s = if name == "printf" || args.contains(&"-e") { s.replace("\\n", "\n") } else { s };
+            let a: Vec<&str> = args
+                .iter()
+                .copied()
+                .filter(|a| !matches!(*a, "-e" | "-n" | "-E" | "-ne" | "-en"))
+                .collect();
+            let s = if name == "printf" && a.len() > 1 && a[0].contains("%s") {
+                a[0].replace("%s", a[1])
+            } else {
+                a.join(" ")
+            };
+            let s = if name == "printf" || args.contains(&"-e") {
+                s.replace("\\n", "\n")
+            } else {
+                s
+            };
             Stdin::Literal(s)
         }
-        "cat" if !args.is_empty() && !rest.iter().any(|w| w.dynamic) => Stdin::File(e.path(args[args.len() - 1])),
-        "ls" | "find" | "fd" | "git" if !rest.iter().any(|w| w.dynamic) => listing(e, name, &args).unwrap_or_else(|| Stdin::Other(name.to_string())),
+        "cat" if !args.is_empty() && !rest.iter().any(|w| w.dynamic) => {
+            Stdin::File(e.path(args[args.len() - 1]))
+        }
+        "ls" | "find" | "fd" | "git" if !rest.iter().any(|w| w.dynamic) => {
+            listing(e, name, &args).unwrap_or_else(|| Stdin::Other(name.to_string()))
+        }
         _ => {
             let l = text.to_ascii_lowercase();
             if l.contains("curl ") || l.contains("wget ") {
                 Stdin::Download("a URL".into())
-            } else if l.contains("base64 -d") || l.contains("base64 --decode") || l.contains("xxd -r") {
+            } else if l.contains("base64 -d")
+                || l.contains("base64 --decode")
+                || l.contains("xxd -r")
+            {
                 Stdin::Decoded("a decoder".into())
             } else {
                 Stdin::Other(name.to_string())
@@ -448,17 +654,60 @@ pub(crate) fn stage_kind(e: &Engine, words: &[Word], text: &str) -> Stdin {
     }
 }
 
+/// `yes`, `cat /dev/zero`, or `head -c 100G`: output large enough to fill storage.
+pub(crate) fn fills_storage(name: &str, argv: &[Word]) -> bool {
+    let args: Vec<&str> = argv.iter().skip(1).map(|w| w.text.as_str()).collect();
+    let infinite = |a: &&str| matches!(*a, "/dev/zero" | "/dev/urandom" | "/dev/random");
+    match name {
+        "yes" => true,
+        "cat" | "pv" => args.iter().any(infinite),
+        "head" => args.windows(2).any(|w| {
+            (w[0] == "-c" || w[0] == "--bytes") && {
+                let v = w[1].trim_end_matches(['B', 'b', 'i']);
+                let (num, unit) =
+                    v.split_at(v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len()));
+                let n: u64 = num.parse().unwrap_or(0);
+                match unit {
+                    "G" | "g" => n >= 10,
+                    "T" | "t" | "P" | "p" => n >= 1,
+                    _ => false,
+                }
+            }
+        }),
+        _ => false,
+    }
+}
+
 /// Paths a listing command prints, as resolved (glob) paths.
 fn listing(e: &Engine, name: &str, args: &[&str]) -> Option<Stdin> {
-    let pos: Vec<&str> = args.iter().copied().filter(|a| !a.starts_with('-')).collect();
+    let pos: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     match name {
         "ls" => {
-            let dir_only = args.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('d'));
-            let targets: Vec<String> = if pos.is_empty() { vec![".".into()] } else { pos.iter().map(|p| p.to_string()).collect() };
-            Some(Stdin::Listing(targets.iter().map(|t| {
-                let p = e.path(t);
-                if dir_only || t.contains('*') { p } else { format!("{}/*", p.trim_end_matches('/')) }
-            }).collect()))
+            let dir_only = args
+                .iter()
+                .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('d'));
+            let targets: Vec<String> = if pos.is_empty() {
+                vec![".".into()]
+            } else {
+                pos.iter().map(|p| p.to_string()).collect()
+            };
+            Some(Stdin::Listing(
+                targets
+                    .iter()
+                    .map(|t| {
+                        let p = e.path(t);
+                        if dir_only || t.contains('*') {
+                            p
+                        } else {
+                            format!("{}/*", p.trim_end_matches('/'))
+                        }
+                    })
+                    .collect(),
+            ))
         }
         "find" | "fd" => {
             let mut roots = Vec::new();
@@ -471,11 +720,22 @@ fn listing(e: &Engine, name: &str, args: &[&str]) -> Option<Stdin> {
             if roots.is_empty() {
                 roots.push(e.path("."));
             }
-            let filt = args.windows(2).find(|w| matches!(w[0], "-name" | "-iname" | "-path" | "-regex") && !matches!(w[1], "*" | ".*" | "*.*")).map(|w| w[1].to_string());
-            Some(Stdin::Listing(roots.into_iter().map(|r| match &filt {
-                Some(f) => format!("{}/**/{f}", r.trim_end_matches('/')),
-                None => r,
-            }).collect()))
+            let filt = args
+                .windows(2)
+                .find(|w| {
+                    matches!(w[0], "-name" | "-iname" | "-path" | "-regex")
+                        && !matches!(w[1], "*" | ".*" | "*.*")
+                })
+                .map(|w| w[1].to_string());
+            Some(Stdin::Listing(
+                roots
+                    .into_iter()
+                    .map(|r| match &filt {
+                        Some(f) => format!("{}/**/{f}", r.trim_end_matches('/')),
+                        None => r,
+                    })
+                    .collect(),
+            ))
         }
         "git" if args.first() == Some(&"ls-files") => {
             let root = e.project.clone().unwrap_or_else(|| e.path("."));
@@ -484,7 +744,9 @@ fn listing(e: &Engine, name: &str, args: &[&str]) -> Option<Stdin> {
             if others || specs.is_empty() {
                 Some(Stdin::Listing(vec![format!("{root}/*")]))
             } else {
-                Some(Stdin::Listing(specs.iter().map(|s| format!("{root}/**/{s}")).collect()))
+                Some(Stdin::Listing(
+                    specs.iter().map(|s| format!("{root}/**/{s}")).collect(),
+                ))
             }
         }
         _ => None,
@@ -511,7 +773,8 @@ fn skip_opts(argv: &[Word], with_arg: &[&str], positional: usize) -> usize {
             break;
         }
         if a.starts_with('-') && a.len() > 1 {
-            let takes = with_arg.contains(&a) || (a.starts_with("--") && with_arg.contains(&a) && !a.contains('='));
+            let takes = with_arg.contains(&a)
+                || (a.starts_with("--") && with_arg.contains(&a) && !a.contains('='));
             i += if takes { 2 } else { 1 };
             continue;
         }
@@ -526,63 +789,175 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
     let s = |n: usize| Peel::Skip(n, label.clone());
     match name {
         "sudo" | "doas" | "run0" | "pkexec" => {
-            let n = skip_opts(argv, &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "-R", "--user", "--group", "--chdir", "--prompt", "--host", "--close-from"], 0);
-            if argv.iter().skip(1).take(n.saturating_sub(1)).any(|w| w.text == "-e" || w.text == "--edit") {
-                return Peel::Replace(std::iter::once(Word::lit("sudoedit")).chain(argv[n..].iter().cloned()).collect(), label);
+            let n = skip_opts(
+                argv,
+                &[
+                    "-u",
+                    "-g",
+                    "-C",
+                    "-D",
+                    "-h",
+                    "-p",
+                    "-r",
+                    "-t",
+                    "-U",
+                    "-T",
+                    "-R",
+                    "--user",
+                    "--group",
+                    "--chdir",
+                    "--prompt",
+                    "--host",
+                    "--close-from",
+                ],
+                0,
+            );
+            if argv
+                .iter()
+                .skip(1)
+                .take(n.saturating_sub(1))
+                .any(|w| w.text == "-e" || w.text == "--edit")
+            {
+                return Peel::Replace(
+                    std::iter::once(Word::lit("sudoedit"))
+                        .chain(argv[n..].iter().cloned())
+                        .collect(),
+                    label,
+                );
             }
             s(n)
         }
-        "nohup" | "builtin" | "chronic" | "unbuffer" | "fakeroot" | "torsocks" | "tsocks" | "catchsegv" => s(1),
+        "nohup" | "builtin" | "chronic" | "unbuffer" | "fakeroot" | "torsocks" | "tsocks"
+        | "catchsegv" => s(1),
         "command" => {
-            if argv.get(1).is_some_and(|w| w.text == "-v" || w.text == "-V") {
+            if argv
+                .get(1)
+                .is_some_and(|w| w.text == "-v" || w.text == "-V")
+            {
                 return Peel::Stop;
             }
             s(skip_opts(argv, &[], 0))
         }
         "exec" => s(skip_opts(argv, &["-a"], 0)),
-        "setsid" | "caffeinate" | "coproc" | "ssh-agent" | "faketime" | "dbus-launch" | "dbus-run-session" | "xvfb-run" | "setpriv" | "cgexec" | "sem" | "tsp" | "nocache" | "eatmydata" | "trickle" | "sandbox-exec" | "rlwrap" | "entr" | "daemonize" => {
-            let with = ["-t", "-w", "-g", "-s", "-a", "-p", "-n", "-d", "-u", "-f", "-P", "-c"];
-            let with: &[&str] = if matches!(name, "setsid" | "ssh-agent" | "coproc" | "dbus-launch" | "eatmydata" | "nocache") { &[] } else if name == "faketime" { &[] } else { &with };
+        "setsid" | "caffeinate" | "coproc" | "ssh-agent" | "faketime" | "dbus-launch"
+        | "dbus-run-session" | "xvfb-run" | "setpriv" | "cgexec" | "sem" | "tsp" | "nocache"
+        | "eatmydata" | "trickle" | "sandbox-exec" | "rlwrap" | "entr" | "daemonize" => {
+            let with = [
+                "-t", "-w", "-g", "-s", "-a", "-p", "-n", "-d", "-u", "-f", "-P", "-c",
+            ];
+            let with: &[&str] = if matches!(
+                name,
+                "setsid" | "ssh-agent" | "coproc" | "dbus-launch" | "eatmydata" | "nocache"
+            ) {
+                &[]
+            } else if name == "faketime" {
+                &[]
+            } else {
+                &with
+            };
             let n = skip_opts(argv, with, usize::from(name == "faketime"));
             s(n)
         }
         "proxychains" | "proxychains4" => s(skip_opts(argv, &["-f"], 0)),
         "script" => {
-            if let Some(k) = argv.iter().position(|w| w.text == "-c" || w.text == "--command" || (w.text.starts_with('-') && !w.text.starts_with("--") && w.text.ends_with('c'))) {
-                return Peel::Replace(vec![Word::lit("sh"), Word::lit("-c")].into_iter().chain(argv.get(k + 1).cloned()).collect(), label);
+            if let Some(k) = argv.iter().position(|w| {
+                w.text == "-c"
+                    || w.text == "--command"
+                    || (w.text.starts_with('-')
+                        && !w.text.starts_with("--")
+                        && w.text.ends_with('c'))
+            }) {
+                return Peel::Replace(
+                    vec![Word::lit("sh"), Word::lit("-c")]
+                        .into_iter()
+                        .chain(argv.get(k + 1).cloned())
+                        .collect(),
+                    label,
+                );
             }
             Peel::No
         }
         "time" => s(skip_opts(argv, &["-o", "-f", "--output", "--format"], 0)),
         "stdbuf" => s(skip_opts(argv, &["-i", "-o", "-e"], 0)),
-        "timeout" => s(skip_opts(argv, &["-s", "-k", "--signal", "--kill-after"], 1)),
+        "timeout" => s(skip_opts(
+            argv,
+            &["-s", "-k", "--signal", "--kill-after"],
+            1,
+        )),
         "nice" => s(skip_opts(argv, &["-n", "--adjustment"], 0)),
         "ionice" => s(skip_opts(argv, &["-c", "-n", "--class", "--classdata"], 0)),
         "chrt" => s(skip_opts(argv, &[], 1)),
         "taskset" => {
             let n = skip_opts(argv, &[], 0);
-            s(if argv.get(1).is_some_and(|w| w.text.starts_with("-c") || w.text == "--cpu-list") { n.max(3) } else { n + 1 })
+            s(
+                if argv
+                    .get(1)
+                    .is_some_and(|w| w.text.starts_with("-c") || w.text == "--cpu-list")
+                {
+                    n.max(3)
+                } else {
+                    n + 1
+                },
+            )
         }
         "chroot" => s(skip_opts(argv, &["--userspec", "--groups"], 1)),
-        "unshare" | "nsenter" | "firejail" | "bwrap" => s(skip_opts(argv, &["-t", "--target", "-S", "-G", "--setuid", "--setgid", "--bind", "--ro-bind"], 0)),
+        "unshare" | "nsenter" | "firejail" | "bwrap" => s(skip_opts(
+            argv,
+            &[
+                "-t",
+                "--target",
+                "-S",
+                "-G",
+                "--setuid",
+                "--setgid",
+                "--bind",
+                "--ro-bind",
+            ],
+            0,
+        )),
         "flock" => {
             let mut i = 1;
             while i < argv.len() && argv[i].text.starts_with('-') {
                 let a = argv[i].text.as_str();
                 if a == "-c" || a == "--command" {
-                    return Peel::Replace(vec![Word::lit("sh"), Word::lit("-c")].into_iter().chain(argv[i + 1..].iter().cloned()).collect(), label);
+                    return Peel::Replace(
+                        vec![Word::lit("sh"), Word::lit("-c")]
+                            .into_iter()
+                            .chain(argv[i + 1..].iter().cloned())
+                            .collect(),
+                        label,
+                    );
                 }
-                i += if matches!(a, "-w" | "--timeout" | "-E" | "--conflict-exit-code") { 2 } else { 1 };
+                i += if matches!(a, "-w" | "--timeout" | "-E" | "--conflict-exit-code") {
+                    2
+                } else {
+                    1
+                };
             }
             if argv.get(i + 1).is_some_and(|w| w.text == "-c") {
-                return Peel::Replace(vec![Word::lit("sh"), Word::lit("-c")].into_iter().chain(argv[i + 2..].iter().cloned()).collect(), label);
+                return Peel::Replace(
+                    vec![Word::lit("sh"), Word::lit("-c")]
+                        .into_iter()
+                        .chain(argv[i + 2..].iter().cloned())
+                        .collect(),
+                    label,
+                );
             }
             s(i + 1)
         }
         "busybox" | "toybox" => s(1),
-        "strace" | "ltrace" => s(skip_opts(argv, &["-o", "-p", "-e", "-s", "-u", "-E", "-P", "-a", "-b", "-I", "-O", "-S", "-X"], 0)),
+        "strace" | "ltrace" => s(skip_opts(
+            argv,
+            &[
+                "-o", "-p", "-e", "-s", "-u", "-E", "-P", "-a", "-b", "-I", "-O", "-S", "-X",
+            ],
+            0,
+        )),
         "valgrind" | "perf" | "gdb" | "lldb" => {
-            let i = argv.iter().position(|w| w.text == "--args" || w.text == "--").map(|k| k + 1);
+            let i = argv
+                .iter()
+                .position(|w| w.text == "--args" || w.text == "--")
+                .map(|k| k + 1);
             match i {
                 Some(i) => s(i),
                 None if name == "valgrind" => s(skip_opts(argv, &[], 0)),
@@ -590,8 +965,17 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
             }
         }
         "runuser" | "su" | "sg" => {
-            if let Some(k) = argv.iter().position(|w| w.text == "-c" || w.text == "--command") {
-                return Peel::Replace(vec![Word::lit("sh"), Word::lit("-c")].into_iter().chain(argv[k + 1..].iter().cloned()).collect(), label);
+            if let Some(k) = argv
+                .iter()
+                .position(|w| w.text == "-c" || w.text == "--command")
+            {
+                return Peel::Replace(
+                    vec![Word::lit("sh"), Word::lit("-c")]
+                        .into_iter()
+                        .chain(argv[k + 1..].iter().cloned())
+                        .collect(),
+                    label,
+                );
             }
             if name == "runuser"
                 && let Some(k) = argv.iter().position(|w| w.text == "--")
@@ -608,7 +992,11 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
                     i += 1;
                     break;
                 }
-                if a == "-S" || a == "--split-string" || a.starts_with("--split-string=") || (a.starts_with("-S") && a.len() > 2) {
+                if a == "-S"
+                    || a == "--split-string"
+                    || a.starts_with("--split-string=")
+                    || (a.starts_with("-S") && a.len() > 2)
+                {
                     let payload = if let Some(v) = a.strip_prefix("--split-string=") {
                         v.to_string()
                     } else if a.len() > 2 && !a.starts_with("--") {
@@ -616,7 +1004,11 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
                     } else {
                         argv.get(i + 1).map(|w| w.text.clone()).unwrap_or_default()
                     };
-                    let skip = if a == "-S" || a == "--split-string" { i + 2 } else { i + 1 };
+                    let skip = if a == "-S" || a == "--split-string" {
+                        i + 2
+                    } else {
+                        i + 1
+                    };
                     let mut v: Vec<Word> = payload.split_whitespace().map(Word::lit).collect();
                     v.extend(argv[skip.min(argv.len())..].iter().cloned());
                     return Peel::Replace(v, label);
@@ -634,13 +1026,12 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
             }
             s(i)
         }
-        "doppler" | "op" | "aws-vault" | "dotenv" | "dotenvx" | "infisical" | "with-contenv" | "direnv" => {
-            match argv.iter().position(|w| w.text == "--") {
-                Some(k) => s(k + 1),
-                None if name == "direnv" && argv.get(1).is_some_and(|w| w.text == "exec") => s(3),
-                None => Peel::No,
-            }
-        }
+        "doppler" | "op" | "aws-vault" | "dotenv" | "dotenvx" | "infisical" | "with-contenv"
+        | "direnv" => match argv.iter().position(|w| w.text == "--") {
+            Some(k) => s(k + 1),
+            None if name == "direnv" && argv.get(1).is_some_and(|w| w.text == "exec") => s(3),
+            None => Peel::No,
+        },
         _ => Peel::No,
     }
 }

@@ -73,7 +73,10 @@ impl Lexer<'_, '_> {
             let w = std::mem::take(&mut self.cur);
             if self.braces && w.text.contains('{') {
                 for t in brace_expand(&w.text) {
-                    self.push_out(Word { text: t, ..w.clone() });
+                    self.push_out(Word {
+                        text: t,
+                        ..w.clone()
+                    });
                 }
             } else {
                 self.push_out(w);
@@ -110,10 +113,15 @@ impl Lexer<'_, '_> {
                     }
                     // `~user`: the home of that user.
                     let mut j = self.i + 1;
-                    while j < self.c.len() && (self.c[j].is_ascii_alphanumeric() || matches!(self.c[j], '_' | '-' | '.')) {
+                    while j < self.c.len()
+                        && (self.c[j].is_ascii_alphanumeric()
+                            || matches!(self.c[j], '_' | '-' | '.'))
+                    {
                         j += 1;
                     }
-                    if j > self.i + 1 && (j == self.c.len() || self.c[j] == '/' || self.c[j].is_whitespace()) {
+                    if j > self.i + 1
+                        && (j == self.c.len() || self.c[j] == '/' || self.c[j].is_whitespace())
+                    {
                         let user: String = self.c[self.i + 1..j].iter().collect();
                         let home = self.env.home;
                         let h = if basename(home) == user {
@@ -121,7 +129,11 @@ impl Lexer<'_, '_> {
                         } else if user == "root" {
                             "/root".to_string()
                         } else {
-                            let parent = home.rsplit_once('/').map(|(p, _)| p).filter(|p| !p.is_empty()).unwrap_or("/home");
+                            let parent = home
+                                .rsplit_once('/')
+                                .map(|(p, _)| p)
+                                .filter(|p| !p.is_empty())
+                                .unwrap_or("/home");
                             format!("{parent}/{user}")
                         };
                         self.cur.text.push_str(&h);
@@ -598,7 +610,13 @@ fn static_subst(inner: &str, env: &Env) -> Option<String> {
     if env.budget == 0 || inner.len() > 512 {
         return None;
     }
-    let sub = Env { vars: env.vars, home: env.home, cwd: env.cwd, project: env.project, budget: env.budget - 1 };
+    let sub = Env {
+        vars: env.vars,
+        home: env.home,
+        cwd: env.cwd,
+        project: env.project,
+        budget: env.budget - 1,
+    };
     let words = split(inner.trim(), &sub);
     if words.iter().any(|w| w.dynamic) || inner.contains(['|', ';', '&', '>', '<']) {
         return None;
@@ -607,10 +625,22 @@ fn static_subst(inner: &str, env: &Env) -> Option<String> {
     let abs = |x: &str| resolve(x, Path::new(env.cwd), Path::new(env.home));
     match t.as_slice() {
         ["pwd"] | ["pwd", "-P" | "-L"] => Some(env.cwd.to_string()),
-        ["echo", rest @ ..] if !rest.first().is_some_and(|a| a.starts_with('-')) => Some(rest.join(" ")),
+        ["echo", rest @ ..] if !rest.first().is_some_and(|a| a.starts_with('-')) => {
+            Some(rest.join(" "))
+        }
         ["dirname", x] => {
             let a = abs(x);
-            Some(a.rsplit_once('/').map(|(p, _)| if p.is_empty() { "/".to_string() } else { p.to_string() }).unwrap_or_default())
+            Some(
+                a.rsplit_once('/')
+                    .map(|(p, _)| {
+                        if p.is_empty() {
+                            "/".to_string()
+                        } else {
+                            p.to_string()
+                        }
+                    })
+                    .unwrap_or_default(),
+            )
         }
         ["basename", x] => Some(basename(x).to_string()),
         ["realpath" | "readlink", .., x] => Some(abs(x)),

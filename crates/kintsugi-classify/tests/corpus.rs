@@ -54,12 +54,21 @@ fn parse_line(file: &str, line: usize, raw: &str) -> Result<Option<Case>, String
     let at = format!("{file}:{line}");
     let cols: Vec<&str> = raw.split('\t').collect();
     if cols.len() != 4 {
-        return Err(format!("{at}: expected 4 tab-separated columns, found {}", cols.len()));
+        return Err(format!(
+            "{at}: expected 4 tab-separated columns, found {}",
+            cols.len()
+        ));
     }
     let expected = cols[0].parse::<Class>().map_err(|e| format!("{at}: {e}"))?;
     let category = cols[1];
-    if category.is_empty() || !category.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-        return Err(format!("{at}: category `{category}` must be a non-empty lowercase slug"));
+    if category.is_empty()
+        || !category
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(format!(
+            "{at}: category `{category}` must be a non-empty lowercase slug"
+        ));
     }
     let cwd = PathBuf::from(cols[2]);
     if !cwd.is_absolute() {
@@ -69,11 +78,20 @@ fn parse_line(file: &str, line: usize, raw: &str) -> Result<Option<Case>, String
     if command.trim().is_empty() {
         return Err(format!("{at}: empty command"));
     }
-    Ok(Some(Case { file: file.to_owned(), line, expected, category: category.to_owned(), cwd, command: command.to_owned() }))
+    Ok(Some(Case {
+        file: file.to_owned(),
+        line,
+        expected,
+        category: category.to_owned(),
+        cwd,
+        command: command.to_owned(),
+    }))
 }
 
 fn load() -> Vec<Case> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("corpus");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("corpus");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
         .map(|entry| entry.expect("directory entry").path())
@@ -84,7 +102,8 @@ fn load() -> Vec<Case> {
     let mut seen: HashMap<(PathBuf, String), String> = HashMap::new();
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {name}: {e}"));
+        let text =
+            std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {name}: {e}"));
         for (i, raw) in text.lines().enumerate() {
             match parse_line(&name, i + 1, raw) {
                 Ok(None) => {}
@@ -99,17 +118,29 @@ fn load() -> Vec<Case> {
             }
         }
     }
-    assert!(errors.is_empty(), "malformed corpus lines:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "malformed corpus lines:\n{}",
+        errors.join("\n")
+    );
     cases
 }
 
 fn context_for(cwd: &Path) -> Context {
     let root = PathBuf::from(PROJECT_ROOT);
-    Context { cwd: cwd.to_path_buf(), home: PathBuf::from(HOME), project_root: cwd.starts_with(&root).then_some(root) }
+    Context {
+        cwd: cwd.to_path_buf(),
+        home: PathBuf::from(HOME),
+        project_root: cwd.starts_with(&root).then_some(root),
+    }
 }
 
 fn ratio(num: usize, den: usize) -> f64 {
-    if den == 0 { 0.0 } else { num as f64 / den as f64 }
+    if den == 0 {
+        0.0
+    } else {
+        num as f64 / den as f64
+    }
 }
 
 #[test]
@@ -127,7 +158,13 @@ fn corpus_labels_hold() {
         }
         let entry = format!(
             "{}:{} [{}] expected {} got {} (rule {}): {}",
-            case.file, case.line, case.category, case.expected.as_str(), got.class.as_str(), got.rule, case.command
+            case.file,
+            case.line,
+            case.category,
+            case.expected.as_str(),
+            got.class.as_str(),
+            got.rule,
+            case.command
         );
         if case.expected == Class::Catastrophic && got.class == Class::Safe {
             leaks.push(entry);
@@ -137,15 +174,31 @@ fn corpus_labels_hold() {
     }
 
     println!("confusion matrix (rows expected, columns got):");
-    println!("{:>14} {:>8} {:>10} {:>13} {:>7}", "", "safe", "ambiguous", "catastrophic", "total");
+    println!(
+        "{:>14} {:>8} {:>10} {:>13} {:>7}",
+        "", "safe", "ambiguous", "catastrophic", "total"
+    );
     for class in CLASSES {
         let row = matrix[idx(class)];
-        println!("{:>14} {:>8} {:>10} {:>13} {:>7}", class.as_str(), row[0], row[1], row[2], row.iter().sum::<usize>());
+        println!(
+            "{:>14} {:>8} {:>10} {:>13} {:>7}",
+            class.as_str(),
+            row[0],
+            row[1],
+            row[2],
+            row.iter().sum::<usize>()
+        );
     }
     let total = cases.len();
     let expected_total = |c: Class| matrix[idx(c)].iter().sum::<usize>();
-    let (safe_n, cat_n) = (expected_total(Class::Safe), expected_total(Class::Catastrophic));
-    println!("total {total}: safe {safe_n}, ambiguous {}, catastrophic {cat_n}", expected_total(Class::Ambiguous));
+    let (safe_n, cat_n) = (
+        expected_total(Class::Safe),
+        expected_total(Class::Catastrophic),
+    );
+    println!(
+        "total {total}: safe {safe_n}, ambiguous {}, catastrophic {cat_n}",
+        expected_total(Class::Ambiguous)
+    );
     println!("per file (safe / ambiguous / catastrophic):");
     for (file, c) in &per_file {
         println!("  {file:<24} {:>4} {:>4} {:>4}", c[0], c[1], c[2]);
@@ -158,27 +211,42 @@ fn corpus_labels_hold() {
             println!("  {m}");
         }
         if mismatches.len() > MAX_MISMATCH_OUTPUT {
-            println!("  ... {} more not shown", mismatches.len() - MAX_MISMATCH_OUTPUT);
+            println!(
+                "  ... {} more not shown",
+                mismatches.len() - MAX_MISMATCH_OUTPUT
+            );
         }
     }
 
     let recall = ratio(matrix[2][2], cat_n);
     let cat_as_safe = ratio(matrix[2][0], cat_n);
     let safe_held = ratio(matrix[0][1] + matrix[0][2], safe_n);
-    println!("catastrophic recall {recall:.3}, catastrophic-as-safe {cat_as_safe:.3}, safe held {safe_held:.3}");
+    println!(
+        "catastrophic recall {recall:.3}, catastrophic-as-safe {cat_as_safe:.3}, safe held {safe_held:.3}"
+    );
 
     let mut failures = Vec::new();
     if !leaks.is_empty() {
-        failures.push(format!("{} catastrophic line(s) classed safe:\n  {}", leaks.len(), leaks.join("\n  ")));
+        failures.push(format!(
+            "{} catastrophic line(s) classed safe:\n  {}",
+            leaks.len(),
+            leaks.join("\n  ")
+        ));
     }
     if total < MIN_LINES {
-        failures.push(format!("corpus has {total} lines, needs at least {MIN_LINES}"));
+        failures.push(format!(
+            "corpus has {total} lines, needs at least {MIN_LINES}"
+        ));
     }
     if safe_n < MIN_SAFE_LINES {
-        failures.push(format!("corpus has {safe_n} safe lines, needs at least {MIN_SAFE_LINES}"));
+        failures.push(format!(
+            "corpus has {safe_n} safe lines, needs at least {MIN_SAFE_LINES}"
+        ));
     }
     if recall < MIN_CATASTROPHIC_RECALL {
-        failures.push(format!("catastrophic recall {recall:.3} is below the goal {MIN_CATASTROPHIC_RECALL}"));
+        failures.push(format!(
+            "catastrophic recall {recall:.3} is below the goal {MIN_CATASTROPHIC_RECALL}"
+        ));
     }
     if cat_as_safe > MAX_CATASTROPHIC_AS_SAFE {
         failures.push(format!("{cat_as_safe:.3} of catastrophic lines classed safe, goal is at most {MAX_CATASTROPHIC_AS_SAFE}"));
@@ -186,5 +254,9 @@ fn corpus_labels_hold() {
     if safe_held > MAX_SAFE_HELD {
         failures.push(format!("{safe_held:.3} of safe lines held as ambiguous or worse, goal is at most {MAX_SAFE_HELD}"));
     }
-    assert!(failures.is_empty(), "corpus goals missed:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "corpus goals missed:\n{}",
+        failures.join("\n")
+    );
 }

@@ -4,16 +4,32 @@
 fn sexp() {
     let mut p = tree_sitter::Parser::new();
     p.set_language(&tree_sitter_bash::LANGUAGE.into()).unwrap();
-    for l in std::env::var("LINES_TO_PARSE").unwrap_or_default().split("\n@@\n") {
+    for l in std::env::var("LINES_TO_PARSE")
+        .unwrap_or_default()
+        .split("\n@@\n")
+    {
         let t = p.parse(l, None).unwrap();
         println!("{l}\n  {}", t.root_node().to_sexp());
         let mut c = t.walk();
         let mut stack = vec![t.root_node()];
         while let Some(n) = stack.pop() {
-            if n.kind().contains("redirect") { let mut cc = n.walk(); for k in n.children(&mut cc) { println!("    {} child kind={} named={} text={:?}", n.kind(), k.kind(), k.is_named(), k.utf8_text(l.as_bytes()).unwrap()); } }
+            if n.kind().contains("redirect") {
+                let mut cc = n.walk();
+                for k in n.children(&mut cc) {
+                    println!(
+                        "    {} child kind={} named={} text={:?}",
+                        n.kind(),
+                        k.kind(),
+                        k.is_named(),
+                        k.utf8_text(l.as_bytes()).unwrap()
+                    );
+                }
+            }
             let _ = &mut c;
             let mut cc = n.walk();
-            for k in n.children(&mut cc) { stack.push(k); }
+            for k in n.children(&mut cc) {
+                stack.push(k);
+            }
         }
     }
 }

@@ -18,19 +18,47 @@ pub(crate) fn sql_severity(sql: &str) -> (u8, String) {
                 *w = (lvl, what.to_string());
             }
         };
-        if s.starts_with("DROP ") || s.contains(" DROP TABLE") || s.contains(" DROP DATABASE") || s.contains(" DROP SCHEMA") {
+        if s.starts_with("DROP ")
+            || s.contains(" DROP TABLE")
+            || s.contains(" DROP DATABASE")
+            || s.contains(" DROP SCHEMA")
+        {
             hit(&mut worst, 2, &short(s));
-        } else if s.starts_with("TRUNCATE") || (s.starts_with("ALTER TABLE") && s.contains(" DROP ")) {
+        } else if s.starts_with("TRUNCATE")
+            || (s.starts_with("ALTER TABLE") && s.contains(" DROP "))
+        {
             hit(&mut worst, 2, &short(s));
         } else if s.starts_with("DELETE") || s.starts_with("UPDATE") {
             hit(&mut worst, if bounded_where(s) { 1 } else { 2 }, &short(s));
-        } else if s.contains("DROPDATABASE") || s.contains(".DROP(") || s.contains("FLUSHALL") || s.contains("FLUSHDB") {
+        } else if s.contains("DROPDATABASE")
+            || s.contains(".DROP(")
+            || s.contains("FLUSHALL")
+            || s.contains("FLUSHDB")
+        {
             hit(&mut worst, 2, &short(s));
-        } else if s.replace(' ', "").contains("DELETEMANY({})") || s.contains("REMOVE({})") || s.contains("DELETEMANY()") || s.replace(' ', "").contains("UPDATEMANY({},") || s.contains(".DROPCOLLECTION") {
+        } else if s.replace(' ', "").contains("DELETEMANY({})")
+            || s.contains("REMOVE({})")
+            || s.contains("DELETEMANY()")
+            || s.replace(' ', "").contains("UPDATEMANY({},")
+            || s.contains(".DROPCOLLECTION")
+        {
             hit(&mut worst, 2, &short(s));
-        } else if ["INSERT", "ALTER", "CREATE", "GRANT", "REVOKE", "COPY", "REPLACE", "MERGE", "UPSERT", "VACUUM FULL", "REINDEX", "LOAD"]
-            .iter()
-            .any(|k| s.starts_with(k))
+        } else if [
+            "INSERT",
+            "ALTER",
+            "CREATE",
+            "GRANT",
+            "REVOKE",
+            "COPY",
+            "REPLACE",
+            "MERGE",
+            "UPSERT",
+            "VACUUM FULL",
+            "REINDEX",
+            "LOAD",
+        ]
+        .iter()
+        .any(|k| s.starts_with(k))
             || s.contains(".DELETEMANY(")
             || s.contains(".UPDATEMANY(")
             || s.contains(".INSERT")
@@ -44,9 +72,15 @@ pub(crate) fn sql_severity(sql: &str) -> (u8, String) {
 
 /// A WHERE clause that actually restricts rows (not `1=1`, `true`).
 fn bounded_where(s: &str) -> bool {
-    let Some(k) = s.find(" WHERE ") else { return false };
+    let Some(k) = s.find(" WHERE ") else {
+        return false;
+    };
     let w = s[k + 7..].trim().trim_end_matches(';').replace(' ', "");
-    !matches!(w.as_str(), "1=1" | "TRUE" | "1" | "''=''" | "1<>0" | "0=0" | "NOT0" | "1>0") && !w.starts_with("1=1OR") && !w.ends_with("OR1=1")
+    !matches!(
+        w.as_str(),
+        "1=1" | "TRUE" | "1" | "''=''" | "1<>0" | "0=0" | "NOT0" | "1>0"
+    ) && !w.starts_with("1=1OR")
+        && !w.ends_with("OR1=1")
 }
 
 fn short(s: &str) -> String {
@@ -72,8 +106,14 @@ fn strip_strings(s: &str) -> String {
 
 fn sql_effect(e: &mut Engine, engine: &str, sql: &str) {
     match sql_severity(sql) {
-        (2, w) => e.add(Effect::DbDestroy { engine: engine.into(), what: w }),
-        (1, w) => e.add(Effect::DbWrite { engine: engine.into(), what: w }),
+        (2, w) => e.add(Effect::DbDestroy {
+            engine: engine.into(),
+            what: w,
+        }),
+        (1, w) => e.add(Effect::DbWrite {
+            engine: engine.into(),
+            what: w,
+        }),
         _ => {}
     }
 }
@@ -84,9 +124,15 @@ fn stdin_sql(e: &mut Engine, c: &Cmd, engine: &str) {
             let t = t.clone();
             sql_effect(e, engine, &t);
         }
-        Stdin::File(p) => e.add(Effect::DbWrite { engine: engine.into(), what: format!("runs SQL from {p}") }),
+        Stdin::File(p) => e.add(Effect::DbWrite {
+            engine: engine.into(),
+            what: format!("runs SQL from {p}"),
+        }),
         Stdin::Download(_) | Stdin::Decoded(_) | Stdin::Other(_) | Stdin::Listing(_) => {
-            e.add(Effect::DbWrite { engine: engine.into(), what: "runs SQL from a pipe".into() })
+            e.add(Effect::DbWrite {
+                engine: engine.into(),
+                what: "runs SQL from a pipe".into(),
+            })
         }
         Stdin::Terminal => {}
     }
@@ -95,7 +141,8 @@ fn stdin_sql(e: &mut Engine, c: &Cmd, engine: &str) {
 pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     let n = c.name.as_str();
     match n {
-        "psql" | "mysql" | "mariadb" | "sqlite3" | "sqlite" | "duckdb" | "clickhouse-client" | "cockroach" | "sqlcmd" | "cqlsh" | "usql" | "pgcli" | "mycli" => {
+        "psql" | "mysql" | "mariadb" | "sqlite3" | "sqlite" | "duckdb" | "clickhouse-client"
+        | "cockroach" | "sqlcmd" | "cqlsh" | "usql" | "pgcli" | "mycli" => {
             let flags: &[&str] = match n {
                 "psql" | "pgcli" => &["-c", "--command"],
                 "mysql" | "mariadb" | "mycli" => &["-e", "--execute"],
@@ -108,7 +155,10 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 let v = if flags.contains(&a.text.as_str()) {
                     c.args.get(k + 1).map(|w| w.text.clone())
                 } else {
-                    flags.iter().find_map(|f| a.text.strip_prefix(&format!("{f}="))).map(str::to_string)
+                    flags
+                        .iter()
+                        .find_map(|f| a.text.strip_prefix(&format!("{f}=")))
+                        .map(str::to_string)
                 };
                 if let Some(sql) = v {
                     any = true;
@@ -117,7 +167,10 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             }
             if let Some(f) = c.opt(&["-f", "--file"]) {
                 any = true;
-                e.add(Effect::DbWrite { engine: n.into(), what: format!("runs SQL from {}", f.text) });
+                e.add(Effect::DbWrite {
+                    engine: n.into(),
+                    what: format!("runs SQL from {}", f.text),
+                });
             }
             if n.starts_with("sqlite") || n == "duckdb" {
                 let pos = c.positional();
@@ -132,11 +185,35 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "redis-cli" | "valkey-cli" | "keydb-cli" => {
-            let up: Vec<String> = c.positional().iter().map(|w| w.text.to_ascii_uppercase()).collect();
+            let up: Vec<String> = c
+                .positional()
+                .iter()
+                .map(|w| w.text.to_ascii_uppercase())
+                .collect();
             if up.iter().any(|w| w == "FLUSHALL" || w == "FLUSHDB") {
-                e.add(Effect::DbDestroy { engine: n.into(), what: "flushes all keys".into() });
-            } else if up.first().is_some_and(|w| ["DEL", "UNLINK", "SET", "CONFIG", "HSET", "EXPIRE", "SHUTDOWN", "DEBUG", "SLAVEOF", "REPLICAOF"].contains(&w.as_str())) {
-                e.add(Effect::DbWrite { engine: n.into(), what: up.join(" ").to_ascii_lowercase() });
+                e.add(Effect::DbDestroy {
+                    engine: n.into(),
+                    what: "flushes all keys".into(),
+                });
+            } else if up.first().is_some_and(|w| {
+                [
+                    "DEL",
+                    "UNLINK",
+                    "SET",
+                    "CONFIG",
+                    "HSET",
+                    "EXPIRE",
+                    "SHUTDOWN",
+                    "DEBUG",
+                    "SLAVEOF",
+                    "REPLICAOF",
+                ]
+                .contains(&w.as_str())
+            }) {
+                e.add(Effect::DbWrite {
+                    engine: n.into(),
+                    what: up.join(" ").to_ascii_lowercase(),
+                });
             } else if up.is_empty() {
                 stdin_sql(e, c, n);
             }
@@ -158,16 +235,29 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 return false;
             }
             if !c.dry_run() {
-                e.add(Effect::DbDestroy { engine: n.into(), what: c.label() });
+                e.add(Effect::DbDestroy {
+                    engine: n.into(),
+                    what: c.label(),
+                });
             }
             true
         }
         "pg_restore" | "mysqlimport" | "mongorestore" => {
-            let what = if c.has(&["--clean", "-c", "--drop"]) { 2 } else { 1 };
-            if what == 2 {
-                e.add(Effect::DbDestroy { engine: n.into(), what: "restore dropping existing objects".into() });
+            let what = if c.has(&["--clean", "-c", "--drop"]) {
+                2
             } else {
-                e.add(Effect::DbWrite { engine: n.into(), what: "restores a dump".into() });
+                1
+            };
+            if what == 2 {
+                e.add(Effect::DbDestroy {
+                    engine: n.into(),
+                    what: "restore dropping existing objects".into(),
+                });
+            } else {
+                e.add(Effect::DbWrite {
+                    engine: n.into(),
+                    what: "restores a dump".into(),
+                });
             }
             true
         }
@@ -180,14 +270,40 @@ fn orm(e: &mut Engine, c: &Cmd) -> bool {
     let n = c.name.as_str();
     let pos: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
     let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
-    let destroy = |e: &mut Engine, what: &str| e.add(Effect::DbDestroy { engine: n.into(), what: what.into() });
-    let write = |e: &mut Engine, what: &str| e.add(Effect::DbWrite { engine: n.into(), what: what.into() });
+    let destroy = |e: &mut Engine, what: &str| {
+        e.add(Effect::DbDestroy {
+            engine: n.into(),
+            what: what.into(),
+        })
+    };
+    let write = |e: &mut Engine, what: &str| {
+        e.add(Effect::DbWrite {
+            engine: n.into(),
+            what: what.into(),
+        })
+    };
     match n {
         "rails" | "rake" | "bin/rails" | "bin/rake" => {
             for t in &pos {
-                if matches!(t.as_str(), "db:drop" | "db:reset" | "db:purge" | "db:schema:load" | "db:migrate:reset" | "db:structure:load" | "db:drop:all" | "db:truncate_all" | "db:seed:replant") {
+                if matches!(
+                    t.as_str(),
+                    "db:drop"
+                        | "db:reset"
+                        | "db:purge"
+                        | "db:schema:load"
+                        | "db:migrate:reset"
+                        | "db:structure:load"
+                        | "db:drop:all"
+                        | "db:truncate_all"
+                        | "db:seed:replant"
+                ) {
                     destroy(e, t);
-                } else if t.starts_with("db:") && !matches!(t.as_str(), "db:version" | "db:migrate:status" | "db:abort_if_pending_migrations") {
+                } else if t.starts_with("db:")
+                    && !matches!(
+                        t.as_str(),
+                        "db:version" | "db:migrate:status" | "db:abort_if_pending_migrations"
+                    )
+                {
                     write(e, t);
                 }
             }
@@ -196,22 +312,33 @@ fn orm(e: &mut Engine, c: &Cmd) -> bool {
         "manage.py" | "django-admin" => {
             match p(0) {
                 "flush" | "reset_db" | "sqlflush" if p(0) != "sqlflush" => destroy(e, p(0)),
-                "migrate" if pos.get(2).is_some_and(|x| x == "zero") => destroy(e, "migrate <app> zero"),
+                "migrate" if pos.get(2).is_some_and(|x| x == "zero") => {
+                    destroy(e, "migrate <app> zero")
+                }
                 "migrate" | "loaddata" | "createsuperuser" | "dbshell" => write(e, p(0)),
                 _ => return false,
             }
             true
         }
         "prisma" => {
-            if p(0) == "migrate" && p(1) == "reset" || p(0) == "db" && p(1) == "push" && (c.long("--force-reset") || c.long("--accept-data-loss")) {
+            if p(0) == "migrate" && p(1) == "reset"
+                || p(0) == "db"
+                    && p(1) == "push"
+                    && (c.long("--force-reset") || c.long("--accept-data-loss"))
+            {
                 destroy(e, &format!("prisma {} {}", p(0), p(1)));
-            } else if p(0) == "migrate" && matches!(p(1), "deploy" | "dev") || p(0) == "db" && matches!(p(1), "push" | "execute" | "seed") {
+            } else if p(0) == "migrate" && matches!(p(1), "deploy" | "dev")
+                || p(0) == "db" && matches!(p(1), "push" | "execute" | "seed")
+            {
                 write(e, &format!("prisma {} {}", p(0), p(1)));
             }
             true
         }
         "artisan" => {
-            if matches!(p(0), "migrate:fresh" | "migrate:reset" | "db:wipe" | "migrate:refresh") {
+            if matches!(
+                p(0),
+                "migrate:fresh" | "migrate:reset" | "db:wipe" | "migrate:refresh"
+            ) {
                 destroy(e, p(0));
             } else if p(0).starts_with("migrate") || p(0).starts_with("db:") {
                 write(e, p(0));
@@ -229,24 +356,74 @@ fn orm(e: &mut Engine, c: &Cmd) -> bool {
             }
             false
         }
-        "sequelize" | "sequelize-cli" | "knex" | "typeorm" | "drizzle-kit" | "alembic" | "flyway" | "liquibase" | "diesel" | "sqlx" | "dbmate" | "goose" | "migrate" | "supabase" => {
+        "sequelize" | "sequelize-cli" | "knex" | "typeorm" | "drizzle-kit" | "alembic"
+        | "flyway" | "liquibase" | "diesel" | "sqlx" | "dbmate" | "goose" | "migrate"
+        | "supabase" => {
             let all = pos.join(" ");
-            if pos.iter().any(|x| matches!(x.as_str(), "list" | "info" | "status" | "show" | "history" | "current" | "heads" | "check" | "validate" | "version" | "make:migration" | "generate" | "new" | "create")) && !pos.iter().any(|x| x.contains("drop") || x.contains("reset")) {
-                return true;
-            }
-            if (all.contains("undo:all") || all.contains("rollback") && c.long("--all") || all.contains("migrate:reset") || all.contains("downgrade base")) && !c.dry_run() {
-                destroy(e, &all);
-                return true;
-            }
-            if ["db:drop", "schema:drop", "clean", "dropAll", "drop-all", "database reset", "db reset", "downgrade base", "migrate:rollback --all", "database drop", " drop", "reset"]
+            if pos.iter().any(|x| {
+                matches!(
+                    x.as_str(),
+                    "list"
+                        | "info"
+                        | "status"
+                        | "show"
+                        | "history"
+                        | "current"
+                        | "heads"
+                        | "check"
+                        | "validate"
+                        | "version"
+                        | "make:migration"
+                        | "generate"
+                        | "new"
+                        | "create"
+                )
+            }) && !pos
                 .iter()
-                .any(|k| all.contains(k) || pos.iter().any(|x| x == k.trim()))
+                .any(|x| x.contains("drop") || x.contains("reset"))
+            {
+                return true;
+            }
+            if (all.contains("undo:all")
+                || all.contains("rollback") && c.long("--all")
+                || all.contains("migrate:reset")
+                || all.contains("downgrade base"))
                 && !c.dry_run()
             {
                 destroy(e, &all);
                 return true;
             }
-            if pos.iter().any(|x| x.contains("migrat") || x == "up" || x == "down" || x == "upgrade" || x == "downgrade" || x == "push" || x == "seed" || x.contains("db:")) {
+            if [
+                "db:drop",
+                "schema:drop",
+                "clean",
+                "dropAll",
+                "drop-all",
+                "database reset",
+                "db reset",
+                "downgrade base",
+                "migrate:rollback --all",
+                "database drop",
+                " drop",
+                "reset",
+            ]
+            .iter()
+            .any(|k| all.contains(k) || pos.iter().any(|x| x == k.trim()))
+                && !c.dry_run()
+            {
+                destroy(e, &all);
+                return true;
+            }
+            if pos.iter().any(|x| {
+                x.contains("migrat")
+                    || x == "up"
+                    || x == "down"
+                    || x == "upgrade"
+                    || x == "downgrade"
+                    || x == "push"
+                    || x == "seed"
+                    || x.contains("db:")
+            }) {
                 write(e, &all);
                 return true;
             }

@@ -7,24 +7,44 @@ use crate::engine::Engine;
 use crate::paths::is_block_device;
 
 fn devices(e: &Engine, c: &Cmd) -> Vec<String> {
-    c.positional().iter().map(|w| e.path(&w.text)).filter(|p| is_block_device(p) || p.starts_with("/dev/")).collect()
+    c.positional()
+        .iter()
+        .map(|w| e.path(&w.text))
+        .filter(|p| is_block_device(p) || p.starts_with("/dev/"))
+        .collect()
 }
 
 pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     let n = c.name.as_str();
-    let write = |e: &mut Engine, dev: String, what: &str| e.add(Effect::DiskWrite { device: dev, what: what.into() });
-    if n.starts_with("mkfs") || matches!(n, "mke2fs" | "mkswap" | "mkdosfs" | "mkntfs" | "mkexfatfs") {
+    let write = |e: &mut Engine, dev: String, what: &str| {
+        e.add(Effect::DiskWrite {
+            device: dev,
+            what: what.into(),
+        })
+    };
+    if n.starts_with("mkfs")
+        || matches!(n, "mke2fs" | "mkswap" | "mkdosfs" | "mkntfs" | "mkexfatfs")
+    {
         if c.dry_run() || c.short('n') || c.short('V') && c.args.len() == 1 {
             return true;
         }
         let devs = devices(e, c);
         match devs.into_iter().next() {
             Some(d) => write(e, d, n),
-            None if c.positional().iter().any(|w| w.dynamic) => write(e, "a device chosen at run time".into(), n),
+            None if c.positional().iter().any(|w| w.dynamic) => {
+                write(e, "a device chosen at run time".into(), n)
+            }
             None => {
-                if let Some(f) = c.positional().iter().find(|w| !w.text.chars().all(|ch| ch.is_ascii_digit())) {
+                if let Some(f) = c
+                    .positional()
+                    .iter()
+                    .find(|w| !w.text.chars().all(|ch| ch.is_ascii_digit()))
+                {
                     let p = e.path(&f.text);
-                    e.add(Effect::Overwrite { path: p, append: false });
+                    e.add(Effect::Overwrite {
+                        path: p,
+                        append: false,
+                    });
                 }
             }
         }
@@ -32,17 +52,40 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     }
     if n == "diskutil" {
         let sub = c.sub(0);
-        if matches!(sub, "eraseDisk" | "zeroDisk" | "randomDisk" | "secureErase" | "eraseVolume" | "partitionDisk" | "reformat") || sub == "apfs" && matches!(c.sub(1), "deleteContainer" | "deleteVolume" | "eraseVolume") {
-            write(e, c.positional().last().map(|w| w.text.clone()).unwrap_or_default(), "diskutil erase");
+        if matches!(
+            sub,
+            "eraseDisk"
+                | "zeroDisk"
+                | "randomDisk"
+                | "secureErase"
+                | "eraseVolume"
+                | "partitionDisk"
+                | "reformat"
+        ) || sub == "apfs"
+            && matches!(c.sub(1), "deleteContainer" | "deleteVolume" | "eraseVolume")
+        {
+            write(
+                e,
+                c.positional()
+                    .last()
+                    .map(|w| w.text.clone())
+                    .unwrap_or_default(),
+                "diskutil erase",
+            );
         }
         return true;
     }
     if matches!(n, "ddrescue" | "dcfldd" | "badblocks" | "dc3dd") {
         let target = c.positional().last().map(|w| e.path(&w.text));
-        let of = c.args.iter().find_map(|a| a.text.strip_prefix("of=").map(|v| e.path(v)));
+        let of = c
+            .args
+            .iter()
+            .find_map(|a| a.text.strip_prefix("of=").map(|v| e.path(v)));
         let dev = of.or(target).filter(|p| is_block_device(p));
         let writes = n != "badblocks" || c.short('w') || c.short('n');
-        if let Some(d) = dev && writes {
+        if let Some(d) = dev
+            && writes
+        {
             write(e, d, n);
         }
         return true;
@@ -55,18 +98,30 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                     of = Some(e.path(v));
                 }
             }
-            let src_inf = c.args.iter().any(|a| matches!(a.text.as_str(), "if=/dev/zero" | "if=/dev/urandom" | "if=/dev/random"));
+            let src_inf = c.args.iter().any(|a| {
+                matches!(
+                    a.text.as_str(),
+                    "if=/dev/zero" | "if=/dev/urandom" | "if=/dev/random"
+                )
+            });
             let bounded = c.args.iter().any(|a| a.text.starts_with("count="));
             match of {
                 Some(p) if is_block_device(&p) => write(e, p, "dd"),
-                Some(p) if src_inf && !bounded && !p.starts_with("/dev/null") => write(e, p, "fills the disk with an unbounded write"),
-                Some(p) => e.add(Effect::Overwrite { path: p, append: false }),
+                Some(p) if src_inf && !bounded && !p.starts_with("/dev/null") => {
+                    write(e, p, "fills the disk with an unbounded write")
+                }
+                Some(p) => e.add(Effect::Overwrite {
+                    path: p,
+                    append: false,
+                }),
                 None => {}
             }
             true
         }
         "wipefs" => {
-            if (c.short('a') || c.long("--all") || c.short('o') || c.long("--offset")) && !(c.short('n') || c.long("--no-act")) {
+            if (c.short('a') || c.long("--all") || c.short('o') || c.long("--offset"))
+                && !(c.short('n') || c.long("--no-act"))
+            {
                 for d in devices(e, c) {
                     write(e, d, "wipefs");
                 }
@@ -77,32 +132,75 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             let destructive = match n {
                 "blkdiscard" => true,
                 "nvme" => matches!(c.sub(0), "format" | "sanitize" | "write-zeroes"),
-                "hdparm" => c.args.iter().any(|a| a.text.starts_with("--security-erase") || a.text == "--trim-sector-ranges"),
-                "cryptsetup" => matches!(c.sub(0), "luksFormat" | "erase" | "luksErase" | "reencrypt" | "luksKillSlot" | "luksRemoveKey"),
+                "hdparm" => c.args.iter().any(|a| {
+                    a.text.starts_with("--security-erase") || a.text == "--trim-sector-ranges"
+                }),
+                "cryptsetup" => matches!(
+                    c.sub(0),
+                    "luksFormat"
+                        | "erase"
+                        | "luksErase"
+                        | "reencrypt"
+                        | "luksKillSlot"
+                        | "luksRemoveKey"
+                ),
                 _ => c.long("--zero-superblock") || c.long("--create") || c.short('C'),
             };
             if destructive && !c.dry_run() {
-                let d = devices(e, c).into_iter().next().unwrap_or_else(|| "a device".into());
+                let d = devices(e, c)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| "a device".into());
                 write(e, d, n);
             }
             true
         }
         "fdisk" | "sfdisk" | "gdisk" | "cfdisk" | "cgdisk" | "parted" | "sgdisk" => {
-            let read = c.short('l') || c.long("--list") || c.short('s') && n == "fdisk" || c.short('d') && n == "sfdisk" || c.long("--dump")
-                || c.short('p') && n == "sgdisk" || c.long("--print") || c.short('v') && n == "sgdisk";
+            let read = c.short('l')
+                || c.long("--list")
+                || c.short('s') && n == "fdisk"
+                || c.short('d') && n == "sfdisk"
+                || c.long("--dump")
+                || c.short('p') && n == "sgdisk"
+                || c.long("--print")
+                || c.short('v') && n == "sgdisk";
             let parted_read = n == "parted"
-                && (c.short('l') || c.long("--list") || c.positional().iter().skip(1).all(|w| matches!(w.text.as_str(), "print" | "p" | "unit" | "s" | "B" | "MiB" | "GB" | "free")) && c.positional().len() > 1);
-            let sgdisk_write = n == "sgdisk" && c.args.iter().any(|a| {
-                let t = a.text.as_str();
-                t.starts_with("-Z") || t.starts_with("--zap") || t.starts_with("-o") || t.starts_with("--clear") || t.starts_with("-n") || t.starts_with("--new") || t.starts_with("-d") || t.starts_with("--delete") || t.starts_with("-g") || t.starts_with("-R") || t.starts_with("-G") || t.starts_with("-t") || t.starts_with("--typecode") || t.starts_with("-c")
-            });
+                && (c.short('l')
+                    || c.long("--list")
+                    || c.positional().iter().skip(1).all(|w| {
+                        matches!(
+                            w.text.as_str(),
+                            "print" | "p" | "unit" | "s" | "B" | "MiB" | "GB" | "free"
+                        )
+                    }) && c.positional().len() > 1);
+            let sgdisk_write = n == "sgdisk"
+                && c.args.iter().any(|a| {
+                    let t = a.text.as_str();
+                    t.starts_with("-Z")
+                        || t.starts_with("--zap")
+                        || t.starts_with("-o")
+                        || t.starts_with("--clear")
+                        || t.starts_with("-n")
+                        || t.starts_with("--new")
+                        || t.starts_with("-d")
+                        || t.starts_with("--delete")
+                        || t.starts_with("-g")
+                        || t.starts_with("-R")
+                        || t.starts_with("-G")
+                        || t.starts_with("-t")
+                        || t.starts_with("--typecode")
+                        || t.starts_with("-c")
+                });
             if (read || parted_read) && !sgdisk_write {
                 return true;
             }
             if n == "sgdisk" && !sgdisk_write {
                 return true;
             }
-            let d = devices(e, c).into_iter().next().unwrap_or_else(|| "a disk".into());
+            let d = devices(e, c)
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| "a disk".into());
             write(e, d, n);
             true
         }
@@ -110,11 +208,21 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             let destroy = match n {
                 "zpool" => matches!(c.sub(0), "destroy" | "labelclear"),
                 "zfs" => matches!(c.sub(0), "destroy" | "rollback"),
-                "btrfs" => c.sub(0) == "subvolume" && c.sub(1) == "delete" || c.sub(0) == "device" && c.sub(1) == "remove",
+                "btrfs" => {
+                    c.sub(0) == "subvolume" && c.sub(1) == "delete"
+                        || c.sub(0) == "device" && c.sub(1) == "remove"
+                }
                 _ => true,
             };
             if destroy && !c.dry_run() {
-                write(e, c.positional().last().map(|w| w.text.clone()).unwrap_or_default(), n);
+                write(
+                    e,
+                    c.positional()
+                        .last()
+                        .map(|w| w.text.clone())
+                        .unwrap_or_default(),
+                    n,
+                );
             }
             true
         }
@@ -123,8 +231,14 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "mount" | "umount" | "swapon" | "swapoff" | "losetup" | "partprobe" => {
-            if !c.args.is_empty() && !c.short('l') && !(n == "losetup" && (c.short('a') || c.long("--list"))) {
-                e.add(Effect::Change { program: n.into(), what: "changes mounted filesystems or devices".into() });
+            if !c.args.is_empty()
+                && !c.short('l')
+                && !(n == "losetup" && (c.short('a') || c.long("--list")))
+            {
+                e.add(Effect::Change {
+                    program: n.into(),
+                    what: "changes mounted filesystems or devices".into(),
+                });
             }
             true
         }

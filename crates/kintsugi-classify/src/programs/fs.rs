@@ -10,14 +10,23 @@ use crate::words::Word;
 pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     match c.name.as_str() {
         "rm" | "unlink" | "rmdir" | "srm" => {
-            let recursive = c.name == "rm" && (c.short('r') || c.short('R') || c.long("--recursive"));
+            let recursive =
+                c.name == "rm" && (c.short('r') || c.short('R') || c.long("--recursive"));
             let recursive = recursive || c.name == "srm";
             for w in c.positional() {
                 let p = e.path(&w.text);
                 e.add(Effect::Delete { path: p, recursive });
             }
-            if c.positional().is_empty() && matches!(c.stdin, Stdin::Other(_) | Stdin::Download(_) | Stdin::Listing(_)) {
-                e.add(Effect::Opaque { what: "deletes paths read from a pipe".into(), exec: false });
+            if c.positional().is_empty()
+                && matches!(
+                    c.stdin,
+                    Stdin::Other(_) | Stdin::Download(_) | Stdin::Listing(_)
+                )
+            {
+                e.add(Effect::Opaque {
+                    what: "deletes paths read from a pipe".into(),
+                    exec: false,
+                });
             }
             true
         }
@@ -26,11 +35,20 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             for w in c.positional() {
                 let p = e.path(&w.text);
                 if crate::paths::is_block_device(&p) {
-                    e.add(Effect::DiskWrite { device: p, what: "shred".into() });
+                    e.add(Effect::DiskWrite {
+                        device: p,
+                        what: "shred".into(),
+                    });
                 } else if del {
-                    e.add(Effect::Delete { path: p, recursive: c.short('r') });
+                    e.add(Effect::Delete {
+                        path: p,
+                        recursive: c.short('r'),
+                    });
                 } else {
-                    e.add(Effect::Overwrite { path: p, append: false });
+                    e.add(Effect::Overwrite {
+                        path: p,
+                        append: false,
+                    });
                 }
             }
             true
@@ -41,23 +59,38 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             }
             for w in c.positional().iter().skip(usize::from(c.name == "gio")) {
                 let p = e.path(&w.text);
-                e.add(Effect::Change { program: c.name.clone(), what: format!("moves {p} to the trash") });
+                e.add(Effect::Change {
+                    program: c.name.clone(),
+                    what: format!("moves {p} to the trash"),
+                });
             }
             true
         }
         "mv" => {
             let pos = c.positional();
-            let target = c.opt(&["-t", "--target-directory"]).map(|w| w.text.clone()).or_else(|| c.opt_eq("--target-directory"));
+            let target = c
+                .opt(&["-t", "--target-directory"])
+                .map(|w| w.text.clone())
+                .or_else(|| c.opt_eq("--target-directory"));
             let (srcs, dst): (Vec<&Word>, Option<String>) = match target {
-                Some(t) => (pos.iter().copied().filter(|w| w.text != t).collect(), Some(t)),
-                None if pos.len() >= 2 => (pos[..pos.len() - 1].to_vec(), Some(pos[pos.len() - 1].text.clone())),
+                Some(t) => (
+                    pos.iter().copied().filter(|w| w.text != t).collect(),
+                    Some(t),
+                ),
+                None if pos.len() >= 2 => (
+                    pos[..pos.len() - 1].to_vec(),
+                    Some(pos[pos.len() - 1].text.clone()),
+                ),
                 None => (pos.clone(), None),
             };
             if let Some(d) = dst {
                 let to = e.path(&d);
                 for s in srcs {
                     let from = e.path(&s.text);
-                    e.add(Effect::Move { from, to: to.clone() });
+                    e.add(Effect::Move {
+                        from,
+                        to: to.clone(),
+                    });
                 }
             }
             true
@@ -72,16 +105,29 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             if let Some(d) = dst {
                 let to = e.path(&d);
                 if let Some(src) = pos.first().map(|w| w.text.as_str())
-                    && (src.starts_with("/bin/") || src.starts_with("/usr/bin/") || src.starts_with("/sbin/") || src.starts_with("/usr/sbin/"))
+                    && (src.starts_with("/bin/")
+                        || src.starts_with("/usr/bin/")
+                        || src.starts_with("/sbin/")
+                        || src.starts_with("/usr/sbin/"))
                 {
-                    e.aliases.insert(to.clone(), crate::words::basename(src).to_string());
+                    e.aliases
+                        .insert(to.clone(), crate::words::basename(src).to_string());
                 }
-                e.add(Effect::Overwrite { path: to, append: false });
+                e.add(Effect::Overwrite {
+                    path: to,
+                    append: false,
+                });
             }
-            let rec = c.short('r') || c.short('R') || c.short('a') || c.long("--recursive") || c.long("--archive");
+            let rec = c.short('r')
+                || c.short('R')
+                || c.short('a')
+                || c.long("--recursive")
+                || c.long("--archive");
             for s in pos.iter().take(pos.len().saturating_sub(1)) {
                 let p = e.path(&s.text);
-                if crate::paths::is_secret_path(&p, e.ctx) || rec && crate::paths::is_secret_dir(&p, e.ctx) {
+                if crate::paths::is_secret_path(&p, e.ctx)
+                    || rec && crate::paths::is_secret_dir(&p, e.ctx)
+                {
                     e.add(Effect::SecretRead { path: p });
                 }
             }
@@ -91,22 +137,37 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             let pos = c.positional();
             if pos.len() >= 2 {
                 let src = pos[0].text.as_str();
-                if src.starts_with("/bin/") || src.starts_with("/usr/bin/") || src.starts_with("/sbin/") || src.starts_with("/usr/sbin/") {
+                if src.starts_with("/bin/")
+                    || src.starts_with("/usr/bin/")
+                    || src.starts_with("/sbin/")
+                    || src.starts_with("/usr/sbin/")
+                {
                     let to = e.path(&pos[pos.len() - 1].text);
-                    e.aliases.insert(to, crate::words::basename(src).to_string());
+                    e.aliases
+                        .insert(to, crate::words::basename(src).to_string());
                 }
             }
             if (c.short('f') || c.long("--force")) && pos.len() >= 2 {
                 let to = e.path(&pos[pos.len() - 1].text);
                 let from = pos[0].text.as_str();
                 if from == "/dev/null" && crate::paths::is_history_file(&to) {
-                    e.add(crate::engine::history_off("history file linked to /dev/null"));
+                    e.add(crate::engine::history_off(
+                        "history file linked to /dev/null",
+                    ));
                 }
-                e.add(Effect::Overwrite { path: to, append: false });
+                e.add(Effect::Overwrite {
+                    path: to,
+                    append: false,
+                });
             } else if pos.len() >= 2 {
                 let to = e.path(&pos[pos.len() - 1].text);
-                if crate::paths::persistence_kind(&to).is_some() || crate::paths::is_history_file(&to) {
-                    e.add(Effect::Overwrite { path: to, append: false });
+                if crate::paths::persistence_kind(&to).is_some()
+                    || crate::paths::is_history_file(&to)
+                {
+                    e.add(Effect::Overwrite {
+                        path: to,
+                        append: false,
+                    });
                 }
             }
             true
@@ -124,20 +185,42 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         }
         "truncate" | "fallocate" => {
             let mut i = 0;
-            let zero = c.args.windows(2).any(|w| w[0].text == "-s" && w[1].text == "0") || c.args.iter().any(|a| a.text == "-s0" || a.text == "--size=0");
+            let zero = c
+                .args
+                .windows(2)
+                .any(|w| w[0].text == "-s" && w[1].text == "0")
+                || c.args
+                    .iter()
+                    .any(|a| a.text == "-s0" || a.text == "--size=0");
             while i < c.args.len() {
                 let a = c.args[i].text.as_str();
-                if matches!(a, "-s" | "--size" | "-r" | "--reference" | "-l" | "--length" | "-o" | "--offset") {
+                if matches!(
+                    a,
+                    "-s" | "--size" | "-r" | "--reference" | "-l" | "--length" | "-o" | "--offset"
+                ) {
                     i += 2;
                     continue;
                 }
                 if !a.starts_with('-') {
                     let p = e.path(a);
                     let z = crate::paths::zone(&p, e.ctx, e.project.as_deref());
-                    if zero && matches!(z, crate::paths::Zone::ProjectRoot | crate::paths::Zone::Home | crate::paths::Zone::Root) {
-                        e.add(Effect::Delete { path: p, recursive: true });
+                    if zero
+                        && matches!(
+                            z,
+                            crate::paths::Zone::ProjectRoot
+                                | crate::paths::Zone::Home
+                                | crate::paths::Zone::Root
+                        )
+                    {
+                        e.add(Effect::Delete {
+                            path: p,
+                            recursive: true,
+                        });
                     } else {
-                        e.add(Effect::Overwrite { path: p, append: false });
+                        e.add(Effect::Overwrite {
+                            path: p,
+                            append: false,
+                        });
                     }
                 }
                 i += 1;
@@ -146,7 +229,23 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         }
         "chmod" | "chown" | "chgrp" | "chattr" | "setfacl" => {
             let recursive = c.short('R') || c.long("--recursive");
-            let real_opt = |t: &str| t.starts_with("--") || matches!(t, "-R" | "-v" | "-f" | "-c" | "-h" | "-H" | "-L" | "-P" | "-Rf" | "-fR" | "-Rv" | "-vR");
+            let real_opt = |t: &str| {
+                t.starts_with("--")
+                    || matches!(
+                        t,
+                        "-R" | "-v"
+                            | "-f"
+                            | "-c"
+                            | "-h"
+                            | "-H"
+                            | "-L"
+                            | "-P"
+                            | "-Rf"
+                            | "-fR"
+                            | "-Rv"
+                            | "-vR"
+                    )
+            };
             let args: Vec<&Word> = c.args.iter().filter(|w| !real_opt(&w.text)).collect();
             let mut it = args.into_iter();
             let mode = if c.name == "setfacl" { None } else { it.next() };
@@ -154,9 +253,15 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 && let Some(m) = mode
             {
                 let t = m.text.as_str();
-                let setuid = t.contains('s') && (t.contains('+') || t.contains('=')) || (t.len() == 4 && t.chars().all(|ch| ch.is_ascii_digit()) && matches!(t.chars().next(), Some('2' | '4' | '6' | '7')));
+                let setuid = t.contains('s') && (t.contains('+') || t.contains('='))
+                    || (t.len() == 4
+                        && t.chars().all(|ch| ch.is_ascii_digit())
+                        && matches!(t.chars().next(), Some('2' | '4' | '6' | '7')));
                 if setuid {
-                    e.add(Effect::SecurityDisable { what: "a set-user-ID program (privilege escalation)".into(), control: "setuid".into() });
+                    e.add(Effect::SecurityDisable {
+                        what: "a set-user-ID program (privilege escalation)".into(),
+                        control: "setuid".into(),
+                    });
                 }
             }
             for w in it {
@@ -166,10 +271,21 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "setcap" => {
-            if c.args.iter().any(|a| a.text.contains("cap_setuid") || a.text.contains("cap_sys_admin") || a.text.contains("cap_dac_override") || a.text.contains("=ep") && a.text.contains("all")) {
-                e.add(Effect::SecurityDisable { what: "a capability that grants root (setcap)".into(), control: "setuid".into() });
+            if c.args.iter().any(|a| {
+                a.text.contains("cap_setuid")
+                    || a.text.contains("cap_sys_admin")
+                    || a.text.contains("cap_dac_override")
+                    || a.text.contains("=ep") && a.text.contains("all")
+            }) {
+                e.add(Effect::SecurityDisable {
+                    what: "a capability that grants root (setcap)".into(),
+                    control: "setuid".into(),
+                });
             } else if !c.short('v') {
-                e.add(Effect::Change { program: "setcap".into(), what: "changes file capabilities".into() });
+                e.add(Effect::Change {
+                    program: "setcap".into(),
+                    what: "changes file capabilities".into(),
+                });
             }
             true
         }
@@ -179,9 +295,16 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "sort" => {
-            if let Some(o) = c.opt(&["-o", "--output"]).map(|w| w.text.clone()).or_else(|| c.opt_eq("--output")) {
+            if let Some(o) = c
+                .opt(&["-o", "--output"])
+                .map(|w| w.text.clone())
+                .or_else(|| c.opt_eq("--output"))
+            {
                 let p = e.path(&o);
-                e.add(Effect::Overwrite { path: p, append: false });
+                e.add(Effect::Overwrite {
+                    path: p,
+                    append: false,
+                });
             }
             true
         }
@@ -192,9 +315,15 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         "unzip" | "7z" | "unrar" => {
             let list = c.short('l') || c.sub(0) == "l" || c.short('t');
             if !list {
-                let dest = c.opt(&["-d", "-o"]).map(|w| w.text.clone()).unwrap_or_else(|| ".".into());
+                let dest = c
+                    .opt(&["-d", "-o"])
+                    .map(|w| w.text.clone())
+                    .unwrap_or_else(|| ".".into());
                 let p = e.path(&dest);
-                e.add(Effect::Overwrite { path: p, append: false });
+                e.add(Effect::Overwrite {
+                    path: p,
+                    append: false,
+                });
             }
             true
         }
@@ -210,21 +339,44 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             let mut i = 0;
             while i < c.args.len() && c.args[i].text.starts_with('-') {
                 let a = c.args[i].text.as_str();
-                i += if matches!(a, "-n" | "--interval" | "-d" | "-q") && a != "-d" { 2 } else { 1 };
+                i += if matches!(a, "-n" | "--interval" | "-d" | "-q") && a != "-d" {
+                    2
+                } else {
+                    1
+                };
             }
-            let text: Vec<&str> = c.args[i.min(c.args.len())..].iter().map(|w| w.text.as_str()).collect();
+            let text: Vec<&str> = c.args[i.min(c.args.len())..]
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect();
             let mut via = c.via.clone();
             via.push("watch".into());
             e.run_script(&text.join(" "), &via, c.depth + 1, &Stdin::Terminal);
             true
         }
         "parallel" => {
-            let k = c.args.iter().position(|w| w.text.starts_with(":::")).unwrap_or(c.args.len());
+            let k = c
+                .args
+                .iter()
+                .position(|w| w.text.starts_with(":::"))
+                .unwrap_or(c.args.len());
             let mut i = 0;
             while i < k && c.args[i].text.starts_with('-') {
-                i += if matches!(c.args[i].text.as_str(), "-j" | "-S" | "--jobs" | "-a") { 2 } else { 1 };
+                i += if matches!(c.args[i].text.as_str(), "-j" | "-S" | "--jobs" | "-a") {
+                    2
+                } else {
+                    1
+                };
             }
-            let inputs: Vec<String> = c.args.get(k + 1..).unwrap_or(&[]).iter().filter(|w| !w.text.starts_with(":::")).map(|w| w.text.clone()).take(8).collect();
+            let inputs: Vec<String> = c
+                .args
+                .get(k + 1..)
+                .unwrap_or(&[])
+                .iter()
+                .filter(|w| !w.text.starts_with(":::"))
+                .map(|w| w.text.clone())
+                .take(8)
+                .collect();
             let tmpl: Vec<String> = c.args[i.min(k)..k].iter().map(|w| w.text.clone()).collect();
             let tmpl = tmpl.join(" ");
             let mut via = c.via.clone();
@@ -233,7 +385,11 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 e.run_script(&tmpl, &via, c.depth + 1, &c.stdin);
             }
             for inp in inputs {
-                let line = if tmpl.contains("{}") { tmpl.replace("{}", &inp) } else { format!("{tmpl} {inp}") };
+                let line = if tmpl.contains("{}") {
+                    tmpl.replace("{}", &inp)
+                } else {
+                    format!("{tmpl} {inp}")
+                };
                 e.run_script(&line, &via, c.depth + 1, &Stdin::Terminal);
             }
             true
@@ -243,9 +399,22 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
 }
 
 fn sed(e: &mut Engine, c: &Cmd) {
-    let inplace = c.args.iter().any(|a| a.text.starts_with("-i") || a.text.starts_with("--in-place") || (a.text.starts_with('-') && !a.text.starts_with("--") && a.text.contains('i') && a.text.len() <= 4));
-    let mut script_given = c.opt(&["-e", "--expression"]).is_some() || c.opt(&["-f", "--file"]).is_some();
-    let mut scripts: Vec<String> = c.args.windows(2).filter(|p| p[0].text == "-e" || p[0].text == "--expression").map(|p| p[1].text.clone()).collect();
+    let inplace = c.args.iter().any(|a| {
+        a.text.starts_with("-i")
+            || a.text.starts_with("--in-place")
+            || (a.text.starts_with('-')
+                && !a.text.starts_with("--")
+                && a.text.contains('i')
+                && a.text.len() <= 4)
+    });
+    let mut script_given =
+        c.opt(&["-e", "--expression"]).is_some() || c.opt(&["-f", "--file"]).is_some();
+    let mut scripts: Vec<String> = c
+        .args
+        .windows(2)
+        .filter(|p| p[0].text == "-e" || p[0].text == "--expression")
+        .map(|p| p[1].text.clone())
+        .collect();
     let mut files = Vec::new();
     let mut skip_next = false;
     for a in &c.args {
@@ -253,7 +422,10 @@ fn sed(e: &mut Engine, c: &Cmd) {
             skip_next = false;
             continue;
         }
-        if matches!(a.text.as_str(), "-e" | "--expression" | "-f" | "--file" | "-l" | "--line-length") {
+        if matches!(
+            a.text.as_str(),
+            "-e" | "--expression" | "-f" | "--file" | "-l" | "--line-length"
+        ) {
             skip_next = true;
             continue;
         }
@@ -269,17 +441,26 @@ fn sed(e: &mut Engine, c: &Cmd) {
     }
     for s in &scripts {
         if sed_executes(s) {
-            e.add(Effect::Opaque { what: "sed runs pattern space as a shell command (`e`)".into(), exec: true });
+            e.add(Effect::Opaque {
+                what: "sed runs pattern space as a shell command (`e`)".into(),
+                exec: true,
+            });
         }
         if let Some(p) = sed_write_target(s) {
             let p = e.path(&p);
-            e.add(Effect::Overwrite { path: p, append: false });
+            e.add(Effect::Overwrite {
+                path: p,
+                append: false,
+            });
         }
     }
     if inplace {
         for f in files {
             let p = e.path(&f);
-            e.add(Effect::Overwrite { path: p, append: false });
+            e.add(Effect::Overwrite {
+                path: p,
+                append: false,
+            });
         }
     }
 }
@@ -287,7 +468,8 @@ fn sed(e: &mut Engine, c: &Cmd) {
 /// `s/x/y/e` or an `e cmd` command (after an optional address).
 fn sed_executes(s: &str) -> bool {
     let t = s.trim();
-    let t = t.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '$' | ',' | '~' | '!'));
+    let t =
+        t.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '$' | ',' | '~' | '!'));
     if t.starts_with("e ") || t == "e" || t.contains(";e ") || t.contains("\ne ") {
         return true;
     }
@@ -297,7 +479,10 @@ fn sed_executes(s: &str) -> bool {
         let parts: Vec<&str> = rest[d.len_utf8()..].split(d).collect();
         if parts.len() >= 3 {
             let flags = parts[2];
-            return flags.chars().take_while(|c| c.is_ascii_alphanumeric()).any(|c| c == 'e');
+            return flags
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .any(|c| c == 'e');
         }
     }
     false
@@ -313,22 +498,43 @@ fn sed_write_target(s: &str) -> Option<String> {
 
 fn tar(e: &mut Engine, c: &Cmd) {
     let first = c.args.first().map(|w| w.text.clone()).unwrap_or_default();
-    let bundle = if first.starts_with('-') { String::new() } else { first.clone() };
+    let bundle = if first.starts_with('-') {
+        String::new()
+    } else {
+        first.clone()
+    };
     let has = |ch: char| c.short(ch) || bundle.contains(ch);
-    let file = c.opt(&["-f", "--file"]).map(|w| w.text.clone()).or_else(|| c.opt_eq("--file")).or_else(|| {
-        // `tar czf out.tgz dir`: the first positional after the bundle.
-        if bundle.contains('f') { c.args.get(1).map(|w| w.text.clone()) } else { None }
-    });
+    let file = c
+        .opt(&["-f", "--file"])
+        .map(|w| w.text.clone())
+        .or_else(|| c.opt_eq("--file"))
+        .or_else(|| {
+            // `tar czf out.tgz dir`: the first positional after the bundle.
+            if bundle.contains('f') {
+                c.args.get(1).map(|w| w.text.clone())
+            } else {
+                None
+            }
+        });
     if has('x') || c.long("--extract") {
-        let dest = c.opt(&["-C", "--directory"]).map(|w| w.text.clone()).unwrap_or_else(|| ".".into());
+        let dest = c
+            .opt(&["-C", "--directory"])
+            .map(|w| w.text.clone())
+            .unwrap_or_else(|| ".".into());
         let p = e.path(&dest);
-        e.add(Effect::Overwrite { path: p, append: false });
+        e.add(Effect::Overwrite {
+            path: p,
+            append: false,
+        });
     } else if has('c') || c.long("--create") || has('r') || has('u') {
         if let Some(f) = file
             && f != "-"
         {
             let p = e.path(&f);
-            e.add(Effect::Overwrite { path: p, append: false });
+            e.add(Effect::Overwrite {
+                path: p,
+                append: false,
+            });
         }
         for w in c.positional() {
             let p = e.path(&w.text);
@@ -353,26 +559,76 @@ fn find(e: &mut Engine, c: &Cmd) {
     if roots.is_empty() {
         roots.push(e.path("."));
     }
-    let tests = ["-name", "-iname", "-path", "-ipath", "-regex", "-iregex", "-mtime", "-mmin", "-newer", "-size", "-empty", "-user", "-perm", "-atime", "-ctime", "-wholename", "-links", "-inum", "-samefile", "-lname"];
-    let filtered = c.args[i..].windows(2).any(|w| tests.contains(&w[0].text.as_str()) && !(matches!(w[0].text.as_str(), "-name" | "-iname" | "-path") && matches!(w[1].text.as_str(), "*" | "*.*" | ".*" | "?*"))) || c.args[i..].iter().any(|w| w.text == "-empty");
-    let name = c.opt(&["-name", "-iname"]).map(|w| w.text.clone()).unwrap_or_else(|| "?*".into());
-    let target = |r: &str| if filtered { format!("{}/**/{}", r.trim_end_matches('/'), name) } else { r.to_string() };
+    let tests = [
+        "-name",
+        "-iname",
+        "-path",
+        "-ipath",
+        "-regex",
+        "-iregex",
+        "-mtime",
+        "-mmin",
+        "-newer",
+        "-size",
+        "-empty",
+        "-user",
+        "-perm",
+        "-atime",
+        "-ctime",
+        "-wholename",
+        "-links",
+        "-inum",
+        "-samefile",
+        "-lname",
+    ];
+    let filtered = c.args[i..].windows(2).any(|w| {
+        tests.contains(&w[0].text.as_str())
+            && !(matches!(w[0].text.as_str(), "-name" | "-iname" | "-path")
+                && matches!(w[1].text.as_str(), "*" | "*.*" | ".*" | "?*"))
+    }) || c.args[i..].iter().any(|w| w.text == "-empty");
+    let name = c
+        .opt(&["-name", "-iname"])
+        .map(|w| w.text.clone())
+        .unwrap_or_else(|| "?*".into());
+    let target = |r: &str| {
+        if filtered {
+            format!("{}/**/{}", r.trim_end_matches('/'), name)
+        } else {
+            r.to_string()
+        }
+    };
     let mut k = i;
     while k < c.args.len() {
         let t = c.args[k].text.as_str();
         match t {
             "-delete" => {
                 for r in &roots {
-                    e.add(Effect::Delete { path: target(r), recursive: true });
+                    e.add(Effect::Delete {
+                        path: target(r),
+                        recursive: true,
+                    });
                 }
             }
             "-exec" | "-execdir" | "-ok" | "-okdir" => {
-                let end = c.args[k + 1..].iter().position(|w| w.text == ";" || w.text == "+").map(|p| k + 1 + p).unwrap_or(c.args.len());
+                let end = c.args[k + 1..]
+                    .iter()
+                    .position(|w| w.text == ";" || w.text == "+")
+                    .map(|p| k + 1 + p)
+                    .unwrap_or(c.args.len());
                 for r in roots.clone() {
                     let tgt = target(&r);
                     let inner: Vec<Word> = c.args[k + 1..end]
                         .iter()
-                        .map(|w| if w.text.contains("{}") { Word { text: w.text.replace("{}", &tgt), ..w.clone() } } else { w.clone() })
+                        .map(|w| {
+                            if w.text.contains("{}") {
+                                Word {
+                                    text: w.text.replace("{}", &tgt),
+                                    ..w.clone()
+                                }
+                            } else {
+                                w.clone()
+                            }
+                        })
                         .collect();
                     if !inner.is_empty() {
                         let mut via = c.via.clone();
@@ -385,7 +641,10 @@ fn find(e: &mut Engine, c: &Cmd) {
             "-fprint" | "-fprint0" | "-fprintf" | "-fls" => {
                 if let Some(f) = c.args.get(k + 1) {
                     let p = e.path(&f.text);
-                    e.add(Effect::Overwrite { path: p, append: false });
+                    e.add(Effect::Overwrite {
+                        path: p,
+                        append: false,
+                    });
                 }
             }
             _ => {}
@@ -396,7 +655,25 @@ fn find(e: &mut Engine, c: &Cmd) {
 
 fn xargs(e: &mut Engine, c: &Cmd) {
     let mut i = 0;
-    let with_arg = ["-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s", "--arg-file", "--delimiter", "--max-args", "--max-procs", "--max-chars", "--max-lines", "--process-slot-var", "--eof", "--replace"];
+    let with_arg = [
+        "-a",
+        "-d",
+        "-E",
+        "-I",
+        "-L",
+        "-n",
+        "-P",
+        "-s",
+        "--arg-file",
+        "--delimiter",
+        "--max-args",
+        "--max-procs",
+        "--max-chars",
+        "--max-lines",
+        "--process-slot-var",
+        "--eof",
+        "--replace",
+    ];
     let mut repl: Option<String> = None;
     while i < c.args.len() {
         let a = c.args[i].text.as_str();
@@ -418,8 +695,19 @@ fn xargs(e: &mut Engine, c: &Cmd) {
     }
     let input: Vec<Word> = match &c.stdin {
         Stdin::Literal(t) => e.split(&t.replace("\\0", " ").replace('\0', " ")),
-        Stdin::Listing(v) => v.iter().map(|p| Word { text: p.clone(), dynamic: false, glob: p.contains(['*', '?']) }).collect(),
-        _ => vec![Word { text: "$XARGS_INPUT".into(), dynamic: true, glob: false }],
+        Stdin::Listing(v) => v
+            .iter()
+            .map(|p| Word {
+                text: p.clone(),
+                dynamic: false,
+                glob: p.contains(['*', '?']),
+            })
+            .collect(),
+        _ => vec![Word {
+            text: "$XARGS_INPUT".into(),
+            dynamic: true,
+            glob: false,
+        }],
     };
     let mut inner: Vec<Word> = c.args[i.min(c.args.len())..].to_vec();
     if inner.is_empty() {

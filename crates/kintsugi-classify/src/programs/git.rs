@@ -7,12 +7,35 @@ use crate::effects::Effect;
 use crate::engine::{Engine, Stdin};
 use crate::words::Word;
 
-const DEFAULT_BRANCHES: &[&str] = &["main", "master", "develop", "dev", "trunk", "production", "prod", "release", "stable"];
+const DEFAULT_BRANCHES: &[&str] = &[
+    "main",
+    "master",
+    "develop",
+    "dev",
+    "trunk",
+    "production",
+    "prod",
+    "release",
+    "stable",
+];
 
 const CMD_KEYS: &[&str] = &[
-    "core.pager", "core.sshcommand", "core.editor", "core.fsmonitor", "core.hookspath", "core.askpass",
-    "diff.external", "sequence.editor", "gpg.program", "credential.helper", "uploadpack.packobjectshook",
-    "pager.", "interactive.difffilter", "core.gitproxy", "merge.tool", "diff.tool",
+    "core.pager",
+    "core.sshcommand",
+    "core.editor",
+    "core.fsmonitor",
+    "core.hookspath",
+    "core.askpass",
+    "diff.external",
+    "sequence.editor",
+    "gpg.program",
+    "credential.helper",
+    "uploadpack.packobjectshook",
+    "pager.",
+    "interactive.difffilter",
+    "core.gitproxy",
+    "merge.tool",
+    "diff.tool",
 ];
 
 pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
@@ -36,9 +59,13 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 }
                 i += 2;
             }
-            "--git-dir" | "--work-tree" | "--namespace" | "--exec-path" | "--super-prefix" | "--config-env" => i += 2,
+            "--git-dir" | "--work-tree" | "--namespace" | "--exec-path" | "--super-prefix"
+            | "--config-env" => i += 2,
             _ if a.starts_with("--exec-path=") => {
-                e.add(Effect::Opaque { what: "git runs helper programs from a chosen directory".into(), exec: false });
+                e.add(Effect::Opaque {
+                    what: "git runs helper programs from a chosen directory".into(),
+                    exec: false,
+                });
                 i += 1;
             }
             _ if a.starts_with('-') => i += 1,
@@ -47,7 +74,13 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     }
     let sub = c.args.get(i).map(|w| w.text.clone()).unwrap_or_default();
     let rest: Vec<Word> = c.args[(i + 1).min(c.args.len())..].to_vec();
-    let g = Cmd { name: format!("git {sub}"), args: rest, stdin: c.stdin.clone(), via: c.via.clone(), depth: c.depth };
+    let g = Cmd {
+        name: format!("git {sub}"),
+        args: rest,
+        stdin: c.stdin.clone(),
+        via: c.via.clone(),
+        depth: c.depth,
+    };
     for a in &g.args {
         for opt in ["--upload-pack", "--receive-pack", "--exec"] {
             if let Some(v) = a.text.strip_prefix(opt).and_then(|r| r.strip_prefix('=')) {
@@ -60,112 +93,195 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     }
     if c.args.get(i).is_some_and(|w| w.dynamic) {
         if c.short('f') || c.long("--force") || c.args.iter().any(|w| w.text.starts_with('+')) {
-            e.add(Effect::GitRefRewrite { remote: "a remote".into(), refspec: "computed at run time".into(), force: true, delete: false });
+            e.add(Effect::GitRefRewrite {
+                remote: "a remote".into(),
+                refspec: "computed at run time".into(),
+                force: true,
+                delete: false,
+            });
         } else {
-            e.add(Effect::Opaque { what: "git subcommand computed at run time".into(), exec: false });
+            e.add(Effect::Opaque {
+                what: "git subcommand computed at run time".into(),
+                exec: false,
+            });
         }
     }
     for opt in ["-x", "--extcmd", "--open-files-in-pager", "-O", "--tool"] {
         if sub != "rebase"
-            && let Some(v) = g.opt(&[opt]).map(|w| w.text.clone()).or_else(|| g.opt_eq(opt))
+            && let Some(v) = g
+                .opt(&[opt])
+                .map(|w| w.text.clone())
+                .or_else(|| g.opt_eq(opt))
             && v.contains(' ')
         {
             run_hook(e, c, &v, &format!("git {sub} {opt}"));
         }
     }
-    if matches!(sub.as_str(), "show" | "log" | "diff" | "cat-file" | "blame" | "grep" | "archive" | "format-patch") {
+    if matches!(
+        sub.as_str(),
+        "show" | "log" | "diff" | "cat-file" | "blame" | "grep" | "archive" | "format-patch"
+    ) {
         for w in g.args.iter() {
             let t = w.text.rsplit(':').next().unwrap_or(&w.text);
             if t.starts_with('-') {
                 continue;
             }
             let p = e.path(t);
-            if crate::paths::is_secret_path(&p, e.ctx) && (sub != "log" || g.short('p') || g.long("--patch")) {
+            if crate::paths::is_secret_path(&p, e.ctx)
+                && (sub != "log" || g.short('p') || g.long("--patch"))
+            {
                 e.add(Effect::SecretRead { path: p });
             }
         }
     }
-    if sub == "credential" && matches!(g.sub(0), "fill" | "get") || sub == "credential-store" || sub == "credential-cache" && g.sub(0) == "get" {
-        e.add(Effect::SecretRead { path: "git credential helper".into() });
+    if sub == "credential" && matches!(g.sub(0), "fill" | "get")
+        || sub == "credential-store"
+        || sub == "credential-cache" && g.sub(0) == "get"
+    {
+        e.add(Effect::SecretRead {
+            path: "git credential helper".into(),
+        });
     }
-    if sub == "config" && g.args.iter().any(|w| w.text.to_ascii_lowercase().contains("password") || w.text.to_ascii_lowercase().contains("token")) && g.args.iter().any(|w| w.text.starts_with("--get")) {
-        e.add(Effect::SecretRead { path: "git config credential".into() });
+    if sub == "config"
+        && g.args.iter().any(|w| {
+            w.text.to_ascii_lowercase().contains("password")
+                || w.text.to_ascii_lowercase().contains("token")
+        })
+        && g.args.iter().any(|w| w.text.starts_with("--get"))
+    {
+        e.add(Effect::SecretRead {
+            path: "git config credential".into(),
+        });
     }
     match sub.as_str() {
         "push" => push(e, &g),
         "reset" => {
             if g.has(&["--hard", "--merge"]) {
-                e.add(Effect::GitDiscard { repo, what: "reset --hard".into() });
+                e.add(Effect::GitDiscard {
+                    repo,
+                    what: "reset --hard".into(),
+                });
             }
         }
         "checkout" | "co" => {
             let pos = g.positional();
             let dd = g.args.iter().any(|w| w.text == "--");
             if g.short('f') || g.long("--force") {
-                e.add(Effect::GitDiscard { repo, what: "checkout --force".into() });
+                e.add(Effect::GitDiscard {
+                    repo,
+                    what: "checkout --force".into(),
+                });
             } else if (dd && !g.args.last().is_some_and(|w| w.text == "--"))
-                || pos.iter().any(|w| w.text == "." || w.text == ":/" || w.text.starts_with("./") || w.glob)
+                || pos
+                    .iter()
+                    .any(|w| w.text == "." || w.text == ":/" || w.text.starts_with("./") || w.glob)
             {
                 if !g.short('b') && !g.short('B') {
-                    e.add(Effect::GitDiscard { repo, what: "checkout -- <paths>".into() });
+                    e.add(Effect::GitDiscard {
+                        repo,
+                        what: "checkout -- <paths>".into(),
+                    });
                 }
             }
         }
         "restore" => {
             let staged_only = g.long("--staged") && !g.long("--worktree") && !g.short('W');
             if !staged_only && !g.positional().is_empty() {
-                e.add(Effect::GitDiscard { repo, what: "restore".into() });
+                e.add(Effect::GitDiscard {
+                    repo,
+                    what: "restore".into(),
+                });
             }
         }
         "clean" => {
             let dry = g.short('n') || g.long("--dry-run");
             if !dry && (g.short('f') || g.long("--force")) {
-                e.add(Effect::GitDiscard { repo, what: "clean -f (untracked files)".into() });
+                e.add(Effect::GitDiscard {
+                    repo,
+                    what: "clean -f (untracked files)".into(),
+                });
             } else if !dry && g.short('i') {
-                e.add(Effect::GitChange { what: "interactive clean".into() });
+                e.add(Effect::GitChange {
+                    what: "interactive clean".into(),
+                });
             }
         }
         "stash" => match g.sub(0) {
-            "drop" | "clear" => e.add(Effect::GitDiscard { repo, what: format!("stash {}", g.sub(0)) }),
+            "drop" | "clear" => e.add(Effect::GitDiscard {
+                repo,
+                what: format!("stash {}", g.sub(0)),
+            }),
             _ => {}
         },
         "switch" => {
             if g.long("--discard-changes") || g.short('f') || g.long("--force") {
-                e.add(Effect::GitDiscard { repo, what: "switch --discard-changes".into() });
+                e.add(Effect::GitDiscard {
+                    repo,
+                    what: "switch --discard-changes".into(),
+                });
             }
         }
         "branch" => {
-            let del_force = g.short('D') || (g.short('d') && (g.short('f') || g.long("--force"))) || (g.long("--delete") && g.long("--force"));
+            let del_force = g.short('D')
+                || (g.short('d') && (g.short('f') || g.long("--force")))
+                || (g.long("--delete") && g.long("--force"));
             let del = del_force || g.short('d') || g.long("--delete");
             if del {
                 for b in g.positional() {
                     if DEFAULT_BRANCHES.contains(&b.text.as_str()) || b.dynamic && del_force {
-                        e.add(Effect::GitHistoryRewrite { repo: repo.clone(), what: format!("deletes branch {}", b.text) });
+                        e.add(Effect::GitHistoryRewrite {
+                            repo: repo.clone(),
+                            what: format!("deletes branch {}", b.text),
+                        });
                     } else if del_force {
-                        e.add(Effect::GitChange { what: format!("force-deletes branch {}", b.text) });
+                        e.add(Effect::GitChange {
+                            what: format!("force-deletes branch {}", b.text),
+                        });
                     }
                 }
             } else if g.short('f') || g.long("--force") || g.short('M') {
-                e.add(Effect::GitChange { what: "moves a branch with --force".into() });
+                e.add(Effect::GitChange {
+                    what: "moves a branch with --force".into(),
+                });
             }
         }
-        "filter-branch" | "filter-repo" => e.add(Effect::GitHistoryRewrite { repo, what: sub.clone() }),
+        "filter-branch" | "filter-repo" => e.add(Effect::GitHistoryRewrite {
+            repo,
+            what: sub.clone(),
+        }),
         "reflog" => {
             if matches!(g.sub(0), "expire" | "delete") {
-                e.add(Effect::GitHistoryRewrite { repo, what: format!("reflog {}", g.sub(0)) });
+                e.add(Effect::GitHistoryRewrite {
+                    repo,
+                    what: format!("reflog {}", g.sub(0)),
+                });
             }
         }
         "gc" => {
-            if g.args.iter().any(|w| w.text == "--prune=now" || w.text == "--prune=all" || w.text.starts_with("--prune=0")) {
-                e.add(Effect::GitHistoryRewrite { repo, what: "gc --prune=now".into() });
+            if g.args.iter().any(|w| {
+                w.text == "--prune=now"
+                    || w.text == "--prune=all"
+                    || w.text.starts_with("--prune=0")
+            }) {
+                e.add(Effect::GitHistoryRewrite {
+                    repo,
+                    what: "gc --prune=now".into(),
+                });
             }
         }
-        "prune" => e.add(Effect::GitChange { what: "prunes unreachable objects".into() }),
+        "prune" => e.add(Effect::GitChange {
+            what: "prunes unreachable objects".into(),
+        }),
         "update-ref" => {
             if g.short('d') || g.long("--stdin") {
-                e.add(Effect::GitHistoryRewrite { repo, what: "update-ref -d".into() });
+                e.add(Effect::GitHistoryRewrite {
+                    repo,
+                    what: "update-ref -d".into(),
+                });
             } else {
-                e.add(Effect::GitChange { what: "moves a ref directly".into() });
+                e.add(Effect::GitChange {
+                    what: "moves a ref directly".into(),
+                });
             }
         }
         "replace" | "symbolic-ref" => e.add(Effect::GitChange { what: sub.clone() }),
@@ -187,7 +303,10 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 while j < g.args.len() && g.args[j].text.starts_with("--") {
                     j += 1;
                 }
-                let text: Vec<&str> = g.args[j.min(g.args.len())..].iter().map(|w| w.text.as_str()).collect();
+                let text: Vec<&str> = g.args[j.min(g.args.len())..]
+                    .iter()
+                    .map(|w| w.text.as_str())
+                    .collect();
                 run_hook(e, c, &text.join(" "), "git submodule foreach");
             }
         }
@@ -197,63 +316,108 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 run_hook(e, c, &t, "git rebase --exec");
             }
             if !g.has(&["--abort", "--continue", "--skip", "--quit"]) {
-                e.add(Effect::GitChange { what: "rebases commits".into() });
+                e.add(Effect::GitChange {
+                    what: "rebases commits".into(),
+                });
             }
         }
         "config" => {
             let pos = g.positional();
-            let read = g.has(&["--get", "--get-all", "--list", "-l", "--get-regexp", "--show-origin"]) || pos.len() < 2;
+            let read = g.has(&[
+                "--get",
+                "--get-all",
+                "--list",
+                "-l",
+                "--get-regexp",
+                "--show-origin",
+            ]) || pos.len() < 2;
             if !read {
                 let key = pos[0].text.to_ascii_lowercase();
-                if key.starts_with("alias.") && pos[1].text.starts_with('!') || CMD_KEYS.iter().any(|k| key.starts_with(k)) {
-                    e.add(Effect::Persistence { what: format!("git config {key} runs a command"), path: "git config".into() });
+                if key.starts_with("alias.") && pos[1].text.starts_with('!')
+                    || CMD_KEYS.iter().any(|k| key.starts_with(k))
+                {
+                    e.add(Effect::Persistence {
+                        what: format!("git config {key} runs a command"),
+                        path: "git config".into(),
+                    });
                 } else if g.long("--global") || g.long("--system") {
-                    e.add(Effect::GitChange { what: format!("sets {key} globally") });
+                    e.add(Effect::GitChange {
+                        what: format!("sets {key} globally"),
+                    });
                 }
             } else if g.long("--unset") || g.long("--unset-all") || g.long("--remove-section") {
-                e.add(Effect::GitChange { what: "removes configuration".into() });
+                e.add(Effect::GitChange {
+                    what: "removes configuration".into(),
+                });
             }
         }
         "remote" => {
-            if matches!(g.sub(0), "add" | "set-url" | "remove" | "rm" | "rename" | "prune") {
-                e.add(Effect::GitChange { what: format!("remote {}", g.sub(0)) });
+            if matches!(
+                g.sub(0),
+                "add" | "set-url" | "remove" | "rm" | "rename" | "prune"
+            ) {
+                e.add(Effect::GitChange {
+                    what: format!("remote {}", g.sub(0)),
+                });
             }
         }
         "tag" => {
             if g.short('d') || g.long("--delete") || g.short('f') {
-                e.add(Effect::GitChange { what: "deletes or moves a tag".into() });
+                e.add(Effect::GitChange {
+                    what: "deletes or moves a tag".into(),
+                });
             }
         }
         "worktree" => {
             if g.sub(0) == "remove" && (g.short('f') || g.long("--force")) {
-                e.add(Effect::GitDiscard { repo, what: "worktree remove --force".into() });
+                e.add(Effect::GitDiscard {
+                    repo,
+                    what: "worktree remove --force".into(),
+                });
             } else if matches!(g.sub(0), "remove" | "prune") {
-                e.add(Effect::GitChange { what: format!("worktree {}", g.sub(0)) });
+                e.add(Effect::GitChange {
+                    what: format!("worktree {}", g.sub(0)),
+                });
             }
         }
         "apply" | "am" => {
             if !g.has(&["--check", "--stat", "--numstat", "--summary"]) {
-                e.add(Effect::GitChange { what: format!("{sub} applies a patch to the work tree") });
+                e.add(Effect::GitChange {
+                    what: format!("{sub} applies a patch to the work tree"),
+                });
             }
         }
-        "read-tree" if g.short('u') && (g.long("--reset") || g.short('m')) => e.add(Effect::GitDiscard { repo, what: "read-tree -u --reset".into() }),
+        "read-tree" if g.short('u') && (g.long("--reset") || g.short('m')) => {
+            e.add(Effect::GitDiscard {
+                repo,
+                what: "read-tree -u --reset".into(),
+            })
+        }
         "pull" => {}
         "rm" => {
             if !g.long("--cached") && !g.short('n') {
                 for w in g.positional() {
                     let p = e.path(&w.text);
-                    e.add(Effect::Delete { path: p, recursive: g.short('r') });
+                    e.add(Effect::Delete {
+                        path: p,
+                        recursive: g.short('r'),
+                    });
                 }
             }
         }
-        "merge" if g.has(&["--abort"]) => e.add(Effect::GitDiscard { repo, what: "merge --abort".into() }),
-        "commit" | "add" | "status" | "log" | "diff" | "show" | "fetch" | "clone" | "init" | "blame" | "grep"
-        | "ls-files" | "ls-tree" | "ls-remote" | "rev-parse" | "rev-list" | "describe" | "shortlog" | "cat-file"
-        | "show-ref" | "for-each-ref" | "merge-base" | "name-rev" | "whatchanged" | "version" | "help" | "mv"
-        | "cherry-pick" | "revert" | "merge" | "fsck" | "count-objects" | "verify-commit" | "verify-tag"
-        | "archive" | "format-patch" | "range-diff" | "notes" | "sparse-checkout" | "lfs" | "check-ignore"
-        | "difftool" | "mergetool" | "citool" | "gui" | "instaweb" | "bundle" | "shortlog-" | "maintenance"
-        | "annotate" | "var" | "cherry" | "request-pull" | "credential-cache" | "restore-" | "" => {}
+        "merge" if g.has(&["--abort"]) => e.add(Effect::GitDiscard {
+            repo,
+            what: "merge --abort".into(),
+        }),
+        "commit" | "add" | "status" | "log" | "diff" | "show" | "fetch" | "clone" | "init"
+        | "blame" | "grep" | "ls-files" | "ls-tree" | "ls-remote" | "rev-parse" | "rev-list"
+        | "describe" | "shortlog" | "cat-file" | "show-ref" | "for-each-ref" | "merge-base"
+        | "name-rev" | "whatchanged" | "version" | "help" | "mv" | "cherry-pick" | "revert"
+        | "merge" | "fsck" | "count-objects" | "verify-commit" | "verify-tag" | "archive"
+        | "format-patch" | "range-diff" | "notes" | "sparse-checkout" | "lfs" | "check-ignore"
+        | "difftool" | "mergetool" | "citool" | "gui" | "instaweb" | "bundle" | "shortlog-"
+        | "maintenance" | "annotate" | "var" | "cherry" | "request-pull" | "credential-cache"
+        | "restore-" | "" => {}
         _ => {}
     }
     true
@@ -263,38 +427,78 @@ fn push(e: &mut Engine, g: &Cmd) {
     if g.short('n') || g.long("--dry-run") {
         return;
     }
-    let force = g.short('f') || g.long("--force") || g.long("--force-with-lease") || g.long("--force-if-includes") || g.long("--mirror");
+    let force = g.short('f')
+        || g.long("--force")
+        || g.long("--force-with-lease")
+        || g.long("--force-if-includes")
+        || g.long("--mirror");
     let delete = g.short('d') || g.long("--delete");
     let pos = g.positional();
-    let remote = pos.first().map(|w| w.text.clone()).unwrap_or_else(|| "the default remote".into());
+    let remote = pos
+        .first()
+        .map(|w| w.text.clone())
+        .unwrap_or_else(|| "the default remote".into());
     let refs: Vec<&Word> = pos.iter().skip(1).copied().collect();
     if g.long("--prune") {
-        e.add(Effect::GitRefRewrite { remote: remote.clone(), refspec: "--prune".into(), force: true, delete: true });
+        e.add(Effect::GitRefRewrite {
+            remote: remote.clone(),
+            refspec: "--prune".into(),
+            force: true,
+            delete: true,
+        });
     }
     if g.long("--mirror") {
-        e.add(Effect::GitRefRewrite { remote: remote.clone(), refspec: "--mirror".into(), force: true, delete: true });
+        e.add(Effect::GitRefRewrite {
+            remote: remote.clone(),
+            refspec: "--mirror".into(),
+            force: true,
+            delete: true,
+        });
     }
     if refs.is_empty() {
-        let what = if g.long("--all") { "--all" } else if g.long("--tags") { "--tags" } else { "" };
-        e.add(Effect::GitRefRewrite { remote, refspec: what.into(), force, delete });
+        let what = if g.long("--all") {
+            "--all"
+        } else if g.long("--tags") {
+            "--tags"
+        } else {
+            ""
+        };
+        e.add(Effect::GitRefRewrite {
+            remote,
+            refspec: what.into(),
+            force,
+            delete,
+        });
         return;
     }
     for r in refs {
         let t = &r.text;
         let plus = t.starts_with('+');
         let del = delete || t.starts_with(':');
-        e.add(Effect::GitRefRewrite { remote: remote.clone(), refspec: t.clone(), force: force || plus, delete: del });
+        e.add(Effect::GitRefRewrite {
+            remote: remote.clone(),
+            refspec: t.clone(),
+            force: force || plus,
+            delete: del,
+        });
     }
 }
 
 fn config_hook(e: &mut Engine, c: &Cmd, kv: &str) {
-    let Some((k, v)) = kv.split_once('=') else { return };
+    let Some((k, v)) = kv.split_once('=') else {
+        return;
+    };
     let key = k.to_ascii_lowercase();
     if key.starts_with("alias.") {
         if let Some(cmd) = v.strip_prefix('!') {
             run_hook(e, c, cmd, "git -c alias");
         }
-    } else if CMD_KEYS.iter().any(|p| key.starts_with(p)) || key.ends_with(".clean") || key.ends_with(".smudge") || key.ends_with(".process") || key.ends_with(".cmd") {
+    } else if CMD_KEYS.iter().any(|p| key.starts_with(p))
+        || key.ends_with(".clean")
+        || key.ends_with(".smudge")
+        || key.ends_with(".process")
+        || key.ends_with(".cmd")
+    {
         run_hook(e, c, v.trim_start_matches('!'), "git -c");
     }
 }

@@ -34,15 +34,20 @@ impl Cmd {
     }
     /// A short flag letter present, alone or combined (`-rf` has `r`).
     pub fn short(&self, ch: char) -> bool {
-        self.args
-            .iter()
-            .take_while(|a| a.text != "--")
-            .any(|a| a.text.starts_with('-') && !a.text.starts_with("--") && a.text.len() > 1 && a.text[1..].contains(ch))
+        self.args.iter().take_while(|a| a.text != "--").any(|a| {
+            a.text.starts_with('-')
+                && !a.text.starts_with("--")
+                && a.text.len() > 1
+                && a.text[1..].contains(ch)
+        })
     }
     /// A long option present (`--force`, or `--force=…`).
     pub fn long(&self, name: &str) -> bool {
         self.args.iter().take_while(|a| a.text != "--").any(|a| {
-            a.text == name || a.text.strip_prefix(name).is_some_and(|r| r.starts_with('='))
+            a.text == name
+                || a.text
+                    .strip_prefix(name)
+                    .is_some_and(|r| r.starts_with('='))
         })
     }
     /// The value of an option (`-o X`, `-oX`, `--out X`, `--out=X`).
@@ -59,7 +64,12 @@ impl Cmd {
     }
     /// The value of an option given as `--name=value`.
     pub fn opt_eq(&self, name: &str) -> Option<String> {
-        self.args.iter().find_map(|a| a.text.strip_prefix(name).and_then(|r| r.strip_prefix('=')).map(str::to_string))
+        self.args.iter().find_map(|a| {
+            a.text
+                .strip_prefix(name)
+                .and_then(|r| r.strip_prefix('='))
+                .map(str::to_string)
+        })
     }
     /// Non-option arguments (after `--`, everything counts).
     pub fn positional(&self) -> Vec<&Word> {
@@ -78,12 +88,25 @@ impl Cmd {
     }
     /// The first positional argument (the subcommand for most CLIs).
     pub fn sub(&self, k: usize) -> &str {
-        self.positional().get(k).map(|w| w.text.as_str()).unwrap_or("")
+        self.positional()
+            .get(k)
+            .map(|w| w.text.as_str())
+            .unwrap_or("")
     }
     /// Dry-run / help / no-act forms that change nothing.
     pub fn dry_run(&self) -> bool {
-        self.has(&["--dry-run", "--dryrun", "--help", "--what-if", "--noop", "--no-act", "--simulate", "--check", "--plan", "--version"])
-            || self.args.iter().any(|a| a.text.starts_with("--dry-run="))
+        self.has(&[
+            "--dry-run",
+            "--dryrun",
+            "--help",
+            "--what-if",
+            "--noop",
+            "--no-act",
+            "--simulate",
+            "--check",
+            "--plan",
+            "--version",
+        ]) || self.args.iter().any(|a| a.text.starts_with("--dry-run="))
     }
     pub fn label(&self) -> String {
         let mut s = self.name.clone();
@@ -119,21 +142,209 @@ pub(crate) fn dispatch(e: &mut Engine, c: &Cmd) {
 
 /// Programs whose string arguments are data, not code.
 const DATA: &[&str] = &[
-    "echo", "printf", "print", "grep", "egrep", "fgrep", "rg", "ag", "ack", "git", "gh", "glab", "hub", "jq", "yq", "sed",
-    "gsed", "awk", "gawk", "mawk", "nawk", "psql", "mysql", "sqlite3", "mongosh", "mongo", "redis-cli", "curl", "wget", "http",
-    "xh", "logger", "notify-send", "say", "cowsay", "figlet", "wall", "write", "mail", "mailx", "sendmail", "tee", "cat", "test",
-    "[", "[[", "expr", ":", "true", "false", "printenv", "column", "sort", "uniq", "cut", "tr", "wc", "head", "tail", "comm",
-    "diff", "jira", "linear", "export", "local", "declare", "readonly", "typeset", "set", "read", "docker", "podman", "kubectl",
-    "find", "xargs", "watch", "parallel", "ssh", "python", "python3", "perl", "ruby", "node", "php", "deno", "bun", "git-commit",
-    "npm", "yarn", "pnpm", "cargo", "make", "go", "pytest", "jest", "tsc", "eslint", "prettier", "gcloud", "aws", "az", "terraform",
-    "helm", "sops", "pass", "op", "vault", "dig", "nslookup", "host", "ping", "openssl", "gpg", "base64", "xxd", "tr", "rev",
-    "sh", "bash", "zsh", "dash", "ksh", "fish", "eval", "source", ".", "env", "sudo", "doas", "timeout", "nice", "nohup", "time",
-    "command", "exec", "builtin", "script", "su", "runuser", "flock", "osascript", "pwsh", "powershell", "lua", "Rscript",
-    "crontab", "at", "batch", "systemd-run", "tmux", "screen", "expect-data", "sqlite", "duckdb", "mysql", "mariadb", "clickhouse-client",
-    "cqlsh", "psql", "pgcli", "mycli", "kill", "pkill", "killall", "sftp", "scp", "rsync", "nc", "ncat", "socat", "yes",
-    "kintsugi", "kintsugid", "banner", "toilet", "lolcat", "fortune", "xmessage", "zenity", "kdialog", "dialog", "whiptail",
-    "gum", "fzf", "git-cliff", "commitizen", "cz", "npx", "pnpx", "bunx", "uvx", "heroku", "fly", "vercel", "ipython", "julia",
-    "emacs", "tclsh", "expect", "awk", "cmake", "paste", "join",
+    "echo",
+    "printf",
+    "print",
+    "grep",
+    "egrep",
+    "fgrep",
+    "rg",
+    "ag",
+    "ack",
+    "git",
+    "gh",
+    "glab",
+    "hub",
+    "jq",
+    "yq",
+    "sed",
+    "gsed",
+    "awk",
+    "gawk",
+    "mawk",
+    "nawk",
+    "psql",
+    "mysql",
+    "sqlite3",
+    "mongosh",
+    "mongo",
+    "redis-cli",
+    "curl",
+    "wget",
+    "http",
+    "xh",
+    "logger",
+    "notify-send",
+    "say",
+    "cowsay",
+    "figlet",
+    "wall",
+    "write",
+    "mail",
+    "mailx",
+    "sendmail",
+    "tee",
+    "cat",
+    "test",
+    "[",
+    "[[",
+    "expr",
+    ":",
+    "true",
+    "false",
+    "printenv",
+    "column",
+    "sort",
+    "uniq",
+    "cut",
+    "tr",
+    "wc",
+    "head",
+    "tail",
+    "comm",
+    "diff",
+    "jira",
+    "linear",
+    "export",
+    "local",
+    "declare",
+    "readonly",
+    "typeset",
+    "set",
+    "read",
+    "docker",
+    "podman",
+    "kubectl",
+    "find",
+    "xargs",
+    "watch",
+    "parallel",
+    "ssh",
+    "python",
+    "python3",
+    "perl",
+    "ruby",
+    "node",
+    "php",
+    "deno",
+    "bun",
+    "git-commit",
+    "npm",
+    "yarn",
+    "pnpm",
+    "cargo",
+    "make",
+    "go",
+    "pytest",
+    "jest",
+    "tsc",
+    "eslint",
+    "prettier",
+    "gcloud",
+    "aws",
+    "az",
+    "terraform",
+    "helm",
+    "sops",
+    "pass",
+    "op",
+    "vault",
+    "dig",
+    "nslookup",
+    "host",
+    "ping",
+    "openssl",
+    "gpg",
+    "base64",
+    "xxd",
+    "tr",
+    "rev",
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "ksh",
+    "fish",
+    "eval",
+    "source",
+    ".",
+    "env",
+    "sudo",
+    "doas",
+    "timeout",
+    "nice",
+    "nohup",
+    "time",
+    "command",
+    "exec",
+    "builtin",
+    "script",
+    "su",
+    "runuser",
+    "flock",
+    "osascript",
+    "pwsh",
+    "powershell",
+    "lua",
+    "Rscript",
+    "crontab",
+    "at",
+    "batch",
+    "systemd-run",
+    "tmux",
+    "screen",
+    "expect-data",
+    "sqlite",
+    "duckdb",
+    "mysql",
+    "mariadb",
+    "clickhouse-client",
+    "cqlsh",
+    "psql",
+    "pgcli",
+    "mycli",
+    "kill",
+    "pkill",
+    "killall",
+    "sftp",
+    "scp",
+    "rsync",
+    "nc",
+    "ncat",
+    "socat",
+    "yes",
+    "kintsugi",
+    "kintsugid",
+    "banner",
+    "toilet",
+    "lolcat",
+    "fortune",
+    "xmessage",
+    "zenity",
+    "kdialog",
+    "dialog",
+    "whiptail",
+    "gum",
+    "fzf",
+    "git-cliff",
+    "commitizen",
+    "cz",
+    "npx",
+    "pnpx",
+    "bunx",
+    "uvx",
+    "heroku",
+    "fly",
+    "vercel",
+    "ipython",
+    "julia",
+    "emacs",
+    "tclsh",
+    "expect",
+    "awk",
+    "cmake",
+    "paste",
+    "join",
 ];
 
 /// Arguments of other programs that read as a dangerous command line
@@ -154,9 +365,23 @@ fn code_like_args(e: &mut Engine, c: &Cmd) {
         }
         let mut v = vec![t.to_string()];
         if let Some((_, r)) = t.split_once('=') {
-            v.push(r.trim_start_matches("exec=").trim_start_matches("exec:").to_string());
+            v.push(
+                r.trim_start_matches("exec=")
+                    .trim_start_matches("exec:")
+                    .to_string(),
+            );
         }
-        for pre in [":!", "!", "+!", "+:!", "shell ", "spawn ", "system ", ":silent !", "-c "] {
+        for pre in [
+            ":!",
+            "!",
+            "+!",
+            "+:!",
+            "shell ",
+            "spawn ",
+            "system ",
+            ":silent !",
+            "-c ",
+        ] {
             if let Some(r) = t.strip_prefix(pre) {
                 v.push(r.to_string());
             }
@@ -181,7 +406,12 @@ fn code_like_args(e: &mut Engine, c: &Cmd) {
     let ctx = e.ctx;
     let mut k = before;
     while k < e.effects.len() {
-        if e.effects[k].class(ctx) == crate::Class::Catastrophic && !matches!(e.effects[k], Effect::ParseError { .. } | Effect::Limit { .. }) {
+        if e.effects[k].class(ctx) == crate::Class::Catastrophic
+            && !matches!(
+                e.effects[k],
+                Effect::ParseError { .. } | Effect::Limit { .. }
+            )
+        {
             k += 1;
         } else {
             e.effects.remove(k);
@@ -195,11 +425,69 @@ fn code_like_args(e: &mut Engine, c: &Cmd) {
 /// Programs whose arguments, from the first one that names one of these,
 /// are probably a command run by an unknown wrapper (`faketime x rm -rf ~`).
 const WRAPPABLE: &[&str] = &[
-    "rm", "dd", "shred", "chmod", "chown", "mv", "cp", "truncate", "git", "curl", "wget", "sh", "bash", "zsh", "dash", "python",
-    "python3", "perl", "ruby", "node", "kubectl", "terraform", "docker", "psql", "mysql", "redis-cli", "find", "xargs", "kill",
-    "pkill", "killall", "shutdown", "reboot", "poweroff", "halt", "iptables", "ufw", "systemctl", "crontab", "ssh", "scp", "rsync",
-    "nc", "ncat", "aws", "gcloud", "az", "helm", "eval", "sudo", "env", "mkfs", "wipefs", "fdisk", "parted", "setenforce", "history",
-    "unset", "tee", "cat", "dropdb", "rmdir", "unlink",
+    "rm",
+    "dd",
+    "shred",
+    "chmod",
+    "chown",
+    "mv",
+    "cp",
+    "truncate",
+    "git",
+    "curl",
+    "wget",
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "python",
+    "python3",
+    "perl",
+    "ruby",
+    "node",
+    "kubectl",
+    "terraform",
+    "docker",
+    "psql",
+    "mysql",
+    "redis-cli",
+    "find",
+    "xargs",
+    "kill",
+    "pkill",
+    "killall",
+    "shutdown",
+    "reboot",
+    "poweroff",
+    "halt",
+    "iptables",
+    "ufw",
+    "systemctl",
+    "crontab",
+    "ssh",
+    "scp",
+    "rsync",
+    "nc",
+    "ncat",
+    "aws",
+    "gcloud",
+    "az",
+    "helm",
+    "eval",
+    "sudo",
+    "env",
+    "mkfs",
+    "wipefs",
+    "fdisk",
+    "parted",
+    "setenforce",
+    "history",
+    "unset",
+    "tee",
+    "cat",
+    "dropdb",
+    "rmdir",
+    "unlink",
 ];
 
 fn wrapper_lookahead(e: &mut Engine, c: &Cmd) -> bool {
@@ -219,10 +507,45 @@ fn wrapper_lookahead(e: &mut Engine, c: &Cmd) -> bool {
 /// Unknown programs: state-changing verbs make them ambiguous.
 fn generic(e: &mut Engine, c: &Cmd) {
     const VERBS: &[&str] = &[
-        "install", "uninstall", "deploy", "publish", "release", "push", "delete", "destroy", "remove", "rm",
-        "drop", "purge", "wipe", "reset", "kill", "stop", "terminate", "prune", "apply", "upload", "login",
-        "logout", "rollback", "truncate", "flush", "erase", "format", "nuke", "teardown", "down", "uninstall",
-        "migrate", "restore", "revoke", "disable", "clean-all", "overwrite", "sync", "send",
+        "install",
+        "uninstall",
+        "deploy",
+        "publish",
+        "release",
+        "push",
+        "delete",
+        "destroy",
+        "remove",
+        "rm",
+        "drop",
+        "purge",
+        "wipe",
+        "reset",
+        "kill",
+        "stop",
+        "terminate",
+        "prune",
+        "apply",
+        "upload",
+        "login",
+        "logout",
+        "rollback",
+        "truncate",
+        "flush",
+        "erase",
+        "format",
+        "nuke",
+        "teardown",
+        "down",
+        "uninstall",
+        "migrate",
+        "restore",
+        "revoke",
+        "disable",
+        "clean-all",
+        "overwrite",
+        "sync",
+        "send",
     ];
     if c.dry_run() {
         return;
@@ -231,7 +554,10 @@ fn generic(e: &mut Engine, c: &Cmd) {
         let t = w.text.to_ascii_lowercase();
         let verb = t.rsplit(':').next().unwrap_or(&t);
         if VERBS.contains(&verb) || VERBS.iter().any(|v| t.starts_with(&format!("{v}-"))) {
-            e.add(Effect::Change { program: c.name.clone(), what: format!("runs `{}`", w.text) });
+            e.add(Effect::Change {
+                program: c.name.clone(),
+                what: format!("runs `{}`", w.text),
+            });
             return;
         }
     }

@@ -12,7 +12,14 @@ pub(crate) fn host_of(s: &str) -> String {
     let s = s.split_once("://").map(|(_, r)| r).unwrap_or(s);
     let s = s.split(['/', '?', '#']).next().unwrap_or(s);
     let s = s.rsplit('@').next().unwrap_or(s);
-    let s = if s.starts_with('[') { s.split(']').next().map(|h| h.trim_start_matches('[')).unwrap_or(s) } else { s.split(':').next().unwrap_or(s) };
+    let s = if s.starts_with('[') {
+        s.split(']')
+            .next()
+            .map(|h| h.trim_start_matches('['))
+            .unwrap_or(s)
+    } else {
+        s.split(':').next().unwrap_or(s)
+    };
     s.to_string()
 }
 
@@ -39,22 +46,69 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "wget" | "wget2" => {
-            let url = c.positional().first().map(|w| w.text.clone()).unwrap_or_default();
+            let url = c
+                .positional()
+                .first()
+                .map(|w| w.text.clone())
+                .unwrap_or_default();
             let host = host_of(&url);
-            if let Some(f) = c.opt_eq("--post-file").or_else(|| c.opt_eq("--body-file")).or_else(|| c.opt(&["--post-file", "--body-file"]).map(|w| w.text.clone())) {
+            if let Some(f) = c
+                .opt_eq("--post-file")
+                .or_else(|| c.opt_eq("--body-file"))
+                .or_else(|| {
+                    c.opt(&["--post-file", "--body-file"])
+                        .map(|w| w.text.clone())
+                })
+            {
                 let p = e.path(&f);
-                e.add(Effect::NetworkEgress { host: host.clone(), payload: format!("the file {p}"), sensitive: true });
-            } else if c.args.iter().any(|a| a.text.starts_with("--post-data") || a.text.starts_with("--body-data")) {
-                let dynamic = c.args.iter().any(|a| (a.text.starts_with("--post-data") || a.text.starts_with("--body-data")) && a.dynamic);
-                e.add(Effect::NetworkEgress { host: host.clone(), payload: "form data".into(), sensitive: dynamic });
+                e.add(Effect::NetworkEgress {
+                    host: host.clone(),
+                    payload: format!("the file {p}"),
+                    sensitive: true,
+                });
+            } else if c
+                .args
+                .iter()
+                .any(|a| a.text.starts_with("--post-data") || a.text.starts_with("--body-data"))
+            {
+                let dynamic = c.args.iter().any(|a| {
+                    (a.text.starts_with("--post-data") || a.text.starts_with("--body-data"))
+                        && a.dynamic
+                });
+                e.add(Effect::NetworkEgress {
+                    host: host.clone(),
+                    payload: "form data".into(),
+                    sensitive: dynamic,
+                });
             }
-            let out = c.opt(&["-O", "--output-document"]).map(|w| w.text.clone()).or_else(|| c.opt_eq("--output-document")).or_else(|| {
-                c.args.iter().find_map(|a| a.text.strip_prefix("-O").filter(|r| !r.is_empty() && !r.starts_with('-')).map(str::to_string))
-            });
-            let to_stdout = out.as_deref() == Some("-") || c.args.iter().any(|a| a.text == "-qO-" || a.text == "-O-" || a.text == "-qO" && false);
+            let out = c
+                .opt(&["-O", "--output-document"])
+                .map(|w| w.text.clone())
+                .or_else(|| c.opt_eq("--output-document"))
+                .or_else(|| {
+                    c.args.iter().find_map(|a| {
+                        a.text
+                            .strip_prefix("-O")
+                            .filter(|r| !r.is_empty() && !r.starts_with('-'))
+                            .map(str::to_string)
+                    })
+                });
+            let to_stdout = out.as_deref() == Some("-")
+                || c.args
+                    .iter()
+                    .any(|a| a.text == "-qO-" || a.text == "-O-" || a.text == "-qO" && false);
             if !to_stdout && !c.long("--spider") && !url.is_empty() {
-                let name = url.split(['?', '#']).next().unwrap_or("").rsplit('/').next().unwrap_or("").to_string();
-                let to = out.map(|o| e.path(&o)).unwrap_or_else(|| e.path(if name.is_empty() { "index.html" } else { &name }));
+                let name = url
+                    .split(['?', '#'])
+                    .next()
+                    .unwrap_or("")
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                let to = out
+                    .map(|o| e.path(&o))
+                    .unwrap_or_else(|| e.path(if name.is_empty() { "index.html" } else { &name }));
                 record_download(e, &to, &host);
             }
             dynamic_url(e, &url, c);
@@ -65,10 +119,18 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "aria2c" | "axel" | "lwp-download" => {
-            let url = c.positional().iter().find(|w| w.text.contains("://")).map(|w| w.text.clone()).unwrap_or_default();
+            let url = c
+                .positional()
+                .iter()
+                .find(|w| w.text.contains("://"))
+                .map(|w| w.text.clone())
+                .unwrap_or_default();
             let host = host_of(&url);
             let name = url.rsplit('/').next().unwrap_or("download").to_string();
-            let out = c.opt(&["-o", "--out", "-O"]).map(|w| w.text.clone()).unwrap_or(name);
+            let out = c
+                .opt(&["-o", "--out", "-O"])
+                .map(|w| w.text.clone())
+                .unwrap_or(name);
             let dir = c.opt(&["-d", "--dir"]).map(|w| w.text.clone());
             let p = match dir {
                 Some(d) => e.path(&format!("{d}/{out}")),
@@ -78,42 +140,98 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "http-server" | "serve" | "live-server" | "httpd" | "miniserve" | "dufs" | "updog" => {
-            let dir = c.positional().iter().find(|w| !w.text.chars().all(|ch| ch.is_ascii_digit())).map(|w| e.path(&w.text)).unwrap_or_else(|| e.path("."));
+            let dir = c
+                .positional()
+                .iter()
+                .find(|w| !w.text.chars().all(|ch| ch.is_ascii_digit()))
+                .map(|w| e.path(&w.text))
+                .unwrap_or_else(|| e.path("."));
             let z = crate::paths::zone(&dir, e.ctx, e.project.as_deref());
-            if matches!(z, crate::paths::Zone::Root | crate::paths::Zone::Home | crate::paths::Zone::System | crate::paths::Zone::HomeSensitive | crate::paths::Zone::HomeTop) {
-                e.add(Effect::NetworkEgress { host: "anyone on the network".into(), payload: format!("the files under {dir}"), sensitive: true });
+            if matches!(
+                z,
+                crate::paths::Zone::Root
+                    | crate::paths::Zone::Home
+                    | crate::paths::Zone::System
+                    | crate::paths::Zone::HomeSensitive
+                    | crate::paths::Zone::HomeTop
+            ) {
+                e.add(Effect::NetworkEgress {
+                    host: "anyone on the network".into(),
+                    payload: format!("the files under {dir}"),
+                    sensitive: true,
+                });
             } else {
-                e.add(Effect::Change { program: n.into(), what: format!("serves {dir} over HTTP") });
+                e.add(Effect::Change {
+                    program: n.into(),
+                    what: format!("serves {dir} over HTTP"),
+                });
             }
             true
         }
         "ngrok" | "cloudflared" | "lt" | "localtunnel" | "bore" | "serveo" => {
             if c.args.iter().any(|a| a.text.starts_with("file://")) {
-                e.add(Effect::NetworkEgress { host: "a public tunnel".into(), payload: "local files".into(), sensitive: true });
+                e.add(Effect::NetworkEgress {
+                    host: "a public tunnel".into(),
+                    payload: "local files".into(),
+                    sensitive: true,
+                });
             } else {
-                e.add(Effect::Change { program: n.into(), what: "exposes a local service to the internet".into() });
+                e.add(Effect::Change {
+                    program: n.into(),
+                    what: "exposes a local service to the internet".into(),
+                });
             }
             true
         }
         "nc" | "ncat" | "netcat" | "socat" | "telnet" => {
             let pos: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
-            let all = c.args.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+            let all = c
+                .args
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
             let host = if n == "socat" {
-                pos.iter().find_map(|a| a.split(':').nth(1).map(str::to_string).filter(|_| a.to_ascii_lowercase().starts_with("tcp"))).unwrap_or_default()
+                pos.iter()
+                    .find_map(|a| {
+                        a.split(':')
+                            .nth(1)
+                            .map(str::to_string)
+                            .filter(|_| a.to_ascii_lowercase().starts_with("tcp"))
+                    })
+                    .unwrap_or_default()
             } else {
                 pos.first().map(|h| host_of(h)).unwrap_or_default()
             };
-            let shell_exec = c.short('e') && n != "socat" || c.short('c') && n != "socat" || c.long("--exec") || c.long("--sh-exec")
-                || (n == "socat" && (all.to_ascii_lowercase().contains("exec:") || all.to_ascii_lowercase().contains("system:")));
+            let shell_exec = c.short('e') && n != "socat"
+                || c.short('c') && n != "socat"
+                || c.long("--exec")
+                || c.long("--sh-exec")
+                || (n == "socat"
+                    && (all.to_ascii_lowercase().contains("exec:")
+                        || all.to_ascii_lowercase().contains("system:")));
             if shell_exec {
-                e.add(Effect::RemoteExec { host, reverse_shell: true });
+                e.add(Effect::RemoteExec {
+                    host,
+                    reverse_shell: true,
+                });
             } else if c.short('l') || c.long("--listen") {
-                e.add(Effect::Change { program: n.into(), what: "listens for network connections".into() });
+                e.add(Effect::Change {
+                    program: n.into(),
+                    what: "listens for network connections".into(),
+                });
             } else if c.short('z') {
             } else if piped(&c.stdin) {
-                e.add(Effect::NetworkEgress { host, payload: "piped data".into(), sensitive: true });
+                e.add(Effect::NetworkEgress {
+                    host,
+                    payload: "piped data".into(),
+                    sensitive: true,
+                });
             } else if !host.is_empty() {
-                e.add(Effect::Change { program: n.into(), what: format!("opens a raw connection to {host}") });
+                e.add(Effect::Change {
+                    program: n.into(),
+                    what: format!("opens a raw connection to {host}"),
+                });
             }
             true
         }
@@ -124,28 +242,54 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         "dig" | "nslookup" | "host" | "ping" | "ping6" | "drill" | "traceroute" | "resolvectl" => {
             for w in c.positional() {
                 let secret_var = w.text.split('$').skip(1).any(|v| {
-                    let name: String = v.trim_start_matches('{').chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                    let name: String = v
+                        .trim_start_matches('{')
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
                     super::secrets::secret_var(&name)
                 });
                 if w.dynamic && (w.text.contains("$(") || w.text.contains('`') || secret_var) {
-                    e.add(Effect::NetworkEgress { host: w.text.clone(), payload: "data encoded in a DNS name".into(), sensitive: true });
+                    e.add(Effect::NetworkEgress {
+                        host: w.text.clone(),
+                        payload: "data encoded in a DNS name".into(),
+                        sensitive: true,
+                    });
                 }
             }
             true
         }
         "ftp" | "tftp" | "lftp" | "smbclient" | "ncftp" => {
-            e.add(Effect::Change { program: n.into(), what: "opens a file-transfer session".into() });
+            e.add(Effect::Change {
+                program: n.into(),
+                what: "opens a file-transfer session".into(),
+            });
             true
         }
         "http" | "https" | "xh" | "httpie" => {
             let pos = c.positional();
-            let method = pos.first().map(|w| w.text.to_ascii_uppercase()).unwrap_or_default();
-            let has_data = pos.iter().any(|w| w.text.contains('=') || w.text.contains(":=")) || piped(&c.stdin);
-            if let Some(u) = pos.iter().find(|w| w.text.contains('.') || w.text.contains("://") || w.text.starts_with(':')) {
+            let method = pos
+                .first()
+                .map(|w| w.text.to_ascii_uppercase())
+                .unwrap_or_default();
+            let has_data = pos
+                .iter()
+                .any(|w| w.text.contains('=') || w.text.contains(":="))
+                || piped(&c.stdin);
+            if let Some(u) = pos
+                .iter()
+                .find(|w| w.text.contains('.') || w.text.contains("://") || w.text.starts_with(':'))
+            {
                 let host = host_of(&u.text);
-                let file = pos.iter().any(|w| w.text.contains("=@") || w.text.contains("@/") || w.text.contains(":=@"));
+                let file = pos.iter().any(|w| {
+                    w.text.contains("=@") || w.text.contains("@/") || w.text.contains(":=@")
+                });
                 if has_data || matches!(method.as_str(), "POST" | "PUT" | "PATCH" | "DELETE") {
-                    e.add(Effect::NetworkEgress { host, payload: "request data".into(), sensitive: file || piped(&c.stdin) });
+                    e.add(Effect::NetworkEgress {
+                        host,
+                        payload: "request data".into(),
+                        sensitive: file || piped(&c.stdin),
+                    });
                 }
             }
             true
@@ -158,20 +302,76 @@ fn dynamic_url(e: &mut Engine, url: &str, _c: &Cmd) {
     if url.contains("$(") || url.contains('`') {
         let host = host_of(url);
         if !crate::rules::is_local_host(&host) {
-            e.add(Effect::NetworkEgress { host, payload: "command output in the URL".into(), sensitive: true });
+            e.add(Effect::NetworkEgress {
+                host,
+                payload: "command output in the URL".into(),
+                sensitive: true,
+            });
         }
     }
 }
 
 fn curl(e: &mut Engine, c: &Cmd) {
-    let data_flags = ["-d", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--data-ascii", "-F", "--form", "--form-string", "--json", "-T", "--upload-file"];
+    let data_flags = [
+        "-d",
+        "--data",
+        "--data-raw",
+        "--data-binary",
+        "--data-urlencode",
+        "--data-ascii",
+        "-F",
+        "--form",
+        "--form-string",
+        "--json",
+        "-T",
+        "--upload-file",
+    ];
     let mut url = String::new();
     let mut payloads: Vec<(&str, &Word)> = Vec::new();
     let mut out: Option<String> = None;
     let mut remote_name = false;
     let mut method = String::new();
     let mut i = 0;
-    let with_arg = ["-H", "--header", "-X", "--request", "-u", "--user", "-A", "--user-agent", "-e", "--referer", "-b", "--cookie", "-c", "--cookie-jar", "-x", "--proxy", "-m", "--max-time", "--connect-timeout", "-w", "--write-out", "-K", "--config", "--retry", "-r", "--range", "--cacert", "--cert", "--key", "-E", "--resolve", "--url", "-z", "--limit-rate", "--interface", "-Y", "-y", "--netrc-file"];
+    let with_arg = [
+        "-H",
+        "--header",
+        "-X",
+        "--request",
+        "-u",
+        "--user",
+        "-A",
+        "--user-agent",
+        "-e",
+        "--referer",
+        "-b",
+        "--cookie",
+        "-c",
+        "--cookie-jar",
+        "-x",
+        "--proxy",
+        "-m",
+        "--max-time",
+        "--connect-timeout",
+        "-w",
+        "--write-out",
+        "-K",
+        "--config",
+        "--retry",
+        "-r",
+        "--range",
+        "--cacert",
+        "--cert",
+        "--key",
+        "-E",
+        "--resolve",
+        "--url",
+        "-z",
+        "--limit-rate",
+        "--interface",
+        "-Y",
+        "-y",
+        "--netrc-file",
+    ];
     while i < c.args.len() {
         let a = c.args[i].text.as_str();
         if data_flags.contains(&a) {
@@ -189,7 +389,14 @@ fn curl(e: &mut Engine, c: &Cmd) {
             i += 1;
             continue;
         }
-        if a == "-o" || a == "--output" || (a.starts_with('-') && !a.starts_with("--") && a.len() > 2 && a.ends_with('o') && !a.contains('d')) {
+        if a == "-o"
+            || a == "--output"
+            || (a.starts_with('-')
+                && !a.starts_with("--")
+                && a.len() > 2
+                && a.ends_with('o')
+                && !a.contains('d'))
+        {
             out = c.args.get(i + 1).map(|w| w.text.clone());
             if a.contains('O') {
                 remote_name = true;
@@ -198,21 +405,33 @@ fn curl(e: &mut Engine, c: &Cmd) {
             continue;
         }
         if a == "-X" || a == "--request" {
-            method = c.args.get(i + 1).map(|w| w.text.to_ascii_uppercase()).unwrap_or_default();
+            method = c
+                .args
+                .get(i + 1)
+                .map(|w| w.text.to_ascii_uppercase())
+                .unwrap_or_default();
         } else if let Some(m) = a.strip_prefix("-X").filter(|m| !m.is_empty()) {
             method = m.to_ascii_uppercase();
         } else if let Some(m) = a.strip_prefix("--request=") {
             method = m.to_ascii_uppercase();
         }
         if a == "--url" {
-            url = c.args.get(i + 1).map(|w| w.text.clone()).unwrap_or_default();
+            url = c
+                .args
+                .get(i + 1)
+                .map(|w| w.text.clone())
+                .unwrap_or_default();
             i += 2;
             continue;
         }
         if a.starts_with("-d") && a.len() > 2 && !a.starts_with("--") {
             payloads.push(("-d", &c.args[i]));
         }
-        if a == "-O" || a == "--remote-name" || a == "--remote-name-all" || (a.starts_with('-') && !a.starts_with("--") && a.contains('O')) {
+        if a == "-O"
+            || a == "--remote-name"
+            || a == "--remote-name-all"
+            || (a.starts_with('-') && !a.starts_with("--") && a.contains('O'))
+        {
             remote_name = true;
         }
         if with_arg.contains(&a) {
@@ -226,14 +445,28 @@ fn curl(e: &mut Engine, c: &Cmd) {
     }
     let host = host_of(&url);
     if method == "DELETE" {
-        e.add(Effect::CloudDestroy { tool: "curl".into(), what: format!("HTTP DELETE {url}") });
-    } else if matches!(method.as_str(), "PUT" | "PATCH" | "POST") && !crate::rules::is_local_host(&host) {
-        e.add(Effect::NetworkEgress { host: host.clone(), payload: format!("an HTTP {method} request"), sensitive: false });
+        e.add(Effect::CloudDestroy {
+            tool: "curl".into(),
+            what: format!("HTTP DELETE {url}"),
+        });
+    } else if matches!(method.as_str(), "PUT" | "PATCH" | "POST")
+        && !crate::rules::is_local_host(&host)
+    {
+        e.add(Effect::NetworkEgress {
+            host: host.clone(),
+            payload: format!("an HTTP {method} request"),
+            sensitive: false,
+        });
     }
-    if (host == "169.254.169.254" || host == "metadata.google.internal" || host == "169.254.170.2" || host == "fd00:ec2::254")
+    if (host == "169.254.169.254"
+        || host == "metadata.google.internal"
+        || host == "169.254.170.2"
+        || host == "fd00:ec2::254")
         && (url.contains("credential") || url.contains("token") || url.contains("identity"))
     {
-        e.add(Effect::SecretRead { path: format!("cloud metadata credentials ({url})") });
+        e.add(Effect::SecretRead {
+            path: format!("cloud metadata credentials ({url})"),
+        });
     }
     if url.starts_with("file://") {
         let p = url.trim_start_matches("file://").to_string();
@@ -242,12 +475,24 @@ fn curl(e: &mut Engine, c: &Cmd) {
         }
     }
     for (flag, w) in payloads {
-        let v = w.text.split_once('=').filter(|_| w.text.starts_with("--")).map(|(_, v)| v).unwrap_or(&w.text);
-        let v = if flag == "-d" && w.text.starts_with("-d") && w.text.len() > 2 { &w.text[2..] } else { v };
+        let v = w
+            .text
+            .split_once('=')
+            .filter(|_| w.text.starts_with("--"))
+            .map(|(_, v)| v)
+            .unwrap_or(&w.text);
+        let v = if flag == "-d" && w.text.starts_with("-d") && w.text.len() > 2 {
+            &w.text[2..]
+        } else {
+            v
+        };
         let file = if matches!(flag, "-T" | "--upload-file") {
             Some(v.to_string())
         } else {
-            v.split_once('@').and_then(|(pre, f)| (pre.is_empty() || pre.ends_with('=')).then(|| f.split(';').next().unwrap_or(f).to_string()))
+            v.split_once('@').and_then(|(pre, f)| {
+                (pre.is_empty() || pre.ends_with('='))
+                    .then(|| f.split(';').next().unwrap_or(f).to_string())
+            })
         };
         let (payload, sensitive) = match file {
             Some(f) if f == "-" => ("standard input".to_string(), piped(&c.stdin)),
@@ -260,7 +505,11 @@ fn curl(e: &mut Engine, c: &Cmd) {
             }
             None => ("request data".to_string(), w.dynamic),
         };
-        e.add(Effect::NetworkEgress { host: host.clone(), payload, sensitive });
+        e.add(Effect::NetworkEgress {
+            host: host.clone(),
+            payload,
+            sensitive,
+        });
     }
     if let Some(o) = out
         && o != "-"
@@ -268,7 +517,14 @@ fn curl(e: &mut Engine, c: &Cmd) {
         let p = e.path(&o);
         record_download(e, &p, &host);
     } else if remote_name {
-        let name = url.split(['?', '#']).next().unwrap_or("").rsplit('/').next().unwrap_or("").to_string();
+        let name = url
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("")
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_string();
         let to = e.path(if name.is_empty() { "." } else { &name });
         record_download(e, &to, &host);
     }
@@ -282,7 +538,11 @@ fn copy_remote(e: &mut Engine, c: &Cmd) {
     }
     if n == "sftp" {
         if let Stdin::Literal(batch) = &c.stdin {
-            let host = c.positional().first().map(|w| host_of(&w.text)).unwrap_or_default();
+            let host = c
+                .positional()
+                .first()
+                .map(|w| host_of(&w.text))
+                .unwrap_or_default();
             for line in batch.lines() {
                 let w: Vec<&str> = line.split_whitespace().collect();
                 if matches!(w.first(), Some(&"put") | Some(&"mput")) && w.len() > 1 {
@@ -290,16 +550,45 @@ fn copy_remote(e: &mut Engine, c: &Cmd) {
                     if crate::paths::is_secret_path(&p, e.ctx) {
                         e.add(Effect::SecretRead { path: p.clone() });
                     }
-                    e.add(Effect::NetworkEgress { host: host.clone(), payload: format!("the file {p}"), sensitive: true });
+                    e.add(Effect::NetworkEgress {
+                        host: host.clone(),
+                        payload: format!("the file {p}"),
+                        sensitive: true,
+                    });
                 }
             }
             return;
         }
-        let host = c.positional().first().map(|w| host_of(&w.text)).unwrap_or_default();
-        e.add(Effect::Change { program: n.into(), what: format!("opens a file-transfer session with {host}") });
+        let host = c
+            .positional()
+            .first()
+            .map(|w| host_of(&w.text))
+            .unwrap_or_default();
+        e.add(Effect::Change {
+            program: n.into(),
+            what: format!("opens a file-transfer session with {host}"),
+        });
         return;
     }
-    let with_arg = ["-e", "-P", "-p", "-i", "-F", "-o", "-c", "-l", "-S", "-J", "--rsh", "--exclude", "--include", "--filter", "-f", "--port", "--config"];
+    let with_arg = [
+        "-e",
+        "-P",
+        "-p",
+        "-i",
+        "-F",
+        "-o",
+        "-c",
+        "-l",
+        "-S",
+        "-J",
+        "--rsh",
+        "--exclude",
+        "--include",
+        "--filter",
+        "-f",
+        "--port",
+        "--config",
+    ];
     let mut pos: Vec<&Word> = Vec::new();
     let mut i = 0;
     while i < c.args.len() {
@@ -313,7 +602,11 @@ fn copy_remote(e: &mut Engine, c: &Cmd) {
         }
         i += 1;
     }
-    let pos: Vec<&Word> = if n == "rclone" { pos.into_iter().skip(1).collect() } else { pos };
+    let pos: Vec<&Word> = if n == "rclone" {
+        pos.into_iter().skip(1).collect()
+    } else {
+        pos
+    };
     if pos.len() < 2 {
         return;
     }
@@ -324,25 +617,50 @@ fn copy_remote(e: &mut Engine, c: &Cmd) {
         for s in srcs {
             if remote_spec(&s.text).is_none() {
                 let p = e.path(&s.text);
-                if crate::paths::is_secret_path(&p, e.ctx) || crate::paths::is_secret_dir(&p, e.ctx) {
+                if crate::paths::is_secret_path(&p, e.ctx) || crate::paths::is_secret_dir(&p, e.ctx)
+                {
                     e.add(Effect::SecretRead { path: p.clone() });
                 }
-                e.add(Effect::NetworkEgress { host: h.clone(), payload: format!("the files {p}"), sensitive: true });
+                e.add(Effect::NetworkEgress {
+                    host: h.clone(),
+                    payload: format!("the files {p}"),
+                    sensitive: true,
+                });
             }
         }
         if c.long("--delete") || c.name == "rclone" && c.sub(0) == "sync" {
-            e.add(Effect::CloudDestroy { tool: n.into(), what: format!("deletes files on {h} not present locally") });
+            e.add(Effect::CloudDestroy {
+                tool: n.into(),
+                what: format!("deletes files on {h} not present locally"),
+            });
         }
     } else {
         let p = e.path(&dst.text);
         if srcs.iter().any(|s| remote_spec(&s.text).is_some()) {
-            let h = srcs.iter().find_map(|s| remote_spec(&s.text)).unwrap_or_default();
-            e.add(Effect::Download { host: h, to: p.clone() });
+            let h = srcs
+                .iter()
+                .find_map(|s| remote_spec(&s.text))
+                .unwrap_or_default();
+            e.add(Effect::Download {
+                host: h,
+                to: p.clone(),
+            });
         }
-        if c.long("--delete") || c.long("--delete-after") || c.long("--delete-before") || c.long("--delete-during") || c.long("--delete-excluded") {
-            e.add(Effect::Delete { path: format!("{}/*", p.trim_end_matches('/')), recursive: true });
+        if c.long("--delete")
+            || c.long("--delete-after")
+            || c.long("--delete-before")
+            || c.long("--delete-during")
+            || c.long("--delete-excluded")
+        {
+            e.add(Effect::Delete {
+                path: format!("{}/*", p.trim_end_matches('/')),
+                recursive: true,
+            });
         } else {
-            e.add(Effect::Overwrite { path: p, append: false });
+            e.add(Effect::Overwrite {
+                path: p,
+                append: false,
+            });
         }
         for s in srcs {
             let sp = e.path(&s.text);
@@ -354,13 +672,25 @@ fn copy_remote(e: &mut Engine, c: &Cmd) {
 }
 
 fn ssh(e: &mut Engine, c: &Cmd) {
-    let with_arg = ["-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p", "-Q", "-R", "-S", "-W", "-w", "-B"];
+    let with_arg = [
+        "-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p",
+        "-Q", "-R", "-S", "-W", "-w", "-B",
+    ];
     let mut i = 0;
     while i < c.args.len() {
         let a = c.args[i].text.as_str();
         if with_arg.contains(&a) {
-            if a == "-o" && c.args.get(i + 1).is_some_and(|w| w.text.to_ascii_lowercase().starts_with("proxycommand") || w.text.to_ascii_lowercase().starts_with("localcommand")) {
-                let v = c.args[i + 1].text.split_once('=').map(|(_, v)| v.to_string()).unwrap_or_default();
+            if a == "-o"
+                && c.args.get(i + 1).is_some_and(|w| {
+                    w.text.to_ascii_lowercase().starts_with("proxycommand")
+                        || w.text.to_ascii_lowercase().starts_with("localcommand")
+                })
+            {
+                let v = c.args[i + 1]
+                    .text
+                    .split_once('=')
+                    .map(|(_, v)| v.to_string())
+                    .unwrap_or_default();
                 let mut via = c.via.clone();
                 via.push("ssh -o ProxyCommand".into());
                 e.run_script(&v, &via, c.depth + 1, &Stdin::Terminal);
@@ -382,18 +712,30 @@ fn ssh(e: &mut Engine, c: &Cmd) {
     let rest: Vec<&str> = c.args[i + 1..].iter().map(|w| w.text.as_str()).collect();
     if rest.is_empty() {
         if c.short('N') || c.short('L') || c.short('R') || c.short('D') {
-            e.add(Effect::Change { program: "ssh".into(), what: format!("opens a tunnel to {host}") });
+            e.add(Effect::Change {
+                program: "ssh".into(),
+                what: format!("opens a tunnel to {host}"),
+            });
         } else if piped(&c.stdin) {
-            e.add(Effect::RemoteExec { host: host.clone(), reverse_shell: false });
+            e.add(Effect::RemoteExec {
+                host: host.clone(),
+                reverse_shell: false,
+            });
             let mut via = c.via.clone();
             via.push(format!("ssh {host}"));
             e.stdin_code("bash", &c.stdin, &via, c.depth);
         } else {
-            e.add(Effect::RemoteExec { host, reverse_shell: false });
+            e.add(Effect::RemoteExec {
+                host,
+                reverse_shell: false,
+            });
         }
         return;
     }
-    e.add(Effect::RemoteExec { host: host.clone(), reverse_shell: false });
+    e.add(Effect::RemoteExec {
+        host: host.clone(),
+        reverse_shell: false,
+    });
     let mut via = c.via.clone();
     via.push(format!("ssh {host}"));
     e.run_script(&rest.join(" "), &via, c.depth + 1, &c.stdin);
@@ -405,9 +747,16 @@ pub(crate) fn record_download(e: &mut Engine, path: &str, host: &str) {
     if crate::paths::zone(path, e.ctx, e.project.as_deref()) == crate::paths::Zone::Null {
         return;
     }
-    e.add(Effect::Download { host: host.to_string(), to: path.to_string() });
-    e.add(Effect::Overwrite { path: path.to_string(), append: false });
+    e.add(Effect::Download {
+        host: host.to_string(),
+        to: path.to_string(),
+    });
+    e.add(Effect::Overwrite {
+        path: path.to_string(),
+        append: false,
+    });
     if e.files.len() < 64 {
-        e.files.insert(path.to_string(), Stdin::Download(host.to_string()));
+        e.files
+            .insert(path.to_string(), Stdin::Download(host.to_string()));
     }
 }

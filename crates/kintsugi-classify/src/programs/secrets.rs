@@ -9,13 +9,90 @@ use crate::paths::is_secret_path;
 
 /// Programs that touch a path without revealing its content.
 const NO_READ: &[&str] = &[
-    "ls", "ll", "la", "exa", "eza", "lsd", "stat", "file", "test", "[", "[[", "touch", "mkdir", "chmod", "chown", "chgrp",
-    "rm", "unlink", "du", "df", "echo", "printf", "which", "type", "realpath", "readlink", "basename", "dirname",
-    "ssh", "ssh-add", "ssh-keygen", "ssh-copy-id", "mv", "ln", "wc", "sha256sum", "sha1sum", "md5sum", "sha512sum", "b2sum",
-    "cksum", "git", "find", "fd", "tree", "shred", "srm", "trash", "trash-put", "lsattr", "getfacl", "namei", "export",
-    "cd", "pushd", "source", ".", "stat", "chattr", "scp", "rsync", "curl", "wget", "docker", "kubectl", "helm", "code",
-    "terraform", "setfacl", "cp", "install", "gpg-connect-agent", "ssh-agent", "mount", "sops", "age", "dotenv",
-    "dotenvx", "direnv", "env", "printenv", "godotenv", "tee", "truncate",
+    "ls",
+    "ll",
+    "la",
+    "exa",
+    "eza",
+    "lsd",
+    "stat",
+    "file",
+    "test",
+    "[",
+    "[[",
+    "touch",
+    "mkdir",
+    "chmod",
+    "chown",
+    "chgrp",
+    "rm",
+    "unlink",
+    "du",
+    "df",
+    "echo",
+    "printf",
+    "which",
+    "type",
+    "realpath",
+    "readlink",
+    "basename",
+    "dirname",
+    "ssh",
+    "ssh-add",
+    "ssh-keygen",
+    "ssh-copy-id",
+    "mv",
+    "ln",
+    "wc",
+    "sha256sum",
+    "sha1sum",
+    "md5sum",
+    "sha512sum",
+    "b2sum",
+    "cksum",
+    "git",
+    "find",
+    "fd",
+    "tree",
+    "shred",
+    "srm",
+    "trash",
+    "trash-put",
+    "lsattr",
+    "getfacl",
+    "namei",
+    "export",
+    "cd",
+    "pushd",
+    "source",
+    ".",
+    "stat",
+    "chattr",
+    "scp",
+    "rsync",
+    "curl",
+    "wget",
+    "docker",
+    "kubectl",
+    "helm",
+    "code",
+    "terraform",
+    "setfacl",
+    "cp",
+    "install",
+    "gpg-connect-agent",
+    "ssh-agent",
+    "mount",
+    "sops",
+    "age",
+    "dotenv",
+    "dotenvx",
+    "direnv",
+    "env",
+    "printenv",
+    "godotenv",
+    "tee",
+    "truncate",
 ];
 
 pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
@@ -25,22 +102,78 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     let tok = |e: &mut Engine, what: String| e.add(Effect::SecretRead { path: what });
     match n {
         "gh" | "glab" => {
-            if p(0) == "auth" && p(1) == "token" || p(0) == "auth" && p(1) == "status" && c.long("--show-token") || p(0) == "auth" && c.short('t') && p(1) == "status" {
-                tok(e, "GitHub token (gh auth token)".into());
-            } else if matches!(p(0), "repo" | "release" | "secret" | "variable" | "gist" | "workflow" | "pr" | "issue" | "label" | "ssh-key" | "gpg-key" | "api")
-                && pos.get(1).is_some_and(|v| matches!(v.as_str(), "delete" | "archive" | "rename" | "edit" | "close" | "merge" | "create" | "set" | "upload" | "transfer" | "remove" | "lock" | "reopen" | "comment" | "review" | "run" | "disable" | "enable"))
+            if p(0) == "auth" && p(1) == "token"
+                || p(0) == "auth" && p(1) == "status" && c.long("--show-token")
+                || p(0) == "auth" && c.short('t') && p(1) == "status"
             {
+                tok(e, "GitHub token (gh auth token)".into());
+            } else if matches!(
+                p(0),
+                "repo"
+                    | "release"
+                    | "secret"
+                    | "variable"
+                    | "gist"
+                    | "workflow"
+                    | "pr"
+                    | "issue"
+                    | "label"
+                    | "ssh-key"
+                    | "gpg-key"
+                    | "api"
+            ) && pos.get(1).is_some_and(|v| {
+                matches!(
+                    v.as_str(),
+                    "delete"
+                        | "archive"
+                        | "rename"
+                        | "edit"
+                        | "close"
+                        | "merge"
+                        | "create"
+                        | "set"
+                        | "upload"
+                        | "transfer"
+                        | "remove"
+                        | "lock"
+                        | "reopen"
+                        | "comment"
+                        | "review"
+                        | "run"
+                        | "disable"
+                        | "enable"
+                )
+            }) {
                 if p(0) == "repo" && p(1) == "delete" || p(0) == "release" && p(1) == "delete" {
-                    e.add(Effect::CloudDestroy { tool: n.into(), what: format!("gh {} {}", p(0), p(1)) });
+                    e.add(Effect::CloudDestroy {
+                        tool: n.into(),
+                        what: format!("gh {} {}", p(0), p(1)),
+                    });
                 } else {
-                    e.add(Effect::Change { program: "gh".into(), what: format!("runs `gh {} {}`", p(0), p(1)) });
+                    e.add(Effect::Change {
+                        program: "gh".into(),
+                        what: format!("runs `gh {} {}`", p(0), p(1)),
+                    });
                 }
-            } else if p(0) == "api" && c.args.iter().any(|a| matches!(a.text.as_str(), "-X" | "--method") ) {
-                let m = c.opt(&["-X", "--method"]).map(|w| w.text.to_ascii_uppercase()).unwrap_or_default();
+            } else if p(0) == "api"
+                && c.args
+                    .iter()
+                    .any(|a| matches!(a.text.as_str(), "-X" | "--method"))
+            {
+                let m = c
+                    .opt(&["-X", "--method"])
+                    .map(|w| w.text.to_ascii_uppercase())
+                    .unwrap_or_default();
                 if m == "DELETE" {
-                    e.add(Effect::CloudDestroy { tool: "gh".into(), what: "gh api -X DELETE".into() });
+                    e.add(Effect::CloudDestroy {
+                        tool: "gh".into(),
+                        what: "gh api -X DELETE".into(),
+                    });
                 } else if m != "GET" {
-                    e.add(Effect::Change { program: "gh".into(), what: format!("sends a {m} request to the GitHub API") });
+                    e.add(Effect::Change {
+                        program: "gh".into(),
+                        what: format!("sends a {m} request to the GitHub API"),
+                    });
                 }
             }
             true
@@ -51,7 +184,9 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             }
             true
         }
-        "declare" | "typeset" | "export" | "set" | "local" | "readonly" if c.has(&["-p"]) || n == "set" => {
+        "declare" | "typeset" | "export" | "set" | "local" | "readonly"
+            if c.has(&["-p"]) || n == "set" =>
+        {
             for v in &pos {
                 if secret_var(v) {
                     tok(e, format!("${v}"));
@@ -61,10 +196,24 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         }
         "grep" | "egrep" | "fgrep" | "rg" | "ag" | "ack" | "awk" | "sed" => {
             let from_env = matches!(&c.stdin, crate::engine::Stdin::Other(p) if matches!(p.as_str(), "env" | "printenv" | "set" | "export" | "declare" | "compgen" | "cat" | "xargs"));
-            let from_env = from_env || matches!(&c.stdin, crate::engine::Stdin::File(p) if p.ends_with("/environ"));
+            let from_env = from_env
+                || matches!(&c.stdin, crate::engine::Stdin::File(p) if p.ends_with("/environ"));
             if from_env {
-                let pat = c.args.iter().filter(|w| !w.text.starts_with('-') || w.text.len() > 3 && w.text.contains('|')).map(|w| w.text.to_ascii_uppercase()).collect::<Vec<_>>().join(" ");
-                if ["TOKEN", "KEY", "SECRET", "PASS", "AWS", "CRED", "AUTH", "API", "PRIVATE"].iter().any(|k| pat.contains(k)) {
+                let pat = c
+                    .args
+                    .iter()
+                    .filter(|w| {
+                        !w.text.starts_with('-') || w.text.len() > 3 && w.text.contains('|')
+                    })
+                    .map(|w| w.text.to_ascii_uppercase())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if [
+                    "TOKEN", "KEY", "SECRET", "PASS", "AWS", "CRED", "AUTH", "API", "PRIVATE",
+                ]
+                .iter()
+                .any(|k| pat.contains(k))
+                {
                     tok(e, "secret environment variables".into());
                 }
             }
@@ -86,29 +235,78 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             }
             true
         }
-        "vault" | "op" | "pass" | "gopass" | "security" | "bw" | "lpass" | "keyring" | "secret-tool" | "heroku" | "doctl" | "npm" | "cargo" | "pulumi" | "infisical" | "sops" | "age" | "gpg" | "gpg2" => {
+        "vault" | "op" | "pass" | "gopass" | "security" | "bw" | "lpass" | "keyring"
+        | "secret-tool" | "heroku" | "doctl" | "npm" | "cargo" | "pulumi" | "infisical"
+        | "sops" | "age" | "gpg" | "gpg2" => {
             let read = match n {
-                "vault" => matches!(p(0), "read" | "kv") && (p(0) == "read" || p(1) == "get") || p(0) == "print" && p(1) == "token",
-                "op" => matches!(p(0), "read" | "item") && (p(0) == "read" || p(1) == "get") || p(0) == "inject",
-                "pass" | "gopass" => matches!(p(0), "show" | "cat" | "") && !pos.is_empty() || pos.len() == 1 && !matches!(p(0), "ls" | "list" | "find" | "init" | "git" | "generate"),
-                "security" => matches!(p(0), "find-generic-password" | "find-internet-password" | "dump-keychain") && (c.short('w') || c.short('g') || p(0) == "dump-keychain"),
+                "vault" => {
+                    matches!(p(0), "read" | "kv") && (p(0) == "read" || p(1) == "get")
+                        || p(0) == "print" && p(1) == "token"
+                }
+                "op" => {
+                    matches!(p(0), "read" | "item") && (p(0) == "read" || p(1) == "get")
+                        || p(0) == "inject"
+                }
+                "pass" | "gopass" => {
+                    matches!(p(0), "show" | "cat" | "") && !pos.is_empty()
+                        || pos.len() == 1
+                            && !matches!(p(0), "ls" | "list" | "find" | "init" | "git" | "generate")
+                }
+                "security" => {
+                    matches!(
+                        p(0),
+                        "find-generic-password" | "find-internet-password" | "dump-keychain"
+                    ) && (c.short('w') || c.short('g') || p(0) == "dump-keychain")
+                }
                 "bw" | "lpass" => matches!(p(0), "get" | "show" | "export"),
                 "keyring" | "secret-tool" => matches!(p(0), "get" | "lookup"),
                 "heroku" => p(0) == "auth:token" || p(0) == "config" || p(0) == "config:get",
                 "doctl" => p(0) == "auth" && p(1) == "token",
-                "npm" => p(0) == "token" && p(1) == "list" || p(0) == "config" && p(1) == "get" && p(2).contains("auth"),
+                "npm" => {
+                    p(0) == "token" && p(1) == "list"
+                        || p(0) == "config" && p(1) == "get" && p(2).contains("auth")
+                }
                 "cargo" => p(0) == "login" && false,
-                "pulumi" => p(0) == "config" && c.long("--show-secrets") || p(0) == "stack" && p(1) == "output" && c.long("--show-secrets"),
+                "pulumi" => {
+                    p(0) == "config" && c.long("--show-secrets")
+                        || p(0) == "stack" && p(1) == "output" && c.long("--show-secrets")
+                }
                 "infisical" => p(0) == "secrets" && !pos.iter().any(|x| x == "set"),
-                "sops" | "age" => c.short('d') || c.long("--decrypt") || p(0) == "decrypt" || (n == "sops" && pos.len() == 1 && !c.short('e')),
-                "gpg" | "gpg2" => c.long("--export-secret-keys") || c.long("--export-secret-subkeys"),
+                "sops" | "age" => {
+                    c.short('d')
+                        || c.long("--decrypt")
+                        || p(0) == "decrypt"
+                        || (n == "sops" && pos.len() == 1 && !c.short('e'))
+                }
+                "gpg" | "gpg2" => {
+                    c.long("--export-secret-keys") || c.long("--export-secret-subkeys")
+                }
                 _ => false,
             };
             if read {
-                tok(e, format!("{n} {}", pos.iter().take(3).cloned().collect::<Vec<_>>().join(" ")));
+                tok(
+                    e,
+                    format!(
+                        "{n} {}",
+                        pos.iter().take(3).cloned().collect::<Vec<_>>().join(" ")
+                    ),
+                );
                 return true;
             }
-            matches!(n, "vault" | "op" | "pass" | "gopass" | "security" | "bw" | "lpass" | "keyring" | "secret-tool" | "sops" | "age")
+            matches!(
+                n,
+                "vault"
+                    | "op"
+                    | "pass"
+                    | "gopass"
+                    | "security"
+                    | "bw"
+                    | "lpass"
+                    | "keyring"
+                    | "secret-tool"
+                    | "sops"
+                    | "age"
+            )
         }
         _ => false,
     }
@@ -116,9 +314,24 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
 
 pub(crate) fn secret_var(v: &str) -> bool {
     let u = v.to_ascii_uppercase();
-    ["SECRET", "TOKEN", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL", "AUTH", "SESSION_KEY", "_PAT", "DATABASE_URL", "DSN"]
-        .iter()
-        .any(|k| u.contains(k))
+    [
+        "SECRET",
+        "TOKEN",
+        "PASSWORD",
+        "PASSWD",
+        "API_KEY",
+        "APIKEY",
+        "PRIVATE_KEY",
+        "ACCESS_KEY",
+        "CREDENTIAL",
+        "AUTH",
+        "SESSION_KEY",
+        "_PAT",
+        "DATABASE_URL",
+        "DSN",
+    ]
+    .iter()
+    .any(|k| u.contains(k))
         && !u.contains("PATH")
 }
 
@@ -126,7 +339,10 @@ fn mentions_secret_var(t: &str) -> Option<String> {
     let mut rest = t;
     while let Some(k) = rest.find('$') {
         let after = rest[k + 1..].trim_start_matches('{');
-        let name: String = after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let name: String = after
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
         if !name.is_empty() && secret_var(&name) {
             return Some(name);
         }
@@ -142,13 +358,29 @@ pub(crate) fn scan_args(e: &mut Engine, c: &Cmd) {
     }
     let mut hits = Vec::new();
     for w in &c.args {
-        for var in ["$AWS_SHARED_CREDENTIALS_FILE", "${AWS_SHARED_CREDENTIALS_FILE}", "$KUBECONFIG", "${KUBECONFIG}", "$GOOGLE_APPLICATION_CREDENTIALS", "${GOOGLE_APPLICATION_CREDENTIALS}", "$NETRC", "$PGPASSFILE", "$DOCKER_CONFIG", "$SSH_KEY", "$GIT_SSH_KEY", "$VAULT_TOKEN_FILE"] {
+        for var in [
+            "$AWS_SHARED_CREDENTIALS_FILE",
+            "${AWS_SHARED_CREDENTIALS_FILE}",
+            "$KUBECONFIG",
+            "${KUBECONFIG}",
+            "$GOOGLE_APPLICATION_CREDENTIALS",
+            "${GOOGLE_APPLICATION_CREDENTIALS}",
+            "$NETRC",
+            "$PGPASSFILE",
+            "$DOCKER_CONFIG",
+            "$SSH_KEY",
+            "$GIT_SSH_KEY",
+            "$VAULT_TOKEN_FILE",
+        ] {
             if w.text.starts_with(var) {
                 hits.push(w.text.clone());
             }
         }
         let t = w.text.as_str();
-        let cand = t.strip_prefix('@').or_else(|| t.split_once('=').map(|(_, v)| v)).unwrap_or(t);
+        let cand = t
+            .strip_prefix('@')
+            .or_else(|| t.split_once('=').map(|(_, v)| v))
+            .unwrap_or(t);
         for cand in [t, cand] {
             if cand.is_empty() || cand.starts_with('-') && cand.len() > 1 {
                 continue;
@@ -160,7 +392,9 @@ pub(crate) fn scan_args(e: &mut Engine, c: &Cmd) {
             }
         }
     }
-    let recursive_readers = ["tar", "zip", "7z", "grep", "rg", "ag", "cat", "gpg", "openssl", "age", "base64"];
+    let recursive_readers = [
+        "tar", "zip", "7z", "grep", "rg", "ag", "cat", "gpg", "openssl", "age", "base64",
+    ];
     if recursive_readers.contains(&c.name.as_str()) {
         for w in c.positional() {
             let p = e.path(&w.text);

@@ -7,13 +7,37 @@ use crate::effects::Effect;
 use crate::engine::{Engine, history_off};
 
 const SECURITY_UNITS: &[&str] = &[
-    "firewalld", "ufw", "iptables", "ip6tables", "nftables", "apparmor", "auditd", "selinux", "fail2ban", "clamav",
-    "clamav-daemon", "falcon-sensor", "osqueryd", "wazuh-agent", "crowdstrike", "sshguard", "rsyslog", "syslog",
-    "systemd-journald", "aide", "tripwire", "sophos", "mdatp", "ossec",
+    "firewalld",
+    "ufw",
+    "iptables",
+    "ip6tables",
+    "nftables",
+    "apparmor",
+    "auditd",
+    "selinux",
+    "fail2ban",
+    "clamav",
+    "clamav-daemon",
+    "falcon-sensor",
+    "osqueryd",
+    "wazuh-agent",
+    "crowdstrike",
+    "sshguard",
+    "rsyslog",
+    "syslog",
+    "systemd-journald",
+    "aide",
+    "tripwire",
+    "sophos",
+    "mdatp",
+    "ossec",
 ];
 
 fn sec(e: &mut Engine, what: &str, control: &str) {
-    e.add(Effect::SecurityDisable { what: what.into(), control: control.into() });
+    e.add(Effect::SecurityDisable {
+        what: what.into(),
+        control: control.into(),
+    });
 }
 
 fn power(e: &mut Engine, what: String) {
@@ -46,73 +70,226 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 (p(1), vec![p(0)])
             };
             match verb {
-                "poweroff" | "reboot" | "halt" | "kexec" | "emergency" | "rescue" | "soft-reboot" => power(e, format!("systemctl {verb}")),
-                "isolate" if units.iter().any(|u| u.contains("rescue") || u.contains("emergency") || u.contains("poweroff") || u.contains("reboot")) => power(e, "systemctl isolate".into()),
+                "poweroff" | "reboot" | "halt" | "kexec" | "emergency" | "rescue"
+                | "soft-reboot" => power(e, format!("systemctl {verb}")),
+                "isolate"
+                    if units.iter().any(|u| {
+                        u.contains("rescue")
+                            || u.contains("emergency")
+                            || u.contains("poweroff")
+                            || u.contains("reboot")
+                    }) =>
+                {
+                    power(e, "systemctl isolate".into())
+                }
                 "stop" | "disable" | "mask" | "kill" => {
-                    if units.iter().any(|u| SECURITY_UNITS.iter().any(|s| u.trim_end_matches(".service") == *s)) {
-                        sec(e, &format!("the security service {}", units.join(" ")), "firewall-off");
-                    } else if units.iter().any(|u| matches!(u.trim_end_matches(".service"), "sshd" | "ssh" | "networking" | "NetworkManager" | "systemd-networkd" | "docker" | "containerd")) {
-                        e.add(Effect::Change { program: n.into(), what: format!("stops {}", units.join(" ")) });
+                    if units.iter().any(|u| {
+                        SECURITY_UNITS
+                            .iter()
+                            .any(|s| u.trim_end_matches(".service") == *s)
+                    }) {
+                        sec(
+                            e,
+                            &format!("the security service {}", units.join(" ")),
+                            "firewall-off",
+                        );
+                    } else if units.iter().any(|u| {
+                        matches!(
+                            u.trim_end_matches(".service"),
+                            "sshd"
+                                | "ssh"
+                                | "networking"
+                                | "NetworkManager"
+                                | "systemd-networkd"
+                                | "docker"
+                                | "containerd"
+                        )
+                    }) {
+                        e.add(Effect::Change {
+                            program: n.into(),
+                            what: format!("stops {}", units.join(" ")),
+                        });
                     } else {
-                        e.add(Effect::Change { program: n.into(), what: format!("{verb}s {}", units.join(" ")) });
+                        e.add(Effect::Change {
+                            program: n.into(),
+                            what: format!("{verb}s {}", units.join(" ")),
+                        });
                     }
                 }
                 "enable" | "link" | "preset" | "add-wants" | "reenable" => {
-                    e.add(Effect::Persistence { what: format!("systemctl {verb} {}", units.join(" ")), path: "/etc/systemd/system/".into() })
+                    e.add(Effect::Persistence {
+                        what: format!("systemctl {verb} {}", units.join(" ")),
+                        path: "/etc/systemd/system/".into(),
+                    })
                 }
-                "start" | "restart" | "reload" | "try-restart" | "daemon-reload" | "set-property" | "edit" | "revert" | "unmask" | "reset-failed" | "set-default" => {
-                    e.add(Effect::Change { program: n.into(), what: format!("{verb}s {}", units.join(" ")) })
-                }
+                "start" | "restart" | "reload" | "try-restart" | "daemon-reload"
+                | "set-property" | "edit" | "revert" | "unmask" | "reset-failed"
+                | "set-default" => e.add(Effect::Change {
+                    program: n.into(),
+                    what: format!("{verb}s {}", units.join(" ")),
+                }),
                 _ => {}
             }
             true
         }
         "kill" | "pkill" | "killall" | "killall5" | "skill" | "slay" => {
             let all_targets = pos.iter().any(|t| t == "-1" || t == "1")
-                || c.args.windows(2).any(|w| (w[0].text == "-9" || w[0].text == "-KILL" || w[0].text == "-s" || w[0].text.starts_with("-SIG")) && w[1].text == "-1")
-                || c.args.iter().any(|w| w.text == "-1") && n == "kill" && c.args.len() >= 2 && c.args.last().is_some_and(|l| l.text == "-1");
-            let from_ps = c.args.iter().any(|w| w.dynamic && (w.text.contains("ps ") || w.text.contains("pgrep") || w.text.contains("pidof") || w.text.contains("XARGS_INPUT")))
-                && !c.args.iter().any(|w| w.text == "-0");
+                || c.args.windows(2).any(|w| {
+                    (w[0].text == "-9"
+                        || w[0].text == "-KILL"
+                        || w[0].text == "-s"
+                        || w[0].text.starts_with("-SIG"))
+                        && w[1].text == "-1"
+                })
+                || c.args.iter().any(|w| w.text == "-1")
+                    && n == "kill"
+                    && c.args.len() >= 2
+                    && c.args.last().is_some_and(|l| l.text == "-1");
+            let from_ps = c.args.iter().any(|w| {
+                w.dynamic
+                    && (w.text.contains("ps ")
+                        || w.text.contains("pgrep")
+                        || w.text.contains("pidof")
+                        || w.text.contains("XARGS_INPUT"))
+            }) && !c.args.iter().any(|w| w.text == "-0");
             let upstream_ps = matches!(&c.stdin, crate::engine::Stdin::Other(p) if matches!(p.as_str(), "ps" | "pgrep" | "pidof" | "awk" | "cut" | "grep"));
-            let shells = pos.iter().any(|t| matches!(t.as_str(), "bash" | "sh" | "zsh" | "fish" | "login" | "sshd" | "systemd" | "init" | "Xorg" | "gnome-shell" | "tmux" | "screen"));
-            let security = pos.iter().any(|t| SECURITY_UNITS.contains(&t.as_str()) || t.contains("falcon") || t.contains("auditd") || t.contains("osquery"));
-            if security || c.args.iter().any(|w| w.dynamic && SECURITY_UNITS.iter().any(|s| w.text.contains(s))) {
-                sec(e, &format!("a security daemon ({})", pos.join(" ")), "audit-off");
+            let shells = pos.iter().any(|t| {
+                matches!(
+                    t.as_str(),
+                    "bash"
+                        | "sh"
+                        | "zsh"
+                        | "fish"
+                        | "login"
+                        | "sshd"
+                        | "systemd"
+                        | "init"
+                        | "Xorg"
+                        | "gnome-shell"
+                        | "tmux"
+                        | "screen"
+                )
+            });
+            let security = pos.iter().any(|t| {
+                SECURITY_UNITS.contains(&t.as_str())
+                    || t.contains("falcon")
+                    || t.contains("auditd")
+                    || t.contains("osquery")
+            });
+            if security
+                || c.args
+                    .iter()
+                    .any(|w| w.dynamic && SECURITY_UNITS.iter().any(|s| w.text.contains(s)))
+            {
+                sec(
+                    e,
+                    &format!("a security daemon ({})", pos.join(" ")),
+                    "audit-off",
+                );
                 return true;
             }
-            if from_ps && n == "kill" || upstream_ps || (n != "kill" && shells) || (n == "pkill" && c.args.windows(2).any(|w| w[0].text == "-P" && w[1].text == "1")) {
-                power(e, format!("{n} {}", c.args.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")));
+            if from_ps && n == "kill"
+                || upstream_ps
+                || (n != "kill" && shells)
+                || (n == "pkill"
+                    && c.args
+                        .windows(2)
+                        .any(|w| w[0].text == "-P" && w[1].text == "1"))
+            {
+                power(
+                    e,
+                    format!(
+                        "{n} {}",
+                        c.args
+                            .iter()
+                            .map(|w| w.text.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    ),
+                );
                 return true;
             }
             if c.args.iter().any(|w| w.text == "-0") {
                 return true;
             }
-            if n == "killall5" || (n == "kill" && all_targets) || ((n == "pkill" || n == "killall" || n == "skill") && (c.short('u') || c.long("--user"))) || (n == "pkill" && pos.iter().any(|t| t == "." || t == ".*" || t == "-f" && false)) {
-                power(e, format!("{n} {}", c.args.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")));
+            if n == "killall5"
+                || (n == "kill" && all_targets)
+                || ((n == "pkill" || n == "killall" || n == "skill")
+                    && (c.short('u') || c.long("--user")))
+                || (n == "pkill"
+                    && pos
+                        .iter()
+                        .any(|t| t == "." || t == ".*" || t == "-f" && false))
+            {
+                power(
+                    e,
+                    format!(
+                        "{n} {}",
+                        c.args
+                            .iter()
+                            .map(|w| w.text.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    ),
+                );
             } else if !c.has(&["-l", "-L", "--list"]) && !c.args.is_empty() {
-                let proc_ = pos.iter().any(|t| matches!(t.as_str(), "sshd" | "init" | "systemd" | "auditd" | "kintsugi" | "kintsugid" | "ssh-agent" | "sudo"));
+                let proc_ = pos.iter().any(|t| {
+                    matches!(
+                        t.as_str(),
+                        "sshd"
+                            | "init"
+                            | "systemd"
+                            | "auditd"
+                            | "kintsugi"
+                            | "kintsugid"
+                            | "ssh-agent"
+                            | "sudo"
+                    )
+                });
                 if proc_ && n != "kill" {
                     power(e, format!("{n} {}", pos.join(" ")));
                 } else {
-                    e.add(Effect::Change { program: n.into(), what: "stops processes".into() });
+                    e.add(Effect::Change {
+                        program: n.into(),
+                        what: "stops processes".into(),
+                    });
                 }
             }
             true
         }
-        "iptables" | "ip6tables" | "iptables-legacy" | "iptables-nft" | "nft" | "ufw" | "firewall-cmd" | "pfctl" | "netsh" => {
-            let flush = c.has(&["-F", "--flush", "-X", "--delete-chain"]) || c.args.windows(3).any(|w| w[0].text == "-P" && w[2].text == "ACCEPT")
+        "iptables" | "ip6tables" | "iptables-legacy" | "iptables-nft" | "nft" | "ufw"
+        | "firewall-cmd" | "pfctl" | "netsh" => {
+            let flush = c.has(&["-F", "--flush", "-X", "--delete-chain"])
+                || c.args
+                    .windows(3)
+                    .any(|w| w[0].text == "-P" && w[2].text == "ACCEPT")
                 || (n == "nft" && p(0) == "flush")
                 || (n == "ufw" && matches!(p(0), "disable" | "reset"))
                 || (n == "ufw" && p(0) == "default" && p(1) == "allow")
-                || (n == "firewall-cmd" && c.args.iter().any(|a| a.text.contains("zone=trusted") || a.text == "--panic-off" && false))
+                || (n == "firewall-cmd"
+                    && c.args.iter().any(|a| {
+                        a.text.contains("zone=trusted") || a.text == "--panic-off" && false
+                    }))
                 || (n == "nft" && matches!(p(0), "delete") && p(1) == "table")
                 || (n == "firewall-cmd" && c.long("--panic-off") && false)
                 || (n == "pfctl" && c.short('d'))
                 || (n == "netsh" && pos.iter().any(|t| t == "off"));
             if flush {
                 sec(e, &format!("the firewall ({n})"), "firewall-off");
-            } else if !c.has(&["-L", "--list", "-S", "--list-rules", "-n"]) && !(n == "ufw" && p(0) == "status") && !(n == "nft" && p(0) == "list") && !(n == "firewall-cmd" && c.args.iter().all(|a| a.text.starts_with("--list") || a.text.starts_with("--get") || a.text == "--state")) {
-                e.add(Effect::Change { program: n.into(), what: "changes firewall rules".into() });
+            } else if !c.has(&["-L", "--list", "-S", "--list-rules", "-n"])
+                && !(n == "ufw" && p(0) == "status")
+                && !(n == "nft" && p(0) == "list")
+                && !(n == "firewall-cmd"
+                    && c.args.iter().all(|a| {
+                        a.text.starts_with("--list")
+                            || a.text.starts_with("--get")
+                            || a.text == "--state"
+                    }))
+            {
+                e.add(Effect::Change {
+                    program: n.into(),
+                    what: "changes firewall rules".into(),
+                });
             }
             true
         }
@@ -127,65 +304,110 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "auditctl" => {
-            if c.has(&["-D"]) || c.args.windows(2).any(|w| w[0].text == "-e" && w[1].text == "0") {
+            if c.has(&["-D"])
+                || c.args
+                    .windows(2)
+                    .any(|w| w[0].text == "-e" && w[1].text == "0")
+            {
                 sec(e, "kernel auditing", "audit-off");
             }
             true
         }
         "csrutil" | "spctl" => {
-            if pos.iter().any(|t| t == "disable" || t == "--master-disable") || c.long("--master-disable") || c.long("--global-disable") {
+            if pos
+                .iter()
+                .any(|t| t == "disable" || t == "--master-disable")
+                || c.long("--master-disable")
+                || c.long("--global-disable")
+            {
                 sec(e, "macOS system protection", "sip-off");
             }
             true
         }
         "set" | "shopt" => {
             let t: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
-            if t.windows(2).any(|w| w[0] == "+o" && w[1] == "history") || (n == "shopt" && t.contains(&"-u") && t.contains(&"history")) || t.contains(&"+H") && false {
+            if t.windows(2).any(|w| w[0] == "+o" && w[1] == "history")
+                || (n == "shopt" && t.contains(&"-u") && t.contains(&"history"))
+                || t.contains(&"+H") && false
+            {
                 e.add(history_off("set +o history"));
             }
             true
         }
         "history" => {
-            if c.short('c') || c.args.windows(2).any(|w| w[0].text == "-w" && w[1].text == "/dev/null") || c.short('d') {
+            if c.short('c')
+                || c.args
+                    .windows(2)
+                    .any(|w| w[0].text == "-w" && w[1].text == "/dev/null")
+                || c.short('d')
+            {
                 e.add(history_off("history -c"));
             }
             true
         }
         "unset" => {
-            if pos.iter().any(|v| matches!(v.as_str(), "HISTFILE" | "HISTSIZE" | "HISTFILESIZE")) {
+            if pos
+                .iter()
+                .any(|v| matches!(v.as_str(), "HISTFILE" | "HISTSIZE" | "HISTFILESIZE"))
+            {
                 e.add(history_off("unset HISTFILE"));
             }
             true
         }
         "journalctl" => {
-            if c.args.iter().any(|a| a.text.starts_with("--vacuum") || a.text == "--rotate" && false || a.text == "--flush" && false) {
+            if c.args.iter().any(|a| {
+                a.text.starts_with("--vacuum")
+                    || a.text == "--rotate" && false
+                    || a.text == "--flush" && false
+            }) {
                 sec(e, "the system journal (log vacuum)", "log-wipe");
             }
             true
         }
         "logrotate" if c.short('f') => {
-            e.add(Effect::Change { program: n.into(), what: "forces log rotation".into() });
+            e.add(Effect::Change {
+                program: n.into(),
+                what: "forces log rotation".into(),
+            });
             true
         }
         "crontab" => {
             if c.short('r') {
-                e.add(Effect::Persistence { what: "removes the whole crontab".into(), path: "/var/spool/cron/crontabs".into() });
+                e.add(Effect::Persistence {
+                    what: "removes the whole crontab".into(),
+                    path: "/var/spool/cron/crontabs".into(),
+                });
             } else if !c.short('l') {
-                e.add(Effect::Persistence { what: "installs a crontab".into(), path: "/var/spool/cron/crontabs".into() });
+                e.add(Effect::Persistence {
+                    what: "installs a crontab".into(),
+                    path: "/var/spool/cron/crontabs".into(),
+                });
             }
             true
         }
         "launchctl" => {
             if matches!(p(0), "load" | "bootstrap" | "enable" | "submit") {
-                e.add(Effect::Persistence { what: format!("launchctl {}", p(0)), path: "/Library/LaunchAgents/".into() });
-            } else if matches!(p(0), "unload" | "bootout" | "disable" | "remove" | "stop" | "kill") {
-                e.add(Effect::Change { program: n.into(), what: format!("launchctl {}", p(0)) });
+                e.add(Effect::Persistence {
+                    what: format!("launchctl {}", p(0)),
+                    path: "/Library/LaunchAgents/".into(),
+                });
+            } else if matches!(
+                p(0),
+                "unload" | "bootout" | "disable" | "remove" | "stop" | "kill"
+            ) {
+                e.add(Effect::Change {
+                    program: n.into(),
+                    what: format!("launchctl {}", p(0)),
+                });
             }
             true
         }
         "at" | "batch" => {
             if !c.short('l') && !c.short('r') && !c.short('c') && !c.short('d') {
-                e.add(Effect::Persistence { what: format!("{n} schedules a command to run later"), path: "/var/spool/cron/atjobs".into() });
+                e.add(Effect::Persistence {
+                    what: format!("{n} schedules a command to run later"),
+                    path: "/var/spool/cron/atjobs".into(),
+                });
                 if let crate::engine::Stdin::Literal(t) = &c.stdin {
                     let t = t.clone();
                     let mut via = c.via.clone();
@@ -196,14 +418,39 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "systemd-run" => {
-            let timer = c.args.iter().any(|a| a.text.starts_with("--on-") || a.text.starts_with("--timer-property"));
+            let timer = c
+                .args
+                .iter()
+                .any(|a| a.text.starts_with("--on-") || a.text.starts_with("--timer-property"));
             if timer {
-                e.add(Effect::Persistence { what: "a systemd timer".into(), path: "/etc/systemd/system/".into() });
+                e.add(Effect::Persistence {
+                    what: "a systemd timer".into(),
+                    path: "/etc/systemd/system/".into(),
+                });
             }
-            let with = ["-u", "-p", "-E", "--unit", "--property", "--setenv", "-M", "--machine", "--description", "--slice", "--uid", "--gid", "--working-directory", "-d"];
+            let with = [
+                "-u",
+                "-p",
+                "-E",
+                "--unit",
+                "--property",
+                "--setenv",
+                "-M",
+                "--machine",
+                "--description",
+                "--slice",
+                "--uid",
+                "--gid",
+                "--working-directory",
+                "-d",
+            ];
             let mut i = 0;
             while i < c.args.len() && c.args[i].text.starts_with('-') {
-                i += if with.contains(&c.args[i].text.as_str()) { 2 } else { 1 };
+                i += if with.contains(&c.args[i].text.as_str()) {
+                    2
+                } else {
+                    1
+                };
             }
             let inner = c.args.get(i..).map(|s| s.to_vec()).unwrap_or_default();
             if !inner.is_empty() {
@@ -215,49 +462,105 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         }
         "loginctl" => {
             match p(0) {
-                "poweroff" | "reboot" | "halt" | "terminate-user" | "kill-user" | "terminate-seat" | "kill-session" | "terminate-session" => power(e, format!("loginctl {}", p(0))),
-                "lock-sessions" | "lock-session" => e.add(Effect::Change { program: n.into(), what: "locks sessions".into() }),
+                "poweroff" | "reboot" | "halt" | "terminate-user" | "kill-user"
+                | "terminate-seat" | "kill-session" | "terminate-session" => {
+                    power(e, format!("loginctl {}", p(0)))
+                }
+                "lock-sessions" | "lock-session" => e.add(Effect::Change {
+                    program: n.into(),
+                    what: "locks sessions".into(),
+                }),
                 _ => {}
             }
             true
         }
         "dbus-send" | "gdbus" | "busctl" => {
-            let all = c.args.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
-            if ["PowerOff", "Reboot", "Halt", "Hibernate\u{0}", "KillUser", "TerminateUser"].iter().any(|k| all.contains(k)) {
-                power(e, format!("{n} login1 {}", all.chars().take(60).collect::<String>()));
+            let all = c
+                .args
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if [
+                "PowerOff",
+                "Reboot",
+                "Halt",
+                "Hibernate\u{0}",
+                "KillUser",
+                "TerminateUser",
+            ]
+            .iter()
+            .any(|k| all.contains(k))
+            {
+                power(
+                    e,
+                    format!("{n} login1 {}", all.chars().take(60).collect::<String>()),
+                );
             }
             true
         }
         "defaults" => {
-            let all = c.args.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
-            if p(0) == "write" && (all.contains("com.apple.alf") || all.contains("firewall")) && (all.ends_with(" 0") || all.contains("-int 0") || all.contains("false")) {
+            let all = c
+                .args
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if p(0) == "write"
+                && (all.contains("com.apple.alf") || all.contains("firewall"))
+                && (all.ends_with(" 0") || all.contains("-int 0") || all.contains("false"))
+            {
                 sec(e, "the macOS firewall", "firewall-off");
             } else if p(0) == "write" || p(0) == "delete" {
-                e.add(Effect::Change { program: n.into(), what: "changes macOS preferences".into() });
+                e.add(Effect::Change {
+                    program: n.into(),
+                    what: "changes macOS preferences".into(),
+                });
             }
             true
         }
         "update-rc.d" | "chkconfig" | "rc-update" => {
-            e.add(Effect::Persistence { what: format!("{n} {}", pos.join(" ")), path: "/etc/init.d/".into() });
+            e.add(Effect::Persistence {
+                what: format!("{n} {}", pos.join(" ")),
+                path: "/etc/init.d/".into(),
+            });
             true
         }
         "sysctl" => {
             let w = c.short('w') || pos.iter().any(|t| t.contains('='));
             if w {
-                let aslr = pos.iter().any(|t| t.contains("randomize_va_space=0") || t.contains("kptr_restrict=0") || t.contains("ptrace_scope=0") || t.contains("protected_symlinks=0") || t.contains("protected_hardlinks=0") || t.contains("dmesg_restrict=0") || t.contains("modules_disabled=0"));
+                let aslr = pos.iter().any(|t| {
+                    t.contains("randomize_va_space=0")
+                        || t.contains("kptr_restrict=0")
+                        || t.contains("ptrace_scope=0")
+                        || t.contains("protected_symlinks=0")
+                        || t.contains("protected_hardlinks=0")
+                        || t.contains("dmesg_restrict=0")
+                        || t.contains("modules_disabled=0")
+                });
                 if aslr {
                     sec(e, "kernel hardening", "kernel-hardening-off");
                 } else {
-                    e.add(Effect::Change { program: n.into(), what: "changes kernel parameters".into() });
+                    e.add(Effect::Change {
+                        program: n.into(),
+                        what: "changes kernel parameters".into(),
+                    });
                 }
             }
             true
         }
-        "useradd" | "userdel" | "usermod" | "passwd" | "chpasswd" | "groupadd" | "groupdel" | "adduser" | "deluser" | "visudo" | "gpasswd" | "chage" | "vipw" => {
-            if n == "passwd" && (c.short('S') || pos.is_empty() && c.args.is_empty()) || n == "visudo" && c.short('c') || n == "chage" && c.short('l') {
+        "useradd" | "userdel" | "usermod" | "passwd" | "chpasswd" | "groupadd" | "groupdel"
+        | "adduser" | "deluser" | "visudo" | "gpasswd" | "chage" | "vipw" => {
+            if n == "passwd" && (c.short('S') || pos.is_empty() && c.args.is_empty())
+                || n == "visudo" && c.short('c')
+                || n == "chage" && c.short('l')
+            {
                 return true;
             }
-            e.add(Effect::Persistence { what: format!("{n} changes who can log in or use sudo"), path: "/etc/sudoers".into() });
+            e.add(Effect::Persistence {
+                what: format!("{n} changes who can log in or use sudo"),
+                path: "/etc/sudoers".into(),
+            });
             true
         }
         _ => false,
@@ -272,18 +575,43 @@ pub(crate) fn scan_fork_bomb(e: &mut Engine, src: &str) {
     }
     // Endless loops that keep spawning background jobs.
     let flat: String = src.split_whitespace().collect::<Vec<_>>().join(" ");
-    let endless = ["while true", "while :", "while [ 1 ]", "while 1", "for ((;;))", "until false", "while sleep 0"].iter().any(|k| flat.contains(k));
-    if endless && (flat.contains("& done") || flat.contains("&done") || flat.contains("& ;") || flat.contains("&;")) {
-        e.add(Effect::ForkBomb { name: "an endless loop of background jobs".into() });
+    let endless = [
+        "while true",
+        "while :",
+        "while [ 1 ]",
+        "while 1",
+        "for ((;;))",
+        "until false",
+        "while sleep 0",
+    ]
+    .iter()
+    .any(|k| flat.contains(k));
+    if endless
+        && (flat.contains("& done")
+            || flat.contains("&done")
+            || flat.contains("& ;")
+            || flat.contains("&;"))
+    {
+        e.add(Effect::ForkBomb {
+            name: "an endless loop of background jobs".into(),
+        });
         return;
     }
-    if flat.starts_with("yes") && flat.contains("xargs") && (flat.contains("-P0") || flat.contains("-P 0") || flat.contains("--max-procs=0")) {
-        e.add(Effect::ForkBomb { name: "unbounded parallel xargs".into() });
+    if flat.starts_with("yes")
+        && flat.contains("xargs")
+        && (flat.contains("-P0") || flat.contains("-P 0") || flat.contains("--max-procs=0"))
+    {
+        e.add(Effect::ForkBomb {
+            name: "unbounded parallel xargs".into(),
+        });
         return;
     }
     // `function name { … }` form.
     for part in flat.split("function ").skip(1) {
-        let name: String = part.chars().take_while(|c| !matches!(c, ' ' | '(' | '{')).collect();
+        let name: String = part
+            .chars()
+            .take_while(|c| !matches!(c, ' ' | '(' | '{'))
+            .collect();
         if let Some(k) = part.find('{') {
             let body = part[k + 1..].split('}').next().unwrap_or("");
             if !name.is_empty() && body.matches(name.as_str()).count() >= 2 && body.contains('&') {
@@ -304,13 +632,28 @@ pub(crate) fn scan_fork_bomb(e: &mut Engine, src: &str) {
             break;
         }
         let before = &rest[..k];
-        let name: String = before.chars().rev().take_while(|c| !matches!(c, ';' | '&' | '|' | '{' | '}' | '(' | ')' | '\n')).collect::<Vec<_>>().into_iter().rev().collect();
+        let name: String = before
+            .chars()
+            .rev()
+            .take_while(|c| !matches!(c, ';' | '&' | '|' | '{' | '}' | '(' | ')' | '\n'))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         let name = name.trim_start_matches("function");
         let body = &rest[k + 3..];
         let body = body.split('}').next().unwrap_or(body);
-        let calls = body.split(|c: char| matches!(c, '|' | '&' | ';' | ' ')).filter(|w| *w == name).count();
-        if !name.is_empty() && (body.contains(&format!("{name}|{name}")) || calls >= 2) && body.contains('&') {
-            e.add(Effect::ForkBomb { name: name.to_string() });
+        let calls = body
+            .split(|c: char| matches!(c, '|' | '&' | ';' | ' '))
+            .filter(|w| *w == name)
+            .count();
+        if !name.is_empty()
+            && (body.contains(&format!("{name}|{name}")) || calls >= 2)
+            && body.contains('&')
+        {
+            e.add(Effect::ForkBomb {
+                name: name.to_string(),
+            });
             return;
         }
         rest = &rest[k + 3..];
