@@ -847,10 +847,14 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
             ];
             let with: &[&str] = if matches!(
                 name,
-                "setsid" | "ssh-agent" | "coproc" | "dbus-launch" | "eatmydata" | "nocache"
+                "setsid"
+                    | "ssh-agent"
+                    | "coproc"
+                    | "dbus-launch"
+                    | "eatmydata"
+                    | "nocache"
+                    | "faketime"
             ) {
-                &[]
-            } else if name == "faketime" {
                 &[]
             } else {
                 &with

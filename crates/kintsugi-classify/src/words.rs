@@ -247,7 +247,7 @@ impl Lexer<'_, '_> {
         let ifs: Option<String> = self.env.vars.get("IFS").cloned();
         for ch in v.chars() {
             let sep = match &ifs {
-                Some(set) => set.contains(ch) || (set.is_empty() && false),
+                Some(set) => set.contains(ch),
                 None => ch.is_whitespace(),
             };
             if sep {

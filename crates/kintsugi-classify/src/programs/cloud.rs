@@ -187,11 +187,10 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 }
                 return true;
             }
-            if pos.iter().any(|t| {
-                is_delete_word(t)
-                    || t.starts_with("delete-")
-                    || t == "reset" && n == "gcloud" && false
-            }) && !c.dry_run()
+            if pos
+                .iter()
+                .any(|t| is_delete_word(t) || t.starts_with("delete-"))
+                && !c.dry_run()
             {
                 destroy(e, n, pos.join(" "));
             } else if pos.iter().any(|t| {
@@ -759,12 +758,12 @@ fn container_run(e: &mut Engine, c: &Cmd) {
             i += 1;
             break;
         }
-        if a == "-v" || a == "--volume" {
-            if let Some(v) = c.args.get(i + 1) {
-                let mut parts = v.text.split(':');
-                if let (Some(h), Some(ct)) = (parts.next(), parts.next()) {
-                    mounts.push((h.to_string(), ct.to_string()));
-                }
+        if (a == "-v" || a == "--volume")
+            && let Some(v) = c.args.get(i + 1)
+        {
+            let mut parts = v.text.split(':');
+            if let (Some(h), Some(ct)) = (parts.next(), parts.next()) {
+                mounts.push((h.to_string(), ct.to_string()));
             }
         }
         if a.starts_with("--volume=") || a.starts_with("-v=") {

@@ -22,9 +22,7 @@ pub(crate) fn sql_severity(sql: &str) -> (u8, String) {
             || s.contains(" DROP TABLE")
             || s.contains(" DROP DATABASE")
             || s.contains(" DROP SCHEMA")
-        {
-            hit(&mut worst, 2, &short(s));
-        } else if s.starts_with("TRUNCATE")
+            || s.starts_with("TRUNCATE")
             || (s.starts_with("ALTER TABLE") && s.contains(" DROP "))
         {
             hit(&mut worst, 2, &short(s));
@@ -34,9 +32,7 @@ pub(crate) fn sql_severity(sql: &str) -> (u8, String) {
             || s.contains(".DROP(")
             || s.contains("FLUSHALL")
             || s.contains("FLUSHDB")
-        {
-            hit(&mut worst, 2, &short(s));
-        } else if s.replace(' ', "").contains("DELETEMANY({})")
+            || s.replace(' ', "").contains("DELETEMANY({})")
             || s.contains("REMOVE({})")
             || s.contains("DELETEMANY()")
             || s.replace(' ', "").contains("UPDATEMANY({},")

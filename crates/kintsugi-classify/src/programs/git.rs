@@ -155,13 +155,11 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     }
     match sub.as_str() {
         "push" => push(e, &g),
-        "reset" => {
-            if g.has(&["--hard", "--merge"]) {
-                e.add(Effect::GitDiscard {
-                    repo,
-                    what: "reset --hard".into(),
-                });
-            }
+        "reset" if g.has(&["--hard", "--merge"]) => {
+            e.add(Effect::GitDiscard {
+                repo,
+                what: "reset --hard".into(),
+            });
         }
         "checkout" | "co" => {
             let pos = g.positional();
@@ -171,17 +169,17 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                     repo,
                     what: "checkout --force".into(),
                 });
-            } else if (dd && !g.args.last().is_some_and(|w| w.text == "--"))
+            } else if ((dd && g.args.last().is_none_or(|w| w.text != "--"))
                 || pos
                     .iter()
-                    .any(|w| w.text == "." || w.text == ":/" || w.text.starts_with("./") || w.glob)
+                    .any(|w| w.text == "." || w.text == ":/" || w.text.starts_with("./") || w.glob))
+                && !g.short('b')
+                && !g.short('B')
             {
-                if !g.short('b') && !g.short('B') {
-                    e.add(Effect::GitDiscard {
-                        repo,
-                        what: "checkout -- <paths>".into(),
-                    });
-                }
+                e.add(Effect::GitDiscard {
+                    repo,
+                    what: "checkout -- <paths>".into(),
+                });
             }
         }
         "restore" => {
@@ -213,13 +211,11 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             }),
             _ => {}
         },
-        "switch" => {
-            if g.long("--discard-changes") || g.short('f') || g.long("--force") {
-                e.add(Effect::GitDiscard {
-                    repo,
-                    what: "switch --discard-changes".into(),
-                });
-            }
+        "switch" if (g.long("--discard-changes") || g.short('f') || g.long("--force")) => {
+            e.add(Effect::GitDiscard {
+                repo,
+                what: "switch --discard-changes".into(),
+            });
         }
         "branch" => {
             let del_force = g.short('D')
@@ -257,17 +253,14 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 });
             }
         }
-        "gc" => {
-            if g.args.iter().any(|w| {
-                w.text == "--prune=now"
-                    || w.text == "--prune=all"
-                    || w.text.starts_with("--prune=0")
-            }) {
-                e.add(Effect::GitHistoryRewrite {
-                    repo,
-                    what: "gc --prune=now".into(),
-                });
-            }
+        "gc" if g.args.iter().any(|w| {
+            w.text == "--prune=now" || w.text == "--prune=all" || w.text.starts_with("--prune=0")
+        }) =>
+        {
+            e.add(Effect::GitHistoryRewrite {
+                repo,
+                what: "gc --prune=now".into(),
+            });
         }
         "prune" => e.add(Effect::GitChange {
             what: "prunes unreachable objects".into(),
@@ -285,30 +278,26 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             }
         }
         "replace" | "symbolic-ref" => e.add(Effect::GitChange { what: sub.clone() }),
-        "bisect" => {
-            if g.sub(0) == "run" {
-                let k = g.args.iter().position(|w| w.text == "run").unwrap_or(0);
-                let inner = g.args[k + 1..].to_vec();
-                if !inner.is_empty() {
-                    let mut via = c.via.clone();
-                    via.push("git bisect run".into());
-                    e.run_argv(inner, Vec::new(), Stdin::Terminal, via, c.depth + 1);
-                }
+        "bisect" if g.sub(0) == "run" => {
+            let k = g.args.iter().position(|w| w.text == "run").unwrap_or(0);
+            let inner = g.args[k + 1..].to_vec();
+            if !inner.is_empty() {
+                let mut via = c.via.clone();
+                via.push("git bisect run".into());
+                e.run_argv(inner, Vec::new(), Stdin::Terminal, via, c.depth + 1);
             }
         }
-        "submodule" => {
-            if g.sub(0) == "foreach" {
-                let k = g.args.iter().position(|w| w.text == "foreach").unwrap_or(0);
-                let mut j = k + 1;
-                while j < g.args.len() && g.args[j].text.starts_with("--") {
-                    j += 1;
-                }
-                let text: Vec<&str> = g.args[j.min(g.args.len())..]
-                    .iter()
-                    .map(|w| w.text.as_str())
-                    .collect();
-                run_hook(e, c, &text.join(" "), "git submodule foreach");
+        "submodule" if g.sub(0) == "foreach" => {
+            let k = g.args.iter().position(|w| w.text == "foreach").unwrap_or(0);
+            let mut j = k + 1;
+            while j < g.args.len() && g.args[j].text.starts_with("--") {
+                j += 1;
             }
+            let text: Vec<&str> = g.args[j.min(g.args.len())..]
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect();
+            run_hook(e, c, &text.join(" "), "git submodule foreach");
         }
         "rebase" => {
             if let Some(x) = g.opt(&["-x", "--exec"]) {
@@ -361,12 +350,10 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 });
             }
         }
-        "tag" => {
-            if g.short('d') || g.long("--delete") || g.short('f') {
-                e.add(Effect::GitChange {
-                    what: "deletes or moves a tag".into(),
-                });
-            }
+        "tag" if (g.short('d') || g.long("--delete") || g.short('f')) => {
+            e.add(Effect::GitChange {
+                what: "deletes or moves a tag".into(),
+            });
         }
         "worktree" => {
             if g.sub(0) == "remove" && (g.short('f') || g.long("--force")) {
@@ -380,12 +367,10 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 });
             }
         }
-        "apply" | "am" => {
-            if !g.has(&["--check", "--stat", "--numstat", "--summary"]) {
-                e.add(Effect::GitChange {
-                    what: format!("{sub} applies a patch to the work tree"),
-                });
-            }
+        "apply" | "am" if !g.has(&["--check", "--stat", "--numstat", "--summary"]) => {
+            e.add(Effect::GitChange {
+                what: format!("{sub} applies a patch to the work tree"),
+            });
         }
         "read-tree" if g.short('u') && (g.long("--reset") || g.short('m')) => {
             e.add(Effect::GitDiscard {
@@ -394,15 +379,13 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             })
         }
         "pull" => {}
-        "rm" => {
-            if !g.long("--cached") && !g.short('n') {
-                for w in g.positional() {
-                    let p = e.path(&w.text);
-                    e.add(Effect::Delete {
-                        path: p,
-                        recursive: g.short('r'),
-                    });
-                }
+        "rm" if !g.long("--cached") && !g.short('n') => {
+            for w in g.positional() {
+                let p = e.path(&w.text);
+                e.add(Effect::Delete {
+                    path: p,
+                    recursive: g.short('r'),
+                });
             }
         }
         "merge" if g.has(&["--abort"]) => e.add(Effect::GitDiscard {

@@ -84,9 +84,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             }
             if let Some(code) = c.args.get(i + 1) {
                 found = true;
-                if code.dynamic && code.text.contains("$(")
-                    || code.text.contains('`') && code.dynamic
-                {
+                if code.dynamic && (code.text.contains("$(") || code.text.contains('`')) {
                     let l = code.text.to_ascii_lowercase();
                     if ["curl", "wget", "http"].iter().any(|k| l.contains(k)) {
                         e.add(Effect::DownloadExec {
@@ -119,10 +117,10 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                             what: "osascript shut down".into(),
                         });
                     }
-                    if let Some(k) = l.find("do shell script") {
-                        if let Some(cmd) = literals(&code[k..]).into_iter().next() {
-                            e.run_script(&cmd, &via, c.depth + 1, &Stdin::Terminal);
-                        }
+                    if let Some(k) = l.find("do shell script")
+                        && let Some(cmd) = literals(&code[k..]).into_iter().next()
+                    {
+                        e.run_script(&cmd, &via, c.depth + 1, &Stdin::Terminal);
                     }
                 }
                 scan(e, kind, &code, &via, c.depth);
@@ -321,9 +319,7 @@ fn literals(code: &str) -> Vec<String> {
 /// after the name, or (perl/ruby style, no parentheses) up to `;`.
 fn call_region(code: &str, at: usize) -> &str {
     let rest = &code[at..];
-    let name_end = rest
-        .find(|c: char| c == '(' || c == ' ' || c == '"' || c == '\'')
-        .unwrap_or(rest.len());
+    let name_end = rest.find(['(', ' ', '"', '\'']).unwrap_or(rest.len());
     let after = &rest[name_end..];
     let trimmed = after.trim_start();
     if trimmed.starts_with('(') {

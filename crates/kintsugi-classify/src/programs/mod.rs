@@ -52,8 +52,8 @@ impl Cmd {
     }
     /// The value of an option (`-o X`, `-oX`, `--out X`, `--out=X`).
     pub fn opt(&self, names: &[&str]) -> Option<&Word> {
-        let mut it = self.args.iter().enumerate();
-        while let Some((i, a)) = it.next() {
+        let it = self.args.iter().enumerate();
+        for (i, a) in it {
             for n in names {
                 if a.text == *n {
                     return self.args.get(i + 1);
@@ -133,10 +133,8 @@ pub(crate) fn dispatch(e: &mut Engine, c: &Cmd) {
     if !DATA.contains(&c.name.as_str()) {
         code_like_args(e, c);
     }
-    if !handled && !crate::safe_list::is_known_safe(&c.name) {
-        if !wrapper_lookahead(e, c) {
-            generic(e, c);
-        }
+    if !handled && !crate::safe_list::is_known_safe(&c.name) && !wrapper_lookahead(e, c) {
+        generic(e, c);
     }
 }
 

@@ -94,9 +94,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                     })
                 });
             let to_stdout = out.as_deref() == Some("-")
-                || c.args
-                    .iter()
-                    .any(|a| a.text == "-qO-" || a.text == "-O-" || a.text == "-qO" && false);
+                || c.args.iter().any(|a| a.text == "-qO-" || a.text == "-O-");
             if !to_stdout && !c.long("--spider") && !url.is_empty() {
                 let name = url
                     .split(['?', '#'])
@@ -203,8 +201,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             } else {
                 pos.first().map(|h| host_of(h)).unwrap_or_default()
             };
-            let shell_exec = c.short('e') && n != "socat"
-                || c.short('c') && n != "socat"
+            let shell_exec = (c.short('e') || c.short('c')) && n != "socat"
                 || c.long("--exec")
                 || c.long("--sh-exec")
                 || (n == "socat"

@@ -421,11 +421,12 @@ fn lang_pm(e: &mut Engine, c: &Cmd, pos: &[String]) -> bool {
                 });
                 return true;
             }
-            if matches!(sub, "install" | "uninstall" | "download") && !from_project && !c.dry_run()
+            if matches!(sub, "install" | "uninstall" | "download")
+                && !from_project
+                && !c.dry_run()
+                && !(sub == "install" && pos.len() <= 1)
             {
-                if !(sub == "install" && pos.len() <= 1) {
-                    pkg(e, n, pos.join(" "));
-                }
+                pkg(e, n, pos.join(" "));
             }
         }
         "uv" => match sub {
@@ -496,7 +497,7 @@ fn lang_pm(e: &mut Engine, c: &Cmd, pos: &[String]) -> bool {
             _ => {}
         },
         "gem" | "cpan" | "cpanm" | "luarocks" | "opam" | "nix-env" | "hex" | "rustup" | "nuget" => {
-            if matches!(
+            if (matches!(
                 sub,
                 "install"
                     | "uninstall"
@@ -511,26 +512,23 @@ fn lang_pm(e: &mut Engine, c: &Cmd, pos: &[String]) -> bool {
                     | "default"
                     | "self"
             ) || (matches!(n, "cpan" | "cpanm") && !pos.is_empty())
-                || (n == "nix-env" && (c.short('i') || c.short('e') || c.short('u')))
-            {
-                if !(n == "rustup"
+                || (n == "nix-env" && (c.short('i') || c.short('e') || c.short('u'))))
+                && !(n == "rustup"
                     && matches!(sub, "toolchain" | "target" | "component")
                     && matches!(p(1), "list" | ""))
-                {
-                    pkg(e, n, pos.join(" "));
-                }
+            {
+                pkg(e, n, pos.join(" "));
             }
         }
         "go" => match sub {
-            "install" | "get" => {
-                if !pos
+            "install" | "get"
+                if (!pos
                     .iter()
                     .skip(1)
                     .all(|x| x == "./..." || x == "." || x.starts_with("./"))
-                    || pos.len() == 1 && sub == "get"
-                {
-                    pkg(e, n, pos.join(" "));
-                }
+                    || pos.len() == 1 && sub == "get") =>
+            {
+                pkg(e, n, pos.join(" "));
             }
             "fmt" => fmt(e, c, "go fmt"),
             "clean"

@@ -266,7 +266,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                     p(0) == "token" && p(1) == "list"
                         || p(0) == "config" && p(1) == "get" && p(2).contains("auth")
                 }
-                "cargo" => p(0) == "login" && false,
+                "cargo" => false,
                 "pulumi" => {
                     p(0) == "config" && c.long("--show-secrets")
                         || p(0) == "stack" && p(1) == "output" && c.long("--show-secrets")

@@ -50,10 +50,9 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
     match n {
         "shutdown" | "reboot" | "poweroff" | "halt" | "kexec" => {
-            if !c.has(&["--help", "-c", "-k", "--no-wall"]) || n != "shutdown" {
-                if !(n == "shutdown" && c.has(&["-c"])) && !c.dry_run() {
-                    power(e, n.to_string());
-                }
+            let cancel_or_warn = n == "shutdown" && c.has(&["-c", "-k", "--no-wall"]);
+            if !cancel_or_warn && !c.dry_run() {
+                power(e, n.to_string());
             }
             true
         }
@@ -216,10 +215,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 || (n == "kill" && all_targets)
                 || ((n == "pkill" || n == "killall" || n == "skill")
                     && (c.short('u') || c.long("--user")))
-                || (n == "pkill"
-                    && pos
-                        .iter()
-                        .any(|t| t == "." || t == ".*" || t == "-f" && false))
+                || (n == "pkill" && pos.iter().any(|t| t == "." || t == ".*"))
             {
                 power(
                     e,
@@ -266,12 +262,8 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 || (n == "nft" && p(0) == "flush")
                 || (n == "ufw" && matches!(p(0), "disable" | "reset"))
                 || (n == "ufw" && p(0) == "default" && p(1) == "allow")
-                || (n == "firewall-cmd"
-                    && c.args.iter().any(|a| {
-                        a.text.contains("zone=trusted") || a.text == "--panic-off" && false
-                    }))
+                || (n == "firewall-cmd" && c.args.iter().any(|a| a.text.contains("zone=trusted")))
                 || (n == "nft" && matches!(p(0), "delete") && p(1) == "table")
-                || (n == "firewall-cmd" && c.long("--panic-off") && false)
                 || (n == "pfctl" && c.short('d'))
                 || (n == "netsh" && pos.iter().any(|t| t == "off"));
             if flush {
@@ -328,7 +320,6 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             let t: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
             if t.windows(2).any(|w| w[0] == "+o" && w[1] == "history")
                 || (n == "shopt" && t.contains(&"-u") && t.contains(&"history"))
-                || t.contains(&"+H") && false
             {
                 e.add(history_off("set +o history"));
             }
@@ -355,11 +346,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "journalctl" => {
-            if c.args.iter().any(|a| {
-                a.text.starts_with("--vacuum")
-                    || a.text == "--rotate" && false
-                    || a.text == "--flush" && false
-            }) {
+            if c.args.iter().any(|a| a.text.starts_with("--vacuum")) {
                 sec(e, "the system journal (log vacuum)", "log-wipe");
             }
             true
@@ -644,7 +631,7 @@ pub(crate) fn scan_fork_bomb(e: &mut Engine, src: &str) {
         let body = &rest[k + 3..];
         let body = body.split('}').next().unwrap_or(body);
         let calls = body
-            .split(|c: char| matches!(c, '|' | '&' | ';' | ' '))
+            .split(['|', '&', ';', ' '])
             .filter(|w| *w == name)
             .count();
         if !name.is_empty()
