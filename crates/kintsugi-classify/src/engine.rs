@@ -62,6 +62,8 @@ pub(crate) struct Engine<'c> {
     pub aliases: HashMap<String, String>,
     /// Facts noticed earlier in the line (`terraform plan -destroy -out=F`).
     pub notes: Vec<String>,
+    /// Bytes of text expanded so far (caps quadratic work on nested input).
+    pub work: std::cell::Cell<usize>,
 }
 
 impl<'c> Engine<'c> {
@@ -81,6 +83,7 @@ impl<'c> Engine<'c> {
             files: HashMap::new(),
             aliases: HashMap::new(),
             notes: Vec::new(),
+            work: std::cell::Cell::new(0),
         }
     }
 
@@ -92,6 +95,15 @@ impl<'c> Engine<'c> {
 
     /// Split and expand text into words with the current variables.
     pub fn split(&self, text: &str) -> Vec<Word> {
+        let done = self.work.get().saturating_add(text.len());
+        self.work.set(done);
+        if done > crate::MAX_WORK {
+            return vec![Word {
+                text: "$(…)".into(),
+                dynamic: true,
+                glob: false,
+            }];
+        }
         let cwd = self.cwd.to_string_lossy();
         let env = Env {
             vars: &self.vars,
@@ -227,10 +239,18 @@ impl<'c> Engine<'c> {
             if self.stopped {
                 return;
             }
+            if self.work.get() > crate::MAX_WORK {
+                self.complete = false;
+                self.add(Effect::Limit {
+                    what: "work".into(),
+                });
+                self.stopped = true;
+                return;
+            }
             let parent_kind = node.parent().map(|p| p.kind()).unwrap_or("");
             match node.kind() {
                 "command" => self.command_node(node, src, via, depth, stdin),
-                "variable_assignment" if parent_kind != "command" => self.assign(node, src),
+                "variable_assignment" if parent_kind != "command" => self.assign(node, src, depth),
                 "unset_command" => {
                     let t = Self::text(node, src);
                     if t.split_whitespace()
@@ -298,7 +318,7 @@ impl<'c> Engine<'c> {
         }
     }
 
-    fn assign(&mut self, node: Node, src: &str) {
+    fn assign(&mut self, node: Node, src: &str, depth: usize) {
         let t = Self::text(node, src);
         let Some((name, value)) = t.split_once('=') else {
             return;
@@ -309,6 +329,7 @@ impl<'c> Engine<'c> {
             self,
             name,
             &words.first().map(|w| w.text.clone()).unwrap_or_default(),
+            depth,
         );
         match words.as_slice() {
             [w] if !w.dynamic => {
@@ -624,7 +645,7 @@ pub(crate) fn history_off(what: &str) -> Effect {
 
 /// Environment variables whose value is a command run by another program,
 /// or that switch off history.
-pub(crate) fn check_env_hook(e: &mut Engine, name: &str, value: &str) {
+pub(crate) fn check_env_hook(e: &mut Engine, name: &str, value: &str, depth: usize) {
     match name {
         "HISTFILE" if value.is_empty() || value == "/dev/null" => e.add(history_off("HISTFILE")),
         "HISTSIZE" | "HISTFILESIZE" | "SAVEHIST" if value == "0" => e.add(history_off(name)),
@@ -651,12 +672,7 @@ pub(crate) fn check_env_hook(e: &mut Engine, name: &str, value: &str) {
         | "SUDO_ASKPASS" => {
             let v = value.trim_start_matches('|').trim();
             if !v.is_empty() && e.commands.len() < 256 {
-                e.run_script(
-                    v,
-                    &[format!("{name}=")],
-                    crate::MAX_NESTING.saturating_sub(2),
-                    &Stdin::Terminal,
-                );
+                e.run_script(v, &[format!("{name}=")], depth + 1, &Stdin::Terminal);
             }
         }
         "LD_PRELOAD" | "LD_AUDIT" | "DYLD_INSERT_LIBRARIES" if !value.is_empty() => {

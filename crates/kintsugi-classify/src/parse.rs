@@ -43,7 +43,16 @@ pub(crate) fn parse(src: &str) -> Parsed {
                 ControlFlow::Continue(())
             }
         };
-        let bytes = src.as_bytes();
+        // tree-sitter-bash's external scanner calls `isdigit`/`iswspace` on
+        // raw code points, which is undefined (and crashes) for some non-ASCII
+        // input. Bash only treats ASCII bytes as syntax, so parse a copy with
+        // every non-ASCII byte replaced by `x`: byte offsets are unchanged and
+        // node texts are still read from the original line.
+        let sanitized: Vec<u8> = src
+            .bytes()
+            .map(|b| if b >= 0x80 { b'x' } else { b })
+            .collect();
+        let bytes = sanitized.as_slice();
         let opts = ParseOptions::new().progress_callback(&mut cb);
         let tree = parser.parse_with_options(
             &mut |i, _| {

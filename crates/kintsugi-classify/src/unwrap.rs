@@ -75,6 +75,12 @@ impl Engine<'_> {
         if self.stopped {
             return;
         }
+        if depth > MAX_NESTING {
+            self.add(Effect::Limit {
+                what: "nesting".into(),
+            });
+            return;
+        }
         let mut peels = 0;
         loop {
             while let Some(w) = argv.first() {
@@ -82,7 +88,7 @@ impl Engine<'_> {
                     break;
                 };
                 let (n, v) = (n.to_string(), v.to_string());
-                check_env_hook(self, &n, &v);
+                check_env_hook(self, &n, &v, depth);
                 argv.remove(0);
             }
             let Some(first) = argv.first() else {
@@ -214,7 +220,7 @@ impl Engine<'_> {
             for w in &cmd.args {
                 if let Some((n, v)) = is_assignment(&w.text) {
                     let (n, v) = (n.to_string(), v.to_string());
-                    check_env_hook(self, &n, &v);
+                    check_env_hook(self, &n, &v, depth);
                     if !w.dynamic {
                         self.vars.insert(n, v);
                     }

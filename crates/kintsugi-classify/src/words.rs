@@ -343,7 +343,19 @@ impl Lexer<'_, '_> {
                     if name == "HOME" || self.env.vars.contains_key(name) {
                         self.lookup(name, &verbatim, quoted);
                     } else {
-                        let sub = split(def, self.env);
+                        if self.env.budget == 0 {
+                            self.cur.text.push_str(&verbatim);
+                            self.cur.dynamic = true;
+                            return;
+                        }
+                        let inner_env = Env {
+                            vars: self.env.vars,
+                            home: self.env.home,
+                            cwd: self.env.cwd,
+                            project: self.env.project,
+                            budget: self.env.budget - 1,
+                        };
+                        let sub = split(def, &inner_env);
                         let mut first = true;
                         for w in sub {
                             if !first && !quoted {
