@@ -30,7 +30,7 @@ fn main() {
             r = r
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
-            if (r >> 20) % 4 == 0 {
+            if (r >> 20).is_multiple_of(4) {
                 s.push(char::from_u32(((r >> 35) % 0x2_0000) as u32).unwrap_or('?'));
             } else {
                 s.push(alphabet[(r >> 33) as usize % alphabet.len()]);

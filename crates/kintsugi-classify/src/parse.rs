@@ -92,8 +92,9 @@ pub(crate) fn fast_path_ok(line: &str) -> bool {
             },
             _ => match b {
                 b'\'' | b'"' => q = b,
-                b'$' | b'\\' | b'`' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')' | b'{'
-                | b'}' | b'*' | b'?' | b'[' | b']' | b'~' | b'#' | b'\n' | b'\r' | b'!' => {
+                // Globs, `~` and braces are expanded by `words::split` itself.
+                b'$' | b'\\' | b'`' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')' | b'#'
+                | b'\n' | b'\r' | b'!' => {
                     return false;
                 }
                 _ => {}
@@ -112,6 +113,7 @@ mod tests {
         assert!(fast_path_ok("git status"));
         assert!(fast_path_ok("git commit -m 'fix: a; b | c'"));
         assert!(!fast_path_ok("ls | sh"));
+        assert!(fast_path_ok("rm -rf ~/x *.o"));
         assert!(!fast_path_ok("echo \"$(x)\""));
         assert!(!fast_path_ok("echo 'open"));
     }

@@ -130,7 +130,11 @@ pub(crate) fn dispatch(e: &mut Engine, c: &Cmd) {
         || system::handle(e, c)
         || inline_code::handle(e, c)
         || packages::handle(e, c);
-    if !DATA.contains(&c.name.as_str()) {
+    static DATA_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    if !crate::safe_list::set_of(&DATA_SET, DATA).contains(c.name.as_str())
+        && c.args.iter().any(|a| a.text.contains(' '))
+    {
         code_like_args(e, c);
     }
     if !handled && !crate::safe_list::is_known_safe(&c.name) && !wrapper_lookahead(e, c) {

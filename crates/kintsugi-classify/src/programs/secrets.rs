@@ -351,9 +351,28 @@ fn mentions_secret_var(t: &str) -> Option<String> {
     None
 }
 
+/// Cheap pre-filter: text that could possibly name credential material.
+fn maybe_secret(t: &str) -> bool {
+    const HINTS: &[&str] = &[
+        "ssh", "aws", "env", "shadow", "kube", "docker", "gh/", "npmrc", "pypirc", "cred", "netrc",
+        "pgpass", "key", "pem", "p12", "pfx", "jks", "secret", "token", "passw", "gnupg", "gcloud",
+        "azure", "id_", "vault", "boto", "s3cfg", "my.cnf", "hub", "tfrc", "Login", "Cookies",
+        "logins", "keyring", "auth", "*", "?", "[", "service", "client_", ".config", "$",
+        "environ", "htpasswd", "KUBE", "AWS", "GOOGLE", "NETRC", "PGPASS", "DOCKER", "SSH",
+    ];
+    HINTS.iter().any(|h| t.contains(h))
+}
+
 /// Any argument naming credential material, for programs that read files.
 pub(crate) fn scan_args(e: &mut Engine, c: &Cmd) {
-    if NO_READ.contains(&c.name.as_str()) || c.name.starts_with("git ") {
+    static NO_READ_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    if crate::safe_list::set_of(&NO_READ_SET, NO_READ).contains(c.name.as_str())
+        || c.name.starts_with("git ")
+    {
+        return;
+    }
+    if !c.args.iter().any(|w| maybe_secret(&w.text)) {
         return;
     }
     let mut hits = Vec::new();
