@@ -140,3 +140,32 @@ pub struct Context {
     /// The project root (e.g. the git work tree), when known.
     pub project_root: Option<PathBuf>,
 }
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    //! Helpers for the unit tests beside each program family.
+    use super::{Context, analyze};
+    use std::path::PathBuf;
+
+    /// Assert each `(line, class)` pair with cwd = project root = /home/dev/proj.
+    pub(crate) fn expect(cases: &[(&str, &str)]) {
+        let ctx = Context {
+            cwd: PathBuf::from("/home/dev/proj"),
+            home: PathBuf::from("/home/dev"),
+            project_root: Some(PathBuf::from("/home/dev/proj")),
+        };
+        let mut bad = Vec::new();
+        for (line, want) in cases {
+            let a = analyze(line, &ctx);
+            if a.class.as_str() != *want {
+                bad.push(format!(
+                    "{line:?}: want {want}, got {} ({}: {})",
+                    a.class.as_str(),
+                    a.rule,
+                    a.reason
+                ));
+            }
+        }
+        assert!(bad.is_empty(), "\n{}", bad.join("\n"));
+    }
+}

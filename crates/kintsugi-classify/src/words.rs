@@ -658,7 +658,6 @@ fn static_subst(inner: &str, env: &Env) -> Option<String> {
         ["realpath" | "readlink", .., x] => Some(abs(x)),
         ["git", "rev-parse", "--show-toplevel"] => Some(env.project.unwrap_or(env.cwd).to_string()),
         ["mktemp", ..] => Some("/tmp/tmp.kintsugi".to_string()),
-        ["whoami"] | ["id", "-un"] => Some(basename(env.home).to_string()),
         ["printf", "%s", x] => Some(x.to_string()),
         _ => None,
     }

@@ -866,3 +866,36 @@ fn container_run(e: &mut Engine, c: &Cmd) {
         }
     }
 }
+
+#[cfg(test)]
+mod family_tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn classifies() {
+        expect(&[
+            ("terraform destroy", "catastrophic"),
+            ("terraform plan", "safe"),
+            ("terraform apply -destroy", "catastrophic"),
+            ("kubectl delete ns prod", "catastrophic"),
+            ("kubectl get pods", "safe"),
+            ("helm uninstall web", "catastrophic"),
+            ("aws s3 rm s3://b --recursive", "catastrophic"),
+            ("aws s3 ls", "safe"),
+            (
+                "aws ec2 terminate-instances --instance-ids i-1",
+                "catastrophic",
+            ),
+            ("gcloud projects delete p", "catastrophic"),
+            ("az group delete -n rg", "catastrophic"),
+            ("docker system prune -a --volumes", "catastrophic"),
+            ("docker volume rm data", "catastrophic"),
+            ("docker ps", "safe"),
+            (
+                "docker run -v /:/host alpine rm -rf /host/etc",
+                "catastrophic",
+            ),
+            ("podman system reset", "catastrophic"),
+        ]);
+    }
+}

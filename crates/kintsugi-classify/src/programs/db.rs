@@ -452,3 +452,26 @@ mod tests {
         assert_eq!(sql_severity("db.dropDatabase()").0, 2);
     }
 }
+
+#[cfg(test)]
+mod family_tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn classifies() {
+        expect(&[
+            ("psql -c \"DROP DATABASE prod\"", "catastrophic"),
+            ("psql -c \"select 1\"", "safe"),
+            ("mysql -e \"DELETE FROM users\"", "catastrophic"),
+            ("mysql -e \"DELETE FROM users WHERE id=1\"", "ambiguous"),
+            ("sqlite3 app.db \"DROP TABLE t\"", "catastrophic"),
+            ("redis-cli FLUSHALL", "catastrophic"),
+            ("mongosh --eval \"db.dropDatabase()\"", "catastrophic"),
+            ("rails db:drop", "catastrophic"),
+            ("python manage.py flush", "catastrophic"),
+            ("npx prisma migrate reset", "catastrophic"),
+            ("dropdb prod", "catastrophic"),
+            ("psql <<EOF\nDROP TABLE x;\nEOF", "catastrophic"),
+        ]);
+    }
+}

@@ -245,3 +245,25 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod family_tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn classifies() {
+        expect(&[
+            ("dd if=/dev/zero of=/dev/sda", "catastrophic"),
+            ("dd if=a of=b", "ambiguous"),
+            ("mkfs.ext4 /dev/sdb1", "catastrophic"),
+            ("fdisk -l", "safe"),
+            ("wipefs -a /dev/sdb", "catastrophic"),
+            ("wipefs /dev/sdb", "safe"),
+            ("shred /dev/sda", "catastrophic"),
+            ("echo x > /dev/sda", "catastrophic"),
+            ("parted /dev/sda print", "safe"),
+            ("sgdisk --zap-all /dev/sda", "catastrophic"),
+            ("blkdiscard /dev/nvme0n1", "catastrophic"),
+        ]);
+    }
+}

@@ -728,3 +728,33 @@ fn xargs(e: &mut Engine, c: &Cmd) {
     via.push("xargs".into());
     e.run_argv(inner, Vec::new(), Stdin::Terminal, via, c.depth + 1);
 }
+
+#[cfg(test)]
+mod family_tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn classifies() {
+        expect(&[
+            ("rm -rf ~", "catastrophic"),
+            ("rm -rf /", "catastrophic"),
+            ("rm -rf .", "catastrophic"),
+            ("rm -rf .git", "catastrophic"),
+            ("rm -rf target", "ambiguous"),
+            ("rm -rf /tmp/x", "safe"),
+            ("\\rm -rf ~", "catastrophic"),
+            ("r\"\"m -rf ~/Documents", "catastrophic"),
+            ("find / -exec rm -rf {} +", "catastrophic"),
+            ("find . -name \"*.pyc\" -delete", "ambiguous"),
+            ("echo ~ | xargs rm -rf", "catastrophic"),
+            ("sed -i s/a/b/ src/main.rs", "ambiguous"),
+            ("sed -n 1e\\ rm\\ -rf\\ ~ README.md", "catastrophic"),
+            ("chmod -R 777 /", "catastrophic"),
+            ("chmod 4755 /tmp/sh", "catastrophic"),
+            ("mv ~/.ssh /tmp/x", "catastrophic"),
+            ("tee ~/.bashrc < x", "catastrophic"),
+            ("ls -la", "safe"),
+            ("parallel rm -rf ::: ~", "catastrophic"),
+        ]);
+    }
+}

@@ -491,3 +491,33 @@ fn run_hook(e: &mut Engine, c: &Cmd, cmd: &str, label: &str) {
     via.push(label.to_string());
     e.run_script(cmd, &via, c.depth + 1, &Stdin::Terminal);
 }
+
+#[cfg(test)]
+mod family_tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn classifies() {
+        expect(&[
+            ("git status", "safe"),
+            ("git commit -m \"rm -rf / is bad\"", "safe"),
+            ("git push origin main", "ambiguous"),
+            ("git push -f origin main", "catastrophic"),
+            ("git push origin +main", "catastrophic"),
+            ("git push origin :main", "catastrophic"),
+            ("git push --force-with-lease", "catastrophic"),
+            ("git push -n --force origin main", "safe"),
+            ("git reset --hard", "catastrophic"),
+            ("git clean -fdx", "catastrophic"),
+            ("git clean -n", "safe"),
+            ("git checkout -- .", "catastrophic"),
+            ("git checkout -b x", "safe"),
+            ("git stash clear", "catastrophic"),
+            ("git branch -D main", "catastrophic"),
+            ("git filter-branch --tree-filter x HEAD", "catastrophic"),
+            ("git -c alias.x=\"!rm -rf ~\" x", "catastrophic"),
+            ("git bisect run rm -rf ~", "catastrophic"),
+            ("git show HEAD:.env", "catastrophic"),
+        ]);
+    }
+}

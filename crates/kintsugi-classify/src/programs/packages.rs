@@ -615,3 +615,27 @@ fn lang_pm(e: &mut Engine, c: &Cmd, pos: &[String]) -> bool {
     }
     true
 }
+
+#[cfg(test)]
+mod family_tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn classifies() {
+        expect(&[
+            ("npm install", "safe"),
+            ("npm ci", "safe"),
+            ("npm install lodash", "ambiguous"),
+            ("pip install requests", "ambiguous"),
+            ("pip install -r requirements.txt", "safe"),
+            ("cargo install ripgrep", "ambiguous"),
+            ("sudo apt-get install -y jq", "ambiguous"),
+            ("cargo build --release", "safe"),
+            ("cargo fmt", "ambiguous"),
+            ("cargo fmt --check", "safe"),
+            ("npx eslint .", "safe"),
+            ("make test", "safe"),
+            ("pip install https://x/p.tgz", "catastrophic"),
+        ]);
+    }
+}

@@ -426,3 +426,29 @@ pub(crate) fn scan_args(e: &mut Engine, c: &Cmd) {
         e.add(Effect::SecretRead { path: p });
     }
 }
+
+#[cfg(test)]
+mod family_tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn classifies() {
+        expect(&[
+            ("cat ~/.ssh/id_rsa", "catastrophic"),
+            ("cat ~/.ssh/id_rsa.pub", "safe"),
+            ("ls ~/.ssh", "safe"),
+            ("cat .env", "catastrophic"),
+            ("cat .env.example", "safe"),
+            ("cat ~/.aws/credentials", "catastrophic"),
+            ("gh auth token", "catastrophic"),
+            ("gcloud auth print-access-token", "catastrophic"),
+            ("aws configure get aws_secret_access_key", "catastrophic"),
+            ("printenv GITHUB_TOKEN", "catastrophic"),
+            ("kubectl get secret s -o yaml", "catastrophic"),
+            ("kubectl config view", "safe"),
+            ("cat /etc/shadow", "catastrophic"),
+            ("tar czf /tmp/k.tgz ~/.ssh", "catastrophic"),
+            ("env | grep -i token", "catastrophic"),
+        ]);
+    }
+}

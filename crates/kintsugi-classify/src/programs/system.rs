@@ -646,3 +646,35 @@ pub(crate) fn scan_fork_bomb(e: &mut Engine, src: &str) {
         rest = &rest[k + 3..];
     }
 }
+
+#[cfg(test)]
+mod family_tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn classifies() {
+        expect(&[
+            ("shutdown -h now", "catastrophic"),
+            ("reboot", "catastrophic"),
+            ("systemctl poweroff", "catastrophic"),
+            ("kill -9 -1", "catastrophic"),
+            ("killall5", "catastrophic"),
+            ("kill 1234", "ambiguous"),
+            ("iptables -F", "catastrophic"),
+            ("ufw disable", "catastrophic"),
+            ("setenforce 0", "catastrophic"),
+            ("systemctl stop auditd", "catastrophic"),
+            ("unset HISTFILE", "catastrophic"),
+            ("export HISTFILE=/dev/null", "catastrophic"),
+            ("set +o history", "catastrophic"),
+            ("history -c", "catastrophic"),
+            ("journalctl --vacuum-time=1s", "catastrophic"),
+            ("crontab -r", "catastrophic"),
+            ("crontab -l", "safe"),
+            ("systemctl enable x.service", "catastrophic"),
+            (":(){ :|:& };:", "catastrophic"),
+            ("bomb(){ bomb|bomb& }; bomb", "catastrophic"),
+            ("echo key >> ~/.ssh/authorized_keys", "catastrophic"),
+        ]);
+    }
+}
