@@ -24,6 +24,8 @@ pub(crate) enum Stdin {
     Decoded(String),
     /// The output of another program.
     Other(String),
+    /// Paths listed by `ls`/`find`/`git ls-files` (resolved, may be globs).
+    Listing(Vec<String>),
 }
 
 /// A redirection after expansion.
@@ -50,6 +52,18 @@ pub(crate) struct Engine<'c> {
     pub complete: bool,
     pub nodes: usize,
     pub stopped: bool,
+    /// The effective project root (given, or the starting cwd).
+    pub project: Option<String>,
+    /// Shell functions defined in the line: name → body.
+    pub funcs: HashMap<String, String>,
+    /// What was written to files in the line (for `curl -o x; sh x`).
+    pub files: HashMap<String, Stdin>,
+    /// Paths that are really another program (`ln -s /bin/rm ./x`).
+    pub aliases: HashMap<String, String>,
+    /// Facts noticed earlier in the line (`terraform plan -destroy -out=F`).
+    pub notes: Vec<String>,
+    /// Bytes of text expanded so far (caps quadratic work on nested input).
+    pub work: std::cell::Cell<usize>,
 }
 
 impl<'c> Engine<'c> {
@@ -64,6 +78,12 @@ impl<'c> Engine<'c> {
             complete: true,
             nodes: 0,
             stopped: false,
+            project: crate::paths::project_root(ctx, &ctx.cwd),
+            funcs: HashMap::new(),
+            files: HashMap::new(),
+            aliases: HashMap::new(),
+            notes: Vec::new(),
+            work: std::cell::Cell::new(0),
         }
     }
 
@@ -75,11 +95,22 @@ impl<'c> Engine<'c> {
 
     /// Split and expand text into words with the current variables.
     pub fn split(&self, text: &str) -> Vec<Word> {
+        let done = self.work.get().saturating_add(text.len());
+        self.work.set(done);
+        if done > crate::MAX_WORK {
+            return vec![Word {
+                text: "$(…)".into(),
+                dynamic: true,
+                glob: false,
+            }];
+        }
         let cwd = self.cwd.to_string_lossy();
         let env = Env {
             vars: &self.vars,
             home: &self.home,
             cwd: &cwd,
+            project: self.project.as_deref(),
+            budget: 4,
         };
         split(text, &env)
     }
@@ -149,16 +180,32 @@ impl<'c> Engine<'c> {
     fn recover(&mut self, src: &str, via: &[String], depth: usize) {
         let mut via = via.to_vec();
         via.push("parse-recovery".into());
+        if let Some(k) = src.find("/dev/tcp/").or_else(|| src.find("/dev/udp/")) {
+            let host = src[k + 9..]
+                .split(['/', ' ', ';'])
+                .next()
+                .unwrap_or("")
+                .to_string();
+            self.add(Effect::RemoteExec {
+                host,
+                reverse_shell: true,
+            });
+        }
         let seps = [';', '&', '|', '\n', '(', ')', '`', '<', '>'];
         for (k, seg) in src.split(|c| seps.contains(&c)).enumerate() {
             if k > 256 || self.stopped {
                 break;
             }
-            let seg = seg
-                .trim()
-                .trim_start_matches(['$', '{', '}', '!'])
-                .trim_end_matches('}')
-                .trim();
+            let seg = seg.trim();
+            let brace_word =
+                seg.starts_with('{') && seg.find('}').is_some_and(|k| seg[..k].contains(','));
+            let seg = if brace_word {
+                seg.trim_start_matches('$')
+            } else {
+                seg.trim_start_matches(['$', '{', '}', '!'])
+                    .trim_end_matches('}')
+                    .trim()
+            };
             if seg.is_empty() {
                 continue;
             }
@@ -192,10 +239,18 @@ impl<'c> Engine<'c> {
             if self.stopped {
                 return;
             }
+            if self.work.get() > crate::MAX_WORK {
+                self.complete = false;
+                self.add(Effect::Limit {
+                    what: "work".into(),
+                });
+                self.stopped = true;
+                return;
+            }
             let parent_kind = node.parent().map(|p| p.kind()).unwrap_or("");
             match node.kind() {
                 "command" => self.command_node(node, src, via, depth, stdin),
-                "variable_assignment" if parent_kind != "command" => self.assign(node, src),
+                "variable_assignment" if parent_kind != "command" => self.assign(node, src, depth),
                 "unset_command" => {
                     let t = Self::text(node, src);
                     if t.split_whitespace()
@@ -210,12 +265,51 @@ impl<'c> Engine<'c> {
                         let mut redirs = Vec::new();
                         let mut here = None;
                         let mut cur = node.walk();
-                        for ch in node.named_children(&mut cur).skip(1) {
+                        for ch in node.named_children(&mut cur) {
                             self.collect_redir(ch, src, &mut redirs, &mut here);
+                        }
+                        // `a | b > f`: the last stage writes the file.
+                        if let Some(body) = node.named_child(0)
+                            && body.kind() == "pipeline"
+                            && let Some(last) =
+                                body.named_child(body.named_child_count().saturating_sub(1) as u32)
+                        {
+                            let words = self.split(Self::text(last, src));
+                            if let Some(first) = words.first()
+                                && crate::unwrap::fills_storage(
+                                    crate::words::basename(&first.text),
+                                    &words,
+                                )
+                                && let Some(r) = redirs.iter().find(|r| r.op != RedirOp::Read)
+                            {
+                                let t = self.path(&r.target.text);
+                                self.add(Effect::DiskWrite {
+                                    device: t,
+                                    what:
+                                        "an unbounded or huge write that fills the disk or memory"
+                                            .into(),
+                                });
+                            }
                         }
                         self.redirect_effects("", &redirs);
                     }
                 }
+                "function_definition" => {
+                    let mut cur = node.walk();
+                    let kids: Vec<Node> = node.named_children(&mut cur).collect();
+                    if let (Some(name), Some(body)) = (kids.first(), kids.last()) {
+                        let b = Self::text(*body, src);
+                        let inner = b
+                            .trim()
+                            .trim_start_matches(['{', '('])
+                            .trim_end_matches(['}', ')']);
+                        if self.funcs.len() < 64 {
+                            self.funcs
+                                .insert(Self::text(*name, src).to_string(), inner.to_string());
+                        }
+                    }
+                }
+                "for_statement" => self.for_loop(node, src, via, depth, stdin),
                 _ => {}
             }
             let mut cur = node.walk();
@@ -224,7 +318,7 @@ impl<'c> Engine<'c> {
         }
     }
 
-    fn assign(&mut self, node: Node, src: &str) {
+    fn assign(&mut self, node: Node, src: &str, depth: usize) {
         let t = Self::text(node, src);
         let Some((name, value)) = t.split_once('=') else {
             return;
@@ -235,6 +329,7 @@ impl<'c> Engine<'c> {
             self,
             name,
             &words.first().map(|w| w.text.clone()).unwrap_or_default(),
+            depth,
         );
         match words.as_slice() {
             [w] if !w.dynamic => {
@@ -324,14 +419,29 @@ impl<'c> Engine<'c> {
         let mut redirs = Vec::new();
         let mut here = None;
         let mut cur = node.walk();
+        let mut pending: Option<(usize, usize)> = None;
         for ch in node.named_children(&mut cur) {
             match ch.kind() {
                 "file_redirect" | "heredoc_redirect" | "herestring_redirect" => {
                     self.collect_redir(ch, src, &mut redirs, &mut here)
                 }
                 "comment" => {}
-                _ => words.extend(self.split(Self::text(ch, src))),
+                _ => {
+                    // Tree-sitter sometimes splits one shell word into touching
+                    // nodes (`-rf$IFS/`); glue them back together.
+                    pending = match pending {
+                        Some((s, e)) if e == ch.start_byte() => Some((s, ch.end_byte())),
+                        Some((s, e)) => {
+                            words.extend(self.split(src.get(s..e).unwrap_or("")));
+                            Some((ch.start_byte(), ch.end_byte()))
+                        }
+                        None => Some((ch.start_byte(), ch.end_byte())),
+                    };
+                }
             }
+        }
+        if let Some((s, e)) = pending {
+            words.extend(self.split(src.get(s..e).unwrap_or("")));
         }
         let mut stage = node;
         if let Some(p) = node.parent()
@@ -375,6 +485,89 @@ impl<'c> Engine<'c> {
         self.run_argv(words, redirs, stdin, via.to_vec(), depth);
     }
 
+    /// `for v in a b; do …; done`: analyse the body once per literal value.
+    fn for_loop(&mut self, node: Node, src: &str, via: &[String], depth: usize, stdin: &Stdin) {
+        let Some(var) = node.child_by_field_name("variable") else {
+            return;
+        };
+        let Some(body) = node.child_by_field_name("body") else {
+            return;
+        };
+        let name = Self::text(var, src).to_string();
+        let mut values = Vec::new();
+        let mut cur = node.walk();
+        for v in node.children_by_field_name("value", &mut cur) {
+            for w in self.split(Self::text(v, src)) {
+                // `for f in $(ls …)`: the listing's paths.
+                if let Some(inner) = w.text.strip_prefix("$(").and_then(|x| x.strip_suffix(')')) {
+                    let iw = self.split(inner);
+                    if let Stdin::Listing(paths) = crate::unwrap::stage_kind(self, &iw, inner) {
+                        values.extend(paths.into_iter().map(|p| Word {
+                            text: p,
+                            dynamic: false,
+                            glob: true,
+                        }));
+                        continue;
+                    }
+                }
+                values.push(w);
+            }
+        }
+        let body_text = Self::text(body, src).trim();
+        let body_text = body_text.strip_prefix("do").unwrap_or(body_text);
+        let body_text = body_text
+            .strip_suffix("done")
+            .unwrap_or(body_text)
+            .to_string();
+        let old = self.vars.get(&name).cloned();
+        for v in values.into_iter().take(8) {
+            if v.dynamic {
+                continue;
+            }
+            self.vars.insert(name.clone(), v.text);
+            self.run_script(&body_text, via, depth + 1, stdin);
+        }
+        match old {
+            Some(o) => self.vars.insert(name, o),
+            None => self.vars.remove(&name),
+        };
+    }
+
+    /// Bind `$0`, `$1`…, `$@` for a payload or function call; returns what
+    /// to restore.
+    pub fn set_positional(
+        &mut self,
+        zero: Option<&str>,
+        args: &[String],
+    ) -> Vec<(String, Option<String>)> {
+        let keys = [
+            "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "@", "*", "#",
+        ];
+        let saved: Vec<(String, Option<String>)> = keys
+            .iter()
+            .map(|k| (k.to_string(), self.vars.remove(*k)))
+            .collect();
+        if let Some(z) = zero {
+            self.vars.insert("0".into(), z.into());
+        }
+        for (i, a) in args.iter().enumerate().take(9) {
+            self.vars.insert((i + 1).to_string(), a.clone());
+        }
+        self.vars.insert("@".into(), args.join(" "));
+        self.vars.insert("*".into(), args.join(" "));
+        self.vars.insert("#".into(), args.len().to_string());
+        saved
+    }
+
+    pub fn restore(&mut self, saved: Vec<(String, Option<String>)>) {
+        for (k, v) in saved {
+            match v {
+                Some(v) => self.vars.insert(k, v),
+                None => self.vars.remove(&k),
+            };
+        }
+    }
+
     /// `cat <<EOF | sh`: tree-sitter hangs the pipeline under the here-doc.
     fn heredoc_upstream(&self, pipeline: Node, src: &str) -> Stdin {
         let Some(h) = pipeline.parent() else {
@@ -405,8 +598,33 @@ impl<'c> Engine<'c> {
         let mut kinds = Vec::new();
         for s in stages {
             let t = Self::text(*s, src);
+            let mut here = None;
+            if s.kind() == "redirected_statement" || s.kind() == "command" {
+                let mut cur = s.walk();
+                for k in s.named_children(&mut cur) {
+                    if k.kind() == "herestring_redirect" {
+                        let mut c2 = k.walk();
+                        let v: Vec<String> = k
+                            .named_children(&mut c2)
+                            .flat_map(|x| self.split(Self::text(x, src)))
+                            .map(|w| w.text)
+                            .collect();
+                        here = Some(v.join(" "));
+                    }
+                }
+            }
             let words = self.split(t);
-            kinds.push(crate::unwrap::stage_kind(self, &words, t));
+            let kind = crate::unwrap::stage_kind(self, &words, t);
+            match (here, &kind) {
+                (Some(h), Stdin::Other(n) | Stdin::File(n))
+                    if n == "cat"
+                        || n.ends_with("<<<")
+                        || words.first().is_some_and(|w| w.text == "cat") =>
+                {
+                    kinds.push(Stdin::Literal(h))
+                }
+                _ => kinds.push(kind),
+            }
         }
         if let Some(d) = kinds.iter().find(|k| matches!(k, Stdin::Download(_))) {
             return d.clone();
@@ -427,7 +645,7 @@ pub(crate) fn history_off(what: &str) -> Effect {
 
 /// Environment variables whose value is a command run by another program,
 /// or that switch off history.
-pub(crate) fn check_env_hook(e: &mut Engine, name: &str, value: &str) {
+pub(crate) fn check_env_hook(e: &mut Engine, name: &str, value: &str, depth: usize) {
     match name {
         "HISTFILE" if value.is_empty() || value == "/dev/null" => e.add(history_off("HISTFILE")),
         "HISTSIZE" | "HISTFILESIZE" | "SAVEHIST" if value == "0" => e.add(history_off(name)),
@@ -454,12 +672,7 @@ pub(crate) fn check_env_hook(e: &mut Engine, name: &str, value: &str) {
         | "SUDO_ASKPASS" => {
             let v = value.trim_start_matches('|').trim();
             if !v.is_empty() && e.commands.len() < 256 {
-                e.run_script(
-                    v,
-                    &[format!("{name}=")],
-                    crate::MAX_NESTING.saturating_sub(2),
-                    &Stdin::Terminal,
-                );
+                e.run_script(v, &[format!("{name}=")], depth + 1, &Stdin::Terminal);
             }
         }
         "LD_PRELOAD" | "LD_AUDIT" | "DYLD_INSERT_LIBRARIES" if !value.is_empty() => {

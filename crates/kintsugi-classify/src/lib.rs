@@ -6,6 +6,8 @@
 //! keeps no global state beyond a per-thread parser cache. Parsing never fails:
 //! a line the parser cannot fully read escalates the class instead.
 #![forbid(unsafe_code)]
+// Rule tables read best as written (`!a && !b` lists of exclusions).
+#![allow(clippy::nonminimal_bool)]
 
 use serde::Serialize;
 use std::path::PathBuf;
@@ -31,6 +33,9 @@ pub const MAX_NESTING: usize = 8;
 pub const PARSE_BUDGET: Duration = Duration::from_millis(25);
 /// Cap on syntax nodes walked over the whole analysis of one line.
 pub const MAX_NODES: usize = 200_000;
+/// Cap on bytes of words expanded over one analysis (nested substitutions
+/// make naive expansion quadratic).
+pub const MAX_WORK: usize = 4 * 1024 * 1024;
 
 /// One program the line would really run, after peeling wrappers.
 #[derive(Debug, Clone, Serialize)]
@@ -134,4 +139,33 @@ pub struct Context {
     pub home: PathBuf,
     /// The project root (e.g. the git work tree), when known.
     pub project_root: Option<PathBuf>,
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    //! Helpers for the unit tests beside each program family.
+    use super::{Context, analyze};
+    use std::path::PathBuf;
+
+    /// Assert each `(line, class)` pair with cwd = project root = /home/dev/proj.
+    pub(crate) fn expect(cases: &[(&str, &str)]) {
+        let ctx = Context {
+            cwd: PathBuf::from("/home/dev/proj"),
+            home: PathBuf::from("/home/dev"),
+            project_root: Some(PathBuf::from("/home/dev/proj")),
+        };
+        let mut bad = Vec::new();
+        for (line, want) in cases {
+            let a = analyze(line, &ctx);
+            if a.class.as_str() != *want {
+                bad.push(format!(
+                    "{line:?}: want {want}, got {} ({}: {})",
+                    a.class.as_str(),
+                    a.rule,
+                    a.reason
+                ));
+            }
+        }
+        assert!(bad.is_empty(), "\n{}", bad.join("\n"));
+    }
 }

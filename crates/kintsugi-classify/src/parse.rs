@@ -43,7 +43,16 @@ pub(crate) fn parse(src: &str) -> Parsed {
                 ControlFlow::Continue(())
             }
         };
-        let bytes = src.as_bytes();
+        // tree-sitter-bash's external scanner calls `isdigit`/`iswspace` on
+        // raw code points, which is undefined (and crashes) for some non-ASCII
+        // input. Bash only treats ASCII bytes as syntax, so parse a copy with
+        // every non-ASCII byte replaced by `x`: byte offsets are unchanged and
+        // node texts are still read from the original line.
+        let sanitized: Vec<u8> = src
+            .bytes()
+            .map(|b| if b >= 0x80 { b'x' } else { b })
+            .collect();
+        let bytes = sanitized.as_slice();
         let opts = ParseOptions::new().progress_callback(&mut cb);
         let tree = parser.parse_with_options(
             &mut |i, _| {
@@ -83,8 +92,9 @@ pub(crate) fn fast_path_ok(line: &str) -> bool {
             },
             _ => match b {
                 b'\'' | b'"' => q = b,
-                b'$' | b'\\' | b'`' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')' | b'{'
-                | b'}' | b'*' | b'?' | b'[' | b']' | b'~' | b'#' | b'\n' | b'\r' | b'!' => {
+                // Globs, `~` and braces are expanded by `words::split` itself.
+                b'$' | b'\\' | b'`' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')' | b'#'
+                | b'\n' | b'\r' | b'!' => {
                     return false;
                 }
                 _ => {}
@@ -103,6 +113,7 @@ mod tests {
         assert!(fast_path_ok("git status"));
         assert!(fast_path_ok("git commit -m 'fix: a; b | c'"));
         assert!(!fast_path_ok("ls | sh"));
+        assert!(fast_path_ok("rm -rf ~/x *.o"));
         assert!(!fast_path_ok("echo \"$(x)\""));
         assert!(!fast_path_ok("echo 'open"));
     }

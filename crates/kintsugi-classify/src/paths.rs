@@ -14,6 +14,9 @@ pub(crate) enum Zone {
     Home,
     HomeSensitive,
     HomeTop,
+    /// Deep inside home, not a cache: documents, configs, keys.
+    HomeData,
+    /// Caches under home, or some files matched by a pattern.
     HomeDeep,
     ProjectAncestor,
     ProjectRoot,
@@ -53,6 +56,15 @@ const SYSTEM_TOP: &[&str] = &[
     "Users",
     "nix",
     "run",
+    "mnt",
+    "media",
+    "Volumes",
+    "data",
+    "backup",
+    "backups",
+    "var",
+    "export",
+    "vol",
 ];
 const HOME_SENSITIVE: &[&str] = &[
     ".ssh",
@@ -172,13 +184,25 @@ pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
         if everything {
             return zone(&base, ctx, project);
         }
+        let last = rest.last().copied().unwrap_or("");
+        if rest.len() == 1 && glob_match(last, ".git") && !glob_match(last, "src") {
+            let g = if base == "/" {
+                "/.git".to_string()
+            } else {
+                format!("{base}/.git")
+            };
+            let z = zone(&g, ctx, project);
+            if z == Zone::GitDir {
+                return z;
+            }
+        }
         let child = if base == "/" {
             "/x".to_string()
         } else {
             format!("{base}/x")
         };
         return match zone(&child, ctx, project) {
-            Zone::HomeTop | Zone::HomeSensitive => Zone::HomeDeep,
+            Zone::HomeTop | Zone::HomeSensitive | Zone::HomeData => Zone::HomeDeep,
             z => z,
         };
     }
@@ -247,7 +271,7 @@ pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
         }
         if HOME_CACHE
             .iter()
-            .any(|c| r == *c || under(r, c).is_some_and(|x| !x.is_empty()))
+            .any(|c| under(r, c).is_some_and(|x| !x.is_empty()))
         {
             return Zone::HomeDeep;
         }
@@ -257,7 +281,7 @@ pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
         return if !r.contains('/') {
             Zone::HomeTop
         } else {
-            Zone::HomeDeep
+            Zone::HomeData
         };
     }
     // Scratch space counts only outside the project and home: a HOME or a
@@ -311,6 +335,7 @@ pub(crate) fn zone_label(z: Zone) -> &'static str {
         Zone::Home => " (your home directory)",
         Zone::HomeSensitive => " (configuration or keys in your home directory)",
         Zone::HomeTop => " (a top-level folder of your home directory)",
+        Zone::HomeData => " (your files outside the project)",
         Zone::ProjectAncestor => " (a folder containing the project)",
         Zone::ProjectRoot => " (the project root)",
         Zone::GitDir => " (the git repository database)",
@@ -344,7 +369,21 @@ pub(crate) fn is_shell_rc(p: &str) -> bool {
 
 /// Paths whose modification installs persistence (cron, systemd, keys, …).
 pub(crate) fn persistence_kind(p: &str) -> Option<&'static str> {
-    if is_shell_rc(p) {
+    let owned = format!("{p}/");
+    let p = owned.as_str();
+    let p = if p.ends_with("//") {
+        &p[..p.len() - 1]
+    } else {
+        p
+    };
+    if p.contains("/.git/hooks/") || p.ends_with("/.githooks/") {
+        return Some("git-hook");
+    }
+    let p = p.trim_end_matches('/');
+    if p.is_empty() {
+        return None;
+    }
+    if is_shell_rc(p) || p.ends_with("/.inputrc") {
         return Some("shell-rc");
     }
     if p.ends_with("/authorized_keys") || p.ends_with("/authorized_keys2") {
@@ -353,17 +392,25 @@ pub(crate) fn persistence_kind(p: &str) -> Option<&'static str> {
     if p.starts_with("/etc/cron") || p.starts_with("/var/spool/cron") || p.contains("/crontabs/") {
         return Some("cron");
     }
-    if p.contains("/systemd/system/") || p.contains("/systemd/user/") || p.ends_with(".service") {
+    let d = format!("{p}/");
+    if d.contains("/systemd/system/")
+        || d.contains("/systemd/user/")
+        || p.ends_with(".service")
+        || p.ends_with(".timer")
+    {
         return Some("systemd");
     }
-    if p.contains("/LaunchAgents/") || p.contains("/LaunchDaemons/") {
+    if d.contains("/LaunchAgents/") || d.contains("/LaunchDaemons/") {
         return Some("launchd");
     }
     if matches!(p, "/etc/rc.local" | "/etc/ld.so.preload" | "/etc/sudoers")
         || p.starts_with("/etc/init.d/")
         || p.starts_with("/etc/sudoers.d/")
-        || p.starts_with("/etc/xdg/autostart/")
-        || p.contains("/.config/autostart/")
+        || d.starts_with("/etc/xdg/autostart/")
+        || d.contains("/.config/autostart/")
+        || p.starts_with("/etc/profile.d")
+        || p.starts_with("/etc/update-motd.d")
+        || p.starts_with("/etc/systemd/")
     {
         return Some("system-startup");
     }
@@ -383,8 +430,120 @@ pub(crate) fn is_history_file(p: &str) -> bool {
     )
 }
 
+/// Shell glob match (`*`, `?`, `[…]`; `**/` may match nothing).
+pub(crate) fn glob_match(pat: &str, text: &str) -> bool {
+    let p: Vec<char> = pat.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    // Iterative matcher with a small backtracking stack (bounded by input).
+    let mut stack = vec![(0usize, 0usize)];
+    let mut steps = 0;
+    while let Some((mut i, mut j)) = stack.pop() {
+        loop {
+            steps += 1;
+            if steps > 20_000 {
+                return false;
+            }
+            if i == p.len() {
+                if j == t.len() {
+                    return true;
+                }
+                break;
+            }
+            match p[i] {
+                '*' => {
+                    let dbl = p.get(i + 1) == Some(&'*');
+                    let ni = if dbl { i + 2 } else { i + 1 };
+                    if dbl && p.get(ni) == Some(&'/') {
+                        stack.push((ni + 1, j));
+                    }
+                    if j < t.len() && (dbl || t[j] != '/') {
+                        stack.push((i, j + 1));
+                    }
+                    i = ni;
+                }
+                '?' => {
+                    if j < t.len() && t[j] != '/' {
+                        i += 1;
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                }
+                '[' => {
+                    let Some(close) = p[i + 1..].iter().position(|c| *c == ']').map(|k| i + 1 + k)
+                    else {
+                        break;
+                    };
+                    if j >= t.len() {
+                        break;
+                    }
+                    let set = &p[i + 1..close];
+                    let (neg, set) = if set.first().is_some_and(|c| *c == '!' || *c == '^') {
+                        (true, &set[1..])
+                    } else {
+                        (false, set)
+                    };
+                    let mut hit = false;
+                    let mut k = 0;
+                    while k < set.len() {
+                        if k + 2 < set.len() && set[k + 1] == '-' {
+                            hit |= set[k] <= t[j] && t[j] <= set[k + 2];
+                            k += 3;
+                        } else {
+                            hit |= set[k] == t[j];
+                            k += 1;
+                        }
+                    }
+                    if hit != neg {
+                        i = close + 1;
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                }
+                c => {
+                    if j < t.len() && t[j] == c {
+                        i += 1;
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    false
+}
+
 /// Credential material: keys, tokens, cloud and registry credentials.
 pub(crate) fn is_secret_path(p: &str, ctx: &Context) -> bool {
+    if p.contains(['*', '?', '[']) {
+        let home = crate::words::normalize(&ctx.home);
+        let cwd = crate::words::normalize(&ctx.cwd);
+        let cands = [
+            format!("{home}/.ssh/id_rsa"),
+            format!("{home}/.ssh/id_ed25519"),
+            format!("{home}/.aws/credentials"),
+            format!("{home}/.kube/config"),
+            format!("{home}/.docker/config.json"),
+            format!("{home}/.netrc"),
+            format!("{home}/.pgpass"),
+            format!("{home}/.git-credentials"),
+            format!("{home}/.npmrc"),
+            format!("{home}/.config/gh/hosts.yml"),
+            format!("{cwd}/.env"),
+            format!("{cwd}/.env.local"),
+            format!("{home}/.env"),
+            "/etc/shadow".to_string(),
+        ];
+        if cands.iter().any(|c| glob_match(p, c)) {
+            return true;
+        }
+        let gpg = format!("{home}/.gnupg/private-keys-v1.d/");
+        if p.starts_with(&gpg) {
+            return true;
+        }
+    }
     let home = crate::words::normalize(&ctx.home);
     let b = crate::words::basename(p);
     let rel = under(p, &home);

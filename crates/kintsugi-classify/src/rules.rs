@@ -36,7 +36,7 @@ pub(crate) fn judge(e: &Effect, ctx: &Context, _p: Option<&str>) -> (Class, Stri
                 Zone::System | Zone::Device => (C, "rm:system"),
                 Zone::Logs => (C, "sec:log-wipe"),
                 Zone::Home => (C, "rm:recursive-home"),
-                Zone::HomeSensitive | Zone::HomeTop => (C, "rm:home"),
+                Zone::HomeSensitive | Zone::HomeTop | Zone::HomeData => (C, "rm:home"),
                 Zone::ProjectAncestor => (C, "rm:project-ancestor"),
                 Zone::ProjectRoot => (C, "rm:project-root"),
                 Zone::GitDir => (C, "rm:git-dir"),
@@ -76,11 +76,22 @@ pub(crate) fn judge(e: &Effect, ctx: &Context, _p: Option<&str>) -> (Class, Stri
                 Zone::Logs => (C, "sec:log-wipe"),
                 Zone::Null | Zone::Tmp => (S, "safe:tmp"),
                 Zone::Root => (C, "write:system"),
+                Zone::ProjectRoot if path.ends_with("/*") || path.ends_with("/**") => {
+                    (C, "write:project-root")
+                }
                 Zone::System if critical_system_file(path) => (C, "write:system"),
                 Zone::HomeSensitive if path.contains("/.ssh/") || path.contains("/.gnupg/") => {
                     (C, "write:keys")
                 }
+                Zone::Home | Zone::HomeSensitive | Zone::HomeTop | Zone::HomeData => {
+                    (C, "write:home")
+                }
                 Zone::GitDir => (C, "write:git-dir"),
+                Zone::GitInternal
+                    if path.ends_with("/.git/config") || path.contains("/.git/refs") =>
+                {
+                    (C, "write:git-dir")
+                }
                 _ => (A, "write:file"),
             };
             j(c, r, s)
@@ -108,6 +119,7 @@ pub(crate) fn judge(e: &Effect, ctx: &Context, _p: Option<&str>) -> (Class, Stri
                 | Zone::Home
                 | Zone::HomeSensitive
                 | Zone::HomeTop
+                | Zone::HomeData
                 | Zone::ProjectAncestor
                 | Zone::ProjectRoot
                 | Zone::GitDir
@@ -132,7 +144,8 @@ pub(crate) fn judge(e: &Effect, ctx: &Context, _p: Option<&str>) -> (Class, Stri
                 zone_label(z)
             );
             let (c, r) = match z {
-                Zone::Root | Zone::Home | Zone::ProjectAncestor if *recursive => {
+                Zone::Root => (C, "chmod:recursive-critical"),
+                Zone::Home | Zone::ProjectAncestor | Zone::HomeSensitive if *recursive => {
                     (C, "chmod:recursive-critical")
                 }
                 Zone::System | Zone::Device | Zone::Logs
@@ -197,7 +210,7 @@ pub(crate) fn judge(e: &Effect, ctx: &Context, _p: Option<&str>) -> (Class, Stri
         Effect::DiskWrite { device, what } => j(
             C,
             "disk:write",
-            format!("Writes directly to the block device {device} ({what})."),
+            format!("Writes directly to {device}: {what}."),
         ),
         Effect::CloudDestroy { tool, what } => j(
             C,
@@ -321,33 +334,39 @@ fn dynamic_root(p: &str) -> bool {
 }
 
 fn critical_system_file(p: &str) -> bool {
-    matches!(
-        p,
-        "/etc/passwd"
-            | "/etc/shadow"
-            | "/etc/group"
-            | "/etc/sudoers"
-            | "/etc/fstab"
-            | "/etc/hosts"
-            | "/etc/resolv.conf"
-            | "/etc/ld.so.preload"
-            | "/etc/pam.conf"
-    ) || [
-        "/boot",
-        "/bin",
-        "/sbin",
-        "/usr/bin",
-        "/usr/sbin",
-        "/lib",
-        "/usr/lib",
-        "/lib64",
-        "/etc/pam.d",
-        "/etc/ssh",
-        "/etc/sudoers.d",
-        "/etc/security",
-    ]
-    .iter()
-    .any(|d| p == *d || p.starts_with(&format!("{d}/")))
+    p.starts_with("/proc/sys")
+        || p.starts_with("/sys/")
+        || p.starts_with("/etc/selinux")
+        || p.starts_with("/etc/apparmor")
+        || p.starts_with("/etc/audit")
+        || matches!(
+            p,
+            "/etc/passwd"
+                | "/etc/shadow"
+                | "/etc/group"
+                | "/etc/sudoers"
+                | "/etc/fstab"
+                | "/etc/hosts"
+                | "/etc/resolv.conf"
+                | "/etc/ld.so.preload"
+                | "/etc/pam.conf"
+        )
+        || [
+            "/boot",
+            "/bin",
+            "/sbin",
+            "/usr/bin",
+            "/usr/sbin",
+            "/lib",
+            "/usr/lib",
+            "/lib64",
+            "/etc/pam.d",
+            "/etc/ssh",
+            "/etc/sudoers.d",
+            "/etc/security",
+        ]
+        .iter()
+        .any(|d| p == *d || p.starts_with(&format!("{d}/")))
 }
 
 pub(crate) fn is_local_host(h: &str) -> bool {

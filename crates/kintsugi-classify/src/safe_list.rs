@@ -585,12 +585,26 @@ const BUILD: &[&str] = &[
     "cue",
 ];
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// A set built once from a static list (lookups are on every command).
+pub(crate) fn set_of(
+    cell: &'static OnceLock<HashSet<&'static str>>,
+    list: &'static [&'static str],
+) -> &'static HashSet<&'static str> {
+    cell.get_or_init(|| list.iter().copied().collect())
+}
+
+static READ_SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+static BUILD_SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+
 /// A program that only reads or prints (in its ordinary forms).
 pub(crate) fn is_known_safe(name: &str) -> bool {
-    READ_ONLY.contains(&name) || BUILD.contains(&name) || name.starts_with("./") && false
+    set_of(&READ_SET, READ_ONLY).contains(name) || set_of(&BUILD_SET, BUILD).contains(name)
 }
 
 /// A confined build/test/lint program.
 pub(crate) fn is_build(name: &str, _argv: &[String]) -> bool {
-    BUILD.contains(&name)
+    set_of(&BUILD_SET, BUILD).contains(name)
 }

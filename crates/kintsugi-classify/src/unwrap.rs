@@ -75,6 +75,12 @@ impl Engine<'_> {
         if self.stopped {
             return;
         }
+        if depth > MAX_NESTING {
+            self.add(Effect::Limit {
+                what: "nesting".into(),
+            });
+            return;
+        }
         let mut peels = 0;
         loop {
             while let Some(w) = argv.first() {
@@ -82,7 +88,7 @@ impl Engine<'_> {
                     break;
                 };
                 let (n, v) = (n.to_string(), v.to_string());
-                check_env_hook(self, &n, &v);
+                check_env_hook(self, &n, &v, depth);
                 argv.remove(0);
             }
             let Some(first) = argv.first() else {
@@ -105,18 +111,83 @@ impl Engine<'_> {
                 });
                 return;
             }
+            // A path that is really another program (`cp /bin/rm ./x; ./x`).
+            if first.text.contains('/') {
+                let p = self.path(&first.text);
+                if let Some(real) = self.aliases.get(&p).cloned() {
+                    argv[0] = Word::lit(&real);
+                    continue;
+                }
+                if let Some(content) = self.files.get(&p).cloned() {
+                    via.push(first.text.clone());
+                    self.stdin_code("sh", &content, &via, depth);
+                    self.redirect_effects("", &redirs);
+                    return;
+                }
+            }
             let name = basename(&first.text).to_string();
+            if let Some(body) = self.funcs.get(&name).cloned()
+                && depth < MAX_NESTING
+            {
+                let args: Vec<String> = argv[1..].iter().map(|w| w.text.clone()).collect();
+                let saved = self.set_positional(None, &args);
+                via.push(format!("function {name}"));
+                self.run_script(&body, &via, depth + 1, &stdin);
+                self.restore(saved);
+                self.redirect_effects("", &redirs);
+                return;
+            }
+            if name == "env"
+                && let Some(k) = argv
+                    .iter()
+                    .position(|w| w.text == "-C" || w.text == "--chdir")
+                && let Some(d) = argv.get(k + 1)
+            {
+                self.cwd = std::path::PathBuf::from(self.path(&d.text));
+            }
+            if name == "env"
+                && let Some(k) = argv.iter().position(|w| {
+                    w.text == "-S"
+                        || w.text == "--split-string"
+                        || w.text.starts_with("-S")
+                        || w.text.starts_with("--split-string=")
+                })
+            {
+                let a = argv[k].text.clone();
+                let payload = if let Some(v) = a.strip_prefix("--split-string=") {
+                    v.to_string()
+                } else if a.len() > 2 && !a.starts_with("--") {
+                    a[2..].to_string()
+                } else {
+                    argv.get(k + 1).map(|w| w.text.clone()).unwrap_or_default()
+                };
+                via.push("env -S".into());
+                self.run_script(&payload, &via, depth + 1, &stdin);
+                return;
+            }
+            let interactive_root = matches!(name.as_str(), "sudo" | "doas" | "su" | "run0")
+                && argv
+                    .iter()
+                    .skip(1)
+                    .any(|w| matches!(w.text.as_str(), "-i" | "-s" | "--login" | "--shell" | "-"))
+                && !argv.iter().skip(1).any(|w| !w.text.starts_with('-'));
+            if interactive_root || (name == "su" && argv.len() == 1) {
+                via.push(name.clone());
+                if stdin == Stdin::Terminal {
+                    self.add(Effect::Change {
+                        program: name,
+                        what: "opens a root shell".into(),
+                    });
+                } else {
+                    self.stdin_code("sh", &stdin, &via, depth);
+                }
+                return;
+            }
             match peel(&name, &argv) {
                 Peel::Skip(n, label) => {
                     via.push(label);
                     argv.drain(..n.min(argv.len()));
                     if argv.is_empty() {
-                        if name == "sudo" || name == "doas" || name == "su" {
-                            self.add(Effect::Change {
-                                program: name,
-                                what: "opens a root shell".into(),
-                            });
-                        }
                         return;
                     }
                 }
@@ -142,6 +213,20 @@ impl Engine<'_> {
             via,
             depth,
         };
+        if matches!(
+            name.as_str(),
+            "export" | "declare" | "typeset" | "local" | "readonly"
+        ) {
+            for w in &cmd.args {
+                if let Some((n, v)) = is_assignment(&w.text) {
+                    let (n, v) = (n.to_string(), v.to_string());
+                    check_env_hook(self, &n, &v, depth);
+                    if !w.dynamic {
+                        self.vars.insert(n, v);
+                    }
+                }
+            }
+        }
         if name == "cd" || name == "pushd" {
             if let Some(d) = cmd.args.iter().find(|w| !w.text.starts_with('-')) {
                 if !d.dynamic {
@@ -151,10 +236,54 @@ impl Engine<'_> {
                 self.cwd = std::path::PathBuf::from(self.home.clone());
             }
         }
-        if !self.interpreters(&cmd) {
-            programs::dispatch(self, &cmd);
+        let help = cmd.args.iter().any(|w| {
+            matches!(
+                w.text.as_str(),
+                "--help" | "-help" | "--usage" | "--version" | "help"
+            )
+        }) && !matches!(name.as_str(), "echo" | "printf")
+            || cmd.args.len() == 1
+                && matches!(cmd.args[0].text.as_str(), "-h" | "-V" | "-v" | "version")
+            || cmd.args.iter().any(|w| {
+                w.text == "--dry-run"
+                    || w.text.starts_with("--dry-run=")
+                    || w.text == "--dryrun"
+                    || w.text == "--what-if"
+            }) && !matches!(name.as_str(), "kubectl" | "oc");
+        if !help {
+            if !self.interpreters(&cmd) {
+                programs::dispatch(self, &cmd);
+            }
+            programs::secrets::scan_args(self, &cmd);
         }
-        programs::secrets::scan_args(self, &cmd);
+        // Unbounded writes fill a disk or memory (`yes > f`, `cat /dev/zero > f`).
+        if redirs.iter().any(|r| r.op != RedirOp::Read) && fills_storage(&name, &argv) {
+            let t = redirs
+                .iter()
+                .find(|r| r.op != RedirOp::Read)
+                .map(|r| self.path(&r.target.text))
+                .unwrap_or_default();
+            if !t.starts_with("/dev/null") {
+                self.add(Effect::DiskWrite {
+                    device: t,
+                    what: "an unbounded or huge write that fills the disk or memory".into(),
+                });
+            }
+        }
+        // Remember what a write put into a file, for a later `sh file`.
+        let produced = stage_kind(self, &argv, "");
+        for r in &redirs {
+            if r.op != RedirOp::Read && !r.target.dynamic {
+                let p = self.path(&r.target.text);
+                if self.files.len() < 64 {
+                    let content = match &produced {
+                        Stdin::Other(_) | Stdin::Listing(_) => Stdin::File(p.clone()),
+                        other => other.clone(),
+                    };
+                    self.files.insert(p, content);
+                }
+            }
+        }
         self.redirect_effects(&name, &redirs);
     }
 
@@ -259,12 +388,14 @@ impl Engine<'_> {
             let mut payload: Option<&Word> = None;
             let mut script: Option<&Word> = None;
             let mut noexec = false;
+            let mut from_stdin = false;
             let mut i = 0;
             while i < c.args.len() {
                 let a = &c.args[i].text;
                 if a == "--" {
                     i += 1;
-                    if !has_c {
+                    if from_stdin {
+                    } else if !has_c {
                         script = c.args.get(i);
                     } else {
                         payload = c.args.get(i);
@@ -287,6 +418,9 @@ impl Engine<'_> {
                     if flags.contains('c') && a.starts_with('-') {
                         has_c = true;
                     }
+                    if flags.contains('s') && a.starts_with('-') && !has_c {
+                        from_stdin = true;
+                    }
                     if flags.contains('n') && a.starts_with('-') {
                         noexec = true;
                     }
@@ -295,19 +429,32 @@ impl Engine<'_> {
                 }
                 if has_c {
                     payload = Some(&c.args[i]);
-                } else {
+                } else if !from_stdin {
                     script = Some(&c.args[i]);
                 }
                 break;
             }
+            let pos_args: Vec<String> = c
+                .args
+                .get(i + 1..)
+                .unwrap_or(&[])
+                .iter()
+                .map(|w| w.text.clone())
+                .collect();
             if noexec {
                 return true;
             }
             via.push(format!("{n} -c"));
             if let Some(p) = payload {
                 let text = p.text.clone();
+                let zero = pos_args.first().cloned();
+                let saved = self.set_positional(zero.as_deref(), pos_args.get(1..).unwrap_or(&[]));
                 self.run_script(&text, &via, c.depth + 1, &c.stdin);
+                self.restore(saved);
             } else if let Some(s) = script {
+                if matches!(c.stdin, Stdin::Download(_) | Stdin::Decoded(_)) {
+                    self.stdin_code(n, &c.stdin, &via, c.depth);
+                }
                 self.script_source(n, &s.text, c);
             } else if !has_c {
                 self.stdin_code(n, &c.stdin, &via, c.depth);
@@ -333,6 +480,13 @@ impl Engine<'_> {
 
     /// A script file argument to a shell or `source`.
     fn script_source(&mut self, interp: &str, s: &str, c: &Cmd) {
+        let p = self.path(s);
+        if let Some(content) = self.files.get(&p).cloned() {
+            let mut via = c.via.clone();
+            via.push(format!("{interp} {s}"));
+            self.stdin_code("sh", &content, &via, c.depth);
+            return;
+        }
         if s == "-" || s == "/dev/stdin" || s == "/proc/self/fd/0" || s == "/dev/fd/0" {
             self.stdin_code(interp, &c.stdin, &c.via, c.depth);
         } else if s.starts_with("<(") || s.starts_with("$(") || s.starts_with('`') {
@@ -386,6 +540,10 @@ impl Engine<'_> {
             }),
             Stdin::Other(prog) => self.add(Effect::Opaque {
                 what: format!("{interp} runs the output of `{prog}`"),
+                exec: true,
+            }),
+            Stdin::Listing(_) => self.add(Effect::Opaque {
+                what: format!("{interp} runs a list of file names as commands"),
                 exec: true,
             }),
             Stdin::Terminal => {}
@@ -483,6 +641,9 @@ pub(crate) fn stage_kind(e: &Engine, words: &[Word], text: &str) -> Stdin {
         "cat" if !args.is_empty() && !rest.iter().any(|w| w.dynamic) => {
             Stdin::File(e.path(args[args.len() - 1]))
         }
+        "ls" | "find" | "fd" | "git" if !rest.iter().any(|w| w.dynamic) => {
+            listing(e, name, &args).unwrap_or_else(|| Stdin::Other(name.to_string()))
+        }
         _ => {
             let l = text.to_ascii_lowercase();
             if l.contains("curl ") || l.contains("wget ") {
@@ -496,6 +657,105 @@ pub(crate) fn stage_kind(e: &Engine, words: &[Word], text: &str) -> Stdin {
                 Stdin::Other(name.to_string())
             }
         }
+    }
+}
+
+/// `yes`, `cat /dev/zero`, or `head -c 100G`: output large enough to fill storage.
+pub(crate) fn fills_storage(name: &str, argv: &[Word]) -> bool {
+    let args: Vec<&str> = argv.iter().skip(1).map(|w| w.text.as_str()).collect();
+    let infinite = |a: &&str| matches!(*a, "/dev/zero" | "/dev/urandom" | "/dev/random");
+    match name {
+        "yes" => true,
+        "cat" | "pv" => args.iter().any(infinite),
+        "head" => args.windows(2).any(|w| {
+            (w[0] == "-c" || w[0] == "--bytes") && {
+                let v = w[1].trim_end_matches(['B', 'b', 'i']);
+                let (num, unit) =
+                    v.split_at(v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len()));
+                let n: u64 = num.parse().unwrap_or(0);
+                match unit {
+                    "G" | "g" => n >= 10,
+                    "T" | "t" | "P" | "p" => n >= 1,
+                    _ => false,
+                }
+            }
+        }),
+        _ => false,
+    }
+}
+
+/// Paths a listing command prints, as resolved (glob) paths.
+fn listing(e: &Engine, name: &str, args: &[&str]) -> Option<Stdin> {
+    let pos: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    match name {
+        "ls" => {
+            let dir_only = args
+                .iter()
+                .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('d'));
+            let targets: Vec<String> = if pos.is_empty() {
+                vec![".".into()]
+            } else {
+                pos.iter().map(|p| p.to_string()).collect()
+            };
+            Some(Stdin::Listing(
+                targets
+                    .iter()
+                    .map(|t| {
+                        let p = e.path(t);
+                        if dir_only || t.contains('*') {
+                            p
+                        } else {
+                            format!("{}/*", p.trim_end_matches('/'))
+                        }
+                    })
+                    .collect(),
+            ))
+        }
+        "find" | "fd" => {
+            let mut roots = Vec::new();
+            for a in args {
+                if a.starts_with('-') || *a == "(" || *a == "!" {
+                    break;
+                }
+                roots.push(e.path(a));
+            }
+            if roots.is_empty() {
+                roots.push(e.path("."));
+            }
+            let filt = args
+                .windows(2)
+                .find(|w| {
+                    matches!(w[0], "-name" | "-iname" | "-path" | "-regex")
+                        && !matches!(w[1], "*" | ".*" | "*.*")
+                })
+                .map(|w| w[1].to_string());
+            Some(Stdin::Listing(
+                roots
+                    .into_iter()
+                    .map(|r| match &filt {
+                        Some(f) => format!("{}/**/{f}", r.trim_end_matches('/')),
+                        None => r,
+                    })
+                    .collect(),
+            ))
+        }
+        "git" if args.first() == Some(&"ls-files") => {
+            let root = e.project.clone().unwrap_or_else(|| e.path("."));
+            let others = args.iter().any(|a| *a == "--others" || *a == "-o");
+            let specs: Vec<&str> = pos.iter().skip(1).copied().collect();
+            if others || specs.is_empty() {
+                Some(Stdin::Listing(vec![format!("{root}/*")]))
+            } else {
+                Some(Stdin::Listing(
+                    specs.iter().map(|s| format!("{root}/**/{s}")).collect(),
+                ))
+            }
+        }
+        _ => None,
     }
 }
 
@@ -585,8 +845,47 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
             s(skip_opts(argv, &[], 0))
         }
         "exec" => s(skip_opts(argv, &["-a"], 0)),
-        "setsid" | "caffeinate" | "proxychains" | "proxychains4" => {
-            s(skip_opts(argv, &["-t", "-w", "-f"], 0))
+        "setsid" | "caffeinate" | "coproc" | "ssh-agent" | "faketime" | "dbus-launch"
+        | "dbus-run-session" | "xvfb-run" | "setpriv" | "cgexec" | "sem" | "tsp" | "nocache"
+        | "eatmydata" | "trickle" | "sandbox-exec" | "rlwrap" | "entr" | "daemonize" => {
+            let with = [
+                "-t", "-w", "-g", "-s", "-a", "-p", "-n", "-d", "-u", "-f", "-P", "-c",
+            ];
+            let with: &[&str] = if matches!(
+                name,
+                "setsid"
+                    | "ssh-agent"
+                    | "coproc"
+                    | "dbus-launch"
+                    | "eatmydata"
+                    | "nocache"
+                    | "faketime"
+            ) {
+                &[]
+            } else {
+                &with
+            };
+            let n = skip_opts(argv, with, usize::from(name == "faketime"));
+            s(n)
+        }
+        "proxychains" | "proxychains4" => s(skip_opts(argv, &["-f"], 0)),
+        "script" => {
+            if let Some(k) = argv.iter().position(|w| {
+                w.text == "-c"
+                    || w.text == "--command"
+                    || (w.text.starts_with('-')
+                        && !w.text.starts_with("--")
+                        && w.text.ends_with('c'))
+            }) {
+                return Peel::Replace(
+                    vec![Word::lit("sh"), Word::lit("-c")]
+                        .into_iter()
+                        .chain(argv.get(k + 1).cloned())
+                        .collect(),
+                    label,
+                );
+            }
+            Peel::No
         }
         "time" => s(skip_opts(argv, &["-o", "-f", "--output", "--format"], 0)),
         "stdbuf" => s(skip_opts(argv, &["-i", "-o", "-e"], 0)),
@@ -675,20 +974,6 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
                 None => Peel::No,
             }
         }
-        "systemd-run" => s(skip_opts(
-            argv,
-            &[
-                "-u",
-                "-p",
-                "-E",
-                "--unit",
-                "--property",
-                "--setenv",
-                "-M",
-                "--machine",
-            ],
-            0,
-        )),
         "runuser" | "su" | "sg" => {
             if let Some(k) = argv
                 .iter()

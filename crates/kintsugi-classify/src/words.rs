@@ -32,6 +32,10 @@ pub(crate) struct Env<'a> {
     pub vars: &'a HashMap<String, String>,
     pub home: &'a str,
     pub cwd: &'a str,
+    /// The project root, for `$(git rev-parse --show-toplevel)`.
+    pub project: Option<&'a str>,
+    /// Remaining depth for evaluating nested `$(…)` statically.
+    pub budget: u8,
 }
 
 const MAX_WORDS: usize = 4096;
@@ -107,6 +111,35 @@ impl Lexer<'_, '_> {
                         self.i += 1;
                         continue;
                     }
+                    // `~user`: the home of that user.
+                    let mut j = self.i + 1;
+                    while j < self.c.len()
+                        && (self.c[j].is_ascii_alphanumeric()
+                            || matches!(self.c[j], '_' | '-' | '.'))
+                    {
+                        j += 1;
+                    }
+                    if j > self.i + 1
+                        && (j == self.c.len() || self.c[j] == '/' || self.c[j].is_whitespace())
+                    {
+                        let user: String = self.c[self.i + 1..j].iter().collect();
+                        let home = self.env.home;
+                        let h = if basename(home) == user {
+                            home.to_string()
+                        } else if user == "root" {
+                            "/root".to_string()
+                        } else {
+                            let parent = home
+                                .rsplit_once('/')
+                                .map(|(p, _)| p)
+                                .filter(|p| !p.is_empty())
+                                .unwrap_or("/home");
+                            format!("{parent}/{user}")
+                        };
+                        self.cur.text.push_str(&h);
+                        self.i = j;
+                        continue;
+                    }
                 }
             }
             match ch {
@@ -131,9 +164,15 @@ impl Lexer<'_, '_> {
                 '`' => {
                     let end = find_backtick(&self.c, self.i + 1);
                     let s: String = self.c[self.i..(end + 1).min(n)].iter().collect();
-                    self.cur.text.push_str(&s);
-                    self.cur.dynamic = true;
+                    let inner: String = self.c[(self.i + 1).min(n)..end.min(n)].iter().collect();
                     self.i = end + 1;
+                    match static_subst(&inner, self.env) {
+                        Some(v) => self.push_value(&v, false),
+                        None => {
+                            self.cur.text.push_str(&s);
+                            self.cur.dynamic = true;
+                        }
+                    }
                 }
                 '<' | '>' if self.c.get(self.i + 1) == Some(&'(') => {
                     let end = match_paren(&self.c, self.i + 2);
@@ -205,8 +244,13 @@ impl Lexer<'_, '_> {
             self.cur.text.push_str(v);
             return;
         }
+        let ifs: Option<String> = self.env.vars.get("IFS").cloned();
         for ch in v.chars() {
-            if ch.is_whitespace() {
+            let sep = match &ifs {
+                Some(set) => set.contains(ch),
+                None => ch.is_whitespace(),
+            };
+            if sep {
                 self.finish();
             } else {
                 self.started = true;
@@ -264,9 +308,15 @@ impl Lexer<'_, '_> {
             Some('(') => {
                 let end = match_paren(&self.c, i + 2);
                 let s: String = self.c[i..(end + 1).min(n)].iter().collect();
-                self.cur.text.push_str(&s);
-                self.cur.dynamic = true;
+                let inner: String = self.c[(i + 2).min(n)..end.min(n)].iter().collect();
                 self.i = end + 1;
+                match static_subst(&inner, self.env) {
+                    Some(v) => self.push_value(&v, quoted),
+                    None => {
+                        self.cur.text.push_str(&s);
+                        self.cur.dynamic = true;
+                    }
+                }
             }
             Some('{') => {
                 let end = find_brace_end(&self.c, i + 2);
@@ -293,7 +343,19 @@ impl Lexer<'_, '_> {
                     if name == "HOME" || self.env.vars.contains_key(name) {
                         self.lookup(name, &verbatim, quoted);
                     } else {
-                        let sub = split(def, self.env);
+                        if self.env.budget == 0 {
+                            self.cur.text.push_str(&verbatim);
+                            self.cur.dynamic = true;
+                            return;
+                        }
+                        let inner_env = Env {
+                            vars: self.env.vars,
+                            home: self.env.home,
+                            cwd: self.env.cwd,
+                            project: self.env.project,
+                            budget: self.env.budget - 1,
+                        };
+                        let sub = split(def, &inner_env);
                         let mut first = true;
                         for w in sub {
                             if !first && !quoted {
@@ -321,10 +383,15 @@ impl Lexer<'_, '_> {
                 self.lookup(&name, &verbatim, quoted);
             }
             Some(ch) if ch.is_ascii_digit() || "@*#?$!-".contains(ch) => {
-                self.cur.text.push('$');
-                self.cur.text.push(ch);
-                self.cur.dynamic = true;
+                let key = ch.to_string();
+                let verbatim = format!("${ch}");
                 self.i += 2;
+                if self.env.vars.contains_key(&key) {
+                    self.lookup(&key, &verbatim, quoted);
+                } else {
+                    self.cur.text.push_str(&verbatim);
+                    self.cur.dynamic = true;
+                }
             }
             _ => {
                 self.cur.text.push('$');
@@ -549,6 +616,53 @@ fn find_brace_group(s: &str) -> Option<(usize, usize, Vec<String>)> {
     None
 }
 
+/// Evaluate a command substitution whose output is known statically
+/// (`pwd`, `echo x`, `dirname x`, `git rev-parse --show-toplevel`, `mktemp`).
+fn static_subst(inner: &str, env: &Env) -> Option<String> {
+    if env.budget == 0 || inner.len() > 512 {
+        return None;
+    }
+    let sub = Env {
+        vars: env.vars,
+        home: env.home,
+        cwd: env.cwd,
+        project: env.project,
+        budget: env.budget - 1,
+    };
+    let words = split(inner.trim(), &sub);
+    if words.iter().any(|w| w.dynamic) || inner.contains(['|', ';', '&', '>', '<']) {
+        return None;
+    }
+    let t: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+    let abs = |x: &str| resolve(x, Path::new(env.cwd), Path::new(env.home));
+    match t.as_slice() {
+        ["pwd"] | ["pwd", "-P" | "-L"] => Some(env.cwd.to_string()),
+        ["echo", rest @ ..] if !rest.first().is_some_and(|a| a.starts_with('-')) => {
+            Some(rest.join(" "))
+        }
+        ["dirname", x] => {
+            let a = abs(x);
+            Some(
+                a.rsplit_once('/')
+                    .map(|(p, _)| {
+                        if p.is_empty() {
+                            "/".to_string()
+                        } else {
+                            p.to_string()
+                        }
+                    })
+                    .unwrap_or_default(),
+            )
+        }
+        ["basename", x] => Some(basename(x).to_string()),
+        ["realpath" | "readlink", .., x] => Some(abs(x)),
+        ["git", "rev-parse", "--show-toplevel"] => Some(env.project.unwrap_or(env.cwd).to_string()),
+        ["mktemp", ..] => Some("/tmp/tmp.kintsugi".to_string()),
+        ["printf", "%s", x] => Some(x.to_string()),
+        _ => None,
+    }
+}
+
 /// The last path component of a program name (`/usr/bin/rm` → `rm`).
 pub(crate) fn basename(s: &str) -> &str {
     s.rsplit('/').next().unwrap_or(s)
@@ -597,6 +711,8 @@ mod tests {
             vars: &vars,
             home: "/home/dev",
             cwd: "/home/dev/p",
+            project: None,
+            budget: 4,
         };
         split(s, &env).into_iter().map(|w| w.text).collect()
     }
@@ -608,10 +724,9 @@ mod tests {
         assert_eq!(sp("$X${IFS}-rf${IFS}$HOME"), ["rm", "-rf", "/home/dev"]);
         assert_eq!(sp("{rm,-rf,/}"), ["rm", "-rf", "/"]);
         assert_eq!(sp("a{1..3}"), ["a1", "a2", "a3"]);
-        assert_eq!(
-            sp("\"$(echo hi)\" ${HOME}/x"),
-            ["$(echo hi)", "/home/dev/x"]
-        );
+        assert_eq!(sp("\"$(echo hi)\" ${HOME}/x"), ["hi", "/home/dev/x"]);
+        assert_eq!(sp("$(dirname $(pwd)) ~dev/x"), ["/home/dev", "/home/dev/x"]);
+        assert_eq!(sp("\"$(curl x)\""), ["$(curl x)"]);
     }
 
     #[test]

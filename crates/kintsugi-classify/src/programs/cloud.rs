@@ -61,6 +61,22 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 "apply" if c.long("-destroy") || c.long("--destroy") => {
                     destroy(e, n, format!("{n} apply -destroy"))
                 }
+                "plan" if c.long("-destroy") || c.long("--destroy") => {
+                    if let Some(f) = c.args.iter().find_map(|a| {
+                        a.text
+                            .strip_prefix("-out=")
+                            .or_else(|| a.text.strip_prefix("--out="))
+                    }) {
+                        e.notes.push(format!("destroy-plan:{f}"));
+                    }
+                }
+                "apply"
+                    if pos
+                        .get(1)
+                        .is_some_and(|f| e.notes.contains(&format!("destroy-plan:{f}"))) =>
+                {
+                    destroy(e, n, format!("{n} apply of a destroy plan"))
+                }
                 "apply" | "import" | "taint" | "untaint" | "refresh" => change(
                     e,
                     n,
@@ -93,7 +109,52 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "kubectl" | "oc" | "k" | "kubecolor" => {
-            kubectl(e, c, &pos);
+            let mut kpos = Vec::new();
+            let mut i = 0;
+            while i < c.args.len() {
+                let a = c.args[i].text.as_str();
+                if matches!(
+                    a,
+                    "-n" | "--namespace"
+                        | "--context"
+                        | "--cluster"
+                        | "--kubeconfig"
+                        | "--user"
+                        | "-s"
+                        | "--server"
+                        | "--token"
+                        | "-l"
+                        | "--selector"
+                        | "-o"
+                        | "--output"
+                        | "-f"
+                        | "--filename"
+                        | "-c"
+                        | "--container"
+                        | "--field-selector"
+                        | "-L"
+                        | "--as"
+                        | "--request-timeout"
+                ) {
+                    i += 2;
+                    continue;
+                }
+                if !a.starts_with('-') {
+                    kpos.push(a.to_string());
+                }
+                if a == "--" {
+                    break;
+                }
+                i += 1;
+            }
+            if kpos.first().is_some_and(|s| s == "delete") && c.args.iter().any(|w| w.dynamic) {
+                destroy(
+                    e,
+                    "kubectl",
+                    "kubectl delete of names computed at run time".into(),
+                );
+            }
+            kubectl(e, c, &kpos);
             true
         }
         "helm" => {
@@ -126,7 +187,11 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 }
                 return true;
             }
-            if pos.iter().any(|t| is_delete_word(t)) && !c.dry_run() {
+            if pos
+                .iter()
+                .any(|t| is_delete_word(t) || t.starts_with("delete-"))
+                && !c.dry_run()
+            {
                 destroy(e, n, pos.join(" "));
             } else if pos.iter().any(|t| {
                 matches!(
@@ -151,6 +216,18 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 );
             }
             if n == "gcloud"
+                && pos.iter().any(|t| t == "secrets")
+                && pos.iter().any(|t| t == "access")
+                || n == "az"
+                    && pos.iter().any(|t| t == "keyvault")
+                    && pos.iter().any(|t| t == "secret")
+                    && pos.iter().any(|t| t == "show" || t == "download")
+            {
+                e.add(Effect::SecretRead {
+                    path: format!("{n} secret"),
+                });
+            }
+            if n == "gcloud"
                 && pos
                     .iter()
                     .any(|t| t == "print-access-token" || t == "print-identity-token")
@@ -171,8 +248,30 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "heroku" | "fly" | "flyctl" | "vercel" | "netlify" | "railway" | "render" | "firebase"
-        | "eksctl" | "kind" | "minikube" | "k3d" | "vagrant" | "wrangler" | "surge" | "now" => {
-            let local = matches!(n, "kind" | "minikube" | "k3d" | "vagrant");
+        | "eksctl" | "kind" | "minikube" | "k3d" | "vagrant" | "wrangler" | "surge" | "now"
+        | "argocd" | "flux" | "nomad" | "consul" | "openstack" | "gcloud-beta" | "databricks"
+        | "snowsql" | "bq" | "cf" | "okteto" | "tanzu" | "rancher" | "juju" | "scaleway"
+        | "exoscale" | "linode" | "civo" => {
+            let local = false;
+            if pos
+                .iter()
+                .any(|t| t == "auth:token" || t == "config:get" && n == "heroku")
+            {
+                e.add(Effect::SecretRead {
+                    path: format!("{n} {}", pos.join(" ")),
+                });
+                return true;
+            }
+            if pos.iter().any(|t| {
+                t.ends_with(":reset")
+                    || t.ends_with(":destroy")
+                    || t.ends_with(":delete")
+                    || t.ends_with(":remove")
+            }) && !c.dry_run()
+            {
+                destroy(e, n, pos.join(" "));
+                return true;
+            }
             if pos
                 .iter()
                 .any(|t| is_delete_word(t) || t.ends_with(":destroy") || t.ends_with(":delete"))
@@ -273,8 +372,9 @@ fn kubectl(e: &mut Engine, c: &Cmd, pos: &[String]) {
                 change(e, n, format!("kubectl {}", pos.join(" ")));
             }
         }
+        "run" if !dry => container_run(e, c),
         "drain" | "cordon" | "taint" | "scale" | "apply" | "create" | "replace" | "patch"
-        | "edit" | "set" | "label" | "annotate" | "rollout" | "autoscale" | "expose" | "run"
+        | "edit" | "set" | "label" | "annotate" | "rollout" | "autoscale" | "expose"
         | "uncordon" | "cp" | "port-forward" | "proxy"
             if !dry =>
         {
@@ -312,6 +412,11 @@ fn kubectl(e: &mut Engine, c: &Cmd, pos: &[String]) {
                             .map(str::to_string)
                     })
                 });
+            if secret && p(0) == "describe" && c.long("--show-values") {
+                e.add(Effect::SecretRead {
+                    path: "kubernetes secret".into(),
+                });
+            }
             if secret
                 && out.is_some_and(|o| {
                     o.starts_with("yaml")
@@ -361,7 +466,40 @@ fn kubectl(e: &mut Engine, c: &Cmd, pos: &[String]) {
     }
 }
 
-fn aws(e: &mut Engine, c: &Cmd, pos: &[String]) {
+fn aws(e: &mut Engine, c: &Cmd, _pos: &[String]) {
+    let mut apos: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < c.args.len() {
+        let a = c.args[i].text.as_str();
+        if matches!(
+            a,
+            "--profile"
+                | "--region"
+                | "--output"
+                | "--endpoint-url"
+                | "--query"
+                | "--cli-input-json"
+                | "--color"
+                | "--ca-bundle"
+                | "--key-id"
+                | "--name"
+                | "--bucket"
+                | "--key"
+                | "--instance-ids"
+                | "--db-instance-identifier"
+        ) && i > 0
+            && apos.len() < 2
+            || matches!(a, "--profile" | "--region" | "--output" | "--endpoint-url")
+        {
+            i += 2;
+            continue;
+        }
+        if !a.starts_with('-') {
+            apos.push(a.to_string());
+        }
+        i += 1;
+    }
+    let pos = &apos;
     let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
     let n = "aws";
     if c.dry_run() || c.long("--dryrun") {
@@ -381,7 +519,13 @@ fn aws(e: &mut Engine, c: &Cmd, pos: &[String]) {
         ("s3", "sync") if c.long("--delete") => destroy(e, n, "aws s3 sync --delete".into()),
         ("s3", "cp" | "mv" | "sync") => {
             let dst = pos.last().map(String::as_str).unwrap_or("");
-            if dst.starts_with("s3://") {
+            if dst.starts_with("s3://") && !pos.get(2).is_some_and(|s| s.starts_with("s3://")) {
+                e.add(Effect::NetworkEgress {
+                    host: dst.to_string(),
+                    payload: format!("local files {}", p(2)),
+                    sensitive: true,
+                });
+            } else if dst.starts_with("s3://") {
                 change(e, n, format!("aws s3 {op} to {dst}"));
             } else if pos.len() > 2 {
                 let path = e.path(dst);
@@ -404,12 +548,22 @@ fn aws(e: &mut Engine, c: &Cmd, pos: &[String]) {
         | ("sts", "get-session-token")
         | ("ecr", "get-login-password")
         | ("sts", "assume-role") => {
-            if !matches!(c.stdin, Stdin::Terminal) || op != "get-login-password" {
-                e.add(Effect::SecretRead {
-                    path: format!("aws {svc} {op}"),
-                });
-            }
+            e.add(Effect::SecretRead {
+                path: format!("aws {svc} {op}"),
+            });
         }
+        (
+            "cloudtrail",
+            "stop-logging" | "delete-trail" | "update-trail" | "put-event-selectors",
+        )
+        | ("guardduty", "delete-detector" | "disassociate-from-master-account")
+        | ("config", "stop-configuration-recorder" | "delete-configuration-recorder") => {
+            e.add(Effect::SecurityDisable {
+                what: format!("cloud audit logging (aws {svc} {op})"),
+                control: "audit-off".into(),
+            });
+        }
+        ("kms", "schedule-key-deletion" | "disable-key") => destroy(e, n, format!("aws kms {op}")),
         ("secretsmanager", "get-secret-value") | ("ssm", "get-parameter" | "get-parameters") => {
             e.add(Effect::SecretRead {
                 path: format!("aws {svc} {op}"),
@@ -426,9 +580,18 @@ fn aws(e: &mut Engine, c: &Cmd, pos: &[String]) {
             } else if !(op.starts_with("describe")
                 || op.starts_with("list")
                 || op.starts_with("get")
-                || op == "ls"
-                || op == "wait"
-                || op == "help"
+                || op.starts_with("filter")
+                || op.starts_with("lookup")
+                || op.starts_with("search")
+                || op.starts_with("head")
+                || op.starts_with("query")
+                || op.starts_with("scan")
+                || op.starts_with("test")
+                || op.starts_with("validate")
+                || op.starts_with("estimate")
+                || op.starts_with("simulate")
+                || op.starts_with("batch-get")
+                || matches!(op, "ls" | "wait" | "help" | "tail" | "presign" | "whoami")
                 || svc == "sts"
                 || op.is_empty())
             {
@@ -446,6 +609,36 @@ fn docker(e: &mut Engine, c: &Cmd, pos: &[String]) {
     } else {
         (p(0), p(1))
     };
+    if sub == "compose" && matches!(sub2, "exec" | "run") {
+        // `docker compose exec [opts] SERVICE CMD…`
+        let k0 = c.args.iter().position(|w| w.text == sub2).unwrap_or(0);
+        let mut k = k0 + 1;
+        while k < c.args.len() && c.args[k].text.starts_with('-') {
+            k += if matches!(
+                c.args[k].text.as_str(),
+                "-u" | "--user" | "-w" | "--workdir" | "-e" | "--env"
+            ) {
+                2
+            } else {
+                1
+            };
+        }
+        let inner = c.args.get(k + 1..).map(|s| s.to_vec()).unwrap_or_default();
+        if !inner.is_empty() {
+            let mut via = c.via.clone();
+            via.push(format!("{n} compose {sub2}"));
+            e.run_argv(inner, Vec::new(), c.stdin.clone(), via, c.depth + 1);
+        }
+        return;
+    }
+    if sub == "rm" && (c.long("--volumes") || c.short('v')) {
+        destroy(e, n, format!("{n} rm -v (removes volumes)"));
+        return;
+    }
+    if matches!(sub, "run" | "create") || (sub == "container" && sub2 == "run") {
+        container_run(e, c);
+        return;
+    }
     let vols = c.long("--volumes") || c.short('v');
     match (sub, sub2) {
         ("system", "prune") if vols => destroy(e, n, format!("{n} system prune --volumes")),
@@ -472,28 +665,6 @@ fn docker(e: &mut Engine, c: &Cmd, pos: &[String]) {
                 change(e, n, format!("{n} {sub}"));
             }
         }
-        ("run" | "create", _) => {
-            let priv_ = c.long("--privileged")
-                || c.args.iter().any(|a| {
-                    a.text.starts_with("/:/")
-                        || a.text == "/:/host"
-                        || a.text.starts_with("/var/run/docker.sock")
-                });
-            if priv_ {
-                change(
-                    e,
-                    n,
-                    "runs a privileged container or mounts the host root".into(),
-                );
-            }
-            // The command after the image is analysed as if local.
-            let img_k = c
-                .args
-                .iter()
-                .position(|w| !w.text.starts_with('-') && w.text != "run" && w.text != "create");
-            let _ = img_k;
-            change(e, n, format!("{n} run"));
-        }
         ("exec", _) => {
             let mut k = 1;
             let args: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
@@ -507,7 +678,7 @@ fn docker(e: &mut Engine, c: &Cmd, pos: &[String]) {
                     1
                 };
             }
-            let inner = c.args.get(k + 2..).map(|s| s.to_vec()).unwrap_or_default();
+            let inner = c.args.get(k + 1..).map(|s| s.to_vec()).unwrap_or_default();
             if !inner.is_empty() {
                 let mut via = c.via.clone();
                 via.push(format!("{n} exec"));
@@ -515,5 +686,216 @@ fn docker(e: &mut Engine, c: &Cmd, pos: &[String]) {
             }
         }
         _ => {}
+    }
+}
+
+/// `docker run [opts] IMAGE CMD…`: analyse CMD; paths under mounted volumes
+/// are mapped back to the host (a named volume counts as data).
+fn container_run(e: &mut Engine, c: &Cmd) {
+    let n = c.name.as_str();
+    let with_arg = [
+        "-v",
+        "--volume",
+        "--mount",
+        "-e",
+        "--env",
+        "--env-file",
+        "--name",
+        "-w",
+        "--workdir",
+        "-p",
+        "--publish",
+        "--entrypoint",
+        "-u",
+        "--user",
+        "--network",
+        "--net",
+        "-l",
+        "--label",
+        "--platform",
+        "--restart",
+        "-m",
+        "--memory",
+        "--cpus",
+        "--hostname",
+        "-h",
+        "--add-host",
+        "--device",
+        "--cap-add",
+        "--cap-drop",
+        "--pid",
+        "--ipc",
+        "--log-driver",
+        "--shm-size",
+        "--ulimit",
+        "--security-opt",
+        "--tmpfs",
+        "--gpus",
+        "--image",
+        "--overrides",
+        "--namespace",
+        "-n",
+        "--context",
+    ];
+    let mut mounts: Vec<(String, String)> = Vec::new();
+    let mut privileged = false;
+    let mut i = 0;
+    let mut seen_sub = false;
+    let mut image = None;
+    while i < c.args.len() {
+        let a = c.args[i].text.as_str();
+        if !seen_sub && matches!(a, "run" | "create" | "container") {
+            i += 1;
+            if a != "container" {
+                seen_sub = true;
+            }
+            continue;
+        }
+        if a == "--privileged" {
+            privileged = true;
+        }
+        if a == "--" {
+            i += 1;
+            break;
+        }
+        if (a == "-v" || a == "--volume")
+            && let Some(v) = c.args.get(i + 1)
+        {
+            let mut parts = v.text.split(':');
+            if let (Some(h), Some(ct)) = (parts.next(), parts.next()) {
+                mounts.push((h.to_string(), ct.to_string()));
+            }
+        }
+        if a.starts_with("--volume=") || a.starts_with("-v=") {
+            let v = a.split_once('=').map(|x| x.1).unwrap_or("");
+            let mut parts = v.split(':');
+            if let (Some(h), Some(ct)) = (parts.next(), parts.next()) {
+                mounts.push((h.to_string(), ct.to_string()));
+            }
+        }
+        if with_arg.contains(&a) {
+            i += 2;
+            continue;
+        }
+        if a.starts_with('-') {
+            i += 1;
+            continue;
+        }
+        if image.is_none() && n != "kubectl" {
+            image = Some(a.to_string());
+            i += 1;
+            break;
+        }
+        i += 1;
+    }
+    if privileged
+        || mounts
+            .iter()
+            .any(|(h, _)| h == "/" || h.starts_with("/var/run/docker.sock") || h == "/dev")
+    {
+        e.add(Effect::CloudChange {
+            tool: n.into(),
+            what: "runs a container with access to the host".into(),
+        });
+    }
+    let mut inner: Vec<crate::words::Word> =
+        c.args.get(i..).map(|s| s.to_vec()).unwrap_or_default();
+    e.add(Effect::CloudChange {
+        tool: n.into(),
+        what: format!("{n} run {}", image.unwrap_or_default()),
+    });
+    if inner.is_empty() {
+        return;
+    }
+    // Rewrite container paths under mounts to the host paths they reach.
+    let mut roots = Vec::new();
+    let table: Vec<(String, String)> = mounts
+        .iter()
+        .map(|(h, ct)| {
+            let host = if h.starts_with('/')
+                || h.starts_with('~')
+                || h.starts_with('.')
+                || h.starts_with('$')
+            {
+                e.path(h)
+            } else {
+                format!("/var/lib/docker/volumes/{h}/_data")
+            };
+            roots.push(host.clone());
+            (ct.trim_end_matches('/').to_string(), host)
+        })
+        .collect();
+    for w in &mut inner {
+        for (ct, host) in &table {
+            let t = w.text.clone();
+            if let Some(rest) = t
+                .strip_prefix(ct.as_str())
+                .filter(|r| r.is_empty() || r.starts_with('/'))
+            {
+                w.text = format!("{}{rest}", host.trim_end_matches('/'));
+                break;
+            }
+        }
+    }
+    let keep_all = privileged || n == "kubectl" || n == "oc";
+    let mut sub = Engine::new(e.ctx);
+    sub.cwd = std::path::PathBuf::from("/");
+    sub.run_argv(
+        inner,
+        Vec::new(),
+        c.stdin.clone(),
+        vec![format!("{n} run")],
+        c.depth + 1,
+    );
+    for eff in sub.effects {
+        let paths: Vec<String> = eff.touched_paths().iter().map(|p| p.to_string()).collect();
+        let on_host = paths
+            .iter()
+            .any(|p| roots.iter().any(|r| p.starts_with(r.as_str())));
+        if let Effect::Delete { path, .. } = &eff
+            && path.starts_with("/var/lib/docker/volumes/")
+        {
+            e.add(Effect::DbDestroy {
+                engine: "container".into(),
+                what: format!("deletes data in a named volume ({path})"),
+            });
+            continue;
+        }
+        if paths.is_empty() || on_host || keep_all {
+            e.add(eff);
+        }
+    }
+}
+
+#[cfg(test)]
+mod family_tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn classifies() {
+        expect(&[
+            ("terraform destroy", "catastrophic"),
+            ("terraform plan", "safe"),
+            ("terraform apply -destroy", "catastrophic"),
+            ("kubectl delete ns prod", "catastrophic"),
+            ("kubectl get pods", "safe"),
+            ("helm uninstall web", "catastrophic"),
+            ("aws s3 rm s3://b --recursive", "catastrophic"),
+            ("aws s3 ls", "safe"),
+            (
+                "aws ec2 terminate-instances --instance-ids i-1",
+                "catastrophic",
+            ),
+            ("gcloud projects delete p", "catastrophic"),
+            ("az group delete -n rg", "catastrophic"),
+            ("docker system prune -a --volumes", "catastrophic"),
+            ("docker volume rm data", "catastrophic"),
+            ("docker ps", "safe"),
+            (
+                "docker run -v /:/host alpine rm -rf /host/etc",
+                "catastrophic",
+            ),
+            ("podman system reset", "catastrophic"),
+        ]);
     }
 }

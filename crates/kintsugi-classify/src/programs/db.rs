@@ -22,33 +22,21 @@ pub(crate) fn sql_severity(sql: &str) -> (u8, String) {
             || s.contains(" DROP TABLE")
             || s.contains(" DROP DATABASE")
             || s.contains(" DROP SCHEMA")
-        {
-            hit(&mut worst, 2, &short(s));
-        } else if s.starts_with("TRUNCATE")
+            || s.starts_with("TRUNCATE")
             || (s.starts_with("ALTER TABLE") && s.contains(" DROP "))
         {
             hit(&mut worst, 2, &short(s));
-        } else if s.starts_with("DELETE") {
-            hit(
-                &mut worst,
-                if s.contains(" WHERE ") { 1 } else { 2 },
-                &short(s),
-            );
-        } else if s.starts_with("UPDATE") {
-            hit(
-                &mut worst,
-                if s.contains(" WHERE ") { 1 } else { 2 },
-                &short(s),
-            );
+        } else if s.starts_with("DELETE") || s.starts_with("UPDATE") {
+            hit(&mut worst, if bounded_where(s) { 1 } else { 2 }, &short(s));
         } else if s.contains("DROPDATABASE")
             || s.contains(".DROP(")
             || s.contains("FLUSHALL")
             || s.contains("FLUSHDB")
-        {
-            hit(&mut worst, 2, &short(s));
-        } else if s.contains("DELETEMANY({})")
+            || s.replace(' ', "").contains("DELETEMANY({})")
             || s.contains("REMOVE({})")
             || s.contains("DELETEMANY()")
+            || s.replace(' ', "").contains("UPDATEMANY({},")
+            || s.contains(".DROPCOLLECTION")
         {
             hit(&mut worst, 2, &short(s));
         } else if [
@@ -76,6 +64,19 @@ pub(crate) fn sql_severity(sql: &str) -> (u8, String) {
         }
     }
     worst
+}
+
+/// A WHERE clause that actually restricts rows (not `1=1`, `true`).
+fn bounded_where(s: &str) -> bool {
+    let Some(k) = s.find(" WHERE ") else {
+        return false;
+    };
+    let w = s[k + 7..].trim().trim_end_matches(';').replace(' ', "");
+    !matches!(
+        w.as_str(),
+        "1=1" | "TRUE" | "1" | "''=''" | "1<>0" | "0=0" | "NOT0" | "1>0"
+    ) && !w.starts_with("1=1OR")
+        && !w.ends_with("OR1=1")
 }
 
 fn short(s: &str) -> String {
@@ -123,10 +124,12 @@ fn stdin_sql(e: &mut Engine, c: &Cmd, engine: &str) {
             engine: engine.into(),
             what: format!("runs SQL from {p}"),
         }),
-        Stdin::Download(_) | Stdin::Decoded(_) | Stdin::Other(_) => e.add(Effect::DbWrite {
-            engine: engine.into(),
-            what: "runs SQL from a pipe".into(),
-        }),
+        Stdin::Download(_) | Stdin::Decoded(_) | Stdin::Other(_) | Stdin::Listing(_) => {
+            e.add(Effect::DbWrite {
+                engine: engine.into(),
+                what: "runs SQL from a pipe".into(),
+            })
+        }
         Stdin::Terminal => {}
     }
 }
@@ -315,7 +318,9 @@ fn orm(e: &mut Engine, c: &Cmd) -> bool {
         }
         "prisma" => {
             if p(0) == "migrate" && p(1) == "reset"
-                || p(0) == "db" && p(1) == "push" && c.long("--force-reset")
+                || p(0) == "db"
+                    && p(1) == "push"
+                    && (c.long("--force-reset") || c.long("--accept-data-loss"))
             {
                 destroy(e, &format!("prisma {} {}", p(0), p(1)));
             } else if p(0) == "migrate" && matches!(p(1), "deploy" | "dev")
@@ -351,6 +356,39 @@ fn orm(e: &mut Engine, c: &Cmd) -> bool {
         | "flyway" | "liquibase" | "diesel" | "sqlx" | "dbmate" | "goose" | "migrate"
         | "supabase" => {
             let all = pos.join(" ");
+            if pos.iter().any(|x| {
+                matches!(
+                    x.as_str(),
+                    "list"
+                        | "info"
+                        | "status"
+                        | "show"
+                        | "history"
+                        | "current"
+                        | "heads"
+                        | "check"
+                        | "validate"
+                        | "version"
+                        | "make:migration"
+                        | "generate"
+                        | "new"
+                        | "create"
+                )
+            }) && !pos
+                .iter()
+                .any(|x| x.contains("drop") || x.contains("reset"))
+            {
+                return true;
+            }
+            if (all.contains("undo:all")
+                || all.contains("rollback") && c.long("--all")
+                || all.contains("migrate:reset")
+                || all.contains("downgrade base"))
+                && !c.dry_run()
+            {
+                destroy(e, &all);
+                return true;
+            }
             if [
                 "db:drop",
                 "schema:drop",
@@ -412,5 +450,28 @@ mod tests {
         assert_eq!(sql_severity("select * from t where x = 'drop table'").0, 0);
         assert_eq!(sql_severity("TRUNCATE logs").0, 2);
         assert_eq!(sql_severity("db.dropDatabase()").0, 2);
+    }
+}
+
+#[cfg(test)]
+mod family_tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn classifies() {
+        expect(&[
+            ("psql -c \"DROP DATABASE prod\"", "catastrophic"),
+            ("psql -c \"select 1\"", "safe"),
+            ("mysql -e \"DELETE FROM users\"", "catastrophic"),
+            ("mysql -e \"DELETE FROM users WHERE id=1\"", "ambiguous"),
+            ("sqlite3 app.db \"DROP TABLE t\"", "catastrophic"),
+            ("redis-cli FLUSHALL", "catastrophic"),
+            ("mongosh --eval \"db.dropDatabase()\"", "catastrophic"),
+            ("rails db:drop", "catastrophic"),
+            ("python manage.py flush", "catastrophic"),
+            ("npx prisma migrate reset", "catastrophic"),
+            ("dropdb prod", "catastrophic"),
+            ("psql <<EOF\nDROP TABLE x;\nEOF", "catastrophic"),
+        ]);
     }
 }

@@ -25,16 +25,69 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     if n.starts_with("mkfs")
         || matches!(n, "mke2fs" | "mkswap" | "mkdosfs" | "mkntfs" | "mkexfatfs")
     {
-        if c.dry_run() || c.short('n') && n.starts_with("mke2fs") {
+        if c.dry_run() || c.short('n') || c.short('V') && c.args.len() == 1 {
             return true;
         }
         let devs = devices(e, c);
-        let dev = devs
-            .into_iter()
-            .next()
-            .or_else(|| c.positional().last().map(|w| w.text.clone()))
-            .unwrap_or_else(|| "a device".into());
-        write(e, dev, n);
+        match devs.into_iter().next() {
+            Some(d) => write(e, d, n),
+            None if c.positional().iter().any(|w| w.dynamic) => {
+                write(e, "a device chosen at run time".into(), n)
+            }
+            None => {
+                if let Some(f) = c
+                    .positional()
+                    .iter()
+                    .find(|w| !w.text.chars().all(|ch| ch.is_ascii_digit()))
+                {
+                    let p = e.path(&f.text);
+                    e.add(Effect::Overwrite {
+                        path: p,
+                        append: false,
+                    });
+                }
+            }
+        }
+        return true;
+    }
+    if n == "diskutil" {
+        let sub = c.sub(0);
+        if matches!(
+            sub,
+            "eraseDisk"
+                | "zeroDisk"
+                | "randomDisk"
+                | "secureErase"
+                | "eraseVolume"
+                | "partitionDisk"
+                | "reformat"
+        ) || sub == "apfs"
+            && matches!(c.sub(1), "deleteContainer" | "deleteVolume" | "eraseVolume")
+        {
+            write(
+                e,
+                c.positional()
+                    .last()
+                    .map(|w| w.text.clone())
+                    .unwrap_or_default(),
+                "diskutil erase",
+            );
+        }
+        return true;
+    }
+    if matches!(n, "ddrescue" | "dcfldd" | "badblocks" | "dc3dd") {
+        let target = c.positional().last().map(|w| e.path(&w.text));
+        let of = c
+            .args
+            .iter()
+            .find_map(|a| a.text.strip_prefix("of=").map(|v| e.path(v)));
+        let dev = of.or(target).filter(|p| is_block_device(p));
+        let writes = n != "badblocks" || c.short('w') || c.short('n');
+        if let Some(d) = dev
+            && writes
+        {
+            write(e, d, n);
+        }
         return true;
     }
     match n {
@@ -45,8 +98,18 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                     of = Some(e.path(v));
                 }
             }
+            let src_inf = c.args.iter().any(|a| {
+                matches!(
+                    a.text.as_str(),
+                    "if=/dev/zero" | "if=/dev/urandom" | "if=/dev/random"
+                )
+            });
+            let bounded = c.args.iter().any(|a| a.text.starts_with("count="));
             match of {
                 Some(p) if is_block_device(&p) => write(e, p, "dd"),
+                Some(p) if src_inf && !bounded && !p.starts_with("/dev/null") => {
+                    write(e, p, "fills the disk with an unbounded write")
+                }
                 Some(p) => e.add(Effect::Overwrite {
                     path: p,
                     append: false,
@@ -72,9 +135,15 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 "hdparm" => c.args.iter().any(|a| {
                     a.text.starts_with("--security-erase") || a.text == "--trim-sector-ranges"
                 }),
-                "cryptsetup" => {
-                    matches!(c.sub(0), "luksFormat" | "erase" | "luksErase" | "reencrypt")
-                }
+                "cryptsetup" => matches!(
+                    c.sub(0),
+                    "luksFormat"
+                        | "erase"
+                        | "luksErase"
+                        | "reencrypt"
+                        | "luksKillSlot"
+                        | "luksRemoveKey"
+                ),
                 _ => c.long("--zero-superblock") || c.long("--create") || c.short('C'),
             };
             if destructive && !c.dry_run() {
@@ -174,5 +243,27 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod family_tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn classifies() {
+        expect(&[
+            ("dd if=/dev/zero of=/dev/sda", "catastrophic"),
+            ("dd if=a of=b", "ambiguous"),
+            ("mkfs.ext4 /dev/sdb1", "catastrophic"),
+            ("fdisk -l", "safe"),
+            ("wipefs -a /dev/sdb", "catastrophic"),
+            ("wipefs /dev/sdb", "safe"),
+            ("shred /dev/sda", "catastrophic"),
+            ("echo x > /dev/sda", "catastrophic"),
+            ("parted /dev/sda print", "safe"),
+            ("sgdisk --zap-all /dev/sda", "catastrophic"),
+            ("blkdiscard /dev/nvme0n1", "catastrophic"),
+        ]);
     }
 }

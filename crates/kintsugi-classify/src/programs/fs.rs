@@ -17,7 +17,11 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 let p = e.path(&w.text);
                 e.add(Effect::Delete { path: p, recursive });
             }
-            if c.positional().is_empty() && matches!(c.stdin, Stdin::Other(_) | Stdin::Download(_))
+            if c.positional().is_empty()
+                && matches!(
+                    c.stdin,
+                    Stdin::Other(_) | Stdin::Download(_) | Stdin::Listing(_)
+                )
             {
                 e.add(Effect::Opaque {
                     what: "deletes paths read from a pipe".into(),
@@ -100,6 +104,15 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             let dst = target.or_else(|| (pos.len() >= 2).then(|| pos[pos.len() - 1].text.clone()));
             if let Some(d) = dst {
                 let to = e.path(&d);
+                if let Some(src) = pos.first().map(|w| w.text.as_str())
+                    && (src.starts_with("/bin/")
+                        || src.starts_with("/usr/bin/")
+                        || src.starts_with("/sbin/")
+                        || src.starts_with("/usr/sbin/"))
+                {
+                    e.aliases
+                        .insert(to.clone(), crate::words::basename(src).to_string());
+                }
                 e.add(Effect::Overwrite {
                     path: to,
                     append: false,
@@ -122,6 +135,18 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         }
         "ln" => {
             let pos = c.positional();
+            if pos.len() >= 2 {
+                let src = pos[0].text.as_str();
+                if src.starts_with("/bin/")
+                    || src.starts_with("/usr/bin/")
+                    || src.starts_with("/sbin/")
+                    || src.starts_with("/usr/sbin/")
+                {
+                    let to = e.path(&pos[pos.len() - 1].text);
+                    e.aliases
+                        .insert(to, crate::words::basename(src).to_string());
+                }
+            }
             if (c.short('f') || c.long("--force")) && pos.len() >= 2 {
                 let to = e.path(&pos[pos.len() - 1].text);
                 let from = pos[0].text.as_str();
@@ -158,27 +183,110 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             }
             true
         }
-        "truncate" => {
-            for w in c.positional() {
-                let p = e.path(&w.text);
-                e.add(Effect::Overwrite {
-                    path: p,
-                    append: false,
-                });
+        "truncate" | "fallocate" => {
+            let mut i = 0;
+            let zero = c
+                .args
+                .windows(2)
+                .any(|w| w[0].text == "-s" && w[1].text == "0")
+                || c.args
+                    .iter()
+                    .any(|a| a.text == "-s0" || a.text == "--size=0");
+            while i < c.args.len() {
+                let a = c.args[i].text.as_str();
+                if matches!(
+                    a,
+                    "-s" | "--size" | "-r" | "--reference" | "-l" | "--length" | "-o" | "--offset"
+                ) {
+                    i += 2;
+                    continue;
+                }
+                if !a.starts_with('-') {
+                    let p = e.path(a);
+                    let z = crate::paths::zone(&p, e.ctx, e.project.as_deref());
+                    if zero
+                        && matches!(
+                            z,
+                            crate::paths::Zone::ProjectRoot
+                                | crate::paths::Zone::Home
+                                | crate::paths::Zone::Root
+                        )
+                    {
+                        e.add(Effect::Delete {
+                            path: p,
+                            recursive: true,
+                        });
+                    } else {
+                        e.add(Effect::Overwrite {
+                            path: p,
+                            append: false,
+                        });
+                    }
+                }
+                i += 1;
             }
             true
         }
         "chmod" | "chown" | "chgrp" | "chattr" | "setfacl" => {
             let recursive = c.short('R') || c.long("--recursive");
-            let pos = c.positional();
-            let skip = usize::from(
-                c.name != "chattr" || pos.first().is_some_and(|w| !w.text.starts_with('/')),
-            );
-            for w in pos.iter().skip(skip) {
+            let real_opt = |t: &str| {
+                t.starts_with("--")
+                    || matches!(
+                        t,
+                        "-R" | "-v"
+                            | "-f"
+                            | "-c"
+                            | "-h"
+                            | "-H"
+                            | "-L"
+                            | "-P"
+                            | "-Rf"
+                            | "-fR"
+                            | "-Rv"
+                            | "-vR"
+                    )
+            };
+            let args: Vec<&Word> = c.args.iter().filter(|w| !real_opt(&w.text)).collect();
+            let mut it = args.into_iter();
+            let mode = if c.name == "setfacl" { None } else { it.next() };
+            if c.name == "chmod"
+                && let Some(m) = mode
+            {
+                let t = m.text.as_str();
+                let setuid = t.contains('s') && (t.contains('+') || t.contains('='))
+                    || (t.len() == 4
+                        && t.chars().all(|ch| ch.is_ascii_digit())
+                        && matches!(t.chars().next(), Some('2' | '4' | '6' | '7')));
+                if setuid {
+                    e.add(Effect::SecurityDisable {
+                        what: "a set-user-ID program (privilege escalation)".into(),
+                        control: "setuid".into(),
+                    });
+                }
+            }
+            for w in it {
                 let p = e.path(&w.text);
                 e.add(Effect::Chmod { path: p, recursive });
             }
-            // chmod -x/+x forms start with '-' and are parsed as options: fine.
+            true
+        }
+        "setcap" => {
+            if c.args.iter().any(|a| {
+                a.text.contains("cap_setuid")
+                    || a.text.contains("cap_sys_admin")
+                    || a.text.contains("cap_dac_override")
+                    || a.text.contains("=ep") && a.text.contains("all")
+            }) {
+                e.add(Effect::SecurityDisable {
+                    what: "a capability that grants root (setcap)".into(),
+                    control: "setuid".into(),
+                });
+            } else if !c.short('v') {
+                e.add(Effect::Change {
+                    program: "setcap".into(),
+                    what: "changes file capabilities".into(),
+                });
+            }
             true
         }
         "touch" | "mkdir" | "mktemp" => true,
@@ -260,18 +368,30 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                     1
                 };
             }
-            let first_arg = c
+            let inputs: Vec<String> = c
                 .args
-                .get(k + 1)
-                .map(|w| w.text.clone())
-                .unwrap_or_default();
-            let text: Vec<String> = c.args[i.min(k)..k]
+                .get(k + 1..)
+                .unwrap_or(&[])
                 .iter()
-                .map(|w| w.text.replace("{}", &first_arg))
+                .filter(|w| !w.text.starts_with(":::"))
+                .map(|w| w.text.clone())
+                .take(8)
                 .collect();
+            let tmpl: Vec<String> = c.args[i.min(k)..k].iter().map(|w| w.text.clone()).collect();
+            let tmpl = tmpl.join(" ");
             let mut via = c.via.clone();
             via.push("parallel".into());
-            e.run_script(&text.join(" "), &via, c.depth + 1, &Stdin::Terminal);
+            if inputs.is_empty() {
+                e.run_script(&tmpl, &via, c.depth + 1, &c.stdin);
+            }
+            for inp in inputs {
+                let line = if tmpl.contains("{}") {
+                    tmpl.replace("{}", &inp)
+                } else {
+                    format!("{tmpl} {inp}")
+                };
+                e.run_script(&line, &via, c.depth + 1, &Stdin::Terminal);
+            }
             true
         }
         _ => false,
@@ -345,9 +465,11 @@ fn sed(e: &mut Engine, c: &Cmd) {
     }
 }
 
-/// `s/x/y/e` or an `e cmd` command.
+/// `s/x/y/e` or an `e cmd` command (after an optional address).
 fn sed_executes(s: &str) -> bool {
     let t = s.trim();
+    let t =
+        t.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '$' | ',' | '~' | '!'));
     if t.starts_with("e ") || t == "e" || t.contains(";e ") || t.contains("\ne ") {
         return true;
     }
@@ -444,7 +566,6 @@ fn find(e: &mut Engine, c: &Cmd) {
         "-ipath",
         "-regex",
         "-iregex",
-        "-type",
         "-mtime",
         "-mmin",
         "-newer",
@@ -460,7 +581,11 @@ fn find(e: &mut Engine, c: &Cmd) {
         "-samefile",
         "-lname",
     ];
-    let filtered = c.args[i..].iter().any(|w| tests.contains(&w.text.as_str()));
+    let filtered = c.args[i..].windows(2).any(|w| {
+        tests.contains(&w[0].text.as_str())
+            && !(matches!(w[0].text.as_str(), "-name" | "-iname" | "-path")
+                && matches!(w[1].text.as_str(), "*" | "*.*" | ".*" | "?*"))
+    }) || c.args[i..].iter().any(|w| w.text == "-empty");
     let name = c
         .opt(&["-name", "-iname"])
         .map(|w| w.text.clone())
@@ -569,7 +694,15 @@ fn xargs(e: &mut Engine, c: &Cmd) {
         i += if with_arg.contains(&a) { 2 } else { 1 };
     }
     let input: Vec<Word> = match &c.stdin {
-        Stdin::Literal(t) => e.split(t),
+        Stdin::Literal(t) => e.split(&t.replace("\\0", " ").replace('\0', " ")),
+        Stdin::Listing(v) => v
+            .iter()
+            .map(|p| Word {
+                text: p.clone(),
+                dynamic: false,
+                glob: p.contains(['*', '?']),
+            })
+            .collect(),
         _ => vec![Word {
             text: "$XARGS_INPUT".into(),
             dynamic: true,
@@ -594,4 +727,34 @@ fn xargs(e: &mut Engine, c: &Cmd) {
     let mut via = c.via.clone();
     via.push("xargs".into());
     e.run_argv(inner, Vec::new(), Stdin::Terminal, via, c.depth + 1);
+}
+
+#[cfg(test)]
+mod family_tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn classifies() {
+        expect(&[
+            ("rm -rf ~", "catastrophic"),
+            ("rm -rf /", "catastrophic"),
+            ("rm -rf .", "catastrophic"),
+            ("rm -rf .git", "catastrophic"),
+            ("rm -rf target", "ambiguous"),
+            ("rm -rf /tmp/x", "safe"),
+            ("\\rm -rf ~", "catastrophic"),
+            ("r\"\"m -rf ~/Documents", "catastrophic"),
+            ("find / -exec rm -rf {} +", "catastrophic"),
+            ("find . -name \"*.pyc\" -delete", "ambiguous"),
+            ("echo ~ | xargs rm -rf", "catastrophic"),
+            ("sed -i s/a/b/ src/main.rs", "ambiguous"),
+            ("sed -n 1e\\ rm\\ -rf\\ ~ README.md", "catastrophic"),
+            ("chmod -R 777 /", "catastrophic"),
+            ("chmod 4755 /tmp/sh", "catastrophic"),
+            ("mv ~/.ssh /tmp/x", "catastrophic"),
+            ("tee ~/.bashrc < x", "catastrophic"),
+            ("ls -la", "safe"),
+            ("parallel rm -rf ::: ~", "catastrophic"),
+        ]);
+    }
 }

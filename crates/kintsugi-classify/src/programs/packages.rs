@@ -89,6 +89,19 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                         && !s.contains("check")
                     {
                         fmt(e, c, script);
+                    } else if sub == "config"
+                        && p(1) == "set"
+                        && pos.iter().any(|x| {
+                            x.starts_with("script-shell")
+                                || x.starts_with("node-options")
+                                || x.starts_with("ignore-scripts=false")
+                                || x == "prefix"
+                        })
+                    {
+                        e.add(Effect::Persistence {
+                            what: format!("{n} config {} runs a program for every script", p(2)),
+                            path: "~/.npmrc".into(),
+                        });
                     } else if sub == "audit" && p(1) == "fix"
                         || sub == "cache" && matches!(p(1), "clean" | "clear")
                     {
@@ -172,6 +185,30 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             }
             true
         }
+        "cmake" if c.sub(0) == "-E" || c.has(&["-E"]) => {
+            let k = c.args.iter().position(|w| w.text == "-E").unwrap_or(0);
+            let sub = c.args.get(k + 1).map(|w| w.text.as_str()).unwrap_or("");
+            let targets: Vec<String> = c
+                .args
+                .get(k + 2..)
+                .unwrap_or(&[])
+                .iter()
+                .filter(|w| !w.text.starts_with('-'))
+                .map(|w| w.text.clone())
+                .collect();
+            let recursive = matches!(sub, "remove_directory" | "rm")
+                && (sub == "remove_directory"
+                    || c.args
+                        .iter()
+                        .any(|w| w.text.contains('r') && w.text.starts_with('-')));
+            if matches!(sub, "rm" | "remove" | "remove_directory") {
+                for t in targets {
+                    let p = e.path(&t);
+                    e.add(Effect::Delete { path: p, recursive });
+                }
+            }
+            true
+        }
         "cargo-fmt" | "rustfmt" | "black" | "isort" | "autopep8" | "yapf" | "gofmt"
         | "goimports" | "clang-format" | "shfmt" | "stylua" | "dprint" | "biome" | "prettier"
         | "ruff" | "eslint" | "rubocop" | "standardrb" | "swiftformat" | "ktlint"
@@ -207,6 +244,24 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "make" | "gmake" | "just" | "task" | "mage" | "invoke" | "nox" | "tox" => {
+            if c.short('n') && n == "make" || c.long("--just-print") || c.long("--recon") {
+                return true;
+            }
+            if let Some(f) = c.opt(&["-f", "--file", "--makefile"])
+                && (f.text == "-" || f.text == "/dev/stdin")
+                && let crate::engine::Stdin::Literal(t) = &c.stdin
+            {
+                let recipes: Vec<String> = t
+                    .lines()
+                    .filter_map(|l| l.strip_prefix('\t'))
+                    .map(|l| l.trim_start_matches(['@', '-']).to_string())
+                    .collect();
+                let mut via = c.via.clone();
+                via.push("make recipe".into());
+                for r in recipes.iter().take(16) {
+                    e.run_script(r, &via, c.depth + 1, &crate::engine::Stdin::Terminal);
+                }
+            }
             for t in &pos {
                 let l = t.to_ascii_lowercase();
                 if [
@@ -335,10 +390,14 @@ fn runner(e: &mut Engine, c: &Cmd, skip: usize) {
         }
         return;
     }
-    if !known {
-        e.add(Effect::PackageChange {
-            manager: c.name.clone(),
-            what: format!("downloads and runs `{}`", first.text),
+    if !known
+        && (first.text.contains("://")
+            || first.text.starts_with("git+")
+            || first.text.starts_with("github:"))
+    {
+        e.add(Effect::DownloadExec {
+            source: first.text.clone(),
+            interpreter: c.name.clone(),
         });
     }
     e.run_argv(argv, Vec::new(), c.stdin.clone(), via, c.depth + 1);
@@ -352,11 +411,22 @@ fn lang_pm(e: &mut Engine, c: &Cmd, pos: &[String]) -> bool {
         || pos.get(1).is_some_and(|x| x == "." || x.starts_with("-r"));
     match n {
         "pip" | "pip3" | "pipx" => {
-            if matches!(sub, "install" | "uninstall" | "download") && !from_project && !c.dry_run()
+            if let Some(u) = pos
+                .iter()
+                .find(|x| x.contains("://") || x.starts_with("git+"))
             {
-                if !(sub == "install" && pos.len() <= 1) {
-                    pkg(e, n, pos.join(" "));
-                }
+                e.add(Effect::DownloadExec {
+                    source: u.clone(),
+                    interpreter: format!("{n} install (runs its build scripts)"),
+                });
+                return true;
+            }
+            if matches!(sub, "install" | "uninstall" | "download")
+                && !from_project
+                && !c.dry_run()
+                && !(sub == "install" && pos.len() <= 1)
+            {
+                pkg(e, n, pos.join(" "));
             }
         }
         "uv" => match sub {
@@ -427,7 +497,7 @@ fn lang_pm(e: &mut Engine, c: &Cmd, pos: &[String]) -> bool {
             _ => {}
         },
         "gem" | "cpan" | "cpanm" | "luarocks" | "opam" | "nix-env" | "hex" | "rustup" | "nuget" => {
-            if matches!(
+            if (matches!(
                 sub,
                 "install"
                     | "uninstall"
@@ -442,26 +512,23 @@ fn lang_pm(e: &mut Engine, c: &Cmd, pos: &[String]) -> bool {
                     | "default"
                     | "self"
             ) || (matches!(n, "cpan" | "cpanm") && !pos.is_empty())
-                || (n == "nix-env" && (c.short('i') || c.short('e') || c.short('u')))
-            {
-                if !(n == "rustup"
+                || (n == "nix-env" && (c.short('i') || c.short('e') || c.short('u'))))
+                && !(n == "rustup"
                     && matches!(sub, "toolchain" | "target" | "component")
                     && matches!(p(1), "list" | ""))
-                {
-                    pkg(e, n, pos.join(" "));
-                }
+            {
+                pkg(e, n, pos.join(" "));
             }
         }
         "go" => match sub {
-            "install" | "get" => {
-                if !pos
+            "install" | "get"
+                if (!pos
                     .iter()
                     .skip(1)
                     .all(|x| x == "./..." || x == "." || x.starts_with("./"))
-                    || pos.len() == 1 && sub == "get"
-                {
-                    pkg(e, n, pos.join(" "));
-                }
+                    || pos.len() == 1 && sub == "get") =>
+            {
+                pkg(e, n, pos.join(" "));
             }
             "fmt" => fmt(e, c, "go fmt"),
             "clean"
@@ -483,7 +550,7 @@ fn lang_pm(e: &mut Engine, c: &Cmd, pos: &[String]) -> bool {
                     what: format!("runs `cargo {sub}`"),
                 })
             }
-            "fmt" if !c.long("--check") => fmt(e, c, "cargo fmt"),
+            "fmt" if !c.has(&["--check"]) => fmt(e, c, "cargo fmt"),
             "clippy" | "fix" if c.long("--fix") || sub == "fix" => fmt(e, c, "cargo fix"),
             _ => {}
         },
@@ -547,4 +614,28 @@ fn lang_pm(e: &mut Engine, c: &Cmd, pos: &[String]) -> bool {
         _ => return false,
     }
     true
+}
+
+#[cfg(test)]
+mod family_tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn classifies() {
+        expect(&[
+            ("npm install", "safe"),
+            ("npm ci", "safe"),
+            ("npm install lodash", "ambiguous"),
+            ("pip install requests", "ambiguous"),
+            ("pip install -r requirements.txt", "safe"),
+            ("cargo install ripgrep", "ambiguous"),
+            ("sudo apt-get install -y jq", "ambiguous"),
+            ("cargo build --release", "safe"),
+            ("cargo fmt", "ambiguous"),
+            ("cargo fmt --check", "safe"),
+            ("npx eslint .", "safe"),
+            ("make test", "safe"),
+            ("pip install https://x/p.tgz", "catastrophic"),
+        ]);
+    }
 }

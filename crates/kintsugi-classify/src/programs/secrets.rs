@@ -101,7 +101,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
     let tok = |e: &mut Engine, what: String| e.add(Effect::SecretRead { path: what });
     match n {
-        "gh" => {
+        "gh" | "glab" => {
             if p(0) == "auth" && p(1) == "token"
                 || p(0) == "auth" && p(1) == "status" && c.long("--show-token")
                 || p(0) == "auth" && c.short('t') && p(1) == "status"
@@ -146,7 +146,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             }) {
                 if p(0) == "repo" && p(1) == "delete" || p(0) == "release" && p(1) == "delete" {
                     e.add(Effect::CloudDestroy {
-                        tool: "gh".into(),
+                        tool: n.into(),
                         what: format!("gh {} {}", p(0), p(1)),
                     });
                 } else {
@@ -177,6 +177,47 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 }
             }
             true
+        }
+        "getent" => {
+            if matches!(p(0), "shadow" | "gshadow") {
+                tok(e, format!("/etc/{}", p(0)));
+            }
+            true
+        }
+        "declare" | "typeset" | "export" | "set" | "local" | "readonly"
+            if c.has(&["-p"]) || n == "set" =>
+        {
+            for v in &pos {
+                if secret_var(v) {
+                    tok(e, format!("${v}"));
+                }
+            }
+            false
+        }
+        "grep" | "egrep" | "fgrep" | "rg" | "ag" | "ack" | "awk" | "sed" => {
+            let from_env = matches!(&c.stdin, crate::engine::Stdin::Other(p) if matches!(p.as_str(), "env" | "printenv" | "set" | "export" | "declare" | "compgen" | "cat" | "xargs"));
+            let from_env = from_env
+                || matches!(&c.stdin, crate::engine::Stdin::File(p) if p.ends_with("/environ"));
+            if from_env {
+                let pat = c
+                    .args
+                    .iter()
+                    .filter(|w| {
+                        !w.text.starts_with('-') || w.text.len() > 3 && w.text.contains('|')
+                    })
+                    .map(|w| w.text.to_ascii_uppercase())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if [
+                    "TOKEN", "KEY", "SECRET", "PASS", "AWS", "CRED", "AUTH", "API", "PRIVATE",
+                ]
+                .iter()
+                .any(|k| pat.contains(k))
+                {
+                    tok(e, "secret environment variables".into());
+                }
+            }
+            false
         }
         "printenv" => {
             for v in &pos {
@@ -225,7 +266,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                     p(0) == "token" && p(1) == "list"
                         || p(0) == "config" && p(1) == "get" && p(2).contains("auth")
                 }
-                "cargo" => p(0) == "login" && false,
+                "cargo" => false,
                 "pulumi" => {
                     p(0) == "config" && c.long("--show-secrets")
                         || p(0) == "stack" && p(1) == "output" && c.long("--show-secrets")
@@ -271,7 +312,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     }
 }
 
-fn secret_var(v: &str) -> bool {
+pub(crate) fn secret_var(v: &str) -> bool {
     let u = v.to_ascii_uppercase();
     [
         "SECRET",
@@ -310,13 +351,50 @@ fn mentions_secret_var(t: &str) -> Option<String> {
     None
 }
 
+/// Cheap pre-filter: text that could possibly name credential material.
+fn maybe_secret(t: &str) -> bool {
+    const HINTS: &[&str] = &[
+        "ssh", "aws", "env", "shadow", "kube", "docker", "gh/", "npmrc", "pypirc", "cred", "netrc",
+        "pgpass", "key", "pem", "p12", "pfx", "jks", "secret", "token", "passw", "gnupg", "gcloud",
+        "azure", "id_", "vault", "boto", "s3cfg", "my.cnf", "hub", "tfrc", "Login", "Cookies",
+        "logins", "keyring", "auth", "*", "?", "[", "service", "client_", ".config", "$",
+        "environ", "htpasswd", "KUBE", "AWS", "GOOGLE", "NETRC", "PGPASS", "DOCKER", "SSH",
+    ];
+    HINTS.iter().any(|h| t.contains(h))
+}
+
 /// Any argument naming credential material, for programs that read files.
 pub(crate) fn scan_args(e: &mut Engine, c: &Cmd) {
-    if NO_READ.contains(&c.name.as_str()) || c.name.starts_with("git ") {
+    static NO_READ_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    if crate::safe_list::set_of(&NO_READ_SET, NO_READ).contains(c.name.as_str())
+        || c.name.starts_with("git ")
+    {
+        return;
+    }
+    if !c.args.iter().any(|w| maybe_secret(&w.text)) {
         return;
     }
     let mut hits = Vec::new();
     for w in &c.args {
+        for var in [
+            "$AWS_SHARED_CREDENTIALS_FILE",
+            "${AWS_SHARED_CREDENTIALS_FILE}",
+            "$KUBECONFIG",
+            "${KUBECONFIG}",
+            "$GOOGLE_APPLICATION_CREDENTIALS",
+            "${GOOGLE_APPLICATION_CREDENTIALS}",
+            "$NETRC",
+            "$PGPASSFILE",
+            "$DOCKER_CONFIG",
+            "$SSH_KEY",
+            "$GIT_SSH_KEY",
+            "$VAULT_TOKEN_FILE",
+        ] {
+            if w.text.starts_with(var) {
+                hits.push(w.text.clone());
+            }
+        }
         let t = w.text.as_str();
         let cand = t
             .strip_prefix('@')
@@ -346,5 +424,31 @@ pub(crate) fn scan_args(e: &mut Engine, c: &Cmd) {
     }
     for p in hits {
         e.add(Effect::SecretRead { path: p });
+    }
+}
+
+#[cfg(test)]
+mod family_tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn classifies() {
+        expect(&[
+            ("cat ~/.ssh/id_rsa", "catastrophic"),
+            ("cat ~/.ssh/id_rsa.pub", "safe"),
+            ("ls ~/.ssh", "safe"),
+            ("cat .env", "catastrophic"),
+            ("cat .env.example", "safe"),
+            ("cat ~/.aws/credentials", "catastrophic"),
+            ("gh auth token", "catastrophic"),
+            ("gcloud auth print-access-token", "catastrophic"),
+            ("aws configure get aws_secret_access_key", "catastrophic"),
+            ("printenv GITHUB_TOKEN", "catastrophic"),
+            ("kubectl get secret s -o yaml", "catastrophic"),
+            ("kubectl config view", "safe"),
+            ("cat /etc/shadow", "catastrophic"),
+            ("tar czf /tmp/k.tgz ~/.ssh", "catastrophic"),
+            ("env | grep -i token", "catastrophic"),
+        ]);
     }
 }

@@ -50,10 +50,9 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
     match n {
         "shutdown" | "reboot" | "poweroff" | "halt" | "kexec" => {
-            if !c.has(&["--help", "-c", "-k", "--no-wall"]) || n != "shutdown" {
-                if !(n == "shutdown" && c.has(&["-c"])) && !c.dry_run() {
-                    power(e, n.to_string());
-                }
+            let cancel_or_warn = n == "shutdown" && c.has(&["-c", "-k", "--no-wall"]);
+            if !cancel_or_warn && !c.dry_run() {
+                power(e, n.to_string());
             }
             true
         }
@@ -145,14 +144,78 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                     && n == "kill"
                     && c.args.len() >= 2
                     && c.args.last().is_some_and(|l| l.text == "-1");
+            let from_ps = c.args.iter().any(|w| {
+                w.dynamic
+                    && (w.text.contains("ps ")
+                        || w.text.contains("pgrep")
+                        || w.text.contains("pidof")
+                        || w.text.contains("XARGS_INPUT"))
+            }) && !c.args.iter().any(|w| w.text == "-0");
+            let upstream_ps = matches!(&c.stdin, crate::engine::Stdin::Other(p) if matches!(p.as_str(), "ps" | "pgrep" | "pidof" | "awk" | "cut" | "grep"));
+            let shells = pos.iter().any(|t| {
+                matches!(
+                    t.as_str(),
+                    "bash"
+                        | "sh"
+                        | "zsh"
+                        | "fish"
+                        | "login"
+                        | "sshd"
+                        | "systemd"
+                        | "init"
+                        | "Xorg"
+                        | "gnome-shell"
+                        | "tmux"
+                        | "screen"
+                )
+            });
+            let security = pos.iter().any(|t| {
+                SECURITY_UNITS.contains(&t.as_str())
+                    || t.contains("falcon")
+                    || t.contains("auditd")
+                    || t.contains("osquery")
+            });
+            if security
+                || c.args
+                    .iter()
+                    .any(|w| w.dynamic && SECURITY_UNITS.iter().any(|s| w.text.contains(s)))
+            {
+                sec(
+                    e,
+                    &format!("a security daemon ({})", pos.join(" ")),
+                    "audit-off",
+                );
+                return true;
+            }
+            if from_ps && n == "kill"
+                || upstream_ps
+                || (n != "kill" && shells)
+                || (n == "pkill"
+                    && c.args
+                        .windows(2)
+                        .any(|w| w[0].text == "-P" && w[1].text == "1"))
+            {
+                power(
+                    e,
+                    format!(
+                        "{n} {}",
+                        c.args
+                            .iter()
+                            .map(|w| w.text.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    ),
+                );
+                return true;
+            }
+            if c.args.iter().any(|w| w.text == "-0") {
+                return true;
+            }
             if n == "killall5"
                 || (n == "kill" && all_targets)
                 || ((n == "pkill" || n == "killall" || n == "skill")
                     && (c.short('u') || c.long("--user")))
-                || (n == "pkill"
-                    && pos
-                        .iter()
-                        .any(|t| t == "." || t == ".*" || t == "-f" && false))
+                || (n == "pkill" && pos.iter().any(|t| t == "." || t == ".*"))
             {
                 power(
                     e,
@@ -198,7 +261,9 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                     .any(|w| w[0].text == "-P" && w[2].text == "ACCEPT")
                 || (n == "nft" && p(0) == "flush")
                 || (n == "ufw" && matches!(p(0), "disable" | "reset"))
-                || (n == "firewall-cmd" && c.long("--panic-off") && false)
+                || (n == "ufw" && p(0) == "default" && p(1) == "allow")
+                || (n == "firewall-cmd" && c.args.iter().any(|a| a.text.contains("zone=trusted")))
+                || (n == "nft" && matches!(p(0), "delete") && p(1) == "table")
                 || (n == "pfctl" && c.short('d'))
                 || (n == "netsh" && pos.iter().any(|t| t == "off"));
             if flush {
@@ -255,7 +320,6 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             let t: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
             if t.windows(2).any(|w| w[0] == "+o" && w[1] == "history")
                 || (n == "shopt" && t.contains(&"-u") && t.contains(&"history"))
-                || t.contains(&"+H") && false
             {
                 e.add(history_off("set +o history"));
             }
@@ -282,11 +346,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "journalctl" => {
-            if c.args.iter().any(|a| {
-                a.text.starts_with("--vacuum")
-                    || a.text == "--rotate" && false
-                    || a.text == "--flush" && false
-            }) {
+            if c.args.iter().any(|a| a.text.starts_with("--vacuum")) {
                 sec(e, "the system journal (log vacuum)", "log-wipe");
             }
             true
@@ -330,10 +390,118 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "at" | "batch" => {
-            if !c.short('l') && !c.short('r') && !c.short('c') {
+            if !c.short('l') && !c.short('r') && !c.short('c') && !c.short('d') {
+                e.add(Effect::Persistence {
+                    what: format!("{n} schedules a command to run later"),
+                    path: "/var/spool/cron/atjobs".into(),
+                });
+                if let crate::engine::Stdin::Literal(t) = &c.stdin {
+                    let t = t.clone();
+                    let mut via = c.via.clone();
+                    via.push(n.into());
+                    e.run_script(&t, &via, c.depth + 1, &crate::engine::Stdin::Terminal);
+                }
+            }
+            true
+        }
+        "systemd-run" => {
+            let timer = c
+                .args
+                .iter()
+                .any(|a| a.text.starts_with("--on-") || a.text.starts_with("--timer-property"));
+            if timer {
+                e.add(Effect::Persistence {
+                    what: "a systemd timer".into(),
+                    path: "/etc/systemd/system/".into(),
+                });
+            }
+            let with = [
+                "-u",
+                "-p",
+                "-E",
+                "--unit",
+                "--property",
+                "--setenv",
+                "-M",
+                "--machine",
+                "--description",
+                "--slice",
+                "--uid",
+                "--gid",
+                "--working-directory",
+                "-d",
+            ];
+            let mut i = 0;
+            while i < c.args.len() && c.args[i].text.starts_with('-') {
+                i += if with.contains(&c.args[i].text.as_str()) {
+                    2
+                } else {
+                    1
+                };
+            }
+            let inner = c.args.get(i..).map(|s| s.to_vec()).unwrap_or_default();
+            if !inner.is_empty() {
+                let mut via = c.via.clone();
+                via.push("systemd-run".into());
+                e.run_argv(inner, Vec::new(), c.stdin.clone(), via, c.depth + 1);
+            }
+            true
+        }
+        "loginctl" => {
+            match p(0) {
+                "poweroff" | "reboot" | "halt" | "terminate-user" | "kill-user"
+                | "terminate-seat" | "kill-session" | "terminate-session" => {
+                    power(e, format!("loginctl {}", p(0)))
+                }
+                "lock-sessions" | "lock-session" => e.add(Effect::Change {
+                    program: n.into(),
+                    what: "locks sessions".into(),
+                }),
+                _ => {}
+            }
+            true
+        }
+        "dbus-send" | "gdbus" | "busctl" => {
+            let all = c
+                .args
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if [
+                "PowerOff",
+                "Reboot",
+                "Halt",
+                "Hibernate\u{0}",
+                "KillUser",
+                "TerminateUser",
+            ]
+            .iter()
+            .any(|k| all.contains(k))
+            {
+                power(
+                    e,
+                    format!("{n} login1 {}", all.chars().take(60).collect::<String>()),
+                );
+            }
+            true
+        }
+        "defaults" => {
+            let all = c
+                .args
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if p(0) == "write"
+                && (all.contains("com.apple.alf") || all.contains("firewall"))
+                && (all.ends_with(" 0") || all.contains("-int 0") || all.contains("false"))
+            {
+                sec(e, "the macOS firewall", "firewall-off");
+            } else if p(0) == "write" || p(0) == "delete" {
                 e.add(Effect::Change {
                     program: n.into(),
-                    what: "schedules a command to run later".into(),
+                    what: "changes macOS preferences".into(),
                 });
             }
             true
@@ -352,6 +520,10 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                     t.contains("randomize_va_space=0")
                         || t.contains("kptr_restrict=0")
                         || t.contains("ptrace_scope=0")
+                        || t.contains("protected_symlinks=0")
+                        || t.contains("protected_hardlinks=0")
+                        || t.contains("dmesg_restrict=0")
+                        || t.contains("modules_disabled=0")
                 });
                 if aslr {
                     sec(e, "kernel hardening", "kernel-hardening-off");
@@ -365,26 +537,17 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         "useradd" | "userdel" | "usermod" | "passwd" | "chpasswd" | "groupadd" | "groupdel"
-        | "adduser" | "deluser" | "visudo" | "gpasswd" => {
-            if n == "passwd" && (c.short('S') || pos.is_empty() && c.args.is_empty()) {
+        | "adduser" | "deluser" | "visudo" | "gpasswd" | "chage" | "vipw" => {
+            if n == "passwd" && (c.short('S') || pos.is_empty() && c.args.is_empty())
+                || n == "visudo" && c.short('c')
+                || n == "chage" && c.short('l')
+            {
                 return true;
             }
-            if n == "usermod"
-                && c.args.iter().any(|a| {
-                    a.text.contains("sudo") || a.text.contains("wheel") || a.text.contains("root")
-                })
-                || n == "userdel" && pos.iter().any(|u| u == "root")
-            {
-                e.add(Effect::Persistence {
-                    what: format!("{n} grants or removes administrator access"),
-                    path: "/etc/sudoers".into(),
-                });
-            } else {
-                e.add(Effect::Change {
-                    program: n.into(),
-                    what: "changes system accounts".into(),
-                });
-            }
+            e.add(Effect::Persistence {
+                what: format!("{n} changes who can log in or use sudo"),
+                path: "/etc/sudoers".into(),
+            });
             true
         }
         _ => false,
@@ -394,7 +557,57 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
 /// A function that calls itself twice in a pipeline, in the background:
 /// `:(){ :|:& };:` whatever the name.
 pub(crate) fn scan_fork_bomb(e: &mut Engine, src: &str) {
-    if !src.contains("()") || !src.contains('&') {
+    if !src.contains('&') && !src.contains("-P") {
+        return;
+    }
+    // Endless loops that keep spawning background jobs.
+    let flat: String = src.split_whitespace().collect::<Vec<_>>().join(" ");
+    let endless = [
+        "while true",
+        "while :",
+        "while [ 1 ]",
+        "while 1",
+        "for ((;;))",
+        "until false",
+        "while sleep 0",
+    ]
+    .iter()
+    .any(|k| flat.contains(k));
+    if endless
+        && (flat.contains("& done")
+            || flat.contains("&done")
+            || flat.contains("& ;")
+            || flat.contains("&;"))
+    {
+        e.add(Effect::ForkBomb {
+            name: "an endless loop of background jobs".into(),
+        });
+        return;
+    }
+    if flat.starts_with("yes")
+        && flat.contains("xargs")
+        && (flat.contains("-P0") || flat.contains("-P 0") || flat.contains("--max-procs=0"))
+    {
+        e.add(Effect::ForkBomb {
+            name: "unbounded parallel xargs".into(),
+        });
+        return;
+    }
+    // `function name { … }` form.
+    for part in flat.split("function ").skip(1) {
+        let name: String = part
+            .chars()
+            .take_while(|c| !matches!(c, ' ' | '(' | '{'))
+            .collect();
+        if let Some(k) = part.find('{') {
+            let body = part[k + 1..].split('}').next().unwrap_or("");
+            if !name.is_empty() && body.matches(name.as_str()).count() >= 2 && body.contains('&') {
+                e.add(Effect::ForkBomb { name });
+                return;
+            }
+        }
+    }
+    if !src.contains("()") {
         return;
     }
     let compact: String = src.chars().filter(|c| !c.is_whitespace()).collect();
@@ -417,12 +630,51 @@ pub(crate) fn scan_fork_bomb(e: &mut Engine, src: &str) {
         let name = name.trim_start_matches("function");
         let body = &rest[k + 3..];
         let body = body.split('}').next().unwrap_or(body);
-        if !name.is_empty() && body.contains(&format!("{name}|{name}")) && body.contains('&') {
+        let calls = body
+            .split(['|', '&', ';', ' '])
+            .filter(|w| *w == name)
+            .count();
+        if !name.is_empty()
+            && (body.contains(&format!("{name}|{name}")) || calls >= 2)
+            && body.contains('&')
+        {
             e.add(Effect::ForkBomb {
                 name: name.to_string(),
             });
             return;
         }
         rest = &rest[k + 3..];
+    }
+}
+
+#[cfg(test)]
+mod family_tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn classifies() {
+        expect(&[
+            ("shutdown -h now", "catastrophic"),
+            ("reboot", "catastrophic"),
+            ("systemctl poweroff", "catastrophic"),
+            ("kill -9 -1", "catastrophic"),
+            ("killall5", "catastrophic"),
+            ("kill 1234", "ambiguous"),
+            ("iptables -F", "catastrophic"),
+            ("ufw disable", "catastrophic"),
+            ("setenforce 0", "catastrophic"),
+            ("systemctl stop auditd", "catastrophic"),
+            ("unset HISTFILE", "catastrophic"),
+            ("export HISTFILE=/dev/null", "catastrophic"),
+            ("set +o history", "catastrophic"),
+            ("history -c", "catastrophic"),
+            ("journalctl --vacuum-time=1s", "catastrophic"),
+            ("crontab -r", "catastrophic"),
+            ("crontab -l", "safe"),
+            ("systemctl enable x.service", "catastrophic"),
+            (":(){ :|:& };:", "catastrophic"),
+            ("bomb(){ bomb|bomb& }; bomb", "catastrophic"),
+            ("echo key >> ~/.ssh/authorized_keys", "catastrophic"),
+        ]);
     }
 }
