@@ -67,6 +67,7 @@ pub fn capture(
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
         created_unix: now.unix_timestamp(),
+        created_ns: u64::try_from(now.unix_timestamp_nanos()).unwrap_or(0),
         command: plan.command.clone(),
         cwd: plan.cwd.clone(),
         session: plan.session.clone(),

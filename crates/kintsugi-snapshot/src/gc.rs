@@ -32,12 +32,13 @@ pub fn gc(store: &Store, max_bytes: u64, max_age: Duration, keep_newest: usize) 
     let _lock = store.lock_exclusive()?;
     store.clear_tmp();
     let ids = store.manifest_ids()?;
+    let readable = crate::manifest::load_all(store);
     let sizes: BTreeMap<String, u64> = store.objects()?.into_iter().collect();
     let mut refcount: BTreeMap<String, u64> = BTreeMap::new();
     let mut manifests = Vec::new();
-    for id in &ids {
-        // An unreadable manifest is kept (and keeps nothing alive).
-        let Ok(m) = store.load_manifest(id) else { continue };
+    // An unreadable manifest is kept but keeps no object alive.
+    for m in readable {
+        let id = &m.id;
         let hashes: BTreeSet<String> = m
             .entries
             .iter()
@@ -65,7 +66,7 @@ pub fn gc(store: &Store, max_bytes: u64, max_age: Duration, keep_newest: usize) 
     let deletable = manifests.len().saturating_sub(keep_newest);
     let mut report = GcReport::default();
     for (id, created, hashes, repos) in manifests.iter().take(deletable) {
-        let too_old = now.saturating_sub(*created) > max_age.as_secs() as i64;
+        let too_old = now.saturating_sub(*created) >= max_age.as_secs() as i64;
         if total <= max_bytes && !too_old {
             break;
         }

@@ -15,6 +15,8 @@ pub struct SnapshotManifest {
     pub created: String,
     /// Creation time as Unix seconds.
     pub created_unix: i64,
+    /// Creation time as Unix nanoseconds (orders snapshots made in one millisecond).
+    pub created_ns: u64,
     /// The command line this snapshot protects against.
     pub command: String,
     /// The command's working directory.
@@ -246,11 +248,17 @@ impl SnapshotManifest {
 
 /// Every snapshot in the store, oldest first. Unreadable manifests are left out.
 pub fn list(store: &Store) -> Vec<SnapshotSummary> {
-    store
+    load_all(store).iter().map(|m| m.summary()).collect()
+}
+
+/// Every readable manifest, oldest first.
+pub(crate) fn load_all(store: &Store) -> Vec<SnapshotManifest> {
+    let mut all: Vec<SnapshotManifest> = store
         .manifest_ids()
         .unwrap_or_default()
         .iter()
         .filter_map(|id| store.load_manifest(id).ok())
-        .map(|m| m.summary())
-        .collect()
+        .collect();
+    all.sort_by(|a, b| (a.created_ns, &a.id).cmp(&(b.created_ns, &b.id)));
+    all
 }

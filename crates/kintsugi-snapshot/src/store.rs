@@ -263,16 +263,19 @@ pub(crate) fn random_hex(n: usize) -> String {
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A new snapshot id: `YYYYMMDDThhmmss-<6 hex>` (UTC), sortable by time.
+/// A new snapshot id: `YYYYMMDDThhmmss-<6 hex>` (UTC). The first three hex
+/// digits are the milliseconds, so ids sort by time to the millisecond; the
+/// last three are random.
 pub(crate) fn new_id(now: time::OffsetDateTime) -> String {
     format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}-{}",
+        "{:04}{:02}{:02}T{:02}{:02}{:02}-{:03x}{}",
         now.year(),
         u8::from(now.month()),
         now.day(),
         now.hour(),
         now.minute(),
         now.second(),
-        random_hex(3)
+        now.millisecond(),
+        &random_hex(2)[..3]
     )
 }
