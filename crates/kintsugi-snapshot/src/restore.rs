@@ -56,6 +56,8 @@ pub struct RestoreReport {
     pub restored: Vec<PathBuf>,
     /// Directories recreated.
     pub dirs_created: u64,
+    /// Files written back by a copy-on-write clone (no data copied).
+    pub cloned: u64,
     /// Entries whose mode or mtime was set back.
     pub metadata_fixed: u64,
     /// Git steps taken.
@@ -131,7 +133,9 @@ pub fn restore(store: &Store, id: &str, opts: RestoreOptions) -> Result<RestoreR
                 report.dirs_created += 1;
             }
             Step::Write(e) => {
-                write_entry(store, e)?;
+                if write_entry(store, e)? {
+                    report.cloned += 1;
+                }
                 report.restored.push(e.path.clone());
             }
             Step::Meta(e) => {
@@ -224,16 +228,18 @@ fn changed(conflicts: &mut Vec<Conflict>, e: &Entry, expected: Option<&Fingerpri
     conflicts.push(Conflict { what: e.path.display().to_string(), reason: reason.into(), blocking: false });
 }
 
-/// Writes a file or symlink atomically: temp in the same directory, then rename.
-fn write_entry(store: &Store, e: &Entry) -> Result<()> {
+/// Writes a file or symlink atomically: temp in the same directory, then
+/// rename. Returns whether the content was cloned copy-on-write.
+fn write_entry(store: &Store, e: &Entry) -> Result<bool> {
     let parent = e.path.parent().unwrap_or(Path::new("/"));
     fs::create_dir_all(parent).map_err(io("creating directory", parent))?;
     let name = e.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = parent.join(format!(".{name}.kintsugi-{}", random_hex(4)));
+    let mut cloned = false;
     let result = (|| -> Result<()> {
         match &e.kind {
             EntryKind::File { hash, .. } => {
-                store.materialize(hash, &tmp, &e.path)?;
+                cloned = store.materialize(hash, &tmp, &e.path)?;
                 fs::set_permissions(&tmp, fs::Permissions::from_mode(e.mode)).map_err(io("setting mode of", &tmp))?;
             }
             EntryKind::Symlink { target } => {
@@ -247,7 +253,7 @@ fn write_entry(store: &Store, e: &Entry) -> Result<()> {
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
-    result
+    result.map(|()| cloned)
 }
 
 fn set_meta(e: &Entry) -> Result<()> {
