@@ -33,7 +33,11 @@ pub struct Budget {
 
 impl Default for Budget {
     fn default() -> Self {
-        Budget { max_bytes: DEFAULT_MAX_BYTES, max_files: DEFAULT_MAX_FILES, max_time: DEFAULT_MAX_TIME }
+        Budget {
+            max_bytes: DEFAULT_MAX_BYTES,
+            max_files: DEFAULT_MAX_FILES,
+            max_time: DEFAULT_MAX_TIME,
+        }
     }
 }
 
@@ -87,9 +91,18 @@ pub fn capture(
 
     let mut counter = 0;
     for r in &plan.refs {
-        m.remote_refs.extend(git::record_remote_refs(&id, r, &mut counter, &mut m.uncovered));
+        m.remote_refs.extend(git::record_remote_refs(
+            &id,
+            r,
+            &mut counter,
+            &mut m.uncovered,
+        ));
     }
-    let mut roots: Vec<(PathBuf, bool)> = plan.paths.iter().map(|p| (p.path.clone(), p.recursive)).collect();
+    let mut roots: Vec<(PathBuf, bool)> = plan
+        .paths
+        .iter()
+        .map(|p| (p.path.clone(), p.recursive))
+        .collect();
     for r in &plan.repos {
         if let Some((rec, files)) = git::record_work_tree(&id, r, &mut m.uncovered) {
             m.work_trees.push(rec);
@@ -105,7 +118,11 @@ pub fn capture(
     let mut stack: Vec<(PathBuf, bool)> = Vec::new();
     for (path, rec) in roots.iter().rev() {
         let existed = path.symlink_metadata().is_ok();
-        m.roots.push(Root { path: path.clone(), existed, recursive: *rec });
+        m.roots.push(Root {
+            path: path.clone(),
+            existed,
+            recursive: *rec,
+        });
         if existed {
             stack.push((path.clone(), *rec));
         }
@@ -117,7 +134,10 @@ pub fn capture(
         let over = if start.elapsed() > budget.max_time {
             Some(format!("time budget of {:?} reached", budget.max_time))
         } else if entries >= budget.max_files {
-            Some(format!("file budget of {} entries reached", budget.max_files))
+            Some(format!(
+                "file budget of {} entries reached",
+                budget.max_files
+            ))
         } else {
             None
         };
@@ -125,7 +145,10 @@ pub fn capture(
             Ok(meta) => meta,
             Err(e) => {
                 m.complete = false;
-                m.uncovered.push(Uncovered { what: path.display().to_string(), reason: format!("cannot read: {e}") });
+                m.uncovered.push(Uncovered {
+                    what: path.display().to_string(),
+                    reason: format!("cannot read: {e}"),
+                });
                 continue;
             }
         };
@@ -135,9 +158,15 @@ pub fn capture(
         });
         if let Some(reason) = over {
             m.complete = false;
-            m.uncovered.push(Uncovered { what: path.display().to_string(), reason: reason.clone() });
+            m.uncovered.push(Uncovered {
+                what: path.display().to_string(),
+                reason: reason.clone(),
+            });
             for (p, _) in stack.drain(..).rev() {
-                m.uncovered.push(Uncovered { what: p.display().to_string(), reason: reason.clone() });
+                m.uncovered.push(Uncovered {
+                    what: p.display().to_string(),
+                    reason: reason.clone(),
+                });
             }
             break;
         }
@@ -169,7 +198,10 @@ pub fn capture(
                 Ok(target) => EntryKind::Symlink { target },
                 Err(e) => {
                     m.complete = false;
-                    m.uncovered.push(Uncovered { what: path.display().to_string(), reason: format!("cannot read link: {e}") });
+                    m.uncovered.push(Uncovered {
+                        what: path.display().to_string(),
+                        reason: format!("cannot read link: {e}"),
+                    });
                     continue;
                 }
             }
@@ -183,27 +215,53 @@ pub fn capture(
                         CopyMethod::Copied => m.copied += 1,
                         CopyMethod::Deduplicated => m.deduplicated += 1,
                     }
-                    EntryKind::File { hash: s.hash, size: s.size, method: s.method }
+                    EntryKind::File {
+                        hash: s.hash,
+                        size: s.size,
+                        method: s.method,
+                    }
                 }
                 Err(e) => {
                     m.complete = false;
-                    m.uncovered.push(Uncovered { what: path.display().to_string(), reason: e.to_string() });
+                    m.uncovered.push(Uncovered {
+                        what: path.display().to_string(),
+                        reason: e.to_string(),
+                    });
                     continue;
                 }
             }
         } else {
             let kind = walk::special_kind(&ft).unwrap_or("special file");
-            m.skipped.push(Skipped { path: path.clone(), kind: kind.into() });
+            m.skipped.push(Skipped {
+                path: path.clone(),
+                kind: kind.into(),
+            });
             continue;
         };
-        m.entries.push(Entry { path: path.clone(), mode, mtime_sec, mtime_nsec, kind });
+        m.entries.push(Entry {
+            path: path.clone(),
+            mode,
+            mtime_sec,
+            mtime_nsec,
+            kind,
+        });
         entries += 1;
-        if entries % PROGRESS_EVERY == 0 {
-            progress(Progress { entries, bytes: m.bytes, current: path, done: false });
+        if entries.is_multiple_of(PROGRESS_EVERY) {
+            progress(Progress {
+                entries,
+                bytes: m.bytes,
+                current: path,
+                done: false,
+            });
         }
     }
     m.complete = m.complete && m.uncovered.is_empty();
     store.save_manifest(&m)?;
-    progress(Progress { entries, bytes: m.bytes, current: PathBuf::new(), done: true });
+    progress(Progress {
+        entries,
+        bytes: m.bytes,
+        current: PathBuf::new(),
+        done: true,
+    });
     Ok(m)
 }

@@ -9,7 +9,9 @@ pub type Result<T> = std::result::Result<T, SnapshotError>;
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
     /// A filesystem operation failed.
-    #[error("{action} {path}: {source} (check that the path exists and is readable/writable by this user)")]
+    #[error(
+        "{action} {path}: {source} (check that the path exists and is readable/writable by this user)"
+    )]
     Io {
         /// What was being done ("reading", "creating", …).
         action: &'static str,
@@ -23,7 +25,9 @@ pub enum SnapshotError {
     #[error("no snapshot named {0}; run `kintsugi snapshots` to list the ones kept")]
     UnknownSnapshot(String),
     /// A manifest could not be read or written as JSON.
-    #[error("snapshot manifest {path} is unreadable: {source} (it may be truncated; other snapshots are unaffected)")]
+    #[error(
+        "snapshot manifest {path} is unreadable: {source} (it may be truncated; other snapshots are unaffected)"
+    )]
     Manifest {
         /// The manifest file.
         path: PathBuf,
@@ -32,7 +36,9 @@ pub enum SnapshotError {
         source: serde_json::Error,
     },
     /// An object the manifest refers to is missing or corrupt.
-    #[error("snapshot object {hash} for {path} is missing or damaged; this file cannot be restored from this snapshot")]
+    #[error(
+        "snapshot object {hash} for {path} is missing or damaged; this file cannot be restored from this snapshot"
+    )]
     MissingObject {
         /// The BLAKE3 hash named by the manifest.
         hash: String,
@@ -40,7 +46,9 @@ pub enum SnapshotError {
         path: PathBuf,
     },
     /// A git command failed.
-    #[error("git {args} (in {dir}) failed: {stderr} (check the repository and remote are reachable)")]
+    #[error(
+        "git {args} (in {dir}) failed: {stderr} (check the repository and remote are reachable)"
+    )]
     Git {
         /// The arguments given to git.
         args: String,
@@ -60,7 +68,14 @@ pub enum SnapshotError {
 }
 
 /// Wraps an `io::Error` with the action and path.
-pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> SnapshotError {
+pub(crate) fn io(
+    action: &'static str,
+    path: impl Into<PathBuf>,
+) -> impl FnOnce(std::io::Error) -> SnapshotError {
     let path = path.into();
-    move |source| SnapshotError::Io { action, path, source }
+    move |source| SnapshotError::Io {
+        action,
+        path,
+        source,
+    }
 }

@@ -49,7 +49,9 @@ pub enum FileState {
 
 /// The current state of one path (not following a final symlink).
 pub(crate) fn state_of(p: &Path) -> FileState {
-    let Ok(m) = p.symlink_metadata() else { return FileState::Missing };
+    let Ok(m) = p.symlink_metadata() else {
+        return FileState::Missing;
+    };
     let ft = m.file_type();
     if ft.is_dir() {
         FileState::Dir
@@ -61,7 +63,12 @@ pub(crate) fn state_of(p: &Path) -> FileState {
     } else if ft.is_file() {
         let (mtime_sec, mtime_nsec) = walk::mtime(&m);
         match hash_file(p) {
-            Ok((hash, size)) => FileState::File { size, mtime_sec, mtime_nsec, hash },
+            Ok((hash, size)) => FileState::File {
+                size,
+                mtime_sec,
+                mtime_nsec,
+                hash,
+            },
             Err(_) => FileState::Other,
         }
     } else {
@@ -75,10 +82,10 @@ pub fn fingerprint(paths: &[PathBuf]) -> Fingerprints {
     let mut stack: Vec<PathBuf> = paths.to_vec();
     while let Some(p) = stack.pop() {
         let s = state_of(&p);
-        if s == FileState::Dir {
-            if let Ok(rd) = std::fs::read_dir(&p) {
-                stack.extend(rd.flatten().map(|e| e.path()));
-            }
+        if s == FileState::Dir
+            && let Ok(rd) = std::fs::read_dir(&p)
+        {
+            stack.extend(rd.flatten().map(|e| e.path()));
         }
         f.files.insert(p, s);
     }
@@ -91,7 +98,12 @@ pub fn fingerprint(paths: &[PathBuf]) -> Fingerprints {
 pub fn fingerprint_snapshot(store: &Store, id: &str) -> Result<Fingerprints> {
     let m = store.load_manifest(id)?;
     let mut f = Fingerprints::default();
-    for p in m.entries.iter().map(|e| &e.path).chain(m.roots.iter().map(|r| &r.path)) {
+    for p in m
+        .entries
+        .iter()
+        .map(|e| &e.path)
+        .chain(m.roots.iter().map(|r| &r.path))
+    {
         if !f.files.contains_key(p) {
             f.files.insert(p.clone(), state_of(p));
         }

@@ -28,7 +28,12 @@ pub struct GcReport {
 }
 
 /// Applies retention to the store (see the module doc).
-pub fn gc(store: &Store, max_bytes: u64, max_age: Duration, keep_newest: usize) -> Result<GcReport> {
+pub fn gc(
+    store: &Store,
+    max_bytes: u64,
+    max_age: Duration,
+    keep_newest: usize,
+) -> Result<GcReport> {
     let _lock = store.lock_exclusive()?;
     store.clear_tmp();
     let ids = store.manifest_ids()?;
@@ -59,7 +64,10 @@ pub fn gc(store: &Store, max_bytes: u64, max_age: Duration, keep_newest: usize) 
         manifests.push((id.clone(), m.created_unix, hashes, repos));
     }
     let live = |rc: &BTreeMap<String, u64>| -> u64 {
-        rc.iter().filter(|(_, n)| **n > 0).map(|(h, _)| sizes.get(h).copied().unwrap_or(0)).sum()
+        rc.iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(h, _)| sizes.get(h).copied().unwrap_or(0))
+            .sum()
     };
     let mut total = live(&refcount);
     let now = time::OffsetDateTime::now_utc().unix_timestamp();

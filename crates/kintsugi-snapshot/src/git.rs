@@ -28,9 +28,15 @@ pub(crate) fn run(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Result<Str
     if std::env::var_os("GIT_SSH_COMMAND").is_none() {
         cmd.env("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
     }
-    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| fail(format!("cannot start git: {e}")))?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| fail(format!("cannot start git: {e}")))?;
     if let (Some(data), Some(mut w)) = (stdin, child.stdin.take()) {
         let _ = w.write_all(data);
     }
@@ -75,7 +81,9 @@ pub(crate) fn try_run(dir: &Path, args: &[&str]) -> Option<String> {
 
 /// The work tree's top level, if `dir` is inside one.
 pub(crate) fn toplevel(dir: &Path) -> Option<PathBuf> {
-    try_run(dir, &["rev-parse", "--show-toplevel"]).filter(|s| !s.is_empty()).map(PathBuf::from)
+    try_run(dir, &["rev-parse", "--show-toplevel"])
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from)
 }
 
 /// `git ls-remote <remote>`: ref name → object id (peeled entries left out).
@@ -107,7 +115,10 @@ pub(crate) fn stashes(repo: &Path) -> Vec<StashRecord> {
         .unwrap_or_default()
         .lines()
         .filter_map(|l| l.split_once('\t'))
-        .map(|(sha, m)| StashRecord { sha: sha.into(), message: m.into() })
+        .map(|(sha, m)| StashRecord {
+            sha: sha.into(),
+            message: m.into(),
+        })
         .collect()
 }
 
@@ -146,14 +157,20 @@ pub(crate) fn resolve_remote(repo: &Path, remote: &str) -> String {
         return remote.to_string();
     }
     current_branch(repo)
-        .and_then(|b| try_run(repo, &["config", &format!("branch.{b}.pushRemote")])
-            .or_else(|| try_run(repo, &["config", "remote.pushDefault"]))
-            .or_else(|| try_run(repo, &["config", &format!("branch.{b}.remote")])))
+        .and_then(|b| {
+            try_run(repo, &["config", &format!("branch.{b}.pushRemote")])
+                .or_else(|| try_run(repo, &["config", "remote.pushDefault"]))
+                .or_else(|| try_run(repo, &["config", &format!("branch.{b}.remote")]))
+        })
         .unwrap_or_else(|| "origin".into())
 }
 
 /// The full remote ref names a push with `p.refspec` can change.
-pub(crate) fn affected_refs(repo: &Path, p: &PlannedRefs, remote_refs: &BTreeMap<String, String>) -> Vec<String> {
+pub(crate) fn affected_refs(
+    repo: &Path,
+    p: &PlannedRefs,
+    remote_refs: &BTreeMap<String, String>,
+) -> Vec<String> {
     let full = |name: &str| -> String {
         if name.starts_with("refs/") {
             return name.to_string();
@@ -163,14 +180,23 @@ pub(crate) fn affected_refs(repo: &Path, p: &PlannedRefs, remote_refs: &BTreeMap
                 return format!("{kind}{name}");
             }
         }
-        if try_run(repo, &["show-ref", "--verify", "-q", &format!("refs/tags/{name}")]).is_some() {
+        if try_run(
+            repo,
+            &["show-ref", "--verify", "-q", &format!("refs/tags/{name}")],
+        )
+        .is_some()
+        {
             return format!("refs/tags/{name}");
         }
         format!("refs/heads/{name}")
     };
     let local = |prefix: &str| -> Vec<String> { local_refs(repo, &[prefix]).into_keys().collect() };
     let remote_under = |prefix: &str| -> Vec<String> {
-        remote_refs.keys().filter(|r| r.starts_with(prefix)).cloned().collect()
+        remote_refs
+            .keys()
+            .filter(|r| r.starts_with(prefix))
+            .cloned()
+            .collect()
     };
     let mut out: Vec<String> = match p.refspec.as_str() {
         "" => {
@@ -180,9 +206,12 @@ pub(crate) fn affected_refs(repo: &Path, p: &PlannedRefs, remote_refs: &BTreeMap
         }
         "--all" => [local("refs/heads/"), remote_under("refs/heads/")].concat(),
         "--tags" => [local("refs/tags/"), remote_under("refs/tags/")].concat(),
-        "--mirror" | "--prune" => {
-            [local("refs/heads/"), local("refs/tags/"), remote_refs.keys().cloned().collect()].concat()
-        }
+        "--mirror" | "--prune" => [
+            local("refs/heads/"),
+            local("refs/tags/"),
+            remote_refs.keys().cloned().collect(),
+        ]
+        .concat(),
         spec => {
             let spec = spec.trim_start_matches('+');
             let dst = match spec.split_once(':') {
@@ -218,7 +247,10 @@ pub(crate) fn record_remote_refs(
     let remote_refs = match ls_remote(&top, &remote) {
         Ok(r) => r,
         Err(e) => {
-            uncovered.push(Uncovered { what: format!("refs on {remote}"), reason: e.to_string() });
+            uncovered.push(Uncovered {
+                what: format!("refs on {remote}"),
+                reason: e.to_string(),
+            });
             return Vec::new();
         }
     };
@@ -236,7 +268,11 @@ pub(crate) fn record_remote_refs(
                 pin_ref = Some(r);
             } else {
                 let spec = format!("+{refname}:{r}");
-                match run(&top, &["fetch", "--no-tags", "--quiet", &remote, &spec], None) {
+                match run(
+                    &top,
+                    &["fetch", "--no-tags", "--quiet", &remote, &spec],
+                    None,
+                ) {
                     Ok(_) => pin_ref = Some(r),
                     Err(e) => uncovered.push(Uncovered {
                         what: format!("{refname} on {remote}"),
@@ -255,7 +291,10 @@ pub(crate) fn record_remote_refs(
         });
     }
     if let Err(e) = pin(&top, &pins) {
-        uncovered.push(Uncovered { what: format!("old commits of {remote}"), reason: e.to_string() });
+        uncovered.push(Uncovered {
+            what: format!("old commits of {remote}"),
+            reason: e.to_string(),
+        });
         for r in &mut records {
             if pins.iter().any(|(p, _)| Some(p) == r.pin.as_ref()) {
                 r.pin = None;
@@ -280,7 +319,8 @@ pub(crate) fn record_work_tree(
         return None;
     };
     let head_ref = try_run(&top, &["symbolic-ref", "-q", "HEAD"]).filter(|s| !s.is_empty());
-    let head = try_run(&top, &["rev-parse", "-q", "--verify", "HEAD^{commit}"]).filter(|s| !s.is_empty());
+    let head =
+        try_run(&top, &["rev-parse", "-q", "--verify", "HEAD^{commit}"]).filter(|s| !s.is_empty());
     let index_tree = try_run(&top, &["write-tree"]).filter(|s| !s.is_empty());
     let refs: Vec<LocalRef> = local_refs(&top, &["refs/heads/", "refs/tags/", "refs/remotes/"])
         .into_iter()
@@ -294,17 +334,36 @@ pub(crate) fn record_work_tree(
     if let Some(t) = &index_tree {
         pins.push((format!("refs/kintsugi/{id}/index"), t.clone()));
     }
-    for (n, r) in refs.iter().filter(|r| r.refname.starts_with("refs/heads/")).enumerate() {
+    for (n, r) in refs
+        .iter()
+        .filter(|r| r.refname.starts_with("refs/heads/"))
+        .enumerate()
+    {
         pins.push((format!("refs/kintsugi/{id}/branch/{n}"), r.sha.clone()));
     }
     for (n, s) in stashes.iter().enumerate() {
         pins.push((format!("refs/kintsugi/{id}/stash/{n}"), s.sha.clone()));
     }
     if let Err(e) = pin(&top, &pins) {
-        uncovered.push(Uncovered { what: format!("commits in {}", top.display()), reason: e.to_string() });
+        uncovered.push(Uncovered {
+            what: format!("commits in {}", top.display()),
+            reason: e.to_string(),
+        });
     }
-    let files = if p.files { changed_files(&top, head.is_some(), p.include_ignored) } else { Vec::new() };
-    let record = WorkTreeRecord { repo: top, what: p.what.clone(), head_ref, head, index_tree, refs, stashes };
+    let files = if p.files {
+        changed_files(&top, head.is_some(), p.include_ignored)
+    } else {
+        Vec::new()
+    };
+    let record = WorkTreeRecord {
+        repo: top,
+        what: p.what.clone(),
+        head_ref,
+        head,
+        index_tree,
+        refs,
+        stashes,
+    };
     Some((record, files))
 }
 
@@ -312,18 +371,33 @@ pub(crate) fn record_work_tree(
 /// untracked files including ignored ones.
 fn changed_files(top: &Path, has_head: bool, untracked: bool) -> Vec<PathBuf> {
     let split = |s: String| -> Vec<String> {
-        s.split('\0').filter(|x| !x.is_empty()).map(str::to_string).collect()
+        s.split('\0')
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+            .collect()
     };
     let mut names = Vec::new();
     let tracked = if has_head {
-        run(top, &["diff", "--name-only", "--no-renames", "-z", "HEAD"], None)
+        run(
+            top,
+            &["diff", "--name-only", "--no-renames", "-z", "HEAD"],
+            None,
+        )
     } else {
         run(top, &["ls-files", "-z"], None)
     };
     names.extend(tracked.map(split).unwrap_or_default());
-    names.extend(run(top, &["ls-files", "-z", "-m"], None).map(split).unwrap_or_default());
+    names.extend(
+        run(top, &["ls-files", "-z", "-m"], None)
+            .map(split)
+            .unwrap_or_default(),
+    );
     if untracked {
-        names.extend(run(top, &["ls-files", "-z", "-o"], None).map(split).unwrap_or_default());
+        names.extend(
+            run(top, &["ls-files", "-z", "-o"], None)
+                .map(split)
+                .unwrap_or_default(),
+        );
     }
     let mut out: Vec<PathBuf> = names.into_iter().map(|n| top.join(n)).collect();
     out.sort();

@@ -15,17 +15,36 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub(crate) enum GitAction {
     /// Push `old` back to `refname` on `remote` (delete it when `old` is None).
-    Push { repo: PathBuf, remote: String, named: bool, refname: String, old: Option<String>, current: Option<String> },
+    Push {
+        repo: PathBuf,
+        remote: String,
+        named: bool,
+        refname: String,
+        old: Option<String>,
+        current: Option<String>,
+    },
     /// Set a local ref back.
-    Local { repo: PathBuf, refname: String, sha: String, current: Option<String> },
+    Local {
+        repo: PathBuf,
+        refname: String,
+        sha: String,
+        current: Option<String>,
+    },
     /// Point HEAD back at a branch.
     Head { repo: PathBuf, head_ref: String },
     /// Detached HEAD back to a commit.
     Detached { repo: PathBuf, sha: String },
     /// Read the recorded index back and check out the paths it changes.
-    Index { repo: PathBuf, tree: String, checkout: Vec<String> },
+    Index {
+        repo: PathBuf,
+        tree: String,
+        checkout: Vec<String>,
+    },
     /// Store dropped stashes again (oldest first).
-    Stash { repo: PathBuf, missing: Vec<StashRecord> },
+    Stash {
+        repo: PathBuf,
+        missing: Vec<StashRecord>,
+    },
 }
 
 fn remote_key(repo: &Path, remote: &str, refname: &str) -> String {
@@ -58,7 +77,10 @@ pub(crate) fn current_git_state(m: &SnapshotManifest) -> BTreeMap<String, Option
         let refs = remotes
             .entry((r.repo.clone(), r.remote.clone()))
             .or_insert_with(|| ls_remote(&r.repo, &r.remote).unwrap_or_default());
-        out.insert(remote_key(&r.repo, &r.remote, &r.refname), refs.get(&r.refname).cloned());
+        out.insert(
+            remote_key(&r.repo, &r.remote, &r.refname),
+            refs.get(&r.refname).cloned(),
+        );
     }
     for w in &m.work_trees {
         let now = local_refs(&w.repo, &["refs/heads/", "refs/tags/", "refs/remotes/"]);
@@ -73,14 +95,24 @@ pub(crate) fn current_git_state(m: &SnapshotManifest) -> BTreeMap<String, Option
 
 /// Checks a changed git value against the fingerprint; records a conflict
 /// when the change is not the command's own.
-fn check(key: &str, what: String, current: &Option<String>, expected: Option<&Fingerprints>, conflicts: &mut Vec<Conflict>) {
+fn check(
+    key: &str,
+    what: String,
+    current: &Option<String>,
+    expected: Option<&Fingerprints>,
+    conflicts: &mut Vec<Conflict>,
+) {
     let reason = match expected.map(|e| e.refs.get(key)) {
         Some(Some(exp)) if exp == current => return,
         Some(Some(_)) => "changed since the command ran",
         Some(None) => "was not recorded when the command finished",
         None => "differs from the snapshot (no fingerprint from command completion)",
     };
-    conflicts.push(Conflict { what, reason: reason.into(), blocking: false });
+    conflicts.push(Conflict {
+        what,
+        reason: reason.into(),
+        blocking: false,
+    });
 }
 
 /// Plans every git step of a restore, recording conflicts.
@@ -104,7 +136,13 @@ pub(crate) fn plan_git(
         if current == r.old {
             continue;
         }
-        check(&remote_key(&r.repo, &r.remote, &r.refname), format!("{} on {}", r.refname, r.remote), &current, expected, conflicts);
+        check(
+            &remote_key(&r.repo, &r.remote, &r.refname),
+            format!("{} on {}", r.refname, r.remote),
+            &current,
+            expected,
+            conflicts,
+        );
         actions.push(GitAction::Push {
             repo: r.repo.clone(),
             remote: r.remote.clone(),
@@ -122,33 +160,82 @@ pub(crate) fn plan_git(
             if current.as_deref() == Some(r.sha.as_str()) {
                 continue;
             }
-            check(&local_key(repo, &r.refname), format!("{} in {}", r.refname, repo.display()), &current, expected, conflicts);
-            actions.push(GitAction::Local { repo: repo.clone(), refname: r.refname.clone(), sha: r.sha.clone(), current });
+            check(
+                &local_key(repo, &r.refname),
+                format!("{} in {}", r.refname, repo.display()),
+                &current,
+                expected,
+                conflicts,
+            );
+            actions.push(GitAction::Local {
+                repo: repo.clone(),
+                refname: r.refname.clone(),
+                sha: r.sha.clone(),
+                current,
+            });
         }
         let head_now = current_head(repo);
         match (&w.head_ref, &w.head) {
             (Some(h), _) if head_now.as_ref() != Some(h) => {
-                check(&head_key(repo), format!("HEAD in {}", repo.display()), &head_now, expected, conflicts);
-                actions.push(GitAction::Head { repo: repo.clone(), head_ref: h.clone() });
+                check(
+                    &head_key(repo),
+                    format!("HEAD in {}", repo.display()),
+                    &head_now,
+                    expected,
+                    conflicts,
+                );
+                actions.push(GitAction::Head {
+                    repo: repo.clone(),
+                    head_ref: h.clone(),
+                });
             }
             (None, Some(sha)) if head_now.as_ref() != Some(sha) => {
-                check(&head_key(repo), format!("HEAD in {}", repo.display()), &head_now, expected, conflicts);
-                actions.push(GitAction::Detached { repo: repo.clone(), sha: sha.clone() });
+                check(
+                    &head_key(repo),
+                    format!("HEAD in {}", repo.display()),
+                    &head_now,
+                    expected,
+                    conflicts,
+                );
+                actions.push(GitAction::Detached {
+                    repo: repo.clone(),
+                    sha: sha.clone(),
+                });
             }
             _ => {}
         }
         if let Some(tree) = &w.index_tree {
             let index_now = try_run(repo, &["write-tree"]);
             if index_now.as_ref() != Some(tree) {
-                check(&index_key(repo), format!("the index of {}", repo.display()), &index_now, expected, conflicts);
-                let checkout = index_checkout(repo, index_now.as_deref(), tree, captured, conflicts);
-                actions.push(GitAction::Index { repo: repo.clone(), tree: tree.clone(), checkout });
+                check(
+                    &index_key(repo),
+                    format!("the index of {}", repo.display()),
+                    &index_now,
+                    expected,
+                    conflicts,
+                );
+                let checkout =
+                    index_checkout(repo, index_now.as_deref(), tree, captured, conflicts);
+                actions.push(GitAction::Index {
+                    repo: repo.clone(),
+                    tree: tree.clone(),
+                    checkout,
+                });
             }
         }
         let now: HashSet<String> = stashes(repo).into_iter().map(|s| s.sha).collect();
-        let missing: Vec<StashRecord> = w.stashes.iter().rev().filter(|s| !now.contains(&s.sha)).cloned().collect();
+        let missing: Vec<StashRecord> = w
+            .stashes
+            .iter()
+            .rev()
+            .filter(|s| !now.contains(&s.sha))
+            .cloned()
+            .collect();
         if !missing.is_empty() {
-            actions.push(GitAction::Stash { repo: repo.clone(), missing });
+            actions.push(GitAction::Stash {
+                repo: repo.clone(),
+                missing,
+            });
         }
     }
     Ok(actions)
@@ -157,9 +244,27 @@ pub(crate) fn plan_git(
 /// Paths whose content the recorded index changes and that the snapshot did
 /// not capture as files: they are checked out from it. A path edited in the
 /// work tree since is a conflict.
-fn index_checkout(repo: &Path, now: Option<&str>, tree: &str, captured: &HashSet<PathBuf>, conflicts: &mut Vec<Conflict>) -> Vec<String> {
+fn index_checkout(
+    repo: &Path,
+    now: Option<&str>,
+    tree: &str,
+    captured: &HashSet<PathBuf>,
+    conflicts: &mut Vec<Conflict>,
+) -> Vec<String> {
     let Some(now) = now else { return Vec::new() };
-    let diff = try_run(repo, &["diff-tree", "-r", "-z", "--no-renames", "--name-status", now, tree]).unwrap_or_default();
+    let diff = try_run(
+        repo,
+        &[
+            "diff-tree",
+            "-r",
+            "-z",
+            "--no-renames",
+            "--name-status",
+            now,
+            tree,
+        ],
+    )
+    .unwrap_or_default();
     let mut parts = diff.split('\0').filter(|s| !s.is_empty());
     let dirty: HashSet<String> = try_run(repo, &["diff", "--name-only", "-z"])
         .unwrap_or_default()
@@ -187,31 +292,58 @@ fn index_checkout(repo: &Path, now: Option<&str>, tree: &str, captured: &HashSet
 /// Runs one planned step; returns a line for the report.
 pub(crate) fn apply(a: &GitAction) -> Result<String> {
     match a {
-        GitAction::Push { repo, remote, named, refname, old, current } => {
-            let lease = format!("--force-with-lease={refname}:{}", current.as_deref().unwrap_or(""));
+        GitAction::Push {
+            repo,
+            remote,
+            named,
+            refname,
+            old,
+            current,
+        } => {
+            let lease = format!(
+                "--force-with-lease={refname}:{}",
+                current.as_deref().unwrap_or("")
+            );
             let spec = match old {
                 Some(sha) => format!("{sha}:{refname}"),
                 None => format!(":{refname}"),
             };
-            run(repo, &["push", "--quiet", "--no-verify", &lease, remote, &spec], None)?;
-            if *named {
-                if let Some(b) = refname.strip_prefix("refs/heads/") {
-                    let tracking = format!("refs/remotes/{remote}/{b}");
-                    let _ = match old {
-                        Some(sha) => run(repo, &["update-ref", &tracking, sha], None),
-                        None => run(repo, &["update-ref", "-d", &tracking], None),
-                    };
-                }
+            run(
+                repo,
+                &["push", "--quiet", "--no-verify", &lease, remote, &spec],
+                None,
+            )?;
+            if *named && let Some(b) = refname.strip_prefix("refs/heads/") {
+                let tracking = format!("refs/remotes/{remote}/{b}");
+                let _ = match old {
+                    Some(sha) => run(repo, &["update-ref", &tracking, sha], None),
+                    None => run(repo, &["update-ref", "-d", &tracking], None),
+                };
             }
             Ok(match old {
-                Some(sha) => format!("{refname} on {remote} set back to {}", &sha[..sha.len().min(12)]),
+                Some(sha) => format!(
+                    "{refname} on {remote} set back to {}",
+                    &sha[..sha.len().min(12)]
+                ),
                 None => format!("{refname} on {remote} deleted (it did not exist before)"),
             })
         }
-        GitAction::Local { repo, refname, sha, current } => {
+        GitAction::Local {
+            repo,
+            refname,
+            sha,
+            current,
+        } => {
             let cur = current.clone().unwrap_or_default();
-            run(repo, &["update-ref", "-m", "kintsugi restore", refname, sha, &cur], None)?;
-            Ok(format!("{refname} set back to {}", &sha[..sha.len().min(12)]))
+            run(
+                repo,
+                &["update-ref", "-m", "kintsugi restore", refname, sha, &cur],
+                None,
+            )?;
+            Ok(format!(
+                "{refname} set back to {}",
+                &sha[..sha.len().min(12)]
+            ))
         }
         GitAction::Head { repo, head_ref } => {
             run(repo, &["symbolic-ref", "HEAD", head_ref], None)?;
@@ -221,19 +353,36 @@ pub(crate) fn apply(a: &GitAction) -> Result<String> {
             run(repo, &["update-ref", "--no-deref", "HEAD", sha], None)?;
             Ok(format!("HEAD set back to {}", &sha[..sha.len().min(12)]))
         }
-        GitAction::Index { repo, tree, checkout } => {
+        GitAction::Index {
+            repo,
+            tree,
+            checkout,
+        } => {
             run(repo, &["read-tree", tree], None)?;
             if !checkout.is_empty() {
                 let input: String = checkout.iter().map(|p| format!("{p}\0")).collect();
-                run(repo, &["checkout-index", "-f", "-q", "-z", "--stdin"], Some(input.as_bytes()))?;
+                run(
+                    repo,
+                    &["checkout-index", "-f", "-q", "-z", "--stdin"],
+                    Some(input.as_bytes()),
+                )?;
             }
-            Ok(format!("index of {} restored ({} paths checked out)", repo.display(), checkout.len()))
+            Ok(format!(
+                "index of {} restored ({} paths checked out)",
+                repo.display(),
+                checkout.len()
+            ))
         }
         GitAction::Stash { repo, missing } => {
             for s in missing {
                 run(repo, &["stash", "store", "-m", &s.message, &s.sha], None)?;
             }
-            Ok(format!("{} stash entr{} restored in {}", missing.len(), if missing.len() == 1 { "y" } else { "ies" }, repo.display()))
+            Ok(format!(
+                "{} stash entr{} restored in {}",
+                missing.len(),
+                if missing.len() == 1 { "y" } else { "ies" },
+                repo.display()
+            ))
         }
     }
 }

@@ -113,12 +113,17 @@ pub fn expand(pattern: &Path, limit: usize) -> Vec<PathBuf> {
         return vec![pattern.to_path_buf()];
     }
     let mut current = vec![PathBuf::from("/")];
-    for comp in pattern.components().skip_while(|c| matches!(c, std::path::Component::RootDir)) {
+    for comp in pattern
+        .components()
+        .skip_while(|c| matches!(c, std::path::Component::RootDir))
+    {
         let comp = comp.as_os_str().to_string_lossy();
         let mut next = Vec::new();
         for base in &current {
             if has_glob(&comp) {
-                let Ok(rd) = std::fs::read_dir(base) else { continue };
+                let Ok(rd) = std::fs::read_dir(base) else {
+                    continue;
+                };
                 let mut names: Vec<String> = rd
                     .flatten()
                     .map(|e| e.file_name().to_string_lossy().into_owned())

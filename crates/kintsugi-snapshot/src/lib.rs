@@ -33,7 +33,9 @@ mod restore;
 mod store;
 mod walk;
 
-pub use capture::{Budget, Progress, capture, DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, DEFAULT_MAX_TIME};
+pub use capture::{
+    Budget, DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, DEFAULT_MAX_TIME, Progress, capture,
+};
 pub use error::{Result, SnapshotError};
 pub use fingerprint::{FileState, Fingerprints, fingerprint, fingerprint_snapshot};
 pub use gc::{GcReport, gc};

@@ -80,7 +80,10 @@ impl Plan {
 
 /// Builds the plan for `effects` of a command run in `cwd`.
 pub fn plan(effects: &[Effect], cwd: &Path) -> Plan {
-    let mut p = Plan { cwd: cwd.to_path_buf(), ..Plan::default() };
+    let mut p = Plan {
+        cwd: cwd.to_path_buf(),
+        ..Plan::default()
+    };
     let mut raw: Vec<PlannedPath> = Vec::new();
     for e in effects {
         match e {
@@ -105,7 +108,12 @@ pub fn plan(effects: &[Effect], cwd: &Path) -> Plan {
                     not_coverable(&mut p, what, "it is not a file Kintsugi can copy");
                 }
             }
-            Effect::GitRefRewrite { remote, refspec, force, delete } => p.refs.push(PlannedRefs {
+            Effect::GitRefRewrite {
+                remote,
+                refspec,
+                force,
+                delete,
+            } => p.refs.push(PlannedRefs {
                 repo: cwd.to_path_buf(),
                 remote: remote.clone(),
                 refspec: refspec.clone(),
@@ -116,50 +124,81 @@ pub fn plan(effects: &[Effect], cwd: &Path) -> Plan {
                 let files = !what.starts_with("stash");
                 add_repo(&mut p, cwd, repo, what, files, what.starts_with("clean"));
                 if what.starts_with("worktree remove") {
-                    not_coverable(&mut p, "the removed worktree's files", "the worktree path is not known");
+                    not_coverable(
+                        &mut p,
+                        "the removed worktree's files",
+                        "the worktree path is not known",
+                    );
                 }
             }
             Effect::GitHistoryRewrite { repo, what } => {
                 add_repo(&mut p, cwd, repo, what, false, false);
-                if what.starts_with("gc") || what.starts_with("reflog") || what.starts_with("filter") {
-                    not_coverable(&mut p, what, "unreachable objects pruned by git are not copied (refs are pinned)");
+                if what.starts_with("gc")
+                    || what.starts_with("reflog")
+                    || what.starts_with("filter")
+                {
+                    not_coverable(
+                        &mut p,
+                        what,
+                        "unreachable objects pruned by git are not copied (refs are pinned)",
+                    );
                 }
             }
-            Effect::GitChange { what } => {
-                if ["branch", "rebase", "tag", "ref"].iter().any(|k| what.contains(k)) {
-                    add_repo(&mut p, cwd, ".", what, false, false);
-                }
+            Effect::GitChange { what }
+                if ["branch", "rebase", "tag", "ref"]
+                    .iter()
+                    .any(|k| what.contains(k)) =>
+            {
+                add_repo(&mut p, cwd, ".", what, false, false);
             }
-            Effect::DbDestroy { engine, what } | Effect::DbWrite { engine, what } => {
-                not_coverable(&mut p, &format!("{engine}: {what}"), "database contents are not snapshotted")
-            }
-            Effect::DiskWrite { device, what } => {
-                not_coverable(&mut p, &format!("{device} ({what})"), "block devices are not snapshotted")
-            }
+            Effect::DbDestroy { engine, what } | Effect::DbWrite { engine, what } => not_coverable(
+                &mut p,
+                &format!("{engine}: {what}"),
+                "database contents are not snapshotted",
+            ),
+            Effect::DiskWrite { device, what } => not_coverable(
+                &mut p,
+                &format!("{device} ({what})"),
+                "block devices are not snapshotted",
+            ),
             Effect::CloudDestroy { tool, what } | Effect::CloudChange { tool, what } => {
-                not_coverable(&mut p, &format!("{tool}: {what}"), "cloud resources live outside this machine")
+                not_coverable(
+                    &mut p,
+                    &format!("{tool}: {what}"),
+                    "cloud resources live outside this machine",
+                )
             }
-            Effect::NetworkEgress { host, payload, .. } => {
-                not_coverable(&mut p, &format!("{payload} sent to {host}"), "data sent cannot be recalled")
-            }
-            Effect::RemoteExec { host, .. } => {
-                not_coverable(&mut p, &format!("commands run on {host}"), "remote machines are not snapshotted")
-            }
-            Effect::DownloadExec { source, .. } => {
-                not_coverable(&mut p, &format!("code downloaded from {source}"), "its effects are unknown")
-            }
+            Effect::NetworkEgress { host, payload, .. } => not_coverable(
+                &mut p,
+                &format!("{payload} sent to {host}"),
+                "data sent cannot be recalled",
+            ),
+            Effect::RemoteExec { host, .. } => not_coverable(
+                &mut p,
+                &format!("commands run on {host}"),
+                "remote machines are not snapshotted",
+            ),
+            Effect::DownloadExec { source, .. } => not_coverable(
+                &mut p,
+                &format!("code downloaded from {source}"),
+                "its effects are unknown",
+            ),
             Effect::Opaque { what, exec: true } => {
                 not_coverable(&mut p, what, "its effects are unknown until it runs")
             }
-            Effect::PackageChange { manager, what } => {
-                not_coverable(&mut p, &format!("{manager}: {what}"), "package changes are not snapshotted")
-            }
+            Effect::PackageChange { manager, what } => not_coverable(
+                &mut p,
+                &format!("{manager}: {what}"),
+                "package changes are not snapshotted",
+            ),
             Effect::SecurityDisable { what, .. } | Effect::Power { what } => {
                 not_coverable(&mut p, what, "this is not a file change")
             }
-            Effect::Change { program, what } => {
-                not_coverable(&mut p, &format!("{program}: {what}"), "its effects are not known precisely")
-            }
+            Effect::Change { program, what } => not_coverable(
+                &mut p,
+                &format!("{program}: {what}"),
+                "its effects are not known precisely",
+            ),
             Effect::ParseError { what } | Effect::Limit { what } => {
                 not_coverable(&mut p, what, "part of the line could not be analysed")
             }
@@ -171,20 +210,34 @@ pub fn plan(effects: &[Effect], cwd: &Path) -> Plan {
 }
 
 fn not_coverable(p: &mut Plan, what: &str, reason: &str) {
-    let u = Uncovered { what: what.to_string(), reason: reason.to_string() };
+    let u = Uncovered {
+        what: what.to_string(),
+        reason: reason.to_string(),
+    };
     if !p.uncovered.contains(&u) {
         p.uncovered.push(u);
     }
 }
 
-fn add_path(p: &mut Plan, raw: &mut Vec<PlannedPath>, cwd: &Path, path: &str, recursive: bool, action: &'static str) {
+fn add_path(
+    p: &mut Plan,
+    raw: &mut Vec<PlannedPath>,
+    cwd: &Path,
+    path: &str,
+    recursive: bool,
+    action: &'static str,
+) {
     if path.contains('$') || path.contains('`') {
         not_coverable(p, path, "the path is only known when the command runs");
         return;
     }
     let abs = normalize(&cwd.join(path));
     for m in glob::expand(&abs, MAX_GLOB_MATCHES) {
-        raw.push(PlannedPath { path: m, recursive, action });
+        raw.push(PlannedPath {
+            path: m,
+            recursive,
+            action,
+        });
     }
 }
 
@@ -198,7 +251,12 @@ fn add_repo(p: &mut Plan, cwd: &Path, repo: &str, what: &str, files: bool, ignor
         }
         return;
     }
-    p.repos.push(PlannedRepo { repo, what: what.to_string(), files, include_ignored: ignored });
+    p.repos.push(PlannedRepo {
+        repo,
+        what: what.to_string(),
+        files,
+        include_ignored: ignored,
+    });
 }
 
 /// Sorts, merges duplicates and drops paths already inside a recursive one.
@@ -206,13 +264,16 @@ fn merge_paths(mut raw: Vec<PlannedPath>) -> Vec<PlannedPath> {
     raw.sort_by(|a, b| a.path.cmp(&b.path));
     let mut out: Vec<PlannedPath> = Vec::new();
     for p in raw {
-        if let Some(last) = out.last_mut() {
-            if last.path == p.path {
-                last.recursive |= p.recursive;
-                continue;
-            }
+        if let Some(last) = out.last_mut()
+            && last.path == p.path
+        {
+            last.recursive |= p.recursive;
+            continue;
         }
-        if out.iter().any(|o| o.recursive && p.path.starts_with(&o.path)) {
+        if out
+            .iter()
+            .any(|o| o.recursive && p.path.starts_with(&o.path))
+        {
             continue;
         }
         out.push(p);
@@ -247,15 +308,33 @@ mod tests {
         std::fs::write(base.join("a.log"), "1").unwrap();
         std::fs::write(base.join("b.log"), "2").unwrap();
         let effects = vec![
-            Effect::Delete { path: base.join("site").display().to_string(), recursive: true },
-            Effect::Overwrite { path: base.join("site/index.html").display().to_string(), append: false },
-            Effect::Delete { path: base.join("*.log").display().to_string(), recursive: false },
-            Effect::Delete { path: "$HOME/x".into(), recursive: true },
-            Effect::DbDestroy { engine: "postgres".into(), what: "DROP TABLE users".into() },
+            Effect::Delete {
+                path: base.join("site").display().to_string(),
+                recursive: true,
+            },
+            Effect::Overwrite {
+                path: base.join("site/index.html").display().to_string(),
+                append: false,
+            },
+            Effect::Delete {
+                path: base.join("*.log").display().to_string(),
+                recursive: false,
+            },
+            Effect::Delete {
+                path: "$HOME/x".into(),
+                recursive: true,
+            },
+            Effect::DbDestroy {
+                engine: "postgres".into(),
+                what: "DROP TABLE users".into(),
+            },
         ];
         let p = plan(&effects, base);
         let paths: Vec<_> = p.paths.iter().map(|x| x.path.clone()).collect();
-        assert_eq!(paths, vec![base.join("a.log"), base.join("b.log"), base.join("site")]);
+        assert_eq!(
+            paths,
+            vec![base.join("a.log"), base.join("b.log"), base.join("site")]
+        );
         assert_eq!(p.uncovered.len(), 2);
         assert!(p.uncovered[0].what.contains("$HOME"));
     }
@@ -263,9 +342,20 @@ mod tests {
     #[test]
     fn plans_git() {
         let effects = vec![
-            Effect::GitDiscard { repo: "/r".into(), what: "reset --hard".into() },
-            Effect::GitDiscard { repo: "/r".into(), what: "clean -f (untracked files)".into() },
-            Effect::GitRefRewrite { remote: "origin".into(), refspec: "main".into(), force: true, delete: false },
+            Effect::GitDiscard {
+                repo: "/r".into(),
+                what: "reset --hard".into(),
+            },
+            Effect::GitDiscard {
+                repo: "/r".into(),
+                what: "clean -f (untracked files)".into(),
+            },
+            Effect::GitRefRewrite {
+                remote: "origin".into(),
+                refspec: "main".into(),
+                force: true,
+                delete: false,
+            },
         ];
         let p = plan(&effects, Path::new("/r"));
         assert_eq!(p.repos.len(), 1);

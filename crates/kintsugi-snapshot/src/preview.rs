@@ -78,16 +78,36 @@ impl Preview {
 }
 
 const CREDENTIAL_NAMES: &[&str] = &[
-    ".env", ".env.*", "*.pem", "*.key", "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", "*.p12", "*.pfx",
-    ".netrc", ".pgpass", ".git-credentials", ".npmrc", ".pypirc", "*.kdbx", "credentials", "*.keystore",
+    ".env",
+    ".env.*",
+    "*.pem",
+    "*.key",
+    "id_rsa*",
+    "id_dsa*",
+    "id_ecdsa*",
+    "id_ed25519*",
+    "*.p12",
+    "*.pfx",
+    ".netrc",
+    ".pgpass",
+    ".git-credentials",
+    ".npmrc",
+    ".pypirc",
+    "*.kdbx",
+    "credentials",
+    "*.keystore",
 ];
 const CREDENTIAL_DIRS: &[&str] = &[".ssh", ".gnupg", ".aws", ".kube", ".password-store"];
 
 /// Whether a path looks like credential material.
 pub(crate) fn is_credential(p: &Path) -> bool {
-    let name = p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     CREDENTIAL_NAMES.iter().any(|pat| glob::matches(pat, &name))
-        || p.components().any(|c| CREDENTIAL_DIRS.iter().any(|d| c.as_os_str() == *d))
+        || p.components()
+            .any(|c| CREDENTIAL_DIRS.iter().any(|d| c.as_os_str() == *d))
 }
 
 /// Sizes `plan` for a human: at most `cap` entries are examined per path.
@@ -105,12 +125,22 @@ pub fn preview(plan: &Plan, cap: usize, ctx: &PreviewContext) -> Preview {
     for pp in &plan.paths {
         let inside_project = ctx.project.as_ref().is_some_and(|r| pp.path.starts_with(r));
         p.leaves_project |= !inside_project;
-        p.reaches_home |= ctx.home.starts_with(&pp.path) || (pp.path.starts_with(&ctx.home) && !inside_project);
-        let mut item = PreviewItem { action: pp.action, path: pp.path.clone(), exists: false, files: 0, bytes: 0, more_than: false };
+        p.reaches_home |=
+            ctx.home.starts_with(&pp.path) || (pp.path.starts_with(&ctx.home) && !inside_project);
+        let mut item = PreviewItem {
+            action: pp.action,
+            path: pp.path.clone(),
+            exists: false,
+            files: 0,
+            bytes: 0,
+            more_than: false,
+        };
         let mut stack = vec![pp.path.clone()];
         let mut seen = 0usize;
         while let Some(path) = stack.pop() {
-            let Ok(m) = path.symlink_metadata() else { continue };
+            let Ok(m) = path.symlink_metadata() else {
+                continue;
+            };
             item.exists = true;
             seen += 1;
             if seen > cap {
@@ -123,16 +153,18 @@ pub fn preview(plan: &Plan, cap: usize, ctx: &PreviewContext) -> Preview {
             if m.is_file() {
                 item.files += 1;
                 item.bytes += m.len();
-            } else if m.is_dir() && pp.recursive {
-                if let Ok(rd) = std::fs::read_dir(&path) {
-                    stack.extend(rd.flatten().map(|e| e.path()));
-                }
+            } else if m.is_dir()
+                && pp.recursive
+                && let Ok(rd) = std::fs::read_dir(&path)
+            {
+                stack.extend(rd.flatten().map(|e| e.path()));
             }
         }
         p.items.push(item);
     }
     for r in &plan.repos {
-        p.git.push(format!("git {} in {}", r.what, r.repo.display()));
+        p.git
+            .push(format!("git {} in {}", r.what, r.repo.display()));
     }
     for r in plan.refs.iter().filter(|r| r.force || r.delete) {
         p.remote_losses.extend(losses(r));
@@ -142,12 +174,18 @@ pub fn preview(plan: &Plan, cap: usize, ctx: &PreviewContext) -> Preview {
 
 /// For a forced push: per affected ref, the commits the remote would lose.
 fn losses(r: &PlannedRefs) -> Vec<RemoteLoss> {
-    let Some(top) = git::toplevel(&r.repo) else { return Vec::new() };
+    let Some(top) = git::toplevel(&r.repo) else {
+        return Vec::new();
+    };
     let remote = git::resolve_remote(&top, &r.remote);
-    let Ok(remote_refs) = git::ls_remote(&top, &remote) else { return Vec::new() };
+    let Ok(remote_refs) = git::ls_remote(&top, &remote) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for refname in git::affected_refs(&top, r, &remote_refs) {
-        let Some(old) = remote_refs.get(&refname) else { continue };
+        let Some(old) = remote_refs.get(&refname) else {
+            continue;
+        };
         let src = source_of(&top, &r.refspec, &refname);
         let deleted = r.delete || r.refspec.starts_with(':');
         let commits = if deleted {
@@ -157,11 +195,18 @@ fn losses(r: &PlannedRefs) -> Vec<RemoteLoss> {
                 if !git::has_object(&top, old) {
                     return None;
                 }
-                git::try_run(&top, &["rev-list", "--count", &format!("{new}..{old}")])?.parse().ok()
+                git::try_run(&top, &["rev-list", "--count", &format!("{new}..{old}")])?
+                    .parse()
+                    .ok()
             })
         };
         if deleted || commits != Some(0) {
-            out.push(RemoteLoss { remote: remote.clone(), refname, commits, deleted });
+            out.push(RemoteLoss {
+                remote: remote.clone(),
+                refname,
+                commits,
+                deleted,
+            });
         }
     }
     out
@@ -175,7 +220,11 @@ fn source_of(top: &Path, refspec: &str, refname: &str) -> Option<String> {
         None if spec.is_empty() || spec.starts_with("--") => refname.to_string(),
         None => spec.to_string(),
     };
-    git::try_run(top, &["rev-parse", "-q", "--verify", &format!("{src}^{{commit}}")]).filter(|s| !s.is_empty())
+    git::try_run(
+        top,
+        &["rev-parse", "-q", "--verify", &format!("{src}^{{commit}}")],
+    )
+    .filter(|s| !s.is_empty())
 }
 
 /// `1234567` → `1,234,567`.
@@ -183,7 +232,7 @@ pub(crate) fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -200,14 +249,24 @@ pub(crate) fn human_bytes(n: u64) -> String {
         v /= 1000.0;
         u += 1;
     }
-    if u == 0 { format!("{n} bytes") } else if v < 10.0 { format!("{v:.1} {}", UNITS[u]) } else { format!("{v:.0} {}", UNITS[u]) }
+    if u == 0 {
+        format!("{n} bytes")
+    } else if v < 10.0 {
+        format!("{v:.1} {}", UNITS[u])
+    } else {
+        format!("{v:.0} {}", UNITS[u])
+    }
 }
 
 impl Preview {
     fn show(&self, p: &Path) -> String {
         match p.strip_prefix(&self.home) {
             Ok(rest) if !self.home.as_os_str().is_empty() => {
-                if rest.as_os_str().is_empty() { "~".into() } else { format!("~/{}", rest.display()) }
+                if rest.as_os_str().is_empty() {
+                    "~".into()
+                } else {
+                    format!("~/{}", rest.display())
+                }
             }
             _ => p.display().to_string(),
         }
@@ -221,12 +280,24 @@ impl fmt::Display for Preview {
             if !i.exists {
                 writeln!(f, "{} {path} (does not exist now)", i.action)?;
             } else if i.more_than {
-                writeln!(f, "{} more than {} files (over {}) under {path}", i.action, thousands(i.files), human_bytes(i.bytes))?;
+                writeln!(
+                    f,
+                    "{} more than {} files (over {}) under {path}",
+                    i.action,
+                    thousands(i.files),
+                    human_bytes(i.bytes)
+                )?;
             } else if i.files == 1 && i.path.is_file() {
                 writeln!(f, "{} {path} ({})", i.action, human_bytes(i.bytes))?;
             } else {
                 let s = if i.files == 1 { "" } else { "s" };
-                writeln!(f, "{} {} file{s} ({}) under {path}", i.action, thousands(i.files), human_bytes(i.bytes))?;
+                writeln!(
+                    f,
+                    "{} {} file{s} ({}) under {path}",
+                    i.action,
+                    thousands(i.files),
+                    human_bytes(i.bytes)
+                )?;
             }
         }
         for g in &self.git {
@@ -235,25 +306,53 @@ impl fmt::Display for Preview {
         for l in &self.remote_losses {
             match (l.deleted, l.commits) {
                 (true, _) => writeln!(f, "deletes {} on {}", l.refname, l.remote)?,
-                (false, Some(n)) => writeln!(f, "the remote {} will lose {n} commit{} on {}", l.remote, if n == 1 { "" } else { "s" }, l.refname)?,
-                (false, None) => writeln!(f, "the remote {} may lose commits on {} (not all are known locally)", l.remote, l.refname)?,
+                (false, Some(n)) => writeln!(
+                    f,
+                    "the remote {} will lose {n} commit{} on {}",
+                    l.remote,
+                    if n == 1 { "" } else { "s" },
+                    l.refname
+                )?,
+                (false, None) => writeln!(
+                    f,
+                    "the remote {} may lose commits on {} (not all are known locally)",
+                    l.remote, l.refname
+                )?,
             }
         }
         let yn = |b: bool| if b { "yes" } else { "no" };
         let creds = if self.credentials.is_empty() {
             "none".to_string()
         } else {
-            let shown: Vec<String> = self.credentials.iter().take(3).map(|c| self.show(c)).collect();
+            let shown: Vec<String> = self
+                .credentials
+                .iter()
+                .take(3)
+                .map(|c| self.show(c))
+                .collect();
             let more = self.credentials.len().saturating_sub(3);
-            if more > 0 { format!("{} (+{more} more)", shown.join(", ")) } else { shown.join(", ") }
+            if more > 0 {
+                format!("{} (+{more} more)", shown.join(", "))
+            } else {
+                shown.join(", ")
+            }
         };
         if !self.items.is_empty() {
-            writeln!(f, "leaves the project: {}; reaches home: {}; credentials in scope: {creds}", yn(self.leaves_project), yn(self.reaches_home))?;
+            writeln!(
+                f,
+                "leaves the project: {}; reaches home: {}; credentials in scope: {creds}",
+                yn(self.leaves_project),
+                yn(self.reaches_home)
+            )?;
         }
         if self.undo_covers_all() {
             write!(f, "undo: can cover all of it")
         } else {
-            let mut parts: Vec<String> = self.not_covered.iter().map(|u| format!("{} ({})", u.what, u.reason)).collect();
+            let mut parts: Vec<String> = self
+                .not_covered
+                .iter()
+                .map(|u| format!("{} ({})", u.what, u.reason))
+                .collect();
             if self.items.iter().any(|i| i.more_than) {
                 parts.push("possibly part of the largest trees (snapshot budget)".into());
             }

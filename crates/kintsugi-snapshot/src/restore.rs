@@ -73,19 +73,30 @@ pub struct RestoreReport {
 impl RestoreReport {
     /// True when everything was already as in the snapshot.
     pub fn nothing_to_do(&self) -> bool {
-        self.restored.is_empty() && self.dirs_created == 0 && self.metadata_fixed == 0 && self.git.is_empty()
+        self.restored.is_empty()
+            && self.dirs_created == 0
+            && self.metadata_fixed == 0
+            && self.git.is_empty()
     }
 }
 
 impl fmt::Display for RestoreReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.nothing_to_do() {
-            writeln!(f, "snapshot {}: already restored / nothing to do ({} entries match)", self.id, self.unchanged)?;
+            writeln!(
+                f,
+                "snapshot {}: already restored / nothing to do ({} entries match)",
+                self.id, self.unchanged
+            )?;
         } else {
             writeln!(
                 f,
                 "snapshot {}: restored {} files and links, recreated {} directories, fixed metadata of {}, {} unchanged",
-                self.id, self.restored.len(), self.dirs_created, self.metadata_fixed, self.unchanged
+                self.id,
+                self.restored.len(),
+                self.dirs_created,
+                self.metadata_fixed,
+                self.unchanged
             )?;
         }
         for g in &self.git {
@@ -112,13 +123,26 @@ enum Step<'a> {
 pub fn restore(store: &Store, id: &str, opts: RestoreOptions) -> Result<RestoreReport> {
     let _lock = store.lock_shared()?;
     let m = store.load_manifest(id)?;
-    let mut report = RestoreReport { id: m.id.clone(), not_covered: m.uncovered.clone(), ..Default::default() };
+    let mut report = RestoreReport {
+        id: m.id.clone(),
+        not_covered: m.uncovered.clone(),
+        ..Default::default()
+    };
     let mut conflicts = Vec::new();
     let captured: HashSet<PathBuf> = m.entries.iter().map(|e| e.path.clone()).collect();
     let git_actions = git_restore::plan_git(&m, &captured, opts.expected.as_ref(), &mut conflicts)?;
-    let steps = plan_files(store, &m, opts.expected.as_ref(), &mut conflicts, &mut report)?;
+    let steps = plan_files(
+        store,
+        &m,
+        opts.expected.as_ref(),
+        &mut conflicts,
+        &mut report,
+    )?;
     if !conflicts.is_empty() && !opts.force {
-        return Err(SnapshotError::Conflicts { id: m.id.clone(), conflicts });
+        return Err(SnapshotError::Conflicts {
+            id: m.id.clone(),
+            conflicts,
+        });
     }
     report.conflicts = conflicts;
     for a in &git_actions {
@@ -171,20 +195,32 @@ fn plan_files<'a>(
             continue;
         };
         let ft = meta.file_type();
-        let same_meta = walk::mode(&meta) == e.mode && walk::mtime(&meta) == (e.mtime_sec, e.mtime_nsec);
+        let same_meta =
+            walk::mode(&meta) == e.mode && walk::mtime(&meta) == (e.mtime_sec, e.mtime_nsec);
         match &e.kind {
             EntryKind::Dir if ft.is_dir() => report.unchanged += 1, // metadata fixed at the end
             EntryKind::Dir => {
-                blocking(conflicts, e, "a file is where a directory was; it was not captured, so it is left as is");
+                blocking(
+                    conflicts,
+                    e,
+                    "a file is where a directory was; it was not captured, so it is left as is",
+                );
                 blocked.push(&e.path);
             }
             _ if ft.is_dir() => {
-                blocking(conflicts, e, "a directory is where a file was; its contents were not captured, so it is left as is");
+                blocking(
+                    conflicts,
+                    e,
+                    "a directory is where a file was; its contents were not captured, so it is left as is",
+                );
                 blocked.push(&e.path);
             }
             EntryKind::File { hash, size, .. } => {
                 if !store.object_path(hash).exists() {
-                    return Err(SnapshotError::MissingObject { hash: hash.clone(), path: e.path.clone() });
+                    return Err(SnapshotError::MissingObject {
+                        hash: hash.clone(),
+                        path: e.path.clone(),
+                    });
                 }
                 let same = ft.is_file()
                     && meta.len() == *size
@@ -213,7 +249,11 @@ fn plan_files<'a>(
 }
 
 fn blocking(conflicts: &mut Vec<Conflict>, e: &Entry, reason: &str) {
-    conflicts.push(Conflict { what: e.path.display().to_string(), reason: reason.into(), blocking: true });
+    conflicts.push(Conflict {
+        what: e.path.display().to_string(),
+        reason: reason.into(),
+        blocking: true,
+    });
 }
 
 /// Records a conflict unless the path is exactly as the command left it.
@@ -225,7 +265,11 @@ fn changed(conflicts: &mut Vec<Conflict>, e: &Entry, expected: Option<&Fingerpri
         Some(None) => "not recorded when the command finished",
         None => "exists and differs from the snapshot (no fingerprint from command completion)",
     };
-    conflicts.push(Conflict { what: e.path.display().to_string(), reason: reason.into(), blocking: false });
+    conflicts.push(Conflict {
+        what: e.path.display().to_string(),
+        reason: reason.into(),
+        blocking: false,
+    });
 }
 
 /// Writes a file or symlink atomically: temp in the same directory, then
@@ -233,14 +277,19 @@ fn changed(conflicts: &mut Vec<Conflict>, e: &Entry, expected: Option<&Fingerpri
 fn write_entry(store: &Store, e: &Entry) -> Result<bool> {
     let parent = e.path.parent().unwrap_or(Path::new("/"));
     fs::create_dir_all(parent).map_err(io("creating directory", parent))?;
-    let name = e.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = e
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = parent.join(format!(".{name}.kintsugi-{}", random_hex(4)));
     let mut cloned = false;
     let result = (|| -> Result<()> {
         match &e.kind {
             EntryKind::File { hash, .. } => {
                 cloned = store.materialize(hash, &tmp, &e.path)?;
-                fs::set_permissions(&tmp, fs::Permissions::from_mode(e.mode)).map_err(io("setting mode of", &tmp))?;
+                fs::set_permissions(&tmp, fs::Permissions::from_mode(e.mode))
+                    .map_err(io("setting mode of", &tmp))?;
             }
             EntryKind::Symlink { target } => {
                 std::os::unix::fs::symlink(target, &tmp).map_err(io("creating symlink", &tmp))?;
@@ -258,18 +307,34 @@ fn write_entry(store: &Store, e: &Entry) -> Result<bool> {
 
 fn set_meta(e: &Entry) -> Result<()> {
     if !matches!(e.kind, EntryKind::Symlink { .. }) {
-        fs::set_permissions(&e.path, fs::Permissions::from_mode(e.mode)).map_err(io("setting mode of", &e.path))?;
+        fs::set_permissions(&e.path, fs::Permissions::from_mode(e.mode))
+            .map_err(io("setting mode of", &e.path))?;
     }
     walk::set_mtime(&e.path, e.mtime_sec, e.mtime_nsec).map_err(io("setting mtime of", &e.path))
 }
 
 /// Sets directory modes and mtimes, deepest first, where they differ.
-fn fix_dirs(m: &SnapshotManifest, created: &HashSet<&Path>, report: &mut RestoreReport) -> Result<()> {
-    let mut dirs: Vec<&Entry> = m.entries.iter().filter(|e| matches!(e.kind, EntryKind::Dir)).collect();
+fn fix_dirs(
+    m: &SnapshotManifest,
+    created: &HashSet<&Path>,
+    report: &mut RestoreReport,
+) -> Result<()> {
+    let mut dirs: Vec<&Entry> = m
+        .entries
+        .iter()
+        .filter(|e| matches!(e.kind, EntryKind::Dir))
+        .collect();
     dirs.sort_by_key(|e| std::cmp::Reverse(e.path.components().count()));
-    let blocked: Vec<&str> = report.conflicts.iter().filter(|c| c.blocking).map(|c| c.what.as_str()).collect();
+    let blocked: Vec<&str> = report
+        .conflicts
+        .iter()
+        .filter(|c| c.blocking)
+        .map(|c| c.what.as_str())
+        .collect();
     for e in dirs {
-        let Ok(meta) = fs::symlink_metadata(&e.path) else { continue };
+        let Ok(meta) = fs::symlink_metadata(&e.path) else {
+            continue;
+        };
         if !meta.is_dir() || blocked.iter().any(|b| e.path.starts_with(b)) {
             continue;
         }

@@ -70,7 +70,9 @@ impl Store {
     }
 
     pub(crate) fn tmp_path(&self) -> PathBuf {
-        self.root.join("tmp").join(format!("t-{}-{}", std::process::id(), random_hex(8)))
+        self.root
+            .join("tmp")
+            .join(format!("t-{}-{}", std::process::id(), random_hex(8)))
     }
 
     fn lock(&self, exclusive: bool) -> Result<StoreLock> {
@@ -104,7 +106,12 @@ impl Store {
         let (hash, size) = hash_file(src).map_err(io("reading", src))?;
         let dest = self.object_path(&hash);
         if dest.exists() {
-            return Ok(Stored { hash, size, method: CopyMethod::Deduplicated, new_bytes: 0 });
+            return Ok(Stored {
+                hash,
+                size,
+                method: CopyMethod::Deduplicated,
+                new_bytes: 0,
+            });
         }
         let tmp = self.tmp_path();
         let cloned = match reflink_copy::reflink_or_copy(src, &tmp) {
@@ -119,24 +126,41 @@ impl Store {
         // the file changed between hashing and copying.
         let (hash, size) = hash_file(&tmp).map_err(io("reading", &tmp))?;
         let dest = self.object_path(&hash);
-        let method = if cloned { CopyMethod::Cloned } else { CopyMethod::Copied };
+        let method = if cloned {
+            CopyMethod::Cloned
+        } else {
+            CopyMethod::Copied
+        };
         if dest.exists() {
             let _ = fs::remove_file(&tmp);
-            return Ok(Stored { hash, size, method: CopyMethod::Deduplicated, new_bytes: 0 });
+            return Ok(Stored {
+                hash,
+                size,
+                method: CopyMethod::Deduplicated,
+                new_bytes: 0,
+            });
         }
         let _ = fs::set_permissions(&tmp, fs::Permissions::from_mode(0o444));
         let parent = dest.parent().expect("object paths have a parent");
         fs::create_dir_all(parent).map_err(io("creating", parent))?;
         fs::rename(&tmp, &dest).map_err(io("storing object", &dest))?;
         let new_bytes = if cloned { 0 } else { size };
-        Ok(Stored { hash, size, method, new_bytes })
+        Ok(Stored {
+            hash,
+            size,
+            method,
+            new_bytes,
+        })
     }
 
     /// Copies (or clones) object `hash` to `dest`. Returns whether it was cloned.
     pub(crate) fn materialize(&self, hash: &str, dest: &Path, for_path: &Path) -> Result<bool> {
         let src = self.object_path(hash);
         if !src.exists() {
-            return Err(SnapshotError::MissingObject { hash: hash.into(), path: for_path.into() });
+            return Err(SnapshotError::MissingObject {
+                hash: hash.into(),
+                path: for_path.into(),
+            });
         }
         match reflink_copy::reflink_or_copy(&src, dest) {
             Ok(r) => Ok(r.is_none()),
@@ -148,8 +172,10 @@ impl Store {
     pub(crate) fn save_manifest(&self, m: &SnapshotManifest) -> Result<()> {
         let p = self.manifest_path(&m.id);
         let tmp = self.tmp_path();
-        let json = serde_json::to_vec_pretty(m)
-            .map_err(|source| SnapshotError::Manifest { path: p.clone(), source })?;
+        let json = serde_json::to_vec_pretty(m).map_err(|source| SnapshotError::Manifest {
+            path: p.clone(),
+            source,
+        })?;
         fs::write(&tmp, json).map_err(io("writing", &tmp))?;
         fs::rename(&tmp, &p).map_err(io("writing manifest", &p))
     }

@@ -20,8 +20,14 @@ pub(crate) fn mode(m: &Metadata) -> u32 {
 pub(crate) fn set_mtime(path: &Path, sec: i64, nsec: u32) -> std::io::Result<()> {
     use rustix::fs::{AtFlags, CWD, Timestamps, UTIME_OMIT, utimensat};
     let ts = Timestamps {
-        last_access: rustix::fs::Timespec { tv_sec: 0, tv_nsec: UTIME_OMIT },
-        last_modification: rustix::fs::Timespec { tv_sec: sec, tv_nsec: nsec.into() },
+        last_access: rustix::fs::Timespec {
+            tv_sec: 0,
+            tv_nsec: UTIME_OMIT,
+        },
+        last_modification: rustix::fs::Timespec {
+            tv_sec: sec,
+            tv_nsec: nsec.into(),
+        },
     };
     utimensat(CWD, path, &ts, AtFlags::SYMLINK_NOFOLLOW).map_err(Into::into)
 }

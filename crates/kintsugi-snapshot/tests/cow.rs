@@ -18,7 +18,11 @@ impl Drop for Mount {
 }
 
 fn tool(name: &str) -> bool {
-    Command::new("sh").arg("-c").arg(format!("command -v {name}")).output().is_ok_and(|o| o.status.success())
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {name}"))
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 fn mount_xfs(dir: &Path) -> std::result::Result<Mount, String> {
@@ -32,12 +36,28 @@ fn mount_xfs(dir: &Path) -> std::result::Result<Mount, String> {
     let mnt = dir.join("mnt");
     std::fs::create_dir_all(&mnt).unwrap();
     // XFS needs at least 300 MB; the image is sparse, so this costs little disk.
-    std::fs::File::create(&img).unwrap().set_len(320 << 20).unwrap();
-    let ok = |c: &mut Command| c.output().map_err(|e| e.to_string()).and_then(|o| {
-        if o.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&o.stderr).into_owned()) }
-    });
-    ok(Command::new("mkfs.xfs").args(["-q", "-m", "reflink=1"]).arg(&img)).map_err(|e| format!("mkfs.xfs failed: {e}"))?;
-    ok(Command::new("mount").args(["-o", "loop"]).arg(&img).arg(&mnt)).map_err(|e| format!("loop mount failed: {e}"))?;
+    std::fs::File::create(&img)
+        .unwrap()
+        .set_len(320 << 20)
+        .unwrap();
+    let ok = |c: &mut Command| {
+        c.output().map_err(|e| e.to_string()).and_then(|o| {
+            if o.status.success() {
+                Ok(())
+            } else {
+                Err(String::from_utf8_lossy(&o.stderr).into_owned())
+            }
+        })
+    };
+    ok(Command::new("mkfs.xfs")
+        .args(["-q", "-m", "reflink=1"])
+        .arg(&img))
+    .map_err(|e| format!("mkfs.xfs failed: {e}"))?;
+    ok(Command::new("mount")
+        .args(["-o", "loop"])
+        .arg(&img)
+        .arg(&mnt))
+    .map_err(|e| format!("loop mount failed: {e}"))?;
     Ok(Mount(mnt))
 }
 
@@ -57,15 +77,31 @@ fn files_are_cloned_on_a_reflink_filesystem() {
     build_tree(&site);
     let before = tree_state(&site);
     let store = Store::in_data_dir(&root.join("data")).unwrap();
-    let ctx = kintsugi_classify::Context { cwd: project.clone(), home: root.join("home"), project_root: Some(project.clone()) };
+    let ctx = kintsugi_classify::Context {
+        cwd: project.clone(),
+        home: root.join("home"),
+        project_root: Some(project.clone()),
+    };
     let a = kintsugi_classify::analyze("rm -rf site", &ctx);
     let p = plan(&a.effects, &project);
     let m = capture(&store, &p, &Budget::default(), &mut |_| {}).unwrap();
-    assert_eq!(m.cloned, m.file_count(), "every file should be cloned: {m:?}");
+    assert_eq!(
+        m.cloned,
+        m.file_count(),
+        "every file should be cloned: {m:?}"
+    );
     assert_eq!(m.copied, 0);
     assert_eq!(m.new_bytes, 0, "a clone writes no data blocks");
     std::fs::remove_dir_all(&site).unwrap();
-    let r = restore(&store, &m.id, RestoreOptions { force: false, expected: None }).unwrap();
+    let r = restore(
+        &store,
+        &m.id,
+        RestoreOptions {
+            force: false,
+            expected: None,
+        },
+    )
+    .unwrap();
     assert_eq!(r.cloned, m.file_count(), "{r}");
     assert_eq!(tree_state(&site), before);
     drop(store);

@@ -17,7 +17,15 @@ fn rm_rf_then_restore_is_byte_identical() {
     assert!(m.complete, "{:?}", m.uncovered);
     assert!(!site.exists());
     assert_eq!(m.file_count(), 5);
-    let r = restore(&sb.store, &m.id, RestoreOptions { force: false, expected: Some(fp) }).unwrap();
+    let r = restore(
+        &sb.store,
+        &m.id,
+        RestoreOptions {
+            force: false,
+            expected: Some(fp),
+        },
+    )
+    .unwrap();
     assert!(!r.nothing_to_do());
     assert_eq!(tree_state(&site), before, "tree differs after restore");
     // Restoring twice is a clean no-op, even without a fingerprint.
@@ -43,8 +51,24 @@ fn truncation_and_sed_in_place_are_restored() {
     let (m2, fp2) = sb.damage("sed -i 's/beta/BETA/' notes.txt", &sb.project);
     assert_eq!(fs::read_to_string(&notes).unwrap(), "alpha\nBETA\ngamma\n");
 
-    restore(&sb.store, &m1.id, RestoreOptions { force: false, expected: Some(fp1) }).unwrap();
-    restore(&sb.store, &m2.id, RestoreOptions { force: false, expected: Some(fp2) }).unwrap();
+    restore(
+        &sb.store,
+        &m1.id,
+        RestoreOptions {
+            force: false,
+            expected: Some(fp1),
+        },
+    )
+    .unwrap();
+    restore(
+        &sb.store,
+        &m2.id,
+        RestoreOptions {
+            force: false,
+            expected: Some(fp2),
+        },
+    )
+    .unwrap();
     assert_eq!(tree_state(&cfg), before_cfg);
     assert_eq!(fs::read(&notes).unwrap(), before_notes);
 }
@@ -59,7 +83,15 @@ fn conflict_refused_without_force_and_applied_with_it() {
     let (m, fp) = sb.damage("rm -f data.csv other.csv", &sb.project);
     // Someone writes a new data.csv after the command.
     write(&f, "new content written after the command\n");
-    let err = restore(&sb.store, &m.id, RestoreOptions { force: false, expected: Some(fp.clone()) }).unwrap_err();
+    let err = restore(
+        &sb.store,
+        &m.id,
+        RestoreOptions {
+            force: false,
+            expected: Some(fp.clone()),
+        },
+    )
+    .unwrap_err();
     match &err {
         SnapshotError::Conflicts { conflicts, .. } => {
             assert_eq!(conflicts.len(), 1);
@@ -70,9 +102,20 @@ fn conflict_refused_without_force_and_applied_with_it() {
     assert!(err.to_string().contains("--force"));
     // Nothing changed: other.csv was not brought back either.
     assert!(!other.exists());
-    assert_eq!(fs::read_to_string(&f).unwrap(), "new content written after the command\n");
+    assert_eq!(
+        fs::read_to_string(&f).unwrap(),
+        "new content written after the command\n"
+    );
 
-    let r = restore(&sb.store, &m.id, RestoreOptions { force: true, expected: Some(fp) }).unwrap();
+    let r = restore(
+        &sb.store,
+        &m.id,
+        RestoreOptions {
+            force: true,
+            expected: Some(fp),
+        },
+    )
+    .unwrap();
     assert_eq!(r.conflicts.len(), 1);
     assert_eq!(fs::read_to_string(&f).unwrap(), "a,b\n1,2\n");
     assert_eq!(fs::read_to_string(&other).unwrap(), "x\n");
@@ -91,7 +134,15 @@ fn without_fingerprint_a_changed_file_is_a_conflict() {
         restore(&sb.store, &m.id, RestoreOptions::default()),
         Err(SnapshotError::Conflicts { .. })
     ));
-    restore(&sb.store, &m.id, RestoreOptions { force: true, expected: None }).unwrap();
+    restore(
+        &sb.store,
+        &m.id,
+        RestoreOptions {
+            force: true,
+            expected: None,
+        },
+    )
+    .unwrap();
     assert_eq!(fs::read_to_string(&f).unwrap(), "original\n");
 }
 
@@ -102,9 +153,20 @@ fn restore_never_deletes_uncaptured_files() {
     write(&d.join("a.o"), "obj");
     let (m, fp) = sb.damage("rm -rf build", &sb.project);
     write(&d.join("new.o"), "created later");
-    restore(&sb.store, &m.id, RestoreOptions { force: false, expected: Some(fp) }).unwrap();
+    restore(
+        &sb.store,
+        &m.id,
+        RestoreOptions {
+            force: false,
+            expected: Some(fp),
+        },
+    )
+    .unwrap();
     assert_eq!(fs::read_to_string(d.join("a.o")).unwrap(), "obj");
-    assert_eq!(fs::read_to_string(d.join("new.o")).unwrap(), "created later");
+    assert_eq!(
+        fs::read_to_string(d.join("new.o")).unwrap(),
+        "created later"
+    );
 }
 
 #[test]
@@ -124,7 +186,11 @@ fn second_snapshot_of_same_tree_adds_no_objects() {
     assert_eq!(u2.manifests, 2);
     let ids: Vec<String> = list(&sb.store).into_iter().map(|s| s.id).collect();
     assert_eq!(ids, vec![m1.id.clone(), m2.id.clone()]);
-    assert!(m1.id.len() == 22 && m1.id.as_bytes()[8] == b'T', "{}", m1.id);
+    assert!(
+        m1.id.len() == 22 && m1.id.as_bytes()[8] == b'T',
+        "{}",
+        m1.id
+    );
 }
 
 #[test]
@@ -134,7 +200,10 @@ fn budget_exceeded_is_reported_precisely() {
     for i in 0..20 {
         write(&big.join(format!("f{i:02}.txt")), &"x".repeat(1000));
     }
-    let budget = Budget { max_bytes: 5_500, ..Budget::default() };
+    let budget = Budget {
+        max_bytes: 5_500,
+        ..Budget::default()
+    };
     let m = sb.snapshot_with("rm -rf big", &sb.project, &budget);
     assert!(!m.complete);
     assert_eq!(m.file_count(), 5);
@@ -144,7 +213,10 @@ fn budget_exceeded_is_reported_precisely() {
     assert!(names[0].ends_with("f05.txt") && names[14].ends_with("f19.txt"));
     assert!(m.uncovered[0].reason.contains("byte budget"));
 
-    let budget = Budget { max_files: 3, ..Budget::default() };
+    let budget = Budget {
+        max_files: 3,
+        ..Budget::default()
+    };
     let m = sb.snapshot_with("rm -rf big", &sb.project, &budget);
     assert!(!m.complete);
     assert_eq!(m.entries.len(), 3);
@@ -156,7 +228,10 @@ fn special_files_are_skipped_and_listed() {
     let sb = Sandbox::new();
     let d = sb.project.join("run");
     write(&d.join("keep.txt"), "k");
-    let st = std::process::Command::new("mkfifo").arg(d.join("pipe")).status().unwrap();
+    let st = std::process::Command::new("mkfifo")
+        .arg(d.join("pipe"))
+        .status()
+        .unwrap();
     assert!(st.success());
     let m = sb.snapshot("rm -rf run", &sb.project);
     assert_eq!(m.skipped.len(), 1);
@@ -172,11 +247,26 @@ fn globs_and_moves_are_planned_and_restored() {
     write(&sb.project.join("keep.txt"), "K");
     write(&sb.project.join("old/name.txt"), "N");
     let (m, fp) = sb.damage("rm *.log && mv old new", &sb.project);
-    let planned: Vec<_> = m.roots.iter().map(|r| r.path.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    let planned: Vec<_> = m
+        .roots
+        .iter()
+        .map(|r| r.path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(planned, vec!["a.log", "b.log", "new", "old"]);
-    restore(&sb.store, &m.id, RestoreOptions { force: false, expected: Some(fp) }).unwrap();
+    restore(
+        &sb.store,
+        &m.id,
+        RestoreOptions {
+            force: false,
+            expected: Some(fp),
+        },
+    )
+    .unwrap();
     assert_eq!(fs::read_to_string(sb.project.join("a.log")).unwrap(), "A");
-    assert_eq!(fs::read_to_string(sb.project.join("old/name.txt")).unwrap(), "N");
+    assert_eq!(
+        fs::read_to_string(sb.project.join("old/name.txt")).unwrap(),
+        "N"
+    );
     // The moved copy is left where the command put it (never delete what was not captured).
     assert!(sb.project.join("new/name.txt").exists());
 }
@@ -185,8 +275,19 @@ fn globs_and_moves_are_planned_and_restored() {
 fn unresolvable_targets_are_reported() {
     let sb = Sandbox::new();
     let p = sb.plan("rm -rf \"$TARGET_DIR\"/cache", &sb.project);
-    assert!(p.uncovered.iter().any(|u| u.what.contains("$TARGET_DIR")), "{:?}", p.uncovered);
-    let pv = preview(&p, 1000, &PreviewContext { home: sb.home.clone(), project: Some(sb.project.clone()) });
+    assert!(
+        p.uncovered.iter().any(|u| u.what.contains("$TARGET_DIR")),
+        "{:?}",
+        p.uncovered
+    );
+    let pv = preview(
+        &p,
+        1000,
+        &PreviewContext {
+            home: sb.home.clone(),
+            project: Some(sb.project.clone()),
+        },
+    );
     assert!(pv.to_string().contains("undo cannot cover"), "{pv}");
 }
 
@@ -199,13 +300,25 @@ fn preview_sizes_and_flags() {
     }
     write(&site.join(".env"), "SECRET=1");
     let p = sb.plan("rm -rf ~/work/site", &sb.project);
-    let ctx = PreviewContext { home: sb.home.clone(), project: Some(sb.project.clone()) };
+    let ctx = PreviewContext {
+        home: sb.home.clone(),
+        project: Some(sb.project.clone()),
+    };
     let pv = preview(&p, 1000, &ctx);
     let text = pv.to_string();
     assert_eq!(pv.items[0].files, 13);
-    assert!(text.contains("deletes 13 files (3.6 KB) under ~/work/site"), "{text}");
-    assert!(text.contains("leaves the project: yes; reaches home: yes"), "{text}");
-    assert!(text.contains("credentials in scope: ~/work/site/.env"), "{text}");
+    assert!(
+        text.contains("deletes 13 files (3.6 KB) under ~/work/site"),
+        "{text}"
+    );
+    assert!(
+        text.contains("leaves the project: yes; reaches home: yes"),
+        "{text}"
+    );
+    assert!(
+        text.contains("credentials in scope: ~/work/site/.env"),
+        "{text}"
+    );
     assert!(text.contains("undo: can cover all of it"), "{text}");
     let capped = preview(&p, 5, &ctx);
     assert!(capped.items[0].more_than);

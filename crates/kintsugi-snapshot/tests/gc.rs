@@ -32,7 +32,11 @@ fn gc_keeps_newest_and_removes_unreferenced_objects() {
     // The survivors still restore.
     std::fs::remove_file(&f).ok();
     restore(&sb.store, &ids[3], RestoreOptions::default()).unwrap();
-    assert!(std::fs::read_to_string(&f).unwrap().starts_with("version 3"));
+    assert!(
+        std::fs::read_to_string(&f)
+            .unwrap()
+            .starts_with("version 3")
+    );
 
     // Within budget and young: nothing deleted.
     let r = gc(&sb.store, u64::MAX, Duration::from_secs(3600), 0).unwrap();

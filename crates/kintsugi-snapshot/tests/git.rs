@@ -8,7 +8,15 @@ use kintsugi_snapshot::*;
 use std::fs;
 
 fn status(repo: &std::path::Path) -> String {
-    git(repo, &["status", "--porcelain=v1", "--untracked-files=all", "--ignored"])
+    git(
+        repo,
+        &[
+            "status",
+            "--porcelain=v1",
+            "--untracked-files=all",
+            "--ignored",
+        ],
+    )
 }
 
 #[test]
@@ -35,10 +43,21 @@ fn force_push_is_undone_on_the_remote() {
 
     let line = "git push --force origin main";
     let p = sb.plan(line, repo);
-    let pv = preview(&p, 1000, &PreviewContext { home: sb.home.clone(), project: Some(repo.clone()) });
+    let pv = preview(
+        &p,
+        1000,
+        &PreviewContext {
+            home: sb.home.clone(),
+            project: Some(repo.clone()),
+        },
+    );
     assert_eq!(pv.remote_losses.len(), 1, "{pv}");
     assert_eq!(pv.remote_losses[0].commits, Some(2), "{pv}");
-    assert!(pv.to_string().contains("the remote origin will lose 2 commits on refs/heads/main"), "{pv}");
+    assert!(
+        pv.to_string()
+            .contains("the remote origin will lose 2 commits on refs/heads/main"),
+        "{pv}"
+    );
 
     let (m, fp) = sb.damage(line, repo);
     assert_eq!(m.remote_refs.len(), 1);
@@ -47,7 +66,15 @@ fn force_push_is_undone_on_the_remote() {
     assert_eq!(git(repo, &["rev-parse", &pin]), old);
     assert_ne!(git(&bare, &["rev-parse", "main"]), old);
 
-    let r = restore(&sb.store, &m.id, RestoreOptions { force: false, expected: Some(fp) }).unwrap();
+    let r = restore(
+        &sb.store,
+        &m.id,
+        RestoreOptions {
+            force: false,
+            expected: Some(fp),
+        },
+    )
+    .unwrap();
     assert_eq!(r.git.len(), 1, "{r}");
     assert_eq!(git(&bare, &["rev-parse", "main"]), old);
     assert_eq!(git(repo, &["rev-parse", "refs/remotes/origin/main"]), old);
@@ -67,7 +94,15 @@ fn a_pushed_new_ref_is_deleted_by_undo() {
     let (m, fp) = sb.damage(&line, repo);
     assert_eq!(m.remote_refs[0].old, None);
     assert!(!git(&bare, &["branch", "--list", "feature"]).is_empty());
-    restore(&sb.store, &m.id, RestoreOptions { force: false, expected: Some(fp) }).unwrap();
+    restore(
+        &sb.store,
+        &m.id,
+        RestoreOptions {
+            force: false,
+            expected: Some(fp),
+        },
+    )
+    .unwrap();
     assert!(git(&bare, &["branch", "--list", "feature"]).is_empty());
 }
 
@@ -94,21 +129,45 @@ fn reset_hard_with_uncommitted_work_is_undone() {
     assert_ne!(git(repo, &["rev-parse", "HEAD"]), head);
     assert!(!repo.join("c.txt").exists() && !repo.join("new").exists());
 
-    let r = restore(&sb.store, &m.id, RestoreOptions { force: false, expected: Some(fp) }).unwrap();
+    let r = restore(
+        &sb.store,
+        &m.id,
+        RestoreOptions {
+            force: false,
+            expected: Some(fp),
+        },
+    )
+    .unwrap();
     assert_eq!(git(repo, &["rev-parse", "HEAD"]), head, "{r}");
     assert_eq!(status(repo), before, "{r}");
-    assert_eq!(fs::read_to_string(repo.join("a.txt")).unwrap(), "a1\nunstaged edit\n");
-    assert_eq!(fs::read_to_string(repo.join("b.txt")).unwrap(), "b1\nstaged edit\n");
-    assert_eq!(fs::read_to_string(repo.join("c.txt")).unwrap(), "c committed\n");
+    assert_eq!(
+        fs::read_to_string(repo.join("a.txt")).unwrap(),
+        "a1\nunstaged edit\n"
+    );
+    assert_eq!(
+        fs::read_to_string(repo.join("b.txt")).unwrap(),
+        "b1\nstaged edit\n"
+    );
+    assert_eq!(
+        fs::read_to_string(repo.join("c.txt")).unwrap(),
+        "c committed\n"
+    );
     assert_eq!(fs::read(repo.join("new/staged.txt")).unwrap(), files_before);
-    assert!(restore(&sb.store, &m.id, RestoreOptions::default()).unwrap().nothing_to_do());
+    assert!(
+        restore(&sb.store, &m.id, RestoreOptions::default())
+            .unwrap()
+            .nothing_to_do()
+    );
 }
 
 #[test]
 fn clean_fdx_untracked_and_ignored_files_come_back() {
     let sb = Sandbox::new();
     let repo = &sb.project;
-    init_repo(repo, &[(".gitignore", "target/\n*.log\n"), ("src.rs", "x\n")]);
+    init_repo(
+        repo,
+        &[(".gitignore", "target/\n*.log\n"), ("src.rs", "x\n")],
+    );
     write(&repo.join("untracked.txt"), "u\n");
     write(&repo.join("scratch/deep/notes.md"), "notes\n");
     write(&repo.join("target/debug/app"), "binary");
@@ -117,10 +176,24 @@ fn clean_fdx_untracked_and_ignored_files_come_back() {
     let (m, fp) = sb.damage("git clean -fdx", repo);
     assert!(!repo.join("target").exists() && !repo.join("untracked.txt").exists());
     assert_eq!(m.file_count(), 4, "{:?}", m.entries);
-    restore(&sb.store, &m.id, RestoreOptions { force: false, expected: Some(fp) }).unwrap();
+    restore(
+        &sb.store,
+        &m.id,
+        RestoreOptions {
+            force: false,
+            expected: Some(fp),
+        },
+    )
+    .unwrap();
     assert_eq!(status(repo), before);
-    assert_eq!(fs::read_to_string(repo.join("target/debug/app")).unwrap(), "binary");
-    assert_eq!(fs::read_to_string(repo.join("scratch/deep/notes.md")).unwrap(), "notes\n");
+    assert_eq!(
+        fs::read_to_string(repo.join("target/debug/app")).unwrap(),
+        "binary"
+    );
+    assert_eq!(
+        fs::read_to_string(repo.join("scratch/deep/notes.md")).unwrap(),
+        "notes\n"
+    );
 }
 
 #[test]
@@ -136,10 +209,21 @@ fn stash_clear_is_undone() {
     assert_eq!(before.lines().count(), 2);
     let (m, fp) = sb.damage("git stash clear", repo);
     assert_eq!(git(repo, &["stash", "list"]), "");
-    restore(&sb.store, &m.id, RestoreOptions { force: false, expected: Some(fp) }).unwrap();
+    restore(
+        &sb.store,
+        &m.id,
+        RestoreOptions {
+            force: false,
+            expected: Some(fp),
+        },
+    )
+    .unwrap();
     assert_eq!(git(repo, &["stash", "list", "--format=%H %gs"]), before);
     git(repo, &["stash", "pop", "-q"]);
-    assert_eq!(fs::read_to_string(repo.join("a.txt")).unwrap(), "second stash\n");
+    assert_eq!(
+        fs::read_to_string(repo.join("a.txt")).unwrap(),
+        "second stash\n"
+    );
 }
 
 #[test]
@@ -155,7 +239,15 @@ fn branch_force_delete_is_undone() {
     git(repo, &["checkout", "-q", "main"]);
     let (m, fp) = sb.damage("git branch -D topic", repo);
     assert!(git(repo, &["branch", "--list", "topic"]).is_empty());
-    restore(&sb.store, &m.id, RestoreOptions { force: false, expected: Some(fp) }).unwrap();
+    restore(
+        &sb.store,
+        &m.id,
+        RestoreOptions {
+            force: false,
+            expected: Some(fp),
+        },
+    )
+    .unwrap();
     assert_eq!(git(repo, &["rev-parse", "topic"]), topic);
 }
 

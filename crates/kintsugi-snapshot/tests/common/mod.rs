@@ -3,7 +3,9 @@
 //! line, a real `bash -c` to do the damage, and a tree comparer.
 #![allow(dead_code)]
 
-use kintsugi_snapshot::{Budget, Fingerprints, SnapshotManifest, Store, capture, fingerprint_snapshot, plan};
+use kintsugi_snapshot::{
+    Budget, Fingerprints, SnapshotManifest, Store, capture, fingerprint_snapshot, plan,
+};
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -25,11 +27,20 @@ impl Sandbox {
         let project = home.join("work/project");
         fs::create_dir_all(&project).unwrap();
         let store = Store::in_data_dir(&dir.path().join("data")).unwrap();
-        Sandbox { dir, home, project, store }
+        Sandbox {
+            dir,
+            home,
+            project,
+            store,
+        }
     }
 
     pub fn ctx(&self, cwd: &Path) -> kintsugi_classify::Context {
-        kintsugi_classify::Context { cwd: cwd.to_path_buf(), home: self.home.clone(), project_root: Some(self.project.clone()) }
+        kintsugi_classify::Context {
+            cwd: cwd.to_path_buf(),
+            home: self.home.clone(),
+            project_root: Some(self.project.clone()),
+        }
     }
 
     /// Plans from the real classifier's effects for `line` run in `cwd`.
@@ -62,7 +73,11 @@ impl Sandbox {
             .env("GIT_TERMINAL_PROMPT", "0")
             .output()
             .unwrap();
-        assert!(out.status.success(), "{line}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{line}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// Snapshot, run, fingerprint at completion (what the daemon does).
@@ -83,7 +98,11 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
         .env("GIT_TERMINAL_PROMPT", "0")
         .output()
         .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -117,7 +136,13 @@ pub fn build_tree(root: &Path) {
     write(&root.join("src/main.rs"), "fn main() {}\n");
     write(&root.join("src/lib/deep/util.rs"), "pub fn x() {}\n");
     write(&root.join("bin/run.sh"), "#!/bin/sh\necho hi\n");
-    fs::write(root.join("blob.bin"), (0..70_000u32).map(|i| (i * 7 % 251) as u8).collect::<Vec<_>>()).unwrap();
+    fs::write(
+        root.join("blob.bin"),
+        (0..70_000u32)
+            .map(|i| (i * 7 % 251) as u8)
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
     fs::create_dir_all(root.join("empty/nested-empty")).unwrap();
     std::os::unix::fs::symlink("src/main.rs", root.join("link-to-main")).unwrap();
     std::os::unix::fs::symlink("/nonexistent/dangling", root.join("dangling")).unwrap();
@@ -126,11 +151,25 @@ pub fn build_tree(root: &Path) {
     fs::set_permissions(root.join("src/lib"), fs::Permissions::from_mode(0o750)).unwrap();
     fs::set_permissions(root.join("empty"), fs::Permissions::from_mode(0o700)).unwrap();
     let mut age = 1000;
-    for p in ["README.md", "src/main.rs", "src/lib/deep/util.rs", "bin/run.sh", "blob.bin"] {
+    for p in [
+        "README.md",
+        "src/main.rs",
+        "src/lib/deep/util.rs",
+        "bin/run.sh",
+        "blob.bin",
+    ] {
         set_mtime(&root.join(p), age);
         age += 3600;
     }
-    for d in ["src/lib/deep", "src/lib", "src", "bin", "empty/nested-empty", "empty", ""] {
+    for d in [
+        "src/lib/deep",
+        "src/lib",
+        "src",
+        "bin",
+        "empty/nested-empty",
+        "empty",
+        "",
+    ] {
         set_mtime(&root.join(d), age);
         age += 77;
     }
@@ -150,7 +189,13 @@ pub fn tree_state(root: &Path) -> BTreeMap<PathBuf, (String, u32, i128, Vec<u8>)
             }
             ("dir", Vec::new())
         } else if m.file_type().is_symlink() {
-            ("link", fs::read_link(&p).unwrap().into_os_string().into_encoded_bytes())
+            (
+                "link",
+                fs::read_link(&p)
+                    .unwrap()
+                    .into_os_string()
+                    .into_encoded_bytes(),
+            )
         } else {
             ("file", fs::read(&p).unwrap())
         };
@@ -165,5 +210,8 @@ pub fn is_root() -> bool {
 
 fn rustix_uid() -> u32 {
     let out = Command::new("id").arg("-u").output().unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(1)
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(1)
 }
