@@ -130,7 +130,19 @@ pub fn capture(
     m.roots.reverse();
 
     let mut entries = 0u64;
+    let store_root = store
+        .root()
+        .canonicalize()
+        .unwrap_or_else(|_| store.root().to_path_buf());
     while let Some((path, rec)) = stack.pop() {
+        // Never capture the store into itself (e.g. `rm -rf ~` with the data dir in home).
+        if path.starts_with(&store_root) || path.starts_with(store.root()) {
+            m.uncovered.push(Uncovered {
+                what: path.display().to_string(),
+                reason: "the snapshot store itself is not snapshotted".into(),
+            });
+            continue;
+        }
         let over = if start.elapsed() > budget.max_time {
             Some(format!("time budget of {:?} reached", budget.max_time))
         } else if entries >= budget.max_files {

@@ -39,6 +39,7 @@ pub use capture::{
 pub use error::{Result, SnapshotError};
 pub use fingerprint::{FileState, Fingerprints, fingerprint, fingerprint_snapshot};
 pub use gc::{GcReport, gc};
+pub use git::GIT_TIMEOUT;
 pub use kintsugi_classify::Effect;
 pub use manifest::{
     CopyMethod, Entry, EntryKind, LocalRef, RemoteRefRecord, Root, Skipped, SnapshotManifest,

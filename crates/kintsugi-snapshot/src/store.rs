@@ -103,6 +103,7 @@ impl Store {
     /// Stores the content of the regular file `src`, cloning it when the
     /// filesystem allows and deduplicating against existing objects.
     pub(crate) fn put_file(&self, src: &Path) -> Result<Stored> {
+        let before = change_stamp(src);
         let (hash, size) = hash_file(src).map_err(io("reading", src))?;
         let dest = self.object_path(&hash);
         if dest.exists() {
@@ -122,9 +123,13 @@ impl Store {
                 return Err(io("copying", src)(e));
             }
         };
-        // The copy is the truth: name it by what was actually copied, in case
-        // the file changed between hashing and copying.
-        let (hash, size) = hash_file(&tmp).map_err(io("reading", &tmp))?;
+        // When the source changed while it was hashed or copied (its size,
+        // mtime or ctime moved), the copy is the truth: name it by its own hash.
+        let (hash, size) = if before.is_some() && before == change_stamp(src) {
+            (hash, size)
+        } else {
+            hash_file(&tmp).map_err(io("reading", &tmp))?
+        };
         let dest = self.object_path(&hash);
         let method = if cloned {
             CopyMethod::Cloned
@@ -263,6 +268,20 @@ impl Store {
             }
         }
     }
+}
+
+/// What changes whenever a file's content does: inode, size, mtime, ctime.
+fn change_stamp(p: &Path) -> Option<(u64, u64, i64, i64, i64, i64)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = fs::symlink_metadata(p).ok()?;
+    Some((
+        m.ino(),
+        m.size(),
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec(),
+    ))
 }
 
 /// BLAKE3 (hex) and size of a file's content.

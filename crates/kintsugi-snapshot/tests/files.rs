@@ -329,3 +329,19 @@ fn preview_sizes_and_flags() {
     let pv = preview(&inside, 1000, &ctx);
     assert!(!pv.leaves_project && !pv.reaches_home, "{pv}");
 }
+
+#[test]
+fn the_store_is_never_captured_into_itself() {
+    let sb = Sandbox::new();
+    write(&sb.home.join("notes.txt"), "n");
+    let store = Store::in_data_dir(&sb.home.join(".local/share/kintsugi")).unwrap();
+    let p = sb.plan("rm -rf ~", &sb.project);
+    let m = capture(&store, &p, &Budget::default(), &mut |_| {}).unwrap();
+    assert!(m.entries.iter().all(|e| !e.path.starts_with(store.root())));
+    assert!(
+        m.uncovered
+            .iter()
+            .any(|u| u.reason.contains("store itself"))
+    );
+    assert!(m.entries.iter().any(|e| e.path.ends_with("notes.txt")));
+}
