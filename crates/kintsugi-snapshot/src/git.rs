@@ -369,7 +369,7 @@ pub(crate) fn record_work_tree(
 
 /// Uncommitted tracked changes (staged or not) and, with `untracked`,
 /// untracked files including ignored ones.
-fn changed_files(top: &Path, has_head: bool, untracked: bool) -> Vec<PathBuf> {
+pub(crate) fn changed_files(top: &Path, has_head: bool, untracked: bool) -> Vec<PathBuf> {
     let split = |s: String| -> Vec<String> {
         s.split('\0')
             .filter(|x| !x.is_empty())

@@ -200,6 +200,22 @@ pub struct SnapshotSummary {
     pub covers: String,
 }
 
+impl std::fmt::Display for SnapshotSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}  {}  {} files, {}  {}  (covers {}{})",
+            self.id,
+            self.created.get(..19).unwrap_or(&self.created),
+            crate::preview::thousands(self.files),
+            crate::preview::human_bytes(self.bytes),
+            self.command,
+            self.covers,
+            if self.complete { "" } else { "; incomplete" }
+        )
+    }
+}
+
 impl SnapshotManifest {
     /// Number of regular files captured.
     pub fn file_count(&self) -> u64 {

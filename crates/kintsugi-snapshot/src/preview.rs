@@ -163,8 +163,24 @@ pub fn preview(plan: &Plan, cap: usize, ctx: &PreviewContext) -> Preview {
         p.items.push(item);
     }
     for r in &plan.repos {
-        p.git
-            .push(format!("git {} in {}", r.what, r.repo.display()));
+        let mut line = format!("git {} in {}", r.what, p.show(&r.repo));
+        if r.files
+            && let Some(top) = git::toplevel(&r.repo)
+        {
+            let has_head = git::try_run(&top, &["rev-parse", "-q", "--verify", "HEAD"]).is_some();
+            let n = git::changed_files(&top, has_head, r.include_ignored).len() as u64;
+            let what = if r.include_ignored {
+                "uncommitted or untracked"
+            } else {
+                "uncommitted"
+            };
+            line.push_str(&format!(
+                ": discards {what} work in {} file{}",
+                thousands(n),
+                if n == 1 { "" } else { "s" }
+            ));
+        }
+        p.git.push(line);
     }
     for r in plan.refs.iter().filter(|r| r.force || r.delete) {
         p.remote_losses.extend(losses(r));

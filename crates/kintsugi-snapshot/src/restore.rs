@@ -68,6 +68,9 @@ pub struct RestoreReport {
     pub conflicts: Vec<Conflict>,
     /// What this snapshot never covered.
     pub not_covered: Vec<Uncovered>,
+    /// Paths that did not exist before the command and exist now (e.g. a
+    /// move's destination): left in place, since restore never deletes.
+    pub left_in_place: Vec<PathBuf>,
 }
 
 impl RestoreReport {
@@ -104,6 +107,13 @@ impl fmt::Display for RestoreReport {
         }
         for c in &self.conflicts {
             writeln!(f, "conflict: {c}")?;
+        }
+        for p in &self.left_in_place {
+            writeln!(
+                f,
+                "left in place: {} (created by the command; restore never deletes)",
+                p.display()
+            )?;
         }
         for u in &self.not_covered {
             writeln!(f, "not covered: {} ({})", u.what, u.reason)?;
@@ -169,6 +179,12 @@ pub fn restore(store: &Store, id: &str, opts: RestoreOptions) -> Result<RestoreR
         }
     }
     fix_dirs(&m, &created, &mut report)?;
+    report.left_in_place = m
+        .roots
+        .iter()
+        .filter(|r| !r.existed && r.path.symlink_metadata().is_ok())
+        .map(|r| r.path.clone())
+        .collect();
     Ok(report)
 }
 

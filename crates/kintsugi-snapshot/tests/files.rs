@@ -269,6 +269,15 @@ fn globs_and_moves_are_planned_and_restored() {
     );
     // The moved copy is left where the command put it (never delete what was not captured).
     assert!(sb.project.join("new/name.txt").exists());
+    let again = restore(&sb.store, &m.id, RestoreOptions::default()).unwrap();
+    assert!(again.nothing_to_do());
+    assert_eq!(again.left_in_place, vec![sb.project.join("new")]);
+    assert!(again.to_string().contains("left in place"), "{again}");
+    let line = list(&sb.store)[0].to_string();
+    assert!(
+        line.contains("rm *.log && mv old new") && line.contains("3 files"),
+        "{line}"
+    );
 }
 
 #[test]
