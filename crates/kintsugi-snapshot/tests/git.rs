@@ -121,6 +121,16 @@ fn reset_hard_with_uncommitted_work_is_undone() {
     write(&repo.join("new/staged.txt"), "brand new, staged\n");
     git(repo, &["add", "new/staged.txt"]);
     let before = status(repo);
+    let ctx = PreviewContext {
+        home: sb.home.clone(),
+        project: Some(repo.clone()),
+    };
+    let pv = preview(&sb.plan("git reset --hard HEAD~1", repo), 100, &ctx);
+    assert!(
+        pv.to_string()
+            .contains("git reset --hard in ~/work/project: discards uncommitted work in 3 files"),
+        "{pv}"
+    );
     // git keeps no directory mtimes; compare the files' state only.
     let files_before = fs::read(repo.join("new/staged.txt")).unwrap();
 
