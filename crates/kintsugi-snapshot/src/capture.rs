@@ -1,0 +1,279 @@
+//! Capture: copies (or clones) everything a [`Plan`] names into the store
+//! under budgets of bytes, files and time, and writes the manifest. What a
+//! budget stops is listed precisely in `uncovered` (`complete: false`).
+
+use crate::error::Result;
+use crate::git;
+use crate::manifest::{CopyMethod, Entry, EntryKind, Root, Skipped, SnapshotManifest, Uncovered};
+use crate::plan::Plan;
+use crate::store::{Store, new_id};
+use crate::walk;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Default most bytes of file content one snapshot captures (1 GiB).
+pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
+/// Default most entries (files, directories, links) one snapshot captures.
+pub const DEFAULT_MAX_FILES: u64 = 100_000;
+/// Default longest one capture may take before it stops.
+pub const DEFAULT_MAX_TIME: Duration = Duration::from_secs(10);
+/// Progress is reported every this many entries.
+const PROGRESS_EVERY: u64 = 256;
+
+/// Per-snapshot limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Most bytes of file content (counted before deduplication).
+    pub max_bytes: u64,
+    /// Most entries.
+    pub max_files: u64,
+    /// Longest time.
+    pub max_time: Duration,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            max_bytes: DEFAULT_MAX_BYTES,
+            max_files: DEFAULT_MAX_FILES,
+            max_time: DEFAULT_MAX_TIME,
+        }
+    }
+}
+
+/// Progress of a running capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    /// Entries captured so far.
+    pub entries: u64,
+    /// Bytes of file content captured so far.
+    pub bytes: u64,
+    /// The path being captured.
+    pub current: PathBuf,
+    /// True on the last report.
+    pub done: bool,
+}
+
+/// Captures what `plan` names into `store`, within `budget`.
+pub fn capture(
+    store: &Store,
+    plan: &Plan,
+    budget: &Budget,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<SnapshotManifest> {
+    let _lock = store.lock_shared()?;
+    let start = Instant::now();
+    let now = time::OffsetDateTime::now_utc();
+    let id = new_id(now);
+    let mut m = SnapshotManifest {
+        id: id.clone(),
+        created: now
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        created_unix: now.unix_timestamp(),
+        created_ns: u64::try_from(now.unix_timestamp_nanos()).unwrap_or(0),
+        command: plan.command.clone(),
+        cwd: plan.cwd.clone(),
+        session: plan.session.clone(),
+        complete: true,
+        roots: Vec::new(),
+        entries: Vec::new(),
+        skipped: Vec::new(),
+        uncovered: plan.uncovered.clone(),
+        remote_refs: Vec::new(),
+        work_trees: Vec::new(),
+        bytes: 0,
+        new_bytes: 0,
+        cloned: 0,
+        copied: 0,
+        deduplicated: 0,
+    };
+
+    let mut counter = 0;
+    for r in &plan.refs {
+        m.remote_refs.extend(git::record_remote_refs(
+            &id,
+            r,
+            &mut counter,
+            &mut m.uncovered,
+        ));
+    }
+    let mut roots: Vec<(PathBuf, bool)> = plan
+        .paths
+        .iter()
+        .map(|p| (p.path.clone(), p.recursive))
+        .collect();
+    for r in &plan.repos {
+        if let Some((rec, files)) = git::record_work_tree(&id, r, &mut m.uncovered) {
+            m.work_trees.push(rec);
+            roots.extend(files.into_iter().map(|f| (f, false)));
+        }
+    }
+    roots.sort();
+    roots.dedup_by(|b, a| a.0 == b.0);
+    // Drop roots already inside a recursive root.
+    let recursive: Vec<PathBuf> = roots.iter().filter(|r| r.1).map(|r| r.0.clone()).collect();
+    roots.retain(|(p, _)| !recursive.iter().any(|r| p != r && p.starts_with(r)));
+
+    let mut stack: Vec<(PathBuf, bool)> = Vec::new();
+    for (path, rec) in roots.iter().rev() {
+        let existed = path.symlink_metadata().is_ok();
+        m.roots.push(Root {
+            path: path.clone(),
+            existed,
+            recursive: *rec,
+        });
+        if existed {
+            stack.push((path.clone(), *rec));
+        }
+    }
+    m.roots.reverse();
+
+    let mut entries = 0u64;
+    let store_root = store
+        .root()
+        .canonicalize()
+        .unwrap_or_else(|_| store.root().to_path_buf());
+    while let Some((path, rec)) = stack.pop() {
+        // Never capture the store into itself (e.g. `rm -rf ~` with the data dir in home).
+        if path.starts_with(&store_root) || path.starts_with(store.root()) {
+            m.uncovered.push(Uncovered {
+                what: path.display().to_string(),
+                reason: "the snapshot store itself is not snapshotted".into(),
+            });
+            continue;
+        }
+        let over = if start.elapsed() > budget.max_time {
+            Some(format!("time budget of {:?} reached", budget.max_time))
+        } else if entries >= budget.max_files {
+            Some(format!(
+                "file budget of {} entries reached",
+                budget.max_files
+            ))
+        } else {
+            None
+        };
+        let meta = match path.symlink_metadata() {
+            Ok(meta) => meta,
+            Err(e) => {
+                m.complete = false;
+                m.uncovered.push(Uncovered {
+                    what: path.display().to_string(),
+                    reason: format!("cannot read: {e}"),
+                });
+                continue;
+            }
+        };
+        let over = over.or_else(|| {
+            (meta.is_file() && m.bytes + meta.len() > budget.max_bytes)
+                .then(|| format!("byte budget of {} reached", budget.max_bytes))
+        });
+        if let Some(reason) = over {
+            m.complete = false;
+            m.uncovered.push(Uncovered {
+                what: path.display().to_string(),
+                reason: reason.clone(),
+            });
+            for (p, _) in stack.drain(..).rev() {
+                m.uncovered.push(Uncovered {
+                    what: p.display().to_string(),
+                    reason: reason.clone(),
+                });
+            }
+            break;
+        }
+        let (mtime_sec, mtime_nsec) = walk::mtime(&meta);
+        let mode = walk::mode(&meta);
+        let ft = meta.file_type();
+        let kind = if ft.is_dir() {
+            if rec {
+                match std::fs::read_dir(&path) {
+                    Ok(rd) => {
+                        let mut names: Vec<_> = rd.flatten().map(|e| e.file_name()).collect();
+                        names.sort();
+                        for n in names.into_iter().rev() {
+                            stack.push((path.join(n), true));
+                        }
+                    }
+                    Err(e) => {
+                        m.complete = false;
+                        m.uncovered.push(Uncovered {
+                            what: path.display().to_string(),
+                            reason: format!("cannot list its contents: {e}"),
+                        });
+                    }
+                }
+            }
+            EntryKind::Dir
+        } else if ft.is_symlink() {
+            match std::fs::read_link(&path) {
+                Ok(target) => EntryKind::Symlink { target },
+                Err(e) => {
+                    m.complete = false;
+                    m.uncovered.push(Uncovered {
+                        what: path.display().to_string(),
+                        reason: format!("cannot read link: {e}"),
+                    });
+                    continue;
+                }
+            }
+        } else if ft.is_file() {
+            match store.put_file(&path) {
+                Ok(s) => {
+                    m.bytes += s.size;
+                    m.new_bytes += s.new_bytes;
+                    match s.method {
+                        CopyMethod::Cloned => m.cloned += 1,
+                        CopyMethod::Copied => m.copied += 1,
+                        CopyMethod::Deduplicated => m.deduplicated += 1,
+                    }
+                    EntryKind::File {
+                        hash: s.hash,
+                        size: s.size,
+                        method: s.method,
+                    }
+                }
+                Err(e) => {
+                    m.complete = false;
+                    m.uncovered.push(Uncovered {
+                        what: path.display().to_string(),
+                        reason: e.to_string(),
+                    });
+                    continue;
+                }
+            }
+        } else {
+            let kind = walk::special_kind(&ft).unwrap_or("special file");
+            m.skipped.push(Skipped {
+                path: path.clone(),
+                kind: kind.into(),
+            });
+            continue;
+        };
+        m.entries.push(Entry {
+            path: path.clone(),
+            mode,
+            mtime_sec,
+            mtime_nsec,
+            kind,
+        });
+        entries += 1;
+        if entries.is_multiple_of(PROGRESS_EVERY) {
+            progress(Progress {
+                entries,
+                bytes: m.bytes,
+                current: path,
+                done: false,
+            });
+        }
+    }
+    m.complete = m.complete && m.uncovered.is_empty();
+    store.save_manifest(&m)?;
+    progress(Progress {
+        entries,
+        bytes: m.bytes,
+        current: PathBuf::new(),
+        done: true,
+    });
+    Ok(m)
+}

@@ -1,0 +1,366 @@
+//! Restore: brings a snapshot back. Everything is planned and checked for
+//! conflicts first; on a conflict nothing changes unless forced. Files are
+//! replaced atomically (temp file in the same directory, mode and mtime set,
+//! rename); directory modes and mtimes are set last, deepest first. Files the
+//! snapshot did not capture are never deleted. Restoring twice is a no-op.
+
+use crate::error::{Result, SnapshotError, io};
+use crate::fingerprint::{FileState, Fingerprints, state_of};
+use crate::git_restore;
+use crate::manifest::{Entry, EntryKind, SnapshotManifest, Uncovered};
+use crate::store::{Store, hash_file, random_hex};
+use crate::walk;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::fmt;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+/// How to restore.
+#[derive(Debug, Clone, Default)]
+pub struct RestoreOptions {
+    /// Overwrite even where the state changed since the command ran.
+    pub force: bool,
+    /// The fingerprint taken when the command finished, if any.
+    pub expected: Option<Fingerprints>,
+}
+
+/// Something that changed since the command ran.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Conflict {
+    /// The path or ref.
+    pub what: String,
+    /// What is different.
+    pub reason: String,
+    /// Cannot be forced (restoring would delete something not captured).
+    pub blocking: bool,
+}
+
+impl fmt::Display for Conflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.what, self.reason)?;
+        if self.blocking {
+            write!(f, " (left as is even with --force)")?;
+        }
+        Ok(())
+    }
+}
+
+/// What a restore did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RestoreReport {
+    /// The snapshot id.
+    pub id: String,
+    /// Files and symlinks written back.
+    pub restored: Vec<PathBuf>,
+    /// Directories recreated.
+    pub dirs_created: u64,
+    /// Files written back by a copy-on-write clone (no data copied).
+    pub cloned: u64,
+    /// Entries whose mode or mtime was set back.
+    pub metadata_fixed: u64,
+    /// Git steps taken.
+    pub git: Vec<String>,
+    /// Entries already as in the snapshot.
+    pub unchanged: u64,
+    /// Conflicts overridden by `force`, and blocking ones left alone.
+    pub conflicts: Vec<Conflict>,
+    /// What this snapshot never covered.
+    pub not_covered: Vec<Uncovered>,
+    /// Paths that did not exist before the command and exist now (e.g. a
+    /// move's destination): left in place, since restore never deletes.
+    pub left_in_place: Vec<PathBuf>,
+}
+
+impl RestoreReport {
+    /// True when everything was already as in the snapshot.
+    pub fn nothing_to_do(&self) -> bool {
+        self.restored.is_empty()
+            && self.dirs_created == 0
+            && self.metadata_fixed == 0
+            && self.git.is_empty()
+    }
+}
+
+impl fmt::Display for RestoreReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.nothing_to_do() {
+            writeln!(
+                f,
+                "snapshot {}: already restored / nothing to do ({} entries match)",
+                self.id, self.unchanged
+            )?;
+        } else {
+            writeln!(
+                f,
+                "snapshot {}: restored {} files and links, recreated {} directories, fixed metadata of {}, {} unchanged",
+                self.id,
+                self.restored.len(),
+                self.dirs_created,
+                self.metadata_fixed,
+                self.unchanged
+            )?;
+        }
+        for g in &self.git {
+            writeln!(f, "git: {g}")?;
+        }
+        for c in &self.conflicts {
+            writeln!(f, "conflict: {c}")?;
+        }
+        for p in &self.left_in_place {
+            writeln!(
+                f,
+                "left in place: {} (created by the command; restore never deletes)",
+                p.display()
+            )?;
+        }
+        for u in &self.not_covered {
+            writeln!(f, "not covered: {} ({})", u.what, u.reason)?;
+        }
+        Ok(())
+    }
+}
+
+/// A planned filesystem step.
+enum Step<'a> {
+    Write(&'a Entry),
+    CreateDir(&'a Entry),
+    Meta(&'a Entry),
+}
+
+/// Restores snapshot `id` from `store`.
+pub fn restore(store: &Store, id: &str, opts: RestoreOptions) -> Result<RestoreReport> {
+    let _lock = store.lock_shared()?;
+    let m = store.load_manifest(id)?;
+    let mut report = RestoreReport {
+        id: m.id.clone(),
+        not_covered: m.uncovered.clone(),
+        ..Default::default()
+    };
+    let mut conflicts = Vec::new();
+    let captured: HashSet<PathBuf> = m.entries.iter().map(|e| e.path.clone()).collect();
+    let git_actions = git_restore::plan_git(&m, &captured, opts.expected.as_ref(), &mut conflicts)?;
+    let steps = plan_files(
+        store,
+        &m,
+        opts.expected.as_ref(),
+        &mut conflicts,
+        &mut report,
+    )?;
+    if !conflicts.is_empty() && !opts.force {
+        return Err(SnapshotError::Conflicts {
+            id: m.id.clone(),
+            conflicts,
+        });
+    }
+    report.conflicts = conflicts;
+    for a in &git_actions {
+        report.git.push(git_restore::apply(a)?);
+    }
+    let mut created: HashSet<&Path> = HashSet::new();
+    for s in &steps {
+        match s {
+            Step::CreateDir(e) => {
+                created.insert(&e.path);
+                fs::create_dir_all(&e.path).map_err(io("creating directory", &e.path))?;
+                report.dirs_created += 1;
+            }
+            Step::Write(e) => {
+                if write_entry(store, e)? {
+                    report.cloned += 1;
+                }
+                report.restored.push(e.path.clone());
+            }
+            Step::Meta(e) => {
+                set_meta(e)?;
+                report.metadata_fixed += 1;
+            }
+        }
+    }
+    fix_dirs(&m, &created, &mut report)?;
+    report.left_in_place = m
+        .roots
+        .iter()
+        .filter(|r| !r.existed && r.path.symlink_metadata().is_ok())
+        .map(|r| r.path.clone())
+        .collect();
+    Ok(report)
+}
+
+/// Compares each entry with today's state; plans writes and records conflicts.
+fn plan_files<'a>(
+    store: &Store,
+    m: &'a SnapshotManifest,
+    expected: Option<&Fingerprints>,
+    conflicts: &mut Vec<Conflict>,
+    report: &mut RestoreReport,
+) -> Result<Vec<Step<'a>>> {
+    let mut steps = Vec::new();
+    let mut blocked: Vec<&Path> = Vec::new();
+    for e in &m.entries {
+        if blocked.iter().any(|b| e.path.starts_with(b)) {
+            continue;
+        }
+        let cur = fs::symlink_metadata(&e.path).ok();
+        let Some(meta) = cur else {
+            steps.push(match e.kind {
+                EntryKind::Dir => Step::CreateDir(e),
+                _ => Step::Write(e),
+            });
+            continue;
+        };
+        let ft = meta.file_type();
+        let same_meta =
+            walk::mode(&meta) == e.mode && walk::mtime(&meta) == (e.mtime_sec, e.mtime_nsec);
+        match &e.kind {
+            EntryKind::Dir if ft.is_dir() => report.unchanged += 1, // metadata fixed at the end
+            EntryKind::Dir => {
+                blocking(
+                    conflicts,
+                    e,
+                    "a file is where a directory was; it was not captured, so it is left as is",
+                );
+                blocked.push(&e.path);
+            }
+            _ if ft.is_dir() => {
+                blocking(
+                    conflicts,
+                    e,
+                    "a directory is where a file was; its contents were not captured, so it is left as is",
+                );
+                blocked.push(&e.path);
+            }
+            EntryKind::File { hash, size, .. } => {
+                if !store.object_path(hash).exists() {
+                    return Err(SnapshotError::MissingObject {
+                        hash: hash.clone(),
+                        path: e.path.clone(),
+                    });
+                }
+                let same = ft.is_file()
+                    && meta.len() == *size
+                    && hash_file(&e.path).map(|(h, _)| &h == hash).unwrap_or(false);
+                if same && same_meta {
+                    report.unchanged += 1;
+                } else if same {
+                    steps.push(Step::Meta(e));
+                } else {
+                    changed(conflicts, e, expected);
+                    steps.push(Step::Write(e));
+                }
+            }
+            EntryKind::Symlink { target } => {
+                let same = ft.is_symlink() && fs::read_link(&e.path).ok().as_ref() == Some(target);
+                if same {
+                    report.unchanged += 1;
+                } else {
+                    changed(conflicts, e, expected);
+                    steps.push(Step::Write(e));
+                }
+            }
+        }
+    }
+    Ok(steps)
+}
+
+fn blocking(conflicts: &mut Vec<Conflict>, e: &Entry, reason: &str) {
+    conflicts.push(Conflict {
+        what: e.path.display().to_string(),
+        reason: reason.into(),
+        blocking: true,
+    });
+}
+
+/// Records a conflict unless the path is exactly as the command left it.
+fn changed(conflicts: &mut Vec<Conflict>, e: &Entry, expected: Option<&Fingerprints>) {
+    let reason = match expected.map(|x| x.files.get(&e.path)) {
+        Some(Some(FileState::Missing)) => "created after the command ran",
+        Some(Some(exp)) if *exp == state_of(&e.path) => return,
+        Some(Some(_)) => "changed after the command ran",
+        Some(None) => "not recorded when the command finished",
+        None => "exists and differs from the snapshot (no fingerprint from command completion)",
+    };
+    conflicts.push(Conflict {
+        what: e.path.display().to_string(),
+        reason: reason.into(),
+        blocking: false,
+    });
+}
+
+/// Writes a file or symlink atomically: temp in the same directory, then
+/// rename. Returns whether the content was cloned copy-on-write.
+fn write_entry(store: &Store, e: &Entry) -> Result<bool> {
+    let parent = e.path.parent().unwrap_or(Path::new("/"));
+    fs::create_dir_all(parent).map_err(io("creating directory", parent))?;
+    let name = e
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = parent.join(format!(".{name}.kintsugi-{}", random_hex(4)));
+    let mut cloned = false;
+    let result = (|| -> Result<()> {
+        match &e.kind {
+            EntryKind::File { hash, .. } => {
+                cloned = store.materialize(hash, &tmp, &e.path)?;
+                fs::set_permissions(&tmp, fs::Permissions::from_mode(e.mode))
+                    .map_err(io("setting mode of", &tmp))?;
+            }
+            EntryKind::Symlink { target } => {
+                std::os::unix::fs::symlink(target, &tmp).map_err(io("creating symlink", &tmp))?;
+            }
+            EntryKind::Dir => return Ok(()),
+        }
+        walk::set_mtime(&tmp, e.mtime_sec, e.mtime_nsec).map_err(io("setting mtime of", &tmp))?;
+        fs::rename(&tmp, &e.path).map_err(io("replacing", &e.path))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map(|()| cloned)
+}
+
+fn set_meta(e: &Entry) -> Result<()> {
+    if !matches!(e.kind, EntryKind::Symlink { .. }) {
+        fs::set_permissions(&e.path, fs::Permissions::from_mode(e.mode))
+            .map_err(io("setting mode of", &e.path))?;
+    }
+    walk::set_mtime(&e.path, e.mtime_sec, e.mtime_nsec).map_err(io("setting mtime of", &e.path))
+}
+
+/// Sets directory modes and mtimes, deepest first, where they differ.
+fn fix_dirs(
+    m: &SnapshotManifest,
+    created: &HashSet<&Path>,
+    report: &mut RestoreReport,
+) -> Result<()> {
+    let mut dirs: Vec<&Entry> = m
+        .entries
+        .iter()
+        .filter(|e| matches!(e.kind, EntryKind::Dir))
+        .collect();
+    dirs.sort_by_key(|e| std::cmp::Reverse(e.path.components().count()));
+    let blocked: Vec<&str> = report
+        .conflicts
+        .iter()
+        .filter(|c| c.blocking)
+        .map(|c| c.what.as_str())
+        .collect();
+    for e in dirs {
+        let Ok(meta) = fs::symlink_metadata(&e.path) else {
+            continue;
+        };
+        if !meta.is_dir() || blocked.iter().any(|b| e.path.starts_with(b)) {
+            continue;
+        }
+        if walk::mode(&meta) != e.mode || walk::mtime(&meta) != (e.mtime_sec, e.mtime_nsec) {
+            set_meta(e)?;
+            if !created.contains(e.path.as_path()) {
+                report.metadata_fixed += 1;
+                report.unchanged = report.unchanged.saturating_sub(1);
+            }
+        }
+    }
+    Ok(())
+}
