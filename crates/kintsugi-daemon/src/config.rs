@@ -53,6 +53,18 @@ pub struct Config {
     pub max_pending: usize,
     /// Seconds before an unanswered hold expires (default 3600).
     pub pending_ttl_secs: u64,
+    /// Per-snapshot budget: content MiB (default 1024), files (default
+    /// 100000) and seconds (default 10). Beyond any of them the snapshot is
+    /// incomplete, the verdict says what undo cannot cover, and in attended
+    /// mode the command is held rather than allowed unprotected.
+    pub snapshot_max_mb: u64,
+    pub snapshot_max_files: u64,
+    pub snapshot_max_secs: u64,
+    /// Store-wide retention: total MiB (default 10240), age in days (default
+    /// 30), and the newest N snapshots always kept (default 20).
+    pub snapshot_store_max_mb: u64,
+    pub snapshot_retention_days: u64,
+    pub snapshot_keep_newest: usize,
 }
 
 /// The `fail_mode` setting's words.
@@ -123,6 +135,12 @@ impl Default for Config {
             max_connections: 1024,
             max_pending: 1000,
             pending_ttl_secs: 3600,
+            snapshot_max_mb: 1024,
+            snapshot_max_files: 100_000,
+            snapshot_max_secs: 10,
+            snapshot_store_max_mb: 10_240,
+            snapshot_retention_days: 30,
+            snapshot_keep_newest: 20,
         }
     }
 }

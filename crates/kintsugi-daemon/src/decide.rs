@@ -33,6 +33,10 @@ pub struct Decided {
     pub risk: Option<u8>,
     /// A repo policy file that tried to loosen something (to report).
     pub repo_warning: Option<(PathBuf, Vec<String>)>,
+    /// The analysis' effects (the snapshot plan and preview read them).
+    pub effects: Vec<kintsugi_classify::Effect>,
+    /// The command's project root, when it has one.
+    pub project_root: Option<PathBuf>,
 }
 
 /// Map the classifier's class to the wire class.
@@ -107,6 +111,8 @@ impl Engine {
             summary: None,
             risk: None,
             repo_warning: None,
+            effects: analysis.effects.clone(),
+            project_root: project.root.clone(),
         };
         if class != Class::Safe {
             let score = self.scorer.score(&analysis, &ctx);

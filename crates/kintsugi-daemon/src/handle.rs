@@ -6,6 +6,7 @@ use crate::decide::{self, Decided};
 use crate::integrity::{Proposer, check_approver};
 use crate::peer::Peer;
 use crate::queue::QueueError;
+use crate::snapshots::Snapshots;
 use crate::state::{State, StopReason};
 use kintsugi_ledger::NewEvent;
 use kintsugi_protocol::{
@@ -120,7 +121,9 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
                 (Some(code), None) => format!("exited with code {code}"),
                 (None, None) => "finished".to_string(),
             };
+            let snapshot = state.snapshots.completed(&id).await;
             let mut e = peer_event("complete", peer, &raw, format!("the command {how}"));
+            e.snapshot = snapshot;
             e.agent = if agent.is_empty() {
                 "runner".into()
             } else {
@@ -133,6 +136,14 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
             );
             ack(commit(state, e).await)
         }
+        Request::Undo { id, session, force } => undo(state, peer, id, session, force).await,
+        Request::Gc => match state.snapshots.gc(&state.config).await {
+            Ok(text) => {
+                let _ = commit(state, peer_event("gc", peer, "gc", text.clone())).await;
+                Response::Report { text }
+            }
+            Err(e) => Response::error(format!("snapshot GC failed: {e}")),
+        },
         Request::Panic => kill_switch(state, peer, true).await,
         Request::Resume => kill_switch(state, peer, false).await,
         Request::AuthBegin { .. } => auth::unlocked_challenge(),
@@ -184,6 +195,8 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
         summary,
         risk,
         repo_warning,
+        effects,
+        project_root,
     } = decided;
     if let Some((file, ignored)) = repo_warning {
         let text = format!("{} {}", file.display(), ignored.join("; "));
@@ -197,8 +210,39 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
             let _ = commit(state, e).await;
         }
     }
+    let mut snapshot = None;
+    if decision == Decision::Allow && class != kintsugi_protocol::Class::Safe {
+        match state
+            .snapshots
+            .capture(Snapshots::plan(&cmd, &effects), &cmd.id)
+            .await
+        {
+            Ok(Some(c)) => {
+                if !c.complete {
+                    let gap = c.uncovered.join("; ");
+                    if state.config.mode == crate::config::Mode::Attended {
+                        decision = Decision::Hold;
+                        reason = format!(
+                            "{reason} Held: the snapshot could not cover everything, so undo could not bring it all back ({gap})."
+                        );
+                    } else {
+                        reason = format!("{reason} Undo cannot cover: {gap}.");
+                    }
+                }
+                snapshot = Some(c.id);
+            }
+            Ok(None) => {}
+            Err(e) => reason = format!("{reason} No snapshot could be taken: {e}."),
+        }
+    }
     let mut pending = None;
     if decision == Decision::Hold {
+        let plan = Snapshots::plan(&cmd, &effects);
+        let preview = if plan.is_empty() {
+            None
+        } else {
+            Some(state.snapshots.preview(plan, project_root).await)
+        };
         let item = PendingItem {
             id: String::new(),
             command: cmd.clone(),
@@ -207,8 +251,9 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
             reason: reason.clone(),
             created: now(),
             status: PendingState::Pending,
+            preview,
         };
-        match state.queue.hold(item, Proposer::of(peer.pid)) {
+        match state.queue.hold(item, Proposer::of(peer.pid), effects) {
             Ok(id) => pending = Some(id),
             Err(e @ QueueError::Full(_)) => {
                 decision = Decision::Deny;
@@ -225,6 +270,7 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     e.summary = summary.clone();
     e.risk = risk;
     e.pending = pending.clone();
+    e.snapshot = snapshot.clone();
     match commit(state, e).await {
         Ok(seq) => Response::Verdict(Verdict {
             decision,
@@ -235,7 +281,7 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
             risk,
             event: Some(seq),
             pending,
-            snapshot: None,
+            snapshot,
         }),
         Err(resp) => {
             if let Some(id) = &pending {
@@ -327,6 +373,26 @@ async fn decide_pending(
             return refuse(state, peer, id, why).await;
         }
     }
+    // Snapshot what the approved command will touch BEFORE the waiter is
+    // released (it runs the command the moment the decision lands).
+    let mut snapshot = None;
+    let mut note = String::new();
+    if approve && let Some((held, effects)) = state.queue.held(id) {
+        match state
+            .snapshots
+            .capture(Snapshots::plan(&held.command, &effects), &held.command.id)
+            .await
+        {
+            Ok(Some(c)) => {
+                if !c.complete {
+                    note = format!(" Undo cannot cover: {}.", c.uncovered.join("; "));
+                }
+                snapshot = Some(c.id);
+            }
+            Ok(None) => {}
+            Err(e) => note = format!(" No snapshot could be taken: {e}."),
+        }
+    }
     let item = match state.queue.decide(id, approve) {
         Ok(item) => item,
         Err(e) => return Response::error(e.to_string()),
@@ -340,16 +406,47 @@ async fn decide_pending(
     e.class = Some(item.class.as_str().into());
     e.decision = Some(word.into());
     e.rule = Some(item.rule.clone());
+    let remembered = if keep {
+        " and asked to remember it"
+    } else {
+        ""
+    };
     e.reason = Some(format!(
-        "a human chose to {kind} held command {id}{}",
-        if keep {
-            " and asked to remember it"
-        } else {
-            ""
-        }
+        "a human chose to {kind} held command {id}{remembered}.{note}"
     ));
     e.pending = Some(id.to_string());
+    e.snapshot = snapshot;
     ack(commit(state, e).await)
+}
+
+async fn undo(
+    state: &State,
+    peer: Peer,
+    id: Option<String>,
+    session: Option<String>,
+    force: bool,
+) -> Response {
+    let targets = match state.snapshots.targets(id.as_deref(), session.as_deref()) {
+        Ok(t) => t,
+        Err(e) => return Response::error(e),
+    };
+    let mut text = String::new();
+    for snap in targets {
+        let result = state.snapshots.undo(&snap, force).await;
+        let (reason, failed) = match &result {
+            Ok(report) => (format!("undo of snapshot {snap}: {report}"), false),
+            Err(e) => (format!("undo of snapshot {snap} refused: {e}"), true),
+        };
+        let mut e = peer_event("undo", peer, &snap, reason.clone());
+        e.snapshot = Some(snap.clone());
+        let _ = commit(state, e).await;
+        if failed {
+            return Response::error(format!("{text}{reason}"));
+        }
+        text.push_str(&reason);
+        text.push('\n');
+    }
+    Response::Report { text }
 }
 
 async fn kill_switch(state: &State, peer: Peer, on: bool) -> Response {

@@ -23,6 +23,7 @@ mod policy;
 mod queue;
 mod scorer;
 mod server;
+mod snapshots;
 mod state;
 mod writer;
 

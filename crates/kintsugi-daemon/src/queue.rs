@@ -4,6 +4,7 @@
 //! channel, so nobody has to poll.
 
 use crate::integrity::Proposer;
+use kintsugi_classify::Effect;
 use kintsugi_protocol::{PendingItem, PendingState};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -13,6 +14,7 @@ use tokio::sync::watch;
 struct Entry {
     item: PendingItem,
     proposer: Proposer,
+    effects: Vec<Effect>,
     created: Instant,
     decided: Option<Instant>,
     notify: watch::Sender<PendingState>,
@@ -66,7 +68,12 @@ impl Queue {
     }
 
     /// Hold a command: returns the new item's id.
-    pub fn hold(&self, mut item: PendingItem, proposer: Proposer) -> Result<String, QueueError> {
+    pub fn hold(
+        &self,
+        mut item: PendingItem,
+        proposer: Proposer,
+        effects: Vec<Effect>,
+    ) -> Result<String, QueueError> {
         let mut map = self.lock();
         let pending = map
             .values()
@@ -87,6 +94,7 @@ impl Queue {
             Entry {
                 item,
                 proposer,
+                effects,
                 created: Instant::now(),
                 decided: None,
                 notify,
@@ -121,6 +129,13 @@ impl Queue {
             .get(id)
             .filter(|e| e.item.status == PendingState::Approved)
             .map(|e| e.item.command.raw.clone())
+    }
+
+    /// The held command and its effects (to snapshot before it is released).
+    pub fn held(&self, id: &str) -> Option<(PendingItem, Vec<Effect>)> {
+        self.lock()
+            .get(id)
+            .map(|e| (e.item.clone(), e.effects.clone()))
     }
 
     /// Who proposed `id` (for the approval-integrity check).
@@ -220,13 +235,14 @@ mod tests {
             reason: "r".into(),
             created: "t".into(),
             status: PendingState::Pending,
+            preview: None,
         }
     }
 
     #[test]
     fn decisions_are_exactly_once() {
         let q = Queue::new(10, Duration::from_secs(60));
-        let id = q.hold(item(), Proposer::default()).unwrap();
+        let id = q.hold(item(), Proposer::default(), Vec::new()).unwrap();
         assert_eq!(id.len(), 8);
         assert_eq!(q.status(&id), PendingState::Pending);
         q.decide(&id, true).unwrap();
@@ -245,9 +261,9 @@ mod tests {
     #[test]
     fn full_queue_and_expiry() {
         let q = Queue::new(1, Duration::ZERO);
-        let id = q.hold(item(), Proposer::default()).unwrap();
+        let id = q.hold(item(), Proposer::default(), Vec::new()).unwrap();
         assert!(matches!(
-            q.hold(item(), Proposer::default()),
+            q.hold(item(), Proposer::default(), Vec::new()),
             Err(QueueError::Full(1))
         ));
         let mut rx = q.watch(&id).unwrap();

@@ -127,6 +127,8 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/"));
     let memory = Memory::load(&paths.data_dir).map_err(DaemonError::Other)?;
+    let snapshots = crate::snapshots::Snapshots::open(&paths.data_dir, &config, &home)
+        .map_err(|e| DaemonError::Other(format!("cannot open the snapshot store: {e}")))?;
     let engine = Engine {
         config: config.clone(),
         home,
@@ -143,6 +145,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         config,
         paths: paths.clone(),
         engine,
+        snapshots,
         writer,
         started: Instant::now(),
         stop: stop_tx,

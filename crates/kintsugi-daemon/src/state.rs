@@ -29,6 +29,7 @@ pub struct State {
     pub engine: Engine,
     pub writer: WriterHandle,
     pub queue: Queue,
+    pub snapshots: crate::snapshots::Snapshots,
     pub started: Instant,
     pub stop: watch::Sender<StopReason>,
     /// Repo policy files already reported as trying to loosen, with what they tried.

@@ -188,6 +188,11 @@ pub struct PendingItem {
     /// RFC 3339.
     pub created: String,
     pub status: PendingState,
+    /// Extension: the blast radius (files and bytes under each path, home
+    /// or project reached, credentials in scope, commits a remote would
+    /// lose, whether undo can cover it), in plain lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<String>,
 }
 
 /// Argon2id parameters of the admin vault.
@@ -300,6 +305,19 @@ pub enum Request {
         #[serde(default)]
         cwd: String,
     },
+    /// Extension: restore snapshot `id` (default: the newest; with
+    /// `session`, every snapshot of that session, newest first). Answered
+    /// with `report`, or `error` listing conflicts (retry with `force`).
+    Undo {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session: Option<String>,
+        #[serde(default)]
+        force: bool,
+    },
+    /// Extension: apply snapshot retention now; answered with `report`.
+    Gc,
     /// Extension: the kill switch; every verdict is `deny` until `resume`.
     Panic,
     /// Extension: turn the kill switch off.
@@ -335,6 +353,8 @@ pub const REQUEST_KINDS: &[&str] = &[
     "panic",
     "resume",
     "complete",
+    "undo",
+    "gc",
 ];
 
 /// Every response kind of v1.
@@ -358,6 +378,10 @@ pub enum Response {
     },
     Error {
         message: String,
+    },
+    /// Extension: a human-readable report (undo, gc).
+    Report {
+        text: String,
     },
 }
 

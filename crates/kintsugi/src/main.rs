@@ -58,6 +58,12 @@ enum Command {
     Panic,
     /// Turn the kill switch off.
     Resume,
+    /// Restore what an allowed command destroyed (newest snapshot by default).
+    Undo(commands::undo::UndoArgs),
+    /// List kept snapshots: command, time, size, what each covers.
+    Snapshots(commands::undo::SnapshotsArgs),
+    /// Apply snapshot retention now.
+    Gc,
     /// Measure verdict latency and throughput against a live daemon.
     Bench(commands::bench::BenchArgs),
     /// The scripted agent `demo` plays (internal).
@@ -95,6 +101,9 @@ fn main() -> ExitCode {
         Command::Deny(a) => commands::queue::decide(a, false),
         Command::Panic => commands::queue::kill_switch(true),
         Command::Resume => commands::queue::kill_switch(false),
+        Command::Undo(a) => commands::undo::undo(a),
+        Command::Snapshots(a) => commands::undo::snapshots(a),
+        Command::Gc => commands::undo::gc(),
         Command::Bench(a) => commands::bench::run(a),
         Command::Demo(a) => commands::demo::run(a),
         Command::DemoAgent(a) => commands::demo_agent::run(a),

@@ -15,4 +15,5 @@ pub mod queue;
 pub mod run;
 pub mod status;
 pub mod test;
+pub mod undo;
 pub mod verify;

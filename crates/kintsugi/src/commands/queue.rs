@@ -61,6 +61,11 @@ pub fn list(args: QueueArgs) -> Result<ExitCode> {
         );
         println!("          {}  [{}]", i.reason, i.rule);
         println!("          from {} in {}", i.command.agent, i.command.cwd);
+        if let Some(p) = &i.preview {
+            for line in p.lines() {
+                println!("          {line}");
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -108,8 +113,13 @@ pub fn decide(args: DecideArgs, approve: bool) -> Result<ExitCode> {
                 args.id
             );
         };
+        let preview = item
+            .preview
+            .as_deref()
+            .map(|p| format!("\n{p}"))
+            .unwrap_or_default();
         confirm_on_terminal(&format!(
-            "{}  ({} in {}: {})",
+            "{}  ({} in {}: {}){preview}",
             item.command.raw,
             item.class.as_str(),
             item.command.cwd,

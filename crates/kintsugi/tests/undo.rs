@@ -1,0 +1,198 @@
+//! Snapshots end to end through the daemon: a held `rm -rf` shows its blast
+//! radius, is approved at a terminal, runs through the shim, and `kintsugi
+//! undo` brings the tree back byte-identical with modes and mtimes; a second
+//! undo is a no-op; a change made after the command is a conflict unless
+//! `--force`. Everything happens inside the sandbox.
+
+mod common;
+use common::*;
+use std::collections::BTreeMap;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn project(sb: &Sandbox) -> PathBuf {
+    let p = sb.root().join("home/proj");
+    std::fs::create_dir_all(p.join(".git")).unwrap();
+    p
+}
+
+/// Every entry under `root`: kind, content, mode and mtime.
+fn tree(root: &Path) -> BTreeMap<String, (String, Vec<u8>, u32, i64)> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            let m = std::fs::symlink_metadata(&p).unwrap();
+            let rel = p.strip_prefix(root).unwrap().display().to_string();
+            let (kind, data) = if m.file_type().is_symlink() {
+                (
+                    "link",
+                    std::fs::read_link(&p)
+                        .unwrap()
+                        .display()
+                        .to_string()
+                        .into_bytes(),
+                )
+            } else if m.is_dir() {
+                stack.push(p.clone());
+                ("dir", Vec::new())
+            } else {
+                ("file", std::fs::read(&p).unwrap())
+            };
+            out.insert(
+                rel,
+                (
+                    kind.to_string(),
+                    data,
+                    m.permissions().mode() & 0o7777,
+                    m.mtime(),
+                ),
+            );
+        }
+    }
+    out
+}
+
+fn make_src(dir: &Path) {
+    std::fs::create_dir_all(dir.join("nested/empty")).unwrap();
+    std::fs::write(dir.join("main.rs"), "fn main() {}\n").unwrap();
+    std::fs::write(dir.join("nested/run.sh"), "#!/bin/sh\necho run\n").unwrap();
+    std::fs::set_permissions(
+        dir.join("nested/run.sh"),
+        std::fs::Permissions::from_mode(0o750),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("main.rs", dir.join("link.rs")).unwrap();
+    let old = "200001010000";
+    Command::new("touch")
+        .args(["-h", "-t", old])
+        .arg(dir.join("main.rs"))
+        .status()
+        .unwrap();
+    Command::new("touch")
+        .args(["-t", old])
+        .arg(dir.join("nested"))
+        .status()
+        .unwrap();
+}
+
+fn via_shim(sb: &Sandbox, program: &str) -> Command {
+    let mut c = Command::new(program);
+    c.env(
+        "PATH",
+        format!(
+            "{}:/usr/local/bin:/usr/bin:/bin",
+            sb.root().join("shims").display()
+        ),
+    )
+    .env("KINTSUGI_SHIM_DIR", sb.root().join("shims"))
+    .env("KINTSUGI_DATA_DIR", sb.data())
+    .env("KINTSUGI_CONFIG", sb.config())
+    .env("HOME", sb.root().join("home"))
+    .current_dir(project(sb));
+    c
+}
+
+#[test]
+fn held_delete_shows_preview_runs_after_approval_and_undoes_byte_identical() {
+    let mut sb = Sandbox::new();
+    sb.cmd()
+        .env("KINTSUGI_SHIM_DIR", sb.root().join("shims"))
+        .args(["init", "--no-start"])
+        .output()
+        .unwrap();
+    sb.start();
+    let src = project(&sb).join("src");
+    make_src(&src);
+    let before = tree(&src);
+    let child = via_shim(&sb, "rm")
+        .args(["-rf", "src"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut c = Conn::open(&sb.socket());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let item = loop {
+        let list = c.ask(r#"{"kind":"listpending"}"#).unwrap();
+        if list["items"][0]["id"].is_string() {
+            break list["items"][0].clone();
+        }
+        assert!(Instant::now() < deadline, "never held");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let preview = item["preview"].as_str().unwrap_or_default();
+    assert!(
+        preview.contains("deletes 2 files") && preview.contains("~/proj/src"),
+        "{item}"
+    );
+    assert!(preview.contains("undo: can cover all of it"), "{item}");
+    let screen = approve_in_terminal(&sb, item["id"].as_str().unwrap(), "");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!src.exists(), "the approved command did not run");
+    let undo = sb.run(&["undo"]);
+    assert!(
+        undo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&undo.stderr)
+    );
+    assert_eq!(tree(&src), before, "restored tree differs");
+    let again = sb.run(&["undo"]);
+    let text = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        again.status.success() && text.contains("nothing to do"),
+        "{text}"
+    );
+    let log = String::from_utf8_lossy(&sb.run(&["log", "--json", "-n", "200"]).stdout).into_owned();
+    assert!(log.contains("\"kind\":\"undo\""));
+    let listing = String::from_utf8_lossy(&sb.run(&["snapshots"]).stdout).into_owned();
+    assert!(listing.contains("rm -rf src"), "{listing}");
+    let (ok, v) = verify(&sb);
+    assert!(ok, "{v}");
+}
+
+#[test]
+fn later_changes_are_conflicts_unless_forced() {
+    let mut sb = Sandbox::new();
+    sb.write_config("mode = \"notify\"\n");
+    sb.cmd()
+        .env("KINTSUGI_SHIM_DIR", sb.root().join("shims"))
+        .args(["init", "--no-start"])
+        .output()
+        .unwrap();
+    sb.start();
+    let build = project(&sb).join("build");
+    make_src(&build);
+    let before = tree(&build);
+    // Notify mode: allowed at once, with a snapshot taken first.
+    let st = via_shim(&sb, "rm").args(["-rf", "build"]).status().unwrap();
+    assert!(st.success());
+    assert!(!build.exists());
+    // Something writes there after the command finished.
+    std::fs::create_dir_all(&build).unwrap();
+    std::fs::write(build.join("main.rs"), "// newer work\n").unwrap();
+    let refused = sb.run(&["undo"]);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(build.join("main.rs")).unwrap(),
+        "// newer work\n"
+    );
+    let forced = sb.run(&["undo", "--force"]);
+    assert!(
+        forced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
+    assert_eq!(tree(&build), before);
+}
