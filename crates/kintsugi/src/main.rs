@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod commands;
+mod demo_tree;
 mod gate;
 mod mcp;
 mod sandbox;
