@@ -90,9 +90,12 @@ pub fn make_sandbox(root: &Path) -> Result<(PathBuf, PathBuf)> {
     Ok((project, remote))
 }
 
-/// Every entry under `root` (relative path, kind, mode, mtime, content or
-/// link target), sorted: equal digests mean a byte-identical tree.
-pub fn tree(root: &Path) -> Result<Vec<(String, u32, i64, Vec<u8>)>> {
+/// One entry of a tree digest: relative path, mode, mtime, and the content
+/// (or link target).
+pub type TreeEntry = (String, u32, i64, Vec<u8>);
+
+/// Every entry under `root`, sorted: equal digests mean a byte-identical tree.
+pub fn tree(root: &Path) -> Result<Vec<TreeEntry>> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
