@@ -2,6 +2,8 @@
 //! `commands/`; this file only parses arguments and dispatches.
 #![forbid(unsafe_code)]
 
+mod agents;
+mod codex_trust;
 mod commands;
 mod demo_tree;
 mod gate;
@@ -25,6 +27,8 @@ struct Cli {
 enum Command {
     /// Create the shim dir, start the daemon, print the PATH line.
     Init(commands::init::InitArgs),
+    /// Is this machine protected? Hooks live, daemon up, shims on PATH.
+    Doctor,
     /// Run one command through the gate, as an agent would.
     Exec(commands::exec::ExecArgs),
     /// Run a held command yourself, after confirming on the terminal.
@@ -85,6 +89,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Init(a) => commands::init::run(a),
+        Command::Doctor => commands::doctor::run(),
         Command::Exec(a) => commands::exec::run(a),
         Command::Run(a) => commands::run::run(a),
         Command::Guard(a) => commands::guard::run(a),

@@ -1,6 +1,8 @@
-//! `kintsugi init`: create the shim dir with a link per shimmed program,
-//! start the daemon, and print the PATH line. `--dry-run` shows what it
-//! would do; `--undo` removes the links it made (and nothing else).
+//! `kintsugi init`: wire `kintsugi hook` into every installed agent's config
+//! (backing up each file it changes, never adding an entry twice), create
+//! the shim dir with a link per shimmed program, start the daemon, and print
+//! the PATH line. `--dry-run` shows what it would change; `--undo` takes out
+//! exactly what it added.
 
 use crate::shim::{DEFAULT_SHIMS, shim_dir};
 use anyhow::{Context as _, Result};
@@ -60,6 +62,23 @@ pub fn ensure_shims() -> Result<PathBuf> {
 pub fn run(args: InitArgs) -> Result<ExitCode> {
     let dir = shim_dir();
     let me = std::env::current_exe()?.canonicalize()?;
+    let home = crate::gate::home();
+    for agent in crate::agents::AGENTS.iter().filter(|a| a.installed(&home)) {
+        let change = if args.undo {
+            crate::agents::unwire(agent, &home, args.dry_run)
+        } else {
+            crate::agents::wire(agent, &home, &me, args.dry_run)
+        };
+        match change {
+            Ok(Some(what)) => println!("{}: {what}", agent.name),
+            Ok(None) if args.undo => println!("{}: no Kintsugi hook to remove", agent.name),
+            Ok(None) => println!("{}: already hooked", agent.name),
+            Err(e) => eprintln!("{}: {e:#}", agent.name),
+        }
+        if agent.name == "codex" && !args.undo && !args.dry_run {
+            println!("codex: {}", crate::codex_trust::trust(&home));
+        }
+    }
     if args.undo {
         let links = our_links(&dir, &me);
         for link in &links {

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod daemon;
 pub mod demo;
 pub mod demo_agent;
+pub mod doctor;
 pub mod dry_run;
 pub mod exec;
 pub mod guard;

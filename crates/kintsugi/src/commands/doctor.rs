@@ -1,0 +1,147 @@
+//! `kintsugi doctor`: is this machine protected? For each agent: installed,
+//! hook configured, and live (the configured hook command, fed a synthetic
+//! must-deny payload, really blocks it). Also: the daemon answers, the shim
+//! dir is first on PATH. Exit 1 when something is not protected.
+
+use crate::agents::{AGENTS, blocked, configured_command, probe_payload};
+use anyhow::Result;
+use kintsugi_protocol::{Client, Request, Response, socket_path};
+use std::io::Write;
+use std::process::{Command, ExitCode, Stdio};
+
+/// The must-deny probe: catastrophic by any reading.
+const PROBE: &str = "rm -rf ~/";
+
+fn live(cmd: &str, agent: &str, home: &std::path::Path) -> Result<bool, String> {
+    let payload = probe_payload(agent, PROBE, &home.display().to_string()).to_string();
+    let mut child = Command::new("sh")
+        .args(["-c", cmd])
+        .env("KINTSUGI_HOOK_WAIT_SECS", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run it: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(payload.as_bytes());
+    }
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    Ok(blocked(
+        agent,
+        out.status.code(),
+        &String::from_utf8_lossy(&out.stdout),
+    ))
+}
+
+/// Deny (and so clear) the holds our probes left in the queue.
+fn clear_probes() {
+    let Ok(mut c) = Client::connect(&socket_path()) else {
+        return;
+    };
+    if let Ok(Response::PendingList { items }) = c.request(&Request::ListPending) {
+        for i in items.iter().filter(|i| {
+            i.command.raw == PROBE && i.command.session.as_deref() == Some("kintsugi-doctor")
+        }) {
+            let _ = c.request(&Request::Deny {
+                id: i.id.clone(),
+                remember: None,
+            });
+        }
+    }
+}
+
+pub fn run() -> Result<ExitCode> {
+    let home = crate::gate::home();
+    let bin = std::env::current_exe()?;
+    let mut problems = 0;
+    println!(
+        "{:<10} {:<10} {:<12} {}",
+        "agent", "installed", "hook", "live check"
+    );
+    let mut any = false;
+    for a in AGENTS {
+        if !a.installed(&home) {
+            println!("{:<10} {:<10} {:<12} -", a.name, "no", "-");
+            continue;
+        }
+        any = true;
+        let Some(cmd) = configured_command(a, &home, &bin) else {
+            problems += 1;
+            println!(
+                "{:<10} {:<10} {:<12} NOT PROTECTED: run `kintsugi init`",
+                a.name, "yes", "missing"
+            );
+            continue;
+        };
+        match live(&cmd, a.name, &home) {
+            Ok(true) => println!(
+                "{:<10} {:<10} {:<12} ok: blocks `{PROBE}`",
+                a.name, "yes", "configured"
+            ),
+            Ok(false) => {
+                problems += 1;
+                println!(
+                    "{:<10} {:<10} {:<12} NOT PROTECTED: the hook let `{PROBE}` through",
+                    a.name, "yes", "configured"
+                );
+            }
+            Err(e) => {
+                problems += 1;
+                println!(
+                    "{:<10} {:<10} {:<12} NOT PROTECTED: {e}",
+                    a.name, "yes", "configured"
+                );
+            }
+        }
+        if a.name == "codex" {
+            println!(
+                "{:<10} note: Codex runs a hook only once it is trusted (`/hooks` in Codex, or `kintsugi init` with codex on PATH)",
+                ""
+            );
+        }
+    }
+    clear_probes();
+    if !any {
+        println!(
+            "no agent config dir found under {} (checked: {})",
+            home.display(),
+            AGENTS.iter().map(|a| a.dir).collect::<Vec<_>>().join(", ")
+        );
+    }
+    let daemon = Client::connect(&socket_path())
+        .ok()
+        .and_then(|mut c| c.request(&Request::Status).ok())
+        .is_some_and(|r| matches!(r, Response::Status(_)));
+    println!(
+        "daemon     {}",
+        if daemon {
+            "answers".to_string()
+        } else {
+            format!(
+                "NOT RUNNING at {} (`kintsugi start`)",
+                socket_path().display()
+            )
+        }
+    );
+    if !daemon {
+        problems += 1;
+    }
+    let shims = crate::shim::shim_dir();
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let first = std::env::split_paths(&path).next();
+    if first.as_deref() == Some(shims.as_path()) {
+        println!("shims      first on PATH ({})", shims.display());
+    } else {
+        println!(
+            "shims      not first on PATH: add `export PATH=\"{}:$PATH\"` or run agents with `kintsugi guard`",
+            shims.display()
+        );
+    }
+    if problems == 0 {
+        println!("protected");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("{problems} problem(s): see above");
+        Ok(ExitCode::from(1))
+    }
+}
