@@ -684,3 +684,23 @@ pub(crate) fn check_env_hook(e: &mut Engine, name: &str, value: &str, depth: usi
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn multi_line_forms() {
+        expect(&[
+            ("git commit -m \"$(cat <<'EOF'\nfix: rm -rf / guard\n\nDetails.\nEOF\n)\"", "safe"),
+            ("cat <<EOF > /tmp/notes.md\nrm -rf ~\nEOF", "safe"),
+            ("bash <<'EOF'\nrm -rf ~\nEOF", "catastrophic"),
+            ("cat <<EOF | sh\nrm -rf ~\nEOF", "catastrophic"),
+            ("python3 - <<'EOF'\nimport shutil\nshutil.rmtree('/home/dev')\nEOF", "catastrophic"),
+            ("for d in ~ /tmp/x; do rm -rf \"$d\"; done", "catastrophic"),
+            ("f() { rm -rf \"$1\"; }; f ~", "catastrophic"),
+            ("X=/tmp/build; rm -rf \"$X\"", "safe"),
+            ("cargo test && git status", "safe"),
+        ]);
+    }
+}

@@ -304,11 +304,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 let t = x.text.clone();
                 run_hook(e, c, &t, "git rebase --exec");
             }
-            if !g.has(&["--abort", "--continue", "--skip", "--quit"]) {
-                e.add(Effect::GitChange {
-                    what: "rebases commits".into(),
-                });
-            }
+            // A local rebase is reversible through the reflog: no effect.
         }
         "config" => {
             let pos = g.positional();

@@ -572,7 +572,7 @@ fn lang_pm(e: &mut Engine, c: &Cmd, pos: &[String]) -> bool {
             if pos.iter().any(|t| {
                 matches!(
                     t.as_str(),
-                    "deploy" | "publish" | "release:perform" | "publishToMavenLocal" | "install"
+                    "deploy" | "publish" | "release:perform"
                 ) || t.contains("publish")
                     || t.contains("deploy")
             }) {
