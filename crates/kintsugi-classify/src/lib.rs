@@ -15,13 +15,18 @@ use std::time::Duration;
 
 mod effects;
 mod engine;
+mod env_hooks;
+mod expand;
 mod parse;
 mod paths;
+mod pipes;
 mod programs;
 mod rules;
 mod safe_list;
+mod secret_paths;
 mod unwrap;
 mod words;
+mod wrappers;
 
 pub use effects::Effect;
 

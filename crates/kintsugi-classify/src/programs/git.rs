@@ -127,7 +127,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 continue;
             }
             let p = e.path(t);
-            if crate::paths::is_secret_path(&p, e.ctx)
+            if crate::secret_paths::is_secret_path(&p, e.ctx)
                 && (sub != "log" || g.short('p') || g.long("--patch"))
             {
                 e.add(Effect::SecretRead { path: p });

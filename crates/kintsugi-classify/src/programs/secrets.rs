@@ -5,7 +5,7 @@
 use super::Cmd;
 use crate::effects::Effect;
 use crate::engine::Engine;
-use crate::paths::is_secret_path;
+use crate::secret_paths::is_secret_path;
 
 /// Programs that touch a path without revealing its content.
 const NO_READ: &[&str] = &[
@@ -417,7 +417,7 @@ pub(crate) fn scan_args(e: &mut Engine, c: &Cmd) {
     if recursive_readers.contains(&c.name.as_str()) {
         for w in c.positional() {
             let p = e.path(&w.text);
-            if crate::paths::is_secret_dir(&p, e.ctx) {
+            if crate::secret_paths::is_secret_dir(&p, e.ctx) {
                 hits.push(p);
             }
         }
