@@ -86,7 +86,7 @@ pub(crate) fn stage_kind(e: &Engine, words: &[Word], text: &str) -> Stdin {
                 a.join(" ")
             };
             let s = if name == "printf" || args.contains(&"-e") {
-                s.replace("\\n", "\n")
+                crate::words::unescape(&s)
             } else {
                 s
             };

@@ -465,6 +465,12 @@ impl Engine<'_> {
             return true;
         }
         match n {
+            "iex" | "Invoke-Expression" | "invoke-expression"
+                if !matches!(c.stdin, Stdin::Terminal) =>
+            {
+                self.stdin_code(n, &c.stdin, &c.via, c.depth);
+                true
+            }
             "eval" => {
                 let text: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
                 via.push("eval".into());

@@ -470,7 +470,16 @@ pub(crate) fn match_paren(c: &[char], from: usize) -> usize {
 
 /// Decode a `$'…'` body starting at `from`; returns text and index after the
 /// closing quote.
-fn ansi_c(c: &[char], from: usize) -> (String, usize) {
+/// Decode printf / `echo -e` backslash escapes (`\x72`, `\155`, `\n`).
+pub(crate) fn unescape(s: &str) -> String {
+    let chars: Vec<char> = s
+        .chars()
+        .map(|c| if c == '\'' { '\u{1}' } else { c })
+        .collect();
+    ansi_c(&chars, 0).0.replace('\u{1}', "'")
+}
+
+pub(crate) fn ansi_c(c: &[char], from: usize) -> (String, usize) {
     let mut s = String::new();
     let mut k = from;
     let hex = |c: &[char], k: usize, max: usize| -> (u32, usize) {
