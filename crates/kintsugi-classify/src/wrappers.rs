@@ -276,7 +276,8 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
                 }
             }
             if i >= argv.len() {
-                return Peel::Stop;
+                // `env` alone prints the environment: analyse it as a program.
+                return Peel::No;
             }
             s(i)
         }

@@ -419,6 +419,7 @@ fn aws(e: &mut Engine, c: &Cmd, _pos: &[String]) {
         }
         _ => {
             if is_delete_word(op)
+                || op.contains("delete")
                 || op.starts_with("delete")
                 || op.starts_with("terminate")
                 || op.starts_with("remove")

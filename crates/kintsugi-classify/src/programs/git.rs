@@ -170,9 +170,13 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                     what: "checkout --force".into(),
                 });
             } else if ((dd && g.args.last().is_none_or(|w| w.text != "--"))
-                || pos
-                    .iter()
-                    .any(|w| w.text == "." || w.text == ":/" || w.text.starts_with("./") || w.glob))
+                || pos.iter().any(|w| {
+                    w.text == "."
+                        || w.text == ":/"
+                        || w.text.starts_with("./")
+                        || w.glob
+                        || looks_like_file(&w.text)
+                }))
                 && !g.short('b')
                 && !g.short('B')
             {
@@ -486,6 +490,44 @@ fn run_hook(e: &mut Engine, c: &Cmd, cmd: &str, label: &str) {
     let mut via = c.via.clone();
     via.push(label.to_string());
     e.run_script(cmd, &via, c.depth + 1, &Stdin::Terminal);
+}
+
+/// A checkout argument that names a file rather than a branch (`src/main.rs`).
+fn looks_like_file(t: &str) -> bool {
+    let Some((_, ext)) = t.rsplit_once('.') else {
+        return false;
+    };
+    !t.contains(':')
+        && matches!(
+            ext,
+            "rs" | "md"
+                | "py"
+                | "js"
+                | "ts"
+                | "tsx"
+                | "jsx"
+                | "go"
+                | "json"
+                | "toml"
+                | "yaml"
+                | "yml"
+                | "txt"
+                | "lock"
+                | "c"
+                | "h"
+                | "cpp"
+                | "java"
+                | "kt"
+                | "rb"
+                | "php"
+                | "css"
+                | "html"
+                | "sh"
+                | "sql"
+                | "cfg"
+                | "ini"
+                | "xml"
+        )
 }
 
 #[cfg(test)]

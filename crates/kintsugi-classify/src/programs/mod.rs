@@ -299,8 +299,6 @@ const DATA: &[&str] = &[
     "at",
     "batch",
     "systemd-run",
-    "tmux",
-    "screen",
     "expect-data",
     "sqlite",
     "duckdb",

@@ -109,6 +109,37 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                         pkg(e, n, format!("{sub} {}", p(1)));
                     }
                 }
+                _ if n != "npm"
+                    && !sub.is_empty()
+                    && !sub.starts_with('-')
+                    && !matches!(
+                        sub,
+                        "why"
+                            | "info"
+                            | "list"
+                            | "outdated"
+                            | "upgrade-interactive"
+                            | "workspaces"
+                            | "workspace"
+                            | "dedupe"
+                            | "pm"
+                            | "store"
+                            | "env"
+                            | "patch"
+                    ) =>
+                {
+                    // `yarn prisma …`, `pnpm knex …`: a package binary.
+                    if ["deploy", "publish", "release", "destroy"]
+                        .iter()
+                        .any(|k| sub.contains(k))
+                    {
+                        e.add(Effect::Change {
+                            program: n.into(),
+                            what: format!("runs the `{sub}` script"),
+                        });
+                    }
+                    runner(e, c, 0);
+                }
                 _ => {
                     if n == "yarn"
                         && !sub.is_empty()

@@ -219,6 +219,15 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             }
             false
         }
+        "printenv" | "env" | "export" | "set" | "declare" | "typeset" | "compgen"
+            if dumps_env(n, c) =>
+        {
+            e.add(Effect::Change {
+                program: n.into(),
+                what: "prints every environment variable, which may include secrets".into(),
+            });
+            false
+        }
         "printenv" => {
             for v in &pos {
                 if secret_var(v) {
@@ -427,6 +436,23 @@ pub(crate) fn scan_args(e: &mut Engine, c: &Cmd) {
     }
 }
 
+/// a dump of the whole environment.
+fn dumps_env(n: &str, c: &Cmd) -> bool {
+    let args: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
+    match n {
+        "env" | "printenv" => {
+            args.iter().all(|a| matches!(*a, "-0" | "--null"))
+                && matches!(c.stdin, crate::engine::Stdin::Terminal)
+        }
+        "export" | "declare" | "typeset" => {
+            matches!(args.as_slice(), ["-p"] | ["-x"] | ["-px"] | ["-xp"])
+        }
+        "set" => args.is_empty(),
+        "compgen" => args == ["-e"] || args == ["-v"],
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod family_tests {
     use crate::testutil::expect;
@@ -452,3 +478,5 @@ mod family_tests {
         ]);
     }
 }
+
+/// `env`, `printenv`, `export -p`, `set`, `declare -x` with nothing else:
