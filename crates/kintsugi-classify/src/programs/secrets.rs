@@ -436,6 +436,7 @@ pub(crate) fn scan_args(e: &mut Engine, c: &Cmd) {
     }
 }
 
+/// `env`, `printenv`, `export -p`, `set`, `declare -x` with nothing else:
 /// a dump of the whole environment.
 fn dumps_env(n: &str, c: &Cmd) -> bool {
     let args: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
@@ -478,5 +479,3 @@ mod family_tests {
         ]);
     }
 }
-
-/// `env`, `printenv`, `export -p`, `set`, `declare -x` with nothing else:
