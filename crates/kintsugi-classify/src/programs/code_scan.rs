@@ -464,6 +464,37 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
             }
         }
     }
+    // Evaluating decoded or computed text hides what runs.
+    let evals = [
+        "eval(",
+        "exec(",
+        "Function(",
+        "eval ",
+        "instance_eval",
+        "class_eval",
+    ]
+    .iter()
+    .any(|k| code.contains(k));
+    let decodes = [
+        "base64",
+        "b64decode",
+        "decode(",
+        "fromCharCode",
+        "atob(",
+        "unpack(",
+        "decode_base64",
+        "from_hex",
+        "codecs",
+        "zlib",
+    ]
+    .iter()
+    .any(|k| code.contains(k));
+    if evals && decodes {
+        e.add(Effect::Opaque {
+            what: format!("{kind} evaluates decoded text"),
+            exec: true,
+        });
+    }
     let forks = code.matches("fork").count();
     let looped = ["while", "loop", "for ", "iter(", "until", "repeat"]
         .iter()
