@@ -65,6 +65,8 @@ pub(crate) struct Engine<'c> {
     pub notes: Vec<String>,
     /// Bytes of text expanded so far (caps quadratic work on nested input).
     pub work: std::cell::Cell<usize>,
+    /// The command being analysed writes into a pipe (not the last stage).
+    pub piped_out: bool,
 }
 
 impl<'c> Engine<'c> {
@@ -85,6 +87,7 @@ impl<'c> Engine<'c> {
             aliases: HashMap::new(),
             notes: Vec::new(),
             work: std::cell::Cell::new(0),
+            piped_out: false,
         }
     }
 
@@ -483,7 +486,14 @@ impl<'c> Engine<'c> {
                 _ => stdin = inherited.clone(),
             }
         }
+        let piped_out = stage.parent().is_some_and(|p| {
+            p.kind() == "pipeline"
+                && p.named_child(p.named_child_count().saturating_sub(1) as u32)
+                    .is_some_and(|l| l.id() != stage.id())
+        });
+        let old = std::mem::replace(&mut self.piped_out, piped_out);
         self.run_argv(words, redirs, stdin, via.to_vec(), depth);
+        self.piped_out = old;
     }
 
     /// `for v in a b; do …; done`: analyse the body once per literal value.

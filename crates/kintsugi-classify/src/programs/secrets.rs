@@ -220,7 +220,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             false
         }
         "printenv" | "env" | "export" | "set" | "declare" | "typeset" | "compgen"
-            if dumps_env(n, c) =>
+            if dumps_env(n, c) && !e.piped_out =>
         {
             e.add(Effect::Change {
                 program: n.into(),
