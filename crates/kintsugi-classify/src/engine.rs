@@ -3,6 +3,7 @@
 //! used when the parser reports an error.
 
 use crate::effects::Effect;
+use crate::env_hooks::{check_env_hook, history_off};
 use crate::parse::{Parsed, fast_path_ok, parse};
 use crate::words::{Env, Word, split};
 use crate::{Context, MAX_LINE_BYTES, MAX_NESTING, MAX_NODES, Program};
@@ -64,6 +65,8 @@ pub(crate) struct Engine<'c> {
     pub notes: Vec<String>,
     /// Bytes of text expanded so far (caps quadratic work on nested input).
     pub work: std::cell::Cell<usize>,
+    /// The command being analysed writes into a pipe (not the last stage).
+    pub piped_out: bool,
 }
 
 impl<'c> Engine<'c> {
@@ -84,6 +87,7 @@ impl<'c> Engine<'c> {
             aliases: HashMap::new(),
             notes: Vec::new(),
             work: std::cell::Cell::new(0),
+            piped_out: false,
         }
     }
 
@@ -137,7 +141,7 @@ impl<'c> Engine<'c> {
             });
             return;
         }
-        crate::programs::system::scan_fork_bomb(self, src);
+        crate::programs::forkbomb::scan_fork_bomb(self, src);
         if fast_path_ok(src) {
             let words = self.split(src);
             self.run_argv(words, Vec::new(), stdin.clone(), via.to_vec(), depth);
@@ -276,7 +280,7 @@ impl<'c> Engine<'c> {
                         {
                             let words = self.split(Self::text(last, src));
                             if let Some(first) = words.first()
-                                && crate::unwrap::fills_storage(
+                                && crate::pipes::fills_storage(
                                     crate::words::basename(&first.text),
                                     &words,
                                 )
@@ -482,7 +486,14 @@ impl<'c> Engine<'c> {
                 _ => stdin = inherited.clone(),
             }
         }
+        let piped_out = stage.parent().is_some_and(|p| {
+            p.kind() == "pipeline"
+                && p.named_child(p.named_child_count().saturating_sub(1) as u32)
+                    .is_some_and(|l| l.id() != stage.id())
+        });
+        let old = std::mem::replace(&mut self.piped_out, piped_out);
         self.run_argv(words, redirs, stdin, via.to_vec(), depth);
+        self.piped_out = old;
     }
 
     /// `for v in a b; do …; done`: analyse the body once per literal value.
@@ -501,7 +512,7 @@ impl<'c> Engine<'c> {
                 // `for f in $(ls …)`: the listing's paths.
                 if let Some(inner) = w.text.strip_prefix("$(").and_then(|x| x.strip_suffix(')')) {
                     let iw = self.split(inner);
-                    if let Stdin::Listing(paths) = crate::unwrap::stage_kind(self, &iw, inner) {
+                    if let Stdin::Listing(paths) = crate::pipes::stage_kind(self, &iw, inner) {
                         values.extend(paths.into_iter().map(|p| Word {
                             text: p,
                             dynamic: false,
@@ -614,7 +625,7 @@ impl<'c> Engine<'c> {
                 }
             }
             let words = self.split(t);
-            let kind = crate::unwrap::stage_kind(self, &words, t);
+            let kind = crate::pipes::stage_kind(self, &words, t);
             match (here, &kind) {
                 (Some(h), Stdin::Other(n) | Stdin::File(n))
                     if n == "cat"
@@ -636,51 +647,28 @@ impl<'c> Engine<'c> {
     }
 }
 
-pub(crate) fn history_off(what: &str) -> Effect {
-    Effect::SecurityDisable {
-        what: format!("shell history ({what})"),
-        control: "history-off".into(),
-    }
-}
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
 
-/// Environment variables whose value is a command run by another program,
-/// or that switch off history.
-pub(crate) fn check_env_hook(e: &mut Engine, name: &str, value: &str, depth: usize) {
-    match name {
-        "HISTFILE" if value.is_empty() || value == "/dev/null" => e.add(history_off("HISTFILE")),
-        "HISTSIZE" | "HISTFILESIZE" | "SAVEHIST" if value == "0" => e.add(history_off(name)),
-        "HISTCONTROL" if value.contains("ignoreboth") || value.contains("ignorespace") => {}
-        "GIT_SSH_COMMAND"
-        | "GIT_SSH"
-        | "GIT_EXTERNAL_DIFF"
-        | "GIT_PAGER"
-        | "PAGER"
-        | "MANPAGER"
-        | "GIT_EDITOR"
-        | "GIT_SEQUENCE_EDITOR"
-        | "EDITOR"
-        | "VISUAL"
-        | "GIT_ASKPASS"
-        | "SSH_ASKPASS"
-        | "GIT_PROXY_COMMAND"
-        | "LESSOPEN"
-        | "LESSCLOSE"
-        | "BROWSER"
-        | "PROMPT_COMMAND"
-        | "BASH_ENV"
-        | "ENV"
-        | "SUDO_ASKPASS" => {
-            let v = value.trim_start_matches('|').trim();
-            if !v.is_empty() && e.commands.len() < 256 {
-                e.run_script(v, &[format!("{name}=")], depth + 1, &Stdin::Terminal);
-            }
-        }
-        "LD_PRELOAD" | "LD_AUDIT" | "DYLD_INSERT_LIBRARIES" if !value.is_empty() => {
-            e.add(Effect::Opaque {
-                what: format!("{name} injects a library into every program"),
-                exec: false,
-            })
-        }
-        _ => {}
+    #[test]
+    fn multi_line_forms() {
+        expect(&[
+            (
+                "git commit -m \"$(cat <<'EOF'\nfix: rm -rf / guard\n\nDetails.\nEOF\n)\"",
+                "safe",
+            ),
+            ("cat <<EOF > /tmp/notes.md\nrm -rf ~\nEOF", "safe"),
+            ("bash <<'EOF'\nrm -rf ~\nEOF", "catastrophic"),
+            ("cat <<EOF | sh\nrm -rf ~\nEOF", "catastrophic"),
+            (
+                "python3 - <<'EOF'\nimport shutil\nshutil.rmtree('/home/dev')\nEOF",
+                "catastrophic",
+            ),
+            ("for d in ~ /tmp/x; do rm -rf \"$d\"; done", "catastrophic"),
+            ("f() { rm -rf \"$1\"; }; f ~", "catastrophic"),
+            ("X=/tmp/build; rm -rf \"$X\"", "safe"),
+            ("cargo test && git status", "safe"),
+        ]);
     }
 }

@@ -15,13 +15,18 @@ use std::time::Duration;
 
 mod effects;
 mod engine;
+mod env_hooks;
+mod expand;
 mod parse;
 mod paths;
+mod pipes;
 mod programs;
 mod rules;
 mod safe_list;
+mod secret_paths;
 mod unwrap;
 mod words;
+mod wrappers;
 
 pub use effects::Effect;
 
@@ -30,12 +35,12 @@ pub const MAX_LINE_BYTES: usize = 64 * 1024;
 /// How many payload layers (`bash -c` in `eval` in `ssh` …) are unwrapped.
 pub const MAX_NESTING: usize = 8;
 /// Parser deadline per parse (checked from tree-sitter's progress callback).
-pub const PARSE_BUDGET: Duration = Duration::from_millis(25);
+pub const PARSE_BUDGET: Duration = Duration::from_millis(10);
 /// Cap on syntax nodes walked over the whole analysis of one line.
 pub const MAX_NODES: usize = 200_000;
 /// Cap on bytes of words expanded over one analysis (nested substitutions
 /// make naive expansion quadratic).
-pub const MAX_WORK: usize = 4 * 1024 * 1024;
+pub const MAX_WORK: usize = 1024 * 1024;
 
 /// One program the line would really run, after peeling wrappers.
 #[derive(Debug, Clone, Serialize)]

@@ -3,9 +3,12 @@
 //! argv to the program families.
 
 use crate::effects::Effect;
-use crate::engine::{Engine, Redir, RedirOp, Stdin, check_env_hook};
+use crate::engine::{Engine, Redir, RedirOp, Stdin};
+use crate::env_hooks::check_env_hook;
+use crate::pipes::{fills_storage, stage_kind};
 use crate::programs::{self, Cmd};
 use crate::words::{Word, basename};
+use crate::wrappers::{Peel, peel};
 use crate::{MAX_NESTING, Program};
 
 const SHELLS: &[&str] = &[
@@ -17,7 +20,7 @@ pub(crate) fn is_shell(n: &str) -> bool {
     SHELLS.contains(&n)
 }
 
-fn is_assignment(t: &str) -> Option<(&str, &str)> {
+pub(crate) fn is_assignment(t: &str) -> Option<(&str, &str)> {
     let (n, v) = t.split_once('=')?;
     let ok = !n.is_empty()
         && n.chars()
@@ -313,7 +316,7 @@ impl Engine<'_> {
             let p = self.path(t);
             match r.op {
                 RedirOp::Read => {
-                    if crate::paths::is_secret_path(&p, self.ctx) {
+                    if crate::secret_paths::is_secret_path(&p, self.ctx) {
                         self.add(Effect::SecretRead { path: p });
                     }
                 }
@@ -462,6 +465,12 @@ impl Engine<'_> {
             return true;
         }
         match n {
+            "iex" | "Invoke-Expression" | "invoke-expression"
+                if !matches!(c.stdin, Stdin::Terminal) =>
+            {
+                self.stdin_code(n, &c.stdin, &c.via, c.depth);
+                true
+            }
             "eval" => {
                 let text: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
                 via.push("eval".into());
@@ -531,7 +540,7 @@ impl Engine<'_> {
                     let t = text.clone();
                     self.run_script(&t, &v, depth + 1, &Stdin::Terminal);
                 } else {
-                    crate::programs::inline_code::scan(self, interp, text, via, depth);
+                    crate::programs::code_scan::scan(self, interp, text, via, depth);
                 }
             }
             Stdin::File(p) => self.add(Effect::Opaque {
@@ -548,500 +557,5 @@ impl Engine<'_> {
             }),
             Stdin::Terminal => {}
         }
-    }
-}
-
-/// What a pipeline stage produces, judged from its words.
-pub(crate) fn stage_kind(e: &Engine, words: &[Word], text: &str) -> Stdin {
-    let mut i = 0;
-    while i < words.len() {
-        let t = &words[i].text;
-        let b = basename(t);
-        if is_assignment(t).is_some()
-            || matches!(
-                b,
-                "sudo" | "doas" | "env" | "nohup" | "command" | "time" | "exec" | "stdbuf" | "nice"
-            )
-            || (i > 0 && t.starts_with('-'))
-        {
-            i += 1;
-        } else {
-            break;
-        }
-    }
-    let rest = &words[i.min(words.len())..];
-    let Some(first) = rest.first() else {
-        return Stdin::Other(text.chars().take(40).collect());
-    };
-    let name = basename(&first.text);
-    let args: Vec<&str> = rest[1..].iter().map(|w| w.text.as_str()).collect();
-    let has = |f: &[&str]| {
-        args.iter().any(|a| {
-            f.contains(a)
-                || (a.starts_with('-')
-                    && !a.starts_with("--")
-                    && f.iter().any(|x| x.len() == 2 && a.contains(&x[1..])))
-        })
-    };
-    match name {
-        "curl" | "wget" | "fetch" | "http" | "https" | "xh" | "aria2c" | "lynx" | "links"
-        | "w3m" | "nc" | "ncat" | "netcat" | "socat" | "iwr" | "Invoke-WebRequest" => {
-            let url = args
-                .iter()
-                .find(|a| a.contains("://") || a.contains('.'))
-                .copied()
-                .unwrap_or("the network");
-            Stdin::Download(url.to_string())
-        }
-        "base64" | "base32" | "basenc" | "b64" if has(&["-d", "--decode", "-D"]) => {
-            Stdin::Decoded(name.into())
-        }
-        "xxd" if has(&["-r"]) => Stdin::Decoded(name.into()),
-        "openssl"
-            if args
-                .iter()
-                .any(|a| *a == "-d" || a.contains("base64") || *a == "enc") =>
-        {
-            Stdin::Decoded(name.into())
-        }
-        "gzip" | "bzip2" | "xz" | "zstd" | "lz4" | "brotli"
-            if has(&["-d", "--decode", "--decompress"]) =>
-        {
-            Stdin::Decoded(name.into())
-        }
-        "gunzip" | "zcat" | "bzcat" | "xzcat" | "unxz" | "bunzip2" | "uudecode" | "rev"
-        | "unzstd" | "zstdcat" => Stdin::Decoded(name.into()),
-        "tr" if args.iter().any(|a| {
-            a.contains("A-Za-z")
-                || a.contains("a-zA-Z")
-                || a.contains("N-ZA-M")
-                || a.contains("n-za-m")
-        }) =>
-        {
-            Stdin::Decoded(name.into())
-        }
-        "echo" | "printf" if !rest.iter().any(|w| w.dynamic) => {
-            let a: Vec<&str> = args
-                .iter()
-                .copied()
-                .filter(|a| !matches!(*a, "-e" | "-n" | "-E" | "-ne" | "-en"))
-                .collect();
-            let s = if name == "printf" && a.len() > 1 && a[0].contains("%s") {
-                a[0].replace("%s", a[1])
-            } else {
-                a.join(" ")
-            };
-            let s = if name == "printf" || args.contains(&"-e") {
-                s.replace("\\n", "\n")
-            } else {
-                s
-            };
-            Stdin::Literal(s)
-        }
-        "cat" if !args.is_empty() && !rest.iter().any(|w| w.dynamic) => {
-            Stdin::File(e.path(args[args.len() - 1]))
-        }
-        "ls" | "find" | "fd" | "git" if !rest.iter().any(|w| w.dynamic) => {
-            listing(e, name, &args).unwrap_or_else(|| Stdin::Other(name.to_string()))
-        }
-        _ => {
-            let l = text.to_ascii_lowercase();
-            if l.contains("curl ") || l.contains("wget ") {
-                Stdin::Download("a URL".into())
-            } else if l.contains("base64 -d")
-                || l.contains("base64 --decode")
-                || l.contains("xxd -r")
-            {
-                Stdin::Decoded("a decoder".into())
-            } else {
-                Stdin::Other(name.to_string())
-            }
-        }
-    }
-}
-
-/// `yes`, `cat /dev/zero`, or `head -c 100G`: output large enough to fill storage.
-pub(crate) fn fills_storage(name: &str, argv: &[Word]) -> bool {
-    let args: Vec<&str> = argv.iter().skip(1).map(|w| w.text.as_str()).collect();
-    let infinite = |a: &&str| matches!(*a, "/dev/zero" | "/dev/urandom" | "/dev/random");
-    match name {
-        "yes" => true,
-        "cat" | "pv" => args.iter().any(infinite),
-        "head" => args.windows(2).any(|w| {
-            (w[0] == "-c" || w[0] == "--bytes") && {
-                let v = w[1].trim_end_matches(['B', 'b', 'i']);
-                let (num, unit) =
-                    v.split_at(v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len()));
-                let n: u64 = num.parse().unwrap_or(0);
-                match unit {
-                    "G" | "g" => n >= 10,
-                    "T" | "t" | "P" | "p" => n >= 1,
-                    _ => false,
-                }
-            }
-        }),
-        _ => false,
-    }
-}
-
-/// Paths a listing command prints, as resolved (glob) paths.
-fn listing(e: &Engine, name: &str, args: &[&str]) -> Option<Stdin> {
-    let pos: Vec<&str> = args
-        .iter()
-        .copied()
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    match name {
-        "ls" => {
-            let dir_only = args
-                .iter()
-                .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('d'));
-            let targets: Vec<String> = if pos.is_empty() {
-                vec![".".into()]
-            } else {
-                pos.iter().map(|p| p.to_string()).collect()
-            };
-            Some(Stdin::Listing(
-                targets
-                    .iter()
-                    .map(|t| {
-                        let p = e.path(t);
-                        if dir_only || t.contains('*') {
-                            p
-                        } else {
-                            format!("{}/*", p.trim_end_matches('/'))
-                        }
-                    })
-                    .collect(),
-            ))
-        }
-        "find" | "fd" => {
-            let mut roots = Vec::new();
-            for a in args {
-                if a.starts_with('-') || *a == "(" || *a == "!" {
-                    break;
-                }
-                roots.push(e.path(a));
-            }
-            if roots.is_empty() {
-                roots.push(e.path("."));
-            }
-            let filt = args
-                .windows(2)
-                .find(|w| {
-                    matches!(w[0], "-name" | "-iname" | "-path" | "-regex")
-                        && !matches!(w[1], "*" | ".*" | "*.*")
-                })
-                .map(|w| w[1].to_string());
-            Some(Stdin::Listing(
-                roots
-                    .into_iter()
-                    .map(|r| match &filt {
-                        Some(f) => format!("{}/**/{f}", r.trim_end_matches('/')),
-                        None => r,
-                    })
-                    .collect(),
-            ))
-        }
-        "git" if args.first() == Some(&"ls-files") => {
-            let root = e.project.clone().unwrap_or_else(|| e.path("."));
-            let others = args.iter().any(|a| *a == "--others" || *a == "-o");
-            let specs: Vec<&str> = pos.iter().skip(1).copied().collect();
-            if others || specs.is_empty() {
-                Some(Stdin::Listing(vec![format!("{root}/*")]))
-            } else {
-                Some(Stdin::Listing(
-                    specs.iter().map(|s| format!("{root}/**/{s}")).collect(),
-                ))
-            }
-        }
-        _ => None,
-    }
-}
-
-pub(crate) enum Peel {
-    /// Drop this many leading words; the rest is the real command.
-    Skip(usize, String),
-    /// Replace argv entirely.
-    Replace(Vec<Word>, String),
-    /// The wrapper runs nothing (e.g. `command -v x`).
-    Stop,
-    No,
-}
-
-/// Skip options of a wrapper; `with_arg` lists options that take a value.
-fn skip_opts(argv: &[Word], with_arg: &[&str], positional: usize) -> usize {
-    let mut i = 1;
-    while i < argv.len() {
-        let a = argv[i].text.as_str();
-        if a == "--" {
-            i += 1;
-            break;
-        }
-        if a.starts_with('-') && a.len() > 1 {
-            let takes = with_arg.contains(&a)
-                || (a.starts_with("--") && with_arg.contains(&a) && !a.contains('='));
-            i += if takes { 2 } else { 1 };
-            continue;
-        }
-        break;
-    }
-    i + positional
-}
-
-/// Recognise a wrapper and say how to peel it.
-pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
-    let label = name.to_string();
-    let s = |n: usize| Peel::Skip(n, label.clone());
-    match name {
-        "sudo" | "doas" | "run0" | "pkexec" => {
-            let n = skip_opts(
-                argv,
-                &[
-                    "-u",
-                    "-g",
-                    "-C",
-                    "-D",
-                    "-h",
-                    "-p",
-                    "-r",
-                    "-t",
-                    "-U",
-                    "-T",
-                    "-R",
-                    "--user",
-                    "--group",
-                    "--chdir",
-                    "--prompt",
-                    "--host",
-                    "--close-from",
-                ],
-                0,
-            );
-            if argv
-                .iter()
-                .skip(1)
-                .take(n.saturating_sub(1))
-                .any(|w| w.text == "-e" || w.text == "--edit")
-            {
-                return Peel::Replace(
-                    std::iter::once(Word::lit("sudoedit"))
-                        .chain(argv[n..].iter().cloned())
-                        .collect(),
-                    label,
-                );
-            }
-            s(n)
-        }
-        "nohup" | "builtin" | "chronic" | "unbuffer" | "fakeroot" | "torsocks" | "tsocks"
-        | "catchsegv" => s(1),
-        "command" => {
-            if argv
-                .get(1)
-                .is_some_and(|w| w.text == "-v" || w.text == "-V")
-            {
-                return Peel::Stop;
-            }
-            s(skip_opts(argv, &[], 0))
-        }
-        "exec" => s(skip_opts(argv, &["-a"], 0)),
-        "setsid" | "caffeinate" | "coproc" | "ssh-agent" | "faketime" | "dbus-launch"
-        | "dbus-run-session" | "xvfb-run" | "setpriv" | "cgexec" | "sem" | "tsp" | "nocache"
-        | "eatmydata" | "trickle" | "sandbox-exec" | "rlwrap" | "entr" | "daemonize" => {
-            let with = [
-                "-t", "-w", "-g", "-s", "-a", "-p", "-n", "-d", "-u", "-f", "-P", "-c",
-            ];
-            let with: &[&str] = if matches!(
-                name,
-                "setsid"
-                    | "ssh-agent"
-                    | "coproc"
-                    | "dbus-launch"
-                    | "eatmydata"
-                    | "nocache"
-                    | "faketime"
-            ) {
-                &[]
-            } else {
-                &with
-            };
-            let n = skip_opts(argv, with, usize::from(name == "faketime"));
-            s(n)
-        }
-        "proxychains" | "proxychains4" => s(skip_opts(argv, &["-f"], 0)),
-        "script" => {
-            if let Some(k) = argv.iter().position(|w| {
-                w.text == "-c"
-                    || w.text == "--command"
-                    || (w.text.starts_with('-')
-                        && !w.text.starts_with("--")
-                        && w.text.ends_with('c'))
-            }) {
-                return Peel::Replace(
-                    vec![Word::lit("sh"), Word::lit("-c")]
-                        .into_iter()
-                        .chain(argv.get(k + 1).cloned())
-                        .collect(),
-                    label,
-                );
-            }
-            Peel::No
-        }
-        "time" => s(skip_opts(argv, &["-o", "-f", "--output", "--format"], 0)),
-        "stdbuf" => s(skip_opts(argv, &["-i", "-o", "-e"], 0)),
-        "timeout" => s(skip_opts(
-            argv,
-            &["-s", "-k", "--signal", "--kill-after"],
-            1,
-        )),
-        "nice" => s(skip_opts(argv, &["-n", "--adjustment"], 0)),
-        "ionice" => s(skip_opts(argv, &["-c", "-n", "--class", "--classdata"], 0)),
-        "chrt" => s(skip_opts(argv, &[], 1)),
-        "taskset" => {
-            let n = skip_opts(argv, &[], 0);
-            s(
-                if argv
-                    .get(1)
-                    .is_some_and(|w| w.text.starts_with("-c") || w.text == "--cpu-list")
-                {
-                    n.max(3)
-                } else {
-                    n + 1
-                },
-            )
-        }
-        "chroot" => s(skip_opts(argv, &["--userspec", "--groups"], 1)),
-        "unshare" | "nsenter" | "firejail" | "bwrap" => s(skip_opts(
-            argv,
-            &[
-                "-t",
-                "--target",
-                "-S",
-                "-G",
-                "--setuid",
-                "--setgid",
-                "--bind",
-                "--ro-bind",
-            ],
-            0,
-        )),
-        "flock" => {
-            let mut i = 1;
-            while i < argv.len() && argv[i].text.starts_with('-') {
-                let a = argv[i].text.as_str();
-                if a == "-c" || a == "--command" {
-                    return Peel::Replace(
-                        vec![Word::lit("sh"), Word::lit("-c")]
-                            .into_iter()
-                            .chain(argv[i + 1..].iter().cloned())
-                            .collect(),
-                        label,
-                    );
-                }
-                i += if matches!(a, "-w" | "--timeout" | "-E" | "--conflict-exit-code") {
-                    2
-                } else {
-                    1
-                };
-            }
-            if argv.get(i + 1).is_some_and(|w| w.text == "-c") {
-                return Peel::Replace(
-                    vec![Word::lit("sh"), Word::lit("-c")]
-                        .into_iter()
-                        .chain(argv[i + 2..].iter().cloned())
-                        .collect(),
-                    label,
-                );
-            }
-            s(i + 1)
-        }
-        "busybox" | "toybox" => s(1),
-        "strace" | "ltrace" => s(skip_opts(
-            argv,
-            &[
-                "-o", "-p", "-e", "-s", "-u", "-E", "-P", "-a", "-b", "-I", "-O", "-S", "-X",
-            ],
-            0,
-        )),
-        "valgrind" | "perf" | "gdb" | "lldb" => {
-            let i = argv
-                .iter()
-                .position(|w| w.text == "--args" || w.text == "--")
-                .map(|k| k + 1);
-            match i {
-                Some(i) => s(i),
-                None if name == "valgrind" => s(skip_opts(argv, &[], 0)),
-                None => Peel::No,
-            }
-        }
-        "runuser" | "su" | "sg" => {
-            if let Some(k) = argv
-                .iter()
-                .position(|w| w.text == "-c" || w.text == "--command")
-            {
-                return Peel::Replace(
-                    vec![Word::lit("sh"), Word::lit("-c")]
-                        .into_iter()
-                        .chain(argv[k + 1..].iter().cloned())
-                        .collect(),
-                    label,
-                );
-            }
-            if name == "runuser"
-                && let Some(k) = argv.iter().position(|w| w.text == "--")
-            {
-                return s(k + 1);
-            }
-            Peel::Stop
-        }
-        "env" => {
-            let mut i = 1;
-            while i < argv.len() {
-                let a = argv[i].text.as_str();
-                if a == "--" {
-                    i += 1;
-                    break;
-                }
-                if a == "-S"
-                    || a == "--split-string"
-                    || a.starts_with("--split-string=")
-                    || (a.starts_with("-S") && a.len() > 2)
-                {
-                    let payload = if let Some(v) = a.strip_prefix("--split-string=") {
-                        v.to_string()
-                    } else if a.len() > 2 && !a.starts_with("--") {
-                        a[2..].to_string()
-                    } else {
-                        argv.get(i + 1).map(|w| w.text.clone()).unwrap_or_default()
-                    };
-                    let skip = if a == "-S" || a == "--split-string" {
-                        i + 2
-                    } else {
-                        i + 1
-                    };
-                    let mut v: Vec<Word> = payload.split_whitespace().map(Word::lit).collect();
-                    v.extend(argv[skip.min(argv.len())..].iter().cloned());
-                    return Peel::Replace(v, label);
-                }
-                if matches!(a, "-u" | "-C" | "--unset" | "--chdir") {
-                    i += 2;
-                } else if a.starts_with('-') && a.len() > 1 {
-                    i += 1;
-                } else {
-                    break;
-                }
-            }
-            if i >= argv.len() {
-                return Peel::Stop;
-            }
-            s(i)
-        }
-        "doppler" | "op" | "aws-vault" | "dotenv" | "dotenvx" | "infisical" | "with-contenv"
-        | "direnv" => match argv.iter().position(|w| w.text == "--") {
-            Some(k) => s(k + 1),
-            None if name == "direnv" && argv.get(1).is_some_and(|w| w.text == "exec") => s(3),
-            None => Peel::No,
-        },
-        _ => Peel::No,
     }
 }

@@ -2,6 +2,7 @@
 //! variable substitution, `$IFS` splitting, brace expansion and path
 //! resolution. This is how `r''m`, `"r"m`, `\rm` and `$'\x72m'` all become `rm`.
 
+use crate::expand::{brace_expand, static_subst};
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
@@ -39,7 +40,6 @@ pub(crate) struct Env<'a> {
 }
 
 const MAX_WORDS: usize = 4096;
-const MAX_BRACE: usize = 64;
 
 struct Lexer<'a, 'e> {
     c: Vec<char>,
@@ -470,7 +470,16 @@ pub(crate) fn match_paren(c: &[char], from: usize) -> usize {
 
 /// Decode a `$'…'` body starting at `from`; returns text and index after the
 /// closing quote.
-fn ansi_c(c: &[char], from: usize) -> (String, usize) {
+/// Decode printf / `echo -e` backslash escapes (`\x72`, `\155`, `\n`).
+pub(crate) fn unescape(s: &str) -> String {
+    let chars: Vec<char> = s
+        .chars()
+        .map(|c| if c == '\'' { '\u{1}' } else { c })
+        .collect();
+    ansi_c(&chars, 0).0.replace('\u{1}', "'")
+}
+
+pub(crate) fn ansi_c(c: &[char], from: usize) -> (String, usize) {
     let mut s = String::new();
     let mut k = from;
     let hex = |c: &[char], k: usize, max: usize| -> (u32, usize) {
@@ -546,121 +555,6 @@ fn ansi_c(c: &[char], from: usize) -> (String, usize) {
         }
     }
     (s, c.len())
-}
-
-/// Bash brace expansion of one word: `{a,b}` and `{1..3}`; capped.
-pub(crate) fn brace_expand(w: &str) -> Vec<String> {
-    let mut work = vec![w.to_string()];
-    let mut done = Vec::new();
-    let mut guard = 0;
-    while let Some(s) = work.pop() {
-        guard += 1;
-        if guard > MAX_BRACE * 4 || done.len() + work.len() > MAX_BRACE {
-            done.push(s);
-            continue;
-        }
-        match find_brace_group(&s) {
-            Some((open, close, alts)) => {
-                for a in alts.into_iter().rev() {
-                    work.push(format!("{}{}{}", &s[..open], a, &s[close + 1..]));
-                }
-            }
-            None => done.push(s),
-        }
-    }
-    done
-}
-
-fn find_brace_group(s: &str) -> Option<(usize, usize, Vec<String>)> {
-    let b = s.as_bytes();
-    for open in 0..b.len() {
-        if b[open] != b'{' || (open > 0 && b[open - 1] == b'$') {
-            continue;
-        }
-        let mut depth = 0;
-        let mut parts = Vec::new();
-        let mut start = open + 1;
-        for k in open..b.len() {
-            match b[k] {
-                b'{' => depth += 1,
-                b'}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        parts.push(s[start..k].to_string());
-                        if parts.len() > 1 {
-                            return Some((open, k, parts));
-                        }
-                        let inner = &s[open + 1..k];
-                        if let Some((a, z)) = inner.split_once("..")
-                            && let (Ok(a), Ok(z)) = (a.parse::<i64>(), z.parse::<i64>())
-                            && (z - a).abs() < MAX_BRACE as i64
-                        {
-                            let v: Vec<String> = if a <= z {
-                                (a..=z).map(|x| x.to_string()).collect()
-                            } else {
-                                (z..=a).rev().map(|x| x.to_string()).collect()
-                            };
-                            return Some((open, k, v));
-                        }
-                        break;
-                    }
-                }
-                b',' if depth == 1 => {
-                    parts.push(s[start..k].to_string());
-                    start = k + 1;
-                }
-                _ => {}
-            }
-        }
-    }
-    None
-}
-
-/// Evaluate a command substitution whose output is known statically
-/// (`pwd`, `echo x`, `dirname x`, `git rev-parse --show-toplevel`, `mktemp`).
-fn static_subst(inner: &str, env: &Env) -> Option<String> {
-    if env.budget == 0 || inner.len() > 512 {
-        return None;
-    }
-    let sub = Env {
-        vars: env.vars,
-        home: env.home,
-        cwd: env.cwd,
-        project: env.project,
-        budget: env.budget - 1,
-    };
-    let words = split(inner.trim(), &sub);
-    if words.iter().any(|w| w.dynamic) || inner.contains(['|', ';', '&', '>', '<']) {
-        return None;
-    }
-    let t: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
-    let abs = |x: &str| resolve(x, Path::new(env.cwd), Path::new(env.home));
-    match t.as_slice() {
-        ["pwd"] | ["pwd", "-P" | "-L"] => Some(env.cwd.to_string()),
-        ["echo", rest @ ..] if !rest.first().is_some_and(|a| a.starts_with('-')) => {
-            Some(rest.join(" "))
-        }
-        ["dirname", x] => {
-            let a = abs(x);
-            Some(
-                a.rsplit_once('/')
-                    .map(|(p, _)| {
-                        if p.is_empty() {
-                            "/".to_string()
-                        } else {
-                            p.to_string()
-                        }
-                    })
-                    .unwrap_or_default(),
-            )
-        }
-        ["basename", x] => Some(basename(x).to_string()),
-        ["realpath" | "readlink", .., x] => Some(abs(x)),
-        ["git", "rev-parse", "--show-toplevel"] => Some(env.project.unwrap_or(env.cwd).to_string()),
-        ["mktemp", ..] => Some("/tmp/tmp.kintsugi".to_string()),
-        ["printf", "%s", x] => Some(x.to_string()),
-        _ => None,
-    }
 }
 
 /// The last path component of a program name (`/usr/bin/rm` → `rm`).

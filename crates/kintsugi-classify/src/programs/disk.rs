@@ -23,7 +23,17 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         })
     };
     if n.starts_with("mkfs")
-        || matches!(n, "mke2fs" | "mkswap" | "mkdosfs" | "mkntfs" | "mkexfatfs")
+        || matches!(
+            n,
+            "mke2fs"
+                | "mkswap"
+                | "mkdosfs"
+                | "mkntfs"
+                | "mkexfatfs"
+                | "newfs"
+                | "newfs_msdos"
+                | "newfs_apfs"
+        )
     {
         if c.dry_run() || c.short('n') || c.short('V') && c.args.len() == 1 {
             return true;

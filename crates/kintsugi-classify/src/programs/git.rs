@@ -127,7 +127,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 continue;
             }
             let p = e.path(t);
-            if crate::paths::is_secret_path(&p, e.ctx)
+            if crate::secret_paths::is_secret_path(&p, e.ctx)
                 && (sub != "log" || g.short('p') || g.long("--patch"))
             {
                 e.add(Effect::SecretRead { path: p });
@@ -170,9 +170,13 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                     what: "checkout --force".into(),
                 });
             } else if ((dd && g.args.last().is_none_or(|w| w.text != "--"))
-                || pos
-                    .iter()
-                    .any(|w| w.text == "." || w.text == ":/" || w.text.starts_with("./") || w.glob))
+                || pos.iter().any(|w| {
+                    w.text == "."
+                        || w.text == ":/"
+                        || w.text.starts_with("./")
+                        || w.glob
+                        || looks_like_file(&w.text)
+                }))
                 && !g.short('b')
                 && !g.short('B')
             {
@@ -304,11 +308,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 let t = x.text.clone();
                 run_hook(e, c, &t, "git rebase --exec");
             }
-            if !g.has(&["--abort", "--continue", "--skip", "--quit"]) {
-                e.add(Effect::GitChange {
-                    what: "rebases commits".into(),
-                });
-            }
+            // A local rebase is reversible through the reflog: no effect.
         }
         "config" => {
             let pos = g.positional();
@@ -490,6 +490,44 @@ fn run_hook(e: &mut Engine, c: &Cmd, cmd: &str, label: &str) {
     let mut via = c.via.clone();
     via.push(label.to_string());
     e.run_script(cmd, &via, c.depth + 1, &Stdin::Terminal);
+}
+
+/// A checkout argument that names a file rather than a branch (`src/main.rs`).
+fn looks_like_file(t: &str) -> bool {
+    let Some((_, ext)) = t.rsplit_once('.') else {
+        return false;
+    };
+    !t.contains(':')
+        && matches!(
+            ext,
+            "rs" | "md"
+                | "py"
+                | "js"
+                | "ts"
+                | "tsx"
+                | "jsx"
+                | "go"
+                | "json"
+                | "toml"
+                | "yaml"
+                | "yml"
+                | "txt"
+                | "lock"
+                | "c"
+                | "h"
+                | "cpp"
+                | "java"
+                | "kt"
+                | "rb"
+                | "php"
+                | "css"
+                | "html"
+                | "sh"
+                | "sql"
+                | "cfg"
+                | "ini"
+                | "xml"
+        )
 }
 
 #[cfg(test)]

@@ -7,15 +7,21 @@ use crate::engine::{Engine, Stdin};
 use crate::words::Word;
 
 pub(crate) mod cloud;
+pub(crate) mod code_scan;
+pub(crate) mod containers;
 pub(crate) mod db;
 pub(crate) mod disk;
+pub(crate) mod forkbomb;
 pub(crate) mod fs;
 pub(crate) mod git;
+pub(crate) mod http;
 pub(crate) mod inline_code;
+pub(crate) mod lang_pm;
 pub(crate) mod net;
 pub(crate) mod packages;
 pub(crate) mod secrets;
 pub(crate) mod system;
+pub(crate) mod walkers;
 
 /// A peeled simple command.
 #[derive(Debug, Clone)]
@@ -293,8 +299,6 @@ const DATA: &[&str] = &[
     "at",
     "batch",
     "systemd-run",
-    "tmux",
-    "screen",
     "expect-data",
     "sqlite",
     "duckdb",

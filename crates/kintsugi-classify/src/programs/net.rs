@@ -3,6 +3,8 @@
 //! time (exfiltration through lookups).
 
 use super::Cmd;
+pub(crate) use super::http::record_download;
+use super::http::{curl, dynamic_url};
 use crate::effects::Effect;
 use crate::engine::{Engine, Stdin};
 use crate::words::Word;
@@ -34,7 +36,7 @@ fn remote_spec(s: &str) -> Option<String> {
     (!h.is_empty() && !h.contains('/')).then(|| host_of(h))
 }
 
-fn piped(stdin: &Stdin) -> bool {
+pub(crate) fn piped(stdin: &Stdin) -> bool {
     !matches!(stdin, Stdin::Terminal)
 }
 
@@ -295,239 +297,6 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     }
 }
 
-fn dynamic_url(e: &mut Engine, url: &str, _c: &Cmd) {
-    if url.contains("$(") || url.contains('`') {
-        let host = host_of(url);
-        if !crate::rules::is_local_host(&host) {
-            e.add(Effect::NetworkEgress {
-                host,
-                payload: "command output in the URL".into(),
-                sensitive: true,
-            });
-        }
-    }
-}
-
-fn curl(e: &mut Engine, c: &Cmd) {
-    let data_flags = [
-        "-d",
-        "--data",
-        "--data-raw",
-        "--data-binary",
-        "--data-urlencode",
-        "--data-ascii",
-        "-F",
-        "--form",
-        "--form-string",
-        "--json",
-        "-T",
-        "--upload-file",
-    ];
-    let mut url = String::new();
-    let mut payloads: Vec<(&str, &Word)> = Vec::new();
-    let mut out: Option<String> = None;
-    let mut remote_name = false;
-    let mut method = String::new();
-    let mut i = 0;
-    let with_arg = [
-        "-H",
-        "--header",
-        "-X",
-        "--request",
-        "-u",
-        "--user",
-        "-A",
-        "--user-agent",
-        "-e",
-        "--referer",
-        "-b",
-        "--cookie",
-        "-c",
-        "--cookie-jar",
-        "-x",
-        "--proxy",
-        "-m",
-        "--max-time",
-        "--connect-timeout",
-        "-w",
-        "--write-out",
-        "-K",
-        "--config",
-        "--retry",
-        "-r",
-        "--range",
-        "--cacert",
-        "--cert",
-        "--key",
-        "-E",
-        "--resolve",
-        "--url",
-        "-z",
-        "--limit-rate",
-        "--interface",
-        "-Y",
-        "-y",
-        "--netrc-file",
-    ];
-    while i < c.args.len() {
-        let a = c.args[i].text.as_str();
-        if data_flags.contains(&a) {
-            if let Some(v) = c.args.get(i + 1) {
-                payloads.push((a, v));
-            }
-            i += 2;
-            continue;
-        }
-        if let Some((k, _)) = a.split_once('=')
-            && a.starts_with("--")
-            && data_flags.contains(&k)
-        {
-            payloads.push((k, &c.args[i]));
-            i += 1;
-            continue;
-        }
-        if a == "-o"
-            || a == "--output"
-            || (a.starts_with('-')
-                && !a.starts_with("--")
-                && a.len() > 2
-                && a.ends_with('o')
-                && !a.contains('d'))
-        {
-            out = c.args.get(i + 1).map(|w| w.text.clone());
-            if a.contains('O') {
-                remote_name = true;
-            }
-            i += 2;
-            continue;
-        }
-        if a == "-X" || a == "--request" {
-            method = c
-                .args
-                .get(i + 1)
-                .map(|w| w.text.to_ascii_uppercase())
-                .unwrap_or_default();
-        } else if let Some(m) = a.strip_prefix("-X").filter(|m| !m.is_empty()) {
-            method = m.to_ascii_uppercase();
-        } else if let Some(m) = a.strip_prefix("--request=") {
-            method = m.to_ascii_uppercase();
-        }
-        if a == "--url" {
-            url = c
-                .args
-                .get(i + 1)
-                .map(|w| w.text.clone())
-                .unwrap_or_default();
-            i += 2;
-            continue;
-        }
-        if a.starts_with("-d") && a.len() > 2 && !a.starts_with("--") {
-            payloads.push(("-d", &c.args[i]));
-        }
-        if a == "-O"
-            || a == "--remote-name"
-            || a == "--remote-name-all"
-            || (a.starts_with('-') && !a.starts_with("--") && a.contains('O'))
-        {
-            remote_name = true;
-        }
-        if with_arg.contains(&a) {
-            i += 2;
-            continue;
-        }
-        if !a.starts_with('-') && url.is_empty() {
-            url = a.to_string();
-        }
-        i += 1;
-    }
-    let host = host_of(&url);
-    if method == "DELETE" {
-        e.add(Effect::CloudDestroy {
-            tool: "curl".into(),
-            what: format!("HTTP DELETE {url}"),
-        });
-    } else if matches!(method.as_str(), "PUT" | "PATCH" | "POST")
-        && !crate::rules::is_local_host(&host)
-    {
-        e.add(Effect::NetworkEgress {
-            host: host.clone(),
-            payload: format!("an HTTP {method} request"),
-            sensitive: false,
-        });
-    }
-    if (host == "169.254.169.254"
-        || host == "metadata.google.internal"
-        || host == "169.254.170.2"
-        || host == "fd00:ec2::254")
-        && (url.contains("credential") || url.contains("token") || url.contains("identity"))
-    {
-        e.add(Effect::SecretRead {
-            path: format!("cloud metadata credentials ({url})"),
-        });
-    }
-    if url.starts_with("file://") {
-        let p = url.trim_start_matches("file://").to_string();
-        if crate::paths::is_secret_path(&p, e.ctx) {
-            e.add(Effect::SecretRead { path: p });
-        }
-    }
-    for (flag, w) in payloads {
-        let v = w
-            .text
-            .split_once('=')
-            .filter(|_| w.text.starts_with("--"))
-            .map(|(_, v)| v)
-            .unwrap_or(&w.text);
-        let v = if flag == "-d" && w.text.starts_with("-d") && w.text.len() > 2 {
-            &w.text[2..]
-        } else {
-            v
-        };
-        let file = if matches!(flag, "-T" | "--upload-file") {
-            Some(v.to_string())
-        } else {
-            v.split_once('@').and_then(|(pre, f)| {
-                (pre.is_empty() || pre.ends_with('='))
-                    .then(|| f.split(';').next().unwrap_or(f).to_string())
-            })
-        };
-        let (payload, sensitive) = match file {
-            Some(f) if f == "-" => ("standard input".to_string(), piped(&c.stdin)),
-            Some(f) => {
-                let p = e.path(&f);
-                if crate::paths::is_secret_path(&p, e.ctx) {
-                    e.add(Effect::SecretRead { path: p.clone() });
-                }
-                (format!("the file {p}"), true)
-            }
-            None => ("request data".to_string(), w.dynamic),
-        };
-        e.add(Effect::NetworkEgress {
-            host: host.clone(),
-            payload,
-            sensitive,
-        });
-    }
-    if let Some(o) = out
-        && o != "-"
-    {
-        let p = e.path(&o);
-        record_download(e, &p, &host);
-    } else if remote_name {
-        let name = url
-            .split(['?', '#'])
-            .next()
-            .unwrap_or("")
-            .rsplit('/')
-            .next()
-            .unwrap_or("")
-            .to_string();
-        let to = e.path(if name.is_empty() { "." } else { &name });
-        record_download(e, &to, &host);
-    }
-    dynamic_url(e, &url, c);
-}
-
 fn copy_remote(e: &mut Engine, c: &Cmd) {
     let n = c.name.as_str();
     if c.short('n') && n == "rsync" {
@@ -544,7 +313,7 @@ fn copy_remote(e: &mut Engine, c: &Cmd) {
                 let w: Vec<&str> = line.split_whitespace().collect();
                 if matches!(w.first(), Some(&"put") | Some(&"mput")) && w.len() > 1 {
                     let p = e.path(w[1]);
-                    if crate::paths::is_secret_path(&p, e.ctx) {
+                    if crate::secret_paths::is_secret_path(&p, e.ctx) {
                         e.add(Effect::SecretRead { path: p.clone() });
                     }
                     e.add(Effect::NetworkEgress {
@@ -614,7 +383,8 @@ fn copy_remote(e: &mut Engine, c: &Cmd) {
         for s in srcs {
             if remote_spec(&s.text).is_none() {
                 let p = e.path(&s.text);
-                if crate::paths::is_secret_path(&p, e.ctx) || crate::paths::is_secret_dir(&p, e.ctx)
+                if crate::secret_paths::is_secret_path(&p, e.ctx)
+                    || crate::secret_paths::is_secret_dir(&p, e.ctx)
                 {
                     e.add(Effect::SecretRead { path: p.clone() });
                 }
@@ -661,7 +431,9 @@ fn copy_remote(e: &mut Engine, c: &Cmd) {
         }
         for s in srcs {
             let sp = e.path(&s.text);
-            if crate::paths::is_secret_path(&sp, e.ctx) || crate::paths::is_secret_dir(&sp, e.ctx) {
+            if crate::secret_paths::is_secret_path(&sp, e.ctx)
+                || crate::secret_paths::is_secret_dir(&sp, e.ctx)
+            {
                 e.add(Effect::SecretRead { path: sp });
             }
         }
@@ -736,26 +508,6 @@ fn ssh(e: &mut Engine, c: &Cmd) {
     let mut via = c.via.clone();
     via.push(format!("ssh {host}"));
     e.run_script(&rest.join(" "), &via, c.depth + 1, &c.stdin);
-}
-
-/// A download into a file: ambiguous by itself, remembered so that running
-/// the file later in the line is a download-execute.
-pub(crate) fn record_download(e: &mut Engine, path: &str, host: &str) {
-    if crate::paths::zone(path, e.ctx, e.project.as_deref()) == crate::paths::Zone::Null {
-        return;
-    }
-    e.add(Effect::Download {
-        host: host.to_string(),
-        to: path.to_string(),
-    });
-    e.add(Effect::Overwrite {
-        path: path.to_string(),
-        append: false,
-    });
-    if e.files.len() < 64 {
-        e.files
-            .insert(path.to_string(), Stdin::Download(host.to_string()));
-    }
 }
 
 #[cfg(test)]

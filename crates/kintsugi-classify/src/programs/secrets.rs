@@ -5,7 +5,7 @@
 use super::Cmd;
 use crate::effects::Effect;
 use crate::engine::Engine;
-use crate::paths::is_secret_path;
+use crate::secret_paths::is_secret_path;
 
 /// Programs that touch a path without revealing its content.
 const NO_READ: &[&str] = &[
@@ -219,6 +219,15 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             }
             false
         }
+        "printenv" | "env" | "export" | "set" | "declare" | "typeset" | "compgen"
+            if dumps_env(n, c) && !e.piped_out =>
+        {
+            e.add(Effect::Change {
+                program: n.into(),
+                what: "prints every environment variable, which may include secrets".into(),
+            });
+            false
+        }
         "printenv" => {
             for v in &pos {
                 if secret_var(v) {
@@ -417,13 +426,31 @@ pub(crate) fn scan_args(e: &mut Engine, c: &Cmd) {
     if recursive_readers.contains(&c.name.as_str()) {
         for w in c.positional() {
             let p = e.path(&w.text);
-            if crate::paths::is_secret_dir(&p, e.ctx) {
+            if crate::secret_paths::is_secret_dir(&p, e.ctx) {
                 hits.push(p);
             }
         }
     }
     for p in hits {
         e.add(Effect::SecretRead { path: p });
+    }
+}
+
+/// `env`, `printenv`, `export -p`, `set`, `declare -x` with nothing else:
+/// a dump of the whole environment.
+fn dumps_env(n: &str, c: &Cmd) -> bool {
+    let args: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
+    match n {
+        "env" | "printenv" => {
+            args.iter().all(|a| matches!(*a, "-0" | "--null"))
+                && matches!(c.stdin, crate::engine::Stdin::Terminal)
+        }
+        "export" | "declare" | "typeset" => {
+            matches!(args.as_slice(), ["-p"] | ["-x"] | ["-px"] | ["-xp"])
+        }
+        "set" => args.is_empty(),
+        "compgen" => args == ["-e"] || args == ["-v"],
+        _ => false,
     }
 }
 

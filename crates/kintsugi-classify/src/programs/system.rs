@@ -4,7 +4,8 @@
 
 use super::Cmd;
 use crate::effects::Effect;
-use crate::engine::{Engine, history_off};
+use crate::engine::Engine;
+use crate::env_hooks::history_off;
 
 const SECURITY_UNITS: &[&str] = &[
     "firewalld",
@@ -551,99 +552,6 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             true
         }
         _ => false,
-    }
-}
-
-/// A function that calls itself twice in a pipeline, in the background:
-/// `:(){ :|:& };:` whatever the name.
-pub(crate) fn scan_fork_bomb(e: &mut Engine, src: &str) {
-    if !src.contains('&') && !src.contains("-P") {
-        return;
-    }
-    // Endless loops that keep spawning background jobs.
-    let flat: String = src.split_whitespace().collect::<Vec<_>>().join(" ");
-    let endless = [
-        "while true",
-        "while :",
-        "while [ 1 ]",
-        "while 1",
-        "for ((;;))",
-        "until false",
-        "while sleep 0",
-    ]
-    .iter()
-    .any(|k| flat.contains(k));
-    if endless
-        && (flat.contains("& done")
-            || flat.contains("&done")
-            || flat.contains("& ;")
-            || flat.contains("&;"))
-    {
-        e.add(Effect::ForkBomb {
-            name: "an endless loop of background jobs".into(),
-        });
-        return;
-    }
-    if flat.starts_with("yes")
-        && flat.contains("xargs")
-        && (flat.contains("-P0") || flat.contains("-P 0") || flat.contains("--max-procs=0"))
-    {
-        e.add(Effect::ForkBomb {
-            name: "unbounded parallel xargs".into(),
-        });
-        return;
-    }
-    // `function name { … }` form.
-    for part in flat.split("function ").skip(1) {
-        let name: String = part
-            .chars()
-            .take_while(|c| !matches!(c, ' ' | '(' | '{'))
-            .collect();
-        if let Some(k) = part.find('{') {
-            let body = part[k + 1..].split('}').next().unwrap_or("");
-            if !name.is_empty() && body.matches(name.as_str()).count() >= 2 && body.contains('&') {
-                e.add(Effect::ForkBomb { name });
-                return;
-            }
-        }
-    }
-    if !src.contains("()") {
-        return;
-    }
-    let compact: String = src.chars().filter(|c| !c.is_whitespace()).collect();
-    let mut rest = compact.as_str();
-    let mut guard = 0;
-    while let Some(k) = rest.find("(){") {
-        guard += 1;
-        if guard > 64 {
-            break;
-        }
-        let before = &rest[..k];
-        let name: String = before
-            .chars()
-            .rev()
-            .take_while(|c| !matches!(c, ';' | '&' | '|' | '{' | '}' | '(' | ')' | '\n'))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        let name = name.trim_start_matches("function");
-        let body = &rest[k + 3..];
-        let body = body.split('}').next().unwrap_or(body);
-        let calls = body
-            .split(['|', '&', ';', ' '])
-            .filter(|w| *w == name)
-            .count();
-        if !name.is_empty()
-            && (body.contains(&format!("{name}|{name}")) || calls >= 2)
-            && body.contains('&')
-        {
-            e.add(Effect::ForkBomb {
-                name: name.to_string(),
-            });
-            return;
-        }
-        rest = &rest[k + 3..];
     }
 }
 

@@ -1,0 +1,214 @@
+//! What a pipeline stage produces for the next one (downloads, decoded data,
+//! literal text, file listings), and writes large enough to fill storage.
+
+use crate::engine::{Engine, Stdin};
+use crate::unwrap::is_assignment;
+use crate::words::{Word, basename};
+
+/// What a pipeline stage produces, judged from its words.
+pub(crate) fn stage_kind(e: &Engine, words: &[Word], text: &str) -> Stdin {
+    let mut i = 0;
+    while i < words.len() {
+        let t = &words[i].text;
+        let b = basename(t);
+        if is_assignment(t).is_some()
+            || matches!(
+                b,
+                "sudo" | "doas" | "env" | "nohup" | "command" | "time" | "exec" | "stdbuf" | "nice"
+            )
+            || (i > 0 && t.starts_with('-'))
+        {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    let rest = &words[i.min(words.len())..];
+    let Some(first) = rest.first() else {
+        return Stdin::Other(text.chars().take(40).collect());
+    };
+    let name = basename(&first.text);
+    let args: Vec<&str> = rest[1..].iter().map(|w| w.text.as_str()).collect();
+    let has = |f: &[&str]| {
+        args.iter().any(|a| {
+            f.contains(a)
+                || (a.starts_with('-')
+                    && !a.starts_with("--")
+                    && f.iter().any(|x| x.len() == 2 && a.contains(&x[1..])))
+        })
+    };
+    match name {
+        "curl" | "wget" | "fetch" | "http" | "https" | "xh" | "aria2c" | "lynx" | "links"
+        | "w3m" | "nc" | "ncat" | "netcat" | "socat" | "iwr" | "Invoke-WebRequest" => {
+            let url = args
+                .iter()
+                .find(|a| a.contains("://") || a.contains('.'))
+                .copied()
+                .unwrap_or("the network");
+            Stdin::Download(url.to_string())
+        }
+        "base64" | "base32" | "basenc" | "b64" if has(&["-d", "--decode", "-D"]) => {
+            Stdin::Decoded(name.into())
+        }
+        "xxd" if has(&["-r"]) => Stdin::Decoded(name.into()),
+        "openssl"
+            if args
+                .iter()
+                .any(|a| *a == "-d" || a.contains("base64") || *a == "enc") =>
+        {
+            Stdin::Decoded(name.into())
+        }
+        "gzip" | "bzip2" | "xz" | "zstd" | "lz4" | "brotli"
+            if has(&["-d", "--decode", "--decompress"]) =>
+        {
+            Stdin::Decoded(name.into())
+        }
+        "gunzip" | "zcat" | "bzcat" | "xzcat" | "unxz" | "bunzip2" | "uudecode" | "rev"
+        | "unzstd" | "zstdcat" => Stdin::Decoded(name.into()),
+        "tr" if args.iter().any(|a| {
+            a.contains("A-Za-z")
+                || a.contains("a-zA-Z")
+                || a.contains("N-ZA-M")
+                || a.contains("n-za-m")
+        }) =>
+        {
+            Stdin::Decoded(name.into())
+        }
+        "echo" | "printf" if !rest.iter().any(|w| w.dynamic) => {
+            let a: Vec<&str> = args
+                .iter()
+                .copied()
+                .filter(|a| !matches!(*a, "-e" | "-n" | "-E" | "-ne" | "-en"))
+                .collect();
+            let s = if name == "printf" && a.len() > 1 && a[0].contains("%s") {
+                a[0].replace("%s", a[1])
+            } else {
+                a.join(" ")
+            };
+            let s = if name == "printf" || args.contains(&"-e") {
+                crate::words::unescape(&s)
+            } else {
+                s
+            };
+            Stdin::Literal(s)
+        }
+        "cat" if !args.is_empty() && !rest.iter().any(|w| w.dynamic) => {
+            Stdin::File(e.path(args[args.len() - 1]))
+        }
+        "ls" | "find" | "fd" | "git" if !rest.iter().any(|w| w.dynamic) => {
+            listing(e, name, &args).unwrap_or_else(|| Stdin::Other(name.to_string()))
+        }
+        _ => {
+            let l = text.to_ascii_lowercase();
+            if l.contains("curl ") || l.contains("wget ") {
+                Stdin::Download("a URL".into())
+            } else if l.contains("base64 -d")
+                || l.contains("base64 --decode")
+                || l.contains("xxd -r")
+            {
+                Stdin::Decoded("a decoder".into())
+            } else {
+                Stdin::Other(name.to_string())
+            }
+        }
+    }
+}
+
+/// Paths a listing command prints, as resolved (glob) paths.
+fn listing(e: &Engine, name: &str, args: &[&str]) -> Option<Stdin> {
+    let pos: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    match name {
+        "ls" => {
+            let dir_only = args
+                .iter()
+                .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('d'));
+            let targets: Vec<String> = if pos.is_empty() {
+                vec![".".into()]
+            } else {
+                pos.iter().map(|p| p.to_string()).collect()
+            };
+            Some(Stdin::Listing(
+                targets
+                    .iter()
+                    .map(|t| {
+                        let p = e.path(t);
+                        if dir_only || t.contains('*') {
+                            p
+                        } else {
+                            format!("{}/*", p.trim_end_matches('/'))
+                        }
+                    })
+                    .collect(),
+            ))
+        }
+        "find" | "fd" => {
+            let mut roots = Vec::new();
+            for a in args {
+                if a.starts_with('-') || *a == "(" || *a == "!" {
+                    break;
+                }
+                roots.push(e.path(a));
+            }
+            if roots.is_empty() {
+                roots.push(e.path("."));
+            }
+            let filt = args
+                .windows(2)
+                .find(|w| {
+                    matches!(w[0], "-name" | "-iname" | "-path" | "-regex")
+                        && !matches!(w[1], "*" | ".*" | "*.*")
+                })
+                .map(|w| w[1].to_string());
+            Some(Stdin::Listing(
+                roots
+                    .into_iter()
+                    .map(|r| match &filt {
+                        Some(f) => format!("{}/**/{f}", r.trim_end_matches('/')),
+                        None => r,
+                    })
+                    .collect(),
+            ))
+        }
+        "git" if args.first() == Some(&"ls-files") => {
+            let root = e.project.clone().unwrap_or_else(|| e.path("."));
+            let others = args.iter().any(|a| *a == "--others" || *a == "-o");
+            let specs: Vec<&str> = pos.iter().skip(1).copied().collect();
+            if others || specs.is_empty() {
+                Some(Stdin::Listing(vec![format!("{root}/*")]))
+            } else {
+                Some(Stdin::Listing(
+                    specs.iter().map(|s| format!("{root}/**/{s}")).collect(),
+                ))
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `yes`, `cat /dev/zero`, or `head -c 100G`: output large enough to fill storage.
+pub(crate) fn fills_storage(name: &str, argv: &[Word]) -> bool {
+    let args: Vec<&str> = argv.iter().skip(1).map(|w| w.text.as_str()).collect();
+    let infinite = |a: &&str| matches!(*a, "/dev/zero" | "/dev/urandom" | "/dev/random");
+    match name {
+        "yes" => true,
+        "cat" | "pv" => args.iter().any(infinite),
+        "head" => args.windows(2).any(|w| {
+            (w[0] == "-c" || w[0] == "--bytes") && {
+                let v = w[1].trim_end_matches(['B', 'b', 'i']);
+                let (num, unit) =
+                    v.split_at(v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len()));
+                let n: u64 = num.parse().unwrap_or(0);
+                match unit {
+                    "G" | "g" => n >= 10,
+                    "T" | "t" | "P" | "p" => n >= 1,
+                    _ => false,
+                }
+            }
+        }),
+        _ => false,
+    }
+}

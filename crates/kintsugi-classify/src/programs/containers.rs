@@ -1,0 +1,426 @@
+//! Containers and clusters: kubectl, docker/podman (prune, volumes, exec,
+//! run with volume mounts mapped back to host paths).
+
+use super::Cmd;
+use super::cloud::{change, destroy};
+use crate::effects::Effect;
+use crate::engine::{Engine, Stdin};
+
+pub(crate) fn kubectl(e: &mut Engine, c: &Cmd, pos: &[String]) {
+    let n = "kubectl";
+    let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
+    let dry = c.args.iter().any(|a| a.text.starts_with("--dry-run"));
+    match p(0) {
+        "delete" if !dry => {
+            let broad = c.long("--all")
+                || c.long("--all-namespaces")
+                || c.short('A')
+                || c.short('f')
+                || c.long("--filename")
+                || c.short('k')
+                || c.short('l')
+                || c.long("--selector")
+                || pos.iter().skip(1).any(|t| {
+                    matches!(
+                        t.as_str(),
+                        "namespace"
+                            | "namespaces"
+                            | "ns"
+                            | "all"
+                            | "pv"
+                            | "pvc"
+                            | "persistentvolume"
+                            | "persistentvolumeclaim"
+                            | "persistentvolumeclaims"
+                            | "crd"
+                            | "crds"
+                            | "customresourcedefinition"
+                            | "node"
+                            | "nodes"
+                            | "deployment"
+                            | "deployments"
+                            | "deploy"
+                            | "statefulset"
+                            | "statefulsets"
+                            | "sts"
+                            | "secret"
+                            | "secrets"
+                            | "service"
+                            | "svc"
+                            | "configmap"
+                            | "cm"
+                            | "daemonset"
+                            | "ds"
+                            | "job"
+                            | "cronjob"
+                            | "ingress"
+                            | "clusterrole"
+                            | "clusterrolebinding"
+                    ) || t.starts_with("namespace/")
+                        || t.starts_with("ns/")
+                });
+            if broad {
+                destroy(e, n, format!("kubectl {}", pos.join(" ")));
+            } else {
+                change(e, n, format!("kubectl {}", pos.join(" ")));
+            }
+        }
+        "run" if !dry => container_run(e, c),
+        "drain" | "cordon" | "taint" | "scale" | "apply" | "create" | "replace" | "patch"
+        | "edit" | "set" | "label" | "annotate" | "rollout" | "autoscale" | "expose"
+        | "uncordon" | "cp" | "port-forward" | "proxy"
+            if !dry =>
+        {
+            if p(0) == "rollout" && matches!(p(1), "status" | "history") {
+                return;
+            }
+            if p(0) == "apply" && (c.long("--prune") || c.long("--force")) {
+                destroy(e, n, "kubectl apply --prune/--force".into());
+                return;
+            }
+            if p(0) == "replace" && c.long("--force") {
+                destroy(e, n, "kubectl replace --force".into());
+                return;
+            }
+            change(
+                e,
+                n,
+                format!(
+                    "kubectl {}",
+                    pos.iter().take(3).cloned().collect::<Vec<_>>().join(" ")
+                ),
+            );
+        }
+        "get" | "describe" => {
+            let secret = pos.iter().skip(1).any(|t| t.starts_with("secret"));
+            let out = c
+                .opt(&["-o", "--output"])
+                .map(|w| w.text.clone())
+                .or_else(|| c.opt_eq("--output"))
+                .or_else(|| {
+                    c.args.iter().find_map(|a| {
+                        a.text
+                            .strip_prefix("-o")
+                            .filter(|r| !r.is_empty())
+                            .map(str::to_string)
+                    })
+                });
+            if secret && p(0) == "describe" && c.long("--show-values") {
+                e.add(Effect::SecretRead {
+                    path: "kubernetes secret".into(),
+                });
+            }
+            if secret
+                && out.is_some_and(|o| {
+                    o.starts_with("yaml")
+                        || o.starts_with("json")
+                        || o.starts_with("jsonpath")
+                        || o.starts_with("go-template")
+                        || o.starts_with("custom-columns")
+                })
+            {
+                e.add(Effect::SecretRead {
+                    path: "kubernetes secret".into(),
+                });
+            }
+        }
+        "exec" | "debug" | "attach" => {
+            if let Some(k) = c.args.iter().position(|w| w.text == "--") {
+                let inner = c.args[k + 1..].to_vec();
+                if !inner.is_empty() {
+                    let mut via = c.via.clone();
+                    via.push("kubectl exec".into());
+                    e.run_argv(inner, Vec::new(), Stdin::Terminal, via, c.depth + 1);
+                }
+            }
+            change(e, n, "runs a command in a pod".into());
+        }
+        "config" => {
+            if matches!(
+                p(1),
+                "delete-context"
+                    | "delete-cluster"
+                    | "delete-user"
+                    | "unset"
+                    | "set-credentials"
+                    | "set-context"
+                    | "use-context"
+                    | "set-cluster"
+                    | "rename-context"
+            ) {
+                change(e, n, format!("kubectl config {}", p(1)));
+            } else if p(1) == "view" && (c.long("--raw") || c.long("--flatten")) {
+                e.add(Effect::SecretRead {
+                    path: "kubeconfig (raw)".into(),
+                });
+            }
+        }
+        _ => {}
+    }
+}
+
+pub(crate) fn docker(e: &mut Engine, c: &Cmd, pos: &[String]) {
+    let n = c.name.as_str();
+    let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
+    let (sub, sub2) = if n.ends_with("compose") {
+        ("compose", p(0))
+    } else {
+        (p(0), p(1))
+    };
+    if sub == "compose" && matches!(sub2, "exec" | "run") {
+        // `docker compose exec [opts] SERVICE CMD…`
+        let k0 = c.args.iter().position(|w| w.text == sub2).unwrap_or(0);
+        let mut k = k0 + 1;
+        while k < c.args.len() && c.args[k].text.starts_with('-') {
+            k += if matches!(
+                c.args[k].text.as_str(),
+                "-u" | "--user" | "-w" | "--workdir" | "-e" | "--env"
+            ) {
+                2
+            } else {
+                1
+            };
+        }
+        let inner = c.args.get(k + 1..).map(|s| s.to_vec()).unwrap_or_default();
+        if !inner.is_empty() {
+            let mut via = c.via.clone();
+            via.push(format!("{n} compose {sub2}"));
+            e.run_argv(inner, Vec::new(), c.stdin.clone(), via, c.depth + 1);
+        }
+        return;
+    }
+    if sub == "rm" && (c.long("--volumes") || c.short('v')) {
+        destroy(e, n, format!("{n} rm -v (removes volumes)"));
+        return;
+    }
+    if matches!(sub, "run" | "create") || (sub == "container" && sub2 == "run") {
+        container_run(e, c);
+        return;
+    }
+    let vols = c.long("--volumes") || c.short('v');
+    match (sub, sub2) {
+        ("system", "prune") if vols => destroy(e, n, format!("{n} system prune --volumes")),
+        ("system", "reset") => destroy(e, n, format!("{n} system reset")),
+        ("volume", "rm" | "prune" | "remove") => destroy(e, n, format!("{n} volume {sub2}")),
+        ("compose", "down") if vols => destroy(e, n, format!("{n} compose down --volumes")),
+        ("compose", "rm") if vols => destroy(e, n, format!("{n} compose rm -v")),
+        ("system" | "image" | "container" | "network" | "builder" | "buildx", "prune" | "rm") => {
+            change(e, n, format!("{n} {sub} {sub2}"))
+        }
+        ("compose", "down" | "rm" | "kill" | "stop" | "up" | "restart" | "pull" | "push") => {
+            change(e, n, format!("{n} compose {sub2}"))
+        }
+        (
+            "rm" | "rmi" | "kill" | "stop" | "push" | "login" | "tag" | "restart" | "pause"
+            | "swarm" | "service" | "stack" | "secret" | "network",
+            _,
+        ) => {
+            if sub == "stack" && matches!(sub2, "rm" | "remove")
+                || sub == "service" && matches!(sub2, "rm" | "remove")
+            {
+                destroy(e, n, format!("{n} {sub} {sub2}"));
+            } else if !(sub == "network" && matches!(sub2, "ls" | "inspect")) {
+                change(e, n, format!("{n} {sub}"));
+            }
+        }
+        ("exec", _) => {
+            let mut k = 1;
+            let args: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
+            while k < args.len() && args[k].starts_with('-') {
+                k += if matches!(
+                    args[k],
+                    "-u" | "--user" | "-w" | "--workdir" | "-e" | "--env" | "--env-file"
+                ) {
+                    2
+                } else {
+                    1
+                };
+            }
+            let inner = c.args.get(k + 1..).map(|s| s.to_vec()).unwrap_or_default();
+            if !inner.is_empty() {
+                let mut via = c.via.clone();
+                via.push(format!("{n} exec"));
+                e.run_argv(inner, Vec::new(), c.stdin.clone(), via, c.depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `docker run [opts] IMAGE CMD…`: analyse CMD; paths under mounted volumes
+/// are mapped back to the host (a named volume counts as data).
+pub(crate) fn container_run(e: &mut Engine, c: &Cmd) {
+    let n = c.name.as_str();
+    let with_arg = [
+        "-v",
+        "--volume",
+        "--mount",
+        "-e",
+        "--env",
+        "--env-file",
+        "--name",
+        "-w",
+        "--workdir",
+        "-p",
+        "--publish",
+        "--entrypoint",
+        "-u",
+        "--user",
+        "--network",
+        "--net",
+        "-l",
+        "--label",
+        "--platform",
+        "--restart",
+        "-m",
+        "--memory",
+        "--cpus",
+        "--hostname",
+        "-h",
+        "--add-host",
+        "--device",
+        "--cap-add",
+        "--cap-drop",
+        "--pid",
+        "--ipc",
+        "--log-driver",
+        "--shm-size",
+        "--ulimit",
+        "--security-opt",
+        "--tmpfs",
+        "--gpus",
+        "--image",
+        "--overrides",
+        "--namespace",
+        "-n",
+        "--context",
+    ];
+    let mut mounts: Vec<(String, String)> = Vec::new();
+    let mut privileged = false;
+    let mut i = 0;
+    let mut seen_sub = false;
+    let mut image = None;
+    while i < c.args.len() {
+        let a = c.args[i].text.as_str();
+        if !seen_sub && matches!(a, "run" | "create" | "container") {
+            i += 1;
+            if a != "container" {
+                seen_sub = true;
+            }
+            continue;
+        }
+        if a == "--privileged" {
+            privileged = true;
+        }
+        if a == "--" {
+            i += 1;
+            break;
+        }
+        if (a == "-v" || a == "--volume")
+            && let Some(v) = c.args.get(i + 1)
+        {
+            let mut parts = v.text.split(':');
+            if let (Some(h), Some(ct)) = (parts.next(), parts.next()) {
+                mounts.push((h.to_string(), ct.to_string()));
+            }
+        }
+        if a.starts_with("--volume=") || a.starts_with("-v=") {
+            let v = a.split_once('=').map(|x| x.1).unwrap_or("");
+            let mut parts = v.split(':');
+            if let (Some(h), Some(ct)) = (parts.next(), parts.next()) {
+                mounts.push((h.to_string(), ct.to_string()));
+            }
+        }
+        if with_arg.contains(&a) {
+            i += 2;
+            continue;
+        }
+        if a.starts_with('-') {
+            i += 1;
+            continue;
+        }
+        if image.is_none() && n != "kubectl" {
+            image = Some(a.to_string());
+            i += 1;
+            break;
+        }
+        i += 1;
+    }
+    if privileged
+        || mounts
+            .iter()
+            .any(|(h, _)| h == "/" || h.starts_with("/var/run/docker.sock") || h == "/dev")
+    {
+        e.add(Effect::CloudChange {
+            tool: n.into(),
+            what: "runs a container with access to the host".into(),
+        });
+    }
+    let mut inner: Vec<crate::words::Word> =
+        c.args.get(i..).map(|s| s.to_vec()).unwrap_or_default();
+    e.add(Effect::CloudChange {
+        tool: n.into(),
+        what: format!("{n} run {}", image.unwrap_or_default()),
+    });
+    if inner.is_empty() {
+        return;
+    }
+    // Rewrite container paths under mounts to the host paths they reach.
+    let mut roots = Vec::new();
+    let table: Vec<(String, String)> = mounts
+        .iter()
+        .map(|(h, ct)| {
+            let host = if h.starts_with('/')
+                || h.starts_with('~')
+                || h.starts_with('.')
+                || h.starts_with('$')
+            {
+                e.path(h)
+            } else {
+                format!("/var/lib/docker/volumes/{h}/_data")
+            };
+            roots.push(host.clone());
+            (ct.trim_end_matches('/').to_string(), host)
+        })
+        .collect();
+    for w in &mut inner {
+        for (ct, host) in &table {
+            let t = w.text.clone();
+            if let Some(rest) = t
+                .strip_prefix(ct.as_str())
+                .filter(|r| r.is_empty() || r.starts_with('/'))
+            {
+                w.text = format!("{}{rest}", host.trim_end_matches('/'));
+                break;
+            }
+        }
+    }
+    let keep_all = privileged || n == "kubectl" || n == "oc";
+    let mut sub = Engine::new(e.ctx);
+    sub.cwd = std::path::PathBuf::from("/");
+    sub.run_argv(
+        inner,
+        Vec::new(),
+        c.stdin.clone(),
+        vec![format!("{n} run")],
+        c.depth + 1,
+    );
+    for eff in sub.effects {
+        let paths: Vec<String> = eff.touched_paths().iter().map(|p| p.to_string()).collect();
+        let on_host = paths
+            .iter()
+            .any(|p| roots.iter().any(|r| p.starts_with(r.as_str())));
+        if let Effect::Delete { path, .. } = &eff
+            && path.starts_with("/var/lib/docker/volumes/")
+        {
+            e.add(Effect::DbDestroy {
+                engine: "container".into(),
+                what: format!("deletes data in a named volume ({path})"),
+            });
+            continue;
+        }
+        if paths.is_empty() || on_host || keep_all {
+            e.add(eff);
+        }
+    }
+}

@@ -1,0 +1,306 @@
+//! Credential material: which resolved paths hold keys, tokens or cloud and
+//! registry credentials (and a small shell-glob matcher to test patterns).
+
+use crate::Context;
+use crate::paths::under;
+
+/// Shell glob match (`*`, `?`, `[…]`; `**/` may match nothing).
+pub(crate) fn glob_match(pat: &str, text: &str) -> bool {
+    let p: Vec<char> = pat.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    // Iterative matcher with a small backtracking stack (bounded by input).
+    let mut stack = vec![(0usize, 0usize)];
+    let mut steps = 0;
+    while let Some((mut i, mut j)) = stack.pop() {
+        loop {
+            steps += 1;
+            if steps > 20_000 {
+                return false;
+            }
+            if i == p.len() {
+                if j == t.len() {
+                    return true;
+                }
+                break;
+            }
+            match p[i] {
+                '*' => {
+                    let dbl = p.get(i + 1) == Some(&'*');
+                    let ni = if dbl { i + 2 } else { i + 1 };
+                    if dbl && p.get(ni) == Some(&'/') {
+                        stack.push((ni + 1, j));
+                    }
+                    if j < t.len() && (dbl || t[j] != '/') {
+                        stack.push((i, j + 1));
+                    }
+                    i = ni;
+                }
+                '?' => {
+                    if j < t.len() && t[j] != '/' {
+                        i += 1;
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                }
+                '[' => {
+                    let Some(close) = p[i + 1..].iter().position(|c| *c == ']').map(|k| i + 1 + k)
+                    else {
+                        break;
+                    };
+                    if j >= t.len() {
+                        break;
+                    }
+                    let set = &p[i + 1..close];
+                    let (neg, set) = if set.first().is_some_and(|c| *c == '!' || *c == '^') {
+                        (true, &set[1..])
+                    } else {
+                        (false, set)
+                    };
+                    let mut hit = false;
+                    let mut k = 0;
+                    while k < set.len() {
+                        if k + 2 < set.len() && set[k + 1] == '-' {
+                            hit |= set[k] <= t[j] && t[j] <= set[k + 2];
+                            k += 3;
+                        } else {
+                            hit |= set[k] == t[j];
+                            k += 1;
+                        }
+                    }
+                    if hit != neg {
+                        i = close + 1;
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                }
+                c => {
+                    if j < t.len() && t[j] == c {
+                        i += 1;
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Credential material: keys, tokens, cloud and registry credentials.
+pub(crate) fn is_secret_path(p: &str, ctx: &Context) -> bool {
+    if p.contains(['*', '?', '[']) {
+        let home = crate::words::normalize(&ctx.home);
+        let cwd = crate::words::normalize(&ctx.cwd);
+        let cands = [
+            format!("{home}/.ssh/id_rsa"),
+            format!("{home}/.ssh/id_ed25519"),
+            format!("{home}/.aws/credentials"),
+            format!("{home}/.kube/config"),
+            format!("{home}/.docker/config.json"),
+            format!("{home}/.netrc"),
+            format!("{home}/.pgpass"),
+            format!("{home}/.git-credentials"),
+            format!("{home}/.npmrc"),
+            format!("{home}/.config/gh/hosts.yml"),
+            format!("{cwd}/.env"),
+            format!("{cwd}/.env.local"),
+            format!("{home}/.env"),
+            "/etc/shadow".to_string(),
+        ];
+        if cands.iter().any(|c| glob_match(p, c)) {
+            return true;
+        }
+        let gpg = format!("{home}/.gnupg/private-keys-v1.d/");
+        if p.starts_with(&gpg) {
+            return true;
+        }
+    }
+    let home = crate::words::normalize(&ctx.home);
+    let b = crate::words::basename(p);
+    let rel = under(p, &home);
+    if let Some(r) = rel {
+        let exact = [
+            ".aws/credentials",
+            ".kube/config",
+            ".docker/config.json",
+            ".config/gh/hosts.yml",
+            ".npmrc",
+            ".pypirc",
+            ".cargo/credentials",
+            ".cargo/credentials.toml",
+            ".netrc",
+            ".pgpass",
+            ".git-credentials",
+            ".vault-token",
+            ".boto",
+            ".s3cfg",
+            ".my.cnf",
+            ".config/hub",
+            ".terraform.d/credentials.tfrc.json",
+            ".gem/credentials",
+            ".config/gcloud/application_default_credentials.json",
+            ".config/gcloud/credentials.db",
+            ".config/gcloud/access_tokens.db",
+            ".azure/accessTokens.json",
+            ".azure/msal_token_cache.json",
+            ".claude/.credentials.json",
+            ".codex/auth.json",
+            ".config/op/config",
+            ".aws/sso/cache",
+            ".gnupg/secring.gpg",
+            ".gnupg/private-keys-v1.d",
+            ".ssh",
+            ".gnupg",
+            ".aws",
+            ".config/gcloud",
+            ".azure",
+            ".password-store",
+        ];
+        // Whole credential directories count when read recursively (tar, cp -r).
+        if exact.contains(&r)
+            && !matches!(
+                r,
+                ".ssh" | ".gnupg" | ".aws" | ".config/gcloud" | ".azure" | ".password-store"
+            )
+        {
+            return true;
+        }
+        for dir in [
+            ".config/gcloud/legacy_credentials",
+            ".aws/sso/cache",
+            ".gnupg/private-keys-v1.d",
+            ".password-store",
+            ".local/share/keyrings",
+        ] {
+            if under(r, dir).is_some_and(|x| !x.is_empty()) {
+                return true;
+            }
+        }
+        if r.starts_with(".kube/") && b.contains("config") {
+            return true;
+        }
+        if r.starts_with(".mozilla/") && matches!(b, "logins.json" | "key4.db" | "cookies.sqlite") {
+            return true;
+        }
+        if b == "Login Data" || b == "Cookies" {
+            return true;
+        }
+    }
+    if p.contains("/.ssh/") {
+        if b.starts_with("id_") && !b.ends_with(".pub") {
+            return true;
+        }
+        if !b.ends_with(".pub")
+            && !matches!(
+                b,
+                "config"
+                    | "known_hosts"
+                    | "known_hosts.old"
+                    | "authorized_keys"
+                    | "environment"
+                    | "rc"
+            )
+            && (b.ends_with("_rsa")
+                || b.ends_with("_ed25519")
+                || b.ends_with("_ecdsa")
+                || b.ends_with(".pem")
+                || b.ends_with("_key"))
+        {
+            return true;
+        }
+    }
+    if p.starts_with("/etc/ssh/ssh_host_") && !b.ends_with(".pub") {
+        return true;
+    }
+    if matches!(
+        p,
+        "/etc/shadow"
+            | "/etc/gshadow"
+            | "/etc/shadow-"
+            | "/etc/gshadow-"
+            | "/etc/master.passwd"
+            | "/etc/security/opasswd"
+    ) {
+        return true;
+    }
+    if p.contains("/serviceaccount/token")
+        || p.starts_with("/run/secrets/")
+        || p.starts_with("/var/run/secrets/")
+    {
+        return true;
+    }
+    if p.starts_with("/proc/") && p.ends_with("/environ") {
+        return true;
+    }
+    if b == ".env" || b == ".envrc" {
+        return true;
+    }
+    if let Some(sfx) = b.strip_prefix(".env.") {
+        return !matches!(
+            sfx,
+            "example"
+                | "sample"
+                | "template"
+                | "dist"
+                | "defaults"
+                | "default"
+                | "schema"
+                | "tmpl"
+                | "example.local"
+        ) && !sfx.ends_with(".example")
+            && !sfx.ends_with(".sample")
+            && !sfx.ends_with(".template");
+    }
+    let lb = b.to_ascii_lowercase();
+    if lb.ends_with(".key") && !lb.ends_with(".pub.key") && !lb.contains("public") {
+        return true;
+    }
+    if lb.ends_with(".pem")
+        && ![
+            "cert", "chain", "ca.", "ca-", "ca_", "pub", "public", "bundle", "root",
+        ]
+        .iter()
+        .any(|x| lb.contains(x))
+    {
+        return true;
+    }
+    if lb.ends_with(".p12")
+        || lb.ends_with(".pfx")
+        || lb.ends_with(".jks")
+        || lb.ends_with(".keystore")
+        || lb == ".htpasswd"
+    {
+        return true;
+    }
+    if (lb.contains("service-account")
+        || lb.contains("service_account")
+        || lb == "credentials.json"
+        || lb == "client_secret.json"
+        || lb.starts_with("client_secret"))
+        && lb.ends_with(".json")
+    {
+        return true;
+    }
+    false
+}
+
+/// Credential directories: copying or archiving them reads the keys.
+pub(crate) fn is_secret_dir(p: &str, ctx: &Context) -> bool {
+    let home = crate::words::normalize(&ctx.home);
+    under(p, &home).is_some_and(|r| {
+        matches!(
+            r,
+            ".ssh"
+                | ".gnupg"
+                | ".aws"
+                | ".config/gcloud"
+                | ".azure"
+                | ".password-store"
+                | ".kube"
+                | ".docker"
+        )
+    })
+}

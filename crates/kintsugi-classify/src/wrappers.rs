@@ -1,0 +1,292 @@
+//! Wrapper programs (sudo, env, timeout, nice, flock, …): how many leading
+//! words to peel to reach the command they run.
+
+use crate::words::Word;
+
+pub(crate) enum Peel {
+    /// Drop this many leading words; the rest is the real command.
+    Skip(usize, String),
+    /// Replace argv entirely.
+    Replace(Vec<Word>, String),
+    /// The wrapper runs nothing (e.g. `command -v x`).
+    Stop,
+    No,
+}
+
+/// Skip options of a wrapper; `with_arg` lists options that take a value.
+fn skip_opts(argv: &[Word], with_arg: &[&str], positional: usize) -> usize {
+    let mut i = 1;
+    while i < argv.len() {
+        let a = argv[i].text.as_str();
+        if a == "--" {
+            i += 1;
+            break;
+        }
+        if a.starts_with('-') && a.len() > 1 {
+            let takes = with_arg.contains(&a)
+                || (a.starts_with("--") && with_arg.contains(&a) && !a.contains('='));
+            i += if takes { 2 } else { 1 };
+            continue;
+        }
+        break;
+    }
+    i + positional
+}
+
+/// Recognise a wrapper and say how to peel it.
+pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
+    let label = name.to_string();
+    let s = |n: usize| Peel::Skip(n, label.clone());
+    match name {
+        "sudo" | "doas" | "run0" | "pkexec" => {
+            let n = skip_opts(
+                argv,
+                &[
+                    "-u",
+                    "-g",
+                    "-C",
+                    "-D",
+                    "-h",
+                    "-p",
+                    "-r",
+                    "-t",
+                    "-U",
+                    "-T",
+                    "-R",
+                    "--user",
+                    "--group",
+                    "--chdir",
+                    "--prompt",
+                    "--host",
+                    "--close-from",
+                ],
+                0,
+            );
+            if argv
+                .iter()
+                .skip(1)
+                .take(n.saturating_sub(1))
+                .any(|w| w.text == "-e" || w.text == "--edit")
+            {
+                return Peel::Replace(
+                    std::iter::once(Word::lit("sudoedit"))
+                        .chain(argv[n..].iter().cloned())
+                        .collect(),
+                    label,
+                );
+            }
+            s(n)
+        }
+        "nohup" | "builtin" | "chronic" | "unbuffer" | "fakeroot" | "torsocks" | "tsocks"
+        | "catchsegv" => s(1),
+        "command" => {
+            if argv
+                .get(1)
+                .is_some_and(|w| w.text == "-v" || w.text == "-V")
+            {
+                return Peel::Stop;
+            }
+            s(skip_opts(argv, &[], 0))
+        }
+        "exec" => s(skip_opts(argv, &["-a"], 0)),
+        "setsid" | "caffeinate" | "coproc" | "ssh-agent" | "faketime" | "dbus-launch"
+        | "dbus-run-session" | "xvfb-run" | "setpriv" | "cgexec" | "sem" | "tsp" | "nocache"
+        | "eatmydata" | "trickle" | "sandbox-exec" | "rlwrap" | "entr" | "daemonize" => {
+            let with = [
+                "-t", "-w", "-g", "-s", "-a", "-p", "-n", "-d", "-u", "-f", "-P", "-c",
+            ];
+            let with: &[&str] = if matches!(
+                name,
+                "setsid"
+                    | "ssh-agent"
+                    | "coproc"
+                    | "dbus-launch"
+                    | "eatmydata"
+                    | "nocache"
+                    | "faketime"
+            ) {
+                &[]
+            } else {
+                &with
+            };
+            let n = skip_opts(argv, with, usize::from(name == "faketime"));
+            s(n)
+        }
+        "proxychains" | "proxychains4" => s(skip_opts(argv, &["-f"], 0)),
+        "script" => {
+            if let Some(k) = argv.iter().position(|w| {
+                w.text == "-c"
+                    || w.text == "--command"
+                    || (w.text.starts_with('-')
+                        && !w.text.starts_with("--")
+                        && w.text.ends_with('c'))
+            }) {
+                return Peel::Replace(
+                    vec![Word::lit("sh"), Word::lit("-c")]
+                        .into_iter()
+                        .chain(argv.get(k + 1).cloned())
+                        .collect(),
+                    label,
+                );
+            }
+            Peel::No
+        }
+        "time" => s(skip_opts(argv, &["-o", "-f", "--output", "--format"], 0)),
+        "stdbuf" => s(skip_opts(argv, &["-i", "-o", "-e"], 0)),
+        "timeout" => s(skip_opts(
+            argv,
+            &["-s", "-k", "--signal", "--kill-after"],
+            1,
+        )),
+        "nice" => s(skip_opts(argv, &["-n", "--adjustment"], 0)),
+        "ionice" => s(skip_opts(argv, &["-c", "-n", "--class", "--classdata"], 0)),
+        "chrt" => s(skip_opts(argv, &[], 1)),
+        "taskset" => {
+            let n = skip_opts(argv, &[], 0);
+            s(
+                if argv
+                    .get(1)
+                    .is_some_and(|w| w.text.starts_with("-c") || w.text == "--cpu-list")
+                {
+                    n.max(3)
+                } else {
+                    n + 1
+                },
+            )
+        }
+        "chroot" => s(skip_opts(argv, &["--userspec", "--groups"], 1)),
+        "unshare" | "nsenter" | "firejail" | "bwrap" => s(skip_opts(
+            argv,
+            &[
+                "-t",
+                "--target",
+                "-S",
+                "-G",
+                "--setuid",
+                "--setgid",
+                "--bind",
+                "--ro-bind",
+            ],
+            0,
+        )),
+        "flock" => {
+            let mut i = 1;
+            while i < argv.len() && argv[i].text.starts_with('-') {
+                let a = argv[i].text.as_str();
+                if a == "-c" || a == "--command" {
+                    return Peel::Replace(
+                        vec![Word::lit("sh"), Word::lit("-c")]
+                            .into_iter()
+                            .chain(argv[i + 1..].iter().cloned())
+                            .collect(),
+                        label,
+                    );
+                }
+                i += if matches!(a, "-w" | "--timeout" | "-E" | "--conflict-exit-code") {
+                    2
+                } else {
+                    1
+                };
+            }
+            if argv.get(i + 1).is_some_and(|w| w.text == "-c") {
+                return Peel::Replace(
+                    vec![Word::lit("sh"), Word::lit("-c")]
+                        .into_iter()
+                        .chain(argv[i + 2..].iter().cloned())
+                        .collect(),
+                    label,
+                );
+            }
+            s(i + 1)
+        }
+        "busybox" | "toybox" => s(1),
+        "strace" | "ltrace" => s(skip_opts(
+            argv,
+            &[
+                "-o", "-p", "-e", "-s", "-u", "-E", "-P", "-a", "-b", "-I", "-O", "-S", "-X",
+            ],
+            0,
+        )),
+        "valgrind" | "perf" | "gdb" | "lldb" => {
+            let i = argv
+                .iter()
+                .position(|w| w.text == "--args" || w.text == "--")
+                .map(|k| k + 1);
+            match i {
+                Some(i) => s(i),
+                None if name == "valgrind" => s(skip_opts(argv, &[], 0)),
+                None => Peel::No,
+            }
+        }
+        "runuser" | "su" | "sg" => {
+            if let Some(k) = argv
+                .iter()
+                .position(|w| w.text == "-c" || w.text == "--command")
+            {
+                return Peel::Replace(
+                    vec![Word::lit("sh"), Word::lit("-c")]
+                        .into_iter()
+                        .chain(argv[k + 1..].iter().cloned())
+                        .collect(),
+                    label,
+                );
+            }
+            if name == "runuser"
+                && let Some(k) = argv.iter().position(|w| w.text == "--")
+            {
+                return s(k + 1);
+            }
+            Peel::Stop
+        }
+        "env" => {
+            let mut i = 1;
+            while i < argv.len() {
+                let a = argv[i].text.as_str();
+                if a == "--" {
+                    i += 1;
+                    break;
+                }
+                if a == "-S"
+                    || a == "--split-string"
+                    || a.starts_with("--split-string=")
+                    || (a.starts_with("-S") && a.len() > 2)
+                {
+                    let payload = if let Some(v) = a.strip_prefix("--split-string=") {
+                        v.to_string()
+                    } else if a.len() > 2 && !a.starts_with("--") {
+                        a[2..].to_string()
+                    } else {
+                        argv.get(i + 1).map(|w| w.text.clone()).unwrap_or_default()
+                    };
+                    let skip = if a == "-S" || a == "--split-string" {
+                        i + 2
+                    } else {
+                        i + 1
+                    };
+                    let mut v: Vec<Word> = payload.split_whitespace().map(Word::lit).collect();
+                    v.extend(argv[skip.min(argv.len())..].iter().cloned());
+                    return Peel::Replace(v, label);
+                }
+                if matches!(a, "-u" | "-C" | "--unset" | "--chdir") {
+                    i += 2;
+                } else if a.starts_with('-') && a.len() > 1 {
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            if i >= argv.len() {
+                // `env` alone prints the environment: analyse it as a program.
+                return Peel::No;
+            }
+            s(i)
+        }
+        "doppler" | "op" | "aws-vault" | "dotenv" | "dotenvx" | "infisical" | "with-contenv"
+        | "direnv" => match argv.iter().position(|w| w.text == "--") {
+            Some(k) => s(k + 1),
+            None if name == "direnv" && argv.get(1).is_some_and(|w| w.text == "exec") => s(3),
+            None => Peel::No,
+        },
+        _ => Peel::No,
+    }
+}
