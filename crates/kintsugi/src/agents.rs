@@ -315,50 +315,6 @@ pub fn unwire(agent: &AgentConfig, home: &Path, dry_run: bool) -> Result<Option<
     Ok(Some(format!("removed the hook from {}", path.display())))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_wiring_is_idempotent_and_reversible() {
-        let home = tempfile::tempdir().unwrap();
-        let a = AGENTS[0];
-        std::fs::create_dir_all(home.path().join(a.dir)).unwrap();
-        std::fs::write(a.path(home.path()), r#"{"model":"x","hooks":{"PreToolUse":[{"matcher":"Edit","hooks":[{"type":"command","command":"other"}]}]}}"#).unwrap();
-        let bin = Path::new("/opt/kintsugi");
-        assert!(wire(&a, home.path(), bin, false).unwrap().is_some());
-        assert!(
-            wire(&a, home.path(), bin, false).unwrap().is_none(),
-            "wired twice"
-        );
-        let text = std::fs::read_to_string(a.path(home.path())).unwrap();
-        assert_eq!(text.matches("hook --agent claude").count(), 1);
-        assert!(
-            text.find("\"model\"").unwrap() < text.find("\"hooks\"").unwrap(),
-            "key order kept"
-        );
-        unwire(&a, home.path(), false).unwrap();
-        let v: Value =
-            serde_json::from_str(&std::fs::read_to_string(a.path(home.path())).unwrap()).unwrap();
-        assert_eq!(v["hooks"]["PreToolUse"].as_array().unwrap().len(), 1);
-        assert_eq!(v["model"], "x");
-    }
-
-    #[test]
-    fn codex_toml_keeps_comments() {
-        let text = "# my settings\nmodel = \"gpt\" # inline\n";
-        let wired = wire_codex(text, "/opt/kintsugi hook --agent codex").unwrap();
-        assert!(wired.contains("# my settings") && wired.contains("# inline"));
-        let parsed: toml::Table = toml::from_str(&wired).unwrap();
-        assert_eq!(
-            parsed["hooks"]["PreToolUse"][0]["hooks"][0]["timeout"].as_integer(),
-            Some(600)
-        );
-        let back = unwire_codex(&wired, "codex").unwrap();
-        assert!(!back.contains("hook --agent codex") && back.contains("# my settings"));
-    }
-}
-
 fn find_command(v: &Value, agent: &str) -> Option<String> {
     match v {
         Value::Object(m) => m.iter().find_map(|(k, x)| match x {
@@ -412,5 +368,49 @@ pub fn blocked(agent: &str, code: Option<i32>, stdout: &str) -> bool {
         "copilot" => v["permissionDecision"] == "deny",
         "opencode" => code == Some(2) || v["decision"] == "block",
         _ => code == Some(2),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_wiring_is_idempotent_and_reversible() {
+        let home = tempfile::tempdir().unwrap();
+        let a = AGENTS[0];
+        std::fs::create_dir_all(home.path().join(a.dir)).unwrap();
+        std::fs::write(a.path(home.path()), r#"{"model":"x","hooks":{"PreToolUse":[{"matcher":"Edit","hooks":[{"type":"command","command":"other"}]}]}}"#).unwrap();
+        let bin = Path::new("/opt/kintsugi");
+        assert!(wire(&a, home.path(), bin, false).unwrap().is_some());
+        assert!(
+            wire(&a, home.path(), bin, false).unwrap().is_none(),
+            "wired twice"
+        );
+        let text = std::fs::read_to_string(a.path(home.path())).unwrap();
+        assert_eq!(text.matches("hook --agent claude").count(), 1);
+        assert!(
+            text.find("\"model\"").unwrap() < text.find("\"hooks\"").unwrap(),
+            "key order kept"
+        );
+        unwire(&a, home.path(), false).unwrap();
+        let v: Value =
+            serde_json::from_str(&std::fs::read_to_string(a.path(home.path())).unwrap()).unwrap();
+        assert_eq!(v["hooks"]["PreToolUse"].as_array().unwrap().len(), 1);
+        assert_eq!(v["model"], "x");
+    }
+
+    #[test]
+    fn codex_toml_keeps_comments() {
+        let text = "# my settings\nmodel = \"gpt\" # inline\n";
+        let wired = wire_codex(text, "/opt/kintsugi hook --agent codex").unwrap();
+        assert!(wired.contains("# my settings") && wired.contains("# inline"));
+        let parsed: toml::Table = toml::from_str(&wired).unwrap();
+        assert_eq!(
+            parsed["hooks"]["PreToolUse"][0]["hooks"][0]["timeout"].as_integer(),
+            Some(600)
+        );
+        let back = unwire_codex(&wired, "codex").unwrap();
+        assert!(!back.contains("hook --agent codex") && back.contains("# my settings"));
     }
 }

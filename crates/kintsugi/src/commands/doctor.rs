@@ -55,8 +55,8 @@ pub fn run() -> Result<ExitCode> {
     let bin = std::env::current_exe()?;
     let mut problems = 0;
     println!(
-        "{:<10} {:<10} {:<12} {}",
-        "agent", "installed", "hook", "live check"
+        "{:<10} {:<10} {:<12} live check",
+        "agent", "installed", "hook"
     );
     let mut any = false;
     for a in AGENTS {
