@@ -8,9 +8,7 @@ use common::*;
 use std::time::Duration;
 
 fn project(sb: &Sandbox) -> String {
-    let p = sb.root().join("home/proj");
-    std::fs::create_dir_all(p.join(".git")).unwrap();
-    p.display().to_string()
+    sb.project().display().to_string()
 }
 
 fn decision(c: &mut Conn, raw: &str, cwd: &str) -> serde_json::Value {
@@ -20,7 +18,7 @@ fn decision(c: &mut Conn, raw: &str, cwd: &str) -> serde_json::Value {
 }
 
 fn log_text(sb: &Sandbox) -> String {
-    String::from_utf8_lossy(&sb.run(&["log", "--json", "-n", "1000"]).stdout).into_owned()
+    sb.log_text(1000)
 }
 
 #[test]

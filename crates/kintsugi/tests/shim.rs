@@ -11,47 +11,21 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn shims(sb: &Sandbox) -> std::path::PathBuf {
-    sb.root().join("shims")
-}
-
-/// A command that runs `program` through the shim dir first on PATH.
-fn via_shim(sb: &Sandbox, program: &str) -> Command {
-    let mut c = Command::new(program);
-    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", shims(sb).display());
-    c.env("PATH", path)
-        .env("KINTSUGI_SHIM_DIR", shims(sb))
-        .env("KINTSUGI_DATA_DIR", sb.data())
-        .env("KINTSUGI_CONFIG", sb.config())
-        .env("HOME", sb.root().join("home"))
-        .env_remove("KINTSUGI_SOCKET")
-        .current_dir(project(sb));
-    c
-}
-
-fn project(sb: &Sandbox) -> std::path::PathBuf {
-    let p = sb.root().join("home/proj");
-    std::fs::create_dir_all(p.join(".git")).unwrap();
-    p
-}
-
 fn setup(start: bool) -> Sandbox {
     let mut sb = Sandbox::new();
-    let out = sb
-        .cmd()
-        .env("KINTSUGI_SHIM_DIR", shims(&sb))
-        .args(["init", "--no-start"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    sb.init_shims();
     if start {
         sb.start();
     }
     sb
+}
+
+fn via_shim(sb: &Sandbox, program: &str) -> Command {
+    sb.via_shim(program)
+}
+
+fn project(sb: &Sandbox) -> std::path::PathBuf {
+    sb.project()
 }
 
 #[test]
@@ -92,7 +66,7 @@ fn exit_codes_signals_stdin_and_argv0_pass_through() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "sh\n");
     // The completion of each allowed command is recorded.
-    let log = String::from_utf8_lossy(&sb.run(&["log", "--json", "-n", "100"]).stdout).into_owned();
+    let log = sb.log_text(100);
     assert!(
         log.contains("\"kind\":\"complete\"") && log.contains("exited with code 42"),
         "{log}"
@@ -195,15 +169,7 @@ fn a_hold_approved_at_a_terminal_runs_once_without_holding_its_parts_again() {
         .spawn()
         .unwrap();
     let mut c = Conn::open(&sb.socket());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let id = loop {
-        let list = c.ask(r#"{"kind":"listpending"}"#).unwrap();
-        if let Some(id) = list["items"][0]["id"].as_str() {
-            break id.to_string();
-        }
-        assert!(Instant::now() < deadline, "the shim never held the command");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let id = first_pending(&mut c)["id"].as_str().unwrap().to_string();
     assert!(build.exists(), "ran before approval");
     let screen = approve_in_terminal(&sb, &id, "");
     assert!(screen.contains("EXIT=0"), "{screen}");
@@ -216,7 +182,7 @@ fn a_hold_approved_at_a_terminal_runs_once_without_holding_its_parts_again() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "cleaned\n");
     assert!(!build.exists());
-    let log = String::from_utf8_lossy(&sb.run(&["log", "--json", "-n", "100"]).stdout).into_owned();
+    let log = sb.log_text(100);
     assert!(
         log.contains("which a human approved"),
         "the inner rm was not linked to the approval: {log}"

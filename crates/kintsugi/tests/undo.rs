@@ -8,15 +8,8 @@ mod common;
 use common::*;
 use std::collections::BTreeMap;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-fn project(sb: &Sandbox) -> PathBuf {
-    let p = sb.root().join("home/proj");
-    std::fs::create_dir_all(p.join(".git")).unwrap();
-    p
-}
 
 /// Every entry under `root`: kind, content, mode and mtime.
 fn tree(root: &Path) -> BTreeMap<String, (String, Vec<u8>, u32, i64)> {
@@ -79,51 +72,23 @@ fn make_src(dir: &Path) {
         .unwrap();
 }
 
-fn via_shim(sb: &Sandbox, program: &str) -> Command {
-    let mut c = Command::new(program);
-    c.env(
-        "PATH",
-        format!(
-            "{}:/usr/local/bin:/usr/bin:/bin",
-            sb.root().join("shims").display()
-        ),
-    )
-    .env("KINTSUGI_SHIM_DIR", sb.root().join("shims"))
-    .env("KINTSUGI_DATA_DIR", sb.data())
-    .env("KINTSUGI_CONFIG", sb.config())
-    .env("HOME", sb.root().join("home"))
-    .current_dir(project(sb));
-    c
-}
-
 #[test]
 fn held_delete_shows_preview_runs_after_approval_and_undoes_byte_identical() {
     let mut sb = Sandbox::new();
-    sb.cmd()
-        .env("KINTSUGI_SHIM_DIR", sb.root().join("shims"))
-        .args(["init", "--no-start"])
-        .output()
-        .unwrap();
+    sb.init_shims();
     sb.start();
-    let src = project(&sb).join("src");
+    let src = sb.project().join("src");
     make_src(&src);
     let before = tree(&src);
-    let child = via_shim(&sb, "rm")
+    let child = sb
+        .via_shim("rm")
         .args(["-rf", "src"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut c = Conn::open(&sb.socket());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let item = loop {
-        let list = c.ask(r#"{"kind":"listpending"}"#).unwrap();
-        if list["items"][0]["id"].is_string() {
-            break list["items"][0].clone();
-        }
-        assert!(Instant::now() < deadline, "never held");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let item = first_pending(&mut c);
     let preview = item["preview"].as_str().unwrap_or_default();
     assert!(
         preview.contains("deletes 2 files") && preview.contains("~/proj/src"),
@@ -152,7 +117,7 @@ fn held_delete_shows_preview_runs_after_approval_and_undoes_byte_identical() {
         again.status.success() && text.contains("nothing to do"),
         "{text}"
     );
-    let log = String::from_utf8_lossy(&sb.run(&["log", "--json", "-n", "200"]).stdout).into_owned();
+    let log = sb.log_text(200);
     assert!(log.contains("\"kind\":\"undo\""));
     let listing = String::from_utf8_lossy(&sb.run(&["snapshots"]).stdout).into_owned();
     assert!(listing.contains("rm -rf src"), "{listing}");
@@ -164,17 +129,13 @@ fn held_delete_shows_preview_runs_after_approval_and_undoes_byte_identical() {
 fn later_changes_are_conflicts_unless_forced() {
     let mut sb = Sandbox::new();
     sb.write_config("mode = \"notify\"\n");
-    sb.cmd()
-        .env("KINTSUGI_SHIM_DIR", sb.root().join("shims"))
-        .args(["init", "--no-start"])
-        .output()
-        .unwrap();
+    sb.init_shims();
     sb.start();
-    let build = project(&sb).join("build");
+    let build = sb.project().join("build");
     make_src(&build);
     let before = tree(&build);
     // Notify mode: allowed at once, with a snapshot taken first.
-    let st = via_shim(&sb, "rm").args(["-rf", "build"]).status().unwrap();
+    let st = sb.via_shim("rm").args(["-rf", "build"]).status().unwrap();
     assert!(st.success());
     assert!(!build.exists());
     // Something writes there after the command finished.

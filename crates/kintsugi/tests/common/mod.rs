@@ -59,6 +59,50 @@ impl Sandbox {
     pub fn run(&self, args: &[&str]) -> Output {
         self.cmd().args(args).stdin(Stdio::null()).output().unwrap()
     }
+    /// The sandbox project `home/proj` (a git work tree), created on demand.
+    pub fn project(&self) -> PathBuf {
+        let p = self.root().join("home/proj");
+        std::fs::create_dir_all(p.join(".git")).unwrap();
+        p
+    }
+    /// The sandbox's shim dir.
+    pub fn shims(&self) -> PathBuf {
+        self.root().join("shims")
+    }
+    /// Create the shim links (`kintsugi init --no-start` with HOME inside).
+    pub fn init_shims(&self) {
+        let out = self
+            .cmd()
+            .env("KINTSUGI_SHIM_DIR", self.shims())
+            .args(["init", "--no-start"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    /// `program` run in the project with the shim dir first on PATH.
+    pub fn via_shim(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.env(
+            "PATH",
+            format!("{}:/usr/local/bin:/usr/bin:/bin", self.shims().display()),
+        )
+        .env("KINTSUGI_SHIM_DIR", self.shims())
+        .env("KINTSUGI_DATA_DIR", self.data())
+        .env("KINTSUGI_CONFIG", self.config())
+        .env("HOME", self.root().join("home"))
+        .env_remove("KINTSUGI_SOCKET")
+        .current_dir(self.project());
+        c
+    }
+    /// The newest `n` ledger events as JSON lines.
+    pub fn log_text(&self, n: usize) -> String {
+        let out = self.run(&["log", "--json", "-n", &n.to_string()]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
     /// Start the daemon and wait until it answers.
     pub fn start(&mut self) {
         let child = self
@@ -153,6 +197,19 @@ impl Conn {
     pub fn ask(&mut self, line: &str) -> Option<serde_json::Value> {
         self.send_raw(format!("{line}\n").as_bytes()).ok()?;
         self.read()
+    }
+}
+
+/// Wait (up to 10 s) for the first held command in the queue.
+pub fn first_pending(c: &mut Conn) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let list = c.ask(r#"{"kind":"listpending"}"#).unwrap();
+        if list["items"][0]["id"].is_string() {
+            return list["items"][0].clone();
+        }
+        assert!(Instant::now() < deadline, "nothing was held");
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
