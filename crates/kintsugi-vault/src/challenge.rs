@@ -31,7 +31,8 @@ impl Challenges {
     /// Issue a nonce for `op`.
     pub fn issue(&mut self, op: &str) -> String {
         let now = Instant::now();
-        self.live.retain(|_, (_, t)| now.duration_since(*t) < NONCE_TTL);
+        self.live
+            .retain(|_, (_, t)| now.duration_since(*t) < NONCE_TTL);
         if self.live.len() >= MAX_OUTSTANDING
             && let Some(oldest) = self
                 .live
@@ -74,7 +75,10 @@ mod tests {
         assert!(c.take(&n, "shutdown").is_ok());
         assert_eq!(c.take(&n, "shutdown"), Err(NonceError::Unknown));
         let m = c.issue("resume");
-        assert!(matches!(c.take(&m, "shutdown"), Err(NonceError::WrongOp { .. })));
+        assert!(matches!(
+            c.take(&m, "shutdown"),
+            Err(NonceError::WrongOp { .. })
+        ));
         assert_eq!(c.take(&m, "resume"), Err(NonceError::Unknown));
     }
 }

@@ -172,10 +172,7 @@ impl Vault {
             )));
         }
         crypto::check_params(&self.kdf)?;
-        for (f, v) in [
-            ("salt", &self.salt),
-            ("recovery_salt", &self.recovery_salt),
-        ] {
+        for (f, v) in [("salt", &self.salt), ("recovery_salt", &self.recovery_salt)] {
             unhex(f, v)?;
         }
         self.recovery_key()?;
@@ -196,7 +193,8 @@ impl Vault {
         if !crypto::ct_eq(auth.as_ref(), self.auth_key()?.as_ref()) {
             return Err(VaultError::WrongPassword);
         }
-        let seal_key = crypto::derive_key(password, &unhex("seal_salt", &self.seal_salt)?, &self.kdf)?;
+        let seal_key =
+            crypto::derive_key(password, &unhex("seal_salt", &self.seal_salt)?, &self.kdf)?;
         let plain = crypto::open(&seal_key, &self.sealed, SEAL_AAD)?;
         let settings: Settings = serde_json::from_slice(&plain)
             .map_err(|e| VaultError::Invalid(format!("sealed settings unreadable: {e}")))?;

@@ -44,6 +44,8 @@ pub fn run(args: DemoAgentArgs) -> Result<ExitCode> {
             let answer = client.request(&Request::Approve {
                 id: id.clone(),
                 remember: None,
+                nonce: None,
+                proof: None,
             })?;
             let refused = match answer {
                 Response::Error { message } => message,
