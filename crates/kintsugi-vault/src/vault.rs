@@ -262,3 +262,48 @@ pub fn normalize_recovery_key(typed: &str) -> Zeroizing<String> {
             .collect(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> KdfParams {
+        KdfParams {
+            alg: "argon2id".into(),
+            m_cost: 256,
+            t_cost: 1,
+            p_cost: 1,
+        }
+    }
+
+    #[test]
+    fn create_unlock_rekey_and_detect_edits() {
+        let s = Settings {
+            mode_floor: Some("attended".into()),
+            approvals_need_password: false,
+        };
+        let rk = normalize_recovery_key(&new_recovery_key());
+        let mut v =
+            Vault::create(b"pw one", rk.as_bytes(), small(), s.clone(), "t".into()).unwrap();
+        let v2 = Vault::from_bytes(&v.to_bytes()).unwrap();
+        assert_eq!(v2.unlock(b"pw one").unwrap().settings, s);
+        assert!(matches!(
+            v2.unlock(b"pw two"),
+            Err(VaultError::WrongPassword)
+        ));
+        assert!(v2.unlock_recovery(rk.as_bytes()).is_ok());
+        v.set_password(b"pw two", &s).unwrap();
+        assert!(v.unlock(b"pw two").is_ok());
+        let edited = String::from_utf8(v.to_bytes())
+            .unwrap()
+            .replace("\"attended\"", "\"notify\"");
+        assert!(Vault::from_bytes(edited.as_bytes()).is_err());
+        // A forger with the verifier can fix the MAC, but not the sealed copy.
+        let mut forged = v.clone();
+        forged.settings.mode_floor = Some("notify".into());
+        forged.mac = hex::encode(forged.compute_mac().unwrap());
+        assert!(forged.check().is_ok());
+        let sealed = forged.unlock(b"pw two").unwrap().settings;
+        assert!(!forged.plain_settings_honest(&sealed));
+    }
+}

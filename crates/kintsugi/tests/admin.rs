@@ -378,3 +378,29 @@ fn service_unit_is_valid_and_uninstall_needs_the_password() {
     assert!(out.status.success(), "{}", text(&out));
     assert!(!unit.exists());
 }
+
+#[test]
+fn approvals_can_require_the_password() {
+    let mut sb = Sandbox::new();
+    provision(&sb, &["--approvals-need-password"]);
+    sb.start();
+    let proj = sb.root().join("proj");
+    std::fs::create_dir_all(proj.join("build")).unwrap();
+    let mut c = Conn::open(&sb.socket());
+    let v = c
+        .ask(&common::propose("rm -rf build", proj.to_str().unwrap()))
+        .unwrap();
+    assert_eq!(v["decision"], "hold", "{v}");
+    let id = v["pending"].as_str().unwrap().to_string();
+    let r = c
+        .ask(&serde_json::json!({"kind":"approve","id":id}).to_string())
+        .unwrap();
+    assert_eq!(r["kind"], "error", "approval without the password: {r}");
+    let out = sb.run(&["approve", &id, "--password-file", &pw_file(&sb)]);
+    assert!(out.status.success(), "{}", text(&out));
+    let s = c
+        .ask(&serde_json::json!({"kind":"pendingstatus","id":id}).to_string())
+        .unwrap();
+    assert_eq!(s["status"], "approved", "{s}");
+    assert!(log(&sb).contains(&format!("`approve:{id}` authorised")));
+}

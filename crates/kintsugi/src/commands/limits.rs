@@ -27,7 +27,7 @@ What Kintsugi cannot stop
   SIGTERM or SIGKILL the daemon. That is made visible, not prevented: a
   signal stop is a ledger event, an unclean stop is recorded at the next
   start, and `kintsugi service install` makes the service manager start it
-  again. With `fail_mode = "closed"`, interception blocks every non-safe
+  again. With `fail_mode = \"closed\"`, interception blocks every non-safe
   command while the daemon is down.
 - Same-user vault reads. vault.json holds the argon2id verifier the daemon
   checks proofs with; a process that reads it can answer challenges without
