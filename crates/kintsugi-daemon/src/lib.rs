@@ -27,6 +27,7 @@ mod server;
 mod snapshots;
 mod state;
 mod vault_guard;
+mod vault_ops;
 mod writer;
 
 pub use config::{Config, ConfigError, FailMode, Mode, Rules};

@@ -8,25 +8,17 @@
 //! Every proof attempt, accepted or refused, is a ledger event. Failures
 //! feed a persisted lockout (see `kintsugi_vault::lockout`).
 
-use crate::auth;
 use crate::config::Mode;
 use crate::decide::Engine;
 use crate::handle::daemon_event;
 use crate::peer::Peer;
-use crate::state::State;
 use kintsugi_ledger::NewEvent;
-use kintsugi_protocol::Response;
 use kintsugi_vault::lockout::unix_now;
 use kintsugi_vault::store::{self, OnDisk, marker_fingerprint};
 use kintsugi_vault::{Challenges, Lockout, REPLACED_FILE, Vault, crypto, fingerprint};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::{Mutex, MutexGuard};
-
-/// Ops a `vaultupdate` may carry.
-const UPDATE_OPS: &[&str] = &["config", "passwd", "recover"];
-/// Ops an `authorize` may carry.
-const AUTHORIZE_OPS: &[&str] = &["uninstall"];
 
 /// How strict a mode is.
 pub fn rank(m: Mode) -> u8 {
@@ -65,22 +57,22 @@ pub fn mode_of(cell: u8, config: Mode) -> Mode {
 }
 
 /// What the daemon holds.
-enum Held {
+pub(crate) enum Held {
     Unlocked,
     Locked { vault: Box<Vault>, fp: String },
     Degraded(String),
 }
 
-struct Inner {
-    held: Held,
-    challenges: Challenges,
-    lockout: Lockout,
-    runtime_mode: Option<Mode>,
+pub(crate) struct Inner {
+    pub(crate) held: Held,
+    pub(crate) challenges: Challenges,
+    pub(crate) lockout: Lockout,
+    pub(crate) runtime_mode: Option<Mode>,
 }
 
 /// The admin state shared by every connection.
 pub struct Guard {
-    data_dir: PathBuf,
+    pub(crate) data_dir: PathBuf,
     inner: Mutex<Inner>,
 }
 
@@ -93,7 +85,12 @@ pub enum Gate {
     Proven,
 }
 
-fn admin_event(peer: Option<Peer>, op: &str, reason: String, allowed: Option<bool>) -> NewEvent {
+pub(crate) fn admin_event(
+    peer: Option<Peer>,
+    op: &str,
+    reason: String,
+    allowed: Option<bool>,
+) -> NewEvent {
     let mut e = daemon_event("admin", op.to_string(), reason);
     if let Some(p) = peer {
         e.agent = "cli".into();
@@ -104,7 +101,7 @@ fn admin_event(peer: Option<Peer>, op: &str, reason: String, allowed: Option<boo
     e
 }
 
-fn degraded_message(why: &str) -> String {
+pub(crate) fn degraded_message(why: &str) -> String {
     format!(
         "the admin vault is degraded ({why}); every privileged operation is refused until it is restored: \
          put the vault.json backup back, or stop the daemon by signal and run `kintsugi admin provision --replace` (docs/ADMIN.md)"
@@ -175,7 +172,7 @@ impl Guard {
         (guard, events)
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -215,7 +212,7 @@ impl Guard {
 
     /// Adopt a vault provisioned while this daemon ran unlocked (that only
     /// tightens). Returns the event to record.
-    fn adopt_if_unlocked(&self) -> Option<NewEvent> {
+    pub(crate) fn adopt_if_unlocked(&self) -> Option<NewEvent> {
         let mut inner = self.lock();
         if !matches!(inner.held, Held::Unlocked) {
             return None;
@@ -238,7 +235,12 @@ impl Guard {
 
     /// A proof attempt, decided under the lock. Err carries the refusal and
     /// whether it was a failed guess; Ok carries notes to record.
-    fn check(&self, op: &str, nonce: &str, proof: &str) -> Result<(Gate, Vec<String>), String> {
+    pub(crate) fn check(
+        &self,
+        op: &str,
+        nonce: &str,
+        proof: &str,
+    ) -> Result<(Gate, Vec<String>), String> {
         let mut inner = self.lock();
         let inner = &mut *inner;
         let (vault, fp) = match &inner.held {
@@ -300,237 +302,4 @@ impl Guard {
     }
 }
 
-async fn record(state: &State, e: NewEvent) {
-    let _ = state.writer.append(e).await;
-}
-
-/// `authbegin {op}`.
-pub async fn challenge(state: &State, peer: Peer, op: &str) -> Response {
-    if let Some(e) = state.admin.adopt_if_unlocked() {
-        record(state, e).await;
-        state.admin.apply_mode(&state.engine);
-    }
-    let refusal = {
-        let mut inner = state.admin.lock();
-        let inner = &mut *inner;
-        match &inner.held {
-            Held::Unlocked => return auth::unlocked_challenge(),
-            Held::Degraded(why) => degraded_message(why),
-            Held::Locked { vault, .. } => {
-                let wait = inner.lockout.wait_secs(unix_now());
-                if wait == 0 {
-                    let salt = if op == "recover" {
-                        &vault.recovery_salt
-                    } else {
-                        &vault.salt
-                    };
-                    return Response::Challenge {
-                        locked: true,
-                        nonce: inner.challenges.issue(op),
-                        salt: salt.clone(),
-                        params: vault.kdf.clone(),
-                    };
-                }
-                format!(
-                    "locked out after {} failed attempts; try again in {wait} s",
-                    inner.lockout.failures
-                )
-            }
-        }
-    };
-    record(
-        state,
-        admin_event(
-            Some(peer),
-            op,
-            format!("challenge for `{op}` refused: {refusal}"),
-            Some(false),
-        ),
-    )
-    .await;
-    Response::error(refusal)
-}
-
-/// Check (and record) a proof for `op`. `Err` is the response to send.
-pub async fn gate(
-    state: &State,
-    peer: Peer,
-    op: &str,
-    nonce: Option<String>,
-    proof: Option<String>,
-) -> Result<Gate, Response> {
-    if let Some(e) = state.admin.adopt_if_unlocked() {
-        record(state, e).await;
-        state.admin.apply_mode(&state.engine);
-    }
-    let nonce = nonce.unwrap_or_default();
-    let proof = proof.unwrap_or_default();
-    match state.admin.check(op, &nonce, &proof) {
-        Ok((Gate::Open, _)) => Ok(Gate::Open),
-        Ok((gate, notes)) => {
-            for n in notes {
-                record(state, admin_event(Some(peer), "vault", n, None)).await;
-            }
-            record(
-                state,
-                admin_event(
-                    Some(peer),
-                    op,
-                    format!("`{op}` authorised by the admin password"),
-                    Some(true),
-                ),
-            )
-            .await;
-            Ok(gate)
-        }
-        Err(why) => {
-            record(
-                state,
-                admin_event(
-                    Some(peer),
-                    op,
-                    format!("`{op}` refused: {why}"),
-                    Some(false),
-                ),
-            )
-            .await;
-            Err(Response::error(format!("refused: {why}")))
-        }
-    }
-}
-
-/// `approve` with optional proof: Ok(true) when a proof stands in for the
-/// terminal, Ok(false) when the usual checks apply.
-pub async fn approve_gate(
-    state: &State,
-    peer: Peer,
-    id: &str,
-    nonce: Option<String>,
-    proof: Option<String>,
-) -> Result<bool, Response> {
-    let op = format!("approve:{id}");
-    if nonce.is_some() || proof.is_some() || state.admin.approvals_need_password() {
-        return gate(state, peer, &op, nonce, proof)
-            .await
-            .map(|g| g == Gate::Proven);
-    }
-    Ok(false)
-}
-
-/// `setmode`: tightening is free, loosening needs a proof for `config`.
-pub async fn set_mode(
-    state: &State,
-    peer: Peer,
-    word: &str,
-    nonce: Option<String>,
-    proof: Option<String>,
-) -> Response {
-    let Some(mode) = parse_mode(word) else {
-        return Response::error(format!(
-            "unknown mode {word:?}; use attended, unattended or notify"
-        ));
-    };
-    let current = state.engine.mode();
-    if rank(mode) < rank(current)
-        && let Err(resp) = gate(state, peer, "config", nonce, proof).await
-    {
-        return resp;
-    }
-    state.admin.lock().runtime_mode = Some(mode);
-    state.admin.apply_mode(&state.engine);
-    let now = state.engine.mode();
-    let text = if now == mode {
-        format!(
-            "mode is now {} (was {}) for this daemon run",
-            mode.as_str(),
-            current.as_str()
-        )
-    } else {
-        format!(
-            "mode {} requested, but the admin vault's floor keeps it at {}; `kintsugi admin set mode-floor` changes the floor",
-            mode.as_str(),
-            now.as_str()
-        )
-    };
-    record(
-        state,
-        admin_event(Some(peer), "setmode", text.clone(), Some(true)),
-    )
-    .await;
-    Response::Report { text }
-}
-
-/// `vaultupdate`: install a new vault under a proof made with the old one.
-pub async fn update(
-    state: &State,
-    peer: Peer,
-    op: &str,
-    text: &str,
-    nonce: String,
-    proof: String,
-) -> Response {
-    if !UPDATE_OPS.contains(&op) {
-        return Response::error(format!(
-            "`vaultupdate` op must be one of {UPDATE_OPS:?}, not {op:?}"
-        ));
-    }
-    let new = match Vault::from_bytes(text.as_bytes()) {
-        Ok(v) => v,
-        Err(e) => return Response::error(format!("the new vault is not valid: {e}")),
-    };
-    match gate(state, peer, op, Some(nonce), Some(proof)).await {
-        Ok(Gate::Proven) => {}
-        Ok(Gate::Open) => {
-            return Response::error(
-                "no admin vault is provisioned; `kintsugi admin provision` creates one",
-            );
-        }
-        Err(resp) => return resp,
-    }
-    let fp = match store::install(&state.admin.data_dir, &new) {
-        Ok(fp) => fp,
-        Err(e) => return Response::error(e.to_string()),
-    };
-    state.admin.lock().held = Held::Locked {
-        vault: Box::new(new),
-        fp: fp.clone(),
-    };
-    state.admin.apply_mode(&state.engine);
-    record(
-        state,
-        admin_event(
-            Some(peer),
-            op,
-            format!("admin vault replaced by `{op}` (fingerprint {fp})"),
-            Some(true),
-        ),
-    )
-    .await;
-    Response::Ack
-}
-
-/// `authorize`: check and record a proof before a client-side privileged act.
-pub async fn authorize(
-    state: &State,
-    peer: Peer,
-    op: &str,
-    nonce: String,
-    proof: String,
-) -> Response {
-    if !AUTHORIZE_OPS.contains(&op) {
-        return Response::error(format!(
-            "`authorize` op must be one of {AUTHORIZE_OPS:?}, not {op:?}"
-        ));
-    }
-    match gate(state, peer, op, Some(nonce), Some(proof)).await {
-        Ok(_) => {
-            record(
-                state,
-                admin_event(Some(peer), op, format!("`{op}` allowed"), Some(true)),
-            )
-            .await;
-            Response::Ack
-        }
-        Err(resp) => resp,
-    }
-}
+pub use crate::vault_ops::{approve_gate, authorize, challenge, gate, set_mode, update};
