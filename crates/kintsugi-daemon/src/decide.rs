@@ -74,9 +74,18 @@ pub struct Engine {
     pub memory: Memory,
     pub scorer: Box<dyn Scorer>,
     pub panic: AtomicBool,
+    /// The mode in force when it differs from the config's: set by the
+    /// admin vault's floor or a `setmode` (0 = follow the config; else
+    /// 1 + the rank of the mode, see `vault_guard`).
+    pub mode_now: std::sync::atomic::AtomicU8,
 }
 
 impl Engine {
+    /// The mode decisions follow now.
+    pub fn mode(&self) -> Mode {
+        crate::vault_guard::mode_of(self.mode_now.load(Ordering::SeqCst), self.config.mode)
+    }
+
     /// Is the kill switch on?
     pub fn panicked(&self) -> bool {
         self.panic.load(Ordering::SeqCst)
@@ -156,7 +165,7 @@ impl Engine {
             return out;
         }
         // 5. Mode.
-        let mode = self.config.mode;
+        let mode = self.mode();
         out.decision = match (mode, class) {
             (_, Class::Safe) => Decision::Allow,
             (Mode::Attended, _) => Decision::Hold,

@@ -1,13 +1,13 @@
 //! Answer one request. Every request that changes or reports state goes
 //! through here; everything recorded is committed before the answer is sent.
 
-use crate::auth;
 use crate::decide::{self, Decided};
 use crate::integrity::{Proposer, check_approver};
 use crate::peer::Peer;
 use crate::queue::QueueError;
 use crate::snapshots::Snapshots;
 use crate::state::{State, StopReason};
+use crate::vault_guard;
 use kintsugi_ledger::NewEvent;
 use kintsugi_protocol::{
     DEFAULT_WAIT_MS, Decision, HumanDecision, MAX_WAIT_MS, PendingItem, PendingState,
@@ -99,11 +99,19 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
         Request::PendingStatus { id } => Response::Pending {
             status: state.queue.status(&id),
         },
-        Request::Approve { id, remember } => {
-            decide_pending(state, peer, &id, true, remember.unwrap_or(false)).await
-        }
+        Request::Approve {
+            id,
+            remember,
+            nonce,
+            proof,
+        } => match vault_guard::approve_gate(state, peer, &id, nonce, proof).await {
+            Ok(proven) => {
+                decide_pending(state, peer, &id, true, remember.unwrap_or(false), proven).await
+            }
+            Err(resp) => resp,
+        },
         Request::Deny { id, remember } => {
-            decide_pending(state, peer, &id, false, remember.unwrap_or(false)).await
+            decide_pending(state, peer, &id, false, remember.unwrap_or(false), false).await
         }
         Request::Status => status(state),
         Request::Wait { id, timeout_ms } => wait(state, &id, timeout_ms).await,
@@ -145,17 +153,39 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
             Err(e) => Response::error(format!("snapshot GC failed: {e}")),
         },
         Request::Panic => kill_switch(state, peer, true).await,
-        Request::Resume => kill_switch(state, peer, false).await,
-        Request::AuthBegin { .. } => auth::unlocked_challenge(),
-        Request::Shutdown { op, .. } => {
+        Request::Resume { nonce, proof } => {
+            match vault_guard::gate(state, peer, "resume", nonce, proof).await {
+                Ok(_) => kill_switch(state, peer, false).await,
+                Err(resp) => resp,
+            }
+        }
+        Request::AuthBegin { op } => vault_guard::challenge(state, peer, &op).await,
+        Request::Shutdown { op, nonce, proof } => {
             if op != "shutdown" {
                 Response::error(format!(
                     "`shutdown` must carry op \"shutdown\" (the op its proof was made for), not {op:?}"
                 ))
             } else {
-                state.request_stop(StopReason::Requested { pid: peer.pid });
-                return (Response::Ack, After::Close);
+                match vault_guard::gate(state, peer, "shutdown", Some(nonce), Some(proof)).await {
+                    Ok(_) => {
+                        state.request_stop(StopReason::Requested { pid: peer.pid });
+                        return (Response::Ack, After::Close);
+                    }
+                    Err(resp) => resp,
+                }
             }
+        }
+        Request::SetMode { mode, nonce, proof } => {
+            vault_guard::set_mode(state, peer, &mode, nonce, proof).await
+        }
+        Request::VaultUpdate {
+            op,
+            vault,
+            nonce,
+            proof,
+        } => vault_guard::update(state, peer, &op, &vault, nonce, proof).await,
+        Request::Authorize { op, nonce, proof } => {
+            vault_guard::authorize(state, peer, &op, nonce, proof).await
         }
     };
     (response, After::Continue)
@@ -220,7 +250,7 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
             Ok(Some(c)) => {
                 if !c.complete {
                     let gap = c.uncovered.join("; ");
-                    if state.config.mode == crate::config::Mode::Attended {
+                    if state.engine.mode() == crate::config::Mode::Attended {
                         decision = Decision::Hold;
                         reason = format!(
                             "{reason} Held: the snapshot could not cover everything, so undo could not bring it all back ({gap})."
@@ -329,6 +359,11 @@ async fn resolve(
     keep: bool,
 ) -> Response {
     let held = state.queue.find_by_command(&command.id);
+    if decision == HumanDecision::Allow && held.is_some() && state.admin.approvals_need_password() {
+        let why = "the admin vault requires the password for approvals; use `kintsugi approve ID`"
+            .to_string();
+        return refuse(state, peer, &command.raw, why).await;
+    }
     if decision == HumanDecision::Allow {
         let proposer = held
             .as_deref()
@@ -363,8 +398,10 @@ async fn decide_pending(
     id: &str,
     approve: bool,
     keep: bool,
+    proven: bool,
 ) -> Response {
-    if approve {
+    // An admin proof stands in for the terminal check.
+    if approve && !proven {
         let proposer = match state.queue.pending_proposer(id) {
             Ok(p) => p,
             Err(e) => return Response::error(e.to_string()),
@@ -505,8 +542,9 @@ fn status(state: &State) -> Response {
         ledger_head: Some(head.hash),
         last_checkpoint: head.checkpoint,
         pending: Some(state.queue.len_pending() as u64),
-        mode: Some(state.config.mode.as_str().into()),
+        mode: Some(state.engine.mode().as_str().into()),
         panic: Some(state.engine.panicked()),
         warnings: (!warnings.is_empty()).then_some(warnings),
+        admin: Some(state.admin.describe()),
     })
 }

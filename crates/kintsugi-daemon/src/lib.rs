@@ -5,7 +5,8 @@
 //! Map (after tokio's mini-redis): `connection` frames a stream, `handle`
 //! answers one request, `server` accepts and shuts down, `writer` is the one
 //! ledger task, `decide` turns an analysis into a verdict, `queue` keeps held
-//! commands, `auth` answers the privileged handshake.
+//! commands, `auth` and `vault_guard` answer the privileged handshake against the
+//! admin vault loaded at start-up.
 //!
 //! Architecture invariant: nothing here knows how a command was intercepted;
 //! clients speak only `kintsugi-protocol`.
@@ -25,6 +26,8 @@ mod scorer;
 mod server;
 mod snapshots;
 mod state;
+mod vault_guard;
+mod vault_ops;
 mod writer;
 
 pub use config::{Config, ConfigError, FailMode, Mode, Rules};

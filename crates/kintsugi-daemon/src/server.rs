@@ -136,7 +136,9 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         memory,
         scorer: Box::new(Heuristic),
         panic: AtomicBool::new(paths.data_dir.join(PANIC_FILE).exists()),
+        mode_now: Default::default(),
     };
+    let (admin, admin_events) = crate::vault_guard::Guard::load(&paths.data_dir);
     let state = Arc::new(State {
         queue: Queue::new(
             config.max_pending,
@@ -149,8 +151,10 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         writer,
         started: Instant::now(),
         stop: stop_tx,
+        admin,
         warnings: Default::default(),
     });
+    state.admin.apply_mode(&state.engine);
 
     if unclean {
         let e = daemon_event(
@@ -170,6 +174,10 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         .append(start)
         .await
         .map_err(DaemonError::Other)?;
+    for e in admin_events {
+        tracing::warn!("{}", e.reason.as_deref().unwrap_or_default());
+        let _ = state.writer.append(e).await;
+    }
     tracing::info!(socket = %paths.socket.display(), "kintsugi daemon listening");
 
     spawn_timers(state.clone());

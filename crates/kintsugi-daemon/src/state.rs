@@ -32,6 +32,8 @@ pub struct State {
     pub snapshots: crate::snapshots::Snapshots,
     pub started: Instant,
     pub stop: watch::Sender<StopReason>,
+    /// The admin vault as loaded at start-up, challenges and lockout.
+    pub admin: crate::vault_guard::Guard,
     /// Repo policy files already reported as trying to loosen, with what they tried.
     pub warnings: Mutex<BTreeSet<String>>,
 }

@@ -242,6 +242,10 @@ pub struct StatusInfo {
     /// Extension: things the user should know (e.g. ignored repo policy).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
+    /// Extension: the admin vault as the daemon holds it: `unlocked`,
+    /// `locked`, or `degraded: <why>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin: Option<String>,
 }
 
 /// Every request kind of v1 (serialized with a lowercase `kind` tag).
@@ -268,6 +272,12 @@ pub enum Request {
         /// Extension: also remember this approval for the exact command in its repo.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         remember: Option<bool>,
+        /// Extension: an admin proof for op `approve:<id>` (needed when the
+        /// vault says `approvals_need_password`; stands in for the terminal).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        nonce: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        proof: Option<String>,
     },
     Deny {
         id: String,
@@ -320,8 +330,41 @@ pub enum Request {
     Gc,
     /// Extension: the kill switch; every verdict is `deny` until `resume`.
     Panic,
-    /// Extension: turn the kill switch off.
-    Resume,
+    /// Extension: turn the kill switch off. When an admin vault is
+    /// provisioned it needs a proof for op `resume`.
+    Resume {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        nonce: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        proof: Option<String>,
+    },
+    /// Extension: set the daemon's mode for this run. Tightening is free;
+    /// loosening needs a proof for op `config` when a vault is provisioned.
+    SetMode {
+        mode: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        nonce: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        proof: Option<String>,
+    },
+    /// Extension: replace the admin vault (`vault`: the new file's JSON)
+    /// with a proof for `op` (`config`, `passwd`, or `recover`, whose proof
+    /// is made with the recovery key); answered with `ack`.
+    VaultUpdate {
+        op: String,
+        vault: String,
+        nonce: String,
+        proof: String,
+    },
+    /// Extension: have the daemon check and record a proof for `op`
+    /// (e.g. `uninstall`) before the caller does something privileged.
+    Authorize {
+        op: String,
+        #[serde(default)]
+        nonce: String,
+        #[serde(default)]
+        proof: String,
+    },
     /// Extension: block until held command `id` is decided or `timeout_ms`
     /// passes (default 30 s, at most 10 min); answered with `pending`.
     Wait {
@@ -355,6 +398,9 @@ pub const REQUEST_KINDS: &[&str] = &[
     "complete",
     "undo",
     "gc",
+    "setmode",
+    "vaultupdate",
+    "authorize",
 ];
 
 /// Every response kind of v1.

@@ -42,7 +42,7 @@ enum Command {
     /// Start the daemon detached (pid and log file in the data dir).
     Start,
     /// Stop the daemon through the authorised shutdown handshake.
-    Stop,
+    Stop(commands::admin_auth::PasswordArgs),
     /// Show the daemon's socket, pid, uptime, scorer, ledger head and last checkpoint.
     Status(commands::status::StatusArgs),
     /// Recompute the ledger's hash chain and check every signed checkpoint.
@@ -61,8 +61,14 @@ enum Command {
     Deny(commands::queue::DecideArgs),
     /// Kill switch: deny every command, for every agent, until `resume`.
     Panic,
-    /// Turn the kill switch off.
-    Resume,
+    /// Turn the kill switch off (needs the admin password when locked).
+    Resume(commands::admin_auth::PasswordArgs),
+    /// The admin vault: password-gated stop, resume, settings and uninstall.
+    #[command(subcommand)]
+    Admin(commands::admin::AdminCommand),
+    /// Install, remove or inspect the user service that keeps the daemon running.
+    #[command(subcommand)]
+    Service(commands::service::ServiceCommand),
     /// Restore what an allowed command destroyed (newest snapshot by default).
     Undo(commands::undo::UndoArgs),
     /// List kept snapshots: command, time, size, what each covers.
@@ -96,7 +102,7 @@ fn main() -> ExitCode {
         Command::Mcp => mcp::run(),
         Command::Daemon(a) => commands::daemon::run(a),
         Command::Start => commands::daemon::start(),
-        Command::Stop => commands::daemon::stop(),
+        Command::Stop(a) => commands::daemon::stop(&a),
         Command::Status(a) => commands::status::run(a),
         Command::Verify(a) => commands::verify::run(a),
         Command::Log(a) => commands::log::run(a),
@@ -106,7 +112,9 @@ fn main() -> ExitCode {
         Command::Approve(a) => commands::queue::decide(a, true),
         Command::Deny(a) => commands::queue::decide(a, false),
         Command::Panic => commands::queue::kill_switch(true),
-        Command::Resume => commands::queue::kill_switch(false),
+        Command::Resume(a) => commands::queue::resume(&a),
+        Command::Admin(c) => commands::admin::run(c),
+        Command::Service(c) => commands::service::run(c),
         Command::Undo(a) => commands::undo::undo(a),
         Command::Snapshots(a) => commands::undo::snapshots(a),
         Command::Gc => commands::undo::gc(),

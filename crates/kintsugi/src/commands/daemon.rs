@@ -1,5 +1,6 @@
 //! `kintsugi daemon` (foreground), `kintsugi start` (detached) and
-//! `kintsugi stop` (authorised shutdown).
+//! `kintsugi stop` (authorised shutdown: the admin password when a vault
+//! is provisioned).
 
 use anyhow::{Context as _, Result, bail};
 use clap::Args;
@@ -102,20 +103,10 @@ pub fn start() -> Result<ExitCode> {
     )
 }
 
-pub fn stop() -> Result<ExitCode> {
+pub fn stop(pw: &super::admin_auth::PasswordArgs) -> Result<ExitCode> {
     let socket = socket_path();
     let mut client = Client::connect(&socket)?;
-    let challenge = client.request(&Request::AuthBegin {
-        op: "shutdown".into(),
-    })?;
-    let (nonce, proof) = match challenge {
-        Response::Challenge { locked: false, .. } => (String::new(), String::new()),
-        Response::Challenge { locked: true, .. } => bail!(
-            "this daemon is locked by an admin password, and password-gated stop is not built yet"
-        ),
-        Response::Error { message } => bail!("the daemon refused: {message}"),
-        other => bail!("unexpected answer to authbegin: {other:?}"),
-    };
+    let (nonce, proof) = super::admin_auth::answer(&mut client, "shutdown", || pw.get())?;
     match client.request(&Request::Shutdown {
         op: "shutdown".into(),
         nonce,

@@ -38,6 +38,8 @@ fn try_self_approval(line: &str) -> Option<String> {
             let answer = client.request(&Request::Approve {
                 id: item.id.clone(),
                 remember: None,
+                nonce: None,
+                proof: None,
             });
             return Some(match answer {
                 Ok(Response::Error { message }) => message,

@@ -22,6 +22,9 @@ pub struct InitArgs {
     /// Do not start the daemon.
     #[arg(long)]
     no_start: bool,
+    /// With --undo when an admin vault is provisioned: read the password from this file.
+    #[command(flatten)]
+    pw: super::admin_auth::PasswordArgs,
 }
 
 /// Links in `dir` that point at this binary, by program name.
@@ -80,6 +83,10 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
         }
     }
     if args.undo {
+        if !args.dry_run {
+            // Removing the shims is uninstalling: the admin password when locked.
+            super::admin_auth::authorize("uninstall", &args.pw)?;
+        }
         let links = our_links(&dir, &me);
         for link in &links {
             if args.dry_run {

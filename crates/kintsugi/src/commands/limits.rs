@@ -21,6 +21,19 @@ What Kintsugi cannot stop
   history. Configure `witness_dir` on storage the agent cannot write to make
   that visible.
 - Events after the last checkpoint are protected by the hash chain only.
+- The OS can always stop the daemon. The admin password gates the ways
+  Kintsugi offers to turn it off (`stop`, `resume`, loosening the mode,
+  `init --undo`, `service uninstall`), but any process of your user can
+  SIGTERM or SIGKILL the daemon. That is made visible, not prevented: a
+  signal stop is a ledger event, an unclean stop is recorded at the next
+  start, and `kintsugi service install` makes the service manager start it
+  again. With `fail_mode = \"closed\"`, interception blocks every non-safe
+  command while the daemon is down.
+- Same-user vault reads. vault.json holds the argon2id verifier the daemon
+  checks proofs with; a process that reads it can answer challenges without
+  knowing the password (it cannot learn the password or open the sealed
+  settings). The vault stops agents that go through Kintsugi's front door,
+  not code that reads your files (docs/ADMIN.md).
 
 Named limits (config keys in parentheses)
 - frame size: 16 MiB per request line
@@ -31,6 +44,10 @@ Named limits (config keys in parentheses)
 - in-band wait: 30 s by default, at most 600 s per request
 - checkpoint: every 1000 events (checkpoint_every) or 10 s (checkpoint_interval_secs)
 - ledger writer: at most 4096 events per transaction, 65536 queued
+- admin password: argon2id 64 MiB, t=3, p=1 for a new vault (the vault
+  records its own parameters); challenge nonces single-use, 60 s; after 5
+  failed attempts a wait of 30 s, doubling per failure up to 1 hour,
+  persisted across restarts
 ";
 
 pub fn run() -> Result<ExitCode> {

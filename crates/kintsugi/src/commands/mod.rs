@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub mod admin;
+pub mod admin_auth;
 pub mod bench;
 pub mod daemon;
 pub mod demo;
@@ -14,6 +16,7 @@ pub mod limits;
 pub mod log;
 pub mod queue;
 pub mod run;
+pub mod service;
 pub mod status;
 pub mod test;
 pub mod undo;

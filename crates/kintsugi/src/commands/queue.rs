@@ -25,6 +25,10 @@ pub struct DecideArgs {
     /// Remember this decision for the exact command in its repository.
     #[arg(long)]
     remember: bool,
+    /// Approve with the admin password (read from this file) instead of
+    /// the terminal code; needed when the vault says approvals need it.
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<std::path::PathBuf>,
 }
 
 fn age(created: &str) -> String {
@@ -113,6 +117,13 @@ pub fn decide(args: DecideArgs, approve: bool) -> Result<ExitCode> {
                 args.id
             );
         };
+        if let Some(auth) =
+            super::admin_auth::approval_proof(&args.id, args.remember, &args.password_file)?
+        {
+            request(&auth)?;
+            println!("approved {} with the admin password", args.id);
+            return Ok(ExitCode::SUCCESS);
+        }
         let preview = item
             .preview
             .as_deref()
@@ -128,6 +139,8 @@ pub fn decide(args: DecideArgs, approve: bool) -> Result<ExitCode> {
         Request::Approve {
             id: args.id.clone(),
             remember: args.remember.then_some(true),
+            nonce: None,
+            proof: None,
         }
     } else {
         Request::Deny {
@@ -145,9 +158,27 @@ pub fn decide(args: DecideArgs, approve: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `kintsugi panic` / `kintsugi resume`.
+/// `kintsugi resume`: the admin password when a vault is provisioned.
+pub fn resume(pw: &super::admin_auth::PasswordArgs) -> Result<ExitCode> {
+    let mut client = kintsugi_protocol::Client::connect(&kintsugi_protocol::socket_path())?;
+    let (nonce, proof) = super::admin_auth::answer(&mut client, "resume", || pw.get())?;
+    let req = Request::Resume {
+        nonce: Some(nonce).filter(|n| !n.is_empty()),
+        proof: Some(proof).filter(|p| !p.is_empty()),
+    };
+    if let Response::Error { message } = client.request(&req)? {
+        bail!("the daemon refused: {message}");
+    }
+    println!("kill switch OFF: verdicts follow the rules again");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kintsugi panic` (free: it only tightens).
 pub fn kill_switch(on: bool) -> Result<ExitCode> {
-    request(&if on { Request::Panic } else { Request::Resume })?;
+    if !on {
+        return resume(&Default::default());
+    }
+    request(&Request::Panic)?;
     if on {
         println!("kill switch ON: every command is denied until `kintsugi resume`");
     } else {

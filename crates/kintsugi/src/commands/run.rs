@@ -38,6 +38,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     request(&Request::Approve {
         id: args.id.clone(),
         remember: None,
+        nonce: None,
+        proof: None,
     })?;
     let cwd = std::path::Path::new(&item.command.cwd);
     if !cwd.is_dir() {
