@@ -144,6 +144,8 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
             }
             Err(e) => Response::error(format!("snapshot GC failed: {e}")),
         },
+        // The connection loop turns the connection into a stream first.
+        Request::Subscribe => Response::error("`subscribe` is served by the connection loop"),
         Request::Panic => kill_switch(state, peer, true).await,
         Request::Resume => kill_switch(state, peer, false).await,
         Request::AuthBegin { .. } => auth::unlocked_challenge(),

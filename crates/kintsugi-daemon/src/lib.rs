@@ -25,6 +25,7 @@ mod scorer;
 mod server;
 mod snapshots;
 mod state;
+mod subscribe;
 mod writer;
 
 pub use config::{Config, ConfigError, FailMode, Mode, Rules};
