@@ -15,5 +15,6 @@ pub mod queue;
 pub mod run;
 pub mod status;
 pub mod test;
+pub mod tui;
 pub mod undo;
 pub mod verify;

@@ -1,0 +1,1 @@
+//! Unit tests: keys and state (pure), rendering on TestBackend.
