@@ -15,6 +15,7 @@
 mod actions;
 pub mod app;
 pub mod feed;
+mod keys;
 mod term;
 pub mod view;
 

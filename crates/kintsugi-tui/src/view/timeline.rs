@@ -27,7 +27,7 @@ pub(crate) fn table(
         Constraint::Length(8),
         Constraint::Length(12),
         Constraint::Length(8),
-        Constraint::Length(if wide { 14 } else { 10 }),
+        Constraint::Length(if wide { 14 } else { 11 }),
     ];
     let mut head = vec!["", "time", "kind", "class", "decision", "agent"];
     if wide {

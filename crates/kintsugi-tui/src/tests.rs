@@ -1,1 +1,0 @@
-//! Unit tests: keys and state (pure), rendering on TestBackend.
