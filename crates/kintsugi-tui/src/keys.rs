@@ -120,6 +120,7 @@ impl App {
             KeyCode::Char('a') => match self.selected_hold() {
                 Some(item) => {
                     let id = item.id.clone();
+                    self.note = None;
                     self.mode = Mode::Approve {
                         id,
                         code: (self.code)(),
@@ -137,7 +138,10 @@ impl App {
                 None => self.note = Some("select a held command to deny (view 2: Held)".into()),
             },
             KeyCode::Char('u') => match self.selected_snapshot() {
-                Some(id) => self.mode = Mode::Undo { id },
+                Some(id) => {
+                    self.note = None;
+                    self.mode = Mode::Undo { id }
+                }
                 None => {
                     self.note =
                         Some("select a snapshot (view 3) or an event that took one to undo".into())
