@@ -29,6 +29,10 @@ use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+/// Set in tests only: panic after drawing the first frame, to prove the
+/// panic hook gives the terminal back.
+pub const PANIC_FOR_TESTS: &str = "KINTSUGI_TUI_TEST_PANIC";
+
 /// How the control room finds the daemon and its files.
 pub struct Options {
     pub socket: PathBuf,
@@ -77,6 +81,9 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         if dirty {
             term.terminal.draw(|f| view::draw(f, &mut app))?;
             dirty = false;
+            if std::env::var_os(PANIC_FOR_TESTS).is_some() {
+                panic!("{PANIC_FOR_TESTS} is set: panicking on purpose after the first frame");
+            }
         }
         if !event::poll(Duration::from_millis(40))? {
             continue;

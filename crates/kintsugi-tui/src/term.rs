@@ -21,10 +21,17 @@ pub struct Term {
     stop: Arc<AtomicBool>,
 }
 
-/// Give the terminal back (safe to call more than once).
+/// Whether this process currently holds the terminal. Restoring twice is
+/// not harmless: a second "leave the alternate screen" moves the cursor
+/// back over whatever was printed after the first (e.g. a panic message).
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Give the terminal back (only the first call after `enter` acts).
 pub fn restore() {
-    let _ = disable_raw_mode();
-    let _ = execute!(std::io::stdout(), LeaveAlternateScreen, Show);
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        let _ = disable_raw_mode();
+        let _ = execute!(std::io::stdout(), LeaveAlternateScreen, Show);
+    }
 }
 
 fn install_panic_hook() {
@@ -47,7 +54,11 @@ impl Term {
             signal_hook::flag::register(sig, stop.clone())?;
         }
         install_panic_hook();
-        enable_raw_mode()?;
+        ACTIVE.store(true, Ordering::SeqCst);
+        if let Err(e) = enable_raw_mode() {
+            ACTIVE.store(false, Ordering::SeqCst);
+            return Err(e);
+        }
         let mut out = std::io::stdout();
         if let Err(e) = execute!(out, EnterAlternateScreen, Hide) {
             restore();

@@ -12,8 +12,12 @@ use std::time::{Duration, Instant};
 /// The shell line that runs the TUI in the sandbox's environment, writing
 /// its pid to `pidfile`, then reports the exit code and the tty mode.
 fn tui_line(sb: &Sandbox, pidfile: &std::path::Path) -> String {
+    tui_line_with(sb, pidfile, "")
+}
+
+fn tui_line_with(sb: &Sandbox, pidfile: &std::path::Path, env: &str) -> String {
     format!(
-        "sh -c 'echo $$ > {pid}; KINTSUGI_DATA_DIR={data} KINTSUGI_CONFIG={config} HOME={home} exec {bin} tui'; \
+        "sh -c 'echo $$ > {pid}; {env} KINTSUGI_DATA_DIR={data} KINTSUGI_CONFIG={config} HOME={home} exec {bin} tui'; \
          echo TUI_EXIT=$?; stty -a | tr -s ' ;' '\\n\\n' | grep -x -e icanon -e -icanon; echo TTY_DONE; sleep 60",
         pid = pidfile.display(),
         data = sb.data().display(),
@@ -63,13 +67,14 @@ fn a_held_exec_is_approved_in_the_tui_and_proceeds() {
         .spawn()
         .unwrap();
     // The hold shows up live: in the tab count and on the timeline.
-    let screen = tmux.wait_for("2 Held (1)");
-    assert!(screen.contains("rm -rf build && echo cleaned"), "{screen}");
+    tmux.wait_for("2 Held (1)");
+    tmux.wait_for("rm -rf build && echo cleaned");
     assert!(proj.join("build").exists(), "ran before approval");
 
     tmux.keys(&["2"]);
-    let screen = tmux.wait_for("[2 Held (1)]");
-    assert!(screen.contains("preview"), "{screen}");
+    tmux.wait_for("[2 Held (1)]");
+    // The selected hold's blast radius, from the daemon's preview.
+    tmux.wait_for("deletes 1 file");
     // A wrong code approves nothing.
     tmux.keys(&["a"]);
     tmux.wait_for("confirmation code: ");
@@ -130,6 +135,11 @@ fn sigterm_restores_the_terminal() {
     let pidfile = sb.root().join("tui.pid");
     tmux.run(&tui_line(&sb, &pidfile));
     tmux.wait_for("● live");
+    // It reflows on resize, and says so when the window is too small.
+    tmux.resize(50, 12);
+    tmux.wait_for("terminal too small");
+    tmux.resize(90, 30);
+    tmux.wait_for("[1 Timeline]");
     let pid = std::fs::read_to_string(&pidfile)
         .unwrap()
         .trim()
@@ -146,4 +156,47 @@ fn sigterm_restores_the_terminal() {
         screen.lines().any(|l| l.trim() == "icanon"),
         "raw mode left on:\n{screen}"
     );
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_reports() {
+    if !Tmux::available() {
+        eprintln!("tmux is not installed; skipping");
+        return;
+    }
+    let mut sb = Sandbox::new();
+    sb.start();
+    let tmux = Tmux::new();
+    let pidfile = sb.root().join("tui.pid");
+    tmux.run(&tui_line_with(&sb, &pidfile, "KINTSUGI_TUI_TEST_PANIC=1"));
+    let screen = tmux.wait_for("TTY_DONE");
+    assert!(screen.contains("TUI_EXIT=101"), "{screen}");
+    assert!(screen.contains("panicking on purpose"), "{screen}");
+    assert!(
+        screen.lines().any(|l| l.trim() == "icanon"),
+        "raw mode left on:\n{screen}"
+    );
+}
+
+trait Resize {
+    fn resize(&self, w: u16, h: u16);
+}
+
+impl Resize for Tmux {
+    fn resize(&self, w: u16, h: u16) {
+        let ok = std::process::Command::new("tmux")
+            .args([
+                "-L",
+                &self.name,
+                "resize-window",
+                "-x",
+                &w.to_string(),
+                "-y",
+                &h.to_string(),
+            ])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "tmux resize-window failed");
+    }
 }
