@@ -1,8 +1,9 @@
 //! `kintsugi tui` end to end, in a real terminal (tmux) against a real
 //! daemon: a `kintsugi exec -- 'rm -rf build'` is held, appears live in the
 //! control room, is approved there with the typed confirmation code, and
-//! the waiting exec proceeds. Quitting and SIGTERM both give the terminal
-//! back (the shell prints after it, and it is no longer in raw mode).
+//! the waiting exec proceeds; undo from the Snapshots view brings the tree
+//! back. Quitting, SIGTERM and a panic all give the terminal back (the
+//! shell prints after it, and it is no longer in raw mode).
 
 mod common;
 use common::*;
@@ -109,6 +110,23 @@ fn a_held_exec_is_approved_in_the_tui_and_proceeds() {
         assert!(Instant::now() < deadline, "queue never emptied:\n{s}");
         std::thread::sleep(Duration::from_millis(50));
     }
+
+    // Undo from the Snapshots view brings the tree back (after a y/n).
+    tmux.keys(&["3"]);
+    tmux.wait_for("complete rm -rf build && echo cleaned");
+    tmux.keys(&["u"]);
+    tmux.wait_for("Restore snapshot");
+    tmux.keys(&["n"]);
+    tmux.wait_for("undo cancelled; nothing was restored");
+    assert!(!proj.join("build").exists());
+    tmux.keys(&["u"]);
+    tmux.wait_for("Restore snapshot");
+    tmux.keys(&["y"]);
+    tmux.wait_for("undo of snapshot");
+    assert_eq!(
+        std::fs::read_to_string(proj.join("build/out/app.js")).unwrap(),
+        "x\n"
+    );
 
     tmux.keys(&["q"]);
     let screen = tmux.wait_for("TTY_DONE");

@@ -156,7 +156,8 @@ fn help_line(app: &App) -> &'static str {
     }
 }
 
-/// A centred overlay `pct`% of `area`, cleared, with a titled border.
+/// A centred overlay nearly as wide as `area` and as tall as its lines,
+/// cleared first, with a titled border.
 fn overlay(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>) {
     let w = area.width.saturating_sub(4).max(10);
     let h = (lines.len() as u16 + 2).min(area.height).max(3);
