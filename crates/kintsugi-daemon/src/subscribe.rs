@@ -1,7 +1,8 @@
 //! The `subscribe` extension: after answering `ack`, the connection becomes a
 //! one-way stream of NDJSON lines: every ledger event as the writer commits
 //! it (`event`), every change to the approval queue (`queue`), and `lagged`
-//! when this subscriber fell behind the broadcast buffer. No read timeout
+//! when this subscriber fell behind the broadcast buffer. A queue change
+//! is streamed before the ledger event that records it. No read timeout
 //! runs while the daemon streams; the stream ends when the client closes,
 //! a write fails, or the daemon stops.
 
@@ -72,9 +73,13 @@ pub async fn stream(
         return;
     }
     loop {
+        // Queue first: a hold is published before the event that records it
+        // is committed, so polling in this order streams them in causal
+        // order (created, then its `propose` event).
         let out = tokio::select! {
-            got = events.recv() => line(got, |c| Response::Event { event: record(&c) }),
+            biased;
             got = queue.recv() => line(got, |(change, item)| Response::Queue { change, item }),
+            got = events.recv() => line(got, |c| Response::Event { event: record(&c) }),
             incoming = conn.read_frame() => match incoming {
                 // A subscriber has nothing to say; anything but a close is ignored.
                 Ok(Incoming::Frame(_)) => continue,

@@ -16,13 +16,20 @@ fn subscribed(sb: &Sandbox) -> Conn {
 
 /// Read stream lines until `pred` matches one; panics after 5 s.
 fn next_matching(sub: &mut Conn, pred: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
-    let deadline = Instant::now() + Duration::from_secs(5);
+    let start = Instant::now();
+    let mut seen = Vec::new();
     loop {
-        assert!(Instant::now() < deadline, "no matching stream line");
-        let v = sub.read().expect("the stream stays open");
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "no matching stream line; saw {seen:?}"
+        );
+        let Some(v) = sub.read() else {
+            panic!("the stream ended after {:?}; saw {seen:?}", start.elapsed());
+        };
         if pred(&v) {
             return v;
         }
+        seen.push(v["kind"].to_string());
     }
 }
 
