@@ -152,6 +152,8 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
             }
             Err(e) => Response::error(format!("snapshot GC failed: {e}")),
         },
+        // The connection loop turns the connection into a stream first.
+        Request::Subscribe => Response::error("`subscribe` is served by the connection loop"),
         Request::Panic => kill_switch(state, peer, true).await,
         Request::Resume { nonce, proof } => {
             match vault_guard::gate(state, peer, "resume", nonce, proof).await {

@@ -26,6 +26,7 @@ mod scorer;
 mod server;
 mod snapshots;
 mod state;
+mod subscribe;
 mod vault_guard;
 mod vault_ops;
 mod writer;

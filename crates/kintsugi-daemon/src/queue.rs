@@ -9,7 +9,10 @@ use kintsugi_protocol::{PendingItem, PendingState};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
+
+use crate::subscribe::{self, QueueNote};
+use kintsugi_protocol::QueueChange;
 
 struct Entry {
     item: PendingItem,
@@ -37,6 +40,8 @@ pub struct Queue {
     entries: Mutex<HashMap<String, Entry>>,
     max: usize,
     ttl: Duration,
+    /// Every created, decided or expired item (for `subscribe`).
+    changes: broadcast::Sender<QueueNote>,
 }
 
 fn state_word(s: PendingState) -> &'static str {
@@ -60,6 +65,18 @@ impl Queue {
             entries: Mutex::new(HashMap::new()),
             max,
             ttl,
+            changes: broadcast::channel(subscribe::BUFFER).0,
+        }
+    }
+
+    /// Every queue change from now on (for `subscribe`).
+    pub fn subscribe(&self) -> broadcast::Receiver<QueueNote> {
+        self.changes.subscribe()
+    }
+
+    fn publish(&self, change: QueueChange, item: &PendingItem) {
+        if self.changes.receiver_count() > 0 {
+            let _ = self.changes.send((change, item.clone()));
         }
     }
 
@@ -89,6 +106,7 @@ impl Queue {
         item.id = id.clone();
         item.status = PendingState::Pending;
         let (notify, _) = watch::channel(PendingState::Pending);
+        self.publish(QueueChange::Created, &item);
         map.insert(
             id.clone(),
             Entry {
@@ -187,6 +205,7 @@ impl Queue {
         entry.item.status = state;
         entry.decided = Some(Instant::now());
         entry.notify.send_replace(state);
+        self.publish(QueueChange::Decided, &entry.item);
         Ok(entry.item.clone())
     }
 
@@ -205,6 +224,9 @@ impl Queue {
             let old = now.duration_since(e.decided.unwrap_or(e.created)) >= self.ttl;
             if old && e.item.status == PendingState::Pending {
                 e.notify.send_replace(PendingState::Gone);
+                let mut gone = e.item.clone();
+                gone.status = PendingState::Gone;
+                self.publish(QueueChange::Expired, &gone);
                 expired.push(e.item.clone());
             }
             !old

@@ -301,6 +301,9 @@ async fn serve(
             Ok(Ok(Incoming::Frame(f))) => f,
         };
         let (response, after) = match decode_request(&frame) {
+            Ok(kintsugi_protocol::Request::Subscribe) => {
+                return crate::subscribe::serve(&mut conn, &state, stop).await;
+            }
             Ok(req) => handle(&state, peer, req).await,
             Err(e) => (Response::error(e.to_string()), After::Close),
         };

@@ -8,7 +8,9 @@ use kintsugi_ledger::{Durability, Ledger, NewEvent, Signer};
 use kintsugi_protocol::{CheckpointInfo, now_rfc3339};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::subscribe::{self, Committed};
 
 /// Most events committed in one transaction.
 pub const MAX_BATCH: usize = 4096;
@@ -34,6 +36,7 @@ pub struct LedgerHead {
 pub struct WriterHandle {
     tx: mpsc::Sender<Msg>,
     head: Arc<Mutex<LedgerHead>>,
+    committed: broadcast::Sender<Arc<Committed>>,
 }
 
 /// Checkpoint policy.
@@ -69,6 +72,11 @@ impl WriterHandle {
         rx.await.map_err(|_| "the ledger writer died".to_string())?
     }
 
+    /// Every event committed from now on (for `subscribe`).
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Committed>> {
+        self.committed.subscribe()
+    }
+
     /// The current head and last checkpoint.
     pub fn head(&self) -> LedgerHead {
         self.head.lock().map(|h| h.clone()).unwrap_or_default()
@@ -91,11 +99,20 @@ pub fn start(
     }));
     let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
     let shared = head.clone();
+    let (committed, _) = broadcast::channel(subscribe::BUFFER);
+    let publish = committed.clone();
     let thread = std::thread::Builder::new()
         .name("ledger-writer".into())
-        .spawn(move || run(ledger, signer, policy, rx, shared))
+        .spawn(move || run(ledger, signer, policy, rx, shared, publish))
         .map_err(|e| format!("cannot start the ledger writer thread: {e}"))?;
-    Ok((WriterHandle { tx, head }, thread))
+    Ok((
+        WriterHandle {
+            tx,
+            head,
+            committed,
+        },
+        thread,
+    ))
 }
 
 fn run(
@@ -104,6 +121,7 @@ fn run(
     policy: CheckpointPolicy,
     mut rx: mpsc::Receiver<Msg>,
     head: Arc<Mutex<LedgerHead>>,
+    publish: broadcast::Sender<Arc<Committed>>,
 ) {
     let mut last_signed = 0u64;
     let mut batch: Vec<NewEvent> = Vec::with_capacity(MAX_BATCH);
@@ -129,6 +147,16 @@ fn run(
             let ts = now_rfc3339();
             match ledger.append(&batch, &ts) {
                 Ok(seqs) => {
+                    if publish.receiver_count() > 0 {
+                        for (event, seq) in batch.iter().zip(&seqs) {
+                            let c = Committed {
+                                seq: *seq,
+                                ts: ts.clone(),
+                                event: event.clone(),
+                            };
+                            let _ = publish.send(Arc::new(c));
+                        }
+                    }
                     for (w, seq) in waiters.drain(..).zip(seqs) {
                         let _ = w.send(Ok(seq));
                     }

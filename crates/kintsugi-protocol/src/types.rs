@@ -372,6 +372,12 @@ pub enum Request {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         timeout_ms: Option<u64>,
     },
+    /// Extension: answered with `ack`, after which the daemon streams on
+    /// this connection, one line each, every committed ledger event
+    /// (`event`), every queue change (`queue`), and `lagged` when this
+    /// subscriber fell behind and lines were dropped. No read timeout
+    /// applies while it streams; the client ends it by closing.
+    Subscribe,
 }
 
 /// Longest in-band `wait` the daemon honours.
@@ -401,6 +407,7 @@ pub const REQUEST_KINDS: &[&str] = &[
     "setmode",
     "vaultupdate",
     "authorize",
+    "subscribe",
 ];
 
 /// Every response kind of v1.
@@ -429,6 +436,65 @@ pub enum Response {
     Report {
         text: String,
     },
+    /// Extension (subscription stream): one ledger event, just committed.
+    Event {
+        event: EventRecord,
+    },
+    /// Extension (subscription stream): a held command was created,
+    /// decided or expired; `item` is its state after the change.
+    Queue {
+        change: QueueChange,
+        item: PendingItem,
+    },
+    /// Extension (subscription stream): this subscriber fell behind and
+    /// `missed` lines were dropped; the stream continues after it.
+    Lagged {
+        missed: u64,
+    },
+}
+
+/// Extension: one committed ledger event as a subscription streams it (the
+/// ledger's own fields; the event's `kind` sits inside, beside nothing that
+/// could collide with the response tag).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRecord {
+    /// Ledger sequence number.
+    pub seq: u64,
+    /// Daemon-assigned RFC 3339 UTC time.
+    pub ts: String,
+    /// What happened: `propose`, `record`, `approve`, `deny`, `daemon`, …
+    pub kind: String,
+    pub agent: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    pub cwd: String,
+    /// The verbatim command line (or path, for `observe`).
+    pub raw: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<String>,
+}
+
+/// Extension: what happened to a held command (`queue` stream lines).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QueueChange {
+    Created,
+    Decided,
+    Expired,
 }
 
 impl Response {
@@ -517,6 +583,35 @@ mod tests {
             s,
             r#"{"kind":"verdict","decision":"allow","class":"safe","rule":"safe:read-only","reason":"Reads files.","event":3}"#
         );
+    }
+
+    #[test]
+    fn subscription_lines_keep_the_event_kind_apart_from_the_tag() {
+        let v = serde_json::to_value(&Request::Subscribe).unwrap();
+        assert_eq!(v, serde_json::json!({"kind": "subscribe"}));
+        assert!(REQUEST_KINDS.contains(&"subscribe"));
+        let r = Response::Event {
+            event: EventRecord {
+                seq: 7,
+                kind: "propose".into(),
+                raw: "ls".into(),
+                ..Default::default()
+            },
+        };
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["kind"], "event");
+        assert_eq!(v["event"]["kind"], "propose");
+        assert_eq!(v["event"]["seq"], 7);
+        let back: Response = serde_json::from_value(v).unwrap();
+        assert_eq!(back, r);
+        let lag: Response = serde_json::from_str(r#"{"kind":"lagged","missed":3}"#).unwrap();
+        assert_eq!(lag, Response::Lagged { missed: 3 });
+        let q = r#"{"kind":"queue","change":"expired","item":{"id":"a","command":{"id":"u","ts":"t","agent":"x","cwd":"/","raw":"rm -rf b"},"class":"ambiguous","rule":"r","reason":"r","created":"t","status":"gone"}}"#;
+        let Response::Queue { change, item } = serde_json::from_str(q).unwrap() else {
+            panic!("not a queue line");
+        };
+        assert_eq!(change, QueueChange::Expired);
+        assert_eq!(item.command.raw, "rm -rf b");
     }
 
     #[test]

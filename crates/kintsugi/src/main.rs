@@ -53,6 +53,8 @@ enum Command {
     Test(commands::test::TestArgs),
     /// Classify your shell history (or a file) and summarise what would have been held.
     DryRun(commands::dry_run::DryRunArgs),
+    /// The control room: live timeline, approve/deny, snapshots and undo.
+    Tui(commands::tui::TuiArgs),
     /// List held commands waiting for a human.
     Queue(commands::queue::QueueArgs),
     /// Approve a held command.
@@ -108,6 +110,7 @@ fn main() -> ExitCode {
         Command::Log(a) => commands::log::run(a),
         Command::Test(a) => commands::test::run(a),
         Command::DryRun(a) => commands::dry_run::run(a),
+        Command::Tui(a) => commands::tui::run(a),
         Command::Queue(a) => commands::queue::list(a),
         Command::Approve(a) => commands::queue::decide(a, true),
         Command::Deny(a) => commands::queue::decide(a, false),

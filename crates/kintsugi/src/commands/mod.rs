@@ -19,5 +19,6 @@ pub mod run;
 pub mod service;
 pub mod status;
 pub mod test;
+pub mod tui;
 pub mod undo;
 pub mod verify;

@@ -1,0 +1,220 @@
+//! `kintsugi tui` end to end, in a real terminal (tmux) against a real
+//! daemon: a `kintsugi exec -- 'rm -rf build'` is held, appears live in the
+//! control room, is approved there with the typed confirmation code, and
+//! the waiting exec proceeds; undo from the Snapshots view brings the tree
+//! back. Quitting, SIGTERM and a panic all give the terminal back (the
+//! shell prints after it, and it is no longer in raw mode).
+
+mod common;
+use common::*;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+/// The shell line that runs the TUI in the sandbox's environment, writing
+/// its pid to `pidfile`, then reports the exit code and the tty mode.
+fn tui_line(sb: &Sandbox, pidfile: &std::path::Path) -> String {
+    tui_line_with(sb, pidfile, "")
+}
+
+fn tui_line_with(sb: &Sandbox, pidfile: &std::path::Path, env: &str) -> String {
+    format!(
+        "sh -c 'echo $$ > {pid}; {env} KINTSUGI_DATA_DIR={data} KINTSUGI_CONFIG={config} HOME={home} exec {bin} tui'; \
+         echo TUI_EXIT=$?; stty -a | tr -s ' ;' '\\n\\n' | grep -x -e icanon -e -icanon; echo TTY_DONE; sleep 60",
+        pid = pidfile.display(),
+        data = sb.data().display(),
+        config = sb.config().display(),
+        home = sb.root().join("home").display(),
+        bin = BIN,
+    )
+}
+
+fn code_on(screen: &str) -> String {
+    screen
+        .split("confirmation code: ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(6)
+        .collect()
+}
+
+#[test]
+fn a_held_exec_is_approved_in_the_tui_and_proceeds() {
+    if !Tmux::available() {
+        eprintln!("tmux is not installed; skipping");
+        return;
+    }
+    let mut sb = Sandbox::new();
+    sb.start();
+    let proj = sb.root().join("home/proj");
+    std::fs::create_dir_all(proj.join(".git")).unwrap();
+    std::fs::create_dir_all(proj.join("build/out")).unwrap();
+    std::fs::write(proj.join("build/out/app.js"), "x\n").unwrap();
+
+    let tmux = Tmux::new();
+    let pidfile = sb.root().join("tui.pid");
+    tmux.run(&tui_line(&sb, &pidfile));
+    let screen = tmux.wait_for("● live");
+    assert!(screen.contains("[1 Timeline]"), "{screen}");
+    assert!(screen.contains("q quit"), "{screen}");
+
+    let exec = sb
+        .cmd()
+        .args(["exec", "--", "rm -rf build && echo cleaned"])
+        .current_dir(&proj)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The hold shows up live: in the tab count and on the timeline.
+    tmux.wait_for("2 Held (1)");
+    tmux.wait_for("rm -rf build && echo cleaned");
+    assert!(proj.join("build").exists(), "ran before approval");
+
+    tmux.keys(&["2"]);
+    tmux.wait_for("[2 Held (1)]");
+    // The selected hold's blast radius, from the daemon's preview.
+    tmux.wait_for("deletes 1 file");
+    // A wrong code approves nothing.
+    tmux.keys(&["a"]);
+    tmux.wait_for("confirmation code: ");
+    tmux.keys(&["WRONG1", "Enter"]);
+    tmux.wait_for("the code did not match; nothing was approved");
+    assert!(proj.join("build").exists());
+
+    tmux.keys(&["a"]);
+    let code = code_on(&tmux.wait_for("confirmation code: "));
+    tmux.keys(&[&code]);
+    tmux.wait_for(&format!("type the code to approve: {code}"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("approved ");
+
+    let out = exec.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "cleaned\n");
+    assert!(!proj.join("build").exists());
+    // The queue empties live and the approval lands on the timeline.
+    tmux.keys(&["1"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let s = tmux.screen();
+        if !s.contains("Held (1)") && s.contains(" approve ") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "queue never emptied:\n{s}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // Undo from the Snapshots view brings the tree back (after a y/n).
+    tmux.keys(&["3"]);
+    tmux.wait_for("complete rm -rf build && echo cleaned");
+    tmux.keys(&["u"]);
+    tmux.wait_for("Restore snapshot");
+    tmux.keys(&["n"]);
+    tmux.wait_for("undo cancelled; nothing was restored");
+    assert!(!proj.join("build").exists());
+    tmux.keys(&["u"]);
+    tmux.wait_for("Restore snapshot");
+    tmux.keys(&["y"]);
+    tmux.wait_for("undo of snapshot");
+    assert_eq!(
+        std::fs::read_to_string(proj.join("build/out/app.js")).unwrap(),
+        "x\n"
+    );
+
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("TTY_DONE");
+    assert!(screen.contains("TUI_EXIT=0"), "{screen}");
+    assert!(
+        screen.lines().any(|l| l.trim() == "icanon"),
+        "raw mode left on:\n{screen}"
+    );
+    assert!(
+        !screen.contains("[1 Timeline]"),
+        "alternate screen left on:\n{screen}"
+    );
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    if !Tmux::available() {
+        eprintln!("tmux is not installed; skipping");
+        return;
+    }
+    let mut sb = Sandbox::new();
+    sb.start();
+    let tmux = Tmux::new();
+    let pidfile = sb.root().join("tui.pid");
+    tmux.run(&tui_line(&sb, &pidfile));
+    tmux.wait_for("● live");
+    // It reflows on resize, and says so when the window is too small.
+    tmux.resize(50, 12);
+    tmux.wait_for("terminal too small");
+    tmux.resize(90, 30);
+    tmux.wait_for("[1 Timeline]");
+    let pid = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .to_string();
+    let ok = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let screen = tmux.wait_for("TTY_DONE");
+    assert!(screen.contains("TUI_EXIT=0"), "{screen}");
+    assert!(
+        screen.lines().any(|l| l.trim() == "icanon"),
+        "raw mode left on:\n{screen}"
+    );
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_reports() {
+    if !Tmux::available() {
+        eprintln!("tmux is not installed; skipping");
+        return;
+    }
+    let mut sb = Sandbox::new();
+    sb.start();
+    let tmux = Tmux::new();
+    let pidfile = sb.root().join("tui.pid");
+    tmux.run(&tui_line_with(&sb, &pidfile, "KINTSUGI_TUI_TEST_PANIC=1"));
+    let screen = tmux.wait_for("TTY_DONE");
+    assert!(screen.contains("TUI_EXIT=101"), "{screen}");
+    assert!(screen.contains("panicking on purpose"), "{screen}");
+    assert!(
+        screen.lines().any(|l| l.trim() == "icanon"),
+        "raw mode left on:\n{screen}"
+    );
+}
+
+trait Resize {
+    fn resize(&self, w: u16, h: u16);
+}
+
+impl Resize for Tmux {
+    fn resize(&self, w: u16, h: u16) {
+        let ok = std::process::Command::new("tmux")
+            .args([
+                "-L",
+                &self.name,
+                "resize-window",
+                "-x",
+                &w.to_string(),
+                "-y",
+                &h.to_string(),
+            ])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "tmux resize-window failed");
+    }
+}
