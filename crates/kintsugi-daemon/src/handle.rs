@@ -6,6 +6,7 @@ use crate::decide::{self, Decided};
 use crate::integrity::{Proposer, check_approver};
 use crate::peer::Peer;
 use crate::queue::QueueError;
+use crate::scrub;
 use crate::snapshots::Snapshots;
 use crate::state::{State, StopReason};
 use kintsugi_ledger::NewEvent;
@@ -122,6 +123,7 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
                 (None, None) => "finished".to_string(),
             };
             let snapshot = state.snapshots.completed(&id).await;
+            let raw = scrub::text(raw);
             let mut e = peer_event("complete", peer, &raw, format!("the command {how}"));
             e.snapshot = snapshot;
             e.agent = if agent.is_empty() {
@@ -177,6 +179,8 @@ fn covered_by_approval(state: &State, cmd: &ProposedCommand) -> Option<String> {
 
 async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     let mut decided = state.engine.decide(&cmd);
+    // Judged as sent; from here on only the scrubbed command is kept.
+    let cmd = scrub::command(cmd);
     if let Some(parent) = covered_by_approval(state, &cmd)
         && decided.decision == kintsugi_protocol::Decision::Hold
         && !state.engine.panicked()
@@ -198,6 +202,8 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
         effects,
         project_root,
     } = decided;
+    reason = scrub::text(reason);
+    let summary = summary.map(scrub::text);
     if let Some((file, ignored)) = repo_warning {
         let text = format!("{} {}", file.display(), ignored.join("; "));
         if state.warn_once(text.clone()) {
@@ -241,7 +247,9 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
         let preview = if plan.is_empty() {
             None
         } else {
-            Some(state.snapshots.preview(plan, project_root).await)
+            Some(scrub::text(
+                state.snapshots.preview(plan, project_root).await,
+            ))
         };
         let item = PendingItem {
             id: String::new(),
@@ -292,12 +300,14 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     }
 }
 
-async fn record(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
+/// Record a command a human already ran (also used to drain the spool).
+pub(crate) async fn record(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     let analysis = state.engine.classify(&cmd);
+    let cmd = scrub::command(cmd);
     let mut e = command_event("record", &cmd, peer);
     e.class = Some(decide::wire_class(analysis.class).as_str().into());
     e.rule = Some(analysis.rule);
-    e.reason = Some(analysis.reason);
+    e.reason = Some(scrub::text(analysis.reason));
     ack(commit(state, e).await)
 }
 
@@ -328,6 +338,7 @@ async fn resolve(
     decision: HumanDecision,
     keep: bool,
 ) -> Response {
+    let command = scrub::command(command);
     let held = state.queue.find_by_command(&command.id);
     if decision == HumanDecision::Allow {
         let proposer = held

@@ -22,8 +22,10 @@ mod peer;
 mod policy;
 mod queue;
 mod scorer;
+mod scrub;
 mod server;
 mod snapshots;
+mod spool_drain;
 mod state;
 mod writer;
 

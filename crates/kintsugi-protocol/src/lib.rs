@@ -12,6 +12,7 @@ mod client;
 mod frame;
 mod paths;
 pub mod redact;
+pub mod spool;
 mod types;
 
 pub use client::{Client, ClientError};

@@ -45,12 +45,38 @@ pub const REDACTED: &str = "[REDACTED]";
 /// `line` with every secret value replaced by [`REDACTED`]; borrowed when
 /// nothing needed redacting.
 pub fn redact(line: &str) -> Cow<'_, str> {
+    apply(line, line_ranges(line, 0))
+}
+
+/// How deep quoted shell code inside a word (`bash -c '…'`, `ssh h '…'`)
+/// is searched.
+const MAX_NESTING: usize = 4;
+
+/// Ranges of `line` to blank; words holding shell code of their own are
+/// searched as lines too.
+fn line_ranges(line: &str, depth: usize) -> Vec<Range<usize>> {
     let words = words::split(line);
-    let mut ranges = word_ranges(&words);
-    let ranges0 = ranges.remove(&0).unwrap_or_default();
-    let mut all = ranges0;
+    let mut all = word_ranges(&words).remove(&0).unwrap_or_default();
     all.extend(pem_blocks(line));
-    apply(line, all)
+    if depth < MAX_NESTING {
+        for w in &words {
+            all.extend(nested(w, depth));
+        }
+    }
+    all
+}
+
+/// Secrets in a word that is itself a command line (it has spaces or
+/// separators), mapped back to the word's source.
+fn nested(w: &Word, depth: usize) -> Vec<Range<usize>> {
+    if !w.text.contains(|c: char| c.is_whitespace() || c == ';') {
+        return Vec::new();
+    }
+    line_ranges(&w.text, depth + 1)
+        .into_iter()
+        .filter_map(|r| w.source_range(r.start, r.end))
+        .map(|(a, b)| a..b)
+        .collect()
 }
 
 /// Every argument with its secret values replaced (arguments are already
@@ -67,6 +93,7 @@ pub fn redact_argv(argv: &[String]) -> Vec<String> {
         .map(|(i, a)| {
             let mut r = ranges.remove(&i).unwrap_or_default();
             r.extend(pem_blocks(a));
+            r.extend(nested(&words[i], 0));
             apply(a, r).into_owned()
         })
         .collect()

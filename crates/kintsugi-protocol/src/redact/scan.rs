@@ -144,11 +144,12 @@ fn header(text: &str, out: &mut Vec<Range<usize>>) {
     }
     // Keep the scheme word (`Bearer `, `Basic `) readable.
     let rest = &text[v..];
+    const SCHEMES: [&str; 4] = ["bearer", "basic", "token", "digest"];
+    if SCHEMES.contains(&rest.to_ascii_lowercase().as_str()) {
+        return;
+    }
     if let Some(sp) = rest.find(' ')
-        && matches!(
-            rest[..sp].to_ascii_lowercase().as_str(),
-            "bearer" | "basic" | "token" | "digest"
-        )
+        && SCHEMES.contains(&rest[..sp].to_ascii_lowercase().as_str())
     {
         v += sp + 1;
     }

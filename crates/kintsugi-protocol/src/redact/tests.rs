@@ -298,3 +298,18 @@ fn never_panics_on_arbitrary_bytes() {
         let _ = redact_argv(&[s.clone(), "--token".into(), s]);
     }
 }
+
+#[test]
+fn shell_code_inside_a_word_is_searched() {
+    assert_eq!(
+        r(r#"bash -c "mysql -pX1 db; echo ok""#),
+        r#"bash -c "mysql -p[REDACTED] db; echo ok""#
+    );
+    assert_eq!(
+        r("ssh host 'curl -u a:b https://x'"),
+        "ssh host 'curl -u a:[REDACTED] https://x'"
+    );
+    let argv: Vec<String> = vec!["sh".into(), "-c".into(), "sshpass -p pw ssh h".into()];
+    assert_eq!(redact_argv(&argv)[2], "sshpass -p [REDACTED] ssh h");
+    same("bash -c 'mkdir -p a && ssh -p 22 h'");
+}
