@@ -73,6 +73,10 @@ enum Command {
     Limits,
     /// Play a scripted agent session against a throwaway sandbox daemon.
     Demo(commands::demo::DemoArgs),
+    /// Record human shells: install/uninstall the hook, status, send (what the hook runs).
+    Record(commands::record::RecordArgs),
+    /// Destructive (ambiguous, catastrophic) commands humans ran and agents proposed.
+    Report(commands::report::ReportArgs),
     /// The pre-tool hook of an agent CLI: payload on stdin, verdict in the agent's dialect.
     Hook(commands::hook::HookArgs),
 }
@@ -108,6 +112,8 @@ fn main() -> ExitCode {
         Command::Demo(a) => commands::demo::run(a),
         Command::DemoAgent(a) => commands::demo_agent::run(a),
         Command::Hook(a) => commands::hook::run(a),
+        Command::Record(a) => commands::record::run(a),
+        Command::Report(a) => commands::report::run(a),
         Command::Limits => commands::limits::run(),
     };
     match result {

@@ -12,6 +12,8 @@ pub mod init;
 pub mod limits;
 pub mod log;
 pub mod queue;
+pub mod record;
+pub mod report;
 pub mod run;
 pub mod status;
 pub mod test;
