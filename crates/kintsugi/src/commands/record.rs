@@ -69,9 +69,8 @@ fn pick_shell(shell: Option<String>) -> Result<Shell> {
     let name = shell
         .or_else(|| std::env::var("SHELL").ok())
         .unwrap_or_default();
-    Shell::parse(&name).with_context(|| {
-        format!("cannot record shell {name:?}: pass --shell bash or --shell zsh")
-    })
+    Shell::parse(&name)
+        .with_context(|| format!("cannot record shell {name:?}: pass --shell bash or --shell zsh"))
 }
 
 fn install(shell: Option<String>, write: Option<PathBuf>) -> Result<ExitCode> {
@@ -127,10 +126,7 @@ fn uninstall(write: Option<PathBuf>) -> Result<ExitCode> {
 fn status(rc: Option<PathBuf>) -> Result<ExitCode> {
     let files = match rc {
         Some(rc) => vec![rc],
-        None => vec![
-            Shell::Bash.rc_file(&home()),
-            Shell::Zsh.rc_file(&home()),
-        ],
+        None => vec![Shell::Bash.rc_file(&home()), Shell::Zsh.rc_file(&home())],
     };
     for f in files {
         let state = match std::fs::read_to_string(&f) {
