@@ -1,6 +1,6 @@
 //! Drain the recorder's spool (`kintsugi_protocol::spool`): lines a human
 //! shell recorded while the daemon was down are recorded as `record` events,
-//! in order, when the daemon starts and every [`DRAIN_EVERY`] after. The
+//! in the order they were typed, when the daemon starts and every [`DRAIN_EVERY`] after. The
 //! drained file is removed only after its last line is committed.
 
 use crate::handle::record;
@@ -39,13 +39,16 @@ pub async fn drain(state: &State) -> Result<usize, String> {
             .map_err(|e| e.to_string())?;
         let Some(path) = taken else { break };
         let p = path.clone();
-        let (cmds, bad) = tokio::task::spawn_blocking(move || spool::read(&p))
+        let (mut cmds, bad) = tokio::task::spawn_blocking(move || spool::read(&p))
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| format!("{}: {e}", path.display()))?;
         if bad > 0 {
             tracing::warn!("{bad} unreadable line(s) in {} skipped", path.display());
         }
+        // Background senders may append out of order: record in the order
+        // the lines were typed (stable; an unreadable time sorts first).
+        cmds.sort_by_key(|c| typed_at(&c.ts));
         let peer = Peer {
             uid: own_uid(),
             pid: None,
@@ -60,4 +63,8 @@ pub async fn drain(state: &State) -> Result<usize, String> {
         std::fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(total)
+}
+
+fn typed_at(ts: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(ts, &time::format_description::well_known::Rfc3339).ok()
 }

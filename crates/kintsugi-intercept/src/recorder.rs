@@ -8,6 +8,8 @@
 //! by the last element of `PROMPT_COMMAND` and disarmed by the first, so one
 //! line typed at a prompt is sent once (not once per pipeline element, and
 //! not for the prompt's own commands), read whole from the history list.
+//! Each line carries the time it was typed (`$EPOCHREALTIME`, taken before
+//! the fork), since background senders may reach the daemon out of order.
 
 use kintsugi_protocol::shell_quote;
 
@@ -60,7 +62,8 @@ if [[ -n ${ZSH_VERSION-} && -z ${__kintsugi_rec_on-} && -o interactive ]]; then
   __kintsugi_rec_preexec() {
     local line=${1:-$3}
     [[ -n $line ]] || return 0
-    "$__kintsugi_rec_bin" record send --cwd "$PWD" --session "$__kintsugi_rec_session" -- "$line" </dev/null >/dev/null 2>&1 &!
+    # In a subshell, so the user's $! is not replaced by the sender's pid.
+    ( "$__kintsugi_rec_bin" record send --at "${EPOCHREALTIME-}" --cwd "$PWD" --session "$__kintsugi_rec_session" -- "$line" </dev/null >/dev/null 2>&1 & )
   }
   autoload -Uz add-zsh-hook && add-zsh-hook preexec __kintsugi_rec_preexec
 fi
@@ -83,13 +86,14 @@ if [ -n "${BASH_VERSION-}" ] && [ -z "${__kintsugi_rec_on-}" ] && [[ $- == *i* ]
       [[ $h =~ ^[[:space:]]*[0-9]+\*?[[:space:]]+(.*)$ ]] && line=${BASH_REMATCH[1]}
     fi
     [ -n "$line" ] || return 0
-    exec "$__kintsugi_rec_bin" record send --cwd "$PWD" --session "$__kintsugi_rec_session" -- "$line" </dev/null >/dev/null 2>&1
+    exec "$__kintsugi_rec_bin" record send --at "$2" --cwd "$PWD" --session "$__kintsugi_rec_session" -- "$line" </dev/null >/dev/null 2>&1
   }
   __kintsugi_rec_debug() {
     if [ "$BASH_COMMAND" = __kintsugi_rec_disarm ]; then __kintsugi_rec_armed=; return 0; fi
     [ -n "$__kintsugi_rec_armed" ] && [ -z "${COMP_LINE-}" ] || return 0
     __kintsugi_rec_armed=
-    ( __kintsugi_rec_send "$BASH_COMMAND" & ) 2>/dev/null
+    # In a subshell, so the user's $! is not replaced by the sender's pid.
+    ( __kintsugi_rec_send "$BASH_COMMAND" "${EPOCHREALTIME-}" & ) 2>/dev/null
     return 0
   }
   __kintsugi_rec_prev=$(trap -p DEBUG)

@@ -42,6 +42,9 @@ enum Action {
     },
     /// Record one command line (what the hook runs, in the background).
     Send {
+        /// When the line was typed: seconds since the epoch (`$EPOCHREALTIME`).
+        #[arg(long)]
+        at: Option<String>,
         #[arg(long)]
         cwd: Option<String>,
         #[arg(long)]
@@ -57,7 +60,12 @@ pub fn run(args: RecordArgs) -> Result<ExitCode> {
         Action::Install { shell, write } => install(shell, write),
         Action::Uninstall { write } => uninstall(write),
         Action::Status { rc } => status(rc),
-        Action::Send { cwd, session, line } => Ok(send(cwd, session, line.join(" "))),
+        Action::Send {
+            at,
+            cwd,
+            session,
+            line,
+        } => Ok(send(at, cwd, session, line.join(" "))),
     }
 }
 
@@ -169,7 +177,12 @@ fn ask(cmd: &ProposedCommand, probe: bool) -> Result<()> {
 
 /// Record one line: to the daemon, else to the spool. Always exit 0 unless
 /// even the spool cannot be written (then say so on stderr, exit 1).
-fn send(cwd: Option<String>, session: Option<String>, line: String) -> ExitCode {
+fn send(
+    at: Option<String>,
+    cwd: Option<String>,
+    session: Option<String>,
+    line: String,
+) -> ExitCode {
     if line.trim().is_empty() {
         return ExitCode::SUCCESS;
     }
@@ -182,6 +195,9 @@ fn send(cwd: Option<String>, session: Option<String>, line: String) -> ExitCode 
         .unwrap_or_else(|| "/".into());
     let mut cmd = ProposedCommand::new("recorder", &cwd, vec![], &line);
     cmd.session = session;
+    if let Some(ts) = at.as_deref().and_then(epoch_to_rfc3339) {
+        cmd.ts = ts;
+    }
     kintsugi_protocol::redact_command(&mut cmd);
     if ask(&cmd, false).is_ok() {
         return ExitCode::SUCCESS;
@@ -192,5 +208,30 @@ fn send(cwd: Option<String>, session: Option<String>, line: String) -> ExitCode 
             eprintln!("kintsugi: cannot spool the recorded command: {e}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// `1795488222.123456` (seconds since the epoch, any fraction) as RFC 3339.
+fn epoch_to_rfc3339(s: &str) -> Option<String> {
+    let (secs, frac) = s.trim().split_once(['.', ',']).unwrap_or((s.trim(), "0"));
+    let secs: i64 = secs.parse().ok()?;
+    let digits: String = frac.chars().take(9).collect();
+    let nanos: i64 = format!("{digits:0<9}").parse().ok()?;
+    let t =
+        time::OffsetDateTime::from_unix_timestamp(secs).ok()? + time::Duration::nanoseconds(nanos);
+    t.format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn epoch_times_become_rfc3339() {
+        assert_eq!(
+            super::epoch_to_rfc3339("1795488222.5").as_deref(),
+            Some("2026-11-24T02:43:42.5Z")
+        );
+        assert_eq!(super::epoch_to_rfc3339(""), None);
+        assert_eq!(super::epoch_to_rfc3339("x"), None);
     }
 }

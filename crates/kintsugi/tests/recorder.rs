@@ -1,0 +1,427 @@
+//! The shell recorder in REAL interactive bash and zsh (driven through
+//! tmux): typed lines land in the ledger once each, with their cwd and
+//! class; `$?` and `$!` are left alone; with the daemon down lines go to the
+//! spool and are drained in order when it starts; the added prompt latency
+//! is measured; install/uninstall/status and `report` work.
+
+mod common;
+
+use common::{BIN, Sandbox, Tmux};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The tests here measure latency and drive terminals: run them one at a time.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Client time of a recorded event (when the line was typed).
+fn typed_at(r: &Value) -> String {
+    let detail: Value = serde_json::from_str(r["detail"].as_str().unwrap()).unwrap();
+    detail["client_ts"].as_str().unwrap().to_string()
+}
+
+fn have(prog: &str) -> bool {
+    Command::new(prog)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[derive(Clone, Copy)]
+enum Sh {
+    Bash,
+    Zsh,
+}
+
+impl Sh {
+    fn name(self) -> &'static str {
+        match self {
+            Sh::Bash => "bash",
+            Sh::Zsh => "zsh",
+        }
+    }
+    /// Write an rc file with a known prompt plus the recorder block; the
+    /// command line that starts an interactive shell on it.
+    fn setup(self, sb: &Sandbox, hook: bool) -> String {
+        let dir = sb.root().join(format!("rc-{}-{hook}", self.name()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (rc, prompt) = match self {
+            Sh::Bash => (dir.join(".bashrc"), "PS1='READY$ '\n"),
+            Sh::Zsh => (dir.join(".zshrc"), "PROMPT='READY%# '\n"),
+        };
+        std::fs::write(&rc, prompt).unwrap();
+        if hook {
+            let out = sb.run(&[
+                "record",
+                "install",
+                "--shell",
+                self.name(),
+                "--write",
+                rc.to_str().unwrap(),
+            ]);
+            assert!(out.status.success(), "{out:?}");
+        }
+        let env = format!(
+            "env -i HOME='{}' TERM=xterm PATH=/usr/bin:/bin KINTSUGI_DATA_DIR='{}' KINTSUGI_CONFIG='{}'",
+            sb.root().join("home").display(),
+            sb.data().display(),
+            sb.config().display()
+        );
+        match self {
+            Sh::Bash => format!("{env} bash --rcfile '{}' -i", rc.display()),
+            Sh::Zsh => format!("{env} ZDOTDIR='{}' zsh -i", dir.display()),
+        }
+    }
+}
+
+fn records(sb: &Sandbox) -> Vec<Value> {
+    let out = sb.run(&["log", "--json", "--agent", "recorder", "-n", "10000"]);
+    let mut v: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    v.reverse(); // oldest first
+    v
+}
+
+fn wait_records(sb: &Sandbox, n: usize) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let r = records(sb);
+        if r.len() >= n || Instant::now() > deadline {
+            return r;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn typed(tmux: &Tmux, line: &str, expect: &str) {
+    tmux.keys(&["-l", line]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(expect);
+}
+
+fn project(sb: &Sandbox) -> PathBuf {
+    let p = sb.root().join("home/proj");
+    std::fs::create_dir_all(p.join("build")).unwrap();
+    p
+}
+
+fn records_typed_lines(sh: Sh) {
+    let _serial = serial();
+    let mut sb = Sandbox::new();
+    sb.start();
+    let proj = project(&sb);
+    let tmux = Tmux::new();
+    tmux.run(&sh.setup(&sb, true));
+    tmux.wait_for("READY");
+    typed(&tmux, &format!("cd '{}'", proj.display()), "READY");
+    typed(&tmux, "echo one | cat | tr o O; echo t''wo", "\ntwo");
+    typed(&tmux, "rm -rf ./build; echo gone=$?", "gone=0");
+    tmux.keys(&["Enter"]); // an empty line records nothing
+    typed(&tmux, "false", "READY");
+    typed(&tmux, "echo status=$?", "\nstatus=1");
+    typed(&tmux, "sleep 30 &", "READY");
+    typed(&tmux, "echo b''g=$! x", "\nbg=");
+    typed(&tmux, "echo bang=$! y; echo DO''NE", "\nDONE");
+    let screen = tmux.screen();
+    let pid = |tag: &str| {
+        screen
+            .lines()
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix(tag)
+                    .map(|r| r.split(' ').next().unwrap().to_string())
+            })
+            .unwrap_or_else(|| panic!("no {tag} in {screen}"))
+    };
+    assert_eq!(pid("bg="), pid("bang="), "the hook replaced $!:\n{screen}");
+
+    let mut recs = wait_records(&sb, 8);
+    // Background senders may arrive out of order; each carries when it was typed.
+    recs.sort_by_key(|r| {
+        time::OffsetDateTime::parse(&typed_at(r), &time::format_description::well_known::Rfc3339)
+            .unwrap()
+    });
+    let raws: Vec<&str> = recs.iter().map(|r| r["raw"].as_str().unwrap()).collect();
+    assert_eq!(
+        raws,
+        [
+            format!("cd '{}'", proj.display()).as_str(),
+            "echo one | cat | tr o O; echo t''wo",
+            "rm -rf ./build; echo gone=$?",
+            "false",
+            "echo status=$?",
+            "sleep 30 &",
+            "echo b''g=$! x",
+            "echo bang=$! y; echo DO''NE",
+        ],
+        "{} recorded {raws:#?}",
+        sh.name()
+    );
+    let rm = &recs[2];
+    assert_eq!(rm["cwd"], proj.display().to_string());
+    assert_eq!(rm["class"], "ambiguous", "{rm}");
+    assert_eq!(rm["kind"], "record");
+    assert!(rm["session"].as_str().unwrap().starts_with(sh.name()));
+    assert!(
+        !proj.join("build").exists(),
+        "the recorder must never block"
+    );
+}
+
+#[test]
+fn bash_records_each_typed_line_once_with_cwd_and_class() {
+    assert!(
+        Tmux::available(),
+        "tmux is required (scripts/test installs it)"
+    );
+    records_typed_lines(Sh::Bash);
+}
+
+#[test]
+fn zsh_records_each_typed_line_once_with_cwd_and_class() {
+    assert!(
+        Tmux::available(),
+        "tmux is required (scripts/test installs it)"
+    );
+    if !have("zsh") {
+        eprintln!("SKIPPED: zsh is not installed (scripts/test installs it)");
+        return;
+    }
+    records_typed_lines(Sh::Zsh);
+}
+
+#[test]
+fn daemon_down_lines_are_spooled_then_drained_in_order() {
+    let _serial = serial();
+    let mut sb = Sandbox::new();
+    let tmux = Tmux::new();
+    tmux.run(&Sh::Bash.setup(&sb, true));
+    tmux.wait_for("READY");
+    let lines: Vec<String> = (1..=5)
+        .map(|i| format!("echo spooled-{i} MYSQL_PWD=hunter{i}"))
+        .collect();
+    for l in &lines {
+        typed(&tmux, l, &l.replace("echo ", ""));
+    }
+    typed(&tmux, "echo END", "READY$ echo END");
+    let spool = sb.data().join("spool.jsonl");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while kintsugi_lines(&spool) < 6 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        kintsugi_lines(&spool),
+        6,
+        "{:?}",
+        std::fs::read_to_string(&spool)
+    );
+    let text = std::fs::read_to_string(&spool).unwrap();
+    assert!(!text.contains("hunter"), "the spool holds a secret: {text}");
+    let status = sb.run(&["record", "status"]);
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        status.contains("NOT reachable") && status.contains("6 line(s) waiting"),
+        "{status}"
+    );
+
+    sb.start();
+    let recs = wait_records(&sb, 6);
+    let raws: Vec<&str> = recs.iter().map(|r| r["raw"].as_str().unwrap()).collect();
+    let mut want: Vec<String> = (1..=5)
+        .map(|i| format!("echo spooled-{i} MYSQL_PWD=[REDACTED]"))
+        .collect();
+    want.push("echo END".into());
+    assert_eq!(raws, want);
+    let seqs: Vec<u64> = recs.iter().map(|r| r["seq"].as_u64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while spool.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!spool.exists(), "the drained spool was not removed");
+    // Later lines go straight to the daemon.
+    typed(&tmux, "echo live", "READY$ echo live");
+    let recs = wait_records(&sb, 7);
+    assert_eq!(recs.last().unwrap()["raw"], "echo live");
+}
+
+fn kintsugi_lines(p: &Path) -> usize {
+    std::fs::read_to_string(p).map_or(0, |t| t.lines().count())
+}
+
+/// Per-prompt gaps (µs) of N scripted prompts in an interactive shell fed
+/// on stdin: each line stamps the clock before and after a short sleep, so
+/// the gap from one line's end to the next line's start is the prompt path
+/// (PROMPT_COMMAND / hooks / reading), with the sender's own work done in
+/// the background during the sleep.
+fn prompt_gaps(sb: &Sandbox, sh: Sh, hook: bool, n: usize) -> Vec<i64> {
+    let line = "a+=($EPOCHREALTIME); sleep 0.05; b+=($EPOCHREALTIME)\n";
+    let mut script = match sh {
+        Sh::Bash => "a=(); b=()\n".to_string(),
+        Sh::Zsh => "zmodload zsh/datetime; a=(); b=()\n".to_string(),
+    };
+    script.push_str(&line.repeat(n));
+    script.push_str(match sh {
+        Sh::Bash => "for ((i=1;i<${#a[@]};i++)); do echo \"GAP ${a[i]/./} ${b[i-1]/./}\"; done\nexit\n",
+        Sh::Zsh => "for ((i=2;i<=${#a};i++)); do printf 'GAP %d 0\\n' $(( (a[i]-b[i-1])*1000000 )); done\nexit\n",
+    });
+    let cmd = sh.setup(sb, hook);
+    let mut child = Command::new("sh")
+        .args(["-c", &cmd])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "\n");
+    let mut gaps: Vec<i64> = text
+        .split("GAP ")
+        .skip(1)
+        .filter_map(|g| {
+            let mut it = g.split_whitespace();
+            let a: i64 = it.next()?.parse().ok()?;
+            let b: i64 = it.next()?.parse().ok()?;
+            Some(a - b)
+        })
+        .collect();
+    gaps.sort_unstable();
+    assert!(
+        gaps.len() + 1 >= n,
+        "{} gaps from {}:\n{text}",
+        gaps.len(),
+        sh.name()
+    );
+    gaps
+}
+
+fn added_prompt_latency(sh: Sh) {
+    let _serial = serial();
+    let mut sb = Sandbox::new();
+    sb.start();
+    let n = 30;
+    let p50 = |g: &[i64]| g[g.len() / 2];
+    // Other builds share this machine: alternate runs and keep each side's
+    // best median, so a burst of outside load does not count as the hook's.
+    let (mut plain, mut hooked) = (i64::MAX, i64::MAX);
+    for _ in 0..3 {
+        plain = plain.min(p50(&prompt_gaps(&sb, sh, false, n)));
+        hooked = hooked.min(p50(&prompt_gaps(&sb, sh, true, n)));
+    }
+    let added = hooked - plain;
+    eprintln!(
+        "{}: prompt path p50 {plain} µs without the hook, {hooked} µs with it: added p50 {:.2} ms",
+        sh.name(),
+        added as f64 / 1000.0
+    );
+    // The budget is 2 ms; the bound here leaves room for a loaded machine.
+    assert!(
+        added < 5_000,
+        "{}: the hook adds {added} µs per prompt",
+        sh.name()
+    );
+    assert!(
+        wait_records(&sb, 3 * n).len() >= 3 * n,
+        "hooked lines were not recorded"
+    );
+}
+
+#[test]
+fn bash_hook_adds_little_prompt_latency() {
+    added_prompt_latency(Sh::Bash);
+}
+
+#[test]
+fn zsh_hook_adds_little_prompt_latency() {
+    if !have("zsh") {
+        eprintln!("SKIPPED: zsh is not installed (scripts/test installs it)");
+        return;
+    }
+    added_prompt_latency(Sh::Zsh);
+}
+
+#[test]
+fn install_prints_only_code_and_rc_blocks_are_idempotent() {
+    let _serial = serial();
+    let sb = Sandbox::new();
+    let out = sb.run(&["record", "install", "--shell", "bash"]);
+    assert!(out.status.success());
+    assert!(
+        out.stderr.is_empty(),
+        "messages belong on stderr only when writing"
+    );
+    let code = String::from_utf8(out.stdout).unwrap();
+    assert!(code.contains("trap") && code.contains(BIN));
+    let check = Command::new("bash")
+        .args(["-n", "-c", &code])
+        .status()
+        .unwrap();
+    assert!(check.success(), "bash cannot parse the hook code");
+    let rc = sb.root().join("home/.zshrc");
+    std::fs::write(&rc, "export KEEP=1\n").unwrap();
+    for _ in 0..2 {
+        let out = sb.run(&[
+            "record",
+            "install",
+            "--shell",
+            "zsh",
+            "--write",
+            rc.to_str().unwrap(),
+        ]);
+        assert!(out.status.success() && out.stdout.is_empty());
+    }
+    let text = std::fs::read_to_string(&rc).unwrap();
+    assert_eq!(text.matches("# >>> kintsugi record >>>").count(), 1);
+    let status = sb.run(&["record", "status", "--rc", rc.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&status.stdout).contains("installed"));
+    let out = sb.run(&["record", "uninstall", "--write", rc.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert_eq!(std::fs::read_to_string(&rc).unwrap(), "export KEEP=1\n");
+    let status = sb.run(&["record", "status", "--rc", rc.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&status.stdout).contains("not installed"));
+}
+
+#[test]
+fn report_lists_destructive_human_and_agent_commands() {
+    let _serial = serial();
+    let mut sb = Sandbox::new();
+    sb.start();
+    let cwd = project(&sb).display().to_string();
+    for line in ["ls -la", "rm -rf ./build", "git push --force origin main"] {
+        let out = sb.run(&["record", "send", "--cwd", &cwd, "--", line]);
+        assert!(out.status.success());
+    }
+    let mut c = common::Conn::open(&sb.socket());
+    c.ask(&common::propose("rm -rf ./dist", &cwd)).unwrap();
+    c.ask(&common::propose("cat README.md", &cwd)).unwrap();
+    let out = sb.run(&["report"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("rm -rf ./build") && text.contains("git push --force origin main"),
+        "{text}"
+    );
+    assert!(text.contains("rm -rf ./dist"), "{text}");
+    assert!(
+        !text.contains("ls -la") && !text.contains("cat README.md"),
+        "{text}"
+    );
+    let human = sb.run(&["report", "--who", "human", "--class", "catastrophic"]);
+    let human = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        human.contains("git push --force") && !human.contains("rm -rf"),
+        "{human}"
+    );
+}
