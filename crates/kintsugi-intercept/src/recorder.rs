@@ -75,15 +75,21 @@ if [ -n "${BASH_VERSION-}" ] && [ -z "${__kintsugi_rec_on-}" ] && [[ $- == *i* ]
   __kintsugi_rec_bin=@BIN@
   __kintsugi_rec_session="bash-$$-${EPOCHSECONDS:-$SECONDS}"
   __kintsugi_rec_armed=
+  __kintsugi_rec_hist=
   __kintsugi_rec_disarm() { __kintsugi_rec_armed=; }
   __kintsugi_rec_arm() { __kintsugi_rec_armed=1; }
-  # Runs in a detached subshell: read the whole line from history.
+  # Runs in a detached subshell: read the whole line from history. A line
+  # history did not keep (HISTCONTROL ignorespace) falls back to its first
+  # simple command; a repeated one (ignoredups) is the last history line.
   __kintsugi_rec_send() {
     local line=$1
     if [[ -o history ]]; then
       local h
       h=$(HISTTIMEFORMAT= builtin history 1 2>/dev/null)
-      [[ $h =~ ^[[:space:]]*[0-9]+\*?[[:space:]]+(.*)$ ]] && line=${BASH_REMATCH[1]}
+      if [[ $h =~ ^[[:space:]]*[0-9]+\*?[[:space:]]+(.*)$ ]]; then
+        h=${BASH_REMATCH[1]}
+        if [ -n "$3" ] || [[ $h == "$1"* ]]; then line=$h; fi
+      fi
     fi
     [ -n "$line" ] || return 0
     exec "$__kintsugi_rec_bin" record send --at "$2" --cwd "$PWD" --session "$__kintsugi_rec_session" -- "$line" </dev/null >/dev/null 2>&1
@@ -92,8 +98,11 @@ if [ -n "${BASH_VERSION-}" ] && [ -z "${__kintsugi_rec_on-}" ] && [[ $- == *i* ]
     if [ "$BASH_COMMAND" = __kintsugi_rec_disarm ]; then __kintsugi_rec_armed=; return 0; fi
     [ -n "$__kintsugi_rec_armed" ] && [ -z "${COMP_LINE-}" ] || return 0
     __kintsugi_rec_armed=
+    local cmd=$BASH_COMMAND fresh=1
+    [ "$HISTCMD" = "$__kintsugi_rec_hist" ] && fresh=
+    __kintsugi_rec_hist=$HISTCMD
     # In a subshell, so the user's $! is not replaced by the sender's pid.
-    ( __kintsugi_rec_send "$BASH_COMMAND" "${EPOCHREALTIME-}" & ) 2>/dev/null
+    ( __kintsugi_rec_send "$cmd" "${EPOCHREALTIME-}" "$fresh" & ) 2>/dev/null
     return 0
   }
   __kintsugi_rec_prev=$(trap -p DEBUG)

@@ -425,3 +425,41 @@ fn report_lists_destructive_human_and_agent_commands() {
         "{human}"
     );
 }
+
+#[test]
+fn bash_lines_history_ignores_are_still_recorded() {
+    let _serial = serial();
+    let sb = Sandbox::new();
+    let start = Sh::Bash.setup(&sb, true);
+    let rc = sb.root().join("rc-bash-true/.bashrc");
+    let text = std::fs::read_to_string(&rc).unwrap();
+    std::fs::write(&rc, format!("HISTCONTROL=ignoreboth\n{text}")).unwrap();
+    let mut child = Command::new("sh")
+        .args(["-c", &start])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"echo a | cat\n echo hidden | cat\necho a | cat\necho b\n")
+        .unwrap();
+    child.wait().unwrap();
+    let spool = sb.data().join("spool.jsonl");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while kintsugi_lines(&spool) < 4 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (mut cmds, _) = kintsugi_protocol::spool::read(&spool).unwrap();
+    cmds.sort_by(|a, b| a.ts.cmp(&b.ts));
+    let raws: Vec<&str> = cmds.iter().map(|c| c.raw.as_str()).collect();
+    // A line history did not keep falls back to its first simple command.
+    assert_eq!(
+        raws,
+        ["echo a | cat", "echo hidden", "echo a | cat", "echo b"]
+    );
+}
