@@ -78,15 +78,21 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
     let response = match req {
         Request::Propose(cmd) => propose(state, peer, cmd).await,
         Request::Record(cmd) => record(state, peer, cmd).await,
-        Request::Observe { change, path } => {
+        Request::Observe {
+            change,
+            path,
+            count,
+            summary,
+        } => {
             let mut e = peer_event(
                 "observe",
                 peer,
                 &path,
-                format!("filesystem change: {}", change.as_str()),
+                crate::observed::reason(state, change, &path, count, summary.as_deref()),
             );
             e.agent = "watcher".into();
-            e.detail = Some(serde_json::json!({"change": change.as_str()}).to_string());
+            e.detail =
+                Some(serde_json::json!({"change": change.as_str(), "count": count}).to_string());
             ack(commit(state, e).await)
         }
         Request::Resolve {
@@ -241,6 +247,11 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
             Err(e) => reason = format!("{reason} No snapshot could be taken: {e}."),
         }
     }
+    if decision == Decision::Allow {
+        state
+            .recent
+            .note(&cmd.raw, &Snapshots::plan(&cmd, &effects).paths);
+    }
     let mut pending = None;
     if decision == Decision::Hold {
         let plan = Snapshots::plan(&cmd, &effects);
@@ -304,6 +315,8 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
 pub(crate) async fn record(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     let analysis = state.engine.classify(&cmd);
     let cmd = scrub::command(cmd);
+    let plan = Snapshots::plan(&cmd, &analysis.effects);
+    state.recent.note(&cmd.raw, &plan.paths);
     let mut e = command_event("record", &cmd, peer);
     e.class = Some(decide::wire_class(analysis.class).as_str().into());
     e.rule = Some(analysis.rule);

@@ -18,6 +18,7 @@ mod decide;
 mod handle;
 mod integrity;
 mod memory;
+mod observed;
 mod peer;
 mod policy;
 mod queue;

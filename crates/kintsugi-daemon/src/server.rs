@@ -150,6 +150,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         started: Instant::now(),
         stop: stop_tx,
         warnings: Default::default(),
+        recent: Default::default(),
     });
 
     if unclean {

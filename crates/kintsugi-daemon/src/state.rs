@@ -34,6 +34,8 @@ pub struct State {
     pub stop: watch::Sender<StopReason>,
     /// Repo policy files already reported as trying to loosen, with what they tried.
     pub warnings: Mutex<BTreeSet<String>>,
+    /// What recently allowed or recorded commands touch (explains watched changes).
+    pub recent: crate::observed::Recent,
 }
 
 impl State {

@@ -8,6 +8,7 @@ mod mcp;
 mod sandbox;
 mod shim;
 mod util;
+mod watch;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -73,6 +74,8 @@ enum Command {
     Limits,
     /// Play a scripted agent session against a throwaway sandbox daemon.
     Demo(commands::demo::DemoArgs),
+    /// Watch trees for changes that bypass interception (mirrors them for `undo --observed`).
+    Watch(commands::watch::WatchArgs),
     /// Record human shells: install/uninstall the hook, status, send (what the hook runs).
     Record(commands::record::RecordArgs),
     /// Destructive (ambiguous, catastrophic) commands humans ran and agents proposed.
@@ -113,6 +116,7 @@ fn main() -> ExitCode {
         Command::DemoAgent(a) => commands::demo_agent::run(a),
         Command::Hook(a) => commands::hook::run(a),
         Command::Record(a) => commands::record::run(a),
+        Command::Watch(a) => commands::watch::run(a),
         Command::Report(a) => commands::report::run(a),
         Command::Limits => commands::limits::run(),
     };

@@ -19,3 +19,4 @@ pub mod status;
 pub mod test;
 pub mod undo;
 pub mod verify;
+pub mod watch;
