@@ -11,7 +11,7 @@
 use anyhow::{Context, Result};
 use kintsugi_snapshot::{Budget, EntryKind, Plan, PlannedPath, Store};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -34,8 +34,9 @@ pub struct Replaced {
 pub struct Mirror {
     store: Store,
     dir: PathBuf,
-    /// path → (object hash, permission bits).
-    pub index: HashMap<PathBuf, (String, u32)>,
+    /// path → (object hash, permission bits); ordered, so everything under
+    /// a directory is one range.
+    pub index: BTreeMap<PathBuf, (String, u32)>,
 }
 
 /// Is `path` inside an ignored directory?
@@ -54,10 +55,11 @@ pub fn walk(root: &Path) -> Vec<PathBuf> {
         };
         if meta.is_file() {
             files.push(p);
-        } else if meta.is_dir() && !(p != root && ignored(p.strip_prefix(root).unwrap_or(&p))) {
-            if let Ok(rd) = std::fs::read_dir(&p) {
-                stack.extend(rd.flatten().map(|e| e.path()));
-            }
+        } else if meta.is_dir()
+            && !(p != root && ignored(p.strip_prefix(root).unwrap_or(&p)))
+            && let Ok(rd) = std::fs::read_dir(&p)
+        {
+            stack.extend(rd.flatten().map(|e| e.path()));
         }
     }
     files
@@ -73,7 +75,7 @@ impl Mirror {
         Ok(Mirror {
             store,
             dir,
-            index: HashMap::new(),
+            index: BTreeMap::new(),
         })
     }
 

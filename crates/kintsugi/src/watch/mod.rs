@@ -136,8 +136,12 @@ fn classify(mirror: &Mirror, batch: &BTreeSet<PathBuf>) -> Vec<(PathBuf, Change)
             }
             Ok(_) => {}
             Err(_) => {
-                for known in mirror.index.keys().filter(|k| k.starts_with(p)) {
-                    if !known.exists() {
+                let under = mirror
+                    .index
+                    .range(p.clone()..)
+                    .take_while(|(k, _)| k.starts_with(p));
+                for (known, _) in under {
+                    if known == p || !known.exists() {
                         out.insert(known.clone(), Change::Removed);
                     }
                 }
