@@ -126,6 +126,13 @@ fn delete_and_clobber_behind_the_back_are_unexplained_and_restored() {
         std::fs::read(proj.join("node_modules/pkg/index.js")).unwrap(),
         b"changed"
     );
+    // The mirror's snapshots are not what a plain `undo` restores.
+    let out = sb.run(&["undo"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("no snapshots"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -20,6 +20,9 @@ use std::time::Duration;
 /// Directory names never mirrored or reported.
 pub const IGNORED: &[&str] = &["target", "node_modules", ".git"];
 const JOURNAL: &str = "journal.jsonl";
+/// The session name of the mirror's snapshots; `kintsugi undo` (newest
+/// snapshot) skips them, `undo --observed` is their way back.
+pub const MIRROR_SESSION: &str = "kintsugi:watch-mirror";
 
 /// One journal line: `path` changed; before, its content was `hash`.
 #[derive(Debug, Serialize, Deserialize)]
@@ -87,7 +90,7 @@ impl Mirror {
         let plan = Plan {
             cwd: PathBuf::from("/"),
             command: "kintsugi watch (mirror)".into(),
-            session: "watch".into(),
+            session: MIRROR_SESSION.into(),
             paths: files
                 .iter()
                 .map(|f| PlannedPath {
