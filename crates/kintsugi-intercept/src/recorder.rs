@@ -60,10 +60,11 @@ if [[ -n ${ZSH_VERSION-} && -z ${__kintsugi_rec_on-} && -o interactive ]]; then
   zmodload zsh/datetime 2>/dev/null
   typeset -g __kintsugi_rec_session="zsh-$$-${EPOCHSECONDS:-$SECONDS}"
   __kintsugi_rec_preexec() {
-    local line=${1:-$3}
+    # Taken here, before the fork: the background child runs when it can.
+    local line=${1:-$3} at=${EPOCHREALTIME-}
     [[ -n $line ]] || return 0
     # In a subshell, so the user's $! is not replaced by the sender's pid.
-    ( "$__kintsugi_rec_bin" record send --at "${EPOCHREALTIME-}" --cwd "$PWD" --session "$__kintsugi_rec_session" -- "$line" </dev/null >/dev/null 2>&1 & )
+    ( "$__kintsugi_rec_bin" record send --at "$at" --cwd "$PWD" --session "$__kintsugi_rec_session" -- "$line" </dev/null >/dev/null 2>&1 & )
   }
   autoload -Uz add-zsh-hook && add-zsh-hook preexec __kintsugi_rec_preexec
 fi
@@ -98,11 +99,12 @@ if [ -n "${BASH_VERSION-}" ] && [ -z "${__kintsugi_rec_on-}" ] && [[ $- == *i* ]
     if [ "$BASH_COMMAND" = __kintsugi_rec_disarm ]; then __kintsugi_rec_armed=; return 0; fi
     [ -n "$__kintsugi_rec_armed" ] && [ -z "${COMP_LINE-}" ] || return 0
     __kintsugi_rec_armed=
-    local cmd=$BASH_COMMAND fresh=1
+    # Taken here, before the fork: the background child runs when it can.
+    local cmd=$BASH_COMMAND at=${EPOCHREALTIME-} fresh=1
     [ "$HISTCMD" = "$__kintsugi_rec_hist" ] && fresh=
     __kintsugi_rec_hist=$HISTCMD
     # In a subshell, so the user's $! is not replaced by the sender's pid.
-    ( __kintsugi_rec_send "$cmd" "${EPOCHREALTIME-}" "$fresh" & ) 2>/dev/null
+    ( __kintsugi_rec_send "$cmd" "$at" "$fresh" & ) 2>/dev/null
     return 0
   }
   __kintsugi_rec_prev=$(trap -p DEBUG)

@@ -138,7 +138,8 @@ fn daemon_down_lines_are_spooled_then_drained_in_order() {
         .map(|i| format!("echo spooled-{i} MYSQL_PWD=[REDACTED]"))
         .collect();
     want.push("echo END".into());
-    assert_eq!(raws, want);
+    let stamps: Vec<String> = recs.iter().map(typed_at).collect();
+    assert_eq!(raws, want, "typed at {stamps:#?}");
     let seqs: Vec<u64> = recs.iter().map(|r| r["seq"].as_u64().unwrap()).collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]));
     let deadline = Instant::now() + Duration::from_secs(10);
