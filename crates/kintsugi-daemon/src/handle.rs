@@ -5,6 +5,7 @@ use crate::decide::{self, Decided};
 use crate::integrity::{Proposer, check_approver};
 use crate::peer::Peer;
 use crate::queue::QueueError;
+use crate::scrub;
 use crate::snapshots::Snapshots;
 use crate::state::{State, StopReason};
 use crate::vault_guard;
@@ -77,15 +78,21 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
     let response = match req {
         Request::Propose(cmd) => propose(state, peer, cmd).await,
         Request::Record(cmd) => record(state, peer, cmd).await,
-        Request::Observe { change, path } => {
+        Request::Observe {
+            change,
+            path,
+            count,
+            summary,
+        } => {
             let mut e = peer_event(
                 "observe",
                 peer,
                 &path,
-                format!("filesystem change: {}", change.as_str()),
+                crate::observed::reason(state, change, &path, count, summary.as_deref()),
             );
             e.agent = "watcher".into();
-            e.detail = Some(serde_json::json!({"change": change.as_str()}).to_string());
+            e.detail =
+                Some(serde_json::json!({"change": change.as_str(), "count": count}).to_string());
             ack(commit(state, e).await)
         }
         Request::Resolve {
@@ -130,6 +137,7 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
                 (None, None) => "finished".to_string(),
             };
             let snapshot = state.snapshots.completed(&id).await;
+            let raw = scrub::text(raw);
             let mut e = peer_event("complete", peer, &raw, format!("the command {how}"));
             e.snapshot = snapshot;
             e.agent = if agent.is_empty() {
@@ -209,6 +217,8 @@ fn covered_by_approval(state: &State, cmd: &ProposedCommand) -> Option<String> {
 
 async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     let mut decided = state.engine.decide(&cmd);
+    // Judged as sent; from here on only the scrubbed command is kept.
+    let cmd = scrub::command(cmd);
     if let Some(parent) = covered_by_approval(state, &cmd)
         && decided.decision == kintsugi_protocol::Decision::Hold
         && !state.engine.panicked()
@@ -230,6 +240,8 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
         effects,
         project_root,
     } = decided;
+    reason = scrub::text(reason);
+    let summary = summary.map(scrub::text);
     if let Some((file, ignored)) = repo_warning {
         let text = format!("{} {}", file.display(), ignored.join("; "));
         if state.warn_once(text.clone()) {
@@ -267,13 +279,20 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
             Err(e) => reason = format!("{reason} No snapshot could be taken: {e}."),
         }
     }
+    if decision == Decision::Allow {
+        state
+            .recent
+            .note(&cmd.raw, &Snapshots::plan(&cmd, &effects).paths);
+    }
     let mut pending = None;
     if decision == Decision::Hold {
         let plan = Snapshots::plan(&cmd, &effects);
         let preview = if plan.is_empty() {
             None
         } else {
-            Some(state.snapshots.preview(plan, project_root).await)
+            Some(scrub::text(
+                state.snapshots.preview(plan, project_root).await,
+            ))
         };
         let item = PendingItem {
             id: String::new(),
@@ -324,12 +343,16 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     }
 }
 
-async fn record(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
+/// Record a command a human already ran (also used to drain the spool).
+pub(crate) async fn record(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     let analysis = state.engine.classify(&cmd);
+    let cmd = scrub::command(cmd);
+    let plan = Snapshots::plan(&cmd, &analysis.effects);
+    state.recent.note(&cmd.raw, &plan.paths);
     let mut e = command_event("record", &cmd, peer);
     e.class = Some(decide::wire_class(analysis.class).as_str().into());
     e.rule = Some(analysis.rule);
-    e.reason = Some(analysis.reason);
+    e.reason = Some(scrub::text(analysis.reason));
     ack(commit(state, e).await)
 }
 
@@ -360,6 +383,7 @@ async fn resolve(
     decision: HumanDecision,
     keep: bool,
 ) -> Response {
+    let command = scrub::command(command);
     let held = state.queue.find_by_command(&command.id);
     if decision == HumanDecision::Allow && held.is_some() && state.admin.approvals_need_password() {
         let why = "the admin vault requires the password for approvals; use `kintsugi approve ID`"

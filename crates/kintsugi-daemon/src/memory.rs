@@ -58,6 +58,9 @@ impl Memory {
             return None;
         }
         let repo = repo.display().to_string();
+        // Stored lines are redacted (no secret reaches disk), so compare the
+        // redacted form.
+        let command = kintsugi_protocol::redact(command);
         entries
             .iter()
             .rev()
@@ -83,10 +86,11 @@ impl Memory {
             .lock()
             .map_err(|_| "memory lock poisoned".to_string())?;
         let repo = repo.display().to_string();
+        let command = kintsugi_protocol::redact(command).into_owned();
         entries.retain(|e| !(e.repo == repo && e.command == command));
         entries.push(Remembered {
             repo,
-            command: command.to_string(),
+            command,
             decision: decision.to_string(),
             at: at.to_string(),
         });

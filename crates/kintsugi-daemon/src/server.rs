@@ -153,6 +153,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         stop: stop_tx,
         admin,
         warnings: Default::default(),
+        recent: Default::default(),
     });
     state.admin.apply_mode(&state.engine);
 
@@ -181,6 +182,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
     tracing::info!(socket = %paths.socket.display(), "kintsugi daemon listening");
 
     spawn_timers(state.clone());
+    crate::spool_drain::spawn(state.clone());
     spawn_signal_listener(state.clone())?;
     let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
     accept_loop(&listener, state.clone(), stop_rx.clone(), done_tx).await;

@@ -152,6 +152,8 @@ impl Snapshots {
             .iter()
             .filter_map(|i| self.store.load_manifest(i).ok())
             .filter(|m| session.is_none_or(|s| m.session == s))
+            // The watcher's mirror is restored with `undo --observed` only.
+            .filter(|m| m.session != "kintsugi:watch-mirror")
             .collect();
         all.sort_by_key(|m| std::cmp::Reverse(m.created_ns));
         if all.is_empty() {

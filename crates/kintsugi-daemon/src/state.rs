@@ -36,6 +36,8 @@ pub struct State {
     pub admin: crate::vault_guard::Guard,
     /// Repo policy files already reported as trying to loosen, with what they tried.
     pub warnings: Mutex<BTreeSet<String>>,
+    /// What recently allowed or recorded commands touch (explains watched changes).
+    pub recent: crate::observed::Recent,
 }
 
 impl State {

@@ -1,5 +1,6 @@
 //! Interception of commands before they run. Today: the native pre-tool hook
-//! of each agent CLI ([`hook`]), one dialect per agent over one shared flow.
+//! of each agent CLI ([`hook`]), one dialect per agent over one shared flow,
+//! and the passive recorder of human shells ([`recorder`]).
 //!
 //! Architecture invariant: this crate talks to the daemon only through
 //! `kintsugi-protocol`'s blocking [`kintsugi_protocol::Client`]; it knows
@@ -10,3 +11,4 @@
 #![forbid(unsafe_code)]
 
 pub mod hook;
+pub mod recorder;

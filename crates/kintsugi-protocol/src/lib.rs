@@ -11,9 +11,12 @@
 mod client;
 mod frame;
 mod paths;
+pub mod redact;
+pub mod spool;
 mod types;
 
 pub use client::{Client, ClientError};
 pub use frame::{DecodeError, MAX_FRAME_BYTES, decode_request, encode_line};
 pub use paths::{config_path, data_dir, socket_path};
+pub use redact::{REDACTED, redact, redact_argv, redact_command};
 pub use types::*;

@@ -261,6 +261,12 @@ pub enum Request {
     Observe {
         change: Change,
         path: String,
+        /// Extension: a coalesced burst; how many paths changed under `path`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        count: Option<u64>,
+        /// Extension: a plain-words summary of the burst (or of a degraded watch).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        summary: Option<String>,
     },
     Record(ProposedCommand),
     ListPending,
@@ -560,7 +566,9 @@ mod tests {
             req,
             Request::Observe {
                 change: Change::Removed,
-                path: "/x".into()
+                path: "/x".into(),
+                count: None,
+                summary: None,
             }
         );
     }

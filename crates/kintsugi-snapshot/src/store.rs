@@ -159,7 +159,7 @@ impl Store {
     }
 
     /// Copies (or clones) object `hash` to `dest`. Returns whether it was cloned.
-    pub(crate) fn materialize(&self, hash: &str, dest: &Path, for_path: &Path) -> Result<bool> {
+    pub fn materialize(&self, hash: &str, dest: &Path, for_path: &Path) -> Result<bool> {
         let src = self.object_path(hash);
         if !src.exists() {
             return Err(SnapshotError::MissingObject {

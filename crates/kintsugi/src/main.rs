@@ -11,6 +11,7 @@ mod mcp;
 mod sandbox;
 mod shim;
 mod util;
+mod watch;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -86,6 +87,12 @@ enum Command {
     Limits,
     /// Play a scripted agent session against a throwaway sandbox daemon.
     Demo(commands::demo::DemoArgs),
+    /// Watch trees for changes that bypass interception (mirrors them for `undo --observed`).
+    Watch(commands::watch::WatchArgs),
+    /// Record human shells: install/uninstall the hook, status, send (what the hook runs).
+    Record(commands::record::RecordArgs),
+    /// Destructive (ambiguous, catastrophic) commands humans ran and agents proposed.
+    Report(commands::report::ReportArgs),
     /// The pre-tool hook of an agent CLI: payload on stdin, verdict in the agent's dialect.
     Hook(commands::hook::HookArgs),
 }
@@ -125,6 +132,9 @@ fn main() -> ExitCode {
         Command::Demo(a) => commands::demo::run(a),
         Command::DemoAgent(a) => commands::demo_agent::run(a),
         Command::Hook(a) => commands::hook::run(a),
+        Command::Record(a) => commands::record::run(a),
+        Command::Watch(a) => commands::watch::run(a),
+        Command::Report(a) => commands::report::run(a),
         Command::Limits => commands::limits::run(),
     };
     match result {

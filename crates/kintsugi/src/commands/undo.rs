@@ -20,6 +20,10 @@ pub struct UndoArgs {
     /// Restore even over changes made after the command finished.
     #[arg(long)]
     force: bool,
+    /// Restore a file or tree the watcher saw deleted or clobbered behind
+    /// Kintsugi's back (from `kintsugi watch`'s mirror).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["id", "session"])]
+    observed: Option<std::path::PathBuf>,
 }
 
 #[derive(Args)]
@@ -30,6 +34,9 @@ pub struct SnapshotsArgs {
 }
 
 pub fn undo(args: UndoArgs) -> Result<ExitCode> {
+    if let Some(path) = args.observed {
+        return crate::commands::watch::undo_observed(&path);
+    }
     let resp = request(&Request::Undo {
         id: args.id,
         session: args.session,

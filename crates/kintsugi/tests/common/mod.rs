@@ -3,6 +3,8 @@
 //! helpers, and CLI invocation with the same sandboxed environment.
 #![allow(dead_code)]
 
+pub mod shells;
+
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,105 @@
+//! `kintsugi report`: the destructive commands (ambiguous and catastrophic)
+//! that humans ran (`record`) and agents proposed (`propose`), newest
+//! first, for review. Filters as `kintsugi log`.
+
+use anyhow::Result;
+use clap::Args;
+use kintsugi_ledger::{DB_FILE, Event, Filter, open_read_only, query};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// Only events from this origin (e.g. `recorder`, `shim`, `hook:claude`).
+    #[arg(long)]
+    agent: Option<String>,
+    /// Only events of this session.
+    #[arg(long)]
+    session: Option<String>,
+    /// Only this class (default: both ambiguous and catastrophic).
+    #[arg(long, value_parser = ["ambiguous", "catastrophic"])]
+    class: Option<String>,
+    /// Only humans' commands (`record`) or only agents' (`propose`).
+    #[arg(long, value_parser = ["human", "agent"])]
+    who: Option<String>,
+    /// Only commands containing this text.
+    #[arg(long)]
+    grep: Option<String>,
+    /// Only events at or after this RFC 3339 time.
+    #[arg(long)]
+    since: Option<String>,
+    /// Only events before this RFC 3339 time.
+    #[arg(long)]
+    until: Option<String>,
+    /// Most events shown.
+    #[arg(short = 'n', long, default_value_t = 50)]
+    limit: usize,
+    /// One JSON object per line.
+    #[arg(long)]
+    json: bool,
+    /// The data dir (default: the resolved data dir).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+}
+
+pub fn run(args: ReportArgs) -> Result<ExitCode> {
+    let dir = args.data_dir.unwrap_or_else(kintsugi_protocol::data_dir);
+    let conn = open_read_only(&dir.join(DB_FILE))?;
+    let limit = args.limit.max(1);
+    let classes: Vec<&str> = match args.class.as_deref() {
+        Some(c) => vec![c],
+        None => vec!["ambiguous", "catastrophic"],
+    };
+    let kinds: Vec<&str> = match args.who.as_deref() {
+        Some("human") => vec!["record"],
+        Some(_) => vec!["propose"],
+        None => vec!["record", "propose"],
+    };
+    let mut events: Vec<Event> = Vec::new();
+    for class in &classes {
+        for kind in &kinds {
+            let filter = Filter {
+                agent: args.agent.clone(),
+                session: args.session.clone(),
+                class: Some(class.to_string()),
+                kind: Some(kind.to_string()),
+                grep: args.grep.clone(),
+                since: args.since.clone(),
+                until: args.until.clone(),
+                limit,
+                ..Default::default()
+            };
+            events.extend(query(&conn, &filter)?);
+        }
+    }
+    events.sort_by_key(|e| std::cmp::Reverse(e.seq));
+    events.truncate(limit);
+    for e in &events {
+        if args.json {
+            println!("{}", serde_json::to_string(e)?);
+            continue;
+        }
+        let b = &e.body;
+        let who = if b.kind == "record" { "human" } else { "agent" };
+        println!(
+            "#{:<6} {}  {:<12} {:<5} {:<12} {:<6} {}",
+            e.seq,
+            &e.ts[..e.ts.len().min(19)],
+            b.class.as_deref().unwrap_or("-"),
+            who,
+            b.agent,
+            b.decision.as_deref().unwrap_or("ran"),
+            b.raw
+        );
+        println!(
+            "        in {}  {}  ({})",
+            b.cwd,
+            b.reason.as_deref().unwrap_or(""),
+            b.rule.as_deref().unwrap_or("-")
+        );
+    }
+    if events.is_empty() && !args.json {
+        eprintln!("no destructive commands recorded");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,281 @@
+//! `kintsugi watch PATH…`: the filesystem backstop. It mirrors the watched
+//! trees (see [`mirror`]), says it is ready, then turns inotify events into
+//! `observe` requests over ONE persistent connection: debounced (a batch
+//! closes after [`QUIET`] without events, or [`MAX_BATCH`] after it opened)
+//! and coalesced (more than [`COALESCE`] changes of one kind in a batch are
+//! one `observe` for their common directory, with `count` and a summary).
+//! The daemon decides whether each change is explained. Event-queue
+//! overflow and watch errors are reported as degraded and trigger a fresh
+//! mirror.
+
+pub mod mirror;
+
+use anyhow::{Context, Result};
+use kintsugi_protocol::{Change, Client, Request};
+use mirror::{Mirror, ignored, walk};
+use notify::{RecursiveMode, Watcher};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// A batch closes after this long without events …
+pub const QUIET: Duration = Duration::from_millis(150);
+/// … or this long after it opened.
+pub const MAX_BATCH: Duration = Duration::from_millis(800);
+/// More changes of one kind than this in a batch are sent as one summary.
+pub const COALESCE: usize = 8;
+
+/// Watch `roots` until killed.
+pub fn run(roots: &[PathBuf]) -> Result<()> {
+    let roots: Vec<PathBuf> = roots
+        .iter()
+        .map(|r| {
+            r.canonicalize()
+                .with_context(|| format!("cannot watch {}", r.display()))
+        })
+        .collect::<Result<_>>()?;
+    let (tx, rx) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(tx).context("cannot start the watcher")?;
+    for r in &roots {
+        watcher
+            .watch(r, RecursiveMode::Recursive)
+            .with_context(|| format!("cannot watch {}", r.display()))?;
+    }
+    let data = kintsugi_protocol::data_dir();
+    let mut mirror = Mirror::open(&data)?;
+    let files: Vec<PathBuf> = roots.iter().flat_map(|r| walk(r)).collect();
+    mirror.capture(&files)?;
+    let mut link = Link::default();
+    eprintln!(
+        "kintsugi: watching {} file(s) under {} (ready)",
+        mirror.index.len(),
+        roots
+            .iter()
+            .map(|r| r.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    loop {
+        let mut batch = BTreeSet::new();
+        let mut degraded: Option<String> = None;
+        let first = rx.recv().context("the watcher stopped")?;
+        let opened = Instant::now();
+        let mut next = Some(first);
+        while let Some(ev) = next.take() {
+            match ev {
+                Ok(ev) if ev.need_rescan() => degraded = Some("the event queue overflowed".into()),
+                Ok(ev) if !changes_content(&ev.kind) => {}
+                Ok(ev) => batch.extend(ev.paths.into_iter().filter(|p| !ignored(p))),
+                Err(e) => degraded = Some(e.to_string()),
+            }
+            let left = MAX_BATCH.saturating_sub(opened.elapsed()).min(QUIET);
+            next = rx.recv_timeout(left).ok();
+        }
+        if let Some(why) = degraded {
+            let root = roots[0].display().to_string();
+            link.send(observe(
+                Change::Modified,
+                root,
+                None,
+                Some(format!("watch degraded: {why}; re-mirrored")),
+            ));
+            mirror.index.clear();
+            let files: Vec<PathBuf> = roots.iter().flat_map(|r| walk(r)).collect();
+            mirror.capture(&files)?;
+        }
+        let changes = classify(&mirror, &batch);
+        let named: Vec<(PathBuf, &str)> = changes
+            .iter()
+            .map(|(p, c)| (p.clone(), c.as_str()))
+            .collect();
+        mirror.journal(&named)?;
+        let present: Vec<PathBuf> = changes
+            .iter()
+            .filter(|(_, c)| *c != Change::Removed)
+            .map(|(p, _)| p.clone())
+            .collect();
+        for (p, c) in &changes {
+            if *c == Change::Removed {
+                mirror.index.remove(p);
+            }
+        }
+        if let Err(e) = mirror.capture(&present) {
+            eprintln!("kintsugi: {e:#}");
+        }
+        for req in coalesce(&changes) {
+            link.send(req);
+        }
+    }
+}
+
+/// What happened to each path of a batch, from the mirror and the disk
+/// (directories expand to the files under them).
+fn classify(mirror: &Mirror, batch: &BTreeSet<PathBuf>) -> Vec<(PathBuf, Change)> {
+    // One change per path (a path's latest state wins), in path order.
+    let mut out = std::collections::BTreeMap::new();
+    for p in batch {
+        match std::fs::symlink_metadata(p) {
+            Ok(m) if m.is_file() => match mirror.index.get(p) {
+                // Reading a file (our own mirroring included) is no change.
+                Some((hash, _)) if same_content(p, hash) => {}
+                Some(_) => {
+                    out.insert(p.clone(), Change::Modified);
+                }
+                None => {
+                    out.insert(p.clone(), Change::Created);
+                }
+            },
+            Ok(m) if m.is_dir() => {
+                for f in walk(p)
+                    .into_iter()
+                    .filter(|f| !mirror.index.contains_key(f))
+                {
+                    out.insert(f, Change::Created);
+                }
+            }
+            Ok(_) => {}
+            Err(_) => {
+                let under = mirror
+                    .index
+                    .range(p.clone()..)
+                    .take_while(|(k, _)| k.starts_with(p));
+                for (known, _) in under {
+                    if known == p || !known.exists() {
+                        out.insert(known.clone(), Change::Removed);
+                    }
+                }
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// Events that may change what a file holds (not reads, not metadata).
+fn changes_content(kind: &notify::EventKind) -> bool {
+    use notify::EventKind;
+    use notify::event::ModifyKind;
+    !matches!(
+        kind,
+        EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_))
+    )
+}
+
+fn same_content(path: &Path, hash: &str) -> bool {
+    std::fs::read(path).is_ok_and(|b| blake3::hash(&b).to_hex().as_str() == hash)
+}
+
+fn observe(change: Change, path: String, count: Option<u64>, summary: Option<String>) -> Request {
+    Request::Observe {
+        change,
+        path,
+        count,
+        summary,
+    }
+}
+
+/// One request per change, or one per kind when there are many.
+fn coalesce(changes: &[(PathBuf, Change)]) -> Vec<Request> {
+    let mut out = Vec::new();
+    for kind in [Change::Removed, Change::Modified, Change::Created] {
+        let paths: Vec<&PathBuf> = changes
+            .iter()
+            .filter(|(_, c)| *c == kind)
+            .map(|(p, _)| p)
+            .collect();
+        if paths.len() <= COALESCE {
+            out.extend(
+                paths
+                    .iter()
+                    .map(|p| observe(kind, p.display().to_string(), None, None)),
+            );
+            continue;
+        }
+        let common = common_dir(&paths);
+        let examples: Vec<String> = paths
+            .iter()
+            .take(3)
+            .map(|p| p.display().to_string())
+            .collect();
+        let summary = format!(
+            "{} files {}, e.g. {}",
+            paths.len(),
+            kind.as_str(),
+            examples.join(", ")
+        );
+        out.push(observe(
+            kind,
+            common.display().to_string(),
+            Some(paths.len() as u64),
+            Some(summary),
+        ));
+    }
+    out
+}
+
+/// The deepest directory holding every path.
+fn common_dir(paths: &[&PathBuf]) -> PathBuf {
+    let mut common = paths[0].parent().unwrap_or(Path::new("/")).to_path_buf();
+    for p in paths {
+        while !p.starts_with(&common) {
+            if !common.pop() {
+                break;
+            }
+        }
+    }
+    common
+}
+
+/// One persistent connection to the daemon, reopened once on failure.
+#[derive(Default)]
+struct Link(Option<Client>);
+
+impl Link {
+    fn send(&mut self, req: Request) {
+        for _ in 0..2 {
+            if self.0.is_none() {
+                self.0 = Client::connect_default().ok();
+            }
+            let Some(c) = self.0.as_mut() else { break };
+            if c.request(&req).is_ok() {
+                return;
+            }
+            self.0 = None;
+        }
+        eprintln!("kintsugi: the daemon is unreachable; change not recorded: {req:?}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn many_changes_of_a_kind_become_one_summary() {
+        let many: Vec<(PathBuf, Change)> = (0..100)
+            .map(|i| {
+                (
+                    PathBuf::from(format!("/p/d/sub{}/f{i}", i % 3)),
+                    Change::Removed,
+                )
+            })
+            .chain([(PathBuf::from("/p/x"), Change::Modified)])
+            .collect();
+        let reqs = coalesce(&many);
+        assert_eq!(reqs.len(), 2);
+        match &reqs[0] {
+            Request::Observe { path, count, .. } => {
+                assert_eq!(path, "/p/d");
+                assert_eq!(*count, Some(100));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn ignored_dirs_are_recognised() {
+        assert!(ignored(Path::new("/a/node_modules/x")));
+        assert!(ignored(Path::new("/a/target/debug/k")));
+        assert!(!ignored(Path::new("/a/targets/x")));
+    }
+}
