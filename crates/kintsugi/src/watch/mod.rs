@@ -66,7 +66,7 @@ pub fn run(roots: &[PathBuf]) -> Result<()> {
             match ev {
                 Ok(ev) if ev.need_rescan() => degraded = Some("the event queue overflowed".into()),
                 Ok(ev) if !changes_content(&ev.kind) => {}
-                Ok(ev) => batch.extend(ev.paths.into_iter().filter(|p| !ignored(p))),
+                Ok(ev) => batch.extend(ev.paths.into_iter().filter(|p| !ignored_under(&roots, p))),
                 Err(e) => degraded = Some(e.to_string()),
             }
             let left = MAX_BATCH.saturating_sub(opened.elapsed()).min(QUIET);
@@ -246,6 +246,19 @@ impl Link {
     }
 }
 
+/// Is `path` in an ignored directory *below* the watched root it falls
+/// under? (A root that itself lives under, say, a `target/` dir is watched.)
+fn ignored_under(roots: &[PathBuf], path: &Path) -> bool {
+    let rel = roots
+        .iter()
+        .filter_map(|r| path.strip_prefix(r).ok())
+        .min_by_key(|r| r.components().count());
+    match rel {
+        Some(rel) => ignored(rel),
+        None => ignored(path),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,6 +283,19 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn ignored_dirs_count_only_below_the_watched_root() {
+        let roots = vec![PathBuf::from("/work/target/tmp/tree")];
+        assert!(!ignored_under(
+            &roots,
+            Path::new("/work/target/tmp/tree/a.txt")
+        ));
+        assert!(ignored_under(
+            &roots,
+            Path::new("/work/target/tmp/tree/node_modules/x")
+        ));
     }
 
     #[test]
