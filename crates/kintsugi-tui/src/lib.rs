@@ -72,6 +72,11 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         }
         if last_tick.elapsed() >= Duration::from_secs(1) {
             last_tick = Instant::now();
+            // The terminal went away (its window or tmux pane closed without
+            // a signal reaching us): leave instead of spinning on a dead tty.
+            if std::fs::File::open("/dev/tty").is_err() {
+                break;
+            }
             app.now = time::OffsetDateTime::now_utc();
             if app.view == View::Status && app.mode == app::Mode::Normal {
                 perform(Action::RefreshStatus, &places, &tx);
