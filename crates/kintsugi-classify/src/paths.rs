@@ -153,6 +153,21 @@ pub(crate) fn project_root(ctx: &Context, cwd: &Path) -> Option<String> {
 }
 
 /// Zone of `path` (absolute, may contain globs or unresolved expansions).
+/// The scratch zone of `path` when it lies under a temp dir.
+fn tmp_zone(path: &str) -> Option<Zone> {
+    ["/tmp", "/var/tmp", "/dev/shm", "/private/tmp"]
+        .iter()
+        .find_map(|t| {
+            under(path, t).map(|r| {
+                if r.is_empty() {
+                    Zone::TmpRoot
+                } else {
+                    Zone::Tmp
+                }
+            })
+        })
+}
+
 pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
     if !path.starts_with('/') {
         return Zone::Unknown;
@@ -234,6 +249,14 @@ pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
     if path == home {
         return Zone::Home;
     }
+    // With no known project root (the cwd stands in for one), a cwd under
+    // /tmp is scratch space.
+    if ctx.project_root.is_none()
+        && under(path, &home).is_none()
+        && let Some(z) = tmp_zone(path)
+    {
+        return z;
+    }
     if let Some(proj) = project {
         if path == proj {
             return Zone::ProjectRoot;
@@ -285,16 +308,10 @@ pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
             Zone::HomeData
         };
     }
-    // Scratch space counts only outside the project and home: a HOME or a
-    // project that happens to live under /tmp keeps its own protection.
-    for t in ["/tmp", "/var/tmp", "/dev/shm", "/private/tmp"] {
-        if let Some(r) = under(path, t) {
-            return if r.is_empty() {
-                Zone::TmpRoot
-            } else {
-                Zone::Tmp
-            };
-        }
+    // Scratch space counts only outside home and a known project: a HOME or
+    // a git project that happens to live under /tmp keeps its protection.
+    if let Some(z) = tmp_zone(path) {
+        return z;
     }
     if path.starts_with("/var/log") {
         return Zone::Logs;
