@@ -1,7 +1,8 @@
-//! Debug helper: prints tree-sitter s-expressions (ignored by default).
-#[test]
-#[ignore]
-fn sexp() {
+//! Debug helper: prints the tree-sitter s-expression of each line given in
+//! `LINES_TO_PARSE` (lines separated by a `@@` line), plus redirect details.
+//! `LINES_TO_PARSE='echo hi > x' cargo run -p kintsugi-classify --example sexp`
+
+fn main() {
     let mut p = tree_sitter::Parser::new();
     p.set_language(&tree_sitter_bash::LANGUAGE.into()).unwrap();
     for l in std::env::var("LINES_TO_PARSE")
