@@ -9,7 +9,7 @@ mod common;
 
 use common::shells::*;
 use common::{BIN, Sandbox, Tmux};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn records_typed_lines(sh: Sh) {
@@ -234,21 +234,10 @@ fn bash_lines_history_ignores_are_still_recorded() {
     let rc = sb.root().join("rc-bash-true/.bashrc");
     let text = std::fs::read_to_string(&rc).unwrap();
     std::fs::write(&rc, format!("HISTCONTROL=ignoreboth\n{text}")).unwrap();
-    let mut child = Command::new("sh")
-        .args(["-c", &start])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"echo a | cat\n echo hidden | cat\necho a | cat\necho b\n")
-        .unwrap();
-    child.wait().unwrap();
+    feed_shell(
+        &start,
+        b"echo a | cat\n echo hidden | cat\necho a | cat\necho b\n",
+    );
     let spool = sb.data().join("spool.jsonl");
     let deadline = Instant::now() + Duration::from_secs(15);
     while kintsugi_lines(&spool) < 4 && Instant::now() < deadline {

@@ -128,21 +128,7 @@ pub fn prompt_gaps(sb: &Sandbox, sh: Sh, hook: bool, n: usize) -> Vec<i64> {
         Sh::Zsh => "for ((i=2;i<=${#a};i++)); do printf 'GAP %d 0\\n' $(( (a[i]-b[i-1])*1000000 )); done\nexit\n",
     });
     let cmd = sh.setup(sb, hook);
-    let mut child = Command::new("sh")
-        .args(["-c", &cmd])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = feed_shell(&cmd, script.as_bytes());
     let text = String::from_utf8_lossy(&out.stdout).replace('\r', "\n");
     let mut gaps: Vec<i64> = text
         .split("GAP ")
@@ -162,4 +148,18 @@ pub fn prompt_gaps(sb: &Sandbox, sh: Sh, hook: bool, n: usize) -> Vec<i64> {
         sh.name()
     );
     gaps
+}
+
+/// Run the shell start line `cmd` with `script` on its stdin; its output.
+pub fn feed_shell(cmd: &str, script: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new("sh")
+        .args(["-c", cmd])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(script).unwrap();
+    child.wait_with_output().unwrap()
 }
