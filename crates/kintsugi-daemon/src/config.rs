@@ -65,6 +65,30 @@ pub struct Config {
     pub snapshot_store_max_mb: u64,
     pub snapshot_retention_days: u64,
     pub snapshot_keep_newest: usize,
+    /// Trees the filesystem watcher backstop watches while the daemon runs.
+    pub watch: Watch,
+}
+
+/// The `[watch]` table: `paths = ["~/projects", …]` are watched
+/// recursively by the daemon's own watcher (as `kintsugi watch` would);
+/// a leading `~/` is the user's home.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Watch {
+    pub paths: Vec<PathBuf>,
+}
+
+impl Watch {
+    /// The configured paths with `~/` expanded against `home`.
+    pub fn resolved(&self, home: &Path) -> Vec<PathBuf> {
+        self.paths
+            .iter()
+            .map(|p| match p.strip_prefix("~") {
+                Ok(rest) => home.join(rest),
+                Err(_) => p.clone(),
+            })
+            .collect()
+    }
 }
 
 /// The `fail_mode` setting's words.
@@ -141,6 +165,7 @@ impl Default for Config {
             snapshot_store_max_mb: 10_240,
             snapshot_retention_days: 30,
             snapshot_keep_newest: 20,
+            watch: Watch::default(),
         }
     }
 }
@@ -169,6 +194,17 @@ impl Config {
         let cfg: Config = toml::from_str(text).map_err(|e| e.to_string())?;
         if cfg.checkpoint_every == 0 {
             return Err("checkpoint_every must be at least 1".into());
+        }
+        if let Some(p) = cfg
+            .watch
+            .paths
+            .iter()
+            .find(|p| p.is_relative() && !p.starts_with("~"))
+        {
+            return Err(format!(
+                "[watch] paths must be absolute or start with ~/, not {}",
+                p.display()
+            ));
         }
         if cfg.read_timeout_secs == 0 || cfg.max_connections == 0 {
             return Err("read_timeout_secs and max_connections must be at least 1".into());
@@ -207,6 +243,18 @@ mod tests {
         assert_eq!(c.mode, Mode::Notify);
         assert_eq!(c.rules.allow, vec!["rm -rf src"]);
         assert!(Config::parse("[rules]\nalow = []").is_err());
+    }
+
+    #[test]
+    fn watch_paths_expand_home_and_must_be_absolute() {
+        let c = Config::parse("[watch]\npaths = [\"~/proj\", \"/srv/data\"]").unwrap();
+        assert_eq!(
+            c.watch.resolved(Path::new("/home/u")),
+            vec![PathBuf::from("/home/u/proj"), PathBuf::from("/srv/data")]
+        );
+        let err = Config::parse("[watch]\npaths = [\"proj\"]").unwrap_err();
+        assert!(err.contains("absolute"), "{err}");
+        assert!(Config::parse("[watch]\npath = []").is_err());
     }
 
     #[test]

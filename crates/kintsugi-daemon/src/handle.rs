@@ -54,7 +54,7 @@ pub fn daemon_event(kind: &str, raw: String, reason: String) -> NewEvent {
     }
 }
 
-fn peer_event(kind: &str, peer: Peer, raw: &str, reason: String) -> NewEvent {
+pub(crate) fn peer_event(kind: &str, peer: Peer, raw: &str, reason: String) -> NewEvent {
     let mut e = daemon_event(kind, raw.to_string(), reason);
     e.agent = "cli".into();
     e.peer_pid = peer.pid;
@@ -62,7 +62,7 @@ fn peer_event(kind: &str, peer: Peer, raw: &str, reason: String) -> NewEvent {
     e
 }
 
-async fn commit(state: &State, event: NewEvent) -> Result<u64, Response> {
+pub(crate) async fn commit(state: &State, event: NewEvent) -> Result<u64, Response> {
     state.writer.append(event).await.map_err(Response::error)
 }
 
@@ -78,23 +78,7 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
     let response = match req {
         Request::Propose(cmd) => propose(state, peer, cmd).await,
         Request::Record(cmd) => record(state, peer, cmd).await,
-        Request::Observe {
-            change,
-            path,
-            count,
-            summary,
-        } => {
-            let mut e = peer_event(
-                "observe",
-                peer,
-                &path,
-                crate::observed::reason(state, change, &path, count, summary.as_deref()),
-            );
-            e.agent = "watcher".into();
-            e.detail =
-                Some(serde_json::json!({"change": change.as_str(), "count": count}).to_string());
-            ack(commit(state, e).await)
-        }
+        Request::Observe(obs) => ack(commit(state, crate::observed::event(state, peer, obs)).await),
         Request::Resolve {
             command,
             decision,
@@ -495,6 +479,10 @@ async fn undo(
     };
     let mut text = String::new();
     for snap in targets {
+        // What undo writes is no change behind Kintsugi's back.
+        state
+            .recent
+            .note(&format!("kintsugi undo {snap}"), &state.snapshots.roots(&snap));
         let result = state.snapshots.undo(&snap, force).await;
         let (reason, failed) = match &result {
             Ok(report) => (format!("undo of snapshot {snap}: {report}"), false),
@@ -552,11 +540,14 @@ async fn wait(state: &State, id: &str, timeout_ms: Option<u64>) -> Response {
 
 fn status(state: &State) -> Response {
     let head = state.writer.head();
-    let warnings: Vec<String> = state
+    let mut warnings: Vec<String> = state
         .warnings
         .lock()
         .map(|w| w.iter().cloned().collect())
         .unwrap_or_default();
+    if let Ok(d) = state.degraded.lock() {
+        warnings.extend(d.iter().cloned());
+    }
     Response::Status(StatusInfo {
         scorer: state.engine.scorer.name(),
         version: Some(env!("CARGO_PKG_VERSION").into()),

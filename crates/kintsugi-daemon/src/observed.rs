@@ -5,8 +5,10 @@
 //! from a tool Kintsugi does not see, such as an editor or an agent's own
 //! file-writing tool).
 
+use crate::peer::Peer;
 use crate::state::State;
-use kintsugi_protocol::Change;
+use kintsugi_ledger::NewEvent;
+use kintsugi_protocol::{Change, Observation};
 use kintsugi_snapshot::PlannedPath;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -61,6 +63,43 @@ impl Recent {
             })
             .map(|t| t.line.clone())
     }
+}
+
+/// Most degraded-watch notes `status` keeps (newest kept).
+pub const MAX_DEGRADED_NOTES: usize = 8;
+
+/// The ledger event for a watched change. A degraded watch is also kept
+/// for `status` (as a warning) until the daemon restarts.
+pub fn event(state: &State, peer: Peer, obs: Observation) -> NewEvent {
+    let mut reason = match &obs.degraded {
+        Some(why) => {
+            let note = format!("watcher degraded under {}: {why}", obs.path);
+            state.note_degraded(note.clone());
+            format!("{note}; changes in that window may be missing from the record")
+        }
+        None => reason(
+            state,
+            obs.change,
+            &obs.path,
+            obs.count,
+            obs.summary.as_deref(),
+        ),
+    };
+    if let Some(at) = &obs.seen_at {
+        reason = format!("{reason} (seen at {at} while the daemon was down; recorded late)");
+    }
+    let mut e = crate::handle::peer_event("observe", peer, &obs.path, reason);
+    e.agent = "watcher".into();
+    e.detail = Some(
+        serde_json::json!({
+            "change": obs.change.as_str(),
+            "count": obs.count,
+            "degraded": obs.degraded,
+            "seen_at": obs.seen_at,
+        })
+        .to_string(),
+    );
+    e
 }
 
 /// The ledger reason for a watched change.

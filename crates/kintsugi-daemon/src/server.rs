@@ -153,6 +153,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         stop: stop_tx,
         admin,
         warnings: Default::default(),
+        degraded: Default::default(),
         recent: Default::default(),
     });
     state.admin.apply_mode(&state.engine);

@@ -168,6 +168,24 @@ impl Snapshots {
         })
     }
 
+    /// The paths restoring snapshot `id` writes (its roots), so the
+    /// watcher's view of the restore is explained.
+    pub fn roots(&self, id: &str) -> Vec<kintsugi_snapshot::PlannedPath> {
+        self.store
+            .load_manifest(id)
+            .map(|m| {
+                m.roots
+                    .into_iter()
+                    .map(|r| kintsugi_snapshot::PlannedPath {
+                        path: r.path,
+                        recursive: r.recursive,
+                        action: "restores",
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Restore one snapshot; the report (or the conflicts) as text.
     pub async fn undo(&self, id: &str, force: bool) -> Result<String, String> {
         let _guard = self.lock.lock().await;

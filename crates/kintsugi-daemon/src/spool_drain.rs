@@ -1,12 +1,13 @@
-//! Drain the recorder's spool (`kintsugi_protocol::spool`): lines a human
-//! shell recorded while the daemon was down are recorded as `record` events,
-//! in the order they were typed, when the daemon starts and every [`DRAIN_EVERY`] after. The
+//! Drain the spool (`kintsugi_protocol::spool`): lines a human shell
+//! recorded and changes the watcher saw while the daemon was down are
+//! recorded as `record` and `observe` events, in the order they happened, when the daemon starts and every [`DRAIN_EVERY`] after. The
 //! drained file is removed only after its last line is committed.
 
 use crate::handle::record;
 use crate::peer::{Peer, own_uid};
 use crate::state::State;
-use kintsugi_protocol::{Response, spool};
+use kintsugi_protocol::Response;
+use kintsugi_protocol::spool::{self, Spooled};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -39,7 +40,7 @@ pub async fn drain(state: &State) -> Result<usize, String> {
             .map_err(|e| e.to_string())?;
         let Some(path) = taken else { break };
         let p = path.clone();
-        let (mut cmds, bad) = tokio::task::spawn_blocking(move || spool::read(&p))
+        let (mut items, bad) = tokio::task::spawn_blocking(move || spool::read(&p))
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| format!("{}: {e}", path.display()))?;
@@ -48,15 +49,31 @@ pub async fn drain(state: &State) -> Result<usize, String> {
         }
         // Background senders may append out of order: record in the order
         // the lines were typed (stable; an unreadable time sorts first).
-        cmds.sort_by_key(|c| typed_at(&c.ts));
+        items.sort_by_key(|c| c.time().and_then(typed_at));
         let peer = Peer {
             uid: own_uid(),
             pid: None,
         };
-        for cmd in cmds {
-            if let Response::Error { message } = record(state, peer, cmd).await {
+        for item in items {
+            let failed = match item {
+                Spooled::Record(cmd) => match record(state, peer, cmd).await {
+                    Response::Error { message } => Some(message),
+                    _ => None,
+                },
+                Spooled::Observe { observed } => {
+                    let e = crate::observed::event(state, peer, observed);
+                    crate::handle::commit(state, e)
+                        .await
+                        .err()
+                        .map(|r| match r {
+                            Response::Error { message } => message,
+                            other => format!("{other:?}"),
+                        })
+                }
+            };
+            if let Some(message) = failed {
                 // Keep the file: it is drained again (from the start) next time.
-                return Err(format!("recording a spooled command failed: {message}"));
+                return Err(format!("recording a spooled line failed: {message}"));
             }
             total += 1;
         }

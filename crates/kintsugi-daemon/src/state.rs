@@ -36,6 +36,8 @@ pub struct State {
     pub admin: crate::vault_guard::Guard,
     /// Repo policy files already reported as trying to loosen, with what they tried.
     pub warnings: Mutex<BTreeSet<String>>,
+    /// Degraded-watch notes from the watcher, oldest first.
+    pub degraded: Mutex<Vec<String>>,
     /// What recently allowed or recorded commands touch (explains watched changes).
     pub recent: crate::observed::Recent,
 }
@@ -63,6 +65,17 @@ impl State {
         }
         self.engine.panic.store(on, Ordering::SeqCst);
         Ok(())
+    }
+
+    /// Remember that the watcher reported a degraded watch (newest
+    /// [`crate::observed::MAX_DEGRADED_NOTES`] kept; shown by `status`).
+    pub fn note_degraded(&self, note: String) {
+        if let Ok(mut d) = self.degraded.lock() {
+            if d.len() == crate::observed::MAX_DEGRADED_NOTES {
+                d.remove(0);
+            }
+            d.push(format!("{} {note}", kintsugi_protocol::now_rfc3339()));
+        }
     }
 
     /// Remember a warning; true when it is new (so it gets recorded once).

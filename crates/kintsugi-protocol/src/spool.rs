@@ -1,7 +1,7 @@
-//! The recorder's spool: when the daemon cannot be reached, `kintsugi
-//! record send` appends the (redacted) command as one JSON line to
-//! `<data dir>/spool.jsonl` (0600), and the daemon drains it, in order, when
-//! it starts and every few seconds after.
+//! The spool: when the daemon cannot be reached, `kintsugi record send`
+//! appends the (redacted) command, and `kintsugi watch` the change it saw,
+//! as one JSON line to `<data dir>/spool.jsonl` (0600), and the daemon
+//! drains it, in order, when it starts and every few seconds after.
 //!
 //! Concurrency: appenders and the drainer take an exclusive lock on
 //! `spool.jsonl.lock` for the moment they touch the spool. An appender opens
@@ -13,7 +13,8 @@
 //! drains it first (at-least-once: such lines may be recorded twice).
 
 use crate::redact::redact_command;
-use crate::types::ProposedCommand;
+use crate::types::{Observation, ProposedCommand};
+use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
@@ -41,11 +42,44 @@ fn lock(data_dir: &Path) -> io::Result<File> {
     Ok(f)
 }
 
+/// One spooled line: a recorded command (the original line format) or a
+/// filesystem change, which carries an `observed` object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Spooled {
+    Observe { observed: Observation },
+    Record(ProposedCommand),
+}
+
+impl Spooled {
+    /// When the line was typed or the change seen (RFC 3339), if known.
+    pub fn time(&self) -> Option<&str> {
+        match self {
+            Spooled::Observe { observed } => observed.seen_at.as_deref(),
+            Spooled::Record(c) => Some(c.ts.as_str()),
+        }
+    }
+}
+
 /// Append `cmd` (redacted first) to the spool in `data_dir`.
 pub fn append(data_dir: &Path, cmd: &ProposedCommand) -> io::Result<()> {
     let mut cmd = cmd.clone();
     redact_command(&mut cmd);
-    let mut line = serde_json::to_vec(&cmd).map_err(io::Error::other)?;
+    append_line(data_dir, &Spooled::Record(cmd))
+}
+
+/// Append a filesystem change seen while the daemon was down.
+pub fn append_observation(data_dir: &Path, observed: &Observation) -> io::Result<()> {
+    append_line(
+        data_dir,
+        &Spooled::Observe {
+            observed: observed.clone(),
+        },
+    )
+}
+
+fn append_line(data_dir: &Path, item: &Spooled) -> io::Result<()> {
+    let mut line = serde_json::to_vec(item).map_err(io::Error::other)?;
     line.push(b'\n');
     let guard = lock(data_dir)?;
     let mut f = private(&data_dir.join(SPOOL_FILE), true)?;
@@ -73,9 +107,9 @@ pub fn take(data_dir: &Path) -> io::Result<Option<PathBuf>> {
     }
 }
 
-/// The commands in a spool file, in order. A line that does not parse (a
-/// torn write) is skipped and counted.
-pub fn read(path: &Path) -> io::Result<(Vec<ProposedCommand>, usize)> {
+/// The lines of a spool file, in order. A line that does not parse (a torn
+/// write) is skipped and counted.
+pub fn read(path: &Path) -> io::Result<(Vec<Spooled>, usize)> {
     let text = std::fs::read(path)?;
     let mut bad = 0;
     let cmds = text
@@ -102,7 +136,33 @@ pub fn pending(data_dir: &Path) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::Change;
     use std::os::unix::fs::PermissionsExt;
+
+    fn raw(s: &Spooled) -> &str {
+        match s {
+            Spooled::Record(c) => &c.raw,
+            Spooled::Observe { observed } => &observed.path,
+        }
+    }
+
+    #[test]
+    fn observations_and_commands_share_the_spool() {
+        let dir = tempfile::tempdir().unwrap();
+        append(
+            dir.path(),
+            &ProposedCommand::new("recorder", "/", vec![], "ls"),
+        )
+        .unwrap();
+        let mut o = Observation::new(Change::Removed, "/p/a.txt");
+        o.seen_at = Some("2026-11-24T00:00:00Z".into());
+        append_observation(dir.path(), &o).unwrap();
+        let (items, bad) = read(&dir.path().join(SPOOL_FILE)).unwrap();
+        assert_eq!(bad, 0);
+        assert!(matches!(&items[0], Spooled::Record(c) if c.raw == "ls"));
+        assert_eq!(items[1], Spooled::Observe { observed: o });
+        assert_eq!(items[1].time(), Some("2026-11-24T00:00:00Z"));
+    }
 
     #[test]
     fn appended_lines_are_redacted_private_and_drained_in_order() {
@@ -127,7 +187,7 @@ mod tests {
         .unwrap();
         let (cmds, bad) = read(&path).unwrap();
         assert_eq!(bad, 0);
-        let raws: Vec<&str> = cmds.iter().map(|c| c.raw.as_str()).collect();
+        let raws: Vec<&str> = cmds.iter().map(raw).collect();
         assert_eq!(
             raws,
             [
@@ -140,7 +200,7 @@ mod tests {
         assert_eq!(take(dir.path()).unwrap(), Some(path.clone()));
         std::fs::remove_file(&path).unwrap();
         let next = take(dir.path()).unwrap().unwrap();
-        assert_eq!(read(&next).unwrap().0[0].raw, "late");
+        assert_eq!(raw(&read(&next).unwrap().0[0]), "late");
     }
 
     #[test]

@@ -248,6 +248,41 @@ pub struct StatusInfo {
     pub admin: Option<String>,
 }
 
+/// A filesystem change the watcher saw (the `observe` request's fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observation {
+    pub change: Change,
+    pub path: String,
+    /// Extension: a coalesced burst; how many paths changed under `path`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    /// Extension: a plain-words summary of the burst.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Extension: the watch itself is degraded (event-queue overflow, a
+    /// watch error, a lost watch); why, in plain words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub degraded: Option<String>,
+    /// Extension: when the watcher saw it (RFC 3339), set when the change
+    /// was spooled while the daemon was down and is recorded late.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen_at: Option<String>,
+}
+
+impl Observation {
+    /// A plain change of one path.
+    pub fn new(change: Change, path: impl Into<String>) -> Observation {
+        Observation {
+            change,
+            path: path.into(),
+            count: None,
+            summary: None,
+            degraded: None,
+            seen_at: None,
+        }
+    }
+}
+
 /// Every request kind of v1 (serialized with a lowercase `kind` tag).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -258,16 +293,7 @@ pub enum Request {
         decision: HumanDecision,
         remember: bool,
     },
-    Observe {
-        change: Change,
-        path: String,
-        /// Extension: a coalesced burst; how many paths changed under `path`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        count: Option<u64>,
-        /// Extension: a plain-words summary of the burst (or of a degraded watch).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        summary: Option<String>,
-    },
+    Observe(Observation),
     Record(ProposedCommand),
     ListPending,
     PendingStatus {
@@ -564,12 +590,7 @@ mod tests {
         let req: Request = serde_json::from_str(line).unwrap();
         assert_eq!(
             req,
-            Request::Observe {
-                change: Change::Removed,
-                path: "/x".into(),
-                count: None,
-                summary: None,
-            }
+            Request::Observe(Observation::new(Change::Removed, "/x"))
         );
     }
 

@@ -1,11 +1,15 @@
 //! Store-wide retention: deletes the oldest manifests while the store is
 //! over its byte budget or they are older than the age limit (never the
-//! newest `keep_newest`), then every object no manifest refers to, and the
-//! git pins (`refs/kintsugi/<id>/…`) of deleted snapshots.
+//! newest `keep_newest`), then every object no manifest or pin set (see
+//! [`crate::pins`]) refers to, and the git pins (`refs/kintsugi/<id>/…`) of
+//! deleted snapshots. The watcher mirror's manifests are deleted once their
+//! grace period is over (their objects live on through its pins) and never
+//! count as one of the newest kept.
 
 use crate::error::Result;
 use crate::git;
 use crate::manifest::EntryKind;
+use crate::pins::{MIRROR_MANIFEST_GRACE, MIRROR_SESSION};
 use crate::store::Store;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,7 +44,13 @@ pub fn gc(
     let readable = crate::manifest::load_all(store);
     let sizes: BTreeMap<String, u64> = store.objects()?.into_iter().collect();
     let mut refcount: BTreeMap<String, u64> = BTreeMap::new();
+    // Pinned objects hold one reference that no manifest deletion drops.
+    for h in store.live_pins(max_age)? {
+        *refcount.entry(h).or_default() += 1;
+    }
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let mut manifests = Vec::new();
+    let mut mirror = Vec::new();
     // An unreadable manifest is kept but keeps no object alive.
     for m in readable {
         let id = &m.id;
@@ -61,6 +71,13 @@ pub fn gc(
             .map(|r| r.repo.clone())
             .chain(m.work_trees.iter().map(|w| w.repo.clone()))
             .collect();
+        if m.session == MIRROR_SESSION {
+            let age = now.saturating_sub(m.created_unix);
+            if age >= MIRROR_MANIFEST_GRACE.as_secs() as i64 {
+                mirror.push((id.clone(), m.created_unix, hashes, repos));
+            }
+            continue;
+        }
         manifests.push((id.clone(), m.created_unix, hashes, repos));
     }
     let live = |rc: &BTreeMap<String, u64>| -> u64 {
@@ -70,12 +87,15 @@ pub fn gc(
             .sum()
     };
     let mut total = live(&refcount);
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let deletable = manifests.len().saturating_sub(keep_newest);
     let mut report = GcReport::default();
-    for (id, created, hashes, repos) in manifests.iter().take(deletable) {
+    let candidates = mirror
+        .iter()
+        .map(|m| (m, true))
+        .chain(manifests.iter().take(deletable).map(|m| (m, false)));
+    for ((id, created, hashes, repos), always) in candidates {
         let too_old = now.saturating_sub(*created) >= max_age.as_secs() as i64;
-        if total <= max_bytes && !too_old {
+        if !always && total <= max_bytes && !too_old {
             break;
         }
         store.delete_manifest(id)?;

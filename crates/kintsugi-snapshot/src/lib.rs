@@ -27,6 +27,7 @@ mod git;
 mod git_restore;
 pub mod glob;
 mod manifest;
+mod pins;
 mod plan;
 mod preview;
 mod restore;
@@ -45,6 +46,7 @@ pub use manifest::{
     CopyMethod, Entry, EntryKind, LocalRef, RemoteRefRecord, Root, Skipped, SnapshotManifest,
     SnapshotSummary, StashRecord, Uncovered, WorkTreeRecord, list,
 };
+pub use pins::{MIRROR_MANIFEST_GRACE, MIRROR_SESSION};
 pub use plan::{Plan, PlannedPath, PlannedRefs, PlannedRepo, plan};
 pub use preview::{Preview, PreviewContext, PreviewItem, RemoteLoss, preview};
 pub use restore::{Conflict, RestoreOptions, RestoreReport, restore};

@@ -243,7 +243,14 @@ fn bash_lines_history_ignores_are_still_recorded() {
     while kintsugi_lines(&spool) < 4 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
-    let (mut cmds, _) = kintsugi_protocol::spool::read(&spool).unwrap();
+    let (items, _) = kintsugi_protocol::spool::read(&spool).unwrap();
+    let mut cmds: Vec<_> = items
+        .into_iter()
+        .filter_map(|i| match i {
+            kintsugi_protocol::spool::Spooled::Record(c) => Some(c),
+            kintsugi_protocol::spool::Spooled::Observe { .. } => None,
+        })
+        .collect();
     cmds.sort_by(|a, b| a.ts.cmp(&b.ts));
     let raws: Vec<&str> = cmds.iter().map(|c| c.raw.as_str()).collect();
     // A line history did not keep falls back to its first simple command.

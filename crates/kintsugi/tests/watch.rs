@@ -1,72 +1,17 @@
 //! The filesystem backstop on real trees: a delete and a clobber behind the
 //! daemon's back are recorded as unexplained and restored byte-identical by
-//! `undo --observed`; a change an allowed command covers is explained; a
+//! `undo --observed`; a change an allowed command (or an undo) covers is
+//! explained; a
 //! 10,000-file delete is one coalesced burst and restores whole; ignored
 //! directories are neither mirrored nor reported.
 
 mod common;
 
+use common::watching::{bytes, observed, wait_observed, watch};
 use common::{Conn, Sandbox, propose};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
-
-struct Watch(Child);
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Start `kintsugi watch root` and wait until it says it is ready; returns
-/// the ready line too.
-fn watch(sb: &Sandbox, root: &Path) -> (Watch, String) {
-    let mut child = sb
-        .cmd()
-        .args(["watch", root.to_str().unwrap()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    err.read_line(&mut line).unwrap();
-    assert!(line.contains("(ready)"), "watch said {line:?}");
-    // Keep draining stderr so the watcher never blocks on a full pipe.
-    std::thread::spawn(move || for _ in err.lines() {});
-    (Watch(child), line)
-}
-
-fn observed(sb: &Sandbox) -> Vec<Value> {
-    let out = sb.run(&["log", "--json", "--agent", "watcher", "-n", "100000"]);
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-fn wait_observed(sb: &Sandbox, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let v = observed(sb);
-        if pred(&v) {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "never observed: {v:#?}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn bytes(seed: u8, n: usize) -> Vec<u8> {
-    (0..n)
-        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
-        .collect()
-}
+use std::path::PathBuf;
+use std::time::Duration;
 
 fn tree(sb: &Sandbox) -> PathBuf {
     let p = sb.root().join("home/proj");
@@ -166,6 +111,25 @@ fn a_change_an_allowed_command_covers_is_explained() {
     assert!(
         reason_of("notes.txt").starts_with("unexplained"),
         "{events:#?}"
+    );
+    // What `kintsugi undo` writes back is explained by the undo itself.
+    let out = sb.run(&["undo"]);
+    assert!(out.status.success(), "{out:?}");
+    let events = wait_observed(&sb, |v| {
+        v.iter()
+            .filter(|e| e["raw"].as_str().unwrap().ends_with("build/out.o"))
+            .count()
+            >= 2
+    });
+    let restored = events
+        .iter()
+        .filter(|e| e["raw"].as_str().unwrap().ends_with("build/out.o"))
+        .max_by_key(|e| e["seq"].as_u64())
+        .unwrap();
+    let reason = restored["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("explained") && reason.contains("`kintsugi undo "),
+        "{restored:#}"
     );
 }
 

@@ -34,6 +34,7 @@ pub fn run(args: DaemonArgs) -> Result<ExitCode> {
         .init();
     let paths = resolved_paths();
     let config = Config::load(&paths.config)?;
+    crate::watch::spawn_in_daemon(config.watch.resolved(&crate::gate::home()));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -108,10 +108,14 @@ pub fn run() -> Result<ExitCode> {
             AGENTS.iter().map(|a| a.dir).collect::<Vec<_>>().join(", ")
         );
     }
-    let daemon = Client::connect(&socket_path())
+    let status = Client::connect(&socket_path())
         .ok()
         .and_then(|mut c| c.request(&Request::Status).ok())
-        .is_some_and(|r| matches!(r, Response::Status(_)));
+        .and_then(|r| match r {
+            Response::Status(s) => Some(s),
+            _ => None,
+        });
+    let daemon = status.is_some();
     println!(
         "daemon     {}",
         if daemon {
@@ -123,6 +127,11 @@ pub fn run() -> Result<ExitCode> {
             )
         }
     );
+    for w in status.and_then(|s| s.warnings).unwrap_or_default() {
+        // A degraded watch or an ignored repo policy needs the user's eyes.
+        problems += 1;
+        println!("warning    {w}");
+    }
     if !daemon {
         problems += 1;
     }

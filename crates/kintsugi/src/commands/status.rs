@@ -30,6 +30,12 @@ pub fn run(args: StatusArgs) -> Result<ExitCode> {
     println!("scorer          {}", s.scorer);
     println!("mode            {}", opt(s.mode));
     println!("held commands   {}", opt(s.pending.map(|p| p.to_string())));
+    if s.panic == Some(true) {
+        println!("kill switch     ON: every non-safe command is denied (`kintsugi resume`)");
+    }
+    if let Some(admin) = s.admin {
+        println!("admin vault     {admin}");
+    }
     println!(
         "ledger          {} events, head {}",
         s.ledger_len.unwrap_or(0),
@@ -43,6 +49,9 @@ pub fn run(args: StatusArgs) -> Result<ExitCode> {
             short(&cp.head)
         ),
         None => println!("last checkpoint none yet in this run"),
+    }
+    for w in s.warnings.unwrap_or_default() {
+        println!("warning         {w}");
     }
     Ok(ExitCode::SUCCESS)
 }

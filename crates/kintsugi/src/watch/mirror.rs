@@ -4,14 +4,16 @@
 //! a file or tree deleted or clobbered behind Kintsugi's back.
 //!
 //! Files: `<data dir>/watch/journal.jsonl` (one line per changed file: path,
-//! change, and the store object that held its content before), objects and
-//! manifests in the snapshot store. Directories named in [`IGNORED`] are
-//! neither mirrored nor reported.
+//! change, when, and the store object that held its content before),
+//! objects in the snapshot store, kept alive by the pin set
+//! [`PIN_SET`] (every object the index or a journal line within the
+//! retention age needs), so snapshot GC never removes them. Directories
+//! named in [`IGNORED`] are neither mirrored nor reported.
 
 use anyhow::{Context, Result};
 use kintsugi_snapshot::{Budget, EntryKind, Plan, PlannedPath, Store};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -20,9 +22,9 @@ use std::time::Duration;
 /// Directory names never mirrored or reported.
 pub const IGNORED: &[&str] = &["target", "node_modules", ".git"];
 const JOURNAL: &str = "journal.jsonl";
-/// The session name of the mirror's snapshots; `kintsugi undo` (newest
-/// snapshot) skips them, `undo --observed` is their way back.
-pub const MIRROR_SESSION: &str = "kintsugi:watch-mirror";
+pub use kintsugi_snapshot::MIRROR_SESSION;
+/// The store pin set that keeps the mirror's objects.
+pub const PIN_SET: &str = "watch-mirror";
 
 /// One journal line: `path` changed; before, its content was `hash`.
 #[derive(Debug, Serialize, Deserialize)]
@@ -31,6 +33,10 @@ pub struct Replaced {
     pub change: String,
     pub hash: String,
     pub mode: u32,
+    /// When the change was seen (Unix seconds); older lines than the
+    /// retention age are dropped when the watcher starts.
+    #[serde(default)]
+    pub at: Option<i64>,
 }
 
 /// Last-seen content of the watched trees.
@@ -40,6 +46,8 @@ pub struct Mirror {
     /// path → (object hash, permission bits); ordered, so everything under
     /// a directory is one range.
     pub index: BTreeMap<PathBuf, (String, u32)>,
+    /// Objects journal lines within the retention age refer to.
+    journaled: BTreeSet<String>,
 }
 
 /// Is `path` inside an ignored directory?
@@ -48,11 +56,15 @@ pub fn ignored(path: &Path) -> bool {
         .any(|c| IGNORED.iter().any(|i| c.as_os_str() == *i))
 }
 
-/// Every regular file under `root`, ignored directories skipped.
-pub fn walk(root: &Path) -> Vec<PathBuf> {
+/// Every regular file under `root`, ignored directories and everything
+/// under `exclude` (Kintsugi's own data dir) skipped.
+pub fn walk(root: &Path, exclude: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(p) = stack.pop() {
+        if p.starts_with(exclude) {
+            continue;
+        }
         let Ok(meta) = std::fs::symlink_metadata(&p) else {
             continue;
         };
@@ -79,6 +91,7 @@ impl Mirror {
             store,
             dir,
             index: BTreeMap::new(),
+            journaled: BTreeSet::new(),
         })
     }
 
@@ -117,7 +130,7 @@ impl Mirror {
     }
 
     /// Journal what the changes replaced (before the index moves on).
-    pub fn journal(&self, changes: &[(PathBuf, &str)]) -> Result<()> {
+    pub fn journal(&mut self, changes: &[(PathBuf, &str)]) -> Result<()> {
         let mut text = Vec::new();
         for (path, change) in changes {
             if let Some((hash, mode)) = self.index.get(path) {
@@ -126,8 +139,10 @@ impl Mirror {
                     change: change.to_string(),
                     hash: hash.clone(),
                     mode: *mode,
+                    at: Some(now_unix()),
                 };
                 serde_json::to_writer(&mut text, &r)?;
+                self.journaled.insert(hash.clone());
                 text.push(b'\n');
             }
         }
@@ -144,6 +159,60 @@ impl Mirror {
         f.write_all(&text)?;
         Ok(())
     }
+
+    /// Drop journal lines older than `max_age` (rewriting the journal) and
+    /// pin every object the index and the remaining lines refer to.
+    pub fn retain(&mut self, max_age: Duration) -> Result<()> {
+        let path = self.dir.join(JOURNAL);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        let oldest = now_unix().saturating_sub(max_age.as_secs() as i64);
+        let mut kept = String::with_capacity(text.len());
+        self.journaled.clear();
+        for line in text.lines() {
+            let Ok(r) = serde_json::from_str::<Replaced>(line) else {
+                continue;
+            };
+            if r.at.is_some_and(|at| at < oldest) {
+                continue;
+            }
+            self.journaled.insert(r.hash);
+            kept.push_str(line);
+            kept.push('\n');
+        }
+        if kept.len() != text.len() {
+            let tmp = self.dir.join(".journal.tmp");
+            std::fs::OpenOptions::new()
+                .create(true)
+                .write(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&tmp)
+                .and_then(|mut f| f.write_all(kept.as_bytes()))
+                .and_then(|()| std::fs::rename(&tmp, &path))
+                .with_context(|| format!("cannot rewrite {}", path.display()))?;
+        }
+        self.pin()
+    }
+
+    /// Pin every object the index and the journal need.
+    pub fn pin(&self) -> Result<()> {
+        let mut all = self.journaled.clone();
+        all.extend(self.index.values().map(|(h, _)| h.clone()));
+        self.store
+            .write_pins(PIN_SET, &all)
+            .context("cannot pin the mirror's objects in the snapshot store")
+    }
+}
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// Restore every file at or under `target` to the content it had before its

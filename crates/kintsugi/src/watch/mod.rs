@@ -6,12 +6,14 @@
 //! one `observe` for their common directory, with `count` and a summary).
 //! The daemon decides whether each change is explained. Event-queue
 //! overflow and watch errors are reported as degraded and trigger a fresh
-//! mirror.
+//! mirror. While the daemon cannot be reached, changes go to the spool
+//! (with the time they were seen) and the daemon records them when it is
+//! back.
 
 pub mod mirror;
 
 use anyhow::{Context, Result};
-use kintsugi_protocol::{Change, Client, Request};
+use kintsugi_protocol::{Change, Client, Observation, Request};
 use mirror::{Mirror, ignored, walk};
 use notify::{RecursiveMode, Watcher};
 use std::collections::BTreeSet;
@@ -25,6 +27,44 @@ pub const QUIET: Duration = Duration::from_millis(150);
 pub const MAX_BATCH: Duration = Duration::from_millis(800);
 /// More changes of one kind than this in a batch are sent as one summary.
 pub const COALESCE: usize = 8;
+
+/// How long the daemon's own watcher waits before starting again after it
+/// stopped (a watched tree missing, the watch limit reached, …).
+pub const RESTART_AFTER: Duration = Duration::from_secs(30);
+
+/// The `[watch]` paths of the user config, watched on a thread of the
+/// daemon process for as long as it runs. A watcher that stops is reported
+/// as degraded (through the daemon, else the spool) and started again after
+/// [`RESTART_AFTER`].
+pub fn spawn_in_daemon(roots: Vec<PathBuf>) {
+    if roots.is_empty() {
+        return;
+    }
+    let spawned = std::thread::Builder::new()
+        .name("watcher".into())
+        .spawn(move || {
+            let mut last_error = String::new();
+            loop {
+                let Err(e) = run(&roots) else { return };
+                let why = format!("{e:#}");
+                eprintln!("kintsugi: the configured watcher stopped: {why}");
+                if why != last_error {
+                    let mut obs =
+                        Observation::new(Change::Modified, roots[0].display().to_string());
+                    obs.degraded = Some(format!(
+                        "the watcher stopped ({why}); it starts again every {} s",
+                        RESTART_AFTER.as_secs()
+                    ));
+                    Link::new(kintsugi_protocol::data_dir()).send(obs);
+                    last_error = why;
+                }
+                std::thread::sleep(RESTART_AFTER);
+            }
+        });
+    if let Err(e) = spawned {
+        eprintln!("kintsugi: cannot start the configured watcher: {e}");
+    }
+}
 
 /// Watch `roots` until killed.
 pub fn run(roots: &[PathBuf]) -> Result<()> {
@@ -44,9 +84,11 @@ pub fn run(roots: &[PathBuf]) -> Result<()> {
     }
     let data = kintsugi_protocol::data_dir();
     let mut mirror = Mirror::open(&data)?;
-    let files: Vec<PathBuf> = roots.iter().flat_map(|r| walk(r)).collect();
+    let data = data.canonicalize().unwrap_or(data);
+    let files: Vec<PathBuf> = roots.iter().flat_map(|r| walk(r, &data)).collect();
     mirror.capture(&files)?;
-    let mut link = Link::default();
+    mirror.retain(retention())?;
+    let mut link = Link::new(data.clone());
     eprintln!(
         "kintsugi: watching {} file(s) under {} (ready)",
         mirror.index.len(),
@@ -66,25 +108,27 @@ pub fn run(roots: &[PathBuf]) -> Result<()> {
             match ev {
                 Ok(ev) if ev.need_rescan() => degraded = Some("the event queue overflowed".into()),
                 Ok(ev) if !changes_content(&ev.kind) => {}
-                Ok(ev) => batch.extend(ev.paths.into_iter().filter(|p| !ignored_under(&roots, p))),
+                // Our own data dir (ledger, store, spool) is never a change
+                // to report: reporting it would write to it again.
+                Ok(ev) => batch.extend(
+                    ev.paths
+                        .into_iter()
+                        .filter(|p| !ignored_under(&roots, p) && !p.starts_with(&data)),
+                ),
                 Err(e) => degraded = Some(e.to_string()),
             }
             let left = MAX_BATCH.saturating_sub(opened.elapsed()).min(QUIET);
             next = rx.recv_timeout(left).ok();
         }
         if let Some(why) = degraded {
-            let root = roots[0].display().to_string();
-            link.send(observe(
-                Change::Modified,
-                root,
-                None,
-                Some(format!("watch degraded: {why}; re-mirrored")),
-            ));
+            let mut obs = Observation::new(Change::Modified, roots[0].display().to_string());
+            obs.degraded = Some(format!("{why}; the trees were mirrored again"));
+            link.send(obs);
             mirror.index.clear();
-            let files: Vec<PathBuf> = roots.iter().flat_map(|r| walk(r)).collect();
+            let files: Vec<PathBuf> = roots.iter().flat_map(|r| walk(r, &data)).collect();
             mirror.capture(&files)?;
         }
-        let changes = classify(&mirror, &batch);
+        let changes = classify(&mirror, &batch, &data);
         let named: Vec<(PathBuf, &str)> = changes
             .iter()
             .map(|(p, c)| (p.clone(), c.as_str()))
@@ -100,18 +144,27 @@ pub fn run(roots: &[PathBuf]) -> Result<()> {
                 mirror.index.remove(p);
             }
         }
-        if let Err(e) = mirror.capture(&present) {
+        if let Err(e) = mirror.capture(&present).and_then(|()| mirror.pin()) {
             eprintln!("kintsugi: {e:#}");
         }
-        for req in coalesce(&changes) {
-            link.send(req);
+        for obs in coalesce(&changes) {
+            link.send(obs);
         }
     }
 }
 
+/// How long the journal keeps what an observed change replaced: the
+/// config's `snapshot_retention_days`.
+fn retention() -> Duration {
+    let days = kintsugi_daemon::Config::load(&kintsugi_protocol::config_path())
+        .map(|c| c.snapshot_retention_days)
+        .unwrap_or(30);
+    Duration::from_secs(days * 86_400)
+}
+
 /// What happened to each path of a batch, from the mirror and the disk
 /// (directories expand to the files under them).
-fn classify(mirror: &Mirror, batch: &BTreeSet<PathBuf>) -> Vec<(PathBuf, Change)> {
+fn classify(mirror: &Mirror, batch: &BTreeSet<PathBuf>, data: &Path) -> Vec<(PathBuf, Change)> {
     // One change per path (a path's latest state wins), in path order.
     let mut out = std::collections::BTreeMap::new();
     for p in batch {
@@ -127,7 +180,7 @@ fn classify(mirror: &Mirror, batch: &BTreeSet<PathBuf>) -> Vec<(PathBuf, Change)
                 }
             },
             Ok(m) if m.is_dir() => {
-                for f in walk(p)
+                for f in walk(p, data)
                     .into_iter()
                     .filter(|f| !mirror.index.contains_key(f))
                 {
@@ -165,17 +218,8 @@ fn same_content(path: &Path, hash: &str) -> bool {
     std::fs::read(path).is_ok_and(|b| blake3::hash(&b).to_hex().as_str() == hash)
 }
 
-fn observe(change: Change, path: String, count: Option<u64>, summary: Option<String>) -> Request {
-    Request::Observe {
-        change,
-        path,
-        count,
-        summary,
-    }
-}
-
-/// One request per change, or one per kind when there are many.
-fn coalesce(changes: &[(PathBuf, Change)]) -> Vec<Request> {
+/// One observation per change, or one per kind when there are many.
+fn coalesce(changes: &[(PathBuf, Change)]) -> Vec<Observation> {
     let mut out = Vec::new();
     for kind in [Change::Removed, Change::Modified, Change::Created] {
         let paths: Vec<&PathBuf> = changes
@@ -187,7 +231,7 @@ fn coalesce(changes: &[(PathBuf, Change)]) -> Vec<Request> {
             out.extend(
                 paths
                     .iter()
-                    .map(|p| observe(kind, p.display().to_string(), None, None)),
+                    .map(|p| Observation::new(kind, p.display().to_string())),
             );
             continue;
         }
@@ -203,12 +247,10 @@ fn coalesce(changes: &[(PathBuf, Change)]) -> Vec<Request> {
             kind.as_str(),
             examples.join(", ")
         );
-        out.push(observe(
-            kind,
-            common.display().to_string(),
-            Some(paths.len() as u64),
-            Some(summary),
-        ));
+        let mut obs = Observation::new(kind, common.display().to_string());
+        obs.count = Some(paths.len() as u64);
+        obs.summary = Some(summary);
+        out.push(obs);
     }
     out
 }
@@ -226,23 +268,55 @@ fn common_dir(paths: &[&PathBuf]) -> PathBuf {
     common
 }
 
-/// One persistent connection to the daemon, reopened once on failure.
-#[derive(Default)]
-struct Link(Option<Client>);
+/// One persistent connection to the daemon, reopened once on failure;
+/// when the daemon cannot be reached, the spool.
+struct Link {
+    client: Option<Client>,
+    data_dir: PathBuf,
+    /// Said once per outage that changes are being spooled.
+    spooling: bool,
+}
 
 impl Link {
-    fn send(&mut self, req: Request) {
+    fn new(data_dir: PathBuf) -> Link {
+        Link {
+            client: None,
+            data_dir,
+            spooling: false,
+        }
+    }
+
+    fn send(&mut self, mut obs: Observation) {
+        let req = Request::Observe(obs.clone());
         for _ in 0..2 {
-            if self.0.is_none() {
-                self.0 = Client::connect_default().ok();
+            if self.client.is_none() {
+                self.client = Client::connect_default().ok();
             }
-            let Some(c) = self.0.as_mut() else { break };
+            let Some(c) = self.client.as_mut() else { break };
             if c.request(&req).is_ok() {
+                if self.spooling {
+                    eprintln!("kintsugi: the daemon is back; spooled changes are recorded by it");
+                    self.spooling = false;
+                }
                 return;
             }
-            self.0 = None;
+            self.client = None;
         }
-        eprintln!("kintsugi: the daemon is unreachable; change not recorded: {req:?}");
+        obs.seen_at = Some(kintsugi_protocol::now_rfc3339());
+        match kintsugi_protocol::spool::append_observation(&self.data_dir, &obs) {
+            Ok(()) if !self.spooling => {
+                self.spooling = true;
+                eprintln!(
+                    "kintsugi: the daemon is unreachable; changes are spooled until it is back"
+                );
+            }
+            Ok(()) => {}
+            Err(e) => eprintln!(
+                "kintsugi: the daemon is unreachable and the spool cannot be written ({e}); change not recorded: {} {}",
+                obs.change.as_str(),
+                obs.path
+            ),
+        }
     }
 }
 
@@ -276,13 +350,8 @@ mod tests {
             .collect();
         let reqs = coalesce(&many);
         assert_eq!(reqs.len(), 2);
-        match &reqs[0] {
-            Request::Observe { path, count, .. } => {
-                assert_eq!(path, "/p/d");
-                assert_eq!(*count, Some(100));
-            }
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(reqs[0].path, "/p/d");
+        assert_eq!(reqs[0].count, Some(100));
     }
 
     #[test]

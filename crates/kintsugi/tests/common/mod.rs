@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod shells;
+pub mod watching;
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;

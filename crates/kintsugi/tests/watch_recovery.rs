@@ -1,0 +1,203 @@
+//! The filesystem backstop when things go wrong: changes seen while the
+//! daemon is down are spooled and recorded when it is back; the `[watch]`
+//! config list is watched by the daemon itself; snapshot GC never removes
+//! what `undo --observed` needs; an inotify queue overflow is recorded as
+//! degraded and shown by `status` and `doctor`.
+
+mod common;
+
+use common::Sandbox;
+use common::watching::{bytes, observed, wait_observed, watch};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn small_tree(sb: &Sandbox) -> PathBuf {
+    let p = sb.root().join("home/proj");
+    std::fs::create_dir_all(p.join("src")).unwrap();
+    std::fs::write(p.join("src/lib.rs"), bytes(3, 40_000)).unwrap();
+    std::fs::write(p.join("notes.txt"), bytes(4, 500)).unwrap();
+    p
+}
+
+fn wait_until(what: &str, mut ok: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !ok() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn reason(e: &Value) -> &str {
+    e["reason"].as_str().unwrap_or_default()
+}
+
+fn kill(sig: &str, pid: u32) {
+    let ok = Command::new("kill")
+        .args([&format!("-{sig}"), &pid.to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -{sig} {pid}");
+}
+
+#[test]
+fn changes_while_the_daemon_is_down_are_spooled_and_recorded_late() {
+    let mut sb = Sandbox::new();
+    sb.start();
+    let proj = small_tree(&sb);
+    let (_w, _) = watch(&sb, &proj);
+    sb.signal("TERM");
+    sb.wait_exit();
+    let gone = proj.join("notes.txt");
+    std::fs::remove_file(&gone).unwrap();
+    let spool = sb.data().join("spool.jsonl");
+    wait_until("the spooled change", || {
+        std::fs::read_to_string(&spool).is_ok_and(|t| t.contains("notes.txt"))
+    });
+    sb.start();
+    let events = wait_observed(&sb, |v| {
+        v.iter()
+            .any(|e| e["raw"] == gone.to_str().unwrap() && reason(e).contains("recorded late"))
+    });
+    let e = events
+        .iter()
+        .find(|e| e["raw"] == gone.to_str().unwrap())
+        .unwrap();
+    assert!(reason(e).starts_with("unexplained"), "{e}");
+    wait_until("the drained spool to be removed", || !spool.exists());
+    let out = sb.run(&["undo", "--observed", gone.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(std::fs::read(&gone).unwrap(), bytes(4, 500));
+}
+
+#[test]
+fn the_configured_watch_list_is_watched_by_the_daemon() {
+    let mut sb = Sandbox::new();
+    let proj = small_tree(&sb);
+    sb.write_config(&format!(
+        "[watch]\npaths = [{:?}]\n",
+        proj.to_str().unwrap()
+    ));
+    sb.start();
+    let file = proj.join("src/lib.rs");
+    // The daemon's watcher says nothing when it is ready: change the file
+    // until a change of it is recorded.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut round = 0u8;
+    loop {
+        round += 1;
+        std::fs::write(&file, bytes(round, 1000)).unwrap();
+        std::thread::sleep(Duration::from_millis(400));
+        if observed(&sb)
+            .iter()
+            .any(|e| e["raw"] == file.to_str().unwrap())
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the configured watcher never reported"
+        );
+    }
+    std::fs::remove_file(&file).unwrap();
+    wait_observed(&sb, |v| {
+        v.iter()
+            .any(|e| e["raw"] == file.to_str().unwrap() && reason(e).contains(" removed"))
+    });
+    let out = sb.run(&["undo", "--observed", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(std::fs::read(&file).unwrap(), bytes(round, 1000));
+}
+
+/// Pretend every watcher-mirror manifest was written a day ago.
+fn age_mirror_manifests(data: &Path) -> usize {
+    let dir = data.join("snapshots/manifests");
+    let mut aged = 0;
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let mut m: Value = serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap();
+        if m["session"] == "kintsugi:watch-mirror" {
+            m["created_unix"] = Value::from(m["created_unix"].as_i64().unwrap() - 86_400);
+            std::fs::write(e.path(), serde_json::to_vec(&m).unwrap()).unwrap();
+            aged += 1;
+        }
+    }
+    aged
+}
+
+#[test]
+fn snapshot_gc_never_removes_what_undo_observed_needs() {
+    let mut sb = Sandbox::new();
+    sb.write_config("snapshot_store_max_mb = 0\nsnapshot_keep_newest = 0\n");
+    sb.start();
+    let proj = small_tree(&sb);
+    let (_w, _) = watch(&sb, &proj);
+    let notes = proj.join("notes.txt");
+    std::fs::write(&notes, b"clobbered").unwrap();
+    wait_observed(&sb, |v| {
+        v.iter().any(|e| e["raw"] == notes.to_str().unwrap())
+    });
+    // Let the watcher pin the batch's objects, then age its manifests past
+    // their grace period so GC deletes them.
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(age_mirror_manifests(&sb.data()) >= 2);
+    let out = sb.run(&["gc"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        age_mirror_manifests(&sb.data()),
+        0,
+        "mirror manifests survived GC"
+    );
+    // The mirror's objects are pinned: the pre-clobber content and the
+    // current content of every watched file are still in the store.
+    let out = sb.run(&["undo", "--observed", notes.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(std::fs::read(&notes).unwrap(), bytes(4, 500));
+    let lib = proj.join("src/lib.rs");
+    std::fs::remove_file(&lib).unwrap();
+    wait_observed(&sb, |v| v.iter().any(|e| e["raw"] == lib.to_str().unwrap()));
+    let out = sb.run(&["undo", "--observed", lib.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(std::fs::read(&lib).unwrap(), bytes(3, 40_000));
+}
+
+#[test]
+fn an_event_queue_overflow_is_recorded_as_degraded_and_shown() {
+    let mut sb = Sandbox::new();
+    sb.start();
+    let proj = small_tree(&sb);
+    let (w, _) = watch(&sb, &proj);
+    let max: usize = std::fs::read_to_string("/proc/sys/fs/inotify/max_queued_events")
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(16_384);
+    // The watch on a new directory is added when its creation is read.
+    let burst = proj.join("burst");
+    std::fs::create_dir(&burst).unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    // A stopped watcher reads nothing, so the kernel's queue overflows.
+    kill("STOP", w.0.id());
+    for i in 0..max + 1000 {
+        std::fs::File::create(burst.join(format!("f{i}"))).unwrap();
+    }
+    kill("CONT", w.0.id());
+    let events = wait_observed(&sb, |v| v.iter().any(|e| reason(e).contains("degraded")));
+    let e = events
+        .iter()
+        .find(|e| reason(e).contains("degraded"))
+        .unwrap();
+    assert!(reason(e).contains("overflow"), "{e}");
+    let status = sb.run(&["status"]);
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        text.contains("warning") && text.contains("overflow"),
+        "{text}"
+    );
+    let doctor = sb.run(&["doctor"]);
+    let text = String::from_utf8_lossy(&doctor.stdout);
+    assert!(
+        text.contains("warning    ") && text.contains("overflow"),
+        "{text}"
+    );
+}
