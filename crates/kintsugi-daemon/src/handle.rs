@@ -480,9 +480,10 @@ async fn undo(
     let mut text = String::new();
     for snap in targets {
         // What undo writes is no change behind Kintsugi's back.
-        state
-            .recent
-            .note(&format!("kintsugi undo {snap}"), &state.snapshots.roots(&snap));
+        state.recent.note(
+            &format!("kintsugi undo {snap}"),
+            &state.snapshots.roots(&snap),
+        );
         let result = state.snapshots.undo(&snap, force).await;
         let (reason, failed) = match &result {
             Ok(report) => (format!("undo of snapshot {snap}: {report}"), false),

@@ -1,8 +1,8 @@
 //! The filesystem backstop when things go wrong: changes seen while the
 //! daemon is down are spooled and recorded when it is back; the `[watch]`
 //! config list is watched by the daemon itself; snapshot GC never removes
-//! what `undo --observed` needs; an inotify queue overflow is recorded as
-//! degraded and shown by `status` and `doctor`.
+//! what `undo --observed` needs; an inotify queue overflow and a lost watch
+//! are recorded as degraded and shown by `status` and `doctor`.
 
 mod common;
 
@@ -199,5 +199,40 @@ fn an_event_queue_overflow_is_recorded_as_degraded_and_shown() {
     assert!(
         text.contains("warning    ") && text.contains("overflow"),
         "{text}"
+    );
+}
+
+#[test]
+fn a_removed_root_is_a_lost_watch_and_the_tree_comes_back() {
+    let mut sb = Sandbox::new();
+    sb.start();
+    let proj = small_tree(&sb);
+    let (mut w, _) = watch(&sb, &proj);
+    std::fs::remove_dir_all(&proj).unwrap();
+    let events = wait_observed(&sb, |v| {
+        v.iter().any(|e| reason(e).contains("watch is lost"))
+    });
+    assert!(
+        events.iter().any(|e| reason(e).starts_with("unexplained")
+            && e["raw"].as_str().unwrap().ends_with("lib.rs")),
+        "{events:#?}"
+    );
+    // With nothing left to watch, the watcher stops and says why.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while w.0.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the watcher kept running");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let status = String::from_utf8_lossy(&sb.run(&["status"]).stdout).into_owned();
+    assert!(status.contains("watch is lost"), "{status}");
+    let out = sb.run(&["undo", "--observed", proj.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        std::fs::read(proj.join("src/lib.rs")).unwrap(),
+        bytes(3, 40_000)
+    );
+    assert_eq!(
+        std::fs::read(proj.join("notes.txt")).unwrap(),
+        bytes(4, 500)
     );
 }

@@ -89,6 +89,7 @@ pub fn run(roots: &[PathBuf]) -> Result<()> {
     mirror.capture(&files)?;
     mirror.retain(retention())?;
     let mut link = Link::new(data.clone());
+    let mut lost = BTreeSet::new();
     eprintln!(
         "kintsugi: watching {} file(s) under {} (ready)",
         mirror.index.len(),
@@ -149,6 +150,21 @@ pub fn run(roots: &[PathBuf]) -> Result<()> {
         }
         for obs in coalesce(&changes) {
             link.send(obs);
+        }
+        // A removed root takes its inotify watch with it: say so once.
+        for r in &roots {
+            if !r.exists() && lost.insert(r.clone()) {
+                let mut obs = Observation::new(Change::Removed, r.display().to_string());
+                obs.degraded = Some(
+                    "the watched tree itself was removed, so its watch is lost; \
+                     restore it (`kintsugi undo --observed`) and restart the watcher"
+                        .into(),
+                );
+                link.send(obs);
+            }
+        }
+        if lost.len() == roots.len() {
+            anyhow::bail!("every watched tree was removed");
         }
     }
 }
