@@ -17,8 +17,9 @@ pub enum Effect {
     Move { from: String, to: String },
     /// Changes mode or owner.
     Chmod { path: String, recursive: bool },
-    /// Updates a ref on a remote (`git push`).
+    /// Updates a ref on a remote (`git push`), run in `repo` (`-C` honoured).
     GitRefRewrite {
+        repo: String,
         remote: String,
         refspec: String,
         force: bool,

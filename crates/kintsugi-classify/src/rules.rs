@@ -164,6 +164,7 @@ pub(crate) fn judge(e: &Effect, ctx: &Context, _p: Option<&str>) -> (Class, Stri
             refspec,
             force,
             delete,
+            ..
         } => {
             let target = if refspec.is_empty() {
                 "the current branch".to_string()

@@ -109,12 +109,17 @@ pub fn plan(effects: &[Effect], cwd: &Path) -> Plan {
                 }
             }
             Effect::GitRefRewrite {
+                repo,
                 remote,
                 refspec,
                 force,
                 delete,
             } => p.refs.push(PlannedRefs {
-                repo: cwd.to_path_buf(),
+                repo: if repo.starts_with('/') {
+                    PathBuf::from(repo)
+                } else {
+                    cwd.to_path_buf()
+                },
                 remote: remote.clone(),
                 refspec: refspec.clone(),
                 force: *force,
@@ -351,6 +356,7 @@ mod tests {
                 what: "clean -f (untracked files)".into(),
             },
             Effect::GitRefRewrite {
+                repo: "/r".into(),
                 remote: "origin".into(),
                 refspec: "main".into(),
                 force: true,

@@ -83,6 +83,44 @@ fn force_push_is_undone_on_the_remote() {
 }
 
 #[test]
+fn a_force_push_with_dash_c_is_planned_in_that_repo() {
+    let sb = Sandbox::new();
+    let bare = sb.dir.path().join("remote.git");
+    fs::create_dir_all(&bare).unwrap();
+    git(&bare, &["init", "-q", "--bare", "-b", "main"]);
+    let repo = &sb.project;
+    init_repo(repo, &[("a.txt", "one\n")]);
+    write(&repo.join("a.txt"), "two\n");
+    git(repo, &["commit", "-qam", "second"]);
+    git(repo, &["remote", "add", "origin", bare.to_str().unwrap()]);
+    git(repo, &["push", "-q", "origin", "main"]);
+    let old = git(&bare, &["rev-parse", "main"]);
+    git(repo, &["reset", "-q", "--hard", "HEAD~1"]);
+    write(&repo.join("c.txt"), "c\n");
+    git(repo, &["add", "c.txt"]);
+    git(repo, &["commit", "-qm", "rewritten"]);
+    // Run from outside the repository: `-C` names it.
+    let elsewhere = sb.dir.path().join("elsewhere");
+    fs::create_dir_all(&elsewhere).unwrap();
+    let line = format!("git -C {} push --force origin main", repo.display());
+    let (m, fp) = sb.damage(&line, &elsewhere);
+    assert_eq!(m.remote_refs.len(), 1, "{m:?}");
+    assert_eq!(&m.remote_refs[0].repo, repo);
+    assert_eq!(m.remote_refs[0].old.as_deref(), Some(old.as_str()));
+    assert_ne!(git(&bare, &["rev-parse", "main"]), old);
+    restore(
+        &sb.store,
+        &m.id,
+        RestoreOptions {
+            force: false,
+            expected: Some(fp),
+        },
+    )
+    .unwrap();
+    assert_eq!(git(&bare, &["rev-parse", "main"]), old);
+}
+
+#[test]
 fn a_pushed_new_ref_is_deleted_by_undo() {
     let sb = Sandbox::new();
     let bare = sb.dir.path().join("remote.git");

@@ -94,6 +94,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     if c.args.get(i).is_some_and(|w| w.dynamic) {
         if c.short('f') || c.long("--force") || c.args.iter().any(|w| w.text.starts_with('+')) {
             e.add(Effect::GitRefRewrite {
+                repo: repo.clone(),
                 remote: "a remote".into(),
                 refspec: "computed at run time".into(),
                 force: true,
@@ -154,7 +155,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         });
     }
     match sub.as_str() {
-        "push" => push(e, &g),
+        "push" => push(e, &g, &repo),
         "reset" if g.has(&["--hard", "--merge"]) => {
             e.add(Effect::GitDiscard {
                 repo,
@@ -406,7 +407,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     true
 }
 
-fn push(e: &mut Engine, g: &Cmd) {
+fn push(e: &mut Engine, g: &Cmd, repo: &str) {
     if g.short('n') || g.long("--dry-run") {
         return;
     }
@@ -424,6 +425,7 @@ fn push(e: &mut Engine, g: &Cmd) {
     let refs: Vec<&Word> = pos.iter().skip(1).copied().collect();
     if g.long("--prune") {
         e.add(Effect::GitRefRewrite {
+            repo: repo.to_string(),
             remote: remote.clone(),
             refspec: "--prune".into(),
             force: true,
@@ -432,6 +434,7 @@ fn push(e: &mut Engine, g: &Cmd) {
     }
     if g.long("--mirror") {
         e.add(Effect::GitRefRewrite {
+            repo: repo.to_string(),
             remote: remote.clone(),
             refspec: "--mirror".into(),
             force: true,
@@ -447,6 +450,7 @@ fn push(e: &mut Engine, g: &Cmd) {
             ""
         };
         e.add(Effect::GitRefRewrite {
+            repo: repo.to_string(),
             remote,
             refspec: what.into(),
             force,
@@ -459,6 +463,7 @@ fn push(e: &mut Engine, g: &Cmd) {
         let plus = t.starts_with('+');
         let del = delete || t.starts_with(':');
         e.add(Effect::GitRefRewrite {
+            repo: repo.to_string(),
             remote: remote.clone(),
             refspec: t.clone(),
             force: force || plus,
