@@ -5,6 +5,7 @@
 use crate::error::Result;
 use crate::git;
 use crate::manifest::{CopyMethod, Entry, EntryKind, Root, Skipped, SnapshotManifest, Uncovered};
+use crate::meta;
 use crate::plan::Plan;
 use crate::store::{Store, new_id};
 use crate::walk;
@@ -130,6 +131,8 @@ pub fn capture(
     m.roots.reverse();
 
     let mut entries = 0u64;
+    // (device, inode) → first captured name, for files with hard links.
+    let mut links: std::collections::HashMap<(u64, u64), PathBuf> = Default::default();
     let store_root = store
         .root()
         .canonicalize()
@@ -250,12 +253,24 @@ pub fn capture(
             });
             continue;
         };
+        let hardlink_of = meta::link_identity(&meta).and_then(|id| match links.get(&id) {
+            Some(first) => Some(first.clone()),
+            None => {
+                links.insert(id, path.clone());
+                None
+            }
+        });
+        let (uid, gid) = meta::owner(&meta);
         m.entries.push(Entry {
             path: path.clone(),
             mode,
             mtime_sec,
             mtime_nsec,
+            xattrs: Some(meta::read_xattrs(&path)),
             kind,
+            uid: Some(uid),
+            gid: Some(gid),
+            hardlink_of,
         });
         entries += 1;
         if entries.is_multiple_of(PROGRESS_EVERY) {

@@ -27,6 +27,7 @@ mod git;
 mod git_restore;
 pub mod glob;
 mod manifest;
+mod meta;
 mod pins;
 mod plan;
 mod preview;

@@ -73,6 +73,19 @@ pub struct Entry {
     pub mtime_nsec: u32,
     /// What kind of entry and its content.
     pub kind: EntryKind,
+    /// Owner (absent in manifests written before owners were kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<u32>,
+    /// Group (absent in manifests written before owners were kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gid: Option<u32>,
+    /// Extended attributes, name → hex value (absent in older manifests).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xattrs: Option<std::collections::BTreeMap<String, String>>,
+    /// Another name of the same file (a hard link) captured earlier in
+    /// this snapshot; restore links them again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hardlink_of: Option<PathBuf>,
 }
 
 /// The kind of a captured entry.

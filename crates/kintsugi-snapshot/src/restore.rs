@@ -1,13 +1,15 @@
 //! Restore: brings a snapshot back. Everything is planned and checked for
 //! conflicts first; on a conflict nothing changes unless forced. Files are
-//! replaced atomically (temp file in the same directory, mode and mtime set,
-//! rename); directory modes and mtimes are set last, deepest first. Files the
-//! snapshot did not capture are never deleted. Restoring twice is a no-op.
+//! replaced atomically (temp file in the same directory, owner, xattrs, mode
+//! and mtime set, rename; hard links linked again); directory metadata is
+//! set last, deepest first. Files the snapshot did not capture are never
+//! deleted. Restoring twice is a no-op.
 
 use crate::error::{Result, SnapshotError, io};
 use crate::fingerprint::{FileState, Fingerprints, state_of};
 use crate::git_restore;
 use crate::manifest::{Entry, EntryKind, SnapshotManifest, Uncovered};
+use crate::meta;
 use crate::store::{Store, hash_file, random_hex};
 use crate::walk;
 use serde::Serialize;
@@ -71,6 +73,9 @@ pub struct RestoreReport {
     /// Paths that did not exist before the command and exist now (e.g. a
     /// move's destination): left in place, since restore never deletes.
     pub left_in_place: Vec<PathBuf>,
+    /// Owners and xattrs that could not be set back (e.g. another user's
+    /// ownership without privileges), in words.
+    pub metadata_not_restored: Vec<String>,
 }
 
 impl RestoreReport {
@@ -117,6 +122,9 @@ impl fmt::Display for RestoreReport {
         }
         for u in &self.not_covered {
             writeln!(f, "not covered: {} ({})", u.what, u.reason)?;
+        }
+        for m in &self.metadata_not_restored {
+            writeln!(f, "not restored: {m}")?;
         }
         Ok(())
     }
@@ -167,13 +175,13 @@ pub fn restore(store: &Store, id: &str, opts: RestoreOptions) -> Result<RestoreR
                 report.dirs_created += 1;
             }
             Step::Write(e) => {
-                if write_entry(store, e)? {
+                if write_entry(store, e, &mut report.metadata_not_restored)? {
                     report.cloned += 1;
                 }
                 report.restored.push(e.path.clone());
             }
             Step::Meta(e) => {
-                set_meta(e)?;
+                set_meta(e, &mut report.metadata_not_restored)?;
                 report.metadata_fixed += 1;
             }
         }
@@ -211,8 +219,16 @@ fn plan_files<'a>(
             continue;
         };
         let ft = meta.file_type();
-        let same_meta =
-            walk::mode(&meta) == e.mode && walk::mtime(&meta) == (e.mtime_sec, e.mtime_nsec);
+        let same_meta = walk::mode(&meta) == e.mode
+            && walk::mtime(&meta) == (e.mtime_sec, e.mtime_nsec)
+            && !meta::differs(&e.path, &meta, e);
+        // A hard link whose names were split apart is written (linked) again.
+        let relinked = e.hardlink_of.as_ref().is_none_or(|first| {
+            fs::symlink_metadata(first).is_ok_and(|f| {
+                use std::os::unix::fs::MetadataExt;
+                (f.dev(), f.ino()) == (meta.dev(), meta.ino())
+            })
+        });
         match &e.kind {
             EntryKind::Dir if ft.is_dir() => report.unchanged += 1, // metadata fixed at the end
             EntryKind::Dir => {
@@ -241,9 +257,9 @@ fn plan_files<'a>(
                 let same = ft.is_file()
                     && meta.len() == *size
                     && hash_file(&e.path).map(|(h, _)| &h == hash).unwrap_or(false);
-                if same && same_meta {
+                if same && same_meta && relinked {
                     report.unchanged += 1;
-                } else if same {
+                } else if same && relinked {
                     steps.push(Step::Meta(e));
                 } else {
                     changed(conflicts, e, expected);
@@ -290,7 +306,7 @@ fn changed(conflicts: &mut Vec<Conflict>, e: &Entry, expected: Option<&Fingerpri
 
 /// Writes a file or symlink atomically: temp in the same directory, then
 /// rename. Returns whether the content was cloned copy-on-write.
-fn write_entry(store: &Store, e: &Entry) -> Result<bool> {
+fn write_entry(store: &Store, e: &Entry, problems: &mut Vec<String>) -> Result<bool> {
     let parent = e.path.parent().unwrap_or(Path::new("/"));
     fs::create_dir_all(parent).map_err(io("creating directory", parent))?;
     let name = e
@@ -303,12 +319,22 @@ fn write_entry(store: &Store, e: &Entry) -> Result<bool> {
     let result = (|| -> Result<()> {
         match &e.kind {
             EntryKind::File { hash, .. } => {
-                cloned = store.materialize(hash, &tmp, &e.path)?;
+                // Another name of the same file, already in place: link it.
+                let linked = e.hardlink_of.as_ref().is_some_and(|first| {
+                    hash_file(first).is_ok_and(|(h, _)| &h == hash)
+                        && fs::hard_link(first, &tmp).is_ok()
+                });
+                if !linked {
+                    cloned = store.materialize(hash, &tmp, &e.path)?;
+                }
+                // Owner first: chown clears set-id bits the mode may carry.
+                problems.extend(meta::apply(&tmp, e));
                 fs::set_permissions(&tmp, fs::Permissions::from_mode(e.mode))
                     .map_err(io("setting mode of", &tmp))?;
             }
             EntryKind::Symlink { target } => {
                 std::os::unix::fs::symlink(target, &tmp).map_err(io("creating symlink", &tmp))?;
+                problems.extend(meta::apply(&tmp, e));
             }
             EntryKind::Dir => return Ok(()),
         }
@@ -321,7 +347,8 @@ fn write_entry(store: &Store, e: &Entry) -> Result<bool> {
     result.map(|()| cloned)
 }
 
-fn set_meta(e: &Entry) -> Result<()> {
+fn set_meta(e: &Entry, problems: &mut Vec<String>) -> Result<()> {
+    problems.extend(meta::apply(&e.path, e));
     if !matches!(e.kind, EntryKind::Symlink { .. }) {
         fs::set_permissions(&e.path, fs::Permissions::from_mode(e.mode))
             .map_err(io("setting mode of", &e.path))?;
@@ -354,8 +381,11 @@ fn fix_dirs(
         if !meta.is_dir() || blocked.iter().any(|b| e.path.starts_with(b)) {
             continue;
         }
-        if walk::mode(&meta) != e.mode || walk::mtime(&meta) != (e.mtime_sec, e.mtime_nsec) {
-            set_meta(e)?;
+        if walk::mode(&meta) != e.mode
+            || walk::mtime(&meta) != (e.mtime_sec, e.mtime_nsec)
+            || meta::differs(&e.path, &meta, e)
+        {
+            set_meta(e, &mut report.metadata_not_restored)?;
             if !created.contains(e.path.as_path()) {
                 report.metadata_fixed += 1;
                 report.unchanged = report.unchanged.saturating_sub(1);
