@@ -95,6 +95,7 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
             remember,
             nonce,
             proof,
+            ..
         } => match vault_guard::approve_gate(state, peer, &id, nonce, proof).await {
             Ok(proven) => {
                 decide_pending(state, peer, &id, true, remember.unwrap_or(false), proven).await

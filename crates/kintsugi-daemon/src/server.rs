@@ -307,6 +307,15 @@ async fn serve(
             Ok(kintsugi_protocol::Request::Subscribe) => {
                 return crate::subscribe::serve(&mut conn, &state, stop).await;
             }
+            Ok(
+                req @ kintsugi_protocol::Request::Approve {
+                    progress: Some(true),
+                    ..
+                },
+            ) => match with_progress(&mut conn, handle(&state, peer, req)).await {
+                Some(answer) => answer,
+                None => return,
+            },
             Ok(req) => handle(&state, peer, req).await,
             Err(e) => (Response::error(e.to_string()), After::Close),
         };
@@ -317,6 +326,32 @@ async fn serve(
             return;
         }
     }
+}
+
+/// Serve a request whose client asked for capture progress: `progress`
+/// lines go out while it runs (and any left when it ends), the answer
+/// after. A client that goes away mid-way does not cancel the work (an
+/// approval still lands); `None` then says there is no one to answer.
+async fn with_progress(
+    conn: &mut Connection,
+    work: impl std::future::Future<Output = (Response, After)>,
+) -> Option<(Response, After)> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let work = crate::snapshots::PROGRESS.scope(tx, work);
+    tokio::pin!(work);
+    let mut gone = false;
+    let answer = loop {
+        tokio::select! {
+            answer = &mut work => break answer,
+            Some(p) = rx.recv() => {
+                gone = gone || conn.write(&Response::Progress(p)).await.is_err();
+            }
+        }
+    };
+    while let Ok(p) = rx.try_recv() {
+        gone = gone || conn.write(&Response::Progress(p)).await.is_err();
+    }
+    (!gone).then_some(answer)
 }
 
 /// Answer a connection we will not serve, then give the peer a moment to

@@ -6,7 +6,7 @@
 
 use crate::config::Config;
 use kintsugi_classify::Effect;
-use kintsugi_protocol::ProposedCommand;
+use kintsugi_protocol::{CaptureProgress, ProposedCommand};
 use kintsugi_snapshot::{
     Budget, Fingerprints, Plan, PreviewContext, RestoreOptions, SnapshotManifest, Store,
 };
@@ -28,6 +28,14 @@ pub struct Captured {
 }
 
 /// The daemon's snapshot service.
+/// How often a client that asked for progress gets a `progress` line.
+pub const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+tokio::task_local! {
+    /// Where the request being served wants capture progress, if it asked.
+    pub static PROGRESS: tokio::sync::mpsc::UnboundedSender<CaptureProgress>;
+}
+
 pub struct Snapshots {
     store: Store,
     budget: Budget,
@@ -94,8 +102,22 @@ impl Snapshots {
         let _guard = self.lock.lock().await;
         let store = self.store.clone();
         let budget = self.budget;
+        let sink = PROGRESS.try_with(Clone::clone).ok();
         let manifest = tokio::task::spawn_blocking(move || {
-            kintsugi_snapshot::capture(&store, &plan, &budget, &mut |_| {})
+            let mut last = std::time::Instant::now();
+            kintsugi_snapshot::capture(&store, &plan, &budget, &mut |p| {
+                let Some(tx) = &sink else { return };
+                // At most one line per PROGRESS_EVERY, and always the last.
+                if p.done || last.elapsed() >= PROGRESS_EVERY {
+                    last = std::time::Instant::now();
+                    let _ = tx.send(CaptureProgress {
+                        entries: p.entries,
+                        bytes: p.bytes,
+                        path: p.current.display().to_string(),
+                        done: p.done,
+                    });
+                }
+            })
         })
         .await
         .map_err(|e| e.to_string())?

@@ -68,6 +68,21 @@ impl Client {
         self.read_response()
     }
 
+    /// Send one request and read its answer, handing every `progress` line
+    /// that comes first to `on_progress`.
+    pub fn request_with_progress(
+        &mut self,
+        req: &Request,
+        mut on_progress: impl FnMut(&crate::CaptureProgress),
+    ) -> Result<Response, ClientError> {
+        let mut resp = self.request(req)?;
+        while let Response::Progress(p) = &resp {
+            on_progress(p);
+            resp = self.read_response()?;
+        }
+        Ok(resp)
+    }
+
     /// Read one response line (for streaming extensions).
     pub fn read_response(&mut self) -> Result<Response, ClientError> {
         let mut line = Vec::new();

@@ -310,6 +310,10 @@ pub enum Request {
         nonce: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         proof: Option<String>,
+        /// Extension: stream `progress` lines while the snapshot of the
+        /// approved command is taken, before the final answer.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        progress: Option<bool>,
     },
     Deny {
         id: String,
@@ -483,6 +487,22 @@ pub enum Response {
     Lagged {
         missed: u64,
     },
+    /// Extension: how far a snapshot capture has got (only to a client that
+    /// asked for progress; the request's own answer follows).
+    Progress(CaptureProgress),
+}
+
+/// Extension: snapshot capture progress.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaptureProgress {
+    /// Entries (files, directories, links) captured so far.
+    pub entries: u64,
+    /// Bytes of file content captured so far.
+    pub bytes: u64,
+    /// The path being captured (empty when done).
+    pub path: String,
+    /// The capture has finished.
+    pub done: bool,
 }
 
 /// Extension: one committed ledger event as a subscription streams it (the

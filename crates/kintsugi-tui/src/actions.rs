@@ -70,6 +70,7 @@ pub fn perform(action: Action, places: &Places, tx: &Sender<Update>) {
                         remember: None,
                         nonce: None,
                         proof: None,
+                        progress: None,
                     },
                 ),
                 |_| format!("approved {id}: the waiting command may run now"),

@@ -157,3 +157,33 @@ fn later_changes_are_conflicts_unless_forced() {
     );
     assert_eq!(tree(&build), before);
 }
+
+#[test]
+fn approving_a_large_capture_shows_its_progress_in_the_terminal() {
+    let mut sb = Sandbox::new();
+    sb.init_shims();
+    sb.start();
+    let big = sb.project().join("big");
+    for d in 0..6 {
+        let dir = big.join(format!("d{d}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in 0..1000 {
+            std::fs::write(dir.join(format!("f{f}")), format!("{d}/{f}")).unwrap();
+        }
+    }
+    let child = sb
+        .via_shim("rm")
+        .args(["-rf", "big"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut c = Conn::open(&sb.socket());
+    let item = first_pending(&mut c);
+    let screen = approve_in_terminal(&sb, item["id"].as_str().unwrap(), "");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    // 6,000 files, 6 directories and `big` itself.
+    assert!(screen.contains("snapshot: 6007 entries"), "{screen}");
+    assert!(child.wait_with_output().unwrap().status.success());
+    assert!(!big.exists());
+}

@@ -208,5 +208,6 @@ pub fn approval_proof(id: &str, remember: bool, file: &Option<PathBuf>) -> Resul
         remember: remember.then_some(true),
         nonce: Some(nonce),
         proof: Some(proof),
+        progress: None,
     }))
 }

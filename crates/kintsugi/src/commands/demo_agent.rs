@@ -40,6 +40,7 @@ fn try_self_approval(line: &str) -> Option<String> {
                 remember: None,
                 nonce: None,
                 proof: None,
+                progress: None,
             });
             return Some(match answer {
                 Ok(Response::Error { message }) => message,

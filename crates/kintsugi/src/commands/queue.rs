@@ -141,6 +141,7 @@ pub fn decide(args: DecideArgs, approve: bool) -> Result<ExitCode> {
             remember: args.remember.then_some(true),
             nonce: None,
             proof: None,
+            progress: Some(true),
         }
     } else {
         Request::Deny {
@@ -148,7 +149,11 @@ pub fn decide(args: DecideArgs, approve: bool) -> Result<ExitCode> {
             remember: args.remember.then_some(true),
         }
     };
-    request(&req)?;
+    if approve {
+        crate::util::request_showing_capture(&req)?;
+    } else {
+        request(&req)?;
+    }
     println!(
         "{} {}{}",
         if approve { "approved" } else { "denied" },

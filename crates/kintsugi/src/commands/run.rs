@@ -35,11 +35,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         item.class.as_str(),
         item.reason
     ))?;
-    request(&Request::Approve {
+    crate::util::request_showing_capture(&Request::Approve {
         id: args.id.clone(),
         remember: None,
         nonce: None,
         proof: None,
+        progress: Some(true),
     })?;
     let cwd = std::path::Path::new(&item.command.cwd);
     if !cwd.is_dir() {
