@@ -14,6 +14,8 @@ use crate::subscribe::{self, Committed};
 
 /// Most events committed in one transaction.
 pub const MAX_BATCH: usize = 4096;
+/// How long the writer polls for the next event before it parks.
+pub const SPIN: std::time::Duration = std::time::Duration::from_micros(100);
 /// Events that may wait for the writer before senders are slowed down.
 pub const QUEUE_DEPTH: usize = 65_536;
 
@@ -128,7 +130,7 @@ fn run(
     let mut waiters: Vec<oneshot::Sender<Result<u64, String>>> = Vec::with_capacity(MAX_BATCH);
     let mut pending_close = None;
     let mut want_checkpoint = false;
-    while let Some(first) = rx.blocking_recv() {
+    while let Some(first) = next_message(&mut rx) {
         let mut next = Some(first);
         while let Some(msg) = next.take() {
             match msg {
@@ -185,6 +187,23 @@ fn run(
             let result = ledger.close().map_err(|e| e.to_string());
             let _ = w.send(result);
             return;
+        }
+    }
+}
+
+/// The next message: polled for [`SPIN`] first (a client on a persistent
+/// connection sends its next request within microseconds, and a parked
+/// thread costs a scheduler round trip to wake), then blocking.
+fn next_message(rx: &mut mpsc::Receiver<Msg>) -> Option<Msg> {
+    let start = std::time::Instant::now();
+    loop {
+        match rx.try_recv() {
+            Ok(m) => return Some(m),
+            Err(mpsc::error::TryRecvError::Disconnected) => return None,
+            Err(mpsc::error::TryRecvError::Empty) if start.elapsed() < SPIN => {
+                std::thread::yield_now();
+            }
+            Err(mpsc::error::TryRecvError::Empty) => return rx.blocking_recv(),
         }
     }
 }

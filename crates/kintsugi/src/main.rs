@@ -101,6 +101,17 @@ fn main() -> ExitCode {
     if let Some(name) = std::env::args().next().as_deref().and_then(shim::shim_name) {
         return shim::run(&name);
     }
+    // The agent hook runs for every tool call: its usual form skips clap.
+    let args: Option<Vec<String>> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.into_string().ok())
+        .collect();
+    if let Some(args) = args
+        && args.first().map(String::as_str) == Some("hook")
+        && let Some(a) = commands::hook::fast_args(&args[1..])
+    {
+        return finish(commands::hook::run(a));
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Init(a) => commands::init::run(a),
@@ -137,6 +148,11 @@ fn main() -> ExitCode {
         Command::Report(a) => commands::report::run(a),
         Command::Limits => commands::limits::run(),
     };
+    finish(result)
+}
+
+/// The exit code of a command; an error is printed first.
+fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {

@@ -34,6 +34,38 @@ pub struct HookArgs {
     print_opencode_plugin: bool,
 }
 
+/// The hook's common forms, `hook --agent NAME` and `hook --agent=NAME`
+/// (with an optional `--wait-secs N`), parsed without building the whole
+/// command-line parser: this runs for every tool call an agent makes.
+/// Anything else returns `None` and goes through clap as usual.
+pub fn fast_args(args: &[String]) -> Option<HookArgs> {
+    let mut agent = None;
+    let mut wait_secs = None;
+    let mut rest = args.iter();
+    while let Some(a) = rest.next() {
+        match a.as_str() {
+            "--agent" => agent = Some(rest.next()?.clone()),
+            "--wait-secs" => wait_secs = Some(rest.next()?.parse().ok()?),
+            _ => match a.split_once('=') {
+                Some(("--agent", v)) => agent = Some(v.to_string()),
+                Some(("--wait-secs", v)) => wait_secs = Some(v.parse().ok()?),
+                _ => return None,
+            },
+        }
+    }
+    let agent = agent.filter(|a| AGENTS.contains(&a.as_str()))?;
+    if wait_secs.is_none()
+        && let Ok(v) = std::env::var("KINTSUGI_HOOK_WAIT_SECS")
+    {
+        wait_secs = Some(v.parse().ok()?);
+    }
+    Some(HookArgs {
+        agent: Some(agent),
+        wait_secs,
+        print_opencode_plugin: false,
+    })
+}
+
 pub fn run(args: HookArgs) -> Result<ExitCode> {
     let wait = args.wait_secs.map(Duration::from_secs);
     if args.print_opencode_plugin {
@@ -56,4 +88,31 @@ pub fn run(args: HookArgs) -> Result<ExitCode> {
         .context("writing the answer");
     let _ = std::io::stderr().lock().write_all(answer.stderr.as_bytes());
     Ok(ExitCode::from(answer.exit))
+}
+
+#[cfg(test)]
+mod fast_args_tests {
+    use super::*;
+
+    fn v(args: &[&str]) -> Vec<String> {
+        args.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_common_forms_parse_and_anything_else_goes_to_clap() {
+        let a = fast_args(&v(&["--agent", "claude"])).unwrap();
+        assert_eq!(a.agent.as_deref(), Some("claude"));
+        let a = fast_args(&v(&["--agent=codex", "--wait-secs", "9"])).unwrap();
+        assert_eq!((a.agent.as_deref(), a.wait_secs), (Some("codex"), Some(9)));
+        for odd in [
+            &["--agent"][..],
+            &["--agent", "bogus"],
+            &["--agent", "claude", "--help"],
+            &["--print-opencode-plugin"],
+            &["--agent", "claude", "--wait-secs", "x"],
+            &[],
+        ] {
+            assert!(fast_args(&v(odd)).is_none(), "{odd:?}");
+        }
+    }
 }
