@@ -19,9 +19,9 @@ fn status(repo: &std::path::Path) -> String {
     )
 }
 
-#[test]
-fn force_push_is_undone_on_the_remote() {
-    let sb = Sandbox::new();
+/// A repo pushed to a bare remote, then rewritten locally so a force push
+/// would lose commits; returns the bare remote and its current `main`.
+fn pushed_then_rewritten(sb: &Sandbox) -> (std::path::PathBuf, String) {
     let bare = sb.dir.path().join("remote.git");
     fs::create_dir_all(&bare).unwrap();
     git(&bare, &["init", "-q", "--bare", "-b", "main"]);
@@ -40,6 +40,14 @@ fn force_push_is_undone_on_the_remote() {
     write(&repo.join("c.txt"), "c\n");
     git(repo, &["add", "c.txt"]);
     git(repo, &["commit", "-qm", "rewritten"]);
+    (bare, old)
+}
+
+#[test]
+fn force_push_is_undone_on_the_remote() {
+    let sb = Sandbox::new();
+    let (bare, old) = pushed_then_rewritten(&sb);
+    let repo = &sb.project;
 
     let line = "git push --force origin main";
     let p = sb.plan(line, repo);
@@ -85,20 +93,8 @@ fn force_push_is_undone_on_the_remote() {
 #[test]
 fn a_force_push_with_dash_c_is_planned_in_that_repo() {
     let sb = Sandbox::new();
-    let bare = sb.dir.path().join("remote.git");
-    fs::create_dir_all(&bare).unwrap();
-    git(&bare, &["init", "-q", "--bare", "-b", "main"]);
+    let (bare, old) = pushed_then_rewritten(&sb);
     let repo = &sb.project;
-    init_repo(repo, &[("a.txt", "one\n")]);
-    write(&repo.join("a.txt"), "two\n");
-    git(repo, &["commit", "-qam", "second"]);
-    git(repo, &["remote", "add", "origin", bare.to_str().unwrap()]);
-    git(repo, &["push", "-q", "origin", "main"]);
-    let old = git(&bare, &["rev-parse", "main"]);
-    git(repo, &["reset", "-q", "--hard", "HEAD~1"]);
-    write(&repo.join("c.txt"), "c\n");
-    git(repo, &["add", "c.txt"]);
-    git(repo, &["commit", "-qm", "rewritten"]);
     // Run from outside the repository: `-C` names it.
     let elsewhere = sb.dir.path().join("elsewhere");
     fs::create_dir_all(&elsewhere).unwrap();

@@ -72,6 +72,19 @@ fn make_src(dir: &Path) {
         .unwrap();
 }
 
+/// `rm -rf DIR` through the shim, held: the waiting shim and its queue item.
+fn held_rm(sb: &Sandbox, dir: &str) -> (std::process::Child, serde_json::Value) {
+    let child = sb
+        .via_shim("rm")
+        .args(["-rf", dir])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let item = first_pending(&mut Conn::open(&sb.socket()));
+    (child, item)
+}
+
 #[test]
 fn held_delete_shows_preview_runs_after_approval_and_undoes_byte_identical() {
     let mut sb = Sandbox::new();
@@ -80,15 +93,7 @@ fn held_delete_shows_preview_runs_after_approval_and_undoes_byte_identical() {
     let src = sb.project().join("src");
     make_src(&src);
     let before = tree(&src);
-    let child = sb
-        .via_shim("rm")
-        .args(["-rf", "src"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut c = Conn::open(&sb.socket());
-    let item = first_pending(&mut c);
+    let (child, item) = held_rm(&sb, "src");
     let preview = item["preview"].as_str().unwrap_or_default();
     assert!(
         preview.contains("deletes 2 files") && preview.contains("~/proj/src"),
@@ -171,15 +176,7 @@ fn approving_a_large_capture_shows_its_progress_in_the_terminal() {
             std::fs::write(dir.join(format!("f{f}")), format!("{d}/{f}")).unwrap();
         }
     }
-    let child = sb
-        .via_shim("rm")
-        .args(["-rf", "big"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut c = Conn::open(&sb.socket());
-    let item = first_pending(&mut c);
+    let (child, item) = held_rm(&sb, "big");
     let screen = approve_in_terminal(&sb, item["id"].as_str().unwrap(), "");
     assert!(screen.contains("EXIT=0"), "{screen}");
     // 6,000 files, 6 directories and `big` itself.
