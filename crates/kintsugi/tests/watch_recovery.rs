@@ -236,3 +236,108 @@ fn a_removed_root_is_a_lost_watch_and_the_tree_comes_back() {
         bytes(4, 500)
     );
 }
+
+/// `cmd` run as uid/gid 65534 when we are root (root reads every file, so
+/// an unreadable directory needs someone else), else as is.
+fn as_unprivileged(cmd: &Command) -> Command {
+    if !rustix::process::geteuid().is_root() {
+        let mut c = Command::new(cmd.get_program());
+        c.args(cmd.get_args());
+        for (k, v) in cmd.get_envs() {
+            match v {
+                Some(v) => c.env(k, v),
+                None => c.env_remove(k),
+            };
+        }
+        return c;
+    }
+    let mut c = Command::new("setpriv");
+    c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => c.env(k, v),
+            None => c.env_remove(k),
+        };
+    }
+    c
+}
+
+#[test]
+fn unreadable_directories_are_recorded_as_degraded() {
+    let mut sb = Sandbox::new();
+    let proj = small_tree(&sb);
+    let locked = proj.join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::write(locked.join("inside.txt"), b"unseen").unwrap();
+    if rustix::process::geteuid().is_root() {
+        // Everything belongs to the unprivileged user but `locked`.
+        let ok = Command::new("chown")
+            .args(["-R", "65534:65534"])
+            .arg(sb.root())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "chown");
+        std::os::unix::fs::chown(&locked, Some(0), Some(0)).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(sb.root(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    let mut daemon = sb.cmd();
+    daemon.args(["daemon", "--log", "warn"]);
+    sb.child = Some(
+        as_unprivileged(&daemon)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    // The daemon serves its own uid only: talk to it as that user.
+    let status = || {
+        let mut c = sb.cmd();
+        c.arg("status");
+        as_unprivileged(&c).output().unwrap()
+    };
+    wait_until("the unprivileged daemon", || status().status.success());
+    let mut watch = sb.cmd();
+    watch.args(["watch", proj.to_str().unwrap()]);
+    let mut w = as_unprivileged(&watch)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let events = wait_observed(&sb, |v| {
+        v.iter().any(|e| reason(e).contains("cannot be read"))
+    });
+    // The rest of the tree is still watched, new directories included.
+    std::fs::write(proj.join("notes.txt"), b"changed").unwrap();
+    let fresh = proj.join("fresh");
+    std::fs::create_dir(&fresh).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(fresh.join("new.txt"), b"new").unwrap();
+    wait_observed(&sb, |v| {
+        v.iter()
+            .any(|e| e["raw"].as_str().unwrap().ends_with("notes.txt"))
+            && v.iter()
+                .any(|e| e["raw"].as_str().unwrap().ends_with("fresh/new.txt"))
+    });
+    let _ = w.kill();
+    let _ = w.wait();
+    let e = events
+        .iter()
+        .find(|e| reason(e).contains("cannot be read"))
+        .unwrap();
+    assert!(
+        reason(e).contains("locked") && reason(e).contains("ermission denied"),
+        "{e}"
+    );
+    let text = String::from_utf8_lossy(&status().stdout).into_owned();
+    assert!(text.contains("cannot be read"), "{text}");
+}

@@ -59,6 +59,12 @@ pub fn ignored(path: &Path) -> bool {
 /// Every regular file under `root`, ignored directories and everything
 /// under `exclude` (Kintsugi's own data dir) skipped.
 pub fn walk(root: &Path, exclude: &Path) -> Vec<PathBuf> {
+    walk_tree(root, exclude, &mut Vec::new())
+}
+
+/// [`walk`], also noting each directory that could not be listed (its
+/// changes are neither seen nor restorable) as "path: why".
+pub fn walk_tree(root: &Path, exclude: &Path, unreadable: &mut Vec<String>) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(p) = stack.pop() {
@@ -70,11 +76,11 @@ pub fn walk(root: &Path, exclude: &Path) -> Vec<PathBuf> {
         };
         if meta.is_file() {
             files.push(p);
-        } else if meta.is_dir()
-            && !(p != root && ignored(p.strip_prefix(root).unwrap_or(&p)))
-            && let Ok(rd) = std::fs::read_dir(&p)
-        {
-            stack.extend(rd.flatten().map(|e| e.path()));
+        } else if meta.is_dir() && !(p != root && ignored(p.strip_prefix(root).unwrap_or(&p))) {
+            match std::fs::read_dir(&p) {
+                Ok(rd) => stack.extend(rd.flatten().map(|e| e.path())),
+                Err(e) => unreadable.push(format!("{}: {e}", p.display())),
+            }
         }
     }
     files
@@ -95,10 +101,11 @@ impl Mirror {
         })
     }
 
-    /// Copy the current content of `files` into the store and the index.
-    pub fn capture(&mut self, files: &[PathBuf]) -> Result<()> {
+    /// Copy the current content of `files` into the store and the index;
+    /// the files that could not be copied, as "path: why".
+    pub fn capture(&mut self, files: &[PathBuf]) -> Result<Vec<String>> {
         if files.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let plan = Plan {
             cwd: PathBuf::from("/"),
@@ -126,7 +133,10 @@ impl Mirror {
                 self.index.insert(e.path, (hash, e.mode));
             }
         }
-        Ok(())
+        Ok(m.uncovered
+            .into_iter()
+            .map(|u| format!("{}: {}", u.what, u.reason))
+            .collect())
     }
 
     /// Journal what the changes replaced (before the index moves on).

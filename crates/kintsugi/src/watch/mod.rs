@@ -11,11 +11,11 @@
 //! back.
 
 pub mod mirror;
+mod watches;
 
 use anyhow::{Context, Result};
 use kintsugi_protocol::{Change, Client, Observation, Request};
-use mirror::{Mirror, ignored, walk};
-use notify::{RecursiveMode, Watcher};
+use mirror::{Mirror, ignored, walk, walk_tree};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -76,20 +76,27 @@ pub fn run(roots: &[PathBuf]) -> Result<()> {
         })
         .collect::<Result<_>>()?;
     let (tx, rx) = mpsc::channel();
-    let mut watcher = notify::recommended_watcher(tx).context("cannot start the watcher")?;
-    for r in &roots {
-        watcher
-            .watch(r, RecursiveMode::Recursive)
-            .with_context(|| format!("cannot watch {}", r.display()))?;
-    }
+    let watcher = notify::recommended_watcher(tx).context("cannot start the watcher")?;
+    let mut watches = watches::Watches::new(watcher);
     let data = kintsugi_protocol::data_dir();
     let mut mirror = Mirror::open(&data)?;
     let data = data.canonicalize().unwrap_or(data);
-    let files: Vec<PathBuf> = roots.iter().flat_map(|r| walk(r, &data)).collect();
-    mirror.capture(&files)?;
+    // Listing failures are reported once, whichever walk saw them first.
+    let mut seen_unreadable = Vec::new();
+    for r in &roots {
+        watches.add(r, &data, &mut seen_unreadable)?;
+    }
+    let mut unreadable = Vec::new();
+    let files: Vec<PathBuf> = roots
+        .iter()
+        .flat_map(|r| walk_tree(r, &data, &mut unreadable))
+        .collect();
+    unreadable.extend(mirror.capture(&files)?);
+    seen_unreadable.clear();
     mirror.retain(retention())?;
     let mut link = Link::new(data.clone());
     let mut lost = BTreeSet::new();
+    report_unreadable(&mut link, &roots[0], &mut unreadable);
     eprintln!(
         "kintsugi: watching {} file(s) under {} (ready)",
         mirror.index.len(),
@@ -111,11 +118,18 @@ pub fn run(roots: &[PathBuf]) -> Result<()> {
                 Ok(ev) if !changes_content(&ev.kind) => {}
                 // Our own data dir (ledger, store, spool) is never a change
                 // to report: reporting it would write to it again.
-                Ok(ev) => batch.extend(
-                    ev.paths
-                        .into_iter()
-                        .filter(|p| !ignored_under(&roots, p) && !p.starts_with(&data)),
-                ),
+                Ok(ev) => {
+                    if matches!(ev.kind, notify::EventKind::Create(_)) {
+                        for p in &ev.paths {
+                            watches.created(p, &data, &mut seen_unreadable);
+                        }
+                    }
+                    batch.extend(
+                        ev.paths
+                            .into_iter()
+                            .filter(|p| !ignored_under(&roots, p) && !p.starts_with(&data)),
+                    )
+                }
                 Err(e) => degraded = Some(e.to_string()),
             }
             let left = MAX_BATCH.saturating_sub(opened.elapsed()).min(QUIET);
@@ -145,12 +159,13 @@ pub fn run(roots: &[PathBuf]) -> Result<()> {
                 mirror.index.remove(p);
             }
         }
-        if let Err(e) = mirror.capture(&present).and_then(|()| mirror.pin()) {
+        if let Err(e) = mirror.capture(&present).and_then(|_| mirror.pin()) {
             eprintln!("kintsugi: {e:#}");
         }
         for obs in coalesce(&changes) {
             link.send(obs);
         }
+        report_unreadable(&mut link, &roots[0], &mut seen_unreadable);
         // A removed root takes its inotify watch with it: say so once.
         for r in &roots {
             if !r.exists() && lost.insert(r.clone()) {
@@ -167,6 +182,27 @@ pub fn run(roots: &[PathBuf]) -> Result<()> {
             anyhow::bail!("every watched tree was removed");
         }
     }
+}
+
+/// Say (as a degraded watch) which paths cannot be read, then forget them.
+fn report_unreadable(link: &mut Link, root: &Path, unreadable: &mut Vec<String>) {
+    if unreadable.is_empty() {
+        return;
+    }
+    let mut obs = Observation::new(Change::Modified, root.display().to_string());
+    obs.degraded = Some(format!(
+        "{} path(s) cannot be read, so changes there are not seen and cannot be restored: {}{}",
+        unreadable.len(),
+        unreadable
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("; "),
+        if unreadable.len() > 3 { "; …" } else { "" }
+    ));
+    link.send(obs);
+    unreadable.clear();
 }
 
 /// How long the journal keeps what an observed change replaced: the
