@@ -4,7 +4,7 @@
 use crate::decide::{self, Decided};
 use crate::integrity::{Proposer, check_approver};
 use crate::peer::Peer;
-use crate::queue::QueueError;
+use crate::queue::{QueueError, squash};
 use crate::scrub;
 use crate::snapshots::Snapshots;
 use crate::state::{State, StopReason};
@@ -187,16 +187,23 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
 }
 
 /// Collapse runs of white space, so `rm  -rf x` and `rm -rf x` compare equal.
-fn squash(line: &str) -> String {
-    line.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// A command run inside a hold a human approved (the approved line contains
-/// it) is allowed without asking again; anything else is decided as usual.
-fn covered_by_approval(state: &State, cmd: &ProposedCommand) -> Option<String> {
-    let parent = cmd.approved_parent.as_deref()?;
-    let line = state.queue.approved_line(parent)?;
+/// it) is allowed without asking again; so is, once, the shim's view of a
+/// command an agent's hook had approved (the agent runs it after its hook
+/// said yes). Anything else is decided as usual.
+fn covered_by_approval(
+    state: &State,
+    cmd: &ProposedCommand,
+    effects: &[kintsugi_classify::Effect],
+) -> Option<String> {
     let inner = squash(&cmd.raw);
+    let Some(parent) = cmd.approved_parent.as_deref() else {
+        if cmd.agent.starts_with("hook:") {
+            return None;
+        }
+        return state.queue.claim_hook_approval(&inner, effects, &cmd.cwd);
+    };
+    let line = state.queue.approved_line(parent)?;
     (!inner.is_empty() && squash(&line).contains(&inner)).then(|| parent.to_string())
 }
 
@@ -204,9 +211,10 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     let mut decided = state.engine.decide(&cmd);
     // Judged as sent; from here on only the scrubbed command is kept.
     let cmd = scrub::command(cmd);
-    if let Some(parent) = covered_by_approval(state, &cmd)
-        && decided.decision == kintsugi_protocol::Decision::Hold
+    // Held first: a claim on a hook's approval is spent only on a hold.
+    if decided.decision == kintsugi_protocol::Decision::Hold
         && !state.engine.panicked()
+        && let Some(parent) = covered_by_approval(state, &cmd, &decided.effects)
     {
         decided.decision = kintsugi_protocol::Decision::Allow;
         decided.reason = format!(

@@ -406,6 +406,22 @@ fn approval_typed_in_a_terminal_lets_the_held_command_through() {
             .contains("approved"),
         "{r:?}\npane:\n{pane}"
     );
+    // The agent now runs it, and a PATH shim sees it (with `~` expanded by
+    // the shell): let through once without asking again, then held again.
+    let home = sb.root().join("home");
+    let shim_view = serde_json::json!({
+        "kind": "propose", "id": common::uuid_like(), "ts": "2026-11-24T00:00:00Z",
+        "agent": "shim", "cwd": "/tmp/kintsugi-fixture/project",
+        "argv": ["rm", "-rf", format!("{}/project-backup", home.display())],
+        "raw": format!("rm -rf {}/project-backup", home.display()),
+    })
+    .to_string();
+    let mut c = common::Conn::open(&sb.socket());
+    let v = c.ask(&shim_view).unwrap();
+    assert_eq!(v["decision"], "allow", "{v}");
+    assert!(v["reason"].as_str().unwrap().contains(&id), "{v}");
+    let v = c.ask(&shim_view).unwrap();
+    assert_eq!(v["decision"], "hold", "an approval is claimed once: {v}");
 }
 
 #[test]
