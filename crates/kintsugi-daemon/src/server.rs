@@ -27,6 +27,9 @@ use std::time::{Duration, Instant};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{Semaphore, mpsc, watch};
 
+/// How long a stopping daemon waits for the fleet shipper's last pass.
+const FLEET_STOP_WAIT: Duration = Duration::from_secs(3);
+
 /// Where the daemon keeps its state and listens.
 #[derive(Debug, Clone)]
 pub struct Paths {
@@ -154,6 +157,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         admin,
         warnings: Default::default(),
         recent: Default::default(),
+        fleet: Default::default(),
     });
     state.admin.apply_mode(&state.engine);
 
@@ -181,6 +185,16 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
     }
     tracing::info!(socket = %paths.socket.display(), "kintsugi daemon listening");
 
+    if let Some(fleet) = &state.config.fleet {
+        match kintsugi_fleet::spawn(paths.data_dir.clone(), fleet.shipper()) {
+            Ok(h) => {
+                if let Ok(mut slot) = state.fleet.lock() {
+                    *slot = Some(h);
+                }
+            }
+            Err(e) => tracing::error!("cannot start the fleet shipper: {e}"),
+        }
+    }
     spawn_timers(state.clone());
     crate::spool_drain::spawn(state.clone());
     spawn_signal_listener(state.clone())?;
@@ -207,6 +221,11 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         .await;
     let closed = state.writer.close().await;
     let _ = writer_thread.join();
+    // One last shipping pass for the stop event and final checkpoint; an
+    // unreachable database only leaves them for the next start.
+    if let Some(shipper) = state.fleet.lock().ok().and_then(|mut s| s.take()) {
+        let _ = tokio::task::spawn_blocking(move || shipper.stop(FLEET_STOP_WAIT)).await;
+    }
     let _ = fs::remove_file(&pid_file);
     let _ = fs::remove_file(&marker);
     tracing::info!("kintsugi daemon stopped");
