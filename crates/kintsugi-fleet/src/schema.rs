@@ -57,10 +57,9 @@ CREATE TABLE events (
     prev_hash TEXT NOT NULL,
     hash      TEXT NOT NULL,
     received_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-    PRIMARY KEY (host_id, seq)
+    PRIMARY KEY (host_id, seq) -- also the per-host index
 );
 CREATE INDEX events_ts ON events (ts);
-CREATE INDEX events_host_ts ON events (host_id, ts);
 CREATE INDEX events_agent ON events (agent);
 CREATE INDEX events_class ON events (class);
 CREATE TABLE event_conflicts (LIKE events INCLUDING DEFAULTS);

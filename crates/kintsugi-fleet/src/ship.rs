@@ -157,17 +157,14 @@ fn copy_types() -> Vec<Type> {
     t
 }
 
-/// Store one batch of a host's rows in one transaction.
-pub(crate) fn insert_events(
-    client: &mut Client,
+fn copy_rows(
+    tx: &mut postgres::Transaction<'_>,
+    table: &str,
     host_id: &str,
     rows: &[RawRow],
-) -> Result<(u64, u64)> {
-    let mut tx = client.transaction()?;
-    tx.batch_execute("SET LOCAL client_min_messages = warning")?;
-    tx.batch_execute(STAGE)?;
+) -> Result<()> {
     let sink = tx.copy_in(&format!(
-        "COPY fleet_stage (host_id, {COLUMNS}) FROM STDIN (FORMAT binary)"
+        "COPY {table} (host_id, {COLUMNS}) FROM STDIN (FORMAT binary)"
     ))?;
     let mut w = BinaryCopyInWriter::new(sink, &copy_types());
     for r in rows {
@@ -198,6 +195,57 @@ pub(crate) fn insert_events(
         w.write(&values)?;
     }
     w.finish()?;
+    Ok(())
+}
+
+/// The common case: none of the batch's sequence numbers is central yet, so
+/// the rows are copied straight into `events`. Returns false (nothing
+/// stored) when some already are, or when a concurrent sender got there
+/// first (the unique key refuses the copy).
+fn try_direct(client: &mut Client, host_id: &str, rows: &[RawRow]) -> Result<bool> {
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return Ok(true);
+    };
+    let mut tx = client.transaction()?;
+    let taken: bool = tx
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE host_id = $1 AND seq BETWEEN $2 AND $3)",
+            &[&host_id, &first.seq, &last.seq],
+        )?
+        .get(0);
+    if taken {
+        return Ok(false);
+    }
+    match copy_rows(&mut tx, "events", host_id, rows) {
+        Ok(()) => {}
+        Err(crate::FleetError::Pg(e))
+            if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) =>
+        {
+            return Ok(false);
+        }
+        Err(e) => return Err(e),
+    }
+    match tx.commit() {
+        Ok(()) => Ok(true),
+        Err(e) if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Store one batch of a host's rows in one transaction. Returns (stored,
+/// forks).
+pub(crate) fn insert_events(
+    client: &mut Client,
+    host_id: &str,
+    rows: &[RawRow],
+) -> Result<(u64, u64)> {
+    if try_direct(client, host_id, rows)? {
+        return Ok((rows.len() as u64, 0));
+    }
+    let mut tx = client.transaction()?;
+    tx.batch_execute("SET LOCAL client_min_messages = warning")?;
+    tx.batch_execute(STAGE)?;
+    copy_rows(&mut tx, "fleet_stage", host_id, rows)?;
     let inserted = tx.execute(
         &format!(
             "INSERT INTO events (host_id, {COLUMNS}) SELECT host_id, {COLUMNS} FROM fleet_stage \
