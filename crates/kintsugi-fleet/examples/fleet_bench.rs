@@ -72,12 +72,25 @@ fn event(host: usize, i: u64) -> NewEvent {
     const CLASSES: [&str; 3] = ["safe", "ambiguous", "catastrophic"];
     const AGENTS: [&str; 4] = ["shim", "hook:claude", "recorder", "mcp"];
     NewEvent {
-        kind: if i % 5 == 0 { "record" } else { "propose" }.into(),
+        kind: if i.is_multiple_of(5) {
+            "record"
+        } else {
+            "propose"
+        }
+        .into(),
         agent: AGENTS[(i % 4) as usize].into(),
         session: Some(format!("h{host}-s{}", i / 500)),
         cwd: format!("/home/dev{host}/project"),
-        raw: format!("git commit -m 'change {i} on host {host}' && cargo test -p crate{}", i % 17),
-        argv: vec!["git".into(), "commit".into(), "-m".into(), format!("change {i}")],
+        raw: format!(
+            "git commit -m 'change {i} on host {host}' && cargo test -p crate{}",
+            i % 17
+        ),
+        argv: vec![
+            "git".into(),
+            "commit".into(),
+            "-m".into(),
+            format!("change {i}"),
+        ],
         class: Some(CLASSES[(i % 3) as usize].into()),
         decision: Some("allow".into()),
         rule: Some("git:commit".into()),
@@ -112,7 +125,9 @@ fn main() {
     let a = args();
     let root = tempfile::tempdir().unwrap();
     let t = Instant::now();
-    let dirs: Vec<_> = (0..a.hosts).map(|h| make_host(root.path(), h, &a)).collect();
+    let dirs: Vec<_> = (0..a.hosts)
+        .map(|h| make_host(root.path(), h, &a))
+        .collect();
     let total = a.events * a.hosts as u64;
     eprintln!(
         "generated {} hosts x {} events in {:.1} s",
@@ -179,7 +194,14 @@ fn main() {
     );
     if !a.keep {
         drop(client);
-        let db = url.rsplit('/').next().unwrap().split('?').next().unwrap().to_string();
+        let db = url
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
         let mut admin = kintsugi_fleet::connect(&a.url).unwrap();
         let _ = admin.batch_execute(&format!("DROP DATABASE \"{db}\" WITH (FORCE)"));
     }

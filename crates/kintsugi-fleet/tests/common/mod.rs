@@ -45,7 +45,12 @@ pub fn event(i: u64, tag: &str) -> NewEvent {
         _ => ("catastrophic", "recorder"),
     };
     NewEvent {
-        kind: if i % 2 == 0 { "propose" } else { "record" }.into(),
+        kind: if i.is_multiple_of(2) {
+            "propose"
+        } else {
+            "record"
+        }
+        .into(),
         agent: agent.into(),
         session: Some(format!("s{}", i % 7)),
         cwd: "/home/dev/proj".into(),
