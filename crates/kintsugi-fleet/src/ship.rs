@@ -1,9 +1,11 @@
-//! One shipping pass: register the host, then send every event after the
-//! outbox cursor in batches (binary COPY into a session-local staging table,
-//! then one INSERT … ON CONFLICT DO NOTHING per batch), then the signed
-//! checkpoints that the shipped events already cover. A row whose (host,
+//! One shipping pass: send every event after the outbox cursor in batches,
+//! then the signed checkpoints that the shipped events already cover. A
+//! batch none of whose sequence numbers is central yet is copied (binary
+//! COPY) straight into `events`; otherwise it goes through a session-local
+//! staging table and INSERT … ON CONFLICT DO NOTHING, and a row whose (host,
 //! seq) is already central with a DIFFERENT hash is kept in
-//! `event_conflicts` as evidence of a fork, never dropped.
+//! `event_conflicts` as evidence of a fork, never dropped. Also host
+//! registration and `ship_all` (connect, register, pass until caught up).
 
 use crate::identity::HostIdentity;
 use crate::outbox::{Cursor, Outbox};
