@@ -103,6 +103,61 @@ fn event(host: usize, i: u64) -> NewEvent {
     }
 }
 
+/// CPU seconds used so far by the PostgreSQL server (the postmaster, its
+/// live children, and its exited children as the kernel accounts them to
+/// it) plus this process: the machine is shared, so wall-clock rates depend
+/// on what else runs; CPU time per event does not. Needs the server on this
+/// machine and a readable /proc; `None` otherwise.
+fn cpu_secs(postmaster: u32) -> Option<f64> {
+    let ticks: f64 = std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0);
+    // Fields after the `(comm)`: state ppid … utime(14) stime(15) cutime(16) cstime(17).
+    let fields = |pid: &str| -> Option<Vec<u64>> {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let rest = &text[text.rfind(')')? + 2..];
+        Some(
+            rest.split(' ')
+                .skip(1)
+                .take(16)
+                .map(|f| f.parse().unwrap_or(0))
+                .collect(),
+        )
+    };
+    let pm = fields(&postmaster.to_string())?;
+    let mut total = pm[10] + pm[11] + pm[12] + pm[13];
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        if let Some(f) = fields(&name)
+            && f[0] == u64::from(postmaster)
+        {
+            total += f[10] + f[11];
+        }
+    }
+    let me = fields("self")?;
+    total += me[10] + me[11];
+    Some(total as f64 / ticks)
+}
+
+fn postmaster_pid(client: &mut postgres::Client) -> Option<u32> {
+    let backend: i32 = client
+        .query_one("SELECT pg_backend_pid()", &[])
+        .ok()?
+        .get(0);
+    let status = std::fs::read_to_string(format!("/proc/{backend}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("PPid:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
 fn make_host(root: &std::path::Path, host: usize, a: &Args) -> std::path::PathBuf {
     let dir = root.join(format!("host{host}"));
     std::fs::create_dir_all(&dir).unwrap();
@@ -143,6 +198,8 @@ fn main() {
     }
     drop(c);
 
+    let postmaster = postmaster_pid(&mut kintsugi_fleet::connect(&url).unwrap());
+    let cpu_before = postmaster.and_then(cpu_secs);
     let next = AtomicUsize::new(0);
     let t = Instant::now();
     std::thread::scope(|s| {
@@ -168,6 +225,10 @@ fn main() {
         )
         .unwrap();
     let ship_secs = t.elapsed().as_secs_f64();
+    let ship_cpu = postmaster
+        .and_then(cpu_secs)
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
     let stored: i64 = client
         .query_one("SELECT count(*) FROM events", &[])
         .unwrap()
@@ -188,6 +249,8 @@ fn main() {
             "copy_secs": copy_secs,
             "ship_secs": ship_secs,
             "ingest_events_per_sec": total as f64 / ship_secs,
+            "ship_cpu_secs": ship_cpu,
+            "ingest_events_per_cpu_sec": ship_cpu.map(|c| total as f64 / c),
             "verify_secs": verify_secs,
             "verify_events_per_sec": total as f64 / verify_secs,
         })
