@@ -58,10 +58,16 @@ fn hosts(client: &mut Client, only: Option<&str>) -> Result<Vec<String>> {
         &[],
     )?;
     let all: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
-    Ok(match only {
-        Some(h) => all.into_iter().filter(|x| x == h).collect(),
-        None => all,
-    })
+    let Some(h) = only else { return Ok(all) };
+    let named: Vec<String> = client
+        .query("SELECT host_id FROM hosts WHERE hostname = $1", &[&h])?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    Ok(all
+        .into_iter()
+        .filter(|x| x == h || named.contains(x))
+        .collect())
 }
 
 fn verify_host(client: &mut Client, host: &str) -> Result<HostReport> {
@@ -157,7 +163,7 @@ fn verify_host(client: &mut Client, host: &str) -> Result<HostReport> {
     })
 }
 
-/// Verify every host (or only `only`).
+/// Verify every host (or only `only`: a host id or hostname).
 pub fn verify(client: &mut Client, only: Option<&str>) -> Result<FleetReport> {
     crate::schema::require_current(client)?;
     let started = Instant::now();

@@ -95,12 +95,18 @@ fn daemon_ships_resumes_after_restart_and_verify_catches_forgery() {
     }
     wait_shipped(&sb, &url, Duration::from_secs(5));
     no_gaps_no_duplicates(&url);
-    let out = sb.run(&["fleet", "verify", "--url", &url]);
+    let host = kintsugi_fleet::hostname();
+    let out = sb.run(&["fleet", "verify", "--url", &url, "--host", &host]);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{text}");
     assert!(text.contains("intact"), "{text}");
+    let out = sb.run(&["fleet", "verify", "--url", &url, "--host", "no-such-host"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an unknown --host is not a pass"
+    );
     // Cross-host log, by hostname.
-    let host = kintsugi_fleet::hostname();
     let out = sb.run(&[
         "fleet", "log", "--url", &url, "--host", &host, "--grep", "file3", "--json",
     ]);

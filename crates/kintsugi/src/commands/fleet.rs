@@ -30,7 +30,7 @@ pub struct VerifyArgs {
     /// The central database (default: the config's [fleet] url).
     #[arg(long)]
     url: Option<String>,
-    /// Only this host id.
+    /// Only this host (id or hostname).
     #[arg(long)]
     host: Option<String>,
     /// Print the result as one JSON object.
