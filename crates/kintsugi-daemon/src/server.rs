@@ -219,13 +219,14 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         .writer
         .append(daemon_event("daemon", "stop".into(), text))
         .await;
-    let closed = state.writer.close().await;
-    let _ = writer_thread.join();
-    // One last shipping pass for the stop event and final checkpoint; an
-    // unreachable database only leaves them for the next start.
+    // One last shipping pass for the stop event (an unreachable database
+    // leaves it for the next start). The shipper lets go of its read-only
+    // connection before the writer closes, so the WAL can be folded in.
     if let Some(shipper) = state.fleet.lock().ok().and_then(|mut s| s.take()) {
         let _ = tokio::task::spawn_blocking(move || shipper.stop(FLEET_STOP_WAIT)).await;
     }
+    let closed = state.writer.close().await;
+    let _ = writer_thread.join();
     let _ = fs::remove_file(&pid_file);
     let _ = fs::remove_file(&marker);
     tracing::info!("kintsugi daemon stopped");

@@ -88,6 +88,10 @@ fn daemon_ships_resumes_after_restart_and_verify_catches_forgery() {
     // next start; nothing is sent twice and nothing is skipped.
     sb.signal("TERM");
     sb.wait_exit();
+    assert!(
+        !sb.data().join("ledger.db-wal").exists(),
+        "a clean stop folds the WAL in, shipper or not"
+    );
     sb.start();
     let mut c = Conn::open(&sb.socket());
     for i in 0..5 {
