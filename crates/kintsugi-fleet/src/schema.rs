@@ -1,7 +1,10 @@
 //! The central schema, created and migrated by `kintsugi fleet init`.
 //! Migrations are numbered and recorded in `schema_migrations`; each runs
 //! once, in one transaction, under an advisory lock so two `init`s never
-//! race. Tables live in the database's default schema.
+//! race. Tables live in the database's default schema. Identifiers, times
+//! and words compare bytewise (`COLLATE "C"`): RFC 3339 text then sorts in
+//! time order whatever the database's locale, and index comparisons are
+//! plain memcmp.
 
 use crate::{FleetError, Result};
 use postgres::{Client, Transaction};
@@ -16,16 +19,16 @@ const MIGRATIONS: &[(i32, &str, Step)] = &[
     (2, "text search on the command", v2),
 ];
 
-const V1: &str = "
+const V1: &str = r#"
 CREATE TABLE hosts (
-    host_id       TEXT PRIMARY KEY,
+    host_id       TEXT COLLATE "C" PRIMARY KEY,
     hostname      TEXT NOT NULL,
     pubkey        TEXT NOT NULL,
     registered_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     last_seen     TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 CREATE TABLE key_changes (
-    host_id        TEXT NOT NULL,
+    host_id        TEXT COLLATE "C" NOT NULL,
     registered_key TEXT NOT NULL,
     presented_key  TEXT NOT NULL,
     hostname       TEXT NOT NULL,
@@ -34,17 +37,17 @@ CREATE TABLE key_changes (
     PRIMARY KEY (host_id, presented_key)
 );
 CREATE TABLE events (
-    host_id   TEXT NOT NULL,
+    host_id   TEXT COLLATE "C" NOT NULL,
     seq       BIGINT NOT NULL,
-    ts        TEXT NOT NULL,
-    kind      TEXT NOT NULL,
-    agent     TEXT NOT NULL,
-    session   TEXT,
+    ts        TEXT COLLATE "C" NOT NULL,
+    kind      TEXT COLLATE "C" NOT NULL,
+    agent     TEXT COLLATE "C" NOT NULL,
+    session   TEXT COLLATE "C",
     cwd       TEXT NOT NULL,
     raw       TEXT NOT NULL,
     argv      TEXT NOT NULL,
-    class     TEXT,
-    decision  TEXT,
+    class     TEXT COLLATE "C",
+    decision  TEXT COLLATE "C",
     rule      TEXT,
     reason    TEXT,
     summary   TEXT,
@@ -65,7 +68,7 @@ CREATE INDEX events_class ON events (class);
 CREATE TABLE event_conflicts (LIKE events INCLUDING DEFAULTS);
 ALTER TABLE event_conflicts ADD PRIMARY KEY (host_id, seq, hash);
 CREATE TABLE checkpoints (
-    host_id     TEXT NOT NULL,
+    host_id     TEXT COLLATE "C" NOT NULL,
     seq         BIGINT NOT NULL,
     head        TEXT NOT NULL,
     time        TEXT NOT NULL,
@@ -74,7 +77,7 @@ CREATE TABLE checkpoints (
     received_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     PRIMARY KEY (host_id, seq, sig)
 );
-";
+"#;
 
 fn v1(tx: &mut Transaction<'_>) -> Result<()> {
     tx.batch_execute(V1)?;
