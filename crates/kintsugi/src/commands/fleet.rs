@@ -55,6 +55,7 @@ pub(crate) fn resolve_url(url: Option<String>) -> Result<String> {
 
 pub(crate) fn connect(url: Option<String>) -> Result<postgres::Client> {
     let url = resolve_url(url)?;
+    kintsugi_fleet::check_url(&url)?;
     kintsugi_fleet::connect(&url).context("cannot reach the central database")
 }
 
