@@ -67,6 +67,8 @@ pub struct Config {
     pub snapshot_keep_newest: usize,
     /// Trees the filesystem watcher backstop watches while the daemon runs.
     pub watch: Watch,
+    /// Ship the ledger to a central PostgreSQL (`[fleet]`, off when absent).
+    pub fleet: Option<FleetConfig>,
 }
 
 /// The `[watch]` table: `paths = ["~/projects", …]` are watched
@@ -88,6 +90,68 @@ impl Watch {
                 Err(_) => p.clone(),
             })
             .collect()
+    }
+}
+
+/// The `[fleet]` table: where and how the ledger is shipped (docs/FLEET.md).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct FleetConfig {
+    /// `postgres://user@host:port/db?sslmode=disable`. No TLS is built in:
+    /// `sslmode=require`/`verify-*` are refused.
+    pub url: String,
+    /// Events per central transaction (default 5000, at most 50000).
+    #[serde(default = "FleetConfig::default_batch_size")]
+    pub batch_size: usize,
+    /// How often the ledger is checked for new events (default 500 ms).
+    #[serde(default = "FleetConfig::default_poll_interval_ms")]
+    pub poll_interval_ms: u64,
+    /// First retry delay after an error (default 500 ms), doubling up to
+    /// `retry_max_secs` (default 30 s) while the database stays away.
+    #[serde(default = "FleetConfig::default_retry_min_ms")]
+    pub retry_min_ms: u64,
+    #[serde(default = "FleetConfig::default_retry_max_secs")]
+    pub retry_max_secs: u64,
+}
+
+impl FleetConfig {
+    fn default_batch_size() -> usize {
+        5000
+    }
+    fn default_poll_interval_ms() -> u64 {
+        500
+    }
+    fn default_retry_min_ms() -> u64 {
+        500
+    }
+    fn default_retry_max_secs() -> u64 {
+        30
+    }
+
+    /// The shipper's settings.
+    pub fn shipper(&self) -> kintsugi_fleet::ShipperConfig {
+        kintsugi_fleet::ShipperConfig {
+            url: self.url.clone(),
+            batch_size: self.batch_size,
+            poll_interval: Duration::from_millis(self.poll_interval_ms),
+            retry_min: Duration::from_millis(self.retry_min_ms),
+            retry_max: Duration::from_secs(self.retry_max_secs)
+                .max(Duration::from_millis(self.retry_min_ms)),
+        }
+    }
+
+    fn check(&self) -> Result<(), String> {
+        kintsugi_fleet::check_url(&self.url).map_err(|e| format!("[fleet] url: {e}"))?;
+        if !(1..=50_000).contains(&self.batch_size) {
+            return Err("[fleet] batch_size must be between 1 and 50000".into());
+        }
+        if self.poll_interval_ms == 0 || self.retry_min_ms == 0 || self.retry_max_secs == 0 {
+            return Err(
+                "[fleet] poll_interval_ms, retry_min_ms and retry_max_secs must be at least 1"
+                    .into(),
+            );
+        }
+        Ok(())
     }
 }
 
@@ -166,6 +230,7 @@ impl Default for Config {
             snapshot_retention_days: 30,
             snapshot_keep_newest: 20,
             watch: Watch::default(),
+            fleet: None,
         }
     }
 }
@@ -208,6 +273,9 @@ impl Config {
         }
         if cfg.read_timeout_secs == 0 || cfg.max_connections == 0 {
             return Err("read_timeout_secs and max_connections must be at least 1".into());
+        }
+        if let Some(f) = &cfg.fleet {
+            f.check()?;
         }
         Ok(cfg)
     }
@@ -263,5 +331,18 @@ mod tests {
         assert!(err.contains("durabilty"), "{err}");
         assert!(Config::parse("durability = \"sometimes\"").is_err());
         assert!(Config::parse("checkpoint_every = 0").is_err());
+    }
+
+    #[test]
+    fn fleet_table_has_named_limits_and_refuses_tls() {
+        assert!(Config::parse("").unwrap().fleet.is_none());
+        let c = Config::parse("[fleet]\nurl = \"postgres://k@127.0.0.1/audit\"").unwrap();
+        let f = c.fleet.unwrap();
+        assert_eq!((f.batch_size, f.poll_interval_ms), (5000, 500));
+        assert_eq!(f.shipper().retry_max, Duration::from_secs(30));
+        assert!(Config::parse("[fleet]\nurl = \"postgres://k@h/a\"\nbatch = 5").is_err());
+        let err = Config::parse("[fleet]\nurl = \"postgres://k@h/a?sslmode=require\"").unwrap_err();
+        assert!(err.contains("TLS"), "{err}");
+        assert!(Config::parse("[fleet]\nurl = \"postgres://k@h/a\"\nbatch_size = 0").is_err());
     }
 }

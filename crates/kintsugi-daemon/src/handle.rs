@@ -573,5 +573,33 @@ fn status(state: &State) -> Response {
         panic: Some(state.engine.panicked()),
         warnings: (!warnings.is_empty()).then_some(warnings),
         admin: Some(state.admin.describe()),
+        fleet: fleet_status(state, head.seq),
+    })
+}
+
+/// Shipping status: the backlog against the writer's own head (always
+/// current), its age from the shipper's last look at the ledger.
+fn fleet_status(state: &State, head_seq: u64) -> Option<kintsugi_protocol::FleetStatus> {
+    let guard = state.fleet.lock().ok()?;
+    let s = guard.as_ref()?.status();
+    let backlog = head_seq.saturating_sub(s.shipped_seq);
+    let age = s
+        .oldest_unshipped_ts
+        .as_deref()
+        .filter(|_| backlog > 0)
+        .and_then(|ts| {
+            time::OffsetDateTime::parse(ts, &time::format_description::well_known::Rfc3339).ok()
+        })
+        .map(|t| (time::OffsetDateTime::now_utc() - t).whole_seconds().max(0) as u64)
+        .or((backlog > 0).then_some(0));
+    Some(kintsugi_protocol::FleetStatus {
+        host_id: s.host_id,
+        shipped_seq: s.shipped_seq,
+        backlog,
+        backlog_age_secs: age,
+        connected: s.connected,
+        last_ok: s.last_ok,
+        last_error: s.last_error,
+        key_changed: s.key_changed,
     })
 }

@@ -27,6 +27,9 @@ use std::time::{Duration, Instant};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{Semaphore, mpsc, watch};
 
+/// How long a stopping daemon waits for the fleet shipper's last pass.
+const FLEET_STOP_WAIT: Duration = Duration::from_secs(3);
+
 /// Where the daemon keeps its state and listens.
 #[derive(Debug, Clone)]
 pub struct Paths {
@@ -155,6 +158,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         warnings: Default::default(),
         degraded: Default::default(),
         recent: Default::default(),
+        fleet: Default::default(),
     });
     state.admin.apply_mode(&state.engine);
 
@@ -182,6 +186,16 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
     }
     tracing::info!(socket = %paths.socket.display(), "kintsugi daemon listening");
 
+    if let Some(fleet) = &state.config.fleet {
+        match kintsugi_fleet::spawn(paths.data_dir.clone(), fleet.shipper()) {
+            Ok(h) => {
+                if let Ok(mut slot) = state.fleet.lock() {
+                    *slot = Some(h);
+                }
+            }
+            Err(e) => tracing::error!("cannot start the fleet shipper: {e}"),
+        }
+    }
     spawn_timers(state.clone());
     crate::spool_drain::spawn(state.clone());
     spawn_signal_listener(state.clone())?;
@@ -206,6 +220,12 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         .writer
         .append(daemon_event("daemon", "stop".into(), text))
         .await;
+    // One last shipping pass for the stop event (an unreachable database
+    // leaves it for the next start). The shipper lets go of its read-only
+    // connection before the writer closes, so the WAL can be folded in.
+    if let Some(shipper) = state.fleet.lock().ok().and_then(|mut s| s.take()) {
+        let _ = tokio::task::spawn_blocking(move || shipper.stop(FLEET_STOP_WAIT)).await;
+    }
     let closed = state.writer.close().await;
     let _ = writer_thread.join();
     let _ = fs::remove_file(&pid_file);

@@ -40,6 +40,8 @@ pub struct State {
     pub degraded: Mutex<Vec<String>>,
     /// What recently allowed or recorded commands touch (explains watched changes).
     pub recent: crate::observed::Recent,
+    /// The fleet shipper, when `[fleet]` is configured (taken at stop).
+    pub fleet: Mutex<Option<kintsugi_fleet::ShipperHandle>>,
 }
 
 impl State {

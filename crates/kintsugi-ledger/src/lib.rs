@@ -8,6 +8,7 @@
 //! the database read-only and never block it (WAL).
 #![forbid(unsafe_code)]
 
+mod chain;
 mod checkpoint;
 mod event;
 mod hash;
@@ -15,6 +16,7 @@ mod query;
 mod store;
 mod verify;
 
+pub use chain::{ChainChecker, MAX_FINDINGS};
 pub use checkpoint::{
     CHECKPOINTS_FILE, Checkpoint, KEY_FILE, PUBKEY_FILE, Signer, read_checkpoints,
 };

@@ -3,10 +3,10 @@
 //! rows, a truncated tail behind the last checkpoint, and a chain recomputed
 //! from scratch (its heads no longer match what the key signed).
 
+use crate::chain::ChainChecker;
 use crate::checkpoint::Checkpoint;
-use crate::hash::{GENESIS_HASH, HashInput, hash_row};
+use crate::hash::HashInput;
 use crate::{Result, open_read_only};
-use std::collections::HashMap;
 use std::path::Path;
 
 /// One thing that is wrong, at the first sequence number where it shows.
@@ -32,8 +32,6 @@ impl VerifyReport {
     }
 }
 
-const MAX_FINDINGS: usize = 100;
-
 /// Verify the ledger at `db` against `checkpoints` signed by `pinned_key`.
 /// `progress(done, total)` is called every few thousand events.
 pub fn verify(
@@ -44,66 +42,17 @@ pub fn verify(
 ) -> Result<VerifyReport> {
     let conn = open_read_only(db)?;
     let total: i64 = conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
-    let mut report = VerifyReport {
-        checkpoints: checkpoints.len(),
-        ..Default::default()
-    };
-    let mut signed: HashMap<u64, &Checkpoint> = HashMap::new();
-    let mut last_cp_seq = 0u64;
-    for cp in checkpoints {
-        if let Err(why) = cp.check_signature(pinned_key) {
-            report.findings.push(Finding {
-                seq: cp.seq,
-                what: format!("checkpoint at sequence {} is not authentic: {why}", cp.seq),
-            });
-            continue;
-        }
-        if cp.seq < last_cp_seq {
-            report.findings.push(Finding {
-                seq: cp.seq,
-                what: format!(
-                    "checkpoint at sequence {} comes after one at {last_cp_seq}",
-                    cp.seq
-                ),
-            });
-        }
-        last_cp_seq = last_cp_seq.max(cp.seq);
-        signed.insert(cp.seq, cp);
-    }
-
+    let mut checker = ChainChecker::new(checkpoints, pinned_key);
     let mut stmt = conn.prepare(
         "SELECT seq, ts, kind, agent, session, cwd, raw, argv, class, decision, rule, reason, \
          summary, risk, snapshot, pending, peer_pid, peer_uid, detail, prev_hash, hash \
          FROM events ORDER BY seq",
     )?;
     let mut rows = stmt.query([])?;
-    let mut expected_seq = 1u64;
-    let mut prev_hash = GENESIS_HASH.to_string();
     while let Some(row) = rows.next()? {
-        let seq = row.get::<_, i64>(0)? as u64;
-        let stored_prev = row.get_ref(19)?.as_str()?;
-        let stored_hash = row.get_ref(20)?.as_str()?;
-        let mut note = |what: String| {
-            if report.findings.len() < MAX_FINDINGS {
-                report.findings.push(Finding { seq, what });
-            }
-        };
-        if seq != expected_seq {
-            note(format!(
-                "sequence jumps from {} to {seq}: events {expected_seq}..{} were deleted",
-                expected_seq - 1,
-                seq - 1
-            ));
-        }
-        if stored_prev != prev_hash {
-            note(
-                "prev_hash does not match the hash of the event before it (rows deleted, reordered or replaced)"
-                    .to_string(),
-            );
-        }
         let input = HashInput {
-            prev_hash: stored_prev,
-            seq: seq as i64,
+            prev_hash: row.get_ref(19)?.as_str()?,
+            seq: row.get::<_, i64>(0)?,
             ts: row.get_ref(1)?.as_str()?,
             kind: row.get_ref(2)?.as_str()?,
             agent: row.get_ref(3)?.as_str()?,
@@ -123,38 +72,11 @@ pub fn verify(
             peer_uid: row.get_ref(17)?.as_i64_or_null()?,
             detail: row.get_ref(18)?.as_str_or_null()?,
         };
-        let computed = hash_row(&input);
-        if computed != stored_hash {
-            note("the event's fields do not match its hash (a field was edited)".to_string());
-        }
-        if let Some(cp) = signed.get(&seq) {
-            if cp.head != stored_hash || computed != stored_hash {
-                note(format!(
-                    "checkpoint signed at {} says the head here is {}, the ledger has {}: history was rewritten",
-                    cp.time,
-                    &cp.head[..cp.head.len().min(16)],
-                    &stored_hash[..stored_hash.len().min(16)]
-                ));
-            } else {
-                report.last_checked_checkpoint = Some(seq);
-            }
-        }
-        prev_hash = stored_hash.to_string();
-        expected_seq = seq + 1;
-        report.events += 1;
-        if report.events.is_multiple_of(8192) {
-            progress(report.events, total as u64);
+        checker.push(&input, row.get_ref(20)?.as_str()?);
+        if checker.events().is_multiple_of(8192) {
+            progress(checker.events(), total as u64);
         }
     }
-    progress(report.events, total as u64);
-    let last_seq = expected_seq - 1;
-    if last_cp_seq > last_seq {
-        report.findings.push(Finding {
-            seq: last_seq + 1,
-            what: format!(
-                "the ledger ends at sequence {last_seq} but a signed checkpoint covers {last_cp_seq}: the tail was truncated"
-            ),
-        });
-    }
-    Ok(report)
+    progress(checker.events(), total as u64);
+    Ok(checker.finish())
 }

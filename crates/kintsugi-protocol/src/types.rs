@@ -246,6 +246,34 @@ pub struct StatusInfo {
     /// `locked`, or `degraded: <why>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin: Option<String>,
+    /// Extension: shipping to the central fleet database, when configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fleet: Option<FleetStatus>,
+}
+
+/// Extension of `status`: where shipping to the central database stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FleetStatus {
+    /// This host's id in the central store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_id: Option<String>,
+    /// Every event up to this sequence number is in the central store.
+    pub shipped_seq: u64,
+    /// Events committed locally and not yet shipped.
+    pub backlog: u64,
+    /// Age in seconds of the oldest unshipped event (absent when none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backlog_age_secs: Option<u64>,
+    pub connected: bool,
+    /// When a shipping pass last succeeded (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_ok: Option<String>,
+    /// The last error, until the next successful pass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    /// The central store has another key registered for this host.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub key_changed: bool,
 }
 
 /// A filesystem change the watcher saw (the `observe` request's fields).

@@ -91,6 +91,9 @@ enum Command {
     Watch(commands::watch::WatchArgs),
     /// Record human shells: install/uninstall the hook, status, send (what the hook runs).
     Record(commands::record::RecordArgs),
+    /// The central audit database: init, verify every host, log and report across hosts.
+    #[command(subcommand)]
+    Fleet(commands::fleet::FleetCommand),
     /// Destructive (ambiguous, catastrophic) commands humans ran and agents proposed.
     Report(commands::report::ReportArgs),
     /// The pre-tool hook of an agent CLI: payload on stdin, verdict in the agent's dialect.
@@ -146,6 +149,7 @@ fn main() -> ExitCode {
         Command::Record(a) => commands::record::run(a),
         Command::Watch(a) => commands::watch::run(a),
         Command::Report(a) => commands::report::run(a),
+        Command::Fleet(c) => commands::fleet::run(c),
         Command::Limits => commands::limits::run(),
     };
     finish(result)

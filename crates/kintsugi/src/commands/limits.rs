@@ -21,6 +21,9 @@ What Kintsugi cannot stop
   history. Configure `witness_dir` on storage the agent cannot write to make
   that visible.
 - Events after the last checkpoint are protected by the hash chain only.
+- Fleet shipping (`[fleet]`) proves centrally only what a host shipped: a
+  host compromised before shipping can sign a fresh history (it shows as
+  forks where it overlaps what was already shipped). No TLS is built in.
 - The OS can always stop the daemon. The admin password gates the ways
   Kintsugi offers to turn it off (`stop`, `resume`, loosening the mode,
   `init --undo`, `service uninstall`), but any process of your user can
@@ -44,6 +47,11 @@ Named limits (config keys in parentheses)
 - in-band wait: 30 s by default, at most 600 s per request
 - checkpoint: every 1000 events (checkpoint_every) or 10 s (checkpoint_interval_secs)
 - ledger writer: at most 4096 events per transaction, 65536 queued
+- fleet shipping ([fleet]): 5000 events per central transaction (batch_size,
+  at most 50000), new events looked for every 500 ms (poll_interval_ms),
+  retries from 500 ms (retry_min_ms) doubling to 30 s (retry_max_secs), 5 s
+  to connect, 3 s for the last pass at a clean stop; no TLS (sslmode=require
+  and verify-* are refused)
 - admin password: argon2id 64 MiB, t=3, p=1 for a new vault (the vault
   records its own parameters); challenge nonces single-use, 60 s; after 5
   failed attempts a wait of 30 s, doubling per failure up to 1 hour,

@@ -43,7 +43,7 @@ pub struct LogArgs {
     data_dir: Option<PathBuf>,
 }
 
-fn check_time(label: &str, value: &Option<String>) -> Result<()> {
+pub(crate) fn check_time(label: &str, value: &Option<String>) -> Result<()> {
     if let Some(v) = value {
         time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339).map_err(
             |_| {

@@ -9,6 +9,8 @@ pub mod demo_agent;
 pub mod doctor;
 pub mod dry_run;
 pub mod exec;
+pub mod fleet;
+pub mod fleet_log;
 pub mod guard;
 pub mod hook;
 pub mod init;

@@ -53,5 +53,26 @@ pub fn run(args: StatusArgs) -> Result<ExitCode> {
     for w in s.warnings.unwrap_or_default() {
         println!("warning         {w}");
     }
+    if let Some(f) = s.fleet {
+        let state = if f.connected {
+            "connected"
+        } else {
+            "not connected"
+        };
+        let age = f
+            .backlog_age_secs
+            .map(|a| format!(", oldest {} old", human_secs(a)))
+            .unwrap_or_default();
+        println!(
+            "fleet           {state}, shipped to sequence {}, backlog {} events{age}",
+            f.shipped_seq, f.backlog
+        );
+        if f.key_changed {
+            println!("fleet key       the central store has ANOTHER key registered for this host");
+        }
+        if let Some(e) = f.last_error {
+            println!("fleet error     {e}");
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
