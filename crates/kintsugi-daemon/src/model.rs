@@ -7,9 +7,9 @@
 //! the max of the two risks); it never lowers a class or unlocks a hold.
 
 use crate::config::ModelConfig;
+use kintsugi_model::gguf;
 use kintsugi_model::parse::Answer;
 use kintsugi_model::prompt::{self, Facts, Segment};
-use kintsugi_model::{NOT_BUILT, gguf};
 use std::path::Path;
 use std::sync::mpsc::{SyncSender, TrySendError};
 use std::time::{Duration, Instant};
@@ -117,7 +117,7 @@ fn try_open(cfg: &ModelConfig, path: &Path) -> Result<Slot, String> {
 
 #[cfg(not(feature = "llama"))]
 fn spawn(_cfg: &ModelConfig, _path: &Path) -> Result<(SyncSender<Job>, Loaded), String> {
-    Err(NOT_BUILT.into())
+    Err(kintsugi_model::NOT_BUILT.into())
 }
 
 #[cfg(feature = "llama")]
@@ -178,7 +178,11 @@ mod tests {
         };
         let slot = open(&cfg);
         assert!(slot.scorer.is_none());
-        assert!(slot.describe.contains("not a GGUF file"), "{}", slot.describe);
+        assert!(
+            slot.describe.contains("not a GGUF file"),
+            "{}",
+            slot.describe
+        );
         let mut good = b"GGUF".to_vec();
         good.extend(3u32.to_le_bytes());
         good.extend([0u8; 16]);

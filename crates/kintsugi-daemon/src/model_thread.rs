@@ -55,8 +55,9 @@ fn serve(
             continue;
         }
         let answer = match runner.complete(&job.suffix, cfg.max_tokens, job.deadline) {
-            Ok(c) => parse::parse(&c.text)
-                .map_err(|e| format!("the model's answer was malformed ({e})")),
+            Ok(c) => {
+                parse::parse(&c.text).map_err(|e| format!("the model's answer was malformed ({e})"))
+            }
             Err(Stop::Deadline { tokens }) => Err(format!(
                 "the model did not answer within {} ms ([model] timeout_ms; {tokens} tokens generated)",
                 cfg.timeout_ms

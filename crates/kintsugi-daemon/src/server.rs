@@ -185,7 +185,11 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         tracing::info!("model: {text}");
         let _ = state
             .writer
-            .append(daemon_event("model", String::new(), format!("model: {text}")))
+            .append(daemon_event(
+                "model",
+                String::new(),
+                format!("model: {text}"),
+            ))
             .await;
     }
     for e in admin_events {

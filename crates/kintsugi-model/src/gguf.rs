@@ -73,7 +73,10 @@ pub fn parse_header(bytes: &[u8], size: u64) -> Result<Header, GgufError> {
 /// Check the header of the file at `path`.
 pub fn check(path: &Path) -> Result<Header, GgufError> {
     let mut f = File::open(path).map_err(|e| GgufError::Io(e.to_string()))?;
-    let size = f.metadata().map_err(|e| GgufError::Io(e.to_string()))?.len();
+    let size = f
+        .metadata()
+        .map_err(|e| GgufError::Io(e.to_string()))?
+        .len();
     let mut head = Vec::with_capacity(24);
     f.by_ref()
         .take(24)
@@ -118,7 +121,10 @@ mod tests {
 
     #[test]
     fn refuses_other_magic_versions_and_truncation() {
-        assert_eq!(parse_header(b"PK\x03\x04xxxxxxxxxxxxxxxxxxxx", 24), Err(GgufError::NotGguf));
+        assert_eq!(
+            parse_header(b"PK\x03\x04xxxxxxxxxxxxxxxxxxxx", 24),
+            Err(GgufError::NotGguf)
+        );
         assert_eq!(parse_header(&header(1), 24), Err(GgufError::Version(1)));
         assert_eq!(parse_header(&header(4), 24), Err(GgufError::Version(4)));
         assert_eq!(parse_header(b"GGUF\x03\0", 6), Err(GgufError::Truncated));
@@ -135,6 +141,9 @@ mod tests {
         assert_eq!(sha256(&p).unwrap().len(), 64);
         std::fs::write(&p, b"hello").unwrap();
         assert_eq!(check(&p), Err(GgufError::NotGguf));
-        assert!(matches!(check(&dir.path().join("none")), Err(GgufError::Io(_))));
+        assert!(matches!(
+            check(&dir.path().join("none")),
+            Err(GgufError::Io(_))
+        ));
     }
 }

@@ -43,7 +43,9 @@ pub struct Model {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stop {
     /// The deadline passed (after `tokens` generated tokens).
-    Deadline { tokens: usize },
+    Deadline {
+        tokens: usize,
+    },
     Failed(String),
 }
 

@@ -42,7 +42,9 @@ pub fn parse(text: &str) -> Result<Answer, String> {
         return Err("the summary is empty".into());
     }
     if summary.chars().count() > MAX_SUMMARY_CHARS {
-        return Err(format!("the summary is longer than {MAX_SUMMARY_CHARS} characters"));
+        return Err(format!(
+            "the summary is longer than {MAX_SUMMARY_CHARS} characters"
+        ));
     }
     if summary.chars().any(char::is_control) {
         return Err("the summary contains control characters".into());
@@ -68,8 +70,17 @@ mod tests {
     #[test]
     fn accepts_the_exact_form() {
         let a = parse("RISK: 80\nSUMMARY: Deletes the build directory.").unwrap();
-        assert_eq!(a, Answer { risk: 80, summary: "Deletes the build directory.".into() });
-        assert_eq!(parse("RISK:7\nSUMMARY:  Lists files. \nmore").unwrap().risk, 7);
+        assert_eq!(
+            a,
+            Answer {
+                risk: 80,
+                summary: "Deletes the build directory.".into()
+            }
+        );
+        assert_eq!(
+            parse("RISK:7\nSUMMARY:  Lists files. \nmore").unwrap().risk,
+            7
+        );
         assert_eq!(parse("RISK: 100\r\nSUMMARY: x\r\n").unwrap().summary, "x");
     }
 

@@ -32,7 +32,9 @@ fn started(config: &str) -> Sandbox {
 
 fn ask(sb: &Sandbox, raw: &str) -> serde_json::Value {
     let mut c = Conn::open(&sb.socket());
-    let v = c.ask(&propose(raw, &sb.project().display().to_string())).unwrap();
+    let v = c
+        .ask(&propose(raw, &sb.project().display().to_string()))
+        .unwrap();
     assert_eq!(v["kind"], "verdict", "{v}");
     v
 }
@@ -52,16 +54,26 @@ fn model_use_then_restart_makes_status_name_the_model() {
     let mut sb = Sandbox::new();
     sb.write_config("mode = \"attended\"\n");
     let out = sb.run(&["model", "use", m.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     sb.start();
     let st = status(&sb);
     assert_eq!(st["scorer"], format!("llama:{FILE}"), "{st}");
     let model = st["model"].as_str().unwrap();
     assert!(model.contains("loaded in") && model.contains("MB"), "{st}");
     let text = String::from_utf8_lossy(&sb.run(&["status"]).stdout).into_owned();
-    assert!(text.contains(&format!("scorer          llama:{FILE}")), "{text}");
+    assert!(
+        text.contains(&format!("scorer          llama:{FILE}")),
+        "{text}"
+    );
     let text = String::from_utf8_lossy(&sb.run(&["model", "status"]).stdout).into_owned();
-    assert!(text.contains("sha256 matches") && text.contains("loaded in"), "{text}");
+    assert!(
+        text.contains("sha256 matches") && text.contains("loaded in"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -79,7 +91,10 @@ fn a_held_command_gets_the_model_summary() {
     // Safe commands never reach the model.
     let v = ask(&sb, "ls -la");
     assert_eq!(v["decision"], "allow");
-    assert!(v["summary"].is_null() && scorer_note(&sb, "ls -la").is_empty(), "{v}");
+    assert!(
+        v["summary"].is_null() && scorer_note(&sb, "ls -la").is_empty(),
+        "{v}"
+    );
 }
 
 #[test]
@@ -97,8 +112,14 @@ fn text_inside_a_command_cannot_lower_risk_or_change_the_verdict() {
         for raw in lines {
             let (h, l) = (ask(&heur, raw), ask(&llm, raw));
             assert_eq!(h["class"], l["class"], "{raw}: {h} vs {l}");
-            assert!(l["risk"].as_u64() >= h["risk"].as_u64(), "{raw}: {h} vs {l}");
-            assert!(strictness(&l["decision"]) >= strictness(&h["decision"]), "{raw}: {h} vs {l}");
+            assert!(
+                l["risk"].as_u64() >= h["risk"].as_u64(),
+                "{raw}: {h} vs {l}"
+            );
+            assert!(
+                strictness(&l["decision"]) >= strictness(&h["decision"]),
+                "{raw}: {h} vs {l}"
+            );
             if mode == "attended" {
                 assert_eq!(h["decision"], l["decision"], "{raw}");
             }
@@ -113,10 +134,17 @@ fn a_one_millisecond_budget_falls_back_to_the_heuristic_and_says_so() {
     assert_eq!(status(&sb)["scorer"], format!("llama:{FILE}"));
     let raw = "rm -rf build";
     let v = ask(&sb, raw);
-    assert_eq!((v["decision"].as_str(), v["risk"].as_u64()), (Some("hold"), Some(40)), "{v}");
+    assert_eq!(
+        (v["decision"].as_str(), v["risk"].as_u64()),
+        (Some("hold"), Some(40)),
+        "{v}"
+    );
     assert_eq!(v["summary"], v["reason"], "{v}");
     let note = scorer_note(&sb, raw);
-    assert!(note.starts_with("heuristic: the model did not answer within 1 ms"), "{note}");
+    assert!(
+        note.starts_with("heuristic: the model did not answer within 1 ms"),
+        "{note}"
+    );
 }
 
 #[test]
@@ -135,7 +163,10 @@ fn a_damaged_model_is_refused_and_the_daemon_says_why() {
     let sb = started(&model_config("attended", &cut, PATIENT_MS));
     let st = status(&sb);
     assert_eq!(st["scorer"], "heuristic", "{st}");
-    assert!(st["model"].as_str().unwrap().contains("could not load"), "{st}");
+    assert!(
+        st["model"].as_str().unwrap().contains("could not load"),
+        "{st}"
+    );
     assert_eq!(ask(&sb, "rm -rf build")["risk"], 40);
 }
 
@@ -178,11 +209,17 @@ fn over_a_corpus_sample_the_model_never_loosens_a_verdict() {
             let l = lc.ask(&propose(raw, cwd)).unwrap();
             assert_eq!(h["class"], l["class"], "{raw}: {h} vs {l}");
             assert_eq!(h["rule"], l["rule"], "{raw}");
-            assert!(strictness(&l["decision"]) >= strictness(&h["decision"]), "{raw}: {h} vs {l}");
+            assert!(
+                strictness(&l["decision"]) >= strictness(&h["decision"]),
+                "{raw}: {h} vs {l}"
+            );
             if h["decision"] != "allow" {
                 assert_eq!(h["decision"], l["decision"], "{raw}: {h} vs {l}");
             }
-            assert!(l["risk"].as_u64() >= h["risk"].as_u64(), "{raw}: {h} vs {l}");
+            assert!(
+                l["risk"].as_u64() >= h["risk"].as_u64(),
+                "{raw}: {h} vs {l}"
+            );
             if h["class"] == "safe" {
                 assert!(l["summary"].is_null(), "{raw}: {l}");
             } else if scorer_note(&llm, raw).starts_with("llama:") {
@@ -190,6 +227,9 @@ fn over_a_corpus_sample_the_model_never_loosens_a_verdict() {
             }
         }
     }
-    assert!(answered > 0, "the model never answered; the property was not exercised");
+    assert!(
+        answered > 0,
+        "the model never answered; the property was not exercised"
+    );
     eprintln!("{answered} non-safe commands scored by the model");
 }

@@ -30,8 +30,7 @@ pub struct UseArgs {
     path: PathBuf,
 }
 
-const RESTART: &str =
-    "the daemon loads it at its next start: `kintsugi stop && kintsugi start` (or restart the service)";
+const RESTART: &str = "the daemon loads it at its next start: `kintsugi stop && kintsugi start` (or restart the service)";
 
 pub fn run(cmd: ModelCommand) -> Result<ExitCode> {
     match cmd {
@@ -45,7 +44,8 @@ pub fn run(cmd: ModelCommand) -> Result<ExitCode> {
 fn use_model(path: &Path) -> Result<ExitCode> {
     let path = std::fs::canonicalize(path)
         .with_context(|| format!("refused: cannot open {}", path.display()))?;
-    let header = gguf::check(&path).map_err(|e| anyhow::anyhow!("refused: {}: {e}", path.display()))?;
+    let header =
+        gguf::check(&path).map_err(|e| anyhow::anyhow!("refused: {}: {e}", path.display()))?;
     let sha = gguf::sha256(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let file = config_path();
     edit_config(&file, |model| {
@@ -96,7 +96,10 @@ fn edit_config(file: &Path, change: impl FnOnce(&mut toml_edit::Table)) -> Resul
     change(model);
     let out = doc.to_string();
     if let Err(e) = kintsugi_daemon::Config::parse(&out) {
-        bail!("not changed: {} would not be a valid config: {e}", file.display());
+        bail!(
+            "not changed: {} would not be a valid config: {e}",
+            file.display()
+        );
     }
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -112,7 +115,11 @@ fn status() -> Result<ExitCode> {
     println!("config          {}", file.display());
     println!(
         "this binary     {}",
-        if AVAILABLE { "built with the llama feature" } else { NOT_BUILT }
+        if AVAILABLE {
+            "built with the llama feature"
+        } else {
+            NOT_BUILT
+        }
     );
     match kintsugi_daemon::Config::load(&file) {
         Err(e) => println!("model           config unreadable: {e}"),
@@ -120,7 +127,10 @@ fn status() -> Result<ExitCode> {
             None => println!("model           none configured (heuristic only)"),
             Some(p) => {
                 println!("model           {}", p.display());
-                println!("file            {}", file_check(p, cfg.model.sha256.as_deref()));
+                println!(
+                    "file            {}",
+                    file_check(p, cfg.model.sha256.as_deref())
+                );
                 println!(
                     "limits          timeout {} ms, {} threads, queue {}, {} tokens out, context {}",
                     cfg.model.timeout_ms,

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Args)]
+#[cfg_attr(not(feature = "llama"), allow(dead_code))]
 pub struct BenchArgs {
     /// The .gguf file (default: the configured `[model] path`).
     #[arg(long)]
@@ -21,6 +22,7 @@ pub struct BenchArgs {
 }
 
 /// Non-safe commands of several kinds (all classified, never run).
+#[cfg_attr(not(feature = "llama"), allow(dead_code))]
 pub const COMMANDS: &[&str] = &[
     "rm -rf build",
     "git push --force origin main",
