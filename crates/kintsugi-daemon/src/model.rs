@@ -15,7 +15,8 @@ use std::sync::mpsc::{SyncSender, TrySendError};
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
-/// One request to the inference thread.
+/// One request to the inference thread (read there, so only with `llama`).
+#[cfg_attr(not(feature = "llama"), allow(dead_code))]
 pub struct Job {
     pub suffix: Vec<Segment>,
     pub deadline: Instant,

@@ -32,14 +32,14 @@ pub fn model_config(mode: &str, model: &Path, timeout_ms: u64) -> String {
 }
 
 /// The `scorer` note in the detail of the newest `propose` event for `raw`
+/// (`log` lists newest first)
 /// (empty when there is none, e.g. a safe command or a scrubbed line).
 pub fn scorer_note(sb: &Sandbox, raw: &str) -> String {
     let log = sb.log_text(2000);
     let Some(event) = log
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|e| e["kind"] == "propose" && e["raw"] == raw)
-        .last()
+        .find(|e| e["kind"] == "propose" && e["raw"] == raw)
     else {
         return String::new();
     };
