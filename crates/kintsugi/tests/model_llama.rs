@@ -6,7 +6,8 @@
 //! What is proven: `model use` then a restart makes `status` name the
 //! model; a held command carries the model's summary; text inside a command
 //! cannot lower the risk or change the verdict; a 1 ms budget falls back to
-//! the heuristic and the event says so; a damaged model file keeps the
+//! the heuristic and the event says so; a full queue answers with the
+//! heuristic (recorded) while other clients are served at once; a damaged model file keeps the
 //! heuristic with the reason; and over a fixed sample of the classifier
 //! corpus the model never makes any verdict less strict.
 
@@ -144,6 +145,42 @@ fn a_one_millisecond_budget_falls_back_to_the_heuristic_and_says_so() {
     assert!(
         note.starts_with("heuristic: the model did not answer within 1 ms"),
         "{note}"
+    );
+}
+
+#[test]
+fn a_full_queue_answers_with_the_heuristic_and_never_blocks_other_clients() {
+    let Some(m) = model() else { return };
+    let config = model_config("attended", &m, PATIENT_MS) + "queue_len = 1\n";
+    let sb = started(&config);
+    let proj = sb.project().display().to_string();
+    let askers: Vec<_> = (0..4)
+        .map(|i| {
+            let (socket, proj) = (sb.socket(), proj.clone());
+            std::thread::spawn(move || {
+                let raw = format!("rm -rf build{i}");
+                Conn::open(&socket).ask(&propose(&raw, &proj)).unwrap()
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    // While the model is busy, a safe command is answered at once.
+    let t = std::time::Instant::now();
+    assert_eq!(ask(&sb, "ls -la")["decision"], "allow");
+    assert!(t.elapsed().as_millis() < 1500, "{:?}", t.elapsed());
+    for a in askers {
+        let v = a.join().unwrap();
+        assert_eq!(v["decision"], "hold", "{v}");
+        assert!(v["risk"].as_u64().unwrap() >= 40, "{v}");
+    }
+    let notes: Vec<_> = (0..4)
+        .map(|i| scorer_note(&sb, &format!("rm -rf build{i}")))
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("the model's queue is full (1 waiting")),
+        "{notes:#?}"
     );
 }
 
