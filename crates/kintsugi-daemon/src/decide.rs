@@ -114,7 +114,7 @@ impl Engine {
 
     /// The scorer `status` names: the model when one is loaded.
     pub fn scorer_name(&self) -> String {
-        match &self.model.scorer {
+        match self.model.scorer() {
             Some(m) => m.name().to_string(),
             None => self.scorer.name(),
         }
@@ -146,7 +146,7 @@ impl Engine {
             let score = self.scorer.score(&analysis, &ctx);
             out.summary = Some(score.summary);
             out.risk = Some(score.risk);
-            if let Some(model) = &self.model.scorer
+            if let Some(model) = self.model.scorer()
                 && !self.panicked()
             {
                 let line = crate::scrub::text(cmd.raw.clone());

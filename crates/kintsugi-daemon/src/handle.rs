@@ -572,7 +572,7 @@ fn status(state: &State) -> Response {
         .unwrap_or_default();
     Response::Status(StatusInfo {
         scorer: state.engine.scorer_name(),
-        model: Some(state.engine.model.describe.clone()),
+        model: Some(state.engine.model.describe()),
         version: Some(env!("CARGO_PKG_VERSION").into()),
         pid: Some(std::process::id()),
         uptime_secs: Some(state.started.elapsed().as_secs()),

@@ -1,5 +1,8 @@
 //! The local model scorer: a GGUF model kept warm on a thread of its own
-//! (feature `llama`), asked through a bounded queue with a deadline. The
+//! (feature `llama`), asked through a bounded queue with a deadline. It is
+//! loaded in the background after start-up: until it is ready (or when it
+//! cannot be loaded) the heuristic answers alone, so a slow load never
+//! delays a verdict. The
 //! decision engine awaits the answer with a timeout, so inference never
 //! blocks a connection task; a full queue, a timeout, a failure or a
 //! malformed answer all leave the heuristic result standing, with a note
@@ -33,17 +36,45 @@ pub struct ModelScorer {
 
 /// What the daemon has: a loaded model or the reason it runs without one.
 pub struct Slot {
-    pub scorer: Option<ModelScorer>,
+    scorer: std::sync::OnceLock<ModelScorer>,
     /// One line for `status`: what is loaded, or why nothing is.
-    pub describe: String,
+    describe: std::sync::Mutex<String>,
 }
 
 impl Slot {
-    /// No model: the heuristic alone.
-    pub fn none() -> Slot {
+    /// The slot at start-up: `loading …` when a model is configured.
+    pub fn new(cfg: &ModelConfig) -> Slot {
+        let describe = match &cfg.path {
+            None => "none (heuristic only): no [model] path is configured".to_string(),
+            Some(p) => format!(
+                "loading {} from {} (the heuristic answers meanwhile)",
+                scorer_name(p),
+                p.display()
+            ),
+        };
         Slot {
-            scorer: None,
-            describe: "none (heuristic only): no [model] path is configured".into(),
+            scorer: Default::default(),
+            describe: std::sync::Mutex::new(describe),
+        }
+    }
+
+    /// The loaded model, once it is ready.
+    pub fn scorer(&self) -> Option<&ModelScorer> {
+        self.scorer.get()
+    }
+
+    /// What `status` says about the model.
+    pub fn describe(&self) -> String {
+        self.describe.lock().map(|d| d.clone()).unwrap_or_default()
+    }
+
+    /// Record the outcome of loading.
+    pub fn install(&self, scorer: Option<ModelScorer>, describe: String) {
+        if let Ok(mut d) = self.describe.lock() {
+            *d = describe;
+        }
+        if let Some(s) = scorer {
+            let _ = self.scorer.set(s);
         }
     }
 }
@@ -64,21 +95,22 @@ pub fn scorer_name(path: &Path) -> String {
 }
 
 /// Check and load the configured model (blocking: run it off the runtime).
-/// Never fails the daemon: any problem yields a slot that says why.
-pub fn open(cfg: &ModelConfig) -> Slot {
+/// Never fails the daemon: any problem yields no scorer and a line that
+/// says why.
+pub fn open(cfg: &ModelConfig) -> (Option<ModelScorer>, String) {
     let Some(path) = cfg.path.as_deref() else {
-        return Slot::none();
+        return (None, Slot::new(cfg).describe());
     };
     match try_open(cfg, path) {
-        Ok(slot) => slot,
-        Err(why) => Slot {
-            scorer: None,
-            describe: format!("not loaded (heuristic only): {}: {why}", path.display()),
-        },
+        Ok((scorer, describe)) => (Some(scorer), describe),
+        Err(why) => (
+            None,
+            format!("not loaded (heuristic only): {}: {why}", path.display()),
+        ),
     }
 }
 
-fn try_open(cfg: &ModelConfig, path: &Path) -> Result<Slot, String> {
+fn try_open(cfg: &ModelConfig, path: &Path) -> Result<(ModelScorer, String), String> {
     let header = gguf::check(path).map_err(|e| e.to_string())?;
     let sha = match &cfg.sha256 {
         Some(want) => {
@@ -105,15 +137,13 @@ fn try_open(cfg: &ModelConfig, path: &Path) -> Result<Slot, String> {
         cfg.timeout_ms,
         cfg.queue_len,
     );
-    Ok(Slot {
-        scorer: Some(ModelScorer {
-            name: scorer_name(path),
-            jobs,
-            timeout: Duration::from_millis(cfg.timeout_ms),
-            queue_len: cfg.queue_len,
-        }),
-        describe,
-    })
+    let scorer = ModelScorer {
+        name: scorer_name(path),
+        jobs,
+        timeout: Duration::from_millis(cfg.timeout_ms),
+        queue_len: cfg.queue_len,
+    };
+    Ok((scorer, describe))
 }
 
 #[cfg(not(feature = "llama"))]
@@ -169,7 +199,12 @@ mod tests {
 
     #[test]
     fn no_path_means_heuristic_and_bad_files_say_why() {
-        assert!(open(&ModelConfig::default()).scorer.is_none());
+        assert!(open(&ModelConfig::default()).0.is_none());
+        assert!(
+            Slot::new(&ModelConfig::default())
+                .describe()
+                .starts_with("none")
+        );
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("m.gguf");
         std::fs::write(&p, b"not a model at all, just text").unwrap();
@@ -177,13 +212,14 @@ mod tests {
             path: Some(p.clone()),
             ..Default::default()
         };
-        let slot = open(&cfg);
-        assert!(slot.scorer.is_none());
         assert!(
-            slot.describe.contains("not a GGUF file"),
-            "{}",
-            slot.describe
+            Slot::new(&cfg)
+                .describe()
+                .starts_with("loading llama:m.gguf")
         );
+        let (scorer, why) = open(&cfg);
+        assert!(scorer.is_none());
+        assert!(why.contains("not a GGUF file"), "{why}");
         let mut good = b"GGUF".to_vec();
         good.extend(3u32.to_le_bytes());
         good.extend([0u8; 16]);
@@ -192,9 +228,9 @@ mod tests {
             sha256: Some("0".repeat(64)),
             ..cfg.clone()
         };
-        assert!(open(&pinned).describe.contains("sha256 mismatch"));
+        assert!(open(&pinned).1.contains("sha256 mismatch"));
         if !kintsugi_model::AVAILABLE {
-            assert!(open(&cfg).describe.contains("without the `llama` feature"));
+            assert!(open(&cfg).1.contains("without the `llama` feature"));
         }
         assert_eq!(scorer_name(&p), "llama:m.gguf");
     }

@@ -5,7 +5,7 @@
 //! says so; `model remove` goes back to nothing configured.
 
 mod common;
-use common::model::status;
+use common::model::wait_model;
 use common::*;
 
 fn fake_gguf(dir: &std::path::Path) -> std::path::PathBuf {
@@ -89,7 +89,7 @@ fn a_daemon_with_a_bad_model_keeps_the_heuristic_and_says_why() {
     std::fs::write(&junk, "not a model").unwrap();
     sb.write_config(&format!("[model]\npath = \"{}\"\n", junk.display()));
     sb.start();
-    let st = status(&sb);
+    let st = wait_model(&sb);
     assert_eq!(st["scorer"], "heuristic", "{st}");
     let why = st["model"].as_str().unwrap();
     assert!(
@@ -126,7 +126,7 @@ fn a_pinned_sha256_that_does_not_match_keeps_the_heuristic() {
         "ab".repeat(32)
     ));
     sb.start();
-    let st = status(&sb);
+    let st = wait_model(&sb);
     assert_eq!(st["scorer"], "heuristic");
     assert!(
         st["model"].as_str().unwrap().contains("sha256 mismatch"),
@@ -145,7 +145,7 @@ fn without_the_llama_feature_status_says_so() {
             .success()
     );
     sb.start();
-    let st = status(&sb);
+    let st = wait_model(&sb);
     assert_eq!(st["scorer"], "heuristic");
     assert!(
         st["model"]

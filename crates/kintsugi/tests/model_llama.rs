@@ -12,7 +12,7 @@
 //! corpus the model never makes any verdict less strict.
 
 mod common;
-use common::model::{model_config, scorer_note, status, test_model};
+use common::model::{model_config, scorer_note, test_model, wait_model};
 use common::*;
 use std::path::{Path, PathBuf};
 
@@ -28,6 +28,7 @@ fn started(config: &str) -> Sandbox {
     let mut sb = Sandbox::new();
     sb.write_config(config);
     sb.start();
+    wait_model(&sb);
     sb
 }
 
@@ -61,7 +62,7 @@ fn model_use_then_restart_makes_status_name_the_model() {
         String::from_utf8_lossy(&out.stderr)
     );
     sb.start();
-    let st = status(&sb);
+    let st = wait_model(&sb);
     assert_eq!(st["scorer"], format!("llama:{FILE}"), "{st}");
     let model = st["model"].as_str().unwrap();
     assert!(model.contains("loaded in") && model.contains("MB"), "{st}");
@@ -132,7 +133,7 @@ fn text_inside_a_command_cannot_lower_risk_or_change_the_verdict() {
 fn a_one_millisecond_budget_falls_back_to_the_heuristic_and_says_so() {
     let Some(m) = model() else { return };
     let sb = started(&model_config("attended", &m, 1));
-    assert_eq!(status(&sb)["scorer"], format!("llama:{FILE}"));
+    assert_eq!(wait_model(&sb)["scorer"], format!("llama:{FILE}"));
     let raw = "rm -rf build";
     let v = ask(&sb, raw);
     assert_eq!(
@@ -198,7 +199,7 @@ fn a_damaged_model_is_refused_and_the_daemon_says_why() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a GGUF file"));
     let sb = started(&model_config("attended", &cut, PATIENT_MS));
-    let st = status(&sb);
+    let st = wait_model(&sb);
     assert_eq!(st["scorer"], "heuristic", "{st}");
     assert!(
         st["model"].as_str().unwrap().contains("could not load"),

@@ -53,3 +53,24 @@ pub fn status(sb: &Sandbox) -> serde_json::Value {
     let mut c = super::Conn::open(&sb.socket());
     c.ask(r#"{"kind":"status"}"#).unwrap()
 }
+
+/// Wait (up to 120 s) until the daemon has finished loading its model (or
+/// given up on it); returns the final `status`.
+pub fn wait_model(sb: &Sandbox) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let st = status(sb);
+        if !st["model"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("loading ")
+        {
+            return st;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the model never loaded: {st}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
