@@ -149,7 +149,12 @@ impl Engine {
             if let Some(model) = self.model.scorer()
                 && !self.panicked()
             {
-                let line = crate::scrub::text(cmd.raw.clone());
+                let line = if cmd.raw.trim().is_empty() {
+                    argv_to_line(&cmd.argv)
+                } else {
+                    cmd.raw.clone()
+                };
+                let line = crate::scrub::text(line);
                 let facts = crate::scorer::facts(&line, &analysis, &ctx);
                 match model.ask(&facts).await {
                     Ok(answer) => {
