@@ -69,6 +69,9 @@ pub struct Config {
     pub watch: Watch,
     /// Ship the ledger to a central PostgreSQL (`[fleet]`, off when absent).
     pub fleet: Option<FleetConfig>,
+    /// The local model scorer (`[model]`); without a `path` the built-in
+    /// heuristic scores alone. See docs/MODEL.md.
+    pub model: ModelConfig,
 }
 
 /// The `[watch]` table: `paths = ["~/projects", …]` are watched
@@ -155,6 +158,73 @@ impl FleetConfig {
     }
 }
 
+/// `[model]`: a GGUF model run on the CPU to explain and escalate non-safe
+/// commands. Every limit is named here with its default.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelConfig {
+    /// The GGUF file (absolute, or relative to the config file's directory).
+    /// Nothing is ever downloaded: no path means the heuristic only.
+    pub path: Option<PathBuf>,
+    /// The file's expected SHA-256 (hex, as `kintsugi model use` records
+    /// it); on a mismatch the daemon keeps the heuristic and says why.
+    pub sha256: Option<String>,
+    /// Time budget per command, queueing included (default 750 ms); past
+    /// it the heuristic result stands and the event says so.
+    pub timeout_ms: u64,
+    /// CPU threads for inference (default 2).
+    pub threads: u32,
+    /// Commands waiting for the model at once (default 4); when full, the
+    /// heuristic answers and the event says so.
+    pub queue_len: usize,
+    /// Tokens the model may generate per command (default 40).
+    pub max_tokens: u32,
+    /// The model's context window in tokens (default 1024); the prompt and
+    /// the answer must fit.
+    pub context_tokens: u32,
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        ModelConfig {
+            path: None,
+            sha256: None,
+            timeout_ms: 750,
+            threads: 2,
+            queue_len: 4,
+            max_tokens: 40,
+            context_tokens: 1024,
+        }
+    }
+}
+
+impl ModelConfig {
+    fn check(&self) -> Result<(), String> {
+        let bad = |what: &str| Err(format!("[model] {what}"));
+        if self.timeout_ms == 0 || self.timeout_ms > 60_000 {
+            return bad("timeout_ms must be between 1 and 60000");
+        }
+        if !(1..=64).contains(&self.threads) {
+            return bad("threads must be between 1 and 64");
+        }
+        if !(1..=1024).contains(&self.queue_len) {
+            return bad("queue_len must be between 1 and 1024");
+        }
+        if !(8..=256).contains(&self.max_tokens) {
+            return bad("max_tokens must be between 8 and 256");
+        }
+        if !(512..=8192).contains(&self.context_tokens) {
+            return bad("context_tokens must be between 512 and 8192");
+        }
+        if let Some(h) = &self.sha256
+            && (h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            return bad("sha256 must be 64 hex digits");
+        }
+        Ok(())
+    }
+}
+
 /// The `fail_mode` setting's words.
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -231,6 +301,7 @@ impl Default for Config {
             snapshot_keep_newest: 20,
             watch: Watch::default(),
             fleet: None,
+            model: ModelConfig::default(),
         }
     }
 }
@@ -248,10 +319,16 @@ impl Config {
                 });
             }
         };
-        Config::parse(&text).map_err(|message| ConfigError::Parse {
+        let mut cfg = Config::parse(&text).map_err(|message| ConfigError::Parse {
             path: path.to_path_buf(),
             message,
-        })
+        })?;
+        if let (Some(m), Some(dir)) = (&cfg.model.path, path.parent())
+            && m.is_relative()
+        {
+            cfg.model.path = Some(dir.join(m));
+        }
+        Ok(cfg)
     }
 
     /// Parse config text.
@@ -277,6 +354,7 @@ impl Config {
         if let Some(f) = &cfg.fleet {
             f.check()?;
         }
+        cfg.model.check()?;
         Ok(cfg)
     }
 
@@ -344,5 +422,29 @@ mod tests {
         let err = Config::parse("[fleet]\nurl = \"postgres://k@h/a?sslmode=require\"").unwrap_err();
         assert!(err.contains("TLS"), "{err}");
         assert!(Config::parse("[fleet]\nurl = \"postgres://k@h/a\"\nbatch_size = 0").is_err());
+    }
+
+    #[test]
+    fn model_table_defaults_limits_and_typos() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.model, ModelConfig::default());
+        assert_eq!(c.model.timeout_ms, 750);
+        let c = Config::parse("[model]\npath = \"/m.gguf\"\ntimeout_ms = 5\nthreads = 1").unwrap();
+        assert_eq!(c.model.path.as_deref(), Some(Path::new("/m.gguf")));
+        assert_eq!((c.model.timeout_ms, c.model.threads), (5, 1));
+        let err = Config::parse("[model]\npaht = \"/m\"").unwrap_err();
+        assert!(err.contains("paht"), "{err}");
+        assert!(Config::parse("[model]\ntimeout_ms = 0").is_err());
+        assert!(Config::parse("[model]\nqueue_len = 0").is_err());
+        assert!(Config::parse("[model]\nsha256 = \"abc\"").is_err());
+    }
+
+    #[test]
+    fn a_relative_model_path_is_relative_to_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.toml");
+        std::fs::write(&p, "[model]\npath = \"m/x.gguf\"").unwrap();
+        let c = Config::load(&p).unwrap();
+        assert_eq!(c.model.path.unwrap(), dir.path().join("m/x.gguf"));
     }
 }

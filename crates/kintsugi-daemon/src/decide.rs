@@ -8,7 +8,9 @@
 //!    `.kintsugi.toml` (deny/hold only);
 //! 4. memory: a human's remembered allow/deny for this exact command here;
 //! 5. mode: attended, unattended or notify;
-//! 6. scorer: summary and risk; may escalate, never loosen.
+//! 6. scorer: summary and risk; may escalate, never loosen. The heuristic
+//!    always scores; a local model (`model.rs`), when loaded, is awaited
+//!    with a timeout and the risk becomes the max of the two.
 //!
 //! Floor: nothing but a human decision on that exact command turns a
 //! catastrophic class into allow.
@@ -37,6 +39,9 @@ pub struct Decided {
     pub effects: Vec<kintsugi_classify::Effect>,
     /// The command's project root, when it has one.
     pub project_root: Option<PathBuf>,
+    /// Which scorer gave the summary and risk, or why the model's answer
+    /// was not used (recorded in the event's detail).
+    pub scorer_note: Option<String>,
 }
 
 /// Map the classifier's class to the wire class.
@@ -73,6 +78,8 @@ pub struct Engine {
     pub projects: Projects,
     pub memory: Memory,
     pub scorer: Box<dyn Scorer>,
+    /// The local model, when one is loaded, or why not.
+    pub model: crate::model::Slot,
     pub panic: AtomicBool,
     /// The mode in force when it differs from the config's: set by the
     /// admin vault's floor or a `setmode` (0 = follow the config; else
@@ -105,13 +112,24 @@ impl Engine {
         classify(cmd, &context(cmd, &self.home, project.root))
     }
 
-    /// Decide a proposed command.
-    pub fn decide(&self, cmd: &ProposedCommand) -> Decided {
+    /// The scorer `status` names: the model when one is loaded.
+    pub fn scorer_name(&self) -> String {
+        match self.model.scorer() {
+            Some(m) => m.name().to_string(),
+            None => self.scorer.name(),
+        }
+    }
+
+    /// Decide a proposed command. Everything but the model call is
+    /// synchronous and fast; the model is only asked about non-safe
+    /// commands, and only awaited (never blocking the runtime).
+    pub async fn decide(&self, cmd: &ProposedCommand) -> Decided {
         let cwd = Path::new(&cmd.cwd);
         let project = self.projects.for_cwd(cwd);
         let ctx = context(cmd, &self.home, project.root.clone());
         let analysis = classify(cmd, &ctx);
         let class = wire_class(analysis.class);
+        let mut scored_by = self.scorer.name();
         let mut out = Decided {
             decision: Decision::Allow,
             class,
@@ -122,11 +140,40 @@ impl Engine {
             repo_warning: None,
             effects: analysis.effects.clone(),
             project_root: project.root.clone(),
+            scorer_note: None,
         };
         if class != Class::Safe {
             let score = self.scorer.score(&analysis, &ctx);
             out.summary = Some(score.summary);
             out.risk = Some(score.risk);
+            if let Some(model) = self.model.scorer()
+                && !self.panicked()
+            {
+                let line = if cmd.raw.trim().is_empty() {
+                    argv_to_line(&cmd.argv)
+                } else {
+                    cmd.raw.clone()
+                };
+                let line = crate::scrub::text(line);
+                let facts = crate::scorer::facts(&line, &analysis, &ctx);
+                match model.ask(&facts).await {
+                    Ok(answer) => {
+                        let merged = crate::scorer::merge(score.risk, answer.risk);
+                        if merged > score.risk {
+                            scored_by = model.name().to_string();
+                        }
+                        out.scorer_note = Some(format!(
+                            "{}: risk {} (heuristic {}, kept the higher)",
+                            model.name(),
+                            answer.risk,
+                            score.risk
+                        ));
+                        out.summary = Some(answer.summary);
+                        out.risk = Some(merged);
+                    }
+                    Err(why) => out.scorer_note = Some(format!("heuristic: {why}")),
+                }
+            }
         }
         // 1. Kill switch.
         if self.panicked() {
@@ -206,8 +253,7 @@ impl Engine {
         {
             out.decision = tighten(Decision::Hold);
             out.reason = format!(
-                "Held because the {} scorer rates it risky. {}",
-                self.scorer.name(),
+                "Held because the {scored_by} scorer rates it risky. {}",
                 out.reason
             );
         }

@@ -42,6 +42,15 @@ fn command_event(kind: &str, cmd: &ProposedCommand, peer: Peer) -> NewEvent {
     }
 }
 
+/// Add `"scorer": note` to an event's JSON detail.
+fn with_scorer_note(detail: Option<String>, note: String) -> String {
+    let mut v: serde_json::Value = detail
+        .and_then(|d| serde_json::from_str(&d).ok())
+        .unwrap_or_else(|| serde_json::json!({}));
+    v["scorer"] = serde_json::Value::String(scrub::text(note));
+    v.to_string()
+}
+
 /// A daemon-originated event (start, stop, expiry, refusals).
 pub fn daemon_event(kind: &str, raw: String, reason: String) -> NewEvent {
     NewEvent {
@@ -208,7 +217,7 @@ fn covered_by_approval(
 }
 
 async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
-    let mut decided = state.engine.decide(&cmd);
+    let mut decided = state.engine.decide(&cmd).await;
     // Judged as sent; from here on only the scrubbed command is kept.
     let cmd = scrub::command(cmd);
     // Held first: a claim on a hook's approval is spent only on a hold.
@@ -232,6 +241,7 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
         repo_warning,
         effects,
         project_root,
+        scorer_note,
     } = decided;
     reason = scrub::text(reason);
     let summary = summary.map(scrub::text);
@@ -313,6 +323,9 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     e.reason = Some(reason.clone());
     e.summary = summary.clone();
     e.risk = risk;
+    if let Some(note) = scorer_note {
+        e.detail = Some(with_scorer_note(e.detail.take(), note));
+    }
     e.pending = pending.clone();
     e.snapshot = snapshot.clone();
     match commit(state, e).await {
@@ -559,7 +572,8 @@ fn status(state: &State) -> Response {
         warnings.extend(d.iter().cloned());
     }
     Response::Status(StatusInfo {
-        scorer: state.engine.scorer.name(),
+        scorer: state.engine.scorer_name(),
+        model: Some(state.engine.model.describe()),
         version: Some(env!("CARGO_PKG_VERSION").into()),
         pid: Some(std::process::id()),
         uptime_secs: Some(state.started.elapsed().as_secs()),

@@ -19,6 +19,9 @@ mod decide;
 mod handle;
 mod integrity;
 mod memory;
+mod model;
+#[cfg(feature = "llama")]
+mod model_thread;
 mod observed;
 mod peer;
 mod policy;
@@ -34,7 +37,8 @@ mod vault_guard;
 mod vault_ops;
 mod writer;
 
-pub use config::{Config, ConfigError, FailMode, Mode, Rules};
+pub use config::{Config, ConfigError, FailMode, Mode, ModelConfig, Rules};
+pub use scorer::facts as model_facts;
 pub use server::{DaemonError, Paths, run};
 
 /// Files the daemon keeps in its data dir besides the ledger.

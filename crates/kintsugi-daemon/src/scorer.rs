@@ -1,9 +1,12 @@
 //! Tier-2 scoring: a one-line summary and a 0–100 risk for non-safe commands.
 //! A scorer may only escalate a verdict (e.g. a risky ambiguous command is
 //! held even in notify mode); it never lowers a class or unlocks a hold.
-//! `heuristic` is built in; a local model can implement the same trait.
+//! `heuristic` is built in and always scores; a local model (`model.rs`)
+//! is asked asynchronously with the facts below, and `merge` keeps the
+//! higher risk, so the model can only raise it.
 
 use kintsugi_classify::{Analysis, Class, Context};
+use kintsugi_model::prompt::Facts;
 
 /// What a scorer says about one command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,5 +46,55 @@ impl Scorer for Heuristic {
             summary: analysis.reason.clone(),
             risk,
         }
+    }
+}
+
+/// The final risk: the model may raise the heuristic's, never lower it.
+pub fn merge(heuristic: u8, model: u8) -> u8 {
+    heuristic.max(model.min(100))
+}
+
+/// What the model is told: the command (scrubbed, quoted by the prompt) and
+/// the analysis' findings as facts.
+pub fn facts<'a>(line: &'a str, analysis: &'a Analysis, ctx: &Context) -> Facts<'a> {
+    Facts {
+        command: line,
+        class: match analysis.class {
+            Class::Safe => "safe",
+            Class::Ambiguous => "ambiguous",
+            Class::Catastrophic => "catastrophic",
+        },
+        rule: &analysis.rule,
+        reason: &analysis.reason,
+        effects: analysis.effects.iter().map(|e| e.describe(ctx)).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_only_raises() {
+        assert_eq!(merge(40, 10), 40);
+        assert_eq!(merge(40, 90), 90);
+        assert_eq!(merge(95, 0), 95);
+        assert_eq!(merge(0, 255), 100);
+    }
+
+    #[test]
+    fn facts_carry_the_analysis() {
+        let ctx = Context {
+            cwd: "/home/u/p".into(),
+            home: "/home/u".into(),
+            project_root: Some("/home/u/p".into()),
+        };
+        let a = kintsugi_classify::analyze("rm -rf build", &ctx);
+        let f = facts("rm -rf build", &a, &ctx);
+        assert_eq!(f.class, "ambiguous");
+        assert_eq!(f.rule, a.rule);
+        assert!(!f.effects.is_empty());
+        let text = kintsugi_model::prompt::render(&kintsugi_model::prompt::suffix(&f));
+        assert!(text.contains("\"rm -rf build\""), "{text}");
     }
 }

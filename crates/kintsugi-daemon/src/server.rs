@@ -138,6 +138,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         projects: Projects::default(),
         memory,
         scorer: Box::new(Heuristic),
+        model: crate::model::Slot::new(&config.model),
         panic: AtomicBool::new(paths.data_dir.join(PANIC_FILE).exists()),
         mode_now: Default::default(),
     };
@@ -180,6 +181,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         .append(start)
         .await
         .map_err(DaemonError::Other)?;
+    spawn_model_loader(state.clone());
     for e in admin_events {
         tracing::warn!("{}", e.reason.as_deref().unwrap_or_default());
         let _ = state.writer.append(e).await;
@@ -408,6 +410,29 @@ fn spawn_timers(state: Arc<State>) {
                 let _ = state.writer.append(e).await;
             }
         }
+    });
+}
+
+/// Load the configured model off the runtime; until it is ready the
+/// heuristic answers. The outcome is recorded in the ledger and `status`.
+fn spawn_model_loader(state: Arc<State>) {
+    if state.config.model.path.is_none() {
+        return;
+    }
+    tokio::spawn(async move {
+        let cfg = state.config.model.clone();
+        let (scorer, text) = tokio::task::spawn_blocking(move || crate::model::open(&cfg))
+            .await
+            .unwrap_or_else(|e| {
+                (
+                    None,
+                    format!("not loaded (heuristic only): the loader failed: {e}"),
+                )
+            });
+        tracing::info!("model: {text}");
+        let event = daemon_event("model", String::new(), format!("model: {text}"));
+        let _ = state.writer.append(event).await;
+        state.engine.model.install(scorer, text);
     });
 }
 

@@ -246,6 +246,10 @@ pub struct StatusInfo {
     /// `locked`, or `degraded: <why>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin: Option<String>,
+    /// Extension: the local model scorer: what is loaded (file, size, load
+    /// time, limits) or why none is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     /// Extension: shipping to the central fleet database, when configured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fleet: Option<FleetStatus>,

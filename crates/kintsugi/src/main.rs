@@ -78,6 +78,9 @@ enum Command {
     Snapshots(commands::undo::SnapshotsArgs),
     /// Apply snapshot retention now.
     Gc,
+    /// The local model scorer: use, status, remove, bench.
+    #[command(subcommand)]
+    Model(commands::model::ModelCommand),
     /// Measure verdict latency and throughput against a live daemon.
     Bench(commands::bench::BenchArgs),
     /// The scripted agent `demo` plays (internal).
@@ -143,6 +146,7 @@ fn main() -> ExitCode {
         Command::Snapshots(a) => commands::undo::snapshots(a),
         Command::Gc => commands::undo::gc(),
         Command::Bench(a) => commands::bench::run(a),
+        Command::Model(c) => commands::model::run(c),
         Command::Demo(a) => commands::demo::run(a),
         Command::DemoAgent(a) => commands::demo_agent::run(a),
         Command::Hook(a) => commands::hook::run(a),

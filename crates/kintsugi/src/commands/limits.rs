@@ -56,6 +56,12 @@ Named limits (config keys in parentheses)
   records its own parameters); challenge nonces single-use, 60 s; after 5
   failed attempts a wait of 30 s, doubling per failure up to 1 hour,
   persisted across restarts
+- local model scorer ([model], off unless a path is set): 750 ms per
+  command (timeout_ms), 2 threads (threads), 4 waiting (queue_len), 40
+  tokens out (max_tokens), 1024-token context (context_tokens), command
+  quoted up to 600 characters; past any of them the heuristic answers
+- the local model can only raise a risk: it never lowers a class, unlocks a
+  hold or allows anything (docs/MODEL.md)
 ";
 
 pub fn run() -> Result<ExitCode> {

@@ -16,6 +16,8 @@ pub mod hook;
 pub mod init;
 pub mod limits;
 pub mod log;
+pub mod model;
+pub mod model_bench;
 pub mod queue;
 pub mod record;
 pub mod report;

@@ -28,6 +28,9 @@ pub fn run(args: StatusArgs) -> Result<ExitCode> {
     println!("version         {}", opt(s.version));
     println!("uptime          {}", opt(s.uptime_secs.map(human_secs)));
     println!("scorer          {}", s.scorer);
+    if let Some(m) = s.model {
+        println!("model           {m}");
+    }
     println!("mode            {}", opt(s.mode));
     println!("held commands   {}", opt(s.pending.map(|p| p.to_string())));
     if s.panic == Some(true) {
