@@ -46,8 +46,11 @@ CREATE TABLE IF NOT EXISTS events (
     hash      TEXT NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS events_ts ON events(ts);
-CREATE INDEX IF NOT EXISTS events_agent ON events(agent);
-CREATE INDEX IF NOT EXISTS events_session ON events(session);
+-- Every index is one more page written per commit (the agent and session
+-- indexes cost ~3 µs of each single-event commit, a tenth of the target
+-- propose latency). Filters on them walk seq backwards and stop at the page.
+DROP INDEX IF EXISTS events_agent;
+DROP INDEX IF EXISTS events_session;
 ";
 
 /// The columns every reader selects, in [`row_to_event`] order.
