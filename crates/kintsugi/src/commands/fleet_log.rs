@@ -2,7 +2,8 @@
 //! every host in the central database, with `--host` (id or hostname).
 
 use super::fleet::connect;
-use super::log::check_time;
+use super::log::{LogFilters, check_time};
+use super::report::ReportFilters;
 use anyhow::Result;
 use clap::Args;
 use kintsugi_fleet::{FleetFilter, HostEvent, query};
@@ -16,36 +17,8 @@ pub struct FleetLogArgs {
     /// Only this host (id or hostname).
     #[arg(long)]
     host: Option<String>,
-    /// Only events from this origin (e.g. `shim`, `hook:claude`).
-    #[arg(long)]
-    agent: Option<String>,
-    /// Only events of this session.
-    #[arg(long)]
-    session: Option<String>,
-    /// Only this class: safe, ambiguous or catastrophic.
-    #[arg(long, value_parser = ["safe", "ambiguous", "catastrophic"])]
-    class: Option<String>,
-    /// Only this decision: allow, deny or hold.
-    #[arg(long, value_parser = ["allow", "deny", "hold"])]
-    decision: Option<String>,
-    /// Only commands containing this text.
-    #[arg(long)]
-    grep: Option<String>,
-    /// Only events at or after this RFC 3339 time (e.g. 2026-11-24T10:00:00Z).
-    #[arg(long)]
-    since: Option<String>,
-    /// Only events before this RFC 3339 time.
-    #[arg(long)]
-    until: Option<String>,
-    /// Events per page.
-    #[arg(short = 'n', long, default_value_t = 50)]
-    limit: usize,
-    /// Page number (1 = newest).
-    #[arg(long, default_value_t = 1)]
-    page: usize,
-    /// One JSON object per line.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    filters: LogFilters,
 }
 
 #[derive(Args)]
@@ -56,33 +29,8 @@ pub struct FleetReportArgs {
     /// Only this host (id or hostname).
     #[arg(long)]
     host: Option<String>,
-    /// Only events from this origin (e.g. `recorder`, `shim`, `hook:claude`).
-    #[arg(long)]
-    agent: Option<String>,
-    /// Only events of this session.
-    #[arg(long)]
-    session: Option<String>,
-    /// Only this class (default: both ambiguous and catastrophic).
-    #[arg(long, value_parser = ["ambiguous", "catastrophic"])]
-    class: Option<String>,
-    /// Only humans' commands (`record`) or only agents' (`propose`).
-    #[arg(long, value_parser = ["human", "agent"])]
-    who: Option<String>,
-    /// Only commands containing this text.
-    #[arg(long)]
-    grep: Option<String>,
-    /// Only events at or after this RFC 3339 time.
-    #[arg(long)]
-    since: Option<String>,
-    /// Only events before this RFC 3339 time.
-    #[arg(long)]
-    until: Option<String>,
-    /// Most events shown.
-    #[arg(short = 'n', long, default_value_t = 50)]
-    limit: usize,
-    /// One JSON object per line.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    filters: ReportFilters,
 }
 
 fn print_json(e: &HostEvent) -> Result<()> {
@@ -99,13 +47,13 @@ fn host_label(e: &HostEvent) -> String {
     e.hostname.clone().unwrap_or_else(|| e.host_id.clone())
 }
 
-pub fn log(args: FleetLogArgs) -> Result<ExitCode> {
-    check_time("since", &args.since)?;
-    check_time("until", &args.until)?;
-    let mut client = connect(args.url)?;
+pub fn log(all: FleetLogArgs) -> Result<ExitCode> {
+    all.filters.check()?;
+    let mut client = connect(all.url)?;
+    let args = all.filters;
     let limit = args.limit.max(1);
     let filter = FleetFilter {
-        host: args.host,
+        host: all.host,
         agent: args.agent,
         session: args.session,
         classes: args.class.into_iter().collect(),
@@ -142,25 +90,17 @@ pub fn log(args: FleetLogArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn report(args: FleetReportArgs) -> Result<ExitCode> {
-    check_time("since", &args.since)?;
-    check_time("until", &args.until)?;
-    let mut client = connect(args.url)?;
-    let classes = match args.class {
-        Some(c) => vec![c],
-        None => vec!["ambiguous".into(), "catastrophic".into()],
-    };
-    let kinds = match args.who.as_deref() {
-        Some("human") => vec!["record".into()],
-        Some(_) => vec!["propose".into()],
-        None => vec!["record".into(), "propose".into()],
-    };
+pub fn report(all: FleetReportArgs) -> Result<ExitCode> {
+    check_time("since", &all.filters.since)?;
+    check_time("until", &all.filters.until)?;
+    let mut client = connect(all.url)?;
+    let args = all.filters;
     let filter = FleetFilter {
-        host: args.host,
-        agent: args.agent,
-        session: args.session,
-        classes,
-        kinds,
+        host: all.host,
+        agent: args.agent.clone(),
+        session: args.session.clone(),
+        classes: args.classes(),
+        kinds: args.kinds(),
         grep: args.grep,
         since: args.since,
         until: args.until,

@@ -6,38 +6,53 @@ use kintsugi_ledger::{DB_FILE, Filter, open_read_only, query};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// The filters `kintsugi log` and `kintsugi fleet log` share.
 #[derive(Args)]
-pub struct LogArgs {
+pub struct LogFilters {
     /// Only events from this origin (e.g. `shim`, `hook:claude`).
     #[arg(long)]
-    agent: Option<String>,
+    pub agent: Option<String>,
     /// Only events of this session.
     #[arg(long)]
-    session: Option<String>,
+    pub session: Option<String>,
     /// Only this class: safe, ambiguous or catastrophic.
     #[arg(long, value_parser = ["safe", "ambiguous", "catastrophic"])]
-    class: Option<String>,
+    pub class: Option<String>,
     /// Only this decision: allow, deny or hold.
     #[arg(long, value_parser = ["allow", "deny", "hold"])]
-    decision: Option<String>,
+    pub decision: Option<String>,
     /// Only commands containing this text.
     #[arg(long)]
-    grep: Option<String>,
+    pub grep: Option<String>,
     /// Only events at or after this RFC 3339 time (e.g. 2026-11-24T10:00:00Z).
     #[arg(long)]
-    since: Option<String>,
+    pub since: Option<String>,
     /// Only events before this RFC 3339 time.
     #[arg(long)]
-    until: Option<String>,
+    pub until: Option<String>,
     /// Events per page.
     #[arg(short = 'n', long, default_value_t = 50)]
-    limit: usize,
+    pub limit: usize,
     /// Page number (1 = newest).
     #[arg(long, default_value_t = 1)]
-    page: usize,
+    pub page: usize,
     /// One JSON object per line.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
+}
+
+impl LogFilters {
+    /// Refuse a `--since`/`--until` that is not RFC 3339.
+    pub fn check(&self) -> Result<()> {
+        check_time("since", &self.since)?;
+        check_time("until", &self.until)
+    }
+}
+
+#[derive(Args)]
+pub struct LogArgs {
+    #[command(flatten)]
+    filters: LogFilters,
     /// The data dir (default: the resolved data dir).
     #[arg(long)]
     data_dir: Option<PathBuf>,
@@ -56,10 +71,10 @@ pub(crate) fn check_time(label: &str, value: &Option<String>) -> Result<()> {
     Ok(())
 }
 
-pub fn run(args: LogArgs) -> Result<ExitCode> {
-    check_time("since", &args.since)?;
-    check_time("until", &args.until)?;
-    let dir = args.data_dir.unwrap_or_else(kintsugi_protocol::data_dir);
+pub fn run(all: LogArgs) -> Result<ExitCode> {
+    all.filters.check()?;
+    let dir = all.data_dir.unwrap_or_else(kintsugi_protocol::data_dir);
+    let args = all.filters;
     let conn = open_read_only(&dir.join(DB_FILE))?;
     let limit = args.limit.max(1);
     let mut filter = Filter {

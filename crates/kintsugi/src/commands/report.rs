@@ -8,53 +8,73 @@ use kintsugi_ledger::{DB_FILE, Event, Filter, open_read_only, query};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// The filters `kintsugi report` and `kintsugi fleet report` share.
 #[derive(Args)]
-pub struct ReportArgs {
+pub struct ReportFilters {
     /// Only events from this origin (e.g. `recorder`, `shim`, `hook:claude`).
     #[arg(long)]
-    agent: Option<String>,
+    pub agent: Option<String>,
     /// Only events of this session.
     #[arg(long)]
-    session: Option<String>,
+    pub session: Option<String>,
     /// Only this class (default: both ambiguous and catastrophic).
     #[arg(long, value_parser = ["ambiguous", "catastrophic"])]
-    class: Option<String>,
+    pub class: Option<String>,
     /// Only humans' commands (`record`) or only agents' (`propose`).
     #[arg(long, value_parser = ["human", "agent"])]
-    who: Option<String>,
+    pub who: Option<String>,
     /// Only commands containing this text.
     #[arg(long)]
-    grep: Option<String>,
+    pub grep: Option<String>,
     /// Only events at or after this RFC 3339 time.
     #[arg(long)]
-    since: Option<String>,
+    pub since: Option<String>,
     /// Only events before this RFC 3339 time.
     #[arg(long)]
-    until: Option<String>,
+    pub until: Option<String>,
     /// Most events shown.
     #[arg(short = 'n', long, default_value_t = 50)]
-    limit: usize,
+    pub limit: usize,
     /// One JSON object per line.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
+}
+
+impl ReportFilters {
+    /// The classes reported: the one asked for, else both destructive ones.
+    pub fn classes(&self) -> Vec<String> {
+        match &self.class {
+            Some(c) => vec![c.clone()],
+            None => vec!["ambiguous".into(), "catastrophic".into()],
+        }
+    }
+
+    /// The event kinds reported: humans' `record`, agents' `propose`, or both.
+    pub fn kinds(&self) -> Vec<String> {
+        match self.who.as_deref() {
+            Some("human") => vec!["record".into()],
+            Some(_) => vec!["propose".into()],
+            None => vec!["record".into(), "propose".into()],
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    filters: ReportFilters,
     /// The data dir (default: the resolved data dir).
     #[arg(long)]
     data_dir: Option<PathBuf>,
 }
 
-pub fn run(args: ReportArgs) -> Result<ExitCode> {
-    let dir = args.data_dir.unwrap_or_else(kintsugi_protocol::data_dir);
+pub fn run(all: ReportArgs) -> Result<ExitCode> {
+    let dir = all.data_dir.unwrap_or_else(kintsugi_protocol::data_dir);
+    let args = all.filters;
     let conn = open_read_only(&dir.join(DB_FILE))?;
     let limit = args.limit.max(1);
-    let classes: Vec<&str> = match args.class.as_deref() {
-        Some(c) => vec![c],
-        None => vec!["ambiguous", "catastrophic"],
-    };
-    let kinds: Vec<&str> = match args.who.as_deref() {
-        Some("human") => vec!["record"],
-        Some(_) => vec!["propose"],
-        None => vec!["record", "propose"],
-    };
+    let classes = args.classes();
+    let kinds = args.kinds();
     let mut events: Vec<Event> = Vec::new();
     for class in &classes {
         for kind in &kinds {
