@@ -100,8 +100,9 @@ impl Watch {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct FleetConfig {
-    /// `postgres://user@host:port/db?sslmode=disable`. No TLS is built in:
-    /// `sslmode=require`/`verify-*` are refused.
+    /// `postgres://user@host:port/db?sslmode=verify-full&sslrootcert=/path/ca.crt`:
+    /// TLS as libpq's `sslmode` says (docs/FLEET.md); the verify modes need a
+    /// readable `sslrootcert`.
     pub url: String,
     /// Events per central transaction (default 5000, at most 50000).
     #[serde(default = "FleetConfig::default_batch_size")]
@@ -412,15 +413,22 @@ mod tests {
     }
 
     #[test]
-    fn fleet_table_has_named_limits_and_refuses_tls() {
+    fn fleet_table_has_named_limits_and_checks_tls_settings() {
         assert!(Config::parse("").unwrap().fleet.is_none());
         let c = Config::parse("[fleet]\nurl = \"postgres://k@127.0.0.1/audit\"").unwrap();
         let f = c.fleet.unwrap();
         assert_eq!((f.batch_size, f.poll_interval_ms), (5000, 500));
         assert_eq!(f.shipper().retry_max, Duration::from_secs(30));
         assert!(Config::parse("[fleet]\nurl = \"postgres://k@h/a\"\nbatch = 5").is_err());
-        let err = Config::parse("[fleet]\nurl = \"postgres://k@h/a?sslmode=require\"").unwrap_err();
-        assert!(err.contains("TLS"), "{err}");
+        Config::parse("[fleet]\nurl = \"postgres://k@h/a?sslmode=require\"").unwrap();
+        let err =
+            Config::parse("[fleet]\nurl = \"postgres://k@h/a?sslmode=verify-full\"").unwrap_err();
+        assert!(
+            err.contains("[fleet] url") && err.contains("sslrootcert"),
+            "{err}"
+        );
+        let err = Config::parse("[fleet]\nurl = \"postgres://k@h/a?sslmode=on\"").unwrap_err();
+        assert!(err.contains("sslmode=on"), "{err}");
         assert!(Config::parse("[fleet]\nurl = \"postgres://k@h/a\"\nbatch_size = 0").is_err());
     }
 

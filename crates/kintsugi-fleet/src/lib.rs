@@ -35,8 +35,10 @@ pub use verify::{FleetFinding, FleetReport, HostReport, verify};
 /// Errors from the central store or the local files.
 #[derive(Debug, thiserror::Error)]
 pub enum FleetError {
-    #[error("central database: {0}")]
-    Pg(#[from] postgres::Error),
+    /// Shown with its causes (the `postgres` crate's own message is only the
+    /// kind, e.g. "error performing TLS handshake", without the reason).
+    #[error("central database: {}", with_causes(.0))]
+    Pg(postgres::Error),
     #[error("{0}")]
     Ledger(#[from] kintsugi_ledger::LedgerError),
     #[error("local fleet outbox: {0}")]
@@ -48,6 +50,24 @@ pub enum FleetError {
     },
     #[error("{0}")]
     Invalid(String),
+}
+
+impl From<postgres::Error> for FleetError {
+    fn from(e: postgres::Error) -> Self {
+        FleetError::Pg(e)
+    }
+}
+
+/// `e` and every cause below it, joined by ": ".
+fn with_causes(e: &postgres::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
 }
 
 /// Result alias for fleet operations.

@@ -8,6 +8,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The variable naming the test server's URL.
 pub const URL_VAR: &str = "KINTSUGI_TEST_PG_URL";
+/// The variable naming the PEM file of the CA that signed the test server's
+/// certificate (printed by `scripts/pg-test-server start`).
+pub const CA_VAR: &str = "KINTSUGI_TEST_PG_CA";
 /// When set, a missing server fails the tests instead of skipping them.
 pub const REQUIRE_VAR: &str = "KINTSUGI_REQUIRE_PG";
 
@@ -23,6 +26,25 @@ pub fn server_url() -> Option<String> {
                  start one with `scripts/pg-test-server start DIR` and export what it prints"
             );
             eprintln!("SKIP: no PostgreSQL test server; set {URL_VAR} (scripts/pg-test-server)");
+            None
+        }
+    }
+}
+
+/// The test server's CA file, or `None` (TLS tests then skip, unless
+/// `KINTSUGI_REQUIRE_PG` is set, which makes this panic).
+pub fn server_ca() -> Option<String> {
+    match std::env::var(CA_VAR) {
+        Ok(c) if !c.is_empty() => Some(c),
+        _ => {
+            assert!(
+                std::env::var_os(REQUIRE_VAR).is_none(),
+                "a TLS PostgreSQL test server is required here ({REQUIRE_VAR} is set) but {CA_VAR} is missing; \
+                 start one with `scripts/pg-test-server start DIR` and export what it prints"
+            );
+            eprintln!(
+                "SKIP: no CA for the PostgreSQL test server; set {CA_VAR} (scripts/pg-test-server)"
+            );
             None
         }
     }

@@ -23,7 +23,9 @@ What Kintsugi cannot stop
 - Events after the last checkpoint are protected by the hash chain only.
 - Fleet shipping (`[fleet]`) proves centrally only what a host shipped: a
   host compromised before shipping can sign a fresh history (it shows as
-  forks where it overlaps what was already shipped). No TLS is built in.
+  forks where it overlaps what was already shipped). TLS follows the URL's
+  sslmode: only verify-full (with sslrootcert) checks both the server's
+  certificate and its name; prefer and require check neither.
 - The OS can always stop the daemon. The admin password gates the ways
   Kintsugi offers to turn it off (`stop`, `resume`, loosening the mode,
   `init --undo`, `service uninstall`), but any process of your user can
@@ -50,8 +52,8 @@ Named limits (config keys in parentheses)
 - fleet shipping ([fleet]): 5000 events per central transaction (batch_size,
   at most 50000), new events looked for every 500 ms (poll_interval_ms),
   retries from 500 ms (retry_min_ms) doubling to 30 s (retry_max_secs), 5 s
-  to connect, 3 s for the last pass at a clean stop; no TLS (sslmode=require
-  and verify-* are refused)
+  to connect, 3 s for the last pass at a clean stop; TLS per sslmode
+  (disable, prefer, require, verify-ca, verify-full; verify-* need sslrootcert)
 - admin password: argon2id 64 MiB, t=3, p=1 for a new vault (the vault
   records its own parameters); challenge nonces single-use, 60 s; after 5
   failed attempts a wait of 30 s, doubling per failure up to 1 hour,
