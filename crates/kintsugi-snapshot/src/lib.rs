@@ -47,6 +47,7 @@ pub use manifest::{
     CopyMethod, Entry, EntryKind, LocalRef, RemoteRefRecord, Root, Skipped, SnapshotManifest,
     SnapshotSummary, StashRecord, Uncovered, WorkTreeRecord, list,
 };
+pub use meta::MAX_XATTR_BYTES;
 pub use pins::{MIRROR_MANIFEST_GRACE, MIRROR_SESSION};
 pub use plan::{Plan, PlannedPath, PlannedRefs, PlannedRepo, plan};
 pub use preview::{Preview, PreviewContext, PreviewItem, RemoteLoss, preview};

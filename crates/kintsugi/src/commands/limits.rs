@@ -68,5 +68,74 @@ Named limits (config keys in parentheses)
 
 pub fn run() -> Result<ExitCode> {
     print!("{TEXT}");
+    print!("{}", watcher_and_snapshot_limits());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The snapshot, watcher and approval limits, from the constants the code
+/// uses (so this page cannot drift from them).
+fn watcher_and_snapshot_limits() -> String {
+    use crate::watch::{COALESCE, MAX_BATCH, QUIET, RESTART_AFTER};
+    let ms = |d: std::time::Duration| d.as_millis();
+    let d = kintsugi_daemon::Config::default();
+    format!(
+        "- snapshots: per snapshot {max_mb} MiB of content (snapshot_max_mb), {max_files}
+  entries (snapshot_max_files), {max_secs} s (snapshot_max_secs); beyond any, undo
+  cannot cover the rest and, attended, the command is held; the store keeps
+  {store_mb} MiB (snapshot_store_max_mb) for {days} days (snapshot_retention_days)
+  and always the newest {keep} (snapshot_keep_newest); xattr values over {xattr}
+  bytes are not captured
+- capture progress to `approve`/`run`: at most one line per 100 ms
+- watcher: a batch closes after {quiet} ms of quiet or {batch} ms; more than
+  {coalesce} changes of one kind are one summarised event; the daemon's own
+  watcher ([watch] paths) restarts {restart} s after it stops; mirror
+  manifests are kept {grace} s before GC may drop them (their objects are
+  pinned); the newest 8 degraded-watch notes show in `status`
+- hooks and shims together: a shim may run what a hook's approved command
+  contained once, within 120 s, from the same directory
+",
+        max_mb = d.snapshot_max_mb,
+        max_files = d.snapshot_max_files,
+        max_secs = d.snapshot_max_secs,
+        store_mb = d.snapshot_store_max_mb,
+        days = d.snapshot_retention_days,
+        keep = d.snapshot_keep_newest,
+        xattr = kintsugi_snapshot::MAX_XATTR_BYTES,
+        quiet = ms(QUIET),
+        batch = ms(MAX_BATCH),
+        coalesce = COALESCE,
+        restart = RESTART_AFTER.as_secs(),
+        grace = kintsugi_snapshot::MIRROR_MANIFEST_GRACE.as_secs(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_configurable_limit_is_named_on_the_page() {
+        let page = format!("{TEXT}{}", watcher_and_snapshot_limits());
+        for key in [
+            "read_timeout_secs",
+            "max_connections",
+            "max_pending",
+            "pending_ttl_secs",
+            "checkpoint_every",
+            "checkpoint_interval_secs",
+            "snapshot_max_mb",
+            "snapshot_max_files",
+            "snapshot_max_secs",
+            "snapshot_store_max_mb",
+            "snapshot_retention_days",
+            "snapshot_keep_newest",
+            "batch_size",
+            "timeout_ms",
+            "queue_len",
+        ] {
+            assert!(page.contains(key), "`kintsugi limits` does not name {key}");
+        }
+        let d = kintsugi_daemon::Config::default();
+        assert!(page.contains(&format!("{} MiB of content", d.snapshot_max_mb)));
+    }
 }
