@@ -341,3 +341,57 @@ fn unreadable_directories_are_recorded_as_degraded() {
     let text = String::from_utf8_lossy(&status().stdout).into_owned();
     assert!(text.contains("cannot be read"), "{text}");
 }
+
+/// Every file under `dir`, read whole (the store, WAL included).
+fn any_file_contains(dir: &Path, needle: &[u8]) -> bool {
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            stack.extend(std::fs::read_dir(&p).unwrap().flatten().map(|e| e.path()));
+        } else if std::fs::read(&p).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle)) {
+            return true;
+        }
+    }
+    false
+}
+
+#[test]
+fn files_git_ignores_are_reported_but_never_mirrored() {
+    let mut sb = Sandbox::new();
+    sb.start();
+    let proj = small_tree(&sb);
+    let ok = Command::new("git")
+        .args(["init", "-q"])
+        .arg(&proj)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "git init");
+    std::fs::write(proj.join(".gitignore"), "*.log\n").unwrap();
+    let secret_log = b"ignored-log-content-7f3a9c";
+    std::fs::write(proj.join("app.log"), secret_log).unwrap();
+    let (_w, ready) = watch(&sb, &proj);
+    assert!(ready.contains("watching 4 file(s)"), "{ready}");
+    assert!(
+        !any_file_contains(&sb.data(), secret_log),
+        "an ignored file's content reached the data dir"
+    );
+    let log = proj.join("app.log");
+    std::fs::remove_file(&log).unwrap();
+    let lib = proj.join("src/lib.rs");
+    std::fs::remove_file(&lib).unwrap();
+    wait_observed(&sb, |v| {
+        v.iter()
+            .any(|e| e["raw"] == log.to_str().unwrap() && reason(e).contains(" removed"))
+            && v.iter().any(|e| e["raw"] == lib.to_str().unwrap())
+    });
+    let out = sb.run(&["undo", "--observed", log.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("git ignores"),
+        "{out:?}"
+    );
+    let out = sb.run(&["undo", "--observed", lib.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(std::fs::read(&lib).unwrap(), bytes(3, 40_000));
+}

@@ -23,6 +23,9 @@ use std::time::Duration;
 pub const IGNORED: &[&str] = &["target", "node_modules", ".git"];
 const JOURNAL: &str = "journal.jsonl";
 pub use kintsugi_snapshot::MIRROR_SESSION;
+/// The index's hash for a file that is watched but not mirrored (git
+/// ignores it).
+pub const NOT_MIRRORED: &str = "";
 /// The store pin set that keeps the mirror's objects.
 pub const PIN_SET: &str = "watch-mirror";
 
@@ -48,6 +51,9 @@ pub struct Mirror {
     pub index: BTreeMap<PathBuf, (String, u32)>,
     /// Objects journal lines within the retention age refer to.
     journaled: BTreeSet<String>,
+    /// The watched roots: git repositories under them decide what is not
+    /// mirrored (see `gitignore.rs`); none means every file is mirrored.
+    pub roots: Vec<PathBuf>,
 }
 
 /// Is `path` inside an ignored directory?
@@ -98,12 +104,36 @@ impl Mirror {
             dir,
             index: BTreeMap::new(),
             journaled: BTreeSet::new(),
+            roots: Vec::new(),
         })
     }
 
     /// Copy the current content of `files` into the store and the index;
-    /// the files that could not be copied, as "path: why".
+    /// the files that could not be copied, as "path: why". Files git
+    /// ignores are indexed without content ([`NOT_MIRRORED`]): their changes
+    /// are still reported, but there is nothing to restore.
     pub fn capture(&mut self, files: &[PathBuf]) -> Result<Vec<String>> {
+        if files.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ignored: std::collections::HashSet<PathBuf> =
+            super::gitignore::ignored(files, &self.roots)
+                .into_iter()
+                .collect();
+        let files: Vec<PathBuf> = files
+            .iter()
+            .filter(|f| {
+                if !ignored.contains(*f) {
+                    return true;
+                }
+                let mode = std::fs::symlink_metadata(f)
+                    .map(|m| m.permissions().mode() & 0o7777)
+                    .unwrap_or(0o644);
+                self.index.insert((*f).clone(), (NOT_MIRRORED.into(), mode));
+                false
+            })
+            .cloned()
+            .collect();
         if files.is_empty() {
             return Ok(Vec::new());
         }
@@ -143,7 +173,7 @@ impl Mirror {
     pub fn journal(&mut self, changes: &[(PathBuf, &str)]) -> Result<()> {
         let mut text = Vec::new();
         for (path, change) in changes {
-            if let Some((hash, mode)) = self.index.get(path) {
+            if let Some((hash, mode)) = self.index.get(path).filter(|(h, _)| h != NOT_MIRRORED) {
                 let r = Replaced {
                     path: path.clone(),
                     change: change.to_string(),
@@ -211,7 +241,12 @@ impl Mirror {
     /// Pin every object the index and the journal need.
     pub fn pin(&self) -> Result<()> {
         let mut all = self.journaled.clone();
-        all.extend(self.index.values().map(|(h, _)| h.clone()));
+        all.extend(
+            self.index
+                .values()
+                .filter(|(h, _)| h != NOT_MIRRORED)
+                .map(|(h, _)| h.clone()),
+        );
         self.store
             .write_pins(PIN_SET, &all)
             .context("cannot pin the mirror's objects in the snapshot store")
@@ -246,7 +281,7 @@ pub fn restore(data_dir: &Path, target: &Path) -> Result<(usize, usize)> {
     }
     anyhow::ensure!(
         !newest.is_empty(),
-        "no observed change at or under {} has content to restore",
+        "no observed change at or under {} has content to restore (files git ignores are watched but not mirrored)",
         target.display()
     );
     let (mut restored, mut same) = (0, 0);

@@ -10,6 +10,7 @@
 //! (with the time they were seen) and the daemon records them when it is
 //! back.
 
+mod gitignore;
 pub mod mirror;
 mod watches;
 
@@ -80,6 +81,7 @@ pub fn run(roots: &[PathBuf]) -> Result<()> {
     let mut watches = watches::Watches::new(watcher);
     let data = kintsugi_protocol::data_dir();
     let mut mirror = Mirror::open(&data)?;
+    mirror.roots = roots.clone();
     let data = data.canonicalize().unwrap_or(data);
     // Listing failures are reported once, whichever walk saw them first.
     let mut seen_unreadable = Vec::new();
@@ -223,7 +225,7 @@ fn classify(mirror: &Mirror, batch: &BTreeSet<PathBuf>, data: &Path) -> Vec<(Pat
         match std::fs::symlink_metadata(p) {
             Ok(m) if m.is_file() => match mirror.index.get(p) {
                 // Reading a file (our own mirroring included) is no change.
-                Some((hash, _)) if same_content(p, hash) => {}
+                Some((hash, _)) if hash != mirror::NOT_MIRRORED && same_content(p, hash) => {}
                 Some(_) => {
                     out.insert(p.clone(), Change::Modified);
                 }
