@@ -2,7 +2,7 @@
 //! every host in the central database, with `--host` (id or hostname).
 
 use super::fleet::connect;
-use super::log::{LogFilters, check_time};
+use super::log::LogFilters;
 use super::report::ReportFilters;
 use anyhow::Result;
 use clap::Args;
@@ -71,18 +71,7 @@ pub fn log(all: FleetLogArgs) -> Result<ExitCode> {
             print_json(e)?;
             continue;
         }
-        let (ev, b) = (&e.event, &e.event.body);
-        println!(
-            "{:<14} #{:<6} {}  {:<9} {:<12} {:<6} {:<12} {}",
-            host_label(e),
-            ev.seq,
-            &ev.ts[..ev.ts.len().min(19)],
-            b.kind,
-            b.class.as_deref().unwrap_or("-"),
-            b.decision.as_deref().unwrap_or("-"),
-            b.agent,
-            b.raw
-        );
+        println!("{:<14} {}", host_label(e), super::log::headline(&e.event));
     }
     if events.is_empty() && !args.json {
         eprintln!("no events match");
@@ -91,8 +80,7 @@ pub fn log(all: FleetLogArgs) -> Result<ExitCode> {
 }
 
 pub fn report(all: FleetReportArgs) -> Result<ExitCode> {
-    check_time("since", &all.filters.since)?;
-    check_time("until", &all.filters.until)?;
+    all.filters.check()?;
     let mut client = connect(all.url)?;
     let args = all.filters;
     let filter = FleetFilter {
@@ -113,25 +101,8 @@ pub fn report(all: FleetReportArgs) -> Result<ExitCode> {
             print_json(e)?;
             continue;
         }
-        let (ev, b) = (&e.event, &e.event.body);
-        let who = if b.kind == "record" { "human" } else { "agent" };
-        println!(
-            "{:<14} #{:<6} {}  {:<12} {:<5} {:<12} {:<6} {}",
-            host_label(e),
-            ev.seq,
-            &ev.ts[..ev.ts.len().min(19)],
-            b.class.as_deref().unwrap_or("-"),
-            who,
-            b.agent,
-            b.decision.as_deref().unwrap_or("ran"),
-            b.raw
-        );
-        println!(
-            "        in {}  {}  ({})",
-            b.cwd,
-            b.reason.as_deref().unwrap_or(""),
-            b.rule.as_deref().unwrap_or("-")
-        );
+        let (line, detail) = super::report::entry(&e.event);
+        println!("{:<14} {line}\n{detail}", host_label(e));
     }
     if events.is_empty() && !args.json {
         eprintln!("no destructive commands recorded");

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use clap::Args;
-use kintsugi_ledger::{DB_FILE, Filter, open_read_only, query};
+use kintsugi_ledger::{DB_FILE, Event, Filter, open_read_only, query};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -71,6 +71,21 @@ pub(crate) fn check_time(label: &str, value: &Option<String>) -> Result<()> {
     Ok(())
 }
 
+/// An event's one-line summary (`kintsugi log` and `kintsugi fleet log`).
+pub(crate) fn headline(e: &Event) -> String {
+    let b = &e.body;
+    format!(
+        "#{:<6} {}  {:<9} {:<12} {:<6} {:<12} {}",
+        e.seq,
+        &e.ts[..e.ts.len().min(19)],
+        b.kind,
+        b.class.as_deref().unwrap_or("-"),
+        b.decision.as_deref().unwrap_or("-"),
+        b.agent,
+        b.raw
+    )
+}
+
 pub fn run(all: LogArgs) -> Result<ExitCode> {
     all.filters.check()?;
     let dir = all.data_dir.unwrap_or_else(kintsugi_protocol::data_dir);
@@ -100,16 +115,7 @@ pub fn run(all: LogArgs) -> Result<ExitCode> {
             continue;
         }
         let b = &e.body;
-        println!(
-            "#{:<6} {}  {:<9} {:<12} {:<6} {:<12} {}",
-            e.seq,
-            &e.ts[..e.ts.len().min(19)],
-            b.kind,
-            b.class.as_deref().unwrap_or("-"),
-            b.decision.as_deref().unwrap_or("-"),
-            b.agent,
-            b.raw
-        );
+        println!("{}", headline(e));
         if let Some(reason) = &b.reason {
             println!("        {}  ({})", reason, b.rule.as_deref().unwrap_or("-"));
         }

@@ -41,6 +41,12 @@ pub struct ReportFilters {
 }
 
 impl ReportFilters {
+    /// Refuse a `--since`/`--until` that is not RFC 3339.
+    pub fn check(&self) -> Result<()> {
+        super::log::check_time("since", &self.since)?;
+        super::log::check_time("until", &self.until)
+    }
+
     /// The classes reported: the one asked for, else both destructive ones.
     pub fn classes(&self) -> Vec<String> {
         match &self.class {
@@ -66,6 +72,30 @@ pub struct ReportArgs {
     /// The data dir (default: the resolved data dir).
     #[arg(long)]
     data_dir: Option<PathBuf>,
+}
+
+/// A reported command's two lines: what ran, and where and why it is
+/// destructive (`kintsugi report` and `kintsugi fleet report`).
+pub(crate) fn entry(e: &Event) -> (String, String) {
+    let b = &e.body;
+    let who = if b.kind == "record" { "human" } else { "agent" };
+    let line = format!(
+        "#{:<6} {}  {:<12} {:<5} {:<12} {:<6} {}",
+        e.seq,
+        &e.ts[..e.ts.len().min(19)],
+        b.class.as_deref().unwrap_or("-"),
+        who,
+        b.agent,
+        b.decision.as_deref().unwrap_or("ran"),
+        b.raw
+    );
+    let detail = format!(
+        "        in {}  {}  ({})",
+        b.cwd,
+        b.reason.as_deref().unwrap_or(""),
+        b.rule.as_deref().unwrap_or("-")
+    );
+    (line, detail)
 }
 
 pub fn run(all: ReportArgs) -> Result<ExitCode> {
@@ -99,24 +129,8 @@ pub fn run(all: ReportArgs) -> Result<ExitCode> {
             println!("{}", serde_json::to_string(e)?);
             continue;
         }
-        let b = &e.body;
-        let who = if b.kind == "record" { "human" } else { "agent" };
-        println!(
-            "#{:<6} {}  {:<12} {:<5} {:<12} {:<6} {}",
-            e.seq,
-            &e.ts[..e.ts.len().min(19)],
-            b.class.as_deref().unwrap_or("-"),
-            who,
-            b.agent,
-            b.decision.as_deref().unwrap_or("ran"),
-            b.raw
-        );
-        println!(
-            "        in {}  {}  ({})",
-            b.cwd,
-            b.reason.as_deref().unwrap_or(""),
-            b.rule.as_deref().unwrap_or("-")
-        );
+        let (line, detail) = entry(e);
+        println!("{line}\n{detail}");
     }
     if events.is_empty() && !args.json {
         eprintln!("no destructive commands recorded");
