@@ -17,15 +17,7 @@ fn rm_rf_then_restore_is_byte_identical() {
     assert!(m.complete, "{:?}", m.uncovered);
     assert!(!site.exists());
     assert_eq!(m.file_count(), 5);
-    let r = restore(
-        &sb.store,
-        &m.id,
-        RestoreOptions {
-            force: false,
-            expected: Some(fp),
-        },
-    )
-    .unwrap();
+    let r = sb.undo(&m, fp);
     assert!(!r.nothing_to_do());
     assert_eq!(tree_state(&site), before, "tree differs after restore");
     // Restoring twice is a clean no-op, even without a fingerprint.
@@ -51,24 +43,8 @@ fn truncation_and_sed_in_place_are_restored() {
     let (m2, fp2) = sb.damage("sed -i 's/beta/BETA/' notes.txt", &sb.project);
     assert_eq!(fs::read_to_string(&notes).unwrap(), "alpha\nBETA\ngamma\n");
 
-    restore(
-        &sb.store,
-        &m1.id,
-        RestoreOptions {
-            force: false,
-            expected: Some(fp1),
-        },
-    )
-    .unwrap();
-    restore(
-        &sb.store,
-        &m2.id,
-        RestoreOptions {
-            force: false,
-            expected: Some(fp2),
-        },
-    )
-    .unwrap();
+    sb.undo(&m1, fp1);
+    sb.undo(&m2, fp2);
     assert_eq!(tree_state(&cfg), before_cfg);
     assert_eq!(fs::read(&notes).unwrap(), before_notes);
 }
@@ -153,15 +129,7 @@ fn restore_never_deletes_uncaptured_files() {
     write(&d.join("a.o"), "obj");
     let (m, fp) = sb.damage("rm -rf build", &sb.project);
     write(&d.join("new.o"), "created later");
-    restore(
-        &sb.store,
-        &m.id,
-        RestoreOptions {
-            force: false,
-            expected: Some(fp),
-        },
-    )
-    .unwrap();
+    sb.undo(&m, fp);
     assert_eq!(fs::read_to_string(d.join("a.o")).unwrap(), "obj");
     assert_eq!(
         fs::read_to_string(d.join("new.o")).unwrap(),
@@ -253,15 +221,7 @@ fn globs_and_moves_are_planned_and_restored() {
         .map(|r| r.path.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     assert_eq!(planned, vec!["a.log", "b.log", "new", "old"]);
-    restore(
-        &sb.store,
-        &m.id,
-        RestoreOptions {
-            force: false,
-            expected: Some(fp),
-        },
-    )
-    .unwrap();
+    sb.undo(&m, fp);
     assert_eq!(fs::read_to_string(sb.project.join("a.log")).unwrap(), "A");
     assert_eq!(
         fs::read_to_string(sb.project.join("old/name.txt")).unwrap(),

@@ -74,15 +74,7 @@ fn force_push_is_undone_on_the_remote() {
     assert_eq!(git(repo, &["rev-parse", &pin]), old);
     assert_ne!(git(&bare, &["rev-parse", "main"]), old);
 
-    let r = restore(
-        &sb.store,
-        &m.id,
-        RestoreOptions {
-            force: false,
-            expected: Some(fp),
-        },
-    )
-    .unwrap();
+    let r = sb.undo(&m, fp);
     assert_eq!(r.git.len(), 1, "{r}");
     assert_eq!(git(&bare, &["rev-parse", "main"]), old);
     assert_eq!(git(repo, &["rev-parse", "refs/remotes/origin/main"]), old);
@@ -104,15 +96,7 @@ fn a_force_push_with_dash_c_is_planned_in_that_repo() {
     assert_eq!(&m.remote_refs[0].repo, repo);
     assert_eq!(m.remote_refs[0].old.as_deref(), Some(old.as_str()));
     assert_ne!(git(&bare, &["rev-parse", "main"]), old);
-    restore(
-        &sb.store,
-        &m.id,
-        RestoreOptions {
-            force: false,
-            expected: Some(fp),
-        },
-    )
-    .unwrap();
+    sb.undo(&m, fp);
     assert_eq!(git(&bare, &["rev-parse", "main"]), old);
 }
 
@@ -128,15 +112,7 @@ fn a_pushed_new_ref_is_deleted_by_undo() {
     let (m, fp) = sb.damage(&line, repo);
     assert_eq!(m.remote_refs[0].old, None);
     assert!(!git(&bare, &["branch", "--list", "feature"]).is_empty());
-    restore(
-        &sb.store,
-        &m.id,
-        RestoreOptions {
-            force: false,
-            expected: Some(fp),
-        },
-    )
-    .unwrap();
+    sb.undo(&m, fp);
     assert!(git(&bare, &["branch", "--list", "feature"]).is_empty());
 }
 
@@ -173,15 +149,7 @@ fn reset_hard_with_uncommitted_work_is_undone() {
     assert_ne!(git(repo, &["rev-parse", "HEAD"]), head);
     assert!(!repo.join("c.txt").exists() && !repo.join("new").exists());
 
-    let r = restore(
-        &sb.store,
-        &m.id,
-        RestoreOptions {
-            force: false,
-            expected: Some(fp),
-        },
-    )
-    .unwrap();
+    let r = sb.undo(&m, fp);
     assert_eq!(git(repo, &["rev-parse", "HEAD"]), head, "{r}");
     assert_eq!(status(repo), before, "{r}");
     assert_eq!(
@@ -220,15 +188,7 @@ fn clean_fdx_untracked_and_ignored_files_come_back() {
     let (m, fp) = sb.damage("git clean -fdx", repo);
     assert!(!repo.join("target").exists() && !repo.join("untracked.txt").exists());
     assert_eq!(m.file_count(), 4, "{:?}", m.entries);
-    restore(
-        &sb.store,
-        &m.id,
-        RestoreOptions {
-            force: false,
-            expected: Some(fp),
-        },
-    )
-    .unwrap();
+    sb.undo(&m, fp);
     assert_eq!(status(repo), before);
     assert_eq!(
         fs::read_to_string(repo.join("target/debug/app")).unwrap(),
@@ -253,15 +213,7 @@ fn stash_clear_is_undone() {
     assert_eq!(before.lines().count(), 2);
     let (m, fp) = sb.damage("git stash clear", repo);
     assert_eq!(git(repo, &["stash", "list"]), "");
-    restore(
-        &sb.store,
-        &m.id,
-        RestoreOptions {
-            force: false,
-            expected: Some(fp),
-        },
-    )
-    .unwrap();
+    sb.undo(&m, fp);
     assert_eq!(git(repo, &["stash", "list", "--format=%H %gs"]), before);
     git(repo, &["stash", "pop", "-q"]);
     assert_eq!(
@@ -283,15 +235,7 @@ fn branch_force_delete_is_undone() {
     git(repo, &["checkout", "-q", "main"]);
     let (m, fp) = sb.damage("git branch -D topic", repo);
     assert!(git(repo, &["branch", "--list", "topic"]).is_empty());
-    restore(
-        &sb.store,
-        &m.id,
-        RestoreOptions {
-            force: false,
-            expected: Some(fp),
-        },
-    )
-    .unwrap();
+    sb.undo(&m, fp);
     assert_eq!(git(repo, &["rev-parse", "topic"]), topic);
 }
 

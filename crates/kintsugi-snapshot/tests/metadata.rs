@@ -60,15 +60,7 @@ fn hard_links_owners_and_xattrs_come_back() {
     assert_eq!(linked.len(), 1, "{linked:?}");
     assert!(!site.exists());
 
-    let r = restore(
-        &sb.store,
-        &m.id,
-        RestoreOptions {
-            force: false,
-            expected: Some(fp),
-        },
-    )
-    .unwrap();
+    let r = sb.undo(&m, fp);
     assert!(r.metadata_not_restored.is_empty(), "{r}");
     assert_eq!(tree_state(&site), before);
     let (ma, mb) = (fs::metadata(&a).unwrap(), fs::metadata(&b).unwrap());

@@ -4,7 +4,8 @@
 #![allow(dead_code)]
 
 use kintsugi_snapshot::{
-    Budget, Fingerprints, SnapshotManifest, Store, capture, fingerprint_snapshot, plan,
+    Budget, Fingerprints, RestoreOptions, RestoreReport, SnapshotManifest, Store, capture,
+    fingerprint_snapshot, plan, restore,
 };
 use std::collections::BTreeMap;
 use std::fs;
@@ -81,6 +82,20 @@ impl Sandbox {
     }
 
     /// Snapshot, run, fingerprint at completion (what the daemon does).
+    /// Restore `m` as undo does after the command reported completion
+    /// (its fingerprint `fp`), without forcing; panics on refusal.
+    pub fn undo(&self, m: &SnapshotManifest, fp: Fingerprints) -> RestoreReport {
+        restore(
+            &self.store,
+            &m.id,
+            RestoreOptions {
+                force: false,
+                expected: Some(fp),
+            },
+        )
+        .unwrap()
+    }
+
     pub fn damage(&self, line: &str, cwd: &Path) -> (SnapshotManifest, Fingerprints) {
         let m = self.snapshot(line, cwd);
         self.run(line, cwd);
