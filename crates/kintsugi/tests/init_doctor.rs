@@ -11,14 +11,6 @@ fn home(sb: &Sandbox) -> std::path::PathBuf {
     sb.root().join("home")
 }
 
-fn text(out: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 #[test]
 fn init_wires_agents_doctor_checks_them_and_undo_unwires() {
     let mut sb = Sandbox::new();

@@ -17,14 +17,6 @@ fn fake_gguf(dir: &std::path::Path) -> std::path::PathBuf {
     p
 }
 
-fn text(out: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 #[test]
 fn model_use_refuses_a_non_gguf_file_and_records_a_gguf_one() {
     let sb = Sandbox::new();

@@ -346,3 +346,12 @@ pub fn approve_in_terminal(sb: &Sandbox, id: &str, extra: &str) -> String {
     tmux.keys(&[&code, "Enter"]);
     tmux.wait_for("EXIT=")
 }
+
+/// A command's stdout then stderr, as text.
+pub fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
