@@ -257,13 +257,12 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
             let _ = commit(state, e).await;
         }
     }
+    // Planned once (globs are expanded against the disk): captured, noted
+    // for the watcher, or previewed.
+    let plan = Snapshots::plan(&cmd, &effects);
     let mut snapshot = None;
     if decision == Decision::Allow && class != kintsugi_protocol::Class::Safe {
-        match state
-            .snapshots
-            .capture(Snapshots::plan(&cmd, &effects), &cmd.id)
-            .await
-        {
+        match state.snapshots.capture(plan.clone(), &cmd.id).await {
             Ok(Some(c)) => {
                 if !c.complete {
                     let gap = c.uncovered.join("; ");
@@ -283,13 +282,10 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
         }
     }
     if decision == Decision::Allow {
-        state
-            .recent
-            .note(&cmd.raw, &Snapshots::plan(&cmd, &effects).paths);
+        state.recent.note(&cmd.raw, &plan.paths);
     }
     let mut pending = None;
     if decision == Decision::Hold {
-        let plan = Snapshots::plan(&cmd, &effects);
         let preview = if plan.is_empty() {
             None
         } else {
