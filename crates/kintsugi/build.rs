@@ -37,6 +37,9 @@ fn main() {
     let features = std::env::var("CARGO_CFG_TARGET_FEATURE").unwrap_or_default();
     let already_static = features.split(',').any(|f| f == "crt-static");
     let opted_out = std::env::var_os("KINTSUGI_DYNAMIC_LINK").is_some_and(|v| v == "1");
+    if already_static {
+        println!("cargo:rustc-env=KINTSUGI_LINKED_STATIC=1");
+    }
     if env != "gnu" || already_static || opted_out {
         return;
     }
@@ -54,6 +57,8 @@ fn main() {
             .expect("write a linker script to OUT_DIR");
     }
     println!("cargo:rustc-link-arg-bins=-static");
+    // Tells the tests (tests/static_link.rs) what to expect of the binary.
+    println!("cargo:rustc-env=KINTSUGI_LINKED_STATIC=1");
     println!("cargo:rustc-link-arg-bins=-L{}", out_dir.display());
 }
 
