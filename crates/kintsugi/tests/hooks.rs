@@ -304,7 +304,7 @@ fn daemon_down_blocks_catastrophic_and_follows_the_fail_mode() {
         assert_no_opinion(agent, &safe);
         assert!(safe.stderr.contains("unreachable"), "{agent}: {safe:?}");
         assert!(
-            safe.stderr.contains("KINTSUGI_FAIL_MODE=open"),
+            safe.stderr.contains("fail_mode = \"open\" in the config"),
             "{agent}: {safe:?}"
         );
 
@@ -324,6 +324,36 @@ fn daemon_down_blocks_catastrophic_and_follows_the_fail_mode() {
             assert!(r.reason().contains("unreachable"), "{agent}: {r:?}");
         }
     }
+}
+
+#[test]
+fn daemon_down_follows_the_fail_mode_in_the_config_unless_the_environment_says() {
+    let sb = Sandbox::new(); // never started
+    sb.write_config("fail_mode = \"closed\"\n");
+    // Dangerous but not catastrophic: the fail mode decides it.
+    let risky = "chmod -R 777 .";
+    assert_eq!(local_class(&sb, risky), "ambiguous");
+    for agent in AGENTS {
+        let payload = fixture(agent, "allow").replace("ls -la", risky);
+        let r = hook(&sb, agent, &payload, &[], &[]);
+        assert_blocked(agent, &r);
+        assert!(
+            r.reason().contains("fail_mode = \"closed\" in the config"),
+            "{agent}: {r:?}"
+        );
+        let open = [("KINTSUGI_FAIL_MODE", "open")];
+        let r = hook(&sb, agent, &payload, &[], &open);
+        assert_no_opinion(agent, &r);
+        assert!(
+            r.stderr.contains("KINTSUGI_FAIL_MODE=open"),
+            "{agent}: {r:?}"
+        );
+    }
+    sb.write_config("fail_mode = \"sideways\"\n");
+    let payload = fixture("claude", "allow").replace("ls -la", risky);
+    let r = hook(&sb, "claude", &payload, &[], &[]);
+    assert_blocked("claude", &r);
+    assert!(r.reason().contains("until it is fixed"), "{r:?}");
 }
 
 #[test]

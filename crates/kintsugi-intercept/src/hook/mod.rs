@@ -144,23 +144,22 @@ pub enum FailMode {
 }
 
 impl FailMode {
-    /// Read `KINTSUGI_FAIL_MODE`: unset or `open` → open, `closed` → closed.
-    /// Any other value is a misconfiguration; it errs towards closed and the
-    /// returned warning says so.
-    pub fn from_env() -> (FailMode, Option<String>) {
-        match std::env::var("KINTSUGI_FAIL_MODE") {
-            Err(_) => (FailMode::Open, None),
-            Ok(v) if v.trim().is_empty() || v.trim().eq_ignore_ascii_case("open") => {
-                (FailMode::Open, None)
-            }
-            Ok(v) if v.trim().eq_ignore_ascii_case("closed") => (FailMode::Closed, None),
-            Ok(v) => (
+    /// Read `KINTSUGI_FAIL_MODE`: `None` when unset (the config decides),
+    /// `open` or `closed` as said. Any other value is a misconfiguration; it
+    /// errs towards closed and the returned warning says so.
+    pub fn from_env() -> Option<(FailMode, Option<String>)> {
+        let v = std::env::var("KINTSUGI_FAIL_MODE").ok()?;
+        Some(match v.trim() {
+            "" => return None,
+            t if t.eq_ignore_ascii_case("open") => (FailMode::Open, None),
+            t if t.eq_ignore_ascii_case("closed") => (FailMode::Closed, None),
+            _ => (
                 FailMode::Closed,
                 Some(format!(
                     "KINTSUGI_FAIL_MODE={v:?} is neither `open` nor `closed`; treating it as `closed`"
                 )),
             ),
-        }
+        })
     }
 
     fn word(self) -> &'static str {
@@ -171,13 +170,42 @@ impl FailMode {
     }
 }
 
+/// Where the fail mode comes from. It only matters when the daemon cannot
+/// answer or the payload cannot be read, so a config file is read then, not
+/// on every call.
+#[derive(Debug, Clone, Copy)]
+pub enum FailModeSource {
+    /// Set for this process (`KINTSUGI_FAIL_MODE`, or a test).
+    Fixed(FailMode),
+    /// Not set in the environment: ask this function, which reads the
+    /// config's `fail_mode` (and may add a warning, e.g. a broken config).
+    Config(fn() -> (FailMode, Option<String>)),
+}
+
+impl FailModeSource {
+    /// The mode, words naming where it came from, and any warning.
+    pub fn resolve(self) -> (FailMode, String, Option<String>) {
+        match self {
+            FailModeSource::Fixed(m) => (m, format!("KINTSUGI_FAIL_MODE={}", m.word()), None),
+            FailModeSource::Config(read) => {
+                let (m, warning) = read();
+                (
+                    m,
+                    format!("fail_mode = \"{}\" in the config", m.word()),
+                    warning,
+                )
+            }
+        }
+    }
+}
+
 /// Everything the flow needs besides the payload.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub agent: Agent,
     /// Longest time a held command waits for a human (at most 600 s).
     pub wait: Duration,
-    pub fail_mode: FailMode,
+    pub fail_mode: FailModeSource,
     /// The daemon's socket.
     pub socket: PathBuf,
     /// The user's home (what `~` means to the local classifier).
@@ -188,9 +216,17 @@ pub struct Options {
 
 impl Options {
     /// Options from the environment: socket as the protocol resolves it,
-    /// `$HOME`, `KINTSUGI_FAIL_MODE`; `wait` defaults per agent.
-    pub fn from_env(agent: Agent, wait: Option<Duration>) -> Options {
-        let (fail_mode, warning) = FailMode::from_env();
+    /// `$HOME`, `KINTSUGI_FAIL_MODE` (else `config_fail_mode`, called only
+    /// when needed); `wait` defaults per agent.
+    pub fn from_env(
+        agent: Agent,
+        wait: Option<Duration>,
+        config_fail_mode: fn() -> (FailMode, Option<String>),
+    ) -> Options {
+        let (fail_mode, warning) = match FailMode::from_env() {
+            Some((mode, warning)) => (FailModeSource::Fixed(mode), warning),
+            None => (FailModeSource::Config(config_fail_mode), None),
+        };
         let max = Duration::from_millis(kintsugi_protocol::MAX_WAIT_MS);
         Options {
             agent,

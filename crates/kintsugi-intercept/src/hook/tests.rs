@@ -145,29 +145,58 @@ fn allows_and_no_opinion_per_dialect() {
 
 #[test]
 fn fallback_blocks_catastrophic_in_both_modes() {
+    use FailModeSource::Fixed;
     for mode in [FailMode::Open, FailMode::Closed] {
-        let (o, _) = fallback(mode, Class::Catastrophic, "catastrophic", "daemon down");
+        let (o, _) = fallback(
+            Fixed(mode),
+            Class::Catastrophic,
+            "catastrophic",
+            "daemon down",
+        );
         assert!(matches!(o, Outcome::Block { .. }), "{mode:?}");
     }
-    let (o, notes) = fallback(FailMode::Open, Class::Ambiguous, "ambiguous", "daemon down");
+    let (o, notes) = fallback(Fixed(FailMode::Open), Class::Ambiguous, "ambiguous", "down");
     assert_eq!(o, Outcome::NoOpinion);
     assert!(notes[0].contains("KINTSUGI_FAIL_MODE=open"), "{notes:?}");
     let (o, _) = fallback(
-        FailMode::Closed,
+        Fixed(FailMode::Closed),
         Class::Ambiguous,
         "ambiguous",
-        "daemon down",
+        "down",
     );
     assert!(matches!(o, Outcome::Block { reason } if reason.contains("closed")));
-    let (o, _) = fallback(FailMode::Closed, Class::Safe, "safe", "daemon down");
+    let (o, _) = fallback(Fixed(FailMode::Closed), Class::Safe, "safe", "daemon down");
     assert!(matches!(o, Outcome::Block { .. }));
+}
+
+#[test]
+fn the_config_fail_mode_is_read_only_when_needed_and_named() {
+    fn closed_with_a_warning() -> (FailMode, Option<String>) {
+        (FailMode::Closed, Some("the config is broken".into()))
+    }
+    let source = FailModeSource::Config(closed_with_a_warning);
+    let (o, _) = fallback(source, Class::Ambiguous, "ambiguous", "daemon down");
+    let Outcome::Block { reason } = o else {
+        panic!("a closed config must block: {o:?}")
+    };
+    assert!(
+        reason.contains("fail_mode = \"closed\" in the config"),
+        "{reason}"
+    );
+    assert!(reason.contains("the config is broken"), "{reason}");
+    fn open() -> (FailMode, Option<String>) {
+        (FailMode::Open, None)
+    }
+    let (o, notes) = fallback(FailModeSource::Config(open), Class::Ambiguous, "a", "down");
+    assert_eq!(o, Outcome::NoOpinion);
+    assert!(notes[0].contains("fail_mode = \"open\""), "{notes:?}");
 }
 
 fn opts(agent: Agent) -> Options {
     Options {
         agent,
         wait: Duration::from_secs(1),
-        fail_mode: FailMode::Open,
+        fail_mode: FailModeSource::Fixed(FailMode::Open),
         socket: PathBuf::from("/nonexistent/kintsugi-test.sock"),
         home: PathBuf::from("/home/nobody"),
         warnings: vec!["a warning".into()],
@@ -185,7 +214,7 @@ fn unreadable_payload_is_reported_not_silently_allowed() {
     );
     assert!(a.stderr.contains("a warning"), "{}", a.stderr);
     let mut closed = opts(Agent::Gemini);
-    closed.fail_mode = FailMode::Closed;
+    closed.fail_mode = FailModeSource::Fixed(FailMode::Closed);
     let a = run(&closed, &mut &br#"{"tool_input":{"command":"rm -rf ~""#[..]);
     assert_eq!(a.exit, 2);
     assert!(a.stderr.contains("rm -rf ~"), "{}", a.stderr);

@@ -3,7 +3,7 @@
 //! fail mode) when the daemon cannot be asked. Also the reasons shown to the
 //! model and the user, written so they say what happened and what to do.
 
-use super::{FailMode, Options, Outcome, payload};
+use super::{FailMode, FailModeSource, Options, Outcome, payload};
 use kintsugi_classify::{Class, Context, analyze};
 use kintsugi_protocol::{
     Client, Decision, PendingState, ProposedCommand, Request, Response, Verdict,
@@ -221,7 +221,7 @@ pub(crate) fn unreadable(opts: &Options, why: &str, text: &str) -> (Outcome, Vec
 /// The decision when the daemon did not vouch for the command: `class` is
 /// the local classifier's, `what` describes it, `why` says what went wrong.
 pub(crate) fn fallback(
-    mode: FailMode,
+    source: FailModeSource,
     class: Class,
     what: &str,
     why: &str,
@@ -236,19 +236,22 @@ pub(crate) fn fallback(
             Vec::new(),
         );
     }
+    let (mode, named, warning) = source.resolve();
     match mode {
         FailMode::Open => (
             Outcome::NoOpinion,
-            vec![format!(
-                "{why}; local check: {what}. Not blocked because KINTSUGI_FAIL_MODE={} (nothing was recorded).",
-                mode.word()
-            )],
+            warning
+                .into_iter()
+                .chain([format!(
+                    "{why}; local check: {what}. Not blocked because {named} (nothing was recorded)."
+                )])
+                .collect(),
         ),
         FailMode::Closed => (
             Outcome::Block {
                 reason: format!(
-                    "Kintsugi blocked this command: {why}; local check: {what}; KINTSUGI_FAIL_MODE={} blocks anything the daemon has not vouched for.",
-                    mode.word()
+                    "Kintsugi blocked this command: {why}; local check: {what}; {named} blocks anything the daemon has not vouched for.{}",
+                    warning.map(|w| format!(" ({w})")).unwrap_or_default()
                 ),
             },
             Vec::new(),

@@ -10,7 +10,9 @@
 
 use anyhow::{Context as _, Result};
 use clap::Args;
-use kintsugi_intercept::hook::{self, Agent, Options};
+use kintsugi_daemon::Config;
+use kintsugi_intercept::hook::{self, Agent, FailMode, Options};
+use kintsugi_protocol::config_path;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -25,9 +27,11 @@ pub struct HookArgs {
     #[arg(long, value_parser = AGENTS, required_unless_present = "print_opencode_plugin")]
     agent: Option<String>,
     /// Longest wait for a human on a held command, in seconds; keep it below
-    /// the agent's hook timeout (default per agent: claude, gemini and qwen
-    /// 55, codex 300, copilot and cursor 25, opencode 120; at most 600).
-    #[arg(long, env = "KINTSUGI_HOOK_WAIT_SECS")]
+    /// the hook timeout configured in the agent (default per agent: claude,
+    /// gemini and qwen 55, codex 300, copilot and cursor 25, opencode 120; at
+    /// most 600). `KINTSUGI_HOOK_WAIT_SECS` may only shorten the default: an
+    /// agent that kills a slow hook lets the command run.
+    #[arg(long)]
     wait_secs: Option<u64>,
     /// Print the OpenCode plugin (save it under .opencode/plugins/) and exit.
     #[arg(long, conflicts_with = "agent")]
@@ -54,11 +58,6 @@ pub fn fast_args(args: &[String]) -> Option<HookArgs> {
         }
     }
     let agent = agent.filter(|a| AGENTS.contains(&a.as_str()))?;
-    if wait_secs.is_none()
-        && let Ok(v) = std::env::var("KINTSUGI_HOOK_WAIT_SECS")
-    {
-        wait_secs = Some(v.parse().ok()?);
-    }
     Some(HookArgs {
         agent: Some(agent),
         wait_secs,
@@ -78,7 +77,12 @@ pub fn run(args: HookArgs) -> Result<ExitCode> {
     }
     let name = args.agent.as_deref().unwrap_or_default();
     let agent: Agent = name.parse().map_err(anyhow::Error::msg)?;
-    let opts = Options::from_env(agent, wait);
+    let (wait, note) = match wait {
+        Some(w) => (Some(w), None),
+        None => wait_from_env(agent, std::env::var("KINTSUGI_HOOK_WAIT_SECS").ok()),
+    };
+    let mut opts = Options::from_env(agent, wait, fail_mode_from_config);
+    opts.warnings.extend(note);
     let answer = hook::run(&opts, &mut std::io::stdin().lock());
     // A write failure must not turn into exit 1 (which every agent treats as
     // "let it run"): the exit code alone still carries a block.
@@ -88,6 +92,74 @@ pub fn run(args: HookArgs) -> Result<ExitCode> {
         .context("writing the answer");
     let _ = std::io::stderr().lock().write_all(answer.stderr.as_bytes());
     Ok(ExitCode::from(answer.exit))
+}
+
+/// `KINTSUGI_HOOK_WAIT_SECS`: it applies to every agent at once, so it may
+/// shorten the agent's default wait but never lengthen it past the agent's
+/// default hook timeout (the agent would kill the hook and run the command).
+/// A longer wait needs `--wait-secs` in the hook config, next to a longer
+/// timeout there. Returns the wait and a note when the value was not used.
+fn wait_from_env(agent: Agent, value: Option<String>) -> (Option<Duration>, Option<String>) {
+    let Some(value) = value.filter(|v| !v.trim().is_empty()) else {
+        return (None, None);
+    };
+    let default = agent.default_wait();
+    match value.trim().parse::<u64>() {
+        Ok(secs) if Duration::from_secs(secs) <= default => (Some(Duration::from_secs(secs)), None),
+        Ok(secs) => (
+            None,
+            Some(format!(
+                "KINTSUGI_HOOK_WAIT_SECS={secs} is longer than {}'s hook timeout allows; \
+                 waiting {} s (use --wait-secs in the hook config with a longer timeout there)",
+                agent.name(),
+                default.as_secs()
+            )),
+        ),
+        Err(_) => (
+            None,
+            Some(format!(
+                "KINTSUGI_HOOK_WAIT_SECS={value:?} is not a number of seconds; waiting {} s",
+                default.as_secs()
+            )),
+        ),
+    }
+}
+
+/// The config's `fail_mode`, read only when the daemon cannot answer. A
+/// config that cannot be read errs towards `closed`, as the shim does.
+fn fail_mode_from_config() -> (FailMode, Option<String>) {
+    match Config::load(&config_path()) {
+        Ok(c) => match c.fail_mode {
+            kintsugi_daemon::FailMode::Open => (FailMode::Open, None),
+            kintsugi_daemon::FailMode::Closed => (FailMode::Closed, None),
+        },
+        Err(e) => (
+            FailMode::Closed,
+            Some(format!("{e}; using fail mode `closed` until it is fixed")),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod wait_tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_may_shorten_the_wait_but_not_outlast_the_agent() {
+        let secs = |v: &str, a| wait_from_env(a, Some(v.to_string()));
+        assert_eq!(
+            secs("3", Agent::Claude),
+            (Some(Duration::from_secs(3)), None)
+        );
+        let (wait, note) = secs("120", Agent::Claude);
+        assert_eq!(wait, None, "Claude's default timeout is 60 s");
+        assert!(note.unwrap().contains("55 s"));
+        assert_eq!(secs("120", Agent::Codex).0, Some(Duration::from_secs(120)));
+        let (wait, note) = secs("soon", Agent::Gemini);
+        assert_eq!(wait, None);
+        assert!(note.unwrap().contains("not a number"));
+        assert_eq!(wait_from_env(Agent::Claude, None), (None, None));
+    }
 }
 
 #[cfg(test)]
