@@ -72,13 +72,50 @@ fn our_hooks(list: &Value) -> Vec<Value> {
         .collect()
 }
 
-/// Trust our Codex hook; a sentence saying what happened.
-pub fn trust(home: &Path) -> String {
+/// `codex` on PATH, if any.
+fn codex_on_path() -> Option<std::path::PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
-    let Some(codex) = std::env::split_paths(&path)
+    std::env::split_paths(&path)
         .map(|d| d.join("codex"))
         .find(|p| p.is_file())
-    else {
+}
+
+/// What Codex itself says of our hook, for `doctor`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TrustStatus {
+    /// Every Kintsugi hook Codex lists is trusted.
+    Trusted,
+    /// Codex lists a Kintsugi hook it will skip: never trusted, or changed
+    /// since it was (`trustStatus` as Codex spells it).
+    Untrusted(String),
+    /// Codex lists no Kintsugi hook at all.
+    NotListed,
+    /// Codex could not be asked; why.
+    Unknown(String),
+}
+
+/// Ask Codex (`codex app-server`, `hooks/list`) whether it will run our hook.
+pub fn status(home: &Path) -> TrustStatus {
+    let Some(codex) = codex_on_path() else {
+        return TrustStatus::Unknown("codex is not on PATH".into());
+    };
+    let list = match hooks_list(&codex, home) {
+        Ok(l) => l,
+        Err(e) => return TrustStatus::Unknown(e),
+    };
+    let ours = our_hooks(&list);
+    if ours.is_empty() {
+        return TrustStatus::NotListed;
+    }
+    match ours.iter().find(|h| h["trustStatus"] != "trusted") {
+        Some(h) => TrustStatus::Untrusted(h["trustStatus"].as_str().unwrap_or("unknown").into()),
+        None => TrustStatus::Trusted,
+    }
+}
+
+/// Trust our Codex hook; a sentence saying what happened.
+pub fn trust(home: &Path) -> String {
+    let Some(codex) = codex_on_path() else {
         return "codex is not on PATH; open Codex and trust the hook in /hooks, or Codex will skip it silently".into();
     };
     let list = match hooks_list(&codex, home) {

@@ -128,3 +128,84 @@ fn doctor_says_so_when_no_agent_is_installed() {
     assert!(report.contains("NOT RUNNING"), "{report}");
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// The real Codex CLI (`KINTSUGI_TEST_CODEX`, installed by `scripts/test`
+/// with the pinned real-agent CLIs); `None` skips, unless
+/// `KINTSUGI_REQUIRE_REAL_AGENTS=1` makes its absence a failure.
+fn real_codex() -> Option<std::path::PathBuf> {
+    let found = std::env::var_os("KINTSUGI_TEST_CODEX")
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var("KINTSUGI_REQUIRE_REAL_AGENTS").as_deref() != Ok("1"),
+            "KINTSUGI_REQUIRE_REAL_AGENTS=1 but KINTSUGI_TEST_CODEX names no codex binary"
+        );
+        eprintln!("SKIP: set KINTSUGI_TEST_CODEX to a real codex binary");
+    }
+    found
+}
+
+#[test]
+fn doctor_asks_codex_whether_it_trusts_the_hook() {
+    let Some(codex) = real_codex() else { return };
+    let sb = Sandbox::new();
+    let h = home(&sb);
+    std::fs::create_dir_all(h.join(".codex")).unwrap();
+    let with_codex = format!("{}:/usr/bin:/bin", codex.parent().unwrap().display());
+    let run = |path: &str, args: &[&str]| {
+        let out = sb
+            .cmd()
+            .env("KINTSUGI_SHIM_DIR", sb.root().join("shims"))
+            .env("PATH", path)
+            .args(args)
+            .output()
+            .unwrap();
+        (out.status.code(), text(&out))
+    };
+    let codex_line = |report: &str| {
+        let lines: Vec<&str> = report.lines().collect();
+        let at = lines.iter().position(|l| l.starts_with("codex")).unwrap();
+        lines[at + 1].to_string()
+    };
+
+    // Wired while codex was not on PATH: trust could not be recorded, and
+    // Codex itself says it will skip the hook.
+    let (code, out) = run("/usr/bin:/bin", &["init", "--no-start"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("codex is not on PATH"), "{out}");
+    let (code, report) = run(&with_codex, &["doctor"]);
+    assert_eq!(code, Some(1), "{report}");
+    assert!(
+        codex_line(&report).contains("NOT PROTECTED: Codex lists the hook as `untrusted`"),
+        "{report}"
+    );
+
+    // `init` with codex on PATH records the trust; doctor confirms it.
+    let (code, out) = run(&with_codex, &["init", "--no-start"]);
+    assert!(out.contains("codex: hook trusted"), "{code:?} {out}");
+    let (_, report) = run(&with_codex, &["doctor"]);
+    assert!(
+        codex_line(&report).contains("Codex lists the hook as trusted"),
+        "{report}"
+    );
+
+    // A hook edited after it was trusted is skipped by Codex: flagged.
+    let config = h.join(".codex/config.toml");
+    let toml = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        toml.replace("--agent codex", "--agent codex --wait-secs 50"),
+    )
+    .unwrap();
+    let (code, report) = run(&with_codex, &["doctor"]);
+    assert_eq!(code, Some(1), "{report}");
+    assert!(codex_line(&report).contains("`modified`"), "{report}");
+
+    // Without codex on PATH doctor says it could not check, not "trusted".
+    let (_, report) = run("/usr/bin:/bin", &["doctor"]);
+    assert!(
+        codex_line(&report).contains("trust not checked"),
+        "{report}"
+    );
+}

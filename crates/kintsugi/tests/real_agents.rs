@@ -5,8 +5,10 @@
 //! intact and that the safe `ls VICTIM` really ran.
 //!
 //! Skipped, with the reason printed, only when a prerequisite is missing
-//! (npm, python3, or the shared harness); the script exits 77 then. A failed
-//! install or a failed check is a failure, never a skip.
+//! (npm, python3, or the shared harness); the script exits 77 then, and
+//! `KINTSUGI_REQUIRE_REAL_AGENTS=1` (set by `scripts/test` when the harness
+//! is there) turns that skip into a failure. A failed install or a failed
+//! check is a failure, never a skip.
 
 use std::process::Command;
 
@@ -30,6 +32,11 @@ fn real_agents_block_the_dangerous_command_and_run_the_safe_one() {
     );
     match out.status.code() {
         Some(77) => {
+            assert!(
+                std::env::var("KINTSUGI_REQUIRE_REAL_AGENTS").as_deref() != Ok("1"),
+                "KINTSUGI_REQUIRE_REAL_AGENTS=1 but the real-agent test skipped: {}",
+                text.trim()
+            );
             eprintln!("SKIP real agents: {}", text.trim());
             return;
         }

@@ -4,6 +4,7 @@
 //! dir is first on PATH. Exit 1 when something is not protected.
 
 use crate::agents::{AGENTS, blocked, configured_command, probe_payload};
+use crate::codex_trust::TrustStatus;
 use anyhow::Result;
 use kintsugi_protocol::{Client, Request, Response, socket_path};
 use std::io::Write;
@@ -50,6 +51,31 @@ fn clear_probes() {
     }
 }
 
+/// Codex silently skips a hook it has not trusted (or that changed since):
+/// ask Codex itself. Returns the number of problems (0 or 1).
+fn report_codex_trust(home: &std::path::Path) -> usize {
+    let fix = "run `kintsugi init` with codex on PATH, or trust it in Codex's /hooks";
+    let (problem, text) = match crate::codex_trust::status(home) {
+        TrustStatus::Trusted => (false, "trust: Codex lists the hook as trusted".to_string()),
+        TrustStatus::Untrusted(state) => (
+            true,
+            format!(
+                "NOT PROTECTED: Codex lists the hook as `{state}` and skips it silently; {fix}"
+            ),
+        ),
+        TrustStatus::NotListed => (
+            true,
+            format!("NOT PROTECTED: Codex does not list the Kintsugi hook; {fix}"),
+        ),
+        TrustStatus::Unknown(why) => (
+            false,
+            format!("trust not checked ({why}); Codex runs a hook only once it is trusted"),
+        ),
+    };
+    println!("{:<10} {text}", "");
+    usize::from(problem)
+}
+
 pub fn run() -> Result<ExitCode> {
     let home = crate::gate::home();
     let bin = std::env::current_exe()?;
@@ -94,10 +120,7 @@ pub fn run() -> Result<ExitCode> {
             }
         }
         if a.name == "codex" {
-            println!(
-                "{:<10} note: Codex runs a hook only once it is trusted (`/hooks` in Codex, or `kintsugi init` with codex on PATH)",
-                ""
-            );
+            problems += report_codex_trust(&home);
         }
     }
     clear_probes();
