@@ -132,6 +132,8 @@ async fn exec(args: JsonObject) -> Result<CallToolResult, McpError> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
+        // Its own process group, so a timeout kills what it started too.
+        .process_group(0)
         .spawn()
         .map_err(|e| McpError::internal_error(format!("cannot start bash: {e}"), None))?;
     let out = tokio::spawn(read_limited(child.stdout.take().expect("piped")));
@@ -139,6 +141,7 @@ async fn exec(args: JsonObject) -> Result<CallToolResult, McpError> {
     let status = match tokio::time::timeout(Duration::from_secs(timeout), child.wait()).await {
         Ok(s) => s.map_err(|e| McpError::internal_error(e.to_string(), None))?,
         Err(_) => {
+            kill_group(&child);
             let _ = child.kill().await;
             let status = child
                 .wait()
@@ -184,6 +187,18 @@ async fn exec(args: JsonObject) -> Result<CallToolResult, McpError> {
         "truncated": out_cut || err_cut,
     }));
     Ok(result)
+}
+
+/// SIGKILL the process group led by `child` (background jobs and
+/// pipelines it started included).
+fn kill_group(child: &tokio::process::Child) {
+    let group = child
+        .id()
+        .and_then(|id| i32::try_from(id).ok())
+        .and_then(rustix::process::Pid::from_raw);
+    if let Some(group) = group {
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+    }
 }
 
 fn check(args: JsonObject) -> Result<CallToolResult, McpError> {

@@ -67,6 +67,17 @@ fn python_mcp_client_lists_runs_and_is_refused() {
     assert_eq!(r["echo"]["structured"]["stdout"], "hi\n");
     assert_eq!(r["echo"]["structured"]["exit_code"], 0);
     assert_eq!(r["exit7"]["structured"]["exit_code"], 7);
+    assert_eq!(r["timeout"]["is_error"], true, "{r}");
+    assert!(
+        r["timeout"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("killed after 1 s"),
+        "{r}"
+    );
+    assert_eq!(r["timeout"]["marker_written"], false, "{r}");
+    assert_eq!(r["big"]["truncated"], true, "{r}");
+    assert_eq!(r["big"]["stdout_len"], 1024 * 1024, "{r}");
     assert_eq!(r["catastrophic"]["is_error"], true, "{r}");
     assert!(
         r["catastrophic"]["text"]

@@ -31,6 +31,18 @@ async def main(binary, cwd, victim):
             report["exit7"] = {"is_error": fail.is_error, "structured": fail.structured_content}
             bad = await session.call_tool("exec", {"command": f"rm -rf {victim}", "cwd": cwd})
             report["catastrophic"] = {"is_error": bad.is_error, "text": text_of(bad)}
+            # A timeout kills the whole process group: the background job
+            # must never get to write its file.
+            slow = await session.call_tool("exec", {
+                "command": "(sleep 2; touch late-marker) & sleep 30",
+                "cwd": cwd, "timeout_secs": 1})
+            report["timeout"] = {"is_error": slow.is_error, "text": text_of(slow)}
+            await asyncio.sleep(3)
+            report["timeout"]["marker_written"] = os.path.exists(os.path.join(cwd, "late-marker"))
+            big = await session.call_tool("exec", {"command": "head -c 3000000 /dev/zero", "cwd": cwd})
+            report["big"] = {"is_error": big.is_error,
+                             "stdout_len": len(big.structured_content["stdout"]),
+                             "truncated": big.structured_content["truncated"]}
             chk = await session.call_tool("check", {"command": "rm -rf ~", "cwd": cwd})
             report["check"] = chk.structured_content
     print(json.dumps(report))
