@@ -41,11 +41,13 @@ fn exit_codes_signals_stdin_and_argv0_pass_through() {
             .unwrap();
         assert_eq!(st.code(), Some(code));
     }
-    let st = via_shim(&sb, "sh")
-        .args(["-c", "kill -TERM $$"])
-        .status()
-        .unwrap();
-    assert_eq!(st.signal(), Some(15), "{st:?}");
+    for (name, number) in [("TERM", 15), ("KILL", 9), ("SEGV", 11)] {
+        let st = via_shim(&sb, "sh")
+            .args(["-c", &format!("kill -{name} $$")])
+            .status()
+            .unwrap();
+        assert_eq!(st.signal(), Some(number), "{name}: {st:?}");
+    }
     let mut child = via_shim(&sb, "sed")
         .arg("s/hello/bye/")
         .stdin(Stdio::piped())
@@ -74,30 +76,33 @@ fn exit_codes_signals_stdin_and_argv0_pass_through() {
 }
 
 #[test]
-fn sigterm_to_the_shim_reaches_the_child() {
+fn sigterm_and_sigint_to_the_shim_reach_the_child() {
     let sb = setup(true);
-    let marker = sb.root().join("started");
-    let script = format!(
-        "trap 'echo got-term; exit 7' TERM; touch '{}'; while :; do sleep 0.05; done",
-        marker.display()
-    );
-    let child = via_shim(&sb, "sh")
-        .args(["-c", &script])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !marker.exists() {
-        assert!(Instant::now() < deadline, "the child never started");
-        std::thread::sleep(Duration::from_millis(20));
+    for (name, code) in [("TERM", 7), ("INT", 8)] {
+        let marker = sb.root().join(format!("started-{name}"));
+        let script = format!(
+            "trap 'echo got-{name}; exit {code}' {name}; touch '{}'; while :; do sleep 0.05; done",
+            marker.display()
+        );
+        let child = via_shim(&sb, "sh")
+            .args(["-c", &script])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !marker.exists() {
+            assert!(Instant::now() < deadline, "the child never started");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // The signal goes to the shim's pid only, as `kill PID` would.
+        Command::new("kill")
+            .args([&format!("-{name}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{name}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), format!("got-{name}\n"));
     }
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(7));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "got-term\n");
 }
 
 #[test]
