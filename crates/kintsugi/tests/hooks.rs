@@ -228,10 +228,29 @@ fn held_command_denied_by_a_human_is_blocked_for_every_agent() {
             std::thread::sleep(Duration::from_millis(20));
         }
         let r = finish(child);
+        assert!(denied, "{agent}: the hook never held its command");
         assert_blocked(agent, &r);
-        if denied {
-            assert!(r.reason().contains("a human denied"), "{agent}: {r:?}");
-        }
+        assert!(r.reason().contains("a human denied"), "{agent}: {r:?}");
+    }
+}
+
+#[test]
+fn a_command_the_daemon_denies_outright_is_blocked_for_every_agent() {
+    let mut sb = Sandbox::new();
+    // A user rule: the daemon answers `deny` at once, nobody is asked.
+    sb.write_config("[rules]\ndeny = [\"ls *\"]\n");
+    sb.start();
+    for agent in AGENTS {
+        let r = hook(&sb, agent, &fixture(agent, "allow"), &[], &[]);
+        assert_blocked(agent, &r);
+        assert!(
+            r.reason().contains("Denied by the rule \"ls *\""),
+            "{agent}: {r:?}"
+        );
+        assert!(
+            pending_ids(&sb, agent, "ls -la").is_empty(),
+            "{agent}: not held"
+        );
     }
 }
 

@@ -101,7 +101,10 @@ fn sigterm_and_sigint_to_the_shim_reach_the_child() {
             .unwrap();
         let out = child.wait_with_output().unwrap();
         assert_eq!(out.status.code(), Some(code), "{name}");
-        assert_eq!(String::from_utf8_lossy(&out.stdout), format!("got-{name}\n"));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!("got-{name}\n")
+        );
     }
 }
 

@@ -126,7 +126,7 @@ export const KintsugiGuard = async ({ directory } = {}) => ({
       throw new Error(answer.reason || r.err.trim() || "Kintsugi blocked this command.");
     }
     if (r.killed) {
-      throw new Error(`Kintsugi is still holding this command after ${WAIT_SECS} s; it did not run. See \`kintsugi queue\`.`);
+      throw new Error(`Kintsugi is still holding this command after ${WAIT_SECS} s; it did not run. \`kintsugi queue\` shows its id; a human can run it with \`kintsugi run ID\`.`);
     }
     if (r.code !== 0) return unchecked(`the hook failed (${r.signal || "exit " + r.code}): ${r.err.trim()}`);
     if (r.err.trim()) console.warn(r.err.trim());

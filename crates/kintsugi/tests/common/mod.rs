@@ -328,9 +328,17 @@ impl Drop for Tmux {
 /// Approve `id` the way a human does: `kintsugi approve` in a real terminal
 /// (tmux), reading the code off the screen and typing it.
 pub fn approve_in_terminal(sb: &Sandbox, id: &str, extra: &str) -> String {
+    confirm_in_terminal(sb, &format!("approve {id} {extra}"))
+}
+
+/// Run `kintsugi ARGS` (a subcommand that asks for the confirmation code) in
+/// a real terminal with the sandbox's environment, type the code shown, and
+/// return the screen once it printed `EXIT=<status>`.
+pub fn confirm_in_terminal(sb: &Sandbox, args: &str) -> String {
     let tmux = Tmux::new();
     tmux.run(&format!(
-        "KINTSUGI_DATA_DIR='{}' KINTSUGI_CONFIG='{}' '{}' approve {id} {extra}; echo EXIT=$?; sleep 30",
+        "HOME='{}' KINTSUGI_DATA_DIR='{}' KINTSUGI_CONFIG='{}' '{}' {args}; echo EXIT=$?; sleep 30",
+        sb.root().join("home").display(),
         sb.data().display(),
         sb.config().display(),
         BIN
