@@ -229,7 +229,7 @@ fn unwire_codex(text: &str, agent: &str) -> Result<String> {
 }
 
 /// Copy `path` aside before changing it; returns the backup's path.
-fn backup(path: &Path) -> Result<Option<PathBuf>> {
+pub fn backup(path: &Path) -> Result<Option<PathBuf>> {
     if !path.exists() {
         return Ok(None);
     }
@@ -327,12 +327,21 @@ fn find_command(v: &Value, agent: &str) -> Option<String> {
 }
 
 /// The hook command line as the agent's config has it, if wired.
-pub fn configured_command(agent: &AgentConfig, home: &Path, bin: &Path) -> Option<String> {
+pub fn configured_command(agent: &AgentConfig, home: &Path) -> Option<String> {
     let text = std::fs::read_to_string(agent.path(home)).ok()?;
     match agent.name {
-        "opencode" => text
-            .contains(&marker(agent.name))
-            .then(|| hook_command(bin, agent.name)),
+        // The plugin names the program it runs in a JSON string literal.
+        "opencode" => {
+            let literal = text
+                .lines()
+                .find_map(|l| {
+                    l.trim()
+                        .strip_prefix("const KINTSUGI_BIN = process.env.KINTSUGI_BIN || ")
+                })?
+                .trim_end_matches(';');
+            let embedded: String = serde_json::from_str(literal).ok()?;
+            Some(hook_command(Path::new(&embedded), agent.name))
+        }
         "codex" => {
             let table: toml::Table = toml::from_str(&text).ok()?;
             find_command(&serde_json::to_value(table).ok()?, agent.name)

@@ -139,6 +139,9 @@ pub fn trust(home: &Path) -> String {
         return "hook already trusted".into();
     }
     let config = home.join(".codex/config.toml");
+    if let Err(e) = crate::agents::backup(&config) {
+        return format!("cannot record trust: {e}");
+    }
     let appended = std::fs::OpenOptions::new()
         .append(true)
         .open(&config)

@@ -209,3 +209,73 @@ fn doctor_asks_codex_whether_it_trusts_the_hook() {
         "{report}"
     );
 }
+
+#[test]
+fn qwen_and_opencode_are_wired_checked_live_and_unwired() {
+    let mut sb = Sandbox::new();
+    let h = home(&sb);
+    std::fs::create_dir_all(h.join(".qwen")).unwrap();
+    std::fs::create_dir_all(h.join(".config/opencode")).unwrap();
+    std::fs::write(h.join(".qwen/settings.json"), "{\"theme\": \"dark\"}\n").unwrap();
+    sb.start();
+    let run = |args: &[&str]| {
+        let out = sb
+            .cmd()
+            .env("KINTSUGI_SHIM_DIR", sb.root().join("shims"))
+            .env("PATH", "/usr/bin:/bin")
+            .args(args)
+            .output()
+            .unwrap();
+        (out.status.code(), text(&out))
+    };
+    let line = |report: &str, agent: &str| {
+        report
+            .lines()
+            .find(|l| l.starts_with(agent))
+            .unwrap_or_default()
+            .to_string()
+    };
+
+    let (code, out) = run(&["init", "--no-start"]);
+    assert_eq!(code, Some(0), "{out}");
+    let qwen = std::fs::read_to_string(h.join(".qwen/settings.json")).unwrap();
+    assert!(
+        qwen.contains("hook --agent qwen") && qwen.contains("\"theme\""),
+        "{qwen}"
+    );
+    let plugin_path = h.join(".config/opencode/plugins/kintsugi.js");
+    let plugin = std::fs::read_to_string(&plugin_path).unwrap();
+    assert!(plugin.contains("--agent\", \"opencode\""), "{plugin}");
+
+    let (_, report) = run(&["doctor"]);
+    for agent in ["qwen", "opencode"] {
+        assert!(
+            line(&report, agent).contains("ok: blocks"),
+            "{agent}:\n{report}"
+        );
+    }
+
+    // The plugin runs the binary named inside it: point it somewhere that
+    // does not exist and the live check must fail, whatever runs doctor.
+    let bin = serde_json::to_string(BIN).unwrap();
+    std::fs::write(
+        &plugin_path,
+        plugin.replace(&bin, "\"/nonexistent/kintsugi\""),
+    )
+    .unwrap();
+    let (code, report) = run(&["doctor"]);
+    assert_eq!(code, Some(1), "{report}");
+    assert!(
+        line(&report, "opencode").contains("NOT PROTECTED"),
+        "{report}"
+    );
+
+    let (code, out) = run(&["init", "--undo"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(!plugin_path.exists());
+    let qwen = std::fs::read_to_string(h.join(".qwen/settings.json")).unwrap();
+    assert!(
+        !qwen.contains("hook --agent qwen") && qwen.contains("\"theme\""),
+        "{qwen}"
+    );
+}

@@ -78,7 +78,6 @@ fn report_codex_trust(home: &std::path::Path) -> usize {
 
 pub fn run() -> Result<ExitCode> {
     let home = crate::gate::home();
-    let bin = std::env::current_exe()?;
     let mut problems = 0;
     println!(
         "{:<10} {:<10} {:<12} live check",
@@ -91,7 +90,7 @@ pub fn run() -> Result<ExitCode> {
             continue;
         }
         any = true;
-        let Some(cmd) = configured_command(a, &home, &bin) else {
+        let Some(cmd) = configured_command(a, &home) else {
             problems += 1;
             println!(
                 "{:<10} {:<10} {:<12} NOT PROTECTED: run `kintsugi init`",
