@@ -1,10 +1,12 @@
 //! Wiring `kintsugi hook` into each installed agent's own config, and taking
 //! it out again. Detection is by the agent's config dir under HOME. Every
 //! change is idempotent (an entry that is already there is not added twice),
-//! every file changed is backed up first, JSON key order is kept, and Codex's
-//! TOML keeps its comments.
+//! every file changed is backed up first, and everything else in the file
+//! is kept as it was: JSON (with comments, as Gemini CLI and Qwen Code allow)
+//! through `jsonc`, Codex's TOML through `toml_edit`.
 
-use anyhow::{Context as _, Result, bail};
+use crate::jsonc::{Doc, Step};
+use anyhow::{Context as _, Result, anyhow, bail};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -78,94 +80,89 @@ impl AgentConfig {
     }
 }
 
-fn read_json(path: &Path) -> Result<Value> {
-    match std::fs::read_to_string(path) {
-        Ok(t) if t.trim().is_empty() => Ok(json!({})),
-        Ok(t) => serde_json::from_str(&t).with_context(|| {
-            format!(
-                "{} is not valid JSON; fix it by hand, then rerun `kintsugi init`",
-                path.display()
-            )
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(json!({})),
-        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
-    }
-}
-
-fn obj<'a>(v: &'a mut Value, key: &str) -> Result<&'a mut serde_json::Map<String, Value>> {
-    let map = v
-        .as_object_mut()
-        .context("the config's top level is not a JSON object")?;
-    map.entry(key.to_string())
-        .or_insert_with(|| json!({}))
-        .as_object_mut()
-        .with_context(|| format!("`{key}` in the config is not an object"))
-}
-
-fn arr<'a>(m: &'a mut serde_json::Map<String, Value>, key: &str) -> Result<&'a mut Vec<Value>> {
-    m.entry(key.to_string())
-        .or_insert_with(|| json!([]))
-        .as_array_mut()
-        .with_context(|| format!("`{key}` in the config is not an array"))
+/// A JSON config (comments allowed, kept), or an empty one when missing.
+fn read_doc(path: &Path) -> Result<Doc> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    Doc::parse(&text).map_err(|e| {
+        anyhow!(
+            "{} is not valid JSON: {e}; fix it by hand, then rerun `kintsugi init`",
+            path.display()
+        )
+    })
 }
 
 /// Add our entry to a JSON config (the shape per agent from its docs).
-fn wire_json(agent: &str, cfg: &mut Value, command: &str) -> Result<()> {
+fn wire_json(agent: &str, doc: &mut Doc, command: &str) -> Result<(), String> {
     match agent {
-        "claude" => {
-            let hooks = obj(cfg, "hooks")?;
-            arr(hooks, "PreToolUse")?.push(json!({"matcher": "Bash", "hooks": [
-                {"type": "command", "command": command, "timeout": 60}]}));
-        }
+        "claude" => doc.push(
+            &["hooks", "PreToolUse"],
+            &json!({"matcher": "Bash", "hooks": [
+                {"type": "command", "command": command, "timeout": 60}]}),
+        ),
         "gemini" => {
-            obj(cfg, "hooksConfig")?.insert("enabled".into(), json!(true));
-            let hooks = obj(cfg, "hooks")?;
-            arr(hooks, "BeforeTool")?.push(json!({"matcher": "run_shell_command", "hooks": [
-                {"name": "kintsugi", "type": "command", "command": command, "timeout": 60000}]}));
+            doc.set(&["hooksConfig", "enabled"], &json!(true), false)?;
+            doc.push(
+                &["hooks", "BeforeTool"],
+                &json!({"matcher": "run_shell_command", "hooks": [
+                    {"name": "kintsugi", "type": "command", "command": command, "timeout": 60000}]}),
+            )
         }
-        "qwen" => {
-            let hooks = obj(cfg, "hooks")?;
-            arr(hooks, "PreToolUse")?.push(json!({"matcher": "^run_shell_command$", "hooks": [
-                {"type": "command", "command": command, "name": "kintsugi", "timeout": 60000}]}));
-        }
+        "qwen" => doc.push(
+            &["hooks", "PreToolUse"],
+            &json!({"matcher": "^run_shell_command$", "hooks": [
+                {"type": "command", "command": command, "name": "kintsugi", "timeout": 60000}]}),
+        ),
         "cursor" => {
-            let map = cfg
-                .as_object_mut()
-                .context("the config's top level is not a JSON object")?;
-            map.entry("version").or_insert(json!(1));
-            let hooks = obj(cfg, "hooks")?;
-            arr(hooks, "beforeShellExecution")?.push(json!({"command": command}));
+            doc.set(&["version"], &json!(1), true)?;
+            doc.push(
+                &["hooks", "beforeShellExecution"],
+                &json!({"command": command}),
+            )
         }
-        other => bail!("no JSON hook shape for {other}"),
+        other => Err(format!("no JSON hook shape for {other}")),
     }
-    Ok(())
 }
 
 /// Remove every hook entry that runs our hook, and groups left empty.
-fn unwire_json(cfg: &mut Value, agent: &str) {
+fn unwire_json(doc: &mut Doc, agent: &str) -> Result<(), String> {
     let ours = |v: &Value| {
         v.get("command")
             .and_then(Value::as_str)
             .is_some_and(|c| c.contains(&marker(agent)))
     };
-    let Some(hooks) = cfg.get_mut("hooks").and_then(Value::as_object_mut) else {
-        return;
+    let Some(Value::Object(hooks)) = doc.get(&[Step::Key("hooks")]) else {
+        return Ok(());
     };
-    for (_, groups) in hooks.iter_mut() {
-        let Some(groups) = groups.as_array_mut() else {
+    for (event, groups) in &hooks {
+        let Value::Array(groups) = groups else {
             continue;
         };
-        groups.retain_mut(|g| {
-            if ours(g) {
-                return false;
+        let group_path = |g| [Step::Key("hooks"), Step::Key(event), Step::Index(g)];
+        // Back to front, so the indexes still to visit stay valid.
+        for (g, group) in groups.iter().enumerate().rev() {
+            let inner = group.get("hooks").and_then(Value::as_array);
+            let mine: Vec<usize> = inner
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .filter(|(_, h)| ours(h))
+                .map(|(i, _)| i)
+                .collect();
+            if ours(group) || (!mine.is_empty() && inner.is_some_and(|i| i.len() == mine.len())) {
+                doc.remove_item(&group_path(g))?;
+                continue;
             }
-            if let Some(inner) = g.get_mut("hooks").and_then(Value::as_array_mut) {
-                inner.retain(|h| !ours(h));
-                return !inner.is_empty();
+            for i in mine.into_iter().rev() {
+                let [hooks, event, group] = group_path(g);
+                doc.remove_item(&[hooks, event, group, Step::Key("hooks"), Step::Index(i)])?;
             }
-            true
-        });
+        }
     }
+    Ok(())
 }
 
 fn wire_codex(text: &str, command: &str) -> Result<String> {
@@ -271,9 +268,10 @@ pub fn wire(agent: &AgentConfig, home: &Path, bin: &Path, dry_run: bool) -> Resu
             kintsugi_intercept::hook::opencode::plugin_source(&bin.display().to_string(), wait)
         }
         name => {
-            let mut cfg = read_json(&path)?;
-            wire_json(name, &mut cfg, &command)?;
-            format!("{}\n", serde_json::to_string_pretty(&cfg)?)
+            let mut doc = read_doc(&path)?;
+            wire_json(name, &mut doc, &command)
+                .map_err(|e| anyhow!("cannot add the hook to {}: {e}", path.display()))?;
+            doc.text().to_string()
         }
     };
     if dry_run {
@@ -307,9 +305,10 @@ pub fn unwire(agent: &AgentConfig, home: &Path, dry_run: bool) -> Result<Option<
             &unwire_codex(&std::fs::read_to_string(&path)?, agent.name)?,
         )?,
         name => {
-            let mut cfg = read_json(&path)?;
-            unwire_json(&mut cfg, name);
-            write(&path, &format!("{}\n", serde_json::to_string_pretty(&cfg)?))?;
+            let mut doc = read_doc(&path)?;
+            unwire_json(&mut doc, name)
+                .map_err(|e| anyhow!("cannot remove the hook from {}: {e}", path.display()))?;
+            write(&path, doc.text())?;
         }
     }
     Ok(Some(format!("removed the hook from {}", path.display())))
@@ -346,7 +345,7 @@ pub fn configured_command(agent: &AgentConfig, home: &Path) -> Option<String> {
             let table: toml::Table = toml::from_str(&text).ok()?;
             find_command(&serde_json::to_value(table).ok()?, agent.name)
         }
-        _ => find_command(&serde_json::from_str(&text).ok()?, agent.name),
+        _ => find_command(&Doc::parse(&text).ok()?.get(&[])?, agent.name),
     }
 }
 
@@ -407,6 +406,44 @@ mod tests {
             serde_json::from_str(&std::fs::read_to_string(a.path(home.path())).unwrap()).unwrap();
         assert_eq!(v["hooks"]["PreToolUse"].as_array().unwrap().len(), 1);
         assert_eq!(v["model"], "x");
+    }
+
+    #[test]
+    fn json_with_comments_is_wired_and_unwired_around_them() {
+        let home = tempfile::tempdir().unwrap();
+        let bin = Path::new("/opt/kintsugi");
+        let gemini = AGENTS.iter().find(|a| a.name == "gemini").unwrap();
+        let original = "{\n  // UI\n  \"theme\": \"dark\", /* mine */\n  \"hooks\": {\n    \"BeforeTool\": [\n      {\"matcher\": \"x\", \"hooks\": [{\"command\": \"other\"}]}, // theirs\n    ],\n  },\n}\n";
+        std::fs::create_dir_all(home.path().join(gemini.dir)).unwrap();
+        std::fs::write(gemini.path(home.path()), original).unwrap();
+        wire(gemini, home.path(), bin, false).unwrap();
+        let wired = std::fs::read_to_string(gemini.path(home.path())).unwrap();
+        for kept in ["// UI", "/* mine */", "// theirs", "\"other\""] {
+            assert!(wired.contains(kept), "{kept}:\n{wired}");
+        }
+        assert_eq!(
+            configured_command(gemini, home.path()).as_deref(),
+            Some("/opt/kintsugi hook --agent gemini")
+        );
+        unwire(gemini, home.path(), false).unwrap();
+        let back = std::fs::read_to_string(gemini.path(home.path())).unwrap();
+        assert!(!back.contains("--agent gemini"), "{back}");
+        // Only the `hooksConfig.enabled` switch we turned on stays.
+        let without_switch =
+            back.replace(",\n  \"hooksConfig\": {\n    \"enabled\": true\n  }", "");
+        assert_eq!(without_switch, original);
+
+        // Plain JSON comes back byte for byte.
+        let claude = AGENTS[0];
+        let plain = "{\"model\":\"x\",\"hooks\":{\"PreToolUse\":[{\"matcher\":\"Edit\"}]}}\n";
+        std::fs::create_dir_all(home.path().join(claude.dir)).unwrap();
+        std::fs::write(claude.path(home.path()), plain).unwrap();
+        wire(&claude, home.path(), bin, false).unwrap();
+        unwire(&claude, home.path(), false).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(claude.path(home.path())).unwrap(),
+            plain
+        );
     }
 
     #[test]

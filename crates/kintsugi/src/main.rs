@@ -7,6 +7,7 @@ mod codex_trust;
 mod commands;
 mod demo_tree;
 mod gate;
+mod jsonc;
 mod mcp;
 mod sandbox;
 mod shim;
