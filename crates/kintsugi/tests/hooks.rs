@@ -474,6 +474,41 @@ fn approval_typed_in_a_terminal_lets_the_held_command_through() {
 }
 
 #[test]
+fn a_hold_approved_in_a_terminal_is_allowed_in_every_dialect() {
+    if !Tmux::available() {
+        assert!(std::env::var_os("CI").is_none(), "tmux is required in CI");
+        eprintln!("SKIP: tmux is not installed (needed for a real terminal)");
+        return;
+    }
+    let mut sb = Sandbox::new();
+    sb.start();
+    for agent in AGENTS {
+        let raw = command_of(agent, "hold");
+        let child = spawn_hook(
+            &sb,
+            agent,
+            &fixture(agent, "hold"),
+            &["--wait-secs", "40"],
+            &[],
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let id = loop {
+            if let Some(id) = pending_ids(&sb, agent, &raw).pop() {
+                break id;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{agent}: the hook never held its command"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let screen = approve_in_terminal(&sb, &id, "");
+        assert!(screen.contains("EXIT=0"), "{agent}: {screen}");
+        assert_allowed(agent, &finish(child));
+    }
+}
+
+#[test]
 fn opencode_plugin_blocks_by_throwing_and_allows_safe_commands() {
     if Command::new("node").arg("--version").output().is_err() {
         eprintln!("SKIP: node is not installed (needed to load the OpenCode plugin)");

@@ -219,6 +219,15 @@ fn exec_runs_lines_and_argv_through_the_gate() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
+    // `--agent` names who proposed it on the ledger.
+    let out = sb
+        .cmd()
+        .args(["exec", "--agent", "nightly-bot", "--", "true"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let log = sb.log_text(20);
+    assert!(log.contains("\"agent\":\"nightly-bot\""), "{log}");
     // A hold nobody answers within hold_timeout_secs is not run, and says how
     // a human can still run it.
     let home = sb.root().join("home");
