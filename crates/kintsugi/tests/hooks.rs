@@ -177,6 +177,21 @@ fn pending_ids(sb: &Sandbox, agent: &str, raw: &str) -> Vec<String> {
 }
 
 /// What the local classifier says about `cmd` (for the daemon-down cases).
+/// Wait (up to 10 s) until the hook of `agent` holds `raw`; its pending id.
+fn held_id(sb: &Sandbox, agent: &str, raw: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(id) = pending_ids(sb, agent, raw).pop() {
+            return id;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{agent}: the hook never held {raw}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 fn local_class(sb: &Sandbox, cmd: &str) -> String {
     let out = sb.run(&["test", "--json", "--", cmd]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -216,19 +231,11 @@ fn held_command_denied_by_a_human_is_blocked_for_every_agent() {
             &["--wait-secs", "30"],
             &[],
         );
-        let deadline = Instant::now() + Duration::from_secs(15);
-        let mut denied = false;
-        while Instant::now() < deadline && !denied {
-            for id in pending_ids(&sb, agent, &raw) {
-                let mut c = Conn::open(&sb.socket());
-                let ack = c.ask(&format!(r#"{{"kind":"deny","id":"{id}"}}"#)).unwrap();
-                assert_eq!(ack["kind"], "ack", "{ack}");
-                denied = true;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let id = held_id(&sb, agent, &raw);
+        let mut c = Conn::open(&sb.socket());
+        let ack = c.ask(&format!(r#"{{"kind":"deny","id":"{id}"}}"#)).unwrap();
+        assert_eq!(ack["kind"], "ack", "{ack}");
         let r = finish(child);
-        assert!(denied, "{agent}: the hook never held its command");
         assert_blocked(agent, &r);
         assert!(r.reason().contains("a human denied"), "{agent}: {r:?}");
     }
@@ -435,14 +442,7 @@ fn approval_typed_in_a_terminal_lets_the_held_command_through() {
         &["--wait-secs", "40"],
         &[],
     );
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let id = loop {
-        if let Some(id) = pending_ids(&sb, "claude", &raw).pop() {
-            break id;
-        }
-        assert!(Instant::now() < deadline, "the hook never held its command");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let id = held_id(&sb, "claude", &raw);
     let screen = approve_in_terminal(&sb, &id, "");
     assert!(screen.contains("EXIT=0"), "{screen}");
     let r = finish(child);
@@ -491,17 +491,7 @@ fn a_hold_approved_in_a_terminal_is_allowed_in_every_dialect() {
             &["--wait-secs", "40"],
             &[],
         );
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let id = loop {
-            if let Some(id) = pending_ids(&sb, agent, &raw).pop() {
-                break id;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{agent}: the hook never held its command"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        };
+        let id = held_id(&sb, agent, &raw);
         let screen = approve_in_terminal(&sb, &id, "");
         assert!(screen.contains("EXIT=0"), "{agent}: {screen}");
         assert_allowed(agent, &finish(child));
