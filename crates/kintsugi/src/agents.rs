@@ -67,6 +67,23 @@ fn marker(agent: &str) -> String {
     format!("hook --agent {agent}")
 }
 
+/// The event an agent's post-tool hook (`--after`, which reports that a
+/// command finished) goes under; `None` where `init` wires none.
+fn after_event(agent: &str) -> Option<&'static str> {
+    match agent {
+        "claude" | "codex" | "qwen" => Some("PostToolUse"),
+        "gemini" => Some("AfterTool"),
+        _ => None,
+    }
+}
+
+/// Which of our two hooks a config text carries: (pre-tool, post-tool).
+fn hooks_in(text: &str, agent: &str) -> (bool, bool) {
+    let all = text.matches(&marker(agent)).count();
+    let after = text.matches(&format!("{} --after", marker(agent))).count();
+    (all > after, after > 0)
+}
+
 impl AgentConfig {
     pub fn installed(&self, home: &Path) -> bool {
         home.join(self.dir).is_dir()
@@ -74,8 +91,16 @@ impl AgentConfig {
     pub fn path(&self, home: &Path) -> PathBuf {
         home.join(self.file)
     }
-    /// Whether the file already carries our hook.
+    /// Whether the file already carries our hook (and our post-tool hook,
+    /// for the agents that get one).
     pub fn wired(&self, home: &Path) -> bool {
+        std::fs::read_to_string(self.path(home)).is_ok_and(|t| {
+            let (pre, post) = hooks_in(&t, self.name);
+            pre && (post || after_event(self.name).is_none())
+        })
+    }
+    /// Whether the file carries any of our hooks.
+    fn touched(&self, home: &Path) -> bool {
         std::fs::read_to_string(self.path(home)).is_ok_and(|t| t.contains(&marker(self.name)))
     }
 }
@@ -93,6 +118,27 @@ fn read_doc(path: &Path) -> Result<Doc> {
             path.display()
         )
     })
+}
+
+/// Add our post-tool entry to a JSON config.
+fn wire_json_after(agent: &str, doc: &mut Doc, command: &str) -> Result<(), String> {
+    let (matcher, named) = match agent {
+        "claude" => ("Bash", false),
+        "gemini" => ("run_shell_command", true),
+        "qwen" => ("^run_shell_command$", true),
+        other => return Err(format!("no post-tool hook shape for {other}")),
+    };
+    // Claude counts `timeout` in seconds, Gemini and Qwen in milliseconds.
+    let timeout = if agent == "claude" { 10 } else { 10_000 };
+    let mut hook = json!({"type": "command", "command": command, "timeout": timeout});
+    if named {
+        hook["name"] = json!("kintsugi-after");
+    }
+    let event = after_event(agent).expect("the agents above have one");
+    doc.push(
+        &["hooks", event],
+        &json!({"matcher": matcher, "hooks": [hook]}),
+    )
 }
 
 /// Add our entry to a JSON config (the shape per agent from its docs).
@@ -137,10 +183,12 @@ fn unwire_json(doc: &mut Doc, agent: &str) -> Result<(), String> {
     let Some(Value::Object(hooks)) = doc.get(&[Step::Key("hooks")]) else {
         return Ok(());
     };
+    let mut emptied = 0;
     for (event, groups) in &hooks {
         let Value::Array(groups) = groups else {
             continue;
         };
+        let before = doc.text().len();
         let group_path = |g| [Step::Key("hooks"), Step::Key(event), Step::Index(g)];
         // Back to front, so the indexes still to visit stay valid.
         for (g, group) in groups.iter().enumerate().rev() {
@@ -153,19 +201,28 @@ fn unwire_json(doc: &mut Doc, agent: &str) -> Result<(), String> {
                 .map(|(i, _)| i)
                 .collect();
             if ours(group) || (!mine.is_empty() && inner.is_some_and(|i| i.len() == mine.len())) {
-                doc.remove_item(&group_path(g))?;
+                doc.remove(&group_path(g))?;
                 continue;
             }
             for i in mine.into_iter().rev() {
                 let [hooks, event, group] = group_path(g);
-                doc.remove_item(&[hooks, event, group, Step::Key("hooks"), Step::Index(i)])?;
+                doc.remove(&[hooks, event, group, Step::Key("hooks"), Step::Index(i)])?;
             }
         }
+        // An event list we emptied goes too (it may be one we added).
+        let event_path = [Step::Key("hooks"), Step::Key(event)];
+        if doc.text().len() != before && doc.get(&event_path) == Some(json!([])) {
+            doc.remove(&event_path)?;
+            emptied += 1;
+        }
+    }
+    if emptied > 0 && doc.get(&[Step::Key("hooks")]) == Some(json!({})) {
+        doc.remove(&[Step::Key("hooks")])?;
     }
     Ok(())
 }
 
-fn wire_codex(text: &str, command: &str) -> Result<String> {
+fn wire_codex(text: &str, event: &str, command: &str) -> Result<String> {
     let mut doc: toml_edit::DocumentMut = text
         .parse()
         .context("~/.codex/config.toml is not valid TOML")?;
@@ -178,7 +235,7 @@ fn wire_codex(text: &str, command: &str) -> Result<String> {
     let mut inner = toml_edit::Table::new();
     inner["type"] = toml_edit::value("command");
     inner["command"] = toml_edit::value(command);
-    inner["timeout"] = toml_edit::value(600);
+    inner["timeout"] = toml_edit::value(if event == "PreToolUse" { 600 } else { 10 });
     let mut inner_arr = toml_edit::ArrayOfTables::new();
     inner_arr.push(inner);
     let mut group = toml_edit::Table::new();
@@ -192,13 +249,13 @@ fn wire_codex(text: &str, command: &str) -> Result<String> {
     let hooks = doc["hooks"]
         .as_table_mut()
         .context("`hooks` in config.toml is not a table")?;
-    match hooks.get_mut("PreToolUse") {
+    match hooks.get_mut(event) {
         Some(toml_edit::Item::ArrayOfTables(a)) => a.push(group),
-        Some(_) => bail!("`hooks.PreToolUse` in config.toml is not an array of tables"),
+        Some(_) => bail!("`hooks.{event}` in config.toml is not an array of tables"),
         None => {
             let mut a = toml_edit::ArrayOfTables::new();
             a.push(group);
-            hooks.insert("PreToolUse", toml_edit::Item::ArrayOfTables(a));
+            hooks.insert(event, toml_edit::Item::ArrayOfTables(a));
         }
     }
     Ok(doc.to_string())
@@ -208,19 +265,21 @@ fn unwire_codex(text: &str, agent: &str) -> Result<String> {
     let mut doc: toml_edit::DocumentMut = text
         .parse()
         .context("~/.codex/config.toml is not valid TOML")?;
-    if let Some(toml_edit::Item::ArrayOfTables(groups)) =
-        doc.get_mut("hooks").and_then(|h| h.get_mut("PreToolUse"))
-    {
-        let ours = |t: &toml_edit::Table| {
-            t.get("command")
-                .and_then(|c| c.as_str())
-                .is_some_and(|c| c.contains(&marker(agent)))
-        };
-        groups.retain(|g| {
-            !g.get("hooks")
-                .and_then(|h| h.as_array_of_tables())
-                .is_some_and(|inner| inner.iter().any(ours))
-        });
+    let ours = |t: &toml_edit::Table| {
+        t.get("command")
+            .and_then(|c| c.as_str())
+            .is_some_and(|c| c.contains(&marker(agent)))
+    };
+    for event in ["PreToolUse", "PostToolUse"] {
+        if let Some(toml_edit::Item::ArrayOfTables(groups)) =
+            doc.get_mut("hooks").and_then(|h| h.get_mut(event))
+        {
+            groups.retain(|g| {
+                !g.get("hooks")
+                    .and_then(|h| h.as_array_of_tables())
+                    .is_some_and(|inner| inner.iter().any(ours))
+            });
+        }
     }
     Ok(doc.to_string())
 }
@@ -258,18 +317,39 @@ pub fn wire(agent: &AgentConfig, home: &Path, bin: &Path, dry_run: bool) -> Resu
     }
     let path = agent.path(home);
     let command = hook_command(bin, agent.name);
+    let after = format!("{command} --after");
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    // Add only what is missing (a config from before the post-tool hook
+    // existed gets just that one).
+    let (has_pre, has_post) = hooks_in(&current, agent.name);
+    let post_event = after_event(agent.name).filter(|_| !has_post);
     let text = match agent.name {
-        "codex" => wire_codex(
-            &std::fs::read_to_string(&path).unwrap_or_default(),
-            &command,
-        )?,
+        "codex" => {
+            let mut text = current;
+            if !has_pre {
+                text = wire_codex(&text, "PreToolUse", &command)?;
+            }
+            if let Some(event) = post_event {
+                text = wire_codex(&text, event, &after)?;
+            }
+            text
+        }
         "opencode" => {
             let wait = kintsugi_intercept::hook::Agent::OpenCode.default_wait();
             kintsugi_intercept::hook::opencode::plugin_source(&bin.display().to_string(), wait)
         }
         name => {
             let mut doc = read_doc(&path)?;
-            wire_json(name, &mut doc, &command)
+            let added = if has_pre {
+                Ok(())
+            } else {
+                wire_json(name, &mut doc, &command)
+            };
+            added
+                .and_then(|()| match post_event {
+                    Some(_) => wire_json_after(name, &mut doc, &after),
+                    None => Ok(()),
+                })
                 .map_err(|e| anyhow!("cannot add the hook to {}: {e}", path.display()))?;
             doc.text().to_string()
         }
@@ -287,7 +367,7 @@ pub fn wire(agent: &AgentConfig, home: &Path, bin: &Path, dry_run: bool) -> Resu
 
 /// Take our hook out of `agent`'s config (other entries untouched).
 pub fn unwire(agent: &AgentConfig, home: &Path, dry_run: bool) -> Result<Option<String>> {
-    if !agent.wired(home) {
+    if !agent.touched(home) {
         return Ok(None);
     }
     let path = agent.path(home);
@@ -317,7 +397,11 @@ pub fn unwire(agent: &AgentConfig, home: &Path, dry_run: bool) -> Result<Option<
 fn find_command(v: &Value, agent: &str) -> Option<String> {
     match v {
         Value::Object(m) => m.iter().find_map(|(k, x)| match x {
-            Value::String(s) if k == "command" && s.contains(&marker(agent)) => Some(s.clone()),
+            Value::String(s)
+                if k == "command" && s.contains(&marker(agent)) && !s.ends_with(" --after") =>
+            {
+                Some(s.clone())
+            }
             other => find_command(other, agent),
         }),
         Value::Array(a) => a.iter().find_map(|x| find_command(x, agent)),
@@ -396,7 +480,11 @@ mod tests {
             "wired twice"
         );
         let text = std::fs::read_to_string(a.path(home.path())).unwrap();
-        assert_eq!(text.matches("hook --agent claude").count(), 1);
+        assert_eq!(
+            text.matches("hook --agent claude").count(),
+            2,
+            "pre and post"
+        );
         assert!(
             text.find("\"model\"").unwrap() < text.find("\"hooks\"").unwrap(),
             "key order kept"
@@ -447,9 +535,36 @@ mod tests {
     }
 
     #[test]
+    fn a_config_wired_before_the_post_tool_hook_gets_only_that_added() {
+        let home = tempfile::tempdir().unwrap();
+        let claude = AGENTS[0];
+        let bin = Path::new("/opt/kintsugi");
+        let pre_only = format!(
+            "{{\"hooks\": {{\"PreToolUse\": [{{\"matcher\": \"Bash\", \"hooks\": [{{\"type\": \"command\", \"command\": \"{}\"}}]}}]}}}}\n",
+            hook_command(bin, "claude")
+        );
+        std::fs::create_dir_all(home.path().join(claude.dir)).unwrap();
+        std::fs::write(claude.path(home.path()), &pre_only).unwrap();
+        assert!(!claude.wired(home.path()), "the post-tool hook is missing");
+        wire(&claude, home.path(), bin, false).unwrap();
+        let text = std::fs::read_to_string(claude.path(home.path())).unwrap();
+        assert_eq!(hooks_in(&text, "claude"), (true, true));
+        assert_eq!(text.matches("hook --agent claude").count(), 2, "{text}");
+        assert!(claude.wired(home.path()));
+        assert_eq!(
+            configured_command(&claude, home.path()).as_deref(),
+            Some("/opt/kintsugi hook --agent claude"),
+            "doctor probes the pre-tool hook, never the post-tool one"
+        );
+        unwire(&claude, home.path(), false).unwrap();
+        let text = std::fs::read_to_string(claude.path(home.path())).unwrap();
+        assert!(!text.contains("--agent claude"), "{text}");
+    }
+
+    #[test]
     fn codex_toml_keeps_comments() {
         let text = "# my settings\nmodel = \"gpt\" # inline\n";
-        let wired = wire_codex(text, "/opt/kintsugi hook --agent codex").unwrap();
+        let wired = wire_codex(text, "PreToolUse", "/opt/kintsugi hook --agent codex").unwrap();
         assert!(wired.contains("# my settings") && wired.contains("# inline"));
         let parsed: toml::Table = toml::from_str(&wired).unwrap();
         assert_eq!(

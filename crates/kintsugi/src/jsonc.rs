@@ -108,15 +108,39 @@ impl Doc {
         }
     }
 
-    /// Remove the array item at `path` (whose last step is an index).
-    pub fn remove_item(&mut self, path: &[Step]) -> Result<(), String> {
-        let Some((Step::Index(i), parent)) = path.split_last() else {
-            return Err("the path does not end in an index".into());
+    /// Remove the array item or object member at `path`, with its comma.
+    pub fn remove(&mut self, path: &[Step]) -> Result<(), String> {
+        let (last, parent) = path.split_last().ok_or("an empty path")?;
+        let node = self.node(parent).ok_or("no such array or object")?;
+        // Each element's span: an item, or a member from its key on.
+        let items: Vec<Span> = match (&node.kind, last) {
+            (Kind::Array(items), Step::Index(_)) => items
+                .iter()
+                .map(|n| Span {
+                    start: n.start,
+                    end: n.end,
+                })
+                .collect(),
+            (Kind::Object(members), Step::Key(_)) => members
+                .iter()
+                .map(|(_, key_start, n)| Span {
+                    start: *key_start,
+                    end: n.end,
+                })
+                .collect(),
+            _ => return Err("the path's last step does not fit its container".into()),
         };
-        let node = self.node(parent).ok_or("no such array")?;
-        let Kind::Array(items) = &node.kind else {
-            return Err("not an array".into());
+        let i = match last {
+            Step::Index(i) => *i,
+            Step::Key(k) => match &node.kind {
+                Kind::Object(members) => members
+                    .iter()
+                    .position(|(key, _, _)| key == k)
+                    .ok_or("no such member")?,
+                _ => unreachable!("matched above"),
+            },
         };
+        let i = &i;
         let item = items.get(*i).ok_or("no such item")?;
         let b = self.text.as_bytes();
         let (start, end) = if let Some(next) = items.get(i + 1) {
@@ -304,6 +328,12 @@ impl Doc {
         self.text = text;
         Ok(())
     }
+}
+
+/// The text of one element of an array or object.
+struct Span {
+    start: usize,
+    end: usize,
 }
 
 enum Insert {

@@ -498,6 +498,118 @@ fn a_hold_approved_in_a_terminal_is_allowed_in_every_dialect() {
     }
 }
 
+/// The agents whose post-tool hook `init` wires.
+const AFTER_AGENTS: [&str; 4] = ["claude", "codex", "gemini", "qwen"];
+
+/// The ledger events of `kind` from `agent`, newest first.
+fn events(sb: &Sandbox, kind: &str, agent: &str) -> Vec<Value> {
+    sb.log_text(200)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|e| e["kind"] == kind && e["agent"] == agent)
+        .collect()
+}
+
+#[test]
+fn the_post_tool_hook_records_that_the_allowed_command_finished() {
+    let mut sb = Sandbox::new();
+    sb.start();
+    for agent in AFTER_AGENTS {
+        assert_allowed(agent, &hook(&sb, agent, &fixture(agent, "allow"), &[], &[]));
+        let post = hook(&sb, agent, &fixture(agent, "post"), &["--after"], &[]);
+        assert_eq!(
+            (post.code, post.stdout.as_str()),
+            (0, ""),
+            "{agent}: {post:?}"
+        );
+        assert_eq!(post.stderr, "", "{agent}: {post:?}");
+        let done = events(&sb, "complete", &format!("hook:{agent}"));
+        assert_eq!(done.len(), 1, "{agent}: {done:?}");
+        assert_eq!(done[0]["raw"], "ls -la", "{agent}");
+        let detail: Value = serde_json::from_str(done[0]["detail"].as_str().unwrap()).unwrap();
+        let proposed = events(&sb, "propose", &format!("hook:{agent}"));
+        assert!(
+            proposed
+                .iter()
+                .any(|e| e.to_string().contains(detail["id"].as_str().unwrap())),
+            "{agent}: the completion names the proposal's id: {detail} vs {proposed:?}"
+        );
+    }
+    // A post-tool hook never gets in the way: no daemon, no payload, no shell
+    // tool all exit 0 with nothing on stdout.
+    sb.signal("TERM");
+    sb.wait_exit();
+    let r = hook(&sb, "claude", &fixture("claude", "post"), &["--after"], &[]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{r:?}");
+    assert!(r.stderr.contains("completion not recorded"), "{r:?}");
+    let r = hook(&sb, "claude", "{not json", &["--after"], &[]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{r:?}");
+    assert!(r.stderr.contains("not JSON"), "{r:?}");
+    let r = hook(
+        &sb,
+        "claude",
+        &fixture("claude", "other_tool"),
+        &["--after"],
+        &[],
+    );
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (0, "", ""),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn with_the_post_tool_hook_an_approved_agent_command_undoes_without_force() {
+    if !Tmux::available() {
+        assert!(std::env::var_os("CI").is_none(), "tmux is required in CI");
+        eprintln!("SKIP: tmux is not installed (needed for a real terminal)");
+        return;
+    }
+    let mut sb = Sandbox::new();
+    sb.start();
+    let victim = sb.root().join("home/project-backup");
+    std::fs::create_dir_all(&victim).unwrap();
+    std::fs::write(victim.join("notes.txt"), "precious").unwrap();
+    let project = sb.project();
+    let raw = format!("rm -rf {}", victim.display());
+    let as_agent = |case: &str| {
+        fixture("claude", case)
+            .replace("ls -la", &raw)
+            .replace("/tmp/kintsugi-fixture/project", project.to_str().unwrap())
+    };
+    // Claude asks; the human approves at a terminal; the hook allows.
+    let child = spawn_hook(
+        &sb,
+        "claude",
+        &as_agent("allow"),
+        &["--wait-secs", "40"],
+        &[],
+    );
+    let id = held_id(&sb, "claude", &raw);
+    assert!(approve_in_terminal(&sb, &id, "").contains("EXIT=0"));
+    assert_allowed("claude", &finish(child));
+    // Claude runs it, then calls its PostToolUse hook.
+    assert!(
+        std::process::Command::new("sh")
+            .args(["-c", &raw])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert!(!victim.exists());
+    let post = hook(&sb, "claude", &as_agent("post"), &["--after"], &[]);
+    assert_eq!((post.code, post.stderr.as_str()), (0, ""), "{post:?}");
+    // The completion fingerprinted what the command left, so undo needs no
+    // --force (it would without the post-tool hook).
+    let undo = sb.run(&["undo"]);
+    assert!(undo.status.success(), "{}", text(&undo));
+    assert_eq!(
+        std::fs::read_to_string(victim.join("notes.txt")).unwrap(),
+        "precious"
+    );
+}
+
 #[test]
 fn opencode_plugin_blocks_by_throwing_and_allows_safe_commands() {
     if Command::new("node").arg("--version").output().is_err() {

@@ -52,7 +52,14 @@ fn init_wires_agents_doctor_checks_them_and_undo_unwires() {
         text(&again)
     );
     let claude = std::fs::read_to_string(h.join(".claude/settings.json")).unwrap();
-    assert_eq!(claude.matches("hook --agent claude").count(), 1);
+    // The pre-tool hook and the post-tool hook that reports completions.
+    assert_eq!(claude.matches("hook --agent claude").count(), 2);
+    assert_eq!(claude.matches("hook --agent claude --after").count(), 1);
+    let v: serde_json::Value = serde_json::from_str(&claude).unwrap();
+    let post = v["hooks"]["PostToolUse"][0]["hooks"][0]["command"]
+        .as_str()
+        .unwrap();
+    assert!(post.ends_with("hook --agent claude --after"), "{claude}");
     assert!(claude.contains("\"model\": \"opus\""));
     let backups = std::fs::read_dir(h.join(".claude")).unwrap().filter(|e| {
         e.as_ref()
@@ -64,6 +71,12 @@ fn init_wires_agents_doctor_checks_them_and_undo_unwires() {
     assert_eq!(backups.count(), 1);
     let codex = std::fs::read_to_string(h.join(".codex/config.toml")).unwrap();
     assert!(codex.contains("# my codex settings") && codex.contains("hook --agent codex"));
+    let table: toml::Table = toml::from_str(&codex).unwrap();
+    let post = table["hooks"]["PostToolUse"][0]["hooks"][0]["command"].as_str();
+    assert!(
+        post.unwrap().ends_with("hook --agent codex --after"),
+        "{codex}"
+    );
     assert!(
         text(&first).contains("codex: codex is not on PATH"),
         "{}",

@@ -2,7 +2,8 @@
 //! pre-tool hook (`scripts/realagents-test`, which drives the harness in
 //! `../shared/realagents/` with a local mock model). Asserts, per agent, that
 //! the catastrophic `rm -rf VICTIM` was blocked by the hook with VICTIM
-//! intact and that the safe `ls VICTIM` really ran.
+//! intact, that the safe `ls VICTIM` really ran, and that the post-tool hook
+//! recorded its completion.
 //!
 //! Skipped, with the reason printed, only when a prerequisite is missing
 //! (npm, python3, or the shared harness); the script exits 77 then, and
@@ -44,7 +45,7 @@ fn real_agents_block_the_dangerous_command_and_run_the_safe_one() {
         other => panic!("scripts/realagents-test failed ({other:?}):\n{text}"),
     }
     for agent in ["claude", "codex", "gemini"] {
-        for case in ["dangerous", "safe"] {
+        for case in ["dangerous", "safe", "completion"] {
             let pass = text.lines().any(|l| {
                 l.starts_with("PASS")
                     && l.split_whitespace().nth(1) == Some(agent)

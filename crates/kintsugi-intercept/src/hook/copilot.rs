@@ -26,6 +26,7 @@ pub(crate) fn parse(v: &Value) -> Result<HookRequest, String> {
         cwd: str_field(v, "cwd").map(str::to_string),
         session: str_field(v, "sessionId").map(str::to_string),
         tool_name,
+        ..HookRequest::default()
     };
     if !SHELL_TOOLS.contains(&req.tool_name.as_str()) {
         return Ok(req);

@@ -30,6 +30,7 @@ pub(crate) fn parse(v: &Value) -> Result<HookRequest, String> {
         cwd,
         session: str_field(v, "conversation_id").map(str::to_string),
         tool_name: event.to_string(),
+        ..HookRequest::default()
     };
     match event {
         "beforeShellExecution" => {

@@ -11,10 +11,14 @@
 //! 4. Daemon unreachable → classify locally: catastrophic is blocked, the
 //!    rest follows `KINTSUGI_FAIL_MODE` (`open` by default), said on stderr.
 //!
+//! `after.rs` is the post-tool hook (`--after`), which reports that an
+//! allowed command finished.
+//!
 //! Each dialect lives in its own file and only maps payload → request and
 //! outcome → answer; nothing here prints or exits, so the flow is testable
 //! with plain byte buffers.
 
+pub mod after;
 mod claude;
 mod codex;
 mod copilot;
@@ -253,6 +257,11 @@ pub struct HookRequest {
     pub session: Option<String>,
     /// The tool's name as the agent spelled it.
     pub tool_name: String,
+    /// The agent's id of this tool call, when the payload has one (Claude
+    /// Code and Codex send the same one before and after the call).
+    pub tool_use_id: Option<String>,
+    /// The command's exit code, when a post-tool payload reports one.
+    pub exit_code: Option<i32>,
 }
 
 /// What the flow decided, before a dialect renders it.
@@ -347,8 +356,26 @@ fn decide(opts: &Options, input: &mut dyn Read) -> (Outcome, Vec<String>) {
     let Some(command) = req.command.as_deref().filter(|c| !c.trim().is_empty()) else {
         return (Outcome::NoOpinion, Vec::new());
     };
-    let cwd = req
-        .cwd
+    let cwd = payload_cwd(&req);
+    let id = after::command_id(&format!("hook:{tag}"), &req, command, &cwd);
+    verdict::ask(opts, &id, command, &cwd, req.session.clone())
+}
+
+/// An exit code a post-tool payload's `tool_response` states as a number
+/// (`exit_code` or `exitCode`); none of the observed agents send one for a
+/// successful call, so this is usually `None`.
+fn exit_code_of(response: Option<&Value>) -> Option<i32> {
+    let r = response?;
+    ["exit_code", "exitCode"]
+        .iter()
+        .find_map(|k| r.get(*k).and_then(Value::as_i64))
+        .and_then(|c| i32::try_from(c).ok())
+}
+
+/// The directory a command runs in: the payload's (when absolute), else
+/// the hook's own.
+pub(crate) fn payload_cwd(req: &HookRequest) -> String {
+    req.cwd
         .clone()
         .filter(|c| c.starts_with('/'))
         .or_else(|| {
@@ -356,8 +383,7 @@ fn decide(opts: &Options, input: &mut dyn Read) -> (Outcome, Vec<String>) {
                 .ok()
                 .map(|d| d.display().to_string())
         })
-        .unwrap_or_else(|| "/".to_string());
-    verdict::ask(opts, command, &cwd, req.session.clone())
+        .unwrap_or_else(|| "/".to_string())
 }
 
 /// `tool_input.command` (or another key) as a string, for dialects that
@@ -398,6 +424,8 @@ pub(crate) fn parse_tool_payload(
         cwd: str_field(v, "cwd").map(str::to_string),
         session: str_field(v, "session_id").map(str::to_string),
         tool_name,
+        tool_use_id: str_field(v, "tool_use_id").map(str::to_string),
+        exit_code: exit_code_of(v.get("tool_response")),
     };
     if !shell_tools.contains(&req.tool_name.as_str()) {
         return Ok(req);

@@ -23,6 +23,7 @@ pub(crate) fn parse(v: &Value) -> Result<HookRequest, String> {
         cwd: str_field(v, "cwd").map(str::to_string),
         session: str_field(v, "sessionID").map(str::to_string),
         tool_name: tool.to_string(),
+        ..HookRequest::default()
     };
     if tool == "bash" {
         let c =

@@ -244,3 +244,53 @@ fn plugin_embeds_binary_and_budget() {
     assert!(js.contains("const WAIT_SECS = 7;"));
     assert!(js.contains("tool.execute.before"));
 }
+
+fn fixture(agent: &str, case: &str) -> Value {
+    let path = format!(
+        "{}/../kintsugi/tests/fixtures/hooks/{agent}/{case}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+#[test]
+fn the_pre_and_post_tool_payloads_of_one_call_share_a_command_id() {
+    use super::after::command_id;
+    for (agent, name) in [
+        (Agent::Claude, "claude"),
+        (Agent::Codex, "codex"),
+        (Agent::Gemini, "gemini"),
+        (Agent::Qwen, "qwen"),
+    ] {
+        let id = |case: &str| {
+            let r = req(agent, fixture(name, case));
+            let cwd = r.cwd.clone().unwrap();
+            command_id(name, &r, r.command.as_deref().unwrap(), &cwd)
+        };
+        let pre = id("allow");
+        assert_eq!(pre, id("post"), "{name}");
+        if req(agent, fixture(name, "allow")).tool_use_id.is_none() {
+            // Paired by command text: another command, another id.
+            assert_ne!(pre, id("hold"), "{name}");
+        }
+        let parsed = uuid::Uuid::parse_str(&pre).unwrap();
+        assert_eq!(parsed.get_version_num(), 8, "{name}: {pre}");
+    }
+    // Claude's tool call id decides, not the command text.
+    let mut other_call = fixture("claude", "post");
+    other_call["tool_use_id"] = json!("toolu_other");
+    let r = req(Agent::Claude, other_call);
+    let pre = req(Agent::Claude, fixture("claude", "allow"));
+    assert_ne!(
+        command_id("claude", &r, "ls -la", "/tmp/kintsugi-fixture/project"),
+        command_id("claude", &pre, "ls -la", "/tmp/kintsugi-fixture/project")
+    );
+}
+
+#[test]
+fn a_stated_exit_code_in_the_tool_response_is_read() {
+    let mut v = fixture("claude", "post");
+    assert_eq!(req(Agent::Claude, v.clone()).exit_code, None);
+    v["tool_response"]["exit_code"] = json!(3);
+    assert_eq!(req(Agent::Claude, v).exit_code, Some(3));
+}

@@ -20,6 +20,7 @@ const WAIT_GRACE: Duration = Duration::from_secs(3);
 /// cannot answer.
 pub(crate) fn ask(
     opts: &Options,
+    id: &str,
     command: &str,
     cwd: &str,
     session: Option<String>,
@@ -27,6 +28,8 @@ pub(crate) fn ask(
     let start = Instant::now();
     let agent = format!("hook:{}", opts.agent.name());
     let mut proposed = ProposedCommand::new(&agent, cwd, Vec::new(), command);
+    // The id the post-tool hook will report the completion under.
+    proposed.id = id.to_string();
     proposed.session = session;
 
     let mut client = match Client::connect(&opts.socket) {

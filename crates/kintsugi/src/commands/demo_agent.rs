@@ -1,7 +1,8 @@
 //! `kintsugi demo-agent` (hidden): the scripted agent that `kintsugi demo`
 //! plays. Like Claude Code, it asks its pre-tool hook (`kintsugi hook
 //! --agent claude`, with Claude's real PreToolUse payload) before each
-//! command, runs the command with bash only when the hook lets it, and once
+//! command, runs the command with bash only when the hook lets it, then calls
+//! its post-tool hook (`--after`, Claude's PostToolUse payload), and once
 //! tries to approve its own held command (which the daemon refuses). It reads
 //! one command per stdin line and prints one JSON line per event.
 
@@ -55,11 +56,12 @@ fn try_self_approval(line: &str) -> Option<String> {
 pub fn run(args: DemoAgentArgs) -> Result<ExitCode> {
     let exe = std::env::current_exe()?;
     let mut tried_self_approval = false;
-    for line in std::io::stdin().lock().lines() {
+    for (n, line) in std::io::stdin().lock().lines().enumerate() {
         let line = line?;
         if line.trim().is_empty() {
             continue;
         }
+        let call = format!("toolu_demo{n:04}");
         let payload = serde_json::json!({
             "session_id": "demo-session",
             "transcript_path": null,
@@ -68,7 +70,7 @@ pub fn run(args: DemoAgentArgs) -> Result<ExitCode> {
             "hook_event_name": "PreToolUse",
             "tool_name": "Bash",
             "tool_input": {"command": line, "description": "demo"},
-            "tool_use_id": "toolu_demo",
+            "tool_use_id": call,
         });
         let mut hook = Command::new(&exe)
             .args(["hook", "--agent", "claude", "--wait-secs", "60"])
@@ -105,6 +107,26 @@ pub fn run(args: DemoAgentArgs) -> Result<ExitCode> {
             .current_dir(&args.cwd)
             .stdin(Stdio::null())
             .output()?;
+        // Then, like Claude Code, its PostToolUse hook (`init` wires it).
+        let mut post = payload.clone();
+        post["hook_event_name"] = "PostToolUse".into();
+        post["tool_response"] = serde_json::json!({
+            "stdout": String::from_utf8_lossy(&ran.stdout),
+            "stderr": String::from_utf8_lossy(&ran.stderr),
+            "interrupted": false,
+        });
+        let mut after = Command::new(&exe)
+            .args(["hook", "--agent", "claude", "--after"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        after
+            .stdin
+            .take()
+            .expect("piped")
+            .write_all(post.to_string().as_bytes())?;
+        after.wait()?;
         emit(serde_json::json!({
             "event": "ran",
             "line": line,

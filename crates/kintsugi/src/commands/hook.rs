@@ -5,6 +5,9 @@
 //! arguments and writes the answer. No async runtime on this path: a hook is
 //! a short-lived process started for every tool call.
 //!
+//! `kintsugi hook --agent NAME --after` is the post-tool hook that reports a
+//! finished command (see `kintsugi_intercept::hook::after`).
+//!
 //! `kintsugi hook --print-opencode-plugin` prints the OpenCode plugin file
 //! that calls `kintsugi hook --agent opencode`.
 
@@ -33,22 +36,29 @@ pub struct HookArgs {
     /// agent that kills a slow hook lets the command run.
     #[arg(long)]
     wait_secs: Option<u64>,
+    /// Run as the agent's post-tool hook (Claude Code and Codex
+    /// `PostToolUse`, Gemini CLI `AfterTool`, Qwen Code `PostToolUse`):
+    /// report that the command finished. Never blocks; prints nothing.
+    #[arg(long, conflicts_with = "print_opencode_plugin")]
+    after: bool,
     /// Print the OpenCode plugin (save it under .opencode/plugins/) and exit.
     #[arg(long, conflicts_with = "agent")]
     print_opencode_plugin: bool,
 }
 
 /// The hook's common forms, `hook --agent NAME` and `hook --agent=NAME`
-/// (with an optional `--wait-secs N`), parsed without building the whole
+/// (with an optional `--wait-secs N` or `--after`), parsed without building the whole
 /// command-line parser: this runs for every tool call an agent makes.
 /// Anything else returns `None` and goes through clap as usual.
 pub fn fast_args(args: &[String]) -> Option<HookArgs> {
     let mut agent = None;
     let mut wait_secs = None;
+    let mut after = false;
     let mut rest = args.iter();
     while let Some(a) = rest.next() {
         match a.as_str() {
             "--agent" => agent = Some(rest.next()?.clone()),
+            "--after" => after = true,
             "--wait-secs" => wait_secs = Some(rest.next()?.parse().ok()?),
             _ => match a.split_once('=') {
                 Some(("--agent", v)) => agent = Some(v.to_string()),
@@ -61,6 +71,7 @@ pub fn fast_args(args: &[String]) -> Option<HookArgs> {
     Some(HookArgs {
         agent: Some(agent),
         wait_secs,
+        after,
         print_opencode_plugin: false,
     })
 }
@@ -83,7 +94,11 @@ pub fn run(args: HookArgs) -> Result<ExitCode> {
     };
     let mut opts = Options::from_env(agent, wait, fail_mode_from_config);
     opts.warnings.extend(note);
-    let answer = hook::run(&opts, &mut std::io::stdin().lock());
+    let answer = if args.after {
+        hook::after::run(&opts, &mut std::io::stdin().lock())
+    } else {
+        hook::run(&opts, &mut std::io::stdin().lock())
+    };
     // A write failure must not turn into exit 1 (which every agent treats as
     // "let it run"): the exit code alone still carries a block.
     let _ = std::io::stdout()

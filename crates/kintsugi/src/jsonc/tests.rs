@@ -66,19 +66,19 @@ fn plain_json_stays_plain_json_with_its_layout() {
 fn remove_item_takes_out_exactly_the_item() {
     let text = "{\"a\": [\n  1, // one\n  // about two\n  2,\n  3\n]}";
     let mut doc = Doc::parse(text).unwrap();
-    doc.remove_item(&[Step::Key("a"), Step::Index(0)]).unwrap();
+    doc.remove(&[Step::Key("a"), Step::Index(0)]).unwrap();
     assert_eq!(
         doc.text(),
         "{\"a\": [\n  // about two\n  2,\n  3\n]}",
         "first"
     );
-    doc.remove_item(&[Step::Key("a"), Step::Index(1)]).unwrap();
+    doc.remove(&[Step::Key("a"), Step::Index(1)]).unwrap();
     assert_eq!(doc.text(), "{\"a\": [\n  // about two\n  2\n]}", "last");
-    doc.remove_item(&[Step::Key("a"), Step::Index(0)]).unwrap();
+    doc.remove(&[Step::Key("a"), Step::Index(0)]).unwrap();
     assert_eq!(doc.get(&[Step::Key("a")]), Some(json!([])));
     assert!(doc.text().contains("// about two"), "{}", doc.text());
     let mut doc = Doc::parse("{\"a\": [7]}").unwrap();
-    doc.remove_item(&[Step::Key("a"), Step::Index(0)]).unwrap();
+    doc.remove(&[Step::Key("a"), Step::Index(0)]).unwrap();
     assert_eq!(doc.text(), "{\"a\": []}");
 }
 
@@ -110,7 +110,7 @@ fn removing_a_last_item_keeps_the_list_valid_in_every_layout() {
         ("{\"a\": [1, 2]}", "{\"a\": [1]}"),
     ] {
         let mut doc = Doc::parse(text).unwrap();
-        doc.remove_item(&[Step::Key("a"), Step::Index(1)]).unwrap();
+        doc.remove(&[Step::Key("a"), Step::Index(1)]).unwrap();
         assert_eq!(doc.text(), want, "from {text:?}");
         assert_eq!(doc.get(&[Step::Key("a")]), Some(json!([1])));
     }
