@@ -99,6 +99,13 @@ impl AgentConfig {
             pre && (post || after_event(self.name).is_none())
         })
     }
+    /// Whether `init` wires a post-tool hook for this agent and the file
+    /// lacks it (`None` when the agent gets none).
+    pub fn missing_after_hook(&self, home: &Path) -> Option<bool> {
+        after_event(self.name)?;
+        let text = std::fs::read_to_string(self.path(home)).unwrap_or_default();
+        Some(!hooks_in(&text, self.name).1)
+    }
     /// Whether the file carries any of our hooks.
     fn touched(&self, home: &Path) -> bool {
         std::fs::read_to_string(self.path(home)).is_ok_and(|t| t.contains(&marker(self.name)))

@@ -111,6 +111,21 @@ fn init_wires_agents_doctor_checks_them_and_undo_unwires() {
         serde_json::json!([])
     );
 
+    assert!(!report.contains("no post-tool hook"), "{report}");
+
+    // Without its post-tool hook an agent is still protected, and doctor
+    // says what is missing.
+    let gemini_path = h.join(".gemini/settings.json");
+    let mut gemini: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&gemini_path).unwrap()).unwrap();
+    gemini["hooks"].as_object_mut().unwrap().remove("AfterTool");
+    std::fs::write(&gemini_path, gemini.to_string()).unwrap();
+    let report = text(&run(&["doctor"]));
+    let lines: Vec<&str> = report.lines().collect();
+    let at = lines.iter().position(|l| l.starts_with("gemini")).unwrap();
+    assert!(lines[at].contains("ok: blocks"), "{report}");
+    assert!(lines[at + 1].contains("no post-tool hook"), "{report}");
+
     // A hook removed by hand is caught.
     std::fs::write(h.join(".claude/settings.json"), "{}\n").unwrap();
     let broken = run(&["doctor"]);
@@ -206,11 +221,9 @@ fn doctor_asks_codex_whether_it_trusts_the_hook() {
     // A hook edited after it was trusted is skipped by Codex: flagged.
     let config = h.join(".codex/config.toml");
     let toml = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(
-        &config,
-        toml.replace("--agent codex", "--agent codex --wait-secs 50"),
-    )
-    .unwrap();
+    // (Even its timeout: Codex hashes the whole entry.)
+    assert!(toml.contains("timeout = 600"), "{toml}");
+    std::fs::write(&config, toml.replace("timeout = 600", "timeout = 601")).unwrap();
     let (code, report) = run(&with_codex, &["doctor"]);
     assert_eq!(code, Some(1), "{report}");
     assert!(codex_line(&report).contains("`modified`"), "{report}");

@@ -118,6 +118,12 @@ pub fn run() -> Result<ExitCode> {
                 );
             }
         }
+        if a.missing_after_hook(&home) == Some(true) {
+            println!(
+                "{:<10} note: no post-tool hook, so finished commands are not recorded and undo needs --force; run `kintsugi init`",
+                ""
+            );
+        }
         if a.name == "codex" {
             problems += report_codex_trust(&home);
         }
