@@ -250,9 +250,11 @@ pub fn report_completion(
 }
 
 /// Run `program` with `args` (argv0 as given), forwarding signals, and
-/// return its status. SIGINT/SIGQUIT from a terminal already reach the child
-/// (same process group); they are forwarded only when we are not in the
-/// terminal's foreground.
+/// return its status. SIGINT, SIGQUIT and SIGWINCH from a terminal already
+/// reach the child (same process group); they are forwarded only when we are
+/// not in the terminal's foreground. SIGHUP, SIGTERM, SIGUSR1/2, SIGALRM and
+/// SIGCONT sent to us alone are always passed on. (SIGSTOP and SIGKILL
+/// cannot be caught: they stop or kill only this process.)
 pub fn run_child(
     program: &std::path::Path,
     argv0: &str,
@@ -260,7 +262,9 @@ pub fn run_child(
     cwd: Option<&std::path::Path>,
     env: &[(String, String)],
 ) -> Result<std::process::ExitStatus> {
-    use signal_hook::consts::signal::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
+    use signal_hook::consts::signal::{
+        SIGALRM, SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
+    };
     use std::os::unix::process::CommandExt;
     let mut command = std::process::Command::new(program);
     command.arg0(argv0).args(args);
@@ -269,14 +273,15 @@ pub fn run_child(
     }
     command.envs(env.iter().map(|(k, v)| (k, v)));
     let forward_terminal_signals = !in_terminal_foreground();
-    let mut signals =
-        signal_hook::iterator::Signals::new([SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2])?;
+    let mut signals = signal_hook::iterator::Signals::new([
+        SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT, SIGWINCH,
+    ])?;
     let handle = signals.handle();
     let mut child = command.spawn()?;
     let pid = rustix::process::Pid::from_raw(child.id() as i32);
     let forwarder = std::thread::spawn(move || {
         for sig in signals.forever() {
-            if (sig == SIGINT || sig == SIGQUIT) && !forward_terminal_signals {
+            if matches!(sig, SIGINT | SIGQUIT | SIGWINCH) && !forward_terminal_signals {
                 continue;
             }
             if let (Some(pid), Some(s)) = (pid, rustix::process::Signal::from_named_raw(sig)) {

@@ -76,9 +76,9 @@ fn exit_codes_signals_stdin_and_argv0_pass_through() {
 }
 
 #[test]
-fn sigterm_and_sigint_to_the_shim_reach_the_child() {
+fn signals_sent_to_the_shim_reach_the_child() {
     let sb = setup(true);
-    for (name, code) in [("TERM", 7), ("INT", 8)] {
+    for (name, code) in [("TERM", 7), ("INT", 8), ("USR1", 9), ("WINCH", 10)] {
         let marker = sb.root().join(format!("started-{name}"));
         let script = format!(
             "trap 'echo got-{name}; exit {code}' {name}; touch '{}'; while :; do sleep 0.05; done",
