@@ -242,3 +242,36 @@ fn exec_runs_lines_and_argv_through_the_gate() {
     assert!(err.contains("kintsugi run"), "{err}");
     assert!(home.join("keep.txt").exists());
 }
+
+#[test]
+fn a_held_command_shows_its_card_on_the_terminal_and_times_out_to_a_refusal() {
+    if !Tmux::available() {
+        assert!(std::env::var_os("CI").is_none(), "tmux is required in CI");
+        eprintln!("SKIP: tmux is not installed (needed for a real terminal)");
+        return;
+    }
+    let mut sb = setup(false);
+    sb.write_config("hold_timeout_secs = 2\n");
+    sb.start();
+    let build = project(&sb).join("build");
+    std::fs::create_dir_all(&build).unwrap();
+    let tmux = Tmux::new();
+    tmux.run(&format!(
+        "cd '{}' && PATH='{}:/usr/bin:/bin' HOME='{}' KINTSUGI_DATA_DIR='{}' KINTSUGI_CONFIG='{}' \
+         sh -c 'rm -rf build'; echo EXIT=$?; sleep 30",
+        project(&sb).display(),
+        sb.shims().display(),
+        sb.root().join("home").display(),
+        sb.data().display(),
+        sb.config().display(),
+    ));
+    let card = tmux.wait_for("kintsugi approve");
+    assert!(
+        card.contains("kintsugi: HELD ") && card.contains("rm -rf build"),
+        "{card}"
+    );
+    let screen = tmux.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=126"), "{screen}");
+    assert!(screen.contains("kintsugi run "), "{screen}");
+    assert!(build.exists(), "a hold nobody answered must not run");
+}
