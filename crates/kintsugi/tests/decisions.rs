@@ -177,9 +177,7 @@ fn approvals_are_refused_without_a_terminal_and_from_the_agents_tree() {
 
 #[test]
 fn a_human_at_a_terminal_approves_and_memory_applies() {
-    if !Tmux::available() {
-        panic!("tmux is required for this test; scripts/test installs it");
-    }
+    require_tmux();
     let mut sb = Sandbox::new();
     sb.start();
     let proj = project(&sb);

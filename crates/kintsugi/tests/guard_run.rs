@@ -68,14 +68,7 @@ fn guard_puts_the_shims_first_and_exits_as_the_agent_did() {
 
 #[test]
 fn run_id_runs_a_held_command_after_the_code_is_typed_and_undo_restores_it() {
-    if !Tmux::available() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux is required in CI (scripts/test installs it)"
-        );
-        eprintln!("SKIP: tmux is not installed (needed for a real terminal)");
-        return;
-    }
+    require_tmux();
     let mut sb = Sandbox::new();
     sb.start();
     let home = sb.root().join("home");

@@ -428,10 +428,7 @@ fn oversized_payload_is_refused_with_a_clear_message() {
 
 #[test]
 fn approval_typed_in_a_terminal_lets_the_held_command_through() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("SKIP: tmux is not installed (needed for a real terminal)");
-        return;
-    }
+    require_tmux();
     let mut sb = Sandbox::new();
     sb.start();
     let raw = command_of("claude", "hold");
@@ -475,11 +472,7 @@ fn approval_typed_in_a_terminal_lets_the_held_command_through() {
 
 #[test]
 fn a_hold_approved_in_a_terminal_is_allowed_in_every_dialect() {
-    if !Tmux::available() {
-        assert!(std::env::var_os("CI").is_none(), "tmux is required in CI");
-        eprintln!("SKIP: tmux is not installed (needed for a real terminal)");
-        return;
-    }
+    require_tmux();
     let mut sb = Sandbox::new();
     sb.start();
     for agent in AGENTS {
@@ -561,11 +554,7 @@ fn the_post_tool_hook_records_that_the_allowed_command_finished() {
 
 #[test]
 fn with_the_post_tool_hook_an_approved_agent_command_undoes_without_force() {
-    if !Tmux::available() {
-        assert!(std::env::var_os("CI").is_none(), "tmux is required in CI");
-        eprintln!("SKIP: tmux is not installed (needed for a real terminal)");
-        return;
-    }
+    require_tmux();
     let mut sb = Sandbox::new();
     sb.start();
     let victim = sb.root().join("home/project-backup");

@@ -8,7 +8,7 @@
 mod common;
 
 use common::shells::*;
-use common::{BIN, Sandbox, Tmux};
+use common::{BIN, Sandbox, Tmux, require_tmux};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -77,19 +77,13 @@ fn records_typed_lines(sh: Sh) {
 
 #[test]
 fn bash_records_each_typed_line_once_with_cwd_and_class() {
-    assert!(
-        Tmux::available(),
-        "tmux is required (scripts/test installs it)"
-    );
+    require_tmux();
     records_typed_lines(Sh::Bash);
 }
 
 #[test]
 fn zsh_records_each_typed_line_once_with_cwd_and_class() {
-    assert!(
-        Tmux::available(),
-        "tmux is required (scripts/test installs it)"
-    );
+    require_tmux();
     if !have("zsh") {
         eprintln!("SKIPPED: zsh is not installed (scripts/test installs it)");
         return;

@@ -245,11 +245,7 @@ fn exec_runs_lines_and_argv_through_the_gate() {
 
 #[test]
 fn a_held_command_shows_its_card_on_the_terminal_and_times_out_to_a_refusal() {
-    if !Tmux::available() {
-        assert!(std::env::var_os("CI").is_none(), "tmux is required in CI");
-        eprintln!("SKIP: tmux is not installed (needed for a real terminal)");
-        return;
-    }
+    require_tmux();
     let mut sb = setup(false);
     sb.write_config("hold_timeout_secs = 2\n");
     sb.start();

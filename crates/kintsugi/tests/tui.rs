@@ -40,10 +40,7 @@ fn code_on(screen: &str) -> String {
 
 #[test]
 fn a_held_exec_is_approved_in_the_tui_and_proceeds() {
-    if !Tmux::available() {
-        eprintln!("tmux is not installed; skipping");
-        return;
-    }
+    require_tmux();
     let mut sb = Sandbox::new();
     sb.start();
     let proj = sb.root().join("home/proj");
@@ -143,10 +140,7 @@ fn a_held_exec_is_approved_in_the_tui_and_proceeds() {
 
 #[test]
 fn sigterm_restores_the_terminal() {
-    if !Tmux::available() {
-        eprintln!("tmux is not installed; skipping");
-        return;
-    }
+    require_tmux();
     let mut sb = Sandbox::new();
     sb.start();
     let tmux = Tmux::new();
@@ -178,10 +172,7 @@ fn sigterm_restores_the_terminal() {
 
 #[test]
 fn a_panic_restores_the_terminal_and_reports() {
-    if !Tmux::available() {
-        eprintln!("tmux is not installed; skipping");
-        return;
-    }
+    require_tmux();
     let mut sb = Sandbox::new();
     sb.start();
     let tmux = Tmux::new();

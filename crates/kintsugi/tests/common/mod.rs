@@ -256,6 +256,15 @@ pub struct Tmux {
     pub name: String,
 }
 
+/// Tests that need a real terminal use tmux, which `scripts/test` installs:
+/// its absence is a failure that says so, never a silent pass.
+pub fn require_tmux() {
+    assert!(
+        Tmux::available(),
+        "tmux is required for this test (a real terminal); scripts/test installs it"
+    );
+}
+
 impl Tmux {
     pub fn available() -> bool {
         Command::new("tmux")
