@@ -22,7 +22,7 @@ use std::io::Read;
 use std::time::Duration;
 
 /// How long the daemon may take to acknowledge a completion.
-const COMPLETE_TIMEOUT: Duration = Duration::from_secs(2);
+pub const COMPLETE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The proposal id of one tool call: a UUID (version 8, name-based) from the
 /// agent, its session, and the tool call id when the agent gives one, else

@@ -35,6 +35,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use payload::MAX_PAYLOAD_BYTES;
+pub use verdict::PROPOSE_TIMEOUT;
 
 /// The agent CLIs whose hook dialects we speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

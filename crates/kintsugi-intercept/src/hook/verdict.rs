@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// How long a `propose` may take before the daemon counts as unreachable.
-const PROPOSE_TIMEOUT: Duration = Duration::from_secs(5);
+pub const PROPOSE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Slack on top of the `wait` timeout before we stop reading.
 const WAIT_GRACE: Duration = Duration::from_secs(3);
 

@@ -2,6 +2,7 @@
 //! named limit with its value.
 
 use anyhow::Result;
+use kintsugi_intercept::hook;
 use std::process::ExitCode;
 
 const TEXT: &str = "\
@@ -14,6 +15,10 @@ What Kintsugi cannot stop
 - Commands that never ask. Kintsugi judges only what reaches it: a program
   that deletes files itself, or a command run by absolute path outside any
   hook, is not seen before it runs.
+- Agents without a post-tool hook. Cursor, Copilot CLI and OpenCode report
+  no completion, so their commands are recorded as allowed, not as
+  finished, and undo of one asks for --force (Claude Code, Codex, Gemini CLI
+  and Qwen Code get `kintsugi hook --after` from `kintsugi init`).
 - Code as data. A script file written by the agent and then run is judged by
   its command line (`python3 cleanup.py`), not by the file's contents.
 - Same-user ledger rewrites. The checkpoint signing key sits in the data dir:
@@ -93,6 +98,14 @@ fn watcher_and_snapshot_limits() -> String {
   pinned); the newest 8 degraded-watch notes show in `status`
 - hooks and shims together: a shim may run what a hook's approved command
   contained once, within 120 s, from the same directory
+- agent hooks: payloads up to {payload_mib} MiB; {propose} s for the daemon's
+  verdict before the local check decides; the post-tool hook waits
+  {complete} s for the daemon's ack; a hold waits (--wait-secs, at most 600;
+  KINTSUGI_HOOK_WAIT_SECS may only shorten it):
+  {waits}
+- MCP exec: {mcp_default} s per command by default, at most {mcp_max} s
+  (timeout_secs; the whole process group is killed); {mcp_out_mib} MiB of
+  stdout and of stderr kept
 ",
         max_mb = d.snapshot_max_mb,
         max_files = d.snapshot_max_files,
@@ -106,7 +119,23 @@ fn watcher_and_snapshot_limits() -> String {
         coalesce = COALESCE,
         restart = RESTART_AFTER.as_secs(),
         grace = kintsugi_snapshot::MIRROR_MANIFEST_GRACE.as_secs(),
+        payload_mib = hook::MAX_PAYLOAD_BYTES / (1024 * 1024),
+        propose = hook::PROPOSE_TIMEOUT.as_secs(),
+        waits = hook_waits(),
+        complete = hook::after::COMPLETE_TIMEOUT.as_secs(),
+        mcp_default = crate::mcp::DEFAULT_TIMEOUT_SECS,
+        mcp_max = crate::mcp::MAX_TIMEOUT_SECS,
+        mcp_out_mib = crate::mcp::MAX_OUTPUT_BYTES / (1024 * 1024),
     )
+}
+
+/// Each agent's default hold budget, e.g. `claude 55 s, codex 300 s, …`.
+fn hook_waits() -> String {
+    hook::Agent::ALL
+        .iter()
+        .map(|a| format!("{} {} s", a.name(), a.default_wait().as_secs()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -132,6 +161,8 @@ mod tests {
             "batch_size",
             "timeout_ms",
             "queue_len",
+            "timeout_secs",
+            "--wait-secs",
         ] {
             assert!(page.contains(key), "`kintsugi limits` does not name {key}");
         }
