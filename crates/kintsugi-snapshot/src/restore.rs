@@ -97,9 +97,14 @@ impl fmt::Display for RestoreReport {
                 self.id, self.unchanged
             )?;
         } else {
+            let git = match self.git.len() {
+                0 => String::new(),
+                1 => ", 1 git change undone".to_string(),
+                n => format!(", {n} git changes undone"),
+            };
             writeln!(
                 f,
-                "snapshot {}: restored {} files and links, recreated {} directories, fixed metadata of {}, {} unchanged",
+                "snapshot {}: restored {} files and links, recreated {} directories, fixed metadata of {}{git}, {} unchanged",
                 self.id,
                 self.restored.len(),
                 self.dirs_created,

@@ -76,6 +76,14 @@ fn force_push_is_undone_on_the_remote() {
 
     let r = sb.undo(&m, fp);
     assert_eq!(r.git.len(), 1, "{r}");
+    assert!(
+        r.to_string()
+            .lines()
+            .next()
+            .unwrap()
+            .contains("1 git change undone"),
+        "{r}"
+    );
     assert_eq!(git(&bare, &["rev-parse", "main"]), old);
     assert_eq!(git(repo, &["rev-parse", "refs/remotes/origin/main"]), old);
     let r2 = restore(&sb.store, &m.id, RestoreOptions::default()).unwrap();
