@@ -77,6 +77,12 @@ fn after_event(agent: &str) -> Option<&'static str> {
     }
 }
 
+/// Whether a config text carries every hook `init` wires for `agent`.
+fn fully_wired(text: &str, agent: &str) -> bool {
+    let (pre, post) = hooks_in(text, agent);
+    pre && (post || after_event(agent).is_none())
+}
+
 /// Which of our two hooks a config text carries: (pre-tool, post-tool).
 fn hooks_in(text: &str, agent: &str) -> (bool, bool) {
     let all = text.matches(&marker(agent)).count();
@@ -93,11 +99,9 @@ impl AgentConfig {
     }
     /// Whether the file already carries our hook (and our post-tool hook,
     /// for the agents that get one).
+    #[cfg(test)]
     pub fn wired(&self, home: &Path) -> bool {
-        std::fs::read_to_string(self.path(home)).is_ok_and(|t| {
-            let (pre, post) = hooks_in(&t, self.name);
-            pre && (post || after_event(self.name).is_none())
-        })
+        std::fs::read_to_string(self.path(home)).is_ok_and(|t| fully_wired(&t, self.name))
     }
     /// Whether `init` wires a post-tool hook for this agent and the file
     /// lacks it (`None` when the agent gets none).
@@ -106,20 +110,20 @@ impl AgentConfig {
         let text = std::fs::read_to_string(self.path(home)).unwrap_or_default();
         Some(!hooks_in(&text, self.name).1)
     }
-    /// Whether the file carries any of our hooks.
-    fn touched(&self, home: &Path) -> bool {
-        std::fs::read_to_string(self.path(home)).is_ok_and(|t| t.contains(&marker(self.name)))
+}
+
+/// A config file's text; a missing file is empty.
+fn read_config(path: &Path) -> Result<String> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => Ok(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
     }
 }
 
-/// A JSON config (comments allowed, kept), or an empty one when missing.
-fn read_doc(path: &Path) -> Result<Doc> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-    };
-    Doc::parse(&text).map_err(|e| {
+/// A JSON config's text (comments allowed, kept) as an editable document.
+fn parse_doc(path: &Path, text: &str) -> Result<Doc> {
+    Doc::parse(text).map_err(|e| {
         anyhow!(
             "{} is not valid JSON: {e}; fix it by hand, then rerun `kintsugi init`",
             path.display()
@@ -319,13 +323,13 @@ fn write(path: &Path, text: &str) -> Result<()> {
 /// Put our hook into `agent`'s config. Returns the backup path (if a file was
 /// changed and backed up), or `None` when it was already wired.
 pub fn wire(agent: &AgentConfig, home: &Path, bin: &Path, dry_run: bool) -> Result<Option<String>> {
-    if agent.wired(home) {
+    let path = agent.path(home);
+    let current = read_config(&path)?;
+    if fully_wired(&current, agent.name) {
         return Ok(None);
     }
-    let path = agent.path(home);
     let command = hook_command(bin, agent.name);
     let after = format!("{command} --after");
-    let current = std::fs::read_to_string(&path).unwrap_or_default();
     // Add only what is missing (a config from before the post-tool hook
     // existed gets just that one).
     let (has_pre, has_post) = hooks_in(&current, agent.name);
@@ -346,7 +350,7 @@ pub fn wire(agent: &AgentConfig, home: &Path, bin: &Path, dry_run: bool) -> Resu
             kintsugi_intercept::hook::opencode::plugin_source(&bin.display().to_string(), wait)
         }
         name => {
-            let mut doc = read_doc(&path)?;
+            let mut doc = parse_doc(&path, &current)?;
             let added = if has_pre {
                 Ok(())
             } else {
@@ -374,10 +378,11 @@ pub fn wire(agent: &AgentConfig, home: &Path, bin: &Path, dry_run: bool) -> Resu
 
 /// Take our hook out of `agent`'s config (other entries untouched).
 pub fn unwire(agent: &AgentConfig, home: &Path, dry_run: bool) -> Result<Option<String>> {
-    if !agent.touched(home) {
+    let path = agent.path(home);
+    let current = read_config(&path)?;
+    if !current.contains(&marker(agent.name)) {
         return Ok(None);
     }
-    let path = agent.path(home);
     if dry_run {
         return Ok(Some(format!(
             "would remove the hook from {}",
@@ -387,12 +392,9 @@ pub fn unwire(agent: &AgentConfig, home: &Path, dry_run: bool) -> Result<Option<
     let _ = backup(&path)?;
     match agent.name {
         "opencode" => std::fs::remove_file(&path)?,
-        "codex" => write(
-            &path,
-            &unwire_codex(&std::fs::read_to_string(&path)?, agent.name)?,
-        )?,
+        "codex" => write(&path, &unwire_codex(&current, agent.name)?)?,
         name => {
-            let mut doc = read_doc(&path)?;
+            let mut doc = parse_doc(&path, &current)?;
             unwire_json(&mut doc, name)
                 .map_err(|e| anyhow!("cannot remove the hook from {}: {e}", path.display()))?;
             write(&path, doc.text())?;
