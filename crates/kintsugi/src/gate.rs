@@ -65,16 +65,10 @@ impl GateSettings {
     /// Read the config (a broken config falls back to the safest settings
     /// and says so) and apply `KINTSUGI_FAIL_MODE`.
     pub fn load() -> GateSettings {
-        let config = match Config::load(&config_path()) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("kintsugi: {e}; using fail mode `closed` until it is fixed");
-                Config {
-                    fail_mode: FailMode::Closed,
-                    ..Config::default()
-                }
-            }
-        };
+        let (config, warning) = config_or_safest();
+        if let Some(w) = warning {
+            eprintln!("kintsugi: {w}");
+        }
         let fail_mode = match std::env::var("KINTSUGI_FAIL_MODE").as_deref() {
             Ok("closed") => FailMode::Closed,
             Ok("open") => FailMode::Open,
@@ -84,6 +78,21 @@ impl GateSettings {
             fail_mode,
             hold_timeout: Duration::from_secs(config.hold_timeout_secs),
         }
+    }
+}
+
+/// The config, or, when it cannot be read, the defaults with fail mode
+/// `closed` and a warning that says why.
+pub fn config_or_safest() -> (Config, Option<String>) {
+    match Config::load(&config_path()) {
+        Ok(c) => (c, None),
+        Err(e) => (
+            Config {
+                fail_mode: FailMode::Closed,
+                ..Config::default()
+            },
+            Some(format!("{e}; using fail mode `closed` until it is fixed")),
+        ),
     }
 }
 

@@ -13,9 +13,7 @@
 
 use anyhow::{Context as _, Result};
 use clap::Args;
-use kintsugi_daemon::Config;
 use kintsugi_intercept::hook::{self, Agent, FailMode, Options};
-use kintsugi_protocol::config_path;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -143,16 +141,12 @@ fn wait_from_env(agent: Agent, value: Option<String>) -> (Option<Duration>, Opti
 /// The config's `fail_mode`, read only when the daemon cannot answer. A
 /// config that cannot be read errs towards `closed`, as the shim does.
 fn fail_mode_from_config() -> (FailMode, Option<String>) {
-    match Config::load(&config_path()) {
-        Ok(c) => match c.fail_mode {
-            kintsugi_daemon::FailMode::Open => (FailMode::Open, None),
-            kintsugi_daemon::FailMode::Closed => (FailMode::Closed, None),
-        },
-        Err(e) => (
-            FailMode::Closed,
-            Some(format!("{e}; using fail mode `closed` until it is fixed")),
-        ),
-    }
+    let (config, warning) = crate::gate::config_or_safest();
+    let mode = match config.fail_mode {
+        kintsugi_daemon::FailMode::Open => FailMode::Open,
+        kintsugi_daemon::FailMode::Closed => FailMode::Closed,
+    };
+    (mode, warning)
 }
 
 #[cfg(test)]
