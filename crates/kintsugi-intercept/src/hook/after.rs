@@ -14,9 +14,8 @@
 //! A post-tool hook must never get in the way: it always exits 0 with
 //! nothing on stdout; trouble is one line on stderr.
 
-use super::{Answer, HookRequest, Options, payload};
+use super::{Answer, HookRequest, Options};
 use kintsugi_protocol::{Client, Request, Response};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::time::Duration;
@@ -61,23 +60,18 @@ pub fn run(opts: &Options, input: &mut dyn Read) -> Answer {
 }
 
 fn report(opts: &Options, input: &mut dyn Read) -> Result<(), String> {
-    let bytes = payload::read_capped(input).map_err(|(_, e)| e)?;
-    let v: Value =
-        serde_json::from_slice(&bytes).map_err(|e| format!("the payload is not JSON ({e})"))?;
-    let req = opts.agent.parse(&v)?;
-    let Some(command) = req.command.as_deref().filter(|c| !c.trim().is_empty()) else {
+    let req = super::read_payload(opts.agent, input).map_err(|(_, e)| e)?;
+    let Some(call) = req.shell_call(opts.agent) else {
         return Ok(()); // not a shell tool
     };
-    let cwd = super::payload_cwd(&req);
-    let agent = format!("hook:{}", opts.agent.name());
     let request = Request::Complete {
-        id: command_id(&agent, &req, command, &cwd),
+        id: call.id,
         exit_code: req.exit_code,
         signal: None,
-        duration_ms: v.get("duration_ms").and_then(Value::as_u64),
-        agent,
-        raw: command.to_string(),
-        cwd,
+        duration_ms: req.duration_ms,
+        agent: format!("hook:{}", opts.agent.name()),
+        raw: call.command.to_string(),
+        cwd: call.cwd,
     };
     let mut client =
         Client::connect(&opts.socket).map_err(|e| format!("completion not recorded: {e}"))?;

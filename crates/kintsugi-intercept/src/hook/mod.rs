@@ -263,6 +263,40 @@ pub struct HookRequest {
     pub tool_use_id: Option<String>,
     /// The command's exit code, when a post-tool payload reports one.
     pub exit_code: Option<i32>,
+    /// How long the call took, when a post-tool payload says (Claude Code).
+    pub duration_ms: Option<u64>,
+}
+
+/// A shell call the hooks act on: the command verbatim, the directory it
+/// runs in, and the proposal id both hooks derive for it.
+pub(crate) struct ShellCall<'a> {
+    pub command: &'a str,
+    pub cwd: String,
+    pub id: String,
+}
+
+impl HookRequest {
+    /// The shell call in this request; `None` for a tool that runs no shell
+    /// (or an empty command).
+    pub(crate) fn shell_call(&self, agent: Agent) -> Option<ShellCall<'_>> {
+        let command = self.command.as_deref().filter(|c| !c.trim().is_empty())?;
+        let cwd = payload_cwd(self);
+        let id = after::command_id(&format!("hook:{}", agent.name()), self, command, &cwd);
+        Some(ShellCall { command, cwd, id })
+    }
+}
+
+/// Read the payload (capped) and parse it in `agent`'s dialect; on failure,
+/// the bytes read and why they could not be used.
+pub(crate) fn read_payload(
+    agent: Agent,
+    input: &mut dyn Read,
+) -> Result<HookRequest, (Vec<u8>, String)> {
+    let bytes = payload::read_capped(input)?;
+    let parsed = serde_json::from_slice::<Value>(&bytes)
+        .map_err(|e| format!("the payload is not JSON ({e})"))
+        .and_then(|v| agent.parse(&v));
+    parsed.map_err(|e| (bytes, e))
 }
 
 /// What the flow decided, before a dialect renders it.
@@ -335,31 +369,18 @@ pub fn run(opts: &Options, input: &mut dyn Read) -> Answer {
 
 /// The decision and any stderr notes that go with it.
 fn decide(opts: &Options, input: &mut dyn Read) -> (Outcome, Vec<String>) {
-    let tag = opts.agent.name();
-    let (bytes, read_err) = match payload::read_capped(input) {
-        Ok(b) => (b, None),
-        Err((b, e)) => (b, Some(e)),
-    };
-    let parsed = match read_err {
-        Some(e) => Err(e),
-        None => serde_json::from_slice::<Value>(&bytes)
-            .map_err(|e| format!("the payload is not JSON ({e})"))
-            .and_then(|v| opts.agent.parse(&v)),
-    };
-    let req = match parsed {
+    let req = match read_payload(opts.agent, input) {
         Ok(r) => r,
-        Err(e) => {
+        Err((bytes, e)) => {
             let text = String::from_utf8_lossy(&bytes);
-            let why = format!("cannot read the {tag} hook payload: {e}");
+            let why = format!("cannot read the {} hook payload: {e}", opts.agent.name());
             return verdict::unreadable(opts, &why, &text);
         }
     };
-    let Some(command) = req.command.as_deref().filter(|c| !c.trim().is_empty()) else {
+    let Some(call) = req.shell_call(opts.agent) else {
         return (Outcome::NoOpinion, Vec::new());
     };
-    let cwd = payload_cwd(&req);
-    let id = after::command_id(&format!("hook:{tag}"), &req, command, &cwd);
-    verdict::ask(opts, &id, command, &cwd, req.session.clone())
+    verdict::ask(opts, &call.id, call.command, &call.cwd, req.session.clone())
 }
 
 /// An exit code a post-tool payload's `tool_response` states as a number
@@ -427,6 +448,7 @@ pub(crate) fn parse_tool_payload(
         tool_name,
         tool_use_id: str_field(v, "tool_use_id").map(str::to_string),
         exit_code: exit_code_of(v.get("tool_response")),
+        duration_ms: v.get("duration_ms").and_then(Value::as_u64),
     };
     if !shell_tools.contains(&req.tool_name.as_str()) {
         return Ok(req);
