@@ -33,8 +33,14 @@ pub struct ProposedCommand {
 impl ProposedCommand {
     /// A command with a fresh UUID and the current time.
     pub fn new(agent: &str, cwd: &str, argv: Vec<String>, raw: &str) -> Self {
+        Self::with_id(uuid::Uuid::new_v4().to_string(), agent, cwd, argv, raw)
+    }
+
+    /// A command with the given id (e.g. one derived from the agent's tool
+    /// call) and the current time.
+    pub fn with_id(id: String, agent: &str, cwd: &str, argv: Vec<String>, raw: &str) -> Self {
         ProposedCommand {
-            id: uuid::Uuid::new_v4().to_string(),
+            id,
             ts: now_rfc3339(),
             agent: agent.to_string(),
             cwd: cwd.to_string(),

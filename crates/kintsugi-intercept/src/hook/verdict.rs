@@ -27,9 +27,8 @@ pub(crate) fn ask(
 ) -> (Outcome, Vec<String>) {
     let start = Instant::now();
     let agent = format!("hook:{}", opts.agent.name());
-    let mut proposed = ProposedCommand::new(&agent, cwd, Vec::new(), command);
     // The id the post-tool hook will report the completion under.
-    proposed.id = id.to_string();
+    let mut proposed = ProposedCommand::with_id(id.to_string(), &agent, cwd, Vec::new(), command);
     proposed.session = session;
 
     let mut client = match Client::connect(&opts.socket) {
