@@ -377,25 +377,10 @@ fn node_indent(text: &str, node: &Node, first: Option<usize>) -> String {
     format!("{}  ", line_indent(text, node.start))
 }
 
-/// Past whitespace and comments from `i`.
-fn skip_blank(b: &[u8], mut i: usize) -> usize {
-    loop {
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if b[i..].starts_with(b"//") {
-            while i < b.len() && b[i] != b'\n' {
-                i += 1;
-            }
-        } else if b[i..].starts_with(b"/*") {
-            i = b[i + 2..]
-                .windows(2)
-                .position(|w| w == b"*/")
-                .map_or(b.len(), |p| i + 2 + p + 2);
-        } else {
-            return i;
-        }
-    }
+/// Past whitespace and comments from `i` in a document that parsed (so
+/// every comment is closed).
+fn skip_blank(b: &[u8], i: usize) -> usize {
+    parse::skip_blank(b, i).unwrap_or(b.len())
 }
 
 /// Past spaces and a comment that end the line holding `i`, so that a new

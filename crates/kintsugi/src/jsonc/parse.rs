@@ -37,18 +37,14 @@ impl<'a> Parser<'a> {
 
     /// Past whitespace and comments; an unclosed `/*` is an error.
     fn blank(&mut self) -> Result<(), String> {
-        loop {
-            self.i = skip_ws(self.b, self.i);
-            let rest = &self.b[self.i..];
-            if rest.starts_with(b"//") {
-                self.i += rest.iter().position(|c| *c == b'\n').unwrap_or(rest.len());
-            } else if rest.starts_with(b"/*") {
-                match rest[2..].windows(2).position(|w| w == b"*/") {
-                    Some(p) => self.i += 2 + p + 2,
-                    None => return Err(self.error("an unclosed /* comment")),
-                }
-            } else {
-                return Ok(());
+        match skip_blank(self.b, self.i) {
+            Ok(i) => {
+                self.i = i;
+                Ok(())
+            }
+            Err(at) => {
+                self.i = at;
+                Err(self.error("an unclosed /* comment"))
             }
         }
     }
@@ -179,4 +175,23 @@ pub(super) fn skip_ws(b: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// Past whitespace and `//` and `/* */` comments from `i`; `Err` with the
+/// position of a `/*` that is never closed.
+pub(super) fn skip_blank(b: &[u8], mut i: usize) -> Result<usize, usize> {
+    loop {
+        i = skip_ws(b, i);
+        let rest = &b[i..];
+        if rest.starts_with(b"//") {
+            i += rest.iter().position(|c| *c == b'\n').unwrap_or(rest.len());
+        } else if rest.starts_with(b"/*") {
+            match rest[2..].windows(2).position(|w| w == b"*/") {
+                Some(p) => i += 2 + p + 2,
+                None => return Err(i),
+            }
+        } else {
+            return Ok(i);
+        }
+    }
 }
