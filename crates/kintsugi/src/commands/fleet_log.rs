@@ -43,6 +43,27 @@ fn print_json(e: &HostEvent) -> Result<()> {
     Ok(())
 }
 
+/// Each event as a JSON line (with its host) or as `render` writes it; on
+/// stderr, `none` when there is nothing to show.
+fn print_events(
+    events: &[HostEvent],
+    json: bool,
+    none: &str,
+    render: impl Fn(&HostEvent) -> String,
+) -> Result<ExitCode> {
+    for e in events {
+        if json {
+            print_json(e)?;
+        } else {
+            println!("{}", render(e));
+        }
+    }
+    if events.is_empty() && !json {
+        eprintln!("{none}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn host_label(e: &HostEvent) -> String {
     e.hostname.clone().unwrap_or_else(|| e.host_id.clone())
 }
@@ -66,17 +87,9 @@ pub fn log(all: FleetLogArgs) -> Result<ExitCode> {
         ..Default::default()
     };
     let events = query(&mut client, &filter)?;
-    for e in &events {
-        if args.json {
-            print_json(e)?;
-            continue;
-        }
-        println!("{:<14} {}", host_label(e), super::log::headline(&e.event));
-    }
-    if events.is_empty() && !args.json {
-        eprintln!("no events match");
-    }
-    Ok(ExitCode::SUCCESS)
+    print_events(&events, args.json, "no events match", |e| {
+        format!("{:<14} {}", host_label(e), super::log::headline(&e.event))
+    })
 }
 
 pub fn report(all: FleetReportArgs) -> Result<ExitCode> {
@@ -96,16 +109,13 @@ pub fn report(all: FleetReportArgs) -> Result<ExitCode> {
         ..Default::default()
     };
     let events = query(&mut client, &filter)?;
-    for e in &events {
-        if args.json {
-            print_json(e)?;
-            continue;
-        }
-        let (line, detail) = super::report::entry(&e.event);
-        println!("{:<14} {line}\n{detail}", host_label(e));
-    }
-    if events.is_empty() && !args.json {
-        eprintln!("no destructive commands recorded");
-    }
-    Ok(ExitCode::SUCCESS)
+    print_events(
+        &events,
+        args.json,
+        "no destructive commands recorded",
+        |e| {
+            let (line, detail) = super::report::entry(&e.event);
+            format!("{:<14} {line}\n{detail}", host_label(e))
+        },
+    )
 }
