@@ -110,15 +110,7 @@ fn without_fingerprint_a_changed_file_is_a_conflict() {
         restore(&sb.store, &m.id, RestoreOptions::default()),
         Err(SnapshotError::Conflicts { .. })
     ));
-    restore(
-        &sb.store,
-        &m.id,
-        RestoreOptions {
-            force: true,
-            expected: None,
-        },
-    )
-    .unwrap();
+    sb.force_undo(&m);
     assert_eq!(fs::read_to_string(&f).unwrap(), "original\n");
 }
 

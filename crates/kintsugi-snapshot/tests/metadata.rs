@@ -87,15 +87,7 @@ fn hard_links_owners_and_xattrs_come_back() {
     write(&b, "shared content\n");
     rustix::fs::lremovexattr(&a, "user.kintsugi.note").unwrap();
     set_xattr(&a, "user.kintsugi.extra", b"x");
-    let r = restore(
-        &sb.store,
-        &m.id,
-        RestoreOptions {
-            force: true,
-            expected: None,
-        },
-    )
-    .unwrap();
+    let r = sb.force_undo(&m);
     assert!(!r.nothing_to_do(), "{r}");
     let (ma, mb) = (fs::metadata(&a).unwrap(), fs::metadata(&b).unwrap());
     assert_eq!(ma.ino(), mb.ino(), "{r}");

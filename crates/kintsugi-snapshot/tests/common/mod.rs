@@ -96,6 +96,20 @@ impl Sandbox {
         .unwrap()
     }
 
+    /// Restore `m` with `force`: changes made after the command are
+    /// overwritten too.
+    pub fn force_undo(&self, m: &SnapshotManifest) -> RestoreReport {
+        restore(
+            &self.store,
+            &m.id,
+            RestoreOptions {
+                force: true,
+                expected: None,
+            },
+        )
+        .unwrap()
+    }
+
     pub fn damage(&self, line: &str, cwd: &Path) -> (SnapshotManifest, Fingerprints) {
         let m = self.snapshot(line, cwd);
         self.run(line, cwd);
