@@ -67,6 +67,14 @@ pub enum Effect {
     PackageChange { manager: String, what: String },
     /// A state change not covered by a dedicated kind.
     Change { program: String, what: String },
+    /// Something Kintsugi does not model: a program, a subcommand or a script
+    /// it could not read (`form`), or a destructive verb of an unmodelled CLI
+    /// aimed at a wholesale target (`form = "destroy"`).
+    Unknown {
+        program: String,
+        form: String,
+        what: String,
+    },
     /// Code whose content cannot be known statically. `exec` when it reaches
     /// an execution sink (a shell, `eval`, an interpreter).
     Opaque { what: String, exec: bool },

@@ -67,6 +67,21 @@ pub(crate) struct Engine<'c> {
     pub work: std::cell::Cell<usize>,
     /// The command being analysed writes into a pipe (not the last stage).
     pub piped_out: bool,
+    /// The caller's file reader, for scripts the line runs (none: no I/O).
+    pub reader: Option<&'c dyn Fn(&str) -> Option<String>>,
+    /// Scripts whose text was analysed, with the first effect they added.
+    pub scripts: Vec<ScriptSpan>,
+}
+
+/// A script file analysed as part of the line.
+#[derive(Debug, Clone)]
+pub(crate) struct ScriptSpan {
+    /// The file's name as the line spelled it (basename).
+    pub name: String,
+    /// The text that was analysed.
+    pub content: String,
+    /// Index of the first effect the script added.
+    pub first_effect: usize,
 }
 
 impl<'c> Engine<'c> {
@@ -88,6 +103,8 @@ impl<'c> Engine<'c> {
             notes: Vec::new(),
             work: std::cell::Cell::new(0),
             piped_out: false,
+            reader: None,
+            scripts: Vec::new(),
         }
     }
 

@@ -85,9 +85,34 @@ pub fn analyze(line: &str, ctx: &Context) -> Analysis {
             parse_complete: false,
         };
     }
+    let eng = engine::Engine::new(ctx);
+    finish(eng, line, ctx)
+}
+
+/// Analyse one bash line, reading the scripts it runs (`./x.sh`, `bash x`,
+/// `python3 x.py`, `source x`) through `read`: given an absolute path, it
+/// returns the file's text, or `None` when the file is missing, not a
+/// regular file or unreadable (the caller caps the size and refuses
+/// devices, FIFOs and pseudo-files). The classifier itself does no I/O.
+pub fn analyze_with_files(
+    line: &str,
+    ctx: &Context,
+    read: &dyn Fn(&str) -> Option<String>,
+) -> Analysis {
+    if line.len() > MAX_LINE_BYTES {
+        return analyze(line, ctx);
+    }
     let mut eng = engine::Engine::new(ctx);
+    eng.reader = Some(read);
+    finish(eng, line, ctx)
+}
+
+fn finish(mut eng: engine::Engine<'_>, line: &str, ctx: &Context) -> Analysis {
     eng.run_script(line, &[], 0, &engine::Stdin::Terminal);
-    let (class, rule, reason) = rules::decide(&eng.effects, &eng.commands, ctx);
+    let (class, rule, mut reason) = rules::decide(&eng.effects, &eng.commands, ctx);
+    if let Some(at) = script_line(&eng, class, ctx) {
+        reason = format!("{} ({at})", reason.trim_end_matches('.'));
+    }
     Analysis {
         class,
         rule,
@@ -96,6 +121,34 @@ pub fn analyze(line: &str, ctx: &Context) -> Analysis {
         effects: eng.effects,
         parse_complete: eng.complete,
     }
+}
+
+/// Where inside a script the deciding effect came from: "`x.sh` line 3:
+/// `rm -rf ~`", found by judging the script's lines one by one.
+fn script_line(eng: &engine::Engine<'_>, class: Class, ctx: &Context) -> Option<String> {
+    if class == Class::Safe {
+        return None;
+    }
+    let deciding = eng
+        .effects
+        .iter()
+        .position(|e| rules::judge(e, ctx, None).0 == class)?;
+    let span = eng
+        .scripts
+        .iter()
+        .rev()
+        .find(|s| s.first_effect <= deciding)?;
+    for (n, l) in span.content.lines().enumerate() {
+        let t = l.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if analyze(t, ctx).class == class {
+            let shown: String = t.chars().take(80).collect();
+            return Some(format!("`{}` line {}: `{shown}`", span.name, n + 1));
+        }
+    }
+    Some(format!("in `{}`", span.name))
 }
 
 /// How dangerous a command line is. Ordered: `Safe < Ambiguous < Catastrophic`.

@@ -300,6 +300,12 @@ pub(crate) fn judge(e: &Effect, ctx: &Context, _p: Option<&str>) -> (Class, Stri
             "change:other",
             format!("Runs `{program}`, which {what}."),
         ),
+        Effect::Unknown { form, what, .. } if form == "destroy" => {
+            j(C, "unknown:destroy", format!("{}.", capital(what)))
+        }
+        Effect::Unknown { form, what, .. } => {
+            j(A, &format!("unknown:{form}"), format!("{}.", capital(what)))
+        }
         Effect::Opaque { what, exec } => {
             if *exec {
                 j(
@@ -425,5 +431,14 @@ pub(crate) fn decide(
             "safe:read-only".into(),
             "Reads or prints information without changing anything important.".into(),
         )
+    }
+}
+
+/// The sentence with its first letter in upper case.
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
     }
 }

@@ -255,7 +255,8 @@ impl Engine<'_> {
             }) && !matches!(name.as_str(), "kubectl" | "oc");
         if !help {
             if !self.interpreters(&cmd) {
-                programs::dispatch(self, &cmd);
+                let by_path = argv[0].text.contains('/').then(|| argv[0].text.clone());
+                programs::dispatch_named(self, &cmd, by_path.as_deref());
             }
             programs::secrets::scan_args(self, &cmd);
         }
@@ -519,6 +520,8 @@ impl Engine<'_> {
                 source: s.into(),
                 interpreter: interp.into(),
             });
+        } else if !matches!(c.stdin, Stdin::Download(_) | Stdin::Decoded(_)) {
+            crate::programs::scripts::run_file(self, c, Some("sh"), s);
         }
     }
 

@@ -199,11 +199,13 @@ pub fn plan(effects: &[Effect], cwd: &Path) -> Plan {
             Effect::SecurityDisable { what, .. } | Effect::Power { what } => {
                 not_coverable(&mut p, what, "this is not a file change")
             }
-            Effect::Change { program, what } => not_coverable(
-                &mut p,
-                &format!("{program}: {what}"),
-                "its effects are not known precisely",
-            ),
+            Effect::Change { program, what } | Effect::Unknown { program, what, .. } => {
+                not_coverable(
+                    &mut p,
+                    &format!("{program}: {what}"),
+                    "its effects are not known precisely",
+                )
+            }
             Effect::ParseError { what } | Effect::Limit { what } => {
                 not_coverable(&mut p, what, "part of the line could not be analysed")
             }

@@ -397,6 +397,7 @@ pub(crate) fn container_run(e: &mut Engine, c: &Cmd) {
     }
     let keep_all = privileged || n == "kubectl" || n == "oc";
     let mut sub = Engine::new(e.ctx);
+    sub.reader = e.reader;
     sub.cwd = std::path::PathBuf::from("/");
     sub.run_argv(
         inner,

@@ -39,6 +39,19 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         awk(e, c);
         return true;
     }
+    // `deno test`, `bun install`: subcommands, judged by their tables; only
+    // `deno run FILE`, `bun run FILE` and `bun FILE` run a script here.
+    if matches!(c.name.as_str(), "deno" | "bun") {
+        let pos = c.positional();
+        let file_like = |k: usize| {
+            pos.get(k)
+                .is_some_and(|w| w.text.contains('.') || w.text.contains('/'))
+        };
+        let script = file_like(0) || pos.first().is_some_and(|w| w.text == "run") && file_like(1);
+        if !script && !c.has(&["-e", "--eval", "-p", "--print", "eval"]) {
+            return false;
+        }
+    }
     let code_flags: &[&str] = match kind {
         "python" => &["-c"],
         "perl" => &["-e", "-E"],
@@ -61,6 +74,17 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         ],
         _ => &["-e"],
     };
+    // Syntax checks run nothing (`node --check f.js`, `ruby -c`, `php -l`,
+    // `perl -c`).
+    let check = match kind {
+        "node" => c.has(&["--check", "-c"]),
+        "ruby" | "perl" => c.args.iter().any(|w| w.text == "-c" || w.text == "-wc"),
+        "php" => c.has(&["-l", "--syntax-check"]),
+        _ => false,
+    };
+    if check {
+        return true;
+    }
     let mut via = c.via.clone();
     via.push(format!("{} {}", c.name, code_flags[0]));
     let mut i = 0;
@@ -167,6 +191,11 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                     sensitive: true,
                 }),
                 "base64" if sub.short('d') => {}
+                // Standard-library tools that only read, check or build.
+                "venv" | "unittest" | "compileall" | "py_compile" | "json.tool" | "pydoc"
+                | "timeit" | "doctest" | "cProfile" | "profile" | "pdb" | "site" | "sysconfig"
+                | "platform" | "tabnanny" | "pyclbr" | "trace" | "ensurepip" | "tokenize"
+                | "ast" | "dis" | "this" | "calendar" | "zipapp" => {}
                 _ => {
                     super::dispatch(e, &sub);
                 }
@@ -176,6 +205,10 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         if a.starts_with('-') {
             i += 1;
             continue;
+        }
+        // After inline code, the remaining words are its data files.
+        if found {
+            break;
         }
         // A script file: route well-known runners to their families.
         let script = crate::words::basename(a).to_string();
@@ -204,6 +237,8 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                     exec: true,
                 });
             }
+        } else {
+            super::scripts::run_file(e, c, Some(kind), a);
         }
         return true;
     }

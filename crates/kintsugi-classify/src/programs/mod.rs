@@ -12,6 +12,7 @@ pub(crate) mod containers;
 pub(crate) mod db;
 pub(crate) mod disk;
 pub(crate) mod forkbomb;
+pub(crate) mod forms;
 pub(crate) mod fs;
 pub(crate) mod git;
 pub(crate) mod http;
@@ -19,8 +20,10 @@ pub(crate) mod inline_code;
 pub(crate) mod lang_pm;
 pub(crate) mod net;
 pub(crate) mod packages;
+pub(crate) mod scripts;
 pub(crate) mod secrets;
 pub(crate) mod system;
+pub(crate) mod unknown;
 pub(crate) mod walkers;
 
 /// A peeled simple command.
@@ -126,6 +129,14 @@ impl Cmd {
 
 /// Run the family rules for one command.
 pub(crate) fn dispatch(e: &mut Engine, c: &Cmd) {
+    dispatch_named(e, c, None)
+}
+
+/// Run the family rules for one command whose program was named by `path`
+/// (`./deploy.sh`, `/opt/x/bin/tool`) when it was. What no family models
+/// and no known-safe table lists is recorded as unknown, never as safe.
+pub(crate) fn dispatch_named(e: &mut Engine, c: &Cmd, path: Option<&str>) {
+    let before = e.effects.len();
     let handled = fs::handle(e, c)
         || git::handle(e, c)
         || db::handle(e, c)
@@ -135,6 +146,7 @@ pub(crate) fn dispatch(e: &mut Engine, c: &Cmd) {
         || secrets::handle(e, c)
         || system::handle(e, c)
         || inline_code::handle(e, c)
+        || scripts::handle(e, c)
         || packages::handle(e, c);
     static DATA_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
         std::sync::OnceLock::new();
@@ -143,8 +155,29 @@ pub(crate) fn dispatch(e: &mut Engine, c: &Cmd) {
     {
         code_like_args(e, c);
     }
-    if !handled && !crate::safe_list::is_known_safe(&c.name) && !wrapper_lookahead(e, c) {
-        generic(e, c);
+    let quiet = e.effects.len() == before;
+    if !handled && !crate::safe_list::is_known_safe(&c.name) {
+        if let Some(p) = path {
+            scripts::run_file(e, c, None, p);
+        } else if quiet {
+            // An unknown wrapper's inner command is judged on its own
+            // (`faketime x rm -rf ~`); the wrapper itself stays unknown.
+            wrapper_lookahead(e, c);
+            if e.effects.len() == before {
+                unknown::judge(e, c);
+            }
+        }
+        return;
+    }
+    if quiet {
+        match forms::form(c) {
+            Some(forms::Form::Change(what)) => e.add(Effect::Change {
+                program: c.name.clone(),
+                what,
+            }),
+            Some(forms::Form::Unknown) => unknown::unknown(e, c, "subcommand"),
+            Some(forms::Form::Safe) | None => {}
+        }
     }
 }
 
@@ -496,75 +529,15 @@ const WRAPPABLE: &[&str] = &[
     "unlink",
 ];
 
-fn wrapper_lookahead(e: &mut Engine, c: &Cmd) -> bool {
+fn wrapper_lookahead(e: &mut Engine, c: &Cmd) {
     let Some(k) = c.args.iter().position(|w| {
         let b = crate::words::basename(&w.text);
         WRAPPABLE.contains(&b) || b.starts_with("mkfs.")
     }) else {
-        return false;
+        return;
     };
     let inner = c.args[k..].to_vec();
     let mut via = c.via.clone();
     via.push(c.name.clone());
     e.run_argv(inner, Vec::new(), c.stdin.clone(), via, c.depth + 1);
-    true
-}
-
-/// Unknown programs: state-changing verbs make them ambiguous.
-fn generic(e: &mut Engine, c: &Cmd) {
-    const VERBS: &[&str] = &[
-        "install",
-        "uninstall",
-        "deploy",
-        "publish",
-        "release",
-        "push",
-        "delete",
-        "destroy",
-        "remove",
-        "rm",
-        "drop",
-        "purge",
-        "wipe",
-        "reset",
-        "kill",
-        "stop",
-        "terminate",
-        "prune",
-        "apply",
-        "upload",
-        "login",
-        "logout",
-        "rollback",
-        "truncate",
-        "flush",
-        "erase",
-        "format",
-        "nuke",
-        "teardown",
-        "down",
-        "uninstall",
-        "migrate",
-        "restore",
-        "revoke",
-        "disable",
-        "clean-all",
-        "overwrite",
-        "sync",
-        "send",
-    ];
-    if c.dry_run() {
-        return;
-    }
-    for w in c.positional().iter().take(3) {
-        let t = w.text.to_ascii_lowercase();
-        let verb = t.rsplit(':').next().unwrap_or(&t);
-        if VERBS.contains(&verb) || VERBS.iter().any(|v| t.starts_with(&format!("{v}-"))) {
-            e.add(Effect::Change {
-                program: c.name.clone(),
-                what: format!("runs `{}`", w.text),
-            });
-            return;
-        }
-    }
 }

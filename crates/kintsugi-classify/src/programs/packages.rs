@@ -442,11 +442,11 @@ mod family_tests {
     #[test]
     fn classifies() {
         expect(&[
-            ("npm install", "safe"),
+            ("npm install", "ambiguous"),
             ("npm ci", "safe"),
             ("npm install lodash", "ambiguous"),
             ("pip install requests", "ambiguous"),
-            ("pip install -r requirements.txt", "safe"),
+            ("pip install -r requirements.txt", "ambiguous"),
             ("cargo install ripgrep", "ambiguous"),
             ("sudo apt-get install -y jq", "ambiguous"),
             ("cargo build --release", "safe"),

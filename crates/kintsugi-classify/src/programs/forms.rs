@@ -1,0 +1,848 @@
+//! The known-safe forms of the build, package and task tools: which
+//! subcommands, targets and project scripts only build, test, lint or read.
+//! A form in these tables is safe; a known mutating form is a change
+//! (ambiguous); any other form is `unknown:subcommand`. Programs with no
+//! table here are judged by their family handler alone.
+
+use super::Cmd;
+
+/// How one invocation of a table-backed program reads.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Form {
+    /// Builds, tests, lints or reads inside the project.
+    Safe,
+    /// A known form that changes something (the sentence's tail).
+    Change(String),
+    /// Not a form Kintsugi knows.
+    Unknown,
+}
+
+use Form::{Change, Safe, Unknown};
+
+/// Project-script and task names that build, test, lint, serve or read.
+const SAFE_TASKS: &[&str] = &[
+    "build",
+    "test",
+    "tests",
+    "lint",
+    "check",
+    "checks",
+    "typecheck",
+    "type-check",
+    "types",
+    "tsc",
+    "compile",
+    "dev",
+    "start",
+    "serve",
+    "preview",
+    "watch",
+    "storybook",
+    "docs",
+    "doc",
+    "coverage",
+    "cov",
+    "e2e",
+    "bench",
+    "benchmark",
+    "verify",
+    "validate",
+    "analyze",
+    "size",
+    "all",
+    "default",
+    "ci",
+    "vet",
+    "html",
+    "run",
+    "debug",
+    "spec",
+    "specs",
+    "unit",
+    "integration",
+    "format-check",
+    "fmt-check",
+    "check-format",
+    "lint-check",
+    "prettier-check",
+    "audit",
+    "help",
+    "list",
+    "tasks",
+    "projects",
+    "dependencies",
+    "assemble",
+    "package",
+    "jar",
+    "war",
+    "javadoc",
+    "site",
+    "report",
+    "reports",
+    "smoke",
+    "pretest",
+    "posttest",
+    "prebuild",
+    "postbuild",
+    "quality",
+    "precommit",
+    "pre-commit",
+    "static",
+    "mypy",
+    "pytest",
+    "flake8",
+    "ruff",
+    "clippy",
+    "fmtcheck",
+    "test-all",
+    "testall",
+    "tidy-check",
+    "bootrun",
+    "classes",
+    "testclasses",
+];
+
+/// Task names that change the project, the machine or somewhere else.
+const CHANGE_TASKS: &[&str] = &[
+    "clean",
+    "distclean",
+    "mrproper",
+    "clobber",
+    "install",
+    "uninstall",
+    "deploy",
+    "publish",
+    "release",
+    "push",
+    "upload",
+    "format",
+    "fmt",
+    "prettier",
+    "fix",
+    "migrate",
+    "migration",
+    "migrations",
+    "seed",
+    "reset",
+    "db",
+    "drop",
+    "purge",
+    "prune",
+    "nuke",
+    "destroy",
+    "delete",
+    "remove",
+    "teardown",
+    "down",
+    "update",
+    "upgrade",
+    "bump",
+    "version",
+    "setup",
+    "bootstrap",
+    "init",
+    "generate",
+    "gen",
+    "codegen",
+    "vendor",
+    "sync",
+    "tag",
+    "rollback",
+    "restore",
+    "wipe",
+    "flush",
+    "kill",
+    "stop",
+    "reinstall",
+    "uninstall-all",
+    "autofix",
+    "lint-fix",
+    "fix-lint",
+];
+
+/// A project script or task name: safe, a change, or unknown.
+pub(crate) fn task(name: &str) -> Form {
+    let l = name.to_ascii_lowercase();
+    let parts: Vec<&str> = l
+        .split([':', '-', '_', '.', '/'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.iter().any(|p| CHANGE_TASKS.contains(p)) && !parts.contains(&"check") {
+        return Change(format!("runs the `{name}` task, which changes things"));
+    }
+    if SAFE_TASKS.contains(&l.as_str()) || parts.first().is_some_and(|p| SAFE_TASKS.contains(p)) {
+        return Safe;
+    }
+    Unknown
+}
+
+/// The subcommand words of `c`: positionals, skipping `+toolchain` and
+/// `VAR=value` words.
+fn subs(c: &Cmd) -> Vec<String> {
+    c.positional()
+        .iter()
+        .map(|w| w.text.clone())
+        .filter(|t| !t.starts_with('+') && !t.contains('='))
+        .collect()
+}
+
+/// The form of `c`, for programs that have a table; `None` otherwise.
+pub(crate) fn form(c: &Cmd) -> Option<Form> {
+    let n = c.name.as_str();
+    let pos = subs(c);
+    let s0 = pos.first().map(String::as_str).unwrap_or("");
+    let s1 = pos.get(1).map(String::as_str).unwrap_or("");
+    Some(match n {
+        "cargo" => cargo(c, s0),
+        "npm" | "pnpm" | "yarn" | "bun" | "cnpm" => js_pm(c, n, s0, s1),
+        "make" | "gmake" | "just" | "task" | "mage" | "invoke" | "rake" | "earthly" => {
+            if c.short('n')
+                || c.has(&[
+                    "--just-print",
+                    "--dry-run",
+                    "--recon",
+                    "--list",
+                    "-l",
+                    "--summary",
+                ])
+            {
+                return Some(Safe);
+            }
+            if pos.is_empty() {
+                Safe
+            } else {
+                pos.iter()
+                    .map(|t| task(t))
+                    .find(|f| *f != Safe)
+                    .unwrap_or(Safe)
+            }
+        }
+        "go" => match s0 {
+            "build" | "test" | "vet" | "run" | "doc" | "list" | "env" | "version" | "help"
+            | "tool" | "bug" | "" => Safe,
+            "mod" => match s1 {
+                "download" | "graph" | "why" | "verify" => Safe,
+                _ => Change("edits go.mod or the module cache".into()),
+            },
+            "fmt" | "fix" => Change("rewrites files in place".into()),
+            "clean" => Change("removes build outputs or caches".into()),
+            "get" | "install" | "work" => Change("changes the module's dependencies".into()),
+            "generate" => Unknown,
+            _ => Unknown,
+        },
+        "pip" | "pip3" => match s0 {
+            "list" | "show" | "freeze" | "check" | "debug" | "help" | "index" | "inspect"
+            | "hash" | "search" | "download" | "wheel" | "" => Safe,
+            "config" if matches!(s1, "list" | "get" | "debug") => Safe,
+            "cache" if matches!(s1, "list" | "dir" | "info") => Safe,
+            "install" => Change("installs packages into the environment".into()),
+            _ => Change(format!("runs `pip {s0}`")),
+        },
+        "mvn" | "gradle" | "gradlew" | "./gradlew" | "mvnw" | "./mvnw" | "sbt" => {
+            if pos.is_empty() {
+                Safe
+            } else {
+                pos.iter()
+                    .map(|t| {
+                        let last = t.rsplit(':').next().unwrap_or(t);
+                        if t.contains(':') && matches!(last, "tree" | "analyze" | "list" | "help") {
+                            Safe
+                        } else {
+                            task(last)
+                        }
+                    })
+                    .find(|f| *f != Safe)
+                    .unwrap_or(Safe)
+            }
+        }
+        "dotnet" => match s0 {
+            "build" | "test" | "run" | "watch" | "pack" | "list" | "restore" | "--info"
+            | "--version" | "--list-sdks" | "sln" | "help" | "" => Safe,
+            "format" if c.has(&["--verify-no-changes"]) => Safe,
+            "format" => Change("rewrites files in place".into()),
+            "clean" => Change("removes build outputs".into()),
+            _ => Unknown,
+        },
+        "deno" => match s0 {
+            "test" | "lint" | "check" | "bench" | "info" | "doc" | "coverage" | "repl" | "" => Safe,
+            "fmt" if c.has(&["--check"]) => Safe,
+            "fmt" => Change("rewrites files in place".into()),
+            "task" => task(s1),
+            _ => return None,
+        },
+        "git" => git(c, s0, s1),
+        "terraform" | "tofu" | "terragrunt" => match s0 {
+            "init" if !c.long("-upgrade") && !c.long("--upgrade") => Safe,
+            "output" => return None,
+            "state" if s1 == "pull" => return None,
+            "plan" | "validate" | "show" | "providers" | "graph" | "version" | "console"
+            | "get" | "test" | "" => Safe,
+            "fmt" if c.long("-check") || c.long("--check") => Safe,
+            "workspace" | "state" if matches!(s1, "list" | "show" | "") => Safe,
+            _ => Change(format!("runs `{n} {s0}`")),
+        },
+        "fuser" if c.short('k') => Change("kills the processes using a file or port".into()),
+        "mount" | "swapon" if !pos.is_empty() => Change("mounts a filesystem".into()),
+        "umount" | "swapoff" => Change("unmounts a filesystem".into()),
+        "date" if c.has(&["-s", "--set"]) => Change("sets the system clock".into()),
+        "hostnamectl" | "timedatectl" | "localectl" | "loginctl" | "resolvectl" | "networkctl" => {
+            if pos.is_empty() || s0.starts_with("status") || s0.starts_with("list") || s0 == "show"
+            {
+                Safe
+            } else {
+                Change(format!("runs `{n} {s0}`"))
+            }
+        }
+        "kintsugi" | "kintsugid" => kintsugi(c, s0, s1),
+        "twine" => match s0 {
+            "check" | "" => Safe,
+            _ => Change(format!("runs `twine {s0}` (publishes packages)")),
+        },
+        "zfs" | "zpool" => match s0 {
+            "list" | "get" | "status" | "iostat" | "history" | "events" | "" => Safe,
+            _ => Change(format!("runs `{n} {s0}`")),
+        },
+        "e2fsck" | "fsck" | "xfs_repair" | "btrfsck" if c.short('n') => Safe,
+        "e2fsck" | "fsck" | "xfs_repair" | "btrfsck" => {
+            Change("repairs a filesystem in place".into())
+        }
+        "dos2unix" | "unix2dos" if !pos.is_empty() => Change("rewrites files in place".into()),
+        "bundle" => match s0 {
+            "exec" | "check" | "list" | "show" | "info" | "outdated" | "config" | "doctor"
+            | "licenses" | "platform" | "version" | "help" => Safe,
+            _ => Change("changes the project's gems (Gemfile.lock)".into()),
+        },
+        "pre-commit" => match s0 {
+            "run" | "validate-config" | "validate-manifest" | "sample-config" | "help"
+            | "try-repo" | "" => Safe,
+            _ => Change(format!(
+                "runs `pre-commit {s0}` (installs or changes git hooks)"
+            )),
+        },
+        "husky" => match s0 {
+            "" | "run" => Safe,
+            _ => Change(format!("runs `husky {s0}` (installs or changes git hooks)")),
+        },
+        "export" if c.has(&["-p"]) => {
+            Change("prints every environment variable, secrets included".into())
+        }
+        "export" if c.args.iter().any(|a| tls_off(&a.text)) => {
+            Change("turns off TLS certificate checks for later commands".into())
+        }
+        "env" | "printenv" if pos.is_empty() => {
+            Change("prints every environment variable, secrets included".into())
+        }
+        _ if VERB_CLIS.contains(&n) => verb_form(c),
+        _ => return None,
+    })
+}
+
+/// An assignment that turns off TLS certificate verification.
+fn tls_off(w: &str) -> bool {
+    let Some((k, v)) = w.split_once('=') else {
+        return false;
+    };
+    let v = v.trim_matches(['"', '\'']);
+    match k {
+        "NODE_TLS_REJECT_UNAUTHORIZED" | "PYTHONHTTPSVERIFY" => v == "0",
+        "GIT_SSL_NO_VERIFY" => !v.is_empty() && v != "0" && v != "false",
+        "CURL_CA_BUNDLE" | "REQUESTS_CA_BUNDLE" | "SSL_CERT_FILE" => v.is_empty(),
+        _ => false,
+    }
+}
+
+/// Large CLIs whose subcommands read as verbs (`kubectl get`, `gh pr view`,
+/// `aws ec2 describe-instances`): judged by the first verb they use.
+pub(crate) const VERB_CLIS: &[&str] = &[
+    "docker",
+    "podman",
+    "nerdctl",
+    "kubectl",
+    "oc",
+    "helm",
+    "minikube",
+    "kind",
+    "k3d",
+    "aws",
+    "gcloud",
+    "gsutil",
+    "az",
+    "doctl",
+    "pulumi",
+    "vercel",
+    "netlify",
+    "fly",
+    "flyctl",
+    "heroku",
+    "gh",
+    "glab",
+    "hub",
+    "firebase",
+    "supabase",
+    "wrangler",
+    "railway",
+    "render",
+    "stripe",
+    "systemctl",
+    "service",
+    "launchctl",
+    "brew",
+    "snap",
+    "flatpak",
+    "rustup",
+    "nvm",
+    "pyenv",
+    "rbenv",
+    "asdf",
+    "mise",
+    "conda",
+    "eksctl",
+    "kops",
+    "ansible-galaxy",
+    "vagrant",
+    "multipass",
+    "lxc",
+    "incus",
+    "virsh",
+    "nomad",
+    "consul",
+    "argocd",
+    "flux",
+    "skaffold",
+    "tilt",
+    "k9s",
+    "kubectx",
+    "kubens",
+    "stern",
+    "crontab",
+    "sdk",
+    "volta",
+    "fnm",
+    "jenv",
+    "direnv",
+];
+
+/// Verbs that build or check without changing anything outside the build.
+const BUILD_VERBS: &[&str] = &[
+    "build",
+    "template",
+    "lint",
+    "ps",
+    "images",
+    "port",
+    "events",
+    "context",
+    "contexts",
+    "checks",
+    "top",
+    "version",
+    "config",
+    "cluster-info",
+    "api-resources",
+    "api-versions",
+    "explain",
+    "current-context",
+    "get-contexts",
+    "which",
+    "whence",
+    "prefix",
+    "env",
+    "doctor",
+    "services",
+    "instances",
+    "volumes",
+    "networks",
+    "machines",
+    "is-active",
+    "is-enabled",
+    "is-failed",
+    "list-units",
+    "list-unit-files",
+    "list-timers",
+    "cat",
+    "print",
+    "blame",
+    "-l",
+    "can-i",
+    "kustomize",
+    "du",
+    "df",
+    "is-system-running",
+    "whoami",
+    "get-url",
+    "describe-instances",
+    "get-caller-identity",
+];
+
+/// Nouns that some CLIs use as their first word (`gh run list`, `gcloud
+/// run services describe`, `docker image ls`): a read verb after them reads.
+const NOUNISH: &[&str] = &[
+    "run",
+    "release",
+    "secret",
+    "config",
+    "cache",
+    "workflow",
+    "stack",
+    "image",
+    "container",
+    "volume",
+    "network",
+    "service",
+    "deployment",
+    "repo",
+    "app",
+    "function",
+    "job",
+    "build",
+    "builder",
+    "system",
+    "context",
+    "auth",
+    "pr",
+    "issue",
+    "label",
+    "variable",
+    "project",
+    "compose",
+    "buildx",
+    "plugin",
+    "node",
+    "task",
+    "key",
+    "run-instances",
+];
+
+/// The form of a verb CLI: the first verb it uses decides.
+fn verb_form(c: &Cmd) -> Form {
+    use super::unknown::{CHANGE_VERBS, DESTROY_VERBS, READ_VERBS};
+    if c.dry_run() {
+        return Safe;
+    }
+    let pos = c.positional();
+    if pos.is_empty() {
+        return if matches!(c.name.as_str(), "vercel" | "netlify") {
+            Change("deploys the project".into())
+        } else {
+            Safe
+        };
+    }
+    if matches!(c.name.as_str(), "gh" | "glab") && pos[0].text == "api" {
+        return if c.has(&[
+            "-X",
+            "--method",
+            "-f",
+            "-F",
+            "--field",
+            "--raw-field",
+            "--input",
+        ]) {
+            Change("sends a write request to the API".into())
+        } else {
+            Safe
+        };
+    }
+    #[derive(PartialEq)]
+    enum V {
+        Destroy,
+        Change,
+        Read,
+        None,
+    }
+    let kinds: Vec<(String, V)> = pos
+        .iter()
+        .take(4)
+        .map(|w| {
+            let t = w.text.to_ascii_lowercase();
+            let whole = |list: &[&str]| list.contains(&t.as_str());
+            let parts: Vec<&str> = t.split(['-', ':', '_']).filter(|p| !p.is_empty()).collect();
+            let any = |list: &[&str]| whole(list) || parts.iter().any(|p| list.contains(p));
+            let v = if whole(READ_VERBS) || whole(BUILD_VERBS) {
+                V::Read
+            } else if any(DESTROY_VERBS) || matches!(t.as_str(), "down" | "rb" | "rmi") {
+                V::Destroy
+            } else if any(CHANGE_VERBS) || matches!(t.as_str(), "up" | "pull" | "restart") {
+                V::Change
+            } else if any(READ_VERBS) || any(BUILD_VERBS) {
+                V::Read
+            } else {
+                V::None
+            };
+            (w.text.clone(), v)
+        })
+        .collect();
+    let mut first_change: Option<&str> = None;
+    for (w, v) in &kinds {
+        match v {
+            V::Destroy => return Change(format!("runs the destructive verb `{w}`")),
+            V::Read if first_change.is_none_or(|f| NOUNISH.contains(&f)) => return Safe,
+            V::Read => break,
+            V::Change if first_change.is_none() => first_change = Some(w),
+            _ => {}
+        }
+    }
+    if let Some(w) = first_change {
+        return Change(format!("runs `{w}`"));
+    }
+    if c.name == "crontab" && c.has(&["-l"]) {
+        return Safe;
+    }
+    Unknown
+}
+
+/// Kintsugi's own commands: reading is safe; every control that approves,
+/// runs, undoes, stops, unlocks or unwires is for a human, never an agent.
+fn kintsugi(c: &Cmd, s0: &str, s1: &str) -> Form {
+    match s0 {
+        "test" | "classify" | "dry-run" | "status" | "log" | "verify" | "limits" | "queue"
+        | "snapshots" | "doctor" | "help" | "report" | "version" | "bench" | "" => Safe,
+        "model" | "record" | "fleet" if matches!(s1, "status" | "log" | "report" | "verify") => {
+            Safe
+        }
+        "hook" | "exec" | "mcp" | "guard" => Safe,
+        "init" if c.has(&["--dry-run"]) && !c.has(&["--undo"]) => Safe,
+        _ => Change(format!(
+            "is Kintsugi's own control (`kintsugi {s0}`): only a human may run it"
+        )),
+    }
+}
+
+fn git(c: &Cmd, s0: &str, s1: &str) -> Form {
+    // `git -C DIR status`, `git -c k=v log`: skip global options and values.
+    let mut words = Vec::new();
+    let mut skip = false;
+    for a in &c.args {
+        let t = a.text.as_str();
+        if skip {
+            skip = false;
+            continue;
+        }
+        if matches!(t, "-C" | "-c" | "--git-dir" | "--work-tree" | "--namespace") {
+            skip = true;
+            continue;
+        }
+        if !t.starts_with('-') {
+            words.push(t);
+        }
+    }
+    let (mut s0, s1) = if words.is_empty() {
+        (s0, s1)
+    } else {
+        (words[0], words.get(1).copied().unwrap_or(""))
+    };
+    // `git -c alias.st=status st`: an alias defined on the line itself.
+    let alias = c.args.iter().find_map(|a| {
+        a.text
+            .strip_prefix("alias.")
+            .and_then(|r| r.split_once('='))
+            .filter(|(name, _)| *name == s0)
+            .map(|(_, v)| v.to_string())
+    });
+    let alias_word;
+    if let Some(v) = alias {
+        if v.starts_with('!') {
+            return Unknown;
+        }
+        alias_word = v.split_whitespace().next().unwrap_or("").to_string();
+        s0 = &alias_word;
+    }
+    if c.has(&["-h", "--help"]) {
+        return Safe;
+    }
+    match s0 {
+        "status" | "log" | "diff" | "show" | "add" | "blame" | "grep" | "ls-files" | "ls-tree"
+        | "ls-remote" | "rev-parse" | "rev-list" | "describe" | "shortlog" | "merge-base"
+        | "cat-file" | "show-ref" | "for-each-ref" | "whatchanged" | "help" | "version"
+        | "init" | "clone" | "fetch" | "pull" | "switch" | "checkout" | "range-diff"
+        | "format-patch" | "count-objects" | "fsck" | "check-ignore" | "check-attr" | "var"
+        | "difftool" | "bisect" | "annotate" | "cherry" | "show-branch" | "name-rev"
+        | "verify-commit" | "verify-tag" | "restore" | "push" | "" => Safe,
+        "commit" if c.long("--amend") => Change("rewrites the last commit".into()),
+        "commit" if c.has(&["--no-verify", "-n"]) => {
+            Change("skips the repository's commit hooks".into())
+        }
+        "commit" => Safe,
+        "branch"
+            if c.has(&[
+                "-d", "-D", "-m", "-M", "--delete", "--move", "-c", "-C", "-f",
+            ]) =>
+        {
+            Change("deletes, renames or forces a branch".into())
+        }
+        "branch" => Safe,
+        "stash" if matches!(s1, "" | "push" | "save" | "list" | "show" | "create") => Safe,
+        "remote" if matches!(s1, "" | "show" | "get-url" | "-v" | "update" | "prune") => Safe,
+        "tag" if !c.has(&["-d", "--delete", "-f", "--force"]) => Safe,
+        "config"
+            if c.has(&[
+                "--get",
+                "--list",
+                "-l",
+                "--get-all",
+                "--get-regexp",
+                "--show-origin",
+            ]) || words.len() == 2 && !words[1].contains('=') =>
+        {
+            Safe
+        }
+        "reset"
+            if !c.has(&["--soft", "--mixed", "--hard", "--keep", "--merge"])
+                && words[1..]
+                    .iter()
+                    .all(|w| *w == "HEAD" || w.contains('/') || w.contains('.')) =>
+        {
+            Safe
+        }
+        "gc" if !c.args.iter().any(|a| a.text.starts_with("--prune")) => Safe,
+        "reflog" if matches!(s1, "" | "show") => Safe,
+        "worktree" if s1 == "list" => Safe,
+        "submodule" if matches!(s1, "" | "status" | "summary" | "update" | "init" | "sync") => Safe,
+        "lfs" if matches!(s1, "ls-files" | "status" | "env" | "version" | "track") => Safe,
+        "notes" if matches!(s1, "" | "list" | "show") => Safe,
+        "sparse-checkout" if s1 == "list" => Safe,
+        "clean" | "rm" | "mv" | "prune" | "gc" if c.short('n') || c.long("--dry-run") => Safe,
+        _ => Change(format!("changes the repository (`git {s0}`)")),
+    }
+}
+
+fn cargo(c: &Cmd, s0: &str) -> Form {
+    match s0 {
+        "build" | "b" | "check" | "c" | "test" | "t" | "clippy" | "doc" | "d" | "bench" | "run"
+        | "r" | "tree" | "metadata" | "nextest" | "llvm-cov" | "miri" | "expand"
+        | "locate-project" | "pkgid" | "verify-project" | "search" | "info" | "version"
+        | "help" | "read-manifest" | "fetch" | "audit" | "deny" | "outdated" | "udeps"
+        | "machete" | "bloat" | "asm" | "watch" | "hack" | "insta" | "criterion" | "fuzz"
+        | "tarpaulin" | "semver-checks" | "msrv" | "package" | "llvm-lines" | "" => {
+            if s0 == "clippy" && c.long("--fix") {
+                Change("rewrites files in place (clippy --fix)".into())
+            } else {
+                Safe
+            }
+        }
+        "fmt" if c.has(&["--check"]) => Safe,
+        "fmt" => Change("rewrites files in place (formats the code)".into()),
+        "clean" => Change("removes build outputs".into()),
+        "update" | "add" | "remove" | "rm" | "generate-lockfile" | "vendor" => {
+            Change("changes the project's dependencies or lockfile".into())
+        }
+        "fix" => Change("rewrites files in place (cargo fix)".into()),
+        "new" | "init" => Change("creates a new package".into()),
+        "install" | "uninstall" => Change("installs or removes a binary".into()),
+        _ => Unknown,
+    }
+}
+
+fn js_pm(c: &Cmd, n: &str, s0: &str, s1: &str) -> Form {
+    const READ: &[&str] = &[
+        "ls",
+        "list",
+        "ll",
+        "la",
+        "view",
+        "v",
+        "info",
+        "show",
+        "outdated",
+        "explain",
+        "why",
+        "prefix",
+        "root",
+        "bin",
+        "doctor",
+        "help",
+        "search",
+        "whoami",
+        "ping",
+        "fund",
+        "query",
+        "licenses",
+        "config",
+        "get",
+        "docs",
+        "home",
+        "repo",
+        "bugs",
+        "completion",
+        "-v",
+        "",
+    ];
+    const TEST: &[&str] = &[
+        "test",
+        "t",
+        "tst",
+        "tests",
+        "build",
+        "lint",
+        "typecheck",
+        "check",
+    ];
+    match s0 {
+        "run" | "run-script" | "rum" | "urn" => task(s1),
+        "start" | "dev" | "serve" | "preview" => Safe,
+        "ci" | "clean-install" => Safe,
+        "config" if !matches!(s1, "set" | "delete" | "edit" | "fix") => Safe,
+        "config" => Change(format!("changes {n}'s configuration")),
+        "cache" if matches!(s1, "ls" | "list" | "verify" | "dir") => Safe,
+        "pkg" if s1 == "get" => Safe,
+        "version" if s1.is_empty() => Safe,
+        "audit" if !c.has(&["fix"]) && s1 != "fix" => Safe,
+        "exec" | "x" | "dlx" => Unknown,
+        "install" | "i" | "add" | "isntall" | "update" | "up" | "upgrade" | "dedupe" | "ddp"
+        | "prune" | "link" | "ln" | "rebuild" | "rb" | "uninstall" | "remove" | "rm" | "un"
+        | "unlink" | "r" => {
+            Change("changes the project's dependencies (node_modules, lockfile)".into())
+        }
+        "init" | "create" | "pkg" | "version" | "set-script" | "cache" | "publish"
+        | "unpublish" | "deprecate" | "dist-tag" | "login" | "logout" | "adduser" | "owner"
+        | "access" | "token" | "team" | "org" | "star" | "unstar" | "hook" | "patch"
+        | "patch-commit" | "import" | "set" => Change(format!("runs `{n} {s0}`")),
+        _ if READ.contains(&s0) => Safe,
+        _ if TEST.contains(&s0) => Safe,
+        // `yarn build`, `pnpm lint`, `bun dev`: a project script by name.
+        _ if n != "npm" => task(s0),
+        _ => Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn build_tool_forms() {
+        expect(&[
+            ("cargo build --release", "safe"),
+            ("cargo +nightly test -p x", "safe"),
+            ("cargo fmt --check", "safe"),
+            ("cargo fmt", "ambiguous"),
+            ("cargo clean", "ambiguous"),
+            ("cargo update", "ambiguous"),
+            ("cargo frobnicate", "ambiguous"),
+            ("npm test", "safe"),
+            ("npm run build", "safe"),
+            ("npm run test:unit", "safe"),
+            ("npm run clean", "ambiguous"),
+            ("npm run db:reset", "ambiguous"),
+            ("npm run wobble", "ambiguous"),
+            ("npm ci", "safe"),
+            ("npm install", "ambiguous"),
+            ("yarn build", "safe"),
+            ("pnpm lint", "safe"),
+            ("make", "safe"),
+            ("make -j4 test", "safe"),
+            ("make clean", "ambiguous"),
+            ("make install", "ambiguous"),
+            ("make -n clean", "safe"),
+            ("make frobnicate", "ambiguous"),
+            ("go test ./...", "safe"),
+            ("go mod tidy", "ambiguous"),
+            ("go generate ./...", "ambiguous"),
+            ("pip list", "safe"),
+            ("pip install -r requirements.txt", "ambiguous"),
+            ("./gradlew test", "safe"),
+            ("mvn -q verify", "safe"),
+            ("mvn dependency:tree", "safe"),
+            ("gradle clean build", "ambiguous"),
+        ]);
+    }
+}

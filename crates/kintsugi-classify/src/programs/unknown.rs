@@ -1,0 +1,449 @@
+//! What Kintsugi does not model is never read-only. A program nobody knows
+//! is judged by its verbs: a known read verb (`list`, `get`, `status`, …)
+//! and nothing that mutates makes it safe; a destructive verb makes it
+//! ambiguous, or catastrophic when the target or the flags say the damage is
+//! wholesale (`--all`, `--force`, a wildcard, a whole cluster, vault, bucket
+//! or database, a production-looking name); anything else is
+//! `unknown:program` (ambiguous: "it may change anything").
+
+use super::Cmd;
+use crate::effects::Effect;
+use crate::engine::Engine;
+
+/// Verbs that only read or print, in any CLI.
+pub(crate) const READ_VERBS: &[&str] = &[
+    "list",
+    "ls",
+    "get",
+    "show",
+    "describe",
+    "status",
+    "version",
+    "help",
+    "info",
+    "view",
+    "inspect",
+    "logs",
+    "log",
+    "search",
+    "whoami",
+    "diff",
+    "print",
+    "display",
+    "query",
+    "explain",
+    "validate",
+    "lint",
+    "doctor",
+    "check",
+    "plan",
+    "preview",
+    "top",
+    "tail",
+    "watch",
+    "stat",
+    "stats",
+    "count",
+    "find",
+    "lookup",
+    "verify",
+    "audit",
+    "outdated",
+    "tree",
+    "graph",
+    "cat",
+    "env",
+    "config-get",
+    "read-only",
+    "readonly",
+    "ping",
+    "health",
+    "healthcheck",
+    "summary",
+    "report",
+    "history",
+];
+
+/// Verbs that destroy, in any CLI.
+pub(crate) const DESTROY_VERBS: &[&str] = &[
+    "delete",
+    "destroy",
+    "drop",
+    "purge",
+    "remove",
+    "rm",
+    "del",
+    "wipe",
+    "erase",
+    "truncate",
+    "reset",
+    "flush",
+    "forget",
+    "prune",
+    "revoke",
+    "disable",
+    "uninstall",
+    "terminate",
+    "kill",
+    "nuke",
+    "teardown",
+    "shred",
+    "clear",
+    "rmi",
+    "unregister",
+    "deregister",
+    "decommission",
+    "obliterate",
+    "expunge",
+    "evict",
+    "remove-all",
+    "delete-all",
+];
+
+/// Verbs that change state (ambiguous in any CLI).
+pub(crate) const CHANGE_VERBS: &[&str] = &[
+    "install",
+    "deploy",
+    "publish",
+    "release",
+    "push",
+    "stop",
+    "apply",
+    "upload",
+    "login",
+    "logout",
+    "rollback",
+    "format",
+    "down",
+    "migrate",
+    "restore",
+    "clean-all",
+    "overwrite",
+    "sync",
+    "send",
+    "create",
+    "set",
+    "update",
+    "upgrade",
+    "add",
+    "put",
+    "write",
+    "edit",
+    "patch",
+    "start",
+    "restart",
+    "enable",
+    "scale",
+    "import",
+    "init",
+    "move",
+    "mv",
+    "rename",
+    "copy",
+    "cp",
+    "revert",
+    "unset",
+    "grant",
+    "attach",
+    "detach",
+    "mount",
+    "unmount",
+    "exec",
+    "run",
+    "commit",
+    "merge",
+    "rotate",
+    "seed",
+    "promote",
+    "cancel",
+    "suspend",
+    "resume",
+    "pause",
+    "lock",
+    "unlock",
+    "share",
+    "open",
+    "close",
+    "link",
+    "unlink",
+    "archive",
+    "transfer",
+    "invite",
+    "approve",
+    "trigger",
+    "submit",
+    "post",
+];
+
+/// Targets whose loss is wholesale and usually irreversible.
+const WHOLESALE_NOUNS: &[&str] = &[
+    "cluster",
+    "clusters",
+    "vault",
+    "vaults",
+    "bucket",
+    "buckets",
+    "repo",
+    "repos",
+    "repository",
+    "repositories",
+    "topic",
+    "topics",
+    "vhost",
+    "vhosts",
+    "secrets",
+    "engine",
+    "engines",
+    "database",
+    "databases",
+    "db",
+    "dbs",
+    "keyspace",
+    "keyspaces",
+    "namespace",
+    "namespaces",
+    "project",
+    "projects",
+    "account",
+    "accounts",
+    "volume",
+    "volumes",
+    "table",
+    "tables",
+    "index",
+    "indices",
+    "indexes",
+    "stream",
+    "streams",
+    "queue",
+    "queues",
+    "snapshot",
+    "snapshots",
+    "backup",
+    "backups",
+    "org",
+    "organization",
+    "organizations",
+    "tenant",
+    "tenants",
+    "zone",
+    "zones",
+    "domain",
+    "domains",
+    "stack",
+    "stacks",
+    "environment",
+    "environments",
+    "collection",
+    "collections",
+    "registry",
+    "registries",
+    "keyring",
+    "keys",
+    "users",
+    "everything",
+    "storage",
+    "data",
+    "dataset",
+    "datasets",
+    "workspace",
+    "workspaces",
+    "app",
+    "apps",
+    "site",
+    "sites",
+];
+
+/// Flags that turn one destructive call into a wholesale one.
+const WHOLESALE_FLAGS: &[&str] = &[
+    "--all",
+    "-a",
+    "--force",
+    "-f",
+    "--recursive",
+    "-r",
+    "-R",
+    "--purge",
+    "--yes",
+    "-y",
+    "--permanent",
+    "--permanently",
+    "--hard",
+    "--everything",
+    "--cascade",
+    "--no-preserve-root",
+    "--force-delete",
+    "--skip-final-snapshot",
+    "--delete-data",
+    "--with-data",
+    "--include-data",
+    "-A",
+    "--all-namespaces",
+    "--prefix=",
+    "--confirm",
+    "--noconfirm",
+    "--no-confirm",
+];
+
+/// The verb of one word: `db:drop` → `drop`, `delete-cluster` → `delete`.
+fn verb_parts(w: &str) -> Vec<String> {
+    let t = w.to_ascii_lowercase();
+    let mut v = vec![t.clone()];
+    for sep in [':', '-', '_', '.', '/'] {
+        for p in t.split(sep) {
+            if !p.is_empty() && !v.iter().any(|x| x == p) {
+                v.push(p.to_string());
+            }
+        }
+    }
+    v
+}
+
+fn any_verb(words: &[String], table: &[&str]) -> Option<String> {
+    words.iter().find_map(|w| {
+        verb_parts(w)
+            .into_iter()
+            .find(|p| table.contains(&p.as_str()))
+    })
+}
+
+/// A production-looking or root-level target.
+fn wholesale_target(c: &Cmd, pos: &[String]) -> bool {
+    pos.iter().any(|w| {
+        let l = w.to_ascii_lowercase();
+        w == "*"
+            || w.ends_with('*')
+            || w == "/"
+            || w == "all"
+            || w == "\"\""
+            || w == "''"
+            || verb_parts(&l)
+                .iter()
+                .any(|p| matches!(p.as_str(), "prod" | "production" | "live" | "primary"))
+            || verb_parts(&l)
+                .iter()
+                .any(|p| WHOLESALE_NOUNS.contains(&p.as_str()))
+    }) || c.args.iter().any(|a| {
+        let t = a.text.as_str();
+        WHOLESALE_FLAGS
+            .iter()
+            .any(|f| t == *f || (f.ends_with('=') && t.starts_with(f)))
+            || t.starts_with("--prefix=") && t.len() <= "--prefix=/".len()
+    }) || c.args.iter().any(|a| a.text.is_empty())
+}
+
+/// Judge a program Kintsugi does not model, by its verbs.
+pub(crate) fn judge(e: &mut Engine, c: &Cmd) {
+    if c.dry_run() {
+        return;
+    }
+    let pos: Vec<String> = c
+        .positional()
+        .iter()
+        .take(4)
+        .map(|w| w.text.clone())
+        .collect();
+    if let Some(v) = any_verb(&pos, DESTROY_VERBS) {
+        if wholesale_target(c, &pos) {
+            e.add(Effect::Unknown {
+                program: c.name.clone(),
+                form: "destroy".into(),
+                what: format!(
+                    "`{}` runs the destructive verb `{v}` on a wholesale target",
+                    c.label()
+                ),
+            });
+        } else {
+            e.add(Effect::Change {
+                program: c.name.clone(),
+                what: format!("runs the destructive verb `{v}`"),
+            });
+        }
+        return;
+    }
+    if let Some(v) = any_verb(&pos, CHANGE_VERBS) {
+        e.add(Effect::Change {
+            program: c.name.clone(),
+            what: format!("runs `{v}`"),
+        });
+        return;
+    }
+    if pos.first().is_some_and(|w| {
+        verb_parts(w)
+            .iter()
+            .any(|p| READ_VERBS.contains(&p.as_str()))
+    }) || pos.get(1).is_some_and(|w| {
+        verb_parts(w)
+            .iter()
+            .any(|p| READ_VERBS.contains(&p.as_str()))
+    }) {
+        return;
+    }
+    unknown(e, c, "program");
+}
+
+/// Record that `c` is not something Kintsugi knows (`program`, `subcommand`
+/// or `script`).
+pub(crate) fn unknown(e: &mut Engine, c: &Cmd, kind: &str) {
+    let what = match kind {
+        "subcommand" => format!(
+            "`{}` is not a form of `{}` Kintsugi knows; it may change anything",
+            c.label(),
+            c.name
+        ),
+        "script" => format!(
+            "runs the script `{}`, which Kintsugi could not read; it may change anything",
+            c.name
+        ),
+        _ => format!(
+            "`{}` is not a program Kintsugi knows; it may change anything",
+            c.name
+        ),
+    };
+    e.add(Effect::Unknown {
+        program: c.name.clone(),
+        form: kind.into(),
+        what,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn unknown_programs_are_never_safe() {
+        expect(&[
+            ("frobnicate --now", "ambiguous"),
+            ("acme-cli sync-everything", "ambiguous"),
+            ("./scripts/deploy.sh", "ambiguous"),
+            ("zorp", "ambiguous"),
+        ]);
+    }
+
+    #[test]
+    fn read_forms_of_unknown_clis_are_safe() {
+        expect(&[
+            ("acmectl list", "safe"),
+            ("acmectl get widgets", "safe"),
+            ("acmectl widgets describe w1", "safe"),
+            ("acmectl status", "safe"),
+            ("acmectl --version", "safe"),
+            ("acmectl help deploy", "safe"),
+        ]);
+    }
+
+    #[test]
+    fn destructive_verbs_of_unknown_clis() {
+        expect(&[
+            ("acmectl delete widget w1", "ambiguous"),
+            ("acmectl delete cluster main", "catastrophic"),
+            ("acmectl bucket rm --recursive", "catastrophic"),
+            ("acmectl topics delete --all", "catastrophic"),
+            ("acmectl db:drop", "catastrophic"),
+            ("acmectl delete-app prod-api", "catastrophic"),
+            ("acmectl purge '*'", "catastrophic"),
+            ("acmectl delete widget w1 --dry-run", "safe"),
+        ]);
+    }
+}
