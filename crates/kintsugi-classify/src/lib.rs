@@ -29,6 +29,7 @@ mod words;
 mod wrappers;
 
 pub use effects::Effect;
+pub use programs::scripts::MAX_SCRIPT_BYTES;
 
 /// Lines longer than this are not parsed (class at least ambiguous, `limit:too-large`).
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
@@ -145,7 +146,7 @@ fn script_line(eng: &engine::Engine<'_>, class: Class, ctx: &Context) -> Option<
         }
         if analyze(t, ctx).class == class {
             let shown: String = t.chars().take(80).collect();
-            return Some(format!("`{}` line {}: `{shown}`", span.name, n + 1));
+            return Some(format!("in `{}` line {}: `{shown}`", span.name, n + 1));
         }
     }
     Some(format!("in `{}`", span.name))

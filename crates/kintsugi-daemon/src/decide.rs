@@ -19,7 +19,7 @@ use crate::config::{Config, Mode};
 use crate::memory::Memory;
 use crate::policy::{Projects, evaluate};
 use crate::scorer::{ESCALATE_AT, Scorer};
-use kintsugi_classify::{Analysis, Context, analyze};
+use kintsugi_classify::{Analysis, Context, analyze_with_files};
 use kintsugi_protocol::{Class, Decision, ProposedCommand, argv_to_line};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -65,10 +65,11 @@ pub fn context(cmd: &ProposedCommand, home: &Path, project_root: Option<PathBuf>
 /// Classify `cmd` as it would run in `ctx`. A command with no raw line is
 /// analysed from its argv, quoted.
 pub fn classify(cmd: &ProposedCommand, ctx: &Context) -> Analysis {
+    let read = |p: &str| crate::script_files::read_script(p);
     if cmd.raw.trim().is_empty() && !cmd.argv.is_empty() {
-        return analyze(&argv_to_line(&cmd.argv), ctx);
+        return analyze_with_files(&argv_to_line(&cmd.argv), ctx, &read);
     }
-    analyze(&cmd.raw, ctx)
+    analyze_with_files(&cmd.raw, ctx, &read)
 }
 
 /// Everything the engine consults.

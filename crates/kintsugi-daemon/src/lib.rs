@@ -27,6 +27,7 @@ mod peer;
 mod policy;
 mod queue;
 mod scorer;
+pub mod script_files;
 mod scrub;
 mod server;
 mod snapshots;

@@ -7,7 +7,7 @@
 
 use anyhow::{Context as _, Result};
 use clap::Args;
-use kintsugi_classify::{Context, analyze};
+use kintsugi_classify::Context;
 use serde_json::Value;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -73,7 +73,8 @@ pub fn run(args: TestArgs) -> Result<ExitCode> {
 }
 
 fn print_one(out: &mut impl Write, line: &str, ctx: &Context, json: bool) -> Result<()> {
-    let analysis = analyze(line, ctx);
+    let read = |p: &str| kintsugi_daemon::script_files::read_script(p);
+    let analysis = kintsugi_classify::analyze_with_files(line, ctx, &read);
     let mut value = serde_json::to_value(&analysis)?;
     if json {
         if let Value::Object(map) = &mut value {
