@@ -498,6 +498,18 @@ const READ_ONLY: &[&str] = &[
     "fsck",
     "zfs",
     "zpool",
+    ":",
+    "let",
+    "break",
+    "continue",
+    "getopts",
+    "mapfile",
+    "readarray",
+    "caller",
+    "times",
+    "dirs",
+    "unalias",
+    "unset",
 ];
 
 const BUILD: &[&str] = &[

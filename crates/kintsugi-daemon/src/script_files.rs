@@ -18,7 +18,10 @@ pub fn read_script(path: &str) -> Option<String> {
         return None;
     }
     let real = std::fs::canonicalize(p).ok()?;
-    if ["/proc", "/sys", "/dev"].iter().any(|d| real.starts_with(d)) {
+    if ["/proc", "/sys", "/dev"]
+        .iter()
+        .any(|d| real.starts_with(d))
+    {
         return None;
     }
     let meta = std::fs::metadata(&real).ok()?;

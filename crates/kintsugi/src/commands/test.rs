@@ -24,6 +24,13 @@ pub struct TestArgs {
     /// Home directory (default: $HOME).
     #[arg(long)]
     home: Option<PathBuf>,
+    /// Instead of one line: report the classifier's accuracy on labelled
+    /// corpus files (`expected<TAB>family<TAB>cwd<TAB>command` lines, as in
+    /// crates/kintsugi-classify/tests/corpus/). Home is /home/dev and the
+    /// project root /home/dev/proj unless --home says otherwise. Exit 1 when
+    /// a catastrophic line is classed safe or a safe line catastrophic.
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    corpus: Vec<PathBuf>,
     /// The command line; several words are joined with spaces.
     #[arg(last = true)]
     command: Vec<String>,
@@ -54,6 +61,9 @@ pub fn context(cwd: Option<PathBuf>, home: Option<PathBuf>) -> Result<Context> {
 }
 
 pub fn run(args: TestArgs) -> Result<ExitCode> {
+    if !args.corpus.is_empty() {
+        return corpus_report(&args.corpus, args.home);
+    }
     let ctx = context(args.cwd, args.home)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -139,4 +149,38 @@ fn render_fields(e: &Value) -> String {
         })
         .collect();
     format!("{kind} {}", rest.join(" "))
+}
+
+/// `kintsugi test --corpus FILE…`: the accuracy report over labelled files.
+fn corpus_report(files: &[PathBuf], home: Option<PathBuf>) -> Result<ExitCode> {
+    use kintsugi_classify::corpus::{Report, parse};
+    let mut cases = Vec::new();
+    let mut errors = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(f)
+            .with_context(|| format!("cannot read corpus file {}", f.display()))?;
+        match parse(&f.display().to_string(), &text) {
+            Ok(c) => cases.extend(c),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if !errors.is_empty() {
+        anyhow::bail!(
+            "malformed corpus lines (fix them; format: expected<TAB>family<TAB>cwd<TAB>command):\n{}",
+            errors.join("\n")
+        );
+    }
+    let home = home.unwrap_or_else(|| PathBuf::from("/home/dev"));
+    let project = home.join("proj");
+    let report = Report::evaluate(&cases, &home, Some(&project));
+    let mut out = std::io::stdout().lock();
+    match write!(out, "{report}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.context("cannot write the report")?,
+    }
+    Ok(if report.leaks() > 0 || report.false_blocks() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
