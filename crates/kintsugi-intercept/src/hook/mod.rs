@@ -1,15 +1,21 @@
 //! `kintsugi hook --agent NAME`: the shared flow behind every agent's native
 //! pre-tool hook.
 //!
-//! 1. Read the payload from stdin (capped at [`MAX_PAYLOAD_BYTES`]).
+//! 1. Read the payload from stdin (capped at [`MAX_PAYLOAD_BYTES`]; UTF-8
+//!    JSON, a UTF-8 byte order mark allowed).
 //! 2. Parse it in the agent's dialect into a [`HookRequest`]; a tool that is
-//!    not a shell passes through with the dialect's "no opinion" answer.
+//!    not a shell passes through with the dialect's "no opinion" answer. A
+//!    payload that cannot be read, or a shell call whose command cannot be
+//!    found, is blocked whatever the fail mode.
 //! 3. Ask the daemon (`propose`, agent `hook:NAME`, `raw` = the command
-//!    verbatim). Allow → the dialect's allow; deny → a block that really
-//!    blocks; hold → wait for the human (`wait`) within a budget below the
-//!    agent's own hook timeout, then allow or block with the pending id.
+//!    verbatim, an argv list quoted into a line). Allow → the dialect's
+//!    explicit allow only when the class is safe, else "no opinion" (an
+//!    explicit allow skips the agent's own prompt); deny → a block that
+//!    really blocks; hold → wait for the human (`wait`) within a budget below
+//!    the agent's own hook timeout, then allow or block with the pending id.
 //! 4. Daemon unreachable → classify locally: catastrophic is blocked, the
-//!    rest follows `KINTSUGI_FAIL_MODE` (`open` by default), said on stderr.
+//!    rest follows `KINTSUGI_FAIL_MODE` (`open` by default: "no opinion",
+//!    never an explicit allow), said on stderr.
 //!
 //! `after.rs` is the post-tool hook (`--after`), which reports that an
 //! allowed command finished.
@@ -34,7 +40,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use payload::MAX_PAYLOAD_BYTES;
+pub use payload::{MAX_PAYLOAD_BYTES, MAX_QUOTED_CHARS, MAX_QUOTED_COMMANDS};
 pub use verdict::PROPOSE_TIMEOUT;
 
 /// The agent CLIs whose hook dialects we speak.

@@ -1,7 +1,7 @@
-//! Reading the hook payload: a size cap on stdin, and a loose search for
-//! `"command": "…"` in text that is not the JSON we expected, so a malformed
-//! payload can still have its command classified (and a catastrophic one
-//! blocked) instead of being waved through.
+//! Reading the hook payload: a size cap on stdin, the check that the bytes
+//! are UTF-8 JSON text (not empty, UTF-16 or binary), and a loose search for
+//! `"command": "…"` in text that is not the JSON we expected, so the block
+//! of a malformed payload can name the command it seems to carry.
 
 use std::io::Read;
 
