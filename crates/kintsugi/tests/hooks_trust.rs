@@ -147,7 +147,7 @@ fn an_argv_list_is_judged_as_the_words_it_runs() {
         } else {
             v["command"] = argv.clone();
         }
-        let r = hook(&sb, agent, v.to_string(), &[], &[]);
+        let r = hook(&sb, agent, &v.to_string(), &[], &[]);
         assert_blocked(agent, &r);
         assert!(r.reason().contains("denied"), "{agent}: {r:?}");
     }

@@ -81,7 +81,7 @@ pub fn hook_cmd(sb: &Sandbox, agent: &str, args: &[&str], env: &[(&str, &str)]) 
 pub fn spawn_hook(
     sb: &Sandbox,
     agent: &str,
-    payload: impl AsRef<[u8]>,
+    payload: &(impl AsRef<[u8]> + ?Sized),
     args: &[&str],
     env: &[(&str, &str)],
 ) -> Child {
@@ -105,7 +105,7 @@ pub fn finish(child: Child) -> Run {
 pub fn hook(
     sb: &Sandbox,
     agent: &str,
-    payload: impl AsRef<[u8]>,
+    payload: &(impl AsRef<[u8]> + ?Sized),
     args: &[&str],
     env: &[(&str, &str)],
 ) -> Run {
