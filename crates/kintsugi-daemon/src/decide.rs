@@ -4,8 +4,9 @@
 //!
 //! 1. kill switch (`kintsugi panic`): deny everything;
 //! 2. classify (the pure classifier);
-//! 3. policy: the user's deny/hold/allow rules, and a repository's
-//!    `.kintsugi.toml` (deny/hold only);
+//! 3. policy: the user's deny/hold/allow rules, and every `.kintsugi.toml`
+//!    from the cwd up (deny/hold only); text rules match the raw line and
+//!    each program's argv;
 //! 4. memory: a human's remembered allow/deny for this exact command here;
 //! 5. mode: attended, unattended or notify;
 //! 6. scorer: summary and risk; may escalate, never loosen. The heuristic
@@ -17,7 +18,7 @@
 
 use crate::config::{Config, Mode};
 use crate::memory::Memory;
-use crate::policy::{Projects, evaluate};
+use crate::policy::{Projects, evaluate, program_lines};
 use crate::scorer::{ESCALATE_AT, Scorer};
 use kintsugi_classify::{Analysis, Context, analyze_with_files};
 use kintsugi_protocol::{Class, Decision, ProposedCommand, argv_to_line};
@@ -33,8 +34,9 @@ pub struct Decided {
     pub reason: String,
     pub summary: Option<String>,
     pub risk: Option<u8>,
-    /// A repo policy file that tried to loosen something (to report).
-    pub repo_warning: Option<(PathBuf, Vec<String>)>,
+    /// Repo policy files that tried to loosen something or could not be
+    /// read (to report), with what was ignored in each.
+    pub repo_warnings: Vec<(PathBuf, Vec<String>)>,
     /// The analysis' effects (the snapshot plan and preview read them).
     pub effects: Vec<kintsugi_classify::Effect>,
     /// The command's project root, when it has one.
@@ -138,7 +140,7 @@ impl Engine {
             reason: analysis.reason.clone(),
             summary: None,
             risk: None,
-            repo_warning: None,
+            repo_warnings: Vec::new(),
             effects: analysis.effects.clone(),
             project_root: project.root.clone(),
             scorer_note: None,
@@ -186,13 +188,19 @@ impl Engine {
             return out;
         }
         // 3. Policy.
-        let repo = project.policy;
-        if let Some(r) = &repo
-            && !r.ignored.is_empty()
-        {
-            out.repo_warning = Some((r.file.clone(), r.ignored.clone()));
-        }
-        let m = evaluate(&self.config.rules, repo.as_ref(), &cmd.raw, &analysis.rule);
+        out.repo_warnings = project
+            .policies
+            .iter()
+            .filter(|r| !r.ignored.is_empty())
+            .map(|r| (r.file.clone(), r.ignored.clone()))
+            .collect();
+        let m = evaluate(
+            &self.config.rules,
+            &project.policies,
+            &cmd.raw,
+            &program_lines(&analysis),
+            &analysis.rule,
+        );
         if let Some((src, pattern)) = m.deny {
             out.decision = Decision::Deny;
             out.reason = format!("Denied by the rule {pattern:?} in {src}. {}", out.reason);

@@ -238,14 +238,14 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
         mut reason,
         summary,
         risk,
-        repo_warning,
+        repo_warnings,
         effects,
         project_root,
         scorer_note,
     } = decided;
     reason = scrub::text(reason);
     let summary = summary.map(scrub::text);
-    if let Some((file, ignored)) = repo_warning {
+    for (file, ignored) in repo_warnings {
         let text = format!("{} {}", file.display(), ignored.join("; "));
         if state.warn_once(text.clone()) {
             let e = peer_event(

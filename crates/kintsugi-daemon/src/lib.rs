@@ -39,6 +39,7 @@ mod vault_ops;
 mod writer;
 
 pub use config::{Config, ConfigError, FailMode, Mode, ModelConfig, Rules};
+pub use policy::MAX_REPO_FILE_BYTES;
 pub use scorer::facts as model_facts;
 pub use server::{DaemonError, Paths, run};
 

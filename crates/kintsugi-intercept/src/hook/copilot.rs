@@ -11,7 +11,7 @@
 //! - no opinion → exit 0, nothing printed ("return nothing to allow");
 //! - `ask` is not used: the daemon snapshots and logs only what it allows.
 
-use super::{Answer, HookRequest, Outcome, command_value, str_field};
+use super::{Answer, HookRequest, Outcome, command_in, str_field};
 use serde_json::{Value, json};
 
 const SHELL_TOOLS: &[&str] = &["bash", "shell", "powershell", "Bash"];
@@ -37,11 +37,7 @@ pub(crate) fn parse(v: &Value) -> Result<HookRequest, String> {
         Some(other) => other.clone(),
         None => return Err(format!("tool `{}` came without `toolArgs`", req.tool_name)),
     };
-    let command = args
-        .get("command")
-        .and_then(command_value)
-        .ok_or_else(|| format!("`toolArgs` for `{}` has no `command` string", req.tool_name))?;
-    req.command = Some(command);
+    req.command = Some(command_in(&args, &["command"], "toolArgs", &req.tool_name)?);
     Ok(req)
 }
 

@@ -13,12 +13,18 @@
 //!   on its own. `ask` is not used: the daemon snapshots and logs only what
 //!   it allows itself, so a hold waits here instead.
 
-use super::{Answer, HookRequest, Outcome, str_field};
+use super::{Answer, HookRequest, Outcome, command_in, str_field};
 use serde_json::{Value, json};
 
 pub(crate) fn parse(v: &Value) -> Result<HookRequest, String> {
     let obj = v.as_object().ok_or("the payload is not a JSON object")?;
-    let event = str_field(v, "hook_event_name").unwrap_or("beforeShellExecution");
+    // Without an event name the payload is taken for a shell call (the
+    // shape Cursor has always sent); a name that is not a string is garbage.
+    let event = match obj.get("hook_event_name") {
+        None => "beforeShellExecution",
+        Some(Value::String(s)) => s.as_str(),
+        Some(_) => return Err("`hook_event_name` is not a string".into()),
+    };
     let cwd = str_field(v, "cwd").map(str::to_string).or_else(|| {
         obj.get("workspace_roots")
             .and_then(|r| r.get(0))
@@ -34,22 +40,18 @@ pub(crate) fn parse(v: &Value) -> Result<HookRequest, String> {
     };
     match event {
         "beforeShellExecution" => {
-            let c = str_field(v, "command")
-                .ok_or("a `beforeShellExecution` payload came without a `command` string")?;
-            req.command = Some(c.to_string());
+            req.command = Some(command_in(v, &["command"], "", event)?);
         }
         "preToolUse" => {
-            let tool = str_field(v, "tool_name").unwrap_or_default();
+            // Which tool it is decides everything: without a name, block.
+            let tool = str_field(v, "tool_name")
+                .ok_or("a `preToolUse` payload came without a `tool_name` string")?;
             req.tool_name = tool.to_string();
             if tool == "Shell" {
-                let c = v
+                let input = obj
                     .get("tool_input")
-                    .and_then(|i| i.get("command"))
-                    .and_then(Value::as_str)
-                    .ok_or(
-                        "a `preToolUse` payload for `Shell` came without `tool_input.command`",
-                    )?;
-                req.command = Some(c.to_string());
+                    .ok_or("a `preToolUse` payload for `Shell` came without `tool_input`")?;
+                req.command = Some(command_in(input, &["command"], "tool_input", tool)?);
             }
         }
         _ => {}

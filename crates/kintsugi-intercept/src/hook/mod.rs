@@ -1,15 +1,21 @@
 //! `kintsugi hook --agent NAME`: the shared flow behind every agent's native
 //! pre-tool hook.
 //!
-//! 1. Read the payload from stdin (capped at [`MAX_PAYLOAD_BYTES`]).
+//! 1. Read the payload from stdin (capped at [`MAX_PAYLOAD_BYTES`]; UTF-8
+//!    JSON, a UTF-8 byte order mark allowed).
 //! 2. Parse it in the agent's dialect into a [`HookRequest`]; a tool that is
-//!    not a shell passes through with the dialect's "no opinion" answer.
+//!    not a shell passes through with the dialect's "no opinion" answer. A
+//!    payload that cannot be read, or a shell call whose command cannot be
+//!    found, is blocked whatever the fail mode.
 //! 3. Ask the daemon (`propose`, agent `hook:NAME`, `raw` = the command
-//!    verbatim). Allow → the dialect's allow; deny → a block that really
-//!    blocks; hold → wait for the human (`wait`) within a budget below the
-//!    agent's own hook timeout, then allow or block with the pending id.
+//!    verbatim, an argv list quoted into a line). Allow → the dialect's
+//!    explicit allow only when the class is safe, else "no opinion" (an
+//!    explicit allow skips the agent's own prompt); deny → a block that
+//!    really blocks; hold → wait for the human (`wait`) within a budget below
+//!    the agent's own hook timeout, then allow or block with the pending id.
 //! 4. Daemon unreachable → classify locally: catastrophic is blocked, the
-//!    rest follows `KINTSUGI_FAIL_MODE` (`open` by default), said on stderr.
+//!    rest follows `KINTSUGI_FAIL_MODE` (`open` by default: "no opinion",
+//!    never an explicit allow), said on stderr.
 //!
 //! `after.rs` is the post-tool hook (`--after`), which reports that an
 //! allowed command finished.
@@ -34,7 +40,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use payload::MAX_PAYLOAD_BYTES;
+pub use payload::{MAX_PAYLOAD_BYTES, MAX_QUOTED_CHARS, MAX_QUOTED_COMMANDS};
 pub use verdict::PROPOSE_TIMEOUT;
 
 /// The agent CLIs whose hook dialects we speak.
@@ -293,9 +299,11 @@ pub(crate) fn read_payload(
     input: &mut dyn Read,
 ) -> Result<HookRequest, (Vec<u8>, String)> {
     let bytes = payload::read_capped(input)?;
-    let parsed = serde_json::from_slice::<Value>(&bytes)
-        .map_err(|e| format!("the payload is not JSON ({e})"))
-        .and_then(|v| agent.parse(&v));
+    let parsed = payload::json_text(&bytes).and_then(|text| {
+        serde_json::from_str::<Value>(text)
+            .map_err(|e| format!("the payload is not JSON ({e})"))
+            .and_then(|v| agent.parse(&v))
+    });
     parsed.map_err(|e| (bytes, e))
 }
 
@@ -304,8 +312,11 @@ pub(crate) fn read_payload(
 pub enum Outcome {
     /// The daemon (or a human through it) allowed the command.
     Allow { reason: String },
-    /// Kintsugi has no opinion: not a shell tool, or the daemon could not be
-    /// asked and the fail mode is open. The agent's own rules apply.
+    /// Kintsugi has no opinion: not a shell tool; the daemon could not be
+    /// asked and the fail mode is open; or the daemon let through a command
+    /// that is not known-safe (an explicit allow would skip the agent's own
+    /// permission prompt, granting more than the agent would). The agent's
+    /// own rules apply.
     NoOpinion,
     /// Stop the call; `reason` is shown to the model and the user.
     Block { reason: String },
@@ -374,11 +385,20 @@ fn decide(opts: &Options, input: &mut dyn Read) -> (Outcome, Vec<String>) {
         Err((bytes, e)) => {
             let text = String::from_utf8_lossy(&bytes);
             let why = format!("cannot read the {} hook payload: {e}", opts.agent.name());
-            return verdict::unreadable(opts, &why, &text);
+            return (verdict::unreadable(&why, &text), Vec::new());
         }
     };
-    let Some(call) = req.shell_call(opts.agent) else {
+    if req.command.is_none() {
+        // A tool that runs no shell command: not ours to judge.
         return (Outcome::NoOpinion, Vec::new());
+    }
+    let Some(call) = req.shell_call(opts.agent) else {
+        let why = format!(
+            "the {} hook payload for tool `{}` has an empty command",
+            opts.agent.name(),
+            req.tool_name
+        );
+        return (verdict::unreadable(&why, ""), Vec::new());
     };
     verdict::ask(opts, &call.id, call.command, &call.cwd, req.session.clone())
 }
@@ -414,17 +434,76 @@ pub(crate) fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
 
-/// A shell command given as a string or as an argv array (joined with
-/// spaces; quoting is the agent's, we only need it to be readable).
+/// A shell command given as a string or as an argv array. An argv array is
+/// joined into the line that runs exactly those words, each quoted when it
+/// needs it (`["bash","-lc","rm -rf ~"]` → `bash -lc 'rm -rf ~'`), so the
+/// daemon analyses what really runs.
 pub(crate) fn command_value(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Array(items) => {
-            let words: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
-            words.map(|w| w.join(" "))
+            let words: Option<Vec<String>> = items
+                .iter()
+                .map(|w| w.as_str().map(str::to_string))
+                .collect();
+            words.map(|w| kintsugi_protocol::argv_to_line(&w))
         }
         _ => None,
     }
+}
+
+/// How a JSON value is named in an error message.
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The shell command of tool `tool` under the first of `keys` that `input`
+/// has, as [`command_value`] reads it. `place` names `input` in messages
+/// (`tool_input`; empty for the payload itself). Anything else (`input` not
+/// an object, no key, a value that is not a string or a list of strings)
+/// is an error naming what was wrong: a shell tool whose command cannot be
+/// read is never waved through.
+pub(crate) fn command_in(
+    input: &Value,
+    keys: &[&str],
+    place: &str,
+    tool: &str,
+) -> Result<String, String> {
+    let at = |k: &str| {
+        if place.is_empty() {
+            k.to_string()
+        } else {
+            format!("{place}.{k}")
+        }
+    };
+    let obj = input.as_object().ok_or_else(|| {
+        format!(
+            "`{place}` of tool `{tool}` is {}, not an object with a `{}` string",
+            json_kind(input),
+            keys[0]
+        )
+    })?;
+    let (key, v) = keys
+        .iter()
+        .find_map(|k| obj.get(*k).map(|v| (*k, v)))
+        .ok_or_else(|| format!("tool `{tool}` came without a `{}` string", at(keys[0])))?;
+    command_value(v).ok_or_else(|| {
+        let what = match v {
+            Value::Array(_) => "a list that holds something other than strings".to_string(),
+            other => json_kind(other).to_string(),
+        };
+        format!(
+            "`{}` of tool `{tool}` is {what}, not a string or a list of strings",
+            at(key)
+        )
+    })
 }
 
 /// The shape of Claude-style payloads (`tool_name`, `tool_input.command`),
@@ -456,16 +535,12 @@ pub(crate) fn parse_tool_payload(
     let input = obj
         .get("tool_input")
         .ok_or_else(|| format!("tool `{}` came without `tool_input`", req.tool_name))?;
-    let command = command_keys
-        .iter()
-        .find_map(|k| input.get(*k).and_then(command_value))
-        .ok_or_else(|| {
-            format!(
-                "tool `{}` came without a `tool_input.{}` string",
-                req.tool_name, command_keys[0]
-            )
-        })?;
-    req.command = Some(command);
+    req.command = Some(command_in(
+        input,
+        command_keys,
+        "tool_input",
+        &req.tool_name,
+    )?);
     Ok(req)
 }
 

@@ -11,7 +11,7 @@
 //! budget (a hold nobody answered); a hook it cannot start at all follows
 //! `KINTSUGI_FAIL_MODE` (open by default, with a console warning).
 
-use super::{Answer, HookRequest, Outcome, str_field};
+use super::{Answer, HookRequest, Outcome, command_in, str_field};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -26,9 +26,7 @@ pub(crate) fn parse(v: &Value) -> Result<HookRequest, String> {
         ..HookRequest::default()
     };
     if tool == "bash" {
-        let c =
-            str_field(v, "command").ok_or("a `bash` payload came without a `command` string")?;
-        req.command = Some(c.to_string());
+        req.command = Some(command_in(v, &["command"], "", tool)?);
     }
     Ok(req)
 }

@@ -1,7 +1,7 @@
-//! Reading the hook payload: a size cap on stdin, and a loose search for
-//! `"command": "…"` in text that is not the JSON we expected, so a malformed
-//! payload can still have its command classified (and a catastrophic one
-//! blocked) instead of being waved through.
+//! Reading the hook payload: a size cap on stdin, the check that the bytes
+//! are UTF-8 JSON text (not empty, UTF-16 or binary), and a loose search for
+//! `"command": "…"` in text that is not the JSON we expected, so the block
+//! of a malformed payload can name the command it seems to carry.
 
 use std::io::Read;
 
@@ -14,6 +14,13 @@ const DRAIN_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// Most candidate commands the loose search returns.
 const MAX_CANDIDATES: usize = 16;
+
+/// Most commands found in an unreadable payload that its block reason names.
+pub const MAX_QUOTED_COMMANDS: usize = 3;
+
+/// Longest command (in characters) a block reason quotes; the rest is cut
+/// with `…` (the reason goes to the model and the user, not a 4 MiB line).
+pub const MAX_QUOTED_CHARS: usize = 200;
 
 /// Read all of `input`, at most [`MAX_PAYLOAD_BYTES`]. On error the bytes
 /// read so far come back with the message.
@@ -36,6 +43,45 @@ pub(crate) fn read_capped(input: &mut dyn Read) -> Result<Vec<u8>, (Vec<u8>, Str
             ))
         }
         Ok(_) => Ok(buf),
+    }
+}
+
+/// The UTF-8 byte order mark, which Cursor sends before its JSON.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The payload's bytes as JSON text, or why they are not: empty, UTF-16 or
+/// UTF-32 (with or without a byte order mark), NUL bytes, or not UTF-8. A
+/// UTF-8 byte order mark is dropped. Whether the text is JSON is left to
+/// the parser.
+pub(crate) fn json_text(bytes: &[u8]) -> Result<&str, String> {
+    const ASK: &str = "a hook payload must be one JSON object in UTF-8";
+    let body = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(format!("the payload is empty; {ASK}"));
+    }
+    if body.starts_with(b"\xFF\xFE") || body.starts_with(b"\xFE\xFF") {
+        return Err(format!(
+            "the payload is UTF-16 or UTF-32 (it starts with a byte order mark); {ASK}"
+        ));
+    }
+    if body.contains(&0) {
+        return Err(format!(
+            "the payload contains NUL bytes (UTF-16 text or binary data); {ASK}"
+        ));
+    }
+    std::str::from_utf8(body).map_err(|e| {
+        format!(
+            "the payload is not UTF-8 text (invalid byte at offset {}); {ASK}",
+            e.valid_up_to() + (bytes.len() - body.len())
+        )
+    })
+}
+
+/// `text` cut to [`MAX_QUOTED_CHARS`] characters, with `…` when cut.
+pub(crate) fn clip(text: &str) -> String {
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
     }
 }
 
@@ -105,6 +151,50 @@ mod tests {
         assert_eq!(kept.len(), MAX_PAYLOAD_BYTES);
         assert!(err.contains("larger than 4 MiB"), "{err}");
         assert_eq!(read_capped(&mut &b"{}"[..]).unwrap(), b"{}");
+    }
+
+    #[test]
+    fn json_text_accepts_utf8_with_or_without_a_bom() {
+        assert_eq!(json_text(b"{\"a\":1}").unwrap(), "{\"a\":1}");
+        assert_eq!(json_text(b"\xEF\xBB\xBF{}").unwrap(), "{}");
+        assert_eq!(
+            json_text("{\"c\":\"caf\u{e9}\"}".as_bytes()).unwrap(),
+            "{\"c\":\"caf\u{e9}\"}"
+        );
+    }
+
+    #[test]
+    fn json_text_refuses_what_is_not_utf8_json_text() {
+        let utf16 = |bom: &[u8], le: bool| {
+            let mut v = bom.to_vec();
+            for u in "{\"command\":\"ls\"}".encode_utf16() {
+                v.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
+            }
+            v
+        };
+        for (bytes, word) in [
+            (Vec::new(), "empty"),
+            (b" \n\t".to_vec(), "empty"),
+            (b"\xEF\xBB\xBF".to_vec(), "empty"),
+            (utf16(b"\xFF\xFE", true), "byte order mark"),
+            (utf16(b"\xFE\xFF", false), "byte order mark"),
+            (utf16(b"", true), "NUL"),
+            (utf16(b"", false), "NUL"),
+            (vec![0x7b, 0xff, 0xfe, 0x80, 0x7d], "not UTF-8"),
+        ] {
+            let e = json_text(&bytes).unwrap_err();
+            assert!(e.contains(word), "{bytes:?}: {e}");
+            assert!(e.contains("one JSON object in UTF-8"), "{e}");
+        }
+    }
+
+    #[test]
+    fn clip_cuts_long_commands_on_a_character_boundary() {
+        assert_eq!(clip("ls"), "ls");
+        let long = "é".repeat(MAX_QUOTED_CHARS + 5);
+        let cut = clip(&long);
+        assert_eq!(cut.chars().count(), MAX_QUOTED_CHARS + 1);
+        assert!(cut.ends_with('…'));
     }
 
     #[test]

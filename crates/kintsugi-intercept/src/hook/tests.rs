@@ -204,20 +204,214 @@ fn opts(agent: Agent) -> Options {
 }
 
 #[test]
-fn unreadable_payload_is_reported_not_silently_allowed() {
-    let a = run(&opts(Agent::Claude), &mut &b"{garbage"[..]);
-    assert_eq!(a.exit, 0);
-    assert!(
-        a.stderr.contains("cannot read the claude hook payload"),
-        "{}",
-        a.stderr
+fn unreadable_payload_is_blocked_whatever_the_fail_mode() {
+    for mode in [FailMode::Open, FailMode::Closed] {
+        let mut o = opts(Agent::Claude);
+        o.fail_mode = FailModeSource::Fixed(mode);
+        let a = run(&o, &mut &b"{garbage"[..]);
+        assert_eq!(a.exit, 2, "{mode:?}: {a:?}");
+        assert!(
+            a.stderr.contains("cannot read the claude hook payload"),
+            "{}",
+            a.stderr
+        );
+        assert!(a.stderr.contains("whatever the fail mode"), "{}", a.stderr);
+    }
+    // A command the loose search still finds is named in the reason.
+    let a = run(
+        &opts(Agent::Gemini),
+        &mut &br#"{"tool_input":{"command":"rm -rf ~""#[..],
     );
-    assert!(a.stderr.contains("a warning"), "{}", a.stderr);
-    let mut closed = opts(Agent::Gemini);
-    closed.fail_mode = FailModeSource::Fixed(FailMode::Closed);
-    let a = run(&closed, &mut &br#"{"tool_input":{"command":"rm -rf ~""#[..]);
     assert_eq!(a.exit, 2);
-    assert!(a.stderr.contains("rm -rf ~"), "{}", a.stderr);
+    assert!(a.stderr.contains("`rm -rf ~`"), "{}", a.stderr);
+}
+
+/// Every way a payload can fail to say which shell command it runs, in one
+/// dialect's shape or as raw bytes: each must block, open fail mode or not.
+#[test]
+fn garbage_payloads_block_in_every_dialect() {
+    let raw: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        b"   \n".to_vec(),
+        vec![0xde, 0xad, 0xbe, 0xef, 0x00, 0xff],
+        b"not json at all".to_vec(),
+        b"[1,2,3]".to_vec(),
+        b"\"rm -rf ~\"".to_vec(),
+        {
+            let mut v = vec![0xff, 0xfe];
+            for u in r#"{"tool_name":"Bash","tool_input":{"command":"ls"}}"#.encode_utf16() {
+                v.extend(u.to_le_bytes());
+            }
+            v
+        },
+    ];
+    for agent in Agent::ALL {
+        for bytes in &raw {
+            let a = run(&opts(agent), &mut bytes.as_slice());
+            assert!(
+                matches!(
+                    decide(&opts(agent), &mut bytes.as_slice()).0,
+                    Outcome::Block { .. }
+                ),
+                "{agent:?} {bytes:?}: {a:?}"
+            );
+        }
+    }
+    // Shell tools whose command is missing, the wrong type, or inside a
+    // `tool_input` that is not an object.
+    let shaped: [(Agent, Vec<Value>); 7] = [
+        (
+            Agent::Claude,
+            tool_shapes("tool_name", "Bash", "tool_input"),
+        ),
+        (Agent::Codex, tool_shapes("tool_name", "Bash", "tool_input")),
+        (
+            Agent::Gemini,
+            tool_shapes("tool_name", "run_shell_command", "tool_input"),
+        ),
+        (
+            Agent::Qwen,
+            tool_shapes("tool_name", "run_shell_command", "tool_input"),
+        ),
+        (Agent::Copilot, tool_shapes("toolName", "bash", "toolArgs")),
+        (
+            Agent::Cursor,
+            vec![
+                json!({"hook_event_name":"beforeShellExecution"}),
+                json!({"hook_event_name":"beforeShellExecution","command":7}),
+                json!({"hook_event_name":"beforeShellExecution","command":""}),
+                json!({"hook_event_name":"beforeShellExecution","command":[1]}),
+                json!({"hook_event_name":"preToolUse","tool_input":{"command":"rm -rf ~"}}),
+                json!({"hook_event_name":"preToolUse","tool_name":"Shell","tool_input":"rm -rf ~"}),
+                json!({"hook_event_name":"preToolUse","tool_name":"Shell","tool_input":{}}),
+                json!({"hook_event_name":7,"command":"rm -rf ~"}),
+            ],
+        ),
+        (
+            Agent::OpenCode,
+            vec![
+                json!({"command":"rm -rf ~"}),
+                json!({"tool":"bash"}),
+                json!({"tool":"bash","command":null}),
+                json!({"tool":"bash","command":"  "}),
+                json!({"tool":3,"command":"rm -rf ~"}),
+            ],
+        ),
+    ];
+    for (agent, cases) in shaped {
+        for case in cases {
+            let bytes = case.to_string().into_bytes();
+            let (o, _) = decide(&opts(agent), &mut bytes.as_slice());
+            let Outcome::Block { reason } = o else {
+                panic!("{agent:?} {case}: {o:?}")
+            };
+            assert!(
+                reason.contains("cannot read") || reason.contains("empty command"),
+                "{agent:?} {case}: {reason}"
+            );
+        }
+    }
+}
+
+/// Claude-style garbage for a shell tool: no name, no input, input as a
+/// string, no command, a command of the wrong type, an empty command.
+fn tool_shapes(name_key: &str, shell: &str, input_key: &str) -> Vec<Value> {
+    let with = |input: Value| {
+        let mut v = json!({});
+        v[name_key] = json!(shell);
+        v[input_key] = input;
+        v
+    };
+    let mut nameless = json!({});
+    nameless[input_key] = json!({"command":"rm -rf ~"});
+    let mut named_by_number = nameless.clone();
+    named_by_number[name_key] = json!(1);
+    let mut no_input = json!({});
+    no_input[name_key] = json!(shell);
+    vec![
+        nameless,
+        named_by_number,
+        no_input,
+        with(json!("rm -rf ~")),
+        with(json!(["rm", "-rf", "~"])),
+        with(json!({})),
+        with(json!({"command": 42})),
+        with(json!({"command": null})),
+        with(json!({"command": {"argv": ["rm"]}})),
+        with(json!({"command": ["rm", 1]})),
+        with(json!({"command": ""})),
+        with(json!({"command": []})),
+    ]
+}
+
+#[test]
+fn a_utf8_bom_is_accepted_and_other_tools_still_pass() {
+    // Cursor sends a UTF-8 byte order mark before its JSON.
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend(br#"{"hook_event_name":"beforeReadFile","file_path":"/x"}"#);
+    let (o, _) = decide(&opts(Agent::Cursor), &mut bom.as_slice());
+    assert_eq!(o, Outcome::NoOpinion);
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend(br#"{"tool_name":"Bash","tool_input":{"command":"ls"}}"#);
+    let r = read_payload(Agent::Claude, &mut bom.as_slice()).unwrap();
+    assert_eq!(r.command.as_deref(), Some("ls"));
+    // Valid JSON for a tool that runs no shell stays "no opinion", even with
+    // an odd `tool_input`.
+    for (agent, v) in [
+        (
+            Agent::Claude,
+            json!({"tool_name":"Read","tool_input":"rm -rf ~"}),
+        ),
+        (Agent::Gemini, json!({"tool_name":"read_file"})),
+        (Agent::Copilot, json!({"toolName":"view","toolArgs":7})),
+        (
+            Agent::Cursor,
+            json!({"hook_event_name":"preToolUse","tool_name":"Write"}),
+        ),
+        (Agent::OpenCode, json!({"tool":"read","command":7})),
+    ] {
+        let bytes = v.to_string().into_bytes();
+        let (o, _) = decide(&opts(agent), &mut bytes.as_slice());
+        assert_eq!(o, Outcome::NoOpinion, "{agent:?} {v}");
+    }
+}
+
+#[test]
+fn argv_lists_are_quoted_into_the_line_that_runs() {
+    let v = json!({"tool_name":"Bash","tool_input":{"command":["bash","-lc","rm -rf ~"]}});
+    assert_eq!(
+        req(Agent::Claude, v).command.as_deref(),
+        Some("bash -lc 'rm -rf ~'")
+    );
+    let v = json!({"tool_name":"shell","tool_input":{"command":["sh","-c","echo 'a b'; rm x",""]}});
+    assert_eq!(
+        req(Agent::Codex, v).command.as_deref(),
+        Some(r#"sh -c 'echo '\''a b'\''; rm x' ''"#)
+    );
+    let v = json!({"toolName":"bash","toolArgs":{"command":["rm","-rf","$HOME"]}});
+    assert_eq!(
+        req(Agent::Copilot, v).command.as_deref(),
+        Some("rm -rf '$HOME'")
+    );
+}
+
+#[test]
+fn the_local_fallback_never_allows_explicitly() {
+    use FailModeSource::Fixed;
+    for mode in [FailMode::Open, FailMode::Closed] {
+        for class in [Class::Safe, Class::Ambiguous, Class::Catastrophic] {
+            let (o, _) = fallback(Fixed(mode), class, "x", "daemon down");
+            assert!(
+                !matches!(o, Outcome::Allow { .. }),
+                "{mode:?} {class:?}: {o:?}"
+            );
+        }
+    }
+    // And through the whole flow with no daemon: a safe command in open
+    // mode is "no opinion", never the dialect's allow.
+    let payload = br#"{"tool_name":"Bash","tool_input":{"command":"ls"}}"#;
+    let (o, _) = decide(&opts(Agent::Claude), &mut &payload[..]);
+    assert_eq!(o, Outcome::NoOpinion);
 }
 
 #[test]

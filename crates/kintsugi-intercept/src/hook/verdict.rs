@@ -6,7 +6,7 @@
 use super::{FailMode, FailModeSource, Options, Outcome, payload};
 use kintsugi_classify::{Class, Context, analyze};
 use kintsugi_protocol::{
-    Client, Decision, PendingState, ProposedCommand, Request, Response, Verdict,
+    Class as WireClass, Client, Decision, PendingState, ProposedCommand, Request, Response, Verdict,
 };
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -51,12 +51,7 @@ pub(crate) fn ask(
         Err(e) => return local(opts, command, cwd, &e.to_string()),
     };
     match verdict.decision {
-        Decision::Allow => (
-            Outcome::Allow {
-                reason: format!("Kintsugi allowed this command: {}", verdict.reason),
-            },
-            Vec::new(),
-        ),
+        Decision::Allow => allowed(&verdict),
         Decision::Deny => (
             Outcome::Block {
                 reason: format!(
@@ -71,6 +66,26 @@ pub(crate) fn ask(
             Vec::new(),
         ),
     }
+}
+
+/// The daemon let the command through. An explicit allow skips the agent's
+/// own permission prompt, so it is only given for a command the classifier
+/// knows to be safe; anything else the daemon lets through (notify mode, an
+/// allow rule, a remembered approval) gets "no opinion" and the agent's own
+/// permission flow still applies. (A human's approval of a hold is the other
+/// explicit allow, in [`wait_for_human`].)
+fn allowed(verdict: &Verdict) -> (Outcome, Vec<String>) {
+    if verdict.class == WireClass::Safe {
+        let reason = format!("Kintsugi allowed this command: {}", verdict.reason);
+        return (Outcome::Allow { reason }, Vec::new());
+    }
+    let note = format!(
+        "Kintsugi recorded this command and let it through ({}, rule {}: {}), but it is not known to be safe, so your agent's own permission rules decide whether it runs.",
+        verdict.class.as_str(),
+        verdict.rule,
+        verdict.reason
+    );
+    (Outcome::NoOpinion, vec![note])
 }
 
 /// A held command: wait on the same connection until a human decides or the
@@ -185,37 +200,25 @@ fn local(opts: &Options, command: &str, cwd: &str, why: &str) -> (Outcome, Vec<S
     )
 }
 
-/// A payload we could not read: say so, classify whatever command can still
-/// be read from it, never let a catastrophic one through.
-pub(crate) fn unreadable(opts: &Options, why: &str, text: &str) -> (Outcome, Vec<String>) {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-    let ctx = Context {
-        cwd,
-        home: opts.home.clone(),
-        project_root: None,
+/// A payload we could not read, or a shell call whose command cannot be
+/// found: blocked whatever the fail mode (the fail mode is about the daemon
+/// being down, not about garbage input). The reason says what was wrong and
+/// names any command the loose search still finds in the text.
+pub(crate) fn unreadable(why: &str, text: &str) -> Outcome {
+    let found = payload::loose_commands(text);
+    let seen = if found.is_empty() {
+        String::new()
+    } else {
+        let listed: Vec<String> = found
+            .iter()
+            .take(payload::MAX_QUOTED_COMMANDS)
+            .map(|c| format!("`{}`", payload::clip(c)))
+            .collect();
+        format!(" It seems to carry {}.", listed.join(", "))
     };
-    let commands = payload::loose_commands(text);
-    let worst = commands
-        .iter()
-        .map(|c| (analyze(c, &ctx), c))
-        .max_by_key(|(a, _)| a.class);
-    match worst {
-        Some((a, c)) => fallback(
-            opts.fail_mode,
-            a.class,
-            &format!(
-                "{} ({}: {}) for the command found in it, `{c}`",
-                a.class.as_str(),
-                a.rule,
-                a.reason
-            ),
-            why,
-        ),
-        None => fallback(
-            opts.fail_mode,
-            Class::Ambiguous,
-            "unknown: no command could be read from it",
-            why,
+    Outcome::Block {
+        reason: format!(
+            "Kintsugi blocked this tool call: {why}.{seen} A shell call whose command cannot be read is never let through, whatever the fail mode. If your agent sent this, check the hook with `kintsugi doctor` and report the payload; otherwise retry the call."
         ),
     }
 }

@@ -98,11 +98,17 @@ fn watcher_and_snapshot_limits() -> String {
   pinned); the newest 8 degraded-watch notes show in `status`
 - hooks and shims together: a shim may run what a hook's approved command
   contained once, within 120 s, from the same directory
-- agent hooks: payloads up to {payload_mib} MiB; {propose} s for the daemon's
-  verdict before the local check decides; the post-tool hook waits
+- agent hooks: payloads up to {payload_mib} MiB; a shell call whose payload or
+  command cannot be read is blocked in every fail mode (the reason quotes at
+  most {quoted_cmds} commands found in it, {quoted_chars} characters each); an explicit allow
+  only for a safe verdict or a human's approval, any other allow is \"no
+  opinion\" (the agent's own permission rules apply); {propose} s for the
+  daemon's verdict before the local check decides; the post-tool hook waits
   {complete} s for the daemon's ack; a hold waits (--wait-secs, at most 600;
   KINTSUGI_HOOK_WAIT_SECS may only shorten it):
   {waits}
+- repository policy: every .kintsugi.toml from the cwd up applies; one
+  larger than {repo_kib} KiB is reported and none of its rules apply
 - MCP exec: {mcp_default} s per command by default, at most {mcp_max} s
   (timeout_secs; the whole process group is killed); {mcp_out_mib} MiB of
   stdout and of stderr kept
@@ -120,6 +126,9 @@ fn watcher_and_snapshot_limits() -> String {
         restart = RESTART_AFTER.as_secs(),
         grace = kintsugi_snapshot::MIRROR_MANIFEST_GRACE.as_secs(),
         payload_mib = hook::MAX_PAYLOAD_BYTES / (1024 * 1024),
+        quoted_cmds = hook::MAX_QUOTED_COMMANDS,
+        quoted_chars = hook::MAX_QUOTED_CHARS,
+        repo_kib = kintsugi_daemon::MAX_REPO_FILE_BYTES / 1024,
         propose = hook::PROPOSE_TIMEOUT.as_secs(),
         waits = hook_waits(),
         complete = hook::after::COMPLETE_TIMEOUT.as_secs(),
