@@ -120,3 +120,146 @@ pub(crate) fn find_brace_group(s: &str) -> Option<(usize, usize, Vec<String>)> {
 }
 
 const MAX_BRACE: usize = 64;
+
+/// Apply a parameter-expansion operator (`%pat`, `%%pat`, `#pat`, `##pat`,
+/// `:off`, `:off:len`, `/pat/rep`, `//pat/rep`, `^`, `^^`, `,`, `,,`) to a
+/// known value. Patterns are literal text with `*` and `?` wildcards.
+/// `None` for anything else (the caller keeps the word dynamic).
+pub(crate) fn param_op(value: &str, op: &str) -> Option<String> {
+    let chars: Vec<char> = value.chars().collect();
+    let n = chars.len();
+    let sub = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
+    if let Some(p) = op.strip_prefix("%%") {
+        return Some(
+            (0..=n)
+                .find(|&k| glob_match(p, &sub(k, n)))
+                .map_or(value.into(), |k| sub(0, k)),
+        );
+    }
+    if let Some(p) = op.strip_prefix('%') {
+        return Some(
+            (0..=n)
+                .rev()
+                .find(|&k| glob_match(p, &sub(k, n)))
+                .map_or(value.into(), |k| sub(0, k)),
+        );
+    }
+    if let Some(p) = op.strip_prefix("##") {
+        return Some(
+            (0..=n)
+                .rev()
+                .find(|&k| glob_match(p, &sub(0, k)))
+                .map_or(value.into(), |k| sub(k, n)),
+        );
+    }
+    if let Some(p) = op.strip_prefix('#') {
+        return Some(
+            (0..=n)
+                .find(|&k| glob_match(p, &sub(0, k)))
+                .map_or(value.into(), |k| sub(k, n)),
+        );
+    }
+    if let Some(r) = op.strip_prefix(':') {
+        if r.starts_with(['-', '=', '?', '+']) {
+            return None;
+        }
+        let (off, len) = match r.split_once(':') {
+            Some((o, l)) => (o.trim(), Some(l.trim())),
+            None => (r.trim(), None),
+        };
+        let off: i64 = off.parse().ok()?;
+        let start = if off < 0 {
+            (n as i64 + off).max(0) as usize
+        } else {
+            (off as usize).min(n)
+        };
+        let end = match len {
+            None => n,
+            Some(l) => {
+                let l: i64 = l.parse().ok()?;
+                if l < 0 {
+                    ((n as i64) + l).max(start as i64) as usize
+                } else {
+                    (start + l as usize).min(n)
+                }
+            }
+        };
+        return Some(sub(start, end.max(start)));
+    }
+    if let Some(r) = op.strip_prefix('/') {
+        let (all, r) = match r.strip_prefix('/') {
+            Some(r) => (true, r),
+            None => (false, r),
+        };
+        let (pat, rep) = r.split_once('/').unwrap_or((r, ""));
+        if pat.contains(['*', '?', '[']) || pat.is_empty() {
+            return None;
+        }
+        return Some(if all {
+            value.replace(pat, rep)
+        } else {
+            value.replacen(pat, rep, 1)
+        });
+    }
+    match op {
+        "^^" => Some(value.to_uppercase()),
+        ",," => Some(value.to_lowercase()),
+        "^" | "," => {
+            let mut c = value.chars();
+            Some(match c.next() {
+                Some(f) if op == "^" => f.to_uppercase().chain(c).collect(),
+                Some(f) => f.to_lowercase().chain(c).collect(),
+                None => String::new(),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Shell pattern match with `*` and `?` (no brackets).
+fn glob_match(pat: &str, text: &str) -> bool {
+    let p: Vec<char> = pat.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(sp) = star {
+            pi = sp + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+#[cfg(test)]
+mod param_tests {
+    use super::param_op;
+
+    #[test]
+    fn operators() {
+        let h = "/home/dev/";
+        assert_eq!(param_op(h, "%/").unwrap(), "/home/dev");
+        assert_eq!(param_op("/home/dev", ":0:50").unwrap(), "/home/dev");
+        assert_eq!(param_op("/home/dev", ":0:5").unwrap(), "/home");
+        assert_eq!(param_op("/home/dev", "/dev/dev").unwrap(), "/home/dev");
+        assert_eq!(param_op("/home/xyz", "/xyz/dev").unwrap(), "/home/dev");
+        assert_eq!(param_op("/home/dev/proj", "%/*").unwrap(), "/home/dev");
+        assert_eq!(param_op("/home/dev/proj", "%%/p*").unwrap(), "/home/dev");
+        assert_eq!(param_op("/x/home/dev", "#/x").unwrap(), "/home/dev");
+        assert_eq!(param_op("a/b/c", "##*/").unwrap(), "c");
+        assert_eq!(param_op("HOME", ",,").unwrap(), "home");
+        assert!(param_op("x", ":-y").is_none());
+    }
+}

@@ -24,6 +24,15 @@ pub(crate) fn judge(e: &Effect, ctx: &Context, _p: Option<&str>) -> (Class, Stri
                 "Deletes"
             };
             let s = format!("{verb} {path}{}.", zone_label(z));
+            if *recursive && computed_path(path) {
+                return j(
+                    C,
+                    "rm:computed-path",
+                    format!(
+                        "Recursively deletes a path computed when it runs ({path}); it may be any path, your home or `/` included."
+                    ),
+                );
+            }
             if is_history_file(path) {
                 return j(
                     C,
@@ -332,6 +341,32 @@ pub(crate) fn judge(e: &Effect, ctx: &Context, _p: Option<&str>) -> (Class, Stri
             format!("The line exceeds an analysis limit ({what}), so it is held for review."),
         ),
     }
+}
+
+/// A path printed by a command substitution that Kintsugi could not resolve
+/// (`$(find ~ …)`, `$(echo … | base64 -d)`, `$(printf %s …)`): it can be any
+/// path when the substitution is the whole path or a decoder produced it.
+fn computed_path(p: &str) -> bool {
+    let Some(k) = p.find("$(").or_else(|| p.find('`')) else {
+        return false;
+    };
+    let inner = p[k..].trim_start_matches("$(").trim_start_matches('`');
+    let prog = inner
+        .split_whitespace()
+        .next()
+        .map(crate::words::basename)
+        .unwrap_or("");
+    if matches!(prog, "mktemp" | "pwd" | "git") {
+        return false;
+    }
+    let close = inner.rfind([')', '`']).unwrap_or(inner.len());
+    let tail = inner.get(close + 1..).unwrap_or("");
+    let decoded = [
+        "base64", "base32", "xxd", "rev", "tr ", "printf", "openssl", "gzip", "zcat",
+    ]
+    .iter()
+    .any(|d| inner.contains(d));
+    tail.is_empty() || tail == "/" || tail == "/*" || decoded
 }
 
 fn dynamic_root(p: &str) -> bool {

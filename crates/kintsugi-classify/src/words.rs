@@ -262,6 +262,16 @@ impl Lexer<'_, '_> {
         }
     }
 
+    /// The statically known value of a variable, if any.
+    fn known_value(&self, name: &str) -> Option<String> {
+        match name {
+            "HOME" => Some(self.env.home.to_string()),
+            "PWD" => Some(self.env.cwd.to_string()),
+            "TMPDIR" => Some("/tmp".into()),
+            _ => self.env.vars.get(name).cloned(),
+        }
+    }
+
     fn lookup(&mut self, name: &str, verbatim: &str, quoted: bool) {
         match name {
             "HOME" => {
@@ -367,6 +377,11 @@ impl Lexer<'_, '_> {
                             self.cur.dynamic |= w.dynamic;
                         }
                     }
+                } else if let Some(v) = self
+                    .known_value(name)
+                    .and_then(|v| crate::expand::param_op(&v, rest))
+                {
+                    self.push_value(&v, quoted);
                 } else {
                     self.cur.text.push_str(&verbatim);
                     self.cur.dynamic = true;

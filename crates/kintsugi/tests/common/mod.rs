@@ -188,6 +188,13 @@ impl Conn {
     pub fn open(socket: &Path) -> Conn {
         Conn::from(UnixStream::connect(socket).unwrap())
     }
+    /// A connection whose reads wait up to `patience` (for answers whose
+    /// time depends on machine load, such as a local model's).
+    pub fn open_patient(socket: &Path, patience: Duration) -> Conn {
+        let c = Conn::open(socket);
+        c.reader.get_ref().set_read_timeout(Some(patience)).unwrap();
+        c
+    }
     pub fn send_raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.reader.get_mut().write_all(bytes)
     }
