@@ -8,6 +8,7 @@ use crate::words::Word;
 
 pub(crate) mod cloud;
 pub(crate) mod code_scan;
+pub(crate) mod consume;
 pub(crate) mod containers;
 pub(crate) mod db;
 pub(crate) mod disk;
@@ -137,6 +138,7 @@ pub(crate) fn dispatch(e: &mut Engine, c: &Cmd) {
 /// and no known-safe table lists is recorded as unknown, never as safe.
 pub(crate) fn dispatch_named(e: &mut Engine, c: &Cmd, path: Option<&str>) {
     let before = e.effects.len();
+    consume::extra(e, c);
     let handled = fs::handle(e, c)
         || git::handle(e, c)
         || db::handle(e, c)
@@ -147,6 +149,7 @@ pub(crate) fn dispatch_named(e: &mut Engine, c: &Cmd, path: Option<&str>) {
         || system::handle(e, c)
         || inline_code::handle(e, c)
         || scripts::handle(e, c)
+        || consume::handle(e, c)
         || packages::handle(e, c);
     static DATA_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
         std::sync::OnceLock::new();
