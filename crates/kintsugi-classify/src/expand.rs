@@ -126,6 +126,7 @@ const MAX_BRACE: usize = 64;
 /// known value. Patterns are literal text with `*` and `?` wildcards.
 /// `None` for anything else (the caller keeps the word dynamic).
 pub(crate) fn param_op(value: &str, op: &str) -> Option<String> {
+    let glob_match = pattern_match;
     let chars: Vec<char> = value.chars().collect();
     let n = chars.len();
     let sub = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
@@ -216,8 +217,9 @@ pub(crate) fn param_op(value: &str, op: &str) -> Option<String> {
     }
 }
 
-/// Shell pattern match with `*` and `?` (no brackets).
-fn glob_match(pat: &str, text: &str) -> bool {
+/// A parameter-expansion pattern: `*` and `?` match any character, `/`
+/// included (unlike a path glob, where `*` stops at `/`).
+fn pattern_match(pat: &str, text: &str) -> bool {
     let p: Vec<char> = pat.chars().collect();
     let t: Vec<char> = text.chars().collect();
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
@@ -237,10 +239,7 @@ fn glob_match(pat: &str, text: &str) -> bool {
             return false;
         }
     }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
+    p[pi..].iter().all(|&c| c == '*')
 }
 
 #[cfg(test)]

@@ -407,7 +407,8 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
             interpreter: kind.into(),
         });
     }
-    for lit in literals(code) {
+    let metadata_only = metadata_only(code);
+    for lit in literals(code).into_iter().filter(|_| !metadata_only) {
         let cand = expand_user(&lit, &e.home);
         if cand.starts_with('/') || cand.starts_with('.') {
             let p = e.path(&cand);
@@ -453,7 +454,7 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
             reverse_shell: true,
         });
     }
-    if refers_home(code) {
+    if refers_home(code) && !metadata_only {
         for lit in literals(code) {
             let rel = lit.trim_start_matches('/');
             if !rel.is_empty() {
@@ -595,4 +596,63 @@ pub(crate) fn literal_host(code: &str) -> String {
         .find(|l| l.starts_with("http://") || l.starts_with("https://"))
         .map(|u| super::net::host_of(&u))
         .unwrap_or_else(|| "a network host".into())
+}
+
+/// Code that only asks whether a path exists or what its metadata is
+/// (`os.path.exists`, `fs.existsSync`, `File.exist?`, `stat`) and never
+/// reads, copies or sends a file's content.
+fn metadata_only(code: &str) -> bool {
+    const META: &[&str] = &[
+        "exists(",
+        "isfile(",
+        "isdir(",
+        "islink(",
+        "getsize(",
+        "getmtime(",
+        "stat(",
+        "access(",
+        "existsSync(",
+        "exist?(",
+        "exists?(",
+        "file?(",
+        "Test-Path",
+        "is_file(",
+        "is_dir(",
+        "lstat(",
+        "-e ",
+        "-f ",
+        "is_file()",
+        "exists()",
+    ];
+    const READ: &[&str] = &[
+        "open(",
+        "read",
+        "cat ",
+        "copy",
+        "slurp",
+        "load",
+        "send",
+        "post",
+        "upload",
+        "print(open",
+        "Get-Content",
+        "File.new",
+        "IO.",
+        "fopen",
+        "file_get_contents",
+        "load_pem",
+        "createReadStream",
+        "shutil",
+        "system(",
+        "popen",
+        "subprocess",
+        "exec",
+        "spawn",
+        "request",
+        "urlopen",
+        "socket",
+        "fetch(",
+        "http",
+    ];
+    META.iter().any(|m| code.contains(m)) && !READ.iter().any(|r| code.contains(r))
 }

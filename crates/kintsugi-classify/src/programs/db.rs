@@ -6,8 +6,47 @@ use super::Cmd;
 use crate::effects::Effect;
 use crate::engine::{Engine, Stdin};
 
-/// How bad a piece of SQL is: 2 destroys, 1 writes, 0 reads.
+/// How bad a piece of SQL is: 2 destroys, 1 writes, 0 reads. Comments are
+/// read both as nothing and as a space (`DR/**/OP` is `DROP` to some
+/// parsers), and the worse reading counts.
 pub(crate) fn sql_severity(sql: &str) -> (u8, String) {
+    if !sql.contains("/*") && !sql.contains("--") && !sql.contains('#') {
+        return sql_severity_plain(sql);
+    }
+    let a = sql_severity_plain(&strip_sql_comments(sql, ""));
+    let b = sql_severity_plain(&strip_sql_comments(sql, " "));
+    [a, b].into_iter().max_by_key(|x| x.0).unwrap_or_default()
+}
+
+/// SQL with `/* … */` and `-- …` comments replaced by `with`.
+fn strip_sql_comments(sql: &str, with: &str) -> String {
+    let mut out = String::new();
+    let mut rest = sql;
+    loop {
+        let block = rest.find("/*");
+        let line = rest.find("--");
+        match (block, line) {
+            (Some(b), l) if l.is_none_or(|l| b < l) => {
+                out.push_str(&rest[..b]);
+                out.push_str(with);
+                rest = rest[b + 2..]
+                    .find("*/")
+                    .map_or("", |k| &rest[b + 2 + k + 2..]);
+            }
+            (_, Some(l)) => {
+                out.push_str(&rest[..l]);
+                out.push_str(with);
+                rest = rest[l..].find('\n').map_or("", |k| &rest[l + k..]);
+            }
+            _ => {
+                out.push_str(rest);
+                return out;
+            }
+        }
+    }
+}
+
+fn sql_severity_plain(sql: &str) -> (u8, String) {
     let u = strip_strings(&sql.to_ascii_uppercase());
     let mut worst = (0u8, String::new());
     for stmt in u.split(';') {

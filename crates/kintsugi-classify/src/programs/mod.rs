@@ -12,6 +12,7 @@ pub(crate) mod consume;
 pub(crate) mod containers;
 pub(crate) mod db;
 pub(crate) mod disk;
+pub(crate) mod exposure;
 pub(crate) mod forkbomb;
 pub(crate) mod forms;
 pub(crate) mod fs;
@@ -139,6 +140,7 @@ pub(crate) fn dispatch(e: &mut Engine, c: &Cmd) {
 pub(crate) fn dispatch_named(e: &mut Engine, c: &Cmd, path: Option<&str>) {
     let before = e.effects.len();
     consume::extra(e, c);
+    exposure::extra(e, c);
     let handled = fs::handle(e, c)
         || git::handle(e, c)
         || db::handle(e, c)

@@ -405,6 +405,11 @@ pub(crate) fn scan_args(e: &mut Engine, c: &Cmd) {
             }
         }
         let t = w.text.as_str();
+        // Code given as an argument (`python3 -c '…'`) is not a path; the
+        // code scanner judges it.
+        if t.contains(' ') && t.contains(['(', ';', '{']) {
+            continue;
+        }
         let cand = t
             .strip_prefix('@')
             .or_else(|| t.split_once('=').map(|(_, v)| v))

@@ -1,0 +1,346 @@
+//! Exposure: tools whose output is credential material (IaC outputs and
+//! state, PaaS config dumps, secret managers' get/read/download, token
+//! printers), recursive hunts for key material over home, credentials
+//! linked into a served, public or committed place, and grants that open
+//! access to anyone (public ACLs, `allUsers`, `0.0.0.0/0` ingress,
+//! unauthenticated bindings, world-writable control sockets).
+
+use super::Cmd;
+use crate::effects::Effect;
+use crate::engine::Engine;
+
+/// Nouns that name credential material in a CLI's subcommands.
+const SECRET_NOUNS: &[&str] = &[
+    "secret",
+    "secrets",
+    "password",
+    "passwords",
+    "token",
+    "tokens",
+    "credential",
+    "credentials",
+    "creds",
+    "apikey",
+    "api-key",
+    "api-keys",
+    "private-key",
+    "keypair",
+];
+
+/// Verbs that print or hand over a secret's value.
+const REVEAL_VERBS: &[&str] = &[
+    "get", "read", "show", "reveal", "download", "export", "access", "print", "dump", "value",
+    "pull", "decrypt", "unseal", "cat", "fetch", "view", "copy",
+];
+
+/// Effects added on top of whatever family handles the program.
+pub(crate) fn extra(e: &mut Engine, c: &Cmd) {
+    if let Some(what) = printed_secret(c) {
+        e.add(Effect::SecretRead { path: what });
+    }
+    key_hunt(e, c);
+    credential_link(e, c);
+    if let Some(what) = opens_access(c) {
+        e.add(Effect::SecurityDisable {
+            what,
+            control: "access-control".into(),
+        });
+    }
+}
+
+fn words(c: &Cmd) -> Vec<String> {
+    c.positional()
+        .iter()
+        .take(5)
+        .map(|w| w.text.to_ascii_lowercase())
+        .collect()
+}
+
+/// A tool that prints credential material: `(what it prints)`.
+fn printed_secret(c: &Cmd) -> Option<String> {
+    let n = c.name.as_str();
+    let w = words(c);
+    let s = |k: usize| w.get(k).map(String::as_str).unwrap_or("");
+    let label = || format!("the output of `{}`", c.label());
+    let known = match n {
+        "terraform" | "tofu" | "terragrunt" => {
+            s(0) == "output" || (s(0) == "state" && s(1) == "pull")
+        }
+        "pulumi" => {
+            c.has(&["--show-secrets"])
+                || (s(0) == "config" && s(1) == "get" && c.has(&["--secret"]))
+        }
+        "heroku" => s(0) == "config" || s(0) == "config:get",
+        "doppler" => s(0) == "secrets" && !matches!(s(1), "set" | "delete" | "names"),
+        "infisical" => s(0) == "export" || (s(0) == "secrets" && matches!(s(1), "" | "get")),
+        "vercel" => s(0) == "env" && s(1) == "pull",
+        "netlify" => matches!(s(0), "env:get" | "env:list"),
+        "railway" => s(0) == "variables",
+        "gcloud" => w
+            .iter()
+            .any(|x| x == "print-access-token" || x == "print-identity-token"),
+        "az" => w.iter().any(|x| x == "get-access-token"),
+        "aws" => {
+            w.iter().any(|x| x == "get-login-password")
+                || (w
+                    .iter()
+                    .any(|x| x == "get-parameter" || x == "get-parameters")
+                    && c.long("--with-decryption"))
+        }
+        "git" => s(0) == "credential" && s(1) == "fill",
+        "gopass" | "lpass" | "keepassxc-cli" => matches!(s(0), "show" | "cat" | "" | "export"),
+        "bw" => s(0) == "get" || s(0) == "export",
+        "secret-tool" => s(0) == "lookup",
+        _ => n.starts_with("docker-credential-") && s(0) == "get",
+    };
+    if known {
+        return Some(label());
+    }
+    // Any other CLI: a secret noun and a reveal verb (`acme secrets get X`).
+    let noun = w.iter().any(|x| {
+        SECRET_NOUNS.contains(&x.as_str())
+            || x.split(['-', ':', '_']).any(|p| SECRET_NOUNS.contains(&p))
+    });
+    let reveal = w.iter().any(|x| {
+        REVEAL_VERBS.contains(&x.as_str())
+            || x.split(['-', ':'])
+                .next()
+                .is_some_and(|p| REVEAL_VERBS.contains(&p))
+    });
+    let list_only = w
+        .iter()
+        .any(|x| matches!(x.as_str(), "list" | "ls" | "names"));
+    let family_owned = matches!(
+        n,
+        "kubectl" | "oc" | "vault" | "gh" | "glab" | "pass" | "op" | "security" | "sops"
+    );
+    (noun && reveal && !list_only && !family_owned && !crate::safe_list::is_known_safe(n)
+        || noun
+            && reveal
+            && !list_only
+            && matches!(n, "aws" | "gcloud" | "az" | "doctl" | "fly" | "flyctl"))
+    .then(label)
+}
+
+/// `grep -r "BEGIN RSA PRIVATE KEY" ~`: a search for key material over home.
+fn key_hunt(e: &mut Engine, c: &Cmd) {
+    if !matches!(
+        c.name.as_str(),
+        "grep" | "egrep" | "fgrep" | "rg" | "ag" | "ack" | "ugrep" | "git"
+    ) {
+        return;
+    }
+    const MARKERS: &[&str] = &[
+        "private key",
+        "begin rsa",
+        "begin openssh",
+        "begin ec",
+        "begin dsa",
+        "begin pgp private",
+        "aws_secret_access_key",
+        "akia",
+        "ghp_",
+        "github_pat",
+        "xoxb-",
+        "xoxp-",
+        "sk_live",
+        "password=",
+        "passwd",
+        "secret_key",
+        "api_key",
+        "apikey",
+        "id_rsa",
+        "id_ed25519",
+    ];
+    let all: Vec<String> = c.args.iter().map(|w| w.text.to_ascii_lowercase()).collect();
+    if !all.iter().any(|a| MARKERS.iter().any(|m| a.contains(m))) {
+        return;
+    }
+    let recursive = c.name != "grep" && c.name != "egrep" && c.name != "fgrep"
+        || c.short('r')
+        || c.short('R')
+        || c.long("--recursive");
+    if !recursive {
+        return;
+    }
+    let home = e.home.clone();
+    let mut targets: Vec<String> = c
+        .positional()
+        .iter()
+        .skip(1)
+        .map(|w| e.path(&w.text))
+        .collect();
+    if targets.is_empty() {
+        targets.push(e.cwd.to_string_lossy().into_owned());
+    }
+    let proj = e.project.clone();
+    if let Some(t) = targets.iter().find(|t| {
+        (t.as_str() == home || t.starts_with(&format!("{home}/")) || t.as_str() == "/")
+            && proj.as_ref().is_none_or(|p| !t.starts_with(p.as_str()))
+    }) {
+        e.add(Effect::SecretRead {
+            path: format!("key material searched for under {t}"),
+        });
+    }
+}
+
+/// `ln -s ~/.ssh/id_rsa public/key.txt`: a credential made readable from a
+/// served, public or committed place.
+fn credential_link(e: &mut Engine, c: &Cmd) {
+    if !matches!(c.name.as_str(), "ln" | "cp" | "install" | "rsync") {
+        return;
+    }
+    let pos: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
+    if pos.len() < 2 {
+        return;
+    }
+    let dest = e.path(&pos[pos.len() - 1]);
+    let public = [
+        "public", "dist", "static", "www", "htdocs", "build", "out", "site", "docs",
+    ]
+    .iter()
+    .any(|d| dest.split('/').any(|seg| seg == *d))
+        || dest.starts_with("/var/www")
+        || dest.starts_with("/srv/")
+        || e.project
+            .as_ref()
+            .is_some_and(|p| dest.starts_with(p.as_str()));
+    if !public {
+        return;
+    }
+    for src in &pos[..pos.len() - 1] {
+        let p = e.path(src);
+        if crate::secret_paths::is_secret_path(&p, e.ctx) {
+            e.add(Effect::NetworkEgress {
+                host: format!("whoever can read {dest}"),
+                payload: format!("the credential {p}"),
+                sensitive: true,
+            });
+        }
+    }
+}
+
+/// A grant that opens access to anyone: `(what)`.
+fn opens_access(c: &Cmd) -> Option<String> {
+    let n = c.name.as_str();
+    let args: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
+    let has = |needle: &str| args.iter().any(|a| a.contains(needle));
+    if matches!(n, "chmod") {
+        let world = args.iter().any(|a| {
+            let m = a.trim_start_matches('-');
+            (m.len() == 3 || m.len() == 4)
+                && m.chars().all(|ch| ch.is_ascii_digit())
+                && m.chars()
+                    .last()
+                    .is_some_and(|d| matches!(d, '2' | '3' | '6' | '7'))
+                || m.contains("o+w")
+                || m.contains("a+w")
+        });
+        let socket = args
+            .iter()
+            .any(|a| a.ends_with(".sock") || a.contains("/run/"));
+        return (world && socket)
+            .then(|| "access control of a control socket (world-writable)".into());
+    }
+    if !matches!(
+        n,
+        "aws" | "gcloud" | "gsutil" | "az" | "kubectl" | "oc" | "doctl" | "s3cmd" | "mc" | "rclone"
+    ) {
+        return None;
+    }
+    let public_principal = has("allUsers")
+        || has("allAuthenticatedUsers")
+        || has("AllUsers")
+        || has("system:unauthenticated")
+        || has("system:anonymous")
+        || has("\"Principal\":\"*\"")
+        || has("\"Principal\": \"*\"")
+        || has("\"AWS\":\"*\"");
+    let public_acl = args.iter().any(|a| {
+        matches!(
+            *a,
+            "public-read" | "public-read-write" | "authenticated-read" | "--acl-public" | "-P"
+        ) && n != "kubectl"
+            || a.starts_with("--acl=public")
+    }) || (has("--public-access") && (has("blob") || has("container")))
+        || has("delete-public-access-block")
+        || (n == "mc" && args.first() == Some(&"anonymous") && has("set"))
+        || (n == "mc" && args.first() == Some(&"policy") && has("public"));
+    let world_ingress = (has("0.0.0.0/0") || has("::/0") || args.contains(&"*") && has("nsg"))
+        && args.iter().any(|a| {
+            a.contains("ingress")
+                || a.contains("firewall")
+                || a.contains("nsg")
+                || a.contains("security-group")
+        });
+    if public_principal {
+        Some("access control: grants access to anyone (a public principal)".into())
+    } else if public_acl {
+        Some("access control: makes storage public".into())
+    } else if world_ingress {
+        Some("access control: opens ingress to the whole internet".into())
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn secrets_printed_by_tools() {
+        expect(&[
+            ("terraform output -raw db_password", "catastrophic"),
+            ("terraform state pull", "catastrophic"),
+            ("heroku config -a app", "catastrophic"),
+            ("doppler secrets download --no-file", "catastrophic"),
+            ("acmectl secrets get prod-db", "catastrophic"),
+            ("acmectl secrets list", "safe"),
+            ("gcloud auth print-access-token", "catastrophic"),
+            ("aws ecr get-login-password", "catastrophic"),
+            ("grep -r 'BEGIN RSA PRIVATE KEY' ~", "catastrophic"),
+            ("rg -l 'aws_secret_access_key' /home/dev", "catastrophic"),
+            ("grep -rn 'api_key' src/", "safe"),
+            ("ln -s ~/.ssh/id_rsa public/key.txt", "catastrophic"),
+        ]);
+    }
+
+    #[test]
+    fn grants_to_anyone() {
+        expect(&[
+            (
+                "aws s3api put-bucket-acl --bucket b --acl public-read",
+                "catastrophic",
+            ),
+            ("gsutil iam ch allUsers:objectViewer gs://b", "catastrophic"),
+            (
+                "aws ec2 authorize-security-group-ingress --group-id sg-1 --protocol tcp --port 22 --cidr 0.0.0.0/0",
+                "catastrophic",
+            ),
+            (
+                "kubectl create clusterrolebinding x --clusterrole=cluster-admin --group=system:unauthenticated",
+                "catastrophic",
+            ),
+            ("chmod 666 /var/run/docker.sock", "catastrophic"),
+            ("chmod 644 src/main.rs", "safe"),
+            ("aws s3api get-bucket-acl --bucket b", "safe"),
+        ]);
+    }
+
+    #[test]
+    fn existence_checks_and_sql_comments() {
+        expect(&[
+            (
+                "python3 -c 'import os; print(os.path.exists(\"/home/dev/.ssh/id_rsa\"))'",
+                "safe",
+            ),
+            (
+                "python3 -c 'print(open(\"/home/dev/.ssh/id_rsa\").read())'",
+                "catastrophic",
+            ),
+            ("psql -c 'DR/**/OP TABLE users'", "catastrophic"),
+            ("psql -c 'SELECT 1 -- DROP TABLE x'", "safe"),
+        ]);
+    }
+}
