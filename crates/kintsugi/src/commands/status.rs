@@ -53,6 +53,7 @@ pub fn run(args: StatusArgs) -> Result<ExitCode> {
         ),
         None => println!("last checkpoint none yet in this run"),
     }
+    println!("witness         {}", super::verify::witness_line());
     for w in s.warnings.unwrap_or_default() {
         println!("warning         {w}");
     }
