@@ -57,6 +57,11 @@ pub struct Config {
     /// Held commands kept at once (default 1000); beyond it, new holds are
     /// denied with a reason that says the queue is full.
     pub max_pending: usize,
+    /// Held commands one agent session may have waiting at once (default
+    /// 20; commands without a session count per agent); beyond it, that
+    /// session's new holds are denied with a reason that says so, while
+    /// other sessions can still be held.
+    pub max_pending_per_session: usize,
     /// Seconds before an unanswered hold expires (default 3600).
     pub pending_ttl_secs: u64,
     /// Per-snapshot budget: content MiB (default 1024), files (default
@@ -301,6 +306,7 @@ impl Default for Config {
             max_connections_per_process: 128,
             max_subscribers: 64,
             max_pending: 1000,
+            max_pending_per_session: 20,
             pending_ttl_secs: 3600,
             snapshot_max_mb: 1024,
             snapshot_max_files: 100_000,
@@ -363,6 +369,9 @@ impl Config {
             || cfg.max_subscribers == 0
         {
             return Err("read_timeout_secs, max_connections, max_connections_per_process and max_subscribers must be at least 1".into());
+        }
+        if cfg.max_pending_per_session == 0 {
+            return Err("max_pending_per_session must be at least 1".into());
         }
         if let Some(f) = &cfg.fleet {
             f.check()?;

@@ -305,7 +305,7 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
         };
         match state.queue.hold(item, Proposer::of(peer.pid), effects) {
             Ok(id) => pending = Some(id),
-            Err(e @ QueueError::Full(_)) => {
+            Err(e @ (QueueError::Full(_) | QueueError::SessionFull { .. })) => {
                 decision = Decision::Deny;
                 reason = format!("{reason} Denied: {e}");
             }

@@ -40,6 +40,7 @@ mod writer;
 
 pub use config::{Config, ConfigError, FailMode, Mode, ModelConfig, Rules};
 pub use load::{MAX_REFUSALS_IN_FLIGHT, SUBSCRIBER_WRITE_TIMEOUT};
+pub use queue::group_name;
 pub use scorer::facts as model_facts;
 pub use server::{DaemonError, Paths, run};
 

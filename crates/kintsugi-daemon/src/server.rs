@@ -148,6 +148,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
     let state = Arc::new(State {
         queue: Queue::new(
             config.max_pending,
+            config.max_pending_per_session,
             Duration::from_secs(config.pending_ttl_secs),
         ),
         config,
