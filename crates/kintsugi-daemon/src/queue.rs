@@ -45,9 +45,12 @@ pub enum QueueError {
     SessionFull { who: String, max: usize },
 }
 
+/// A group of held commands: (agent, session).
+pub type Group = (String, Option<String>);
+
 /// Which group a held command belongs to: its agent and session (commands
 /// without a session group by agent alone).
-pub fn group_of(item: &PendingItem) -> (String, Option<String>) {
+pub fn group_of(item: &PendingItem) -> Group {
     (item.command.agent.clone(), item.command.session.clone())
 }
 
@@ -173,8 +176,7 @@ impl Queue {
     /// within a group.
     pub fn pending(&self) -> Vec<PendingItem> {
         let map = self.lock();
-        let mut groups: HashMap<(String, Option<String>), Vec<(Instant, PendingItem)>> =
-            HashMap::new();
+        let mut groups: HashMap<Group, Vec<(Instant, PendingItem)>> = HashMap::new();
         for e in map.values() {
             if e.item.status == PendingState::Pending {
                 groups
