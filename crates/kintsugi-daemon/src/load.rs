@@ -9,6 +9,7 @@
 //! one `busy` error frame (`kintsugi_protocol::busy_line`).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -40,6 +41,7 @@ struct Counts {
 pub struct Admission {
     limits: Limits,
     counts: Mutex<Counts>,
+    refused: AtomicU64,
 }
 
 /// A request connection's slot (counted against its process too).
@@ -58,6 +60,7 @@ impl Admission {
         Arc::new(Admission {
             limits,
             counts: Mutex::new(Counts::default()),
+            refused: AtomicU64::new(0),
         })
     }
 
@@ -68,6 +71,10 @@ impl Admission {
     /// A slot for a request connection from process `pid` (0 when the
     /// kernel did not say), or the reason it is refused for load.
     pub fn request(self: &Arc<Self>, pid: u32) -> Result<RequestSlot, String> {
+        self.count_refusal(self.try_request(pid))
+    }
+
+    fn try_request(self: &Arc<Self>, pid: u32) -> Result<RequestSlot, String> {
         let mut c = self.lock();
         if c.requests >= self.limits.max_connections {
             return Err(format!(
@@ -92,6 +99,10 @@ impl Admission {
 
     /// A slot for a `subscribe` stream, or the reason it is refused.
     pub fn subscriber(self: &Arc<Self>) -> Result<SubscriberSlot, String> {
+        self.count_refusal(self.try_subscriber())
+    }
+
+    fn try_subscriber(self: &Arc<Self>) -> Result<SubscriberSlot, String> {
         let mut c = self.lock();
         if c.subscribers >= self.limits.max_subscribers {
             return Err(format!(
@@ -105,11 +116,22 @@ impl Admission {
         })
     }
 
+    fn count_refusal<T>(&self, r: Result<T, String>) -> Result<T, String> {
+        if r.is_err() {
+            self.refused.fetch_add(1, Ordering::Relaxed);
+        }
+        r
+    }
+
     /// (request connections, subscribers) held now.
-    #[cfg(test)]
     pub fn in_use(&self) -> (usize, usize) {
         let c = self.lock();
         (c.requests, c.subscribers)
+    }
+
+    /// Connections turned away as busy since start.
+    pub fn refused(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
     }
 }
 
@@ -159,6 +181,7 @@ mod tests {
         drop(b2);
         assert_eq!(a.in_use(), (3, 0));
         let _c = a.request(12).unwrap();
+        assert_eq!(a.refused(), 2);
     }
 
     #[test]

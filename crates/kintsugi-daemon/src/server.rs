@@ -151,6 +151,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
             config.max_pending_per_session,
             Duration::from_secs(config.pending_ttl_secs),
         ),
+        load: Admission::new(config.load_limits()),
         config,
         paths: paths.clone(),
         engine,
@@ -245,7 +246,7 @@ async fn accept_loop(
     mut stop: watch::Receiver<StopReason>,
     done: mpsc::Sender<()>,
 ) {
-    let admission = Admission::new(state.config.load_limits());
+    let admission = state.load.clone();
     let refusals = Arc::new(Semaphore::new(MAX_REFUSALS_IN_FLIGHT));
     let my_uid = own_uid();
     loop {

@@ -134,7 +134,8 @@ impl Client {
         if let Response::Error { message } = &resp
             && is_busy(&line)
         {
-            return Err(ClientError::Busy(message.clone()));
+            let why = message.strip_prefix("busy: ").unwrap_or(message);
+            return Err(ClientError::Busy(why.to_string()));
         }
         Ok(resp)
     }

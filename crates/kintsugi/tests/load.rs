@@ -107,6 +107,10 @@ fn eleven_hundred_never_reading_subscribers_cannot_get_a_destructive_command_thr
     assert!(started.elapsed() < Duration::from_secs(5));
     let log = sb.log_text(10);
     assert!(log.contains("\"raw\":\"rm -rf data\""), "recorded: {log}");
+    let status = sb.run(&["status", "--json"]);
+    let s: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(s["subscribers"], 64, "{s}");
+    assert!(s["refused_busy"].as_u64().unwrap() >= 1036, "{s}");
     drop(subscribers);
 }
 
