@@ -48,9 +48,20 @@ pub struct Config {
     /// Concurrent connections served at once (default 1024); more are told
     /// so and closed.
     pub max_connections: usize,
+    /// Request connections one peer process may hold at once (default 128),
+    /// so no single client fills the table; more are refused as busy.
+    pub max_connections_per_process: usize,
+    /// `subscribe` streams served at once (default 64), counted apart from
+    /// `max_connections`; more are refused as busy.
+    pub max_subscribers: usize,
     /// Held commands kept at once (default 1000); beyond it, new holds are
     /// denied with a reason that says the queue is full.
     pub max_pending: usize,
+    /// Held commands one agent session may have waiting at once (default
+    /// 20; commands without a session count per agent); beyond it, that
+    /// session's new holds are denied with a reason that says so, while
+    /// other sessions can still be held.
+    pub max_pending_per_session: usize,
     /// Seconds before an unanswered hold expires (default 3600).
     pub pending_ttl_secs: u64,
     /// Per-snapshot budget: content MiB (default 1024), files (default
@@ -292,7 +303,10 @@ impl Default for Config {
             checkpoint_interval_secs: 10,
             read_timeout_secs: 30,
             max_connections: 1024,
+            max_connections_per_process: 128,
+            max_subscribers: 64,
             max_pending: 1000,
+            max_pending_per_session: 20,
             pending_ttl_secs: 3600,
             snapshot_max_mb: 1024,
             snapshot_max_files: 100_000,
@@ -349,8 +363,15 @@ impl Config {
                 p.display()
             ));
         }
-        if cfg.read_timeout_secs == 0 || cfg.max_connections == 0 {
-            return Err("read_timeout_secs and max_connections must be at least 1".into());
+        if cfg.read_timeout_secs == 0
+            || cfg.max_connections == 0
+            || cfg.max_connections_per_process == 0
+            || cfg.max_subscribers == 0
+        {
+            return Err("read_timeout_secs, max_connections, max_connections_per_process and max_subscribers must be at least 1".into());
+        }
+        if cfg.max_pending_per_session == 0 {
+            return Err("max_pending_per_session must be at least 1".into());
         }
         if let Some(f) = &cfg.fleet {
             f.check()?;
@@ -364,6 +385,15 @@ impl Config {
         match self.durability {
             DurabilityWord::Normal => Durability::Normal,
             DurabilityWord::Full => Durability::Full,
+        }
+    }
+
+    /// The connection budgets (see `load.rs`).
+    pub(crate) fn load_limits(&self) -> crate::load::Limits {
+        crate::load::Limits {
+            max_connections: self.max_connections,
+            max_connections_per_process: self.max_connections_per_process,
+            max_subscribers: self.max_subscribers,
         }
     }
 
@@ -410,6 +440,10 @@ mod tests {
         assert!(err.contains("durabilty"), "{err}");
         assert!(Config::parse("durability = \"sometimes\"").is_err());
         assert!(Config::parse("checkpoint_every = 0").is_err());
+        let err = Config::parse("max_subscribers = 0").unwrap_err();
+        assert!(err.contains("max_subscribers"), "{err}");
+        let c = Config::parse("max_subscribers = 2\nmax_connections_per_process = 3").unwrap();
+        assert_eq!((c.max_subscribers, c.max_connections_per_process), (2, 3));
     }
 
     #[test]

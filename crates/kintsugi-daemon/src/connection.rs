@@ -60,6 +60,11 @@ impl Connection {
         Ok(Incoming::Truncated)
     }
 
+    /// Write bytes that are already one framed line (a busy refusal).
+    pub async fn write_raw(&mut self, line: &[u8]) -> std::io::Result<()> {
+        self.writer.write_all(line).await
+    }
+
     /// Write one response line.
     pub async fn write(&mut self, response: &Response) -> std::io::Result<()> {
         self.writer.write_all(&encode_line(response)).await

@@ -305,7 +305,7 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
         };
         match state.queue.hold(item, Proposer::of(peer.pid), effects) {
             Ok(id) => pending = Some(id),
-            Err(e @ QueueError::Full(_)) => {
+            Err(e @ (QueueError::Full(_) | QueueError::SessionFull { .. })) => {
                 decision = Decision::Deny;
                 reason = format!("{reason} Denied: {e}");
             }
@@ -584,6 +584,9 @@ fn status(state: &State) -> Response {
         warnings: (!warnings.is_empty()).then_some(warnings),
         admin: Some(state.admin.describe()),
         fleet: fleet_status(state, head.seq),
+        connections: Some(state.load.in_use().0 as u64),
+        subscribers: Some(state.load.in_use().1 as u64),
+        refused_busy: Some(state.load.refused()),
     })
 }
 

@@ -18,6 +18,7 @@ mod connection;
 mod decide;
 mod handle;
 mod integrity;
+mod load;
 mod memory;
 mod model;
 #[cfg(feature = "llama")]
@@ -39,7 +40,9 @@ mod vault_ops;
 mod writer;
 
 pub use config::{Config, ConfigError, FailMode, Mode, ModelConfig, Rules};
+pub use load::{MAX_REFUSALS_IN_FLIGHT, SUBSCRIBER_WRITE_TIMEOUT};
 pub use policy::MAX_REPO_FILE_BYTES;
+pub use queue::group_name;
 pub use scorer::facts as model_facts;
 pub use server::{DaemonError, Paths, run};
 

@@ -39,6 +39,28 @@ pub enum QueueError {
     AlreadyDecided { id: String, state: &'static str },
     #[error("the approval queue is full ({0} held commands); answer or deny some first")]
     Full(usize),
+    #[error(
+        "{who} already has {max} pending holds, the most one session may (max_pending_per_session); answer or deny them first (`kintsugi queue` groups them)"
+    )]
+    SessionFull { who: String, max: usize },
+}
+
+/// A group of held commands: (agent, session).
+pub type Group = (String, Option<String>);
+
+/// Which group a held command belongs to: its agent and session (commands
+/// without a session group by agent alone).
+pub fn group_of(item: &PendingItem) -> Group {
+    (item.command.agent.clone(), item.command.session.clone())
+}
+
+/// How a group is named in messages: `session S of agent A` or `agent A
+/// (no session)`.
+pub fn group_name(agent: &str, session: Option<&str>) -> String {
+    match session {
+        Some(s) => format!("session {s} of agent {agent}"),
+        None => format!("agent {agent} (no session)"),
+    }
 }
 
 /// The in-memory queue (held commands do not survive a daemon restart: their
@@ -46,6 +68,7 @@ pub enum QueueError {
 pub struct Queue {
     entries: Mutex<HashMap<String, Entry>>,
     max: usize,
+    per_session: usize,
     ttl: Duration,
     /// Every created, decided or expired item (for `subscribe`).
     changes: broadcast::Sender<QueueNote>,
@@ -72,10 +95,13 @@ fn short_id() -> String {
 }
 
 impl Queue {
-    pub fn new(max: usize, ttl: Duration) -> Queue {
+    /// A queue of at most `max` pending holds, `per_session` of them from
+    /// one agent session, each expiring after `ttl`.
+    pub fn new(max: usize, per_session: usize, ttl: Duration) -> Queue {
         Queue {
             entries: Mutex::new(HashMap::new()),
             max,
+            per_session,
             ttl,
             changes: broadcast::channel(subscribe::BUFFER).0,
         }
@@ -104,10 +130,20 @@ impl Queue {
         effects: Vec<Effect>,
     ) -> Result<String, QueueError> {
         let mut map = self.lock();
-        let pending = map
-            .values()
-            .filter(|e| e.item.status == PendingState::Pending)
-            .count();
+        let group = group_of(&item);
+        let (mut pending, mut mine) = (0, 0);
+        for e in map.values() {
+            if e.item.status == PendingState::Pending {
+                pending += 1;
+                mine += usize::from(group_of(&e.item) == group);
+            }
+        }
+        if mine >= self.per_session {
+            return Err(QueueError::SessionFull {
+                who: group_name(&group.0, group.1.as_deref()),
+                max: self.per_session,
+            });
+        }
         if pending >= self.max {
             return Err(QueueError::Full(self.max));
         }
@@ -134,16 +170,27 @@ impl Queue {
         Ok(id)
     }
 
-    /// Items still waiting, oldest first.
+    /// Items still waiting, grouped by agent and session: the group with
+    /// the fewest holds first (a runaway session sinks to the bottom instead
+    /// of burying the rest), ties by the group's oldest hold; oldest first
+    /// within a group.
     pub fn pending(&self) -> Vec<PendingItem> {
         let map = self.lock();
-        let mut items: Vec<(Instant, PendingItem)> = map
-            .values()
-            .filter(|e| e.item.status == PendingState::Pending)
-            .map(|e| (e.created, e.item.clone()))
-            .collect();
-        items.sort_by_key(|(t, _)| *t);
-        items.into_iter().map(|(_, i)| i).collect()
+        let mut groups: HashMap<Group, Vec<(Instant, PendingItem)>> = HashMap::new();
+        for e in map.values() {
+            if e.item.status == PendingState::Pending {
+                groups
+                    .entry(group_of(&e.item))
+                    .or_default()
+                    .push((e.created, e.item.clone()));
+            }
+        }
+        let mut groups: Vec<_> = groups.into_values().collect();
+        for g in &mut groups {
+            g.sort_by_key(|(t, _)| *t);
+        }
+        groups.sort_by_key(|g| (g.len(), g[0].0));
+        groups.into_iter().flatten().map(|(_, item)| item).collect()
     }
 
     /// The state of `id` (`gone` when unknown or expired).
@@ -307,7 +354,7 @@ mod tests {
 
     #[test]
     fn decisions_are_exactly_once() {
-        let q = Queue::new(10, Duration::from_secs(60));
+        let q = Queue::new(10, 10, Duration::from_secs(60));
         let id = q.hold(item(), Proposer::default(), Vec::new()).unwrap();
         assert_eq!(id.len(), 8);
         assert_eq!(q.status(&id), PendingState::Pending);
@@ -326,7 +373,7 @@ mod tests {
 
     #[test]
     fn full_queue_and_expiry() {
-        let q = Queue::new(1, Duration::ZERO);
+        let q = Queue::new(1, 10, Duration::ZERO);
         let id = q.hold(item(), Proposer::default(), Vec::new()).unwrap();
         assert!(matches!(
             q.hold(item(), Proposer::default(), Vec::new()),
@@ -336,5 +383,68 @@ mod tests {
         assert_eq!(q.expire().len(), 1);
         assert_eq!(*rx.borrow_and_update(), PendingState::Gone);
         assert_eq!(q.status(&id), PendingState::Gone);
+    }
+
+    fn from(agent: &str, session: Option<&str>, raw: &str) -> PendingItem {
+        let mut i = item();
+        i.command = ProposedCommand::new(agent, "/", vec![], raw);
+        i.command.session = session.map(str::to_string);
+        i
+    }
+
+    #[test]
+    fn one_session_is_capped_and_sinks_below_the_others() {
+        let q = Queue::new(100, 3, Duration::from_secs(60));
+        for n in 0..3 {
+            q.hold(
+                from("hook:claude", Some("loop"), &format!("rm -rf d{n}")),
+                Proposer::default(),
+                Vec::new(),
+            )
+            .unwrap();
+        }
+        let err = q
+            .hold(
+                from("hook:claude", Some("loop"), "rm -rf d3"),
+                Proposer::default(),
+                Vec::new(),
+            )
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("session loop of agent hook:claude already has 3 pending holds"),
+            "{err}"
+        );
+        // Same session name, another agent; and no session: other groups.
+        q.hold(
+            from("hook:codex", Some("loop"), "rm -rf a"),
+            Proposer::default(),
+            Vec::new(),
+        )
+        .unwrap();
+        q.hold(
+            from("shim", None, "rm -rf b"),
+            Proposer::default(),
+            Vec::new(),
+        )
+        .unwrap();
+        q.hold(
+            from("shim", None, "rm -rf c"),
+            Proposer::default(),
+            Vec::new(),
+        )
+        .unwrap();
+        let order: Vec<String> = q.pending().into_iter().map(|i| i.command.raw).collect();
+        assert_eq!(
+            order,
+            [
+                "rm -rf a",
+                "rm -rf b",
+                "rm -rf c",
+                "rm -rf d0",
+                "rm -rf d1",
+                "rm -rf d2"
+            ]
+        );
     }
 }

@@ -1,5 +1,6 @@
-//! Start-up, the accept loop and shutdown. One task per connection, a
-//! semaphore bounding them, a watch channel every task listens to for the
+//! Start-up, the accept loop and shutdown. One task per connection, the
+//! connection classes and budgets of `load.rs` bounding them (a refusal for
+//! load is one `busy` frame), a watch channel every task listens to for the
 //! stop signal, and an orderly stop: refuse new connections, let in-flight
 //! requests finish, record the stop, sign a final checkpoint, fold the WAL
 //! in, remove the socket.
@@ -9,6 +10,7 @@ use crate::connection::{Connection, Incoming};
 use crate::decide::Engine;
 use crate::files::{PANIC_FILE, PID_FILE, RUNNING_MARKER};
 use crate::handle::{After, daemon_event, handle};
+use crate::load::{Admission, MAX_REFUSALS_IN_FLIGHT, RequestSlot};
 use crate::memory::Memory;
 use crate::peer::{Peer, own_uid};
 use crate::policy::Projects;
@@ -17,14 +19,14 @@ use crate::scorer::Heuristic;
 use crate::state::{State, StopReason};
 use crate::writer::{self, CheckpointPolicy};
 use kintsugi_ledger::{DB_FILE, Signer};
-use kintsugi_protocol::{Response, decode_request};
+use kintsugi_protocol::{Response, busy_line, decode_request, encode_line};
 use std::fs;
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
-use tokio::net::{UnixListener, UnixStream};
+use tokio::net::UnixListener;
 use tokio::sync::{Semaphore, mpsc, watch};
 
 /// How long a stopping daemon waits for the fleet shipper's last pass.
@@ -146,8 +148,10 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
     let state = Arc::new(State {
         queue: Queue::new(
             config.max_pending,
+            config.max_pending_per_session,
             Duration::from_secs(config.pending_ttl_secs),
         ),
+        load: Admission::new(config.load_limits()),
         config,
         paths: paths.clone(),
         engine,
@@ -242,7 +246,8 @@ async fn accept_loop(
     mut stop: watch::Receiver<StopReason>,
     done: mpsc::Sender<()>,
 ) {
-    let slots = Arc::new(Semaphore::new(state.config.max_connections));
+    let admission = state.load.clone();
+    let refusals = Arc::new(Semaphore::new(MAX_REFUSALS_IN_FLIGHT));
     let my_uid = own_uid();
     loop {
         let accepted = tokio::select! {
@@ -260,48 +265,47 @@ async fn accept_loop(
         let state = state.clone();
         let stop = stop.clone();
         let done = done.clone();
-        let permit = slots.clone().try_acquire_owned();
+        let admission = admission.clone();
+        let refusals = refusals.clone();
         tokio::spawn(async move {
             let _done = done;
-            let Ok(_permit) = permit else {
-                let msg = format!(
-                    "the daemon is serving its maximum of {} connections; retry shortly",
-                    state.config.max_connections
-                );
-                reject(Connection::new(stream), msg).await;
-                return;
+            let peer = match Peer::of(&stream) {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::warn!("cannot read peer credentials: {e}");
+                    return;
+                }
             };
-            serve(stream, state, stop, my_uid).await;
+            let conn = Connection::new(stream);
+            if peer.uid != my_uid {
+                // Another uid never holds a slot of the table.
+                let msg = format!(
+                    "refused: this daemon serves uid {my_uid} only and the peer is uid {}",
+                    peer.uid
+                );
+                let mut e = daemon_event("refused", String::new(), msg.clone());
+                e.peer_pid = peer.pid;
+                e.peer_uid = Some(peer.uid);
+                let _ = state.writer.append(e).await;
+                reject(conn, encode_line(&Response::error(msg)), &refusals).await;
+                return;
+            }
+            let slot = match admission.request(peer.pid.unwrap_or(0)) {
+                Ok(slot) => slot,
+                Err(why) => return reject(conn, busy_line(&why), &refusals).await,
+            };
+            serve(conn, state, stop, peer, (slot, &admission)).await;
         });
     }
 }
 
 async fn serve(
-    stream: UnixStream,
+    mut conn: Connection,
     state: Arc<State>,
     mut stop: watch::Receiver<StopReason>,
-    my_uid: u32,
+    peer: Peer,
+    (slot, admission): (RequestSlot, &Arc<Admission>),
 ) {
-    let peer = match Peer::of(&stream) {
-        Ok(p) => p,
-        Err(e) => {
-            tracing::warn!("cannot read peer credentials: {e}");
-            return;
-        }
-    };
-    let mut conn = Connection::new(stream);
-    if peer.uid != my_uid {
-        let msg = format!(
-            "refused: this daemon serves uid {my_uid} only and the peer is uid {}",
-            peer.uid
-        );
-        let mut e = daemon_event("refused", String::new(), msg.clone());
-        e.peer_pid = peer.pid;
-        e.peer_uid = Some(peer.uid);
-        let _ = state.writer.append(e).await;
-        reject(conn, msg).await;
-        return;
-    }
     let read_timeout = state.config.read_timeout();
     loop {
         let incoming = tokio::select! {
@@ -327,6 +331,15 @@ async fn serve(
         };
         let (response, after) = match decode_request(&frame) {
             Ok(kintsugi_protocol::Request::Subscribe) => {
+                // A stream moves to its own class and frees its request slot.
+                let _stream_slot = match admission.subscriber() {
+                    Ok(s) => s,
+                    Err(why) => {
+                        let _ = conn.write_raw(&busy_line(&why)).await;
+                        return;
+                    }
+                };
+                drop(slot);
                 return crate::subscribe::serve(&mut conn, &state, stop).await;
             }
             Ok(
@@ -376,12 +389,16 @@ async fn with_progress(
     (!gone).then_some(answer)
 }
 
-/// Answer a connection we will not serve, then give the peer a moment to
-/// finish sending its first frame, so its write does not fail before it can
-/// read why it was turned away.
-async fn reject(mut conn: Connection, message: String) {
-    let _ = conn.write(&Response::error(message)).await;
-    let _ = tokio::time::timeout(Duration::from_secs(1), conn.read_frame()).await;
+/// Answer a connection we will not serve with its one `line`, then, while
+/// fewer than [`MAX_REFUSALS_IN_FLIGHT`] refusals are being answered, give
+/// the peer a moment to finish sending its first frame, so its write does not
+/// fail before it can read why it was turned away.
+async fn reject(mut conn: Connection, line: Vec<u8>, refusals: &Arc<Semaphore>) {
+    let grace = refusals.clone().try_acquire_owned();
+    let wrote = tokio::time::timeout(Duration::from_secs(1), conn.write_raw(&line)).await;
+    if let (Ok(_permit), Ok(Ok(()))) = (grace, wrote) {
+        let _ = tokio::time::timeout(Duration::from_secs(1), conn.read_frame()).await;
+    }
 }
 
 fn spawn_timers(state: Arc<State>) {

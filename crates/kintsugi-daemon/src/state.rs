@@ -29,6 +29,8 @@ pub struct State {
     pub engine: Engine,
     pub writer: WriterHandle,
     pub queue: Queue,
+    /// Connection classes and budgets (`load.rs`).
+    pub load: std::sync::Arc<crate::load::Admission>,
     pub snapshots: crate::snapshots::Snapshots,
     pub started: Instant,
     pub stop: watch::Sender<StopReason>,

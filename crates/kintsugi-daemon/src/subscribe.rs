@@ -4,9 +4,12 @@
 //! when this subscriber fell behind the broadcast buffer. A queue change
 //! is streamed before the ledger event that records it. No read timeout
 //! runs while the daemon streams; the stream ends when the client closes,
-//! a write fails, or the daemon stops.
+//! a write fails or cannot finish within [`SUBSCRIBER_WRITE_TIMEOUT`] (the
+//! client stopped reading), or the daemon stops. Subscribers hold their own
+//! slots (`load.rs`), never the interceptors'.
 
 use crate::connection::{Connection, Incoming};
+use crate::load::SUBSCRIBER_WRITE_TIMEOUT;
 use crate::state::{State, StopReason};
 use kintsugi_ledger::NewEvent;
 use kintsugi_protocol::{EventRecord, PendingItem, QueueChange, Response};
@@ -69,7 +72,7 @@ pub async fn stream(
     mut queue: broadcast::Receiver<QueueNote>,
     mut stop: watch::Receiver<StopReason>,
 ) {
-    if conn.write(&Response::Ack).await.is_err() {
+    if !written(conn, &Response::Ack).await {
         return;
     }
     loop {
@@ -88,8 +91,24 @@ pub async fn stream(
             _ = stop.changed() => return,
         };
         let Some(resp) = out else { return };
-        if conn.write(&resp).await.is_err() {
+        if !written(conn, &resp).await {
             return;
+        }
+    }
+}
+
+/// Write one stream line within [`SUBSCRIBER_WRITE_TIMEOUT`]; false when it
+/// failed or the client stopped reading (the stream then ends).
+async fn written(conn: &mut Connection, resp: &Response) -> bool {
+    match tokio::time::timeout(SUBSCRIBER_WRITE_TIMEOUT, conn.write(resp)).await {
+        Ok(Ok(())) => true,
+        Ok(Err(_)) => false,
+        Err(_) => {
+            tracing::warn!(
+                "dropped a subscriber that read nothing for {} s",
+                SUBSCRIBER_WRITE_TIMEOUT.as_secs()
+            );
+            false
         }
     }
 }

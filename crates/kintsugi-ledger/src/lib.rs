@@ -24,7 +24,7 @@ pub use event::{Event, NewEvent};
 pub use hash::{GENESIS_HASH, HashInput, event_hash, hash_row};
 pub use query::{Filter, query};
 pub use store::{DB_FILE, Durability, Ledger, open_read_only};
-pub use verify::{Finding, VerifyReport, verify};
+pub use verify::{Finding, VerifyReport, merge_witness, verify};
 
 /// Errors from the ledger. Each says what failed and where.
 #[derive(Debug, thiserror::Error)]

@@ -32,6 +32,26 @@ impl VerifyReport {
     }
 }
 
+/// The ledger's own checkpoints plus every line of a witness copy that the
+/// ledger's file lacks, each inserted after the last of the ledger's
+/// checkpoints at or below its sequence (so the order of the ledger's own
+/// file is still checked as written). A witness line the ledger's file lost
+/// is how a truncated tail shows: it covers events that are gone.
+pub fn merge_witness(local: Vec<Checkpoint>, witness: &[Checkpoint]) -> Vec<Checkpoint> {
+    let mut merged = local;
+    for w in witness {
+        if merged.contains(w) {
+            continue;
+        }
+        let at = merged
+            .iter()
+            .rposition(|c| c.seq <= w.seq)
+            .map_or(0, |i| i + 1);
+        merged.insert(at, w.clone());
+    }
+    merged
+}
+
 /// Verify the ledger at `db` against `checkpoints` signed by `pinned_key`.
 /// `progress(done, total)` is called every few thousand events.
 pub fn verify(
@@ -79,4 +99,37 @@ pub fn verify(
     }
     progress(checker.events(), total as u64);
     Ok(checker.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cp(seq: u64) -> Checkpoint {
+        Checkpoint {
+            seq,
+            head: format!("h{seq}"),
+            time: "t".into(),
+            key: "k".into(),
+            sig: "s".into(),
+        }
+    }
+
+    #[test]
+    fn witness_lines_the_ledger_lost_are_merged_in_order() {
+        let local = vec![cp(5), cp(10)];
+        let witness = vec![cp(5), cp(10), cp(15), cp(20)];
+        let seqs: Vec<u64> = merge_witness(local, &witness)
+            .iter()
+            .map(|c| c.seq)
+            .collect();
+        assert_eq!(seqs, vec![5, 10, 15, 20]);
+        // A line only the witness has, in the middle, lands in place; the
+        // ledger's own disorder is kept for the checker to report.
+        let seqs: Vec<u64> = merge_witness(vec![cp(10), cp(3)], &[cp(1), cp(7)])
+            .iter()
+            .map(|c| c.seq)
+            .collect();
+        assert_eq!(seqs, vec![1, 10, 3, 7]);
+    }
 }

@@ -23,6 +23,37 @@ pub enum ClientError {
     Closed,
     #[error("the daemon sent a response this client cannot read: {0}")]
     BadResponse(String),
+    /// The daemon is up but refused this connection for load (an `error`
+    /// frame with `"busy": true`). Not the same as down: interceptors hold
+    /// or deny, never fall back to allowing unrecorded.
+    #[error("the Kintsugi daemon is busy: {0}")]
+    Busy(String),
+}
+
+/// The additive field that marks an `error` frame as a refusal for load.
+pub const BUSY_FIELD: &str = "busy";
+
+/// The line a daemon sends when it turns a connection away for load:
+/// `{"kind":"error","message":"busy: …","busy":true}`. A client that does
+/// not know the field still reads it as an ordinary `error`.
+pub fn busy_line(message: &str) -> Vec<u8> {
+    let mut line = serde_json::json!({
+        "kind": "error",
+        "message": format!("busy: {message}"),
+        BUSY_FIELD: true,
+    })
+    .to_string()
+    .into_bytes();
+    line.push(b'\n');
+    line
+}
+
+/// Whether an `error` line carries `"busy": true`.
+fn is_busy(line: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(line)
+        .ok()
+        .and_then(|v| v.get(BUSY_FIELD).and_then(serde_json::Value::as_bool))
+        .unwrap_or(false)
 }
 
 /// One connection to the daemon; reusable for many requests.
@@ -83,7 +114,8 @@ impl Client {
         Ok(resp)
     }
 
-    /// Read one response line (for streaming extensions).
+    /// Read one response line (for streaming extensions). A busy refusal
+    /// comes back as [`ClientError::Busy`].
     pub fn read_response(&mut self) -> Result<Response, ClientError> {
         let mut line = Vec::new();
         let n = (&mut self.reader)
@@ -97,8 +129,62 @@ impl Client {
         } else if line.len() > MAX_FRAME_BYTES {
             return Err(ClientError::BadResponse("response exceeds 16 MiB".into()));
         }
-        serde_json::from_slice(&line).map_err(|e| ClientError::BadResponse(e.to_string()))
+        let resp: Response =
+            serde_json::from_slice(&line).map_err(|e| ClientError::BadResponse(e.to_string()))?;
+        if let Response::Error { message } = &resp
+            && is_busy(&line)
+        {
+            let why = message.strip_prefix("busy: ").unwrap_or(message);
+            return Err(ClientError::Busy(why.to_string()));
+        }
+        Ok(resp)
     }
 }
 
 use std::io::Read as _;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::net::UnixListener;
+
+    /// A one-shot server on a real socket that answers every connection
+    /// with `line`.
+    fn answer_with(line: Vec<u8>) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sock");
+        let listener = UnixListener::bind(&path).unwrap();
+        std::thread::spawn(move || {
+            if let Ok((mut s, _)) = listener.accept() {
+                let _ = s.write_all(&line);
+                let mut sink = [0u8; 256];
+                let _ = std::io::Read::read(&mut s, &mut sink);
+            }
+        });
+        (dir, path)
+    }
+
+    #[test]
+    fn a_busy_frame_is_a_distinct_error_and_a_plain_error_is_not() {
+        let (_d, path) = answer_with(busy_line("serving 64 subscribers"));
+        let mut c = Client::connect(&path).unwrap();
+        match c.request(&Request::Status) {
+            Err(ClientError::Busy(m)) => assert!(m.contains("64 subscribers"), "{m}"),
+            other => panic!("expected Busy, got {other:?}"),
+        }
+        let plain = encode_line(&Response::error("nope"));
+        let (_d2, path) = answer_with(plain);
+        let mut c = Client::connect(&path).unwrap();
+        assert!(matches!(
+            c.request(&Request::Status),
+            Ok(Response::Error { .. })
+        ));
+    }
+
+    #[test]
+    fn a_busy_frame_reads_as_an_error_to_a_client_that_ignores_the_field() {
+        let line = busy_line("full");
+        let resp: Response = serde_json::from_slice(&line[..line.len() - 1]).unwrap();
+        assert_eq!(resp, Response::error("busy: full"));
+    }
+}

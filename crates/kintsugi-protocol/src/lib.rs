@@ -15,7 +15,7 @@ pub mod redact;
 pub mod spool;
 mod types;
 
-pub use client::{Client, ClientError};
+pub use client::{BUSY_FIELD, Client, ClientError, busy_line};
 pub use frame::{DecodeError, MAX_FRAME_BYTES, decode_request, encode_line};
 pub use paths::{config_path, data_dir, socket_path};
 pub use redact::{REDACTED, redact, redact_argv, redact_command};

@@ -259,6 +259,15 @@ pub struct StatusInfo {
     /// Extension: shipping to the central fleet database, when configured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fleet: Option<FleetStatus>,
+    /// Extension: request connections being served now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connections: Option<u64>,
+    /// Extension: `subscribe` streams being served now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscribers: Option<u64>,
+    /// Extension: connections turned away as busy since the daemon started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused_busy: Option<u64>,
 }
 
 /// Extension of `status`: where shipping to the central database stands.

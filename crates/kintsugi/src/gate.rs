@@ -6,8 +6,8 @@ use anyhow::Result;
 use kintsugi_classify::{Class, Context, analyze};
 use kintsugi_daemon::{Config, FailMode};
 use kintsugi_protocol::{
-    Client, Decision, PendingState, ProposedCommand, Request, Response, Verdict, config_path,
-    socket_path,
+    Client, ClientError, Decision, PendingState, ProposedCommand, Request, Response, Verdict,
+    config_path, socket_path,
 };
 use std::io::Write;
 use std::path::PathBuf;
@@ -126,6 +126,7 @@ pub fn decide(cmd: &ProposedCommand, settings: &GateSettings) -> Outcome {
             return decide_locally(cmd, settings, &format!("the daemon refused: {message}"));
         }
         Ok(other) => return decide_locally(cmd, settings, &format!("unexpected answer {other:?}")),
+        Err(ClientError::Busy(message)) => return refuse_busy(cmd, &message),
         Err(e) => return decide_locally(cmd, settings, &e.to_string()),
     };
     match verdict.decision {
@@ -204,6 +205,16 @@ fn wait_for_human(
             }
         }
     }
+}
+
+/// The daemon is up but refused us for load: it did not vouch for the
+/// command and cannot record it, so nothing runs, whatever the fail mode
+/// (the fail mode is about a daemon that is down).
+fn refuse_busy(cmd: &ProposedCommand, message: &str) -> Outcome {
+    Outcome::Refuse(format!(
+        "kintsugi: blocked `{}`: the daemon is busy and turned this request away ({message}); nothing runs unrecorded, whatever the fail mode. Retry in a moment.",
+        cmd.raw
+    ))
 }
 
 /// The daemon is unreachable: the classifier is a library, so judge here.

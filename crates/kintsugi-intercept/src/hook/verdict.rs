@@ -6,7 +6,8 @@
 use super::{FailMode, FailModeSource, Options, Outcome, payload};
 use kintsugi_classify::{Class, Context, analyze};
 use kintsugi_protocol::{
-    Class as WireClass, Client, Decision, PendingState, ProposedCommand, Request, Response, Verdict,
+    Class as WireClass, Client, ClientError, Decision, PendingState, ProposedCommand, Request,
+    Response, Verdict,
 };
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -48,6 +49,7 @@ pub(crate) fn ask(
             let why = format!("the daemon answered `propose` with {other:?}");
             return local(opts, command, cwd, &why);
         }
+        Err(ClientError::Busy(message)) => return busy(&message),
         Err(e) => return local(opts, command, cwd, &e.to_string()),
     };
     match verdict.decision {
@@ -86,6 +88,20 @@ fn allowed(verdict: &Verdict) -> (Outcome, Vec<String>) {
         verdict.reason
     );
     (Outcome::NoOpinion, vec![note])
+}
+
+/// The daemon is up but turned the request away for load: it neither
+/// judged nor recorded the command, so it is blocked whatever the fail mode
+/// (the fail mode is about a daemon that is down).
+fn busy(message: &str) -> (Outcome, Vec<String>) {
+    (
+        Outcome::Block {
+            reason: format!(
+                "Kintsugi blocked this command: the daemon is busy and turned the request away ({message}), so it was neither judged nor recorded. Nothing runs unrecorded, whatever the fail mode; retry in a moment."
+            ),
+        },
+        Vec::new(),
+    )
 }
 
 /// A held command: wait on the same connection until a human decides or the

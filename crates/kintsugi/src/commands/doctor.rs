@@ -163,6 +163,9 @@ pub fn run() -> Result<ExitCode> {
     if !daemon {
         problems += 1;
     }
+    // Not a protection gap (commands are still judged), but the ledger's
+    // tail could be cut unnoticed: say so.
+    println!("witness    {}", super::verify::witness_line());
     let shims = crate::shim::shim_dir();
     let path = std::env::var_os("PATH").unwrap_or_default();
     let first = std::env::split_paths(&path).next();

@@ -23,8 +23,10 @@ What Kintsugi cannot stop
   its command line (`python3 cleanup.py`), not by the file's contents.
 - Same-user ledger rewrites. The checkpoint signing key sits in the data dir:
   a process with your privileges can rewrite the ledger and sign a new
-  history. Configure `witness_dir` on storage the agent cannot write to make
-  that visible.
+  history, or delete the last events together with the checkpoint lines
+  that cover them. Configure `witness_dir` on storage the agent cannot write
+  to make that visible (`verify` checks the witness copy; without one,
+  `verify`, `status` and `doctor` warn).
 - Events after the last checkpoint are protected by the hash chain only.
 - Fleet shipping (`[fleet]`) proves centrally only what a host shipped: a
   host compromised before shipping can sign a fresh history (it shows as
@@ -48,8 +50,15 @@ What Kintsugi cannot stop
 Named limits (config keys in parentheses)
 - frame size: 16 MiB per request line
 - read timeout: 30 s for a complete request (read_timeout_secs)
-- connections served at once: 1024 (max_connections)
-- held commands at once: 1000 (max_pending); beyond it new holds are denied
+- connections served at once: 1024 (max_connections), at most 128 per peer
+  process (max_connections_per_process); `subscribe` streams are counted
+  apart, 64 at once (max_subscribers); peers of another uid hold no slot;
+  a connection turned away for load gets one `busy` error, and interceptors
+  then block the command whatever the fail mode (nothing runs unrecorded)
+- held commands at once: 1000 (max_pending); beyond it new holds are denied;
+  20 per agent session (max_pending_per_session; commands without a session
+  count per agent), beyond which that session's holds are denied; `kintsugi
+  queue` groups holds by agent and session, smallest group first
 - hold expiry: 3600 s (pending_ttl_secs)
 - in-band wait: 30 s by default, at most 600 s per request
 - checkpoint: every 1000 events (checkpoint_every) or 10 s (checkpoint_interval_secs)
@@ -91,6 +100,9 @@ fn watcher_and_snapshot_limits() -> String {
   and always the newest {keep} (snapshot_keep_newest); xattr values over {xattr}
   bytes are not captured
 - capture progress to `approve`/`run`: at most one line per 100 ms
+- subscribers: one that cannot take the next line within {sub_write} s (it
+  stopped reading) is dropped; at most {refusals} refusals are answered at
+  once with a 1 s grace read, the rest get their one line and are closed
 - watcher: a batch closes after {quiet} ms of quiet or {batch} ms; more than
   {coalesce} changes of one kind are one summarised event; the daemon's own
   watcher ([watch] paths) restarts {restart} s after it stops; mirror
@@ -113,6 +125,8 @@ fn watcher_and_snapshot_limits() -> String {
   (timeout_secs; the whole process group is killed); {mcp_out_mib} MiB of
   stdout and of stderr kept
 ",
+        sub_write = kintsugi_daemon::SUBSCRIBER_WRITE_TIMEOUT.as_secs(),
+        refusals = kintsugi_daemon::MAX_REFUSALS_IN_FLIGHT,
         max_mb = d.snapshot_max_mb,
         max_files = d.snapshot_max_files,
         max_secs = d.snapshot_max_secs,
@@ -157,7 +171,11 @@ mod tests {
         for key in [
             "read_timeout_secs",
             "max_connections",
+            "max_connections_per_process",
+            "max_subscribers",
             "max_pending",
+            "max_pending_per_session",
+            "witness_dir",
             "pending_ttl_secs",
             "checkpoint_every",
             "checkpoint_interval_secs",
@@ -177,5 +195,16 @@ mod tests {
         }
         let d = kintsugi_daemon::Config::default();
         assert!(page.contains(&format!("{} MiB of content", d.snapshot_max_mb)));
+        assert_eq!(
+            (
+                d.max_connections,
+                d.max_connections_per_process,
+                d.max_subscribers,
+                d.max_pending,
+                d.max_pending_per_session
+            ),
+            (1024, 128, 64, 1000, 20),
+            "the page's text names these defaults: change both together"
+        );
     }
 }

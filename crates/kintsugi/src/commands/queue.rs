@@ -7,6 +7,7 @@
 use crate::util::request;
 use anyhow::{Context as _, Result, bail};
 use clap::Args;
+use kintsugi_daemon::group_name;
 use kintsugi_protocol::{Request, Response};
 use std::io::{BufRead, BufReader, Write};
 use std::process::ExitCode;
@@ -55,7 +56,19 @@ pub fn list(args: QueueArgs) -> Result<ExitCode> {
     if items.is_empty() {
         println!("no held commands");
     }
-    for i in items {
+    // The daemon lists them grouped by agent and session, smallest group
+    // first: a header per group, so a runaway session cannot bury the rest.
+    let mut last_group = None;
+    for i in items.iter() {
+        let group = (i.command.agent.as_str(), i.command.session.as_deref());
+        if last_group != Some(group) {
+            let n = items
+                .iter()
+                .filter(|j| (j.command.agent.as_str(), j.command.session.as_deref()) == group)
+                .count();
+            println!("== {}: {n} held", group_name(group.0, group.1));
+            last_group = Some(group);
+        }
         println!(
             "{}  {:<12} held {:<8} {}",
             i.id,

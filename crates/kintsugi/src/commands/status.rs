@@ -33,6 +33,12 @@ pub fn run(args: StatusArgs) -> Result<ExitCode> {
     }
     println!("mode            {}", opt(s.mode));
     println!("held commands   {}", opt(s.pending.map(|p| p.to_string())));
+    if let (Some(c), Some(sub)) = (s.connections, s.subscribers) {
+        println!(
+            "connections     {c} requests, {sub} subscribers, {} turned away as busy since start",
+            s.refused_busy.unwrap_or(0)
+        );
+    }
     if s.panic == Some(true) {
         println!("kill switch     ON: every non-safe command is denied (`kintsugi resume`)");
     }
@@ -53,6 +59,7 @@ pub fn run(args: StatusArgs) -> Result<ExitCode> {
         ),
         None => println!("last checkpoint none yet in this run"),
     }
+    println!("witness         {}", super::verify::witness_line());
     for w in s.warnings.unwrap_or_default() {
         println!("warning         {w}");
     }
