@@ -107,6 +107,15 @@ impl Engine<'_> {
                 argv.remove(0);
                 continue;
             }
+            // A program named by a glob (`/bin/r? -rf ~`) is every program it
+            // can match: the most dangerous match is analysed.
+            if first.glob
+                && let Some(real) =
+                    crate::programs::glob_program(crate::words::basename(&first.text))
+            {
+                argv[0] = Word::lit(real);
+                continue;
+            }
             peels += 1;
             if peels > MAX_NESTING * 2 {
                 self.add(Effect::Limit {

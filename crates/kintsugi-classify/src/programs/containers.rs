@@ -384,6 +384,24 @@ pub(crate) fn container_run(e: &mut Engine, c: &Cmd) {
         })
         .collect();
     for w in &mut inner {
+        // Inside a payload string (`sh -c 'rm -rf /h/*'`), every mention of a
+        // mounted container path is the host path too.
+        if w.text.contains(' ') {
+            for (ct, host) in &table {
+                if ct.len() > 1 {
+                    let host = host.trim_end_matches('/');
+                    w.text = w
+                        .text
+                        .replace(&format!(" {ct}/"), &format!(" {host}/"))
+                        .replace(&format!(" {ct} "), &format!(" {host} "))
+                        .replace(&format!("'{ct}/"), &format!("'{host}/"));
+                    if let Some(r) = w.text.strip_suffix(&format!(" {ct}")) {
+                        w.text = format!("{r} {host}");
+                    }
+                }
+            }
+            continue;
+        }
         for (ct, host) in &table {
             let t = w.text.clone();
             if let Some(rest) = t

@@ -186,6 +186,46 @@ fn subs(c: &Cmd) -> Vec<String> {
         .collect()
 }
 
+/// A tool printing its own shell integration (`starship init bash`,
+/// `direnv hook zsh`, `brew shellenv`, `kubectl completion bash`): it only
+/// prints a script for the user's shell.
+pub(crate) fn shell_integration(c: &Cmd) -> bool {
+    let pos: Vec<&str> = c.positional().iter().map(|w| w.text.as_str()).collect();
+    let shells = [
+        "bash",
+        "zsh",
+        "fish",
+        "sh",
+        "powershell",
+        "pwsh",
+        "elvish",
+        "nu",
+        "xonsh",
+        "-",
+    ];
+    let verb = |w: &str| {
+        matches!(
+            w,
+            "init"
+                | "hook"
+                | "activate"
+                | "completion"
+                | "completions"
+                | "shellenv"
+                | "shell-init"
+                | "env"
+                | "setup"
+        )
+    };
+    match pos.as_slice() {
+        [v] if verb(v) && matches!(c.name.as_str(), "brew" | "opam" | "luarocks") => true,
+        [v, sh, ..] if verb(v) && shells.contains(sh) => true,
+        [v] if verb(v) && c.has(&["--bash", "--zsh", "--fish", "-s", "--shell"]) => true,
+        [] => matches!(c.name.as_str(), "dircolors" | "lesspipe" | "lesspipe.sh"),
+        _ => c.name == "conda" && pos.first() == Some(&"shell.bash") && pos.get(1) == Some(&"hook"),
+    }
+}
+
 /// The form of `c`, for programs that have a table; `None` otherwise.
 pub(crate) fn form(c: &Cmd) -> Option<Form> {
     let n = c.name.as_str();
@@ -843,6 +883,38 @@ mod tests {
             ("mvn -q verify", "safe"),
             ("mvn dependency:tree", "safe"),
             ("gradle clean build", "ambiguous"),
+        ]);
+    }
+}
+
+#[cfg(test)]
+mod family_tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn parsing_families() {
+        expect(&[
+            ("/bin/r? -rf ~", "catastrophic"),
+            ("/usr/bin/rm* -rf ~", "catastrophic"),
+            ("/usr/bin/zz?q -x", "ambiguous"),
+            ("rm -rf ${HOME%/}/", "catastrophic"),
+            ("rm -rf ${HOME:0:50}", "catastrophic"),
+            (
+                "rm -rf \"$(echo L2hvbWUvZGV2 | base64 -d)\"",
+                "catastrophic",
+            ),
+            ("rm -rf $(find ~ -maxdepth 0)", "catastrophic"),
+            ("rm -rf \"$(mktemp -d)\"", "safe"),
+            ("echo ~ | parallel rm -rf", "catastrophic"),
+            (
+                "docker run -v ~:/h alpine sh -c 'rm -rf /h/*'",
+                "catastrophic",
+            ),
+            ("2>/dev/null rm -r -f ~/work", "catastrophic"),
+            ("rm -r \\\n -f ~/", "catastrophic"),
+            ("eval \"$(starship init bash)\"", "safe"),
+            ("eval \"$(direnv hook zsh)\"", "safe"),
+            ("starship init bash", "safe"),
         ]);
     }
 }

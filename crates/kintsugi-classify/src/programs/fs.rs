@@ -382,6 +382,21 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
             let tmpl = tmpl.join(" ");
             let mut via = c.via.clone();
             via.push("parallel".into());
+            // Without `:::`, parallel reads its inputs from stdin, one a line.
+            let inputs = if inputs.is_empty() {
+                match &c.stdin {
+                    Stdin::Literal(t) => t
+                        .split(['\n', ' '])
+                        .filter(|x| !x.is_empty())
+                        .map(str::to_string)
+                        .take(8)
+                        .collect(),
+                    Stdin::Listing(paths) => paths.iter().take(8).cloned().collect(),
+                    _ => Vec::new(),
+                }
+            } else {
+                inputs
+            };
             if inputs.is_empty() {
                 e.run_script(&tmpl, &via, c.depth + 1, &c.stdin);
             }

@@ -161,6 +161,9 @@ pub(crate) fn dispatch_named(e: &mut Engine, c: &Cmd, path: Option<&str>) {
         code_like_args(e, c);
     }
     let quiet = e.effects.len() == before;
+    if quiet && forms::shell_integration(c) {
+        return;
+    }
     if !handled && !crate::safe_list::is_known_safe(&c.name) {
         if let Some(p) = path {
             scripts::run_file(e, c, None, p);
@@ -533,6 +536,20 @@ const WRAPPABLE: &[&str] = &[
     "rmdir",
     "unlink",
 ];
+
+/// The most dangerous known program a glob pattern in program position can
+/// name (`r?` → `rm`, `mkfs.*` → `mkfs.ext4`); `None` when it names none.
+pub(crate) fn glob_program(pattern: &str) -> Option<&'static str> {
+    if !pattern.contains(['*', '?', '[']) {
+        return None;
+    }
+    const MORE: &[&str] = &["mkfs.ext4", "mkfs.xfs", "shred", "wipefs", "srm"];
+    WRAPPABLE
+        .iter()
+        .chain(MORE)
+        .copied()
+        .find(|name| crate::secret_paths::glob_match(pattern, name))
+}
 
 fn wrapper_lookahead(e: &mut Engine, c: &Cmd) {
     let Some(k) = c.args.iter().position(|w| {
