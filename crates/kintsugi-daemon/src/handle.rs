@@ -275,7 +275,7 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
                         reason = format!("{reason} Undo cannot cover: {gap}.");
                     }
                 }
-                snapshot = Some(c.id);
+                snapshot = c.id;
             }
             Ok(None) => {}
             Err(e) => reason = format!("{reason} No snapshot could be taken: {e}."),
@@ -452,7 +452,7 @@ async fn decide_pending(
                 if !c.complete {
                     note = format!(" Undo cannot cover: {}.", c.uncovered.join("; "));
                 }
-                snapshot = Some(c.id);
+                snapshot = c.id;
             }
             Ok(None) => {}
             Err(e) => note = format!(" No snapshot could be taken: {e}."),

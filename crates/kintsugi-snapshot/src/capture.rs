@@ -129,8 +129,16 @@ pub fn capture_with_stop(
         .iter()
         .map(|p| (p.path.clone(), p.recursive))
         .collect();
+    // The directories whose identity is recorded start here: above each
+    // planned path, and at the top of each work tree (git may delete and
+    // recreate directories inside it, so those are only checked for symlinks).
+    let mut anchors: Vec<PathBuf> = roots
+        .iter()
+        .filter_map(|(p, _)| p.parent().map(Path::to_path_buf))
+        .collect();
     for r in &plan.repos {
         if let Some((rec, files)) = git::record_work_tree(&id, r, &mut m.uncovered) {
+            anchors.push(rec.repo.clone());
             m.work_trees.push(rec);
             roots.extend(files.into_iter().map(|f| (f, false)));
         }
@@ -142,7 +150,6 @@ pub fn capture_with_stop(
     roots.retain(|(p, _)| !recursive.iter().any(|r| p != r && p.starts_with(r)));
 
     let mut stack: Vec<(PathBuf, bool)> = Vec::new();
-    let mut ancestors = BTreeMap::new();
     for (path, rec) in roots.iter().rev() {
         let existed = path.symlink_metadata().is_ok();
         m.roots.push(Root {
@@ -151,17 +158,11 @@ pub fn capture_with_stop(
             recursive: *rec,
         });
         if existed {
-            record_ancestors(path, &mut ancestors);
             stack.push((path.clone(), *rec));
         }
     }
     m.roots.reverse();
-    m.ancestors = Some(
-        ancestors
-            .into_iter()
-            .map(|(path, id)| DirIdentity { path, id })
-            .collect(),
-    );
+    m.ancestors = Some(record_ancestors(&anchors, &roots));
 
     // (device, inode) → first captured name, for files with hard links.
     let mut links: HashMap<(u64, u64), PathBuf> = Default::default();
@@ -349,25 +350,34 @@ fn stop_at(m: &mut SnapshotManifest, path: &Path, stack: &mut Vec<(PathBuf, bool
     }
 }
 
-/// Records the identity of every directory above `root` (as the path
-/// resolves now), so restore can tell if one was replaced since.
-fn record_ancestors(root: &Path, out: &mut BTreeMap<PathBuf, DirId>) {
-    for a in root.ancestors().skip(1) {
-        if a.as_os_str().is_empty() || out.contains_key(a) {
-            continue;
-        }
-        if let Ok(md) = std::fs::metadata(a)
-            && md.is_dir()
-        {
-            out.insert(
-                a.to_path_buf(),
-                DirId {
+/// The identity of each anchor and every directory above it (as the paths
+/// resolve now), so restore can tell if one was replaced since. A directory
+/// that is itself a root, or inside one, is left out: the command may
+/// delete it and restore recreate it.
+fn record_ancestors(anchors: &[PathBuf], roots: &[(PathBuf, bool)]) -> Vec<DirIdentity> {
+    let mut out: BTreeMap<PathBuf, DirId> = BTreeMap::new();
+    for anchor in anchors {
+        for a in anchor.ancestors() {
+            if a.as_os_str().is_empty()
+                || out.contains_key(a)
+                || roots.iter().any(|(r, _)| a.starts_with(r))
+            {
+                continue;
+            }
+            if let Ok(md) = std::fs::metadata(a)
+                && md.is_dir()
+            {
+                let id = DirId {
                     dev: md.dev(),
                     ino: md.ino(),
-                },
-            );
+                };
+                out.insert(a.to_path_buf(), id);
+            }
         }
     }
+    out.into_iter()
+        .map(|(path, id)| DirIdentity { path, id })
+        .collect()
 }
 
 enum Listing {

@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 mod capture;
+mod dest;
 mod error;
 mod fingerprint;
 mod gc;
@@ -53,7 +54,10 @@ pub use manifest::{
 pub use meta::MAX_XATTR_BYTES;
 pub use meter::COPY_CHUNK;
 pub use pins::{MIRROR_MANIFEST_GRACE, MIRROR_SESSION};
-pub use plan::{Plan, PlannedPath, PlannedRefs, PlannedRepo, plan};
+pub use plan::{
+    Plan, PlannedPath, PlannedRefs, PlannedRepo, WHOLE_SYSTEM_DIRS, WHOLE_SYSTEM_REASON, plan,
+    reaches_whole_system,
+};
 pub use pseudo::PSEUDO_FILESYSTEMS;
 pub use preview::{Preview, PreviewContext, PreviewItem, RemoteLoss, preview};
 pub use restore::{Conflict, RestoreOptions, RestoreReport, restore};
