@@ -235,13 +235,14 @@ impl Snapshots {
     }
 
     /// Restore one snapshot; the report (or the conflicts) as text.
-    pub async fn undo(&self, id: &str, force: bool) -> Result<String, String> {
+    /// With `to`, under that directory instead of in place.
+    pub async fn undo(&self, id: &str, force: bool, to: Option<PathBuf>) -> Result<String, String> {
         let _guard = self.lock.lock().await;
         let store = self.store.clone();
         let opts = RestoreOptions {
             force,
             expected: self.fingerprints(id),
-            to: None,
+            to,
         };
         let id = id.to_string();
         tokio::task::spawn_blocking(move || kintsugi_snapshot::restore(&store, &id, opts))

@@ -28,7 +28,11 @@ enum Base {
         recorded: Option<HashMap<PathBuf, DirId>>,
     },
     /// Under a new directory, keeping the layout below `strip`.
-    Relocated { dir: OwnedFd, to: PathBuf, strip: PathBuf },
+    Relocated {
+        dir: OwnedFd,
+        to: PathBuf,
+        strip: PathBuf,
+    },
 }
 
 /// Resolves the snapshot's paths to directory handles that cannot be
@@ -216,7 +220,9 @@ impl Dest {
                 .map_err(|e| self.io("opening", Path::new("/"), e))?;
                 (root, dir.to_path_buf(), PathBuf::from("/"))
             }
-            Base::Relocated { dir: base, strip, .. } => {
+            Base::Relocated {
+                dir: base, strip, ..
+            } => {
                 let rel = dir.strip_prefix(strip).unwrap_or(dir).to_path_buf();
                 let fd = base.try_clone().map_err(|source| SnapshotError::Io {
                     action: "opening",
@@ -259,7 +265,9 @@ impl Dest {
                     // Opened without following: a symlink swapped in now fails.
                     open_dir_nofollow(&cur, &name).map_err(|e| self.io("opening", &at, e))?
                 }
-                Err(Errno::LOOP | Errno::NOTDIR) => self.through_link(&cur, &name, &at, recorded)?,
+                Err(Errno::LOOP | Errno::NOTDIR) => {
+                    self.through_link(&cur, &name, &at, recorded)?
+                }
                 Err(e) => return Err(self.io("opening", &at, e)),
             };
         }

@@ -48,8 +48,8 @@ pub use gc::{GcReport, gc};
 pub use git::GIT_TIMEOUT;
 pub use kintsugi_classify::Effect;
 pub use manifest::{
-    CopyMethod, DirId, DirIdentity, Entry, EntryKind, LocalRef, RemoteRefRecord, Root, Skipped, SnapshotManifest,
-    SnapshotSummary, StashRecord, Uncovered, WorkTreeRecord, list,
+    CopyMethod, DirId, DirIdentity, Entry, EntryKind, LocalRef, RemoteRefRecord, Root, Skipped,
+    SnapshotManifest, SnapshotSummary, StashRecord, Uncovered, WorkTreeRecord, list,
 };
 pub use meta::MAX_XATTR_BYTES;
 pub use meter::COPY_CHUNK;
@@ -58,7 +58,7 @@ pub use plan::{
     Plan, PlannedPath, PlannedRefs, PlannedRepo, WHOLE_SYSTEM_DIRS, WHOLE_SYSTEM_REASON, plan,
     reaches_whole_system,
 };
-pub use pseudo::PSEUDO_FILESYSTEMS;
 pub use preview::{Preview, PreviewContext, PreviewItem, RemoteLoss, preview};
+pub use pseudo::PSEUDO_FILESYSTEMS;
 pub use restore::{Conflict, RestoreOptions, RestoreReport, restore};
 pub use store::{Store, StoreUsage};

@@ -45,7 +45,9 @@ impl<'a> Meter<'a> {
     /// Time and the stop request.
     pub fn check_time(&self) -> Result<(), Over> {
         if self.cancel.load(Ordering::Relaxed) {
-            return Err(Over("the capture was stopped (the daemon is stopping)".into()));
+            return Err(Over(
+                "the capture was stopped (the daemon is stopping)".into(),
+            ));
         }
         if self.start.elapsed() > self.budget.max_time {
             return Err(Over(format!(

@@ -18,8 +18,8 @@ pub const MAX_GLOB_MATCHES: usize = 10_000;
 /// (`/etc/hosts`, `/home/me/project`) are planned as usual.
 pub const WHOLE_SYSTEM_DIRS: &[&str] = &[
     "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32", "/media",
-    "/mnt", "/opt", "/proc", "/run", "/sbin", "/snap", "/srv", "/sys", "/tmp", "/usr",
-    "/var", "/nix",
+    "/mnt", "/opt", "/proc", "/run", "/sbin", "/snap", "/srv", "/sys", "/tmp", "/usr", "/var",
+    "/nix",
 ];
 
 /// The reason given for a path refused because it is a whole system directory.

@@ -108,17 +108,10 @@ impl Store {
     /// FIFO swapped in is never waited on); anything but a regular file on a
     /// real filesystem is skipped, and `meter` is checked after every chunk
     /// read, so a file that grows or never ends stops at the budget.
-    pub(crate) fn put_file(
-        &self,
-        src: &Path,
-        meter: &Meter,
-    ) -> std::result::Result<Put, PutError> {
+    pub(crate) fn put_file(&self, src: &Path, meter: &Meter) -> std::result::Result<Put, PutError> {
         use rustix::fs::{Mode, OFlags};
-        let flags = OFlags::RDONLY
-            | OFlags::NOFOLLOW
-            | OFlags::NONBLOCK
-            | OFlags::NOCTTY
-            | OFlags::CLOEXEC;
+        let flags =
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
         let fd = rustix::fs::open(src, flags, Mode::empty())
             .map_err(|e| PutError::Failed(io("reading", src)(e.into())))?;
         let mut file = File::from(fd);
@@ -329,7 +322,13 @@ type Stamp = (u64, i64, i64, i64, i64);
 
 fn change_stamp(m: &fs::Metadata) -> Stamp {
     use std::os::unix::fs::MetadataExt;
-    (m.size(), m.mtime(), m.mtime_nsec(), m.ctime(), m.ctime_nsec())
+    (
+        m.size(),
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec(),
+    )
 }
 
 /// What storing one file produced.

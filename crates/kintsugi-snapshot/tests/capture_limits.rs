@@ -144,8 +144,14 @@ fn fifos_and_sockets_are_skipped_without_hanging() {
         .iter()
         .map(|x| (x.path.clone(), x.kind.clone()))
         .collect();
-    assert!(kinds.contains(&(tree.join("pipe"), "fifo".into())), "{kinds:?}");
-    assert!(kinds.contains(&(tree.join("sock"), "socket".into())), "{kinds:?}");
+    assert!(
+        kinds.contains(&(tree.join("pipe"), "fifo".into())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&(tree.join("sock"), "socket".into())),
+        "{kinds:?}"
+    );
     assert!(m.entries.iter().any(|e| e.path == tree.join("a.txt")));
     assert!(m.complete);
 }

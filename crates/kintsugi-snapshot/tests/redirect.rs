@@ -74,7 +74,10 @@ fn undo_through_a_symlinked_ancestor_is_refused_even_forced() {
         );
         let text = err.to_string();
         assert!(text.contains("--force does not override"), "{text}");
-        assert!(text.contains(&format!("kintsugi undo {} --to", r.id)), "{text}");
+        assert!(
+            text.contains(&format!("kintsugi undo {} --to", r.id)),
+            "{text}"
+        );
         assert!(
             listing(&r.other).is_empty(),
             "force={force}: something was written through the symlink: {:?}",
@@ -141,12 +144,11 @@ fn a_symlink_that_was_already_there_at_capture_still_restores_in_place() {
 fn old_manifests_without_identities_refuse_any_symlinked_ancestor() {
     let r = redirected_project();
     // Strip the recorded identities, as in a manifest from an older version.
-    let path = r
-        .sb
-        .store
-        .root()
-        .join("manifests")
-        .join(format!("{}.json", r.id));
+    let path =
+        r.sb.store
+            .root()
+            .join("manifests")
+            .join(format!("{}.json", r.id));
     let mut json: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
     assert!(json.as_object_mut().unwrap().remove("ancestors").is_some());
     fs::write(&path, serde_json::to_vec(&json).unwrap()).unwrap();
