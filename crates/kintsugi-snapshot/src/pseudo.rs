@@ -55,11 +55,17 @@ pub(crate) fn name_of(magic: i64) -> Option<&'static str> {
         .map(|(_, n)| *n)
 }
 
+/// `f_type` widened: its width and sign differ between architectures.
+#[allow(clippy::unnecessary_cast)]
+fn magic(s: &rustix::fs::StatFs) -> i64 {
+    s.f_type as i64
+}
+
 /// The pseudo-filesystem an open file or directory lives on, if any.
 pub(crate) fn of_fd(fd: impl AsFd) -> Option<&'static str> {
     rustix::fs::fstatfs(fd)
         .ok()
-        .and_then(|s| name_of(s.f_type as i64))
+        .and_then(|s| name_of(magic(&s)))
 }
 
 /// The pseudo-filesystem `path` (followed) lives on, if any. A path that
@@ -67,7 +73,7 @@ pub(crate) fn of_fd(fd: impl AsFd) -> Option<&'static str> {
 pub(crate) fn of_path(path: &Path) -> Option<&'static str> {
     rustix::fs::statfs(path)
         .ok()
-        .and_then(|s| name_of(s.f_type as i64))
+        .and_then(|s| name_of(magic(&s)))
 }
 
 #[cfg(test)]

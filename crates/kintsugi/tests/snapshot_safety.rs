@@ -32,14 +32,22 @@ fn undo_through_a_symlinked_project_is_refused_and_to_restores_elsewhere() {
         .status()
         .unwrap();
     assert!(st.success());
-    assert!(!proj.join("data").exists(), "the allowed command did not run");
+    assert!(
+        !proj.join("data").exists(),
+        "the allowed command did not run"
+    );
     // The agent points PROJ somewhere else.
     let other = sb.project().join("other");
     std::fs::create_dir_all(&other).unwrap();
     std::fs::rename(&proj, sb.project().join("PROJ.moved")).unwrap();
     std::os::unix::fs::symlink(&other, &proj).unwrap();
     for args in [&["undo"][..], &["undo", "--force"][..]] {
-        let out = sb.cmd().args(args).current_dir(sb.project()).output().unwrap();
+        let out = sb
+            .cmd()
+            .args(args)
+            .current_dir(sb.project())
+            .output()
+            .unwrap();
         let err = text(&out);
         assert!(!out.status.success(), "{args:?}: {err}");
         assert!(err.contains("--to"), "{args:?}: {err}");
@@ -71,9 +79,7 @@ fn undo_through_a_symlinked_project_is_refused_and_to_restores_elsewhere() {
 fn a_stop_signal_interrupts_a_capture_in_progress() {
     let mut sb = Sandbox::new();
     // Budgets far beyond what the test could read: only the stop ends it.
-    sb.write_config(
-        "mode = \"notify\"\nsnapshot_max_secs = 3600\nsnapshot_max_mb = 100000000\n",
-    );
+    sb.write_config("mode = \"notify\"\nsnapshot_max_secs = 3600\nsnapshot_max_mb = 100000000\n");
     sb.start();
     let big = sb.project().join("big");
     std::fs::create_dir_all(&big).unwrap();
@@ -95,7 +101,10 @@ fn a_stop_signal_interrupts_a_capture_in_progress() {
     let (status, stderr) = sb.wait_exit();
     let took = stopped.elapsed();
     assert!(status.success(), "{stderr}");
-    assert!(took < Duration::from_secs(5), "the daemon took {took:?} to stop");
+    assert!(
+        took < Duration::from_secs(5),
+        "the daemon took {took:?} to stop"
+    );
     let answer = proposer.join().unwrap();
     if let Some(v) = answer {
         let reason = v["reason"].as_str().unwrap_or_default();
