@@ -60,5 +60,5 @@ pub use plan::{
 };
 pub use preview::{Preview, PreviewContext, PreviewItem, RemoteLoss, preview};
 pub use pseudo::PSEUDO_FILESYSTEMS;
-pub use restore::{Conflict, RestoreOptions, RestoreReport, restore};
+pub use restore::{Conflict, MAX_SKIPPED_SHOWN, RestoreOptions, RestoreReport, restore};
 pub use store::{Store, StoreUsage};

@@ -12,7 +12,7 @@ use crate::dest::{Dest, Target};
 use crate::error::{Result, SnapshotError, io};
 use crate::fingerprint::{FileState, Fingerprints, state_of};
 use crate::git_restore;
-use crate::manifest::{Entry, EntryKind, SnapshotManifest, Uncovered};
+use crate::manifest::{Entry, EntryKind, Skipped, SnapshotManifest, Uncovered};
 use crate::meta;
 use crate::store::{Store, hash_file, random_hex};
 use crate::walk;
@@ -84,7 +84,12 @@ pub struct RestoreReport {
     /// Owners and xattrs that could not be set back (e.g. another user's
     /// ownership without privileges), in words.
     pub metadata_not_restored: Vec<String>,
+    /// What capture did not read (special files, pseudo-filesystems).
+    pub skipped_at_capture: Vec<Skipped>,
 }
+
+/// Most skipped-at-capture lines a report prints (the rest are counted).
+pub const MAX_SKIPPED_SHOWN: usize = 20;
 
 impl RestoreReport {
     /// True when everything was already as in the snapshot.
@@ -139,6 +144,16 @@ impl fmt::Display for RestoreReport {
         for m in &self.metadata_not_restored {
             writeln!(f, "not restored: {m}")?;
         }
+        for s in self.skipped_at_capture.iter().take(MAX_SKIPPED_SHOWN) {
+            writeln!(f, "not captured: {} ({})", s.path.display(), s.kind)?;
+        }
+        if self.skipped_at_capture.len() > MAX_SKIPPED_SHOWN {
+            writeln!(
+                f,
+                "not captured: {} more special files or pseudo-filesystems",
+                self.skipped_at_capture.len() - MAX_SKIPPED_SHOWN
+            )?;
+        }
         Ok(())
     }
 }
@@ -166,6 +181,7 @@ pub fn restore(store: &Store, id: &str, opts: RestoreOptions) -> Result<RestoreR
     let mut report = RestoreReport {
         id: m.id.clone(),
         not_covered: m.uncovered.clone(),
+        skipped_at_capture: m.skipped.clone(),
         ..Default::default()
     };
     let mut conflicts = Vec::new();
@@ -227,6 +243,7 @@ fn restore_to(store: &Store, m: &SnapshotManifest, to: &Path) -> Result<RestoreR
     let mut report = RestoreReport {
         id: m.id.clone(),
         not_covered: m.uncovered.clone(),
+        skipped_at_capture: m.skipped.clone(),
         ..Default::default()
     };
     if !m.work_trees.is_empty() || !m.remote_refs.is_empty() {

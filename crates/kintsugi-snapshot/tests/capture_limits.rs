@@ -154,6 +154,17 @@ fn fifos_and_sockets_are_skipped_without_hanging() {
     );
     assert!(m.entries.iter().any(|e| e.path == tree.join("a.txt")));
     assert!(m.complete);
+    // The user sees what was not captured when undoing.
+    fs::remove_file(tree.join("a.txt")).unwrap();
+    let report = s.force_undo(&m).to_string();
+    assert!(
+        report.contains(&format!(
+            "not captured: {} (fifo)",
+            tree.join("pipe").display()
+        )),
+        "{report}"
+    );
+    assert_eq!(fs::read_to_string(tree.join("a.txt")).unwrap(), "a");
 }
 
 #[test]
