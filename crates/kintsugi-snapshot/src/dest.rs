@@ -189,13 +189,19 @@ impl Dest {
     /// Checks, without creating anything, that the directories above
     /// `root` are still the ones capture saw.
     pub fn check_above(&mut self, root: &Path) -> Result<()> {
+        match root.parent() {
+            Some(parent) => self.check_dir(parent),
+            None => Ok(()),
+        }
+    }
+
+    /// Checks, without creating anything, that `dir` and the directories
+    /// above it are still the ones capture saw (a missing one is fine).
+    pub fn check_dir(&mut self, dir: &Path) -> Result<()> {
         if matches!(self.base, Base::Relocated { .. }) {
             return Ok(());
         }
-        if let Some(parent) = root.parent() {
-            self.walk(parent, false)?;
-        }
-        Ok(())
+        self.walk(dir, false).map(|_| ())
     }
 
     fn redirected(&self, what: &Path, reason: &str) -> SnapshotError {

@@ -178,6 +178,10 @@ pub fn restore(store: &Store, id: &str, opts: RestoreOptions) -> Result<RestoreR
     for r in m.roots.iter().filter(|r| r.existed) {
         dest.check_above(&r.path)?;
     }
+    // Git is run inside each recorded work tree: it must be the same one.
+    for w in &m.work_trees {
+        dest.check_dir(&w.repo)?;
+    }
     let mut report = RestoreReport {
         id: m.id.clone(),
         not_covered: m.uncovered.clone(),

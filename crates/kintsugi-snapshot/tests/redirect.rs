@@ -179,3 +179,23 @@ fn a_captured_subdirectory_swapped_for_a_symlink_is_never_written_through() {
         listing(&other)
     );
 }
+
+#[test]
+fn git_is_never_run_in_a_work_tree_swapped_for_a_symlink() {
+    let sb = Sandbox::new();
+    let repo = &sb.project;
+    common::init_repo(repo, &[("a.txt", "a\n")]);
+    common::git(repo, &["branch", "topic"]);
+    let (m, _fp) = sb.damage("git branch -D topic", repo);
+    assert_eq!(m.work_trees.len(), 1);
+    let other = sb.home.join("other-repo");
+    common::init_repo(&other, &[("o.txt", "o\n")]);
+    fs::rename(repo, sb.home.join("moved-project")).unwrap();
+    std::os::unix::fs::symlink(&other, repo).unwrap();
+    let err = restore(&sb.store, &m.id, opts(true, None)).unwrap_err();
+    assert!(matches!(err, SnapshotError::Redirected { .. }), "{err}");
+    assert!(
+        common::git(&other, &["branch", "--list", "topic"]).is_empty(),
+        "the branch was recreated in the other repository"
+    );
+}
