@@ -14,7 +14,7 @@ use kintsugi_protocol::{
     DEFAULT_WAIT_MS, Decision, HumanDecision, MAX_WAIT_MS, PendingItem, PendingState,
     ProposedCommand, Request, Response, StatusInfo, Verdict, now_rfc3339,
 };
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What the connection should do after writing the response.
 pub enum After {
@@ -146,7 +146,12 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
             );
             ack(commit(state, e).await)
         }
-        Request::Undo { id, session, force } => undo(state, peer, id, session, force).await,
+        Request::Undo {
+            id,
+            session,
+            force,
+            to,
+        } => undo(state, peer, id, session, force, to).await,
         Request::Gc => match state.snapshots.gc(&state.config).await {
             Ok(text) => {
                 let _ = commit(state, peer_event("gc", peer, "gc", text.clone())).await;
@@ -275,7 +280,7 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
                         reason = format!("{reason} Undo cannot cover: {gap}.");
                     }
                 }
-                snapshot = Some(c.id);
+                snapshot = c.id;
             }
             Ok(None) => {}
             Err(e) => reason = format!("{reason} No snapshot could be taken: {e}."),
@@ -452,7 +457,7 @@ async fn decide_pending(
                 if !c.complete {
                     note = format!(" Undo cannot cover: {}.", c.uncovered.join("; "));
                 }
-                snapshot = Some(c.id);
+                snapshot = c.id;
             }
             Ok(None) => {}
             Err(e) => note = format!(" No snapshot could be taken: {e}."),
@@ -490,7 +495,14 @@ async fn undo(
     id: Option<String>,
     session: Option<String>,
     force: bool,
+    to: Option<String>,
 ) -> Response {
+    if to.is_some() && session.is_some() {
+        return Response::error(
+            "undo `to` restores one snapshot; name it by id instead of a session",
+        );
+    }
+    let to = to.map(PathBuf::from);
     let targets = match state.snapshots.targets(id.as_deref(), session.as_deref()) {
         Ok(t) => t,
         Err(e) => return Response::error(e),
@@ -498,11 +510,18 @@ async fn undo(
     let mut text = String::new();
     for snap in targets {
         // What undo writes is no change behind Kintsugi's back.
-        state.recent.note(
-            &format!("kintsugi undo {snap}"),
-            &state.snapshots.roots(&snap),
-        );
-        let result = state.snapshots.undo(&snap, force).await;
+        let written = match &to {
+            Some(dir) => vec![kintsugi_snapshot::PlannedPath {
+                path: dir.clone(),
+                recursive: true,
+                action: "restores",
+            }],
+            None => state.snapshots.roots(&snap),
+        };
+        state
+            .recent
+            .note(&format!("kintsugi undo {snap}"), &written);
+        let result = state.snapshots.undo(&snap, force, to.clone()).await;
         let (reason, failed) = match &result {
             Ok(report) => (format!("undo of snapshot {snap}: {report}"), false),
             Err(e) => (format!("undo of snapshot {snap} refused: {e}"), true),

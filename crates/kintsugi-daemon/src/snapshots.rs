@@ -12,6 +12,7 @@ use kintsugi_snapshot::{
 };
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -22,7 +23,9 @@ const MAX_TRACKED: usize = 10_000;
 
 /// What capturing produced, for the verdict and the ledger.
 pub struct Captured {
-    pub id: String,
+    /// `None` when nothing was captured because the plan refused every
+    /// path up front (they reach the whole system).
+    pub id: Option<String>,
     pub complete: bool,
     pub uncovered: Vec<String>,
 }
@@ -43,6 +46,8 @@ pub struct Snapshots {
     lock: Arc<tokio::sync::Mutex<()>>,
     by_command: Mutex<HashMap<String, String>>,
     fingerprints_dir: PathBuf,
+    /// Set when the daemon stops: a running capture ends within one chunk.
+    stop: Arc<AtomicBool>,
 }
 
 fn uncovered_lines(m: &SnapshotManifest) -> Vec<String> {
@@ -69,7 +74,14 @@ impl Snapshots {
             lock: Arc::new(tokio::sync::Mutex::new(())),
             by_command: Mutex::new(HashMap::new()),
             fingerprints_dir,
+            stop: Arc::new(AtomicBool::new(false)),
         })
+    }
+
+    /// The daemon is stopping: end any running capture now (what it had not
+    /// copied yet is listed as uncovered) and start no new one.
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
     }
 
     /// The plan for `cmd` with these effects.
@@ -97,15 +109,29 @@ impl Snapshots {
     /// report can fingerprint the result.
     pub async fn capture(&self, plan: Plan, cmd_id: &str) -> Result<Option<Captured>, String> {
         if plan.is_empty() {
-            return Ok(None);
+            // Paths refused up front (the whole system) start no capture,
+            // but the verdict still says undo cannot cover them.
+            if plan.refused.is_empty() {
+                return Ok(None);
+            }
+            return Ok(Some(Captured {
+                id: None,
+                complete: false,
+                uncovered: plan
+                    .uncovered
+                    .iter()
+                    .map(|u| format!("{}: {}", u.what, u.reason))
+                    .collect(),
+            }));
         }
         let _guard = self.lock.lock().await;
         let store = self.store.clone();
         let budget = self.budget;
+        let stop = self.stop.clone();
         let sink = PROGRESS.try_with(Clone::clone).ok();
         let manifest = tokio::task::spawn_blocking(move || {
             let mut last = std::time::Instant::now();
-            kintsugi_snapshot::capture(&store, &plan, &budget, &mut |p| {
+            kintsugi_snapshot::capture_with_stop(&store, &plan, &budget, &stop, &mut |p| {
                 let Some(tx) = &sink else { return };
                 // At most one line per PROGRESS_EVERY, and always the last.
                 if p.done || last.elapsed() >= PROGRESS_EVERY {
@@ -131,7 +157,7 @@ impl Snapshots {
         Ok(Some(Captured {
             uncovered: uncovered_lines(&manifest),
             complete: manifest.complete,
-            id: manifest.id,
+            id: Some(manifest.id),
         }))
     }
 
@@ -209,12 +235,14 @@ impl Snapshots {
     }
 
     /// Restore one snapshot; the report (or the conflicts) as text.
-    pub async fn undo(&self, id: &str, force: bool) -> Result<String, String> {
+    /// With `to`, under that directory instead of in place.
+    pub async fn undo(&self, id: &str, force: bool, to: Option<PathBuf>) -> Result<String, String> {
         let _guard = self.lock.lock().await;
         let store = self.store.clone();
         let opts = RestoreOptions {
             force,
             expected: self.fingerprints(id),
+            to,
         };
         let id = id.to_string();
         tokio::task::spawn_blocking(move || kintsugi_snapshot::restore(&store, &id, opts))

@@ -49,6 +49,9 @@ pub struct State {
 impl State {
     /// Ask the daemon to stop (first reason wins).
     pub fn request_stop(&self, reason: StopReason) {
+        // A capture in progress must not hold the stop up (it ends within
+        // one chunk and lists the rest as uncovered).
+        self.snapshots.stop();
         self.stop.send_if_modified(|cur| {
             if *cur == StopReason::Running {
                 *cur = reason;

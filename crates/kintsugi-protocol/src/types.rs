@@ -401,6 +401,9 @@ pub enum Request {
     /// Extension: restore snapshot `id` (default: the newest; with
     /// `session`, every snapshot of that session, newest first). Answered
     /// with `report`, or `error` listing conflicts (retry with `force`).
+    /// With `to` (an absolute path to a new or empty directory; not with
+    /// `session`), the snapshot's files are restored under it instead of in
+    /// place, keeping their layout below the roots' common parent.
     Undo {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<String>,
@@ -408,6 +411,8 @@ pub enum Request {
         session: Option<String>,
         #[serde(default)]
         force: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
     },
     /// Extension: apply snapshot retention now; answered with `report`.
     Gc,

@@ -1,16 +1,27 @@
 //! Capture: copies (or clones) everything a [`Plan`] names into the store
 //! under budgets of bytes, files and time, and writes the manifest. What a
 //! budget stops is listed precisely in `uncovered` (`complete: false`).
+//! Budgets and the stop request are checked before each entry and inside
+//! each file (per chunk). Special files are never opened and
+//! pseudo-filesystems (by `statfs` magic) never read or descended into;
+//! both are listed in `skipped`.
 
 use crate::error::Result;
 use crate::git;
-use crate::manifest::{CopyMethod, Entry, EntryKind, Root, Skipped, SnapshotManifest, Uncovered};
+use crate::manifest::{
+    CopyMethod, DirId, DirIdentity, Entry, EntryKind, Root, Skipped, SnapshotManifest, Uncovered,
+};
 use crate::meta;
+use crate::meter::{Meter, Over};
 use crate::plan::Plan;
-use crate::store::{Store, new_id};
+use crate::pseudo;
+use crate::store::{Put, PutError, Store, new_id};
 use crate::walk;
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::collections::{BTreeMap, HashMap};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 /// Default most bytes of file content one snapshot captures (1 GiB).
 pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
@@ -62,8 +73,21 @@ pub fn capture(
     budget: &Budget,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<SnapshotManifest> {
+    capture_with_stop(store, plan, budget, &AtomicBool::new(false), progress)
+}
+
+/// [`capture`] that also ends (within one chunk of [`crate::COPY_CHUNK`]
+/// bytes or one directory entry) once `stop` is set: what was not captured
+/// yet is listed as uncovered and the manifest is still written.
+pub fn capture_with_stop(
+    store: &Store,
+    plan: &Plan,
+    budget: &Budget,
+    stop: &AtomicBool,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<SnapshotManifest> {
     let _lock = store.lock_shared()?;
-    let start = Instant::now();
+    let mut meter = Meter::new(budget, stop);
     let now = time::OffsetDateTime::now_utc();
     let id = new_id(now);
     let mut m = SnapshotManifest {
@@ -88,6 +112,7 @@ pub fn capture(
         cloned: 0,
         copied: 0,
         deduplicated: 0,
+        ancestors: None,
     };
 
     let mut counter = 0;
@@ -104,8 +129,16 @@ pub fn capture(
         .iter()
         .map(|p| (p.path.clone(), p.recursive))
         .collect();
+    // The directories whose identity is recorded start here: above each
+    // planned path, and at the top of each work tree (git may delete and
+    // recreate directories inside it, so those are only checked for symlinks).
+    let mut anchors: Vec<PathBuf> = roots
+        .iter()
+        .filter_map(|(p, _)| p.parent().map(Path::to_path_buf))
+        .collect();
     for r in &plan.repos {
         if let Some((rec, files)) = git::record_work_tree(&id, r, &mut m.uncovered) {
+            anchors.push(rec.repo.clone());
             m.work_trees.push(rec);
             roots.extend(files.into_iter().map(|f| (f, false)));
         }
@@ -129,10 +162,12 @@ pub fn capture(
         }
     }
     m.roots.reverse();
+    m.ancestors = Some(record_ancestors(&anchors, &roots));
 
-    let mut entries = 0u64;
     // (device, inode) → first captured name, for files with hard links.
-    let mut links: std::collections::HashMap<(u64, u64), PathBuf> = Default::default();
+    let mut links: HashMap<(u64, u64), PathBuf> = Default::default();
+    // Device → the pseudo-filesystem on it, if any (one statfs per mount).
+    let mut pseudo_devs: HashMap<u64, Option<&'static str>> = Default::default();
     let store_root = store
         .root()
         .canonicalize()
@@ -146,16 +181,10 @@ pub fn capture(
             });
             continue;
         }
-        let over = if start.elapsed() > budget.max_time {
-            Some(format!("time budget of {:?} reached", budget.max_time))
-        } else if entries >= budget.max_files {
-            Some(format!(
-                "file budget of {} entries reached",
-                budget.max_files
-            ))
-        } else {
-            None
-        };
+        if let Err(over) = meter.check_entry() {
+            stop_at(&mut m, &path, &mut stack, over);
+            break;
+        }
         let meta = match path.symlink_metadata() {
             Ok(meta) => meta,
             Err(e) => {
@@ -167,38 +196,46 @@ pub fn capture(
                 continue;
             }
         };
-        let over = over.or_else(|| {
-            (meta.is_file() && m.bytes + meta.len() > budget.max_bytes)
-                .then(|| format!("byte budget of {} reached", budget.max_bytes))
-        });
-        if let Some(reason) = over {
-            m.complete = false;
-            m.uncovered.push(Uncovered {
-                what: path.display().to_string(),
-                reason: reason.clone(),
+        let ft = meta.file_type();
+        if let Some(kind) = walk::special_kind(&ft) {
+            m.skipped.push(Skipped {
+                path: path.clone(),
+                kind: kind.into(),
             });
-            for (p, _) in stack.drain(..).rev() {
-                m.uncovered.push(Uncovered {
-                    what: p.display().to_string(),
-                    reason: reason.clone(),
-                });
-            }
+            continue;
+        }
+        if !ft.is_symlink()
+            && let Some(fs) = *pseudo_devs
+                .entry(meta.dev())
+                .or_insert_with(|| pseudo::of_path(&path))
+        {
+            m.skipped.push(Skipped {
+                path: path.clone(),
+                kind: format!("{fs} filesystem"),
+            });
+            continue;
+        }
+        if meta.is_file()
+            && let Err(over) = meter.check_bytes(meta.len())
+        {
+            stop_at(&mut m, &path, &mut stack, over);
             break;
         }
         let (mtime_sec, mtime_nsec) = walk::mtime(&meta);
         let mode = walk::mode(&meta);
-        let ft = meta.file_type();
         let kind = if ft.is_dir() {
             if rec {
-                match std::fs::read_dir(&path) {
-                    Ok(rd) => {
-                        let mut names: Vec<_> = rd.flatten().map(|e| e.file_name()).collect();
-                        names.sort();
+                match list_dir(&path, &meter) {
+                    Ok(names) => {
                         for n in names.into_iter().rev() {
                             stack.push((path.join(n), true));
                         }
                     }
-                    Err(e) => {
+                    Err(Listing::Over(over)) => {
+                        stop_at(&mut m, &path, &mut stack, over);
+                        break;
+                    }
+                    Err(Listing::Failed(e)) => {
                         m.complete = false;
                         m.uncovered.push(Uncovered {
                             what: path.display().to_string(),
@@ -220,10 +257,11 @@ pub fn capture(
                     continue;
                 }
             }
-        } else if ft.is_file() {
-            match store.put_file(&path) {
-                Ok(s) => {
+        } else {
+            match store.put_file(&path, &meter) {
+                Ok(Put::Stored(s)) => {
                     m.bytes += s.size;
+                    meter.bytes = m.bytes;
                     m.new_bytes += s.new_bytes;
                     match s.method {
                         CopyMethod::Cloned => m.cloned += 1,
@@ -236,7 +274,18 @@ pub fn capture(
                         method: s.method,
                     }
                 }
-                Err(e) => {
+                Ok(Put::Skipped(kind)) => {
+                    m.skipped.push(Skipped {
+                        path: path.clone(),
+                        kind,
+                    });
+                    continue;
+                }
+                Err(PutError::Over(over)) => {
+                    stop_at(&mut m, &path, &mut stack, over);
+                    break;
+                }
+                Err(PutError::Failed(e)) => {
                     m.complete = false;
                     m.uncovered.push(Uncovered {
                         what: path.display().to_string(),
@@ -245,13 +294,6 @@ pub fn capture(
                     continue;
                 }
             }
-        } else {
-            let kind = walk::special_kind(&ft).unwrap_or("special file");
-            m.skipped.push(Skipped {
-                path: path.clone(),
-                kind: kind.into(),
-            });
-            continue;
         };
         let hardlink_of = meta::link_identity(&meta).and_then(|id| match links.get(&id) {
             Some(first) => Some(first.clone()),
@@ -272,10 +314,10 @@ pub fn capture(
             gid: Some(gid),
             hardlink_of,
         });
-        entries += 1;
-        if entries.is_multiple_of(PROGRESS_EVERY) {
+        meter.entries += 1;
+        if meter.entries.is_multiple_of(PROGRESS_EVERY) {
             progress(Progress {
-                entries,
+                entries: meter.entries,
                 bytes: m.bytes,
                 current: path,
                 done: false,
@@ -285,10 +327,80 @@ pub fn capture(
     m.complete = m.complete && m.uncovered.is_empty();
     store.save_manifest(&m)?;
     progress(Progress {
-        entries,
+        entries: meter.entries,
         bytes: m.bytes,
         current: PathBuf::new(),
         done: true,
     });
     Ok(m)
+}
+
+/// Lists `path` as uncovered with the reason, and everything still queued.
+fn stop_at(m: &mut SnapshotManifest, path: &Path, stack: &mut Vec<(PathBuf, bool)>, over: Over) {
+    m.complete = false;
+    m.uncovered.push(Uncovered {
+        what: path.display().to_string(),
+        reason: over.0.clone(),
+    });
+    for (p, _) in stack.drain(..).rev() {
+        m.uncovered.push(Uncovered {
+            what: p.display().to_string(),
+            reason: over.0.clone(),
+        });
+    }
+}
+
+/// The identity of each anchor and every directory above it (as the paths
+/// resolve now), so restore can tell if one was replaced since. A directory
+/// that is itself a root, or inside one, is left out: the command may
+/// delete it and restore recreate it.
+fn record_ancestors(anchors: &[PathBuf], roots: &[(PathBuf, bool)]) -> Vec<DirIdentity> {
+    let mut out: BTreeMap<PathBuf, DirId> = BTreeMap::new();
+    for anchor in anchors {
+        for a in anchor.ancestors() {
+            if a.as_os_str().is_empty()
+                || out.contains_key(a)
+                || roots.iter().any(|(r, _)| a.starts_with(r))
+            {
+                continue;
+            }
+            if let Ok(md) = std::fs::metadata(a)
+                && md.is_dir()
+            {
+                let id = DirId {
+                    dev: md.dev(),
+                    ino: md.ino(),
+                };
+                out.insert(a.to_path_buf(), id);
+            }
+        }
+    }
+    out.into_iter()
+        .map(|(path, id)| DirIdentity { path, id })
+        .collect()
+}
+
+enum Listing {
+    Over(Over),
+    Failed(std::io::Error),
+}
+
+/// A directory's entry names, sorted; the budget is checked while listing
+/// (a directory with millions of entries stops at the file budget).
+fn list_dir(path: &Path, meter: &Meter) -> std::result::Result<Vec<std::ffi::OsString>, Listing> {
+    let mut names = Vec::new();
+    for e in std::fs::read_dir(path).map_err(Listing::Failed)? {
+        let Ok(e) = e else { continue };
+        names.push(e.file_name());
+        if names.len() % 1024 == 0 {
+            meter.check_time().map_err(Listing::Over)?;
+            // More names than the file budget has room for: the entry
+            // check stops the capture at the budget anyway.
+            if meter.entries + names.len() as u64 > meter.max_files() {
+                break;
+            }
+        }
+    }
+    names.sort();
+    Ok(names)
 }

@@ -65,6 +65,27 @@ pub enum SnapshotError {
         /// Every conflict found.
         conflicts: Vec<crate::restore::Conflict>,
     },
+    /// A directory on the way to what restore writes is not the one
+    /// capture saw (replaced, or now a symlink elsewhere). Not overridable.
+    #[error(
+        "restore of {id} refused: {} {reason}, so writing there could land somewhere else (--force does not override this); nothing was written there. Restore to a new location instead: kintsugi undo {id} --to NEW_DIR", what.display()
+    )]
+    Redirected {
+        /// The snapshot id.
+        id: String,
+        /// The directory that changed.
+        what: PathBuf,
+        /// How it changed.
+        reason: String,
+    },
+    /// The `--to` directory cannot be used.
+    #[error("cannot restore into {}: {why}", path.display())]
+    Destination {
+        /// The directory given.
+        path: PathBuf,
+        /// What is wrong with it.
+        why: String,
+    },
 }
 
 /// Wraps an `io::Error` with the action and path.

@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 mod capture;
+mod dest;
 mod error;
 mod fingerprint;
 mod gc;
@@ -28,15 +29,18 @@ mod git_restore;
 pub mod glob;
 mod manifest;
 mod meta;
+mod meter;
 mod pins;
 mod plan;
 mod preview;
+mod pseudo;
 mod restore;
 mod store;
 mod walk;
 
 pub use capture::{
     Budget, DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, DEFAULT_MAX_TIME, Progress, capture,
+    capture_with_stop,
 };
 pub use error::{Result, SnapshotError};
 pub use fingerprint::{FileState, Fingerprints, fingerprint, fingerprint_snapshot};
@@ -44,12 +48,17 @@ pub use gc::{GcReport, gc};
 pub use git::GIT_TIMEOUT;
 pub use kintsugi_classify::Effect;
 pub use manifest::{
-    CopyMethod, Entry, EntryKind, LocalRef, RemoteRefRecord, Root, Skipped, SnapshotManifest,
-    SnapshotSummary, StashRecord, Uncovered, WorkTreeRecord, list,
+    CopyMethod, DirId, DirIdentity, Entry, EntryKind, LocalRef, RemoteRefRecord, Root, Skipped,
+    SnapshotManifest, SnapshotSummary, StashRecord, Uncovered, WorkTreeRecord, list,
 };
 pub use meta::MAX_XATTR_BYTES;
+pub use meter::COPY_CHUNK;
 pub use pins::{MIRROR_MANIFEST_GRACE, MIRROR_SESSION};
-pub use plan::{Plan, PlannedPath, PlannedRefs, PlannedRepo, plan};
+pub use plan::{
+    Plan, PlannedPath, PlannedRefs, PlannedRepo, WHOLE_SYSTEM_DIRS, WHOLE_SYSTEM_REASON, plan,
+    reaches_whole_system,
+};
 pub use preview::{Preview, PreviewContext, PreviewItem, RemoteLoss, preview};
-pub use restore::{Conflict, RestoreOptions, RestoreReport, restore};
+pub use pseudo::PSEUDO_FILESYSTEMS;
+pub use restore::{Conflict, MAX_SKIPPED_SHOWN, RestoreOptions, RestoreReport, restore};
 pub use store::{Store, StoreUsage};

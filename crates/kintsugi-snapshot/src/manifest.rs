@@ -47,6 +47,31 @@ pub struct SnapshotManifest {
     pub copied: u64,
     /// Files already present in the store.
     pub deduplicated: u64,
+    /// Identity of every directory above a root at capture time (absent in
+    /// manifests written before it was recorded). Restore writes only
+    /// through these same directories: one replaced, or swapped for a
+    /// symlink to somewhere else, is a conflict `--force` does not override.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ancestors: Option<Vec<DirIdentity>>,
+}
+
+/// A directory's identity, as `stat` (following symlinks) saw it at capture.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DirId {
+    /// Device number.
+    pub dev: u64,
+    /// Inode number.
+    pub ino: u64,
+}
+
+/// A directory above a captured root and its identity at capture time.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DirIdentity {
+    /// The absolute path, as the plan named it.
+    pub path: PathBuf,
+    /// What it was.
+    #[serde(flatten)]
+    pub id: DirId,
 }
 
 /// A path named by the plan.
@@ -127,7 +152,9 @@ pub enum CopyMethod {
 pub struct Skipped {
     /// The path.
     pub path: PathBuf,
-    /// "fifo", "socket", "block device", "char device".
+    /// "fifo", "socket", "block device", "char device", or a
+    /// pseudo-filesystem ("proc filesystem", "sysfs filesystem", …) that
+    /// capture did not descend into.
     pub kind: String,
 }
 

@@ -12,6 +12,19 @@ use std::path::{Component, Path, PathBuf};
 /// Most paths one glob may expand to in a plan.
 pub const MAX_GLOB_MATCHES: usize = 10_000;
 
+/// Directories never captured as a whole: a command whose effects reach
+/// one of them recursively (or `/` itself) gets no capture of it, only a
+/// "not snapshotted: reaches the whole system" note. Paths below them
+/// (`/etc/hosts`, `/home/me/project`) are planned as usual.
+pub const WHOLE_SYSTEM_DIRS: &[&str] = &[
+    "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32", "/media",
+    "/mnt", "/opt", "/proc", "/run", "/sbin", "/snap", "/srv", "/sys", "/tmp", "/usr", "/var",
+    "/nix",
+];
+
+/// The reason given for a path refused because it is a whole system directory.
+pub const WHOLE_SYSTEM_REASON: &str = "not snapshotted: reaches the whole system";
+
 /// What to capture before a command runs.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Plan {
@@ -29,6 +42,10 @@ pub struct Plan {
     pub refs: Vec<PlannedRefs>,
     /// What undo cannot cover ("undo cannot cover X"), and why.
     pub uncovered: Vec<Uncovered>,
+    /// Paths refused up front because they are `/` or a whole system
+    /// directory ([`WHOLE_SYSTEM_DIRS`]); also listed in `uncovered`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<PathBuf>,
 }
 
 /// A path to capture.
@@ -240,6 +257,13 @@ fn add_path(
     }
     let abs = normalize(&cwd.join(path));
     for m in glob::expand(&abs, MAX_GLOB_MATCHES) {
+        if recursive && reaches_whole_system(&m) {
+            not_coverable(p, &m.display().to_string(), WHOLE_SYSTEM_REASON);
+            if !p.refused.contains(&m) {
+                p.refused.push(m);
+            }
+            continue;
+        }
         raw.push(PlannedPath {
             path: m,
             recursive,
@@ -264,6 +288,15 @@ fn add_repo(p: &mut Plan, cwd: &Path, repo: &str, what: &str, files: bool, ignor
         files,
         include_ignored: ignored,
     });
+}
+
+/// Whether `path` is `/` or a whole system directory, as written or as it
+/// resolves through symlinked parents (`/tmp/l/usr` with `/tmp/l` → `/`).
+/// A path that is itself a symlink is not: capture keeps the link only.
+pub fn reaches_whole_system(path: &Path) -> bool {
+    let is_system = |p: &Path| WHOLE_SYSTEM_DIRS.iter().any(|d| p == Path::new(d));
+    is_system(path)
+        || (!path.is_symlink() && std::fs::canonicalize(path).is_ok_and(|c| is_system(&c)))
 }
 
 /// Sorts, merges duplicates and drops paths already inside a recursive one.
@@ -344,6 +377,78 @@ mod tests {
         );
         assert_eq!(p.uncovered.len(), 2);
         assert!(p.uncovered[0].what.contains("$HOME"));
+    }
+
+    fn delete(path: &str) -> Effect {
+        Effect::Delete {
+            path: path.into(),
+            recursive: true,
+        }
+    }
+
+    #[test]
+    fn whole_system_paths_are_refused_up_front() {
+        for path in ["/", "/usr", "/etc/", "/home", "/var/../var", "/usr/lib/.."] {
+            let p = plan(&[delete(path)], Path::new("/tmp"));
+            assert!(p.paths.is_empty(), "{path}: {:?}", p.paths);
+            assert!(p.is_empty());
+            assert_eq!(p.refused.len(), 1, "{path}");
+            assert_eq!(p.uncovered.len(), 1, "{path}");
+            assert_eq!(p.uncovered[0].reason, WHOLE_SYSTEM_REASON);
+        }
+        // `.` run from `/` is `/`.
+        let p = plan(&[delete(".")], Path::new("/"));
+        assert_eq!(p.refused, vec![PathBuf::from("/")]);
+        // A move of a system directory is refused on both ends it reaches.
+        let p = plan(
+            &[Effect::Move {
+                from: "/etc".into(),
+                to: "/tmp/etc-old".into(),
+            }],
+            Path::new("/"),
+        );
+        assert_eq!(p.refused, vec![PathBuf::from("/etc")]);
+        assert_eq!(p.paths.len(), 1);
+    }
+
+    #[test]
+    fn a_glob_over_the_root_refuses_each_system_directory() {
+        let p = plan(&[delete("/*")], Path::new("/"));
+        assert!(p.refused.contains(&PathBuf::from("/usr")));
+        assert!(p.refused.contains(&PathBuf::from("/etc")));
+        assert!(p.paths.iter().all(|x| !reaches_whole_system(&x.path)));
+    }
+
+    #[test]
+    fn paths_below_system_directories_and_non_recursive_ones_are_planned() {
+        let d = tempfile::tempdir().unwrap();
+        let p = plan(
+            &[
+                delete("/etc/hosts"),
+                delete(&d.path().join("proj").display().to_string()),
+                Effect::Chmod {
+                    path: "/etc".into(),
+                    recursive: false,
+                },
+            ],
+            Path::new("/"),
+        );
+        assert!(p.refused.is_empty());
+        assert_eq!(p.paths.len(), 3);
+    }
+
+    #[test]
+    fn system_directories_reached_through_a_symlinked_parent_are_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let link = d.path().join("root-link");
+        std::os::unix::fs::symlink("/", &link).unwrap();
+        let p = plan(&[delete(&link.join("*").display().to_string())], d.path());
+        assert!(p.refused.contains(&link.join("usr")), "{:?}", p.refused);
+        assert!(p.refused.contains(&link.join("etc")), "{:?}", p.refused);
+        // The link itself is only a link: capture keeps it, never follows it.
+        let p = plan(&[delete(&link.display().to_string())], d.path());
+        assert!(p.refused.is_empty());
+        assert_eq!(p.paths.len(), 1);
     }
 
     #[test]

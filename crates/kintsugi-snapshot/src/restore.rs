@@ -3,12 +3,16 @@
 //! replaced atomically (temp file in the same directory, owner, xattrs, mode
 //! and mtime set, rename; hard links linked again); directory metadata is
 //! set last, deepest first. Files the snapshot did not capture are never
-//! deleted. Restoring twice is a no-op.
+//! deleted. Restoring twice is a no-op. Every write goes through a parent
+//! directory opened without following symlinks ([`crate::dest`]): when a
+//! directory above a root is no longer the one captured, restore refuses
+//! (even forced) and `--to DIR` restores under a new directory instead.
 
+use crate::dest::{Dest, Target};
 use crate::error::{Result, SnapshotError, io};
 use crate::fingerprint::{FileState, Fingerprints, state_of};
 use crate::git_restore;
-use crate::manifest::{Entry, EntryKind, SnapshotManifest, Uncovered};
+use crate::manifest::{Entry, EntryKind, Skipped, SnapshotManifest, Uncovered};
 use crate::meta;
 use crate::store::{Store, hash_file, random_hex};
 use crate::walk;
@@ -26,6 +30,10 @@ pub struct RestoreOptions {
     pub force: bool,
     /// The fingerprint taken when the command finished, if any.
     pub expected: Option<Fingerprints>,
+    /// Restore under this directory instead of in place (it must be new or
+    /// empty); the layout below the roots' common parent is kept. Git
+    /// state is not restored this way.
+    pub to: Option<PathBuf>,
 }
 
 /// Something that changed since the command ran.
@@ -76,7 +84,12 @@ pub struct RestoreReport {
     /// Owners and xattrs that could not be set back (e.g. another user's
     /// ownership without privileges), in words.
     pub metadata_not_restored: Vec<String>,
+    /// What capture did not read (special files, pseudo-filesystems).
+    pub skipped_at_capture: Vec<Skipped>,
 }
+
+/// Most skipped-at-capture lines a report prints (the rest are counted).
+pub const MAX_SKIPPED_SHOWN: usize = 20;
 
 impl RestoreReport {
     /// True when everything was already as in the snapshot.
@@ -131,6 +144,16 @@ impl fmt::Display for RestoreReport {
         for m in &self.metadata_not_restored {
             writeln!(f, "not restored: {m}")?;
         }
+        for s in self.skipped_at_capture.iter().take(MAX_SKIPPED_SHOWN) {
+            writeln!(f, "not captured: {} ({})", s.path.display(), s.kind)?;
+        }
+        if self.skipped_at_capture.len() > MAX_SKIPPED_SHOWN {
+            writeln!(
+                f,
+                "not captured: {} more special files or pseudo-filesystems",
+                self.skipped_at_capture.len() - MAX_SKIPPED_SHOWN
+            )?;
+        }
         Ok(())
     }
 }
@@ -146,9 +169,23 @@ enum Step<'a> {
 pub fn restore(store: &Store, id: &str, opts: RestoreOptions) -> Result<RestoreReport> {
     let _lock = store.lock_shared()?;
     let m = store.load_manifest(id)?;
+    if let Some(to) = &opts.to {
+        return restore_to(store, &m, to);
+    }
+    let mut dest = Dest::in_place(&m)?;
+    // Before reading or writing anything: the directories above every root
+    // are the ones captured (refused even when forced).
+    for r in m.roots.iter().filter(|r| r.existed) {
+        dest.check_above(&r.path)?;
+    }
+    // Git is run inside each recorded work tree: it must be the same one.
+    for w in &m.work_trees {
+        dest.check_dir(&w.repo)?;
+    }
     let mut report = RestoreReport {
         id: m.id.clone(),
         not_covered: m.uncovered.clone(),
+        skipped_at_capture: m.skipped.clone(),
         ..Default::default()
     };
     let mut conflicts = Vec::new();
@@ -175,23 +212,26 @@ pub fn restore(store: &Store, id: &str, opts: RestoreOptions) -> Result<RestoreR
     for s in &steps {
         match s {
             Step::CreateDir(e) => {
+                create_dir(&mut dest, e)?;
                 created.insert(&e.path);
-                fs::create_dir_all(&e.path).map_err(io("creating directory", &e.path))?;
                 report.dirs_created += 1;
             }
             Step::Write(e) => {
-                if write_entry(store, e, &mut report.metadata_not_restored)? {
+                let t = write_entry(store, e, &mut dest, &mut report.metadata_not_restored)?;
+                if t.1 {
                     report.cloned += 1;
                 }
-                report.restored.push(e.path.clone());
+                report.restored.push(t.0);
             }
             Step::Meta(e) => {
-                set_meta(e, &mut report.metadata_not_restored)?;
-                report.metadata_fixed += 1;
+                if let Some(t) = dest.target(&e.path, false)? {
+                    set_meta(&t.path, e, &mut report.metadata_not_restored)?;
+                    report.metadata_fixed += 1;
+                }
             }
         }
     }
-    fix_dirs(&m, &created, &mut report)?;
+    fix_dirs(&m, &created, &mut report, &mut dest)?;
     report.left_in_place = m
         .roots
         .iter()
@@ -199,6 +239,61 @@ pub fn restore(store: &Store, id: &str, opts: RestoreOptions) -> Result<RestoreR
         .map(|r| r.path.clone())
         .collect();
     Ok(report)
+}
+
+/// `--to DIR`: every captured entry written fresh under `to`.
+fn restore_to(store: &Store, m: &SnapshotManifest, to: &Path) -> Result<RestoreReport> {
+    let mut dest = Dest::relocated(m, to)?;
+    let mut report = RestoreReport {
+        id: m.id.clone(),
+        not_covered: m.uncovered.clone(),
+        skipped_at_capture: m.skipped.clone(),
+        ..Default::default()
+    };
+    if !m.work_trees.is_empty() || !m.remote_refs.is_empty() {
+        report.not_covered.push(Uncovered {
+            what: "git refs, index and stashes".into(),
+            reason: "not restored by --to; an undo in place restores them".into(),
+        });
+    }
+    let mut created: HashSet<&Path> = HashSet::new();
+    for e in &m.entries {
+        if matches!(e.kind, EntryKind::Dir) {
+            create_dir(&mut dest, e)?;
+            created.insert(&e.path);
+            report.dirs_created += 1;
+        } else {
+            let (shown, cloned) =
+                write_entry(store, e, &mut dest, &mut report.metadata_not_restored)?;
+            report.cloned += u64::from(cloned);
+            report.restored.push(shown);
+        }
+    }
+    fix_dirs(m, &created, &mut report, &mut dest)?;
+    Ok(report)
+}
+
+/// Creates the directory `e` (its missing parents too), through checked handles.
+fn create_dir(dest: &mut Dest, e: &Entry) -> Result<()> {
+    let t = created_target(dest, &e.path)?;
+    match fs::create_dir(&t.path) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+            if fs::symlink_metadata(&t.path).is_ok_and(|m| m.is_dir()) {
+                Ok(())
+            } else {
+                Err(io("creating directory", &t.shown)(err))
+            }
+        }
+        Err(err) => Err(io("creating directory", &t.shown)(err)),
+    }
+}
+
+/// The target for `path`, its missing parents created.
+fn created_target(dest: &mut Dest, path: &Path) -> Result<Target> {
+    dest.target(path, true)?.ok_or_else(|| {
+        io("creating the parent of", path)(std::io::Error::other("it could not be created"))
+    })
 }
 
 /// Compares each entry with today's state; plans writes and records conflicts.
@@ -309,25 +404,34 @@ fn changed(conflicts: &mut Vec<Conflict>, e: &Entry, expected: Option<&Fingerpri
     });
 }
 
-/// Writes a file or symlink atomically: temp in the same directory, then
-/// rename. Returns whether the content was cloned copy-on-write.
-fn write_entry(store: &Store, e: &Entry, problems: &mut Vec<String>) -> Result<bool> {
-    let parent = e.path.parent().unwrap_or(Path::new("/"));
-    fs::create_dir_all(parent).map_err(io("creating directory", parent))?;
+/// Writes a file or symlink atomically: temp in the same (checked, open)
+/// directory, then rename. Returns where it went and whether the content
+/// was cloned copy-on-write.
+fn write_entry(
+    store: &Store,
+    e: &Entry,
+    dest: &mut Dest,
+    problems: &mut Vec<String>,
+) -> Result<(PathBuf, bool)> {
+    // Another name of the same file, already in place: linked again below.
+    let first = match &e.hardlink_of {
+        Some(first) => dest.target(first, false)?,
+        None => None,
+    };
+    let t = created_target(dest, &e.path)?;
     let name = e
         .path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = parent.join(format!(".{name}.kintsugi-{}", random_hex(4)));
+    let tmp = t.parent.join(format!(".{name}.kintsugi-{}", random_hex(4)));
     let mut cloned = false;
     let result = (|| -> Result<()> {
         match &e.kind {
             EntryKind::File { hash, .. } => {
-                // Another name of the same file, already in place: link it.
-                let linked = e.hardlink_of.as_ref().is_some_and(|first| {
-                    hash_file(first).is_ok_and(|(h, _)| &h == hash)
-                        && fs::hard_link(first, &tmp).is_ok()
+                let linked = first.as_ref().is_some_and(|first| {
+                    hash_file(&first.path).is_ok_and(|(h, _)| &h == hash)
+                        && fs::hard_link(&first.path, &tmp).is_ok()
                 });
                 if !linked {
                     cloned = store.materialize(hash, &tmp, &e.path)?;
@@ -335,30 +439,42 @@ fn write_entry(store: &Store, e: &Entry, problems: &mut Vec<String>) -> Result<b
                 // Owner first: chown clears set-id bits the mode may carry.
                 problems.extend(meta::apply(&tmp, e));
                 fs::set_permissions(&tmp, fs::Permissions::from_mode(e.mode))
-                    .map_err(io("setting mode of", &tmp))?;
+                    .map_err(io("setting mode of", &t.shown))?;
             }
             EntryKind::Symlink { target } => {
-                std::os::unix::fs::symlink(target, &tmp).map_err(io("creating symlink", &tmp))?;
+                std::os::unix::fs::symlink(target, &tmp)
+                    .map_err(io("creating symlink", &t.shown))?;
                 problems.extend(meta::apply(&tmp, e));
             }
             EntryKind::Dir => return Ok(()),
         }
-        walk::set_mtime(&tmp, e.mtime_sec, e.mtime_nsec).map_err(io("setting mtime of", &tmp))?;
-        fs::rename(&tmp, &e.path).map_err(io("replacing", &e.path))
+        walk::set_mtime(&tmp, e.mtime_sec, e.mtime_nsec)
+            .map_err(io("setting mtime of", &t.shown))?;
+        fs::rename(&tmp, &t.path).map_err(io("replacing", &t.shown))
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
-    result.map(|()| cloned)
+    result.map(|()| (t.shown, cloned))
 }
 
-fn set_meta(e: &Entry, problems: &mut Vec<String>) -> Result<()> {
-    problems.extend(meta::apply(&e.path, e));
-    if !matches!(e.kind, EntryKind::Symlink { .. }) {
-        fs::set_permissions(&e.path, fs::Permissions::from_mode(e.mode))
+/// Sets `e`'s owner, xattrs, mode and mtime on `path` (a checked target),
+/// never following a symlink swapped in at the last step.
+fn set_meta(path: &Path, e: &Entry, problems: &mut Vec<String>) -> Result<()> {
+    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link != matches!(e.kind, EntryKind::Symlink { .. }) {
+        problems.push(format!(
+            "metadata of {}: it changed type while restoring",
+            e.path.display()
+        ));
+        return Ok(());
+    }
+    problems.extend(meta::apply(path, e));
+    if !is_link {
+        fs::set_permissions(path, fs::Permissions::from_mode(e.mode))
             .map_err(io("setting mode of", &e.path))?;
     }
-    walk::set_mtime(&e.path, e.mtime_sec, e.mtime_nsec).map_err(io("setting mtime of", &e.path))
+    walk::set_mtime(path, e.mtime_sec, e.mtime_nsec).map_err(io("setting mtime of", &e.path))
 }
 
 /// Sets directory modes and mtimes, deepest first, where they differ.
@@ -366,6 +482,7 @@ fn fix_dirs(
     m: &SnapshotManifest,
     created: &HashSet<&Path>,
     report: &mut RestoreReport,
+    dest: &mut Dest,
 ) -> Result<()> {
     let mut dirs: Vec<&Entry> = m
         .entries
@@ -380,17 +497,23 @@ fn fix_dirs(
         .map(|c| c.what.as_str())
         .collect();
     for e in dirs {
-        let Ok(meta) = fs::symlink_metadata(&e.path) else {
+        if blocked.iter().any(|b| e.path.starts_with(b)) {
+            continue;
+        }
+        let Some(t) = dest.target(&e.path, false)? else {
             continue;
         };
-        if !meta.is_dir() || blocked.iter().any(|b| e.path.starts_with(b)) {
+        let Ok(meta) = fs::symlink_metadata(&t.path) else {
+            continue;
+        };
+        if !meta.is_dir() {
             continue;
         }
         if walk::mode(&meta) != e.mode
             || walk::mtime(&meta) != (e.mtime_sec, e.mtime_nsec)
-            || meta::differs(&e.path, &meta, e)
+            || meta::differs(&t.path, &meta, e)
         {
-            set_meta(e, &mut report.metadata_not_restored)?;
+            set_meta(&t.path, e, &mut report.metadata_not_restored)?;
             if !created.contains(e.path.as_path()) {
                 report.metadata_fixed += 1;
                 report.unchanged = report.unchanged.saturating_sub(1);

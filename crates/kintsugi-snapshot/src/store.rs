@@ -5,8 +5,10 @@
 
 use crate::error::{Result, SnapshotError, io};
 use crate::manifest::{CopyMethod, SnapshotManifest};
+use crate::meter::{COPY_CHUNK, Meter, Over};
+use crate::{pseudo, walk};
 use std::fs::{self, File};
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
@@ -101,34 +103,46 @@ impl Store {
     }
 
     /// Stores the content of the regular file `src`, cloning it when the
-    /// filesystem allows and deduplicating against existing objects.
-    pub(crate) fn put_file(&self, src: &Path) -> Result<Stored> {
-        let before = change_stamp(src);
-        let (hash, size) = hash_file(src).map_err(io("reading", src))?;
-        let dest = self.object_path(&hash);
-        if dest.exists() {
-            return Ok(Stored {
+    /// filesystem allows and deduplicating against existing objects. The
+    /// file is opened without following a symlink and without blocking (a
+    /// FIFO swapped in is never waited on); anything but a regular file on a
+    /// real filesystem is skipped, and `meter` is checked after every chunk
+    /// read, so a file that grows or never ends stops at the budget.
+    pub(crate) fn put_file(&self, src: &Path, meter: &Meter) -> std::result::Result<Put, PutError> {
+        use rustix::fs::{Mode, OFlags};
+        let flags =
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+        let fd = rustix::fs::open(src, flags, Mode::empty())
+            .map_err(|e| PutError::Failed(io("reading", src)(e.into())))?;
+        let mut file = File::from(fd);
+        let meta = file
+            .metadata()
+            .map_err(|e| PutError::Failed(io("reading", src)(e)))?;
+        if !meta.is_file() {
+            let kind = walk::special_kind(&meta.file_type()).unwrap_or("special file");
+            return Ok(Put::Skipped(kind.to_string()));
+        }
+        if let Some(fs) = pseudo::of_fd(&file) {
+            return Ok(Put::Skipped(format!("{fs} filesystem")));
+        }
+        let before = change_stamp(&meta);
+        let (hash, size) = chunks(&mut file, None, meter).map_err(|e| e.reading(src))?;
+        if self.object_path(&hash).exists() {
+            return Ok(Put::Stored(Stored {
                 hash,
                 size,
                 method: CopyMethod::Deduplicated,
                 new_bytes: 0,
-            });
+            }));
         }
         let tmp = self.tmp_path();
-        let cloned = match reflink_copy::reflink_or_copy(src, &tmp) {
-            Ok(None) => true,
-            Ok(Some(_)) => false,
+        let copied = self.copy_to_tmp(&mut file, &tmp, before, (hash, size), meter);
+        let (hash, size, cloned) = match copied {
+            Ok(c) => c,
             Err(e) => {
                 let _ = fs::remove_file(&tmp);
-                return Err(io("copying", src)(e));
+                return Err(e.reading(src));
             }
-        };
-        // When the source changed while it was hashed or copied (its size,
-        // mtime or ctime moved), the copy is the truth: name it by its own hash.
-        let (hash, size) = if before.is_some() && before == change_stamp(src) {
-            (hash, size)
-        } else {
-            hash_file(&tmp).map_err(io("reading", &tmp))?
         };
         let dest = self.object_path(&hash);
         let method = if cloned {
@@ -138,24 +152,57 @@ impl Store {
         };
         if dest.exists() {
             let _ = fs::remove_file(&tmp);
-            return Ok(Stored {
+            return Ok(Put::Stored(Stored {
                 hash,
                 size,
                 method: CopyMethod::Deduplicated,
                 new_bytes: 0,
-            });
+            }));
         }
         let _ = fs::set_permissions(&tmp, fs::Permissions::from_mode(0o444));
         let parent = dest.parent().expect("object paths have a parent");
-        fs::create_dir_all(parent).map_err(io("creating", parent))?;
-        fs::rename(&tmp, &dest).map_err(io("storing object", &dest))?;
+        fs::create_dir_all(parent).map_err(|e| PutError::Failed(io("creating", parent)(e)))?;
+        fs::rename(&tmp, &dest).map_err(|e| PutError::Failed(io("storing object", &dest)(e)))?;
         let new_bytes = if cloned { 0 } else { size };
-        Ok(Stored {
+        Ok(Put::Stored(Stored {
             hash,
             size,
             method,
             new_bytes,
-        })
+        }))
+    }
+
+    /// Clones (else copies in metered chunks) `src` into `tmp`. Returns the
+    /// hash and size of what `tmp` holds, and whether it was cloned. When
+    /// the source changed since it was hashed (`before` no longer matches),
+    /// the copy is the truth: it is named by its own hash.
+    fn copy_to_tmp(
+        &self,
+        src: &mut File,
+        tmp: &Path,
+        before: Stamp,
+        hashed: (String, u64),
+        meter: &Meter,
+    ) -> std::result::Result<(String, u64, bool), ChunkError> {
+        let mut out = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(tmp)
+            .map_err(ChunkError::Io)?;
+        if rustix::fs::ioctl_ficlone(&out, &*src).is_ok() {
+            let size = out.metadata().map_err(ChunkError::Io)?.len();
+            meter.check_bytes(size).map_err(ChunkError::Over)?;
+            let now = src.metadata().map_err(ChunkError::Io)?;
+            if change_stamp(&now) == before && size == hashed.1 {
+                return Ok((hashed.0, hashed.1, true));
+            }
+            let mut clone = File::open(tmp).map_err(ChunkError::Io)?;
+            let (hash, size) = chunks(&mut clone, None, meter)?;
+            return Ok((hash, size, true));
+        }
+        src.seek(SeekFrom::Start(0)).map_err(ChunkError::Io)?;
+        let (hash, size) = chunks(src, Some(&mut out), meter)?;
+        Ok((hash, size, false))
     }
 
     /// Copies (or clones) object `hash` to `dest`. Returns whether it was cloned.
@@ -270,18 +317,76 @@ impl Store {
     }
 }
 
-/// What changes whenever a file's content does: inode, size, mtime, ctime.
-fn change_stamp(p: &Path) -> Option<(u64, u64, i64, i64, i64, i64)> {
+/// What changes whenever a file's content does: size, mtime, ctime.
+type Stamp = (u64, i64, i64, i64, i64);
+
+fn change_stamp(m: &fs::Metadata) -> Stamp {
     use std::os::unix::fs::MetadataExt;
-    let m = fs::symlink_metadata(p).ok()?;
-    Some((
-        m.ino(),
+    (
         m.size(),
         m.mtime(),
         m.mtime_nsec(),
         m.ctime(),
         m.ctime_nsec(),
-    ))
+    )
+}
+
+/// What storing one file produced.
+pub(crate) enum Put {
+    /// Its content is in the store.
+    Stored(Stored),
+    /// It was not read: a special file or a pseudo-filesystem (the kind).
+    Skipped(String),
+}
+
+/// Why a file was not stored.
+pub(crate) enum PutError {
+    /// A budget or the stop request ended the capture inside this file.
+    Over(Over),
+    /// It could not be read or stored.
+    Failed(SnapshotError),
+}
+
+/// An error while reading a file in chunks.
+pub(crate) enum ChunkError {
+    Over(Over),
+    Io(std::io::Error),
+}
+
+impl ChunkError {
+    fn reading(self, src: &Path) -> PutError {
+        match self {
+            ChunkError::Over(o) => PutError::Over(o),
+            ChunkError::Io(e) => PutError::Failed(io("reading", src)(e)),
+        }
+    }
+}
+
+/// Reads `r` to its end in [`COPY_CHUNK`] steps, hashing (and writing to
+/// `w`, when given) each one; `meter` is checked after every step.
+fn chunks(
+    r: &mut File,
+    mut w: Option<&mut File>,
+    meter: &Meter,
+) -> std::result::Result<(String, u64), ChunkError> {
+    let mut buf = vec![0u8; COPY_CHUNK];
+    let mut h = blake3::Hasher::new();
+    let mut n = 0u64;
+    loop {
+        let k = match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(k) => k,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(ChunkError::Io(e)),
+        };
+        h.update(&buf[..k]);
+        if let Some(w) = w.as_deref_mut() {
+            w.write_all(&buf[..k]).map_err(ChunkError::Io)?;
+        }
+        n += k as u64;
+        meter.check_bytes(n).map_err(ChunkError::Over)?;
+    }
+    Ok((h.finalize().to_hex().to_string(), n))
 }
 
 /// BLAKE3 (hex) and size of a file's content.

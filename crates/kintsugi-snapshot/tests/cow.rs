@@ -99,6 +99,7 @@ fn files_are_cloned_on_a_reflink_filesystem() {
         RestoreOptions {
             force: false,
             expected: None,
+            ..Default::default()
         },
     )
     .unwrap();

@@ -65,6 +65,7 @@ fn conflict_refused_without_force_and_applied_with_it() {
         RestoreOptions {
             force: false,
             expected: Some(fp.clone()),
+            ..Default::default()
         },
     )
     .unwrap_err();
@@ -89,6 +90,7 @@ fn conflict_refused_without_force_and_applied_with_it() {
         RestoreOptions {
             force: true,
             expected: Some(fp),
+            ..Default::default()
         },
     )
     .unwrap();

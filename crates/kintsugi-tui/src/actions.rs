@@ -92,6 +92,7 @@ pub fn perform(action: Action, places: &Places, tx: &Sender<Update>) {
                         id: Some(id),
                         session: None,
                         force: false,
+                        to: None,
                     },
                 );
                 let update = note(r, |resp| match resp {

@@ -91,6 +91,7 @@ impl Sandbox {
             RestoreOptions {
                 force: false,
                 expected: Some(fp),
+                ..Default::default()
             },
         )
         .unwrap()
@@ -105,6 +106,7 @@ impl Sandbox {
             RestoreOptions {
                 force: true,
                 expected: None,
+                ..Default::default()
             },
         )
         .unwrap()

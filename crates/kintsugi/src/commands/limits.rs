@@ -98,7 +98,15 @@ fn watcher_and_snapshot_limits() -> String {
   cannot cover the rest and, attended, the command is held; the store keeps
   {store_mb} MiB (snapshot_store_max_mb) for {days} days (snapshot_retention_days)
   and always the newest {keep} (snapshot_keep_newest); xattr values over {xattr}
-  bytes are not captured
+  bytes are not captured; every budget and a daemon stop are checked after
+  each {chunk_kib} KiB read inside a file, so a growing or endless file stops there
+- snapshots never read FIFOs, sockets, devices or the {pseudo} pseudo-filesystem
+  types (proc, sysfs, cgroup, ..., by statfs magic; listed as skipped); a
+  recursive effect on `/` or one of the {system} whole system directories
+  (/usr, /etc, /home, ...) starts no capture (\"reaches the whole system\")
+- undo writes only through directories opened without following symlinks;
+  one above a snapshot's roots that was replaced or re-pointed since capture
+  refuses the undo even with --force (use `kintsugi undo ID --to DIR`)
 - capture progress to `approve`/`run`: at most one line per 100 ms
 - subscribers: one that cannot take the next line within {sub_write} s (it
   stopped reading) is dropped; at most {refusals} refusals are answered at
@@ -134,6 +142,9 @@ fn watcher_and_snapshot_limits() -> String {
         days = d.snapshot_retention_days,
         keep = d.snapshot_keep_newest,
         xattr = kintsugi_snapshot::MAX_XATTR_BYTES,
+        chunk_kib = kintsugi_snapshot::COPY_CHUNK / 1024,
+        pseudo = kintsugi_snapshot::PSEUDO_FILESYSTEMS.len(),
+        system = kintsugi_snapshot::WHOLE_SYSTEM_DIRS.len() - 1,
         quiet = ms(QUIET),
         batch = ms(MAX_BATCH),
         coalesce = COALESCE,
@@ -206,5 +217,10 @@ mod tests {
             (1024, 128, 64, 1000, 20),
             "the page's text names these defaults: change both together"
         );
+        assert!(page.contains(&format!(
+            "each {} KiB read",
+            kintsugi_snapshot::COPY_CHUNK / 1024
+        )));
+        assert!(page.contains("--to DIR"));
     }
 }

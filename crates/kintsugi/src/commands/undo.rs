@@ -1,10 +1,10 @@
-//! `kintsugi undo [ID] [--session S] [--force]`, `kintsugi snapshots`,
+//! `kintsugi undo [ID] [--session S] [--force] [--to DIR]`, `kintsugi snapshots`,
 //! `kintsugi gc`: bring back what an allowed command destroyed, list what is
 //! kept, apply retention. Undo and GC go through the daemon (so they are
 //! recorded and never race a capture); `snapshots` reads the store directly.
 
 use crate::util::request;
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::Args;
 use kintsugi_protocol::{Request, Response};
 use kintsugi_snapshot::Store;
@@ -17,9 +17,14 @@ pub struct UndoArgs {
     /// Undo every snapshot of this session, newest first.
     #[arg(long, conflicts_with = "id")]
     session: Option<String>,
-    /// Restore even over changes made after the command finished.
+    /// Restore even over changes made after the command finished (never
+    /// through a directory that was replaced or symlinked since: use --to).
     #[arg(long)]
     force: bool,
+    /// Restore the snapshot's files under this new (or empty) directory
+    /// instead of in place, keeping their layout.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["session", "observed"])]
+    to: Option<std::path::PathBuf>,
     /// Restore a file or tree the watcher saw deleted or clobbered behind
     /// Kintsugi's back (from `kintsugi watch`'s mirror).
     #[arg(long, value_name = "PATH", conflicts_with_all = ["id", "session"])]
@@ -37,10 +42,20 @@ pub fn undo(args: UndoArgs) -> Result<ExitCode> {
     if let Some(path) = args.observed {
         return crate::commands::watch::undo_observed(&path);
     }
+    let to = match args.to {
+        Some(dir) => Some(
+            std::path::absolute(&dir)
+                .with_context(|| format!("cannot make {} an absolute path", dir.display()))?
+                .display()
+                .to_string(),
+        ),
+        None => None,
+    };
     let resp = request(&Request::Undo {
         id: args.id,
         session: args.session,
         force: args.force,
+        to,
     })?;
     let Response::Report { text } = resp else {
         bail!("the daemon answered `undo` with something else");
