@@ -378,6 +378,10 @@ async fn remember(state: &State, cmd: &ProposedCommand, decision: &str) -> Resul
         .map_err(|e| Response::error(format!("decided, but could not remember it: {e}")))
 }
 
+/// `resolve`: a human's decision on a command the daemon is HOLDING. The
+/// command's client id must name a pending item; the decision, the record
+/// and any memory use the held item's command as the daemon stored it, never
+/// the line the client sent, so a `resolve` cannot invent an approval.
 async fn resolve(
     state: &State,
     peer: Peer,
@@ -386,36 +390,52 @@ async fn resolve(
     keep: bool,
 ) -> Response {
     let command = scrub::command(command);
-    let held = state.queue.find_by_command(&command.id);
-    if decision == HumanDecision::Allow && held.is_some() && state.admin.approvals_need_password() {
-        let why = "the admin vault requires the password for approvals; use `kintsugi approve ID`"
+    let allow = decision == HumanDecision::Allow;
+    let what = if allow { "approval" } else { "denial" };
+    let Some(id) = state.queue.find_by_command(&command.id) else {
+        let why = format!(
+            "no held command has client id `{}`: `resolve` records a human's decision on a command the daemon is holding (`kintsugi queue` lists them); nothing was recorded or remembered",
+            command.id
+        );
+        let e = peer_event(
+            "refused",
+            peer,
+            &command.raw,
+            format!("resolve refused: {why}"),
+        );
+        let _ = commit(state, e).await;
+        return Response::error(format!("{what} refused: {why}"));
+    };
+    let Some((held, _)) = state.queue.held(&id) else {
+        return Response::error(format!(
+            "held command `{id}` vanished before it was decided"
+        ));
+    };
+    if allow && state.admin.approvals_need_password() {
+        let why = "the admin vault requires the password for approvals (remembered ones too); use `kintsugi approve ID`"
             .to_string();
-        return refuse(state, peer, &command.raw, why).await;
+        return refuse(state, peer, &held.command.raw, why).await;
     }
-    if decision == HumanDecision::Allow {
-        let proposer = held
-            .as_deref()
-            .and_then(|id| state.queue.proposer(id))
-            .unwrap_or_default();
+    if allow {
+        let proposer = state.queue.proposer(&id).unwrap_or_default();
         if let Err(why) = check_approver(peer.pid, proposer) {
-            return refuse(state, peer, &command.raw, why).await;
+            return refuse(state, peer, &held.command.raw, why).await;
         }
     }
-    let allow = decision == HumanDecision::Allow;
-    if let Some(id) = &held {
-        let _ = state.queue.decide(id, allow);
+    if let Err(e) = state.queue.decide(&id, allow) {
+        return Response::error(e.to_string());
     }
     let word = if allow { "allow" } else { "deny" };
-    if keep && let Err(resp) = remember(state, &command, word).await {
+    if keep && let Err(resp) = remember(state, &held.command, word).await {
         return resp;
     }
-    let mut e = command_event("resolve", &command, peer);
+    let mut e = command_event("resolve", &held.command, peer);
     e.decision = Some(word.into());
-    e.pending = held;
+    e.pending = Some(id);
     e.reason = Some(if keep {
-        format!("a human chose {word} for this command and asked to remember it")
+        format!("a human chose {word} for this held command and asked to remember it")
     } else {
-        format!("a human chose {word} for this command")
+        format!("a human chose {word} for this held command")
     });
     ack(commit(state, e).await)
 }
