@@ -148,6 +148,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
             config.max_pending,
             Duration::from_secs(config.pending_ttl_secs),
         ),
+        grants: Default::default(),
         config,
         paths: paths.clone(),
         engine,

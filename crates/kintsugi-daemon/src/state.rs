@@ -29,6 +29,8 @@ pub struct State {
     pub engine: Engine,
     pub writer: WriterHandle,
     pub queue: Queue,
+    /// What approved lines may still run without asking again.
+    pub grants: crate::riding::Grants,
     pub snapshots: crate::snapshots::Snapshots,
     pub started: Instant,
     pub stop: watch::Sender<StopReason>,

@@ -124,3 +124,108 @@ fn a_resolve_decides_the_held_line_not_the_line_it_carries() {
     // Decided once: the same resolve again is refused.
     assert_eq!(ask_json(&mut c, &deny)["kind"], "error");
 }
+
+/// A sandbox with shims whose only "real" programs are recorders in
+/// `fakebin`: `rm` there appends its arguments to `ran.log` and deletes
+/// nothing, so a riding that wrongly grants `rm -rf /` harms nothing.
+fn shims_with_fake_rm(config: &str) -> (Sandbox, std::path::PathBuf) {
+    let mut sb = Sandbox::new();
+    sb.init_shims();
+    sb.write_config(config);
+    sb.start();
+    let fake = sb.root().join("fakebin");
+    std::fs::create_dir_all(&fake).unwrap();
+    let log = sb.root().join("ran.log");
+    let script = format!("#!/bin/sh\necho \"rm $*\" >> '{}'\n", log.display());
+    std::fs::write(fake.join("rm"), script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(fake.join("rm"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    (sb, log)
+}
+
+/// Run the `rm` shim (by its path, PATH = shims then fakebin) with `args`.
+fn shim_rm(sb: &Sandbox, args: &[&str], hint: Option<&str>) -> std::process::Output {
+    let mut c = sb.via_shim(sb.shims().join("rm").to_str().unwrap());
+    c.env(
+        "PATH",
+        format!(
+            "{}:{}",
+            sb.shims().display(),
+            sb.root().join("fakebin").display()
+        ),
+    )
+    .args(args);
+    match hint {
+        Some(id) => c.env("KINTSUGI_APPROVED_PARENT", id),
+        None => c.env_remove("KINTSUGI_APPROVED_PARENT"),
+    };
+    c.output().unwrap()
+}
+
+fn ran(log: &std::path::Path) -> String {
+    std::fs::read_to_string(log).unwrap_or_default()
+}
+
+#[test]
+fn an_approval_is_not_ridden_by_substring_env_var_or_twice() {
+    require_tmux();
+    let (sb, log) = shims_with_fake_rm("hold_timeout_secs = 1\n");
+    let proj = sb.project().display().to_string();
+    let cache = format!("{proj}/build/cache");
+    let mut c = Conn::open(&sb.socket());
+    // An agent's hook holds `rm -rf PROJ/build/cache`; a human approves it.
+    let mut held = command(&format!("rm -rf {cache}"), &proj);
+    held["agent"] = json!("hook:claude");
+    let v = proposed(&mut c, &held);
+    assert_eq!(v["decision"], "hold", "{v}");
+    let id = v["pending"].as_str().unwrap().to_string();
+    let screen = approve_in_terminal(&sb, &id, "");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    // Substrings of the approved line, even naming the approval, are judged
+    // on their own (and, unanswered, refused).
+    for victim in [proj.as_str(), "/"] {
+        let out = shim_rm(&sb, &["-rf", victim], Some(&id));
+        assert_eq!(out.status.code(), Some(126), "{}", text(&out));
+        assert!(
+            !ran(&log).contains(&format!("rm -rf {victim}\n")),
+            "{}",
+            ran(&log)
+        );
+    }
+    // The approved command itself runs once ...
+    let out = shim_rm(&sb, &["-rf", &cache], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(ran(&log), format!("rm -rf {cache}\n"));
+    // ... and a second run is held again.
+    let out = shim_rm(&sb, &["-rf", &cache], Some(&id));
+    assert_eq!(out.status.code(), Some(126), "{}", text(&out));
+    assert_eq!(ran(&log), format!("rm -rf {cache}\n"));
+    let log_text = sb.log_text(100);
+    assert_eq!(
+        log_text.matches("which a human approved").count(),
+        1,
+        "{log_text}"
+    );
+}
+
+#[test]
+fn an_approval_binds_to_its_cwd() {
+    require_tmux();
+    let (sb, log) = shims_with_fake_rm("hold_timeout_secs = 1\n");
+    let proj = sb.project();
+    let other = proj.join("sub");
+    std::fs::create_dir_all(&other).unwrap();
+    let mut c = Conn::open(&sb.socket());
+    let mut held = command("rm -rf build", &other.display().to_string());
+    held["agent"] = json!("hook:claude");
+    let id = proposed(&mut c, &held)["pending"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let screen = approve_in_terminal(&sb, &id, "");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    // The same argv in the project root (not the approved cwd) is held.
+    let out = shim_rm(&sb, &["-rf", "build"], Some(&id));
+    assert_eq!(out.status.code(), Some(126), "{}", text(&out));
+    assert_eq!(ran(&log), "");
+}
