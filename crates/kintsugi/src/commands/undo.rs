@@ -17,7 +17,9 @@ pub struct UndoArgs {
     /// Undo every snapshot of this session, newest first.
     #[arg(long, conflicts_with = "id")]
     session: Option<String>,
-    /// Restore even over changes made after the command finished.
+    /// Restore even over changes made after the command finished. What it
+    /// overwrites is first kept in a snapshot of its own (named in the
+    /// report; `kintsugi undo THAT_ID --force` brings it back).
     #[arg(long)]
     force: bool,
     /// Restore a file or tree the watcher saw deleted or clobbered behind
