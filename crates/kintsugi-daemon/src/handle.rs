@@ -421,6 +421,9 @@ fn status(state: &State) -> Response {
     if let Ok(d) = state.degraded.lock() {
         warnings.extend(d.iter().cloned());
     }
+    if let Some(w) = state.admin.warning() {
+        warnings.push(w);
+    }
     Response::Status(StatusInfo {
         scorer: state.engine.scorer_name(),
         model: Some(state.engine.model.describe()),
