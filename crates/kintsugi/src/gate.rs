@@ -5,6 +5,7 @@
 use anyhow::Result;
 use kintsugi_classify::{Class, Context, analyze};
 use kintsugi_daemon::{Config, FailMode};
+use kintsugi_intercept::hook::FailMode as HookFailMode;
 use kintsugi_protocol::{
     Client, Decision, PendingState, ProposedCommand, Request, Response, Verdict, config_path,
     socket_path,
@@ -63,21 +64,36 @@ pub struct GateSettings {
 
 impl GateSettings {
     /// Read the config (a broken config falls back to the safest settings
-    /// and says so) and apply `KINTSUGI_FAIL_MODE`.
+    /// and says so) and apply `KINTSUGI_FAIL_MODE` (which can only tighten).
     pub fn load() -> GateSettings {
         let (config, warning) = config_or_safest();
         if let Some(w) = warning {
             eprintln!("kintsugi: {w}");
         }
-        let fail_mode = match std::env::var("KINTSUGI_FAIL_MODE").as_deref() {
-            Ok("closed") => FailMode::Closed,
-            Ok("open") => FailMode::Open,
-            _ => config.fail_mode,
-        };
+        let fail_mode = fail_mode_with_env(config.fail_mode);
         GateSettings {
             fail_mode,
             hold_timeout: Duration::from_secs(config.hold_timeout_secs),
         }
+    }
+}
+
+/// The config's fail mode as `KINTSUGI_FAIL_MODE` may tighten it (never
+/// loosen: see [`HookFailMode::tightened_by`], the rule the hook uses too).
+pub fn fail_mode_with_env(config: FailMode) -> FailMode {
+    let env = HookFailMode::from_env().map(|(mode, warning)| {
+        if let Some(w) = warning {
+            eprintln!("kintsugi: {w}");
+        }
+        mode
+    });
+    let config = match config {
+        FailMode::Open => HookFailMode::Open,
+        FailMode::Closed => HookFailMode::Closed,
+    };
+    match HookFailMode::tightened_by(config, env) {
+        HookFailMode::Open => FailMode::Open,
+        HookFailMode::Closed => FailMode::Closed,
     }
 }
 

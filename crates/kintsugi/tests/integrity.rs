@@ -145,20 +145,25 @@ fn shims_with_fake_rm(config: &str) -> (Sandbox, std::path::PathBuf) {
 
 /// Run the `rm` shim (by its path, PATH = shims then fakebin) with `args`.
 fn shim_rm(sb: &Sandbox, args: &[&str], hint: Option<&str>) -> std::process::Output {
-    let mut c = sb.via_shim(sb.shims().join("rm").to_str().unwrap());
-    c.env(
-        "PATH",
-        format!(
-            "{}:{}",
-            sb.shims().display(),
-            sb.root().join("fakebin").display()
-        ),
-    )
-    .args(args);
     match hint {
-        Some(id) => c.env("KINTSUGI_APPROVED_PARENT", id),
-        None => c.env_remove("KINTSUGI_APPROVED_PARENT"),
-    };
+        Some(id) => shim_rm_env(sb, args, &[("KINTSUGI_APPROVED_PARENT", id)]),
+        None => shim_rm_env(sb, args, &[]),
+    }
+}
+
+/// The `rm` shim with `args` and extra environment `env`.
+fn shim_rm_env(sb: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut c = sb.via_shim(sb.shims().join("rm").to_str().unwrap());
+    let path = format!(
+        "{}:{}",
+        sb.shims().display(),
+        sb.root().join("fakebin").display()
+    );
+    c.env("PATH", path)
+        .env_remove("KINTSUGI_APPROVED_PARENT")
+        .env_remove("KINTSUGI_FAIL_MODE")
+        .args(args)
+        .envs(env.iter().copied());
     c.output().unwrap()
 }
 
@@ -228,4 +233,34 @@ fn an_approval_binds_to_its_cwd() {
     let out = shim_rm(&sb, &["-rf", "build"], Some(&id));
     assert_eq!(out.status.code(), Some(126), "{}", text(&out));
     assert_eq!(ran(&log), "");
+}
+
+#[test]
+fn the_environment_cannot_loosen_the_fail_mode_of_the_shim() {
+    let sb = Sandbox::new();
+    sb.init_shims();
+    sb.write_config("fail_mode = \"closed\"\n");
+    let fake = sb.root().join("fakebin");
+    std::fs::create_dir_all(&fake).unwrap();
+    let log = sb.root().join("ran.log");
+    let script = format!("#!/bin/sh\necho \"rm $*\" >> '{}'\n", log.display());
+    std::fs::write(fake.join("rm"), script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(fake.join("rm"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let proj = sb.project().display().to_string();
+    let home = sb.root().join("home").display().to_string();
+    let nowhere = sb.root().join("nowhere.sock");
+    for victim in [format!("{proj}/victim"), home] {
+        let out = shim_rm_env(
+            &sb,
+            &["-rf", &victim],
+            &[
+                ("KINTSUGI_FAIL_MODE", "open"),
+                ("KINTSUGI_SOCKET", nowhere.to_str().unwrap()),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(126), "{victim}: {}", text(&out));
+        assert!(text(&out).contains("blocked"), "{}", text(&out));
+    }
+    assert_eq!(ran(&log), "", "a command ran with the daemon unreachable");
 }
