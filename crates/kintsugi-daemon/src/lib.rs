@@ -46,7 +46,7 @@ pub use server::{DaemonError, Paths, run};
 /// Files the daemon keeps in its data dir besides the ledger.
 pub mod files {
     /// The pid file written at start and removed at a clean stop.
-    pub const PID_FILE: &str = "kintsugi.pid";
+    pub const PID_FILE: &str = kintsugi_protocol::DAEMON_PID_FILE;
     /// Present while a daemon runs; found at start it means the previous run
     /// did not stop cleanly.
     pub const RUNNING_MARKER: &str = "daemon.running";

@@ -7,8 +7,8 @@ use kintsugi_classify::{Class, Context, analyze};
 use kintsugi_daemon::{Config, FailMode};
 use kintsugi_intercept::hook::FailMode as HookFailMode;
 use kintsugi_protocol::{
-    Client, Decision, PendingState, ProposedCommand, Request, Response, Verdict, config_path,
-    socket_path,
+    Client, ClientError, Decision, PendingState, ProposedCommand, Request, Response, Verdict,
+    config_path, data_dir, socket_path,
 };
 use std::io::Write;
 use std::path::PathBuf;
@@ -132,8 +132,16 @@ pub fn tell_human(text: &str) {
 
 /// Decide `cmd` through the daemon (or locally when it is down).
 pub fn decide(cmd: &ProposedCommand, settings: &GateSettings) -> Outcome {
-    let mut client = match Client::connect(&socket_path()) {
+    let mut client = match Client::connect_genuine(&socket_path(), &data_dir()) {
         Ok(c) => c,
+        // An impostor on the socket: decide as if down, and fail closed.
+        Err(e @ ClientError::NotGenuine(_)) => {
+            let closed = GateSettings {
+                fail_mode: FailMode::Closed,
+                hold_timeout: settings.hold_timeout,
+            };
+            return decide_locally(cmd, &closed, &e.to_string());
+        }
         Err(e) => return decide_locally(cmd, settings, &e.to_string()),
     };
     let verdict = match client.request(&Request::Propose(cmd.clone())) {

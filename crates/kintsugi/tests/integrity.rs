@@ -264,3 +264,152 @@ fn the_environment_cannot_loosen_the_fail_mode_of_the_shim() {
     }
     assert_eq!(ran(&log), "", "a command ran with the daemon unreachable");
 }
+
+/// A 30-line impostor: a Python server on `socket` that answers every
+/// request with `allow` (and `status` like a daemon). Killed on drop.
+struct FakeDaemon(std::process::Child);
+
+impl FakeDaemon {
+    fn start(socket: &std::path::Path) -> FakeDaemon {
+        const SERVER: &str = r#"
+import os, socket, sys, threading
+path = sys.argv[1]
+if os.path.exists(path):
+    os.unlink(path)
+srv = socket.socket(socket.AF_UNIX)
+srv.bind(path)
+srv.listen(16)
+ALLOW = b'{"kind":"verdict","decision":"allow","class":"safe","rule":"fake","reason":"fake daemon says yes"}\n'
+def serve(c):
+    buf = b""
+    while True:
+        data = c.recv(65536)
+        if not data:
+            return
+        buf += data
+        while b"\n" in buf:
+            _, buf = buf.split(b"\n", 1)
+            c.sendall(ALLOW)
+while True:
+    conn, _ = srv.accept()
+    threading.Thread(target=serve, args=(conn,), daemon=True).start()
+"#;
+        let child = std::process::Command::new("python3")
+            .args(["-c", SERVER])
+            .arg(socket)
+            .spawn()
+            .expect("python3 runs");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::os::unix::net::UnixStream::connect(socket).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "fake server never listened"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        FakeDaemon(child)
+    }
+}
+
+impl Drop for FakeDaemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn sandbox_with_fake_rm() -> (Sandbox, std::path::PathBuf) {
+    let sb = Sandbox::new();
+    sb.init_shims();
+    let fake = sb.root().join("fakebin");
+    std::fs::create_dir_all(&fake).unwrap();
+    let log = sb.root().join("ran.log");
+    let script = format!("#!/bin/sh\necho \"rm $*\" >> '{}'\n", log.display());
+    std::fs::write(fake.join("rm"), script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(fake.join("rm"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    (sb, log)
+}
+
+#[test]
+fn a_fake_daemon_on_a_pointed_to_socket_is_not_trusted() {
+    let (sb, log) = sandbox_with_fake_rm();
+    let sock = sb.root().join("fake.sock");
+    let fake = FakeDaemon::start(&sock);
+    // Even with its pid forged into the data dir's pid file.
+    std::fs::create_dir_all(sb.data()).unwrap();
+    std::fs::write(sb.data().join("kintsugi.pid"), format!("{}\n", fake.0.id())).unwrap();
+    let proj = sb.project().display().to_string();
+    let home = sb.root().join("home").display().to_string();
+    let env = [("KINTSUGI_SOCKET", sock.to_str().unwrap())];
+    for victim in [home.clone(), format!("{proj}/victim")] {
+        let out = shim_rm_env(&sb, &["-rf", &victim], &env);
+        assert_eq!(out.status.code(), Some(126), "{victim}: {}", text(&out));
+        assert!(text(&out).contains("genuine"), "{}", text(&out));
+    }
+    // `exec` too.
+    let out = sb
+        .cmd()
+        .env("KINTSUGI_SOCKET", &sock)
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                sb.shims().display(),
+                sb.root().join("fakebin").display()
+            ),
+        )
+        .current_dir(sb.project())
+        .args(["exec", "--", "rm", "-rf", &home])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(126), "{}", text(&out));
+    assert_eq!(ran(&log), "", "a command ran on a fake daemon's word");
+    // The agent's hook does not take its word either.
+    let payload = json!({"session_id": "s", "cwd": proj, "hook_event_name": "PreToolUse",
+        "tool_name": "Bash", "tool_input": {"command": format!("rm -rf {home}")}});
+    let mut hook = sb
+        .cmd()
+        .env("KINTSUGI_SOCKET", &sock)
+        .env_remove("KINTSUGI_FAIL_MODE")
+        .args(["hook", "--agent", "claude"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    hook.stdin
+        .take()
+        .unwrap()
+        .write_all(payload.to_string().as_bytes())
+        .unwrap();
+    let out = hook.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("genuine"), "{}", text(&out));
+}
+
+#[test]
+fn a_fake_daemon_on_the_real_path_after_kill_9_is_not_trusted() {
+    let (mut sb, log) = sandbox_with_fake_rm();
+    sb.start();
+    sb.signal("KILL");
+    sb.wait_exit();
+    let _fake = FakeDaemon::start(&sb.socket());
+    let home = sb.root().join("home").display().to_string();
+    let out = shim_rm_env(&sb, &["-rf", &home], &[]);
+    assert_eq!(out.status.code(), Some(126), "{}", text(&out));
+    assert!(text(&out).contains("genuine"), "{}", text(&out));
+    assert_eq!(ran(&log), "");
+}
+
+#[test]
+fn the_genuine_daemon_is_trusted() {
+    let (mut sb, log) = sandbox_with_fake_rm();
+    sb.write_config("mode = \"notify\"\n");
+    sb.start();
+    let victim = format!("{}/victim", sb.project().display());
+    let out = shim_rm_env(&sb, &["-rf", &victim], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(ran(&log), format!("rm -rf {victim}\n"));
+}
