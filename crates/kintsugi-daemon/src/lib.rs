@@ -40,6 +40,7 @@ mod vault_ops;
 mod writer;
 
 pub use config::{Config, ConfigError, FailMode, Mode, ModelConfig, Rules};
+pub use riding::{HOOK_REUSE_WINDOW, RUN_REUSE_WINDOW};
 pub use scorer::facts as model_facts;
 pub use server::{DaemonError, Paths, run};
 
