@@ -413,3 +413,42 @@ fn the_genuine_daemon_is_trusted() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(ran(&log), format!("rm -rf {victim}\n"));
 }
+
+#[test]
+fn with_approvals_needing_the_password_remember_needs_it_too() {
+    let mut sb = Sandbox::new();
+    let pw = sb.root().join("pw");
+    std::fs::write(&pw, "correct horse battery staple 7f3q\n").unwrap();
+    let out = sb.run(&[
+        "admin",
+        "provision",
+        "--approvals-need-password",
+        "--password-file",
+        pw.to_str().unwrap(),
+        "--kdf-m-cost",
+        "1024",
+        "--kdf-t-cost",
+        "1",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    sb.start();
+    let proj = sb.project().display().to_string();
+    let mut c = Conn::open(&sb.socket());
+    let held = command("rm -rf build", &proj);
+    let v = proposed(&mut c, &held);
+    let id = v["pending"].as_str().unwrap().to_string();
+    // From a terminal outside the agent's tree, without the password.
+    let resolve =
+        json!({"kind": "resolve", "command": held, "decision": "allow", "remember": true});
+    let r = ask_from_a_pty(&sb.socket(), &resolve);
+    assert_eq!(r["kind"], "error", "{r}");
+    assert!(r["message"].as_str().unwrap().contains("password"), "{r}");
+    let approve = json!({"kind": "approve", "id": id, "remember": true});
+    let r = ask_from_a_pty(&sb.socket(), &approve);
+    assert_eq!(r["kind"], "error", "{r}");
+    assert!(!sb.data().join("memory.json").exists());
+    assert_eq!(
+        proposed(&mut c, &command("rm -rf build", &proj))["decision"],
+        "hold"
+    );
+}
