@@ -73,6 +73,11 @@ impl Grants {
         self.map.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// True when no approval is waiting to be used (skips the analysis).
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
     /// A human approved `item` (queue id `id`), whose line has the simple
     /// commands `commands`. A runner that execs the item's argv itself
     /// (shim, `exec PROGRAM ARGS`) has used that one command already.
