@@ -2,19 +2,20 @@
 //! through here; everything recorded is committed before the answer is sent.
 
 use crate::decide::{self, Decided};
-use crate::integrity::{Proposer, check_approver};
+use crate::human;
+use crate::integrity::Proposer;
 use crate::peer::Peer;
-use crate::queue::{QueueError, squash};
+use crate::queue::QueueError;
 use crate::scrub;
 use crate::snapshots::Snapshots;
 use crate::state::{State, StopReason};
 use crate::vault_guard;
 use kintsugi_ledger::NewEvent;
 use kintsugi_protocol::{
-    DEFAULT_WAIT_MS, Decision, HumanDecision, MAX_WAIT_MS, PendingItem, PendingState,
-    ProposedCommand, Request, Response, StatusInfo, Verdict, now_rfc3339,
+    DEFAULT_WAIT_MS, Decision, MAX_WAIT_MS, PendingItem, PendingState, ProposedCommand, Request,
+    Response, StatusInfo, Verdict, now_rfc3339,
 };
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// What the connection should do after writing the response.
 pub enum After {
@@ -27,7 +28,7 @@ pub fn now() -> String {
     now_rfc3339()
 }
 
-fn command_event(kind: &str, cmd: &ProposedCommand, peer: Peer) -> NewEvent {
+pub(crate) fn command_event(kind: &str, cmd: &ProposedCommand, peer: Peer) -> NewEvent {
     NewEvent {
         kind: kind.to_string(),
         agent: cmd.agent.clone(),
@@ -75,7 +76,7 @@ pub(crate) async fn commit(state: &State, event: NewEvent) -> Result<u64, Respon
     state.writer.append(event).await.map_err(Response::error)
 }
 
-fn ack(result: Result<u64, Response>) -> Response {
+pub(crate) fn ack(result: Result<u64, Response>) -> Response {
     match result {
         Ok(_) => Response::Ack,
         Err(e) => e,
@@ -92,7 +93,7 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
             command,
             decision,
             remember,
-        } => resolve(state, peer, command, decision, remember).await,
+        } => human::resolve(state, peer, command, decision, remember).await,
         Request::ListPending => Response::PendingList {
             items: state.queue.pending(),
         },
@@ -107,12 +108,13 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
             ..
         } => match vault_guard::approve_gate(state, peer, &id, nonce, proof).await {
             Ok(proven) => {
-                decide_pending(state, peer, &id, true, remember.unwrap_or(false), proven).await
+                human::decide_pending(state, peer, &id, true, remember.unwrap_or(false), proven)
+                    .await
             }
             Err(resp) => resp,
         },
         Request::Deny { id, remember } => {
-            decide_pending(state, peer, &id, false, remember.unwrap_or(false), false).await
+            human::decide_pending(state, peer, &id, false, remember.unwrap_or(false), false).await
         }
         Request::Status => status(state),
         Request::Wait { id, timeout_ms } => wait(state, &id, timeout_ms).await,
@@ -200,27 +202,6 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
     (response, After::Continue)
 }
 
-/// Collapse runs of white space, so `rm  -rf x` and `rm -rf x` compare equal.
-/// A command run inside a hold a human approved (the approved line contains
-/// it) is allowed without asking again; so is, once, the shim's view of a
-/// command an agent's hook had approved (the agent runs it after its hook
-/// said yes). Anything else is decided as usual.
-fn covered_by_approval(
-    state: &State,
-    cmd: &ProposedCommand,
-    effects: &[kintsugi_classify::Effect],
-) -> Option<String> {
-    let inner = squash(&cmd.raw);
-    let Some(parent) = cmd.approved_parent.as_deref() else {
-        if cmd.agent.starts_with("hook:") {
-            return None;
-        }
-        return state.queue.claim_hook_approval(&inner, effects, &cmd.cwd);
-    };
-    let line = state.queue.approved_line(parent)?;
-    (!inner.is_empty() && squash(&line).contains(&inner)).then(|| parent.to_string())
-}
-
 async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     let mut decided = state.engine.decide(&cmd).await;
     // Judged as sent; from here on only the scrubbed command is kept.
@@ -228,11 +209,11 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     // Held first: a claim on a hook's approval is spent only on a hold.
     if decided.decision == kintsugi_protocol::Decision::Hold
         && !state.engine.panicked()
-        && let Some(parent) = covered_by_approval(state, &cmd, &decided.effects)
+        && let Some(parent) = human::covered_by_approval(state, &cmd, decided.class)
     {
         decided.decision = kintsugi_protocol::Decision::Allow;
         decided.reason = format!(
-            "Part of held command {parent}, which a human approved. {}",
+            "Part of held command {parent}, which a human approved (same cwd, the same simple command, used once). {}",
             decided.reason
         );
     }
@@ -363,132 +344,6 @@ pub(crate) async fn record(state: &State, peer: Peer, cmd: ProposedCommand) -> R
     ack(commit(state, e).await)
 }
 
-/// Refuse (and record) an approval that fails the integrity check.
-async fn refuse(state: &State, peer: Peer, what: &str, why: String) -> Response {
-    let e = peer_event("refused", peer, what, format!("approval refused: {why}"));
-    let _ = commit(state, e).await;
-    Response::error(format!("approval refused: {why}"))
-}
-
-async fn remember(state: &State, cmd: &ProposedCommand, decision: &str) -> Result<(), Response> {
-    state
-        .engine
-        .memory
-        .remember(
-            &state.engine.repo_of(Path::new(&cmd.cwd)),
-            &cmd.raw,
-            decision,
-            &now(),
-        )
-        .map_err(|e| Response::error(format!("decided, but could not remember it: {e}")))
-}
-
-async fn resolve(
-    state: &State,
-    peer: Peer,
-    command: ProposedCommand,
-    decision: HumanDecision,
-    keep: bool,
-) -> Response {
-    let command = scrub::command(command);
-    let held = state.queue.find_by_command(&command.id);
-    if decision == HumanDecision::Allow && held.is_some() && state.admin.approvals_need_password() {
-        let why = "the admin vault requires the password for approvals; use `kintsugi approve ID`"
-            .to_string();
-        return refuse(state, peer, &command.raw, why).await;
-    }
-    if decision == HumanDecision::Allow {
-        let proposer = held
-            .as_deref()
-            .and_then(|id| state.queue.proposer(id))
-            .unwrap_or_default();
-        if let Err(why) = check_approver(peer.pid, proposer) {
-            return refuse(state, peer, &command.raw, why).await;
-        }
-    }
-    let allow = decision == HumanDecision::Allow;
-    if let Some(id) = &held {
-        let _ = state.queue.decide(id, allow);
-    }
-    let word = if allow { "allow" } else { "deny" };
-    if keep && let Err(resp) = remember(state, &command, word).await {
-        return resp;
-    }
-    let mut e = command_event("resolve", &command, peer);
-    e.decision = Some(word.into());
-    e.pending = held;
-    e.reason = Some(if keep {
-        format!("a human chose {word} for this command and asked to remember it")
-    } else {
-        format!("a human chose {word} for this command")
-    });
-    ack(commit(state, e).await)
-}
-
-async fn decide_pending(
-    state: &State,
-    peer: Peer,
-    id: &str,
-    approve: bool,
-    keep: bool,
-    proven: bool,
-) -> Response {
-    // An admin proof stands in for the terminal check.
-    if approve && !proven {
-        let proposer = match state.queue.pending_proposer(id) {
-            Ok(p) => p,
-            Err(e) => return Response::error(e.to_string()),
-        };
-        if let Err(why) = check_approver(peer.pid, proposer) {
-            return refuse(state, peer, id, why).await;
-        }
-    }
-    // Snapshot what the approved command will touch BEFORE the waiter is
-    // released (it runs the command the moment the decision lands).
-    let mut snapshot = None;
-    let mut note = String::new();
-    if approve && let Some((held, effects)) = state.queue.held(id) {
-        match state
-            .snapshots
-            .capture(Snapshots::plan(&held.command, &effects), &held.command.id)
-            .await
-        {
-            Ok(Some(c)) => {
-                if !c.complete {
-                    note = format!(" Undo cannot cover: {}.", c.uncovered.join("; "));
-                }
-                snapshot = c.id;
-            }
-            Ok(None) => {}
-            Err(e) => note = format!(" No snapshot could be taken: {e}."),
-        }
-    }
-    let item = match state.queue.decide(id, approve) {
-        Ok(item) => item,
-        Err(e) => return Response::error(e.to_string()),
-    };
-    let word = if approve { "allow" } else { "deny" };
-    if keep && let Err(resp) = remember(state, &item.command, word).await {
-        return resp;
-    }
-    let kind = if approve { "approve" } else { "deny" };
-    let mut e = command_event(kind, &item.command, peer);
-    e.class = Some(item.class.as_str().into());
-    e.decision = Some(word.into());
-    e.rule = Some(item.rule.clone());
-    let remembered = if keep {
-        " and asked to remember it"
-    } else {
-        ""
-    };
-    e.reason = Some(format!(
-        "a human chose to {kind} held command {id}{remembered}.{note}"
-    ));
-    e.pending = Some(id.to_string());
-    e.snapshot = snapshot;
-    ack(commit(state, e).await)
-}
-
 async fn undo(
     state: &State,
     peer: Peer,
@@ -585,6 +440,9 @@ fn status(state: &State) -> Response {
         .unwrap_or_default();
     if let Ok(d) = state.degraded.lock() {
         warnings.extend(d.iter().cloned());
+    }
+    if let Some(w) = state.admin.warning() {
+        warnings.push(w);
     }
     Response::Status(StatusInfo {
         scorer: state.engine.scorer_name(),

@@ -17,6 +17,7 @@ mod config;
 mod connection;
 mod decide;
 mod handle;
+mod human;
 mod integrity;
 mod load;
 mod memory;
@@ -27,6 +28,7 @@ mod observed;
 mod peer;
 mod policy;
 mod queue;
+mod riding;
 mod scorer;
 pub mod script_files;
 mod scrub;
@@ -43,13 +45,14 @@ pub use config::{Config, ConfigError, FailMode, Mode, ModelConfig, Rules};
 pub use load::{MAX_REFUSALS_IN_FLIGHT, SUBSCRIBER_WRITE_TIMEOUT};
 pub use policy::MAX_REPO_FILE_BYTES;
 pub use queue::group_name;
+pub use riding::{HOOK_REUSE_WINDOW, RUN_REUSE_WINDOW};
 pub use scorer::facts as model_facts;
 pub use server::{DaemonError, Paths, run};
 
 /// Files the daemon keeps in its data dir besides the ledger.
 pub mod files {
     /// The pid file written at start and removed at a clean stop.
-    pub const PID_FILE: &str = "kintsugi.pid";
+    pub const PID_FILE: &str = kintsugi_protocol::DAEMON_PID_FILE;
     /// Present while a daemon runs; found at start it means the previous run
     /// did not stop cleanly.
     pub const RUNNING_MARKER: &str = "daemon.running";

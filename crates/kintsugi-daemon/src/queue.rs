@@ -21,14 +21,7 @@ struct Entry {
     created: Instant,
     decided: Option<Instant>,
     notify: watch::Sender<PendingState>,
-    /// Inner commands already let through on this approval (see
-    /// [`Queue::claim_hook_approval`]), whitespace-squashed.
-    claimed: std::collections::HashSet<String>,
 }
-
-/// How long after a human approved an agent hook's held command the shim
-/// may let that same command through once without asking again.
-pub const HOOK_APPROVAL_WINDOW: Duration = Duration::from_secs(120);
 
 /// Why a queue operation was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -81,11 +74,6 @@ fn state_word(s: PendingState) -> &'static str {
         PendingState::Denied => "denied",
         PendingState::Gone => "gone",
     }
-}
-
-/// Whitespace runs as one space (how lines are compared for containment).
-pub fn squash(line: &str) -> String {
-    line.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn short_id() -> String {
@@ -164,7 +152,6 @@ impl Queue {
                 created: Instant::now(),
                 decided: None,
                 notify,
-                claimed: Default::default(),
             },
         );
         Ok(id)
@@ -199,45 +186,6 @@ impl Queue {
             .get(id)
             .map(|e| e.item.status)
             .unwrap_or(PendingState::Gone)
-    }
-
-    /// The command line of `id` if a human approved it.
-    pub fn approved_line(&self, id: &str) -> Option<String> {
-        self.lock()
-            .get(id)
-            .filter(|e| e.item.status == PendingState::Approved)
-            .map(|e| e.item.command.raw.clone())
-    }
-
-    /// An agent's hook held a command, a human approved it, and now the
-    /// agent runs it through a PATH shim: the shim's `inner` command (from
-    /// the same cwd, within [`HOOK_APPROVAL_WINDOW`], contained in the
-    /// approved line or with every effect among the approved command's, so
-    /// `~` or a variable the shell expanded still matches) is let through
-    /// ONCE. Returns the approved item's id.
-    pub fn claim_hook_approval(
-        &self,
-        inner: &str,
-        effects: &[Effect],
-        cwd: &str,
-    ) -> Option<String> {
-        if inner.is_empty() {
-            return None;
-        }
-        let now = Instant::now();
-        let mut map = self.lock();
-        let (id, entry) = map.iter_mut().find(|(_, e)| {
-            e.item.status == PendingState::Approved
-                && e.item.command.agent.starts_with("hook:")
-                && e.item.command.cwd == cwd
-                && e.decided
-                    .is_some_and(|d| now.duration_since(d) <= HOOK_APPROVAL_WINDOW)
-                && !e.claimed.contains(inner)
-                && (squash(&e.item.command.raw).contains(inner)
-                    || (!effects.is_empty() && effects.iter().all(|x| e.effects.contains(x))))
-        })?;
-        entry.claimed.insert(inner.to_string());
-        Some(id.clone())
     }
 
     /// The held command and its effects (to snapshot before it is released).

@@ -152,6 +152,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
             Duration::from_secs(config.pending_ttl_secs),
         ),
         load: Admission::new(config.load_limits()),
+        grants: Default::default(),
         config,
         paths: paths.clone(),
         engine,

@@ -18,6 +18,9 @@ use std::time::Duration;
 
 /// Preview stops counting files under a path after this many entries.
 pub const PREVIEW_CAP: usize = 10_000;
+/// The session of the snapshot a forced undo takes of what it overwrites
+/// (never picked by a bare `kintsugi undo` or `--session`: name its id).
+pub const BEFORE_UNDO_SESSION: &str = "kintsugi:before-undo";
 /// Command ids remembered for completion fingerprints.
 const MAX_TRACKED: usize = 10_000;
 
@@ -202,6 +205,8 @@ impl Snapshots {
             .filter(|m| session.is_none_or(|s| m.session == s))
             // The watcher's mirror is restored with `undo --observed` only.
             .filter(|m| m.session != "kintsugi:watch-mirror")
+            // What a forced undo overwrote is restored by naming its id.
+            .filter(|m| m.session != BEFORE_UNDO_SESSION)
             .collect();
         all.sort_by_key(|m| std::cmp::Reverse(m.created_ns));
         if all.is_empty() {
@@ -234,22 +239,42 @@ impl Snapshots {
             .unwrap_or_default()
     }
 
-    /// Restore one snapshot; the report (or the conflicts) as text.
-    /// With `to`, under that directory instead of in place.
+    /// Restore one snapshot; the report (or the conflicts) as text. A
+    /// forced undo writes over changes made after the command (perhaps a
+    /// human's newer work), so it first captures what it will overwrite into
+    /// a snapshot of its own ([`BEFORE_UNDO_SESSION`]), which `kintsugi undo
+    /// ID` brings back; when that capture fails or cannot cover everything,
+    /// the forced undo is refused.
     pub async fn undo(&self, id: &str, force: bool, to: Option<PathBuf>) -> Result<String, String> {
         let _guard = self.lock.lock().await;
         let store = self.store.clone();
+        // Restoring to a new directory overwrites nothing in place.
+        let in_place = to.is_none();
         let opts = RestoreOptions {
             force,
             expected: self.fingerprints(id),
             to,
         };
         let id = id.to_string();
-        tokio::task::spawn_blocking(move || kintsugi_snapshot::restore(&store, &id, opts))
-            .await
-            .map_err(|e| e.to_string())?
-            .map(|report| report.to_string())
-            .map_err(|e| e.to_string())
+        let budget = self.budget;
+        tokio::task::spawn_blocking(move || {
+            let kept = if force && in_place {
+                Some(capture_before_undo(&store, &id, &budget)?)
+            } else {
+                None
+            };
+            let report = kintsugi_snapshot::restore(&store, &id, opts)
+                .map_err(|e| e.to_string())?
+                .to_string();
+            Ok(match kept {
+                Some(Some(k)) => format!(
+                    "{report}; what it overwrote is kept in snapshot {k} (`kintsugi undo {k}` brings it back)"
+                ),
+                _ => report,
+            })
+        })
+        .await
+        .map_err(|e| e.to_string())?
     }
 
     /// Store-wide retention.
@@ -274,4 +299,47 @@ impl Snapshots {
             })
             .map_err(|e| e.to_string())
     }
+}
+
+/// Capture what restoring snapshot `id` would write over: its roots and the
+/// git work trees it recorded. `Ok(None)` when it has nothing to overwrite.
+fn capture_before_undo(store: &Store, id: &str, budget: &Budget) -> Result<Option<String>, String> {
+    let m = store.load_manifest(id).map_err(|e| e.to_string())?;
+    let plan = Plan {
+        cwd: PathBuf::from("/"),
+        command: format!("kintsugi undo --force {id}"),
+        session: BEFORE_UNDO_SESSION.to_string(),
+        paths: m
+            .roots
+            .iter()
+            .map(|r| kintsugi_snapshot::PlannedPath {
+                path: r.path.clone(),
+                recursive: r.recursive,
+                action: "overwrites",
+            })
+            .collect(),
+        repos: m
+            .work_trees
+            .iter()
+            .map(|w| kintsugi_snapshot::PlannedRepo {
+                repo: w.repo.clone(),
+                what: format!("undo --force {id}"),
+                files: true,
+                include_ignored: false,
+            })
+            .collect(),
+        ..Plan::default()
+    };
+    if plan.is_empty() {
+        return Ok(None);
+    }
+    let kept = kintsugi_snapshot::capture(store, &plan, budget, &mut |_| {})
+        .map_err(|e| format!("refused: could not first snapshot what it would overwrite: {e}"))?;
+    if !kept.complete {
+        return Err(format!(
+            "refused: the snapshot of what it would overwrite is incomplete ({}), so the forced undo could not itself be undone; nothing was restored",
+            uncovered_lines(&kept).join("; ")
+        ));
+    }
+    Ok(Some(kept.id))
 }

@@ -31,6 +31,8 @@ pub struct State {
     pub queue: Queue,
     /// Connection classes and budgets (`load.rs`).
     pub load: std::sync::Arc<crate::load::Admission>,
+    /// What approved lines may still run without asking again.
+    pub grants: crate::riding::Grants,
     pub snapshots: crate::snapshots::Snapshots,
     pub started: Instant,
     pub stop: watch::Sender<StopReason>,

@@ -4,6 +4,9 @@
 //! notices, records it, and writes the held copy back). A vault that
 //! vanished or fails its MAC at start-up, where one was provisioned,
 //! is a recorded degraded state that refuses every privileged operation.
+//! Every vault the daemon holds is also recorded on the signed ledger as a
+//! [`PROVISIONED_KIND`] event, so erasing both vault files (which also
+//! erases the `vault.provisioned` marker) still starts the daemon degraded.
 //!
 //! Every proof attempt, accepted or refused, is a ledger event. Failures
 //! feed a persisted lockout (see `kintsugi_vault::lockout`).
@@ -68,6 +71,8 @@ pub(crate) struct Inner {
     pub(crate) challenges: Challenges,
     pub(crate) lockout: Lockout,
     pub(crate) runtime_mode: Option<Mode>,
+    /// A start-up finding `status` keeps showing.
+    pub(crate) warning: Option<String>,
 }
 
 /// The admin state shared by every connection.
@@ -112,8 +117,17 @@ impl Guard {
     /// Read the vault in `data_dir` at start-up; the events say what was found.
     pub fn load(data_dir: &Path) -> (Guard, Vec<NewEvent>) {
         let mut events = Vec::new();
+        let recorded = last_provisioned(data_dir);
+        let mut warning = None;
         let held = match store::load(data_dir) {
-            OnDisk::Never => Held::Unlocked,
+            OnDisk::Never => match &recorded {
+                Some(r) => Held::Degraded(format!(
+                    "vault.json and vault.provisioned are missing, but the ledger records that an admin vault was provisioned (event {}, fingerprint {})",
+                    r.seq,
+                    short(&r.fingerprint)
+                )),
+                None => Held::Unlocked,
+            },
             OnDisk::Present(vault, bytes) => {
                 let fp = fingerprint(&bytes);
                 match marker_fingerprint(data_dir) {
@@ -140,6 +154,21 @@ impl Guard {
                 events.push(admin_event(None, "vault", format!(
                     "admin vault loaded (fingerprint {fp}); privileged operations need the password"
                 ), None));
+                match &recorded {
+                    Some(r) if r.fingerprint == fp => {}
+                    Some(r) => {
+                        let w = format!(
+                            "the admin vault (fingerprint {}) is not the one the ledger last recorded as provisioned ({}, event {}): it was re-provisioned or replaced; if nobody you trust did that, treat the vault as compromised (docs/ADMIN.md)",
+                            short(&fp),
+                            short(&r.fingerprint),
+                            r.seq
+                        );
+                        events.push(admin_event(None, "vault", w.clone(), None));
+                        warning = Some(w);
+                        events.push(provisioned_event(&fp));
+                    }
+                    None => events.push(provisioned_event(&fp)),
+                }
                 Held::Locked { vault, fp }
             }
             OnDisk::Missing => Held::Degraded(
@@ -161,6 +190,7 @@ impl Guard {
         }
         let inner = Inner {
             held,
+            warning,
             challenges: Challenges::default(),
             lockout: Lockout::load(data_dir),
             runtime_mode: None,
@@ -182,6 +212,16 @@ impl Guard {
             Held::Unlocked => "unlocked".into(),
             Held::Locked { .. } => "locked".into(),
             Held::Degraded(why) => format!("degraded: {why}"),
+        }
+    }
+
+    /// What `status` should warn about: a missing or damaged vault, or one
+    /// that is not the vault the ledger last recorded.
+    pub fn warning(&self) -> Option<String> {
+        let inner = self.lock();
+        match &inner.held {
+            Held::Degraded(why) => Some(degraded_message(why)),
+            _ => inner.warning.clone(),
         }
     }
 
@@ -211,26 +251,29 @@ impl Guard {
     }
 
     /// Adopt a vault provisioned while this daemon ran unlocked (that only
-    /// tightens). Returns the event to record.
-    pub(crate) fn adopt_if_unlocked(&self) -> Option<NewEvent> {
+    /// tightens). Returns the events to record.
+    pub(crate) fn adopt_if_unlocked(&self) -> Vec<NewEvent> {
         let mut inner = self.lock();
         if !matches!(inner.held, Held::Unlocked) {
-            return None;
+            return Vec::new();
         }
         let OnDisk::Present(vault, bytes) = store::load(&self.data_dir) else {
-            return None;
+            return Vec::new();
         };
         let fp = fingerprint(&bytes);
         inner.held = Held::Locked {
             vault,
             fp: fp.clone(),
         };
-        Some(admin_event(
-            None,
-            "vault",
-            format!("admin vault provisioned while the daemon ran; adopted (fingerprint {fp})"),
-            None,
-        ))
+        vec![
+            admin_event(
+                None,
+                "vault",
+                format!("admin vault provisioned while the daemon ran; adopted (fingerprint {fp})"),
+                None,
+            ),
+            provisioned_event(&fp),
+        ]
     }
 
     /// A proof attempt, decided under the lock. Err carries the refusal and
@@ -300,6 +343,53 @@ impl Guard {
         }
         Ok((Gate::Proven, notes))
     }
+}
+
+/// The ledger event kind that records a provisioned admin vault.
+pub const PROVISIONED_KIND: &str = "vault-provisioned";
+
+/// The newest provisioning the ledger records.
+pub(crate) struct Recorded {
+    pub(crate) seq: u64,
+    pub(crate) fingerprint: String,
+}
+
+fn short(fp: &str) -> &str {
+    &fp[..fp.len().min(16)]
+}
+
+/// The event that records vault `fp` as provisioned.
+pub(crate) fn provisioned_event(fp: &str) -> NewEvent {
+    let mut e = daemon_event(
+        PROVISIONED_KIND,
+        PROVISIONED_KIND.to_string(),
+        format!(
+            "an admin vault is provisioned (fingerprint {fp}); a daemon that later finds no vault starts degraded, not unlocked"
+        ),
+    );
+    e.detail = Some(serde_json::json!({ "fingerprint": fp }).to_string());
+    e
+}
+
+/// The newest [`PROVISIONED_KIND`] event in the data dir's ledger, if any.
+/// A ledger that cannot be read counts as none (the writer, which opened it
+/// first, would have failed the start already).
+fn last_provisioned(data_dir: &Path) -> Option<Recorded> {
+    let conn = kintsugi_ledger::open_read_only(&data_dir.join(kintsugi_ledger::DB_FILE)).ok()?;
+    let filter = kintsugi_ledger::Filter {
+        kind: Some(PROVISIONED_KIND.into()),
+        limit: 1,
+        ..Default::default()
+    };
+    let e = kintsugi_ledger::query(&conn, &filter)
+        .ok()?
+        .into_iter()
+        .next()?;
+    let detail: serde_json::Value = serde_json::from_str(e.body.detail.as_deref()?).ok()?;
+    Some(Recorded {
+        seq: e.seq,
+        fingerprint: detail["fingerprint"].as_str()?.to_string(),
+    })
 }
 
 pub use crate::vault_ops::{approve_gate, authorize, challenge, gate, set_mode, update};

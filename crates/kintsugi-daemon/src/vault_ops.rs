@@ -24,8 +24,11 @@ async fn record(state: &State, e: NewEvent) {
 
 /// `authbegin {op}`.
 pub async fn challenge(state: &State, peer: Peer, op: &str) -> Response {
-    if let Some(e) = state.admin.adopt_if_unlocked() {
-        record(state, e).await;
+    let adopted = state.admin.adopt_if_unlocked();
+    if !adopted.is_empty() {
+        for e in adopted {
+            record(state, e).await;
+        }
         state.admin.apply_mode(&state.engine);
     }
     let refusal = {
@@ -77,8 +80,11 @@ pub async fn gate(
     nonce: Option<String>,
     proof: Option<String>,
 ) -> Result<Gate, Response> {
-    if let Some(e) = state.admin.adopt_if_unlocked() {
-        record(state, e).await;
+    let adopted = state.admin.adopt_if_unlocked();
+    if !adopted.is_empty() {
+        for e in adopted {
+            record(state, e).await;
+        }
         state.admin.apply_mode(&state.engine);
     }
     let nonce = nonce.unwrap_or_default();
@@ -224,6 +230,7 @@ pub async fn update(
         ),
     )
     .await;
+    record(state, crate::vault_guard::provisioned_event(&fp)).await;
     Response::Ack
 }
 

@@ -23,6 +23,9 @@ pub enum ClientError {
     Closed,
     #[error("the daemon sent a response this client cannot read: {0}")]
     BadResponse(String),
+    /// The socket answers, but not as the genuine daemon (`genuine.rs`).
+    #[error("the socket is not served by the genuine Kintsugi daemon: {0}")]
+    NotGenuine(String),
     /// The daemon is up but refused this connection for load (an `error`
     /// frame with `"busy": true`). Not the same as down: interceptors hold
     /// or deny, never fall back to allowing unrecorded.
@@ -74,6 +77,15 @@ impl Client {
             reader: BufReader::new(stream),
             writer,
         })
+    }
+
+    /// Connect to the socket at `path` and check that the genuine daemon of
+    /// this user serves it, with its pid file in `data_dir` (see
+    /// [`crate::genuine`]); for runners that act on an `allow`.
+    pub fn connect_genuine(path: &Path, data_dir: &Path) -> Result<Client, ClientError> {
+        let client = Client::connect(path)?;
+        crate::genuine::check(&client.writer, path, data_dir).map_err(ClientError::NotGenuine)?;
+        Ok(client)
     }
 
     /// Connect to the socket that [`crate::socket_path`] resolves.

@@ -10,6 +10,7 @@
 
 mod client;
 mod frame;
+pub mod genuine;
 mod paths;
 pub mod redact;
 pub mod spool;
@@ -17,6 +18,7 @@ mod types;
 
 pub use client::{BUSY_FIELD, Client, ClientError, busy_line};
 pub use frame::{DecodeError, MAX_FRAME_BYTES, decode_request, encode_line};
+pub use genuine::DAEMON_PID_FILE;
 pub use paths::{config_path, data_dir, socket_path};
 pub use redact::{REDACTED, redact, redact_argv, redact_command};
 pub use types::*;

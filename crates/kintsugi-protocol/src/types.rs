@@ -24,8 +24,10 @@ pub struct ProposedCommand {
     pub session: Option<String>,
     /// Extension: the queue id of a held command a human approved, when this
     /// command is run as part of it (e.g. `rm` inside an approved `bash -c`).
-    /// The daemon allows it only if that hold was approved and its line
-    /// contains this one.
+    /// Only a hint of WHICH approval: the daemon allows it only if that hold
+    /// was approved, this command's simple commands are unused ones of the
+    /// approved line's, from the same cwd, and not catastrophic unless the
+    /// approved line was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_parent: Option<String>,
 }

@@ -5,9 +5,10 @@
 use anyhow::Result;
 use kintsugi_classify::{Class, Context, analyze};
 use kintsugi_daemon::{Config, FailMode};
+use kintsugi_intercept::hook::FailMode as HookFailMode;
 use kintsugi_protocol::{
     Client, ClientError, Decision, PendingState, ProposedCommand, Request, Response, Verdict,
-    config_path, socket_path,
+    config_path, data_dir, socket_path,
 };
 use std::io::Write;
 use std::path::PathBuf;
@@ -63,21 +64,36 @@ pub struct GateSettings {
 
 impl GateSettings {
     /// Read the config (a broken config falls back to the safest settings
-    /// and says so) and apply `KINTSUGI_FAIL_MODE`.
+    /// and says so) and apply `KINTSUGI_FAIL_MODE` (which can only tighten).
     pub fn load() -> GateSettings {
         let (config, warning) = config_or_safest();
         if let Some(w) = warning {
             eprintln!("kintsugi: {w}");
         }
-        let fail_mode = match std::env::var("KINTSUGI_FAIL_MODE").as_deref() {
-            Ok("closed") => FailMode::Closed,
-            Ok("open") => FailMode::Open,
-            _ => config.fail_mode,
-        };
+        let fail_mode = fail_mode_with_env(config.fail_mode);
         GateSettings {
             fail_mode,
             hold_timeout: Duration::from_secs(config.hold_timeout_secs),
         }
+    }
+}
+
+/// The config's fail mode as `KINTSUGI_FAIL_MODE` may tighten it (never
+/// loosen: see [`HookFailMode::tightened_by`], the rule the hook uses too).
+pub fn fail_mode_with_env(config: FailMode) -> FailMode {
+    let env = HookFailMode::from_env().map(|(mode, warning)| {
+        if let Some(w) = warning {
+            eprintln!("kintsugi: {w}");
+        }
+        mode
+    });
+    let config = match config {
+        FailMode::Open => HookFailMode::Open,
+        FailMode::Closed => HookFailMode::Closed,
+    };
+    match HookFailMode::tightened_by(config, env) {
+        HookFailMode::Open => FailMode::Open,
+        HookFailMode::Closed => FailMode::Closed,
     }
 }
 
@@ -116,8 +132,16 @@ pub fn tell_human(text: &str) {
 
 /// Decide `cmd` through the daemon (or locally when it is down).
 pub fn decide(cmd: &ProposedCommand, settings: &GateSettings) -> Outcome {
-    let mut client = match Client::connect(&socket_path()) {
+    let mut client = match Client::connect_genuine(&socket_path(), &data_dir()) {
         Ok(c) => c,
+        // An impostor on the socket: decide as if down, and fail closed.
+        Err(e @ ClientError::NotGenuine(_)) => {
+            let closed = GateSettings {
+                fail_mode: FailMode::Closed,
+                hold_timeout: settings.hold_timeout,
+            };
+            return decide_locally(cmd, &closed, &e.to_string());
+        }
         Err(e) => return decide_locally(cmd, settings, &e.to_string()),
     };
     let verdict = match client.request(&Request::Propose(cmd.clone())) {

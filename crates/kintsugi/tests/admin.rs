@@ -404,3 +404,76 @@ fn approvals_can_require_the_password() {
     assert_eq!(s["status"], "approved", "{s}");
     assert!(log(&sb).contains(&format!("`approve:{id}` authorised")));
 }
+
+#[test]
+fn erasing_both_vault_files_still_starts_locked_from_the_ledger() {
+    let mut sb = Sandbox::new();
+    sb.start();
+    // Provisioned while the daemon runs: it adopts the vault and records
+    // the provisioning on the ledger.
+    provision(&sb, &[]);
+    assert_eq!(status(&sb)["admin"], "locked");
+    assert!(log(&sb).contains("\"kind\":\"vault-provisioned\""));
+    let vault = sb.data().join("vault.json");
+    let backup = std::fs::read(&vault).unwrap();
+    let out = sb.run(&["stop", "--password-file", &pw_file(&sb)]);
+    assert!(out.status.success(), "{}", text(&out));
+    sb.wait_exit();
+    // The agent erases both files and asks for notify mode.
+    std::fs::remove_file(&vault).unwrap();
+    std::fs::remove_file(sb.data().join("vault.provisioned")).unwrap();
+    sb.write_config("mode = \"notify\"\n");
+    sb.start();
+    let st = status(&sb);
+    assert!(
+        st["admin"].as_str().unwrap().starts_with("degraded"),
+        "{st}"
+    );
+    let warned = st["warnings"].to_string();
+    assert!(
+        warned.contains("vault.json and vault.provisioned are missing"),
+        "{st}"
+    );
+    assert_eq!(st["mode"], "attended", "config notify took effect: {st}");
+    let out = sb.run(&["stop", "--password-file", &pw_file(&sb)]);
+    assert!(!out.status.success(), "stop was allowed");
+    assert!(text(&out).contains("degraded"), "{}", text(&out));
+    let mut c = Conn::open(&sb.socket());
+    for refused in [
+        frame("shutdown", "shutdown", "", ""),
+        r#"{"kind":"resume"}"#.to_string(),
+        r#"{"kind":"setmode","mode":"notify"}"#.to_string(),
+    ] {
+        let r = c.ask(&refused).unwrap();
+        assert_eq!(r["kind"], "error", "{refused}: {r}");
+    }
+    let proj = sb.project().display().to_string();
+    let v = c.ask(&common::propose("rm -rf build", &proj)).unwrap();
+    assert_eq!(v["decision"], "hold", "{v}");
+    // Recovery: stop by signal, put the backup back, start: locked, quiet.
+    sb.signal("TERM");
+    sb.wait_exit();
+    std::fs::write(&vault, &backup).unwrap();
+    sb.start();
+    let st = status(&sb);
+    assert_eq!(st["admin"], "locked", "{st}");
+    assert!(st["warnings"].is_null(), "{st}");
+    let out = sb.run(&["stop", "--password-file", &pw_file(&sb)]);
+    assert!(out.status.success(), "{}", text(&out));
+    sb.wait_exit();
+    // Re-provisioning anew after an erasure is allowed, but never silent.
+    std::fs::remove_file(&vault).unwrap();
+    std::fs::remove_file(sb.data().join("vault.provisioned")).unwrap();
+    provision(&sb, &[]);
+    sb.start();
+    let st = status(&sb);
+    assert_eq!(st["admin"], "locked", "{st}");
+    assert!(
+        st["warnings"]
+            .to_string()
+            .contains("not the one the ledger last recorded"),
+        "{st}"
+    );
+    let (ok, report) = common::verify(&sb);
+    assert!(ok, "{report}");
+}

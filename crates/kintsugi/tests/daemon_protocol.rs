@@ -25,7 +25,22 @@ fn every_request_kind_is_answered() {
     let mut record = cmd.clone();
     record["kind"] = "record".into();
     assert_eq!(c.ask(&record.to_string()).unwrap()["kind"], "ack");
+    // `resolve` answers only for a held command: `ls` was never held.
     let resolve = serde_json::json!({"kind": "resolve", "command": cmd, "decision": "deny", "remember": false});
+    let refused = c.ask(&resolve.to_string()).unwrap();
+    assert_eq!(refused["kind"], "error", "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("no held command"),
+        "{refused}"
+    );
+    let mut second: serde_json::Value =
+        serde_json::from_str(&propose("rm -rf ~/old", "/tmp")).unwrap();
+    assert_eq!(c.ask(&second.to_string()).unwrap()["decision"], "hold");
+    second.as_object_mut().unwrap().remove("kind");
+    let resolve = serde_json::json!({"kind": "resolve", "command": second, "decision": "deny", "remember": false});
     assert_eq!(c.ask(&resolve.to_string()).unwrap()["kind"], "ack");
     let observe = r#"{"kind":"observe","change":"removed","path":"/home/dev/proj/src/main.rs"}"#;
     assert_eq!(c.ask(observe).unwrap(), serde_json::json!({"kind": "ack"}));

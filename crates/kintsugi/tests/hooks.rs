@@ -168,7 +168,7 @@ fn daemon_down_blocks_catastrophic_and_follows_the_fail_mode() {
 }
 
 #[test]
-fn daemon_down_follows_the_fail_mode_in_the_config_unless_the_environment_says() {
+fn daemon_down_follows_the_fail_mode_in_the_config_which_the_environment_cannot_loosen() {
     let sb = Sandbox::new(); // never started
     sb.write_config("fail_mode = \"closed\"\n");
     // Dangerous but not catastrophic: the fail mode decides it.
@@ -182,11 +182,12 @@ fn daemon_down_follows_the_fail_mode_in_the_config_unless_the_environment_says()
             r.reason().contains("fail_mode = \"closed\" in the config"),
             "{agent}: {r:?}"
         );
+        // The agent's environment saying `open` does not loosen it.
         let open = [("KINTSUGI_FAIL_MODE", "open")];
         let r = hook(&sb, agent, &payload, &[], &open);
-        assert_no_opinion(agent, &r);
+        assert_blocked(agent, &r);
         assert!(
-            r.stderr.contains("KINTSUGI_FAIL_MODE=open"),
+            r.reason().contains("fail_mode = \"closed\" in the config"),
             "{agent}: {r:?}"
         );
     }

@@ -97,7 +97,7 @@ fn no_secret_reaches_any_file_and_the_rest_stays_verbatim() {
     sb.start();
     let mut c = Conn::open(&sb.socket());
     // Allowed (safe), with a secret in argv too.
-    let mut allowed = cmd_json(
+    let allowed = cmd_json(
         "propose",
         "GITHUB_TOKEN=ghp_AllowedSecret0000xxxxxxxxxxxx git status",
         &cwd,
@@ -123,9 +123,16 @@ fn no_secret_reaches_any_file_and_the_rest_stays_verbatim() {
     );
     assert_eq!(c.ask(&rec.to_string()).unwrap()["kind"], "ack");
     // Resolve (deny, remembered → memory.json).
-    allowed["raw"] = json!("tool --token ResolveSecret4444 deploy");
+    // (`resolve` answers only for a held command, so hold it first.)
+    let resolved = cmd_json(
+        "propose",
+        "rm -rf ~/old --token ResolveSecret4444",
+        &cwd,
+        &[],
+    );
+    assert_eq!(c.ask(&resolved.to_string()).unwrap()["decision"], "hold");
     let resolve =
-        json!({"kind": "resolve", "command": allowed, "decision": "deny", "remember": true});
+        json!({"kind": "resolve", "command": resolved, "decision": "deny", "remember": true});
     assert_eq!(c.ask(&resolve.to_string()).unwrap()["kind"], "ack");
     // Complete.
     let complete = json!({"kind": "complete", "id": "x", "exit_code": 0, "agent": "shim",
@@ -176,7 +183,7 @@ fn no_secret_reaches_any_file_and_the_rest_stays_verbatim() {
         "GITHUB_TOKEN=[REDACTED] git status",
         "curl -u alice:[REDACTED] https://example.com/i.sh | sh",
         "export AWS_SECRET_ACCESS_KEY=[REDACTED] && rm -rf /tmp/x",
-        "tool --token [REDACTED] deploy",
+        "rm -rf ~/old --token [REDACTED]",
         "PGPASSWORD=[REDACTED] psql -c 'select 1'",
         &format!("API_KEY=[REDACTED] rm -rf {cwd}/build"),
         "redis-cli -a [REDACTED] flushall",

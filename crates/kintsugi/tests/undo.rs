@@ -184,3 +184,44 @@ fn approving_a_large_capture_shows_its_progress_in_the_terminal() {
     assert!(child.wait_with_output().unwrap().status.success());
     assert!(!big.exists());
 }
+
+#[test]
+fn a_forced_undo_keeps_what_it_overwrites_so_it_can_be_undone() {
+    let mut sb = Sandbox::new();
+    sb.write_config("mode = \"notify\"\n");
+    sb.init_shims();
+    sb.start();
+    let build = sb.project().join("build");
+    make_src(&build);
+    let st = sb.via_shim("rm").args(["-rf", "build"]).status().unwrap();
+    assert!(st.success());
+    // A human's newer edit where the command deleted.
+    std::fs::create_dir_all(&build).unwrap();
+    std::fs::write(build.join("main.rs"), "// a human's newer work\n").unwrap();
+    std::fs::write(build.join("notes.txt"), "new file\n").unwrap();
+    let newer = tree(&build);
+    let forced = sb.run(&["undo", "--force"]);
+    let out = text(&forced);
+    assert!(forced.status.success(), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(build.join("main.rs")).unwrap(),
+        "fn main() {}\n"
+    );
+    let kept = out
+        .split("kept in snapshot ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no snapshot of what was overwritten: {out}"))
+        .to_string();
+    // A bare `undo` does not pick the before-undo snapshot ...
+    let listing = String::from_utf8_lossy(&sb.run(&["snapshots"]).stdout).into_owned();
+    assert!(listing.contains("kintsugi undo --force"), "{listing}");
+    // ... naming it brings the human's edit back (forced: the restored
+    // originals are newer than it, and kept in turn).
+    let back = sb.run(&["undo", &kept, "--force"]);
+    assert!(back.status.success(), "{}", text(&back));
+    let now = tree(&build);
+    for f in ["main.rs", "notes.txt"] {
+        assert_eq!(now.get(f), newer.get(f), "the human's {f} was lost");
+    }
+}

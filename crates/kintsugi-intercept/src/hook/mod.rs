@@ -14,8 +14,9 @@
 //!    really blocks; hold → wait for the human (`wait`) within a budget below
 //!    the agent's own hook timeout, then allow or block with the pending id.
 //! 4. Daemon unreachable → classify locally: catastrophic is blocked, the
-//!    rest follows `KINTSUGI_FAIL_MODE` (`open` by default: "no opinion",
-//!    never an explicit allow), said on stderr.
+//!    rest follows the config's `fail_mode` (`open` by default), which
+//!    `KINTSUGI_FAIL_MODE=closed` can tighten and nothing in the environment
+//!    can loosen ([`FailMode::tightened_by`]), said on stderr.
 //!
 //! `after.rs` is the post-tool hook (`--after`), which reports that an
 //! allowed command finished.
@@ -173,6 +174,17 @@ impl FailMode {
         })
     }
 
+    /// The fail mode in force: the config's, made stricter by the
+    /// environment's when that says `closed`, never looser (a command's
+    /// environment is the agent's to set). The one rule the hook and the
+    /// shim/`exec` gate share.
+    pub fn tightened_by(config: FailMode, env: Option<FailMode>) -> FailMode {
+        match (config, env) {
+            (FailMode::Closed, _) | (_, Some(FailMode::Closed)) => FailMode::Closed,
+            _ => FailMode::Open,
+        }
+    }
+
     fn word(self) -> &'static str {
         match self {
             FailMode::Open => "open",
@@ -186,9 +198,9 @@ impl FailMode {
 /// on every call.
 #[derive(Debug, Clone, Copy)]
 pub enum FailModeSource {
-    /// Set for this process (`KINTSUGI_FAIL_MODE`, or a test).
+    /// Set for this process (`KINTSUGI_FAIL_MODE=closed`, or a test).
     Fixed(FailMode),
-    /// Not set in the environment: ask this function, which reads the
+    /// Not tightened by the environment: ask this function, which reads the
     /// config's `fail_mode` (and may add a warning, e.g. a broken config).
     Config(fn() -> (FailMode, Option<String>)),
 }
@@ -234,9 +246,16 @@ impl Options {
         wait: Option<Duration>,
         config_fail_mode: fn() -> (FailMode, Option<String>),
     ) -> Options {
+        // Only a tightening needs no config read: `closed` from the
+        // environment is closed whatever the config says
+        // (`FailMode::tightened_by`); `open` or nothing leaves it to the config.
         let (fail_mode, warning) = match FailMode::from_env() {
-            Some((mode, warning)) => (FailModeSource::Fixed(mode), warning),
-            None => (FailModeSource::Config(config_fail_mode), None),
+            Some((mode, warning))
+                if FailMode::tightened_by(FailMode::Open, Some(mode)) == FailMode::Closed =>
+            {
+                (FailModeSource::Fixed(FailMode::Closed), warning)
+            }
+            _ => (FailModeSource::Config(config_fail_mode), None),
         };
         let max = Duration::from_millis(kintsugi_protocol::MAX_WAIT_MS);
         Options {

@@ -488,3 +488,13 @@ fn a_stated_exit_code_in_the_tool_response_is_read() {
     v["tool_response"]["exit_code"] = json!(3);
     assert_eq!(req(Agent::Claude, v).exit_code, Some(3));
 }
+
+#[test]
+fn the_environment_only_tightens_the_fail_mode() {
+    use FailMode::{Closed, Open};
+    assert_eq!(FailMode::tightened_by(Closed, Some(Open)), Closed);
+    assert_eq!(FailMode::tightened_by(Closed, None), Closed);
+    assert_eq!(FailMode::tightened_by(Open, Some(Closed)), Closed);
+    assert_eq!(FailMode::tightened_by(Open, Some(Open)), Open);
+    assert_eq!(FailMode::tightened_by(Open, None), Open);
+}

@@ -32,8 +32,16 @@ pub(crate) fn ask(
     let mut proposed = ProposedCommand::with_id(id.to_string(), &agent, cwd, Vec::new(), command);
     proposed.session = session;
 
-    let mut client = match Client::connect(&opts.socket) {
+    let mut client = match Client::connect_genuine(&opts.socket, &kintsugi_protocol::data_dir()) {
         Ok(c) => c,
+        // An impostor on the socket: judged as if down, and fail closed.
+        Err(e @ kintsugi_protocol::ClientError::NotGenuine(_)) => {
+            let closed = Options {
+                fail_mode: FailModeSource::Fixed(FailMode::Closed),
+                ..opts.clone()
+            };
+            return local(&closed, command, cwd, &e.to_string());
+        }
         Err(e) => return local(opts, command, cwd, &e.to_string()),
     };
     let answer = client

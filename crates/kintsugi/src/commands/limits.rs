@@ -46,6 +46,26 @@ What Kintsugi cannot stop
   knowing the password (it cannot learn the password or open the sealed
   settings). The vault stops agents that go through Kintsugi's front door,
   not code that reads your files (docs/ADMIN.md).
+- Erasing the vault and the ledger together. A provisioned vault is also
+  recorded on the signed ledger, so deleting vault.json and
+  vault.provisioned starts the daemon degraded (locked, at least attended),
+  not unlocked. Deleting ledger.db as well starts a fresh, unlocked history;
+  the daemon does not re-verify the whole chain at start (`kintsugi verify`
+  does). Re-provisioning after an erasure is recorded and warned about in
+  `status`, not prevented.
+- Which daemon the runners trust. Shims, `exec`, MCP and the agent
+  hooks honour KINTSUGI_SOCKET and KINTSUGI_DATA_DIR, and before trusting an
+  answer check the peer: SO_PEERCRED uid is yours, the socket file is
+  yours, the peer's pid is the one in the data dir's kintsugi.pid, and
+  /proc/PID/exe is this same program (same device and inode, or this path
+  marked deleted after an in-place upgrade). Anything else is decided
+  locally with the fail mode forced closed. This rejects a fake server and
+  a server that took the socket path after the daemon was killed; it does
+  not reject a genuine `kintsugi daemon` the agent started with its own data
+  dir and config (only `kintsugi guard` closes that). Outside Linux only the
+  uid and owner checks are made.
+- The environment only tightens the fail mode. KINTSUGI_FAIL_MODE=closed
+  blocks more; KINTSUGI_FAIL_MODE=open does not loosen fail_mode = \"closed\".
 
 Named limits (config keys in parentheses)
 - frame size: 16 MiB per request line
@@ -116,8 +136,14 @@ fn watcher_and_snapshot_limits() -> String {
   watcher ([watch] paths) restarts {restart} s after it stops; mirror
   manifests are kept {grace} s before GC may drop them (their objects are
   pinned); the newest 8 degraded-watch notes show in `status`
-- hooks and shims together: a shim may run what a hook's approved command
-  contained once, within 120 s, from the same directory
+- approval reuse: a command rides on a human's approval only when each of
+  its simple commands (argv after static expansion) is an unused one of
+  the approved line's, from the approved cwd, and it is not catastrophic
+  unless the approved line was; each is used once; within {hook_reuse} s for
+  what an agent's hook held, {run_reuse} s for what runs inside a runner's
+  approved command (KINTSUGI_APPROVED_PARENT only names the approval)
+- undo --force first snapshots what it overwrites (session
+  kintsugi:before-undo) and is refused when that snapshot is incomplete
 - agent hooks: payloads up to {payload_mib} MiB; a shell call whose payload or
   command cannot be read is blocked in every fail mode (the reason quotes at
   most {quoted_cmds} commands found in it, {quoted_chars} characters each); an explicit allow
@@ -160,6 +186,8 @@ fn watcher_and_snapshot_limits() -> String {
         mcp_default = crate::mcp::DEFAULT_TIMEOUT_SECS,
         mcp_max = crate::mcp::MAX_TIMEOUT_SECS,
         mcp_out_mib = crate::mcp::MAX_OUTPUT_BYTES / (1024 * 1024),
+        hook_reuse = kintsugi_daemon::HOOK_REUSE_WINDOW.as_secs(),
+        run_reuse = kintsugi_daemon::RUN_REUSE_WINDOW.as_secs(),
     )
 }
 

@@ -19,6 +19,8 @@ pub struct UndoArgs {
     session: Option<String>,
     /// Restore even over changes made after the command finished (never
     /// through a directory that was replaced or symlinked since: use --to).
+    /// What it overwrites is first kept in a snapshot of its own (named in
+    /// the report; `kintsugi undo THAT_ID --force` brings it back).
     #[arg(long)]
     force: bool,
     /// Restore the snapshot's files under this new (or empty) directory
