@@ -18,5 +18,5 @@ mod types;
 pub use client::{Client, ClientError};
 pub use frame::{DecodeError, MAX_FRAME_BYTES, decode_request, encode_line};
 pub use paths::{config_path, data_dir, socket_path};
-pub use redact::{REDACTED, redact, redact_argv, redact_command};
+pub use redact::{REDACTED, command_secrets, redact, redact_argv, redact_command, secret_values};
 pub use types::*;

@@ -5,6 +5,7 @@
 //! simple command (reset at `;`, `|`, `&&`, …), so `mkdir -p`, `cp -p` and
 //! `ssh -p 22` are never touched.
 
+use super::programs::is_secret_config_key;
 use super::scan::is_secret_flag;
 use super::words::Word;
 use std::ops::Range;
@@ -71,6 +72,7 @@ fn is_flag_name(t: &str) -> bool {
 pub(super) fn context(words: &[Word]) -> Vec<(usize, Range<usize>)> {
     let mut out = Vec::new();
     let mut seen = Seen::default();
+    let mut last_verb: Option<&str> = None;
     for (i, w) in words.iter().enumerate() {
         if w.starts_command {
             seen = Seen::default();
@@ -131,13 +133,22 @@ pub(super) fn context(words: &[Word]) -> Vec<(usize, Range<usize>)> {
                 out.push((at, colon + 1..v.len()));
             }
         }
-        // `aws configure set aws_secret_access_key VALUE`, `… set password VALUE`.
-        if i > 0
-            && words[i - 1].text == "set"
-            && !w.starts_command
-            && (t.contains("secret") || t.contains("token") || t.contains("password"))
+        // `aws configure set aws_secret_access_key V`, `npm config set
+        // //r/:_authToken V`, `git config github.token V`, `poetry config
+        // pypi-token.pypi V`: the value of a credential key after a config verb.
+        if !w.starts_command
+            && matches!(last_verb, Some("set" | "config" | "config:set"))
+            && !t.starts_with('-')
+            && !t.contains('=')
+            && is_secret_config_key(t)
         {
             whole_next(&mut out);
+        }
+        if w.starts_command {
+            last_verb = None;
+        }
+        if !t.starts_with('-') {
+            last_verb = Some(t);
         }
         seen.note(t);
     }

@@ -300,12 +300,18 @@ mod tests {
         let pipes: Vec<bool> = w.iter().map(|w| w.after_pipe).collect();
         assert_eq!(pipes, [false, false, true, false, false, false, true]);
         let w = split("gh auth login --with-token <<< 'tok en'");
-        assert_eq!(w.last().map(|w| (w.text.as_str(), w.herestring)), Some(("tok en", true)));
+        assert_eq!(
+            w.last().map(|w| (w.text.as_str(), w.herestring)),
+            Some(("tok en", true))
+        );
         assert!(!w[0].herestring);
         let line = "psql db <<'EOF' && echo done\nALTER USER x PASSWORD 'p';\nEOF\nls -l";
         let s = split_line(line);
         assert_eq!(s.heredocs.len(), 1);
-        assert_eq!(&line[s.heredocs[0].body.clone()], "ALTER USER x PASSWORD 'p';\n");
+        assert_eq!(
+            &line[s.heredocs[0].body.clone()],
+            "ALTER USER x PASSWORD 'p';\n"
+        );
         assert_eq!(s.words[s.heredocs[0].delimiter_word].text, "EOF");
         let texts: Vec<&str> = s.words.iter().map(|w| w.text.as_str()).collect();
         assert_eq!(texts, ["psql", "db", "EOF", "echo", "done", "ls", "-l"]);
