@@ -295,8 +295,10 @@ fn key_value_pairs(out: &mut Vec<Hit>, a: &[Arg], pos: &[usize], all: bool) {
             j += 1;
             continue;
         }
+        // A switch (`env_auth true`) holds no secret.
         if let Some(&v) = pos.get(j + 1)
             && (all || is_secret_name(key))
+            && !matches!(a[v].1, "true" | "false")
         {
             push(out, a, v, 0);
         }
