@@ -106,7 +106,9 @@ pub(super) fn context(words: &[Word]) -> Vec<(usize, Range<usize>)> {
             if short("-p") {
                 whole_next(&mut out);
             } else if attached("-p") {
-                out.push((i, 2..t.len()));
+                // `-pVALUE` or `-p=VALUE`.
+                let from = if t[2..].starts_with('=') { 3 } else { 2 };
+                out.push((i, from..t.len()));
             }
         }
         if seen.redis && short("-a") {
@@ -117,6 +119,8 @@ pub(super) fn context(words: &[Word]) -> Vec<(usize, Range<usize>)> {
         }
         if seen.gh_secret && t.starts_with("--body=") {
             out.push((i, 7..t.len()));
+        } else if seen.gh_secret && attached("-b") {
+            out.push((i, 2..t.len()));
         }
         if seen.curl {
             let value = if short("-u") || t == "--user" || t == "--proxy-user" || short("-U") {

@@ -180,11 +180,17 @@ fn push(out: &mut Vec<Hit>, a: &[Arg], k: usize, from: usize) {
     }
 }
 
-/// The word after any of `flags` is a secret.
+/// The word after any of `flags` is a secret, and so is the value of
+/// `FLAG=value`.
 fn flag_next(out: &mut Vec<Hit>, a: &[Arg], flags: &[&str]) {
     for k in 0..a.len() {
-        if flags.contains(&a[k].1) {
+        let t = a[k].1;
+        if flags.contains(&t) {
             push(out, a, k + 1, 0);
+        } else if let Some((f, _)) = t.split_once('=')
+            && flags.contains(&f)
+        {
+            push(out, a, k, f.len() + 1);
         }
     }
 }

@@ -50,6 +50,14 @@ pub(super) fn sql_passwords(text: &str) -> Vec<Range<usize>> {
             continue;
         }
         let mut j = skip_ws(b, i + 8);
+        // `SET PASSWORD FOR 'u'@'h' = …`: the account comes first.
+        if word_at(&lower, j, "for") {
+            let stop = text[j..].find([';', '\n']).map_or(text.len(), |e| j + e);
+            match text[j..stop].find('=') {
+                Some(eq) => j = j + eq,
+                None => continue,
+            }
+        }
         if j < b.len() && b[j] == b'=' {
             j = skip_ws(b, j + 1);
         }
@@ -114,6 +122,7 @@ mod tests {
         assert_eq!(blank("create role r login encrypted password 'p2'"), ["p2"]);
         assert_eq!(blank("SET PASSWORD FOR u = PASSWORD('p3')"), ["p3"]);
         assert_eq!(blank("SET PASSWORD = 'p4'"), ["p4"]);
+        assert_eq!(blank("SET PASSWORD FOR 'u'@'h' = 'p4b';"), ["p4b"]);
         assert_eq!(blank("CREATE LOGIN l WITH PASSWORD = N'p5'"), ["p5"]);
         assert_eq!(blank("CREATE USER u IDENTIFIED BY 'p6'"), ["p6"]);
         assert_eq!(
