@@ -222,6 +222,7 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     // every sentence derived from it is scrubbed of its secret values.
     let secrets = scrub::Secrets::of(&cmd);
     let cmd = scrub::command(cmd);
+    decided.effects = secrets.effects(std::mem::take(&mut decided.effects));
     // Held first: a claim on a hook's approval is spent only on a hold.
     if decided.decision == kintsugi_protocol::Decision::Hold
         && !state.engine.panicked()
@@ -352,7 +353,7 @@ pub(crate) async fn record(state: &State, peer: Peer, cmd: ProposedCommand) -> R
     let analysis = state.engine.classify(&cmd);
     let secrets = scrub::Secrets::of(&cmd);
     let cmd = scrub::command(cmd);
-    let plan = Snapshots::plan(&cmd, &analysis.effects);
+    let plan = Snapshots::plan(&cmd, &secrets.effects(analysis.effects));
     state.recent.note(&cmd.raw, &plan.paths);
     let mut e = command_event("record", &cmd, peer);
     e.class = Some(decide::wire_class(analysis.class).as_str().into());

@@ -6,6 +6,7 @@
 //! ([`Secrets`]), since the classifier may have taken a value for a URL,
 //! a path or an argument and quoted it where no neighbour tells it apart.
 
+use kintsugi_classify::Effect;
 use kintsugi_protocol::{ProposedCommand, REDACTED, command_secrets, redact, redact_command};
 
 /// Secret values shorter than this are replaced in derived text only as
@@ -56,6 +57,136 @@ impl Secrets {
             })
             .collect::<Vec<_>>()
             .join(REDACTED)
+    }
+}
+
+impl Secrets {
+    /// Effects with every secret value in their paths, hosts and sentences
+    /// replaced: the classifier may take a password for a file or a URL,
+    /// and effects feed snapshot manifests, previews and notes. A path that
+    /// held a secret no longer names a real file, so nothing is captured
+    /// for it (it was never one).
+    pub fn effects(&self, effects: Vec<Effect>) -> Vec<Effect> {
+        if self.0.is_empty() {
+            return effects;
+        }
+        effects.into_iter().map(|e| self.effect(e)).collect()
+    }
+
+    fn effect(&self, e: Effect) -> Effect {
+        let t = |s: String| self.text(s);
+        match e {
+            Effect::Delete { path, recursive } => Effect::Delete {
+                path: t(path),
+                recursive,
+            },
+            Effect::Overwrite { path, append } => Effect::Overwrite {
+                path: t(path),
+                append,
+            },
+            Effect::Move { from, to } => Effect::Move {
+                from: t(from),
+                to: t(to),
+            },
+            Effect::Chmod { path, recursive } => Effect::Chmod {
+                path: t(path),
+                recursive,
+            },
+            Effect::GitRefRewrite {
+                repo,
+                remote,
+                refspec,
+                force,
+                delete,
+            } => Effect::GitRefRewrite {
+                repo: t(repo),
+                remote: t(remote),
+                refspec: t(refspec),
+                force,
+                delete,
+            },
+            Effect::GitDiscard { repo, what } => Effect::GitDiscard {
+                repo: t(repo),
+                what: t(what),
+            },
+            Effect::GitHistoryRewrite { repo, what } => Effect::GitHistoryRewrite {
+                repo: t(repo),
+                what: t(what),
+            },
+            Effect::GitChange { what } => Effect::GitChange { what: t(what) },
+            Effect::DbDestroy { engine, what } => Effect::DbDestroy {
+                engine: t(engine),
+                what: t(what),
+            },
+            Effect::DbWrite { engine, what } => Effect::DbWrite {
+                engine: t(engine),
+                what: t(what),
+            },
+            Effect::DiskWrite { device, what } => Effect::DiskWrite {
+                device: t(device),
+                what: t(what),
+            },
+            Effect::CloudDestroy { tool, what } => Effect::CloudDestroy {
+                tool: t(tool),
+                what: t(what),
+            },
+            Effect::CloudChange { tool, what } => Effect::CloudChange {
+                tool: t(tool),
+                what: t(what),
+            },
+            Effect::SecretRead { path } => Effect::SecretRead { path: t(path) },
+            Effect::NetworkEgress {
+                host,
+                payload,
+                sensitive,
+            } => Effect::NetworkEgress {
+                host: t(host),
+                payload: t(payload),
+                sensitive,
+            },
+            Effect::Download { host, to } => Effect::Download {
+                host: t(host),
+                to: t(to),
+            },
+            Effect::RemoteExec {
+                host,
+                reverse_shell,
+            } => Effect::RemoteExec {
+                host: t(host),
+                reverse_shell,
+            },
+            Effect::DownloadExec {
+                source,
+                interpreter,
+            } => Effect::DownloadExec {
+                source: t(source),
+                interpreter: t(interpreter),
+            },
+            Effect::Persistence { what, path } => Effect::Persistence {
+                what: t(what),
+                path: t(path),
+            },
+            Effect::SecurityDisable { what, control } => Effect::SecurityDisable {
+                what: t(what),
+                control: t(control),
+            },
+            Effect::Power { what } => Effect::Power { what: t(what) },
+            Effect::ForkBomb { name } => Effect::ForkBomb { name: t(name) },
+            Effect::PackageChange { manager, what } => Effect::PackageChange {
+                manager: t(manager),
+                what: t(what),
+            },
+            Effect::Change { program, what } => Effect::Change {
+                program: t(program),
+                what: t(what),
+            },
+            Effect::Opaque { what, exec } => Effect::Opaque {
+                what: t(what),
+                exec,
+            },
+            Effect::ParseError { what } => Effect::ParseError { what: t(what) },
+            Effect::Limit { what } => Effect::Limit { what: t(what) },
+        }
     }
 }
 
@@ -116,6 +247,34 @@ mod tests {
         assert_eq!(
             Secrets::of(&c).text("writes ArgPw9".into()),
             "writes [REDACTED]"
+        );
+    }
+
+    #[test]
+    fn effects_lose_the_values_they_quote() {
+        let s = Secrets::of(&cmd("wget --http-password EffPw1 https://h/f"));
+        let got = s.effects(vec![
+            Effect::Download {
+                host: "EffPw1".into(),
+                to: "/p/EffPw1".into(),
+            },
+            Effect::Delete {
+                path: "/p/build".into(),
+                recursive: true,
+            },
+        ]);
+        assert_eq!(
+            got,
+            [
+                Effect::Download {
+                    host: "[REDACTED]".into(),
+                    to: "/p/[REDACTED]".into()
+                },
+                Effect::Delete {
+                    path: "/p/build".into(),
+                    recursive: true
+                }
+            ]
         );
     }
 
