@@ -234,6 +234,17 @@ fn the_corpus_leaves_no_secret_in_the_spool_ledger_wal_or_log() {
     let mut sb = Sandbox::new();
     let proj = sb.project();
     let cwd = proj.display().to_string();
+    // Files for the corpus' archivers and config writers to touch.
+    for f in [
+        "backup.zip",
+        "archive.7z",
+        "a.zip",
+        "out.zip",
+        ".htpasswd",
+        "key",
+    ] {
+        std::fs::write(proj.join(f), b"old").unwrap();
+    }
 
     // The recorder's spool, written while no daemon runs.
     for (secret, line) in &rows {
@@ -282,15 +293,47 @@ fn the_corpus_leaves_no_secret_in_the_spool_ledger_wal_or_log() {
         assert!(!pending.contains(s), "the queue listing holds {s}");
     }
 
-    // Recorded and proposed, each line is in the ledger with only its
+    // Notify mode: allowed destructive lines take snapshots, whose
+    // manifests record paths and remotes from the analysis.
+    sb.write_config("mode = \"notify\"\n");
+    sb.start();
+    let mut c = Conn::open(&sb.socket());
+    for (secret, line) in &rows {
+        let v = c.ask(&propose(line, &cwd)).unwrap();
+        assert!(v["decision"].is_string(), "{line:?}: {v}");
+        let (leaked, _) = leaks_of(&sb.data(), &[secret]);
+        assert!(
+            leaked.is_empty(),
+            "proposing {line:?} in notify mode: {leaked:#?}"
+        );
+    }
+    assert!(
+        sb.data()
+            .join("snapshots/manifests")
+            .read_dir()
+            .unwrap()
+            .count()
+            > 0,
+        "no snapshot was taken in notify mode"
+    );
+    sb.signal("TERM");
+    let (_, log) = sb.wait_exit();
+    let (leaked, _) = leaks_of(&sb.data(), &secrets);
+    assert!(leaked.is_empty(), "after notify mode: {leaked:#?}");
+    assert!(
+        secrets.iter().all(|s| !log.contains(s)),
+        "daemon log holds a secret"
+    );
+
+    // Recorded and proposed twice, each line is in the ledger with only its
     // secret replaced.
     let raws = log_raws(&sb);
     for (secret, line) in &rows {
         let want = line.replace(secret.as_str(), "[REDACTED]");
         let n = raws.iter().filter(|r| **r == want).count();
         assert!(
-            n >= 2,
-            "ledger has {want:?} {n} times, not as record and propose"
+            n >= 3,
+            "ledger has {want:?} {n} times, not as record and two proposals"
         );
     }
     let (ok, report) = common::verify(&sb);
