@@ -32,6 +32,7 @@ mod programs;
 mod scan;
 mod sql;
 mod stdin;
+mod stores;
 mod words;
 
 #[cfg(test)]
@@ -190,16 +191,15 @@ pub fn redact_command(cmd: &mut ProposedCommand) -> bool {
     changed
 }
 
+/// Ranges to blank per source index.
+type BySource = std::collections::BTreeMap<usize, Vec<Range<usize>>>;
+/// Here-document bodies (line ranges) whose lines are secrets, and how.
+type Bodies = Vec<(Range<usize>, stdin::Shape)>;
+
 /// Source ranges to blank, per source index; and here-document bodies
 /// whose lines are secrets.
-fn word_ranges(
-    words: &[Word],
-    heredocs: &[words::HereDoc],
-) -> (
-    std::collections::BTreeMap<usize, Vec<Range<usize>>>,
-    Vec<(Range<usize>, stdin::Shape)>,
-) {
-    let mut by_src: std::collections::BTreeMap<usize, Vec<Range<usize>>> = Default::default();
+fn word_ranges(words: &[Word], heredocs: &[words::HereDoc]) -> (BySource, Bodies) {
+    let mut by_src: BySource = Default::default();
     let mut add = |w: &Word, r: Range<usize>| {
         if let Some((a, b)) = w.source_range(r.start, r.end) {
             by_src.entry(w.src).or_default().push(a..b);

@@ -5,8 +5,8 @@
 //! simple command (reset at `;`, `|`, `&&`, …), so `mkdir -p`, `cp -p` and
 //! `ssh -p 22` are never touched.
 
-use super::programs::is_secret_config_key;
 use super::scan::is_secret_flag;
+use super::stores::is_secret_config_key;
 use super::words::Word;
 use std::ops::Range;
 

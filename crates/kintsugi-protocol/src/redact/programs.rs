@@ -11,6 +11,7 @@
 //! seen); its arguments are the words after it, here-strings excluded.
 
 use super::scan::is_secret_name;
+use super::stores::{self, kv_values};
 use super::words::Word;
 use std::ops::Range;
 
@@ -18,7 +19,7 @@ use std::ops::Range;
 pub(super) type Hit = (usize, Range<usize>);
 
 /// One argument: its word index and unquoted text.
-type Arg<'a> = (usize, &'a str);
+pub(super) type Arg<'a> = (usize, &'a str);
 
 /// The simple commands of a line, as word index ranges.
 pub(super) fn commands(words: &[Word]) -> Vec<Range<usize>> {
@@ -171,7 +172,7 @@ fn is_known(p: &str) -> bool {
     .any(|l| l.contains(&p))
 }
 
-fn push(out: &mut Vec<Hit>, a: &[Arg], k: usize, from: usize) {
+pub(super) fn push(out: &mut Vec<Hit>, a: &[Arg], k: usize, from: usize) {
     if let Some(&(i, t)) = a.get(k)
         && from < t.len()
         && t.is_char_boundary(from)
@@ -182,7 +183,7 @@ fn push(out: &mut Vec<Hit>, a: &[Arg], k: usize, from: usize) {
 
 /// The word after any of `flags` is a secret, and so is the value of
 /// `FLAG=value`.
-fn flag_next(out: &mut Vec<Hit>, a: &[Arg], flags: &[&str]) {
+pub(super) fn flag_next(out: &mut Vec<Hit>, a: &[Arg], flags: &[&str]) {
     for k in 0..a.len() {
         let t = a[k].1;
         if flags.contains(&t) {
@@ -196,7 +197,7 @@ fn flag_next(out: &mut Vec<Hit>, a: &[Arg], flags: &[&str]) {
 }
 
 /// `PREFIXsecret` (attached, not a long flag): the rest is a secret.
-fn attached(out: &mut Vec<Hit>, a: &[Arg], prefix: &str) {
+pub(super) fn attached(out: &mut Vec<Hit>, a: &[Arg], prefix: &str) {
     for (k, &(_, t)) in a.iter().enumerate() {
         if t.len() > prefix.len() && t.starts_with(prefix) && !t.starts_with("--") {
             push(out, a, k, prefix.len());
@@ -205,7 +206,7 @@ fn attached(out: &mut Vec<Hit>, a: &[Arg], prefix: &str) {
 }
 
 /// The part of a value after the first `sep` (`user%PW`, `user,PW`).
-fn after_sep(out: &mut Vec<Hit>, a: &[Arg], k: usize, from: usize, sep: char) {
+pub(super) fn after_sep(out: &mut Vec<Hit>, a: &[Arg], k: usize, from: usize, sep: char) {
     if let Some(&(_, t)) = a.get(k)
         && let Some(s) = t.get(from..).and_then(|r| r.find(sep))
     {
@@ -215,7 +216,7 @@ fn after_sep(out: &mut Vec<Hit>, a: &[Arg], k: usize, from: usize, sep: char) {
 
 /// Indices of positional arguments: not flags, and not the value of a
 /// flag in `takes_value`; everything after `--` is positional.
-fn positionals(a: &[Arg], takes_value: &[&str]) -> Vec<usize> {
+pub(super) fn positionals(a: &[Arg], takes_value: &[&str]) -> Vec<usize> {
     let mut out = Vec::new();
     let mut k = 0;
     let mut options = true;
@@ -268,48 +269,12 @@ fn getopt(out: &mut Vec<Hit>, a: &[Arg], values: &str, secret: &str) {
     }
 }
 
-fn has(a: &[Arg], word: &str) -> bool {
+pub(super) fn has(a: &[Arg], word: &str) -> bool {
     a.iter().any(|&(_, t)| t == word)
 }
 
-fn index_of(a: &[Arg], word: &str) -> Option<usize> {
+pub(super) fn index_of(a: &[Arg], word: &str) -> Option<usize> {
     a.iter().position(|&(_, t)| t == word)
-}
-
-/// Every `NAME=VALUE` argument (not a flag) from `from` on: the value.
-fn kv_values(out: &mut Vec<Hit>, a: &[Arg], from: usize) {
-    for k in from..a.len() {
-        let t = a[k].1;
-        if !t.starts_with('-')
-            && let Some(eq) = t.find('=')
-            && eq > 0
-        {
-            push(out, a, k, eq + 1);
-        }
-    }
-}
-
-/// `KEY VALUE` pairs after a config verb: the value of a secret key.
-fn key_value_pairs(out: &mut Vec<Hit>, a: &[Arg], pos: &[usize], all: bool) {
-    let mut j = 0;
-    while j < pos.len() {
-        let key = a[pos[j]].1;
-        if key.contains('=') {
-            if all && let Some(eq) = key.find('=') {
-                push(out, a, pos[j], eq + 1);
-            }
-            j += 1;
-            continue;
-        }
-        // A switch (`env_auth true`) holds no secret.
-        if let Some(&v) = pos.get(j + 1)
-            && (all || is_secret_name(key))
-            && !matches!(a[v].1, "true" | "false")
-        {
-            push(out, a, v, 0);
-        }
-        j += 2;
-    }
 }
 
 fn rule(prog: &str, a: &[Arg], out: &mut Vec<Hit>) {
@@ -400,7 +365,7 @@ fn rule(prog: &str, a: &[Arg], out: &mut Vec<Hit>) {
                 }
             }
         }
-        p if MOUNT.contains(&p) => mount_options(out, a),
+        p if MOUNT.contains(&p) => stores::mount_options(out, a),
         "mysqladmin" => flag_next(out, a, &["password"]),
         p if MONGO.contains(&p) => {
             flag_next(out, a, &["-p"]);
@@ -483,158 +448,6 @@ fn rule(prog: &str, a: &[Arg], out: &mut Vec<Hit>) {
                 }
             }
         }
-        "git" => git_config(out, a),
-        "rclone" => {
-            let pos = positionals(a, &["--config", "--state", "--result"]);
-            let word = |j: usize| pos.get(j).map(|&k| a[k].1);
-            match (word(0), word(1)) {
-                (Some("config"), Some("create")) => {
-                    key_value_pairs(out, a, &pos[4.min(pos.len())..], false)
-                }
-                (Some("config"), Some("update")) => {
-                    key_value_pairs(out, a, &pos[3.min(pos.len())..], false)
-                }
-                (Some("config"), Some("password")) => {
-                    key_value_pairs(out, a, &pos[3.min(pos.len())..], true)
-                }
-                (Some("obscure"), Some(_)) => push(out, a, pos[1], 0),
-                _ => {}
-            }
-        }
-        "heroku" | "dokku" => {
-            if let Some(k) = a
-                .iter()
-                .position(|(_, t)| t.starts_with("config:set") || *t == "config:add")
-            {
-                kv_values(out, a, k + 1);
-            }
-        }
-        "fly" | "flyctl" | "doppler" => {
-            if has(a, "secrets") && (has(a, "set") || has(a, "import")) {
-                kv_values(out, a, 0);
-                if prog == "doppler"
-                    && let Some(s) = index_of(a, "set")
-                {
-                    let pos = positionals(&a[s + 1..], &["-p", "-c", "--project", "--config"]);
-                    let shifted: Vec<usize> = pos.iter().map(|k| k + s + 1).collect();
-                    key_value_pairs(out, a, &shifted, true);
-                }
-            }
-        }
-        "railway" => {
-            for k in 0..a.len() {
-                if a[k].1 == "--set" {
-                    after_sep(out, a, k + 1, 0, '=');
-                } else if let Some(v) = a[k].1.strip_prefix("--set=") {
-                    after_sep(out, a, k, a[k].1.len() - v.len(), '=');
-                }
-            }
-        }
-        "kubectl" | "oc" => {
-            if has(a, "secret") {
-                for k in 0..a.len() {
-                    let t = a[k].1;
-                    if t == "--from-literal" {
-                        after_sep(out, a, k + 1, 0, '=');
-                    } else if t.starts_with("--from-literal=") {
-                        after_sep(out, a, k, 15, '=');
-                    }
-                }
-            }
-        }
-        "dotnet" | "netlify" => {
-            let verb = if prog == "dotnet" { "set" } else { "env:set" };
-            if let Some(s) = index_of(a, verb) {
-                let pos = positionals(
-                    &a[s + 1..],
-                    &["-p", "--project", "--id", "-c", "--context", "--scope"],
-                );
-                if let Some(&v) = pos.get(1) {
-                    push(out, a, s + 1 + v, 0);
-                }
-            }
-        }
-        "aws" => {
-            if has(a, "put-parameter") {
-                flag_next(out, a, &["--value"]);
-                attached(out, a, "--value=");
-            }
-        }
-        _ => {}
+        p => stores::rule(p, a, out),
     }
-}
-
-/// `-o user=u%PW,password=PW,vers=3.0`: secret option values up to the
-/// next comma.
-fn mount_options(out: &mut Vec<Hit>, a: &[Arg]) {
-    for k in 0..a.len() {
-        let (k, from) = match a[k].1 {
-            "-o" | "--options" => (k + 1, 0),
-            t if t.starts_with("-o") && t.len() > 2 && !t.starts_with("--") => (k, 2),
-            _ => continue,
-        };
-        let Some(&(i, t)) = a.get(k) else { continue };
-        let mut at = from;
-        for opt in t[from..].split(',') {
-            if let Some(eq) = opt.find('=') {
-                let (name, value) = (&opt[..eq], &opt[eq + 1..]);
-                let start = at + eq + 1;
-                if is_secret_name(name) && !name.eq_ignore_ascii_case("credentials") {
-                    if !value.is_empty() {
-                        out.push((i, start..start + value.len()));
-                    }
-                } else if (name == "user" || name == "username")
-                    && let Some(p) = value.find('%')
-                    && p + 1 < value.len()
-                {
-                    out.push((i, start + p + 1..start + value.len()));
-                }
-            }
-            at += opt.len() + 1;
-        }
-    }
-}
-
-/// `git config [--global] KEY VALUE` (and `git config set KEY VALUE`):
-/// the value of a key naming a credential.
-fn git_config(out: &mut Vec<Hit>, a: &[Arg]) {
-    let Some(c) = index_of(a, "config") else {
-        return;
-    };
-    let takes = [
-        "-f",
-        "--file",
-        "--blob",
-        "--type",
-        "--default",
-        "--comment",
-        "--value",
-    ];
-    let pos: Vec<usize> = positionals(&a[c + 1..], &takes)
-        .into_iter()
-        .map(|k| k + c + 1)
-        .filter(|&k| !matches!(a[k].1, "set" | "get" | "unset" | "list" | "edit"))
-        .collect();
-    let (Some(&key), Some(&value)) = (pos.first(), pos.get(1)) else {
-        return;
-    };
-    if is_secret_config_key(a[key].1) {
-        push(out, a, value, 0);
-    }
-}
-
-/// A configuration key (`github.token`, `//r/:_authToken`, `_auth`) whose
-/// value is a credential; keys that only name a helper, a user or a file
-/// are not.
-pub(super) fn is_secret_config_key(key: &str) -> bool {
-    let last = key
-        .rsplit(['.', ':', '/'])
-        .next()
-        .unwrap_or(key)
-        .to_ascii_lowercase();
-    const NOT: &[&str] = &["helper", "username", "user", "usehttppath"];
-    is_secret_name(key)
-        && !NOT.contains(&last.as_str())
-        && !last.ends_with("file")
-        && !last.ends_with("path")
 }

@@ -54,7 +54,7 @@ pub(super) fn sql_passwords(text: &str) -> Vec<Range<usize>> {
         if word_at(&lower, j, "for") {
             let stop = text[j..].find([';', '\n']).map_or(text.len(), |e| j + e);
             match text[j..stop].find('=') {
-                Some(eq) => j = j + eq,
+                Some(eq) => j += eq,
                 None => continue,
             }
         }
@@ -83,14 +83,10 @@ pub(super) fn sql_passwords(text: &str) -> Vec<Range<usize>> {
             }
             j = skip_ws(b, j);
         }
-        let by = if word_at(&lower, j, "by") {
-            2
-        } else if word_at(&lower, j, "as") {
-            2
-        } else {
+        if !(word_at(&lower, j, "by") || word_at(&lower, j, "as")) {
             continue;
-        };
-        j = skip_ws(b, j + by);
+        }
+        j = skip_ws(b, j + 2);
         if word_at(&lower, j, "password") || word_at(&lower, j, "values") {
             continue;
         }
