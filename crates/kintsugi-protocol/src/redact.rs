@@ -20,10 +20,19 @@
 //! - token shapes: GitHub (`ghp_`, `gho_`, `github_pat_`, …), GitLab, Slack
 //!   `xox?-`, OpenAI/Anthropic `sk-…`, Stripe, AWS `AKIA…`/`ASIA…` and
 //!   40-character mixed-case secrets, Google `AIza…`, npm, Hugging Face,
-//!   JWTs, and `-----BEGIN … PRIVATE KEY-----` blocks.
+//!   JWTs, and `-----BEGIN … PRIVATE KEY-----` blocks;
+//! - positional and option credentials of known programs (`htpasswd -b F U
+//!   PW`, `ssh-keygen -N PW`, `7z -pPW`, `vault login TOKEN`, `ldapsearch
+//!   -w`, `smbclient -U u%PW`, …: `redact/programs.rs`), credential stores
+//!   and config keys (`heroku config:set K=V`, `npm config set
+//!   //r/:_authToken V`: `redact/stores.rs`), secrets fed on standard input
+//!   (`echo PW | sudo -S`, `chpasswd <<< u:PW`: `redact/stdin.rs`) and SQL
+//!   password literals anywhere (`PASSWORD 'PW'`: `redact/sql.rs`); here-
+//!   document bodies are searched as lines of their own.
 //!
-//! What it cannot see: a secret with no tell-tale name or shape (`echo
-//! hunter2 | docker login --password-stdin`), or one assembled at run time.
+//! What it cannot see: a secret with no tell-tale name, shape or program
+//! position (`cat pw.txt | docker login --password-stdin` reads it at run
+//! time), or one assembled at run time.
 //!
 //! Pure: no I/O, no state; it never fails and never panics on any input.
 

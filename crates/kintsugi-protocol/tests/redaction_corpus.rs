@@ -53,6 +53,9 @@ fn every_secret_is_blanked_and_the_rest_stays_verbatim() {
             }
             None => line.clone(),
         };
+        if redact(&out) != out {
+            failures.push(format!("{line:?}: redacting again changed {out:?}"));
+        }
         if out != want {
             failures.push(format!("{line:?}\n   got {out:?}\n  want {want:?}"));
         }
