@@ -127,6 +127,9 @@ pub(super) fn context(words: &[Word]) -> Vec<(usize, Range<usize>)> {
                 next.map(|n| (i + 1, n.text.as_str()))
             } else if attached("-u") || attached("-U") {
                 Some((i, t))
+            } else if t.starts_with("--user=") || t.starts_with("--proxy-user=") {
+                // The colon search below starts inside the flag's value.
+                Some((i, t))
             } else {
                 None
             };
