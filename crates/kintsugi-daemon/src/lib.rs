@@ -39,6 +39,7 @@ mod writer;
 
 pub use config::{Config, ConfigError, FailMode, Mode, ModelConfig, Rules};
 pub use scorer::facts as model_facts;
+pub use scrub::MIN_SUBSTRING_SECRET;
 pub use server::{DaemonError, Paths, run};
 
 /// Files the daemon keeps in its data dir besides the ledger.

@@ -44,6 +44,12 @@ What Kintsugi cannot stop
   knowing the password (it cannot learn the password or open the sealed
   settings). The vault stops agents that go through Kintsugi's front door,
   not code that reads your files (docs/ADMIN.md).
+- Secrets with no tell. Redaction blanks values it can recognise by name,
+  shape, program position, standard input of a program that reads one, or
+  SQL; a secret read at run time (`cat pw.txt | docker login
+  --password-stdin`) or with no tell at all is stored as written. A held
+  line with a redacted value cannot be run by `kintsugi run`: the value was
+  never stored.
 
 Named limits (config keys in parentheses)
 - frame size: 16 MiB per request line
@@ -67,6 +73,9 @@ Named limits (config keys in parentheses)
   command (timeout_ms), 2 threads (threads), 4 waiting (queue_len), 40
   tokens out (max_tokens), 1024-token context (context_tokens), command
   quoted up to 600 characters; past any of them the heuristic answers
+- derived text (reasons, summaries, previews, model prompt) is scrubbed of
+  every secret value found in the command; values shorter than 4
+  characters only as whole words
 - the local model can only raise a risk: it never lowers a class, unlocks a
   hold or allows anything (docs/MODEL.md)
 ";
@@ -168,5 +177,9 @@ mod tests {
         }
         let d = kintsugi_daemon::Config::default();
         assert!(page.contains(&format!("{} MiB of content", d.snapshot_max_mb)));
+        assert!(page.contains(&format!(
+            "values shorter than {}\n  characters only as whole words",
+            kintsugi_daemon::MIN_SUBSTRING_SECRET
+        )));
     }
 }
