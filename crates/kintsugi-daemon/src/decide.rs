@@ -157,8 +157,14 @@ impl Engine {
                 } else {
                     cmd.raw.clone()
                 };
-                let line = crate::scrub::text(line);
-                let facts = crate::scorer::facts(&line, &analysis, &ctx);
+                // The prompt is built from scrubbed text only: the line,
+                // and the analysis' sentences, which may quote a value.
+                let secrets = crate::scrub::Secrets::of(cmd);
+                let line = secrets.text(line);
+                let reason = secrets.text(analysis.reason.clone());
+                let mut facts = crate::scorer::facts(&line, &analysis, &ctx);
+                facts.reason = &reason;
+                facts.effects = facts.effects.into_iter().map(|e| secrets.text(e)).collect();
                 match model.ask(&facts).await {
                     Ok(answer) => {
                         let merged = crate::scorer::merge(score.risk, answer.risk);

@@ -44,11 +44,11 @@ pub(crate) fn command_event(kind: &str, cmd: &ProposedCommand, peer: Peer) -> Ne
 }
 
 /// Add `"scorer": note` to an event's JSON detail.
-fn with_scorer_note(detail: Option<String>, note: String) -> String {
+fn with_scorer_note(detail: Option<String>, note: String, secrets: &scrub::Secrets) -> String {
     let mut v: serde_json::Value = detail
         .and_then(|d| serde_json::from_str(&d).ok())
         .unwrap_or_else(|| serde_json::json!({}));
-    v["scorer"] = serde_json::Value::String(scrub::text(note));
+    v["scorer"] = serde_json::Value::String(secrets.text(note));
     v.to_string()
 }
 
@@ -204,8 +204,11 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
 
 async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     let mut decided = state.engine.decide(&cmd).await;
-    // Judged as sent; from here on only the scrubbed command is kept.
+    // Judged as sent; from here on only the scrubbed command is kept, and
+    // every sentence derived from it is scrubbed of its secret values.
+    let secrets = scrub::Secrets::of(&cmd);
     let cmd = scrub::command(cmd);
+    decided.effects = secrets.effects(std::mem::take(&mut decided.effects));
     // Held first: a claim on a hook's approval is spent only on a hold.
     if decided.decision == kintsugi_protocol::Decision::Hold
         && !state.engine.panicked()
@@ -229,8 +232,8 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
         project_root,
         scorer_note,
     } = decided;
-    reason = scrub::text(reason);
-    let summary = summary.map(scrub::text);
+    reason = secrets.text(reason);
+    let summary = summary.map(|s| secrets.text(s));
     for (file, ignored) in repo_warnings {
         let text = format!("{} {}", file.display(), ignored.join("; "));
         if state.warn_once(text.clone()) {
@@ -270,14 +273,14 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     if decision == Decision::Allow {
         state.recent.note(&cmd.raw, &plan.paths);
     }
+    // The snapshot's notes may quote a path the classifier took from the line.
+    reason = secrets.text(reason);
     let mut pending = None;
     if decision == Decision::Hold {
         let preview = if plan.is_empty() {
             None
         } else {
-            Some(scrub::text(
-                state.snapshots.preview(plan, project_root).await,
-            ))
+            Some(secrets.text(state.snapshots.preview(plan, project_root).await))
         };
         let item = PendingItem {
             id: String::new(),
@@ -306,7 +309,7 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     e.summary = summary.clone();
     e.risk = risk;
     if let Some(note) = scorer_note {
-        e.detail = Some(with_scorer_note(e.detail.take(), note));
+        e.detail = Some(with_scorer_note(e.detail.take(), note, &secrets));
     }
     e.pending = pending.clone();
     e.snapshot = snapshot.clone();
@@ -334,13 +337,14 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
 /// Record a command a human already ran (also used to drain the spool).
 pub(crate) async fn record(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     let analysis = state.engine.classify(&cmd);
+    let secrets = scrub::Secrets::of(&cmd);
     let cmd = scrub::command(cmd);
-    let plan = Snapshots::plan(&cmd, &analysis.effects);
+    let plan = Snapshots::plan(&cmd, &secrets.effects(analysis.effects));
     state.recent.note(&cmd.raw, &plan.paths);
     let mut e = command_event("record", &cmd, peer);
     e.class = Some(decide::wire_class(analysis.class).as_str().into());
     e.rule = Some(analysis.rule);
-    e.reason = Some(scrub::text(analysis.reason));
+    e.reason = Some(secrets.text(analysis.reason));
     ack(commit(state, e).await)
 }
 

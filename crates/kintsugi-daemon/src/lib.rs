@@ -47,6 +47,7 @@ pub use policy::MAX_REPO_FILE_BYTES;
 pub use queue::group_name;
 pub use riding::{HOOK_REUSE_WINDOW, RUN_REUSE_WINDOW};
 pub use scorer::facts as model_facts;
+pub use scrub::MIN_SUBSTRING_SECRET;
 pub use server::{DaemonError, Paths, run};
 
 /// Files the daemon keeps in its data dir besides the ledger.

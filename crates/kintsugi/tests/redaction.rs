@@ -4,7 +4,10 @@
 //! snapshot in notify mode, the recorder spool), then the BYTES of every
 //! file under the data dir (ledger, its WAL, manifests, memory, spool) and
 //! the daemon's log are searched for them. The ledger must still show the
-//! rest of each command verbatim.
+//! rest of each command verbatim. The redaction corpus
+//! (`kintsugi-protocol/tests/redaction_corpus.tsv`) is run through the
+//! recorder's spool and a real daemon with a scan of the whole data dir after
+//! each case, and `kintsugi run ID` refuses a held line that was redacted.
 
 mod common;
 
@@ -25,6 +28,18 @@ const SECRETS: &[&str] = &[
 
 /// Every (file, secret) pair where a file under `dir` holds a secret.
 fn leaks(dir: &Path) -> Vec<String> {
+    let (found, files) = leaks_of(dir, SECRETS);
+    assert!(
+        files > 3,
+        "scanned only {files} files under {}",
+        dir.display()
+    );
+    found
+}
+
+/// Every (file, secret) pair where a file under `dir` holds one of
+/// `secrets`, and how many files were read.
+fn leaks_of<S: AsRef<str>>(dir: &Path, secrets: &[S]) -> (Vec<String>, usize) {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     let mut files = 0;
@@ -36,8 +51,12 @@ fn leaks(dir: &Path) -> Vec<String> {
                 stack.push(p);
             } else if ft.is_file() {
                 files += 1;
-                let bytes = std::fs::read(&p).unwrap();
-                for s in SECRETS {
+                // A file may vanish between listing and reading (WAL, spool).
+                let Ok(bytes) = std::fs::read(&p) else {
+                    continue;
+                };
+                for s in secrets {
+                    let s = s.as_ref();
                     if bytes.windows(s.len()).any(|w| w == s.as_bytes()) {
                         found.push(format!("{} holds {s}", p.display()));
                     }
@@ -45,12 +64,7 @@ fn leaks(dir: &Path) -> Vec<String> {
             }
         }
     }
-    assert!(
-        files > 3,
-        "scanned only {files} files under {}",
-        dir.display()
-    );
-    found
+    (found, files)
 }
 
 fn cmd_json(kind: &str, raw: &str, cwd: &str, argv: &[&str]) -> Value {
@@ -201,4 +215,173 @@ fn no_secret_reaches_any_file_and_the_rest_stays_verbatim() {
     );
     let (ok, report) = common::verify(&sb);
     assert!(ok, "{report}");
+}
+
+/// The corpus rows that carry a secret: (secret, line).
+fn corpus() -> Vec<(String, String)> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../kintsugi-protocol/tests/redaction_corpus.tsv"
+    );
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+        .filter(|(s, _)| *s != "-")
+        .map(|(s, l)| (s.to_string(), l.replace('␤', "\n")))
+        .collect()
+}
+
+#[test]
+fn the_corpus_leaves_no_secret_in_the_spool_ledger_wal_or_log() {
+    let rows = corpus();
+    assert!(rows.len() >= 60, "corpus has {} secret rows", rows.len());
+    let secrets: Vec<&str> = rows.iter().map(|(s, _)| s.as_str()).collect();
+    let mut sb = Sandbox::new();
+    let proj = sb.project();
+    let cwd = proj.display().to_string();
+    // Files for the corpus' archivers and config writers to touch.
+    for f in [
+        "backup.zip",
+        "archive.7z",
+        "a.zip",
+        "out.zip",
+        ".htpasswd",
+        "key",
+    ] {
+        std::fs::write(proj.join(f), b"old").unwrap();
+    }
+
+    // The recorder's spool, written while no daemon runs.
+    for (secret, line) in &rows {
+        let out = sb.run(&[
+            "record",
+            "send",
+            "--cwd",
+            &cwd,
+            "--session",
+            "c",
+            "--",
+            line,
+        ]);
+        assert!(out.status.success(), "{out:?}");
+        let (leaked, _) = leaks_of(&sb.data(), &[secret]);
+        assert!(leaked.is_empty(), "spooling {line:?}: {leaked:#?}");
+    }
+
+    // Each line proposed to a real daemon (raw, and argv as `bash -c LINE`),
+    // the whole data dir scanned after each; the spool is drained meanwhile.
+    sb.start();
+    let mut c = Conn::open(&sb.socket());
+    for (secret, line) in &rows {
+        let v = c
+            .ask(&cmd_json("propose", line, &cwd, &["bash", "-c", line]).to_string())
+            .unwrap();
+        assert!(v["decision"].is_string(), "{line:?}: {v}");
+        let (leaked, _) = leaks_of(&sb.data(), &[secret]);
+        assert!(leaked.is_empty(), "proposing {line:?}: {leaked:#?}");
+    }
+    let pending = c.ask(r#"{"kind":"listpending"}"#).unwrap().to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while sb.data().join("spool.jsonl").exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(!sb.data().join("spool.jsonl").exists(), "spool not drained");
+    let (leaked, files) = leaks_of(&sb.data(), &secrets);
+    assert!(files > 3, "scanned only {files} files");
+    assert!(leaked.is_empty(), "while running: {leaked:#?}");
+    sb.signal("TERM");
+    let (_, log) = sb.wait_exit();
+    let (leaked, _) = leaks_of(&sb.data(), &secrets);
+    assert!(leaked.is_empty(), "after stop: {leaked:#?}");
+    for s in &secrets {
+        assert!(!log.contains(s), "daemon log holds {s}");
+        assert!(!pending.contains(s), "the queue listing holds {s}");
+    }
+
+    // Notify mode: allowed destructive lines take snapshots, whose
+    // manifests record paths and remotes from the analysis.
+    sb.write_config("mode = \"notify\"\n");
+    sb.start();
+    let mut c = Conn::open(&sb.socket());
+    for (secret, line) in &rows {
+        let v = c.ask(&propose(line, &cwd)).unwrap();
+        assert!(v["decision"].is_string(), "{line:?}: {v}");
+        let (leaked, _) = leaks_of(&sb.data(), &[secret]);
+        assert!(
+            leaked.is_empty(),
+            "proposing {line:?} in notify mode: {leaked:#?}"
+        );
+    }
+    assert!(
+        sb.data()
+            .join("snapshots/manifests")
+            .read_dir()
+            .unwrap()
+            .count()
+            > 0,
+        "no snapshot was taken in notify mode"
+    );
+    sb.signal("TERM");
+    let (_, log) = sb.wait_exit();
+    let (leaked, _) = leaks_of(&sb.data(), &secrets);
+    assert!(leaked.is_empty(), "after notify mode: {leaked:#?}");
+    assert!(
+        secrets.iter().all(|s| !log.contains(s)),
+        "daemon log holds a secret"
+    );
+
+    // Recorded and proposed twice, each line is in the ledger with only its
+    // secret replaced.
+    let raws = log_raws(&sb);
+    for (secret, line) in &rows {
+        let want = line.replace(secret.as_str(), "[REDACTED]");
+        let n = raws.iter().filter(|r| **r == want).count();
+        assert!(
+            n >= 3,
+            "ledger has {want:?} {n} times, not as record and two proposals"
+        );
+    }
+    let (ok, report) = common::verify(&sb);
+    assert!(ok, "{report}");
+}
+
+#[test]
+fn run_refuses_a_held_line_whose_secret_was_redacted() {
+    let mut sb = Sandbox::new();
+    let proj = sb.project();
+    std::fs::create_dir_all(proj.join("build")).unwrap();
+    std::fs::write(proj.join("build/out.bin"), b"artifact").unwrap();
+    let cwd = proj.display().to_string();
+    sb.start();
+    let mut c = Conn::open(&sb.socket());
+    let line = "DEPLOY_TOKEN=RunSecret8888 rm -rf build && touch ran-marker";
+    let v = c.ask(&propose(line, &cwd)).unwrap();
+    assert_eq!(v["decision"], "hold", "{v}");
+    let item = common::first_pending(&mut c);
+    let id = item["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        item["command"]["raw"],
+        "DEPLOY_TOKEN=[REDACTED] rm -rf build && touch ran-marker"
+    );
+
+    let out = sb.run(&["run", &id]);
+    let said = common::text(&out);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("redacted") && said.contains("Nothing was approved or run"),
+        "{said}"
+    );
+    assert!(said.contains("Run the command yourself"), "{said}");
+    // Nothing ran and the hold is still there for a human to decide.
+    assert!(proj.join("build/out.bin").exists());
+    assert!(!proj.join("ran-marker").exists());
+    let list = c.ask(r#"{"kind":"listpending"}"#).unwrap();
+    let still = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["id"] == id.as_str() && i["status"] == "pending");
+    assert!(still, "{list}");
 }

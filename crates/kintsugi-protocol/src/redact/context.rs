@@ -6,6 +6,7 @@
 //! `ssh -p 22` are never touched.
 
 use super::scan::is_secret_flag;
+use super::stores::is_secret_config_key;
 use super::words::Word;
 use std::ops::Range;
 
@@ -71,6 +72,7 @@ fn is_flag_name(t: &str) -> bool {
 pub(super) fn context(words: &[Word]) -> Vec<(usize, Range<usize>)> {
     let mut out = Vec::new();
     let mut seen = Seen::default();
+    let mut last_verb: Option<&str> = None;
     for (i, w) in words.iter().enumerate() {
         if w.starts_command {
             seen = Seen::default();
@@ -104,7 +106,9 @@ pub(super) fn context(words: &[Word]) -> Vec<(usize, Range<usize>)> {
             if short("-p") {
                 whole_next(&mut out);
             } else if attached("-p") {
-                out.push((i, 2..t.len()));
+                // `-pVALUE` or `-p=VALUE`.
+                let from = if t[2..].starts_with('=') { 3 } else { 2 };
+                out.push((i, from..t.len()));
             }
         }
         if seen.redis && short("-a") {
@@ -115,11 +119,16 @@ pub(super) fn context(words: &[Word]) -> Vec<(usize, Range<usize>)> {
         }
         if seen.gh_secret && t.starts_with("--body=") {
             out.push((i, 7..t.len()));
+        } else if seen.gh_secret && attached("-b") {
+            out.push((i, 2..t.len()));
         }
         if seen.curl {
             let value = if short("-u") || t == "--user" || t == "--proxy-user" || short("-U") {
                 next.map(|n| (i + 1, n.text.as_str()))
             } else if attached("-u") || attached("-U") {
+                Some((i, t))
+            } else if t.starts_with("--user=") || t.starts_with("--proxy-user=") {
+                // The colon search below starts inside the flag's value.
                 Some((i, t))
             } else {
                 None
@@ -131,13 +140,22 @@ pub(super) fn context(words: &[Word]) -> Vec<(usize, Range<usize>)> {
                 out.push((at, colon + 1..v.len()));
             }
         }
-        // `aws configure set aws_secret_access_key VALUE`, `… set password VALUE`.
-        if i > 0
-            && words[i - 1].text == "set"
-            && !w.starts_command
-            && (t.contains("secret") || t.contains("token") || t.contains("password"))
+        // `aws configure set aws_secret_access_key V`, `npm config set
+        // //r/:_authToken V`, `git config github.token V`, `poetry config
+        // pypi-token.pypi V`: the value of a credential key after a config verb.
+        if !w.starts_command
+            && matches!(last_verb, Some("set" | "config" | "config:set"))
+            && !t.starts_with('-')
+            && !t.contains('=')
+            && is_secret_config_key(t)
         {
             whole_next(&mut out);
+        }
+        if w.starts_command {
+            last_verb = None;
+        }
+        if !t.starts_with('-') {
+            last_verb = Some(t);
         }
         seen.note(t);
     }

@@ -20,6 +20,8 @@ const SECRET_WORDS: &[&str] = &[
     "authorization",
     "cookie",
     "signature",
+    "storepass",
+    "keypass",
 ];
 /// Name parts (split on non-alphanumerics) that mark a secret.
 const SECRET_PARTS: &[&str] = &[
@@ -113,12 +115,33 @@ fn assignments(text: &str, out: &mut Vec<Range<usize>>) {
                 .find(['&', '#', ';'])
                 .map_or(text.len(), |i| eq + 1 + i)
         } else {
-            text.len()
+            next_pair(text, eq + 1)
         };
         if end > eq + 1 {
             out.push(eq + 1..end);
         }
     }
+}
+
+/// Where a value that starts at `from` ends: at a `,` or white space that
+/// is followed by another `name=` (mount options `password=x,vers=3`,
+/// conninfo strings `password=x dbname=y`), else at the end of the text.
+fn next_pair(text: &str, from: usize) -> usize {
+    let b = text.as_bytes();
+    let mut i = from;
+    while i < b.len() {
+        if b[i] == b',' || b[i].is_ascii_whitespace() {
+            let mut j = i + 1;
+            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] == b'-') {
+                j += 1;
+            }
+            if j > i + 1 && j < b.len() && b[j] == b'=' {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    text.len()
 }
 
 /// `Authorization: Bearer x`, `X-Api-Key: x`, also after `-H` or `--header=`.
@@ -213,6 +236,15 @@ fn url_userinfo(text: &str, out: &mut Vec<Range<usize>>) {
         if let Some(colon) = userinfo.find(':') {
             if colon + 1 < userinfo.len() {
                 out.push(start + colon + 1..userinfo_end);
+            }
+        } else if let Some(pct) = userinfo.find('%').filter(|&p| {
+            !userinfo
+                .get(p + 1..p + 3)
+                .is_some_and(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))
+        }) {
+            // `smb://user%PW@host`: Samba's user%password form.
+            if pct + 1 < userinfo.len() {
+                out.push(start + pct + 1..userinfo_end);
             }
         } else if userinfo.len() >= 16 && !userinfo.bytes().all(|b| b.is_ascii_lowercase()) {
             out.push(start..userinfo_end);

@@ -284,7 +284,9 @@ fn redaction_is_idempotent_and_total() {
 #[test]
 fn never_panics_on_arbitrary_bytes() {
     // A cheap deterministic fuzz over shell-ish alphabets.
-    let alphabet: Vec<char> = "ab=:@/?&-_'\"\\ $;|ü\n.eyJ-pxoxb".chars().collect();
+    let alphabet: Vec<char> = "ab=:@/?&-_'\"\\ $;|ü\n.eyJ-pxoxb<%,PASSWORD("
+        .chars()
+        .collect();
     let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
     for _ in 0..20_000 {
         let mut s = String::new();
@@ -295,6 +297,8 @@ fn never_panics_on_arbitrary_bytes() {
             s.push(alphabet[(seed % alphabet.len() as u64) as usize]);
         }
         let _ = redact(&s);
+        let _ = redact(&format!("htpasswd -b {s}"));
+        let _ = redact(&format!("echo {s} | sudo -S x <<E\n{s}\nE"));
         let _ = redact_argv(&[s.clone(), "--token".into(), s]);
     }
 }

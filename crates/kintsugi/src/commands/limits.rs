@@ -66,6 +66,12 @@ What Kintsugi cannot stop
   uid and owner checks are made.
 - The environment only tightens the fail mode. KINTSUGI_FAIL_MODE=closed
   blocks more; KINTSUGI_FAIL_MODE=open does not loosen fail_mode = \"closed\".
+- Secrets with no tell. Redaction blanks values it can recognise by name,
+  shape, program position, standard input of a program that reads one, or
+  SQL; a secret read at run time (`cat pw.txt | docker login
+  --password-stdin`) or with no tell at all is stored as written. A held
+  line with a redacted value cannot be run by `kintsugi run`: the value was
+  never stored.
 
 Named limits (config keys in parentheses)
 - frame size: 16 MiB per request line
@@ -96,6 +102,9 @@ Named limits (config keys in parentheses)
   command (timeout_ms), 2 threads (threads), 4 waiting (queue_len), 40
   tokens out (max_tokens), 1024-token context (context_tokens), command
   quoted up to 600 characters; past any of them the heuristic answers
+- derived text (reasons, summaries, previews, model prompt) is scrubbed of
+  every secret value found in the command; values shorter than 4
+  characters only as whole words
 - the local model can only raise a risk: it never lowers a class, unlocks a
   hold or allows anything (docs/MODEL.md)
 ";
@@ -250,5 +259,9 @@ mod tests {
             kintsugi_snapshot::COPY_CHUNK / 1024
         )));
         assert!(page.contains("--to DIR"));
+        assert!(page.contains(&format!(
+            "values shorter than {}\n  characters only as whole words",
+            kintsugi_daemon::MIN_SUBSTRING_SECRET
+        )));
     }
 }

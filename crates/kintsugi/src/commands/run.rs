@@ -2,13 +2,17 @@
 //! timed out) after typing the confirmation code on the terminal, exactly as
 //! `approve` asks. It runs in the command's original cwd through bash, and
 //! its completion is recorded.
+//!
+//! A held line whose stored text has a `[REDACTED]` marker is refused
+//! before anything is asked or approved: the secret value was never
+//! stored, so running the stored text would run the marker literally.
 
 use crate::commands::queue::confirm_on_terminal;
 use crate::gate;
 use crate::util::request;
 use anyhow::{Result, bail};
 use clap::Args;
-use kintsugi_protocol::{Request, Response};
+use kintsugi_protocol::{REDACTED, Request, Response};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -28,6 +32,17 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             args.id
         );
     };
+    if item.command.raw.contains(REDACTED) {
+        bail!(
+            "held command {} cannot be run from here: a secret in it was redacted before it was stored, \
+             so the stored line `{}` holds the marker {REDACTED} instead of the value. \
+             Nothing was approved or run. Run the command yourself with the secret, \
+             or ask the agent to propose it again and approve it with `kintsugi approve {}`",
+            args.id,
+            item.command.raw,
+            args.id
+        );
+    }
     confirm_on_terminal(&format!(
         "run `{}` in {} ({}: {})",
         item.command.raw,
