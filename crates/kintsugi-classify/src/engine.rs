@@ -68,10 +68,13 @@ pub(crate) struct Engine<'c> {
     /// The command being analysed writes into a pipe (not the last stage).
     pub piped_out: bool,
     /// The caller's file reader, for scripts the line runs (none: no I/O).
-    pub reader: Option<&'c dyn Fn(&str) -> Option<String>>,
+    pub reader: Option<&'c ScriptReader<'c>>,
     /// Scripts whose text was analysed, with the first effect they added.
     pub scripts: Vec<ScriptSpan>,
 }
+
+/// The caller's file reader: absolute path → the file's text.
+pub(crate) type ScriptReader<'a> = dyn Fn(&str) -> Option<String> + 'a;
 
 /// A script file analysed as part of the line.
 #[derive(Debug, Clone)]

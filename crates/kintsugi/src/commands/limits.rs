@@ -19,8 +19,15 @@ What Kintsugi cannot stop
   no completion, so their commands are recorded as allowed, not as
   finished, and undo of one asks for --force (Claude Code, Codex, Gemini CLI
   and Qwen Code get `kintsugi hook --after` from `kintsugi init`).
-- Code as data. A script file written by the agent and then run is judged by
-  its command line (`python3 cleanup.py`), not by the file's contents.
+- Code as data. A script the line runs (`./x.sh`, `bash x`, `python3 x.py`,
+  `source x`) is read when the line is proposed and judged by its text (at
+  most 256 KiB, regular files only; larger, missing or binary ones
+  are \"unknown\", ambiguous). A script changed after that check, or one
+  fetched or generated while the line runs, is not the text that was
+  judged; files a script opens or programs it downloads are not read.
+- Programs Kintsugi does not know are ambiguous, not safe; their read
+  forms (`list`, `get`, `status`, `--help`, …) are judged by the verb alone,
+  so a CLI whose `get` changes something is misjudged.
 - Same-user ledger rewrites. The checkpoint signing key sits in the data dir:
   a process with your privileges can rewrite the ledger and sign a new
   history, or delete the last events together with the checkpoint lines
@@ -259,6 +266,10 @@ mod tests {
             kintsugi_snapshot::COPY_CHUNK / 1024
         )));
         assert!(page.contains("--to DIR"));
+        assert!(page.contains(&format!(
+            "most {} KiB",
+            kintsugi_classify::MAX_SCRIPT_BYTES / 1024
+        )));
         assert!(page.contains(&format!(
             "values shorter than {}\n  characters only as whole words",
             kintsugi_daemon::MIN_SUBSTRING_SECRET
