@@ -207,13 +207,18 @@ pub(crate) mod testutil {
     use super::{Context, analyze};
     use std::path::PathBuf;
 
-    /// Assert each `(line, class)` pair with cwd = project root = /home/dev/proj.
-    pub(crate) fn expect(cases: &[(&str, &str)]) {
-        let ctx = Context {
+    /// cwd = project root = /home/dev/proj, home /home/dev.
+    pub(crate) fn project_ctx() -> Context {
+        Context {
             cwd: PathBuf::from("/home/dev/proj"),
             home: PathBuf::from("/home/dev"),
             project_root: Some(PathBuf::from("/home/dev/proj")),
-        };
+        }
+    }
+
+    /// Assert each `(line, class)` pair in [`project_ctx`].
+    pub(crate) fn expect(cases: &[(&str, &str)]) {
+        let ctx = project_ctx();
         let mut bad = Vec::new();
         for (line, want) in cases {
             let a = analyze(line, &ctx);

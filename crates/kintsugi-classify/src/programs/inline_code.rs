@@ -10,7 +10,8 @@ use crate::effects::Effect;
 use crate::engine::{Engine, Stdin};
 use crate::words::Word;
 
-fn interp_kind(n: &str) -> Option<&'static str> {
+/// The language family of an interpreter name (`python3.12` → `python`).
+pub(crate) fn interp_kind(n: &str) -> Option<&'static str> {
     let base = n.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
     Some(match base {
         "python" | "pypy" | "python-" => "python",

@@ -154,33 +154,16 @@ fn shebang_kind(content: &str) -> String {
             .map(crate::words::basename)
             .unwrap_or("sh");
     }
-    let base = prog.trim_end_matches(|ch: char| ch.is_ascii_digit() || ch == '.');
-    match base {
-        "python" | "pypy" => "python",
-        "node" | "nodejs" | "deno" | "bun" | "tsx" | "ts-node" => "node",
-        "perl" => "perl",
-        "ruby" => "ruby",
-        "php" => "php",
-        "lua" => "lua",
-        "Rscript" => "r",
-        _ => "sh",
+    match super::inline_code::interp_kind(prog) {
+        Some(k @ ("python" | "node" | "perl" | "ruby" | "php" | "lua" | "r")) => k.into(),
+        _ => "sh".into(),
     }
-    .into()
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::testutil::expect;
-    use crate::{Context, analyze_with_files};
-    use std::path::PathBuf;
-
-    fn ctx() -> Context {
-        Context {
-            cwd: PathBuf::from("/home/dev/proj"),
-            home: PathBuf::from("/home/dev"),
-            project_root: Some(PathBuf::from("/home/dev/proj")),
-        }
-    }
+    use crate::analyze_with_files;
+    use crate::testutil::{expect, project_ctx as ctx};
 
     #[test]
     fn unread_scripts_are_unknown() {

@@ -40,16 +40,37 @@ pub fn run(args: DaemonArgs) -> Result<ExitCode> {
         .with_env_filter(tracing_subscriber::EnvFilter::new(&args.log))
         .with_writer(std::io::stderr)
         .init();
+    // A daemon never exits without saying why in its log: a panic on any
+    // thread is logged (with where it happened) before the default report.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        tracing::error!("daemon thread panicked: {info}");
+        default_hook(info);
+    }));
     let paths = resolved_paths();
-    let config = Config::load(&paths.config)?;
+    let config = match Config::load(&paths.config) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!("daemon not started: {e}");
+            return Err(e.into());
+        }
+    };
     crate::watch::spawn_in_daemon(config.watch.resolved(&crate::gate::home()));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(RUNTIME_WORKERS)
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(kintsugi_daemon::run(paths, config))?;
-    Ok(ExitCode::SUCCESS)
+    match runtime.block_on(kintsugi_daemon::run(paths, config)) {
+        Ok(()) => {
+            tracing::info!("daemon exited normally");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            tracing::error!("daemon exiting on an error: {e}");
+            Err(e.into())
+        }
+    }
 }
 
 fn answers(timeout: Duration) -> bool {
