@@ -129,17 +129,9 @@ fn a_resolve_decides_the_held_line_not_the_line_it_carries() {
 /// `fakebin`: `rm` there appends its arguments to `ran.log` and deletes
 /// nothing, so a riding that wrongly grants `rm -rf /` harms nothing.
 fn shims_with_fake_rm(config: &str) -> (Sandbox, std::path::PathBuf) {
-    let mut sb = Sandbox::new();
-    sb.init_shims();
+    let (mut sb, log) = sandbox_with_fake_rm();
     sb.write_config(config);
     sb.start();
-    let fake = sb.root().join("fakebin");
-    std::fs::create_dir_all(&fake).unwrap();
-    let log = sb.root().join("ran.log");
-    let script = format!("#!/bin/sh\necho \"rm $*\" >> '{}'\n", log.display());
-    std::fs::write(fake.join("rm"), script).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(fake.join("rm"), std::fs::Permissions::from_mode(0o755)).unwrap();
     (sb, log)
 }
 

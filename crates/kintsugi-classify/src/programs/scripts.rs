@@ -32,6 +32,13 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
 
 fn entry_point(c: &Cmd) -> Option<super::forms::Form> {
     use super::forms::Form::{Change, Safe, Unknown};
+    // Called for every command: skip the argument scan for other programs.
+    if !matches!(
+        c.name.as_str(),
+        "manage.py" | "django-admin" | "artisan" | "rails"
+    ) {
+        return None;
+    }
     let pos: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
     let s0 = pos.first().map(String::as_str).unwrap_or("");
     Some(match c.name.as_str() {
