@@ -13,7 +13,8 @@
 #![forbid(unsafe_code)]
 
 mod auth;
-mod config;
+/// The user's config, from its own crate (clients read it without the daemon).
+use kintsugi_config as config;
 mod connection;
 mod decide;
 mod handle;

@@ -30,6 +30,17 @@ pub struct Limits {
     pub max_subscribers: usize,
 }
 
+impl Limits {
+    /// The connection budgets the config sets.
+    pub fn from_config(config: &crate::config::Config) -> Limits {
+        Limits {
+            max_connections: config.max_connections,
+            max_connections_per_process: config.max_connections_per_process,
+            max_subscribers: config.max_subscribers,
+        }
+    }
+}
+
 #[derive(Default)]
 struct Counts {
     requests: usize,

@@ -151,7 +151,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
             config.max_pending_per_session,
             Duration::from_secs(config.pending_ttl_secs),
         ),
-        load: Admission::new(config.load_limits()),
+        load: Admission::new(crate::load::Limits::from_config(&config)),
         grants: Default::default(),
         config,
         paths: paths.clone(),

@@ -4,8 +4,7 @@
 
 use anyhow::Result;
 use kintsugi_classify::{Class, Context, analyze};
-use kintsugi_daemon::{Config, FailMode};
-use kintsugi_intercept::hook::FailMode as HookFailMode;
+use kintsugi_config::{Config, FailMode};
 use kintsugi_protocol::{
     Client, ClientError, Decision, PendingState, ProposedCommand, Request, Response, Verdict,
     config_path, data_dir, socket_path,
@@ -79,22 +78,15 @@ impl GateSettings {
 }
 
 /// The config's fail mode as `KINTSUGI_FAIL_MODE` may tighten it (never
-/// loosen: see [`HookFailMode::tightened_by`], the rule the hook uses too).
+/// loosen: see [`FailMode::tightened_by`], the rule the hook uses too).
 pub fn fail_mode_with_env(config: FailMode) -> FailMode {
-    let env = HookFailMode::from_env().map(|(mode, warning)| {
+    let env = FailMode::from_env().map(|(mode, warning)| {
         if let Some(w) = warning {
             eprintln!("kintsugi: {w}");
         }
         mode
     });
-    let config = match config {
-        FailMode::Open => HookFailMode::Open,
-        FailMode::Closed => HookFailMode::Closed,
-    };
-    match HookFailMode::tightened_by(config, env) {
-        HookFailMode::Open => FailMode::Open,
-        HookFailMode::Closed => FailMode::Closed,
-    }
+    FailMode::tightened_by(config, env)
 }
 
 /// The config, or, when it cannot be read, the defaults with fail mode

@@ -145,53 +145,9 @@ impl std::str::FromStr for Agent {
     }
 }
 
-/// What to do when the daemon cannot vouch for a command that is not
-/// catastrophic (catastrophic commands are blocked in either mode).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailMode {
-    /// Let it through and say so on stderr (the default).
-    Open,
-    /// Block it.
-    Closed,
-}
-
-impl FailMode {
-    /// Read `KINTSUGI_FAIL_MODE`: `None` when unset (the config decides),
-    /// `open` or `closed` as said. Any other value is a misconfiguration; it
-    /// errs towards closed and the returned warning says so.
-    pub fn from_env() -> Option<(FailMode, Option<String>)> {
-        let v = std::env::var("KINTSUGI_FAIL_MODE").ok()?;
-        Some(match v.trim() {
-            "" => return None,
-            t if t.eq_ignore_ascii_case("open") => (FailMode::Open, None),
-            t if t.eq_ignore_ascii_case("closed") => (FailMode::Closed, None),
-            _ => (
-                FailMode::Closed,
-                Some(format!(
-                    "KINTSUGI_FAIL_MODE={v:?} is neither `open` nor `closed`; treating it as `closed`"
-                )),
-            ),
-        })
-    }
-
-    /// The fail mode in force: the config's, made stricter by the
-    /// environment's when that says `closed`, never looser (a command's
-    /// environment is the agent's to set). The one rule the hook and the
-    /// shim/`exec` gate share.
-    pub fn tightened_by(config: FailMode, env: Option<FailMode>) -> FailMode {
-        match (config, env) {
-            (FailMode::Closed, _) | (_, Some(FailMode::Closed)) => FailMode::Closed,
-            _ => FailMode::Open,
-        }
-    }
-
-    fn word(self) -> &'static str {
-        match self {
-            FailMode::Open => "open",
-            FailMode::Closed => "closed",
-        }
-    }
-}
+/// What to do when the daemon cannot vouch for a command (the config's
+/// type, shared with the daemon and the shims).
+pub use kintsugi_config::FailMode;
 
 /// Where the fail mode comes from. It only matters when the daemon cannot
 /// answer or the payload cannot be read, so a config file is read then, not
@@ -209,12 +165,12 @@ impl FailModeSource {
     /// The mode, words naming where it came from, and any warning.
     pub fn resolve(self) -> (FailMode, String, Option<String>) {
         match self {
-            FailModeSource::Fixed(m) => (m, format!("KINTSUGI_FAIL_MODE={}", m.word()), None),
+            FailModeSource::Fixed(m) => (m, format!("KINTSUGI_FAIL_MODE={}", m.as_str()), None),
             FailModeSource::Config(read) => {
                 let (m, warning) = read();
                 (
                     m,
-                    format!("fail_mode = \"{}\" in the config", m.word()),
+                    format!("fail_mode = \"{}\" in the config", m.as_str()),
                     warning,
                 )
             }

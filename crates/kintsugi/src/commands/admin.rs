@@ -125,7 +125,7 @@ fn provision(a: ProvisionArgs) -> Result<()> {
     }
     let floor = match a.mode_floor {
         Some(w) => check_mode_word(&w)?,
-        None => kintsugi_daemon::Config::load(&kintsugi_protocol::config_path())?
+        None => kintsugi_config::Config::load(&kintsugi_protocol::config_path())?
             .mode
             .as_str()
             .to_string(),

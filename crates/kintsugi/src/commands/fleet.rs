@@ -44,7 +44,7 @@ pub(crate) fn resolve_url(url: Option<String>) -> Result<String> {
         return Ok(u);
     }
     let path = kintsugi_protocol::config_path();
-    let config = kintsugi_daemon::Config::load(&path)?;
+    let config = kintsugi_config::Config::load(&path)?;
     config.fleet.map(|f| f.url).ok_or_else(|| {
         anyhow!(
             "no central database: pass --url or set [fleet] url in {}",

@@ -142,11 +142,7 @@ fn wait_from_env(agent: Agent, value: Option<String>) -> (Option<Duration>, Opti
 /// config that cannot be read errs towards `closed`, as the shim does.
 fn fail_mode_from_config() -> (FailMode, Option<String>) {
     let (config, warning) = crate::gate::config_or_safest();
-    let mode = match config.fail_mode {
-        kintsugi_daemon::FailMode::Open => FailMode::Open,
-        kintsugi_daemon::FailMode::Closed => FailMode::Closed,
-    };
-    (mode, warning)
+    (config.fail_mode, warning)
 }
 
 #[cfg(test)]

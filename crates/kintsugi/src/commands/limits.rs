@@ -127,7 +127,7 @@ pub fn run() -> Result<ExitCode> {
 fn watcher_and_snapshot_limits() -> String {
     use crate::watch::{COALESCE, MAX_BATCH, QUIET, RESTART_AFTER};
     let ms = |d: std::time::Duration| d.as_millis();
-    let d = kintsugi_daemon::Config::default();
+    let d = kintsugi_config::Config::default();
     format!(
         "- snapshots: per snapshot {max_mb} MiB of content (snapshot_max_mb), {max_files}
   entries (snapshot_max_files), {max_secs} s (snapshot_max_secs); beyond any, undo
@@ -248,7 +248,7 @@ mod tests {
         ] {
             assert!(page.contains(key), "`kintsugi limits` does not name {key}");
         }
-        let d = kintsugi_daemon::Config::default();
+        let d = kintsugi_config::Config::default();
         assert!(page.contains(&format!("{} MiB of content", d.snapshot_max_mb)));
         assert_eq!(
             (

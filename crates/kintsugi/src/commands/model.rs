@@ -95,7 +95,7 @@ fn edit_config(file: &Path, change: impl FnOnce(&mut toml_edit::Table)) -> Resul
     };
     change(model);
     let out = doc.to_string();
-    if let Err(e) = kintsugi_daemon::Config::parse(&out) {
+    if let Err(e) = kintsugi_config::Config::parse(&out) {
         bail!(
             "not changed: {} would not be a valid config: {e}",
             file.display()
@@ -121,7 +121,7 @@ fn status() -> Result<ExitCode> {
             NOT_BUILT
         }
     );
-    match kintsugi_daemon::Config::load(&file) {
+    match kintsugi_config::Config::load(&file) {
         Err(e) => println!("model           config unreadable: {e}"),
         Ok(cfg) => match &cfg.model.path {
             None => println!("model           none configured (heuristic only)"),

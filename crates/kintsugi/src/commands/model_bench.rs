@@ -45,7 +45,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
     use kintsugi_model::{llm::Model, parse, prompt};
     use std::time::{Duration, Instant};
 
-    let cfg = kintsugi_daemon::Config::load(&kintsugi_protocol::config_path())?.model;
+    let cfg = kintsugi_config::Config::load(&kintsugi_protocol::config_path())?.model;
     let Some(path) = args.path.or(cfg.path) else {
         bail!("no model: pass --path or run `kintsugi model use PATH` first");
     };

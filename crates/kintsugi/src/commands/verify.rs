@@ -46,7 +46,7 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
         Some(w) => (Some(w), false),
         None => {
             let path = kintsugi_protocol::config_path();
-            let c = kintsugi_daemon::Config::load(&path).with_context(|| {
+            let c = kintsugi_config::Config::load(&path).with_context(|| {
                 "the config names the witness to check against, so verify needs it: fix it, or pass --witness DIR".to_string()
             })?;
             (c.witness_dir, c.fleet.is_some())
@@ -190,7 +190,7 @@ fn witness_lag(local: &[Checkpoint], copy: &[Checkpoint], file: &Path) -> Option
 /// witnessed, or the warning that a truncated tail would go unnoticed.
 pub fn witness_line() -> String {
     let path = kintsugi_protocol::config_path();
-    match kintsugi_daemon::Config::load(&path) {
+    match kintsugi_config::Config::load(&path) {
         Ok(c) => match c.witness_dir {
             Some(w) => format!("checkpoints also go to {}", w.display()),
             None => no_witness_warning(c.fleet.is_some()),

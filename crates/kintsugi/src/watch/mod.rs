@@ -210,7 +210,7 @@ fn report_unreadable(link: &mut Link, root: &Path, unreadable: &mut Vec<String>)
 /// How long the journal keeps what an observed change replaced: the
 /// config's `snapshot_retention_days`.
 fn retention() -> Duration {
-    let days = kintsugi_daemon::Config::load(&kintsugi_protocol::config_path())
+    let days = kintsugi_config::Config::load(&kintsugi_protocol::config_path())
         .map(|c| c.snapshot_retention_days)
         .unwrap_or(30);
     Duration::from_secs(days * 86_400)

@@ -1,6 +1,12 @@
-//! The user's config file (TOML). A missing file means defaults; an unknown
-//! key or a bad value is an error that names it, so a typo never silently
-//! weakens anything.
+//! The user's config file (TOML), read by the daemon and by every client
+//! (hooks, shims, `exec`, the watcher, the CLI). A missing file means
+//! defaults; an unknown key or a bad value is an error that names it, so a
+//! typo never silently weakens anything.
+//!
+//! Invariant: no I/O but reading the one file it is given; depends on
+//! nothing of ours but the ledger's durability words and the fleet's URL
+//! check (one parser for what the fleet will accept).
+#![forbid(unsafe_code)]
 
 use kintsugi_ledger::Durability;
 use serde::Deserialize;
@@ -237,13 +243,57 @@ impl ModelConfig {
     }
 }
 
-/// The `fail_mode` setting's words.
+/// What interceptors do when the daemon cannot vouch for a command that is
+/// not catastrophic (catastrophic commands are blocked in either mode). The
+/// `fail_mode` setting's words; the one type the daemon, the hooks and the
+/// shims share.
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum FailMode {
+    /// Let it through and say so on stderr (the default).
     #[default]
     Open,
+    /// Block it.
     Closed,
+}
+
+impl FailMode {
+    /// Read `KINTSUGI_FAIL_MODE`: `None` when unset (the config decides),
+    /// `open` or `closed` as said. Any other value is a misconfiguration; it
+    /// errs towards closed and the returned warning says so.
+    pub fn from_env() -> Option<(FailMode, Option<String>)> {
+        let v = std::env::var("KINTSUGI_FAIL_MODE").ok()?;
+        Some(match v.trim() {
+            "" => return None,
+            t if t.eq_ignore_ascii_case("open") => (FailMode::Open, None),
+            t if t.eq_ignore_ascii_case("closed") => (FailMode::Closed, None),
+            _ => (
+                FailMode::Closed,
+                Some(format!(
+                    "KINTSUGI_FAIL_MODE={v:?} is neither `open` nor `closed`; treating it as `closed`"
+                )),
+            ),
+        })
+    }
+
+    /// The fail mode in force: the config's, made stricter by the
+    /// environment's when that says `closed`, never looser (a command's
+    /// environment is the agent's to set). The one rule every interceptor
+    /// uses.
+    pub fn tightened_by(config: FailMode, env: Option<FailMode>) -> FailMode {
+        match (config, env) {
+            (FailMode::Closed, _) | (_, Some(FailMode::Closed)) => FailMode::Closed,
+            _ => FailMode::Open,
+        }
+    }
+
+    /// The config word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailMode::Open => "open",
+            FailMode::Closed => "closed",
+        }
+    }
 }
 
 /// The `durability` setting's words.
@@ -388,16 +438,8 @@ impl Config {
         }
     }
 
-    /// The connection budgets (see `load.rs`).
-    pub(crate) fn load_limits(&self) -> crate::load::Limits {
-        crate::load::Limits {
-            max_connections: self.max_connections,
-            max_connections_per_process: self.max_connections_per_process,
-            max_subscribers: self.max_subscribers,
-        }
-    }
-
-    pub(crate) fn read_timeout(&self) -> Duration {
+    /// How long the daemon waits for a complete request line.
+    pub fn read_timeout(&self) -> Duration {
         Duration::from_secs(self.read_timeout_secs)
     }
 }

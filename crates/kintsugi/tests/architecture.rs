@@ -1,0 +1,157 @@
+//! The architecture, checked: which crate of ours may depend on which (the
+//! data path of ARCHITECTURE.md), which files of the binary may reach into
+//! the daemon crate, and how long a source file may grow. Reads the tree
+//! as text; nothing is built or run.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The longest a `.rs` file under a `src/` may be, inline tests included
+/// (long tests go to `tests.rs` or `tests/`, large tables to data files).
+const MAX_SOURCE_LINES: usize = 800;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Each crate of ours → the crates of ours its `[dependencies]` name.
+fn our_dependencies() -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(workspace().join("crates")).unwrap() {
+        let manifest = entry.unwrap().path().join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else {
+            continue;
+        };
+        let doc: toml::Table = text.parse().unwrap();
+        let name = doc["package"]["name"].as_str().unwrap().to_string();
+        let deps = doc
+            .get("dependencies")
+            .and_then(|d| d.as_table())
+            .map(|t| {
+                t.keys()
+                    .filter(|k| k.starts_with("kintsugi"))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.insert(name, deps);
+    }
+    out
+}
+
+/// What each crate may depend on among ours. A crate missing here fails the
+/// test: a new crate states its place on the data path when it is added.
+fn allowed(name: &str) -> Option<&'static [&'static str]> {
+    Some(match name {
+        "kintsugi-protocol" | "kintsugi-classify" | "kintsugi-ledger" | "kintsugi-model" => &[],
+        "kintsugi-snapshot" => &["kintsugi-classify"],
+        "kintsugi-vault" => &["kintsugi-protocol"],
+        "kintsugi-fleet" => &["kintsugi-ledger"],
+        "kintsugi-config" => &["kintsugi-ledger", "kintsugi-fleet"],
+        "kintsugi-intercept" => &["kintsugi-protocol", "kintsugi-classify", "kintsugi-config"],
+        "kintsugi-tui" => &["kintsugi-protocol", "kintsugi-ledger", "kintsugi-snapshot"],
+        "kintsugi-daemon" => &[
+            "kintsugi-protocol",
+            "kintsugi-config",
+            "kintsugi-classify",
+            "kintsugi-ledger",
+            "kintsugi-snapshot",
+            "kintsugi-vault",
+            "kintsugi-fleet",
+            "kintsugi-model",
+        ],
+        // The binary wires everything together.
+        "kintsugi" => return None,
+        _ => return Some(&["<unlisted crate: add it to tests/architecture.rs>"]),
+    })
+}
+
+#[test]
+fn crates_depend_only_along_the_data_path() {
+    let deps = our_dependencies();
+    assert!(deps.len() >= 10, "found only {deps:?}");
+    let mut wrong = Vec::new();
+    for (name, ours) in &deps {
+        let Some(ok) = allowed(name) else { continue };
+        for d in ours {
+            if !ok.contains(&d.as_str()) {
+                wrong.push(format!("{name} depends on {d} (allowed: {ok:?})"));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "forbidden dependencies:\n{}",
+        wrong.join("\n")
+    );
+}
+
+/// Files of the binary that may name `kintsugi_daemon`, and why. Clients read
+/// the config from `kintsugi-config` and talk to the daemon over the socket.
+const DAEMON_USERS: &[(&str, &str)] = &[
+    ("commands/daemon.rs", "starts the daemon"),
+    ("commands/limits.rs", "prints the daemon's named limits"),
+    (
+        "commands/test.rs",
+        "runs the daemon's script reader offline, as the daemon would",
+    ),
+    (
+        "commands/model_bench.rs",
+        "feeds the model the facts the daemon gives it",
+    ),
+    ("commands/queue.rs", "groups held items as the daemon does"),
+];
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn only_named_files_of_the_binary_reach_into_the_daemon() {
+    let src = workspace().join("crates/kintsugi/src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut wrong = Vec::new();
+    for f in files {
+        let rel = f.strip_prefix(&src).unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&f).unwrap();
+        if text.contains("kintsugi_daemon") && !DAEMON_USERS.iter().any(|(p, _)| *p == rel) {
+            wrong.push(rel);
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "these files use kintsugi_daemon; read the config from kintsugi_config and talk to the daemon over the socket: {wrong:?}"
+    );
+}
+
+#[test]
+fn no_source_file_is_too_long_to_read_in_one_sitting() {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(workspace().join("crates")).unwrap() {
+        let src = entry.unwrap().path().join("src");
+        if src.is_dir() {
+            rust_files(&src, &mut files);
+        }
+    }
+    assert!(files.len() > 100, "found only {} files", files.len());
+    let long: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            let n = std::fs::read_to_string(f).unwrap().lines().count();
+            (n > MAX_SOURCE_LINES).then(|| format!("{} ({n} lines)", f.display()))
+        })
+        .collect();
+    assert!(
+        long.is_empty(),
+        "over {MAX_SOURCE_LINES} lines (split it; long tests into tests.rs):\n{}",
+        long.join("\n")
+    );
+}
