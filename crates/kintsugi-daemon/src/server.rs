@@ -128,9 +128,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         .map_err(io("cannot write", &pid_file))?;
 
     let (stop_tx, stop_rx) = watch::channel(StopReason::Running);
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/"));
+    let home = kintsugi_protocol::home_dir();
     let memory = Memory::load(&paths.data_dir).map_err(DaemonError::Other)?;
     let snapshots = crate::snapshots::Snapshots::open(&paths.data_dir, &config, &home)
         .map_err(|e| DaemonError::Other(format!("cannot open the snapshot store: {e}")))?;

@@ -19,6 +19,6 @@ mod types;
 pub use client::{BUSY_FIELD, Client, ClientError, busy_line};
 pub use frame::{DecodeError, MAX_FRAME_BYTES, decode_request, encode_line};
 pub use genuine::DAEMON_PID_FILE;
-pub use paths::{config_path, data_dir, socket_path};
+pub use paths::{config_path, data_dir, home_dir, socket_path};
 pub use redact::{REDACTED, command_secrets, redact, redact_argv, redact_command, secret_values};
 pub use types::*;

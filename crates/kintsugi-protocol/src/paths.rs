@@ -11,7 +11,9 @@ fn non_empty(var: &str) -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-fn home() -> PathBuf {
+/// The user's home: `$HOME`, else `/` (the one definition every crate
+/// uses, so `~` means the same to the classifier, the daemon and the CLI).
+pub fn home_dir() -> PathBuf {
     non_empty("HOME").unwrap_or_else(|| PathBuf::from("/"))
 }
 
@@ -24,7 +26,7 @@ pub fn data_dir() -> PathBuf {
     if let Some(xdg) = non_empty("XDG_DATA_HOME") {
         return xdg.join("kintsugi");
     }
-    home().join(".local/share/kintsugi")
+    home_dir().join(".local/share/kintsugi")
 }
 
 /// The socket: `$KINTSUGI_SOCKET`, else `$KINTSUGI_DATA_DIR/kintsugi.sock`,
@@ -51,5 +53,5 @@ pub fn config_path() -> PathBuf {
     if let Some(xdg) = non_empty("XDG_CONFIG_HOME") {
         return xdg.join("kintsugi/config.toml");
     }
-    home().join(".config/kintsugi/config.toml")
+    home_dir().join(".config/kintsugi/config.toml")
 }

@@ -105,11 +105,7 @@ pub fn config_or_safest() -> (Config, Option<String>) {
 }
 
 /// The user's home directory.
-pub fn home() -> PathBuf {
-    std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/"))
-}
+pub use kintsugi_protocol::home_dir as home;
 
 /// Write to the controlling terminal when there is one, else to stderr, so a
 /// hold card reaches the human even when the agent captures stderr.

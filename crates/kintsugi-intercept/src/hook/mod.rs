@@ -219,10 +219,7 @@ impl Options {
             wait: wait.unwrap_or_else(|| agent.default_wait()).min(max),
             fail_mode,
             socket: kintsugi_protocol::socket_path(),
-            home: std::env::var_os("HOME")
-                .filter(|h| !h.is_empty())
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("/")),
+            home: kintsugi_protocol::home_dir(),
             warnings: warning.into_iter().collect(),
         }
     }

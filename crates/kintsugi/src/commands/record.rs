@@ -69,9 +69,7 @@ pub fn run(args: RecordArgs) -> Result<ExitCode> {
     }
 }
 
-fn home() -> PathBuf {
-    std::env::var_os("HOME").map_or_else(|| PathBuf::from("/"), PathBuf::from)
-}
+use kintsugi_protocol::home_dir as home;
 
 fn pick_shell(shell: Option<String>) -> Result<Shell> {
     let name = shell

@@ -30,11 +30,7 @@ pub struct InstallArgs {
 /// The service name.
 pub const UNIT: &str = "kintsugi.service";
 
-fn home() -> PathBuf {
-    std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/"))
-}
+use kintsugi_protocol::home_dir as home;
 
 /// Where the service file goes.
 pub fn service_path() -> PathBuf {

@@ -50,9 +50,7 @@ pub fn context(cwd: Option<PathBuf>, home: Option<PathBuf>) -> Result<Context> {
         Some(c) => std::env::current_dir()?.join(c),
         None => std::env::current_dir().context("cannot read the current directory; pass --cwd")?,
     };
-    let home = home
-        .or_else(|| std::env::var_os("HOME").map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from("/"));
+    let home = home.unwrap_or_else(kintsugi_protocol::home_dir);
     Ok(Context {
         project_root: project_root(&cwd),
         cwd,
