@@ -35,7 +35,8 @@ pub struct Config {
     pub rules: Rules,
     /// What interceptors do when the daemon cannot be reached: `open` (run
     /// anything the local classifier does not call catastrophic) or `closed`
-    /// (block everything but safe commands). Catastrophic is always blocked.
+    /// (block everything the daemon has not vouched for). Catastrophic is
+    /// always blocked. The same rule for every interceptor.
     pub fail_mode: FailMode,
     /// How long a shim or `kintsugi exec` waits for a human on a hold before
     /// giving up and denying (default 300 s).

@@ -1,6 +1,8 @@
-//! Interception of commands before they run. Today: the native pre-tool hook
-//! of each agent CLI ([`hook`]), one dialect per agent over one shared flow,
-//! and the passive recorder of human shells ([`recorder`]).
+//! Interception of commands before they run: the one gate every interceptor
+//! decides through ([`gate`]: propose, hold, fail mode, completion, running
+//! the child), the native pre-tool hook of each agent CLI ([`hook`]), one
+//! dialect per agent over the gate, and the passive recorder of human shells
+//! ([`recorder`]).
 //!
 //! Architecture invariant: this crate talks to the daemon only through
 //! `kintsugi-protocol`'s blocking [`kintsugi_protocol::Client`]; it knows
@@ -10,5 +12,6 @@
 //! `kintsugi-classify` and never lets a catastrophic command through.
 #![forbid(unsafe_code)]
 
+pub mod gate;
 pub mod hook;
 pub mod recorder;

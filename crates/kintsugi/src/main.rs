@@ -6,7 +6,13 @@ mod agents;
 mod codex_trust;
 mod commands;
 mod demo_tree;
-mod gate;
+/// The one gate (in `kintsugi-intercept`): the runner's side and running
+/// the child, under the short name the commands use.
+mod gate {
+    pub use kintsugi_intercept::gate::child::{exit_like, report_completion, run_child};
+    pub use kintsugi_intercept::gate::runner::*;
+    pub use kintsugi_protocol::home_dir as home;
+}
 mod jsonc;
 mod mcp;
 mod sandbox;

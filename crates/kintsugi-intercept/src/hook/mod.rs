@@ -41,8 +41,8 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use crate::gate::PROPOSE_TIMEOUT;
 pub use payload::{MAX_PAYLOAD_BYTES, MAX_QUOTED_CHARS, MAX_QUOTED_COMMANDS};
-pub use verdict::PROPOSE_TIMEOUT;
 
 /// The agent CLIs whose hook dialects we speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -149,34 +149,7 @@ impl std::str::FromStr for Agent {
 /// type, shared with the daemon and the shims).
 pub use kintsugi_config::FailMode;
 
-/// Where the fail mode comes from. It only matters when the daemon cannot
-/// answer or the payload cannot be read, so a config file is read then, not
-/// on every call.
-#[derive(Debug, Clone, Copy)]
-pub enum FailModeSource {
-    /// Set for this process (`KINTSUGI_FAIL_MODE=closed`, or a test).
-    Fixed(FailMode),
-    /// Not tightened by the environment: ask this function, which reads the
-    /// config's `fail_mode` (and may add a warning, e.g. a broken config).
-    Config(fn() -> (FailMode, Option<String>)),
-}
-
-impl FailModeSource {
-    /// The mode, words naming where it came from, and any warning.
-    pub fn resolve(self) -> (FailMode, String, Option<String>) {
-        match self {
-            FailModeSource::Fixed(m) => (m, format!("KINTSUGI_FAIL_MODE={}", m.as_str()), None),
-            FailModeSource::Config(read) => {
-                let (m, warning) = read();
-                (
-                    m,
-                    format!("fail_mode = \"{}\" in the config", m.as_str()),
-                    warning,
-                )
-            }
-        }
-    }
-}
+pub use crate::gate::FailModeSource;
 
 /// Everything the flow needs besides the payload.
 #[derive(Debug, Clone)]

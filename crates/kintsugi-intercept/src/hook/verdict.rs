@@ -1,24 +1,15 @@
-//! Getting a verdict: `propose` to the daemon, `wait` on a hold within the
-//! budget, and the local fallback (classify, block catastrophic, follow the
-//! fail mode) when the daemon cannot be asked. Also the reasons shown to the
-//! model and the user, written so they say what happened and what to do.
+//! A hook's verdict: the one gate ([`crate::gate`]) decides; this file says
+//! the result in the hook's terms (an explicit allow only for a safe
+//! command or a human's approval) with reasons shown to the model and the
+//! user, written so they say what happened and what to do.
 
-use super::{FailMode, FailModeSource, Options, Outcome, payload};
-use kintsugi_classify::{Class, Context, analyze};
-use kintsugi_protocol::{
-    Class as WireClass, Client, ClientError, Decision, PendingState, ProposedCommand, Request,
-    Response, Verdict,
-};
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use super::{Options, Outcome, payload};
+use crate::gate::{Decided, Gate, HoldEnd, LocalJudgment};
+use kintsugi_classify::Class;
+use kintsugi_protocol::{Class as WireClass, ProposedCommand, Verdict};
 
-/// How long a `propose` may take before the daemon counts as unreachable.
-pub const PROPOSE_TIMEOUT: Duration = Duration::from_secs(5);
-/// Slack on top of the `wait` timeout before we stop reading.
-const WAIT_GRACE: Duration = Duration::from_secs(3);
-
-/// Ask the daemon about `command`; fall back to local classification when it
-/// cannot answer.
+/// Ask the daemon about `command` through the one gate; say the result in
+/// the hook's terms.
 pub(crate) fn ask(
     opts: &Options,
     id: &str,
@@ -26,55 +17,31 @@ pub(crate) fn ask(
     cwd: &str,
     session: Option<String>,
 ) -> (Outcome, Vec<String>) {
-    let start = Instant::now();
     let agent = format!("hook:{}", opts.agent.name());
     // The id the post-tool hook will report the completion under.
     let mut proposed = ProposedCommand::with_id(id.to_string(), &agent, cwd, Vec::new(), command);
     proposed.session = session;
-
-    let mut client = match Client::connect_genuine(&opts.socket, &kintsugi_protocol::data_dir()) {
-        Ok(c) => c,
-        // An impostor on the socket: judged as if down, and fail closed.
-        Err(e @ kintsugi_protocol::ClientError::NotGenuine(_)) => {
-            let closed = Options {
-                fail_mode: FailModeSource::Fixed(FailMode::Closed),
-                ..opts.clone()
-            };
-            return local(&closed, command, cwd, &e.to_string());
-        }
-        Err(e) => return local(opts, command, cwd, &e.to_string()),
+    let gate = Gate {
+        socket: opts.socket.clone(),
+        data_dir: kintsugi_protocol::data_dir(),
+        home: opts.home.clone(),
+        fail_mode: opts.fail_mode,
+        hold_budget: opts.wait,
     };
-    let answer = client
-        .set_read_timeout(Some(PROPOSE_TIMEOUT))
-        .and_then(|()| client.request(&Request::Propose(proposed)));
-    let verdict = match answer {
-        Ok(Response::Verdict(v)) => v,
-        Ok(Response::Error { message }) => {
-            let why = format!("the daemon could not decide: {message}");
-            return local(opts, command, cwd, &why);
-        }
-        Ok(other) => {
-            let why = format!("the daemon answered `propose` with {other:?}");
-            return local(opts, command, cwd, &why);
-        }
-        Err(ClientError::Busy(message)) => return busy(&message),
-        Err(e) => return local(opts, command, cwd, &e.to_string()),
-    };
-    match verdict.decision {
-        Decision::Allow => allowed(&verdict),
-        Decision::Deny => (
+    match gate.ask(&proposed, &mut |_, _| ()) {
+        Decided::Allowed(v) => allowed(&v),
+        Decided::Denied(v) => (
             Outcome::Block {
                 reason: format!(
                     "Kintsugi denied this command: {} (rule {}).",
-                    verdict.reason, verdict.rule
+                    v.reason, v.rule
                 ),
             },
             Vec::new(),
         ),
-        Decision::Hold => (
-            wait_for_human(opts, &mut client, &verdict, start),
-            Vec::new(),
-        ),
+        Decided::Held { verdict, id, end } => (held(opts, &verdict, id, end), Vec::new()),
+        Decided::Busy(message) => busy(&message),
+        Decided::Local(j) => local(&j),
     }
 }
 
@@ -112,15 +79,9 @@ fn busy(message: &str) -> (Outcome, Vec<String>) {
     )
 }
 
-/// A held command: wait on the same connection until a human decides or the
-/// budget runs out. Anything but an approval blocks.
-fn wait_for_human(
-    opts: &Options,
-    client: &mut Client,
-    verdict: &Verdict,
-    start: Instant,
-) -> Outcome {
-    let Some(id) = verdict.pending.clone() else {
+/// A held command after the gate's wait: anything but an approval blocks.
+fn held(opts: &Options, verdict: &Verdict, id: Option<String>, end: HoldEnd) -> Outcome {
+    let (Some(id), false) = (id, end == HoldEnd::NoId) else {
         return Outcome::Block {
             reason: format!(
                 "Kintsugi is holding this command for a human but the daemon gave no pending id; it did not run ({}: {}).",
@@ -128,65 +89,27 @@ fn wait_for_human(
             ),
         };
     };
-    let deadline = start + opts.wait;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let req = Request::Wait {
-            id: id.clone(),
-            timeout_ms: Some(left.as_millis() as u64),
-        };
-        let answer = client
-            .set_read_timeout(Some(left + WAIT_GRACE))
-            .and_then(|()| client.request(&req));
-        match answer {
-            Ok(Response::Pending {
-                status: PendingState::Approved,
-            }) => {
-                return Outcome::Allow {
-                    reason: format!("Kintsugi: a human approved held command {id}."),
-                };
-            }
-            Ok(Response::Pending {
-                status: PendingState::Denied,
-            }) => {
-                return Outcome::Block {
-                    reason: format!(
-                        "Kintsugi: a human denied this command (held as {id}; rule {}: {}). It did not run; do not retry it unchanged.",
-                        verdict.rule, verdict.reason
-                    ),
-                };
-            }
-            Ok(Response::Pending {
-                status: PendingState::Gone,
-            }) => {
-                return Outcome::Block {
-                    reason: format!(
-                        "Kintsugi held this command as {id}, and it is no longer pending (it expired or was removed). It did not run."
-                    ),
-                };
-            }
-            Ok(Response::Pending {
-                status: PendingState::Pending,
-            }) if Instant::now() < deadline => continue,
-            Ok(Response::Pending { .. }) => return timed_out(opts, &id, verdict),
-            Ok(other) => {
-                return Outcome::Block {
-                    reason: format!(
-                        "Kintsugi is holding this command as {id} but the daemon answered `wait` with {other:?}; it did not run. {}",
-                        later(&id)
-                    ),
-                };
-            }
-            Err(e) => {
-                return Outcome::Block {
-                    reason: format!(
-                        "Kintsugi is holding this command as {id} and lost the daemon while waiting ({e}); it did not run. {}",
-                        later(&id)
-                    ),
-                };
-            }
+    let reason = match end {
+        HoldEnd::Approved => {
+            return Outcome::Allow {
+                reason: format!("Kintsugi: a human approved held command {id}."),
+            };
         }
-    }
+        HoldEnd::Denied => format!(
+            "Kintsugi: a human denied this command (held as {id}; rule {}: {}). It did not run; do not retry it unchanged.",
+            verdict.rule, verdict.reason
+        ),
+        HoldEnd::Gone => format!(
+            "Kintsugi held this command as {id}, and it is no longer pending (it expired or was removed). It did not run."
+        ),
+        HoldEnd::TimedOut => return timed_out(opts, &id, verdict),
+        HoldEnd::Lost(why) => format!(
+            "Kintsugi is holding this command as {id} but {why}; it did not run. {}",
+            later(&id)
+        ),
+        HoldEnd::NoId => unreachable!("handled above"),
+    };
+    Outcome::Block { reason }
 }
 
 fn timed_out(opts: &Options, id: &str, verdict: &Verdict) -> Outcome {
@@ -207,20 +130,16 @@ fn later(id: &str) -> String {
     )
 }
 
-/// The daemon could not be asked: classify locally. Catastrophic → block;
-/// otherwise the fail mode decides.
-fn local(opts: &Options, command: &str, cwd: &str, why: &str) -> (Outcome, Vec<String>) {
-    let ctx = Context {
-        cwd: PathBuf::from(cwd),
-        home: opts.home.clone(),
-        project_root: None,
-    };
-    let a = analyze(command, &ctx);
-    fallback(
-        opts.fail_mode,
-        a.class,
-        &format!("{} ({}: {})", a.class.as_str(), a.rule, a.reason),
-        &format!("the Kintsugi daemon is unreachable ({why})"),
+/// The daemon could not be asked: the gate judged locally; say it in the
+/// hook's terms.
+fn local(j: &LocalJudgment) -> (Outcome, Vec<String>) {
+    said(
+        j.blocks(),
+        j.class,
+        &format!("{} ({}: {})", j.class.as_str(), j.rule, j.reason),
+        &format!("the Kintsugi daemon is unreachable ({})", j.why),
+        &j.mode_named,
+        j.warning.clone(),
     )
 }
 
@@ -249,11 +168,33 @@ pub(crate) fn unreadable(why: &str, text: &str) -> Outcome {
 
 /// The decision when the daemon did not vouch for the command: `class` is
 /// the local classifier's, `what` describes it, `why` says what went wrong.
+/// The rule is the gate's ([`fallback_blocks`]); the tests drive the
+/// wording through it.
+#[cfg(test)]
 pub(crate) fn fallback(
-    source: FailModeSource,
+    source: super::FailModeSource,
     class: Class,
     what: &str,
     why: &str,
+) -> (Outcome, Vec<String>) {
+    let (mode, named, warning) = source.resolve();
+    said(
+        crate::gate::fallback_blocks(class, mode),
+        class,
+        what,
+        why,
+        &named,
+        warning,
+    )
+}
+
+fn said(
+    blocks: bool,
+    class: Class,
+    what: &str,
+    why: &str,
+    named: &str,
+    warning: Option<String>,
 ) -> (Outcome, Vec<String>) {
     if class == Class::Catastrophic {
         return (
@@ -265,18 +206,8 @@ pub(crate) fn fallback(
             Vec::new(),
         );
     }
-    let (mode, named, warning) = source.resolve();
-    match mode {
-        FailMode::Open => (
-            Outcome::NoOpinion,
-            warning
-                .into_iter()
-                .chain([format!(
-                    "{why}; local check: {what}. Not blocked because {named} (nothing was recorded)."
-                )])
-                .collect(),
-        ),
-        FailMode::Closed => (
+    if blocks {
+        return (
             Outcome::Block {
                 reason: format!(
                     "Kintsugi blocked this command: {why}; local check: {what}; {named} blocks anything the daemon has not vouched for.{}",
@@ -284,6 +215,15 @@ pub(crate) fn fallback(
                 ),
             },
             Vec::new(),
-        ),
+        );
     }
+    (
+        Outcome::NoOpinion,
+        warning
+            .into_iter()
+            .chain([format!(
+                "{why}; local check: {what}. Not blocked because {named} (nothing was recorded)."
+            )])
+            .collect(),
+    )
 }

@@ -164,8 +164,9 @@ fn watcher_and_snapshot_limits() -> String {
   command cannot be read is blocked in every fail mode (the reason quotes at
   most {quoted_cmds} commands found in it, {quoted_chars} characters each); an explicit allow
   only for a safe verdict or a human's approval, any other allow is \"no
-  opinion\" (the agent's own permission rules apply); {propose} s for the
-  daemon's verdict before the local check decides; the post-tool hook waits
+  opinion\" (the agent's own permission rules apply); every interceptor (hooks,
+  shims, exec, run, MCP) waits {propose} s for the daemon's verdict before the
+  local check and the fail mode decide; the post-tool hook waits
   {complete} s for the daemon's ack; a hold waits (--wait-secs, at most 600;
   KINTSUGI_HOOK_WAIT_SECS may only shorten it):
   {waits}
