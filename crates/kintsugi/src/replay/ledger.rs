@@ -26,6 +26,9 @@ pub const SEEN_KINDS: [&str; 2] = ["propose", "record"];
 /// The ledger, opened read-only.
 pub struct Ledger {
     conn: Connection,
+    /// Events already read, per command text (calls repeat: `ls`, `git
+    /// status`), so each distinct text is looked up once.
+    cache: std::cell::RefCell<std::collections::HashMap<String, Vec<SeenBy>>>,
 }
 
 /// The ledger event that saw a call.
@@ -54,14 +57,18 @@ impl Ledger {
         }
         let conn = open_read_only(&path)
             .with_context(|| format!("cannot open the ledger {}", path.display()))?;
-        Ok(Ledger { conn })
+        Ok(Ledger {
+            conn,
+            cache: Default::default(),
+        })
     }
 
-    /// The event that saw `redacted` (the call's command as the daemon
-    /// stores it) near `time`, if any; the closest in time wins.
-    pub fn seen(&self, redacted: &str, time: Option<&str>) -> Result<Option<SeenBy>> {
-        let at = time.and_then(parse_time);
-        let mut best: Option<(i128, SeenBy)> = None;
+    /// Every event of [`SEEN_KINDS`] whose command is exactly `redacted`.
+    fn events_for(&self, redacted: &str) -> Result<Vec<SeenBy>> {
+        if let Some(hit) = self.cache.borrow().get(redacted) {
+            return Ok(hit.clone());
+        }
+        let mut found = Vec::new();
         for kind in SEEN_KINDS {
             let filter = Filter {
                 kind: Some(kind.to_string()),
@@ -70,28 +77,38 @@ impl Ledger {
                 ..Default::default()
             };
             for e in query(&self.conn, &filter).context("cannot read the ledger")? {
-                if e.body.raw != redacted {
-                    continue;
+                if e.body.raw == redacted {
+                    found.push(SeenBy {
+                        seq: e.seq,
+                        ts: e.ts,
+                        agent: e.body.agent,
+                        decision: e.body.decision,
+                    });
                 }
-                let gap = match (at, parse_time(&e.ts)) {
-                    (Some(a), Some(t)) => (t - a).whole_milliseconds().abs(),
-                    (Some(_), None) => continue,
-                    (None, _) => 0,
-                };
-                if gap > i128::from(LEDGER_WINDOW_SECS) * 1000 {
-                    continue;
-                }
-                if best.as_ref().is_none_or(|(g, _)| gap < *g) {
-                    best = Some((
-                        gap,
-                        SeenBy {
-                            seq: e.seq,
-                            ts: e.ts.clone(),
-                            agent: e.body.agent.clone(),
-                            decision: e.body.decision.clone(),
-                        },
-                    ));
-                }
+            }
+        }
+        self.cache
+            .borrow_mut()
+            .insert(redacted.to_string(), found.clone());
+        Ok(found)
+    }
+
+    /// The event that saw `redacted` (the call's command as the daemon
+    /// stores it) near `time`, if any; the closest in time wins.
+    pub fn seen(&self, redacted: &str, time: Option<&str>) -> Result<Option<SeenBy>> {
+        let at = time.and_then(parse_time);
+        let mut best: Option<(i128, SeenBy)> = None;
+        for e in self.events_for(redacted)? {
+            let gap = match (at, parse_time(&e.ts)) {
+                (Some(a), Some(t)) => (t - a).whole_milliseconds().abs(),
+                (Some(_), None) => continue,
+                (None, _) => 0,
+            };
+            if gap > i128::from(LEDGER_WINDOW_SECS) * 1000 {
+                continue;
+            }
+            if best.as_ref().is_none_or(|(g, _)| gap < *g) {
+                best = Some((gap, e));
             }
         }
         Ok(best.map(|(_, s)| s))

@@ -471,3 +471,46 @@ fn gemini(values: &[Value], file: &str, path: &Path) -> Vec<Call> {
     }
     calls
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn codex_argv_is_unwrapped_from_a_shell_dash_c_and_quoted_otherwise() {
+        assert_eq!(
+            codex_line(&json!(["bash", "-lc", "ls | wc -l"])).unwrap(),
+            "ls | wc -l"
+        );
+        assert_eq!(codex_line(&json!("git status")).unwrap(), "git status");
+        assert_eq!(
+            codex_line(&json!(["rm", "-rf", "a b"])).unwrap(),
+            "rm -rf 'a b'"
+        );
+        assert!(codex_line(&json!([])).is_none());
+        assert!(codex_line(&json!([1, 2])).is_none());
+    }
+
+    #[test]
+    fn the_format_is_told_from_the_path_or_the_first_lines() {
+        assert_eq!(
+            agent_of_path(Path::new("/h/.codex/sessions/x.jsonl")),
+            Some("codex")
+        );
+        assert_eq!(agent_of_path(Path::new("/tmp/x.jsonl")), None);
+        assert_eq!(
+            sniff(&[json!({"type": "session_meta", "payload": {}})]),
+            Some("codex")
+        );
+        assert_eq!(
+            sniff(&[json!({"sessionId": "s", "projectHash": "h"})]),
+            Some("gemini")
+        );
+        assert_eq!(
+            sniff(&[json!({"sessionId": "s", "type": "assistant"})]),
+            Some("claude")
+        );
+        assert_eq!(sniff(&[json!({"hello": 1})]), None);
+    }
+}
