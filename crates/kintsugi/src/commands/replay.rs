@@ -160,10 +160,16 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode> {
         args.against_ledger,
         notes,
     );
-    if args.json {
-        println!("{}", serde_json::to_string(&report)?);
+    let text = if args.json {
+        format!("{}\n", serde_json::to_string(&report)?)
     } else {
-        print!("{}", report.text());
+        report.text()
+    };
+    use std::io::Write as _;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        // A reader that stopped early (`| head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.context("cannot write the report")?,
     }
     Ok(ExitCode::SUCCESS)
 }
