@@ -238,6 +238,31 @@ fn replay_skips_garbled_and_oversized_files_with_a_message_and_counts_them() {
         "{text}"
     );
 
+    // A file outside any agent's directory: its format is told from its
+    // first records.
+    let loose = sb.root().join("loose.jsonl");
+    write_lines(
+        &loose,
+        &[
+            json!({"type": "session_meta", "payload": {"id": "s", "cwd": cwd}}),
+            json!({"type": "response_item", "timestamp": "2026-12-01T10:00:00Z",
+                   "payload": {"type": "function_call", "name": "exec_command", "call_id": "c",
+                               "arguments": json!({"cmd": "git status"}).to_string()}}),
+        ],
+    );
+    let r = report(&sb.run(&["replay", "--json", loose.to_str().unwrap()]));
+    assert_eq!(r["per_agent"]["codex"]["calls"], 1, "{r:#}");
+    let odd = sb.root().join("odd.jsonl");
+    std::fs::write(&odd, "{\"hello\": 1}\n").unwrap();
+    let r = report(&sb.run(&["replay", "--json", odd.to_str().unwrap()]));
+    assert!(
+        r["files_skipped"][0]["why"]
+            .as_str()
+            .unwrap()
+            .contains("--agent"),
+        "{r:#}"
+    );
+
     // Bad arguments are clear errors.
     let out = sb.run(&["replay", "/nonexistent/transcripts"]);
     assert!(!out.status.success());

@@ -4,6 +4,7 @@
 //! matched against the ledger (`ledger.rs`), summarised (`report.rs`).
 //! Runs nothing and records nothing.
 
+pub mod formats;
 pub mod ledger;
 pub mod report;
 pub mod transcripts;

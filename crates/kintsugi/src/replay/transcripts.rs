@@ -17,9 +17,9 @@
 //!   again as it updates, so calls are kept once per id; the project dir is
 //!   in `.project_root` beside `chats/`.
 
+use super::formats::Parser;
 use super::{Call, MAX_DEPTH, MAX_FILES, MAX_LINE_BYTES, MAX_TRANSCRIPT_BYTES};
 use serde_json::Value;
-use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -195,8 +195,49 @@ pub fn read_all(
     Ok(out)
 }
 
+/// Records read before a file of unknown origin must have shown its format.
+const SNIFF_RECORDS: usize = 20;
+
+/// Feeds records to the parser once the format is known; until then keeps
+/// the first few to tell the format from.
+struct Feeder<'a> {
+    path: &'a Path,
+    parser: Option<Parser>,
+    pending: Vec<(Value, usize)>,
+    calls: Vec<Call>,
+}
+
+impl Feeder<'_> {
+    fn start(&mut self, agent: &'static str) {
+        let mut parser = Parser::new(agent, self.path);
+        for (v, n) in self.pending.drain(..) {
+            parser.feed(&v, n, &mut self.calls);
+        }
+        self.parser = Some(parser);
+    }
+
+    fn feed(&mut self, v: Value, n: usize) -> Result<(), String> {
+        if let Some(p) = &mut self.parser {
+            p.feed(&v, n, &mut self.calls);
+            return Ok(());
+        }
+        self.pending.push((v, n));
+        let values: Vec<Value> = self.pending.iter().map(|(v, _)| v.clone()).collect();
+        if let Some(agent) = sniff(&values) {
+            self.start(agent);
+        } else if self.pending.len() >= SNIFF_RECORDS {
+            return Err(UNKNOWN_FORMAT.into());
+        }
+        Ok(())
+    }
+}
+
+const UNKNOWN_FORMAT: &str =
+    "is JSON but of no known agent's transcript format; pass --agent claude|codex|gemini";
+
 /// The shell calls in one transcript file and the number of lines that
-/// were not JSON. `Err` says why the whole file is skipped.
+/// were not JSON. `Err` says why the whole file is skipped. The file is
+/// read one line at a time.
 pub fn read_file(path: &Path, agent: Option<&'static str>) -> Result<(Vec<Call>, usize), String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot open ({e})"))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -205,275 +246,79 @@ pub fn read_file(path: &Path, agent: Option<&'static str>) -> Result<(Vec<Call>,
             "is {len} bytes, over the {MAX_TRANSCRIPT_BYTES}-byte limit for one transcript; pass a smaller file"
         ));
     }
-    let mut values = Vec::new();
-    let mut bad = 0usize;
-    let mut total = 0usize;
-    let is_whole_json = path.extension().is_some_and(|e| e == "json");
+    let mut feeder = Feeder {
+        path,
+        parser: None,
+        pending: Vec::new(),
+        calls: Vec::new(),
+    };
+    if let Some(a) = agent.or_else(|| agent_of_path(path)) {
+        feeder.start(a);
+    }
     let mut reader = BufReader::new(file.take(MAX_TRANSCRIPT_BYTES));
-    if is_whole_json {
-        let mut text = String::new();
-        reader
-            .read_to_string(&mut text)
-            .map_err(|e| format!("is not UTF-8 text ({e})"))?;
-        let v: Value = serde_json::from_str(&text)
+    if path.extension().is_some_and(|e| e == "json") {
+        // The older Gemini CLI form: one object with `messages`.
+        let v: Value = serde_json::from_reader(reader)
             .map_err(|e| format!("is not a JSON transcript ({e}); skipped"))?;
-        if let Some(msgs) = v.get("messages").and_then(Value::as_array) {
-            values.push(serde_json::json!({"sessionId": v.get("sessionId")}));
-            values.extend(msgs.iter().cloned());
+        if feeder.parser.is_none() {
+            feeder.start("gemini");
         }
-        total = 1;
-    } else {
-        let mut buf = Vec::new();
-        loop {
-            buf.clear();
-            let n = (&mut reader)
-                .take(MAX_LINE_BYTES as u64 + 1)
-                .read_until(b'\n', &mut buf)
-                .map_err(|e| format!("cannot be read ({e})"))?;
-            if n == 0 {
-                break;
+        feeder.feed(serde_json::json!({"sessionId": v.get("sessionId")}), 1)?;
+        if let Some(Value::Array(msgs)) = v.get("messages") {
+            for (i, m) in msgs.iter().enumerate() {
+                feeder.feed(m.clone(), i + 2)?;
             }
-            if buf.len() > MAX_LINE_BYTES && !buf.ends_with(b"\n") {
-                // Skip the rest of an over-long line.
-                bad += 1;
-                let mut sink = Vec::new();
-                reader
-                    .read_until(b'\n', &mut sink)
-                    .map_err(|e| format!("cannot be read ({e})"))?;
-                continue;
-            }
-            let line = String::from_utf8_lossy(&buf);
-            if line.trim().is_empty() {
-                continue;
-            }
+        }
+        return Ok((feeder.calls, 0));
+    }
+    let (mut bad, mut total, mut good) = (0usize, 0usize, 0usize);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let n = (&mut reader)
+            .take(MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| format!("cannot be read ({e})"))?;
+        if n == 0 {
+            break;
+        }
+        if buf.len() > MAX_LINE_BYTES && !buf.ends_with(b"\n") {
+            // Skip the rest of an over-long line.
+            bad += 1;
             total += 1;
-            match serde_json::from_str::<Value>(line.trim()) {
-                Ok(v) => values.push(v),
-                Err(_) => bad += 1,
+            let mut sink = Vec::new();
+            reader
+                .read_until(b'\n', &mut sink)
+                .map_err(|e| format!("cannot be read ({e})"))?;
+            continue;
+        }
+        let line = String::from_utf8_lossy(&buf);
+        if line.trim().is_empty() {
+            continue;
+        }
+        total += 1;
+        match serde_json::from_str::<Value>(line.trim()) {
+            Ok(v) => {
+                good += 1;
+                feeder.feed(v, total)?;
             }
+            Err(_) => bad += 1,
         }
     }
-    if values.is_empty() && total > 0 {
+    if good == 0 && total > 0 {
         return Err(format!(
             "has {total} line(s) and none is JSON: not a transcript (garbled?); skipped"
         ));
     }
-    let who = agent
-        .or_else(|| agent_of_path(path))
-        .or_else(|| sniff(&values[..values.len().min(20)]));
-    let Some(who) = who else {
-        if values.is_empty() {
-            return Ok((Vec::new(), bad));
-        }
-        return Err(
-            "is JSON but of no known agent's transcript format; pass --agent claude|codex|gemini"
-                .into(),
-        );
-    };
-    let file = path.display().to_string();
-    let calls = match who {
-        "claude" => claude(&values, &file),
-        "codex" => codex(&values, &file),
-        _ => gemini(&values, &file, path),
-    };
-    Ok((calls, bad))
-}
-
-fn s(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(str::to_string)
-}
-
-fn claude(values: &[Value], file: &str) -> Vec<Call> {
-    let mut seen = HashSet::new();
-    let mut calls = Vec::new();
-    for (i, v) in values.iter().enumerate() {
-        if v.get("type").and_then(Value::as_str) != Some("assistant") {
-            continue;
-        }
-        let Some(blocks) = v.pointer("/message/content").and_then(Value::as_array) else {
-            continue;
-        };
-        for b in blocks {
-            if b.get("type").and_then(Value::as_str) != Some("tool_use")
-                || b.get("name").and_then(Value::as_str) != Some("Bash")
-            {
-                continue;
-            }
-            let Some(command) = b.pointer("/input/command").and_then(Value::as_str) else {
-                continue;
-            };
-            if let Some(id) = s(b, "id")
-                && !seen.insert(id)
-            {
-                continue;
-            }
-            calls.push(Call {
-                agent: "claude",
-                file: file.to_string(),
-                line: i + 1,
-                session: s(v, "sessionId"),
-                cwd: s(v, "cwd"),
-                time: s(v, "timestamp"),
-                command: command.to_string(),
-            });
-        }
+    if feeder.parser.is_none() && good > 0 {
+        return Err(UNKNOWN_FORMAT.into());
     }
-    calls
-}
-
-/// The command line of a Codex shell call's `command`: a string, or an
-/// argv whose `bash -lc LINE` form is unwrapped to LINE.
-fn codex_line(command: &Value) -> Option<String> {
-    if let Some(line) = command.as_str() {
-        return Some(line.to_string());
-    }
-    let argv: Vec<String> = command
-        .as_array()?
-        .iter()
-        .map(|w| w.as_str().map(str::to_string))
-        .collect::<Option<_>>()?;
-    let shells = ["bash", "sh", "zsh", "/bin/bash", "/bin/sh", "/usr/bin/bash"];
-    if argv.len() == 3
-        && shells.contains(&argv[0].as_str())
-        && ["-c", "-lc"].contains(&argv[1].as_str())
-    {
-        return Some(argv[2].clone());
-    }
-    (!argv.is_empty()).then(|| kintsugi_protocol::argv_to_line(&argv))
-}
-
-fn codex(values: &[Value], file: &str) -> Vec<Call> {
-    let mut seen = HashSet::new();
-    let mut calls = Vec::new();
-    let mut cwd: Option<String> = None;
-    let mut session: Option<String> = None;
-    for (i, v) in values.iter().enumerate() {
-        let Some(p) = v.get("payload") else { continue };
-        match v.get("type").and_then(Value::as_str) {
-            Some("session_meta") => {
-                session = s(p, "id").or_else(|| s(p, "session_id"));
-                cwd = s(p, "cwd").or(cwd);
-                continue;
-            }
-            Some("turn_context") => {
-                cwd = s(p, "cwd").or(cwd);
-                continue;
-            }
-            Some("response_item") => {}
-            _ => continue,
-        }
-        let (line, workdir) = match p.get("type").and_then(Value::as_str) {
-            Some("function_call") => {
-                let name = p.get("name").and_then(Value::as_str).unwrap_or("");
-                if !matches!(
-                    name,
-                    "exec_command" | "shell" | "shell_command" | "container.exec"
-                ) {
-                    continue;
-                }
-                let args = match p.get("arguments") {
-                    Some(Value::String(text)) => serde_json::from_str(text).unwrap_or(Value::Null),
-                    Some(other) => other.clone(),
-                    None => Value::Null,
-                };
-                let line = args
-                    .get("cmd")
-                    .or_else(|| args.get("command"))
-                    .and_then(codex_line);
-                (line, s(&args, "workdir"))
-            }
-            Some("local_shell_call") => {
-                let action = p.get("action").cloned().unwrap_or(Value::Null);
-                let line = action.get("command").and_then(codex_line);
-                (line, s(&action, "working_directory"))
-            }
-            _ => continue,
-        };
-        let Some(line) = line else { continue };
-        if let Some(id) = s(p, "call_id").or_else(|| s(p, "id"))
-            && !seen.insert(id)
-        {
-            continue;
-        }
-        let here = match (workdir, &cwd) {
-            (Some(w), Some(c)) if !w.starts_with('/') => Some(format!("{c}/{w}")),
-            (Some(w), _) => Some(w),
-            (None, c) => c.clone(),
-        };
-        calls.push(Call {
-            agent: "codex",
-            file: file.to_string(),
-            line: i + 1,
-            session: session.clone(),
-            cwd: here,
-            time: s(v, "timestamp"),
-            command: line,
-        });
-    }
-    calls
-}
-
-/// Gemini's tool calls may sit in a message line or in a `$set` update's
-/// `messages`.
-fn gemini_messages(v: &Value) -> Vec<&Value> {
-    let mut out = vec![v];
-    if let Some(msgs) = v.pointer("/$set/messages").and_then(Value::as_array) {
-        out.extend(msgs.iter());
-    }
-    out
-}
-
-fn gemini(values: &[Value], file: &str, path: &Path) -> Vec<Call> {
-    // `.project_root` beside `chats/` names the project directory.
-    let project = path
-        .parent()
-        .and_then(Path::parent)
-        .and_then(|d| std::fs::read_to_string(d.join(".project_root")).ok())
-        .map(|t| t.trim().to_string())
-        .filter(|t| t.starts_with('/'));
-    let session = values.iter().find_map(|v| s(v, "sessionId"));
-    let mut seen = HashSet::new();
-    let mut calls = Vec::new();
-    for (i, v) in values.iter().enumerate() {
-        for m in gemini_messages(v) {
-            let Some(tcs) = m.get("toolCalls").and_then(Value::as_array) else {
-                continue;
-            };
-            for tc in tcs {
-                if tc.get("name").and_then(Value::as_str) != Some("run_shell_command") {
-                    continue;
-                }
-                let Some(command) = tc.pointer("/args/command").and_then(Value::as_str) else {
-                    continue;
-                };
-                if let Some(id) = s(tc, "id")
-                    && !seen.insert(id)
-                {
-                    continue;
-                }
-                let dir = s(&tc["args"], "dir_path").or_else(|| s(&tc["args"], "directory"));
-                let cwd = match (dir, &project) {
-                    (Some(d), _) if d.starts_with('/') => Some(d),
-                    (Some(d), Some(p)) => Some(format!("{p}/{d}")),
-                    (_, p) => p.clone(),
-                };
-                calls.push(Call {
-                    agent: "gemini",
-                    file: file.to_string(),
-                    line: i + 1,
-                    session: session.clone(),
-                    cwd,
-                    time: s(m, "timestamp").or_else(|| s(tc, "timestamp")),
-                    command: command.to_string(),
-                });
-            }
-        }
-    }
-    calls
+    Ok((feeder.calls, bad))
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::formats::codex_line;
     use super::*;
     use serde_json::json;
 
