@@ -1,5 +1,6 @@
 //! `kintsugi replay`: the shell tool calls in agents' session transcripts
-//! (`transcripts.rs`), each decided by the daemon's own engine under the
+//! (`transcripts.rs` finds and reads the files, `formats.rs` parses each
+//! agent's records), each decided by the daemon's own engine under the
 //! current policy and mode (`kintsugi_daemon::OfflineEngine`), optionally
 //! matched against the ledger (`ledger.rs`), summarised (`report.rs`).
 //! Runs nothing and records nothing.
