@@ -26,6 +26,7 @@ mod model;
 #[cfg(feature = "llama")]
 mod model_thread;
 mod observed;
+mod offline;
 mod peer;
 mod policy;
 mod queue;
@@ -43,7 +44,9 @@ mod vault_ops;
 mod writer;
 
 pub use config::{Config, ConfigError, FailMode, Mode, ModelConfig, Rules};
+pub use decide::Decided;
 pub use load::{MAX_REFUSALS_IN_FLIGHT, SUBSCRIBER_WRITE_TIMEOUT};
+pub use offline::{OfflineEngine, scrubbed};
 pub use policy::MAX_REPO_FILE_BYTES;
 pub use queue::group_name;
 pub use riding::{HOOK_REUSE_WINDOW, RUN_REUSE_WINDOW};

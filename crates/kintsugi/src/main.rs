@@ -15,6 +15,7 @@ mod gate {
 }
 mod jsonc;
 mod mcp;
+mod replay;
 mod sandbox;
 mod shim;
 mod util;
@@ -59,6 +60,8 @@ enum Command {
     Log(commands::log::LogArgs),
     /// Classify a command (runs nothing, logs nothing, needs no daemon).
     Test(commands::test::TestArgs),
+    /// Decide the shell calls in agents' session transcripts under the current policy (runs nothing).
+    Replay(commands::replay::ReplayArgs),
     /// Classify your shell history (or a file) and summarise what would have been held.
     DryRun(commands::dry_run::DryRunArgs),
     /// The control room: live timeline, approve/deny, snapshots and undo.
@@ -141,6 +144,7 @@ fn main() -> ExitCode {
         Command::Log(a) => commands::log::run(a),
         Command::Test(a) => commands::test::run(a),
         Command::DryRun(a) => commands::dry_run::run(a),
+        Command::Replay(a) => commands::replay::run(a),
         Command::Tui(a) => commands::tui::run(a),
         Command::Queue(a) => commands::queue::list(a),
         Command::Approve(a) => commands::queue::decide(a, true),

@@ -4,12 +4,21 @@
 //! and returns exit code, stdout and stderr; a denial or an unanswered hold
 //! comes back as a tool error with the reason, and nothing runs. `check`
 //! only classifies.
+//!
+//! Protocol revisions: rmcp serves both the 2025-11-25 handshake
+//! (`initialize`, then a session) and the stateless 2026-07-28 revision
+//! (no handshake, no session: each request carries its protocol version in
+//! `_meta`, and an opening request that is not `initialize` is answered on
+//! its own). Its `server/discover` answer is rmcp's (supported versions,
+//! capabilities, server info) plus the tool list under [`TOOLS_META_KEY`].
+//! Stdout carries only JSON-RPC; diagnostics go to stderr.
 
 use crate::gate::{self, GateSettings, Outcome};
 use kintsugi_classify::{Context, analyze};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    JsonObject, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, DiscoverResult,
+    Implementation, JsonObject, ListToolsResult, PaginatedRequestParams, ServerCapabilities,
+    ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler, ServiceExt};
@@ -26,6 +35,11 @@ pub const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
 /// Default and largest run time of one `exec`, in seconds.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 120;
 pub const MAX_TIMEOUT_SECS: u64 = 3600;
+
+/// The `_meta` key of the `server/discover` result that lists the tools
+/// (name, description, input schema), so a stateless client learns them in
+/// its first round trip.
+pub const TOOLS_META_KEY: &str = "dev.kintsugi/tools";
 
 struct KintsugiMcp;
 
@@ -226,6 +240,23 @@ impl ServerHandler for KintsugiMcp {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(Implementation::new("kintsugi", env!("CARGO_PKG_VERSION")))
             .with_instructions("Run shell commands with `exec`; Kintsugi checks each one and may hold it for a human.")
+    }
+
+    async fn discover(
+        &self,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<DiscoverResult, McpError> {
+        let mut result = DiscoverResult::from_server_info(
+            ServerHandler::supported_protocol_versions(self).into_owned(),
+            self.get_info(),
+        );
+        let tools = serde_json::to_value(tools())
+            .map_err(|e| McpError::internal_error(format!("cannot list the tools: {e}"), None))?;
+        result
+            .meta
+            .get_or_insert_default()
+            .insert(TOOLS_META_KEY.to_string(), tools);
+        Ok(result)
     }
 
     async fn list_tools(

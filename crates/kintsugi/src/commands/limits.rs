@@ -175,6 +175,10 @@ fn watcher_and_snapshot_limits() -> String {
 - MCP exec: {mcp_default} s per command by default, at most {mcp_max} s
   (timeout_secs; the whole process group is killed); {mcp_out_mib} MiB of
   stdout and of stderr kept
+- replay: transcripts up to {replay_mib} MiB each (lines up to {line_mib} MiB),
+  {replay_files} files and {replay_depth} directory levels per run; a ledger event
+  sees a call within {window} s of the time the agent gave it ({candidates}
+  events with the same text examined); the local model is not consulted
 ",
         sub_write = kintsugi_daemon::SUBSCRIBER_WRITE_TIMEOUT.as_secs(),
         refusals = kintsugi_daemon::MAX_REFUSALS_IN_FLIGHT,
@@ -203,6 +207,12 @@ fn watcher_and_snapshot_limits() -> String {
         mcp_default = crate::mcp::DEFAULT_TIMEOUT_SECS,
         mcp_max = crate::mcp::MAX_TIMEOUT_SECS,
         mcp_out_mib = crate::mcp::MAX_OUTPUT_BYTES / (1024 * 1024),
+        replay_mib = crate::replay::MAX_TRANSCRIPT_BYTES / (1024 * 1024),
+        line_mib = crate::replay::MAX_LINE_BYTES / (1024 * 1024),
+        replay_files = crate::replay::MAX_FILES,
+        replay_depth = crate::replay::MAX_DEPTH,
+        window = crate::replay::ledger::LEDGER_WINDOW_SECS,
+        candidates = crate::replay::ledger::MAX_LEDGER_CANDIDATES,
         hook_reuse = kintsugi_daemon::HOOK_REUSE_WINDOW.as_secs(),
         run_reuse = kintsugi_daemon::RUN_REUSE_WINDOW.as_secs(),
     )

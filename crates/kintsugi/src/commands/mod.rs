@@ -20,6 +20,7 @@ pub mod model;
 pub mod model_bench;
 pub mod queue;
 pub mod record;
+pub mod replay;
 pub mod report;
 pub mod run;
 pub mod service;
