@@ -7,6 +7,9 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod alerts;
+pub use alerts::{AlertsConfig, WebhookFormat, WebhookUrl};
+
 /// Why the config could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -83,6 +86,9 @@ pub struct Config {
     /// The local model scorer (`[model]`); without a `path` the built-in
     /// heuristic scores alone. See docs/MODEL.md.
     pub model: ModelConfig,
+    /// Desktop notification and webhook for holds (`[alerts]`, off when
+    /// absent; see config/alerts.rs).
+    pub alerts: AlertsConfig,
 }
 
 /// The `[watch]` table: `paths = ["~/projects", …]` are watched
@@ -317,6 +323,7 @@ impl Default for Config {
             watch: Watch::default(),
             fleet: None,
             model: ModelConfig::default(),
+            alerts: AlertsConfig::default(),
         }
     }
 }
@@ -377,6 +384,7 @@ impl Config {
             f.check()?;
         }
         cfg.model.check()?;
+        cfg.alerts.check()?;
         Ok(cfg)
     }
 

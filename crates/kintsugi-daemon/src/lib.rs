@@ -12,6 +12,7 @@
 //! clients speak only `kintsugi-protocol`.
 #![forbid(unsafe_code)]
 
+mod alerts;
 mod auth;
 mod config;
 mod connection;
@@ -41,7 +42,13 @@ mod vault_guard;
 mod vault_ops;
 mod writer;
 
-pub use config::{Config, ConfigError, FailMode, Mode, ModelConfig, Rules};
+pub use alerts::{
+    ALERT_COMMAND_CHARS, ALERT_PREVIEW_CHARS, DESKTOP_CALL_TIMEOUT, DESKTOP_QUEUE_LEN,
+    WEBHOOK_ATTEMPTS, WEBHOOK_FIRST_BACKOFF, WEBHOOK_QUEUE_LEN,
+};
+pub use config::{
+    AlertsConfig, Config, ConfigError, FailMode, Mode, ModelConfig, Rules, WebhookFormat,
+};
 pub use load::{MAX_REFUSALS_IN_FLIGHT, SUBSCRIBER_WRITE_TIMEOUT};
 pub use policy::MAX_REPO_FILE_BYTES;
 pub use queue::group_name;

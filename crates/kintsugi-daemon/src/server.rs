@@ -153,6 +153,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         ),
         load: Admission::new(config.load_limits()),
         grants: Default::default(),
+        alerts: crate::alerts::Alerts::start(&config.alerts, config.pending_ttl_secs),
         config,
         paths: paths.clone(),
         engine,
