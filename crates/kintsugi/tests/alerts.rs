@@ -375,39 +375,208 @@ struct Received {
 /// A local HTTP server answering each request with the next status of
 /// `answers` (the last one repeats); records every request.
 fn http_server(answers: Vec<u16>) -> (u16, Arc<Mutex<Vec<Received>>>) {
+    serve(answers, None)
+}
+
+/// The same over TLS with `tls`.
+fn serve(
+    answers: Vec<u16>,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) -> (u16, Arc<Mutex<Vec<Received>>>) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
     let got = Arc::new(Mutex::new(Vec::new()));
     let rec = got.clone();
     std::thread::spawn(move || {
         for (i, s) in l.incoming().enumerate() {
-            let Ok(mut s) = s else { return };
-            let mut r = BufReader::new(s.try_clone().unwrap());
-            let mut head = String::new();
-            loop {
-                let mut line = String::new();
-                if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                head.push_str(&line);
-            }
-            let len = head
-                .lines()
-                .find_map(|l| l.strip_prefix("Content-Length: "))
-                .and_then(|n| n.trim().parse().ok())
-                .unwrap_or(0);
-            let mut body = vec![0u8; len];
-            r.read_exact(&mut body).unwrap();
-            rec.lock().unwrap().push(Received {
-                head,
-                body,
-                at: Instant::now(),
-            });
+            let Ok(s) = s else { return };
+            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
             let code = answers[i.min(answers.len() - 1)];
-            let _ = write!(s, "HTTP/1.1 {code} X\r\nContent-Length: 0\r\n\r\n");
+            match &tls {
+                None => answer(s, code, &rec),
+                Some(cfg) => {
+                    let conn = rustls::ServerConnection::new(cfg.clone()).unwrap();
+                    answer(rustls::StreamOwned::new(conn, s), code, &rec)
+                }
+            }
         }
     });
     (port, got)
+}
+
+fn answer<S: Read + Write>(mut s: S, code: u16, rec: &Mutex<Vec<Received>>) {
+    let mut r = BufReader::new(&mut s);
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        head.push_str(&line);
+    }
+    let len = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Content-Length: "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; len];
+    // A client that gave up (e.g. refused the certificate) sent no request.
+    if head.is_empty() || r.read_exact(&mut body).is_err() {
+        return;
+    }
+    drop(r);
+    rec.lock().unwrap().push(Received {
+        head,
+        body,
+        at: Instant::now(),
+    });
+    let _ = write!(s, "HTTP/1.1 {code} X\r\nContent-Length: 0\r\n\r\n");
+    let _ = s.flush();
+}
+
+/// A throwaway CA and a `localhost` server certificate signed by it
+/// (openssl, as scripts/pg-test-server makes them); the server's TLS setup.
+fn test_ca(dir: &std::path::Path) -> Arc<rustls::ServerConfig> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl is needed for this test");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        &["req", "-x509"][..],
+        &ec,
+        &[
+            "-days",
+            "1",
+            "-subj",
+            "/CN=kintsugi test CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+        ],
+    ]
+    .concat());
+    run(&[
+        &["req"][..],
+        &ec,
+        &[
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ],
+    ]
+    .concat());
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-extfile",
+        "server.ext",
+        "-out",
+        "server.crt",
+    ]);
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(dir.join("server.crt"))
+        .unwrap()
+        .map(|c| c.unwrap())
+        .collect();
+    let key = PrivateKeyDer::from_pem_file(dir.join("server.key")).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let cfg = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    Arc::new(cfg)
+}
+
+#[test]
+fn an_https_webhook_is_verified_against_the_configured_ca() {
+    let sb = Sandbox::new();
+    let tls = test_ca(sb.root());
+    let (port, got) = serve(vec![200], Some(tls));
+    // Without the CA (the system bundle only) the certificate is refused.
+    let mut plain = Sandbox::new();
+    plain.write_config(&format!(
+        "[alerts]\nwebhook = \"https://localhost:{port}/h\"\n"
+    ));
+    plain.start();
+    let mut c = Conn::open(&plain.socket());
+    assert_eq!(
+        c.ask(&propose("rm -rf ~/x", "/tmp")).unwrap()["decision"],
+        "hold"
+    );
+    let s = wait_until("a certificate error", || {
+        let s = status_json(&plain);
+        s["alerts"]["webhook"]["last_error"]
+            .is_string()
+            .then_some(s)
+    });
+    let e = s["alerts"]["webhook"]["last_error"].as_str().unwrap();
+    assert!(e.to_lowercase().contains("certificate"), "{e}");
+    assert!(got.lock().unwrap().is_empty(), "{e} {:?}", got.lock().unwrap());
+    drop(plain);
+
+    let mut sb = sb;
+    sb.write_config(&format!(
+        "[alerts]\nwebhook = \"https://localhost:{port}/h\"\nca_file = \"{}\"\nformat = \"slack\"\n",
+        sb.root().join("ca.crt").display()
+    ));
+    sb.start();
+    let mut c = Conn::open(&sb.socket());
+    assert_eq!(
+        c.ask(&propose("rm -rf ~/x", "/tmp")).unwrap()["decision"],
+        "hold"
+    );
+    let r = wait_until("the https request", || got.lock().unwrap().first().cloned());
+    assert!(r.head.starts_with("POST /h HTTP/1.1\r\n"), "{}", r.head);
+    let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    let text = body["text"].as_str().unwrap();
+    assert!(
+        text.contains("```rm -rf ~/x```") && text.contains("held for you"),
+        "{text}"
+    );
+    let s = wait_until("the delivery", || {
+        let s = status_json(&sb);
+        (s["alerts"]["webhook"]["delivered"] == 1).then_some(s)
+    });
+    assert_eq!(
+        s["alerts"]["webhook"]["target"], "https://localhost (slack)",
+        "{s}"
+    );
 }
 
 #[test]

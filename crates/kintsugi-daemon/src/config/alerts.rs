@@ -196,6 +196,14 @@ impl AlertsConfig {
                 "[alerts] open_url {u:?} must be an http:// or https:// URL (the web control room)"
             ));
         }
+        if let Some(f) = &self.ca_file
+            && f.is_relative()
+        {
+            return Err(format!(
+                "[alerts] ca_file must be an absolute path, not {}",
+                f.display()
+            ));
+        }
         if !self.enabled() && (self.open_url.is_some() || self.on_deny) {
             return Err(
                 "[alerts] on_deny and open_url need `desktop = true` or a `webhook` to act on"
@@ -264,6 +272,8 @@ mod tests {
         assert!(Config::parse("[alerts]\nwebhook = \"https://h/\"\nformat = \"xml\"").is_err());
         let err = Config::parse("[alerts]\ndesktop = true\ntimeout_ms = 0").unwrap_err();
         assert!(err.contains("timeout_ms"), "{err}");
+        let err = Config::parse("[alerts]\ndesktop = true\nca_file = \"ca.pem\"").unwrap_err();
+        assert!(err.contains("absolute"), "{err}");
         let err = Config::parse("[alerts]\non_deny = true").unwrap_err();
         assert!(err.contains("desktop = true"), "{err}");
         let err = Config::parse("[alerts]\ndesktop = true\nopen_url = \"file:///x\"").unwrap_err();
