@@ -473,7 +473,7 @@ fn status(state: &State) -> Response {
         connections: Some(state.load.in_use().0 as u64),
         subscribers: Some(state.load.in_use().1 as u64),
         refused_busy: Some(state.load.refused()),
-        alerts: state.alerts.as_ref().map(|a| a.status()),
+        alerts: state.alerts.as_ref().map(|a| Box::new(a.status())),
     })
 }
 

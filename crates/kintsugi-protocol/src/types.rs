@@ -273,7 +273,7 @@ pub struct StatusInfo {
     /// Extension: desktop notification and webhook delivery, when `[alerts]`
     /// configures any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alerts: Option<AlertsStatus>,
+    pub alerts: Option<Box<AlertsStatus>>,
 }
 
 /// Extension of `status`: where each configured alert channel stands.

@@ -547,7 +547,11 @@ fn an_https_webhook_is_verified_against_the_configured_ca() {
     });
     let e = s["alerts"]["webhook"]["last_error"].as_str().unwrap();
     assert!(e.to_lowercase().contains("certificate"), "{e}");
-    assert!(got.lock().unwrap().is_empty(), "{e} {:?}", got.lock().unwrap());
+    assert!(
+        got.lock().unwrap().is_empty(),
+        "{e} {:?}",
+        got.lock().unwrap()
+    );
     drop(plain);
 
     let mut sb = sb;
@@ -720,4 +724,20 @@ fn a_dead_webhook_never_delays_a_verdict() {
     assert!(e.contains("timed out") && e.contains("attempt"), "{e}");
     assert_eq!(s["alerts"]["webhook"]["delivered"], 0, "{s}");
     drop(hole);
+}
+
+#[test]
+fn limits_lists_the_alert_limits_from_the_constants() {
+    let sb = Sandbox::new();
+    let out = text(&sb.run(&["limits"]));
+    assert!(out.contains("- alerts ([alerts], off unless"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "queue of {} (desktop) /\n  {} (webhook)",
+            kintsugi_daemon::DESKTOP_QUEUE_LEN,
+            kintsugi_daemon::WEBHOOK_QUEUE_LEN
+        )),
+        "{out}"
+    );
+    assert!(out.contains("4 attempts of at most 5000 ms"), "{out}");
 }

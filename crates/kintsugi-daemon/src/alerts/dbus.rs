@@ -132,7 +132,7 @@ async fn open(conn: &zbus::Connection, url: &str) -> Result<(), String> {
 }
 
 enum Next {
-    Alert(Option<Alert>),
+    Alert(Option<Box<Alert>>),
     Click(Option<zbus::Message>),
 }
 
@@ -144,10 +144,10 @@ async fn run(mut rx: mpsc::Receiver<Alert>, open_url: Option<String>, counters: 
     loop {
         let next = match session.as_mut().and_then(|s| s.actions.as_mut()) {
             Some(clicks) => tokio::select! {
-                a = rx.recv() => Next::Alert(a),
+                a = rx.recv() => Next::Alert(a.map(Box::new)),
                 m = clicks.next() => Next::Click(m),
             },
-            None => Next::Alert(rx.recv().await),
+            None => Next::Alert(rx.recv().await.map(Box::new)),
         };
         match next {
             Next::Alert(None) => return,
