@@ -13,6 +13,9 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod alerts;
+pub use alerts::{AlertsConfig, WebhookFormat, WebhookUrl};
+
 /// Why the config could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -90,6 +93,9 @@ pub struct Config {
     /// The local model scorer (`[model]`); without a `path` the built-in
     /// heuristic scores alone. See docs/MODEL.md.
     pub model: ModelConfig,
+    /// Desktop notification and webhook for holds (`[alerts]`, off when
+    /// absent; see alerts.rs).
+    pub alerts: AlertsConfig,
 }
 
 /// The `[watch]` table: `paths = ["~/projects", …]` are watched
@@ -368,6 +374,7 @@ impl Default for Config {
             watch: Watch::default(),
             fleet: None,
             model: ModelConfig::default(),
+            alerts: AlertsConfig::default(),
         }
     }
 }
@@ -428,6 +435,7 @@ impl Config {
             f.check()?;
         }
         cfg.model.check()?;
+        cfg.alerts.check()?;
         Ok(cfg)
     }
 

@@ -276,8 +276,9 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     // The snapshot's notes may quote a path the classifier took from the line.
     reason = secrets.text(reason);
     let mut pending = None;
+    let mut preview = None;
     if decision == Decision::Hold {
-        let preview = if plan.is_empty() {
+        preview = if plan.is_empty() {
             None
         } else {
             Some(secrets.text(state.snapshots.preview(plan, project_root).await))
@@ -290,7 +291,7 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
             reason: reason.clone(),
             created: now(),
             status: PendingState::Pending,
-            preview,
+            preview: preview.clone(),
         };
         match state.queue.hold(item, Proposer::of(peer.pid), effects) {
             Ok(id) => pending = Some(id),
@@ -314,17 +315,21 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     e.pending = pending.clone();
     e.snapshot = snapshot.clone();
     match commit(state, e).await {
-        Ok(seq) => Response::Verdict(Verdict {
-            decision,
-            class,
-            rule,
-            reason,
-            summary,
-            risk,
-            event: Some(seq),
-            pending,
-            snapshot,
-        }),
+        Ok(seq) => {
+            let verdict = Verdict {
+                decision,
+                class,
+                rule,
+                reason,
+                summary,
+                risk,
+                event: Some(seq),
+                pending,
+                snapshot,
+            };
+            crate::alerts::announce(state, &cmd, &verdict, preview.as_deref());
+            Response::Verdict(verdict)
+        }
         Err(resp) => {
             if let Some(id) = &pending {
                 let _ = state.queue.decide(id, false);
@@ -468,6 +473,7 @@ fn status(state: &State) -> Response {
         connections: Some(state.load.in_use().0 as u64),
         subscribers: Some(state.load.in_use().1 as u64),
         refused_busy: Some(state.load.refused()),
+        alerts: state.alerts.as_ref().map(|a| Box::new(a.status())),
     })
 }
 

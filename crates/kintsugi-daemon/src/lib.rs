@@ -12,6 +12,7 @@
 //! clients speak only `kintsugi-protocol`.
 #![forbid(unsafe_code)]
 
+mod alerts;
 mod auth;
 /// The user's config, from its own crate (clients read it without the daemon).
 use kintsugi_config as config;
@@ -43,7 +44,13 @@ mod vault_guard;
 mod vault_ops;
 mod writer;
 
-pub use config::{Config, ConfigError, FailMode, Mode, ModelConfig, Rules};
+pub use alerts::{
+    ALERT_COMMAND_CHARS, ALERT_PREVIEW_CHARS, DESKTOP_CALL_TIMEOUT, DESKTOP_QUEUE_LEN,
+    WEBHOOK_ATTEMPTS, WEBHOOK_FIRST_BACKOFF, WEBHOOK_QUEUE_LEN,
+};
+pub use config::{
+    AlertsConfig, Config, ConfigError, FailMode, Mode, ModelConfig, Rules, WebhookFormat,
+};
 pub use decide::Decided;
 pub use load::{MAX_REFUSALS_IN_FLIGHT, SUBSCRIBER_WRITE_TIMEOUT};
 pub use offline::{OfflineEngine, scrubbed};

@@ -46,6 +46,8 @@ pub struct State {
     pub recent: crate::observed::Recent,
     /// The fleet shipper, when `[fleet]` is configured (taken at stop).
     pub fleet: Mutex<Option<kintsugi_fleet::ShipperHandle>>,
+    /// Desktop/webhook alert channels, when `[alerts]` enables any.
+    pub alerts: Option<crate::alerts::Alerts>,
 }
 
 impl State {

@@ -270,6 +270,38 @@ pub struct StatusInfo {
     /// Extension: connections turned away as busy since the daemon started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused_busy: Option<u64>,
+    /// Extension: desktop notification and webhook delivery, when `[alerts]`
+    /// configures any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<Box<AlertsStatus>>,
+}
+
+/// Extension of `status`: where each configured alert channel stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertsStatus {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desktop: Option<AlertSink>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<AlertSink>,
+}
+
+/// One alert channel's counters since the daemon started.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertSink {
+    /// What it sends to (`session bus`, or the webhook's `scheme://host`
+    /// and format; never the path, which may hold a token).
+    pub target: String,
+    pub delivered: u64,
+    /// Alerts given up on after every attempt failed.
+    pub failed: u64,
+    /// Alerts dropped because the channel's queue was full.
+    pub dropped: u64,
+    /// When an alert was last delivered (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_delivery: Option<String>,
+    /// The last error, until the next delivery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
 }
 
 /// Extension of `status`: where shipping to the central database stands.

@@ -119,7 +119,39 @@ Named limits (config keys in parentheses)
 pub fn run() -> Result<ExitCode> {
     print!("{TEXT}");
     print!("{}", watcher_and_snapshot_limits());
+    print!("{}", alert_limits());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `[alerts]` limits, from the constants the daemon uses.
+fn alert_limits() -> String {
+    use kintsugi_daemon::{
+        ALERT_COMMAND_CHARS, ALERT_PREVIEW_CHARS, DESKTOP_CALL_TIMEOUT, DESKTOP_QUEUE_LEN,
+        WEBHOOK_ATTEMPTS, WEBHOOK_FIRST_BACKOFF, WEBHOOK_QUEUE_LEN,
+    };
+    format!(
+        "- alerts ([alerts], off unless desktop = true or a webhook is set): a
+  desktop notification and/or a webhook POST per hold (and per deny with
+  on_deny); each channel has its own thread and a queue of {dq} (desktop) /
+  {wq} (webhook) alerts; a full queue drops the alert (logged, counted in
+  `status`), so an alert never delays a verdict; a webhook gets {attempts}
+  attempts of at most {timeout} ms each (timeout_ms), {backoff} ms apart,
+  doubling; plain http only to loopback; a D-Bus call may take {dbus} ms;
+  alerts carry the redacted command (at most {cmd} characters) and preview
+  (at most {preview}); a notification offers only \"Open\" (the control room),
+  never approve; best effort: an alert lost is not a hold answered
+",
+        dq = DESKTOP_QUEUE_LEN,
+        wq = WEBHOOK_QUEUE_LEN,
+        attempts = WEBHOOK_ATTEMPTS,
+        timeout = kintsugi_daemon::AlertsConfig::default()
+            .timeout()
+            .as_millis(),
+        backoff = WEBHOOK_FIRST_BACKOFF.as_millis(),
+        dbus = DESKTOP_CALL_TIMEOUT.as_millis(),
+        cmd = ALERT_COMMAND_CHARS,
+        preview = ALERT_PREVIEW_CHARS,
+    )
 }
 
 /// The snapshot, watcher and approval limits, from the constants the code

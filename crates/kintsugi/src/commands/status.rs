@@ -84,5 +84,21 @@ pub fn run(args: StatusArgs) -> Result<ExitCode> {
             println!("fleet error     {e}");
         }
     }
+    if let Some(a) = s.alerts {
+        for (name, sink) in [("desktop", a.desktop), ("webhook", a.webhook)] {
+            let Some(k) = sink else { continue };
+            let last = k
+                .last_delivery
+                .map(|t| format!(", last at {t}"))
+                .unwrap_or_default();
+            println!(
+                "alerts {name:<8} {}: {} delivered, {} failed, {} dropped (queue full){last}",
+                k.target, k.delivered, k.failed, k.dropped
+            );
+            if let Some(e) = k.last_error {
+                println!("alerts error    {e}");
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
