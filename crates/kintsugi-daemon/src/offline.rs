@@ -58,8 +58,11 @@ impl OfflineEngine {
     }
 }
 
-/// `cmd` as the daemon stores it: secrets in `raw` and `argv` replaced by
-/// the redaction marker.
-pub fn scrubbed(cmd: ProposedCommand) -> ProposedCommand {
-    crate::scrub::command(cmd)
+/// `cmd` as the daemon stores it (secrets in `raw` and `argv` replaced by
+/// the redaction marker), and `reason` scrubbed as the daemon scrubs a
+/// verdict's sentence: redacted, then cleared of the command's own secret
+/// values.
+pub fn scrubbed(cmd: ProposedCommand, reason: String) -> (ProposedCommand, String) {
+    let secrets = crate::scrub::Secrets::of(&cmd);
+    (crate::scrub::command(cmd), secrets.text(reason))
 }

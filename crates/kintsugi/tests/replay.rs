@@ -174,10 +174,20 @@ fn replay_reads_each_agents_transcripts_and_decides_with_the_policy_and_mode() {
     let r = report(&sb.run(&["replay", "--json", "--mode", "unattended"]));
     assert_eq!(decision_of(&r, "rm -rf ~"), "deny", "{r:#}");
     assert_eq!(r["totals"]["denied"], 4);
-    // One agent only.
+    // One agent only, by default place or within a PATH holding them all.
     let r = report(&sb.run(&["replay", "--json", "--agent", "codex"]));
     assert_eq!(r["totals"]["calls"], 3, "{r:#}");
     assert!(r["per_agent"].get("claude").is_none());
+    let home = sb.root().join("home");
+    let r = report(&sb.run(&[
+        "replay",
+        "--json",
+        "--agent",
+        "gemini",
+        home.to_str().unwrap(),
+    ]));
+    assert_eq!(r["files_read"], 2, "only Gemini's files are read: {r:#}");
+    assert_eq!(r["per_agent"]["gemini"]["calls"], 3, "{r:#}");
     // The text report names the held commands and the counts.
     let out = sb.run(&["replay"]);
     let text = String::from_utf8_lossy(&out.stdout);

@@ -129,7 +129,8 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode> {
             ProposedCommand::new(&format!("hook:{}", call.agent), &cwd, vec![], &call.command);
         cmd.session = call.session.clone();
         let decided = runtime.block_on(engine.decide(&cmd));
-        let shown = scrubbed(cmd).raw;
+        let (shown, reason) = scrubbed(cmd, decided.reason);
+        let shown = shown.raw;
         let seen_by = match &ledger {
             Some(l) => l.seen(&shown, call.time.as_deref())?,
             None => None,
@@ -145,7 +146,7 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode> {
             decision: decided.decision.as_str().to_string(),
             class: decided.class.as_str().to_string(),
             rule: decided.rule,
-            reason: kintsugi_protocol::redact(&decided.reason).into_owned(),
+            reason,
             seen: ledger.as_ref().map(|_| seen_by.is_some()),
             seen_by,
             command: shown,

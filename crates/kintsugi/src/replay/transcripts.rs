@@ -133,7 +133,12 @@ fn walk(root: &Path, agent: Option<&str>, out: &mut Vec<PathBuf>, skipped: &mut 
                     stack.push((path, depth + 1));
                 }
             } else if ft.is_file() {
-                let who = agent.or_else(|| agent_of_path(&path));
+                let by_path = agent_of_path(&path);
+                if agent.is_some() && by_path.is_some() && agent != by_path {
+                    // Another agent's directory: not what --agent asked for.
+                    continue;
+                }
+                let who = agent.or(by_path);
                 let wanted = match who {
                     Some(a) => looks_like(a, &path),
                     None => AGENTS.iter().any(|a| looks_like(a, &path)),
