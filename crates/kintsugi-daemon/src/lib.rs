@@ -28,6 +28,7 @@ mod observed;
 mod peer;
 mod policy;
 mod queue;
+mod relay;
 mod riding;
 mod scorer;
 pub mod script_files;

@@ -363,6 +363,12 @@ pub enum Request {
         /// approved command is taken, before the final answer.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         progress: Option<bool>,
+        /// Extension: the approval is relayed for these processes (the
+        /// browser behind `kintsugi web` that owns the loopback connection).
+        /// The daemon refuses, and records, an approval when any of them is
+        /// in the proposing agent's process tree.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        relayed_for: Option<Vec<u32>>,
     },
     Deny {
         id: String,
