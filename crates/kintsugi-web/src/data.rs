@@ -81,6 +81,8 @@ pub struct EventQuery {
     pub session: Option<String>,
     pub class: Option<String>,
     pub decision: Option<String>,
+    /// The event kind (`propose`, `approve`, `deny`, `refused`, …).
+    pub kind: Option<String>,
     pub text: Option<String>,
     pub before: Option<u64>,
     pub limit: usize,
@@ -115,6 +117,7 @@ impl EventQuery {
             session: get("session"),
             class: get("class"),
             decision: get("decision"),
+            kind: get("kind"),
             text,
             before: number("before")?,
             limit,
@@ -131,11 +134,13 @@ pub fn events(data_dir: &Path, q: &EventQuery) -> Result<Value, String> {
         session: q.session.clone(),
         class: q.class.clone(),
         decision: q.decision.clone(),
+        kind: q.kind.clone(),
         grep: q.text.clone(),
         before_seq: q.before,
         // One more than asked tells whether another page exists.
         limit: q.limit + 1,
-        ..Default::default()
+        since: None,
+        until: None,
     };
     let mut found = query(&conn, &filter).map_err(|e| format!("ledger query failed: {e}"))?;
     let more = found.len() > q.limit;

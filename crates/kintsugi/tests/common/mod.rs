@@ -7,6 +7,7 @@ pub mod hooking;
 pub mod model;
 pub mod shells;
 pub mod watching;
+pub mod web;
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
