@@ -3,6 +3,7 @@
 //! helpers, and CLI invocation with the same sandboxed environment.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod hooking;
 pub mod model;
 pub mod shells;
