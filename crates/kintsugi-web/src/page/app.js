@@ -171,9 +171,14 @@ async function loadEvents(append) {
     for (const ev of r.events) rows.append(eventRow(ev));
     state.next = r.next_before;
     $("more").hidden = !state.next;
-    const n = rows.children.length;
-    $("events-summary").textContent = n + " event" + (n === 1 ? "" : "s") + " shown" + (state.next ? " (more below)" : "") + " · loaded in " + Math.round(performance.now() - t0) + " ms";
+    state.loadMs = Math.round(performance.now() - t0);
+    summarize();
   } catch (e) { note("Could not read the ledger: " + e.message); }
+}
+
+function summarize() {
+  const n = $("event-rows").children.length;
+  $("events-summary").textContent = n + " event" + (n === 1 ? "" : "s") + " shown" + (state.next ? " (more below)" : "") + " · last page loaded in " + state.loadMs + " ms";
 }
 
 function addEvent(ev) {
@@ -181,6 +186,7 @@ function addEvent(ev) {
   const rows = $("event-rows");
   if (rows.querySelector('[data-seq="' + ev.seq + '"]')) return;
   rows.prepend(eventRow(ev));
+  summarize();
 }
 
 $("filters").addEventListener("submit", (e) => {
@@ -222,7 +228,7 @@ async function undoSnapshot(id, button) {
   note("Undoing " + id + "…");
   try {
     const r = await api("/api/undo/" + encodeURIComponent(id), { method: "POST" });
-    note("Undone " + id + ": " + r.text.split("\n").join(" · "));
+    note("Undone " + id + ": " + r.text.split("\n").filter((l) => l.trim()).join(" · "));
   } catch (e) { note("Could not undo " + id + ": " + e.message); }
   button.disabled = false;
 }
