@@ -74,8 +74,7 @@ pub async fn stream<W: tokio::io::AsyncWrite + Unpin>(
         crate::http::SECURITY_HEADERS
     );
     w.write_all(head.as_bytes()).await?;
-    w.write_all(&frame("hello", &json!({})).as_bytes()[..])
-        .await?;
+    w.write_all(frame("hello", &json!({})).as_bytes()).await?;
     w.flush().await?;
     loop {
         let next = tokio::time::timeout(KEEPALIVE, rx.recv()).await;

@@ -45,3 +45,42 @@ pub fn run(args: WebArgs) -> Result<ExitCode> {
     })?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// The web control room's lines for `kintsugi limits`, from the constants
+/// the server uses.
+pub fn limits_text() -> String {
+    use kintsugi_web::{MAX_CONNECTIONS, api, auth, data, http, live};
+    format!(
+        "- web control room (`kintsugi web`): 127.0.0.1 only (port {port} unless --port);
+  one-time login URL, then an HttpOnly SameSite=Strict cookie ({secret} random
+  bytes) and a CSRF header on every write; Host must name 127.0.0.1/localhost
+  and the port; {conns} connections at once (more get 503); request headers
+  {head_kib} KiB, {headers} headers, body {body_kib} KiB, {req_secs} s to send a request;
+  events {page} per page (at most {max_page}), search text {search} characters,
+  {snaps} snapshots listed, ids {id} characters; {buffer} live events buffered per
+  page before it resyncs; a keepalive every {keep} s
+- what the web control room cannot prove: an approval is refused when the
+  browser process that owns the loopback connection (found through
+  /proc/net/tcp* and /proc/PID/fd, at most {procs} processes scanned) is in
+  the proposing agent's process tree; a browser the agent started after
+  leaving its tree (setsid, double fork) is not caught by that test, and
+  whoever can read the terminal where `kintsugi web` printed the login URL
+  before it is used can log in once
+",
+        port = kintsugi_web::DEFAULT_PORT,
+        secret = auth::SECRET_BYTES,
+        conns = MAX_CONNECTIONS,
+        head_kib = http::MAX_HEADER_BYTES / 1024,
+        headers = http::MAX_HEADERS,
+        body_kib = http::MAX_BODY_BYTES / 1024,
+        req_secs = http::REQUEST_TIMEOUT.as_secs(),
+        page = data::DEFAULT_PAGE,
+        max_page = data::MAX_PAGE,
+        search = data::MAX_SEARCH_CHARS,
+        snaps = data::MAX_SNAPSHOTS_LISTED,
+        id = api::MAX_ID_CHARS,
+        buffer = live::LIVE_BUFFER,
+        keep = live::KEEPALIVE.as_secs(),
+        procs = kintsugi_web::procnet::MAX_PROCESSES_SCANNED,
+    )
+}

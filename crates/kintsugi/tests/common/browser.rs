@@ -25,7 +25,9 @@ pub fn browser_available() -> bool {
         );
     }
     if !here {
-        eprintln!("SKIPPED: no {CHROMIUM} / {CHROMEDRIVER}; set KINTSUGI_REQUIRE_BROWSER=1 to make this a failure");
+        eprintln!(
+            "SKIPPED: no {CHROMIUM} / {CHROMEDRIVER}; set KINTSUGI_REQUIRE_BROWSER=1 to make this a failure"
+        );
     }
     here
 }
@@ -90,8 +92,12 @@ fn call(port: u16, method: &str, path: &str, body: Option<&Value>) -> Value {
             r.read_to_end(&mut buf).unwrap();
         }
     }
-    serde_json::from_slice(&buf)
-        .unwrap_or_else(|e| panic!("chromedriver answered non-JSON ({e}): {}", String::from_utf8_lossy(&buf)))
+    serde_json::from_slice(&buf).unwrap_or_else(|e| {
+        panic!(
+            "chromedriver answered non-JSON ({e}): {}",
+            String::from_utf8_lossy(&buf)
+        )
+    })
 }
 
 impl Driver {
