@@ -474,6 +474,7 @@ fn status(state: &State) -> Response {
         connections: Some(state.load.in_use().0 as u64),
         subscribers: Some(state.load.in_use().1 as u64),
         refused_busy: Some(state.load.refused()),
+        pending_ttl_secs: Some(state.queue.ttl().as_secs()),
     })
 }
 

@@ -270,6 +270,10 @@ pub struct StatusInfo {
     /// Extension: connections turned away as busy since the daemon started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused_busy: Option<u64>,
+    /// Extension: seconds an unanswered hold waits before it expires
+    /// (`pending_ttl_secs`), so a client can show each hold's time left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_ttl_secs: Option<u64>,
 }
 
 /// Extension of `status`: where shipping to the central database stands.

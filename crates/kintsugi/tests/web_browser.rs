@@ -26,6 +26,8 @@ fn now_ms() -> u128 {
 
 fn sandbox() -> Sandbox {
     let mut sb = Sandbox::new();
+    // A hold expiry other than the default, to see it reach the page.
+    sb.write_config("pending_ttl_secs = 1200\n");
     sb.init_shims();
     sb.start();
     for d in ["build", "dist"] {
@@ -113,6 +115,15 @@ fn a_browser_sees_holds_live_denies_approves_undoes_and_searches() {
         json!([held]),
     );
     assert!(preview.as_str().unwrap().contains("undo"), "{preview}");
+    // Its time left comes from the daemon's hold expiry (1200 s here).
+    let left = d.js(
+        "return document.querySelector('[data-hold=\"' + arguments[0] + '\"] .waiting').textContent",
+        json!([held]),
+    );
+    assert!(
+        left.as_str().unwrap().contains("expires in 20 min"),
+        "{left}"
+    );
     d.screenshot(&shots.join("held.png"));
     // Two more measured holds, denied right away by the API.
     for n in 0..2 {

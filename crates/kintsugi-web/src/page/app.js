@@ -34,6 +34,17 @@ function ago(ts) {
   return Math.round(s / 3600) + " h";
 }
 
+// How long a hold has waited and, once the daemon's hold expiry is known
+// (status `pending_ttl_secs`), the time left before it expires.
+function waiting(created) {
+  let text = "waiting " + ago(created);
+  if (state.ttl != null) {
+    const left = Math.round((Date.parse(created) + state.ttl * 1000 - Date.now()) / 1000);
+    text += left > 0 ? " · expires in " + (left < 90 ? left + " s" : Math.round(left / 60) + " min") : " · EXPIRED";
+  }
+  return text;
+}
+
 // ---- views ----
 const VIEWS = ["held", "timeline", "snapshots", "status", "agents"];
 function show(view) {
@@ -70,7 +81,7 @@ function holdItem(item) {
   li.append(
     el("p", {}, el("span", { className: "label", textContent: item.class + " · held " }), el("code", { textContent: c.raw })),
     el("p", { className: "meta", textContent: "id " + item.id + " · agent " + c.agent + (c.session ? " · session " + c.session : "") + " · in " + c.cwd }),
-    el("p", { className: "meta waiting", textContent: "waiting " + ago(item.created) }),
+    el("p", { className: "meta waiting", textContent: waiting(item.created) }),
     el("p", { className: "meta", textContent: item.reason }),
   );
   li.querySelector(".waiting").dataset.created = item.created;
@@ -242,7 +253,7 @@ async function loadStatus() {
       ["Daemon", "running, pid " + s.pid + ", version " + (s.version || "?") + ", up " + (s.uptime_secs ?? "?") + " s"],
       ["Mode", (s.mode || "?") + (s.panic ? " — KILL SWITCH ON" : "")],
       ["Scorer", s.scorer],
-      ["Held now", s.pending ?? 0],
+      ["Held now", (s.pending ?? 0) + (s.pending_ttl_secs ? " (a hold expires after " + s.pending_ttl_secs + " s)" : "")],
       ["Ledger", (s.ledger_len ?? "?") + " events, head " + (s.ledger_head || "-")],
       ["Last checkpoint", s.last_checkpoint ? "#" + s.last_checkpoint.seq + " at " + s.last_checkpoint.time : "none yet"],
       ["Fleet", s.fleet ? "backlog " + s.fleet.backlog + " events" : "not configured"],
@@ -308,13 +319,14 @@ function connectLive() {
 }
 
 setInterval(() => {
-  for (const w of document.querySelectorAll(".waiting")) w.textContent = "waiting " + ago(w.dataset.created);
+  for (const w of document.querySelectorAll(".waiting")) w.textContent = waiting(w.dataset.created);
 }, 1000);
 
 (async function start() {
   try {
     state.csrf = (await api("/api/session")).csrf;
   } catch (e) { note("Not logged in: " + e.message); return; }
+  try { state.ttl = (await api("/api/status")).daemon.pending_ttl_secs; } catch (_) { /* shown by the status view */ }
   show(location.hash.slice(1));
   connectLive();
   await Promise.all([loadPending(), loadEvents(false)]);
