@@ -105,14 +105,20 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
             remember,
             nonce,
             proof,
+            relayed_for,
             ..
-        } => match vault_guard::approve_gate(state, peer, &id, nonce, proof).await {
-            Ok(proven) => {
-                human::decide_pending(state, peer, &id, true, remember.unwrap_or(false), proven)
-                    .await
+        } => {
+            if let Err(resp) = crate::relay::check(state, peer, &id, relayed_for.as_deref()).await {
+                return (resp, After::Continue);
             }
-            Err(resp) => resp,
-        },
+            match vault_guard::approve_gate(state, peer, &id, nonce, proof).await {
+                Ok(proven) => {
+                    human::decide_pending(state, peer, &id, true, remember.unwrap_or(false), proven)
+                        .await
+                }
+                Err(resp) => resp,
+            }
+        }
         Request::Deny { id, remember } => {
             human::decide_pending(state, peer, &id, false, remember.unwrap_or(false), false).await
         }
@@ -474,6 +480,7 @@ fn status(state: &State) -> Response {
         subscribers: Some(state.load.in_use().1 as u64),
         refused_busy: Some(state.load.refused()),
         alerts: state.alerts.as_ref().map(|a| Box::new(a.status())),
+        pending_ttl_secs: Some(state.queue.ttl().as_secs()),
     })
 }
 

@@ -50,7 +50,7 @@ fn grant(state: &State, id: &str, item: &PendingItem) {
 }
 
 /// Refuse (and record) an approval that fails the integrity check.
-async fn refuse(state: &State, peer: Peer, what: &str, why: String) -> Response {
+pub(crate) async fn refuse(state: &State, peer: Peer, what: &str, why: String) -> Response {
     let e = peer_event("refused", peer, what, format!("approval refused: {why}"));
     let _ = commit(state, e).await;
     Response::error(format!("approval refused: {why}"))

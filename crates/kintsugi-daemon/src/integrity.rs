@@ -54,7 +54,30 @@ pub fn check_approver(approver: Option<u32>, proposer: Proposer) -> Result<(), S
                 "process {pid} has no controlling terminal; approvals must come from a human at a terminal (`kintsugi approve ID`)"
             ));
         }
-        // The agent's tree: the proposer and everything under its parent.
+        outside_agent_tree(pid, proposer)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (pid, proposer);
+        Err(
+            "approval checks are only built for Linux; approvals are refused on this platform"
+                .into(),
+        )
+    }
+}
+
+/// `Ok` when process `pid` is outside the proposing agent's process tree
+/// (the proposer and everything under its parent). The terminal check of
+/// [`check_approver`] is not made: this is also the test for a browser that
+/// `kintsugi web` relays an approval for (a browser has no terminal).
+pub fn outside_agent_tree(pid: u32, proposer: Proposer) -> Result<(), String> {
+    #[cfg(target_os = "linux")]
+    {
+        if proc_stat::ppid_and_tty(pid).is_none() {
+            return Err(format!(
+                "process {pid} vanished before it could be inspected"
+            ));
+        }
         // Pid 1 (init) as a parent would make every process "the agent's",
         // so then only the proposer's own subtree counts.
         let roots: Vec<u32> = [proposer.pid, proposer.parent.filter(|&p| p > 1)]
@@ -105,5 +128,27 @@ mod tests {
     #[test]
     fn unknown_approver_is_refused() {
         assert!(check_approver(None, Proposer::default()).is_err());
+    }
+
+    #[test]
+    fn a_child_is_inside_the_tree_and_a_stranger_is_not() {
+        let me = std::process::id();
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .unwrap();
+        let p = Proposer::of(Some(me));
+        let inside = outside_agent_tree(child.id(), p);
+        // Pid 1 is no descendant of this test.
+        let stranger = outside_agent_tree(1, p);
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(inside.unwrap_err().contains("process tree"));
+        assert_eq!(stranger, Ok(()));
+        assert!(
+            outside_agent_tree(u32::MAX - 1, p)
+                .unwrap_err()
+                .contains("vanished")
+        );
     }
 }

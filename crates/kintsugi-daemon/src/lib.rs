@@ -31,6 +31,7 @@ mod offline;
 mod peer;
 mod policy;
 mod queue;
+mod relay;
 mod riding;
 mod scorer;
 pub mod script_files;

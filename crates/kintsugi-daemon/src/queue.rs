@@ -200,6 +200,11 @@ impl Queue {
         self.lock().get(id).map(|e| e.proposer)
     }
 
+    /// How long an unanswered hold waits before it expires.
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
     /// Who proposed `id`, if it is still waiting for a decision; otherwise
     /// the error a decision on it would give.
     pub fn pending_proposer(&self, id: &str) -> Result<Proposer, QueueError> {

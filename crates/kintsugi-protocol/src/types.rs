@@ -270,6 +270,10 @@ pub struct StatusInfo {
     /// Extension: connections turned away as busy since the daemon started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused_busy: Option<u64>,
+    /// Extension: seconds an unanswered hold waits before it expires
+    /// (`pending_ttl_secs`), so a client can show each hold's time left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_ttl_secs: Option<u64>,
     /// Extension: desktop notification and webhook delivery, when `[alerts]`
     /// configures any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -395,6 +399,12 @@ pub enum Request {
         /// approved command is taken, before the final answer.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         progress: Option<bool>,
+        /// Extension: the approval is relayed for these processes (the
+        /// browser behind `kintsugi web` that owns the loopback connection).
+        /// The daemon refuses, and records, an approval when any of them is
+        /// in the proposing agent's process tree.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        relayed_for: Option<Vec<u32>>,
     },
     Deny {
         id: String,

@@ -66,6 +66,8 @@ enum Command {
     DryRun(commands::dry_run::DryRunArgs),
     /// The control room: live timeline, approve/deny, snapshots and undo.
     Tui(commands::tui::TuiArgs),
+    /// The web control room on 127.0.0.1: prints a one-time login URL.
+    Web(commands::web::WebArgs),
     /// List held commands waiting for a human.
     Queue(commands::queue::QueueArgs),
     /// Approve a held command.
@@ -146,6 +148,7 @@ fn main() -> ExitCode {
         Command::DryRun(a) => commands::dry_run::run(a),
         Command::Replay(a) => commands::replay::run(a),
         Command::Tui(a) => commands::tui::run(a),
+        Command::Web(a) => commands::web::run(a),
         Command::Queue(a) => commands::queue::list(a),
         Command::Approve(a) => commands::queue::decide(a, true),
         Command::Deny(a) => commands::queue::decide(a, false),

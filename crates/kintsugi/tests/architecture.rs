@@ -49,7 +49,9 @@ fn allowed(name: &str) -> Option<&'static [&'static str]> {
         "kintsugi-fleet" => &["kintsugi-ledger"],
         "kintsugi-config" => &["kintsugi-ledger", "kintsugi-fleet"],
         "kintsugi-intercept" => &["kintsugi-protocol", "kintsugi-classify", "kintsugi-config"],
-        "kintsugi-tui" => &["kintsugi-protocol", "kintsugi-ledger", "kintsugi-snapshot"],
+        "kintsugi-tui" | "kintsugi-web" => {
+            &["kintsugi-protocol", "kintsugi-ledger", "kintsugi-snapshot"]
+        }
         "kintsugi-daemon" => &[
             "kintsugi-protocol",
             "kintsugi-config",

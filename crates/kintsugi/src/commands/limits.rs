@@ -120,6 +120,7 @@ pub fn run() -> Result<ExitCode> {
     print!("{TEXT}");
     print!("{}", watcher_and_snapshot_limits());
     print!("{}", alert_limits());
+    print!("{}", crate::commands::web::limits_text());
     Ok(ExitCode::SUCCESS)
 }
 

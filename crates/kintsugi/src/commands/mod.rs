@@ -30,3 +30,4 @@ pub mod tui;
 pub mod undo;
 pub mod verify;
 pub mod watch;
+pub mod web;

@@ -155,6 +155,7 @@ pub fn decide(args: DecideArgs, approve: bool) -> Result<ExitCode> {
             nonce: None,
             proof: None,
             progress: Some(true),
+            relayed_for: None,
         }
     } else {
         Request::Deny {

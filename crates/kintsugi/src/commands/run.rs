@@ -56,6 +56,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         nonce: None,
         proof: None,
         progress: Some(true),
+        relayed_for: None,
     })?;
     let cwd = std::path::Path::new(&item.command.cwd);
     if !cwd.is_dir() {

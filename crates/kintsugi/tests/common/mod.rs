@@ -3,10 +3,12 @@
 //! helpers, and CLI invocation with the same sandboxed environment.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod hooking;
 pub mod model;
 pub mod shells;
 pub mod watching;
+pub mod web;
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
