@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 /// How long a `propose` may take before the daemon counts as unreachable.
 pub const PROPOSE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Slack on top of the `wait` timeout before we stop reading.
-const WAIT_GRACE: Duration = Duration::from_secs(3);
+pub(crate) const WAIT_GRACE: Duration = Duration::from_secs(3);
 
 /// Ask the daemon about `command`; fall back to local classification when it
 /// cannot answer.
