@@ -3,7 +3,6 @@
 //! alone (OpenCode's plugin, Cline's hook script, Copilot's user hooks
 //! file), and what `doctor` sends and reads back in each dialect.
 
-use super::marker;
 use crate::jsonc::Doc;
 use kintsugi_intercept::hook::Agent;
 use kintsugi_intercept::hook::budget::hold_budget;
@@ -176,5 +175,5 @@ pub fn blocked(agent: Agent, code: Option<i32>, stdout: &str) -> bool {
 /// Whether a config text runs our hook for `agent` (for tests).
 #[cfg(test)]
 pub(super) fn mentions(text: &str, agent: Agent) -> bool {
-    text.contains(&marker(agent))
+    text.contains(&super::marker(agent))
 }
