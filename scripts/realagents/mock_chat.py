@@ -8,7 +8,8 @@ POST .../chat/completions (stream or not):
     -> the assistant says "Done." and stops;
   * else, when the request offers a shell tool (--tool, or the first of
     run_shell_command, bash, shell, execute_command, Execute)
-    -> one call of it with {"command": CMD, "description", "is_background"};
+    -> one call of it with {"command": CMD, "description", "is_background"}
+       (plus Droid's required risk rating for `Execute`);
   * else -> a short assistant message.
 GET .../models -> a one-model list.  Every request is logged as one JSON line
 (method, path, body) to --log, so a test can read what the agent sent back
@@ -53,9 +54,14 @@ def decide(body):
     return "text", "I have no shell tool here."
 
 
-def arguments():
-    return json.dumps({"command": ARGS.cmd, "description": "Run the requested command",
-                       "is_background": False})
+def arguments(tool):
+    args = {"command": ARGS.cmd, "description": "Run the requested command",
+            "is_background": False}
+    if tool == "Execute":
+        # Factory Droid refuses an Execute call without its risk rating.
+        args.update({"riskLevelReason": "The user asked for exactly this command.",
+                     "riskLevel": "low"})
+    return json.dumps(args)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -99,7 +105,7 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "call":
             message = {"role": "assistant", "content": None, "tool_calls": [
                 {"id": "call_mock_1", "type": "function",
-                 "function": {"name": what, "arguments": arguments()}}]}
+                 "function": {"name": what, "arguments": arguments(what)}}]}
             finish = "tool_calls"
         else:
             message = {"role": "assistant", "content": what}

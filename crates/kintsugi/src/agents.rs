@@ -100,7 +100,9 @@ pub const AGENTS: &[AgentConfig] = &[
     AgentConfig {
         agent: Agent::Droid,
         dirs: &[".factory"],
-        file: ".factory/hooks.json",
+        // Droid 0.225.2 runs the hooks in settings.json (observed; the
+        // docs also name hooks.json, which it did not read).
+        file: ".factory/settings.json",
     },
     AgentConfig {
         agent: Agent::Crush,

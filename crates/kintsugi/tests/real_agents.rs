@@ -1,5 +1,5 @@
 //! The real Claude Code, Codex and Gemini CLIs (and, in the second test,
-//! Qwen Code and OpenCode) run `kintsugi hook` as their
+//! Qwen Code, OpenCode, Copilot CLI and Factory Droid) run `kintsugi hook` as their
 //! pre-tool hook (`scripts/realagents-test`, which drives the harness in
 //! `../shared/realagents/` with a local mock model). Asserts, per agent, that
 //! the catastrophic `rm -rf VICTIM` was blocked by the hook with VICTIM
@@ -58,7 +58,8 @@ fn real_agents_block_the_dangerous_command_and_run_the_safe_one() {
     assert!(text.contains("all real-agent checks passed"), "{text}");
 }
 
-/// The real Qwen Code and OpenCode CLIs (`scripts/realagents-chat-test`:
+/// The real Qwen Code, OpenCode, Copilot CLI and Factory Droid
+/// (`scripts/realagents-chat-test`:
 /// pinned npm versions, a loopback Chat Completions mock in
 /// `scripts/realagents/mock_chat.py`) with Kintsugi as their pre-tool guard:
 /// `rm -rf VICTIM` blocked by the hook with VICTIM intact and the block's
@@ -107,7 +108,7 @@ fn real_chat_agents_block_the_dangerous_command_and_run_the_safe_one() {
         Some(0) => {}
         other => panic!("scripts/realagents-chat-test failed ({other:?}):\n{text}"),
     }
-    for agent in ["qwen", "opencode"] {
+    for agent in ["qwen", "opencode", "copilot", "droid"] {
         for case in ["dangerous", "safe", "ledger"] {
             let pass = text.lines().any(|l| {
                 let mut w = l.split_whitespace();

@@ -1,13 +1,14 @@
-//! Factory Droid, `PreToolUse` (matcher `Execute`) in `~/.factory/hooks.json`
-//! (project `.factory/hooks.json`).
+//! Factory Droid, `PreToolUse` (matcher `Execute`) under `hooks` in
+//! `~/.factory/settings.json` (Droid 0.225.2 ran hooks from there, not from
+//! the `hooks.json` its docs also name).
 //!
 //! Droid's hooks are Claude Code compatible (docs.factory.ai, hooks
 //! reference): the same payload (`session_id`, `cwd`, `hook_event_name`,
 //! `tool_name`, `tool_input`), its shell tool named `Execute` with the line
 //! in `tool_input.command`; exit 2 blocks with stderr shown to the model;
 //! `hookSpecificOutput.permissionDecision` `allow`/`deny`/`ask` at exit 0.
-//! Not run here: `@factory/cli` needs a Factory login and its own model
-//! gateway (see docs/hooks.md).
+//! Run here for real (`scripts/realagents-chat-test`): Droid 0.225.2 with
+//! a custom model on a loopback mock, no login; exit 2 blocked `rm -rf`.
 //!
 //! Out: the same as Claude's.
 
