@@ -51,15 +51,18 @@ pub fn fixture(agent: &str, case: &str) -> String {
 
 pub fn command_of(agent: &str, case: &str) -> String {
     let v: Value = serde_json::from_str(&fixture(agent, case)).unwrap();
-    let found = v
-        .pointer(command_pointer(agent))
+    // Copilot's `toolArgs` is an object (CLI 1.0.102, captured) or a
+    // JSON-encoded string (older CLIs and its docs).
+    let args = match &v["toolArgs"] {
+        Value::String(s) => serde_json::from_str(s).unwrap(),
+        other => other.clone(),
+    };
+    v.pointer(command_pointer(agent))
         .filter(|_| agent != "copilot")
+        .or_else(|| args.get("command"))
         .and_then(Value::as_str)
-        .map(str::to_string);
-    found.unwrap_or_else(|| {
-        let args: Value = serde_json::from_str(v["toolArgs"].as_str().unwrap()).unwrap();
-        args["command"].as_str().unwrap().to_string()
-    })
+        .unwrap()
+        .to_string()
 }
 
 pub struct Run {
