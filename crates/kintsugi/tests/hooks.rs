@@ -493,3 +493,24 @@ fn cursor_3_11_pre_tool_use_shell_and_delete() {
         String::from_utf8_lossy(&log.stdout)
     );
 }
+
+/// Claude Code's `Write` of a shell rc reaches the daemon as the `tee` it
+/// amounts to and is blocked (held, nobody answers); a `Write` inside the
+/// project passes without asking (the `other_tool` fixture elsewhere).
+#[test]
+fn claude_write_to_a_shell_rc_is_judged_and_blocked() {
+    let mut sb = Sandbox::new();
+    sb.start();
+    let payload = fixture("claude", "other_tool").replace(
+        "/tmp/kintsugi-fixture/project/notes.txt",
+        "/home/dev/.bashrc",
+    );
+    let r = hook(&sb, "claude", &payload, &["--wait-secs", "1"], &[]);
+    assert_blocked("claude", &r);
+    let log = sb.run(&["log", "--json", "--agent", "hook:claude"]);
+    let text = String::from_utf8_lossy(&log.stdout);
+    assert!(
+        text.contains(r#""raw":"tee -- /home/dev/.bashrc""#),
+        "{text}"
+    );
+}

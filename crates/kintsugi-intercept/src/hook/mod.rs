@@ -36,6 +36,7 @@ mod crush;
 mod cursor;
 mod droid;
 mod fields;
+mod files;
 mod gemini;
 mod kiro;
 pub mod opencode;

@@ -197,3 +197,34 @@ fn cursor_311_shell_and_delete_with_uri_roots() {
         Some("/srv/p")
     );
 }
+
+#[test]
+fn claude_file_tools_outside_the_project_or_on_sensitive_files_are_judged() {
+    let write = |path: &str| {
+        json!({"session_id":"s","cwd":"/w/proj","hook_event_name":"PreToolUse","tool_name":"Write",
+            "tool_input":{"file_path":path,"content":"x"}})
+    };
+    assert_eq!(req(Agent::Claude, write("/w/proj/notes.txt")).command, None);
+    assert_eq!(
+        req(Agent::Claude, write("/home/u/.zshrc"))
+            .command
+            .as_deref(),
+        Some("tee -- /home/u/.zshrc")
+    );
+    let edit = json!({"cwd":"/w/proj","tool_name":"Edit",
+        "tool_input":{"file_path":"/w/proj/.kintsugi.toml","old_string":"a","new_string":"b"}});
+    assert_eq!(
+        req(Agent::Claude, edit).command.as_deref(),
+        Some("tee -- /w/proj/.kintsugi.toml")
+    );
+    let nb = json!({"cwd":"/w/proj","tool_name":"NotebookEdit",
+        "tool_input":{"notebook_path":"/srv/n.ipynb","new_source":""}});
+    assert_eq!(
+        req(Agent::Claude, nb).command.as_deref(),
+        Some("tee -- /srv/n.ipynb")
+    );
+    let e = Agent::Claude
+        .parse(&json!({"cwd":"/w","tool_name":"Write","tool_input":{"content":"x"}}))
+        .unwrap_err();
+    assert!(e.contains("tool_input.file_path"), "{e}");
+}

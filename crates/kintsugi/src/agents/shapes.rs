@@ -57,7 +57,13 @@ pub(super) fn wire_json(agent: Agent, doc: &mut Doc, command: &str) -> Result<()
     let secs = host_secs(agent);
     match agent {
         Agent::Claude | Agent::Droid => {
-            let matcher = if agent == Agent::Claude { "Bash" } else { "Execute" };
+            // Claude's file tools go to the hook too: a write outside the
+            // project or to a shell rc, credential or Kintsugi file is judged.
+            let matcher = if agent == Agent::Claude {
+                "Bash|Write|Edit|MultiEdit|NotebookEdit"
+            } else {
+                "Execute"
+            };
             doc.push(
                 &["hooks", "PreToolUse"],
                 &json!({"matcher": matcher, "hooks": [
