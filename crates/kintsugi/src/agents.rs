@@ -142,7 +142,19 @@ fn marker(agent: Agent) -> String {
 /// Whether a config text carries every hook `init` wires for `agent`.
 fn fully_wired(text: &str, agent: Agent) -> bool {
     let (pre, post) = hooks_in(text, agent);
-    pre && (post || after_event(agent).is_none())
+    pre && (post || after_event(agent).is_none()) && !cursor_lacks_pre_tool_use(text, agent)
+}
+
+/// A Cursor config wired before 3.11 support: our hook under
+/// `beforeShellExecution` only, none under `preToolUse` (where Cursor 3.11
+/// sends shell calls).
+fn cursor_lacks_pre_tool_use(text: &str, agent: Agent) -> bool {
+    agent == Agent::Cursor
+        && hooks_in(text, agent).0
+        && !Doc::parse(text)
+            .ok()
+            .and_then(|d| d.get(&[Step::Key("hooks"), Step::Key("preToolUse")]))
+            .is_some_and(|v| v.to_string().contains(&marker(agent)))
 }
 
 /// Which of our two hooks a config text carries: (pre-tool, post-tool).
@@ -408,10 +420,12 @@ fn wire_file(agent: Agent, path: &Path, bin: &Path, dry_run: bool) -> Result<Opt
         Store::OwnFile => own_file(agent, bin, &command),
         Store::Json => {
             let mut doc = parse_doc(path, &current)?;
-            let added = if has_pre {
-                Ok(())
-            } else {
+            let added = if !has_pre {
                 wire_json(agent, &mut doc, &command)
+            } else if cursor_lacks_pre_tool_use(&current, agent) {
+                doc.push(&["hooks", "preToolUse"], &json!({"command": command}))
+            } else {
+                Ok(())
             };
             added
                 .and_then(|()| match post_event {

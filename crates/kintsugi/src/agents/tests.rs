@@ -262,3 +262,30 @@ fn every_agent_has_a_probe_the_hook_reads_and_a_block_doctor_sees() {
     assert!(blocked(Agent::Windsurf, Some(2), ""));
     assert!(!blocked(Agent::Kiro, Some(0), ""));
 }
+
+#[test]
+fn a_cursor_config_from_before_3_11_gets_the_pre_tool_use_entry_added() {
+    let home = tempfile::tempdir().unwrap();
+    let a = AGENTS.iter().find(|a| a.agent == Agent::Cursor).unwrap();
+    let bin = Path::new("/opt/kintsugi");
+    let old = format!(
+        "{{\"version\": 1, \"hooks\": {{\"beforeShellExecution\": [{{\"command\": \"{}\"}}]}}}}\n",
+        hook_command(bin, Agent::Cursor)
+    );
+    std::fs::create_dir_all(home.path().join(a.dirs[0])).unwrap();
+    std::fs::write(a.path(home.path()), &old).unwrap();
+    assert!(!a.wired(home.path()));
+    assert!(wire(a, home.path(), bin, false).unwrap().is_some());
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(a.path(home.path())).unwrap()).unwrap();
+    assert_eq!(
+        v["hooks"]["beforeShellExecution"].as_array().unwrap().len(),
+        1
+    );
+    assert_eq!(
+        v["hooks"]["preToolUse"][0]["command"],
+        "/opt/kintsugi hook --agent cursor"
+    );
+    assert!(a.wired(home.path()));
+    assert!(wire(a, home.path(), bin, false).unwrap().is_none());
+}
