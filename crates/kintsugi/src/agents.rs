@@ -7,108 +7,206 @@
 
 use crate::jsonc::{Doc, Step};
 use anyhow::{Context as _, Result, anyhow, bail};
+use kintsugi_intercept::hook::Agent;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
+
+mod shapes;
+use shapes::{after_event, own_file, wire_json, wire_json_after};
+pub use shapes::{blocked, probe_payload};
 
 /// The user-level config of one agent.
 #[derive(Debug, Clone, Copy)]
 pub struct AgentConfig {
-    pub name: &'static str,
-    /// Directory under HOME whose presence means the agent is installed.
-    pub dir: &'static str,
-    /// The file the hook goes into, under HOME.
+    pub agent: Agent,
+    /// Directories under HOME whose presence means the agent is installed
+    /// (any one of them).
+    pub dirs: &'static [&'static str],
+    /// The file the hook goes into, under HOME (for Kiro: the directory of
+    /// its agent files, each of which gets the hook).
     pub file: &'static str,
 }
 
-/// Agents `init` wires at user level. Copilot CLI reads hooks only from the
-/// repository (`.github/hooks/`), so it is documented, not wired here.
+/// How an agent's hook config is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Store {
+    /// Entries in a JSON (with comments) config shared with other settings.
+    Json,
+    /// Codex's `config.toml`.
+    CodexToml,
+    /// A file that is ours alone (a plugin, a hook script, a hooks file in
+    /// a directory of them): written whole, removed on undo.
+    OwnFile,
+}
+
+fn store(agent: Agent) -> Store {
+    match agent {
+        Agent::Codex => Store::CodexToml,
+        Agent::OpenCode | Agent::Cline | Agent::Copilot => Store::OwnFile,
+        Agent::Claude
+        | Agent::Gemini
+        | Agent::Qwen
+        | Agent::Cursor
+        | Agent::Antigravity
+        | Agent::Droid
+        | Agent::Crush
+        | Agent::Kiro
+        | Agent::Windsurf => Store::Json,
+    }
+}
+
+/// Agents `init` wires at user level.
 pub const AGENTS: &[AgentConfig] = &[
     AgentConfig {
-        name: "claude",
-        dir: ".claude",
+        agent: Agent::Claude,
+        dirs: &[".claude"],
         file: ".claude/settings.json",
     },
     AgentConfig {
-        name: "codex",
-        dir: ".codex",
+        agent: Agent::Codex,
+        dirs: &[".codex"],
         file: ".codex/config.toml",
     },
     AgentConfig {
-        name: "gemini",
-        dir: ".gemini",
+        agent: Agent::Gemini,
+        dirs: &[".gemini"],
         file: ".gemini/settings.json",
     },
     AgentConfig {
-        name: "qwen",
-        dir: ".qwen",
+        agent: Agent::Qwen,
+        dirs: &[".qwen"],
         file: ".qwen/settings.json",
     },
     AgentConfig {
-        name: "cursor",
-        dir: ".cursor",
+        agent: Agent::Cursor,
+        dirs: &[".cursor"],
         file: ".cursor/hooks.json",
     },
     AgentConfig {
-        name: "opencode",
-        dir: ".config/opencode",
+        agent: Agent::OpenCode,
+        dirs: &[".config/opencode"],
         file: ".config/opencode/plugins/kintsugi.js",
+    },
+    AgentConfig {
+        agent: Agent::Copilot,
+        dirs: &[".copilot"],
+        file: ".copilot/hooks/kintsugi.json",
+    },
+    AgentConfig {
+        agent: Agent::Antigravity,
+        dirs: &[".gemini/antigravity-cli", ".gemini/config"],
+        file: ".gemini/config/hooks.json",
+    },
+    AgentConfig {
+        agent: Agent::Droid,
+        dirs: &[".factory"],
+        // Droid 0.225.2 runs the hooks in settings.json (observed; the
+        // docs also name hooks.json, which it did not read).
+        file: ".factory/settings.json",
+    },
+    AgentConfig {
+        agent: Agent::Crush,
+        dirs: &[".config/crush", ".local/share/crush"],
+        file: ".config/crush/crush.json",
+    },
+    AgentConfig {
+        agent: Agent::Kiro,
+        dirs: &[".kiro"],
+        file: ".kiro/agents",
+    },
+    AgentConfig {
+        agent: Agent::Windsurf,
+        dirs: &[".codeium/windsurf"],
+        file: ".codeium/windsurf/hooks.json",
+    },
+    AgentConfig {
+        agent: Agent::Cline,
+        dirs: &["Documents/Cline"],
+        file: "Documents/Cline/Hooks/PreToolUse",
     },
 ];
 
 /// The hook command line written into configs.
-pub fn hook_command(bin: &Path, agent: &str) -> String {
+pub fn hook_command(bin: &Path, agent: Agent) -> String {
     format!(
-        "{} hook --agent {agent}",
-        kintsugi_protocol::shell_quote(&bin.display().to_string())
+        "{} hook --agent {}",
+        kintsugi_protocol::shell_quote(&bin.display().to_string()),
+        agent.name()
     )
 }
 
-fn marker(agent: &str) -> String {
-    format!("hook --agent {agent}")
-}
-
-/// The event an agent's post-tool hook (`--after`, which reports that a
-/// command finished) goes under; `None` where `init` wires none.
-fn after_event(agent: &str) -> Option<&'static str> {
-    match agent {
-        "claude" | "codex" | "qwen" => Some("PostToolUse"),
-        "gemini" => Some("AfterTool"),
-        _ => None,
-    }
+fn marker(agent: Agent) -> String {
+    format!("hook --agent {}", agent.name())
 }
 
 /// Whether a config text carries every hook `init` wires for `agent`.
-fn fully_wired(text: &str, agent: &str) -> bool {
+fn fully_wired(text: &str, agent: Agent) -> bool {
     let (pre, post) = hooks_in(text, agent);
-    pre && (post || after_event(agent).is_none())
+    pre && (post || after_event(agent).is_none()) && !cursor_lacks_pre_tool_use(text, agent)
+}
+
+/// A Cursor config wired before 3.11 support: our hook under
+/// `beforeShellExecution` only, none under `preToolUse` (where Cursor 3.11
+/// sends shell calls).
+fn cursor_lacks_pre_tool_use(text: &str, agent: Agent) -> bool {
+    agent == Agent::Cursor
+        && hooks_in(text, agent).0
+        && !Doc::parse(text)
+            .ok()
+            .and_then(|d| d.get(&[Step::Key("hooks"), Step::Key("preToolUse")]))
+            .is_some_and(|v| v.to_string().contains(&marker(agent)))
 }
 
 /// Which of our two hooks a config text carries: (pre-tool, post-tool).
-fn hooks_in(text: &str, agent: &str) -> (bool, bool) {
+fn hooks_in(text: &str, agent: Agent) -> (bool, bool) {
     let all = text.matches(&marker(agent)).count();
     let after = text.matches(&format!("{} --after", marker(agent))).count();
     (all > after, after > 0)
 }
 
 impl AgentConfig {
+    /// The name on the command line (`hook --agent NAME`).
+    pub fn name(&self) -> &'static str {
+        self.agent.name()
+    }
     pub fn installed(&self, home: &Path) -> bool {
-        home.join(self.dir).is_dir()
+        self.dirs.iter().any(|d| home.join(d).is_dir())
     }
     pub fn path(&self, home: &Path) -> PathBuf {
         home.join(self.file)
+    }
+    /// Every file the hook goes into: the one config file, or for Kiro each
+    /// agent file (`~/.kiro/agents/*.json`), sorted.
+    pub fn paths(&self, home: &Path) -> Vec<PathBuf> {
+        if self.agent != Agent::Kiro {
+            return vec![self.path(home)];
+        }
+        let mut found: Vec<PathBuf> = std::fs::read_dir(self.path(home))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json") && p.is_file())
+            .collect();
+        found.sort();
+        found
     }
     /// Whether the file already carries our hook (and our post-tool hook,
     /// for the agents that get one).
     #[cfg(test)]
     pub fn wired(&self, home: &Path) -> bool {
-        std::fs::read_to_string(self.path(home)).is_ok_and(|t| fully_wired(&t, self.name))
+        let paths = self.paths(home);
+        !paths.is_empty()
+            && paths
+                .iter()
+                .all(|p| std::fs::read_to_string(p).is_ok_and(|t| fully_wired(&t, self.agent)))
     }
     /// Whether `init` wires a post-tool hook for this agent and the file
     /// lacks it (`None` when the agent gets none).
     pub fn missing_after_hook(&self, home: &Path) -> Option<bool> {
-        after_event(self.name)?;
+        after_event(self.agent)?;
         let text = std::fs::read_to_string(self.path(home)).unwrap_or_default();
-        Some(!hooks_in(&text, self.name).1)
+        Some(!hooks_in(&text, self.agent).1)
     }
 }
 
@@ -131,61 +229,19 @@ fn parse_doc(path: &Path, text: &str) -> Result<Doc> {
     })
 }
 
-/// Add our post-tool entry to a JSON config.
-fn wire_json_after(agent: &str, doc: &mut Doc, command: &str) -> Result<(), String> {
-    let (matcher, named) = match agent {
-        "claude" => ("Bash", false),
-        "gemini" => ("run_shell_command", true),
-        "qwen" => ("^run_shell_command$", true),
-        other => return Err(format!("no post-tool hook shape for {other}")),
-    };
-    // Claude counts `timeout` in seconds, Gemini and Qwen in milliseconds.
-    let timeout = if agent == "claude" { 10 } else { 10_000 };
-    let mut hook = json!({"type": "command", "command": command, "timeout": timeout});
-    if named {
-        hook["name"] = json!("kintsugi-after");
-    }
-    let event = after_event(agent).expect("the agents above have one");
-    doc.push(
-        &["hooks", event],
-        &json!({"matcher": matcher, "hooks": [hook]}),
-    )
-}
-
-/// Add our entry to a JSON config (the shape per agent from its docs).
-fn wire_json(agent: &str, doc: &mut Doc, command: &str) -> Result<(), String> {
-    match agent {
-        "claude" => doc.push(
-            &["hooks", "PreToolUse"],
-            &json!({"matcher": "Bash", "hooks": [
-                {"type": "command", "command": command, "timeout": 60}]}),
-        ),
-        "gemini" => {
-            doc.set(&["hooksConfig", "enabled"], &json!(true), false)?;
-            doc.push(
-                &["hooks", "BeforeTool"],
-                &json!({"matcher": "run_shell_command", "hooks": [
-                    {"name": "kintsugi", "type": "command", "command": command, "timeout": 60000}]}),
-            )
-        }
-        "qwen" => doc.push(
-            &["hooks", "PreToolUse"],
-            &json!({"matcher": "^run_shell_command$", "hooks": [
-                {"type": "command", "command": command, "name": "kintsugi", "timeout": 60000}]}),
-        ),
-        "cursor" => {
-            doc.set(&["version"], &json!(1), true)?;
-            doc.push(
-                &["hooks", "beforeShellExecution"],
-                &json!({"command": command}),
-            )
-        }
-        other => Err(format!("no JSON hook shape for {other}")),
-    }
-}
-
 /// Remove every hook entry that runs our hook, and groups left empty.
-fn unwire_json(doc: &mut Doc, agent: &str) -> Result<(), String> {
+fn unwire_json(doc: &mut Doc, agent: Agent) -> Result<(), String> {
+    if agent == Agent::Antigravity {
+        // Antigravity groups hooks by name at the top level: ours is one.
+        let ours = doc
+            .get(&[Step::Key(shapes::ANTIGRAVITY_HOOK)])
+            .is_some_and(|v| v.to_string().contains(&marker(agent)));
+        return if ours {
+            doc.remove(&[Step::Key(shapes::ANTIGRAVITY_HOOK)])
+        } else {
+            Ok(())
+        };
+    }
     let ours = |v: &Value| {
         v.get("command")
             .and_then(Value::as_str)
@@ -272,7 +328,7 @@ fn wire_codex(text: &str, event: &str, command: &str) -> Result<String> {
     Ok(doc.to_string())
 }
 
-fn unwire_codex(text: &str, agent: &str) -> Result<String> {
+fn unwire_codex(text: &str, agent: Agent) -> Result<String> {
     let mut doc: toml_edit::DocumentMut = text
         .parse()
         .context("~/.codex/config.toml is not valid TOML")?;
@@ -320,22 +376,38 @@ fn write(path: &Path, text: &str) -> Result<()> {
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// Put our hook into `agent`'s config. Returns the backup path (if a file was
-/// changed and backed up), or `None` when it was already wired.
+/// Put our hook into `agent`'s config (every file of it). Returns what was
+/// done, or `None` when it was already wired.
 pub fn wire(agent: &AgentConfig, home: &Path, bin: &Path, dry_run: bool) -> Result<Option<String>> {
-    let path = agent.path(home);
-    let current = read_config(&path)?;
-    if fully_wired(&current, agent.name) {
+    let paths = agent.paths(home);
+    if paths.is_empty() {
+        bail!(
+            "no agent file under {}: create an agent (`kiro-cli agent create`), then rerun `kintsugi init`",
+            agent.path(home).display()
+        );
+    }
+    let mut done = Vec::new();
+    for path in paths {
+        if let Some(what) = wire_file(agent.agent, &path, bin, dry_run)? {
+            done.push(what);
+        }
+    }
+    Ok((!done.is_empty()).then(|| done.join("; ")))
+}
+
+fn wire_file(agent: Agent, path: &Path, bin: &Path, dry_run: bool) -> Result<Option<String>> {
+    let current = read_config(path)?;
+    if fully_wired(&current, agent) {
         return Ok(None);
     }
-    let command = hook_command(bin, agent.name);
+    let command = hook_command(bin, agent);
     let after = format!("{command} --after");
     // Add only what is missing (a config from before the post-tool hook
     // existed gets just that one).
-    let (has_pre, has_post) = hooks_in(&current, agent.name);
-    let post_event = after_event(agent.name).filter(|_| !has_post);
-    let text = match agent.name {
-        "codex" => {
+    let (has_pre, has_post) = hooks_in(&current, agent);
+    let post_event = after_event(agent).filter(|_| !has_post);
+    let text = match store(agent) {
+        Store::CodexToml => {
             let mut text = current;
             if !has_pre {
                 text = wire_codex(&text, "PreToolUse", &command)?;
@@ -345,20 +417,19 @@ pub fn wire(agent: &AgentConfig, home: &Path, bin: &Path, dry_run: bool) -> Resu
             }
             text
         }
-        "opencode" => {
-            let wait = kintsugi_intercept::hook::Agent::OpenCode.default_wait();
-            kintsugi_intercept::hook::opencode::plugin_source(&bin.display().to_string(), wait)
-        }
-        name => {
-            let mut doc = parse_doc(&path, &current)?;
-            let added = if has_pre {
-                Ok(())
+        Store::OwnFile => own_file(agent, bin, &command),
+        Store::Json => {
+            let mut doc = parse_doc(path, &current)?;
+            let added = if !has_pre {
+                wire_json(agent, &mut doc, &command)
+            } else if cursor_lacks_pre_tool_use(&current, agent) {
+                doc.push(&["hooks", "preToolUse"], &json!({"command": command}))
             } else {
-                wire_json(name, &mut doc, &command)
+                Ok(())
             };
             added
                 .and_then(|()| match post_event {
-                    Some(_) => wire_json_after(name, &mut doc, &after),
+                    Some(_) => wire_json_after(agent, &mut doc, &after),
                     None => Ok(()),
                 })
                 .map_err(|e| anyhow!("cannot add the hook to {}: {e}", path.display()))?;
@@ -368,8 +439,14 @@ pub fn wire(agent: &AgentConfig, home: &Path, bin: &Path, dry_run: bool) -> Resu
     if dry_run {
         return Ok(Some(format!("would add the hook to {}", path.display())));
     }
-    let saved = backup(&path)?;
-    write(&path, &text)?;
+    let saved = backup(path)?;
+    write(path, &text)?;
+    if agent == Agent::Cline {
+        // Cline runs the hook file itself: it must be executable.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+            .with_context(|| format!("cannot make {} executable", path.display()))?;
+    }
     Ok(Some(match saved {
         Some(b) => format!("hooked {} (backup: {})", path.display(), b.display()),
         None => format!("hooked {} (new file)", path.display()),
@@ -378,9 +455,18 @@ pub fn wire(agent: &AgentConfig, home: &Path, bin: &Path, dry_run: bool) -> Resu
 
 /// Take our hook out of `agent`'s config (other entries untouched).
 pub fn unwire(agent: &AgentConfig, home: &Path, dry_run: bool) -> Result<Option<String>> {
-    let path = agent.path(home);
-    let current = read_config(&path)?;
-    if !current.contains(&marker(agent.name)) {
+    let mut done = Vec::new();
+    for path in agent.paths(home) {
+        if let Some(what) = unwire_file(agent.agent, &path, dry_run)? {
+            done.push(what);
+        }
+    }
+    Ok((!done.is_empty()).then(|| done.join("; ")))
+}
+
+fn unwire_file(agent: Agent, path: &Path, dry_run: bool) -> Result<Option<String>> {
+    let current = read_config(path)?;
+    if !current.contains(&marker(agent)) {
         return Ok(None);
     }
     if dry_run {
@@ -389,41 +475,51 @@ pub fn unwire(agent: &AgentConfig, home: &Path, dry_run: bool) -> Result<Option<
             path.display()
         )));
     }
-    let _ = backup(&path)?;
-    match agent.name {
-        "opencode" => std::fs::remove_file(&path)?,
-        "codex" => write(&path, &unwire_codex(&current, agent.name)?)?,
-        name => {
-            let mut doc = parse_doc(&path, &current)?;
-            unwire_json(&mut doc, name)
+    let _ = backup(path)?;
+    match store(agent) {
+        Store::OwnFile => std::fs::remove_file(path)?,
+        Store::CodexToml => write(path, &unwire_codex(&current, agent)?)?,
+        Store::Json => {
+            let mut doc = parse_doc(path, &current)?;
+            unwire_json(&mut doc, agent)
                 .map_err(|e| anyhow!("cannot remove the hook from {}: {e}", path.display()))?;
-            write(&path, doc.text())?;
+            write(path, doc.text())?;
         }
     }
     Ok(Some(format!("removed the hook from {}", path.display())))
 }
 
-fn find_command(v: &Value, agent: &str) -> Option<String> {
+/// The first string under one of `keys` (at any depth) that runs our
+/// pre-tool hook.
+fn find_command(v: &Value, agent: Agent, keys: &[&str]) -> Option<String> {
     match v {
         Value::Object(m) => m.iter().find_map(|(k, x)| match x {
             Value::String(s)
-                if k == "command" && s.contains(&marker(agent)) && !s.ends_with(" --after") =>
+                if keys.contains(&k.as_str())
+                    && s.contains(&marker(agent))
+                    && !s.ends_with(" --after") =>
             {
                 Some(s.clone())
             }
-            other => find_command(other, agent),
+            other => find_command(other, agent, keys),
         }),
-        Value::Array(a) => a.iter().find_map(|x| find_command(x, agent)),
+        Value::Array(a) => a.iter().find_map(|x| find_command(x, agent, keys)),
         _ => None,
     }
 }
 
 /// The hook command line as the agent's config has it, if wired.
 pub fn configured_command(agent: &AgentConfig, home: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(agent.path(home)).ok()?;
-    match agent.name {
+    agent
+        .paths(home)
+        .iter()
+        .find_map(|p| command_in_file(agent.agent, &std::fs::read_to_string(p).ok()?))
+}
+
+fn command_in_file(agent: Agent, text: &str) -> Option<String> {
+    match agent {
         // The plugin names the program it runs in a JSON string literal.
-        "opencode" => {
+        Agent::OpenCode => {
             let literal = text
                 .lines()
                 .find_map(|l| {
@@ -432,43 +528,23 @@ pub fn configured_command(agent: &AgentConfig, home: &Path) -> Option<String> {
                 })?
                 .trim_end_matches(';');
             let embedded: String = serde_json::from_str(literal).ok()?;
-            Some(hook_command(Path::new(&embedded), agent.name))
+            Some(hook_command(Path::new(&embedded), agent))
         }
-        "codex" => {
-            let table: toml::Table = toml::from_str(&text).ok()?;
-            find_command(&serde_json::to_value(table).ok()?, agent.name)
+        // The hook script `exec`s the command.
+        Agent::Cline => text
+            .lines()
+            .find_map(|l| l.strip_prefix("exec "))
+            .filter(|c| c.contains(&marker(agent)))
+            .map(str::to_string),
+        Agent::Codex => {
+            let table: toml::Table = toml::from_str(text).ok()?;
+            find_command(&serde_json::to_value(table).ok()?, agent, &["command"])
         }
-        _ => find_command(&Doc::parse(&text).ok()?.get(&[])?, agent.name),
-    }
-}
-
-/// A payload in `agent`'s dialect proposing `command` in `cwd`.
-pub fn probe_payload(agent: &str, command: &str, cwd: &str) -> Value {
-    match agent {
-        "claude" | "codex" => json!({"session_id": "kintsugi-doctor", "cwd": cwd,
-            "hook_event_name": "PreToolUse", "tool_name": "Bash",
-            "tool_input": {"command": command}, "tool_use_id": "doctor"}),
-        "gemini" => json!({"session_id": "kintsugi-doctor", "cwd": cwd,
-            "hook_event_name": "BeforeTool", "tool_name": "run_shell_command",
-            "tool_input": {"command": command}}),
-        "qwen" => json!({"session_id": "kintsugi-doctor", "cwd": cwd,
-            "hook_event_name": "PreToolUse", "tool_name": "run_shell_command",
-            "tool_input": {"command": command}}),
-        "cursor" => json!({"hook_event_name": "beforeShellExecution",
-            "conversation_id": "kintsugi-doctor", "command": command, "cwd": cwd}),
-        _ => {
-            json!({"tool": "bash", "command": command, "cwd": cwd, "sessionID": "kintsugi-doctor"})
-        }
-    }
-}
-
-/// Did the hook's answer block the call, in `agent`'s dialect?
-pub fn blocked(agent: &str, code: Option<i32>, stdout: &str) -> bool {
-    let v: Value = serde_json::from_str(stdout).unwrap_or(Value::Null);
-    match agent {
-        "copilot" => v["permissionDecision"] == "deny",
-        "opencode" => code == Some(2) || v["decision"] == "block",
-        _ => code == Some(2),
+        _ => find_command(
+            &Doc::parse(text).ok()?.get(&[])?,
+            agent,
+            &["command", "bash"],
+        ),
     }
 }
 

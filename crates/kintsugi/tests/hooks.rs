@@ -450,3 +450,67 @@ fn node_cmd(sb: &Sandbox) -> Command {
         .env_remove("KINTSUGI_BIN");
     c
 }
+
+/// Cursor 3.11's shape (`preToolUse`, `Shell`, a UTF-8 BOM, no `cwd`, the
+/// project as a `file://` root): allowed, held to a block naming the
+/// pending id, other tools passed through; its `Delete` tool is judged as
+/// the `rm` it amounts to.
+#[test]
+fn cursor_3_11_pre_tool_use_shell_and_delete() {
+    let mut sb = Sandbox::new();
+    sb.start();
+    let bom = |case: &str| {
+        let mut b = b"\xEF\xBB\xBF".to_vec();
+        b.extend(fixture("cursor311", case).into_bytes());
+        b
+    };
+    assert_allowed("cursor", &hook(&sb, "cursor", &bom("allow"), &[], &[]));
+    let log = sb.run(&["log", "--json", "--agent", "hook:cursor"]);
+    let text = String::from_utf8_lossy(&log.stdout);
+    assert!(
+        text.contains(r#""cwd":"/tmp/kintsugi-fixture/project""#),
+        "the cwd comes from the file:// root: {text}"
+    );
+    let r = hook(&sb, "cursor", &bom("hold"), &["--wait-secs", "1"], &[]);
+    assert_blocked("cursor", &r);
+    let ids = pending_ids(&sb, "cursor", "rm -rf ~/project-backup");
+    assert_eq!(ids.len(), 1, "{r:?}");
+    assert!(
+        r.reason().contains(&format!("kintsugi run {}", ids[0])),
+        "{r:?}"
+    );
+    assert_no_opinion("cursor", &hook(&sb, "cursor", &bom("other_tool"), &[], &[]));
+
+    let delete = fixture("cursor311", "allow")
+        .replace(r#""tool_name":"Shell""#, r#""tool_name":"Delete""#)
+        .replace(r#"{"command":"ls -la"}"#, r#"{"path":"~/.ssh/id_ed25519"}"#);
+    let r = hook(&sb, "cursor", &delete, &["--wait-secs", "1"], &[]);
+    assert_blocked("cursor", &r);
+    let log = sb.run(&["log", "--json", "--agent", "hook:cursor"]);
+    assert!(
+        String::from_utf8_lossy(&log.stdout).contains(r#""raw":"rm -- '~/.ssh/id_ed25519'""#),
+        "{}",
+        String::from_utf8_lossy(&log.stdout)
+    );
+}
+
+/// Claude Code's `Write` of a shell rc reaches the daemon as the `tee` it
+/// amounts to and is blocked (held, nobody answers); a `Write` inside the
+/// project passes without asking (the `other_tool` fixture elsewhere).
+#[test]
+fn claude_write_to_a_shell_rc_is_judged_and_blocked() {
+    let mut sb = Sandbox::new();
+    sb.start();
+    let payload = fixture("claude", "other_tool").replace(
+        "/tmp/kintsugi-fixture/project/notes.txt",
+        "/home/dev/.bashrc",
+    );
+    let r = hook(&sb, "claude", &payload, &["--wait-secs", "1"], &[]);
+    assert_blocked("claude", &r);
+    let log = sb.run(&["log", "--json", "--agent", "hook:claude"]);
+    let text = String::from_utf8_lossy(&log.stdout);
+    assert!(
+        text.contains(r#""raw":"tee -- /home/dev/.bashrc""#),
+        "{text}"
+    );
+}

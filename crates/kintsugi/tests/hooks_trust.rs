@@ -63,6 +63,22 @@ fn misshapen(agent: &str) -> Vec<String> {
             set("/toolArgs", Value::from("rm -rf ~"));
             set("/toolArgs", Value::from(r#"{"cmd":"rm -rf ~"}"#));
         }
+        "antigravity" | "windsurf" | "cline" => {
+            let at = command_pointer(agent);
+            let parent = &at[..at.rfind('/').unwrap()];
+            set(parent, Value::from("rm -rf ~"));
+            set(at, Value::from(42));
+            set(parent, serde_json::json!({"description": "x"}));
+            // The shell command removed altogether.
+            let mut w = v.clone();
+            let key = &at[at.rfind('/').unwrap() + 1..];
+            w.pointer_mut(parent)
+                .and_then(Value::as_object_mut)
+                .unwrap()
+                .remove(key);
+            out.push(w.to_string());
+            return out;
+        }
         _ => {
             set("/tool_input", Value::from("rm -rf ~"));
             set("/tool_input/command", Value::from(42));
@@ -142,10 +158,8 @@ fn an_argv_list_is_judged_as_the_words_it_runs() {
         let mut v: Value = serde_json::from_str(&fixture(agent, "allow")).unwrap();
         if agent == "copilot" {
             v["toolArgs"] = Value::from(serde_json::json!({ "command": argv }).to_string());
-        } else if let Some(input) = v.get_mut("tool_input") {
-            input["command"] = argv.clone();
         } else {
-            v["command"] = argv.clone();
+            *v.pointer_mut(command_pointer(agent)).unwrap() = argv.clone();
         }
         let r = hook(&sb, agent, &v.to_string(), &[], &[]);
         assert_blocked(agent, &r);
@@ -171,7 +185,7 @@ fn safe_allowed_and_other_allows_pass_to_the_agent(config: &str, cmd: &str) {
     for agent in AGENTS {
         let safe = hook(&sb, agent, &fixture(agent, "allow"), &[], &[]);
         assert_allowed(agent, &safe);
-        if agent != "codex" {
+        if !NO_EXPLICIT_ALLOW.contains(&agent) {
             // Codex has no bare allow: silence is both its allow and its
             // no opinion; every other dialect must tell them apart.
             assert!(!safe.stdout.trim().is_empty(), "{agent}: {safe:?}");

@@ -2,6 +2,9 @@
 //!
 //! In: `{"session_id", "cwd", "hook_event_name":"PreToolUse", "tool_name":"Bash",
 //! "tool_input":{"command", "description"}, …}` (observed with Claude Code 2.1.197).
+//! Its file tools (`Write`, `Edit`, `MultiEdit`, `NotebookEdit`, with
+//! `tool_input.file_path` or `notebook_path`) are judged as `tee -- PATH`
+//! when the path is outside the project or a sensitive file (`files.rs`).
 //! Out:
 //! - allow → exit 0, `hookSpecificOutput.permissionDecision:"allow"` (skips
 //!   Claude's prompt; Claude's own deny/ask rules still apply);
@@ -12,11 +15,27 @@
 //!   used: Claude rejects it and runs the command (observed). `ask` is not
 //!   used either: the daemon snapshots and logs only what it allows itself.
 
-use super::{Answer, HookRequest, Outcome, parse_tool_payload};
+use super::{Answer, HookRequest, Outcome, command_in, files, parse_tool_payload};
 use serde_json::{Value, json};
 
+/// Claude Code's tools that write a file.
+const FILE_TOOLS: &[&str] = &["Write", "Edit", "MultiEdit", "NotebookEdit"];
+
 pub(crate) fn parse(v: &Value) -> Result<HookRequest, String> {
-    parse_tool_payload(v, &["Bash"], &["command"])
+    let mut req = parse_tool_payload(v, &["Bash"], &["command"])?;
+    if FILE_TOOLS.contains(&req.tool_name.as_str()) {
+        let input = v
+            .get("tool_input")
+            .ok_or_else(|| format!("tool `{}` came without `tool_input`", req.tool_name))?;
+        let path = command_in(
+            input,
+            &["file_path", "notebook_path"],
+            "tool_input",
+            &req.tool_name,
+        )?;
+        req.command = files::judged_write(&path, req.cwd.as_deref());
+    }
+    Ok(req)
 }
 
 pub(crate) fn answer(o: &Outcome) -> Answer {

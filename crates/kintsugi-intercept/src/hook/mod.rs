@@ -26,15 +26,26 @@
 //! with plain byte buffers.
 
 pub mod after;
+mod antigravity;
+pub mod budget;
 mod claude;
+mod cline;
 mod codex;
 mod copilot;
+mod crush;
 mod cursor;
+mod droid;
+mod fields;
+mod files;
 mod gemini;
+mod kiro;
 pub mod opencode;
 mod payload;
 mod qwen;
 mod verdict;
+mod windsurf;
+
+pub(crate) use fields::{command_in, parse_tool_payload, str_field};
 
 use serde_json::Value;
 use std::io::Read;
@@ -61,11 +72,23 @@ pub enum Agent {
     Qwen,
     /// OpenCode, through the plugin [`opencode::plugin_source`] generates.
     OpenCode,
+    /// Antigravity CLI (`agy`), `PreToolUse` on tool `run_command`.
+    Antigravity,
+    /// Factory Droid, `PreToolUse` on tool `Execute` (Claude's shape).
+    Droid,
+    /// Crush, `PreToolUse` on tool `bash`.
+    Crush,
+    /// Kiro CLI, `preToolUse` on tool `execute_bash`.
+    Kiro,
+    /// Windsurf Cascade, `pre_run_command`.
+    Windsurf,
+    /// Cline, `PreToolUse` on tool `execute_command`.
+    Cline,
 }
 
 impl Agent {
     /// Every agent, in the order the CLI lists them.
-    pub const ALL: [Agent; 7] = [
+    pub const ALL: [Agent; 13] = [
         Agent::Claude,
         Agent::Codex,
         Agent::Gemini,
@@ -73,6 +96,12 @@ impl Agent {
         Agent::Copilot,
         Agent::Qwen,
         Agent::OpenCode,
+        Agent::Antigravity,
+        Agent::Droid,
+        Agent::Crush,
+        Agent::Kiro,
+        Agent::Windsurf,
+        Agent::Cline,
     ];
 
     /// The name used on the command line and in `hook:NAME`.
@@ -85,26 +114,28 @@ impl Agent {
             Agent::Copilot => "copilot",
             Agent::Qwen => "qwen",
             Agent::OpenCode => "opencode",
+            Agent::Antigravity => "antigravity",
+            Agent::Droid => "droid",
+            Agent::Crush => "crush",
+            Agent::Kiro => "kiro",
+            Agent::Windsurf => "windsurf",
+            Agent::Cline => "cline",
+        }
+    }
+
+    /// Other names the command line accepts for this agent.
+    pub fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Agent::Antigravity => &["agy"],
+            _ => &[],
         }
     }
 
     /// How long a held command may wait for a human by default: safely
-    /// below the agent's own default hook timeout, because every agent lets
-    /// the command run when its hook times out.
+    /// below the agent's own hook timeout, because every agent lets the
+    /// command run when its hook times out ([`budget::hold_budget`]).
     pub fn default_wait(self) -> Duration {
-        Duration::from_secs(match self {
-            // Claude: 60 s default hook timeout.
-            Agent::Claude => 55,
-            // Codex: 600 s default.
-            Agent::Codex => 300,
-            // Gemini and Qwen: 60000 ms default.
-            Agent::Gemini | Agent::Qwen => 55,
-            // Copilot: `timeoutSec` 30 by default; Cursor's default is not
-            // documented where we could read it, so assume the same budget.
-            Agent::Copilot | Agent::Cursor => 25,
-            // OpenCode: our own plugin kills us a little after this.
-            Agent::OpenCode => 120,
-        })
+        budget::hold_budget(self).budget
     }
 
     fn parse(self, v: &Value) -> Result<HookRequest, String> {
@@ -116,6 +147,12 @@ impl Agent {
             Agent::Copilot => copilot::parse(v),
             Agent::Qwen => qwen::parse(v),
             Agent::OpenCode => opencode::parse(v),
+            Agent::Antigravity => antigravity::parse(v),
+            Agent::Droid => droid::parse(v),
+            Agent::Crush => crush::parse(v),
+            Agent::Kiro => kiro::parse(v),
+            Agent::Windsurf => windsurf::parse(v),
+            Agent::Cline => cline::parse(v),
         }
     }
 
@@ -128,6 +165,12 @@ impl Agent {
             Agent::Copilot => copilot::answer(outcome),
             Agent::Qwen => qwen::answer(outcome),
             Agent::OpenCode => opencode::answer(outcome),
+            Agent::Antigravity => antigravity::answer(outcome),
+            Agent::Droid => droid::answer(outcome),
+            Agent::Crush => crush::answer(outcome),
+            Agent::Kiro => kiro::answer(outcome),
+            Agent::Windsurf => windsurf::answer(outcome),
+            Agent::Cline => cline::answer(outcome),
         }
     }
 }
@@ -137,7 +180,7 @@ impl std::str::FromStr for Agent {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Agent::ALL
             .into_iter()
-            .find(|a| a.name() == s)
+            .find(|a| a.name() == s || a.aliases().contains(&s))
             .ok_or_else(|| {
                 let names: Vec<&str> = Agent::ALL.iter().map(|a| a.name()).collect();
                 format!("unknown agent `{s}`: expected one of {}", names.join(", "))
@@ -351,7 +394,7 @@ fn decide(opts: &Options, input: &mut dyn Read) -> (Outcome, Vec<String>) {
 /// An exit code a post-tool payload's `tool_response` states as a number
 /// (`exit_code` or `exitCode`); none of the observed agents send one for a
 /// successful call, so this is usually `None`.
-fn exit_code_of(response: Option<&Value>) -> Option<i32> {
+pub(crate) fn exit_code_of(response: Option<&Value>) -> Option<i32> {
     let r = response?;
     ["exit_code", "exitCode"]
         .iter()
@@ -373,121 +416,8 @@ pub(crate) fn payload_cwd(req: &HookRequest) -> String {
         .unwrap_or_else(|| "/".to_string())
 }
 
-/// `tool_input.command` (or another key) as a string, for dialects that
-/// nest the shell command in an object.
-pub(crate) fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str)
-}
-
-/// A shell command given as a string or as an argv array. An argv array is
-/// joined into the line that runs exactly those words, each quoted when it
-/// needs it (`["bash","-lc","rm -rf ~"]` → `bash -lc 'rm -rf ~'`), so the
-/// daemon analyses what really runs.
-pub(crate) fn command_value(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Array(items) => {
-            let words: Option<Vec<String>> = items
-                .iter()
-                .map(|w| w.as_str().map(str::to_string))
-                .collect();
-            words.map(|w| kintsugi_protocol::argv_to_line(&w))
-        }
-        _ => None,
-    }
-}
-
-/// How a JSON value is named in an error message.
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// The shell command of tool `tool` under the first of `keys` that `input`
-/// has, as [`command_value`] reads it. `place` names `input` in messages
-/// (`tool_input`; empty for the payload itself). Anything else (`input` not
-/// an object, no key, a value that is not a string or a list of strings)
-/// is an error naming what was wrong: a shell tool whose command cannot be
-/// read is never waved through.
-pub(crate) fn command_in(
-    input: &Value,
-    keys: &[&str],
-    place: &str,
-    tool: &str,
-) -> Result<String, String> {
-    let at = |k: &str| {
-        if place.is_empty() {
-            k.to_string()
-        } else {
-            format!("{place}.{k}")
-        }
-    };
-    let obj = input.as_object().ok_or_else(|| {
-        format!(
-            "`{place}` of tool `{tool}` is {}, not an object with a `{}` string",
-            json_kind(input),
-            keys[0]
-        )
-    })?;
-    let (key, v) = keys
-        .iter()
-        .find_map(|k| obj.get(*k).map(|v| (*k, v)))
-        .ok_or_else(|| format!("tool `{tool}` came without a `{}` string", at(keys[0])))?;
-    command_value(v).ok_or_else(|| {
-        let what = match v {
-            Value::Array(_) => "a list that holds something other than strings".to_string(),
-            other => json_kind(other).to_string(),
-        };
-        format!(
-            "`{}` of tool `{tool}` is {what}, not a string or a list of strings",
-            at(key)
-        )
-    })
-}
-
-/// The shape of Claude-style payloads (`tool_name`, `tool_input.command`),
-/// shared by Claude, Codex, Gemini and Qwen. `shell_tools` are the tool
-/// names that run a shell command.
-pub(crate) fn parse_tool_payload(
-    v: &Value,
-    shell_tools: &[&str],
-    command_keys: &[&str],
-) -> Result<HookRequest, String> {
-    let obj = v.as_object().ok_or("the payload is not a JSON object")?;
-    let tool_name = obj
-        .get("tool_name")
-        .and_then(Value::as_str)
-        .ok_or("the payload has no `tool_name` string")?
-        .to_string();
-    let mut req = HookRequest {
-        command: None,
-        cwd: str_field(v, "cwd").map(str::to_string),
-        session: str_field(v, "session_id").map(str::to_string),
-        tool_name,
-        tool_use_id: str_field(v, "tool_use_id").map(str::to_string),
-        exit_code: exit_code_of(v.get("tool_response")),
-        duration_ms: v.get("duration_ms").and_then(Value::as_u64),
-    };
-    if !shell_tools.contains(&req.tool_name.as_str()) {
-        return Ok(req);
-    }
-    let input = obj
-        .get("tool_input")
-        .ok_or_else(|| format!("tool `{}` came without `tool_input`", req.tool_name))?;
-    req.command = Some(command_in(
-        input,
-        command_keys,
-        "tool_input",
-        &req.tool_name,
-    )?);
-    Ok(req)
-}
-
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod tests_hosts;

@@ -40,7 +40,7 @@ fn claude_codex_gemini_qwen_read_observed_payloads() {
 
 #[test]
 fn other_tools_have_no_command() {
-    let edit = json!({"tool_name":"Edit","tool_input":{"file_path":"/x"}});
+    let edit = json!({"cwd":"/w","tool_name":"Edit","tool_input":{"file_path":"/w/x"}});
     assert_eq!(req(Agent::Claude, edit).command, None);
     let read = json!({"tool_name":"read_file","tool_input":{"path":"/x"}});
     assert_eq!(req(Agent::Gemini, read).command, None);

@@ -13,7 +13,11 @@ use std::process::{Command, ExitCode, Stdio};
 /// The must-deny probe: catastrophic by any reading.
 const PROBE: &str = "rm -rf ~/";
 
-fn live(cmd: &str, agent: &str, home: &std::path::Path) -> Result<bool, String> {
+fn live(
+    cmd: &str,
+    agent: kintsugi_intercept::hook::Agent,
+    home: &std::path::Path,
+) -> Result<bool, String> {
     let payload = probe_payload(agent, PROBE, &home.display().to_string()).to_string();
     let mut child = Command::new("sh")
         .args(["-c", cmd])
@@ -86,7 +90,7 @@ pub fn run() -> Result<ExitCode> {
     let mut any = false;
     for a in AGENTS {
         if !a.installed(&home) {
-            println!("{:<10} {:<10} {:<12} -", a.name, "no", "-");
+            println!("{:<10} {:<10} {:<12} -", a.name(), "no", "-");
             continue;
         }
         any = true;
@@ -94,27 +98,35 @@ pub fn run() -> Result<ExitCode> {
             problems += 1;
             println!(
                 "{:<10} {:<10} {:<12} NOT PROTECTED: run `kintsugi init`",
-                a.name, "yes", "missing"
+                a.name(),
+                "yes",
+                "missing"
             );
             continue;
         };
-        match live(&cmd, a.name, &home) {
+        match live(&cmd, a.agent, &home) {
             Ok(true) => println!(
                 "{:<10} {:<10} {:<12} ok: blocks `{PROBE}`",
-                a.name, "yes", "configured"
+                a.name(),
+                "yes",
+                "configured"
             ),
             Ok(false) => {
                 problems += 1;
                 println!(
                     "{:<10} {:<10} {:<12} NOT PROTECTED: the hook let `{PROBE}` through",
-                    a.name, "yes", "configured"
+                    a.name(),
+                    "yes",
+                    "configured"
                 );
             }
             Err(e) => {
                 problems += 1;
                 println!(
                     "{:<10} {:<10} {:<12} NOT PROTECTED: {e}",
-                    a.name, "yes", "configured"
+                    a.name(),
+                    "yes",
+                    "configured"
                 );
             }
         }
@@ -124,7 +136,7 @@ pub fn run() -> Result<ExitCode> {
                 ""
             );
         }
-        if a.name == "codex" {
+        if a.agent == kintsugi_intercept::hook::Agent::Codex {
             problems += report_codex_trust(&home);
         }
     }
@@ -133,7 +145,11 @@ pub fn run() -> Result<ExitCode> {
         println!(
             "no agent config dir found under {} (checked: {})",
             home.display(),
-            AGENTS.iter().map(|a| a.dir).collect::<Vec<_>>().join(", ")
+            AGENTS
+                .iter()
+                .flat_map(|a| a.dirs.iter().copied())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     let status = Client::connect(&socket_path())

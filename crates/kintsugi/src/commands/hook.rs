@@ -18,19 +18,14 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-const AGENTS: [&str; 7] = [
-    "claude", "codex", "gemini", "cursor", "copilot", "qwen", "opencode",
-];
-
 #[derive(Args)]
 pub struct HookArgs {
     /// The agent CLI whose hook payload arrives on stdin.
-    #[arg(long, value_parser = AGENTS, required_unless_present = "print_opencode_plugin")]
-    agent: Option<String>,
+    #[arg(long, value_parser = parse_agent, required_unless_present = "print_opencode_plugin")]
+    agent: Option<Agent>,
     /// Longest wait for a human on a held command, in seconds; keep it below
-    /// the hook timeout configured in the agent (default per agent: claude,
-    /// gemini and qwen 55, codex 300, copilot and cursor 25, opencode 120; at
-    /// most 600). `KINTSUGI_HOOK_WAIT_SECS` may only shorten the default: an
+    /// the hook timeout configured in the agent (default per agent: see
+    /// `kintsugi limits`, 25 to 300; at most 600). `KINTSUGI_HOOK_WAIT_SECS` may only shorten the default: an
     /// agent that kills a slow hook lets the command run.
     #[arg(long)]
     wait_secs: Option<u64>,
@@ -65,7 +60,7 @@ pub fn fast_args(args: &[String]) -> Option<HookArgs> {
             },
         }
     }
-    let agent = agent.filter(|a| AGENTS.contains(&a.as_str()))?;
+    let agent = agent?.parse::<Agent>().ok()?;
     Some(HookArgs {
         agent: Some(agent),
         wait_secs,
@@ -84,8 +79,9 @@ pub fn run(args: HookArgs) -> Result<ExitCode> {
         print!("{}", hook::opencode::plugin_source(&bin, wait));
         return Ok(ExitCode::SUCCESS);
     }
-    let name = args.agent.as_deref().unwrap_or_default();
-    let agent: Agent = name.parse().map_err(anyhow::Error::msg)?;
+    let agent = args
+        .agent
+        .context("--agent is required (or --print-opencode-plugin)")?;
     let (wait, note) = match wait {
         Some(w) => (Some(w), None),
         None => wait_from_env(agent, std::env::var("KINTSUGI_HOOK_WAIT_SECS").ok()),
@@ -105,6 +101,11 @@ pub fn run(args: HookArgs) -> Result<ExitCode> {
         .context("writing the answer");
     let _ = std::io::stderr().lock().write_all(answer.stderr.as_bytes());
     Ok(ExitCode::from(answer.exit))
+}
+
+/// `--agent NAME` (or an alias such as `agy`) as an [`Agent`].
+fn parse_agent(s: &str) -> Result<Agent, String> {
+    s.parse()
 }
 
 /// `KINTSUGI_HOOK_WAIT_SECS`: it applies to every agent at once, so it may
@@ -178,9 +179,11 @@ mod fast_args_tests {
     #[test]
     fn the_common_forms_parse_and_anything_else_goes_to_clap() {
         let a = fast_args(&v(&["--agent", "claude"])).unwrap();
-        assert_eq!(a.agent.as_deref(), Some("claude"));
+        assert_eq!(a.agent, Some(Agent::Claude));
         let a = fast_args(&v(&["--agent=codex", "--wait-secs", "9"])).unwrap();
-        assert_eq!((a.agent.as_deref(), a.wait_secs), (Some("codex"), Some(9)));
+        assert_eq!((a.agent, a.wait_secs), (Some(Agent::Codex), Some(9)));
+        let a = fast_args(&v(&["--agent", "agy"])).unwrap();
+        assert_eq!(a.agent, Some(Agent::Antigravity));
         for odd in [
             &["--agent"][..],
             &["--agent", "bogus"],

@@ -73,12 +73,12 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
             crate::agents::wire(agent, &home, &me, args.dry_run)
         };
         match change {
-            Ok(Some(what)) => println!("{}: {what}", agent.name),
-            Ok(None) if args.undo => println!("{}: no Kintsugi hook to remove", agent.name),
-            Ok(None) => println!("{}: already hooked", agent.name),
-            Err(e) => eprintln!("{}: {e:#}", agent.name),
+            Ok(Some(what)) => println!("{}: {what}", agent.name()),
+            Ok(None) if args.undo => println!("{}: no Kintsugi hook to remove", agent.name()),
+            Ok(None) => println!("{}: already hooked", agent.name()),
+            Err(e) => eprintln!("{}: {e:#}", agent.name()),
         }
-        if agent.name == "codex" && !args.undo && !args.dry_run {
+        if agent.agent == kintsugi_intercept::hook::Agent::Codex && !args.undo && !args.dry_run {
             println!("codex: {}", crate::codex_trust::trust(&home));
         }
     }

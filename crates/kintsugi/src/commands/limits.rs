@@ -201,7 +201,10 @@ fn watcher_and_snapshot_limits() -> String {
   shims, exec, run, MCP) waits {propose} s for the daemon's verdict before the
   local check and the fail mode decide; the post-tool hook waits
   {complete} s for the daemon's ack; a hold waits (--wait-secs, at most 600;
-  KINTSUGI_HOOK_WAIT_SECS may only shorten it):
+  KINTSUGI_HOOK_WAIT_SECS may only shorten it), per agent host timeout →
+  hold budget, at least {margin} s apart; a hold still pending at the budget
+  is denied with the `kintsugi run ID` hint, before the host would let the
+  command run:
   {waits}
 - repository policy: every .kintsugi.toml from the cwd up applies; one
   larger than {repo_kib} KiB is reported and none of its rules apply
@@ -236,6 +239,7 @@ fn watcher_and_snapshot_limits() -> String {
         repo_kib = kintsugi_daemon::MAX_REPO_FILE_BYTES / 1024,
         propose = hook::PROPOSE_TIMEOUT.as_secs(),
         waits = hook_waits(),
+        margin = hook::budget::HOLD_MARGIN.as_secs(),
         complete = hook::after::COMPLETE_TIMEOUT.as_secs(),
         mcp_default = crate::mcp::DEFAULT_TIMEOUT_SECS,
         mcp_max = crate::mcp::MAX_TIMEOUT_SECS,
@@ -255,7 +259,18 @@ fn watcher_and_snapshot_limits() -> String {
 fn hook_waits() -> String {
     hook::Agent::ALL
         .iter()
-        .map(|a| format!("{} {} s", a.name(), a.default_wait().as_secs()))
+        .map(|a| {
+            let b = hook::budget::hold_budget(*a);
+            match b.host_timeout {
+                Some(host) => format!(
+                    "{} {} s → {} s",
+                    a.name(),
+                    host.as_secs(),
+                    b.budget.as_secs()
+                ),
+                None => format!("{} (no host timeout) {} s", a.name(), b.budget.as_secs()),
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -8,9 +8,38 @@ use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-pub const AGENTS: [&str; 7] = [
-    "claude", "codex", "gemini", "cursor", "copilot", "qwen", "opencode",
+pub const AGENTS: [&str; 13] = [
+    "claude",
+    "codex",
+    "gemini",
+    "cursor",
+    "copilot",
+    "qwen",
+    "opencode",
+    "antigravity",
+    "droid",
+    "crush",
+    "kiro",
+    "windsurf",
+    "cline",
 ];
+
+/// Dialects with no explicit allow: silence (or Cline's `cancel:false`) is
+/// both their allow and their "no opinion".
+pub const NO_EXPLICIT_ALLOW: [&str; 4] = ["codex", "kiro", "windsurf", "cline"];
+
+/// Where the shell command sits in `agent`'s payload (a JSON pointer);
+/// Copilot's is inside the JSON string `toolArgs`.
+pub fn command_pointer(agent: &str) -> &'static str {
+    match agent {
+        "cursor" | "opencode" => "/command",
+        "antigravity" => "/toolCall/args/CommandLine",
+        "windsurf" => "/tool_info/command_line",
+        "cline" => "/preToolUse/parameters/command",
+        "copilot" => "/toolArgs",
+        _ => "/tool_input/command",
+    }
+}
 
 pub fn fixture(agent: &str, case: &str) -> String {
     let path = format!(
@@ -22,15 +51,18 @@ pub fn fixture(agent: &str, case: &str) -> String {
 
 pub fn command_of(agent: &str, case: &str) -> String {
     let v: Value = serde_json::from_str(&fixture(agent, case)).unwrap();
-    let found = v
-        .pointer("/tool_input/command")
-        .or_else(|| v.get("command"))
+    // Copilot's `toolArgs` is an object (CLI 1.0.102, captured) or a
+    // JSON-encoded string (older CLIs and its docs).
+    let args = match &v["toolArgs"] {
+        Value::String(s) => serde_json::from_str(s).unwrap(),
+        other => other.clone(),
+    };
+    v.pointer(command_pointer(agent))
+        .filter(|_| agent != "copilot")
+        .or_else(|| args.get("command"))
         .and_then(Value::as_str)
-        .map(str::to_string);
-    found.unwrap_or_else(|| {
-        let args: Value = serde_json::from_str(v["toolArgs"].as_str().unwrap()).unwrap();
-        args["command"].as_str().unwrap().to_string()
-    })
+        .unwrap()
+        .to_string()
 }
 
 pub struct Run {
@@ -53,10 +85,14 @@ impl Run {
     pub fn json(&self) -> Value {
         serde_json::from_str(self.stdout.trim()).unwrap_or(Value::Null)
     }
-    /// The reason a block carries: stderr, or Copilot's JSON reason.
+    /// The reason a block carries: stderr, or the JSON reason of the
+    /// dialects that block at exit 0.
     pub fn reason(&self) -> String {
         let j = self.json();
-        match j.get("permissionDecisionReason").and_then(Value::as_str) {
+        let json_reason = ["permissionDecisionReason", "denyReason", "errorMessage"]
+            .iter()
+            .find_map(|k| j.get(*k).and_then(Value::as_str));
+        match json_reason {
             Some(r) => format!("{r}\n{}", self.stderr),
             None => self.stderr.clone(),
         }
@@ -119,6 +155,18 @@ pub fn assert_blocked(agent: &str, r: &Run) {
             assert_eq!(r.code, 0, "{agent}: {r:?}");
             assert_eq!(r.json()["permissionDecision"], "deny", "{agent}: {r:?}");
         }
+        // A missing or malformed answer fails closed in Antigravity; its
+        // deny is JSON at exit 0, in both spellings.
+        "antigravity" => {
+            assert_eq!(r.code, 0, "{agent}: {r:?}");
+            let j = r.json();
+            assert_eq!(j["decision"], "deny", "{agent}: {r:?}");
+            assert_eq!(j["allowTool"], false, "{agent}: {r:?}");
+        }
+        "cline" => {
+            assert_eq!(r.code, 0, "{agent}: {r:?}");
+            assert_eq!(r.json()["cancel"], true, "{agent}: {r:?}");
+        }
         _ => {
             assert_eq!(r.code, 2, "{agent}: {r:?}");
             assert!(
@@ -127,8 +175,10 @@ pub fn assert_blocked(agent: &str, r: &Run) {
             );
             let j = r.json();
             let word = match agent {
-                "claude" | "codex" | "qwen" => &j["hookSpecificOutput"]["permissionDecision"],
-                "gemini" | "opencode" => &j["decision"],
+                "claude" | "codex" | "qwen" | "droid" => {
+                    &j["hookSpecificOutput"]["permissionDecision"]
+                }
+                "gemini" | "opencode" | "crush" | "kiro" | "windsurf" => &j["decision"],
                 "cursor" => &j["permission"],
                 other => panic!("unknown agent {other}"),
             };
@@ -142,9 +192,11 @@ pub fn assert_allowed(agent: &str, r: &Run) {
     assert_eq!(r.code, 0, "{agent}: {r:?}");
     let j = r.json();
     let ok = match agent {
-        "claude" | "qwen" => j["hookSpecificOutput"]["permissionDecision"] == "allow",
-        "codex" => r.stdout.is_empty(),
-        "gemini" | "opencode" => j["decision"] == "allow",
+        "claude" | "qwen" | "droid" => j["hookSpecificOutput"]["permissionDecision"] == "allow",
+        "codex" | "kiro" | "windsurf" => r.stdout.is_empty(),
+        "cline" => j["cancel"] == false,
+        "gemini" | "opencode" | "crush" => j["decision"] == "allow",
+        "antigravity" => j["decision"] == "allow" && j["allowTool"] == true,
         "cursor" => j["permission"] == "allow",
         "copilot" => j["permissionDecision"] == "allow",
         other => panic!("unknown agent {other}"),
@@ -158,6 +210,8 @@ pub fn assert_no_opinion(agent: &str, r: &Run) {
     let ok = match agent {
         "cursor" => r.stdout.trim() == "{}",
         "opencode" => r.json()["decision"] == "none",
+        "antigravity" => r.json()["decision"] == "ask",
+        "cline" => r.json()["cancel"] == false,
         _ => r.stdout.is_empty(),
     };
     assert!(ok, "{agent}: not a pass-through: {r:?}");
