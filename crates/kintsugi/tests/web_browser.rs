@@ -226,8 +226,16 @@ fn a_browser_sees_holds_live_denies_approves_undoes_and_searches() {
         "return document.documentElement.scrollWidth <= window.innerWidth + 1",
         json!([]),
     );
-    assert_eq!(overflow, json!(true), "the page is wider than a phone");
     d.screenshot(&shots.join("phone.png"));
+    let widest = d.js(
+        "let w = null; for (const e of document.querySelectorAll('body *')) { if (e.getBoundingClientRect().right > window.innerWidth + 1 && (!w || e.getBoundingClientRect().right > w.r)) w = {r: e.getBoundingClientRect().right, tag: e.tagName, id: e.id, cls: e.className, text: (e.textContent || '').slice(0, 80)}; } return w;",
+        json!([]),
+    );
+    assert_eq!(
+        overflow,
+        json!(true),
+        "the page is wider than a phone; the widest element: {widest}"
+    );
 
     eprintln!("hold propose-to-DOM latencies (ms): {latencies:?}");
     for l in &latencies {
