@@ -93,7 +93,8 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
             command,
             decision,
             remember,
-        } => human::resolve(state, peer, command, decision, remember).await,
+            pin,
+        } => human::resolve(state, peer, command, decision, remember, pin).await,
         Request::ListPending => Response::PendingList {
             items: state.queue.pending(),
         },
@@ -105,16 +106,21 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
             remember,
             nonce,
             proof,
+            pin,
             ..
         } => match vault_guard::approve_gate(state, peer, &id, nonce, proof).await {
             Ok(proven) => {
-                human::decide_pending(state, peer, &id, true, remember.unwrap_or(false), proven)
-                    .await
+                let keep = remember.unwrap_or(false);
+                human::decide_pending(state, peer, &id, true, keep, proven, pin).await
             }
             Err(resp) => resp,
         },
         Request::Deny { id, remember } => {
-            human::decide_pending(state, peer, &id, false, remember.unwrap_or(false), false).await
+            let keep = remember.unwrap_or(false);
+            human::decide_pending(state, peer, &id, false, keep, false, None).await
+        }
+        Request::SetPin { pin, current } => {
+            crate::pin_ops::set_pin(state, peer, pin, current).await
         }
         Request::Status => status(state),
         Request::Wait { id, timeout_ms } => wait(state, &id, timeout_ms).await,
@@ -468,6 +474,7 @@ fn status(state: &State) -> Response {
         connections: Some(state.load.in_use().0 as u64),
         subscribers: Some(state.load.in_use().1 as u64),
         refused_busy: Some(state.load.refused()),
+        approval_pin: Some(state.pin.describe()),
     })
 }
 

@@ -12,12 +12,15 @@
 //! clients speak only `kintsugi-protocol`.
 #![forbid(unsafe_code)]
 
+pub mod approval_pin;
+pub mod approver;
 mod auth;
 mod config;
 mod connection;
 mod decide;
 mod handle;
 mod human;
+pub mod human_proof;
 mod integrity;
 mod load;
 mod memory;
@@ -26,6 +29,7 @@ mod model;
 mod model_thread;
 mod observed;
 mod peer;
+mod pin_ops;
 mod policy;
 mod queue;
 mod riding;

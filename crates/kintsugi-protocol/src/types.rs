@@ -270,6 +270,9 @@ pub struct StatusInfo {
     /// Extension: connections turned away as busy since the daemon started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused_busy: Option<u64>,
+    /// Extension: the approval PIN: `set`, `unset`, or `lost: <why>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_pin: Option<String>,
 }
 
 /// Extension of `status`: where shipping to the central database stands.
@@ -341,6 +344,10 @@ pub enum Request {
         command: ProposedCommand,
         decision: HumanDecision,
         remember: bool,
+        /// Extension: the approval PIN the human typed (needed for an
+        /// allow once a PIN is set).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pin: Option<String>,
     },
     Observe(Observation),
     Record(ProposedCommand),
@@ -363,6 +370,10 @@ pub enum Request {
         /// approved command is taken, before the final answer.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         progress: Option<bool>,
+        /// Extension: the approval PIN the human typed (needed once a PIN
+        /// is set, and from a terminal opened after the hold).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pin: Option<String>,
     },
     Deny {
         id: String,
@@ -454,6 +465,16 @@ pub enum Request {
         nonce: String,
         #[serde(default)]
         proof: String,
+    },
+    /// Extension: set (`pin`), change, or clear (no `pin`) the approval
+    /// PIN. Changing or clearing needs the `current` PIN; setting the first
+    /// one needs a human at a terminal (the terminal test). Answered `ack`.
+    #[serde(rename = "setpin")]
+    SetPin {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pin: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        current: Option<String>,
     },
     /// Extension: block until held command `id` is decided or `timeout_ms`
     /// passes (default 30 s, at most 10 min); answered with `pending`.

@@ -71,6 +71,7 @@ pub fn perform(action: Action, places: &Places, tx: &Sender<Update>) {
                         nonce: None,
                         proof: None,
                         progress: None,
+                        pin: None,
                     },
                 ),
                 |_| format!("approved {id}: the waiting command may run now"),

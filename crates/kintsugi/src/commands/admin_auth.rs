@@ -209,5 +209,6 @@ pub fn approval_proof(id: &str, remember: bool, file: &Option<PathBuf>) -> Resul
         nonce: Some(nonce),
         proof: Some(proof),
         progress: None,
+        pin: None,
     }))
 }

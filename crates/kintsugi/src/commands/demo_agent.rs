@@ -42,6 +42,7 @@ fn try_self_approval(line: &str) -> Option<String> {
                 nonce: None,
                 proof: None,
                 progress: None,
+                pin: None,
             });
             return Some(match answer {
                 Ok(Response::Error { message }) => message,

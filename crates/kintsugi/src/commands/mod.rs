@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod admin_auth;
+pub mod approval_pin;
 pub mod bench;
 pub mod daemon;
 pub mod demo;
