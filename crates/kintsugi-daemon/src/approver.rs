@@ -34,8 +34,12 @@ pub struct ApproverFacts {
     pub tty: Option<String>,
     /// The session id (the pid of the session leader).
     pub session: u32,
-    /// When the session leader started (Unix milliseconds), if readable.
+    /// When the session leader started (Unix milliseconds, to the second
+    /// of the boot time), if readable.
     pub session_started_ms: Option<u64>,
+    /// When the session leader started, in clock ticks after boot (exact;
+    /// compared with [`uptime_ticks`] taken when a command was held).
+    pub session_start_ticks: Option<u64>,
     /// Whether the parent chain reaches the session leader: false for a
     /// process that was double-forked away from the shell of its terminal.
     pub reaches_session_leader: bool,
@@ -121,6 +125,13 @@ pub(crate) fn started_ms(pid: u32) -> Option<u64> {
     Some(boot_ms()? + stat(pid)?.starttime * 1000 / USER_HZ)
 }
 
+/// Clock ticks since boot now (`/proc/uptime`, the clock `starttime` uses).
+pub fn uptime_ticks() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/uptime").ok()?;
+    let secs: f64 = text.split_whitespace().next()?.parse().ok()?;
+    Some((secs * USER_HZ as f64) as u64)
+}
+
 /// Unix milliseconds now.
 pub fn now_ms() -> u64 {
     std::time::SystemTime::now()
@@ -164,6 +175,7 @@ impl ApproverFacts {
             tty: tty_name(me.tty_nr),
             session: me.session,
             session_started_ms: started_ms(me.session),
+            session_start_ticks: stat(me.session).map(|s| s.starttime),
             reaches_session_leader: reaches,
             ancestry,
         })
@@ -174,9 +186,9 @@ impl ApproverFacts {
         self.ancestry.iter().any(|l| l.pid == pid)
     }
 
-    /// Did the session start after `when_ms` (unknown counts as after)?
-    pub fn session_newer_than(&self, when_ms: u64) -> bool {
-        self.session_started_ms.is_none_or(|s| s > when_ms)
+    /// Did the session start after `ticks` after boot (unknown counts as after)?
+    pub fn session_newer_than(&self, ticks: u64) -> bool {
+        self.session_start_ticks.is_none_or(|s| s > ticks)
     }
 
     /// The facts as recorded on the ledger.
@@ -186,6 +198,7 @@ impl ApproverFacts {
             "tty": self.tty,
             "session": self.session,
             "session_started_ms": self.session_started_ms,
+            "session_start_ticks": self.session_start_ticks,
             "reaches_session_leader": self.reaches_session_leader,
             "ancestry": self.ancestry.iter()
                 .map(|l| json!({"pid": l.pid, "exe": l.exe}))
@@ -225,7 +238,9 @@ mod tests {
         assert!(f.ancestry.len() >= 2, "{f:?}");
         let started = f.session_started_ms.unwrap();
         assert!(started <= now_ms() + 1000, "{started}");
-        assert!(!f.session_newer_than(now_ms() + 1000));
+        let now = uptime_ticks().unwrap();
+        assert!(!f.session_newer_than(now));
+        assert!(f.session_newer_than(f.session_start_ticks.unwrap() - 1));
     }
 
     #[test]

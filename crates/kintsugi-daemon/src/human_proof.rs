@@ -74,7 +74,7 @@ impl Verdict {
 }
 
 /// Why a session looks like one an agent made, or `None`.
-fn suspicion(facts: &ApproverFacts, held_ms: Option<u64>) -> Option<String> {
+fn suspicion(facts: &ApproverFacts, held_ticks: Option<u64>) -> Option<String> {
     let Some(tty) = &facts.tty else {
         return Some(format!("process {} has no controlling terminal", facts.pid));
     };
@@ -84,7 +84,7 @@ fn suspicion(facts: &ApproverFacts, held_ms: Option<u64>) -> Option<String> {
             facts.pid, facts.session
         ));
     }
-    if let Some(held) = held_ms
+    if let Some(held) = held_ticks
         && facts.session_newer_than(held)
     {
         return Some(format!(
@@ -159,9 +159,11 @@ pub async fn prove_human(
             );
         }
     }
-    let suspect = facts
-        .as_ref()
-        .and_then(|f| suspicion(f, proposer.map(|p| p.held_ms)));
+    let suspect = facts.as_ref().and_then(|f| {
+        // A hold whose time could not be read makes every session suspect.
+        let held = proposer.map(|p| p.held_ticks.unwrap_or(0));
+        suspicion(f, held)
+    });
     if let Some(pin) = approver.pin {
         return match state.pin.check(pin).await {
             PinCheck::Right => verdict(Ok(Proof::Pin), suspect),
@@ -221,7 +223,8 @@ mod tests {
             pid: 10,
             tty: tty.map(String::from),
             session: 5,
-            session_started_ms: Some(started),
+            session_started_ms: Some(started * 10),
+            session_start_ticks: Some(started),
             reaches_session_leader: reaches,
             ancestry: vec![
                 ProcLink {

@@ -11,6 +11,9 @@ pub struct Proposer {
     pub parent: Option<u32>,
     /// When the command was held (Unix milliseconds).
     pub held_ms: u64,
+    /// When the command was held, in clock ticks after boot (the clock of
+    /// a process's start time), if readable.
+    pub held_ticks: Option<u64>,
 }
 
 impl Proposer {
@@ -21,6 +24,7 @@ impl Proposer {
             pid,
             parent,
             held_ms: crate::approver::now_ms(),
+            held_ticks: crate::approver::uptime_ticks(),
         }
     }
 }

@@ -61,13 +61,13 @@ pub(crate) async fn set_pin(
                 return Response::error("no approval PIN is set; there is nothing to clear");
             }
             let v = terminal_test(peer.pid);
-            let d = serde_json::json!({ "approver": v.to_json() }).to_string();
-            if let Err(why) = v.proof {
+            let d = v.to_json().to_string();
+            if let Err(why) = &v.proof {
                 return refuse(
                     state,
                     peer,
                     format!("{why}; set the first approval PIN at your own terminal (`kintsugi admin set-pin`)"),
-                    Some(d),
+                    Some(serde_json::json!({ "approver": v.to_json() }).to_string()),
                 )
                 .await;
             }
