@@ -119,6 +119,7 @@ Named limits (config keys in parentheses)
 pub fn run() -> Result<ExitCode> {
     print!("{TEXT}");
     print!("{}", watcher_and_snapshot_limits());
+    print!("{}", super::limits_human::text());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -16,6 +16,7 @@ pub mod guard;
 pub mod hook;
 pub mod init;
 pub mod limits;
+pub mod limits_human;
 pub mod log;
 pub mod model;
 pub mod model_bench;
