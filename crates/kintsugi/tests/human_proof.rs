@@ -431,3 +431,48 @@ fn an_erased_pin_file_is_lost_not_unset_after_a_restart() {
     assert!(msg.contains("the approval PIN is lost"), "{msg}");
     assert!(still_pending(&sb, &id));
 }
+
+#[test]
+fn init_sets_the_pin_from_a_file_and_says_so_when_there_is_none() {
+    let mut sb = Sandbox::new();
+    let shims = sb.root().join("shims");
+    let out = sb
+        .cmd()
+        .env("KINTSUGI_SHIM_DIR", &shims)
+        .args(["init", "--no-start"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("approvals rest on the terminal test only"),
+        "{}",
+        text(&out)
+    );
+    assert!(!sb.data().join("approval-pin.json").exists());
+    let f = sb.root().join("pin.txt");
+    std::fs::write(&f, "863201\n").unwrap();
+    let out = sb
+        .cmd()
+        .env("KINTSUGI_SHIM_DIR", &shims)
+        .args([
+            "init",
+            "--no-start",
+            "--approval-pin-file",
+            f.to_str().unwrap(),
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(sb.data().join("approval-pin.json").exists());
+    sb.start();
+    let out = sb.run(&["status"]);
+    assert!(text(&out).contains("approval PIN    set"), "{}", text(&out));
+    let out = sb.run(&["doctor"]);
+    assert!(
+        text(&out).contains("an approval PIN is set"),
+        "{}",
+        text(&out)
+    );
+}
