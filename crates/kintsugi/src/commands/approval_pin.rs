@@ -50,7 +50,7 @@ fn require_tty(what: &str) -> Result<()> {
 /// The PIN for an approval: asked (or read from `file`) when the daemon
 /// says one is set; `None` when none is.
 pub fn pin_for_approval(file: &Option<PathBuf>) -> Result<Option<Secret>> {
-    if !daemon_pin_state().is_some_and(|s| s == "set") {
+    if daemon_pin_state().is_none_or(|s| s != "set") {
         return Ok(None);
     }
     Ok(Some(match file {
