@@ -179,6 +179,21 @@ impl PinGuard {
         let recorded = last_recorded(data_dir);
         let mut events = Vec::new();
         let state = match (read_pin_file(data_dir), recorded) {
+            (
+                Ok(Some(f)),
+                Some(Recorded {
+                    seq,
+                    fingerprint: Some(recorded),
+                }),
+            ) if recorded != fingerprint(&f) => {
+                // Only a first PIN may be written without a daemon; one that
+                // replaces a recorded PIN was put there behind its back.
+                let why = format!(
+                    "{PIN_FILE} is not the approval PIN the ledger last recorded (event {seq}): it was replaced while no daemon ran"
+                );
+                events.push(pin_event("lost", None, format!("PIN LOST: {why}; approvals are refused until a human sets a new PIN with `kintsugi admin set-pin` at their terminal")));
+                PinState::Lost(why)
+            }
             (Ok(Some(f)), rec) => {
                 let fp = fingerprint(&f);
                 if rec.as_ref().and_then(|r| r.fingerprint.as_deref()) != Some(fp.as_str()) {

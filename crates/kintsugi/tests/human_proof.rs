@@ -430,6 +430,15 @@ fn an_erased_pin_file_is_lost_not_unset_after_a_restart() {
     let msg = answers[0]["message"].as_str().unwrap_or("");
     assert!(msg.contains("the approval PIN is lost"), "{msg}");
     assert!(still_pending(&sb, &id));
+    // A PIN written behind the daemon's back (the file was gone, so the
+    // offline set-pin takes it) does not replace the recorded one.
+    sb.signal("TERM");
+    let _ = sb.wait_exit();
+    set_pin_offline(&sb, "777111");
+    sb.start();
+    let out = sb.run(&["status", "--json"]);
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("was replaced while no daemon ran"), "{s}");
 }
 
 #[test]
