@@ -148,6 +148,12 @@ pub(crate) fn is_secret_path(p: &str, ctx: &Context) -> bool {
             ".azure/msal_token_cache.json",
             ".claude/.credentials.json",
             ".codex/auth.json",
+            // Kintsugi's own: the admin vault (its proof key answers the
+            // daemon's challenges), the ledger's signing key, and the
+            // approval PIN's hash (short PINs can be guessed offline).
+            ".local/share/kintsugi/vault.json",
+            ".local/share/kintsugi/checkpoint.key",
+            ".local/share/kintsugi/approval-pin.json",
             ".config/op/config",
             ".aws/sso/cache",
             ".gnupg/secring.gpg",

@@ -93,7 +93,8 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
             command,
             decision,
             remember,
-        } => human::resolve(state, peer, command, decision, remember).await,
+            pin,
+        } => human::resolve(state, peer, command, decision, remember, pin).await,
         Request::ListPending => Response::PendingList {
             items: state.queue.pending(),
         },
@@ -106,6 +107,7 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
             nonce,
             proof,
             relayed_for,
+            pin,
             ..
         } => {
             if let Err(resp) = crate::relay::check(state, peer, &id, relayed_for.as_deref()).await {
@@ -113,14 +115,18 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
             }
             match vault_guard::approve_gate(state, peer, &id, nonce, proof).await {
                 Ok(proven) => {
-                    human::decide_pending(state, peer, &id, true, remember.unwrap_or(false), proven)
-                        .await
+                    let keep = remember.unwrap_or(false);
+                    human::decide_pending(state, peer, &id, true, keep, proven, pin).await
                 }
                 Err(resp) => resp,
             }
         }
         Request::Deny { id, remember } => {
-            human::decide_pending(state, peer, &id, false, remember.unwrap_or(false), false).await
+            let keep = remember.unwrap_or(false);
+            human::decide_pending(state, peer, &id, false, keep, false, None).await
+        }
+        Request::SetPin { pin, current } => {
+            crate::pin_ops::set_pin(state, peer, pin, current).await
         }
         Request::Status => status(state),
         Request::Wait { id, timeout_ms } => wait(state, &id, timeout_ms).await,
@@ -459,7 +465,7 @@ fn status(state: &State) -> Response {
     if let Some(w) = state.admin.warning() {
         warnings.push(w);
     }
-    Response::Status(StatusInfo {
+    Response::Status(Box::new(StatusInfo {
         scorer: state.engine.scorer_name(),
         model: Some(state.engine.model.describe()),
         version: Some(env!("CARGO_PKG_VERSION").into()),
@@ -481,7 +487,8 @@ fn status(state: &State) -> Response {
         refused_busy: Some(state.load.refused()),
         alerts: state.alerts.as_ref().map(|a| Box::new(a.status())),
         pending_ttl_secs: Some(state.queue.ttl().as_secs()),
-    })
+        approval_pin: Some(state.pin.describe()),
+    }))
 }
 
 /// Shipping status: the backlog against the writer's own head (always

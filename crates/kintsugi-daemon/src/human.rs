@@ -3,7 +3,7 @@
 //! the grants an approval leaves for the commands run inside it (`riding`).
 
 use crate::handle::{ack, command_event, commit, now, peer_event};
-use crate::integrity::check_approver;
+use crate::human_proof::{Approver, Proof, Verdict, prove_human};
 use crate::peer::Peer;
 use crate::scrub;
 use crate::snapshots::Snapshots;
@@ -51,9 +51,53 @@ fn grant(state: &State, id: &str, item: &PendingItem) {
 
 /// Refuse (and record) an approval that fails the integrity check.
 pub(crate) async fn refuse(state: &State, peer: Peer, what: &str, why: String) -> Response {
-    let e = peer_event("refused", peer, what, format!("approval refused: {why}"));
+    refuse_with(state, peer, what, why, None).await
+}
+
+/// Refuse (and record, with who asked: `verdict`) an approval.
+async fn refuse_with(
+    state: &State,
+    peer: Peer,
+    what: &str,
+    why: String,
+    verdict: Option<&Verdict>,
+) -> Response {
+    let mut e = peer_event("refused", peer, what, format!("approval refused: {why}"));
+    if let Some(v) = verdict {
+        e.detail = Some(serde_json::json!({ "approver": v.to_json() }).to_string());
+    }
     let _ = commit(state, e).await;
     Response::error(format!("approval refused: {why}"))
+}
+
+/// Add who approved (`verdict`) to an event's JSON detail.
+fn with_approver(detail: Option<String>, verdict: &Verdict) -> Option<String> {
+    let mut v: serde_json::Value = detail
+        .and_then(|d| serde_json::from_str(&d).ok())
+        .unwrap_or_else(|| serde_json::json!({}));
+    v["approver"] = verdict.to_json();
+    Some(v.to_string())
+}
+
+/// The human proof for approving held item `id` (see `human_proof.rs`):
+/// the verdict to record, or the refusal already recorded.
+async fn human_or_refuse(
+    state: &State,
+    peer: Peer,
+    id: &str,
+    what: &str,
+    pin: Option<&str>,
+) -> Result<Verdict, Response> {
+    let Some(proposer) = state.queue.proposer(id) else {
+        return Err(Response::error(format!(
+            "held command `{id}` vanished before it was decided"
+        )));
+    };
+    let v = prove_human(state, Approver { pid: peer.pid, pin }, Some(proposer)).await;
+    match &v.proof {
+        Ok(_) => Ok(v),
+        Err(why) => Err(refuse_with(state, peer, what, why.clone(), Some(&v)).await),
+    }
 }
 
 async fn remember(state: &State, cmd: &ProposedCommand, decision: &str) -> Result<(), Response> {
@@ -79,6 +123,7 @@ pub(crate) async fn resolve(
     command: ProposedCommand,
     decision: HumanDecision,
     keep: bool,
+    pin: Option<String>,
 ) -> Response {
     let command = scrub::command(command);
     let allow = decision == HumanDecision::Allow;
@@ -107,10 +152,11 @@ pub(crate) async fn resolve(
             .to_string();
         return refuse(state, peer, &held.command.raw, why).await;
     }
+    let mut verdict = None;
     if allow {
-        let proposer = state.queue.proposer(&id).unwrap_or_default();
-        if let Err(why) = check_approver(peer.pid, proposer) {
-            return refuse(state, peer, &held.command.raw, why).await;
+        match human_or_refuse(state, peer, &id, &held.command.raw, pin.as_deref()).await {
+            Ok(v) => verdict = Some(v),
+            Err(resp) => return resp,
         }
     }
     if let Err(e) = state.queue.decide(&id, allow) {
@@ -125,6 +171,9 @@ pub(crate) async fn resolve(
     }
     let mut e = command_event("resolve", &held.command, peer);
     e.decision = Some(word.into());
+    if let Some(v) = &verdict {
+        e.detail = with_approver(e.detail.take(), v);
+    }
     e.pending = Some(id);
     e.reason = Some(if keep {
         format!("a human chose {word} for this held command and asked to remember it")
@@ -141,15 +190,28 @@ pub(crate) async fn decide_pending(
     approve: bool,
     keep: bool,
     proven: bool,
+    pin: Option<String>,
 ) -> Response {
-    // An admin proof stands in for the terminal check.
-    if approve && !proven {
-        let proposer = match state.queue.pending_proposer(id) {
-            Ok(p) => p,
-            Err(e) => return Response::error(e.to_string()),
-        };
-        if let Err(why) = check_approver(peer.pid, proposer) {
-            return refuse(state, peer, id, why).await;
+    // An admin proof stands in for the human proof; its facts are recorded.
+    let mut verdict = None;
+    if approve {
+        if let Err(e) = state.queue.pending_proposer(id) {
+            return Response::error(e.to_string());
+        }
+        if proven {
+            let facts = peer
+                .pid
+                .and_then(|p| crate::approver::ApproverFacts::of(p).ok());
+            verdict = Some(Verdict {
+                proof: Ok(Proof::AdminPassword),
+                facts,
+                suspect: None,
+            });
+        } else {
+            match human_or_refuse(state, peer, id, id, pin.as_deref()).await {
+                Ok(v) => verdict = Some(v),
+                Err(resp) => return resp,
+            }
         }
     }
     // Snapshot what the approved command will touch BEFORE the waiter is
@@ -193,9 +255,18 @@ pub(crate) async fn decide_pending(
     } else {
         ""
     };
+    let how = match verdict.as_ref().and_then(|v| v.proof.as_ref().ok()) {
+        Some(Proof::Pin) => " (proven by the approval PIN)",
+        Some(Proof::AdminPassword) => " (proven by the admin password)",
+        Some(Proof::Terminal) => " (terminal test only: no approval PIN is set)",
+        None => "",
+    };
     e.reason = Some(format!(
-        "a human chose to {kind} held command {id}{remembered}.{note}"
+        "a human chose to {kind} held command {id}{remembered}{how}.{note}"
     ));
+    if let Some(v) = &verdict {
+        e.detail = with_approver(e.detail.take(), v);
+    }
     e.pending = Some(id.to_string());
     e.snapshot = snapshot;
     ack(commit(state, e).await)

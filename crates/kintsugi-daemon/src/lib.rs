@@ -13,6 +13,8 @@
 #![forbid(unsafe_code)]
 
 mod alerts;
+pub mod approval_pin;
+pub mod approver;
 mod auth;
 /// The user's config, from its own crate (clients read it without the daemon).
 use kintsugi_config as config;
@@ -20,6 +22,7 @@ mod connection;
 mod decide;
 mod handle;
 mod human;
+pub mod human_proof;
 mod integrity;
 mod load;
 mod memory;
@@ -29,6 +32,7 @@ mod model_thread;
 mod observed;
 mod offline;
 mod peer;
+mod pin_ops;
 mod policy;
 mod queue;
 mod relay;

@@ -143,6 +143,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         mode_now: Default::default(),
     };
     let (admin, admin_events) = crate::vault_guard::Guard::load(&paths.data_dir);
+    let (pin, pin_events) = crate::approval_pin::PinGuard::load(&paths.data_dir);
     let state = Arc::new(State {
         queue: Queue::new(
             config.max_pending,
@@ -160,6 +161,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         started: Instant::now(),
         stop: stop_tx,
         admin,
+        pin,
         warnings: Default::default(),
         degraded: Default::default(),
         recent: Default::default(),
@@ -186,7 +188,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         .await
         .map_err(DaemonError::Other)?;
     spawn_model_loader(state.clone());
-    for e in admin_events {
+    for e in admin_events.into_iter().chain(pin_events) {
         tracing::warn!("{}", e.reason.as_deref().unwrap_or_default());
         let _ = state.writer.append(e).await;
     }

@@ -38,6 +38,8 @@ pub struct State {
     pub stop: watch::Sender<StopReason>,
     /// The admin vault as loaded at start-up, challenges and lockout.
     pub admin: crate::vault_guard::Guard,
+    /// The approval PIN as loaded at start-up, and its lockout.
+    pub pin: crate::approval_pin::PinGuard,
     /// Repo policy files already reported as trying to loosen, with what they tried.
     pub warnings: Mutex<BTreeSet<String>>,
     /// Degraded-watch notes from the watcher, oldest first.

@@ -270,6 +270,9 @@ pub struct StatusInfo {
     /// Extension: connections turned away as busy since the daemon started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused_busy: Option<u64>,
+    /// Extension: the approval PIN: `set`, `unset`, or `lost: <why>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_pin: Option<String>,
     /// Extension: seconds an unanswered hold waits before it expires
     /// (`pending_ttl_secs`), so a client can show each hold's time left.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -377,6 +380,10 @@ pub enum Request {
         command: ProposedCommand,
         decision: HumanDecision,
         remember: bool,
+        /// Extension: the approval PIN the human typed (needed for an
+        /// allow once a PIN is set).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pin: Option<String>,
     },
     Observe(Observation),
     Record(ProposedCommand),
@@ -405,6 +412,10 @@ pub enum Request {
         /// in the proposing agent's process tree.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         relayed_for: Option<Vec<u32>>,
+        /// Extension: the approval PIN the human typed (needed once a PIN
+        /// is set, and from a terminal opened after the hold).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pin: Option<String>,
     },
     Deny {
         id: String,
@@ -497,6 +508,16 @@ pub enum Request {
         #[serde(default)]
         proof: String,
     },
+    /// Extension: set (`pin`), change, or clear (no `pin`) the approval
+    /// PIN. Changing or clearing needs the `current` PIN; setting the first
+    /// one needs a human at a terminal (the terminal test). Answered `ack`.
+    #[serde(rename = "setpin")]
+    SetPin {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pin: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        current: Option<String>,
+    },
     /// Extension: block until held command `id` is decided or `timeout_ms`
     /// passes (default 30 s, at most 10 min); answered with `pending`.
     Wait {
@@ -554,7 +575,8 @@ pub enum Response {
     Pending {
         status: PendingState,
     },
-    Status(StatusInfo),
+    /// Boxed: the status grows by extensions and is rare on the wire.
+    Status(Box<StatusInfo>),
     Challenge {
         locked: bool,
         nonce: String,
@@ -765,10 +787,10 @@ mod tests {
             serde_json::from_str(r#"{"kind":"status","scorer":"heuristic"}"#).unwrap();
         assert_eq!(
             r,
-            Response::Status(StatusInfo {
+            Response::Status(Box::new(StatusInfo {
                 scorer: "heuristic".into(),
                 ..Default::default()
-            })
+            }))
         );
     }
 }

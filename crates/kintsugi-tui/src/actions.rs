@@ -72,6 +72,7 @@ pub fn perform(action: Action, places: &Places, tx: &Sender<Update>) {
                         proof: None,
                         progress: None,
                         relayed_for: None,
+                        pin: None,
                     },
                 ),
                 |_| format!("approved {id}: the waiting command may run now"),

@@ -85,7 +85,7 @@ pub enum Update {
     Queue(QueueChange, PendingItem),
     Pending(Vec<PendingItem>),
     Lagged(u64),
-    Status(StatusInfo),
+    Status(Box<StatusInfo>),
     Snapshots(Vec<SnapshotSummary>),
     Verified(String),
     /// `None`: the stream is live; `Some(why)`: it is not.
@@ -320,7 +320,7 @@ impl App {
                     "the live feed fell behind and skipped {n} lines; reloaded"
                 ))
             }
-            Update::Status(s) => self.status = Some(s),
+            Update::Status(s) => self.status = Some(*s),
             Update::Snapshots(list) => self.snapshots = list,
             Update::Verified(text) => self.verify = Some(text),
             Update::Link(state) => self.offline = state,

@@ -175,18 +175,10 @@ struct ApproveBody {
     remember: Option<bool>,
 }
 
-/// The daemon request for approving `id` for the browser processes `pids`.
-///
-/// Issue 18's approval PIN goes here: the page sends it as `pin` and this is
-/// the one place that would put it on the request. This daemon's `approve`
-/// has no PIN field yet, so a PIN is refused rather than silently dropped.
+/// The daemon request for approving `id` for the browser processes `pids`,
+/// with the approval PIN the human typed on the page (the daemon checks it;
+/// an empty field is no PIN).
 fn approval_request(id: &str, pids: Vec<u32>, body: ApproveBody) -> Result<Ask, Response> {
-    if body.pin.as_deref().is_some_and(|p| !p.is_empty()) {
-        return Err(Response::error(
-            501,
-            "this Kintsugi daemon takes no approval PIN; leave the PIN field empty",
-        ));
-    }
     Ok(Ask::Approve {
         id: id.to_string(),
         remember: body.remember,
@@ -194,6 +186,7 @@ fn approval_request(id: &str, pids: Vec<u32>, body: ApproveBody) -> Result<Ask, 
         proof: None,
         progress: None,
         relayed_for: Some(pids),
+        pin: body.pin.filter(|p| !p.is_empty()),
     })
 }
 
@@ -280,15 +273,23 @@ mod tests {
     }
 
     #[test]
-    fn a_pin_is_refused_not_dropped_and_pids_are_relayed() {
+    fn the_pin_and_the_browser_pids_are_relayed() {
         let body = ApproveBody {
             pin: Some("1234".into()),
             remember: None,
         };
-        assert_eq!(
-            approval_request("a", vec![1], body).unwrap_err().status,
-            501
-        );
+        let Ask::Approve { pin, .. } = approval_request("a", vec![1], body).unwrap() else {
+            panic!("not an approve")
+        };
+        assert_eq!(pin.as_deref(), Some("1234"));
+        let empty = ApproveBody {
+            pin: Some(String::new()),
+            remember: None,
+        };
+        let Ask::Approve { pin, .. } = approval_request("a", vec![1], empty).unwrap() else {
+            panic!("not an approve")
+        };
+        assert_eq!(pin, None);
         let Ask::Approve { relayed_for, .. } =
             approval_request("a", vec![7, 8], ApproveBody::default()).unwrap()
         else {

@@ -130,9 +130,10 @@ fn an_approval_from_the_agents_tree_is_refused_and_recorded_one_from_outside_run
             && l.contains(&std::process::id().to_string())),
         "the refusal was not recorded:\n{log}"
     );
-    // A PIN is not silently dropped.
+    // A PIN typed on the page does not help a browser in the agent's tree.
     let pin = web.post(&s, &format!("/api/approve/{id}"), r#"{"pin":"1234"}"#);
-    assert_eq!(pin.status, 501, "{pin:?}");
+    assert_eq!(pin.status, 403, "{pin:?}");
+    assert!(pin.body.contains("process tree"), "{}", pin.body);
 
     // From a process outside the tree (started in its own terminal).
     let out = sb.root().join("approver.out");

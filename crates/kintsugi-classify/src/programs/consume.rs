@@ -77,8 +77,103 @@ pub(crate) fn extra(e: &mut Engine, c: &Cmd) {
     }
 }
 
+/// tmux: the shell command a session, window, pane, popup or `run-shell`
+/// starts is analysed as a line; `send-keys` and pasting type into another
+/// terminal, which runs whatever is typed as if its human typed it (an
+/// agent typing `kintsugi approve` into your pane), so they are a change.
+/// Other subcommands (`ls`, `capture-pane`, …) are left to the safe list.
+fn tmux(e: &mut Engine, c: &Cmd) -> bool {
+    let mut i = 0;
+    while i < c.args.len() {
+        let a = c.args[i].text.as_str();
+        if a == "-c" {
+            // `tmux -c CMD`: runs CMD with the default shell.
+            if let Some(cmd) = c.args.get(i + 1) {
+                run_shell_words(e, c, std::slice::from_ref(cmd));
+            }
+            return true;
+        }
+        if matches!(a, "-L" | "-S" | "-f" | "-T") {
+            i += 2;
+        } else if a.starts_with('-') {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    let Some(sub) = c.args.get(i).map(|w| w.text.as_str()) else {
+        return false;
+    };
+    let with_value: &[&str] = match sub {
+        "new-session" | "new" => &["-c", "-e", "-F", "-n", "-s", "-t", "-x", "-y", "-f"],
+        "new-window" | "neww" => &["-c", "-e", "-F", "-n", "-t"],
+        "split-window" | "splitw" => &["-c", "-e", "-F", "-l", "-t"],
+        "respawn-pane" | "respawnp" | "respawn-window" | "respawnw" => &["-c", "-e", "-t"],
+        "run-shell" | "run" => &["-c", "-d", "-t"],
+        "display-popup" | "popup" => &[
+            "-b", "-c", "-d", "-e", "-h", "-s", "-S", "-t", "-T", "-w", "-x", "-y",
+        ],
+        "pipe-pane" | "pipep" => &["-t"],
+        "if-shell" | "if" => &["-t"],
+        "send-keys" | "send" | "paste-buffer" | "pasteb" => {
+            e.add(Effect::Change {
+                program: c.name.clone(),
+                what: format!(
+                    "types into another terminal (`tmux {sub}`): what it types runs there as if a human typed it"
+                ),
+            });
+            return true;
+        }
+        _ => return false,
+    };
+    let mut j = i + 1;
+    let mut payload = Vec::new();
+    while j < c.args.len() {
+        let a = c.args[j].text.as_str();
+        if payload.is_empty() && with_value.contains(&a) {
+            j += 2;
+            continue;
+        }
+        if payload.is_empty() && a.starts_with('-') && a.len() > 1 {
+            j += 1;
+            continue;
+        }
+        payload.push(c.args[j].clone());
+        if matches!(sub, "if-shell" | "if") {
+            break;
+        }
+        j += 1;
+    }
+    if !payload.is_empty() {
+        run_shell_words(e, c, &payload);
+    }
+    true
+}
+
+/// One word runs as a shell line (`sh -c WORD`); several run as argv.
+fn run_shell_words(e: &mut Engine, c: &Cmd, words: &[Word]) {
+    let argv = if words.len() == 1 {
+        vec![Word::lit("sh"), Word::lit("-c"), words[0].clone()]
+    } else {
+        words.to_vec()
+    };
+    let mut via = c.via.clone();
+    via.push(format!("{} (detached)", c.name));
+    e.run_argv(argv, Vec::new(), c.stdin.clone(), via, c.depth + 1);
+}
+
 /// Detached runners: analyse the payload they start.
 pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
+    if c.name == "tmux" {
+        return tmux(e, c);
+    }
+    if c.name == "screen" && c.has(&["-X"]) && c.args.iter().any(|w| w.text == "stuff") {
+        e.add(Effect::Change {
+            program: c.name.clone(),
+            what: "types into another terminal (`screen -X stuff`): what it types runs there as if a human typed it".into(),
+        });
+        return true;
+    }
     let (with_value, start): (&[&str], usize) = match c.name.as_str() {
         "screen" => (
             &["-S", "-c", "-p", "-t", "-T", "-e", "-h", "-Logfile", "-s"],

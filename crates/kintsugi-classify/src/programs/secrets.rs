@@ -368,6 +368,7 @@ fn maybe_secret(t: &str) -> bool {
         "azure", "id_", "vault", "boto", "s3cfg", "my.cnf", "hub", "tfrc", "Login", "Cookies",
         "logins", "keyring", "auth", "*", "?", "[", "service", "client_", ".config", "$",
         "environ", "htpasswd", "KUBE", "AWS", "GOOGLE", "NETRC", "PGPASS", "DOCKER", "SSH",
+        "kintsugi",
     ];
     HINTS.iter().any(|h| t.contains(h))
 }

@@ -121,7 +121,7 @@ fn backstop_empty_state_is_honest() {
 fn status_view_shows_daemon_ledger_and_verify() {
     let mut app = sample();
     app.view = View::Status;
-    app.apply(Update::Status(StatusInfo {
+    app.apply(Update::Status(Box::new(StatusInfo {
         scorer: "heuristic".into(),
         pid: Some(4242),
         ledger_len: Some(17),
@@ -133,7 +133,7 @@ fn status_view_shows_daemon_ledger_and_verify() {
         }),
         panic: Some(true),
         ..Default::default()
-    }));
+    })));
     app.apply(Update::Verified(
         "INTACT: 17 events, 2 signed checkpoints".into(),
     ));

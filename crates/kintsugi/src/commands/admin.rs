@@ -27,6 +27,9 @@ pub enum AdminCommand {
     /// Change a setting: `mode-floor notify|attended|unattended`,
     /// `approvals-need-password true|false`, or `mode` (this daemon run only).
     Set(SetArgs),
+    /// Set, change (needs the current PIN) or `--clear` the approval PIN
+    /// that `approve` and `run` ask for before the confirmation code.
+    SetPin(super::approval_pin::SetPinArgs),
 }
 
 #[derive(Args)]
@@ -89,6 +92,7 @@ pub struct SetArgs {
 
 pub fn run(cmd: AdminCommand) -> Result<ExitCode> {
     match cmd {
+        AdminCommand::SetPin(a) => return super::approval_pin::set_pin(a),
         AdminCommand::Provision(a) => provision(a),
         AdminCommand::Status(a) => status(a),
         AdminCommand::ChangePassword(a) => change_password(a),

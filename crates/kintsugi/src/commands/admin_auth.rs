@@ -210,5 +210,6 @@ pub fn approval_proof(id: &str, remember: bool, file: &Option<PathBuf>) -> Resul
         proof: Some(proof),
         progress: None,
         relayed_for: None,
+        pin: None,
     }))
 }

@@ -13,6 +13,9 @@
 
 use crate::demo_tree::{git_out, make_sandbox, tree};
 use crate::sandbox::start_daemon;
+
+/// The approval PIN the demo's human types in its sandbox.
+const DEMO_PIN: &str = "246810";
 use anyhow::{Context as _, Result, bail};
 use clap::Args;
 use kintsugi_ledger::{CHECKPOINTS_FILE, DB_FILE, PUBKEY_FILE, read_checkpoints, verify};
@@ -79,8 +82,9 @@ impl Demo {
             .output()?)
     }
 
-    /// Approve `id` the way a human does: in a pseudo-terminal, reading the
-    /// confirmation code off the screen and typing it.
+    /// Approve `id` the way a human does: in a pseudo-terminal, typing the
+    /// approval PIN at its prompt, then reading the confirmation code off
+    /// the screen and typing it.
     fn approve_in_terminal(&mut self, id: &str) -> Result<()> {
         let inner = format!("'{}' approve {id}", self.exe.display());
         let mut child = self
@@ -92,8 +96,10 @@ impl Demo {
             .spawn()
             .context("cannot open a pseudo-terminal with `script` (util-linux)")?;
         let mut stdout = child.stdout.take().context("no stdout")?;
+        let mut stdin = child.stdin.take().context("no stdin")?;
         let mut screen = Vec::new();
         let mut buf = [0u8; 512];
+        let mut typed_pin = false;
         let code = loop {
             let n = stdout.read(&mut buf)?;
             if n == 0 {
@@ -104,6 +110,11 @@ impl Demo {
             }
             screen.extend_from_slice(&buf[..n]);
             let text = String::from_utf8_lossy(&screen);
+            if !typed_pin && text.contains(super::approval_pin::PIN_PROMPT) {
+                println!("   (human, in a terminal) types the approval PIN");
+                stdin.write_all(format!("{DEMO_PIN}\r").as_bytes())?;
+                typed_pin = true;
+            }
             if let Some(rest) = text.split("confirmation code: ").nth(1)
                 && rest.len() >= 6
             {
@@ -111,11 +122,8 @@ impl Demo {
             }
         };
         println!("   (human, in a terminal) reads `confirmation code: {code}` and types it");
-        child
-            .stdin
-            .take()
-            .context("no stdin")?
-            .write_all(format!("{code}\r").as_bytes())?;
+        stdin.write_all(format!("{code}\r").as_bytes())?;
+        drop(stdin);
         let mut rest = String::new();
         let _ = stdout.read_to_string(&mut rest);
         if !child.wait()?.success() {
@@ -229,6 +237,12 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
         "(its own data dir, socket, HOME, project and git remote; your real state is never touched)"
     );
     let (project, remote) = make_sandbox(root)?;
+    // The human of the demo approves from a terminal opened after each
+    // hold, which needs the approval PIN: set one in the sandbox.
+    let data = root.join("data");
+    std::fs::create_dir_all(&data)?;
+    let pin = kintsugi_daemon::approval_pin::hash_pin(DEMO_PIN).map_err(anyhow::Error::msg)?;
+    kintsugi_daemon::approval_pin::write_pin_file(&data, &pin).map_err(anyhow::Error::msg)?;
     let daemon = start_daemon(root)?;
     println!(
         "daemon started (pid {}) on {}",

@@ -43,6 +43,7 @@ fn try_self_approval(line: &str) -> Option<String> {
                 proof: None,
                 progress: None,
                 relayed_for: None,
+                pin: None,
             });
             return Some(match answer {
                 Ok(Response::Error { message }) => message,

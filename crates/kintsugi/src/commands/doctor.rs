@@ -171,6 +171,10 @@ pub fn run() -> Result<ExitCode> {
             )
         }
     );
+    if let Some(pin) = status.as_ref().and_then(|s| s.approval_pin.clone()) {
+        // Not counted as a problem: a first run has none, and it works.
+        println!("approvals  {}", super::limits_human::pin_line(&pin));
+    }
     for w in status.and_then(|s| s.warnings).unwrap_or_default() {
         // A degraded watch or an ignored repo policy needs the user's eyes.
         problems += 1;

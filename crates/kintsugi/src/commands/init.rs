@@ -25,6 +25,10 @@ pub struct InitArgs {
     /// With --undo when an admin vault is provisioned: read the password from this file.
     #[command(flatten)]
     pw: super::admin_auth::PasswordArgs,
+    /// Set the approval PIN from this file (first line) without asking;
+    /// otherwise `init` offers to set one when run at a terminal.
+    #[arg(long, value_name = "FILE")]
+    approval_pin_file: Option<PathBuf>,
 }
 
 /// Links in `dir` that point at this binary, by program name.
@@ -134,6 +138,7 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
             crate::commands::daemon::start()?;
         }
     }
+    super::approval_pin::offer_at_init(args.approval_pin_file)?;
     println!("add this line to your shell rc (or run agents with `kintsugi guard -- AGENT`):");
     println!("export PATH=\"{}:$PATH\"", dir.display());
     Ok(ExitCode::SUCCESS)

@@ -121,6 +121,7 @@ pub fn run() -> Result<ExitCode> {
     print!("{}", watcher_and_snapshot_limits());
     print!("{}", alert_limits());
     print!("{}", crate::commands::web::limits_text());
+    print!("{}", super::limits_human::text());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod admin_auth;
+pub mod approval_pin;
 pub mod bench;
 pub mod daemon;
 pub mod demo;
@@ -15,6 +16,7 @@ pub mod guard;
 pub mod hook;
 pub mod init;
 pub mod limits;
+pub mod limits_human;
 pub mod log;
 pub mod model;
 pub mod model_bench;

@@ -30,6 +30,10 @@ pub struct DecideArgs {
     /// the terminal code; needed when the vault says approvals need it.
     #[arg(long, value_name = "FILE")]
     password_file: Option<std::path::PathBuf>,
+    /// Read the approval PIN from this file instead of asking on the
+    /// terminal (only when a PIN is set; a file an agent can read weakens it).
+    #[arg(long, value_name = "FILE")]
+    pin_file: Option<std::path::PathBuf>,
 }
 
 fn age(created: &str) -> String {
@@ -137,6 +141,8 @@ pub fn decide(args: DecideArgs, approve: bool) -> Result<ExitCode> {
             println!("approved {} with the admin password", args.id);
             return Ok(ExitCode::SUCCESS);
         }
+        // First the PIN (when one is set), then the confirmation code.
+        let pin = super::approval_pin::pin_for_approval(&args.pin_file)?;
         let preview = item
             .preview
             .as_deref()
@@ -156,6 +162,7 @@ pub fn decide(args: DecideArgs, approve: bool) -> Result<ExitCode> {
             proof: None,
             progress: Some(true),
             relayed_for: None,
+            pin: pin.as_ref().map(|p| p.to_string()),
         }
     } else {
         Request::Deny {

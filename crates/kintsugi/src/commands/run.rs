@@ -20,6 +20,10 @@ use std::time::Instant;
 pub struct RunArgs {
     /// The held command's id (from `kintsugi queue` or the hook's message).
     id: String,
+    /// Read the approval PIN from this file instead of asking on the
+    /// terminal (only when a PIN is set).
+    #[arg(long, value_name = "FILE")]
+    pin_file: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
@@ -43,6 +47,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             args.id
         );
     }
+    // First the PIN (when one is set), then the confirmation code.
+    let pin = crate::commands::approval_pin::pin_for_approval(&args.pin_file)?;
     confirm_on_terminal(&format!(
         "run `{}` in {} ({}: {})",
         item.command.raw,
@@ -57,6 +63,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         proof: None,
         progress: Some(true),
         relayed_for: None,
+        pin: pin.as_ref().map(|p| p.to_string()),
     })?;
     let cwd = std::path::Path::new(&item.command.cwd);
     if !cwd.is_dir() {

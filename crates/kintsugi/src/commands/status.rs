@@ -42,6 +42,14 @@ pub fn run(args: StatusArgs) -> Result<ExitCode> {
     if s.panic == Some(true) {
         println!("kill switch     ON: every non-safe command is denied (`kintsugi resume`)");
     }
+    if let Some(pin) = &s.approval_pin {
+        let note = if pin == "unset" {
+            " (approvals rest on the terminal test only; `kintsugi admin set-pin`)"
+        } else {
+            ""
+        };
+        println!("approval PIN    {pin}{note}");
+    }
     if let Some(admin) = s.admin {
         println!("admin vault     {admin}");
     }

@@ -350,18 +350,46 @@ pub fn approve_in_terminal(sb: &Sandbox, id: &str, extra: &str) -> String {
     confirm_in_terminal(sb, &format!("approve {id} {extra}"))
 }
 
+/// The approval PIN the terminal helpers set and type.
+pub const TEST_PIN: &str = "482915";
+
 /// Run `kintsugi ARGS` (a subcommand that asks for the confirmation code) in
-/// a real terminal with the sandbox's environment, type the code shown, and
-/// return the screen once it printed `EXIT=<status>`.
+/// a real terminal with the sandbox's environment, as a human does: a
+/// terminal opened after the command was held needs the approval PIN, so
+/// the first time the helper sets [`TEST_PIN`] there (`admin set-pin`),
+/// then types the PIN at its prompt and the code shown. Returns the screen
+/// once it printed `EXIT=<status>`.
 pub fn confirm_in_terminal(sb: &Sandbox, args: &str) -> String {
     let tmux = Tmux::new();
-    tmux.run(&format!(
-        "HOME='{}' KINTSUGI_DATA_DIR='{}' KINTSUGI_CONFIG='{}' '{}' {args}; echo EXIT=$?; sleep 30",
+    let env = format!(
+        "HOME='{}' KINTSUGI_DATA_DIR='{}' KINTSUGI_CONFIG='{}'",
         sb.root().join("home").display(),
         sb.data().display(),
         sb.config().display(),
-        BIN
+    );
+    let first = !sb.data().join("approval-pin.json").exists();
+    let set = if first {
+        format!("{env} '{BIN}' admin set-pin && ")
+    } else {
+        String::new()
+    };
+    tmux.run(&format!(
+        "{set}{env} '{BIN}' {args}; echo EXIT=$?; sleep 30"
     ));
+    if first {
+        tmux.wait_for("choose an approval PIN:");
+        tmux.keys(&[TEST_PIN, "Enter"]);
+        tmux.wait_for("repeat the approval PIN:");
+        tmux.keys(&[TEST_PIN, "Enter"]);
+    }
+    type_pin_then_code(&tmux, TEST_PIN)
+}
+
+/// At a `kintsugi approve`/`run` in `tmux`: type `pin` at the PIN prompt,
+/// then the confirmation code shown; the screen once it printed `EXIT=`.
+pub fn type_pin_then_code(tmux: &Tmux, pin: &str) -> String {
+    tmux.wait_for("Kintsugi approval PIN:");
+    tmux.keys(&[pin, "Enter"]);
     let screen = tmux.wait_for("confirmation code: ");
     let code: String = screen
         .split("confirmation code: ")
