@@ -16,6 +16,7 @@ mod auth;
 mod config;
 mod connection;
 mod decide;
+mod guarded;
 mod handle;
 mod human;
 mod integrity;

@@ -153,6 +153,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         ),
         load: Admission::new(config.load_limits()),
         grants: Default::default(),
+        execs: Default::default(),
         config,
         paths: paths.clone(),
         engine,
