@@ -43,6 +43,7 @@ mod vault_ops;
 mod writer;
 
 pub use config::{Config, ConfigError, FailMode, Mode, ModelConfig, Rules};
+pub use guarded::{EXEC_ALLOWANCE_WINDOW, MAX_EXEC_ALLOWANCES};
 pub use load::{MAX_REFUSALS_IN_FLIGHT, SUBSCRIBER_WRITE_TIMEOUT};
 pub use policy::MAX_REPO_FILE_BYTES;
 pub use queue::group_name;

@@ -257,3 +257,56 @@ fn an_exec_that_is_part_of_an_approved_line_is_not_asked_again() {
     assert_eq!(rm["decision"], "allow", "{rm}");
     assert!(rm["raw"].as_str().unwrap().starts_with('/'), "{rm}");
 }
+
+#[test]
+fn where_a_supervisor_already_listens_guard_says_so_and_falls_back_to_the_shims() {
+    let sb = sandbox();
+    // A guard inside a guard: the kernel refuses a second listener (EBUSY).
+    let out = sb
+        .cmd()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("KINTSUGI_SHIM_DIR", sb.shims())
+        .current_dir(sb.project())
+        .args(["guard", "--", BIN, "guard", "--", "sh", "-c", "echo inner; echo $PATH"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("exec supervisor is unavailable"), "{all}");
+    assert!(all.contains("EBUSY"), "{all}");
+    assert!(all.contains("falling back to the PATH shims"), "{all}");
+    let shims = sb.shims().display().to_string();
+    assert!(all.contains(&format!("inner\n{shims}:")), "shims first: {all}");
+}
+
+#[test]
+fn status_and_doctor_name_the_layer_that_protects_a_live_guard() {
+    let sb = sandbox();
+    let mut agent = sb
+        .cmd()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .current_dir(sb.project())
+        .args(["guard", "--", "sleep", "3"])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let status = loop {
+        let s = text(&sb.run(&["status"]));
+        if s.contains("guarded agent") || std::time::Instant::now() > deadline {
+            break s;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(
+        status.contains("guarded agent   sleep") && status.contains("exec supervisor (seccomp"),
+        "{status}"
+    );
+    let doctor = text(&sb.run(&["doctor"]));
+    assert!(doctor.contains("guard      sleep"), "{doctor}");
+    assert!(doctor.contains("no_new_privs"), "{doctor}");
+    assert!(agent.wait().unwrap().success());
+    // Gone with the guard.
+    assert!(!text(&sb.run(&["status"])).contains("guarded agent"));
+}

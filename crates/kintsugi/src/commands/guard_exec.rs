@@ -225,9 +225,8 @@ pub fn live_guards() -> Vec<String> {
             _ => "PATH shims only (absolute paths are not seen)",
         };
         out.push(format!(
-            "{} (pid {}, session {}): {layer}",
+            "{} (guard pid {pid}, session {}): {layer}",
             v["agent"].as_str().unwrap_or("?"),
-            v["agent_pid"],
             v["session"].as_str().unwrap_or("?")
         ));
     }
