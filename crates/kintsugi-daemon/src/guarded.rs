@@ -218,7 +218,13 @@ mod tests {
         };
         let rm = exec("/usr/bin/rm -rf x", Some(&parent.id));
         assert!(matches!(
-            a.inherit(&rm, Class::Ambiguous, &[del.clone()], &pending, &words),
+            a.inherit(
+                &rm,
+                Class::Ambiguous,
+                std::slice::from_ref(&del),
+                &pending,
+                &words
+            ),
             Some(Inherited::PartOfLine { .. })
         ));
         let other_rm = exec("/usr/bin/rm -rf y", Some(&parent.id));

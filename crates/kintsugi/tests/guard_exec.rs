@@ -267,7 +267,16 @@ fn where_a_supervisor_already_listens_guard_says_so_and_falls_back_to_the_shims(
         .env("PATH", "/usr/local/bin:/usr/bin:/bin")
         .env("KINTSUGI_SHIM_DIR", sb.shims())
         .current_dir(sb.project())
-        .args(["guard", "--", BIN, "guard", "--", "sh", "-c", "echo inner; echo $PATH"])
+        .args([
+            "guard",
+            "--",
+            BIN,
+            "guard",
+            "--",
+            "sh",
+            "-c",
+            "echo inner; echo $PATH",
+        ])
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -277,7 +286,10 @@ fn where_a_supervisor_already_listens_guard_says_so_and_falls_back_to_the_shims(
     assert!(all.contains("EBUSY"), "{all}");
     assert!(all.contains("falling back to the PATH shims"), "{all}");
     let shims = sb.shims().display().to_string();
-    assert!(all.contains(&format!("inner\n{shims}:")), "shims first: {all}");
+    assert!(
+        all.contains(&format!("inner\n{shims}:")),
+        "shims first: {all}"
+    );
 }
 
 #[test]
