@@ -3,9 +3,9 @@
 //!
 //! The first exec is the guard's own child starting the agent: the human
 //! typed that command, so it continues unasked and its process becomes the
-//! root of the tree. Every later exec is read and judged on a thread of its
-//! own (at most [`MAX_IN_FLIGHT`] at once), so a held exec does not stop the
-//! rest of the tree. A held exec's caller stays paused in the kernel; with
+//! root of the tree. Every later exec is read and judged by a pool of worker
+//! threads (at most [`MAX_IN_FLIGHT`], started as needed and kept), so a held
+//! exec does not stop the rest of the tree. A held exec's caller stays paused in the kernel; with
 //! `WAIT_KILLABLE_RECV` signals other than a fatal one do not interrupt it,
 //! so there is no retry storm.
 
@@ -18,8 +18,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-/// Most execs judged at once; further notifications wait in the kernel
-/// until a judgement finishes.
+/// Most execs judged at once (worker threads); further notifications wait
+/// in the supervisor's queue until a worker is free.
 pub const MAX_IN_FLIGHT: usize = 64;
 /// `execveat`'s flag for "the fd itself is the program".
 const AT_EMPTY_PATH: u64 = 0x1000;
@@ -84,23 +84,48 @@ pub struct Supervisor<J: Judge> {
     stats: Arc<SupervisorStats>,
 }
 
-struct Slots {
-    used: Mutex<usize>,
-    freed: Condvar,
+/// Notifications waiting for a worker, and the workers' counts.
+#[derive(Default)]
+struct Queue {
+    waiting: std::collections::VecDeque<crate::sys::Notif>,
+    idle: usize,
+    workers: usize,
 }
 
-impl Slots {
-    fn take(&self) {
-        let mut n = self.used.lock().unwrap_or_else(|p| p.into_inner());
-        while *n >= MAX_IN_FLIGHT {
-            n = self.freed.wait(n).unwrap_or_else(|p| p.into_inner());
+/// Worker threads that judge execs, started as needed (up to
+/// [`MAX_IN_FLIGHT`]) and kept: a thread per exec would cost more than the
+/// reads it does.
+#[derive(Default)]
+struct Pool {
+    queue: Mutex<Queue>,
+    more: Condvar,
+}
+
+impl Pool {
+    /// Queue `n`; true when a new worker should be started for it.
+    fn push(&self, n: crate::sys::Notif) -> bool {
+        let mut q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+        q.waiting.push_back(n);
+        let start = q.idle == 0 && q.workers < MAX_IN_FLIGHT;
+        if start {
+            q.workers += 1;
         }
-        *n += 1;
+        drop(q);
+        self.more.notify_one();
+        start
     }
-    fn give(&self) {
-        let mut n = self.used.lock().unwrap_or_else(|p| p.into_inner());
-        *n -= 1;
-        self.freed.notify_one();
+
+    /// The next notification to judge (blocks while there is none).
+    fn next(&self) -> crate::sys::Notif {
+        let mut q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(n) = q.waiting.pop_front() {
+                return n;
+            }
+            q.idle += 1;
+            q = self.more.wait(q).unwrap_or_else(|p| p.into_inner());
+            q.idle -= 1;
+        }
     }
 }
 
@@ -124,10 +149,7 @@ impl<J: Judge> Supervisor<J> {
     /// Answer notifications until no process uses the filter any more.
     pub fn run(self, listener: Listener) {
         let listener = Arc::new(listener);
-        let slots = Arc::new(Slots {
-            used: Mutex::new(0),
-            freed: Condvar::new(),
-        });
+        let pool = Arc::new(Pool::default());
         let baseline = Arc::new(self.baseline);
         let mut root: Option<u32> = None;
         loop {
@@ -147,25 +169,34 @@ impl<J: Judge> Supervisor<J> {
                 let _ = listener.allow(n.id);
                 continue;
             };
-            slots.take();
-            let (l, j, t, s, b, sl) = (
+            if !pool.push(n) {
+                continue;
+            }
+            let (l, j, t, st, b, p) = (
                 listener.clone(),
                 self.judge.clone(),
                 self.tree.clone(),
                 self.stats.clone(),
                 baseline.clone(),
-                slots.clone(),
+                pool.clone(),
             );
             let spawned = std::thread::Builder::new()
                 .name("kintsugi-guard-exec".into())
                 .spawn(move || {
-                    answer(&l, &*j, &t, &s, &b, root_pid, n);
-                    sl.give();
+                    loop {
+                        let n = p.next();
+                        answer(&l, &*j, &t, &st, &b, root_pid, n);
+                    }
                 });
             if spawned.is_err() {
-                // No thread: fail closed rather than leave the exec paused.
-                let _ = listener.deny(n.id);
-                slots.give();
+                // No worker could start: fail closed rather than leave the
+                // exec paused (another worker may already have taken it).
+                let mut q = pool.queue.lock().unwrap_or_else(|p| p.into_inner());
+                q.workers -= 1;
+                if let Some(i) = q.waiting.iter().position(|w| w.id == n.id) {
+                    q.waiting.remove(i);
+                    let _ = listener.deny(n.id);
+                }
             }
         }
     }
