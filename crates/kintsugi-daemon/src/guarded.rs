@@ -167,6 +167,38 @@ fn same_command(a: &[String], b: &[String]) -> bool {
     a.len() == b.len() && !a.is_empty() && name(&a[0]) == name(&b[0]) && a[1..] == b[1..]
 }
 
+/// The simple commands an exec proposal rides an approval with: a shell
+/// running a `-c` payload (`/bin/bash -lc LINE`, as agents run what their
+/// hook let through) is the machinery of that line, not a command of it, so
+/// it is left out when the payload's own programs are listed.
+pub fn rider_commands(
+    cmd: &ProposedCommand,
+    programs: Vec<kintsugi_classify::Program>,
+) -> Vec<Vec<String>> {
+    const SHELLS: &[&str] = &["sh", "bash", "dash", "zsh", "ksh", "mksh", "ash"];
+    let wrapped = programs.iter().any(|p| !p.via.is_empty());
+    let is_shell_c = |argv: &[String]| {
+        let name = argv
+            .first()
+            .map(|a| a.rsplit('/').next().unwrap_or(a))
+            .unwrap_or("");
+        SHELLS.contains(&name)
+            && argv[1..]
+                .iter()
+                .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('c'))
+    };
+    programs
+        .into_iter()
+        .filter(|p| {
+            !(cmd.origin == Some(Origin::Exec)
+                && wrapped
+                && p.via.is_empty()
+                && is_shell_c(&p.argv))
+        })
+        .map(|p| p.argv)
+        .collect()
+}
+
 /// Is a hold of `cmd` one the inheritance rule may look at?
 pub fn may_inherit(cmd: &ProposedCommand, decision: Decision) -> bool {
     decision == Decision::Hold
@@ -260,6 +292,26 @@ mod tests {
             a.inherit(&child, Class::Ambiguous, &unknown(), &approved, &words)
                 .is_some()
         );
+    }
+
+    #[test]
+    fn an_exec_of_a_shell_payload_rides_with_the_payload_s_programs_only() {
+        let prog = |argv: &[&str], via: &[&str]| kintsugi_classify::Program {
+            argv: argv.iter().map(|s| s.to_string()).collect(),
+            via: via.iter().map(|s| s.to_string()).collect(),
+        };
+        let programs = vec![
+            prog(&["/bin/bash", "-lc", "rm -rf x"], &[]),
+            prog(&["rm", "-rf", "x"], &["bash -c"]),
+        ];
+        let e = exec("/bin/bash -lc x", None);
+        assert_eq!(
+            rider_commands(&e, programs.clone()),
+            vec![vec!["rm", "-rf", "x"]]
+        );
+        // Other origins keep every program (the shim's rules are unchanged).
+        let shim = ProposedCommand::new("shim", "/p", vec![], "bash -lc x");
+        assert_eq!(rider_commands(&shim, programs).len(), 2);
     }
 
     #[test]

@@ -322,3 +322,50 @@ fn status_and_doctor_name_the_layer_that_protects_a_live_guard() {
     // Gone with the guard.
     assert!(!text(&sb.run(&["status"])).contains("guarded agent"));
 }
+
+#[test]
+fn a_line_the_agents_hook_held_and_a_human_approved_is_not_asked_again_at_exec_time() {
+    require_tmux();
+    let mut sb = Sandbox::new();
+    sb.write_config("hold_timeout_secs = 2\n");
+    sb.start();
+    let v = victim(&sb);
+    let line = format!("rm -rf {}", v.display());
+    let cwd = sb.project().display().to_string();
+    // The agent's pre-tool hook proposes the line; it is held.
+    let mut frame: serde_json::Value = serde_json::from_str(&propose(&line, &cwd)).unwrap();
+    frame["agent"] = "hook:claude".into();
+    let mut c = Conn::open(&sb.socket());
+    let verdict = c.ask(&frame.to_string()).unwrap();
+    assert_eq!(verdict["decision"], "hold", "{verdict}");
+    let id = first_pending(&mut c)["id"].as_str().unwrap().to_string();
+    let screen = approve_in_terminal(&sb, &id, "");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    // The agent then runs it itself, by absolute path, under guard (as
+    // Codex does with `/bin/bash -lc`): nothing is held a second time.
+    let out = guard(
+        &sb,
+        &["sh", "-c", &format!("/bin/bash -c '{line}'; echo bash=$?")],
+    );
+    assert!(text(&out).contains("bash=0"), "{}", text(&out));
+    assert!(!v.exists(), "the approved line ran");
+    let events = exec_events(&sb);
+    assert!(
+        !events.iter().any(|e| e["decision"] != "allow"),
+        "asked again: {events:#?}"
+    );
+    let bash = event_for(&events, "/bin/bash -c");
+    assert!(
+        bash["reason"]
+            .as_str()
+            .unwrap()
+            .contains("a human approved"),
+        "{bash}"
+    );
+    assert!(
+        event_for(&events, "/usr/bin/rm -rf")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Part of")
+    );
+}
