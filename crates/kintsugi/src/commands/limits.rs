@@ -148,7 +148,7 @@ kintsugi guard (Linux, seccomp user notification; docs/GUARD.md)
 - exec arguments: at most {args} argv entries, {env} environment entries,
   {arg_kib} KiB per string, {total_mib} MiB in all; an exec that cannot be
   read whole is refused, never guessed
-- at most {in_flight} execs judged at once (the rest wait in the kernel);
+- at most {in_flight} execs judged at once (the rest wait, paused, in turn);
   allowed ancestors looked for up to {depth} parents up
 - inheritance: an exec under an allowed one (up to {window_h} h later, the
   newest {allowances} remembered) is allowed when it is part of that line,
