@@ -38,9 +38,22 @@ pub(crate) fn command_event(kind: &str, cmd: &ProposedCommand, peer: Peer) -> Ne
         argv: cmd.argv.clone(),
         peer_pid: peer.pid,
         peer_uid: Some(peer.uid),
-        detail: Some(serde_json::json!({"id": cmd.id, "client_ts": cmd.ts}).to_string()),
+        detail: Some(command_detail(cmd).to_string()),
         ..Default::default()
     }
+}
+
+/// A command event's detail: its id and client time, and the typed origin
+/// and exec form when the client sent them.
+fn command_detail(cmd: &ProposedCommand) -> serde_json::Value {
+    let mut d = serde_json::json!({"id": cmd.id, "client_ts": cmd.ts});
+    if let Some(origin) = cmd.origin {
+        d["origin"] = origin.as_str().into();
+    }
+    if let Some(x) = &cmd.exec {
+        d["exec"] = serde_json::json!({"program": x.program, "parent": x.parent, "pid": x.pid});
+    }
+    d
 }
 
 /// Add `"scorer": note` to an event's JSON detail.
@@ -232,6 +245,22 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
             decided.reason
         );
     }
+    if crate::guarded::may_inherit(&cmd, decided.decision)
+        && !state.engine.panicked()
+        && let Some(why) = state.execs.inherit(
+            &cmd,
+            decided.class,
+            &decided.effects,
+            &|id| state.queue.status(id),
+            &|c| {
+                let a = state.engine.classify(c);
+                a.commands.into_iter().map(|p| p.argv).collect()
+            },
+        )
+    {
+        decided.decision = kintsugi_protocol::Decision::Allow;
+        decided.reason = format!("{} {}", why.reason(), decided.reason);
+    }
     let Decided {
         mut decision,
         class,
@@ -314,6 +343,7 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
             Err(e) => return Response::error(e.to_string()),
         }
     }
+    state.execs.note(&cmd, class, decision, pending.clone());
     let mut e = command_event("propose", &cmd, peer);
     e.class = Some(class.as_str().into());
     e.decision = Some(decision.as_str().into());

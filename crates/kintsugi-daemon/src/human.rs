@@ -21,13 +21,7 @@ pub(crate) fn covered_by_approval(
     if state.grants.is_empty() {
         return None;
     }
-    let commands = state
-        .engine
-        .classify(cmd)
-        .commands
-        .into_iter()
-        .map(|p| p.argv)
-        .collect();
+    let commands = crate::guarded::rider_commands(cmd, state.engine.classify(cmd).commands);
     state.grants.claim(&crate::riding::Rider {
         hint: cmd.approved_parent.as_deref(),
         agent: &cmd.agent,

@@ -20,6 +20,7 @@ mod auth;
 use kintsugi_config as config;
 mod connection;
 mod decide;
+mod guarded;
 mod handle;
 mod human;
 pub mod human_proof;
@@ -57,6 +58,7 @@ pub use config::{
     AlertsConfig, Config, ConfigError, FailMode, Mode, ModelConfig, Rules, WebhookFormat,
 };
 pub use decide::Decided;
+pub use guarded::{EXEC_ALLOWANCE_WINDOW, MAX_EXEC_ALLOWANCES};
 pub use load::{MAX_REFUSALS_IN_FLIGHT, SUBSCRIBER_WRITE_TIMEOUT};
 pub use offline::{OfflineEngine, scrubbed};
 pub use policy::MAX_REPO_FILE_BYTES;

@@ -153,6 +153,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         load: Admission::new(crate::load::Limits::from_config(&config)),
         grants: Default::default(),
         alerts: crate::alerts::Alerts::start(&config.alerts, config.pending_ttl_secs),
+        execs: Default::default(),
         config,
         paths: paths.clone(),
         engine,

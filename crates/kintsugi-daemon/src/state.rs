@@ -33,6 +33,8 @@ pub struct State {
     pub load: std::sync::Arc<crate::load::Admission>,
     /// What approved lines may still run without asking again.
     pub grants: crate::riding::Grants,
+    /// Exec proposals from `kintsugi guard`, for the inheritance rule.
+    pub execs: crate::guarded::ExecAllowances,
     pub snapshots: crate::snapshots::Snapshots,
     pub started: Instant,
     pub stop: watch::Sender<StopReason>,

@@ -30,6 +30,77 @@ pub struct ProposedCommand {
     /// approved line was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_parent: Option<String>,
+    /// Extension: which kind of interceptor caught the command. Old clients
+    /// omit it; the daemon then falls back to what it did before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+    /// Extension: the exec form of a command caught at `execve` by
+    /// `kintsugi guard` (origin `exec`): the program the kernel was asked to
+    /// run, the environment that changes what it does, and the allowed exec
+    /// it descends from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exec: Option<ExecForm>,
+}
+
+/// Which kind of interceptor proposed a command (extension field `origin`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// An agent's pre-tool hook.
+    Hook,
+    /// A PATH shim.
+    Shim,
+    /// An `execve`/`execveat` caught by `kintsugi guard`'s seccomp supervisor.
+    Exec,
+    /// `kintsugi exec` or `kintsugi run`.
+    Run,
+    /// The MCP server.
+    Mcp,
+    /// The filesystem watcher.
+    Watch,
+    /// A recorded human shell.
+    Recorder,
+    /// A kind this build does not know (sent by a newer client).
+    #[serde(other)]
+    Other,
+}
+
+impl Origin {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Hook => "hook",
+            Origin::Shim => "shim",
+            Origin::Exec => "exec",
+            Origin::Run => "run",
+            Origin::Mcp => "mcp",
+            Origin::Watch => "watch",
+            Origin::Recorder => "recorder",
+            Origin::Other => "other",
+        }
+    }
+}
+
+/// The exec form of a proposal from the guard's supervisor (extension).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecForm {
+    /// The program the kernel was asked to run, absolute when it could be
+    /// resolved (argv\[0\] may say something else).
+    pub program: String,
+    /// Environment variables that change what a program does (`LD_PRELOAD`,
+    /// `BASH_ENV`, `GIT_*`, `PAGER`, …) that the guarded tree set or changed
+    /// compared with the environment the guard started with. They are also
+    /// written in front of `raw` as assignments, so the classifier sees them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env: Vec<(String, String)>,
+    /// The proposal id of the nearest allowed exec this process descends
+    /// from (the daemon checks it; see docs/GUARD.md for the inheritance
+    /// rule). `None` for the agent's own top-level commands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// The process id that called `execve`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
 }
 
 impl ProposedCommand {
@@ -50,6 +121,8 @@ impl ProposedCommand {
             raw: raw.to_string(),
             session: None,
             approved_parent: None,
+            origin: None,
+            exec: None,
         }
     }
 }

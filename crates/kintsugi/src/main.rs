@@ -42,7 +42,7 @@ enum Command {
     Exec(commands::exec::ExecArgs),
     /// Run a held command yourself, after confirming on the terminal.
     Run(commands::run::RunArgs),
-    /// Run an agent with the shims first on PATH.
+    /// Run an agent with every exec of its tree judged (seccomp; shims as fallback).
     Guard(commands::guard::GuardArgs),
     /// Serve the MCP tools `exec` and `check` on stdio.
     Mcp,

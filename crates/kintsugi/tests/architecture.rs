@@ -43,7 +43,8 @@ fn our_dependencies() -> BTreeMap<String, Vec<String>> {
 /// test: a new crate states its place on the data path when it is added.
 fn allowed(name: &str) -> Option<&'static [&'static str]> {
     Some(match name {
-        "kintsugi-protocol" | "kintsugi-classify" | "kintsugi-ledger" | "kintsugi-model" => &[],
+        "kintsugi-protocol" | "kintsugi-classify" | "kintsugi-ledger" | "kintsugi-model"
+        | "kintsugi-guard" => &[],
         "kintsugi-snapshot" => &["kintsugi-classify"],
         "kintsugi-vault" => &["kintsugi-protocol"],
         "kintsugi-fleet" => &["kintsugi-ledger"],

@@ -1,4 +1,6 @@
-//! `kintsugi guard -- AGENT…` runs an agent with the shims first on PATH (a
+//! `kintsugi guard --shims-only -- AGENT…` (the layer guard falls back to
+//! where seccomp is unavailable; the exec layer is tests/guard_exec.rs)
+//! runs an agent with the shims first on PATH (a
 //! shimmed SHELL, a session of its own) and exits as the agent did; a
 //! dangerous command the agent runs inside is held and, unanswered, refused.
 //! `kintsugi run ID` lets a human run a held command after typing the code
@@ -17,7 +19,7 @@ fn guard(sb: &Sandbox, script: &str) -> Output {
         .env("KINTSUGI_SHIM_DIR", sb.shims())
         .env("PATH", "/usr/local/bin:/usr/bin:/bin")
         .current_dir(sb.project())
-        .args(["guard", "--", "sh", "-c", script])
+        .args(["guard", "--shims-only", "--", "sh", "-c", script])
         .output()
         .unwrap()
 }

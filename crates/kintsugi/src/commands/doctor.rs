@@ -197,6 +197,12 @@ pub fn run() -> Result<ExitCode> {
             shims.display()
         );
     }
+    for g in super::guard_exec::live_guards() {
+        println!("guard      {g}");
+    }
+    println!(
+        "guard      `kintsugi guard -- AGENT` judges every exec on Linux (seccomp); inside it setuid programs (sudo) do not gain privileges (no_new_privs)"
+    );
     if problems == 0 {
         println!("protected");
         Ok(ExitCode::SUCCESS)

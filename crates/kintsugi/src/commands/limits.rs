@@ -14,7 +14,8 @@ What Kintsugi cannot stop
   the next start as an unclean stop.
 - Commands that never ask. Kintsugi judges only what reaches it: a program
   that deletes files itself, or a command run by absolute path outside any
-  hook, is not seen before it runs.
+  hook, is not seen before it runs. On Linux `kintsugi guard -- AGENT`
+  closes the exec part of this for the agent's whole process tree (below).
 - Agents without a post-tool hook. Cursor, Copilot CLI and OpenCode report
   no completion, so their commands are recorded as allowed, not as
   finished, and undo of one asks for --force (Claude Code, Codex, Gemini CLI
@@ -122,6 +123,7 @@ pub fn run() -> Result<ExitCode> {
     print!("{}", alert_limits());
     print!("{}", crate::commands::web::limits_text());
     print!("{}", super::limits_human::text());
+    print!("{}", guard_limits());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -153,6 +155,48 @@ fn alert_limits() -> String {
         dbus = DESKTOP_CALL_TIMEOUT.as_millis(),
         cmd = ALERT_COMMAND_CHARS,
         preview = ALERT_PREVIEW_CHARS,
+    )
+}
+
+/// What `kintsugi guard`'s exec layer cannot see or prevent, and its
+/// limits, from the constants the code uses.
+fn guard_limits() -> String {
+    format!(
+        "
+kintsugi guard (Linux, seccomp user notification; docs/GUARD.md)
+- Every execve/execveat of the guarded tree is judged, but the argv is read
+  from the caller's memory: a multi-threaded program could change it after
+  the check and before the kernel reads it (time of check / time of use).
+- File operations that need no exec (a Python shutil.rmtree, a program
+  deleting files itself) are not seen: the snapshot and watcher backstops
+  are the answer there.
+- Root (or your user outside the tree) can kill the guard; the tree's later
+  execs then fail (ENOSYS) rather than run unjudged.
+- no_new_privs: inside the guarded tree setuid programs (sudo, su, ping on
+  some systems) do not gain privileges; run them outside guard.
+- 32-bit and x32 system calls are killed by the filter (not judged).
+- Where seccomp user notification is unavailable (kernel before 5.0, a
+  container that forbids it, a supervisor already listening: EBUSY) guard
+  says so and falls back to the PATH shims; `status` and `doctor` show
+  which layer protects each live guard.
+- exec arguments: at most {args} argv entries, {env} environment entries,
+  {arg_kib} KiB per string, {total_mib} MiB in all; an exec that cannot be
+  read whole is refused, never guessed
+- at most {in_flight} execs judged at once (the rest wait, paused, in turn);
+  allowed ancestors looked for up to {depth} parents up
+- inheritance: an exec under an allowed one (up to {window_h} h later, the
+  newest {allowances} remembered) is allowed when it is part of that line,
+  or held only for being unknown; anything non-safe by a known rule is
+  judged on its own
+",
+        args = kintsugi_guard::MAX_ARGS,
+        env = kintsugi_guard::MAX_ENV_ENTRIES,
+        arg_kib = kintsugi_guard::MAX_ARG_BYTES / 1024,
+        total_mib = kintsugi_guard::MAX_EXEC_BYTES / (1024 * 1024),
+        in_flight = kintsugi_guard::MAX_IN_FLIGHT,
+        depth = kintsugi_guard::MAX_TREE_DEPTH,
+        window_h = kintsugi_daemon::EXEC_ALLOWANCE_WINDOW.as_secs() / 3600,
+        allowances = kintsugi_daemon::MAX_EXEC_ALLOWANCES,
     )
 }
 

@@ -13,6 +13,7 @@ pub mod exec;
 pub mod fleet;
 pub mod fleet_log;
 pub mod guard;
+pub mod guard_exec;
 pub mod hook;
 pub mod init;
 pub mod limits;

@@ -68,6 +68,9 @@ pub fn run(args: StatusArgs) -> Result<ExitCode> {
         None => println!("last checkpoint none yet in this run"),
     }
     println!("witness         {}", super::verify::witness_line());
+    for g in super::guard_exec::live_guards() {
+        println!("guarded agent   {g}");
+    }
     for w in s.warnings.unwrap_or_default() {
         println!("warning         {w}");
     }

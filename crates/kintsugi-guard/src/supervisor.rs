@@ -1,0 +1,316 @@
+//! The supervisor loop: receive each exec notification, read what the exec
+//! would run, ask the [`Judge`], answer the kernel.
+//!
+//! The first exec is the guard's own child starting the agent: the human
+//! typed that command, so it continues unasked and its process becomes the
+//! root of the tree. Every later exec is read and judged by a pool of worker
+//! threads (at most [`MAX_IN_FLIGHT`], started as needed and kept), so a held
+//! exec does not stop the rest of the tree. A held exec's caller stays paused in the kernel; with
+//! `WAIT_KILLABLE_RECV` signals other than a fatal one do not interrupt it,
+//! so there is no retry storm.
+
+use crate::mem::{ExecRead, read_exec};
+use crate::sys::{Listener, Ready};
+use crate::tree::{Tree, tgid};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+/// Most execs judged at once (worker threads); further notifications wait
+/// in the supervisor's queue until a worker is free.
+pub const MAX_IN_FLIGHT: usize = 64;
+/// `execveat`'s flag for "the fd itself is the program".
+const AT_EMPTY_PATH: u64 = 0x1000;
+
+/// An exec that was allowed, as its descendants name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allowance {
+    /// The proposal id the daemon recorded it under.
+    pub id: String,
+    /// The queue id of the human approval it ran under, if any.
+    pub approved: Option<String>,
+}
+
+/// One exec to judge.
+#[derive(Debug, Clone)]
+pub struct ExecRequest {
+    /// The calling process.
+    pub pid: u32,
+    /// The program the kernel was asked to run, absolute when it could be
+    /// resolved.
+    pub program: String,
+    /// The argv as passed (argv\[0\] may differ from the program).
+    pub argv: Vec<String>,
+    /// Environment entries that change what programs do and that differ
+    /// from the environment the guard started with.
+    pub env: Vec<(String, String)>,
+    /// The caller's working directory.
+    pub cwd: String,
+    /// The nearest allowed exec this process descends from (the agent's own
+    /// top-level commands have none).
+    pub parent: Option<Allowance>,
+}
+
+/// The answer to an exec.
+#[derive(Debug, Clone)]
+pub enum Verdict {
+    Allow(Allowance),
+    /// Fail the exec with `EPERM`; the judge has told the human why.
+    Deny(String),
+}
+
+/// Who decides (the daemon's gate in `kintsugi guard`).
+pub trait Judge: Send + Sync + 'static {
+    /// Decide one exec (may block while a human decides a hold).
+    fn judge(&self, req: &ExecRequest) -> Verdict;
+    /// An exec was denied because its arguments could not be read whole.
+    fn unreadable(&self, pid: u32, why: &str);
+}
+
+/// Counts for a summary line.
+#[derive(Debug, Default)]
+pub struct SupervisorStats {
+    pub allowed: AtomicU64,
+    pub denied: AtomicU64,
+}
+
+/// The exec supervisor of one guarded tree.
+pub struct Supervisor<J: Judge> {
+    judge: Arc<J>,
+    baseline: HashMap<String, String>,
+    tree: Arc<Tree>,
+    stats: Arc<SupervisorStats>,
+}
+
+/// Notifications waiting for a worker, and the workers' counts.
+#[derive(Default)]
+struct Queue {
+    waiting: std::collections::VecDeque<crate::sys::Notif>,
+    idle: usize,
+    workers: usize,
+}
+
+/// Worker threads that judge execs, started as needed (up to
+/// [`MAX_IN_FLIGHT`]) and kept: a thread per exec would cost more than the
+/// reads it does.
+#[derive(Default)]
+struct Pool {
+    queue: Mutex<Queue>,
+    more: Condvar,
+}
+
+impl Pool {
+    /// Queue `n`; true when a new worker should be started for it.
+    fn push(&self, n: crate::sys::Notif) -> bool {
+        let mut q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+        q.waiting.push_back(n);
+        let start = q.idle == 0 && q.workers < MAX_IN_FLIGHT;
+        if start {
+            q.workers += 1;
+        }
+        drop(q);
+        self.more.notify_one();
+        start
+    }
+
+    /// The next notification to judge (blocks while there is none).
+    fn next(&self) -> crate::sys::Notif {
+        let mut q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(n) = q.waiting.pop_front() {
+                return n;
+            }
+            q.idle += 1;
+            q = self.more.wait(q).unwrap_or_else(|p| p.into_inner());
+            q.idle -= 1;
+        }
+    }
+}
+
+impl<J: Judge> Supervisor<J> {
+    /// A supervisor asking `judge`; `baseline` is the environment the guard
+    /// started with (relevant variables equal to it are not reported).
+    pub fn new(judge: J, baseline: impl IntoIterator<Item = (String, String)>) -> Self {
+        Supervisor {
+            judge: Arc::new(judge),
+            baseline: baseline.into_iter().collect(),
+            tree: Arc::default(),
+            stats: Arc::default(),
+        }
+    }
+
+    /// The counters (shared; they keep counting while `run` runs).
+    pub fn stats(&self) -> Arc<SupervisorStats> {
+        self.stats.clone()
+    }
+
+    /// Answer notifications until no process uses the filter any more.
+    pub fn run(self, listener: Listener) {
+        let listener = Arc::new(listener);
+        let pool = Arc::new(Pool::default());
+        let baseline = Arc::new(self.baseline);
+        let mut root: Option<u32> = None;
+        loop {
+            match listener.wait(Duration::from_secs(1)) {
+                Ok(Ready::Readable) => {}
+                Ok(Ready::Idle) => continue,
+                Ok(Ready::Gone) | Err(_) => return,
+            }
+            let n = match listener.recv() {
+                Ok(Some(n)) => n,
+                Ok(None) => continue,
+                Err(_) => return,
+            };
+            let Some(root_pid) = root else {
+                // The guard's own child starting the agent.
+                root = Some(tgid(n.pid).unwrap_or(n.pid));
+                let _ = listener.allow(n.id);
+                continue;
+            };
+            if !pool.push(n) {
+                continue;
+            }
+            let (l, j, t, st, b, p) = (
+                listener.clone(),
+                self.judge.clone(),
+                self.tree.clone(),
+                self.stats.clone(),
+                baseline.clone(),
+                pool.clone(),
+            );
+            let spawned = std::thread::Builder::new()
+                .name("kintsugi-guard-exec".into())
+                .spawn(move || {
+                    loop {
+                        let n = p.next();
+                        answer(&l, &*j, &t, &st, &b, root_pid, n);
+                    }
+                });
+            if spawned.is_err() {
+                // No worker could start: fail closed rather than leave the
+                // exec paused (another worker may already have taken it).
+                let mut q = pool.queue.lock().unwrap_or_else(|p| p.into_inner());
+                q.workers -= 1;
+                if let Some(i) = q.waiting.iter().position(|w| w.id == n.id) {
+                    q.waiting.remove(i);
+                    let _ = listener.deny(n.id);
+                }
+            }
+        }
+    }
+}
+
+fn answer<J: Judge>(
+    listener: &Listener,
+    judge: &J,
+    tree: &Tree,
+    stats: &SupervisorStats,
+    baseline: &HashMap<String, String>,
+    root: u32,
+    n: crate::sys::Notif,
+) {
+    let read = read_exec(n.pid, n.nr, n.args);
+    let cwd = std::fs::read_link(format!("/proc/{}/cwd", n.pid));
+    // What we read belongs to this exec only if the caller is still the
+    // one waiting on it (the pid was not recycled meanwhile).
+    if !listener.id_valid(n.id) {
+        return;
+    }
+    let pid = tgid(n.pid).unwrap_or(n.pid);
+    let (read, cwd) = match (read, cwd) {
+        (Ok(r), Ok(c)) => (r, c),
+        (Err(e), _) => {
+            judge.unreadable(pid, &e.0);
+            stats.denied.fetch_add(1, Ordering::Relaxed);
+            let _ = listener.deny(n.id);
+            return;
+        }
+        (_, Err(e)) => {
+            judge.unreadable(pid, &format!("cannot read its working directory: {e}"));
+            stats.denied.fetch_add(1, Ordering::Relaxed);
+            let _ = listener.deny(n.id);
+            return;
+        }
+    };
+    let program = resolve(&read, &cwd, n.pid);
+    let env = read
+        .env
+        .into_iter()
+        .filter(|(k, v)| baseline.get(k) != Some(v))
+        .collect();
+    let req = ExecRequest {
+        pid,
+        program,
+        argv: read.argv,
+        env,
+        cwd: cwd.display().to_string(),
+        parent: tree.inherited(pid, root),
+    };
+    match judge.judge(&req) {
+        Verdict::Allow(a) => {
+            // Recorded before the exec continues: the new program may fork
+            // at once.
+            tree.record(pid, a);
+            stats.allowed.fetch_add(1, Ordering::Relaxed);
+            let _ = listener.allow(n.id);
+        }
+        Verdict::Deny(_) => {
+            stats.denied.fetch_add(1, Ordering::Relaxed);
+            let _ = listener.deny(n.id);
+        }
+    }
+}
+
+/// The program an exec names, made absolute: relative to the cwd, or to
+/// `execveat`'s directory fd, or the fd itself with `AT_EMPTY_PATH`.
+fn resolve(read: &ExecRead, cwd: &Path, tid: u32) -> String {
+    let path = Path::new(&read.path);
+    if path.is_absolute() {
+        return read.path.clone();
+    }
+    let base: PathBuf = match read.dirfd {
+        Some(fd) => match std::fs::read_link(format!("/proc/{tid}/fd/{fd}")) {
+            Ok(p) => p,
+            Err(_) => return read.path.clone(),
+        },
+        None => cwd.to_path_buf(),
+    };
+    if read.path.is_empty() && read.flags & AT_EMPTY_PATH != 0 {
+        return base.display().to_string();
+    }
+    let rel = read.path.strip_prefix("./").unwrap_or(&read.path);
+    base.join(rel).display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(path: &str, dirfd: Option<i32>, flags: u64) -> ExecRead {
+        ExecRead {
+            path: path.into(),
+            dirfd,
+            flags,
+            argv: vec![],
+            env: vec![],
+        }
+    }
+
+    #[test]
+    fn programs_are_made_absolute() {
+        let cwd = Path::new("/p");
+        let me = std::process::id();
+        assert_eq!(resolve(&read("/bin/rm", None, 0), cwd, me), "/bin/rm");
+        assert_eq!(resolve(&read("./wipe.sh", None, 0), cwd, me), "/p/wipe.sh");
+        assert_eq!(resolve(&read("x/y", None, 0), cwd, me), "/p/x/y");
+        let dir = std::fs::File::open("/usr").unwrap();
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&dir);
+        assert_eq!(
+            resolve(&read("bin/true", Some(fd), 0), cwd, me),
+            "/usr/bin/true"
+        );
+        assert_eq!(resolve(&read("", Some(fd), AT_EMPTY_PATH), cwd, me), "/usr");
+    }
+}

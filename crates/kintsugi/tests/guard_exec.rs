@@ -1,0 +1,371 @@
+//! `kintsugi guard` with the seccomp exec supervisor: every exec of the
+//! agent's tree is proposed to a real sandbox daemon with origin `exec`,
+//! whatever spells it (absolute paths, scripts, `env -i`, Python's
+//! `os.execv`, `find -exec`, `xargs`). Held execs nobody answers are refused
+//! with EPERM and the victim stays; safe ones run; an exec that is part of
+//! a line a human approved is not asked about again; an unknown tool under
+//! an allowed build inherits its allowance. Everything deletes inside the
+//! sandbox.
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+
+/// A sandbox whose holds time out after a second (nobody answers).
+fn sandbox() -> Sandbox {
+    let mut sb = Sandbox::new();
+    sb.write_config("hold_timeout_secs = 1\n");
+    sb.start();
+    sb
+}
+
+fn victim(sb: &Sandbox) -> PathBuf {
+    let v = sb.root().join("home/victim");
+    std::fs::create_dir_all(&v).unwrap();
+    std::fs::write(v.join("f"), "precious").unwrap();
+    v
+}
+
+/// `kintsugi guard -- ARGS…` from the sandbox project.
+fn guard(sb: &Sandbox, args: &[&str]) -> Output {
+    sb.cmd()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .current_dir(sb.project())
+        .arg("guard")
+        .arg("--")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// The ledger's exec proposals (origin `exec` in the detail).
+fn exec_events(sb: &Sandbox) -> Vec<serde_json::Value> {
+    sb.log_text(200)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| {
+            e["kind"] == "propose"
+                && e["agent"] == "exec"
+                && e["detail"]
+                    .as_str()
+                    .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+                    .is_some_and(|d| d["origin"] == "exec")
+        })
+        .collect()
+}
+
+fn event_for<'a>(events: &'a [serde_json::Value], needle: &str) -> &'a serde_json::Value {
+    events
+        .iter()
+        .find(|e| e["raw"].as_str().is_some_and(|r| r.contains(needle)))
+        .unwrap_or_else(|| panic!("no exec event with {needle:?} in {events:#?}"))
+}
+
+fn intact(v: &Path) {
+    assert_eq!(
+        std::fs::read_to_string(v.join("f")).ok().as_deref(),
+        Some("precious"),
+        "the victim must be intact"
+    );
+}
+
+#[test]
+fn an_absolute_rm_is_held_then_refused_and_ls_runs() {
+    let sb = sandbox();
+    let v = victim(&sb);
+    let script = format!("ls {v}; /bin/rm -rf {v}; echo rm=$?", v = v.display());
+    let out = guard(&sb, &["sh", "-c", &script]);
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    // ls ran (it listed the victim's file), rm was refused with EPERM.
+    assert!(all.contains("\nf\n") || all.starts_with("f\n"), "{all}");
+    assert!(all.contains("rm=126"), "{all}");
+    assert!(all.contains("Operation not permitted"), "{all}");
+    assert!(all.contains("HELD"), "the hold reached the human: {all}");
+    intact(&v);
+    let events = exec_events(&sb);
+    let rm = event_for(&events, "/bin/rm -rf");
+    assert_eq!(rm["decision"], "hold", "{rm}");
+    assert_eq!(rm["class"], "catastrophic", "{rm}");
+    let ls = event_for(&events, "ls ");
+    assert_eq!(ls["decision"], "allow", "{ls}");
+    // The agent itself (sh, started by the human) is not proposed.
+    assert!(
+        !events
+            .iter()
+            .any(|e| e["raw"].as_str().unwrap().contains("sh -c"))
+    );
+}
+
+#[test]
+fn a_script_the_agent_wrote_is_held_for_its_inner_delete_and_named() {
+    let sb = sandbox();
+    let v = victim(&sb);
+    // The agent stand-in writes wipe.sh, makes it executable, runs it.
+    let script = format!(
+        "printf '#!/bin/sh\\necho wiping\\nrm -rf {v}\\n' > wipe.sh; chmod +x wipe.sh; ./wipe.sh; echo wipe=$?",
+        v = v.display()
+    );
+    let out = guard(&sb, &["sh", "-c", &script]);
+    let all = text(&out);
+    assert!(all.contains("wipe=126"), "{all}");
+    assert!(
+        !all.contains("wiping"),
+        "the script must not have started: {all}"
+    );
+    intact(&v);
+    let events = exec_events(&sb);
+    let wipe = event_for(&events, "wipe.sh");
+    assert_eq!(wipe["decision"], "hold", "{wipe}");
+    let reason = wipe["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("wipe.sh` line 3") && reason.contains("rm -rf"),
+        "the script line is named: {reason}"
+    );
+}
+
+#[test]
+fn env_python_find_and_xargs_execs_are_each_judged() {
+    let sb = sandbox();
+    let v = victim(&sb);
+    let vs = v.display().to_string();
+    let f = v.join("f").display().to_string();
+    // Each agent stand-in is started by the human (not judged); what it
+    // execs is.
+    let py = format!("import os; os.execv('/bin/rm', ['rm', '-rf', '{vs}'])");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["env", "-i", "/usr/bin/rm", "-rf", &vs],
+        vec!["/usr/bin/python3", "-c", &py],
+        vec!["find", &vs, "-name", "f", "-exec", "/bin/rm", "{}", ";"],
+    ];
+    for case in &cases {
+        let out = guard(&sb, case);
+        intact(&v);
+        assert!(
+            text(&out).contains("Operation not permitted")
+                || text(&out).contains("Permission denied")
+                || text(&out).contains("PermissionError"),
+            "{case:?}: {}",
+            text(&out)
+        );
+    }
+    // xargs reads the names on stdin.
+    let mut child = sb
+        .cmd()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .current_dir(sb.project())
+        .args(["guard", "--", "xargs", "rm"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{f}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    intact(&v);
+    let events = exec_events(&sb);
+    for needle in [
+        format!("/usr/bin/rm -rf {vs}"),
+        format!("/bin/rm -rf {vs}"),
+        format!("/bin/rm {f}"),
+        format!("rm {f}"),
+    ] {
+        let e = event_for(&events, &needle);
+        assert_ne!(e["decision"], "allow", "{needle}: {e} / {}", text(&out));
+    }
+}
+
+#[test]
+fn an_unknown_tool_under_an_allowed_build_inherits_but_a_delete_in_it_is_judged() {
+    let sb = sandbox();
+    let v = victim(&sb);
+    let p = sb.project();
+    std::fs::copy("/bin/true", p.join("frobnicate")).unwrap();
+    std::fs::write(
+        p.join("Makefile"),
+        format!(
+            "all:\n\t./frobnicate --x\n\techo made\n\trm -rf {}\n",
+            v.display()
+        ),
+    )
+    .unwrap();
+    let out = guard(&sb, &["sh", "-c", "make; echo make=$?"]);
+    let all = text(&out);
+    assert!(all.contains("made"), "{all}");
+    assert!(
+        all.contains("make=2"),
+        "make failed at the refused rm: {all}"
+    );
+    intact(&v);
+    let events = exec_events(&sb);
+    let tool = event_for(&events, "frobnicate --x");
+    assert_eq!(tool["decision"], "allow", "{tool}");
+    assert!(
+        tool["reason"].as_str().unwrap().contains("inherits"),
+        "{tool}"
+    );
+    // The same unknown tool as a top-level command is held.
+    let out = guard(&sb, &["sh", "-c", "./frobnicate --top; echo top=$?"]);
+    assert!(text(&out).contains("top=126"), "{}", text(&out));
+    let events = exec_events(&sb);
+    let rm = event_for(&events, &format!("rm -rf {}", v.display()));
+    assert_eq!(
+        rm["decision"], "hold",
+        "a delete under make is judged: {rm}"
+    );
+}
+
+#[test]
+fn an_exec_that_is_part_of_an_approved_line_is_not_asked_again() {
+    require_tmux();
+    let mut sb = Sandbox::new();
+    sb.write_config("hold_timeout_secs = 60\n");
+    sb.start();
+    let v = victim(&sb);
+    let line = format!("rm -rf {}", v.display());
+    let child = sb
+        .cmd()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .current_dir(sb.project())
+        .args(["guard", "--", "sh", "-c"])
+        .arg(format!("bash -c '{line}'; echo bash=$?"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The bash exec is held; a human approves it in a real terminal.
+    let mut c = Conn::open(&sb.socket());
+    let id = first_pending(&mut c)["id"].as_str().unwrap().to_string();
+    let screen = approve_in_terminal(&sb, &id, "");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    let out = child.wait_with_output().unwrap();
+    assert!(text(&out).contains("bash=0"), "{}", text(&out));
+    assert!(!v.exists(), "the approved line ran");
+    let events = exec_events(&sb);
+    let holds = events.iter().filter(|e| e["decision"] == "hold").count();
+    assert_eq!(holds, 1, "asked once: {events:#?}");
+    let rm = event_for(&events, "/usr/bin/rm -rf");
+    assert_eq!(rm["decision"], "allow", "{rm}");
+    assert!(rm["raw"].as_str().unwrap().starts_with('/'), "{rm}");
+}
+
+#[test]
+fn where_a_supervisor_already_listens_guard_says_so_and_falls_back_to_the_shims() {
+    let sb = sandbox();
+    // A guard inside a guard: the kernel refuses a second listener (EBUSY).
+    let out = sb
+        .cmd()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("KINTSUGI_SHIM_DIR", sb.shims())
+        .current_dir(sb.project())
+        .args([
+            "guard",
+            "--",
+            BIN,
+            "guard",
+            "--",
+            "sh",
+            "-c",
+            "echo inner; echo $PATH",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("exec supervisor is unavailable"), "{all}");
+    assert!(all.contains("EBUSY"), "{all}");
+    assert!(all.contains("falling back to the PATH shims"), "{all}");
+    let shims = sb.shims().display().to_string();
+    assert!(
+        all.contains(&format!("inner\n{shims}:")),
+        "shims first: {all}"
+    );
+}
+
+#[test]
+fn status_and_doctor_name_the_layer_that_protects_a_live_guard() {
+    let sb = sandbox();
+    let mut agent = sb
+        .cmd()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .current_dir(sb.project())
+        .args(["guard", "--", "sleep", "3"])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let status = loop {
+        let s = text(&sb.run(&["status"]));
+        if s.contains("guarded agent") || std::time::Instant::now() > deadline {
+            break s;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(
+        status.contains("guarded agent   sleep") && status.contains("exec supervisor (seccomp"),
+        "{status}"
+    );
+    let doctor = text(&sb.run(&["doctor"]));
+    assert!(doctor.contains("guard      sleep"), "{doctor}");
+    assert!(doctor.contains("no_new_privs"), "{doctor}");
+    assert!(agent.wait().unwrap().success());
+    // Gone with the guard.
+    assert!(!text(&sb.run(&["status"])).contains("guarded agent"));
+}
+
+#[test]
+fn a_line_the_agents_hook_held_and_a_human_approved_is_not_asked_again_at_exec_time() {
+    require_tmux();
+    let mut sb = Sandbox::new();
+    sb.write_config("hold_timeout_secs = 2\n");
+    sb.start();
+    let v = victim(&sb);
+    let line = format!("rm -rf {}", v.display());
+    let cwd = sb.project().display().to_string();
+    // The agent's pre-tool hook proposes the line; it is held.
+    let mut frame: serde_json::Value = serde_json::from_str(&propose(&line, &cwd)).unwrap();
+    frame["agent"] = "hook:claude".into();
+    let mut c = Conn::open(&sb.socket());
+    let verdict = c.ask(&frame.to_string()).unwrap();
+    assert_eq!(verdict["decision"], "hold", "{verdict}");
+    let id = first_pending(&mut c)["id"].as_str().unwrap().to_string();
+    let screen = approve_in_terminal(&sb, &id, "");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    // The agent then runs it itself, by absolute path, under guard (as
+    // Codex does with `/bin/bash -lc`): nothing is held a second time.
+    let out = guard(
+        &sb,
+        &["sh", "-c", &format!("/bin/bash -c '{line}'; echo bash=$?")],
+    );
+    assert!(text(&out).contains("bash=0"), "{}", text(&out));
+    assert!(!v.exists(), "the approved line ran");
+    let events = exec_events(&sb);
+    assert!(
+        !events.iter().any(|e| e["decision"] != "allow"),
+        "asked again: {events:#?}"
+    );
+    let bash = event_for(&events, "/bin/bash -c");
+    assert!(
+        bash["reason"]
+            .as_str()
+            .unwrap()
+            .contains("a human approved"),
+        "{bash}"
+    );
+    assert!(
+        event_for(&events, "/usr/bin/rm -rf")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Part of")
+    );
+}
