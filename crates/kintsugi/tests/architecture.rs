@@ -104,6 +104,18 @@ const DAEMON_USERS: &[(&str, &str)] = &[
     ),
     ("commands/queue.rs", "groups held items as the daemon does"),
     (
+        "commands/limits_human.rs",
+        "prints the approval PIN's limits",
+    ),
+    (
+        "commands/approval_pin.rs",
+        "writes a first PIN in the daemon's format before any daemon runs",
+    ),
+    (
+        "commands/demo.rs",
+        "seeds its throwaway daemon's approval PIN",
+    ),
+    (
         "commands/replay.rs",
         "judges past transcripts with the daemon's own engine, offline",
     ),
