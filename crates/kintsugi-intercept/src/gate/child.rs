@@ -27,12 +27,8 @@ pub fn report_completion(
     });
 }
 
-/// Run `program` with `args` (argv0 as given), forwarding signals, and
-/// return its status. SIGINT, SIGQUIT and SIGWINCH from a terminal already
-/// reach the child (same process group); they are forwarded only when we are
-/// not in the terminal's foreground. SIGHUP, SIGTERM, SIGUSR1/2, SIGALRM and
-/// SIGCONT sent to us alone are always passed on. (SIGSTOP and SIGKILL
-/// cannot be caught: they stop or kill only this process.)
+/// Run `program` with `args` (argv0 as given), forwarding signals (see
+/// [`SignalForwarding`]), and return its status.
 pub fn run_child(
     program: &std::path::Path,
     argv0: &str,
@@ -40,9 +36,6 @@ pub fn run_child(
     cwd: Option<&std::path::Path>,
     env: &[(String, String)],
 ) -> std::io::Result<std::process::ExitStatus> {
-    use signal_hook::consts::signal::{
-        SIGALRM, SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
-    };
     use std::os::unix::process::CommandExt;
     let mut command = std::process::Command::new(program);
     command.arg0(argv0).args(args);
@@ -50,27 +43,61 @@ pub fn run_child(
         command.current_dir(dir);
     }
     command.envs(env.iter().map(|(k, v)| (k, v)));
-    let forward_terminal_signals = !in_terminal_foreground();
-    let mut signals = signal_hook::iterator::Signals::new([
-        SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT, SIGWINCH,
-    ])?;
-    let handle = signals.handle();
-    let mut child = command.spawn()?;
-    let pid = rustix::process::Pid::from_raw(child.id() as i32);
-    let forwarder = std::thread::spawn(move || {
-        for sig in signals.forever() {
-            if matches!(sig, SIGINT | SIGQUIT | SIGWINCH) && !forward_terminal_signals {
-                continue;
+    let forwarding = SignalForwarding::start()?;
+    forwarding.wait(command.spawn()?)
+}
+
+/// Signals sent to a runner passed on to its child. SIGINT, SIGQUIT and
+/// SIGWINCH from a terminal already reach the child (same process group);
+/// they are forwarded only when we are not in the terminal's foreground.
+/// SIGHUP, SIGTERM, SIGUSR1/2, SIGALRM and SIGCONT sent to us alone are
+/// always passed on. (SIGSTOP and SIGKILL cannot be caught: they stop or
+/// kill only this process.) Start it before spawning the child, so no
+/// signal falls between.
+pub struct SignalForwarding {
+    signals: signal_hook::iterator::Signals,
+    terminal_signals_too: bool,
+}
+
+impl SignalForwarding {
+    /// Catch the signals to forward.
+    pub fn start() -> std::io::Result<SignalForwarding> {
+        use signal_hook::consts::signal::{
+            SIGALRM, SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
+        };
+        let signals = signal_hook::iterator::Signals::new([
+            SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT, SIGWINCH,
+        ])?;
+        Ok(SignalForwarding {
+            signals,
+            terminal_signals_too: !in_terminal_foreground(),
+        })
+    }
+
+    /// Forward to `child` until it exits; its status.
+    pub fn wait(
+        mut self,
+        mut child: std::process::Child,
+    ) -> std::io::Result<std::process::ExitStatus> {
+        use signal_hook::consts::signal::{SIGINT, SIGQUIT, SIGWINCH};
+        let handle = self.signals.handle();
+        let pid = rustix::process::Pid::from_raw(child.id() as i32);
+        let terminal_too = self.terminal_signals_too;
+        let forwarder = std::thread::spawn(move || {
+            for sig in self.signals.forever() {
+                if matches!(sig, SIGINT | SIGQUIT | SIGWINCH) && !terminal_too {
+                    continue;
+                }
+                if let (Some(pid), Some(s)) = (pid, rustix::process::Signal::from_named_raw(sig)) {
+                    let _ = rustix::process::kill_process(pid, s);
+                }
             }
-            if let (Some(pid), Some(s)) = (pid, rustix::process::Signal::from_named_raw(sig)) {
-                let _ = rustix::process::kill_process(pid, s);
-            }
-        }
-    });
-    let status = child.wait();
-    handle.close();
-    let _ = forwarder.join();
-    status
+        });
+        let status = child.wait();
+        handle.close();
+        let _ = forwarder.join();
+        status
+    }
 }
 
 fn in_terminal_foreground() -> bool {

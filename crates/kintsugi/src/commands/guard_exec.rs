@@ -102,7 +102,7 @@ pub fn run(
         settings: GateSettings::load(),
     };
     let baseline: Vec<(String, String)> = std::env::vars().collect();
-    let forwarding = SignalForwarding::start()?;
+    let forwarding = kintsugi_intercept::gate::child::SignalForwarding::start()?;
     let child = match spawn_filtered(&mut command, move |l| {
         Supervisor::new(judge, baseline).run(l)
     }) {
@@ -116,60 +116,6 @@ pub fn run(
     let status = forwarding.wait(child);
     drop(note);
     Ok(Layer::Ran(status?))
-}
-
-/// Signals sent to the guard passed on to the agent, as `gate::run_child`
-/// does for the shim layer (SIGINT, SIGQUIT and SIGWINCH only when the
-/// guard is not in the terminal's foreground: then the agent got them).
-struct SignalForwarding {
-    signals: signal_hook::iterator::Signals,
-    terminal: bool,
-}
-
-impl SignalForwarding {
-    fn start() -> anyhow::Result<SignalForwarding> {
-        use signal_hook::consts::signal::{
-            SIGALRM, SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
-        };
-        let signals = signal_hook::iterator::Signals::new([
-            SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT, SIGWINCH,
-        ])?;
-        Ok(SignalForwarding {
-            signals,
-            terminal: !in_terminal_foreground(),
-        })
-    }
-
-    fn wait(mut self, mut child: std::process::Child) -> std::io::Result<ExitStatus> {
-        use signal_hook::consts::signal::{SIGINT, SIGQUIT, SIGWINCH};
-        let handle = self.signals.handle();
-        let pid = rustix::process::Pid::from_raw(child.id() as i32);
-        let terminal = self.terminal;
-        let forwarder = std::thread::spawn(move || {
-            for sig in self.signals.forever() {
-                if matches!(sig, SIGINT | SIGQUIT | SIGWINCH) && !terminal {
-                    continue;
-                }
-                if let (Some(pid), Some(s)) = (pid, rustix::process::Signal::from_named_raw(sig)) {
-                    let _ = rustix::process::kill_process(pid, s);
-                }
-            }
-        });
-        let status = child.wait();
-        handle.close();
-        let _ = forwarder.join();
-        status
-    }
-}
-
-fn in_terminal_foreground() -> bool {
-    let Ok(tty) = std::fs::File::open("/dev/tty") else {
-        return false;
-    };
-    match rustix::termios::tcgetpgrp(&tty) {
-        Ok(fg) => fg == rustix::process::getpgrp(),
-        Err(_) => false,
-    }
 }
 
 /// A live guard's note in `<data dir>/guards/PID.json`, removed on drop.
