@@ -444,6 +444,9 @@ fn code_like_args(e: &mut Engine, c: &Cmd) {
     }
     let before = e.effects.len();
     let cmds_before = e.commands.len();
+    // The arguments are only guessed to be code: one that does not parse
+    // as shell leaves the line itself fully read.
+    let complete = e.complete;
     let mut via = c.via.clone();
     via.push(format!("{} argument", c.name));
     for cand in cands {
@@ -467,6 +470,7 @@ fn code_like_args(e: &mut Engine, c: &Cmd) {
     if e.effects.len() == before {
         e.commands.truncate(cmds_before);
     }
+    e.complete = complete;
 }
 
 /// Programs whose arguments, from the first one that names one of these,
