@@ -57,6 +57,10 @@ pub(crate) struct Engine<'c> {
     pub project: Option<String>,
     /// Shell functions defined in the line: name → body.
     pub funcs: HashMap<String, String>,
+    /// Functions being expanded now, innermost last (`f` calling `f`).
+    pub calling: Vec<String>,
+    /// Function bodies expanded so far over the whole analysis.
+    pub calls: usize,
     /// What was written to files in the line (for `curl -o x; sh x`).
     pub files: HashMap<String, Stdin>,
     /// Paths that are really another program (`ln -s /bin/rm ./x`).
@@ -101,6 +105,8 @@ impl<'c> Engine<'c> {
             stopped: false,
             project: crate::paths::project_root(ctx, &ctx.cwd),
             funcs: HashMap::new(),
+            calling: Vec::new(),
+            calls: 0,
             files: HashMap::new(),
             aliases: HashMap::new(),
             notes: Vec::new(),

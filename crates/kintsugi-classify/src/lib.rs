@@ -18,6 +18,7 @@ mod effects;
 mod engine;
 mod env_hooks;
 mod expand;
+mod functions;
 mod parse;
 mod paths;
 mod pipes;
@@ -31,6 +32,7 @@ mod wrappers;
 
 pub use effects::Effect;
 pub use programs::scripts::MAX_SCRIPT_BYTES;
+pub use programs::table::SHIMS;
 
 /// Lines longer than this are not parsed (class at least ambiguous, `limit:too-large`).
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
@@ -40,6 +42,15 @@ pub const MAX_NESTING: usize = 8;
 pub const PARSE_BUDGET: Duration = Duration::from_millis(10);
 /// Cap on syntax nodes walked over the whole analysis of one line.
 pub const MAX_NODES: usize = 200_000;
+/// Cap on shell-function bodies expanded over one analysis: each call of a
+/// function defined in the line analyses its body again (its arguments may
+/// differ), so calls that fan out (`f(){ f|f; f|f; };f`) would otherwise
+/// grow exponentially. Past the cap the line is at least ambiguous.
+pub const MAX_FUNCTION_CALLS: usize = 256;
+/// How many times one function may be on the call stack at once: a
+/// recursive call is analysed once more (its arguments may reach further),
+/// not again and again.
+pub const MAX_RECURSION: usize = 2;
 /// Cap on bytes of words expanded over one analysis (nested substitutions
 /// make naive expansion quadratic).
 pub const MAX_WORK: usize = 1024 * 1024;

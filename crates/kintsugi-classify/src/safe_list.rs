@@ -759,3 +759,9 @@ pub(crate) fn is_known_safe(name: &str) -> bool {
 pub(crate) fn is_build(name: &str, _argv: &[String]) -> bool {
     set_of(&BUILD_SET, BUILD).contains(name)
 }
+
+/// Every name on the known-safe lists.
+#[cfg(test)]
+pub(crate) fn names() -> impl Iterator<Item = &'static str> {
+    READ_ONLY.iter().chain(BUILD).copied()
+}

@@ -141,11 +141,7 @@ impl Engine<'_> {
             if let Some(body) = self.funcs.get(&name).cloned()
                 && depth < MAX_NESTING
             {
-                let args: Vec<String> = argv[1..].iter().map(|w| w.text.clone()).collect();
-                let saved = self.set_positional(None, &args);
-                via.push(format!("function {name}"));
-                self.run_script(&body, &via, depth + 1, &stdin);
-                self.restore(saved);
+                self.call_function(&name, &body, &argv, &via, depth, &stdin);
                 self.redirect_effects("", &redirs);
                 return;
             }

@@ -1,6 +1,7 @@
 //! Program families: each module knows a group of programs and turns their
-//! argv into effects. `dispatch` tries them in turn; programs nobody knows
-//! fall back to a verb check (`… destroy`, `… install`).
+//! argv into effects. `dispatch` asks the one family that owns the program
+//! in the table (`table.rs`, `table.tsv`); programs nobody owns fall back to
+//! a verb check (`… destroy`, `… install`).
 
 use crate::effects::Effect;
 use crate::engine::{Engine, Stdin};
@@ -25,6 +26,7 @@ pub(crate) mod packages;
 pub(crate) mod scripts;
 pub(crate) mod secrets;
 pub(crate) mod system;
+pub(crate) mod table;
 pub(crate) mod unknown;
 pub(crate) mod walkers;
 
@@ -141,18 +143,8 @@ pub(crate) fn dispatch_named(e: &mut Engine, c: &Cmd, path: Option<&str>) {
     let before = e.effects.len();
     consume::extra(e, c);
     exposure::extra(e, c);
-    let handled = fs::handle(e, c)
-        || git::handle(e, c)
-        || db::handle(e, c)
-        || disk::handle(e, c)
-        || cloud::handle(e, c)
-        || net::handle(e, c)
-        || secrets::handle(e, c)
-        || system::handle(e, c)
-        || inline_code::handle(e, c)
-        || scripts::handle(e, c)
-        || consume::handle(e, c)
-        || packages::handle(e, c);
+    secrets::observe(e, c);
+    let handled = table::run(e, c);
     static DATA_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
         std::sync::OnceLock::new();
     if !crate::safe_list::set_of(&DATA_SET, DATA).contains(c.name.as_str())

@@ -95,6 +95,21 @@ const NO_READ: &[&str] = &[
     "truncate",
 ];
 
+/// Programs other families own (or none does) whose lines the secret rules
+/// still watch: environment dumps and filters over them (`env | grep
+/// TOKEN`, `set`, `declare -p`).
+const OBSERVED: &[&str] = &[
+    "declare", "typeset", "export", "set", "local", "readonly", "grep", "egrep", "fgrep", "rg",
+    "ag", "ack", "awk", "compgen",
+];
+
+/// Run the secret rules on a program they watch but do not own.
+pub(crate) fn observe(e: &mut Engine, c: &Cmd) {
+    if OBSERVED.contains(&c.name.as_str()) {
+        let _ = handle(e, c);
+    }
+}
+
 pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     let n = c.name.as_str();
     let pos: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
