@@ -61,6 +61,8 @@ pub(crate) struct Engine<'c> {
     pub calling: Vec<String>,
     /// Function bodies expanded so far over the whole analysis.
     pub calls: usize,
+    /// Time spent parsing so far over the whole analysis.
+    pub parse_time: std::cell::Cell<std::time::Duration>,
     /// What was written to files in the line (for `curl -o x; sh x`).
     pub files: HashMap<String, Stdin>,
     /// Paths that are really another program (`ln -s /bin/rm ./x`).
@@ -107,6 +109,7 @@ impl<'c> Engine<'c> {
             funcs: HashMap::new(),
             calling: Vec::new(),
             calls: 0,
+            parse_time: std::cell::Cell::new(std::time::Duration::ZERO),
             files: HashMap::new(),
             aliases: HashMap::new(),
             notes: Vec::new(),
@@ -173,7 +176,20 @@ impl<'c> Engine<'c> {
             self.run_argv(words, Vec::new(), stdin.clone(), via.to_vec(), depth);
             return;
         }
-        match parse(src) {
+        let spent = self.parse_time.get();
+        let left = crate::LINE_PARSE_BUDGET.saturating_sub(spent);
+        if left.is_zero() {
+            self.complete = false;
+            self.add(Effect::Limit {
+                what: "parse-time".into(),
+            });
+            self.recover(src, via, depth);
+            return;
+        }
+        let started = std::time::Instant::now();
+        let parsed = parse(src, left.min(crate::PARSE_BUDGET));
+        self.parse_time.set(spent + started.elapsed());
+        match parsed {
             Parsed::Tree(t) => {
                 let root = t.root_node();
                 let err = root.has_error();

@@ -40,6 +40,11 @@ pub const MAX_LINE_BYTES: usize = 64 * 1024;
 pub const MAX_NESTING: usize = 8;
 /// Parser deadline per parse (checked from tree-sitter's progress callback).
 pub const PARSE_BUDGET: Duration = Duration::from_millis(10);
+/// Parser time over one whole analysis (the line, payloads, function
+/// bodies, scripts it runs): past it nothing more is parsed and the line is
+/// at least ambiguous (`limit:parse-time`). Keeps malformed input that
+/// makes the parser recover again and again from taking long.
+pub const LINE_PARSE_BUDGET: Duration = Duration::from_millis(25);
 /// Cap on syntax nodes walked over the whole analysis of one line.
 pub const MAX_NODES: usize = 200_000;
 /// Cap on shell-function bodies expanded over one analysis: each call of a

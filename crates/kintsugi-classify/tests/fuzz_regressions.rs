@@ -35,3 +35,26 @@ fn unparsable_code_like_argument_leaves_the_line_complete() {
     assert!(a.parse_complete);
     assert_eq!(a.class, Class::Safe);
 }
+
+/// A self-calling function whose body the parser cannot read (vertical
+/// tabs, stray `[`): each call re-parsed the body and recovered fragment by
+/// fragment, fanning out for over a second. Function calls and the parser
+/// time per line are capped now.
+#[test]
+fn a_malformed_fanning_function_is_judged_quickly() {
+    let vt = "\u{b}";
+    let line = format!(
+        "f(){{ f|f& {v4}[{v19} f|f& {v4}[{v6}f|f& {v4}[{v19} f|f& {v4}[{v6}}};}};f",
+        v4 = vt.repeat(4),
+        v6 = vt.repeat(6),
+        v19 = vt.repeat(19)
+    );
+    let t = std::time::Instant::now();
+    let a = check(&line);
+    let took = t.elapsed();
+    assert_eq!(a.class, Class::Catastrophic, "{}: {}", a.rule, a.reason);
+    assert!(
+        took < std::time::Duration::from_millis(400),
+        "took {took:?}"
+    );
+}
