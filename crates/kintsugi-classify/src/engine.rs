@@ -57,6 +57,8 @@ pub(crate) struct Engine<'c> {
     pub project: Option<String>,
     /// Shell functions defined in the line: name → body.
     pub funcs: HashMap<String, String>,
+    /// Arrays assigned in the line with static elements: name → elements.
+    pub arrays: HashMap<String, Vec<String>>,
     /// Functions being expanded now, innermost last (`f` calling `f`).
     pub calling: Vec<String>,
     /// Function bodies expanded so far over the whole analysis.
@@ -107,6 +109,7 @@ impl<'c> Engine<'c> {
             stopped: false,
             project: crate::paths::project_root(ctx, &ctx.cwd),
             funcs: HashMap::new(),
+            arrays: HashMap::new(),
             calling: Vec::new(),
             calls: 0,
             parse_time: std::cell::Cell::new(std::time::Duration::ZERO),
@@ -137,6 +140,13 @@ impl<'c> Engine<'c> {
                 glob: false,
             }];
         }
+        let with_arrays;
+        let text = if self.arrays.is_empty() || !text.contains("${") {
+            text
+        } else {
+            with_arrays = crate::arrays::substitute(text, &self.arrays);
+            with_arrays.as_str()
+        };
         let cwd = self.cwd.to_string_lossy();
         let env = Env {
             vars: &self.vars,
@@ -369,7 +379,11 @@ impl<'c> Engine<'c> {
         let Some((name, value)) = t.split_once('=') else {
             return;
         };
+        let append = name.ends_with('+');
         let name = name.trim_end_matches('+');
+        if crate::arrays::assign(self, name, value, append) {
+            return;
+        }
         let words = self.split(value);
         check_env_hook(
             self,

@@ -13,6 +13,7 @@ use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod arrays;
 pub mod corpus;
 mod effects;
 mod engine;

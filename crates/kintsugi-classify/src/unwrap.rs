@@ -137,6 +137,11 @@ impl Engine<'_> {
                     return;
                 }
             }
+            // `time ( … )`: the parser reads the subshell as commands of its
+            // own; the words `time` saw are not a program.
+            if first.text.starts_with('(') && via.last().is_some_and(|v| v == "time") {
+                return;
+            }
             let name = basename(&first.text).to_string();
             if let Some(body) = self.funcs.get(&name).cloned()
                 && depth < MAX_NESTING

@@ -23,6 +23,7 @@ pub(crate) mod inline_code;
 pub(crate) mod lang_pm;
 pub(crate) mod net;
 pub(crate) mod packages;
+pub(crate) mod pwsh;
 pub(crate) mod scripts;
 pub(crate) mod secrets;
 pub(crate) mod system;
@@ -171,6 +172,9 @@ pub(crate) fn dispatch_named(e: &mut Engine, c: &Cmd, path: Option<&str>) {
     }
     if quiet {
         match forms::form(c) {
+            // `env | grep PATH`: what reaches the reader is the filter's
+            // business (`secrets::observe` judges the next stage).
+            Some(forms::Form::Change(_)) if e.piped_out && secrets::dumps_whole_env(c) => {}
             Some(forms::Form::Change(what)) => e.add(Effect::Change {
                 program: c.name.clone(),
                 what,
@@ -559,3 +563,5 @@ fn wrapper_lookahead(e: &mut Engine, c: &Cmd) {
     via.push(c.name.clone());
     e.run_argv(inner, Vec::new(), c.stdin.clone(), via, c.depth + 1);
 }
+#[cfg(test)]
+mod interp_tests;
