@@ -57,6 +57,14 @@ pub(crate) struct Engine<'c> {
     pub project: Option<String>,
     /// Shell functions defined in the line: name → body.
     pub funcs: HashMap<String, String>,
+    /// Arrays assigned in the line with static elements: name → elements.
+    pub arrays: HashMap<String, Vec<String>>,
+    /// Functions being expanded now, innermost last (`f` calling `f`).
+    pub calling: Vec<String>,
+    /// Function bodies expanded so far over the whole analysis.
+    pub calls: usize,
+    /// Time spent parsing so far over the whole analysis.
+    pub parse_time: std::cell::Cell<std::time::Duration>,
     /// What was written to files in the line (for `curl -o x; sh x`).
     pub files: HashMap<String, Stdin>,
     /// Paths that are really another program (`ln -s /bin/rm ./x`).
@@ -101,6 +109,10 @@ impl<'c> Engine<'c> {
             stopped: false,
             project: crate::paths::project_root(ctx, &ctx.cwd),
             funcs: HashMap::new(),
+            arrays: HashMap::new(),
+            calling: Vec::new(),
+            calls: 0,
+            parse_time: std::cell::Cell::new(std::time::Duration::ZERO),
             files: HashMap::new(),
             aliases: HashMap::new(),
             notes: Vec::new(),
@@ -128,6 +140,13 @@ impl<'c> Engine<'c> {
                 glob: false,
             }];
         }
+        let with_arrays;
+        let text = if self.arrays.is_empty() || !text.contains("${") {
+            text
+        } else {
+            with_arrays = crate::arrays::substitute(text, &self.arrays);
+            with_arrays.as_str()
+        };
         let cwd = self.cwd.to_string_lossy();
         let env = Env {
             vars: &self.vars,
@@ -167,7 +186,20 @@ impl<'c> Engine<'c> {
             self.run_argv(words, Vec::new(), stdin.clone(), via.to_vec(), depth);
             return;
         }
-        match parse(src) {
+        let spent = self.parse_time.get();
+        let left = crate::LINE_PARSE_BUDGET.saturating_sub(spent);
+        if left.is_zero() {
+            self.complete = false;
+            self.add(Effect::Limit {
+                what: "parse-time".into(),
+            });
+            self.recover(src, via, depth);
+            return;
+        }
+        let started = std::time::Instant::now();
+        let parsed = parse(src, left.min(crate::PARSE_BUDGET));
+        self.parse_time.set(spent + started.elapsed());
+        match parsed {
             Parsed::Tree(t) => {
                 let root = t.root_node();
                 let err = root.has_error();
@@ -347,7 +379,11 @@ impl<'c> Engine<'c> {
         let Some((name, value)) = t.split_once('=') else {
             return;
         };
+        let append = name.ends_with('+');
         let name = name.trim_end_matches('+');
+        if crate::arrays::assign(self, name, value, append) {
+            return;
+        }
         let words = self.split(value);
         check_env_hook(
             self,

@@ -13,11 +13,13 @@ use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod arrays;
 pub mod corpus;
 mod effects;
 mod engine;
 mod env_hooks;
 mod expand;
+mod functions;
 mod parse;
 mod paths;
 mod pipes;
@@ -31,6 +33,7 @@ mod wrappers;
 
 pub use effects::Effect;
 pub use programs::scripts::MAX_SCRIPT_BYTES;
+pub use programs::table::SHIMS;
 
 /// Lines longer than this are not parsed (class at least ambiguous, `limit:too-large`).
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
@@ -38,8 +41,22 @@ pub const MAX_LINE_BYTES: usize = 64 * 1024;
 pub const MAX_NESTING: usize = 8;
 /// Parser deadline per parse (checked from tree-sitter's progress callback).
 pub const PARSE_BUDGET: Duration = Duration::from_millis(10);
+/// Parser time over one whole analysis (the line, payloads, function
+/// bodies, scripts it runs): past it nothing more is parsed and the line is
+/// at least ambiguous (`limit:parse-time`). Keeps malformed input that
+/// makes the parser recover again and again from taking long.
+pub const LINE_PARSE_BUDGET: Duration = Duration::from_millis(25);
 /// Cap on syntax nodes walked over the whole analysis of one line.
 pub const MAX_NODES: usize = 200_000;
+/// Cap on shell-function bodies expanded over one analysis: each call of a
+/// function defined in the line analyses its body again (its arguments may
+/// differ), so calls that fan out (`f(){ f|f; f|f; };f`) would otherwise
+/// grow exponentially. Past the cap the line is at least ambiguous.
+pub const MAX_FUNCTION_CALLS: usize = 256;
+/// How many times one function may be on the call stack at once: a
+/// recursive call is analysed once more (its arguments may reach further),
+/// not again and again.
+pub const MAX_RECURSION: usize = 2;
 /// Cap on bytes of words expanded over one analysis (nested substitutions
 /// make naive expansion quadratic).
 pub const MAX_WORK: usize = 1024 * 1024;

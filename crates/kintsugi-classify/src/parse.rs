@@ -18,7 +18,7 @@ pub(crate) enum Parsed {
 }
 
 /// Parse `src` with the per-thread parser, giving up after `PARSE_BUDGET`.
-pub(crate) fn parse(src: &str) -> Parsed {
+pub(crate) fn parse(src: &str, budget: std::time::Duration) -> Parsed {
     PARSER.with(|cell| {
         let Ok(mut slot) = cell.try_borrow_mut() else {
             return Parsed::Failed;
@@ -36,7 +36,7 @@ pub(crate) fn parse(src: &str) -> Parsed {
         let start = Instant::now();
         let mut timed_out = false;
         let mut cb = |_: &tree_sitter::ParseState| {
-            if start.elapsed() > crate::PARSE_BUDGET {
+            if start.elapsed() > budget {
                 timed_out = true;
                 ControlFlow::Break(())
             } else {
@@ -120,7 +120,7 @@ mod tests {
 
     #[test]
     fn parses() {
-        match parse("echo $(rm -rf /)") {
+        match parse("echo $(rm -rf /)", crate::PARSE_BUDGET) {
             Parsed::Tree(t) => assert!(!t.root_node().has_error()),
             _ => panic!("no tree"),
         }

@@ -601,7 +601,6 @@ const BUILD: &[&str] = &[
     "mill",
     "javac",
     "java",
-    "kotlinc",
     "scalac",
     "dotnet",
     "msbuild",
@@ -711,7 +710,6 @@ const BUILD: &[&str] = &[
     "devbox",
     "flutter",
     "dart",
-    "kotlin",
     "gleam",
     "crystal",
     "nim",
@@ -758,4 +756,10 @@ pub(crate) fn is_known_safe(name: &str) -> bool {
 /// A confined build/test/lint program.
 pub(crate) fn is_build(name: &str, _argv: &[String]) -> bool {
     set_of(&BUILD_SET, BUILD).contains(name)
+}
+
+/// Every name on the known-safe lists.
+#[cfg(test)]
+pub(crate) fn names() -> impl Iterator<Item = &'static str> {
+    READ_ONLY.iter().chain(BUILD).copied()
 }

@@ -6,6 +6,12 @@ use crate::paths::under;
 
 /// Shell glob match (`*`, `?`, `[…]`; `**/` may match nothing).
 pub(crate) fn glob_match(pat: &str, text: &str) -> bool {
+    // The pattern's literal start must be the text's: most patterns fail
+    // here, before any allocation or backtracking.
+    let lit = pat.find(['*', '?', '[']).unwrap_or(pat.len());
+    if !text.starts_with(&pat[..lit]) {
+        return false;
+    }
     let p: Vec<char> = pat.chars().collect();
     let t: Vec<char> = text.chars().collect();
     // Iterative matcher with a small backtracking stack (bounded by input).

@@ -137,15 +137,16 @@ impl Engine<'_> {
                     return;
                 }
             }
+            // `time ( … )`: the parser reads the subshell as commands of its
+            // own; the words `time` saw are not a program.
+            if first.text.starts_with('(') && via.last().is_some_and(|v| v == "time") {
+                return;
+            }
             let name = basename(&first.text).to_string();
             if let Some(body) = self.funcs.get(&name).cloned()
                 && depth < MAX_NESTING
             {
-                let args: Vec<String> = argv[1..].iter().map(|w| w.text.clone()).collect();
-                let saved = self.set_positional(None, &args);
-                via.push(format!("function {name}"));
-                self.run_script(&body, &via, depth + 1, &stdin);
-                self.restore(saved);
+                self.call_function(&name, &body, &argv, &via, depth, &stdin);
                 self.redirect_effects("", &redirs);
                 return;
             }

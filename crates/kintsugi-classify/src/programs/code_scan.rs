@@ -146,6 +146,8 @@ const SPAWN: &[&str] = &[
     "qx",
     "`",
     "Runtime.getRuntime",
+    "ProcessBuilder",
+    ".execute()",
     "do shell script",
     "Start-Process",
     "Invoke-Expression",
@@ -200,6 +202,12 @@ const DELETE: &[&str] = &[
     "rm(",
     "remove_dir_all",
     "remove_file",
+    "deleteDir",
+    "deleteRecursively",
+    "Files.delete",
+    "FileUtils.deleteDirectory",
+    "FileUtils.forceDelete",
+    ".delete()",
 ];
 
 const NET_SEND: &[&str] = &[
@@ -254,6 +262,9 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
             what: "nesting".into(),
         });
         return;
+    }
+    if kind == "pwsh" {
+        super::pwsh::scan(e, code);
     }
     let lower = code.to_ascii_lowercase();
     let mut spawned = false;
@@ -367,6 +378,10 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
                 || pat.contains("rimraf")
                 || pat.contains("fs.rm(")
                 || pat.contains("Remove-Item")
+                || pat.contains("deleteDir")
+                || pat.contains("Recursively")
+                || pat.contains("deleteDirectory")
+                || pat.contains("forceDelete")
                 || pat.contains("removedirs");
             match target {
                 Some(t) => {

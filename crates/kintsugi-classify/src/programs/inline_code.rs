@@ -28,6 +28,8 @@ pub(crate) fn interp_kind(n: &str) -> Option<&'static str> {
         "ipython" => "python",
         "julia" => "julia",
         "emacs" => "lisp",
+        "groovy" | "groovysh" | "scala" | "scala-cli" | "amm" | "kotlin" | "kotlinc"
+        | "kotlinc-jvm" | "jshell" | "jrunscript" | "jjs" => "jvm",
         _ => return None,
     })
 }
@@ -65,6 +67,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         "tcl" => &["-c", "-e"],
         "julia" => &["-e", "--eval"],
         "lisp" => &["--eval", "-eval"],
+        "jvm" => &["-e", "-expression", "--expression"],
         "pwsh" => &[
             "-c",
             "-Command",

@@ -1,6 +1,7 @@
 //! Program families: each module knows a group of programs and turns their
-//! argv into effects. `dispatch` tries them in turn; programs nobody knows
-//! fall back to a verb check (`… destroy`, `… install`).
+//! argv into effects. `dispatch` asks the one family that owns the program
+//! in the table (`table.rs`, `table.tsv`); programs nobody owns fall back to
+//! a verb check (`… destroy`, `… install`).
 
 use crate::effects::Effect;
 use crate::engine::{Engine, Stdin};
@@ -22,9 +23,11 @@ pub(crate) mod inline_code;
 pub(crate) mod lang_pm;
 pub(crate) mod net;
 pub(crate) mod packages;
+pub(crate) mod pwsh;
 pub(crate) mod scripts;
 pub(crate) mod secrets;
 pub(crate) mod system;
+pub(crate) mod table;
 pub(crate) mod unknown;
 pub(crate) mod walkers;
 
@@ -141,18 +144,8 @@ pub(crate) fn dispatch_named(e: &mut Engine, c: &Cmd, path: Option<&str>) {
     let before = e.effects.len();
     consume::extra(e, c);
     exposure::extra(e, c);
-    let handled = fs::handle(e, c)
-        || git::handle(e, c)
-        || db::handle(e, c)
-        || disk::handle(e, c)
-        || cloud::handle(e, c)
-        || net::handle(e, c)
-        || secrets::handle(e, c)
-        || system::handle(e, c)
-        || inline_code::handle(e, c)
-        || scripts::handle(e, c)
-        || consume::handle(e, c)
-        || packages::handle(e, c);
+    secrets::observe(e, c);
+    let handled = table::run(e, c);
     static DATA_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
         std::sync::OnceLock::new();
     if !crate::safe_list::set_of(&DATA_SET, DATA).contains(c.name.as_str())
@@ -179,6 +172,9 @@ pub(crate) fn dispatch_named(e: &mut Engine, c: &Cmd, path: Option<&str>) {
     }
     if quiet {
         match forms::form(c) {
+            // `env | grep PATH`: what reaches the reader is the filter's
+            // business (`secrets::observe` judges the next stage).
+            Some(forms::Form::Change(_)) if e.piped_out && secrets::dumps_whole_env(c) => {}
             Some(forms::Form::Change(what)) => e.add(Effect::Change {
                 program: c.name.clone(),
                 what,
@@ -444,6 +440,9 @@ fn code_like_args(e: &mut Engine, c: &Cmd) {
     }
     let before = e.effects.len();
     let cmds_before = e.commands.len();
+    // The arguments are only guessed to be code: one that does not parse
+    // as shell leaves the line itself fully read.
+    let complete = e.complete;
     let mut via = c.via.clone();
     via.push(format!("{} argument", c.name));
     for cand in cands {
@@ -467,6 +466,7 @@ fn code_like_args(e: &mut Engine, c: &Cmd) {
     if e.effects.len() == before {
         e.commands.truncate(cmds_before);
     }
+    e.complete = complete;
 }
 
 /// Programs whose arguments, from the first one that names one of these,
@@ -563,3 +563,5 @@ fn wrapper_lookahead(e: &mut Engine, c: &Cmd) {
     via.push(c.name.clone());
     e.run_argv(inner, Vec::new(), c.stdin.clone(), via, c.depth + 1);
 }
+#[cfg(test)]
+mod interp_tests;

@@ -95,6 +95,48 @@ const NO_READ: &[&str] = &[
     "truncate",
 ];
 
+/// Programs other families own (or none does) whose lines the secret rules
+/// still watch: environment dumps and filters over them (`env | grep
+/// TOKEN`, `set`, `declare -p`).
+const OBSERVED: &[&str] = &[
+    "declare", "typeset", "export", "set", "local", "readonly", "grep", "egrep", "fgrep", "rg",
+    "ag", "ack", "awk", "compgen", "sed",
+];
+
+/// Programs that dump the environment when run with no arguments.
+const ENV_DUMPERS: &[&str] = &["env", "printenv", "set", "export", "declare", "compgen"];
+
+/// Filters that print only matching lines (their pattern is judged by
+/// `handle`), and counters that print no values.
+const ENV_FILTERS: &[&str] = &[
+    "grep", "egrep", "fgrep", "rg", "ag", "ack", "awk", "sed", "wc",
+];
+
+/// Run the secret rules on a program they watch but do not own.
+pub(crate) fn observe(e: &mut Engine, c: &Cmd) {
+    if OBSERVED.contains(&c.name.as_str()) {
+        let _ = handle(e, c);
+    }
+    // `env | sort`, `env | tee f`: the whole environment still comes out;
+    // `env | grep PATH` prints only what the pattern picks.
+    let from_dump =
+        matches!(&c.stdin, crate::engine::Stdin::Other(p) if ENV_DUMPERS.contains(&p.as_str()));
+    let filtering = ENV_FILTERS.contains(&c.name.as_str())
+        && !c.has(&["-v", "--invert-match"])
+        && (c.name != "sed" || c.short('n') || c.has(&["--quiet", "--silent"]));
+    if from_dump && !filtering {
+        e.add(Effect::Change {
+            program: c.name.clone(),
+            what: "prints every environment variable, which may include secrets".into(),
+        });
+    }
+}
+
+/// A program that dumps the whole environment (`env`, `printenv`).
+pub(crate) fn dumps_whole_env(c: &Cmd) -> bool {
+    matches!(c.name.as_str(), "env" | "printenv") && c.positional().is_empty()
+}
+
 pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     let n = c.name.as_str();
     let pos: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
