@@ -29,6 +29,7 @@ pub(crate) mod secrets;
 pub(crate) mod system;
 pub(crate) mod table;
 pub(crate) mod unknown;
+pub(crate) mod verb_cli;
 pub(crate) mod walkers;
 
 /// A peeled simple command.

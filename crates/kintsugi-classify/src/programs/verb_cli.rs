@@ -1,0 +1,246 @@
+//! The verb CLIs (`kubectl get`, `gh pr view`, `aws ec2
+//! describe-instances`): a large CLI whose subcommands read as verbs is
+//! judged by the first verb it uses — read and build verbs are safe, change
+//! and destroy verbs are not, a verb Kintsugi does not know is unknown.
+
+use super::Cmd;
+use super::forms::Form::{self, Change, Safe, Unknown};
+
+/// Large CLIs whose subcommands read as verbs (`kubectl get`, `gh pr view`,
+/// `aws ec2 describe-instances`): judged by the first verb they use.
+pub(crate) const VERB_CLIS: &[&str] = &[
+    "docker",
+    "podman",
+    "nerdctl",
+    "kubectl",
+    "oc",
+    "helm",
+    "minikube",
+    "kind",
+    "k3d",
+    "aws",
+    "gcloud",
+    "gsutil",
+    "az",
+    "doctl",
+    "pulumi",
+    "vercel",
+    "netlify",
+    "fly",
+    "flyctl",
+    "heroku",
+    "gh",
+    "glab",
+    "hub",
+    "firebase",
+    "supabase",
+    "wrangler",
+    "railway",
+    "render",
+    "stripe",
+    "systemctl",
+    "service",
+    "launchctl",
+    "brew",
+    "snap",
+    "flatpak",
+    "rustup",
+    "nvm",
+    "pyenv",
+    "rbenv",
+    "asdf",
+    "mise",
+    "conda",
+    "eksctl",
+    "kops",
+    "ansible-galaxy",
+    "vagrant",
+    "multipass",
+    "lxc",
+    "incus",
+    "virsh",
+    "nomad",
+    "consul",
+    "argocd",
+    "flux",
+    "skaffold",
+    "tilt",
+    "k9s",
+    "kubectx",
+    "kubens",
+    "stern",
+    "crontab",
+    "sdk",
+    "volta",
+    "fnm",
+    "jenv",
+    "direnv",
+];
+
+/// Verbs that build or check without changing anything outside the build.
+const BUILD_VERBS: &[&str] = &[
+    "build",
+    "template",
+    "lint",
+    "ps",
+    "images",
+    "port",
+    "events",
+    "context",
+    "contexts",
+    "checks",
+    "top",
+    "version",
+    "config",
+    "cluster-info",
+    "api-resources",
+    "api-versions",
+    "explain",
+    "current-context",
+    "get-contexts",
+    "which",
+    "whence",
+    "prefix",
+    "env",
+    "doctor",
+    "services",
+    "instances",
+    "volumes",
+    "networks",
+    "machines",
+    "is-active",
+    "is-enabled",
+    "is-failed",
+    "list-units",
+    "list-unit-files",
+    "list-timers",
+    "cat",
+    "print",
+    "blame",
+    "-l",
+    "can-i",
+    "kustomize",
+    "du",
+    "df",
+    "is-system-running",
+    "whoami",
+    "get-url",
+    "describe-instances",
+    "get-caller-identity",
+];
+
+/// Nouns that some CLIs use as their first word (`gh run list`, `gcloud
+/// run services describe`, `docker image ls`): a read verb after them reads.
+const NOUNISH: &[&str] = &[
+    "run",
+    "release",
+    "secret",
+    "config",
+    "cache",
+    "workflow",
+    "stack",
+    "image",
+    "container",
+    "volume",
+    "network",
+    "service",
+    "deployment",
+    "repo",
+    "app",
+    "function",
+    "job",
+    "build",
+    "builder",
+    "system",
+    "context",
+    "auth",
+    "pr",
+    "issue",
+    "label",
+    "variable",
+    "project",
+    "compose",
+    "buildx",
+    "plugin",
+    "node",
+    "task",
+    "key",
+    "run-instances",
+];
+
+/// The form of a verb CLI: the first verb it uses decides.
+pub(crate) fn verb_form(c: &Cmd) -> Form {
+    use super::unknown::{CHANGE_VERBS, DESTROY_VERBS, READ_VERBS};
+    if c.dry_run() {
+        return Safe;
+    }
+    let pos = c.positional();
+    if pos.is_empty() {
+        return if matches!(c.name.as_str(), "vercel" | "netlify") {
+            Change("deploys the project".into())
+        } else {
+            Safe
+        };
+    }
+    if matches!(c.name.as_str(), "gh" | "glab") && pos[0].text == "api" {
+        return if c.has(&[
+            "-X",
+            "--method",
+            "-f",
+            "-F",
+            "--field",
+            "--raw-field",
+            "--input",
+        ]) {
+            Change("sends a write request to the API".into())
+        } else {
+            Safe
+        };
+    }
+    #[derive(PartialEq)]
+    enum V {
+        Destroy,
+        Change,
+        Read,
+        None,
+    }
+    let kinds: Vec<(String, V)> = pos
+        .iter()
+        .take(4)
+        .map(|w| {
+            let t = w.text.to_ascii_lowercase();
+            let whole = |list: &[&str]| list.contains(&t.as_str());
+            let parts: Vec<&str> = t.split(['-', ':', '_']).filter(|p| !p.is_empty()).collect();
+            let any = |list: &[&str]| whole(list) || parts.iter().any(|p| list.contains(p));
+            let v = if whole(READ_VERBS) || whole(BUILD_VERBS) {
+                V::Read
+            } else if any(DESTROY_VERBS) || matches!(t.as_str(), "down" | "rb" | "rmi") {
+                V::Destroy
+            } else if any(CHANGE_VERBS) || matches!(t.as_str(), "up" | "pull" | "restart") {
+                V::Change
+            } else if any(READ_VERBS) || any(BUILD_VERBS) {
+                V::Read
+            } else {
+                V::None
+            };
+            (w.text.clone(), v)
+        })
+        .collect();
+    let mut first_change: Option<&str> = None;
+    for (w, v) in &kinds {
+        match v {
+            V::Destroy => return Change(format!("runs the destructive verb `{w}`")),
+            V::Read if first_change.is_none_or(|f| NOUNISH.contains(&f)) => return Safe,
+            V::Read => break,
+            V::Change if first_change.is_none() => first_change = Some(w),
+            _ => {}
+        }
+    }
+    if let Some(w) = first_change {
+        return Change(format!("runs `{w}`"));
+    }
+    if c.name == "crontab" && c.has(&["-l"]) {
+        return Safe;
+    }
+    Unknown
+}
