@@ -517,6 +517,7 @@ fn status(state: &State) -> Response {
         refused_busy: Some(state.load.refused()),
         alerts: state.alerts.as_ref().map(|a| Box::new(a.status())),
         pending_ttl_secs: Some(state.queue.ttl().as_secs()),
+        guards: Some(kintsugi_protocol::guards::live(&state.paths.data_dir)),
         approval_pin: Some(state.pin.describe()),
     }))
 }

@@ -24,7 +24,7 @@ pub(crate) fn covered_by_approval(
     let commands = crate::guarded::rider_commands(cmd, state.engine.classify(cmd).commands);
     state.grants.claim(&crate::riding::Rider {
         hint: cmd.approved_parent.as_deref(),
-        agent: &cmd.agent,
+        from_hook: cmd.origin() == Some(kintsugi_protocol::Origin::Hook),
         cwd: &cmd.cwd,
         commands,
         class,

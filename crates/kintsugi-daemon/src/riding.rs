@@ -15,7 +15,7 @@
 //!
 //! The hint alone grants nothing: it only says WHICH approval to check.
 
-use kintsugi_protocol::{Class, PendingItem};
+use kintsugi_protocol::{Class, Origin, PendingItem};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -61,7 +61,9 @@ pub struct Grants {
 pub struct Rider<'a> {
     /// The queue id the runner's environment names, if any.
     pub hint: Option<&'a str>,
-    pub agent: &'a str,
+    /// Whether an agent's hook proposed it (a hook's proposal is the agent
+    /// asking first; it never rides).
+    pub from_hook: bool,
     pub cwd: &'a str,
     /// Its simple commands (argv after static expansion).
     pub commands: Vec<Vec<String>>,
@@ -103,7 +105,7 @@ impl Grants {
             Grant {
                 cwd: item.command.cwd.clone(),
                 catastrophic: item.class == Class::Catastrophic,
-                from_hook: item.command.agent.starts_with("hook:"),
+                from_hook: item.command.origin() == Some(Origin::Hook),
                 unspent: commands,
                 at: now,
             },
@@ -114,7 +116,7 @@ impl Grants {
     /// covers it (then it is decided as usual).
     pub fn claim(&self, rider: &Rider) -> Option<String> {
         // A hook's proposal is the agent asking first; it never rides.
-        if rider.commands.is_empty() || rider.agent.starts_with("hook:") {
+        if rider.commands.is_empty() || rider.from_hook {
             return None;
         }
         let now = Instant::now();
@@ -176,7 +178,7 @@ mod tests {
     fn rider<'a>(hint: Option<&'a str>, cwd: &'a str, line: &str, class: Class) -> Rider<'a> {
         Rider {
             hint,
-            agent: "shim",
+            from_hook: false,
             cwd,
             commands: vec![argv(line)],
             class,
@@ -252,7 +254,7 @@ mod tests {
         );
         // A hook's own proposal never rides.
         let mut r = rider(Some("g3"), "/p", "rm -rf /p/x", Class::Ambiguous);
-        r.agent = "hook:x";
+        r.from_hook = true;
         assert_eq!(g.claim(&r), None);
     }
 }

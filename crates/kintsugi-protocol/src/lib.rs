@@ -11,6 +11,7 @@
 mod client;
 mod frame;
 pub mod genuine;
+pub mod guards;
 mod paths;
 pub mod redact;
 pub mod spool;

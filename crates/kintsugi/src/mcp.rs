@@ -124,7 +124,13 @@ async fn exec(args: JsonObject) -> Result<CallToolResult, McpError> {
         .and_then(Value::as_u64)
         .unwrap_or(DEFAULT_TIMEOUT_SECS)
         .clamp(1, MAX_TIMEOUT_SECS);
-    let cmd = gate::proposal("mcp", &cwd.display().to_string(), Vec::new(), &command);
+    let cmd = gate::proposal(
+        kintsugi_protocol::Origin::Mcp,
+        "mcp",
+        &cwd.display().to_string(),
+        Vec::new(),
+        &command,
+    );
     let gate_cmd = cmd.clone();
     let outcome =
         tokio::task::spawn_blocking(move || gate::decide(&gate_cmd, &GateSettings::load()))

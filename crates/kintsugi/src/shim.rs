@@ -73,7 +73,13 @@ pub fn run(name: &str) -> ExitCode {
         .unwrap_or_else(|_| "/".into());
     let mut argv = vec![name.to_string()];
     argv.extend(rest.iter().cloned());
-    let cmd = gate::proposal("shim", &cwd, argv.clone(), &argv_to_line(&argv));
+    let cmd = gate::proposal(
+        kintsugi_protocol::Origin::Shim,
+        "shim",
+        &cwd,
+        argv.clone(),
+        &argv_to_line(&argv),
+    );
     let settings = GateSettings::load();
     match gate::decide(&cmd, &settings) {
         Outcome::Refuse(msg) => {

@@ -178,3 +178,38 @@ fn an_approval_from_the_agents_tree_is_refused_and_recorded_one_from_outside_run
     let (ok, v) = verify(&sb);
     assert!(ok, "{v}");
 }
+
+#[test]
+fn the_status_names_the_layer_that_protects_each_running_guard() {
+    let mut sb = Sandbox::new();
+    sb.start();
+    let web = Web::start(&sb);
+    let s = web.login();
+    let status = web.get(&s, "/api/status").json();
+    assert_eq!(status["daemon"]["guards"], Value::Array(vec![]), "{status}");
+
+    let mut guard = sb
+        .cmd()
+        .args(["guard", "--", "sleep", "60"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let guards = loop {
+        let status = web.get(&s, "/api/status").json();
+        let g = status["daemon"]["guards"].clone();
+        if g.as_array().is_some_and(|a| !a.is_empty()) || Instant::now() > deadline {
+            break g;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let _ = guard.kill();
+    let _ = guard.wait();
+    assert_eq!(guards[0]["agent"], "sleep", "{guards}");
+    assert_eq!(guards[0]["layer"], "exec", "{guards}");
+    assert_eq!(guards[0]["guard_pid"], guard.id(), "{guards}");
+    // Gone with its guard (the note of a killed guard is stale).
+    let status = web.get(&s, "/api/status").json();
+    assert_eq!(status["daemon"]["guards"], Value::Array(vec![]), "{status}");
+}

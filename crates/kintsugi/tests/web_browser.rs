@@ -208,6 +208,11 @@ fn a_browser_sees_holds_live_denies_approves_undoes_and_searches() {
         "return document.getElementById('verify-result').textContent.startsWith('INTACT')",
         json!([]),
     );
+    d.wait_js(
+        "the guard layers row",
+        "return document.getElementById('status-list').textContent.includes('Guard layers')",
+        json!([]),
+    );
     d.screenshot(&shots.join("status.png"));
     d.js("location.hash = 'agents'", json!([]));
     d.wait_js(

@@ -5,7 +5,7 @@
 
 use super::{Decided, FailMode, FailModeSource, Gate, HoldEnd};
 use kintsugi_config::Config;
-use kintsugi_protocol::{ProposedCommand, Verdict, config_path, data_dir, socket_path};
+use kintsugi_protocol::{Origin, ProposedCommand, Verdict, config_path, data_dir, socket_path};
 use std::io::Write;
 use std::time::Duration;
 
@@ -24,9 +24,16 @@ pub fn approved_env(approved: Option<&str>) -> Vec<(String, String)> {
 }
 
 /// A proposed command from this process's point of view: agent `agent`,
-/// the current session and approved parent from the environment.
-pub fn proposal(agent: &str, cwd: &str, argv: Vec<String>, raw: &str) -> ProposedCommand {
-    let mut cmd = ProposedCommand::new(agent, cwd, argv, raw);
+/// caught by interceptor `origin`, the current session and approved parent
+/// from the environment.
+pub fn proposal(
+    origin: Origin,
+    agent: &str,
+    cwd: &str,
+    argv: Vec<String>,
+    raw: &str,
+) -> ProposedCommand {
+    let mut cmd = ProposedCommand::new(agent, cwd, argv, raw).from_origin(origin);
     cmd.session = std::env::var("KINTSUGI_SESSION")
         .ok()
         .filter(|s| !s.is_empty());

@@ -19,7 +19,8 @@ pub(crate) fn ask(
 ) -> (Outcome, Vec<String>) {
     let agent = format!("hook:{}", opts.agent.name());
     // The id the post-tool hook will report the completion under.
-    let mut proposed = ProposedCommand::with_id(id.to_string(), &agent, cwd, Vec::new(), command);
+    let mut proposed = ProposedCommand::with_id(id.to_string(), &agent, cwd, Vec::new(), command)
+        .from_origin(kintsugi_protocol::Origin::Hook);
     proposed.session = session;
     let gate = Gate {
         socket: opts.socket.clone(),

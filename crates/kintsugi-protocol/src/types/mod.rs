@@ -125,6 +125,25 @@ impl ProposedCommand {
             exec: None,
         }
     }
+
+    /// The same, with its interceptor named.
+    pub fn from_origin(mut self, origin: Origin) -> Self {
+        self.origin = Some(origin);
+        self
+    }
+
+    /// Which kind of interceptor proposed it: the typed `origin`, or for a
+    /// client that predates the field, what its agent name says (`hook:…`
+    /// for hooks, `shim`, `mcp`, `recorder`).
+    pub fn origin(&self) -> Option<Origin> {
+        self.origin.or_else(|| match self.agent.as_str() {
+            a if a.starts_with("hook:") => Some(Origin::Hook),
+            "shim" => Some(Origin::Shim),
+            "mcp" => Some(Origin::Mcp),
+            "recorder" => Some(Origin::Recorder),
+            _ => None,
+        })
+    }
 }
 
 /// Quote one argument for a POSIX shell, leaving plain words as they are.
@@ -350,10 +369,29 @@ pub struct StatusInfo {
     /// (`pending_ttl_secs`), so a client can show each hold's time left.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_ttl_secs: Option<u64>,
+    /// Extension: the live `kintsugi guard` processes and the layer that
+    /// protects each guarded agent (`exec` or `shims`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guards: Option<Vec<GuardInfo>>,
     /// Extension: desktop notification and webhook delivery, when `[alerts]`
     /// configures any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alerts: Option<Box<AlertsStatus>>,
+}
+
+/// Extension of `status`: one live `kintsugi guard` (also the note it keeps
+/// in `<data dir>/guards/`, see `guards.rs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuardInfo {
+    pub guard_pid: u32,
+    /// The guarded agent's pid (0 when not known).
+    #[serde(default)]
+    pub agent_pid: u32,
+    pub agent: String,
+    pub session: String,
+    /// `exec` (the seccomp supervisor judges every exec) or `shims` (PATH
+    /// shims only: absolute paths are not seen).
+    pub layer: String,
 }
 
 /// Extension of `status`: where each configured alert channel stands.

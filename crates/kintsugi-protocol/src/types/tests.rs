@@ -113,3 +113,21 @@ fn status_example_from_protocol_page() {
         }))
     );
 }
+
+#[test]
+fn the_typed_origin_wins_and_old_clients_are_read_by_their_agent_name() {
+    let old = ProposedCommand::new("hook:claude", "/", vec![], "ls");
+    assert_eq!(old.origin(), Some(Origin::Hook));
+    assert!(!serde_json::to_string(&old).unwrap().contains("origin"));
+    let typed = ProposedCommand::new("nightly-bot", "/", vec![], "ls").from_origin(Origin::Run);
+    assert_eq!(typed.origin(), Some(Origin::Run));
+    let json = serde_json::to_value(&typed).unwrap();
+    assert_eq!(json["origin"], "run");
+    // A hook is known by its field, whatever the agent string says.
+    let hook = ProposedCommand::new("claude", "/", vec![], "ls").from_origin(Origin::Hook);
+    assert_eq!(hook.origin(), Some(Origin::Hook));
+    assert_eq!(
+        ProposedCommand::new("cron", "/", vec![], "ls").origin(),
+        None
+    );
+}

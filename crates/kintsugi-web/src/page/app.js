@@ -261,6 +261,12 @@ async function loadStatus() {
       ["Connections", (s.connections ?? "?") + " requests, " + (s.subscribers ?? "?") + " live streams"],
       ["Data dir", r.web.data_dir],
     ];
+    const guards = s.guards || [];
+    rows.push(["Guard layers", guards.length ? guards.length + " guarded agent(s) running" : "no `kintsugi guard` running"]);
+    for (const g of guards) {
+      const layer = g.layer === "exec" ? "exec supervisor: every exec judged" : "PATH shims only: absolute paths are not seen";
+      rows.push(["Guarded " + g.agent, layer + " (guard pid " + g.guard_pid + ", session " + g.session + ")"]);
+    }
     for (const w of s.warnings || []) rows.push(["Warning", w]);
     const dl = $("status-list");
     dl.replaceChildren();

@@ -33,7 +33,13 @@ pub fn line_shell() -> PathBuf {
 
 /// Run `raw` (a shell line) or `argv` through the gate in `cwd`.
 pub fn gated(agent: &str, cwd: &str, argv: Vec<String>, raw: &str) -> Result<ExitCode> {
-    let cmd = gate::proposal(agent, cwd, argv.clone(), raw);
+    let cmd = gate::proposal(
+        kintsugi_protocol::Origin::Run,
+        agent,
+        cwd,
+        argv.clone(),
+        raw,
+    );
     let settings = GateSettings::load();
     let (approved, daemon) = match gate::decide(&cmd, &settings) {
         Outcome::Refuse(msg) => {

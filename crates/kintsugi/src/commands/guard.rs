@@ -6,7 +6,7 @@
 //! runs in a session of its own, signals are forwarded, and guard exits as
 //! the agent did.
 
-use crate::commands::guard_exec::{self, GuardNote, Layer};
+use crate::commands::guard_exec::{self, Layer};
 use crate::commands::init::ensure_shims;
 use crate::gate;
 use anyhow::{Result, bail};
@@ -90,7 +90,7 @@ fn run_with_shims(command: &[String], session: &str) -> Result<ExitCode> {
         "kintsugi guard: session {session}; shims from {} first on PATH",
         dir.display()
     );
-    let note = GuardNote::write(0, &command[0], session, "shims");
+    let note = guard_exec::note(0, &command[0], session, "shims");
     let status = gate::run_child(&agent, &command[0], &command[1..], None, &command_env)?;
     drop(note);
     Ok(gate::exit_like(status))

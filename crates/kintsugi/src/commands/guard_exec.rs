@@ -9,16 +9,14 @@ use kintsugi_guard::{
     Allowance, ExecRequest, Judge, NotifUnavailable, SpawnError, Supervisor, Verdict,
     spawn_filtered,
 };
-use kintsugi_protocol::{ExecForm, Origin, ProposedCommand, argv_to_line, shell_quote};
-use std::path::{Path, PathBuf};
+use kintsugi_protocol::guards::GuardNote;
+use kintsugi_protocol::{ExecForm, GuardInfo, Origin, ProposedCommand, argv_to_line, shell_quote};
+use std::path::Path;
 use std::process::{Command, ExitStatus};
 
 /// What the agent is told (through the human's terminal) when an exec is
 /// refused: the agent itself only sees `EPERM`.
 pub const EPERM_NOTE: &str = "kintsugi guard: the program was not started (the agent sees \"Operation not permitted\", EPERM). Under guard, setuid programs such as sudo also cannot gain privileges (no_new_privs).";
-
-/// The sub-directory of the data dir where live guards leave a note.
-pub const GUARDS_DIR: &str = "guards";
 
 /// The gate as the supervisor's judge.
 pub struct GateJudge {
@@ -112,72 +110,50 @@ pub fn run(
             anyhow::bail!("cannot start {}: {e}", program.display())
         }
     };
-    let note = GuardNote::write(child.id(), argv0, session, "exec");
+    let note = note(child.id(), argv0, session, "exec");
     let status = forwarding.wait(child);
     drop(note);
     Ok(Layer::Ran(status?))
 }
 
-/// A live guard's note in `<data dir>/guards/PID.json`, removed on drop.
-pub struct GuardNote(Option<PathBuf>);
-
-impl GuardNote {
-    /// Leave a note that agent `agent` (process `pid`) is guarded by `layer`.
-    pub fn write(pid: u32, agent: &str, session: &str, layer: &str) -> GuardNote {
-        let dir = kintsugi_protocol::data_dir().join(GUARDS_DIR);
-        let path = dir.join(format!("{}.json", std::process::id()));
-        let body = serde_json::json!({
-            "guard_pid": std::process::id(),
-            "agent_pid": pid,
-            "agent": agent,
-            "session": session,
-            "layer": layer,
-        });
-        let ok = std::fs::create_dir_all(&dir).is_ok()
-            && std::fs::write(&path, body.to_string()).is_ok();
-        GuardNote(ok.then_some(path))
-    }
+/// Leave the note `status` reads: agent `agent` (process `pid`) is
+/// guarded by this process with `layer`.
+pub fn note(pid: u32, agent: &str, session: &str, layer: &str) -> GuardNote {
+    GuardNote::write(
+        &kintsugi_protocol::data_dir(),
+        &GuardInfo {
+            guard_pid: std::process::id(),
+            agent_pid: pid,
+            agent: agent.to_string(),
+            session: session.to_string(),
+            layer: layer.to_string(),
+        },
+    )
 }
 
-impl Drop for GuardNote {
-    fn drop(&mut self) {
-        if let Some(p) = &self.0 {
-            let _ = std::fs::remove_file(p);
-        }
-    }
-}
-
-/// The live guards' notes (`guard_pid` still running): one line each.
+/// The live guards, one line each (read from the notes, so it works with
+/// the daemon down too).
 pub fn live_guards() -> Vec<String> {
-    let dir = kintsugi_protocol::data_dir().join(GUARDS_DIR);
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for e in entries.flatten() {
-        let Ok(text) = std::fs::read_to_string(e.path()) else {
-            continue;
-        };
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
-            continue;
-        };
-        let pid = v["guard_pid"].as_u64().unwrap_or(0);
-        if pid == 0 || !Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = std::fs::remove_file(e.path());
-            continue;
-        }
-        let layer = match v["layer"].as_str() {
-            Some("exec") => "exec supervisor (seccomp: every exec judged)",
-            _ => "PATH shims only (absolute paths are not seen)",
-        };
-        out.push(format!(
-            "{} (guard pid {pid}, session {}): {layer}",
-            v["agent"].as_str().unwrap_or("?"),
-            v["session"].as_str().unwrap_or("?")
-        ));
+    kintsugi_protocol::guards::live(&kintsugi_protocol::data_dir())
+        .into_iter()
+        .map(|g| {
+            format!(
+                "{} (guard pid {}, session {}): {}",
+                g.agent,
+                g.guard_pid,
+                g.session,
+                layer_words(&g.layer)
+            )
+        })
+        .collect()
+}
+
+/// What a layer word means to a user.
+pub fn layer_words(layer: &str) -> &'static str {
+    match layer {
+        "exec" => "exec supervisor (seccomp: every exec judged)",
+        _ => "PATH shims only (absolute paths are not seen)",
     }
-    out.sort();
-    out
 }
 
 #[cfg(test)]

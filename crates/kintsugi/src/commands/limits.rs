@@ -184,12 +184,16 @@ kintsugi guard (Linux, seccomp user notification; docs/GUARD.md)
   read whole is refused, never guessed
 - at most {in_flight} execs judged at once (the rest wait, paused, in turn);
   allowed ancestors looked for up to {depth} parents up
+- live guards leave a note in <data dir>/guards/ that `status` (CLI, TUI,
+  web) reads: at most {notes} notes of at most {note_bytes} bytes each
 - inheritance: an exec under an allowed one (up to {window_h} h later, the
   newest {allowances} remembered) is allowed when it is part of that line,
   or held only for being unknown; anything non-safe by a known rule is
   judged on its own
 ",
         args = kintsugi_guard::MAX_ARGS,
+        notes = kintsugi_protocol::guards::MAX_GUARD_NOTES,
+        note_bytes = kintsugi_protocol::guards::MAX_GUARD_NOTE_BYTES,
         env = kintsugi_guard::MAX_ENV_ENTRIES,
         arg_kib = kintsugi_guard::MAX_ARG_BYTES / 1024,
         total_mib = kintsugi_guard::MAX_EXEC_BYTES / (1024 * 1024),

@@ -191,7 +191,8 @@ fn send(
                 .map(|d| d.display().to_string())
         })
         .unwrap_or_else(|| "/".into());
-    let mut cmd = ProposedCommand::new("recorder", &cwd, vec![], &line);
+    let mut cmd = ProposedCommand::new("recorder", &cwd, vec![], &line)
+        .from_origin(kintsugi_protocol::Origin::Recorder);
     cmd.session = session;
     if let Some(ts) = at.as_deref().and_then(epoch_to_rfc3339) {
         cmd.ts = ts;
