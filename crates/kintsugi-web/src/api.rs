@@ -144,7 +144,7 @@ async fn route_inner(
             )
         }
         "/api/agents" => answer(
-            blocking(move || data::agents(&places.data_dir))
+            blocking(move || data::agents(&places))
                 .await
                 .and_then(|r| r),
         ),

@@ -22,11 +22,31 @@ pub const MAX_SEARCH_CHARS: usize = 500;
 /// How long one daemon request may take (an approval waits for its snapshot).
 pub const DAEMON_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Where the daemon and its files are.
+/// Where the daemon and its files are, and how to learn which agents are
+/// wired (the CLI knows each agent's config; this crate does not).
 #[derive(Debug, Clone)]
 pub struct Places {
     pub socket: PathBuf,
     pub data_dir: PathBuf,
+    /// Each known agent: installed on this machine, and whether its hook
+    /// runs Kintsugi. Asked on every `/api/agents`, so `init` or `init
+    /// --undo` while the page is open shows at the next look.
+    pub wiring: fn() -> Vec<Wiring>,
+}
+
+/// One agent's wiring as `kintsugi doctor` reads it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Wiring {
+    /// The agent's name (`claude`, `codex`, …; its hook proposes as
+    /// `hook:NAME`).
+    pub agent: String,
+    pub installed: bool,
+    pub wired: bool,
+}
+
+/// No agent configs known (tests that serve without the CLI).
+pub fn no_wiring() -> Vec<Wiring> {
+    Vec::new()
 }
 
 /// One request on a fresh connection; an `error` answer becomes `Err`.
@@ -154,8 +174,10 @@ pub fn events(data_dir: &Path, q: &EventQuery) -> Result<Value, String> {
     Ok(json!({ "events": events, "next_before": next }))
 }
 
-/// Agents seen in the ledger: events, last seen, and the last session.
-pub fn agents(data_dir: &Path) -> Result<Value, String> {
+/// Agents seen in the ledger (events, last seen), and each known agent's
+/// wiring (installed, hook wired).
+pub fn agents(places: &Places) -> Result<Value, String> {
+    let data_dir = &places.data_dir;
     let conn = open_read_only(&data_dir.join(DB_FILE))
         .map_err(|e| format!("cannot open the ledger read-only: {e}"))?;
     let mut stmt = conn
@@ -176,7 +198,7 @@ pub fn agents(data_dir: &Path) -> Result<Value, String> {
     let list = rows
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| e.to_string())?;
-    Ok(json!({ "agents": list }))
+    Ok(json!({ "agents": list, "wiring": (places.wiring)() }))
 }
 
 /// Snapshots, newest first, at most [`MAX_SNAPSHOTS_LISTED`].

@@ -15,7 +15,7 @@ pub mod live;
 pub mod page;
 pub mod procnet;
 
-pub use data::Places;
+pub use data::{Places, Wiring, no_wiring};
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;

@@ -24,6 +24,7 @@ fn start(data_dir: &Path) -> Running {
     let places = Places {
         socket: data_dir.join("no-daemon.sock"),
         data_dir: data_dir.to_path_buf(),
+        wiring: kintsugi_web::no_wiring,
     };
     let server = rt.block_on(Server::bind(0, places)).unwrap();
     let port = server.port();

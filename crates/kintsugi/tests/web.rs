@@ -213,3 +213,34 @@ fn the_status_names_the_layer_that_protects_each_running_guard() {
     let status = web.get(&s, "/api/status").json();
     assert_eq!(status["daemon"]["guards"], Value::Array(vec![]), "{status}");
 }
+
+#[test]
+fn the_agents_view_says_which_installed_agents_are_wired() {
+    let mut sb = Sandbox::new();
+    sb.start();
+    let home = sb.root().join("home");
+    std::fs::create_dir_all(home.join(".claude")).unwrap();
+    let web = Web::start(&sb);
+    let s = web.login();
+    let entry = |name: &str| -> Value {
+        let r = web.get(&s, "/api/agents").json();
+        r["wiring"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no wiring: {r}"))
+            .iter()
+            .find(|a| a["agent"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} not listed: {r}"))
+    };
+    let claude = entry("claude");
+    assert_eq!(
+        (&claude["installed"], &claude["wired"]),
+        (&Value::Bool(true), &Value::Bool(false))
+    );
+    assert_eq!(entry("codex")["installed"], false);
+
+    // `init` while the page is open: the next look shows it wired.
+    let out = sb.run(&["init", "--no-start"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(entry("claude")["wired"], true);
+}

@@ -220,6 +220,11 @@ fn a_browser_sees_holds_live_denies_approves_undoes_and_searches() {
         "return document.querySelectorAll('#agent-rows tr').length > 0",
         json!([]),
     );
+    d.wait_js(
+        "the wiring table",
+        "return document.querySelectorAll('#wiring-rows tr').length > 5",
+        json!([]),
+    );
     d.screenshot(&shots.join("agents.png"));
 
     // 8. Phone width, a hold waiting.

@@ -298,6 +298,15 @@ async function loadAgents() {
         el("td", { textContent: a.last_seen + " (" + ago(a.last_seen) + " ago)" }),
         el("td", { textContent: held[a.agent] || 0 })));
     }
+    const wiring = $("wiring-rows");
+    wiring.replaceChildren();
+    for (const w of r.wiring || []) {
+      const hook = w.wired ? "WIRED (kintsugi hook runs first)" : (w.installed ? "NOT WIRED: run `kintsugi init`" : "-");
+      wiring.append(el("tr", {},
+        el("td", { textContent: w.agent }),
+        el("td", { textContent: w.installed ? "installed" : "not found" }),
+        el("td", { textContent: hook })));
+    }
   } catch (e) { note("Could not list agents: " + e.message); }
 }
 

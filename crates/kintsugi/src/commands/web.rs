@@ -28,11 +28,26 @@ fn data_dir(socket: &std::path::Path) -> PathBuf {
     }
 }
 
+/// Each agent `init` knows: installed here, and whether its hook runs
+/// Kintsugi (what `kintsugi doctor` checks).
+fn wiring() -> Vec<kintsugi_web::Wiring> {
+    let home = kintsugi_protocol::home_dir();
+    crate::agents::AGENTS
+        .iter()
+        .map(|a| kintsugi_web::Wiring {
+            agent: a.name().to_string(),
+            installed: a.installed(&home),
+            wired: crate::agents::configured_command(a, &home).is_some(),
+        })
+        .collect()
+}
+
 pub fn run(args: WebArgs) -> Result<ExitCode> {
     let socket = kintsugi_protocol::socket_path();
     let places = kintsugi_web::Places {
         data_dir: data_dir(&socket),
         socket,
+        wiring,
     };
     kintsugi_web::run(args.port, places, |url| {
         let mut out = std::io::stdout().lock();

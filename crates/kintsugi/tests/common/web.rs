@@ -44,7 +44,7 @@ impl Web {
             BIN,
             stdout.display()
         ));
-        let deadline = Instant::now() + Duration::from_secs(15);
+        let deadline = Instant::now() + Duration::from_secs(60);
         let first = loop {
             let text = std::fs::read_to_string(&stdout).unwrap_or_default();
             if let Some(line) = text.lines().next().filter(|_| text.contains('\n')) {
