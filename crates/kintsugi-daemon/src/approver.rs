@@ -236,11 +236,21 @@ mod tests {
         assert_eq!(f.ancestry[0].pid, std::process::id());
         assert!(f.descends_from(std::process::id()));
         assert!(f.ancestry.len() >= 2, "{f:?}");
-        let started = f.session_started_ms.unwrap();
-        assert!(started <= now_ms() + 1000, "{started}");
         let now = uptime_ticks().unwrap();
-        assert!(!f.session_newer_than(now));
-        assert!(f.session_newer_than(f.session_start_ticks.unwrap() - 1));
+        if stat(f.session).is_some() {
+            let started = f.session_started_ms.unwrap();
+            assert!(started <= now_ms() + 1000, "{started}");
+            assert!(!f.session_newer_than(now));
+            assert!(f.session_newer_than(f.session_start_ticks.unwrap() - 1));
+        } else {
+            // A session leader outside this pid namespace (CI containers
+            // start tests in a session whose leader is not visible): the
+            // start is unknown and counts as newer than any hold, so an
+            // approval resting on it is refused.
+            assert_eq!(f.session_started_ms, None, "{f:?}");
+            assert_eq!(f.session_start_ticks, None, "{f:?}");
+            assert!(f.session_newer_than(now));
+        }
     }
 
     #[test]
