@@ -97,8 +97,6 @@ pub enum HoldEnd {
     TimedOut,
     /// The daemon went away or answered something else; the text says what.
     Lost(String),
-    /// The daemon held it without a queue id.
-    NoId,
 }
 
 /// The local classifier's judgment when the daemon could not be asked.
@@ -132,9 +130,12 @@ pub enum Decided {
     /// The daemon held it; `id` is the queue id, `end` how the wait ended.
     Held {
         verdict: Verdict,
-        id: Option<String>,
+        id: String,
         end: HoldEnd,
     },
+    /// The daemon held it but gave no queue id to wait on (a daemon that
+    /// breaks the contract): nobody can approve it, so it never runs.
+    HeldWithoutId(Verdict),
     /// The daemon is up but turned the request away for load.
     Busy(String),
     /// The daemon could not be asked (down, not genuine, or it failed).
@@ -185,19 +186,11 @@ impl Gate {
             Decision::Deny => Decided::Denied(verdict),
             Decision::Hold => {
                 let Some(id) = verdict.pending.clone() else {
-                    return Decided::Held {
-                        verdict,
-                        id: None,
-                        end: HoldEnd::NoId,
-                    };
+                    return Decided::HeldWithoutId(verdict);
                 };
                 on_hold(&id, &verdict);
                 let end = self.wait(&mut client, &id, start);
-                Decided::Held {
-                    verdict,
-                    id: Some(id),
-                    end,
-                }
+                Decided::Held { verdict, id, end }
             }
         }
     }

@@ -149,31 +149,28 @@ pub fn decide(cmd: &ProposedCommand, settings: &GateSettings) -> Outcome {
             "kintsugi: denied `{}`: {} [{}]",
             cmd.raw, v.reason, v.rule
         )),
-        Decided::Held { id, end, .. } => {
-            let id = id.unwrap_or_default();
-            match end {
-                HoldEnd::Approved => Outcome::Run {
-                    daemon: true,
-                    approved: Some(id),
-                },
-                HoldEnd::NoId => {
-                    Outcome::Refuse("kintsugi: held without a queue id; not running it".into())
-                }
-                HoldEnd::TimedOut => Outcome::Refuse(format!(
-                    "kintsugi: no decision on {id} within {} s; not running it. A human can still run it with `kintsugi run {id}`",
-                    settings.hold_timeout.as_secs()
-                )),
-                HoldEnd::Denied => Outcome::Refuse(format!(
-                    "kintsugi: held command {id} was denied; not running it"
-                )),
-                HoldEnd::Gone => Outcome::Refuse(format!(
-                    "kintsugi: held command {id} was gone (expired or removed); not running it"
-                )),
-                HoldEnd::Lost(why) => Outcome::Refuse(format!(
-                    "kintsugi: held command {id}: {why}; not running it"
-                )),
-            }
+        Decided::HeldWithoutId(_) => {
+            Outcome::Refuse("kintsugi: held without a queue id; not running it".into())
         }
+        Decided::Held { id, end, .. } => match end {
+            HoldEnd::Approved => Outcome::Run {
+                daemon: true,
+                approved: Some(id),
+            },
+            HoldEnd::TimedOut => Outcome::Refuse(format!(
+                "kintsugi: no decision on {id} within {} s; not running it. A human can still run it with `kintsugi run {id}`",
+                settings.hold_timeout.as_secs()
+            )),
+            HoldEnd::Denied => Outcome::Refuse(format!(
+                "kintsugi: held command {id} was denied; not running it"
+            )),
+            HoldEnd::Gone => Outcome::Refuse(format!(
+                "kintsugi: held command {id} was gone (expired or removed); not running it"
+            )),
+            HoldEnd::Lost(why) => Outcome::Refuse(format!(
+                "kintsugi: held command {id}: {why}; not running it"
+            )),
+        },
         // The daemon is up but refused us for load: it did not vouch for the
         // command and cannot record it, so nothing runs, whatever the fail
         // mode (the fail mode is about a daemon that is down).

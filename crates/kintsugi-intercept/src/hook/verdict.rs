@@ -41,6 +41,15 @@ pub(crate) fn ask(
             Vec::new(),
         ),
         Decided::Held { verdict, id, end } => (held(opts, &verdict, id, end), Vec::new()),
+        Decided::HeldWithoutId(v) => (
+            Outcome::Block {
+                reason: format!(
+                    "Kintsugi is holding this command for a human but the daemon gave no pending id; it did not run ({}: {}).",
+                    v.rule, v.reason
+                ),
+            },
+            Vec::new(),
+        ),
         Decided::Busy(message) => busy(&message),
         Decided::Local(j) => local(&j),
     }
@@ -81,15 +90,7 @@ fn busy(message: &str) -> (Outcome, Vec<String>) {
 }
 
 /// A held command after the gate's wait: anything but an approval blocks.
-fn held(opts: &Options, verdict: &Verdict, id: Option<String>, end: HoldEnd) -> Outcome {
-    let (Some(id), false) = (id, end == HoldEnd::NoId) else {
-        return Outcome::Block {
-            reason: format!(
-                "Kintsugi is holding this command for a human but the daemon gave no pending id; it did not run ({}: {}).",
-                verdict.rule, verdict.reason
-            ),
-        };
-    };
+fn held(opts: &Options, verdict: &Verdict, id: String, end: HoldEnd) -> Outcome {
     let reason = match end {
         HoldEnd::Approved => {
             return Outcome::Allow {
@@ -108,7 +109,6 @@ fn held(opts: &Options, verdict: &Verdict, id: Option<String>, end: HoldEnd) -> 
             "Kintsugi is holding this command as {id} but {why}; it did not run. {}",
             later(&id)
         ),
-        HoldEnd::NoId => unreachable!("handled above"),
     };
     Outcome::Block { reason }
 }
