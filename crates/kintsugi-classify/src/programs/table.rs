@@ -251,7 +251,10 @@ pub(crate) fn parse(data: &'static str) -> Result<Vec<Entry>, String> {
     let rows = out.clone();
     for e in &mut out {
         if let Some(other) = e.safe.strip_prefix('=') {
-            let Some(src) = rows.iter().find(|r| r.name == other && !r.safe.starts_with('=')) else {
+            let Some(src) = rows
+                .iter()
+                .find(|r| r.name == other && !r.safe.starts_with('='))
+            else {
                 return Err(format!(
                     "table.tsv: `{}` takes its safe forms from `{other}`, which lists none",
                     e.name

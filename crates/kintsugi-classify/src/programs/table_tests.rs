@@ -210,11 +210,19 @@ fn the_safe_column_parses_and_matches_forms_word_by_word() {
     ] {
         assert!(acme.lists_safe(yes), "{yes:?} should be listed");
     }
-    for no in [&["mod"][..], &["mod", "tidy"], &["stash", "drop"], &["delete"]] {
+    for no in [
+        &["mod"][..],
+        &["mod", "tidy"],
+        &["stash", "drop"],
+        &["delete"],
+    ] {
         assert!(!acme.lists_safe(no), "{no:?} should not be listed");
     }
     assert_eq!(rows[1].safe, acme.safe, "`=acme` takes acme's forms");
-    assert!(!rows[2].lists_safe(&[]), "a row without the column lists nothing");
+    assert!(
+        !rows[2].lists_safe(&[]),
+        "a row without the column lists nothing"
+    );
     let err = parse("a\tfs\t-\t=nobody\n").unwrap_err();
     assert!(err.contains("`nobody`"), "{err}");
 }
@@ -241,7 +249,11 @@ fn every_listed_safe_form_is_classed_safe() {
         }
     }
     assert!(checked > 200, "only {checked} listed forms");
-    assert!(bad.is_empty(), "listed safe but not safe:\n{}", bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "listed safe but not safe:\n{}",
+        bad.join("\n")
+    );
 }
 
 #[test]
@@ -254,7 +266,8 @@ fn unlisted_forms_of_a_table_program_are_not_safe() {
         ("tofu workspace list", "safe"),
         ("terragrunt plan", "safe"),
         ("git stash", "safe"),
-        ("git stash drop", "ambiguous"),
+        ("git stash drop", "catastrophic"),
+        ("git sparse-checkout set x", "ambiguous"),
         ("cnpm outdated", "safe"),
         ("cargo frobnicate", "ambiguous"),
     ]);

@@ -2,7 +2,7 @@
 //! changes, judged by the zone of the path they reach (home, project, system,
 //! temporary, …).
 
-use super::{C, S, A, Verdict, verdict};
+use super::{A, C, S, Verdict, verdict};
 use crate::Context;
 use crate::paths::{Zone, is_history_file, persistence_kind, zone, zone_label};
 
@@ -48,14 +48,7 @@ pub(super) fn delete(path: &str, recursive: bool, ctx: &Context) -> Verdict {
         Zone::GitDir => (C, "rm:git-dir"),
         Zone::Unknown if recursive && dynamic_root(path) => (C, "rm:dynamic-root"),
         Zone::Tmp | Zone::Null => (S, "safe:tmp"),
-        _ => (
-            A,
-            if recursive {
-                "rm:recursive"
-            } else {
-                "rm:file"
-            },
-        ),
+        _ => (A, if recursive { "rm:recursive" } else { "rm:file" }),
     };
     verdict(c, r, s)
 }
