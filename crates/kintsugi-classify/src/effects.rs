@@ -87,17 +87,17 @@ pub enum Effect {
 impl Effect {
     /// The class this effect alone implies.
     pub fn class(&self, ctx: &Context) -> Class {
-        crate::rules::judge(self, ctx, None).0
+        crate::rules::judge(self, ctx).0
     }
 
     /// The stable rule id this effect alone implies (e.g. `rm:recursive-home`).
     pub fn rule(&self, ctx: &Context) -> String {
-        crate::rules::judge(self, ctx, None).1
+        crate::rules::judge(self, ctx).1
     }
 
     /// One plain English sentence describing the effect.
     pub fn describe(&self, ctx: &Context) -> String {
-        crate::rules::judge(self, ctx, None).2
+        crate::rules::judge(self, ctx).2
     }
 
     /// Filesystem paths this effect touches (for the snapshot planner).

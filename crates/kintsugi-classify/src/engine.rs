@@ -11,6 +11,14 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use tree_sitter::Node;
 
+/// Cap on `for` loop bodies analysed over one line (each value of the loop
+/// analyses the body again); past it the line is at least ambiguous.
+const MAX_LOOP_BODIES: usize = 256;
+
+/// A pipeline's node id, its stages' node ids, and what each stage but the
+/// last produces.
+type PipelineStages = (usize, Vec<usize>, Vec<Stdin>);
+
 /// Where a command's standard input comes from.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Stdin {
@@ -73,6 +81,13 @@ pub(crate) struct Engine<'c> {
     pub notes: Vec<String>,
     /// Bytes of text expanded so far (caps quadratic work on nested input).
     pub work: std::cell::Cell<usize>,
+    /// The pipeline being walked: its node id, its stages' node ids and
+    /// what each stage but the last produces. A stage's input is judged
+    /// from every stage before it, so the stages are listed and judged once
+    /// per pipeline, not once per stage (quadratic on long pipelines).
+    stage_kinds: std::cell::RefCell<Option<PipelineStages>>,
+    /// Loop bodies analysed so far (each value of a `for` runs its body).
+    loop_bodies: usize,
     /// The command being analysed writes into a pipe (not the last stage).
     pub piped_out: bool,
     /// The caller's file reader, for scripts the line runs (none: no I/O).
@@ -117,6 +132,8 @@ impl<'c> Engine<'c> {
             aliases: HashMap::new(),
             notes: Vec::new(),
             work: std::cell::Cell::new(0),
+            stage_kinds: std::cell::RefCell::new(None),
+            loop_bodies: 0,
             piped_out: false,
             reader: None,
             scripts: Vec::new(),
@@ -155,7 +172,12 @@ impl<'c> Engine<'c> {
             project: self.project.as_deref(),
             budget: 4,
         };
-        split(text, &env)
+        let words = split(text, &env);
+        // What the words expanded to counts too: `X=$X$X` repeated doubles
+        // the value each time, and past the cap the next split is dynamic.
+        let out: usize = words.iter().map(|w| w.text.len()).sum();
+        self.work.set(self.work.get().saturating_add(out));
+        words
     }
 
     /// Resolve a word to an absolute path against the current cwd and home.
@@ -281,6 +303,14 @@ impl<'c> Engine<'c> {
     }
 
     fn walk(&mut self, root: Node, src: &str, via: &[String], depth: usize, stdin: &Stdin) {
+        // Node ids are only unique within one tree: a nested walk keeps its
+        // own pipeline cache.
+        let outer = self.stage_kinds.take();
+        self.walk_tree(root, src, via, depth, stdin);
+        self.stage_kinds.replace(outer);
+    }
+
+    fn walk_tree(&mut self, root: Node, src: &str, via: &[String], depth: usize, stdin: &Stdin) {
         let mut stack = vec![root];
         while let Some(node) = stack.pop() {
             self.nodes += 1;
@@ -525,27 +555,20 @@ impl<'c> Engine<'c> {
         if stdin == Stdin::Terminal {
             match stage.parent() {
                 Some(p) if p.kind() == "pipeline" => {
-                    let mut cur = p.walk();
-                    let stages: Vec<Node> = p.named_children(&mut cur).collect();
-                    let idx = stages
-                        .iter()
-                        .position(|s| s.id() == stage.id())
-                        .unwrap_or(0);
+                    let idx = self.stage_index(p, stage, src);
                     if idx == 0 && p.parent().is_some_and(|h| h.kind() == "heredoc_redirect") {
                         stdin = self.heredoc_upstream(p, src);
                     } else if idx == 0 {
                         stdin = inherited.clone();
                     } else {
-                        stdin = self.upstream(&stages[..idx], src);
+                        stdin = self.upstream(idx);
                     }
                 }
                 _ => stdin = inherited.clone(),
             }
         }
         let piped_out = stage.parent().is_some_and(|p| {
-            p.kind() == "pipeline"
-                && p.named_child(p.named_child_count().saturating_sub(1) as u32)
-                    .is_some_and(|l| l.id() != stage.id())
+            p.kind() == "pipeline" && self.stage_index(p, stage, src) + 1 < p.named_child_count()
         });
         let old = std::mem::replace(&mut self.piped_out, piped_out);
         self.run_argv(words, redirs, stdin, via.to_vec(), depth);
@@ -591,6 +614,16 @@ impl<'c> Engine<'c> {
             if v.dynamic {
                 continue;
             }
+            // Nested loops multiply: eight values in each of eight levels
+            // would analyse the innermost body millions of times.
+            if self.loop_bodies >= MAX_LOOP_BODIES {
+                self.complete = false;
+                self.add(Effect::Limit {
+                    what: "loops".into(),
+                });
+                break;
+            }
+            self.loop_bodies += 1;
             self.vars.insert(name.clone(), v.text);
             self.run_script(&body_text, via, depth + 1, stdin);
         }
@@ -661,45 +694,74 @@ impl<'c> Engine<'c> {
     }
 
     /// What earlier pipeline stages feed into a later one.
-    fn upstream(&self, stages: &[Node], src: &str) -> Stdin {
-        let mut kinds = Vec::new();
-        for s in stages {
-            let t = Self::text(*s, src);
-            let mut here = None;
-            if s.kind() == "redirected_statement" || s.kind() == "command" {
-                let mut cur = s.walk();
-                for k in s.named_children(&mut cur) {
-                    if k.kind() == "herestring_redirect" {
-                        let mut c2 = k.walk();
-                        let v: Vec<String> = k
-                            .named_children(&mut c2)
-                            .flat_map(|x| self.split(Self::text(x, src)))
-                            .map(|w| w.text)
-                            .collect();
-                        here = Some(v.join(" "));
-                    }
+    /// Where `stage` stands in `pipeline` (0 when it is not found); lists
+    /// and judges the pipeline's stages the first time it is asked.
+    fn stage_index(&self, pipeline: Node, stage: Node, src: &str) -> usize {
+        let cached = self.stage_kinds.take();
+        let (id, ids, kinds) = match cached {
+            Some(c) if c.0 == pipeline.id() => c,
+            _ => {
+                let mut cur = pipeline.walk();
+                let stages: Vec<Node> = pipeline.named_children(&mut cur).collect();
+                let ids = stages.iter().map(|s| s.id()).collect();
+                let upstream = &stages[..stages.len().saturating_sub(1)];
+                let kinds = upstream.iter().map(|s| self.produces(*s, src)).collect();
+                (pipeline.id(), ids, kinds)
+            }
+        };
+        let idx = ids.iter().position(|s| *s == stage.id()).unwrap_or(0);
+        self.stage_kinds.replace(Some((id, ids, kinds)));
+        idx
+    }
+
+    /// What one pipeline stage produces for the next.
+    fn produces(&self, s: Node, src: &str) -> Stdin {
+        let t = Self::text(s, src);
+        let mut here = None;
+        if s.kind() == "redirected_statement" || s.kind() == "command" {
+            let mut cur = s.walk();
+            for k in s.named_children(&mut cur) {
+                if k.kind() == "herestring_redirect" {
+                    let mut c2 = k.walk();
+                    let v: Vec<String> = k
+                        .named_children(&mut c2)
+                        .flat_map(|x| self.split(Self::text(x, src)))
+                        .map(|w| w.text)
+                        .collect();
+                    here = Some(v.join(" "));
                 }
             }
-            let words = self.split(t);
-            let kind = crate::pipes::stage_kind(self, &words, t);
-            match (here, &kind) {
-                (Some(h), Stdin::Other(n) | Stdin::File(n))
-                    if n == "cat"
-                        || n.ends_with("<<<")
-                        || words.first().is_some_and(|w| w.text == "cat") =>
-                {
-                    kinds.push(Stdin::Literal(h))
-                }
-                _ => kinds.push(kind),
+        }
+        let words = self.split(t);
+        let kind = crate::pipes::stage_kind(self, &words, t);
+        match (here, &kind) {
+            (Some(h), Stdin::Other(n) | Stdin::File(n))
+                if n == "cat"
+                    || n.ends_with("<<<")
+                    || words.first().is_some_and(|w| w.text == "cat") =>
+            {
+                Stdin::Literal(h)
             }
+            _ => kind,
         }
-        if let Some(d) = kinds.iter().find(|k| matches!(k, Stdin::Download(_))) {
-            return d.clone();
+    }
+
+    /// The input of stage `idx` of the pipeline `stage_index` last listed:
+    /// a download or decoded data anywhere upstream reaches it, otherwise
+    /// what the stage before it produces.
+    fn upstream(&self, idx: usize) -> Stdin {
+        let cache = self.stage_kinds.borrow();
+        let Some((_, _, kinds)) = cache.as_ref() else {
+            return Stdin::Terminal;
+        };
+        let seen = &kinds[..idx.min(kinds.len())];
+        if let Some(d) = seen.iter().find(|k| matches!(k, Stdin::Download(_))) {
+            d.clone()
+        } else if let Some(d) = seen.iter().find(|k| matches!(k, Stdin::Decoded(_))) {
+            d.clone()
+        } else {
+            seen.last().cloned().unwrap_or(Stdin::Terminal)
         }
-        if let Some(d) = kinds.iter().find(|k| matches!(k, Stdin::Decoded(_))) {
-            return d.clone();
-        }
-        kinds.pop().unwrap_or(Stdin::Terminal)
     }
 }
 

@@ -121,6 +121,10 @@ pub(crate) fn find_brace_group(s: &str) -> Option<(usize, usize, Vec<String>)> {
 
 const MAX_BRACE: usize = 64;
 
+/// Longest value (in characters) a wildcard prefix or suffix removal
+/// (`${X%%*/}`, `${X#*.}`) is applied to; longer values stay dynamic.
+const MAX_PATTERN_VALUE: usize = 256;
+
 /// Apply a parameter-expansion operator (`%pat`, `%%pat`, `#pat`, `##pat`,
 /// `:off`, `:off:len`, `/pat/rep`, `//pat/rep`, `^`, `^^`, `,`, `,,`) to a
 /// known value. Patterns are literal text with `*` and `?` wildcards.
@@ -129,6 +133,11 @@ pub(crate) fn param_op(value: &str, op: &str) -> Option<String> {
     let glob_match = pattern_match;
     let chars: Vec<char> = value.chars().collect();
     let n = chars.len();
+    // Prefix and suffix removal tries every split point against the pattern
+    // (quadratic): a wildcard pattern over a long value is left dynamic.
+    if n > MAX_PATTERN_VALUE && op.starts_with(['%', '#']) && op.contains(['*', '?', '[']) {
+        return None;
+    }
     let sub = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
     if let Some(p) = op.strip_prefix("%%") {
         return Some(
@@ -260,5 +269,21 @@ mod param_tests {
         assert_eq!(param_op("a/b/c", "##*/").unwrap(), "c");
         assert_eq!(param_op("HOME", ",,").unwrap(), "home");
         assert!(param_op("x", ":-y").is_none());
+    }
+
+    /// Fuzz-found: `${X%%*/x}` over a long value of slashes, fifty times in
+    /// one line, tried every split point (quadratic, 87 ms).
+    #[test]
+    fn wildcard_removal_over_a_long_value_is_left_dynamic() {
+        let long = "/".repeat(1000);
+        assert!(param_op(&long, "%%*/x").is_none());
+        assert!(param_op(&long, "#*/").is_none());
+        assert_eq!(
+            param_op(&long, "%/").unwrap().len(),
+            999,
+            "no wildcard: applied"
+        );
+        let short = "/".repeat(200);
+        assert_eq!(param_op(&short, "%%*/x").unwrap(), short);
     }
 }

@@ -94,7 +94,7 @@ pub fn analyze(line: &str, ctx: &Context) -> Analysis {
         let e = Effect::Limit {
             what: "too-large".into(),
         };
-        let (class, rule, reason) = rules::judge(&e, ctx, None);
+        let (class, rule, reason) = rules::judge(&e, ctx);
         return Analysis {
             class,
             rule,
@@ -128,7 +128,7 @@ pub fn analyze_with_files(
 
 fn finish(mut eng: engine::Engine<'_>, line: &str, ctx: &Context) -> Analysis {
     eng.run_script(line, &[], 0, &engine::Stdin::Terminal);
-    let (class, rule, mut reason) = rules::decide(&eng.effects, &eng.commands, ctx);
+    let (class, rule, mut reason) = rules::worst_or_safe_verdict(&eng.effects, &eng.commands, ctx);
     if let Some(at) = script_line(&eng, class, ctx) {
         reason = format!("{} ({at})", reason.trim_end_matches('.'));
     }
@@ -151,7 +151,7 @@ fn script_line(eng: &engine::Engine<'_>, class: Class, ctx: &Context) -> Option<
     let deciding = eng
         .effects
         .iter()
-        .position(|e| rules::judge(e, ctx, None).0 == class)?;
+        .position(|e| rules::judge(e, ctx).0 == class)?;
     let span = eng
         .scripts
         .iter()

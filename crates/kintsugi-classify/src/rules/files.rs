@@ -1,0 +1,226 @@
+//! Verdicts for effects on files: deletes, writes, moves and permission
+//! changes, judged by the zone of the path they reach (home, project, system,
+//! temporary, …).
+
+use super::{A, C, S, Verdict, verdict};
+use crate::Context;
+use crate::paths::{Zone, is_history_file, persistence_kind, zone, zone_label};
+
+/// The project root the zones are measured against.
+fn project(ctx: &Context) -> Option<String> {
+    crate::paths::project_root(ctx, &ctx.cwd)
+}
+
+/// A delete (`rm`, `find -delete`, a move into `/dev/null`, …).
+pub(super) fn delete(path: &str, recursive: bool, ctx: &Context) -> Verdict {
+    let proj = project(ctx);
+    let z = zone(path, ctx, proj.as_deref());
+    let verb = if recursive {
+        "Recursively deletes"
+    } else {
+        "Deletes"
+    };
+    let s = format!("{verb} {path}{}.", zone_label(z));
+    if recursive && computed_path(path) {
+        return verdict(
+            C,
+            "rm:computed-path",
+            format!(
+                "Recursively deletes a path computed when it runs ({path}); it may be any path, your home or `/` included."
+            ),
+        );
+    }
+    if is_history_file(path) {
+        return verdict(
+            C,
+            "sec:history-off",
+            format!("Deletes the shell history file {path}."),
+        );
+    }
+    let (c, r) = match z {
+        Zone::Root => (C, "rm:root"),
+        Zone::System | Zone::Device => (C, "rm:system"),
+        Zone::Logs => (C, "sec:log-wipe"),
+        Zone::Home => (C, "rm:recursive-home"),
+        Zone::HomeSensitive | Zone::HomeTop | Zone::HomeData => (C, "rm:home"),
+        Zone::ProjectAncestor => (C, "rm:project-ancestor"),
+        Zone::ProjectRoot => (C, "rm:project-root"),
+        Zone::GitDir => (C, "rm:git-dir"),
+        Zone::Unknown if recursive && dynamic_root(path) => (C, "rm:dynamic-root"),
+        Zone::Tmp | Zone::Null => (S, "safe:tmp"),
+        _ => (A, if recursive { "rm:recursive" } else { "rm:file" }),
+    };
+    verdict(c, r, s)
+}
+
+/// A write that replaces or appends to a file (redirections, `tee`, `cp`
+/// onto it, …).
+pub(super) fn overwrite(path: &str, append: bool, ctx: &Context) -> Verdict {
+    let proj = project(ctx);
+    let z = zone(path, ctx, proj.as_deref());
+    if let Some(k) = persistence_kind(path) {
+        return verdict(
+            C,
+            &format!("persist:{k}"),
+            format!("Writes to {path}, which runs automatically later."),
+        );
+    }
+    if is_history_file(path) && !append {
+        return verdict(
+            C,
+            "sec:history-off",
+            format!("Erases the shell history file {path}."),
+        );
+    }
+    let verb = if append { "Appends to" } else { "Overwrites" };
+    let s = format!("{verb} {path}{}.", zone_label(z));
+    let (c, r) = match z {
+        Zone::Device => (C, "disk:write"),
+        Zone::Logs => (C, "sec:log-wipe"),
+        Zone::Null | Zone::Tmp => (S, "safe:tmp"),
+        Zone::Root => (C, "write:system"),
+        Zone::ProjectRoot if path.ends_with("/*") || path.ends_with("/**") => {
+            (C, "write:project-root")
+        }
+        Zone::System if critical_system_file(path) => (C, "write:system"),
+        Zone::HomeSensitive if path.contains("/.ssh/") || path.contains("/.gnupg/") => {
+            (C, "write:keys")
+        }
+        Zone::Home | Zone::HomeSensitive | Zone::HomeTop | Zone::HomeData => (C, "write:home"),
+        Zone::GitDir => (C, "write:git-dir"),
+        Zone::GitInternal if path.ends_with("/.git/config") || path.contains("/.git/refs") => {
+            (C, "write:git-dir")
+        }
+        _ => (A, "write:file"),
+    };
+    verdict(c, r, s)
+}
+
+/// A move or rename; a move into `/dev/null` is a delete.
+pub(super) fn move_path(from: &str, to: &str, ctx: &Context) -> Verdict {
+    let proj = project(ctx);
+    let zf = zone(from, ctx, proj.as_deref());
+    let zt = zone(to, ctx, proj.as_deref());
+    let s = format!("Moves {from}{} to {to}{}.", zone_label(zf), zone_label(zt));
+    if let Some(k) = persistence_kind(to) {
+        return verdict(C, &format!("persist:{k}"), s);
+    }
+    if zt == Zone::Null {
+        return delete(from, true, ctx);
+    }
+    let (c, r) = match zf {
+        Zone::Root
+        | Zone::System
+        | Zone::Home
+        | Zone::HomeSensitive
+        | Zone::HomeTop
+        | Zone::HomeData
+        | Zone::ProjectAncestor
+        | Zone::ProjectRoot
+        | Zone::GitDir
+        | Zone::Device
+        | Zone::Logs => (C, "mv:critical"),
+        Zone::Tmp if matches!(zt, Zone::Tmp) => (S, "safe:tmp"),
+        _ if zt == Zone::Device || zt == Zone::Root => (C, "mv:critical"),
+        _ if zt == Zone::System && critical_system_file(to) => (C, "write:system"),
+        _ => (A, "mv:file"),
+    };
+    verdict(c, r, s)
+}
+
+/// A change of permissions or ownership (`chmod`, `chown`, `setfacl`, …).
+pub(super) fn chmod(path: &str, recursive: bool, ctx: &Context) -> Verdict {
+    let proj = project(ctx);
+    let z = zone(path, ctx, proj.as_deref());
+    let s = format!(
+        "{} permissions or ownership of {path}{}.",
+        if recursive {
+            "Recursively changes"
+        } else {
+            "Changes"
+        },
+        zone_label(z)
+    );
+    let (c, r) = match z {
+        Zone::Root => (C, "chmod:recursive-critical"),
+        Zone::Home | Zone::ProjectAncestor | Zone::HomeSensitive if recursive => {
+            (C, "chmod:recursive-critical")
+        }
+        Zone::System | Zone::Device | Zone::Logs if recursive || critical_system_file(path) => {
+            (C, "chmod:recursive-critical")
+        }
+        Zone::Project | Zone::Tmp | Zone::Null if !recursive => (S, "safe:chmod-local"),
+        Zone::Tmp => (S, "safe:tmp"),
+        _ => (A, "chmod:change"),
+    };
+    verdict(c, r, s)
+}
+
+/// A path printed by a command substitution that Kintsugi could not resolve
+/// (`$(find ~ …)`, `$(echo … | base64 -d)`, `$(printf %s …)`): it can be any
+/// path when the substitution is the whole path or a decoder produced it.
+fn computed_path(p: &str) -> bool {
+    let Some(k) = p.find("$(").or_else(|| p.find('`')) else {
+        return false;
+    };
+    let inner = p[k..].trim_start_matches("$(").trim_start_matches('`');
+    let prog = inner
+        .split_whitespace()
+        .next()
+        .map(crate::words::basename)
+        .unwrap_or("");
+    if matches!(prog, "mktemp" | "pwd" | "git") {
+        return false;
+    }
+    let close = inner.rfind([')', '`']).unwrap_or(inner.len());
+    let tail = inner.get(close + 1..).unwrap_or("");
+    let decoded = [
+        "base64", "base32", "xxd", "rev", "tr ", "printf", "openssl", "gzip", "zcat",
+    ]
+    .iter()
+    .any(|d| inner.contains(d));
+    tail.is_empty() || tail == "/" || tail == "/*" || decoded
+}
+
+/// `$DIR/`, `$DIR/*`, `${X}/…` at the start: an empty variable makes it `/`.
+fn dynamic_root(p: &str) -> bool {
+    let rest = p.trim_start_matches(|c: char| c != '/');
+    p.starts_with('$') && (rest == "/" || rest == "/*" || rest == "/.*")
+}
+
+/// A system file or directory whose change breaks or opens the machine.
+fn critical_system_file(p: &str) -> bool {
+    p.starts_with("/proc/sys")
+        || p.starts_with("/sys/")
+        || p.starts_with("/etc/selinux")
+        || p.starts_with("/etc/apparmor")
+        || p.starts_with("/etc/audit")
+        || matches!(
+            p,
+            "/etc/passwd"
+                | "/etc/shadow"
+                | "/etc/group"
+                | "/etc/sudoers"
+                | "/etc/fstab"
+                | "/etc/hosts"
+                | "/etc/resolv.conf"
+                | "/etc/ld.so.preload"
+                | "/etc/pam.conf"
+        )
+        || [
+            "/boot",
+            "/bin",
+            "/sbin",
+            "/usr/bin",
+            "/usr/sbin",
+            "/lib",
+            "/usr/lib",
+            "/lib64",
+            "/etc/pam.d",
+            "/etc/ssh",
+            "/etc/sudoers.d",
+            "/etc/security",
+        ]
+        .iter()
+        .any(|d| p == *d || p.starts_with(&format!("{d}/")))
+}
