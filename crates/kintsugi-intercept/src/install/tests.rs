@@ -2,7 +2,7 @@
 //! the post-tool hook added to configs wired before it existed.
 
 use super::*;
-use kintsugi_intercept::hook::Agent;
+use crate::hook::Agent;
 
 #[test]
 fn json_wiring_is_idempotent_and_reversible() {

@@ -5,13 +5,16 @@
 //! is kept as it was: JSON (with comments, as Gemini CLI and Qwen Code allow)
 //! through `jsonc`, Codex's TOML through `toml_edit`.
 
-use crate::jsonc::{Doc, Step};
 use anyhow::{Context as _, Result, anyhow, bail};
-use kintsugi_intercept::hook::Agent;
+use crate::hook::Agent;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
+pub mod codex_trust;
+mod jsonc;
 mod shapes;
+
+use jsonc::{Doc, Step};
 use shapes::{after_event, own_file, wire_json, wire_json_after};
 pub use shapes::{blocked, probe_payload};
 

@@ -3,9 +3,9 @@
 //! alone (OpenCode's plugin, Cline's hook script, Copilot's user hooks
 //! file), and what `doctor` sends and reads back in each dialect.
 
-use crate::jsonc::Doc;
-use kintsugi_intercept::hook::Agent;
-use kintsugi_intercept::hook::budget::hold_budget;
+use super::jsonc::Doc;
+use crate::hook::Agent;
+use crate::hook::budget::hold_budget;
 use serde_json::{Value, json};
 use std::path::Path;
 
