@@ -20,11 +20,11 @@
 //! short-lived blocking processes, does not carry.
 #![forbid(unsafe_code)]
 
+use kintsugi_classify::{Context, analyze};
 use kintsugi_intercept::gate::child::report_completion;
 use kintsugi_intercept::gate::runner::{GateSettings, Outcome, approved_env, decide, proposal};
 use kintsugi_intercept::shim::line_shell;
 use kintsugi_protocol::home_dir;
-use kintsugi_classify::{Context, analyze};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, DiscoverResult,
     Implementation, JsonObject, ListToolsResult, PaginatedRequestParams, ServerCapabilities,
@@ -142,10 +142,9 @@ async fn exec(args: JsonObject) -> Result<CallToolResult, McpError> {
         &command,
     );
     let gate_cmd = cmd.clone();
-    let outcome =
-        tokio::task::spawn_blocking(move || decide(&gate_cmd, &GateSettings::load()))
-            .await
-            .map_err(|e| McpError::internal_error(e.to_string(), None))?;
+    let outcome = tokio::task::spawn_blocking(move || decide(&gate_cmd, &GateSettings::load()))
+        .await
+        .map_err(|e| McpError::internal_error(e.to_string(), None))?;
     let (daemon, approved) = match outcome {
         Outcome::Refuse(reason) => {
             return Ok(CallToolResult::error(vec![ContentBlock::text(reason)]));

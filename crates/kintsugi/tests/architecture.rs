@@ -51,7 +51,11 @@ fn allowed(name: &str) -> Option<&'static [&'static str]> {
         "kintsugi-fleet" => &["kintsugi-ledger"],
         "kintsugi-config" => &["kintsugi-ledger", "kintsugi-fleet"],
         "kintsugi-intercept" => &["kintsugi-protocol", "kintsugi-classify", "kintsugi-config"],
-        "kintsugi-mcp" => &["kintsugi-protocol", "kintsugi-classify", "kintsugi-intercept"],
+        "kintsugi-mcp" => &[
+            "kintsugi-protocol",
+            "kintsugi-classify",
+            "kintsugi-intercept",
+        ],
         "kintsugi-watch" => &["kintsugi-protocol", "kintsugi-config", "kintsugi-snapshot"],
         "kintsugi-tui" | "kintsugi-web" => {
             &["kintsugi-protocol", "kintsugi-ledger", "kintsugi-snapshot"]

@@ -126,7 +126,7 @@ pub(super) fn own_file(agent: Agent, bin: &Path, command: &str) -> String {
         Agent::Cline => format!(
             "#!/bin/sh\n# Kintsugi guard for Cline, written by `kintsugi init` (removed by `kintsugi init --undo`).\n# Cline runs this before each tool call with the call as JSON on stdin.\nexec {command}\n"
         ),
-        _ => kintsugi_intercept::hook::opencode::plugin_source(
+        _ => crate::hook::opencode::plugin_source(
             &bin.display().to_string(),
             Agent::OpenCode.default_wait(),
         ),

@@ -3,9 +3,9 @@
 //! must-deny payload, really blocks it). Also: the daemon answers, the shim
 //! dir is first on PATH. Exit 1 when something is not protected.
 
-use kintsugi_intercept::install::{AGENTS, blocked, configured_command, probe_payload};
-use kintsugi_intercept::install::codex_trust::TrustStatus;
 use anyhow::Result;
+use kintsugi_intercept::install::codex_trust::TrustStatus;
+use kintsugi_intercept::install::{AGENTS, blocked, configured_command, probe_payload};
 use kintsugi_protocol::{Client, Request, Response, socket_path};
 use std::io::Write;
 use std::process::{Command, ExitCode, Stdio};
