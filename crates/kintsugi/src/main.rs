@@ -2,8 +2,6 @@
 //! `commands/`; this file only parses arguments and dispatches.
 #![forbid(unsafe_code)]
 
-mod agents;
-mod codex_trust;
 mod commands;
 mod demo_tree;
 /// The one gate (in `kintsugi-intercept`): the runner's side and running
@@ -13,13 +11,13 @@ mod gate {
     pub use kintsugi_intercept::gate::runner::*;
     pub use kintsugi_protocol::home_dir as home;
 }
-mod jsonc;
-mod mcp;
 mod replay;
 mod sandbox;
-mod shim;
 mod util;
-mod watch;
+
+/// The PATH shim (in `kintsugi-intercept`): run by argv0, and where the
+/// commands find real programs past it.
+use kintsugi_intercept::shim;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -137,7 +135,7 @@ fn main() -> ExitCode {
         Command::Exec(a) => commands::exec::run(a),
         Command::Run(a) => commands::run::run(a),
         Command::Guard(a) => commands::guard::run(a),
-        Command::Mcp => mcp::run(),
+        Command::Mcp => kintsugi_mcp::run(),
         Command::Daemon(a) => commands::daemon::run(a),
         Command::Start => commands::daemon::start(),
         Command::Stop(a) => commands::daemon::stop(&a),

@@ -1,7 +1,8 @@
 //! The architecture, checked: which crate of ours may depend on which (the
-//! data path of ARCHITECTURE.md), which files of the binary may reach into
-//! the daemon crate, and how long a source file may grow. Reads the tree
-//! as text; nothing is built or run.
+//! data path of ARCHITECTURE.md), which outside crates the interception
+//! crate may not name, which files of the binary may reach into the daemon
+//! crate, that the binary holds only the CLI, and how long a source file
+//! may grow. Reads the tree as text; nothing is built or run.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -50,6 +51,12 @@ fn allowed(name: &str) -> Option<&'static [&'static str]> {
         "kintsugi-fleet" => &["kintsugi-ledger"],
         "kintsugi-config" => &["kintsugi-ledger", "kintsugi-fleet"],
         "kintsugi-intercept" => &["kintsugi-protocol", "kintsugi-classify", "kintsugi-config"],
+        "kintsugi-mcp" => &[
+            "kintsugi-protocol",
+            "kintsugi-classify",
+            "kintsugi-intercept",
+        ],
+        "kintsugi-watch" => &["kintsugi-protocol", "kintsugi-config", "kintsugi-snapshot"],
         "kintsugi-tui" | "kintsugi-web" => {
             &["kintsugi-protocol", "kintsugi-ledger", "kintsugi-snapshot"]
         }
@@ -86,6 +93,61 @@ fn crates_depend_only_along_the_data_path() {
         wrong.is_empty(),
         "forbidden dependencies:\n{}",
         wrong.join("\n")
+    );
+}
+
+/// Outside crates the interception crate must not name: its hooks are
+/// short-lived blocking processes (no async runtime, no storage, no file
+/// watching). The MCP server and the watcher, which need them, are crates
+/// of their own.
+const NOT_IN_INTERCEPT: &[&str] = &["tokio", "rmcp", "notify", "rusqlite"];
+
+#[test]
+fn interception_stays_blocking_and_storage_free() {
+    let text =
+        std::fs::read_to_string(workspace().join("crates/kintsugi-intercept/Cargo.toml")).unwrap();
+    let doc: toml::Table = text.parse().unwrap();
+    let deps = doc["dependencies"].as_table().unwrap();
+    assert!(deps.contains_key("kintsugi-protocol"), "read {deps:?}");
+    let named: Vec<&str> = NOT_IN_INTERCEPT
+        .iter()
+        .copied()
+        .filter(|d| deps.contains_key(*d))
+        .collect();
+    assert!(
+        named.is_empty(),
+        "kintsugi-intercept depends on {named:?}; put that code in its own crate"
+    );
+}
+
+/// What `crates/kintsugi/src` may hold: the binary is the CLI only, and
+/// interception, the watcher and the MCP server live in their crates.
+const BINARY_ENTRIES: &[(&str, &str)] = &[
+    ("main.rs", "parses arguments and dispatches"),
+    ("commands", "one file per subcommand"),
+    ("util.rs", "small CLI helpers"),
+    ("sandbox.rs", "the throwaway daemon of `bench` and `demo`"),
+    ("demo_tree.rs", "the demo's project tree"),
+    (
+        "replay",
+        "reads agents' transcripts for `replay`, judged by the daemon's engine offline",
+    ),
+];
+
+#[test]
+fn the_binary_holds_only_the_command_line() {
+    let src = workspace().join("crates/kintsugi/src");
+    let mut extra = Vec::new();
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if !BINARY_ENTRIES.iter().any(|(n, _)| *n == name) {
+            extra.push(name);
+        }
+    }
+    assert!(src.join("main.rs").is_file());
+    assert!(
+        extra.is_empty(),
+        "crates/kintsugi/src holds {extra:?}; interception code goes to kintsugi-intercept, or add a CLI helper to BINARY_ENTRIES with its reason"
     );
 }
 

@@ -22,7 +22,15 @@
 //!   `kintsugi run ID` hint.
 
 use super::{Answer, HookRequest, Outcome, command_in, str_field};
+use crate::install::{ConfigStore, InstallFacts};
 use serde_json::{Value, json};
+
+/// Where Antigravity CLI lives under HOME and where `kintsugi init` wires this hook.
+pub(crate) const INSTALL: InstallFacts = InstallFacts {
+    dirs: &[".gemini/antigravity-cli", ".gemini/config"],
+    file: ".gemini/config/hooks.json",
+    store: ConfigStore::Json,
+};
 
 const SHELL_TOOLS: &[&str] = &["run_command"];
 

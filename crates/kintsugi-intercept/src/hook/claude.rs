@@ -16,7 +16,15 @@
 //!   used either: the daemon snapshots and logs only what it allows itself.
 
 use super::{Answer, HookRequest, Outcome, command_in, files, parse_tool_payload};
+use crate::install::{ConfigStore, InstallFacts};
 use serde_json::{Value, json};
+
+/// Where Claude Code lives under HOME and where `kintsugi init` wires this hook.
+pub(crate) const INSTALL: InstallFacts = InstallFacts {
+    dirs: &[".claude"],
+    file: ".claude/settings.json",
+    store: ConfigStore::Json,
+};
 
 /// Claude Code's tools that write a file.
 const FILE_TOOLS: &[&str] = &["Write", "Edit", "MultiEdit", "NotebookEdit"];

@@ -14,7 +14,15 @@
 //! `{"cancel":true,"errorMessage"}`, the reason also on stderr.
 
 use super::{Answer, HookRequest, Outcome, command_in, str_field};
+use crate::install::{ConfigStore, InstallFacts};
 use serde_json::{Value, json};
+
+/// Where Cline lives under HOME and where `kintsugi init` wires this hook.
+pub(crate) const INSTALL: InstallFacts = InstallFacts {
+    dirs: &["Documents/Cline"],
+    file: "Documents/Cline/Hooks/PreToolUse",
+    store: ConfigStore::OwnFile,
+};
 
 pub(crate) fn parse(v: &Value) -> Result<HookRequest, String> {
     let obj = v.as_object().ok_or("the payload is not a JSON object")?;

@@ -14,7 +14,15 @@
 //! docs/hooks.md); an untrusted hook is skipped silently.
 
 use super::{Answer, HookRequest, Outcome, parse_tool_payload};
+use crate::install::{ConfigStore, InstallFacts};
 use serde_json::{Value, json};
+
+/// Where Codex lives under HOME and where `kintsugi init` wires this hook.
+pub(crate) const INSTALL: InstallFacts = InstallFacts {
+    dirs: &[".codex"],
+    file: ".codex/config.toml",
+    store: ConfigStore::CodexToml,
+};
 
 pub(crate) fn parse(v: &Value) -> Result<HookRequest, String> {
     parse_tool_payload(

@@ -12,7 +12,15 @@
 //! - `ask` is not used: the daemon snapshots and logs only what it allows.
 
 use super::{Answer, HookRequest, Outcome, command_in, str_field};
+use crate::install::{ConfigStore, InstallFacts};
 use serde_json::{Value, json};
+
+/// Where Copilot CLI lives under HOME and where `kintsugi init` wires this hook.
+pub(crate) const INSTALL: InstallFacts = InstallFacts {
+    dirs: &[".copilot"],
+    file: ".copilot/hooks/kintsugi.json",
+    store: ConfigStore::OwnFile,
+};
 
 const SHELL_TOOLS: &[&str] = &["bash", "shell", "powershell", "Bash"];
 

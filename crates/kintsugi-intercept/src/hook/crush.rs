@@ -13,7 +13,15 @@
 //! block → exit 2 with the reason on stderr and `{"decision":"deny"}`.
 
 use super::{Answer, HookRequest, Outcome, parse_tool_payload};
+use crate::install::{ConfigStore, InstallFacts};
 use serde_json::{Value, json};
+
+/// Where Crush lives under HOME and where `kintsugi init` wires this hook.
+pub(crate) const INSTALL: InstallFacts = InstallFacts {
+    dirs: &[".config/crush", ".local/share/crush"],
+    file: ".config/crush/crush.json",
+    store: ConfigStore::Json,
+};
 
 pub(crate) fn parse(v: &Value) -> Result<HookRequest, String> {
     parse_tool_payload(v, &["bash"], &["command"])

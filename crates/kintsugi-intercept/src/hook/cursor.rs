@@ -21,7 +21,15 @@
 //!   it allows itself, so a hold waits here instead.
 
 use super::{Answer, HookRequest, Outcome, command_in, str_field};
+use crate::install::{ConfigStore, InstallFacts};
 use serde_json::{Value, json};
+
+/// Where Cursor lives under HOME and where `kintsugi init` wires this hook.
+pub(crate) const INSTALL: InstallFacts = InstallFacts {
+    dirs: &[".cursor"],
+    file: ".cursor/hooks.json",
+    store: ConfigStore::Json,
+};
 
 /// The first entry of a `workspace_roots` list as a path: a plain path is
 /// kept, a `file://` URI is decoded (`%20` and friends); anything else

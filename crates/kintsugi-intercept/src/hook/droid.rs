@@ -13,7 +13,17 @@
 //! Out: the same as Claude's.
 
 use super::{Answer, HookRequest, Outcome, claude, parse_tool_payload};
+use crate::install::{ConfigStore, InstallFacts};
 use serde_json::Value;
+
+/// Where Droid lives under HOME and where `kintsugi init` wires this hook.
+pub(crate) const INSTALL: InstallFacts = InstallFacts {
+    dirs: &[".factory"],
+    // Droid 0.225.2 runs the hooks in settings.json (observed; the docs
+    // also name hooks.json, which it did not read).
+    file: ".factory/settings.json",
+    store: ConfigStore::Json,
+};
 
 pub(crate) fn parse(v: &Value) -> Result<HookRequest, String> {
     parse_tool_payload(v, &["Execute"], &["command"])

@@ -12,7 +12,15 @@
 //!   (observed), so that shape is never used here. Gemini has no `ask`.
 
 use super::{Answer, HookRequest, Outcome, parse_tool_payload};
+use crate::install::{ConfigStore, InstallFacts};
 use serde_json::{Value, json};
+
+/// Where Gemini CLI lives under HOME and where `kintsugi init` wires this hook.
+pub(crate) const INSTALL: InstallFacts = InstallFacts {
+    dirs: &[".gemini"],
+    file: ".gemini/settings.json",
+    store: ConfigStore::Json,
+};
 
 pub(crate) fn parse(v: &Value) -> Result<HookRequest, String> {
     parse_tool_payload(v, &["run_shell_command"], &["command"])

@@ -11,7 +11,15 @@
 //! does not exist); block → exit 2 with the reason on stderr.
 
 use super::{Answer, HookRequest, Outcome, parse_tool_payload};
+use crate::install::{ConfigStore, InstallFacts};
 use serde_json::{Value, json};
+
+/// Where Kiro CLI lives under HOME and where `kintsugi init` wires this hook.
+pub(crate) const INSTALL: InstallFacts = InstallFacts {
+    dirs: &[".kiro"],
+    file: ".kiro/agents",
+    store: ConfigStore::Json,
+};
 
 pub(crate) fn parse(v: &Value) -> Result<HookRequest, String> {
     parse_tool_payload(v, &["execute_bash", "execute_cmd", "shell"], &["command"])

@@ -47,6 +47,7 @@ mod windsurf;
 
 pub(crate) use fields::{command_in, parse_tool_payload, str_field};
 
+use crate::install::InstallFacts;
 use serde_json::Value;
 use std::io::Read;
 use std::path::PathBuf;
@@ -136,6 +137,26 @@ impl Agent {
     /// command run when its hook times out ([`budget::hold_budget`]).
     pub fn default_wait(self) -> Duration {
         budget::hold_budget(self).budget
+    }
+
+    /// Where this agent lives under HOME and where `kintsugi init` wires
+    /// its hook; each dialect file states its own.
+    pub const fn install_facts(self) -> InstallFacts {
+        match self {
+            Agent::Claude => claude::INSTALL,
+            Agent::Codex => codex::INSTALL,
+            Agent::Gemini => gemini::INSTALL,
+            Agent::Cursor => cursor::INSTALL,
+            Agent::Copilot => copilot::INSTALL,
+            Agent::Qwen => qwen::INSTALL,
+            Agent::OpenCode => opencode::INSTALL,
+            Agent::Antigravity => antigravity::INSTALL,
+            Agent::Droid => droid::INSTALL,
+            Agent::Crush => crush::INSTALL,
+            Agent::Kiro => kiro::INSTALL,
+            Agent::Windsurf => windsurf::INSTALL,
+            Agent::Cline => cline::INSTALL,
+        }
     }
 
     fn parse(self, v: &Value) -> Result<HookRequest, String> {

@@ -12,8 +12,16 @@
 //! `KINTSUGI_FAIL_MODE` (open by default, with a console warning).
 
 use super::{Answer, HookRequest, Outcome, command_in, str_field};
+use crate::install::{ConfigStore, InstallFacts};
 use serde_json::{Value, json};
 use std::time::Duration;
+
+/// Where OpenCode lives under HOME and where `kintsugi init` wires this hook.
+pub(crate) const INSTALL: InstallFacts = InstallFacts {
+    dirs: &[".config/opencode"],
+    file: ".config/opencode/plugins/kintsugi.js",
+    store: ConfigStore::OwnFile,
+};
 
 pub(crate) fn parse(v: &Value) -> Result<HookRequest, String> {
     v.as_object().ok_or("the payload is not a JSON object")?;

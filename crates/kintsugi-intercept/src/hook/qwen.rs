@@ -13,7 +13,15 @@
 //! explicit `allow` when the daemon allowed; silence for no opinion).
 
 use super::{Answer, HookRequest, Outcome, claude, parse_tool_payload};
+use crate::install::{ConfigStore, InstallFacts};
 use serde_json::Value;
+
+/// Where Qwen Code lives under HOME and where `kintsugi init` wires this hook.
+pub(crate) const INSTALL: InstallFacts = InstallFacts {
+    dirs: &[".qwen"],
+    file: ".qwen/settings.json",
+    store: ConfigStore::Json,
+};
 
 pub(crate) fn parse(v: &Value) -> Result<HookRequest, String> {
     parse_tool_payload(v, &["run_shell_command", "Shell", "Bash"], &["command"])

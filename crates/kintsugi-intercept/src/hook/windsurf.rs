@@ -12,7 +12,15 @@
 //! with the reason on stderr.
 
 use super::{Answer, HookRequest, Outcome, command_in, str_field};
+use crate::install::{ConfigStore, InstallFacts};
 use serde_json::{Value, json};
+
+/// Where Windsurf lives under HOME and where `kintsugi init` wires this hook.
+pub(crate) const INSTALL: InstallFacts = InstallFacts {
+    dirs: &[".codeium/windsurf"],
+    file: ".codeium/windsurf/hooks.json",
+    store: ConfigStore::Json,
+};
 
 pub(crate) fn parse(v: &Value) -> Result<HookRequest, String> {
     let obj = v.as_object().ok_or("the payload is not a JSON object")?;

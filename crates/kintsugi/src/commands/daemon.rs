@@ -55,7 +55,7 @@ pub fn run(args: DaemonArgs) -> Result<ExitCode> {
             return Err(e.into());
         }
     };
-    crate::watch::spawn_in_daemon(config.watch.resolved(&crate::gate::home()));
+    kintsugi_watch::spawn_in_daemon(config.watch.resolved(&crate::gate::home()));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(RUNTIME_WORKERS)
         .enable_all()

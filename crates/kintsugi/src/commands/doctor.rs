@@ -3,9 +3,9 @@
 //! must-deny payload, really blocks it). Also: the daemon answers, the shim
 //! dir is first on PATH. Exit 1 when something is not protected.
 
-use crate::agents::{AGENTS, blocked, configured_command, probe_payload};
-use crate::codex_trust::TrustStatus;
 use anyhow::Result;
+use kintsugi_intercept::install::codex_trust::TrustStatus;
+use kintsugi_intercept::install::{AGENTS, blocked, configured_command, probe_payload};
 use kintsugi_protocol::{Client, Request, Response, socket_path};
 use std::io::Write;
 use std::process::{Command, ExitCode, Stdio};
@@ -59,7 +59,7 @@ fn clear_probes() {
 /// ask Codex itself. Returns the number of problems (0 or 1).
 fn report_codex_trust(home: &std::path::Path) -> usize {
     let fix = "run `kintsugi init` with codex on PATH, or trust it in Codex's /hooks";
-    let (problem, text) = match crate::codex_trust::status(home) {
+    let (problem, text) = match kintsugi_intercept::install::codex_trust::status(home) {
         TrustStatus::Trusted => (false, "trust: Codex lists the hook as trusted".to_string()),
         TrustStatus::Untrusted(state) => (
             true,

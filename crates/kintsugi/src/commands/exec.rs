@@ -21,16 +21,6 @@ pub struct ExecArgs {
     command: Vec<String>,
 }
 
-/// The shell that runs a one-string command line.
-pub fn line_shell() -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let me = std::env::current_exe().unwrap_or_default();
-    let shims = crate::shim::shim_dir();
-    crate::shim::find_real("bash", &path, &me, Some(&shims))
-        .or_else(|| crate::shim::find_real("sh", &path, &me, Some(&shims)))
-        .unwrap_or_else(|| PathBuf::from("/bin/sh"))
-}
-
 /// Run `raw` (a shell line) or `argv` through the gate in `cwd`.
 pub fn gated(agent: &str, cwd: &str, argv: Vec<String>, raw: &str) -> Result<ExitCode> {
     let cmd = gate::proposal(
@@ -50,7 +40,7 @@ pub fn gated(agent: &str, cwd: &str, argv: Vec<String>, raw: &str) -> Result<Exi
     };
     let started = Instant::now();
     let status = if argv.is_empty() {
-        let shell = line_shell();
+        let shell = crate::shim::line_shell();
         gate::run_child(
             &shell,
             "bash",

@@ -70,11 +70,14 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     let dir = shim_dir();
     let me = std::env::current_exe()?.canonicalize()?;
     let home = crate::gate::home();
-    for agent in crate::agents::AGENTS.iter().filter(|a| a.installed(&home)) {
+    for agent in kintsugi_intercept::install::AGENTS
+        .iter()
+        .filter(|a| a.installed(&home))
+    {
         let change = if args.undo {
-            crate::agents::unwire(agent, &home, args.dry_run)
+            kintsugi_intercept::install::unwire(agent, &home, args.dry_run)
         } else {
-            crate::agents::wire(agent, &home, &me, args.dry_run)
+            kintsugi_intercept::install::wire(agent, &home, &me, args.dry_run)
         };
         match change {
             Ok(Some(what)) => println!("{}: {what}", agent.name()),
@@ -83,7 +86,10 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
             Err(e) => eprintln!("{}: {e:#}", agent.name()),
         }
         if agent.agent == kintsugi_intercept::hook::Agent::Codex && !args.undo && !args.dry_run {
-            println!("codex: {}", crate::codex_trust::trust(&home));
+            println!(
+                "codex: {}",
+                kintsugi_intercept::install::codex_trust::trust(&home)
+            );
         }
     }
     if args.undo {

@@ -207,7 +207,7 @@ kintsugi guard (Linux, seccomp user notification; docs/GUARD.md)
 /// The snapshot, watcher and approval limits, from the constants the code
 /// uses (so this page cannot drift from them).
 fn watcher_and_snapshot_limits() -> String {
-    use crate::watch::{COALESCE, MAX_BATCH, QUIET, RESTART_AFTER};
+    use kintsugi_watch::{COALESCE, MAX_BATCH, QUIET, RESTART_AFTER};
     let ms = |d: std::time::Duration| d.as_millis();
     let d = kintsugi_config::Config::default();
     format!(
@@ -290,9 +290,9 @@ fn watcher_and_snapshot_limits() -> String {
         waits = hook_waits(),
         margin = hook::budget::HOLD_MARGIN.as_secs(),
         complete = hook::after::COMPLETE_TIMEOUT.as_secs(),
-        mcp_default = crate::mcp::DEFAULT_TIMEOUT_SECS,
-        mcp_max = crate::mcp::MAX_TIMEOUT_SECS,
-        mcp_out_mib = crate::mcp::MAX_OUTPUT_BYTES / (1024 * 1024),
+        mcp_default = kintsugi_mcp::DEFAULT_TIMEOUT_SECS,
+        mcp_max = kintsugi_mcp::MAX_TIMEOUT_SECS,
+        mcp_out_mib = kintsugi_mcp::MAX_OUTPUT_BYTES / (1024 * 1024),
         replay_mib = crate::replay::MAX_TRANSCRIPT_BYTES / (1024 * 1024),
         line_mib = crate::replay::MAX_LINE_BYTES / (1024 * 1024),
         replay_files = crate::replay::MAX_FILES,

@@ -73,7 +73,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         );
     }
     let started = Instant::now();
-    let shell = crate::commands::exec::line_shell();
+    let shell = crate::shim::line_shell();
     let status = gate::run_child(
         &shell,
         "bash",

@@ -1,5 +1,5 @@
 //! `kintsugi watch PATH…` and `kintsugi undo --observed PATH`: the
-//! filesystem backstop's command-line side (the logic is in `crate::watch`).
+//! filesystem backstop's command-line side (the logic is in `kintsugi-watch`).
 
 use anyhow::Result;
 use clap::Args;
@@ -14,7 +14,7 @@ pub struct WatchArgs {
 }
 
 pub fn run(args: WatchArgs) -> Result<ExitCode> {
-    crate::watch::run(&args.paths)?;
+    kintsugi_watch::run(&args.paths)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -22,7 +22,7 @@ pub fn run(args: WatchArgs) -> Result<ExitCode> {
 /// most recent observed change of each file.
 pub fn undo_observed(path: &Path) -> Result<ExitCode> {
     let abs = std::path::absolute(path)?;
-    let (restored, same) = crate::watch::mirror::restore(&kintsugi_protocol::data_dir(), &abs)?;
+    let (restored, same) = kintsugi_watch::mirror::restore(&kintsugi_protocol::data_dir(), &abs)?;
     println!(
         "restored {restored} file(s) under {} to their content before the last observed change ({same} already identical)",
         abs.display()

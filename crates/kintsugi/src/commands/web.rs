@@ -32,12 +32,12 @@ fn data_dir(socket: &std::path::Path) -> PathBuf {
 /// Kintsugi (what `kintsugi doctor` checks).
 fn wiring() -> Vec<kintsugi_web::Wiring> {
     let home = kintsugi_protocol::home_dir();
-    crate::agents::AGENTS
+    kintsugi_intercept::install::AGENTS
         .iter()
         .map(|a| kintsugi_web::Wiring {
             agent: a.name().to_string(),
             installed: a.installed(&home),
-            wired: crate::agents::configured_command(a, &home).is_some(),
+            wired: kintsugi_intercept::install::configured_command(a, &home).is_some(),
         })
         .collect()
 }

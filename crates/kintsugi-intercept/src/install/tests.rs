@@ -2,7 +2,7 @@
 //! the post-tool hook added to configs wired before it existed.
 
 use super::*;
-use kintsugi_intercept::hook::Agent;
+use crate::hook::Agent;
 
 #[test]
 fn json_wiring_is_idempotent_and_reversible() {
@@ -142,7 +142,7 @@ fn round_trip(agent: Agent, seed: Option<&str>) -> String {
     );
     unwire(a, home.path(), false).unwrap();
     let back = std::fs::read_to_string(a.path(home.path())).ok();
-    if seed.is_some() || store(agent) == Store::OwnFile {
+    if seed.is_some() || store(agent) == ConfigStore::OwnFile {
         // A file of ours goes; a config that was there comes back as it was.
         assert_eq!(back.as_deref(), seed, "{agent:?}");
     }
@@ -288,4 +288,22 @@ fn a_cursor_config_from_before_3_11_gets_the_pre_tool_use_entry_added() {
     );
     assert!(a.wired(home.path()));
     assert!(wire(a, home.path(), bin, false).unwrap().is_none());
+}
+
+#[test]
+fn init_wires_every_agent_once_inside_a_dir_it_detects_it_by() {
+    for agent in Agent::ALL {
+        let found = AGENTS.iter().filter(|a| a.agent == agent).count();
+        assert_eq!(found, 1, "{agent:?} in AGENTS {found} times");
+        let facts = agent.install_facts();
+        assert!(
+            facts
+                .dirs
+                .iter()
+                .any(|d| Path::new(facts.file).starts_with(d) && !d.starts_with('/')),
+            "{agent:?}: {} is not under any of {:?}",
+            facts.file,
+            facts.dirs
+        );
+    }
 }

@@ -12,9 +12,19 @@
 //! its own). Its `server/discover` answer is rmcp's (supported versions,
 //! capabilities, server info) plus the tool list under [`TOOLS_META_KEY`].
 //! Stdout carries only JSON-RPC; diagnostics go to stderr.
+//!
+//! Architecture invariant: every `exec` decides through the one gate of
+//! `kintsugi-intercept`, like the hook and the shim; this crate adds only
+//! the MCP transport. It is its own crate because it needs an async runtime
+//! (rmcp on tokio), which the interception crate, whose hooks are
+//! short-lived blocking processes, does not carry.
+#![forbid(unsafe_code)]
 
-use crate::gate::{self, GateSettings, Outcome};
 use kintsugi_classify::{Context, analyze};
+use kintsugi_intercept::gate::child::report_completion;
+use kintsugi_intercept::gate::runner::{GateSettings, Outcome, approved_env, decide, proposal};
+use kintsugi_intercept::shim::line_shell;
+use kintsugi_protocol::home_dir;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, DiscoverResult,
     Implementation, JsonObject, ListToolsResult, PaginatedRequestParams, ServerCapabilities,
@@ -124,7 +134,7 @@ async fn exec(args: JsonObject) -> Result<CallToolResult, McpError> {
         .and_then(Value::as_u64)
         .unwrap_or(DEFAULT_TIMEOUT_SECS)
         .clamp(1, MAX_TIMEOUT_SECS);
-    let cmd = gate::proposal(
+    let cmd = proposal(
         kintsugi_protocol::Origin::Mcp,
         "mcp",
         &cwd.display().to_string(),
@@ -132,10 +142,9 @@ async fn exec(args: JsonObject) -> Result<CallToolResult, McpError> {
         &command,
     );
     let gate_cmd = cmd.clone();
-    let outcome =
-        tokio::task::spawn_blocking(move || gate::decide(&gate_cmd, &GateSettings::load()))
-            .await
-            .map_err(|e| McpError::internal_error(e.to_string(), None))?;
+    let outcome = tokio::task::spawn_blocking(move || decide(&gate_cmd, &GateSettings::load()))
+        .await
+        .map_err(|e| McpError::internal_error(e.to_string(), None))?;
     let (daemon, approved) = match outcome {
         Outcome::Refuse(reason) => {
             return Ok(CallToolResult::error(vec![ContentBlock::text(reason)]));
@@ -143,11 +152,11 @@ async fn exec(args: JsonObject) -> Result<CallToolResult, McpError> {
         Outcome::Run { daemon, approved } => (daemon, approved),
     };
     let started = Instant::now();
-    let mut child = tokio::process::Command::new(crate::commands::exec::line_shell())
+    let mut child = tokio::process::Command::new(line_shell())
         .arg("-c")
         .arg(&command)
         .current_dir(&cwd)
-        .envs(gate::approved_env(approved.as_deref()))
+        .envs(approved_env(approved.as_deref()))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -168,7 +177,7 @@ async fn exec(args: JsonObject) -> Result<CallToolResult, McpError> {
                 .await
                 .map_err(|e| McpError::internal_error(e.to_string(), None))?;
             if daemon {
-                gate::report_completion(&cmd, &status, started);
+                report_completion(&cmd, &status, started);
             }
             return Ok(CallToolResult::error(vec![ContentBlock::text(format!(
                 "killed after {timeout} s (timeout_secs)"
@@ -178,7 +187,7 @@ async fn exec(args: JsonObject) -> Result<CallToolResult, McpError> {
     let (stdout, out_cut) = out.await.unwrap_or_default();
     let (stderr, err_cut) = err.await.unwrap_or_default();
     if daemon {
-        gate::report_completion(&cmd, &status, started);
+        report_completion(&cmd, &status, started);
     }
     let stdout = String::from_utf8_lossy(&stdout).into_owned();
     let stderr = String::from_utf8_lossy(&stderr).into_owned();
@@ -226,7 +235,7 @@ fn check(args: JsonObject) -> Result<CallToolResult, McpError> {
         .ok_or_else(|| bad_params("`command` (a string) is required".into()))?;
     let ctx = Context {
         cwd: working_dir(&args)?,
-        home: gate::home(),
+        home: home_dir(),
         project_root: None,
     };
     let a = analyze(command, &ctx);

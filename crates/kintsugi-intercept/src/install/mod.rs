@@ -1,19 +1,52 @@
 //! Wiring `kintsugi hook` into each installed agent's own config, and taking
-//! it out again. Detection is by the agent's config dir under HOME. Every
+//! it out again. Where each agent lives and keeps its hook is stated in its
+//! dialect file in `hook/` ([`InstallFacts`]); the shape of the hook entry
+//! is in `shapes.rs`, and `codex_trust.rs` records Codex's hook trust.
+//! Detection is by the agent's config dir under HOME. Every
 //! change is idempotent (an entry that is already there is not added twice),
 //! every file changed is backed up first, and everything else in the file
 //! is kept as it was: JSON (with comments, as Gemini CLI and Qwen Code allow)
 //! through `jsonc`, Codex's TOML through `toml_edit`.
 
-use crate::jsonc::{Doc, Step};
+use crate::hook::Agent;
 use anyhow::{Context as _, Result, anyhow, bail};
-use kintsugi_intercept::hook::Agent;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
+pub mod codex_trust;
+mod jsonc;
 mod shapes;
+
+use jsonc::{Doc, Step};
 use shapes::{after_event, own_file, wire_json, wire_json_after};
 pub use shapes::{blocked, probe_payload};
+
+/// Where an agent lives under HOME and how its hook config is kept: the
+/// install facts each dialect file in `hook/` states beside its dialect
+/// ([`Agent::install_facts`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InstallFacts {
+    /// Directories under HOME whose presence means the agent is installed
+    /// (any one of them).
+    pub dirs: &'static [&'static str],
+    /// The file the hook goes into, under HOME (for Kiro: the directory of
+    /// its agent files, each of which gets the hook).
+    pub file: &'static str,
+    /// How that file holds the hook.
+    pub store: ConfigStore,
+}
+
+/// How an agent's hook config is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigStore {
+    /// Entries in a JSON (with comments) config shared with other settings.
+    Json,
+    /// Codex's `config.toml`.
+    CodexToml,
+    /// A file that is ours alone (a plugin, a hook script, a hooks file in
+    /// a directory of them): written whole, removed on undo.
+    OwnFile,
+}
 
 /// The user-level config of one agent.
 #[derive(Debug, Clone, Copy)]
@@ -27,103 +60,38 @@ pub struct AgentConfig {
     pub file: &'static str,
 }
 
-/// How an agent's hook config is stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Store {
-    /// Entries in a JSON (with comments) config shared with other settings.
-    Json,
-    /// Codex's `config.toml`.
-    CodexToml,
-    /// A file that is ours alone (a plugin, a hook script, a hooks file in
-    /// a directory of them): written whole, removed on undo.
-    OwnFile,
-}
-
-fn store(agent: Agent) -> Store {
-    match agent {
-        Agent::Codex => Store::CodexToml,
-        Agent::OpenCode | Agent::Cline | Agent::Copilot => Store::OwnFile,
-        Agent::Claude
-        | Agent::Gemini
-        | Agent::Qwen
-        | Agent::Cursor
-        | Agent::Antigravity
-        | Agent::Droid
-        | Agent::Crush
-        | Agent::Kiro
-        | Agent::Windsurf => Store::Json,
+impl AgentConfig {
+    /// `agent`'s config, from the facts its dialect file states.
+    pub const fn of(agent: Agent) -> AgentConfig {
+        let facts = agent.install_facts();
+        AgentConfig {
+            agent,
+            dirs: facts.dirs,
+            file: facts.file,
+        }
     }
 }
 
-/// Agents `init` wires at user level.
+fn store(agent: Agent) -> ConfigStore {
+    agent.install_facts().store
+}
+
+/// Agents `init` wires at user level, in the order it reports them (a unit
+/// test checks that every [`Agent`] is here once).
 pub const AGENTS: &[AgentConfig] = &[
-    AgentConfig {
-        agent: Agent::Claude,
-        dirs: &[".claude"],
-        file: ".claude/settings.json",
-    },
-    AgentConfig {
-        agent: Agent::Codex,
-        dirs: &[".codex"],
-        file: ".codex/config.toml",
-    },
-    AgentConfig {
-        agent: Agent::Gemini,
-        dirs: &[".gemini"],
-        file: ".gemini/settings.json",
-    },
-    AgentConfig {
-        agent: Agent::Qwen,
-        dirs: &[".qwen"],
-        file: ".qwen/settings.json",
-    },
-    AgentConfig {
-        agent: Agent::Cursor,
-        dirs: &[".cursor"],
-        file: ".cursor/hooks.json",
-    },
-    AgentConfig {
-        agent: Agent::OpenCode,
-        dirs: &[".config/opencode"],
-        file: ".config/opencode/plugins/kintsugi.js",
-    },
-    AgentConfig {
-        agent: Agent::Copilot,
-        dirs: &[".copilot"],
-        file: ".copilot/hooks/kintsugi.json",
-    },
-    AgentConfig {
-        agent: Agent::Antigravity,
-        dirs: &[".gemini/antigravity-cli", ".gemini/config"],
-        file: ".gemini/config/hooks.json",
-    },
-    AgentConfig {
-        agent: Agent::Droid,
-        dirs: &[".factory"],
-        // Droid 0.225.2 runs the hooks in settings.json (observed; the
-        // docs also name hooks.json, which it did not read).
-        file: ".factory/settings.json",
-    },
-    AgentConfig {
-        agent: Agent::Crush,
-        dirs: &[".config/crush", ".local/share/crush"],
-        file: ".config/crush/crush.json",
-    },
-    AgentConfig {
-        agent: Agent::Kiro,
-        dirs: &[".kiro"],
-        file: ".kiro/agents",
-    },
-    AgentConfig {
-        agent: Agent::Windsurf,
-        dirs: &[".codeium/windsurf"],
-        file: ".codeium/windsurf/hooks.json",
-    },
-    AgentConfig {
-        agent: Agent::Cline,
-        dirs: &["Documents/Cline"],
-        file: "Documents/Cline/Hooks/PreToolUse",
-    },
+    AgentConfig::of(Agent::Claude),
+    AgentConfig::of(Agent::Codex),
+    AgentConfig::of(Agent::Gemini),
+    AgentConfig::of(Agent::Qwen),
+    AgentConfig::of(Agent::Cursor),
+    AgentConfig::of(Agent::OpenCode),
+    AgentConfig::of(Agent::Copilot),
+    AgentConfig::of(Agent::Antigravity),
+    AgentConfig::of(Agent::Droid),
+    AgentConfig::of(Agent::Crush),
+    AgentConfig::of(Agent::Kiro),
+    AgentConfig::of(Agent::Windsurf),
+    AgentConfig::of(Agent::Cline),
 ];
 
 /// The hook command line written into configs.
@@ -407,7 +375,7 @@ fn wire_file(agent: Agent, path: &Path, bin: &Path, dry_run: bool) -> Result<Opt
     let (has_pre, has_post) = hooks_in(&current, agent);
     let post_event = after_event(agent).filter(|_| !has_post);
     let text = match store(agent) {
-        Store::CodexToml => {
+        ConfigStore::CodexToml => {
             let mut text = current;
             if !has_pre {
                 text = wire_codex(&text, "PreToolUse", &command)?;
@@ -417,8 +385,8 @@ fn wire_file(agent: Agent, path: &Path, bin: &Path, dry_run: bool) -> Result<Opt
             }
             text
         }
-        Store::OwnFile => own_file(agent, bin, &command),
-        Store::Json => {
+        ConfigStore::OwnFile => own_file(agent, bin, &command),
+        ConfigStore::Json => {
             let mut doc = parse_doc(path, &current)?;
             let added = if !has_pre {
                 wire_json(agent, &mut doc, &command)
@@ -477,9 +445,9 @@ fn unwire_file(agent: Agent, path: &Path, dry_run: bool) -> Result<Option<String
     }
     let _ = backup(path)?;
     match store(agent) {
-        Store::OwnFile => std::fs::remove_file(path)?,
-        Store::CodexToml => write(path, &unwire_codex(&current, agent)?)?,
-        Store::Json => {
+        ConfigStore::OwnFile => std::fs::remove_file(path)?,
+        ConfigStore::CodexToml => write(path, &unwire_codex(&current, agent)?)?,
+        ConfigStore::Json => {
             let mut doc = parse_doc(path, &current)?;
             unwire_json(&mut doc, agent)
                 .map_err(|e| anyhow!("cannot remove the hook from {}: {e}", path.display()))?;

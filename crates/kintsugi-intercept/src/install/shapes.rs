@@ -3,9 +3,9 @@
 //! alone (OpenCode's plugin, Cline's hook script, Copilot's user hooks
 //! file), and what `doctor` sends and reads back in each dialect.
 
-use crate::jsonc::Doc;
-use kintsugi_intercept::hook::Agent;
-use kintsugi_intercept::hook::budget::hold_budget;
+use super::jsonc::Doc;
+use crate::hook::Agent;
+use crate::hook::budget::hold_budget;
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -126,7 +126,7 @@ pub(super) fn own_file(agent: Agent, bin: &Path, command: &str) -> String {
         Agent::Cline => format!(
             "#!/bin/sh\n# Kintsugi guard for Cline, written by `kintsugi init` (removed by `kintsugi init --undo`).\n# Cline runs this before each tool call with the call as JSON on stdin.\nexec {command}\n"
         ),
-        _ => kintsugi_intercept::hook::opencode::plugin_source(
+        _ => crate::hook::opencode::plugin_source(
             &bin.display().to_string(),
             Agent::OpenCode.default_wait(),
         ),

@@ -3,7 +3,8 @@
 //! runs the real program (found on PATH past the shim) with the same argv0,
 //! stdio, environment and cwd, forwarding signals and exiting as it did.
 
-use crate::gate::{self, DENIED_EXIT, GateSettings, Outcome};
+use crate::gate::child::{exit_like, report_completion, run_child};
+use crate::gate::runner::{DENIED_EXIT, GateSettings, Outcome, approved_env, decide, proposal};
 use kintsugi_protocol::argv_to_line;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -57,6 +58,17 @@ pub fn shim_dir() -> PathBuf {
         .unwrap_or_else(|| kintsugi_protocol::data_dir().join("shims"))
 }
 
+/// The shell that runs a one-string command line: the real `bash` on PATH
+/// past the shim, else `sh`, else `/bin/sh`.
+pub fn line_shell() -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let me = std::env::current_exe().unwrap_or_default();
+    let shims = shim_dir();
+    find_real("bash", &path, &me, Some(&shims))
+        .or_else(|| find_real("sh", &path, &me, Some(&shims)))
+        .unwrap_or_else(|| PathBuf::from("/bin/sh"))
+}
+
 /// Run as the shim for `name`.
 pub fn run(name: &str) -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
@@ -73,7 +85,7 @@ pub fn run(name: &str) -> ExitCode {
         .unwrap_or_else(|_| "/".into());
     let mut argv = vec![name.to_string()];
     argv.extend(rest.iter().cloned());
-    let cmd = gate::proposal(
+    let cmd = proposal(
         kintsugi_protocol::Origin::Shim,
         "shim",
         &cwd,
@@ -81,25 +93,25 @@ pub fn run(name: &str) -> ExitCode {
         &argv_to_line(&argv),
     );
     let settings = GateSettings::load();
-    match gate::decide(&cmd, &settings) {
+    match decide(&cmd, &settings) {
         Outcome::Refuse(msg) => {
             eprintln!("{msg}");
             ExitCode::from(DENIED_EXIT)
         }
         Outcome::Run { daemon, approved } => {
             let started = Instant::now();
-            match gate::run_child(
+            match run_child(
                 &real,
                 &argv0,
                 rest,
                 None,
-                &gate::approved_env(approved.as_deref()),
+                &approved_env(approved.as_deref()),
             ) {
                 Ok(status) => {
                     if daemon {
-                        gate::report_completion(&cmd, &status, started);
+                        report_completion(&cmd, &status, started);
                     }
-                    gate::exit_like(status)
+                    exit_like(status)
                 }
                 Err(e) => {
                     eprintln!("kintsugi: cannot run {}: {e}", real.display());

@@ -139,7 +139,7 @@ pub fn trust(home: &Path) -> String {
         return "hook already trusted".into();
     }
     let config = home.join(".codex/config.toml");
-    if let Err(e) = crate::agents::backup(&config) {
+    if let Err(e) = super::backup(&config) {
         return format!("cannot record trust: {e}");
     }
     let appended = std::fs::OpenOptions::new()

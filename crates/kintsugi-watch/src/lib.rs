@@ -1,4 +1,5 @@
-//! `kintsugi watch PATH…`: the filesystem backstop. It mirrors the watched
+//! The filesystem backstop, run by `kintsugi watch PATH…` and on a thread of
+//! the daemon for the config's `[watch]` paths. It mirrors the watched
 //! trees (see [`mirror`]), says it is ready, then turns inotify events into
 //! `observe` requests over ONE persistent connection: debounced (a batch
 //! closes after [`QUIET`] without events, or [`MAX_BATCH`] after it opened)
@@ -9,6 +10,16 @@
 //! mirror. While the daemon cannot be reached, changes go to the spool
 //! (with the time they were seen) and the daemon records them when it is
 //! back.
+//!
+//! Architecture invariant: the watcher observes after the fact and never
+//! decides. It talks to the daemon only through `kintsugi-protocol` (or its
+//! spool), reads the user's config through `kintsugi-config`, and keeps its
+//! mirror in a `kintsugi-snapshot` store of its own; it does not depend on
+//! the daemon crate, so the same code runs standalone and inside the daemon.
+//! It is its own crate rather than part of `kintsugi-intercept` because it
+//! needs the snapshot store and a long-lived inotify loop, and the
+//! interception crate stays protocol only (no storage, no event loop).
+#![forbid(unsafe_code)]
 
 mod gitignore;
 pub mod mirror;
