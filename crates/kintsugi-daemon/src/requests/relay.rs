@@ -3,7 +3,7 @@
 //! daemon refuses, and records, the approval when any of them belongs to
 //! the proposing agent's process tree — a page the agent opened itself.
 
-use crate::human::refuse;
+use crate::requests::approve::refuse;
 use crate::integrity::outside_agent_tree;
 use crate::peer::Peer;
 use crate::state::State;
