@@ -58,7 +58,6 @@ pub use alerts::{
 pub use config::{
     AlertsConfig, Config, ConfigError, FailMode, Mode, ModelConfig, Rules, WebhookFormat,
 };
-pub use verdict::Decided;
 pub use guarded::{EXEC_ALLOWANCE_WINDOW, MAX_EXEC_ALLOWANCES};
 pub use load::{MAX_REFUSALS_IN_FLIGHT, SUBSCRIBER_WRITE_TIMEOUT};
 pub use offline::{OfflineEngine, scrubbed};
@@ -69,6 +68,7 @@ pub use scorer::facts as model_facts;
 pub use scrub::MIN_SUBSTRING_SECRET;
 pub use server::{DaemonError, run};
 pub use state::Paths;
+pub use verdict::Decided;
 
 /// Files the daemon keeps in its data dir besides the ledger.
 pub mod files {

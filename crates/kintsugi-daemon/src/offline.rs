@@ -6,10 +6,10 @@
 
 use crate::config::{Config, Mode};
 use crate::engine::Engine;
-use crate::verdict::{Decided, by_rules};
 use crate::memory::Memory;
 use crate::policy::Projects;
 use crate::scorer::Heuristic;
+use crate::verdict::{Decided, by_rules};
 use kintsugi_protocol::ProposedCommand;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;

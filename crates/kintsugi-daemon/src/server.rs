@@ -8,14 +8,14 @@
 use crate::config::Config;
 use crate::connection::{Connection, Incoming};
 use crate::engine::Engine;
-use crate::files::{PANIC_FILE, PID_FILE, RUNNING_MARKER};
 use crate::events::daemon_event;
-use crate::requests::{After, handle};
+use crate::files::{PANIC_FILE, PID_FILE, RUNNING_MARKER};
 use crate::load::{Admission, MAX_REFUSALS_IN_FLIGHT, RequestSlot};
 use crate::memory::Memory;
 use crate::peer::{Peer, own_uid};
 use crate::policy::Projects;
 use crate::queue::Queue;
+use crate::requests::{After, handle};
 use crate::scorer::Heuristic;
 use crate::state::{Paths, State, StopReason};
 use crate::writer::{self, CheckpointPolicy};

@@ -391,4 +391,3 @@ fn last_provisioned(data_dir: &Path) -> Option<Recorded> {
         fingerprint: detail["fingerprint"].as_str()?.to_string(),
     })
 }
-

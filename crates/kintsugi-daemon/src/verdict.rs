@@ -112,7 +112,8 @@ pub async fn reach(state: &State, peer: Peer, cmd: ProposedCommand) -> Result<Re
     d.reason = secrets.text(d.reason);
     let touches = plan.paths.clone();
     // 9. Queue capacity.
-    let (pending, preview) = hold_within_capacity(state, peer, &cmd, plan, &secrets, &mut d).await?;
+    let (pending, preview) =
+        hold_within_capacity(state, peer, &cmd, plan, &secrets, &mut d).await?;
     Ok(Reached {
         verdict: Verdict {
             decision: d.decision,

@@ -78,12 +78,14 @@ fn the_engine_side_never_imports_request_handling() {
         src.display()
     );
     let requests = src.join("requests");
-    assert!(requests.join("mod.rs").is_file(), "src/requests/ is missing");
+    assert!(
+        requests.join("mod.rs").is_file(),
+        "src/requests/ is missing"
+    );
     let mut offenders = Vec::new();
     for file in &files {
         let rel = file.strip_prefix(&src).unwrap();
-        if file.starts_with(&requests) || MAY_IMPORT_REQUESTS.iter().any(|m| rel == Path::new(m))
-        {
+        if file.starts_with(&requests) || MAY_IMPORT_REQUESTS.iter().any(|m| rel == Path::new(m)) {
             continue;
         }
         let text = std::fs::read_to_string(file).unwrap();

@@ -26,9 +26,12 @@ pub(crate) async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> 
     if verdict.decision == Decision::Allow {
         state.recent.note(&cmd.raw, &touches);
     }
-    state
-        .execs
-        .note(&cmd, verdict.class, verdict.decision, verdict.pending.clone());
+    state.execs.note(
+        &cmd,
+        verdict.class,
+        verdict.decision,
+        verdict.pending.clone(),
+    );
     let mut e = command_event("propose", &cmd, peer);
     e.class = Some(verdict.class.as_str().into());
     e.decision = Some(verdict.decision.as_str().into());
