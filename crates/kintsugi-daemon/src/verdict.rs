@@ -463,3 +463,7 @@ async fn hold_within_capacity(
         Err(e) => Err(Response::error(e.to_string())),
     }
 }
+
+#[cfg(test)]
+#[path = "verdict_tests.rs"]
+mod tests;
