@@ -342,7 +342,7 @@ async fn report_repo_warnings(state: &State, peer: Peer, warnings: &[(PathBuf, V
     }
 }
 
-/// 7. A hold that is part of a line a human approved (`riding.rs`) is
+/// Step 7: a hold that is part of a line a human approved (`riding.rs`) is
 /// allowed; the claim on the approval is spent only here, on a hold.
 fn reuse_approval(state: &State, cmd: &ProposedCommand, d: &mut Decided) {
     if d.decision != Decision::Hold || state.engine.panicked() || state.grants.is_empty() {
@@ -365,7 +365,7 @@ fn reuse_approval(state: &State, cmd: &ProposedCommand, d: &mut Decided) {
     }
 }
 
-/// 7b. An exec hold under an allowed parent exec (`guarded.rs`) inherits
+/// Step 7b: an exec hold under an allowed parent exec (`guarded.rs`) inherits
 /// its allowance.
 fn inherit_exec_allowance(state: &State, cmd: &ProposedCommand, d: &mut Decided) {
     if !crate::guarded::may_inherit(cmd, d.decision) || state.engine.panicked() {
@@ -387,7 +387,7 @@ fn inherit_exec_allowance(state: &State, cmd: &ProposedCommand, d: &mut Decided)
     }
 }
 
-/// 8. Capture what an allowed, non-safe command will touch. In attended
+/// Step 8: capture what an allowed, non-safe command will touch. In attended
 /// mode a snapshot that cannot cover everything turns the allow into a
 /// hold; otherwise the gap is said in the reason. The snapshot's id.
 async fn snapshot_floor(
@@ -423,7 +423,7 @@ async fn snapshot_floor(
     }
 }
 
-/// 9. Put a hold in the queue, with its preview; a queue (or session share)
+/// Step 9: put a hold in the queue, with its preview; a queue (or session share)
 /// with no room turns it into a deny. The queue id and the preview.
 async fn hold_within_capacity(
     state: &State,
