@@ -11,7 +11,7 @@
 //! [`PIN_LOCKOUT_FILE`]: after [`PIN_MAX_FAILURES`] in a row, every PIN is
 //! refused for [`PIN_LOCKOUT_SECS`], without running argon2.
 
-use crate::handle::daemon_event;
+use crate::events::daemon_event;
 use kintsugi_ledger::NewEvent;
 use kintsugi_protocol::KdfParams;
 use kintsugi_vault::crypto;

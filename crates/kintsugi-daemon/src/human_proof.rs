@@ -15,7 +15,7 @@
 //!   unless the PIN is given.
 //!
 //! The admin password (`approvals_need_password`) is checked before this
-//! by `vault_ops::approve_gate` and stands in for all of it.
+//! by `requests::vault::approve_gate` and stands in for all of it.
 
 use crate::approval_pin::{PinCheck, PinState};
 use crate::approver::ApproverFacts;

@@ -2,14 +2,17 @@
 //! Unix socket, decides every proposed command, holds what needs a human, and
 //! is the single writer of the ledger.
 //!
-//! Map (after tokio's mini-redis): `connection` frames a stream, `handle`
-//! answers one request, `server` accepts and shuts down, `writer` is the one
-//! ledger task, `decide` turns an analysis into a verdict, `queue` keeps held
-//! commands, `auth` and `vault_guard` answer the privileged handshake against the
+//! Map (after tokio's mini-redis): `connection` frames a stream, `server`
+//! accepts and shuts down, `requests/` answers one request (one file per
+//! kind; the privileged kinds through `requests/privileged.rs`), `verdict`
+//! makes the whole decision on a proposal in order, `engine` holds what its
+//! rule steps consult, `writer` is the one ledger task (`events` builds its
+//! events), `queue` keeps held commands, `auth` and `vault_guard` hold the
 //! admin vault loaded at start-up.
 //!
-//! Architecture invariant: nothing here knows how a command was intercepted;
-//! clients speak only `kintsugi-protocol`.
+//! Architecture invariants: nothing here knows how a command was
+//! intercepted (clients speak only `kintsugi-protocol`); the engine side
+//! never imports `requests` (`tests/layers.rs`).
 #![forbid(unsafe_code)]
 
 mod alerts;
@@ -19,10 +22,9 @@ mod auth;
 /// The user's config, from its own crate (clients read it without the daemon).
 use kintsugi_config as config;
 mod connection;
-mod decide;
+mod engine;
+mod events;
 mod guarded;
-mod handle;
-mod human;
 pub mod human_proof;
 mod integrity;
 mod load;
@@ -33,10 +35,9 @@ mod model_thread;
 mod observed;
 mod offline;
 mod peer;
-mod pin_ops;
 mod policy;
 mod queue;
-mod relay;
+mod requests;
 mod riding;
 mod scorer;
 pub mod script_files;
@@ -47,7 +48,7 @@ mod spool_drain;
 mod state;
 mod subscribe;
 mod vault_guard;
-mod vault_ops;
+mod verdict;
 mod writer;
 
 pub use alerts::{
@@ -57,7 +58,6 @@ pub use alerts::{
 pub use config::{
     AlertsConfig, Config, ConfigError, FailMode, Mode, ModelConfig, Rules, WebhookFormat,
 };
-pub use decide::Decided;
 pub use guarded::{EXEC_ALLOWANCE_WINDOW, MAX_EXEC_ALLOWANCES};
 pub use load::{MAX_REFUSALS_IN_FLIGHT, SUBSCRIBER_WRITE_TIMEOUT};
 pub use offline::{OfflineEngine, scrubbed};
@@ -66,7 +66,9 @@ pub use queue::group_name;
 pub use riding::{HOOK_REUSE_WINDOW, RUN_REUSE_WINDOW};
 pub use scorer::facts as model_facts;
 pub use scrub::MIN_SUBSTRING_SECRET;
-pub use server::{DaemonError, Paths, run};
+pub use server::{DaemonError, run};
+pub use state::Paths;
+pub use verdict::Decided;
 
 /// Files the daemon keeps in its data dir besides the ledger.
 pub mod files {

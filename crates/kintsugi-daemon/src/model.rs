@@ -6,7 +6,7 @@
 //! decision engine awaits the answer with a timeout, so inference never
 //! blocks a connection task; a full queue, a timeout, a failure or a
 //! malformed answer all leave the heuristic result standing, with a note
-//! saying why. The model may only explain and escalate (`decide.rs` takes
+//! saying why. The model may only explain and escalate (`verdict.rs` takes
 //! the max of the two risks); it never lowers a class or unlocks a hold.
 
 use crate::config::ModelConfig;

@@ -88,7 +88,7 @@ pub fn event(state: &State, peer: Peer, obs: Observation) -> NewEvent {
     if let Some(at) = &obs.seen_at {
         reason = format!("{reason} (seen at {at} while the daemon was down; recorded late)");
     }
-    let mut e = crate::handle::peer_event("observe", peer, &obs.path, reason);
+    let mut e = crate::events::peer_event("observe", peer, &obs.path, reason);
     e.agent = "watcher".into();
     e.detail = Some(
         serde_json::json!({

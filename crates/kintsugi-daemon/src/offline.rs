@@ -1,14 +1,15 @@
 //! Deciding without a running daemon, for `kintsugi replay`: the daemon's
-//! own [`Engine::decide`](crate::decide::Engine) over the config and the
+//! rule steps ([`by_rules`](crate::verdict::by_rules)) over the config and the
 //! remembered decisions on disk, with the heuristic scorer only (a local
 //! model may only escalate, so a replay can under-count holds it would add,
 //! never over-count). Nothing is recorded, queued or run.
 
 use crate::config::{Config, Mode};
-use crate::decide::{Decided, Engine};
+use crate::engine::Engine;
 use crate::memory::Memory;
 use crate::policy::Projects;
 use crate::scorer::Heuristic;
+use crate::verdict::{Decided, by_rules};
 use kintsugi_protocol::ProposedCommand;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -47,8 +48,8 @@ impl OfflineEngine {
     }
 
     /// The verdict the daemon would give `cmd` now.
-    pub async fn decide(&self, cmd: &ProposedCommand) -> Decided {
-        self.engine.decide(cmd).await
+    pub async fn replay(&self, cmd: &ProposedCommand) -> Decided {
+        by_rules(&self.engine, cmd).await
     }
 
     /// The project a command run in `cwd` belongs to: its root (the nearest

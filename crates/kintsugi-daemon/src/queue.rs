@@ -229,8 +229,9 @@ impl Queue {
             .map(|(id, _)| id.clone())
     }
 
-    /// Decide `id` exactly once. Returns the item as it was held.
-    pub fn decide(&self, id: &str, approve: bool) -> Result<PendingItem, QueueError> {
+    /// Settle `id` (approved or denied) exactly once. Returns the item as
+    /// it was held.
+    pub fn settle(&self, id: &str, approve: bool) -> Result<PendingItem, QueueError> {
         let mut map = self.lock();
         let entry = map
             .get_mut(id)
@@ -311,14 +312,14 @@ mod tests {
         let id = q.hold(item(), Proposer::default(), Vec::new()).unwrap();
         assert_eq!(id.len(), 8);
         assert_eq!(q.status(&id), PendingState::Pending);
-        q.decide(&id, true).unwrap();
+        q.settle(&id, true).unwrap();
         assert_eq!(q.status(&id), PendingState::Approved);
         assert!(matches!(
-            q.decide(&id, false),
+            q.settle(&id, false),
             Err(QueueError::AlreadyDecided { .. })
         ));
         assert!(matches!(
-            q.decide("nope", true),
+            q.settle("nope", true),
             Err(QueueError::Unknown(_))
         ));
         assert_eq!(q.status("nope"), PendingState::Gone);

@@ -7,16 +7,17 @@
 
 use crate::config::Config;
 use crate::connection::{Connection, Incoming};
-use crate::decide::Engine;
+use crate::engine::Engine;
+use crate::events::daemon_event;
 use crate::files::{PANIC_FILE, PID_FILE, RUNNING_MARKER};
-use crate::handle::{After, daemon_event, handle};
 use crate::load::{Admission, MAX_REFUSALS_IN_FLIGHT, RequestSlot};
 use crate::memory::Memory;
 use crate::peer::{Peer, own_uid};
 use crate::policy::Projects;
 use crate::queue::Queue;
+use crate::requests::{After, handle};
 use crate::scorer::Heuristic;
-use crate::state::{State, StopReason};
+use crate::state::{Paths, State, StopReason};
 use crate::writer::{self, CheckpointPolicy};
 use kintsugi_ledger::{DB_FILE, Signer};
 use kintsugi_protocol::{Response, busy_line, decode_request, encode_line};
@@ -31,14 +32,6 @@ use tokio::sync::{Semaphore, mpsc, watch};
 
 /// How long a stopping daemon waits for the fleet shipper's last pass.
 const FLEET_STOP_WAIT: Duration = Duration::from_secs(3);
-
-/// Where the daemon keeps its state and listens.
-#[derive(Debug, Clone)]
-pub struct Paths {
-    pub data_dir: PathBuf,
-    pub socket: PathBuf,
-    pub config: PathBuf,
-}
 
 /// Why the daemon could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]

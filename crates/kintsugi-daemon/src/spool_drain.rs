@@ -3,8 +3,8 @@
 //! recorded as `record` and `observe` events, in the order they happened, when the daemon starts and every [`DRAIN_EVERY`] after. The
 //! drained file is removed only after its last line is committed.
 
-use crate::handle::record;
 use crate::peer::{Peer, own_uid};
+use crate::requests::record::record;
 use crate::state::State;
 use kintsugi_protocol::Response;
 use kintsugi_protocol::spool::{self, Spooled};
@@ -62,7 +62,7 @@ pub async fn drain(state: &State) -> Result<usize, String> {
                 },
                 Spooled::Observe { observed } => {
                     let e = crate::observed::event(state, peer, observed);
-                    crate::handle::commit(state, e)
+                    crate::events::commit(state, e)
                         .await
                         .err()
                         .map(|r| match r {

@@ -2,10 +2,9 @@
 //! the ledger writer, the queue, and the shutdown trigger.
 
 use crate::config::Config;
-use crate::decide::Engine;
+use crate::engine::Engine;
 use crate::files::PANIC_FILE;
 use crate::queue::Queue;
-use crate::server::Paths;
 use crate::writer::WriterHandle;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -13,6 +12,14 @@ use std::sync::Mutex;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 use tokio::sync::watch;
+
+/// Where the daemon keeps its state and listens.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub data_dir: PathBuf,
+    pub socket: PathBuf,
+    pub config: PathBuf,
+}
 
 /// Why the daemon is stopping (recorded in the ledger).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +81,7 @@ impl State {
     pub fn set_panic(&self, on: bool) -> std::io::Result<()> {
         let file: PathBuf = self.paths.data_dir.join(PANIC_FILE);
         if on {
-            std::fs::write(&file, crate::handle::now())?;
+            std::fs::write(&file, crate::events::now())?;
         } else if file.exists() {
             std::fs::remove_file(&file)?;
         }

@@ -12,8 +12,8 @@
 //! feed a persisted lockout (see `kintsugi_vault::lockout`).
 
 use crate::config::Mode;
-use crate::decide::Engine;
-use crate::handle::daemon_event;
+use crate::engine::Engine;
+use crate::events::daemon_event;
 use crate::peer::Peer;
 use kintsugi_ledger::NewEvent;
 use kintsugi_vault::lockout::unix_now;
@@ -391,5 +391,3 @@ fn last_provisioned(data_dir: &Path) -> Option<Recorded> {
         fingerprint: detail["fingerprint"].as_str()?.to_string(),
     })
 }
-
-pub use crate::vault_ops::{approve_gate, authorize, challenge, gate, set_mode, update};

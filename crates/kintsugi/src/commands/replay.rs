@@ -128,7 +128,7 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode> {
         let mut cmd =
             ProposedCommand::new(&format!("hook:{}", call.agent), &cwd, vec![], &call.command);
         cmd.session = call.session.clone();
-        let decided = runtime.block_on(engine.decide(&cmd));
+        let decided = runtime.block_on(engine.replay(&cmd));
         let (shown, reason) = scrubbed(cmd, decided.reason);
         let shown = shown.raw;
         let seen_by = match &ledger {

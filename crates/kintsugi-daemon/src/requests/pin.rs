@@ -6,7 +6,7 @@
 //! shell, cannot choose the PIN for the human. Every outcome is recorded.
 
 use crate::approval_pin::{PinCheck, PinState, check_new_pin};
-use crate::handle::{ack, commit, peer_event};
+use crate::events::{ack, commit, peer_event};
 use crate::human_proof::terminal_test;
 use crate::peer::Peer;
 use crate::state::State;

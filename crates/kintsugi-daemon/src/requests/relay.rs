@@ -3,9 +3,9 @@
 //! daemon refuses, and records, the approval when any of them belongs to
 //! the proposing agent's process tree — a page the agent opened itself.
 
-use crate::human::refuse;
 use crate::integrity::outside_agent_tree;
 use crate::peer::Peer;
+use crate::requests::approve::refuse;
 use crate::state::State;
 use kintsugi_protocol::Response;
 

@@ -1,8 +1,9 @@
 //! Human decisions on held commands: `approve`/`deny` by queue id, `resolve`
 //! (only for a command the daemon is holding), remembering a decision, and
-//! the grants an approval leaves for the commands run inside it (`riding`).
+//! the grants an approval leaves for the commands run inside it (`riding`;
+//! `verdict.rs` spends them).
 
-use crate::handle::{ack, command_event, commit, now, peer_event};
+use crate::events::{ack, command_event, commit, now, peer_event};
 use crate::human_proof::{Approver, Proof, Verdict, prove_human};
 use crate::peer::Peer;
 use crate::scrub;
@@ -10,26 +11,6 @@ use crate::snapshots::Snapshots;
 use crate::state::State;
 use kintsugi_protocol::{HumanDecision, PendingItem, ProposedCommand, Response};
 use std::path::Path;
-
-/// A held command that a human already approved as part of another line
-/// (see `riding`): the queue id of that approval, spent by this use.
-pub(crate) fn covered_by_approval(
-    state: &State,
-    cmd: &ProposedCommand,
-    class: kintsugi_protocol::Class,
-) -> Option<String> {
-    if state.grants.is_empty() {
-        return None;
-    }
-    let commands = crate::guarded::rider_commands(cmd, state.engine.classify(cmd).commands);
-    state.grants.claim(&crate::riding::Rider {
-        hint: cmd.approved_parent.as_deref(),
-        from_hook: cmd.origin() == Some(kintsugi_protocol::Origin::Hook),
-        cwd: &cmd.cwd,
-        commands,
-        class,
-    })
-}
 
 /// A human approved held item `id`: keep what its line may run (`riding`).
 fn grant(state: &State, id: &str, item: &PendingItem) {
@@ -153,7 +134,7 @@ pub(crate) async fn resolve(
             Err(resp) => return resp,
         }
     }
-    if let Err(e) = state.queue.decide(&id, allow) {
+    if let Err(e) = state.queue.settle(&id, allow) {
         return Response::error(e.to_string());
     }
     if allow {
@@ -177,7 +158,10 @@ pub(crate) async fn resolve(
     ack(commit(state, e).await)
 }
 
-pub(crate) async fn decide_pending(
+/// `approve` (with `approve`) or `deny` of held item `id`: the human proof
+/// (or the admin proof when `proven`), the snapshot of an approved command
+/// before its waiter is released, the grant it leaves, memory, the record.
+pub(crate) async fn answer_held(
     state: &State,
     peer: Peer,
     id: &str,
@@ -228,7 +212,7 @@ pub(crate) async fn decide_pending(
             Err(e) => note = format!(" No snapshot could be taken: {e}."),
         }
     }
-    let item = match state.queue.decide(id, approve) {
+    let item = match state.queue.settle(id, approve) {
         Ok(item) => item,
         Err(e) => return Response::error(e.to_string()),
     };

@@ -1,0 +1,82 @@
+//! Answer one request: one file per request kind, and [`handle`], which
+//! sends each request to its file. Every request that changes or reports
+//! state comes through here; everything recorded is committed before the
+//! answer is sent.
+//!
+//! Layering: this side imports the engine side (`verdict`, `engine`,
+//! `queue`, `riding`, `guarded`, `snapshots`, `events`, …), never the other
+//! way round (`crates/kintsugi-daemon/tests/layers.rs` checks it). The
+//! privileged kinds all pass through `privileged::serve`.
+
+pub(crate) mod admin;
+pub(crate) mod approve;
+pub(crate) mod complete;
+pub(crate) mod pending;
+pub(crate) mod pin;
+pub(crate) mod privileged;
+pub(crate) mod propose;
+pub(crate) mod record;
+pub(crate) mod relay;
+pub(crate) mod status;
+pub(crate) mod undo;
+pub(crate) mod vault;
+
+use crate::peer::Peer;
+use crate::state::State;
+use kintsugi_protocol::{Request, Response};
+
+/// What the connection should do after writing the response.
+pub enum After {
+    Continue,
+    Close,
+}
+
+/// Answer `req` from `peer`.
+pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After) {
+    let response = match req {
+        Request::Propose(cmd) => propose::propose(state, peer, cmd).await,
+        Request::Record(cmd) => record::record(state, peer, cmd).await,
+        Request::Observe(obs) => record::observe(state, peer, obs).await,
+        Request::Complete {
+            id,
+            exit_code,
+            signal,
+            duration_ms,
+            agent,
+            raw,
+            cwd,
+        } => {
+            let done = complete::Completion {
+                id,
+                exit_code,
+                signal,
+                duration_ms,
+                agent,
+                raw,
+                cwd,
+            };
+            complete::complete(state, peer, done).await
+        }
+        Request::ListPending => pending::list(state),
+        Request::PendingStatus { id } => pending::status(state, &id),
+        Request::Wait { id, timeout_ms } => pending::wait(state, &id, timeout_ms).await,
+        Request::Status => status::status(state),
+        Request::Gc => undo::gc(state, peer).await,
+        // Turning the kill switch on only tightens: anyone may.
+        Request::Panic => admin::kill_switch(state, peer, true).await,
+        Request::AuthBegin { op } => vault::challenge(state, peer, &op).await,
+        // The connection loop turns the connection into a stream first.
+        Request::Subscribe => Response::error("`subscribe` is served by the connection loop"),
+        req @ (Request::Approve { .. }
+        | Request::Deny { .. }
+        | Request::Resolve { .. }
+        | Request::Undo { .. }
+        | Request::Resume { .. }
+        | Request::Shutdown { .. }
+        | Request::SetMode { .. }
+        | Request::VaultUpdate { .. }
+        | Request::Authorize { .. }
+        | Request::SetPin { .. }) => return privileged::serve(state, peer, req).await,
+    };
+    (response, After::Continue)
+}
