@@ -483,7 +483,15 @@ impl<'c> Engine<'c> {
         for ch in node.named_children(&mut cur) {
             match ch.kind() {
                 "file_redirect" | "heredoc_redirect" | "herestring_redirect" => {
-                    self.collect_redir(ch, src, &mut redirs, &mut here)
+                    self.collect_redir(ch, src, &mut redirs, &mut here);
+                    // `rm 2>/dev/null -rf ~`: words after the target are
+                    // arguments, not part of the redirection.
+                    for (s, e) in redirect_extra_words(ch) {
+                        if let Some((ps, pe)) = pending.take() {
+                            words.extend(self.split(src.get(ps..pe).unwrap_or("")));
+                        }
+                        words.extend(self.split(src.get(s..e).unwrap_or("")));
+                    }
                 }
                 "comment" => {}
                 _ => {
@@ -512,6 +520,9 @@ impl<'c> Engine<'c> {
             for ch in p.named_children(&mut cur) {
                 if ch.id() != node.id() {
                     self.collect_redir(ch, src, &mut redirs, &mut here);
+                    for (s, e) in redirect_extra_words(ch) {
+                        words.extend(self.split(src.get(s..e).unwrap_or("")));
+                    }
                 }
             }
         }
@@ -703,6 +714,29 @@ impl<'c> Engine<'c> {
     }
 }
 
+/// The byte ranges of the words tree-sitter attaches to a file redirection
+/// after its target (`2>/dev/null -rf ~`): in bash they are arguments of
+/// the command.
+fn redirect_extra_words(redirect: Node) -> Vec<(usize, usize)> {
+    if redirect.kind() != "file_redirect" {
+        return Vec::new();
+    }
+    let mut cur = redirect.walk();
+    // Touching nodes are one shell word (`/tmp/$x`); the first word is the
+    // target.
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    for k in redirect
+        .named_children(&mut cur)
+        .filter(|k| k.kind() != "file_descriptor" && k.kind() != "ERROR")
+    {
+        match groups.last_mut() {
+            Some(g) if g.1 == k.start_byte() => g.1 = k.end_byte(),
+            _ => groups.push((k.start_byte(), k.end_byte())),
+        }
+    }
+    groups.into_iter().skip(1).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use crate::testutil::expect;
@@ -728,3 +762,4 @@ mod tests {
         ]);
     }
 }
+

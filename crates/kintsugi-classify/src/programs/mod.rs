@@ -181,7 +181,15 @@ pub(crate) fn dispatch_named(e: &mut Engine, c: &Cmd, path: Option<&str>) {
                 what,
             }),
             Some(forms::Form::Unknown) => unknown::unknown(e, c, "subcommand"),
-            Some(forms::Form::Safe) | None => {}
+            Some(forms::Form::Safe) => {}
+            // A family that models the program said nothing about this
+            // form: a destructive verb is still looked at.
+            None if !crate::safe_list::is_known_safe(&c.name)
+                && !crate::safe_list::set_of(&DATA_SET, DATA).contains(c.name.as_str()) =>
+            {
+                unknown::destroy_backstop(e, c);
+            }
+            None => {}
         }
     }
 }

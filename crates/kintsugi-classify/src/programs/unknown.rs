@@ -382,6 +382,42 @@ pub(crate) fn judge(e: &mut Engine, c: &Cmd) {
     unknown(e, c, "program");
 }
 
+/// A program a family owns but whose rules found nothing to say about this
+/// form (`rclone purge remote:`, `ibmcloud resource service-instance-delete
+/// x`): a destructive verb among its first words is still a change, and a
+/// wholesale one is catastrophic. Returns whether it recorded anything.
+pub(crate) fn destroy_backstop(e: &mut Engine, c: &Cmd) -> bool {
+    if c.dry_run() {
+        return false;
+    }
+    let pos: Vec<String> = c
+        .positional()
+        .iter()
+        .take(3)
+        .map(|w| w.text.clone())
+        .collect();
+    let Some(v) = any_verb(&pos, DESTROY_VERBS) else {
+        return false;
+    };
+    let before = e.effects.len();
+    if wholesale_target(c, &pos) {
+        e.add(Effect::Unknown {
+            program: c.name.clone(),
+            form: "destroy".into(),
+            what: format!(
+                "`{}` runs the destructive verb `{v}` on a wholesale target",
+                c.label()
+            ),
+        });
+    } else {
+        e.add(Effect::Change {
+            program: c.name.clone(),
+            what: format!("runs the destructive verb `{v}`"),
+        });
+    }
+    e.effects.len() > before
+}
+
 /// Record that `c` is not something Kintsugi knows (`program`, `subcommand`
 /// or `script`).
 pub(crate) fn unknown(e: &mut Engine, c: &Cmd, kind: &str) {
