@@ -742,6 +742,16 @@ mod tests {
     use crate::testutil::expect;
 
     #[test]
+    fn words_after_a_redirection_target_are_arguments() {
+        expect(&[
+            ("rm 2>/dev/null -rf ~", "catastrophic"),
+            ("rm -rf 2>&1 ~/work", "catastrophic"),
+            ("echo hi > /tmp/scratch/x.txt", "safe"),
+            ("ls 2>/dev/null -la src", "safe"),
+        ]);
+    }
+
+    #[test]
     fn multi_line_forms() {
         expect(&[
             (
@@ -762,4 +772,3 @@ mod tests {
         ]);
     }
 }
-

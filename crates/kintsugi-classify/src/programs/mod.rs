@@ -121,6 +121,7 @@ impl Cmd {
             "--check",
             "--plan",
             "--version",
+            "--preview-only",
         ]) || self.args.iter().any(|a| a.text.starts_with("--dry-run="))
     }
     pub fn label(&self) -> String {
@@ -167,6 +168,10 @@ pub(crate) fn dispatch_named(e: &mut Engine, c: &Cmd, path: Option<&str>) {
             wrapper_lookahead(e, c);
             if e.effects.len() == before {
                 unknown::judge(e, c);
+            } else {
+                // `nats stream rm ORDERS -f` is not a wrapper around `rm`:
+                // the destructive verb of the CLI itself still counts.
+                unknown::destroy_backstop(e, c);
             }
         }
         return;
@@ -454,8 +459,18 @@ fn code_like_args(e: &mut Engine, c: &Cmd) {
     let complete = e.complete;
     let mut via = c.via.clone();
     via.push(format!("{} argument", c.name));
-    for cand in cands {
-        e.run_script(&cand, &via, c.depth + 1, &Stdin::Terminal);
+    for cand in &cands {
+        e.run_script(cand, &via, c.depth + 1, &Stdin::Terminal);
+    }
+    // SQL handed to any client as an option value (`wrangler d1 execute
+    // db --command "DROP TABLE users"`).
+    for cand in &cands {
+        if let (2, what) = db::sql_severity(cand) {
+            e.add(Effect::DbDestroy {
+                engine: c.name.clone(),
+                what,
+            });
+        }
     }
     // Keep only catastrophic findings: prose must not make lines noisy.
     let ctx = e.ctx;
