@@ -126,3 +126,13 @@ fn a_tools_own_shell_integration_and_previews_are_not_alarms() {
         ("pulumi destroy --preview-only", "safe"),
     ]);
 }
+
+#[test]
+fn endless_loops_with_background_jobs_and_entr_shell_strings() {
+    expect(&[
+        ("until false; do (yes > /dev/null &) ; done", "catastrophic"),
+        ("while :; do bash & done", "catastrophic"),
+        ("entr -s 'rm -rf ~' <<< README.md", "catastrophic"),
+        ("ls src/*.rs | entr -s 'cargo test'", "safe"),
+    ]);
+}
