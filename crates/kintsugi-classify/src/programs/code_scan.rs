@@ -318,6 +318,22 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
         let mut from = 0;
         while let Some(k) = code[from..].find(pat) {
             let at = from + k;
+            // `system "cmd"`, `system $cmd`: a call, not the word in a regex
+            // or a sentence (`print if /system /`).
+            if *pat == "system " {
+                let before_ok = code[..at]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|ch| matches!(ch, ' ' | ';' | '{' | '(' | '\n' | '\t'));
+                let after_ok = code[at + pat.len()..].starts_with(['"', '\'', '$', '@', '(']);
+                if !(before_ok && after_ok) {
+                    from = at + pat.len();
+                    if from >= code.len() {
+                        break;
+                    }
+                    continue;
+                }
+            }
             spawned = true;
             let arg = if *pat == "`" || *pat == "$`" {
                 backtick_body(code, at, pat)
