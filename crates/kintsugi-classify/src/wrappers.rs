@@ -90,9 +90,10 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
         }
         "exec" => s(skip_opts(argv, &["-a"], 0)),
         // `entr -s 'cmd'`: the first argument is a shell string.
-        "entr" if argv.iter().skip(1).any(|w| {
-            w.text.starts_with('-') && !w.text.starts_with("--") && w.text.contains('s')
-        }) =>
+        "entr"
+            if argv.iter().skip(1).any(|w| {
+                w.text.starts_with('-') && !w.text.starts_with("--") && w.text.contains('s')
+            }) =>
         {
             let k = skip_opts(argv, &[], 0);
             Peel::Replace(
