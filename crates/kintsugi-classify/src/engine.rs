@@ -513,7 +513,15 @@ impl<'c> Engine<'c> {
         for ch in node.named_children(&mut cur) {
             match ch.kind() {
                 "file_redirect" | "heredoc_redirect" | "herestring_redirect" => {
-                    self.collect_redir(ch, src, &mut redirs, &mut here)
+                    self.collect_redir(ch, src, &mut redirs, &mut here);
+                    // `rm 2>/dev/null -rf ~`: words after the target are
+                    // arguments, not part of the redirection.
+                    for (s, e) in redirect_extra_words(ch) {
+                        if let Some((ps, pe)) = pending.take() {
+                            words.extend(self.split(src.get(ps..pe).unwrap_or("")));
+                        }
+                        words.extend(self.split(src.get(s..e).unwrap_or("")));
+                    }
                 }
                 "comment" => {}
                 _ => {
@@ -542,6 +550,9 @@ impl<'c> Engine<'c> {
             for ch in p.named_children(&mut cur) {
                 if ch.id() != node.id() {
                     self.collect_redir(ch, src, &mut redirs, &mut here);
+                    for (s, e) in redirect_extra_words(ch) {
+                        words.extend(self.split(src.get(s..e).unwrap_or("")));
+                    }
                 }
             }
         }
@@ -765,9 +776,42 @@ impl<'c> Engine<'c> {
     }
 }
 
+/// The byte ranges of the words tree-sitter attaches to a file redirection
+/// after its target (`2>/dev/null -rf ~`): in bash they are arguments of
+/// the command.
+fn redirect_extra_words(redirect: Node) -> Vec<(usize, usize)> {
+    if redirect.kind() != "file_redirect" {
+        return Vec::new();
+    }
+    let mut cur = redirect.walk();
+    // Touching nodes are one shell word (`/tmp/$x`); the first word is the
+    // target.
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    for k in redirect
+        .named_children(&mut cur)
+        .filter(|k| k.kind() != "file_descriptor" && k.kind() != "ERROR")
+    {
+        match groups.last_mut() {
+            Some(g) if g.1 == k.start_byte() => g.1 = k.end_byte(),
+            _ => groups.push((k.start_byte(), k.end_byte())),
+        }
+    }
+    groups.into_iter().skip(1).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use crate::testutil::expect;
+
+    #[test]
+    fn words_after_a_redirection_target_are_arguments() {
+        expect(&[
+            ("rm 2>/dev/null -rf ~", "catastrophic"),
+            ("rm -rf 2>&1 ~/work", "catastrophic"),
+            ("echo hi > /tmp/scratch/x.txt", "safe"),
+            ("ls 2>/dev/null -la src", "safe"),
+        ]);
+    }
 
     #[test]
     fn multi_line_forms() {

@@ -510,6 +510,27 @@ impl Engine<'_> {
         if s == "-" || s == "/dev/stdin" || s == "/proc/self/fd/0" || s == "/dev/fd/0" {
             self.stdin_code(interp, &c.stdin, &c.via, c.depth);
         } else if s.starts_with("<(") || s.starts_with("$(") || s.starts_with('`') {
+            // `source <(kubectl completion bash)`: a tool's own shell
+            // integration, like `eval "$(direnv hook bash)"`.
+            if let Some(inner) = s
+                .strip_prefix("<(")
+                .or_else(|| s.strip_prefix("$("))
+                .and_then(|x| x.strip_suffix(')'))
+            {
+                let words = self.split(inner);
+                if let Some((first, rest)) = words.split_first() {
+                    let tool = crate::programs::Cmd {
+                        name: basename(&first.text).to_string(),
+                        args: rest.to_vec(),
+                        stdin: Stdin::Terminal,
+                        via: c.via.clone(),
+                        depth: c.depth + 1,
+                    };
+                    if !first.dynamic && crate::programs::forms::shell_integration(&tool) {
+                        return;
+                    }
+                }
+            }
             let l = s.to_ascii_lowercase();
             if ["curl", "wget", "fetch", "http"]
                 .iter()

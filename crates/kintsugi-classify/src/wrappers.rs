@@ -89,6 +89,21 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
             s(skip_opts(argv, &[], 0))
         }
         "exec" => s(skip_opts(argv, &["-a"], 0)),
+        // `entr -s 'cmd'`: the first argument is a shell string.
+        "entr"
+            if argv.iter().skip(1).any(|w| {
+                w.text.starts_with('-') && !w.text.starts_with("--") && w.text.contains('s')
+            }) =>
+        {
+            let k = skip_opts(argv, &[], 0);
+            Peel::Replace(
+                vec![Word::lit("sh"), Word::lit("-c")]
+                    .into_iter()
+                    .chain(argv.get(k).cloned())
+                    .collect(),
+                label,
+            )
+        }
         "setsid" | "caffeinate" | "coproc" | "ssh-agent" | "faketime" | "dbus-launch"
         | "dbus-run-session" | "xvfb-run" | "setpriv" | "cgexec" | "sem" | "tsp" | "nocache"
         | "eatmydata" | "trickle" | "sandbox-exec" | "rlwrap" | "entr" | "daemonize" => {

@@ -99,7 +99,9 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         }
         "pulumi" | "cdk" | "cdktf" | "sst" | "serverless" | "sls" | "sam" | "copilot" => {
             let sub = p(0);
-            if matches!(sub, "destroy" | "remove" | "delete")
+            if c.dry_run() || c.long("--preview") {
+                // `pulumi destroy --preview-only`, `sls remove --noop`.
+            } else if matches!(sub, "destroy" | "remove" | "delete")
                 || (sub == "stack" && p(1) == "rm")
                 || (sub == "app" && p(1) == "delete")
             {

@@ -166,6 +166,10 @@ const SPAWN: &[&str] = &[
     "execl(",
     "exec ",
     "spawn ",
+    "system ",
+    "os:cmd(",
+    "System.cmd(",
+    "System.shell(",
 ];
 
 const DELETE: &[&str] = &[
@@ -200,6 +204,7 @@ const DELETE: &[&str] = &[
     "delete-file",
     "file delete",
     "rm(",
+    "unlink glob",
     "remove_dir_all",
     "remove_file",
     "deleteDir",
@@ -269,13 +274,15 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
     let lower = code.to_ascii_lowercase();
     let mut spawned = false;
     for pat in SPAWN {
-        if *pat == "`" && !matches!(kind, "perl" | "ruby" | "php") {
+        if *pat == "`" && !matches!(kind, "perl" | "ruby" | "php" | "julia") {
             continue;
         }
         if *pat == "$`" && kind != "node" {
             continue;
         }
-        if (*pat == "exec " || *pat == "spawn ") && !matches!(kind, "perl" | "ruby" | "tcl") {
+        if (*pat == "exec " || *pat == "spawn " || *pat == "system ")
+            && !matches!(kind, "perl" | "ruby" | "tcl" | "lisp")
+        {
             continue;
         }
         if matches!(*pat, "%x" | "qx") && !matches!(kind, "perl" | "ruby") {
@@ -311,6 +318,22 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
         let mut from = 0;
         while let Some(k) = code[from..].find(pat) {
             let at = from + k;
+            // `system "cmd"`, `system $cmd`: a call, not the word in a regex
+            // or a sentence (`print if /system /`).
+            if *pat == "system " {
+                let before_ok = code[..at]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|ch| matches!(ch, ' ' | ';' | '{' | '(' | '\n' | '\t'));
+                let after_ok = code[at + pat.len()..].starts_with(['"', '\'', '$', '@', '(']);
+                if !(before_ok && after_ok) {
+                    from = at + pat.len();
+                    if from >= code.len() {
+                        break;
+                    }
+                    continue;
+                }
+            }
             spawned = true;
             let arg = if *pat == "`" || *pat == "$`" {
                 backtick_body(code, at, pat)
@@ -413,6 +436,8 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
         });
     } else if NET_GET.iter().any(|p| code.contains(p))
         && (lower.contains("eval(")
+            || lower.contains("(eval)")
+            || lower.contains("new function(")
             || lower.contains("exec(")
             || lower.contains("| sh")
             || lower.contains("|sh"))
@@ -511,17 +536,13 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
             exec: true,
         });
     }
-    let forks = code.matches("fork").count();
-    let looped = ["while", "loop", "for ", "iter(", "until", "repeat"]
+    let looped = ["while", "loop", "for ", "for(", "iter(", "until", "repeat"]
         .iter()
         .any(|k| code.contains(k));
-    if forks >= 1
-        && looped
-        && (code.contains("fork()")
-            || code.contains("fork {")
-            || code.contains("fork while")
-            || code.contains("fork;")
-            || code.contains("fork {"))
+    let async_spawn = ["spawn(", "Popen(", "Process.spawn", "spawn ", "fork"]
+        .iter()
+        .any(|k| code.contains(k));
+    if (fork_call(code) && looped || unbounded_loop(code) && async_spawn)
         && !code.contains("waitpid")
     {
         e.add(Effect::ForkBomb {
@@ -553,6 +574,38 @@ pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth
             }
         }
     }
+}
+
+/// A call of `fork` as a word (`fork()`, `fork}`, `os.fork`, `fork while 1`),
+/// not a longer name (`forked`, `forkJoin`).
+fn fork_call(code: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    code.match_indices("fork").any(|(at, _)| {
+        let before = code[..at].chars().next_back();
+        let after = code[at + 4..].chars().next();
+        !before.is_some_and(ident) && !after.is_some_and(ident)
+    })
+}
+
+/// A loop with no exit condition, in any language.
+fn unbounded_loop(code: &str) -> bool {
+    let squeezed: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    [
+        "for(;;)",
+        "while(1)",
+        "while(true)",
+        "whileTrue:",
+        "while1",
+        "whiletrue",
+        "loop{",
+        "loopdo",
+        "iter(int",
+        "untilfalse",
+        "until(false)",
+        "repeat{",
+    ]
+    .iter()
+    .any(|k| squeezed.contains(k))
 }
 
 /// A secret-looking environment variable read by code.

@@ -324,6 +324,27 @@ pub(crate) fn container_run(e: &mut Engine, c: &Cmd) {
                 mounts.push((h.to_string(), ct.to_string()));
             }
         }
+        // `--mount type=bind,src=/home/dev,dst=/w` (also `source=`,
+        // `target=`, `destination=`).
+        let mount_spec = if a == "--mount" {
+            c.args.get(i + 1).map(|w| w.text.as_str())
+        } else {
+            a.strip_prefix("--mount=")
+        };
+        if let Some(spec) = mount_spec {
+            let field = |keys: &[&str]| {
+                spec.split(',').find_map(|kv| {
+                    let (k, v) = kv.split_once('=')?;
+                    keys.contains(&k).then(|| v.to_string())
+                })
+            };
+            if let (Some(h), Some(ct)) = (
+                field(&["src", "source"]),
+                field(&["dst", "target", "destination"]),
+            ) {
+                mounts.push((h, ct));
+            }
+        }
         if a.starts_with("--volume=") || a.starts_with("-v=") {
             let v = a.split_once('=').map(|x| x.1).unwrap_or("");
             let mut parts = v.split(':');
@@ -441,5 +462,24 @@ pub(crate) fn container_run(e: &mut Engine, c: &Cmd) {
         if paths.is_empty() || on_host || keep_all {
             e.add(eff);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn mount_flag_binds_map_back_to_the_host() {
+        expect(&[
+            (
+                "docker run --mount type=bind,src=/home/dev,dst=/w alpine sh -c 'rm -rf /w/*'",
+                "catastrophic",
+            ),
+            (
+                "podman run --mount=type=bind,source=/etc,target=/x alpine rm -rf /x",
+                "catastrophic",
+            ),
+        ]);
     }
 }

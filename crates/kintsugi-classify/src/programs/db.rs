@@ -76,6 +76,7 @@ fn sql_severity_plain(sql: &str) -> (u8, String) {
             || s.contains("DELETEMANY()")
             || s.replace(' ', "").contains("UPDATEMANY({},")
             || s.contains(".DROPCOLLECTION")
+            || s.contains("DETACH DELETE") && !s.contains(" WHERE ")
         {
             hit(&mut worst, 2, &short(s));
         } else if [
@@ -98,6 +99,12 @@ fn sql_severity_plain(sql: &str) -> (u8, String) {
             || s.contains(".UPDATEMANY(")
             || s.contains(".INSERT")
             || s.contains(".REMOVE(")
+            || s.contains(".DELETEONE(")
+            || s.contains(".UPDATEONE(")
+            || s.contains(".REPLACEONE(")
+            || s.contains(".FINDONEANDDELETE(")
+            || s.contains(".BULKWRITE(")
+            || s.contains("DETACH DELETE")
         {
             hit(&mut worst, 1, &short(s));
         }
@@ -153,7 +160,100 @@ fn sql_effect(e: &mut Engine, engine: &str, sql: &str) {
     }
 }
 
+/// The command inside a substitution (`$(…)`, `<(…)`) in `text`, if any.
+fn substitution_body(text: &str) -> Option<&str> {
+    let at = text.find("$(").or_else(|| text.find("<("))?;
+    let body = &text[at + 2..];
+    Some(body.rfind(')').map_or(body, |end| &body[..end]))
+}
+
+/// Split a simple command into words, honouring single and double quotes.
+fn quote_split(s: &str) -> Vec<String> {
+    let (mut out, mut cur, mut quote, mut started) = (Vec::new(), String::new(), None, false);
+    for ch in s.chars() {
+        match (quote, ch) {
+            (None, '\'' | '"') => {
+                quote = Some(ch);
+                started = true;
+            }
+            (Some(q), _) if ch == q => quote = None,
+            (None, c) if c.is_whitespace() => {
+                if started {
+                    out.push(std::mem::take(&mut cur));
+                    started = false;
+                }
+            }
+            _ => {
+                cur.push(ch);
+                started = true;
+            }
+        }
+    }
+    if started {
+        out.push(cur);
+    }
+    out
+}
+
+/// The SQL a substitution prints when it is `echo …` or `printf FMT ARGS…`
+/// (`psql -c "$(printf 'DROP %s users' TABLE)"`); `None` when it is computed
+/// some other way.
+fn printed_sql(text: &str) -> Option<String> {
+    let body = substitution_body(text)?;
+    let words = quote_split(body.trim());
+    match words.first().map(String::as_str) {
+        Some("echo") => Some(
+            words[1..]
+                .iter()
+                .filter(|w| !matches!(w.as_str(), "-e" | "-n" | "-E"))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        Some("printf") => {
+            let fmt = words.get(1)?;
+            let mut args = words[2..].iter();
+            let mut out = String::new();
+            let mut it = fmt.chars().peekable();
+            while let Some(ch) = it.next() {
+                if ch == '%' && it.peek().is_some_and(|n| matches!(n, 's' | 'b' | 'd')) {
+                    it.next();
+                    out.push_str(args.next().map(String::as_str).unwrap_or(""));
+                } else if ch == '\\' && it.peek() == Some(&'n') {
+                    it.next();
+                    out.push('\n');
+                } else {
+                    out.push(ch);
+                }
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// SQL that arrives through a substitution: what it prints when that is
+/// static, otherwise a change whose text nobody reviewed.
+fn computed_sql(e: &mut Engine, engine: &str, text: &str) -> bool {
+    if substitution_body(text).is_none() {
+        return false;
+    }
+    match printed_sql(text) {
+        Some(sql) => sql_effect(e, engine, &sql),
+        None => e.add(Effect::DbWrite {
+            engine: engine.into(),
+            what: format!("runs SQL computed at run time ({})", short(text)),
+        }),
+    }
+    true
+}
+
 fn stdin_sql(e: &mut Engine, c: &Cmd, engine: &str) {
+    if let Stdin::File(p) = &c.stdin
+        && computed_sql(e, engine, p)
+    {
+        return;
+    }
     match &c.stdin {
         Stdin::Literal(t) => {
             let t = t.clone();
@@ -197,15 +297,19 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 };
                 if let Some(sql) = v {
                     any = true;
-                    sql_effect(e, n, &sql);
+                    if !computed_sql(e, n, &sql) {
+                        sql_effect(e, n, &sql);
+                    }
                 }
             }
             if let Some(f) = c.opt(&["-f", "--file"]) {
                 any = true;
-                e.add(Effect::DbWrite {
-                    engine: n.into(),
-                    what: format!("runs SQL from {}", f.text),
-                });
+                if !computed_sql(e, n, &f.text) {
+                    e.add(Effect::DbWrite {
+                        engine: n.into(),
+                        what: format!("runs SQL from {}", f.text),
+                    });
+                }
             }
             if n.starts_with("sqlite") || n == "duckdb" {
                 let pos = c.positional();
@@ -511,6 +615,27 @@ mod family_tests {
             ("npx prisma migrate reset", "catastrophic"),
             ("dropdb prod", "catastrophic"),
             ("psql <<EOF\nDROP TABLE x;\nEOF", "catastrophic"),
+        ]);
+    }
+
+    #[test]
+    fn sql_through_substitutions_and_option_values() {
+        expect(&[
+            (
+                r#"psql -c "$(printf 'DROP %s users' TABLE)""#,
+                "catastrophic",
+            ),
+            (r#"psql app -f <(echo 'delete from users')"#, "catastrophic"),
+            (
+                r#"mysql app < <(echo "TRUNCATE TABLE payments")"#,
+                "catastrophic",
+            ),
+            (r#"psql -c "$(cat q.sql)""#, "ambiguous"),
+            (
+                r#"wrangler d1 execute prod-db --command "DROP TABLE users""#,
+                "catastrophic",
+            ),
+            (r#"psql -c "$(printf 'SELECT %s FROM t' id)""#, "safe"),
         ]);
     }
 }

@@ -66,10 +66,9 @@ fn printed_secret(c: &Cmd) -> Option<String> {
         "terraform" | "tofu" | "terragrunt" => {
             s(0) == "output" || (s(0) == "state" && s(1) == "pull")
         }
-        "pulumi" => {
-            c.has(&["--show-secrets"])
-                || (s(0) == "config" && s(1) == "get" && c.has(&["--secret"]))
-        }
+        "pulumi" => c.has(&["--show-secrets"]) || (s(0) == "config" && s(1) == "get"),
+        "chamber" => matches!(s(0), "export" | "read"),
+        "vault" => s(0) == "token" && matches!(s(1), "create" | "lookup"),
         "heroku" => s(0) == "config" || s(0) == "config:get",
         "doppler" => s(0) == "secrets" && !matches!(s(1), "set" | "delete" | "names"),
         "infisical" => s(0) == "export" || (s(0) == "secrets" && matches!(s(1), "" | "get")),
@@ -79,17 +78,27 @@ fn printed_secret(c: &Cmd) -> Option<String> {
         "gcloud" => w
             .iter()
             .any(|x| x == "print-access-token" || x == "print-identity-token"),
-        "az" => w.iter().any(|x| x == "get-access-token"),
+        "az" => {
+            w.iter().any(|x| {
+                matches!(
+                    x.as_str(),
+                    "get-access-token"
+                        | "list-keys"
+                        | "show-connection-string"
+                        | "list-connection-strings"
+                )
+            }) || s(2) == "keys" && s(3) == "list"
+                || s(1) == "keys" && s(2) == "list"
+        }
         "aws" => {
             w.iter().any(|x| x == "get-login-password")
-                || (w
-                    .iter()
-                    .any(|x| x == "get-parameter" || x == "get-parameters")
-                    && c.long("--with-decryption"))
+                || (w.iter().any(|x| x.starts_with("get-parameter")) && c.long("--with-decryption"))
+                || s(0) == "configure"
+                    && (s(1) == "export-credentials" || s(1) == "get" && s(2).contains("secret"))
         }
         "git" => s(0) == "credential" && s(1) == "fill",
         "gopass" | "lpass" | "keepassxc-cli" => matches!(s(0), "show" | "cat" | "" | "export"),
-        "bw" => s(0) == "get" || s(0) == "export",
+        "bw" => s(0) == "get" || s(0) == "export" || s(0) == "list" && s(1) == "items",
         "secret-tool" => s(0) == "lookup",
         _ => n.starts_with("docker-credential-") && s(0) == "get",
     };
@@ -220,6 +229,20 @@ fn credential_link(e: &mut Engine, c: &Cmd) {
     }
 }
 
+/// A symbolic mode (`o+rw`, `a=rwx`, `go+w,u+x`) that gives others
+/// (`o`, `a`, or no `who`) the permission `perm`.
+fn symbolic_grants(mode: &str, perm: char) -> bool {
+    mode.split(',').any(|clause| {
+        let Some(op) = clause.find(['+', '=']) else {
+            return false;
+        };
+        let (who, rest) = clause.split_at(op);
+        who.chars().all(|c| matches!(c, 'u' | 'g' | 'o' | 'a'))
+            && (who.is_empty() || who.contains('o') || who.contains('a'))
+            && rest[1..].contains(perm)
+    })
+}
+
 /// A grant that opens access to anyone: `(what)`.
 fn opens_access(c: &Cmd) -> Option<String> {
     let n = c.name.as_str();
@@ -233,14 +256,32 @@ fn opens_access(c: &Cmd) -> Option<String> {
                 && m.chars()
                     .last()
                     .is_some_and(|d| matches!(d, '2' | '3' | '6' | '7'))
-                || m.contains("o+w")
-                || m.contains("a+w")
+                || symbolic_grants(m, 'w')
         });
         let socket = args
             .iter()
             .any(|a| a.ends_with(".sock") || a.contains("/run/"));
         return (world && socket)
             .then(|| "access control of a control socket (world-writable)".into());
+    }
+    // A container engine's API opened on every interface.
+    if matches!(n, "dockerd" | "containerd" | "podman")
+        && args.iter().any(|a| {
+            a.contains("tcp://0.0.0.0") || a.contains("tcp://:") || a.contains("tcp://[::]")
+        })
+    {
+        return Some("access control of a container engine (its API open to the network)".into());
+    }
+    // A private repository made public.
+    if matches!(n, "gh" | "glab")
+        && (has("--visibility")
+            && args
+                .iter()
+                .any(|a| *a == "public" || a.ends_with("=public"))
+            || has("private=false")
+            || has("visibility=public"))
+    {
+        return Some("access control: makes a private repository public".into());
     }
     if !matches!(
         n,
@@ -253,6 +294,7 @@ fn opens_access(c: &Cmd) -> Option<String> {
         || has("AllUsers")
         || has("system:unauthenticated")
         || has("system:anonymous")
+        || has("--allow-unauthenticated")
         || has("\"Principal\":\"*\"")
         || has("\"Principal\": \"*\"")
         || has("\"AWS\":\"*\"");
@@ -264,6 +306,9 @@ fn opens_access(c: &Cmd) -> Option<String> {
             || a.starts_with("--acl=public")
     }) || (has("--public-access") && (has("blob") || has("container")))
         || has("delete-public-access-block")
+        || has("put-public-access-block") && has("=false")
+        || has("--allow-blob-public-access") && !has("false")
+        || has("--public-network-access") && has("Enabled") && has("0.0.0.0")
         || (n == "mc" && args.first() == Some(&"anonymous") && has("set"))
         || (n == "mc" && args.first() == Some(&"policy") && has("public"));
     let world_ingress = (has("0.0.0.0/0") || has("::/0") || args.contains(&"*") && has("nsg"))
@@ -341,6 +386,43 @@ mod tests {
             ),
             ("psql -c 'DR/**/OP TABLE users'", "catastrophic"),
             ("psql -c 'SELECT 1 -- DROP TABLE x'", "safe"),
+        ]);
+    }
+
+    #[test]
+    fn more_printed_secrets_and_openings() {
+        expect(&[
+            (
+                "aws ssm get-parameters-by-path --path /prod --with-decryption",
+                "catastrophic",
+            ),
+            ("aws configure get aws_secret_access_key", "catastrophic"),
+            ("az storage account keys list -n prodstore", "catastrophic"),
+            ("bw list items", "catastrophic"),
+            ("pulumi config get dbPassword", "catastrophic"),
+            ("vault token create -policy=root", "catastrophic"),
+            ("chamber export prod", "catastrophic"),
+            ("gpg --decrypt secrets.gpg", "catastrophic"),
+            ("chmod o+rw /run/containerd/containerd.sock", "catastrophic"),
+            ("dockerd -H tcp://0.0.0.0:2375", "catastrophic"),
+            (
+                "gcloud functions deploy hook --trigger-http --allow-unauthenticated",
+                "catastrophic",
+            ),
+            (
+                "az storage account update -n s -g rg --allow-blob-public-access true",
+                "catastrophic",
+            ),
+            (
+                "gh repo edit acme/internal --visibility public",
+                "catastrophic",
+            ),
+            (
+                "gh api -X PATCH repos/acme/r -f private=false",
+                "catastrophic",
+            ),
+            ("helm list -A", "safe"),
+            ("bw status", "safe"),
         ]);
     }
 }

@@ -4,6 +4,20 @@
 use crate::effects::Effect;
 use crate::engine::Engine;
 
+/// A loop body (after `do`) that starts a job in the background: a lone `&`
+/// that is not `&&`, `>&`, `&>` or `<&`.
+fn backgrounds_in_body(flat: &str) -> bool {
+    let Some(k) = flat.find(" do ").or_else(|| flat.find(";do ")) else {
+        return false;
+    };
+    let b = flat[k..].as_bytes();
+    (0..b.len()).any(|i| {
+        b[i] == b'&'
+            && b.get(i + 1).is_none_or(|n| *n != b'&' && *n != b'>')
+            && (i == 0 || !matches!(b[i - 1], b'&' | b'>' | b'<'))
+    })
+}
+
 /// A function that calls itself twice in a pipeline, in the background:
 /// `:(){ :|:& };:` whatever the name.
 pub(crate) fn scan_fork_bomb(e: &mut Engine, src: &str) {
@@ -27,7 +41,8 @@ pub(crate) fn scan_fork_bomb(e: &mut Engine, src: &str) {
         && (flat.contains("& done")
             || flat.contains("&done")
             || flat.contains("& ;")
-            || flat.contains("&;"))
+            || flat.contains("&;")
+            || backgrounds_in_body(&flat))
     {
         e.add(Effect::ForkBomb {
             name: "an endless loop of background jobs".into(),

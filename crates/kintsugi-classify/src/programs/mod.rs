@@ -121,6 +121,7 @@ impl Cmd {
             "--check",
             "--plan",
             "--version",
+            "--preview-only",
         ]) || self.args.iter().any(|a| a.text.starts_with("--dry-run="))
     }
     pub fn label(&self) -> String {
@@ -169,6 +170,10 @@ pub(crate) fn dispatch_named(e: &mut Engine, c: &Cmd, path: Option<&str>) {
             wrapper_lookahead(e, c);
             if e.effects.len() == before {
                 unknown::judge(e, c);
+            } else {
+                // `nats stream rm ORDERS -f` is not a wrapper around `rm`:
+                // the destructive verb of the CLI itself still counts.
+                unknown::destroy_backstop(e, c);
             }
         }
         return;
@@ -183,7 +188,15 @@ pub(crate) fn dispatch_named(e: &mut Engine, c: &Cmd, path: Option<&str>) {
                 what,
             }),
             Some(forms::Form::Unknown) => unknown::unknown(e, c, "subcommand"),
-            Some(forms::Form::Safe) | None => {}
+            Some(forms::Form::Safe) => {}
+            // A family that models the program said nothing about this
+            // form: a destructive verb is still looked at.
+            None if !crate::safe_list::is_known_safe(&c.name)
+                && !crate::safe_list::set_of(&DATA_SET, DATA).contains(c.name.as_str()) =>
+            {
+                unknown::destroy_backstop(e, c);
+            }
+            None => {}
         }
     }
 }
@@ -448,8 +461,18 @@ fn code_like_args(e: &mut Engine, c: &Cmd) {
     let complete = e.complete;
     let mut via = c.via.clone();
     via.push(format!("{} argument", c.name));
-    for cand in cands {
-        e.run_script(&cand, &via, c.depth + 1, &Stdin::Terminal);
+    for cand in &cands {
+        e.run_script(cand, &via, c.depth + 1, &Stdin::Terminal);
+    }
+    // SQL handed to any client as an option value (`wrangler d1 execute
+    // db --command "DROP TABLE users"`).
+    for cand in &cands {
+        if let (2, what) = db::sql_severity(cand) {
+            e.add(Effect::DbDestroy {
+                engine: c.name.clone(),
+                what,
+            });
+        }
     }
     // Keep only catastrophic findings: prose must not make lines noisy.
     let ctx = e.ctx;

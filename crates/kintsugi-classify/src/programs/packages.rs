@@ -22,7 +22,94 @@ pub(crate) fn fmt(e: &mut Engine, c: &Cmd, what: &str) {
     });
 }
 
+/// System packages the machine needs to boot, log in or be reached.
+const ESSENTIAL_PACKAGES: &[&str] = &[
+    "openssh-server",
+    "openssh",
+    "ssh",
+    "sshd",
+    "systemd",
+    "systemd-sysv",
+    "sudo",
+    "glibc",
+    "libc6",
+    "libc",
+    "musl",
+    "busybox",
+    "coreutils",
+    "bash",
+    "dpkg",
+    "apt",
+    "rpm",
+    "dnf",
+    "yum",
+    "pacman",
+    "login",
+    "passwd",
+    "util-linux",
+    "base-files",
+    "base",
+    "init",
+    "kernel",
+    "linux",
+    "linux-image",
+    "grub",
+    "grub2",
+    "grub-pc",
+    "core",
+    "snapd",
+    "network-manager",
+    "networkmanager",
+    "openssl",
+    "ca-certificates",
+];
+
+/// `apt purge openssh-server`, `rpm -e --nodeps glibc`: a system package
+/// manager removing what the machine needs to boot or be reached, or
+/// removing with dependency checks off.
+fn removes_essential(c: &Cmd) -> Option<String> {
+    let n = c.name.as_str();
+    let pos: Vec<&str> = c.positional().iter().map(|w| w.text.as_str()).collect();
+    let removal = match n {
+        "apt" | "apt-get" | "aptitude" | "dnf" | "yum" | "microdnf" | "zypper" | "snap" => {
+            matches!(
+                pos.first().copied(),
+                Some("remove" | "purge" | "erase" | "autoremove" | "rm" | "uninstall")
+            )
+        }
+        "apk" => matches!(pos.first().copied(), Some("del")),
+        "pacman" | "yay" | "paru" => c.args.iter().any(|a| a.text.starts_with("-R")),
+        "rpm" => c.short('e') || c.long("--erase"),
+        "dpkg" => c.short('r') || c.short('P') || c.long("--remove") || c.long("--purge"),
+        _ => false,
+    };
+    if !removal || c.dry_run() || c.has(&["-s", "--simulate", "--just-print", "--test"]) {
+        return None;
+    }
+    let forced = c.has(&["--nodeps", "--force-all", "--force-remove-essential", "-dd"]);
+    let essential = pos.iter().find(|p| {
+        let base = p.split([':', '=']).next().unwrap_or("");
+        ESSENTIAL_PACKAGES.contains(&base)
+            || base.starts_with("linux-image")
+            || base.starts_with("kernel")
+            || base.starts_with("systemd")
+            || base.starts_with("openssh")
+    });
+    match essential {
+        Some(p) => Some(format!(
+            "{n} removes the system package {p}, which the machine needs to boot, log in or be reached"
+        )),
+        None if forced => Some(format!(
+            "{n} removes packages with dependency checks off, which can leave the system unbootable"
+        )),
+        None => None,
+    }
+}
+
 pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
+    if let Some(what) = removes_essential(c) {
+        e.add(Effect::Power { what });
+    }
     let n = c.name.as_str();
     let pos: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
     let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
@@ -206,7 +293,10 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                         || c.long("--list")
                         || c.long("--get-selections")
                         || c.long("--print-architecture")))
-                || (n == "rpm" && c.args.iter().any(|a| a.text.starts_with("-q")));
+                || (n == "rpm" && c.args.iter().any(|a| a.text.starts_with("-q")))
+                // `apt-get -s remove x`: a simulation changes nothing.
+                || (matches!(n, "apt" | "apt-get" | "aptitude")
+                    && c.has(&["-s", "--simulate", "--just-print", "--no-act", "--recon"]));
             if !read
                 && !c.dry_run()
                 && !c.args.is_empty()
@@ -455,6 +545,24 @@ mod family_tests {
             ("npx eslint .", "safe"),
             ("make test", "safe"),
             ("pip install https://x/p.tgz", "catastrophic"),
+        ]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn removing_essential_system_packages() {
+        expect(&[
+            ("apt-get remove --purge -y openssh-server", "catastrophic"),
+            ("pacman -Rns --noconfirm linux", "catastrophic"),
+            ("rpm -e --nodeps glibc", "catastrophic"),
+            ("dpkg --purge --force-all libc6", "catastrophic"),
+            ("snap remove --purge core", "catastrophic"),
+            ("apt-get remove -y cowsay", "ambiguous"),
+            ("apt-get -s remove openssh-server", "safe"),
         ]);
     }
 }

@@ -330,7 +330,10 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                         || (n == "sops" && pos.len() == 1 && !c.short('e'))
                 }
                 "gpg" | "gpg2" => {
-                    c.long("--export-secret-keys") || c.long("--export-secret-subkeys")
+                    c.long("--export-secret-keys")
+                        || c.long("--export-secret-subkeys")
+                        || c.long("--decrypt")
+                        || c.args.iter().any(|a| a.text == "-d")
                 }
                 _ => false,
             };

@@ -93,12 +93,16 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                             &format!("the security service {}", units.join(" ")),
                             "firewall-off",
                         );
+                    } else if units
+                        .iter()
+                        .any(|u| matches!(u.trim_end_matches(".service"), "sshd" | "ssh"))
+                    {
+                        // Like `pkill sshd`: the operator's way in is gone.
+                        power(e, format!("{n} {verb} {}", units.join(" ")));
                     } else if units.iter().any(|u| {
                         matches!(
                             u.trim_end_matches(".service"),
-                            "sshd"
-                                | "ssh"
-                                | "networking"
+                            "networking"
                                 | "NetworkManager"
                                 | "systemd-networkd"
                                 | "docker"
@@ -383,10 +387,18 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
                 p(0),
                 "unload" | "bootout" | "disable" | "remove" | "stop" | "kill"
             ) {
-                e.add(Effect::Change {
-                    program: n.into(),
-                    what: format!("launchctl {}", p(0)),
-                });
+                let target = pos.iter().skip(1).map(String::as_str).collect::<Vec<_>>();
+                if target
+                    .iter()
+                    .any(|t| t.contains("openssh") || t.contains(".sshd") || t.ends_with("/sshd"))
+                {
+                    power(e, format!("launchctl {} {}", p(0), target.join(" ")));
+                } else {
+                    e.add(Effect::Change {
+                        program: n.into(),
+                        what: format!("launchctl {}", p(0)),
+                    });
+                }
             }
             true
         }
@@ -583,6 +595,23 @@ mod family_tests {
             (":(){ :|:& };:", "catastrophic"),
             ("bomb(){ bomb|bomb& }; bomb", "catastrophic"),
             ("echo key >> ~/.ssh/authorized_keys", "catastrophic"),
+        ]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn stopping_the_ssh_daemon_removes_the_way_in() {
+        expect(&[
+            ("systemctl stop sshd", "catastrophic"),
+            ("systemctl disable --now ssh", "catastrophic"),
+            ("service ssh stop", "catastrophic"),
+            ("launchctl bootout system/com.openssh.sshd", "catastrophic"),
+            ("systemctl stop nginx", "ambiguous"),
+            ("systemctl status sshd", "safe"),
         ]);
     }
 }

@@ -62,6 +62,7 @@ pub(crate) const READ_VERBS: &[&str] = &[
     "summary",
     "report",
     "history",
+    "snapshots",
 ];
 
 /// Verbs that destroy, in any CLI.
@@ -307,29 +308,107 @@ fn any_verb(words: &[String], table: &[&str]) -> Option<String> {
     })
 }
 
+/// Backup tools: deleting any archive, snapshot or repository of theirs is
+/// losing the copy that was meant to survive.
+const BACKUP_TOOLS: &[&str] = &[
+    "borg",
+    "restic",
+    "kopia",
+    "tarsnap",
+    "duplicity",
+    "duplicacy",
+    "bup",
+    "rdiff-backup",
+    "rustic",
+    "velero",
+    "tmutil",
+];
+
+/// Options that make a call destructive whatever its verb
+/// (`kafka-topics.sh --delete --topic t`, `tarsnap -d -f archive`).
+const DESTROY_OPTIONS: &[&str] = &[
+    "--delete",
+    "--drop",
+    "--purge",
+    "--wipe",
+    "--destroy",
+    "--truncate",
+    "--delete-all",
+    "--remove-all",
+];
+
+/// The destructive verb of a call: among the first words, an option that
+/// destroys, or the program's own name (`kafka-delete-records.sh`).
+fn destroy_verb(c: &Cmd, pos: &[String], options: bool) -> Option<String> {
+    if let Some(v) = any_verb(pos, DESTROY_VERBS) {
+        return Some(v);
+    }
+    if !options {
+        return None;
+    }
+    if let Some(o) = c
+        .args
+        .iter()
+        .find(|a| DESTROY_OPTIONS.contains(&a.text.as_str()))
+    {
+        return Some(o.text.clone());
+    }
+    if c.name == "tarsnap" && c.args.iter().any(|a| a.text == "-d" || a.text == "--nuke") {
+        return Some("-d".into());
+    }
+    let stem = crate::words::basename(&c.name)
+        .trim_end_matches(".sh")
+        .to_string();
+    any_verb(&[stem], DESTROY_VERBS)
+        .filter(|_| crate::words::basename(&c.name).contains(['-', '_', '.']))
+}
+
 /// A production-looking or root-level target.
 fn wholesale_target(c: &Cmd, pos: &[String]) -> bool {
-    pos.iter().any(|w| {
-        let l = w.to_ascii_lowercase();
-        w == "*"
-            || w.ends_with('*')
-            || w == "/"
-            || w == "all"
-            || w == "\"\""
-            || w == "''"
-            || verb_parts(&l)
+    let name = crate::words::basename(&c.name);
+    if BACKUP_TOOLS.contains(&name) {
+        return true;
+    }
+    // The verb alone names everything (`rabbitmqctl reset`, `acme flush`).
+    if pos.len() == 1
+        && verb_parts(&pos[0]).iter().any(|p| {
+            matches!(
+                p.as_str(),
+                "reset" | "flush" | "flushall" | "purge" | "wipe" | "nuke" | "erase" | "teardown"
+            )
+        })
+    {
+        return true;
+    }
+    // The object named by an option (`--topic orders`, `--bucket b`).
+    let option_noun = c.args.iter().any(|a| {
+        a.text.starts_with("--")
+            && WHOLESALE_NOUNS.contains(&a.text[2..].split('=').next().unwrap_or(""))
+    });
+    option_noun
+        || pos.iter().any(|w| {
+            let l = w.to_ascii_lowercase();
+            w == "*"
+                || w.ends_with('*')
+                || w == "/"
+                || w == "all"
+                || w == "\"\""
+                || w == "''"
+                || verb_parts(&l)
+                    .iter()
+                    .any(|p| matches!(p.as_str(), "prod" | "production" | "live" | "primary"))
+                || verb_parts(&l)
+                    .iter()
+                    .any(|p| WHOLESALE_NOUNS.contains(&p.as_str()))
+        })
+        || c.args.iter().any(|a| {
+            let t = a.text.as_str();
+            WHOLESALE_FLAGS
                 .iter()
-                .any(|p| matches!(p.as_str(), "prod" | "production" | "live" | "primary"))
-            || verb_parts(&l)
-                .iter()
-                .any(|p| WHOLESALE_NOUNS.contains(&p.as_str()))
-    }) || c.args.iter().any(|a| {
-        let t = a.text.as_str();
-        WHOLESALE_FLAGS
-            .iter()
-            .any(|f| t == *f || (f.ends_with('=') && t.starts_with(f)))
-            || t.starts_with("--prefix=") && t.len() <= "--prefix=/".len()
-    }) || c.args.iter().any(|a| a.text.is_empty())
+                .any(|f| t == *f || (f.ends_with('=') && t.starts_with(f)))
+                || t.starts_with("--prefix=") && t.len() <= "--prefix=/".len()
+        })
+        || c.args.iter().any(|a| a.text.is_empty())
 }
 
 /// Judge a program Kintsugi does not model, by its verbs.
@@ -343,7 +422,7 @@ pub(crate) fn judge(e: &mut Engine, c: &Cmd) {
         .take(4)
         .map(|w| w.text.clone())
         .collect();
-    if let Some(v) = any_verb(&pos, DESTROY_VERBS) {
+    if let Some(v) = destroy_verb(c, &pos, true) {
         if wholesale_target(c, &pos) {
             e.add(Effect::Unknown {
                 program: c.name.clone(),
@@ -368,18 +447,59 @@ pub(crate) fn judge(e: &mut Engine, c: &Cmd) {
         });
         return;
     }
-    if pos.first().is_some_and(|w| {
-        verb_parts(w)
-            .iter()
-            .any(|p| READ_VERBS.contains(&p.as_str()))
-    }) || pos.get(1).is_some_and(|w| {
-        verb_parts(w)
-            .iter()
-            .any(|p| READ_VERBS.contains(&p.as_str()))
-    }) {
+    if c.has(&["--list", "--describe"])
+        || pos.first().is_some_and(|w| {
+            verb_parts(w)
+                .iter()
+                .any(|p| READ_VERBS.contains(&p.as_str()))
+        })
+        || pos.get(1).is_some_and(|w| {
+            verb_parts(w)
+                .iter()
+                .any(|p| READ_VERBS.contains(&p.as_str()))
+        })
+    {
         return;
     }
     unknown(e, c, "program");
+}
+
+/// A program a family owns but whose rules found nothing to say about this
+/// form (`rclone purge remote:`, `ibmcloud resource service-instance-delete
+/// x`): a destructive verb among its first words is still a change, and a
+/// wholesale one is catastrophic. Returns whether it recorded anything.
+pub(crate) fn destroy_backstop(e: &mut Engine, c: &Cmd) -> bool {
+    let simulated = c.has(&["--just-print", "--no-act", "--recon"])
+        || c.name.starts_with("apt") && c.has(&["-s"]);
+    if c.dry_run() || simulated {
+        return false;
+    }
+    let pos: Vec<String> = c
+        .positional()
+        .iter()
+        .take(3)
+        .map(|w| w.text.clone())
+        .collect();
+    let Some(v) = destroy_verb(c, &pos, false) else {
+        return false;
+    };
+    let before = e.effects.len();
+    if wholesale_target(c, &pos) {
+        e.add(Effect::Unknown {
+            program: c.name.clone(),
+            form: "destroy".into(),
+            what: format!(
+                "`{}` runs the destructive verb `{v}` on a wholesale target",
+                c.label()
+            ),
+        });
+    } else {
+        e.add(Effect::Change {
+            program: c.name.clone(),
+            what: format!("runs the destructive verb `{v}`"),
+        });
+    }
+    e.effects.len() > before
 }
 
 /// Record that `c` is not something Kintsugi knows (`program`, `subcommand`
@@ -444,6 +564,36 @@ mod tests {
             ("acmectl delete-app prod-api", "catastrophic"),
             ("acmectl purge '*'", "catastrophic"),
             ("acmectl delete widget w1 --dry-run", "safe"),
+        ]);
+    }
+
+    #[test]
+    fn destructive_options_names_and_backups() {
+        expect(&[
+            (
+                "kafka-topics.sh --bootstrap-server b:9092 --delete --topic orders",
+                "catastrophic",
+            ),
+            (
+                "kafka-delete-records.sh --bootstrap-server b:9092 --offset-json-file d.json",
+                "ambiguous",
+            ),
+            ("rabbitmqctl reset", "catastrophic"),
+            ("acmectl flush", "catastrophic"),
+            ("borg delete /mnt/backup::monday", "catastrophic"),
+            (
+                "restic -r /srv/backup forget --keep-last 1 --prune",
+                "catastrophic",
+            ),
+            ("tarsnap -d -f nightly", "catastrophic"),
+            ("nats stream rm ORDERS -f", "catastrophic"),
+            ("rclone purge remote:backups", "catastrophic"),
+            (
+                "ibmcloud resource service-instance-delete prod-db -f",
+                "catastrophic",
+            ),
+            ("restic snapshots", "safe"),
+            ("kafka-topics.sh --list --bootstrap-server b:9092", "safe"),
         ]);
     }
 }
