@@ -356,7 +356,7 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
     }
     e.pending = pending.clone();
     e.snapshot = snapshot.clone();
-    match commit(state, e).await {
+    match crate::covered_execs::commit_or_defer(state, &cmd, decision, e).await {
         Ok(seq) => {
             let verdict = Verdict {
                 decision,
@@ -365,7 +365,7 @@ async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> Response {
                 reason,
                 summary,
                 risk,
-                event: Some(seq),
+                event: seq,
                 pending,
                 snapshot,
             };

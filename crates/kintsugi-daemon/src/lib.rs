@@ -19,6 +19,7 @@ mod auth;
 /// The user's config, from its own crate (clients read it without the daemon).
 use kintsugi_config as config;
 mod connection;
+mod covered_execs;
 mod decide;
 mod guarded;
 mod handle;
