@@ -379,3 +379,52 @@ fn a_line_the_agents_hook_held_and_a_human_approved_is_not_asked_again_at_exec_t
         "asked again: {events:#?}"
     );
 }
+
+/// An exec proposal frame (origin `exec`) for `raw`, naming `parent`.
+fn exec_frame(raw: &str, cwd: &str, parent: Option<&str>) -> (String, serde_json::Value) {
+    let mut frame: serde_json::Value = serde_json::from_str(&propose(raw, cwd)).unwrap();
+    frame["agent"] = "exec".into();
+    frame["origin"] = "exec".into();
+    frame["exec"] = serde_json::json!({"program": raw.split(' ').next().unwrap()});
+    if let Some(p) = parent {
+        frame["exec"]["parent"] = p.into();
+    }
+    (frame["id"].as_str().unwrap().to_string(), frame)
+}
+
+#[test]
+fn an_allowed_exec_under_an_allowed_parent_is_answered_before_its_record_and_recorded_after() {
+    let sb = sandbox();
+    let cwd = sb.project().display().to_string();
+    let mut c = Conn::open(&sb.socket());
+    // A top-level exec: committed before the answer (the verdict names its
+    // ledger event).
+    let (parent, frame) = exec_frame("/bin/sh -c 'make all'", &cwd, None);
+    let v = c.ask(&frame.to_string()).unwrap();
+    assert_eq!(v["decision"], "allow", "{v}");
+    assert!(v["event"].is_u64(), "top-level: recorded first: {v}");
+    // Allowed, under that allowed parent: answered at once, no event yet…
+    let (child, frame) = exec_frame("/usr/bin/make all", &cwd, Some(&parent));
+    let v = c.ask(&frame.to_string()).unwrap();
+    assert_eq!(v["decision"], "allow", "{v}");
+    assert!(v.get("event").is_none(), "covered: answered first: {v}");
+    // … and on the ledger right after, with its parent.
+    let e = event_for(&sb, "/usr/bin/make all");
+    assert_eq!(e["decision"], "allow", "{e}");
+    let detail: serde_json::Value = serde_json::from_str(e["detail"].as_str().unwrap()).unwrap();
+    assert_eq!(detail["id"], child.as_str());
+    assert_eq!(detail["exec"]["parent"], parent.as_str());
+    // A parent the daemon never allowed covers nothing.
+    let (_, frame) = exec_frame("/bin/true", &cwd, Some("no-such-exec"));
+    let v = c.ask(&frame.to_string()).unwrap();
+    assert!(v["event"].is_u64(), "unknown parent: recorded first: {v}");
+    // A hold under an allowed parent is recorded before it is answered.
+    let v_path = victim(&sb);
+    let rm = format!("/bin/rm -rf {}", v_path.display());
+    let (_, frame) = exec_frame(&rm, &cwd, Some(&parent));
+    let v = c.ask(&frame.to_string()).unwrap();
+    assert_eq!(v["decision"], "hold", "{v}");
+    assert!(v["event"].is_u64(), "a hold is recorded first: {v}");
+    let (ok, why) = verify(&sb);
+    assert!(ok, "the ledger verifies with the late records: {why}");
+}
