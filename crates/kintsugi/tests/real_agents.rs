@@ -317,20 +317,27 @@ fn real_codex_under_guard_has_its_absolute_rm_held_and_denied_and_its_ls_run() {
     let (guard, mock_child, _) = codex_under_guard(&sb, &codex, &mock, &rm, "rm");
     let mut conn = common::Conn::open(&sb.socket());
     let deadline = Instant::now() + Duration::from_secs(240);
+    // Codex's own start-up execs that the classifier holds (its `git -c
+    // core.hooksPath=/dev/null rev-parse`) are denied as a cautious human
+    // would; Codex carries on without them.
+    let mut others = Vec::new();
     let id = loop {
         let list = conn.ask(r#"{"kind":"listpending"}"#).unwrap();
-        let held = list["items"].as_array().and_then(|items| {
-            items
-                .iter()
-                .find(|i| i["command"]["raw"].as_str().is_some_and(|r| r.contains(&rm)))
-                .cloned()
-        });
-        if let Some(item) = held {
+        let items = list["items"].as_array().cloned().unwrap_or_default();
+        if let Some(item) = items
+            .iter()
+            .find(|i| i["command"]["raw"].as_str().is_some_and(|r| r.contains(&rm)))
+        {
             break item["id"].as_str().unwrap().to_string();
+        }
+        for item in &items {
+            let other = item["id"].as_str().unwrap().to_string();
+            assert!(sb.run(&["deny", &other]).status.success());
+            others.push(item["command"]["raw"].clone());
         }
         assert!(
             Instant::now() < deadline,
-            "Codex's rm was never held: {list}"
+            "Codex's rm was never held (denied on the way: {others:?})"
         );
         std::thread::sleep(Duration::from_millis(200));
     };
@@ -364,7 +371,18 @@ fn real_codex_under_guard_has_its_absolute_rm_held_and_denied_and_its_ls_run() {
     //    output.
     let ls = format!("ls {}", victim.display());
     let (guard, mock_child, log) = codex_under_guard(&sb, &codex, &mock, &ls, "ls");
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let denier = {
+        let (done, socket, sb_cmd) = (done.clone(), sb.socket(), sb.root().to_path_buf());
+        std::thread::spawn(move || deny_start_up_holds(&socket, &sb_cmd, &done))
+    };
     let out = finish(guard, mock_child);
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let denied_on_the_way = denier.join().unwrap();
+    assert!(
+        denied_on_the_way.iter().all(|r| !r.contains(&ls)),
+        "the ls itself was held: {denied_on_the_way:?}"
+    );
     let seen = std::fs::read_to_string(&log).unwrap_or_default();
     assert!(
         seen.contains("canary.txt"),
@@ -375,4 +393,31 @@ fn real_codex_under_guard_has_its_absolute_rm_held_and_denied_and_its_ls_run() {
         events.iter().any(|e| e["decision"] == "allow"),
         "the ls exec is on the ledger, allowed: {events:#?}"
     );
+}
+
+/// Deny every held exec (Codex's start-up machinery) until `done`; their
+/// lines. Runs `kintsugi deny` with the sandbox at `root`'s environment.
+fn deny_start_up_holds(
+    socket: &Path,
+    root: &Path,
+    done: &std::sync::atomic::AtomicBool,
+) -> Vec<String> {
+    let mut conn = common::Conn::open(socket);
+    let mut seen = Vec::new();
+    while !done.load(std::sync::atomic::Ordering::Relaxed) {
+        let list = conn.ask(r#"{"kind":"listpending"}"#).unwrap();
+        for item in list["items"].as_array().cloned().unwrap_or_default() {
+            let id = item["id"].as_str().unwrap();
+            let _ = Command::new(common::BIN)
+                .env("KINTSUGI_DATA_DIR", root.join("data"))
+                .env("KINTSUGI_CONFIG", root.join("config.toml"))
+                .env("HOME", root.join("home"))
+                .env_remove("KINTSUGI_SOCKET")
+                .args(["deny", id])
+                .output();
+            seen.push(item["command"]["raw"].as_str().unwrap_or("").to_string());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    seen
 }
