@@ -137,7 +137,10 @@ fn codex_and_harness() -> Result<(PathBuf, PathBuf), String> {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
     let mock = shared.join("realagents/mock_openai.py");
     if !mock.exists() {
-        return Err(format!("the realagents harness is not at {}", mock.display()));
+        return Err(format!(
+            "the realagents harness is not at {}",
+            mock.display()
+        ));
     }
     let codex = std::env::var_os("KINTSUGI_TEST_CODEX")
         .map(PathBuf::from)
@@ -158,7 +161,11 @@ fn codex_and_harness() -> Result<(PathBuf, PathBuf), String> {
 fn native_codex(codex: &Path) -> PathBuf {
     let modules = codex.parent().and_then(Path::parent);
     for triple in ["x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl"] {
-        let arch = if triple.starts_with("x86_64") { "x64" } else { "arm64" };
+        let arch = if triple.starts_with("x86_64") {
+            "x64"
+        } else {
+            "arm64"
+        };
         if let Some(m) = modules {
             let native = m.join(format!(
                 "@openai/codex-linux-{arch}/vendor/{triple}/bin/codex"
@@ -324,10 +331,11 @@ fn real_codex_under_guard_has_its_absolute_rm_held_and_denied_and_its_ls_run() {
     let id = loop {
         let list = conn.ask(r#"{"kind":"listpending"}"#).unwrap();
         let items = list["items"].as_array().cloned().unwrap_or_default();
-        if let Some(item) = items
-            .iter()
-            .find(|i| i["command"]["raw"].as_str().is_some_and(|r| r.contains(&rm)))
-        {
+        if let Some(item) = items.iter().find(|i| {
+            i["command"]["raw"]
+                .as_str()
+                .is_some_and(|r| r.contains(&rm))
+        }) {
             break item["id"].as_str().unwrap().to_string();
         }
         for item in &items {
@@ -347,7 +355,9 @@ fn real_codex_under_guard_has_its_absolute_rm_held_and_denied_and_its_ls_run() {
     assert!(denied.status.success(), "{}", text(&denied));
     let out = finish(guard, mock_child);
     assert_eq!(
-        std::fs::read_to_string(victim.join("canary.txt")).ok().as_deref(),
+        std::fs::read_to_string(victim.join("canary.txt"))
+            .ok()
+            .as_deref(),
         Some("canary"),
         "VICTIM must be intact: {out}"
     );
@@ -355,7 +365,9 @@ fn real_codex_under_guard_has_its_absolute_rm_held_and_denied_and_its_ls_run() {
     let held = events
         .iter()
         .find(|e| e["pending"] == id.as_str())
-        .unwrap_or_else(|| panic!("the held exec is not on the ledger as origin exec: {events:#?}"));
+        .unwrap_or_else(|| {
+            panic!("the held exec is not on the ledger as origin exec: {events:#?}")
+        });
     assert_eq!(held["decision"], "hold", "{held}");
     assert_eq!(held["agent"], "exec", "{held}");
     assert!(

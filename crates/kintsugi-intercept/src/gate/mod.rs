@@ -242,10 +242,7 @@ impl Gate {
                 let end = self.wait(&mut client, &id, start);
                 // A wait that ended without the daemon's answer leaves the
                 // connection mid-request: not reused.
-                let fit = matches!(
-                    end,
-                    HoldEnd::Approved | HoldEnd::Denied | HoldEnd::Gone
-                );
+                let fit = matches!(end, HoldEnd::Approved | HoldEnd::Denied | HoldEnd::Gone);
                 let held = Decided::Held {
                     verdict,
                     id: Some(id),
