@@ -166,16 +166,13 @@ impl Gate {
         cmd: &ProposedCommand,
         on_hold: &mut dyn FnMut(&str, &Verdict),
     ) -> Decided {
-        if let Some(kept) = conn.take() {
-            match self.ask_on(kept, cmd, on_hold) {
-                Ok((decided, client)) => {
-                    *conn = client;
-                    return decided;
-                }
-                // The kept connection was dead before the daemon read the
-                // request: ask again on a fresh one.
-                Err(_stale) => {}
-            }
+        // A kept connection that was dead before the daemon read the
+        // request (`Err`) is replaced by a fresh one below.
+        if let Some(kept) = conn.take()
+            && let Ok((decided, client)) = self.ask_on(kept, cmd, on_hold)
+        {
+            *conn = client;
+            return decided;
         }
         let client = match Client::connect_genuine(&self.socket, &self.data_dir) {
             Ok(c) => c,
