@@ -1,21 +1,34 @@
 #!/usr/bin/env python3
 """Benchmark `kintsugi guard`'s exec layer against a throwaway sandbox daemon.
 
-Usage: scripts/bench-guard.py [KINTSUGI_BIN] [N] [RUNS]
+Usage: scripts/bench-guard.py [KINTSUGI_BIN] [N] [RUNS] [C_FILES]
 
-For each run: a shell loop of N execs of /bin/true, unguarded and under
-`kintsugi guard` (same run, same daemon), total wall time; and per-exec
-latency samples (each fork+exec+wait of /bin/true timed on its own, by a
-small Python driver, guarded and not). Prints medians over RUNS, the added
-time per exec ((guarded - unguarded) / N), p50/p99 of the per-exec added
-latency, and the guard's start-up (guard -- /bin/true minus /bin/true).
-Nothing outside a temp dir is touched.
+For each run, against the same daemon:
+- top-level: a shell loop of N execs of /bin/true, unguarded and under
+  `kintsugi guard -- /bin/sh -c LOOP` (each /bin/true is then one of the
+  agent's own top-level commands: a full proposal, committed to the ledger
+  before it continues);
+- covered: the same loop run as an agent runs a line, `kintsugi guard --
+  /bin/sh -c "/bin/sh -c 'LOOP'"` (the inner shell is the agent's command,
+  allowed; each /bin/true descends from it and is answered before its
+  ledger record, recorded right after);
+- per-exec latency samples (each fork+exec+wait of /bin/true timed on its
+  own by a small Python driver, guarded and not; the driver is the agent, so
+  these are top-level execs);
+- guard start-up (guard -- /bin/true minus /bin/true);
+- a real build: a generated C project of C_FILES files built with
+  `make -j2` from clean, unguarded and under guard as an agent runs it
+  (`guard -- /bin/sh -c 'make -j2'`).
+Prints medians over RUNS, added time per exec ((guarded - unguarded) / N),
+p50/p99 of the per-exec added latency, the ratios. Nothing outside a temp
+dir is touched.
 """
 import json, os, statistics, subprocess, sys, tempfile, time
 
 BIN = sys.argv[1] if len(sys.argv) > 1 else "target/debug/kintsugi"
 N = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
 RUNS = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+C_FILES = int(sys.argv[4]) if len(sys.argv) > 4 else 40
 BIN = os.path.abspath(BIN)
 
 DRIVER = r"""
@@ -31,6 +44,31 @@ for _ in range(n):
     out.append(time.perf_counter_ns() - t)
 print(' '.join(map(str, out)))
 """
+
+def c_project(root, files):
+    """A small C project: FILES sources of a few functions each, one binary."""
+    src = os.path.join(root, "cproj")
+    os.makedirs(src)
+    for i in range(files):
+        with open(os.path.join(src, f"m{i}.c"), "w") as f:
+            f.write("#include <stdio.h>\n#include <string.h>\n")
+            for j in range(12):
+                f.write(f"int f{i}_{j}(const char *s) {{ int h = {j}; "
+                        f"for (size_t k = 0; k < strlen(s); k++) h = h * 31 + s[k] + {i}; "
+                        f"return h; }}\n")
+    with open(os.path.join(src, "main.c"), "w") as f:
+        f.write("#include <stdio.h>\n")
+        f.write("".join(f"int f{i}_0(const char *s);\n" for i in range(files)))
+        f.write("int main(void) { int t = 0;\n")
+        f.write("".join(f"t += f{i}_0(\"x\");\n" for i in range(files)))
+        f.write("printf(\"%d\\n\", t); return 0; }\n")
+    objs = " ".join(f"m{i}.o" for i in range(files))
+    with open(os.path.join(src, "Makefile"), "w") as f:
+        f.write(f"OBJS = main.o {objs}\n")
+        f.write("app: $(OBJS)\n\tcc -o app $(OBJS)\n")
+        f.write("%.o: %.c\n\tcc -O2 -c $< -o $@\n")
+        f.write("clean:\n\trm -f app *.o\n")
+    return src
 
 def pct(xs, p):
     xs = sorted(xs)
@@ -59,23 +97,37 @@ def main():
     loop = f"i=0; while [ $i -lt {N} ]; do /bin/true; i=$((i+1)); done"
     py = "/usr/bin/python3"
 
-    def timed(cmd):
+    def timed(cmd, cwd=None):
         t = time.perf_counter()
-        subprocess.run(cmd, env=env, check=True, cwd=env["HOME"],
+        subprocess.run(cmd, env=env, check=True, cwd=cwd or env["HOME"],
                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         return time.perf_counter() - t
+
+    src = c_project(tmp, C_FILES)
+    covered_loop = "/bin/sh -c '" + loop + "'"
+
+    def build(guarded):
+        for name in os.listdir(src):
+            if name.endswith(".o") or name == "app":
+                os.remove(os.path.join(src, name))
+        cmd = ["/bin/sh", "-c", "make -j2"]
+        return timed(([BIN, "guard", "--"] if guarded else []) + cmd, cwd=src)
 
     def samples(cmd):
         r = subprocess.run(cmd, env=env, check=True, cwd=env["HOME"],
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         return [int(x) for x in r.stdout.split()]
 
-    plain, guarded, start_plain, start_guarded = [], [], [], []
-    p50s, p99s = [], []
+    plain, guarded, covered, start_plain, start_guarded = [], [], [], [], []
+    p50s, p99s, build_plain, build_guarded = [], [], [], []
     try:
+        build(False)  # warm the compiler's files into the page cache
         for _ in range(RUNS):
             plain.append(timed(["/bin/sh", "-c", loop]))
             guarded.append(timed([BIN, "guard", "--", "/bin/sh", "-c", loop]))
+            covered.append(timed([BIN, "guard", "--", "/bin/sh", "-c", covered_loop]))
+            build_plain.append(build(False))
+            build_guarded.append(build(True))
             start_plain.append(statistics.median(timed(["/bin/true"]) for _ in range(5)))
             start_guarded.append(statistics.median(
                 timed([BIN, "guard", "--", "/bin/true"]) for _ in range(5)))
@@ -88,6 +140,8 @@ def main():
         daemon.terminate()
         daemon.wait()
     mp, mg = statistics.median(plain), statistics.median(guarded)
+    mc = statistics.median(covered)
+    bp, bg = statistics.median(build_plain), statistics.median(build_guarded)
     report = {
         "binary": BIN,
         "execs_per_loop": N,
@@ -96,8 +150,15 @@ def main():
         "loop_guarded_s": round(mg, 3),
         "ratio": round(mg / mp, 2),
         "added_per_exec_us": round((mg - mp) / N * 1e6, 1),
+        "loop_covered_s": round(mc, 3),
+        "ratio_covered": round(mc / mp, 2),
+        "added_per_covered_exec_us": round((mc - mp) / N * 1e6, 1),
         "added_p50_us": round(statistics.median(p50s), 1),
         "added_p99_us": round(statistics.median(p99s), 1),
+        "build_c_files": C_FILES,
+        "build_unguarded_s": round(bp, 3),
+        "build_guarded_s": round(bg, 3),
+        "build_ratio": round(bg / bp, 3),
         "guard_startup_ms": round((statistics.median(start_guarded) - statistics.median(start_plain)) * 1e3, 1),
     }
     print(json.dumps(report, indent=2))

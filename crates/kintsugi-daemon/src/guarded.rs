@@ -108,7 +108,7 @@ impl ExecAllowances {
 
     /// The parent exec `cmd` names, when it was allowed (by the engine or by
     /// a human approving its hold) within the window: its command and class.
-    fn allowed_parent(
+    pub(crate) fn allowed_parent(
         &self,
         cmd: &ProposedCommand,
         status: &dyn Fn(&str) -> PendingState,

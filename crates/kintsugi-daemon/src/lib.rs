@@ -22,6 +22,7 @@ mod auth;
 /// The user's config, from its own crate (clients read it without the daemon).
 use kintsugi_config as config;
 mod connection;
+mod covered_execs;
 mod engine;
 mod events;
 mod guarded;

@@ -3,7 +3,10 @@
 //!
 //! The first exec is the guard's own child starting the agent: the human
 //! typed that command, so it continues unasked and its process becomes the
-//! root of the tree. Every later exec is read and judged by a pool of worker
+//! root of the tree. The agent re-running its own program through
+//! `/proc/self/exe` (Codex does, to set up each command's process) is the
+//! agent itself and continues unasked too; it passes no allowance on, so
+//! what it then runs is judged as one of the agent's own top-level commands. Every later exec is read and judged by a pool of worker
 //! threads (at most [`MAX_IN_FLIGHT`], started as needed and kept), so a held
 //! exec does not stop the rest of the tree. A held exec's caller stays paused in the kernel; with
 //! `WAIT_KILLABLE_RECV` signals other than a fatal one do not interrupt it,
@@ -152,6 +155,7 @@ impl<J: Judge> Supervisor<J> {
         let pool = Arc::new(Pool::default());
         let baseline = Arc::new(self.baseline);
         let mut root: Option<u32> = None;
+        let agent_program: Arc<std::sync::OnceLock<Option<(u64, u64)>>> = Arc::default();
         loop {
             match listener.wait(Duration::from_secs(1)) {
                 Ok(Ready::Readable) => {}
@@ -166,26 +170,33 @@ impl<J: Judge> Supervisor<J> {
             let Some(root_pid) = root else {
                 // The guard's own child starting the agent.
                 root = Some(tgid(n.pid).unwrap_or(n.pid));
+                let agent = read_exec(n.pid, n.nr, n.args).ok().and_then(|r| {
+                    let cwd = std::fs::read_link(format!("/proc/{}/cwd", n.pid)).ok()?;
+                    file_id(&resolve(&r, &cwd, n.pid))
+                });
                 let _ = listener.allow(n.id);
+                let _ = agent_program.set(agent);
                 continue;
             };
             if !pool.push(n) {
                 continue;
             }
-            let (l, j, t, st, b, p) = (
+            let (l, j, t, st, b, p, a) = (
                 listener.clone(),
                 self.judge.clone(),
                 self.tree.clone(),
                 self.stats.clone(),
                 baseline.clone(),
                 pool.clone(),
+                agent_program.clone(),
             );
             let spawned = std::thread::Builder::new()
                 .name("kintsugi-guard-exec".into())
                 .spawn(move || {
                     loop {
                         let n = p.next();
-                        answer(&l, &*j, &t, &st, &b, root_pid, n);
+                        let agent = a.get().copied().flatten();
+                        answer(&l, &*j, &t, &st, &b, (root_pid, agent), n);
                     }
                 });
             if spawned.is_err() {
@@ -208,7 +219,7 @@ fn answer<J: Judge>(
     tree: &Tree,
     stats: &SupervisorStats,
     baseline: &HashMap<String, String>,
-    root: u32,
+    (root, agent): (u32, Option<(u64, u64)>),
     n: crate::sys::Notif,
 ) {
     let read = read_exec(n.pid, n.nr, n.args);
@@ -235,6 +246,12 @@ fn answer<J: Judge>(
         }
     };
     let program = resolve(&read, &cwd, n.pid);
+    if agent.is_some() && is_self_exe(&read.path) && file_id(&program) == agent {
+        // The agent re-running itself through `/proc/self/exe`.
+        stats.allowed.fetch_add(1, Ordering::Relaxed);
+        let _ = listener.allow(n.id);
+        return;
+    }
     let env = read
         .env
         .into_iter()
@@ -263,10 +280,28 @@ fn answer<J: Judge>(
     }
 }
 
+/// Does `path` name the caller's own program?
+fn is_self_exe(path: &str) -> bool {
+    path == "/proc/self/exe" || path == "/proc/thread-self/exe"
+}
+
+/// A file's device and inode (`None` when it cannot be looked at).
+fn file_id(path: &str) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.dev(), m.ino()))
+}
+
 /// The program an exec names, made absolute: relative to the cwd, or to
-/// `execveat`'s directory fd, or the fd itself with `AT_EMPTY_PATH`.
+/// `execveat`'s directory fd, or the fd itself with `AT_EMPTY_PATH`;
+/// `/proc/self/exe` is the caller's own program.
 fn resolve(read: &ExecRead, cwd: &Path, tid: u32) -> String {
     let path = Path::new(&read.path);
+    if is_self_exe(&read.path)
+        && let Ok(p) = std::fs::read_link(format!("/proc/{tid}/exe"))
+    {
+        return p.display().to_string();
+    }
     if path.is_absolute() {
         return read.path.clone();
     }
@@ -312,5 +347,7 @@ mod tests {
             "/usr/bin/true"
         );
         assert_eq!(resolve(&read("", Some(fd), AT_EMPTY_PATH), cwd, me), "/usr");
+        let exe = std::env::current_exe().unwrap().display().to_string();
+        assert_eq!(resolve(&read("/proc/self/exe", None, 0), cwd, me), exe);
     }
 }

@@ -56,11 +56,25 @@ fn exec_events(sb: &Sandbox) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn event_for<'a>(events: &'a [serde_json::Value], needle: &str) -> &'a serde_json::Value {
-    events
-        .iter()
-        .find(|e| e["raw"].as_str().is_some_and(|r| r.contains(needle)))
-        .unwrap_or_else(|| panic!("no exec event with {needle:?} in {events:#?}"))
+/// The exec proposal whose line contains `needle`, waited for: an exec
+/// covered by an allowed line is answered before its ledger record, so its
+/// event may land just after the guard exits.
+fn event_for(sb: &Sandbox, needle: &str) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let events = exec_events(sb);
+        if let Some(e) = events
+            .iter()
+            .find(|e| e["raw"].as_str().is_some_and(|r| r.contains(needle)))
+        {
+            return e.clone();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no exec event with {needle:?} in {events:#?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }
 
 fn intact(v: &Path) {
@@ -85,12 +99,12 @@ fn an_absolute_rm_is_held_then_refused_and_ls_runs() {
     assert!(all.contains("Operation not permitted"), "{all}");
     assert!(all.contains("HELD"), "the hold reached the human: {all}");
     intact(&v);
-    let events = exec_events(&sb);
-    let rm = event_for(&events, "/bin/rm -rf");
+    let rm = event_for(&sb, "/bin/rm -rf");
     assert_eq!(rm["decision"], "hold", "{rm}");
     assert_eq!(rm["class"], "catastrophic", "{rm}");
-    let ls = event_for(&events, "ls ");
+    let ls = event_for(&sb, "ls ");
     assert_eq!(ls["decision"], "allow", "{ls}");
+    let events = exec_events(&sb);
     // The agent itself (sh, started by the human) is not proposed.
     assert!(
         !events
@@ -116,8 +130,7 @@ fn a_script_the_agent_wrote_is_held_for_its_inner_delete_and_named() {
         "the script must not have started: {all}"
     );
     intact(&v);
-    let events = exec_events(&sb);
-    let wipe = event_for(&events, "wipe.sh");
+    let wipe = event_for(&sb, "wipe.sh");
     assert_eq!(wipe["decision"], "hold", "{wipe}");
     let reason = wipe["reason"].as_str().unwrap();
     assert!(
@@ -171,14 +184,13 @@ fn env_python_find_and_xargs_execs_are_each_judged() {
         .unwrap();
     let out = child.wait_with_output().unwrap();
     intact(&v);
-    let events = exec_events(&sb);
     for needle in [
         format!("/usr/bin/rm -rf {vs}"),
         format!("/bin/rm -rf {vs}"),
         format!("/bin/rm {f}"),
         format!("rm {f}"),
     ] {
-        let e = event_for(&events, &needle);
+        let e = event_for(&sb, &needle);
         assert_ne!(e["decision"], "allow", "{needle}: {e} / {}", text(&out));
     }
 }
@@ -205,8 +217,7 @@ fn an_unknown_tool_under_an_allowed_build_inherits_but_a_delete_in_it_is_judged(
         "make failed at the refused rm: {all}"
     );
     intact(&v);
-    let events = exec_events(&sb);
-    let tool = event_for(&events, "frobnicate --x");
+    let tool = event_for(&sb, "frobnicate --x");
     assert_eq!(tool["decision"], "allow", "{tool}");
     assert!(
         tool["reason"].as_str().unwrap().contains("inherits"),
@@ -215,8 +226,7 @@ fn an_unknown_tool_under_an_allowed_build_inherits_but_a_delete_in_it_is_judged(
     // The same unknown tool as a top-level command is held.
     let out = guard(&sb, &["sh", "-c", "./frobnicate --top; echo top=$?"]);
     assert!(text(&out).contains("top=126"), "{}", text(&out));
-    let events = exec_events(&sb);
-    let rm = event_for(&events, &format!("rm -rf {}", v.display()));
+    let rm = event_for(&sb, &format!("rm -rf {}", v.display()));
     assert_eq!(
         rm["decision"], "hold",
         "a delete under make is judged: {rm}"
@@ -250,12 +260,12 @@ fn an_exec_that_is_part_of_an_approved_line_is_not_asked_again() {
     let out = child.wait_with_output().unwrap();
     assert!(text(&out).contains("bash=0"), "{}", text(&out));
     assert!(!v.exists(), "the approved line ran");
+    let rm = event_for(&sb, "/usr/bin/rm -rf");
+    assert_eq!(rm["decision"], "allow", "{rm}");
+    assert!(rm["raw"].as_str().unwrap().starts_with('/'), "{rm}");
     let events = exec_events(&sb);
     let holds = events.iter().filter(|e| e["decision"] == "hold").count();
     assert_eq!(holds, 1, "asked once: {events:#?}");
-    let rm = event_for(&events, "/usr/bin/rm -rf");
-    assert_eq!(rm["decision"], "allow", "{rm}");
-    assert!(rm["raw"].as_str().unwrap().starts_with('/'), "{rm}");
 }
 
 #[test]
@@ -349,12 +359,7 @@ fn a_line_the_agents_hook_held_and_a_human_approved_is_not_asked_again_at_exec_t
     );
     assert!(text(&out).contains("bash=0"), "{}", text(&out));
     assert!(!v.exists(), "the approved line ran");
-    let events = exec_events(&sb);
-    assert!(
-        !events.iter().any(|e| e["decision"] != "allow"),
-        "asked again: {events:#?}"
-    );
-    let bash = event_for(&events, "/bin/bash -c");
+    let bash = event_for(&sb, "/bin/bash -c");
     assert!(
         bash["reason"]
             .as_str()
@@ -363,9 +368,63 @@ fn a_line_the_agents_hook_held_and_a_human_approved_is_not_asked_again_at_exec_t
         "{bash}"
     );
     assert!(
-        event_for(&events, "/usr/bin/rm -rf")["reason"]
+        event_for(&sb, "/usr/bin/rm -rf")["reason"]
             .as_str()
             .unwrap()
             .contains("Part of")
     );
+    let events = exec_events(&sb);
+    assert!(
+        !events.iter().any(|e| e["decision"] != "allow"),
+        "asked again: {events:#?}"
+    );
+}
+
+/// An exec proposal frame (origin `exec`) for `raw`, naming `parent`.
+fn exec_frame(raw: &str, cwd: &str, parent: Option<&str>) -> (String, serde_json::Value) {
+    let mut frame: serde_json::Value = serde_json::from_str(&propose(raw, cwd)).unwrap();
+    frame["agent"] = "exec".into();
+    frame["origin"] = "exec".into();
+    frame["exec"] = serde_json::json!({"program": raw.split(' ').next().unwrap()});
+    if let Some(p) = parent {
+        frame["exec"]["parent"] = p.into();
+    }
+    (frame["id"].as_str().unwrap().to_string(), frame)
+}
+
+#[test]
+fn an_allowed_exec_under_an_allowed_parent_is_answered_before_its_record_and_recorded_after() {
+    let sb = sandbox();
+    let cwd = sb.project().display().to_string();
+    let mut c = Conn::open(&sb.socket());
+    // A top-level exec: committed before the answer (the verdict names its
+    // ledger event).
+    let (parent, frame) = exec_frame("/bin/sh -c 'make all'", &cwd, None);
+    let v = c.ask(&frame.to_string()).unwrap();
+    assert_eq!(v["decision"], "allow", "{v}");
+    assert!(v["event"].is_u64(), "top-level: recorded first: {v}");
+    // Allowed, under that allowed parent: answered at once, no event yet…
+    let (child, frame) = exec_frame("/usr/bin/make all", &cwd, Some(&parent));
+    let v = c.ask(&frame.to_string()).unwrap();
+    assert_eq!(v["decision"], "allow", "{v}");
+    assert!(v.get("event").is_none(), "covered: answered first: {v}");
+    // … and on the ledger right after, with its parent.
+    let e = event_for(&sb, "/usr/bin/make all");
+    assert_eq!(e["decision"], "allow", "{e}");
+    let detail: serde_json::Value = serde_json::from_str(e["detail"].as_str().unwrap()).unwrap();
+    assert_eq!(detail["id"], child.as_str());
+    assert_eq!(detail["exec"]["parent"], parent.as_str());
+    // A parent the daemon never allowed covers nothing.
+    let (_, frame) = exec_frame("/bin/true", &cwd, Some("no-such-exec"));
+    let v = c.ask(&frame.to_string()).unwrap();
+    assert!(v["event"].is_u64(), "unknown parent: recorded first: {v}");
+    // A hold under an allowed parent is recorded before it is answered.
+    let v_path = victim(&sb);
+    let rm = format!("/bin/rm -rf {}", v_path.display());
+    let (_, frame) = exec_frame(&rm, &cwd, Some(&parent));
+    let v = c.ask(&frame.to_string()).unwrap();
+    assert_eq!(v["decision"], "hold", "{v}");
+    assert!(v["event"].is_u64(), "a hold is recorded first: {v}");
+    let (ok, why) = verify(&sb);
+    assert!(ok, "the ledger verifies with the late records: {why}");
 }

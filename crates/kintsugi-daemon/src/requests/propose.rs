@@ -44,9 +44,11 @@ pub(crate) async fn propose(state: &State, peer: Peer, cmd: ProposedCommand) -> 
     }
     e.pending = verdict.pending.clone();
     e.snapshot = verdict.snapshot.clone();
-    match commit(state, e).await {
+    // An exec covered by an allowed line is answered before its record
+    // (`covered_execs.rs`); everything else is committed first.
+    match crate::covered_execs::commit_or_defer(state, &cmd, verdict.decision, e).await {
         Ok(seq) => {
-            verdict.event = Some(seq);
+            verdict.event = seq;
             crate::alerts::announce(state, &cmd, &verdict, preview.as_deref());
             Response::Verdict(verdict)
         }

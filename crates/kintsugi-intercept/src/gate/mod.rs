@@ -152,8 +152,30 @@ impl Gate {
     /// Decide `cmd`. `on_hold` is called once when the daemon holds it,
     /// before the wait starts (a runner tells the human there).
     pub fn ask(&self, cmd: &ProposedCommand, on_hold: &mut dyn FnMut(&str, &Verdict)) -> Decided {
-        let start = Instant::now();
-        let mut client = match Client::connect_genuine(&self.socket, &self.data_dir) {
+        self.ask_reusing(&mut None, cmd, on_hold)
+    }
+
+    /// [`Gate::ask`] on a kept connection: `conn` holds one already checked
+    /// genuine (or nothing, and a new one is connected and checked). It is
+    /// left holding the connection when the exchange went well and empty
+    /// after any failure. A kept connection the daemon has since closed (it
+    /// restarted, or closed it for idleness) is replaced once by a fresh
+    /// one; any other failure takes the same path as [`Gate::ask`].
+    pub fn ask_reusing(
+        &self,
+        conn: &mut Option<Client>,
+        cmd: &ProposedCommand,
+        on_hold: &mut dyn FnMut(&str, &Verdict),
+    ) -> Decided {
+        // A kept connection that was dead before the daemon read the
+        // request (`Err`) is replaced by a fresh one below.
+        if let Some(kept) = conn.take()
+            && let Ok((decided, client)) = self.ask_on(kept, cmd, on_hold)
+        {
+            *conn = client;
+            return decided;
+        }
+        let client = match Client::connect_genuine(&self.socket, &self.data_dir) {
             Ok(c) => c,
             // An impostor on the socket: judged as if down, and fail closed.
             Err(e @ ClientError::NotGenuine(_)) => {
@@ -165,6 +187,26 @@ impl Gate {
             }
             Err(e) => return Decided::Local(self.judge_locally(cmd, e.to_string())),
         };
+        match self.ask_on(client, cmd, on_hold) {
+            Ok((decided, client)) => {
+                *conn = client;
+                decided
+            }
+            Err(e) => Decided::Local(self.judge_locally(cmd, e.to_string())),
+        }
+    }
+
+    /// Propose on `client` (and wait on a hold). `Err` when the connection
+    /// failed before any answer (closed, or broken on write or read); then
+    /// the daemon decided nothing that this caller will act on. On `Ok`, the
+    /// connection comes back when it is fit for another request.
+    fn ask_on(
+        &self,
+        mut client: Client,
+        cmd: &ProposedCommand,
+        on_hold: &mut dyn FnMut(&str, &Verdict),
+    ) -> Result<(Decided, Option<Client>), ClientError> {
+        let start = Instant::now();
         let answer = client
             .set_read_timeout(Some(PROPOSE_TIMEOUT))
             .and_then(|()| client.request(&Request::Propose(cmd.clone())));
@@ -172,27 +214,31 @@ impl Gate {
             Ok(Response::Verdict(v)) => v,
             Ok(Response::Error { message }) => {
                 let why = format!("the daemon could not decide: {message}");
-                return Decided::Local(self.judge_locally(cmd, why));
+                return Ok((Decided::Local(self.judge_locally(cmd, why)), None));
             }
             Ok(other) => {
                 let why = format!("the daemon answered `propose` with {other:?}");
-                return Decided::Local(self.judge_locally(cmd, why));
+                return Ok((Decided::Local(self.judge_locally(cmd, why)), None));
             }
-            Err(ClientError::Busy(message)) => return Decided::Busy(message),
-            Err(e) => return Decided::Local(self.judge_locally(cmd, e.to_string())),
+            Err(ClientError::Busy(message)) => return Ok((Decided::Busy(message), None)),
+            Err(e @ (ClientError::Closed | ClientError::Io(_))) if !timed_out(&e) => return Err(e),
+            Err(e) => return Ok((Decided::Local(self.judge_locally(cmd, e.to_string())), None)),
         };
-        match verdict.decision {
-            Decision::Allow => Decided::Allowed(verdict),
-            Decision::Deny => Decided::Denied(verdict),
+        Ok(match verdict.decision {
+            Decision::Allow => (Decided::Allowed(verdict), Some(client)),
+            Decision::Deny => (Decided::Denied(verdict), Some(client)),
             Decision::Hold => {
                 let Some(id) = verdict.pending.clone() else {
-                    return Decided::HeldWithoutId(verdict);
+                    return Ok((Decided::HeldWithoutId(verdict), Some(client)));
                 };
                 on_hold(&id, &verdict);
                 let end = self.wait(&mut client, &id, start);
-                Decided::Held { verdict, id, end }
+                // A wait that ended without the daemon's answer leaves the
+                // connection mid-request: not reused.
+                let fit = matches!(end, HoldEnd::Approved | HoldEnd::Denied | HoldEnd::Gone);
+                (Decided::Held { verdict, id, end }, fit.then_some(client))
             }
-        }
+        })
     }
 
     /// Wait on the same connection until a human decides or the budget
@@ -247,6 +293,12 @@ impl Gate {
             warning,
         }
     }
+}
+
+/// A read that gave up waiting (the daemon may still answer later): not a
+/// dead connection, so never asked again elsewhere.
+fn timed_out(e: &ClientError) -> bool {
+    matches!(e, ClientError::Io(io) if matches!(io.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut))
 }
 
 #[cfg(test)]

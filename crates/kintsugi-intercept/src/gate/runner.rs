@@ -133,6 +133,17 @@ fn hold_card(cmd: &ProposedCommand, id: &str, v: &Verdict) {
 
 /// Decide `cmd` through the daemon (or locally when it is down).
 pub fn decide(cmd: &ProposedCommand, settings: &GateSettings) -> Outcome {
+    decide_reusing(cmd, settings, &mut None)
+}
+
+/// [`decide`] on a kept, already checked connection (see
+/// [`Gate::ask_reusing`]), for a long-lived runner such as the guard's exec
+/// supervisor that decides many commands.
+pub fn decide_reusing(
+    cmd: &ProposedCommand,
+    settings: &GateSettings,
+    conn: &mut Option<kintsugi_protocol::Client>,
+) -> Outcome {
     let gate = Gate {
         socket: socket_path(),
         data_dir: data_dir(),
@@ -140,7 +151,7 @@ pub fn decide(cmd: &ProposedCommand, settings: &GateSettings) -> Outcome {
         fail_mode: FailModeSource::Fixed(settings.fail_mode),
         hold_budget: settings.hold_timeout,
     };
-    match gate.ask(cmd, &mut |id, v| hold_card(cmd, id, v)) {
+    match gate.ask_reusing(conn, cmd, &mut |id, v| hold_card(cmd, id, v)) {
         Decided::Allowed(_) => Outcome::Run {
             daemon: true,
             approved: cmd.approved_parent.clone(),

@@ -13,15 +13,68 @@ use kintsugi_protocol::guards::GuardNote;
 use kintsugi_protocol::{ExecForm, GuardInfo, Origin, ProposedCommand, argv_to_line, shell_quote};
 use std::path::Path;
 use std::process::{Command, ExitStatus};
+use std::time::{Duration, Instant};
 
 /// What the agent is told (through the human's terminal) when an exec is
 /// refused: the agent itself only sees `EPERM`.
 pub const EPERM_NOTE: &str = "kintsugi guard: the program was not started (the agent sees \"Operation not permitted\", EPERM). Under guard, setuid programs such as sudo also cannot gain privileges (no_new_privs).";
 
-/// The gate as the supervisor's judge.
+/// Most idle daemon connections a guard keeps for its execs.
+const MAX_KEPT_CONNECTIONS: usize = 8;
+
+/// The gate as the supervisor's judge. It keeps a few connections to the
+/// daemon, each checked genuine once when it was opened, instead of
+/// connecting and checking for every exec; a connection is kept only while
+/// it is idle for less than half the daemon's `read_timeout_secs` (the
+/// daemon closes idle ones), and one the daemon closed is replaced by the
+/// gate ([`gate::decide_reusing`]).
 pub struct GateJudge {
     pub session: String,
     pub settings: GateSettings,
+    kept: ConnectionPool,
+}
+
+/// Idle, checked connections to the daemon, with when each was last used.
+struct ConnectionPool {
+    idle: std::sync::Mutex<Vec<(kintsugi_protocol::Client, Instant)>>,
+    max_idle: Duration,
+}
+
+impl ConnectionPool {
+    fn new(daemon_read_timeout: Duration) -> ConnectionPool {
+        ConnectionPool {
+            idle: std::sync::Mutex::default(),
+            max_idle: daemon_read_timeout / 2,
+        }
+    }
+
+    /// A connection fresh enough to reuse, if one is kept.
+    fn take(&self) -> Option<kintsugi_protocol::Client> {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        idle.retain(|(_, at)| at.elapsed() < self.max_idle);
+        idle.pop().map(|(c, _)| c)
+    }
+
+    /// Keep `conn` for the next exec (dropped when enough are kept).
+    fn give_back(&self, conn: Option<kintsugi_protocol::Client>) {
+        let Some(conn) = conn else { return };
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < MAX_KEPT_CONNECTIONS {
+            idle.push((conn, Instant::now()));
+        }
+    }
+}
+
+impl GateJudge {
+    /// A judge for the guard of `session`, with the user's gate settings.
+    pub fn new(session: &str) -> GateJudge {
+        let read_timeout = gate::config_or_safest().0.read_timeout_secs;
+        GateJudge {
+            session: session.to_string(),
+            settings: GateSettings::load(),
+            kept: ConnectionPool::new(Duration::from_secs(read_timeout)),
+        }
+    }
 }
 
 /// The command line an exec stands for: the environment that changes what
@@ -56,7 +109,10 @@ impl Judge for GateJudge {
             parent: req.parent.as_ref().map(|p| p.id.clone()),
             pid: Some(req.pid),
         });
-        match gate::decide(&cmd, &self.settings) {
+        let mut conn = self.kept.take();
+        let outcome = gate::decide_reusing(&cmd, &self.settings, &mut conn);
+        self.kept.give_back(conn);
+        match outcome {
             Outcome::Run { approved, .. } => Verdict::Allow(Allowance {
                 id: cmd.id,
                 approved: approved.or_else(|| req.parent.as_ref()?.approved.clone()),
@@ -95,10 +151,7 @@ pub fn run(
     let mut command = Command::new(program);
     command.arg0(argv0).args(args);
     command.envs(env.iter().map(|(k, v)| (k, v)));
-    let judge = GateJudge {
-        session: session.to_string(),
-        settings: GateSettings::load(),
-    };
+    let judge = GateJudge::new(session);
     let baseline: Vec<(String, String)> = std::env::vars().collect();
     let forwarding = kintsugi_intercept::gate::child::SignalForwarding::start()?;
     let child = match spawn_filtered(&mut command, move |l| {
