@@ -98,6 +98,9 @@ pub(crate) fn ack(result: Result<u64, Response>) -> Response {
 
 /// Answer `req` from `peer`.
 pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After) {
+    if let Some(refused) = crate::guard_tree::refusal(state, peer, &req).await {
+        return (refused, After::Continue);
+    }
     let response = match req {
         Request::Propose(cmd) => propose(state, peer, cmd).await,
         Request::Record(cmd) => record(state, peer, cmd).await,

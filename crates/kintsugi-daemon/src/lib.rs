@@ -20,6 +20,7 @@ mod auth;
 use kintsugi_config as config;
 mod connection;
 mod decide;
+mod guard_tree;
 mod guarded;
 mod handle;
 mod human;

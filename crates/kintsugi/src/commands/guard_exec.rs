@@ -95,6 +95,7 @@ pub fn run(
     let mut command = Command::new(program);
     command.arg0(argv0).args(args);
     command.envs(env.iter().map(|(k, v)| (k, v)));
+    crate::commands::guard_tree::restrict_child(&mut command);
     let judge = GateJudge {
         session: session.to_string(),
         settings: GateSettings::load(),
@@ -127,6 +128,7 @@ pub fn note(pid: u32, agent: &str, session: &str, layer: &str) -> GuardNote {
             agent: agent.to_string(),
             session: session.to_string(),
             layer: layer.to_string(),
+            ..crate::commands::guard_tree::note_fields()
         },
     )
 }
