@@ -106,7 +106,10 @@ mod tests {
     #[test]
     fn a_child_of_a_guard_is_inside_and_the_guard_s_parent_is_not() {
         let me = std::process::id();
-        let mut child = std::process::Command::new("sleep").arg("5").spawn().unwrap();
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .unwrap();
         let inside = guard_above(child.id(), &[guard(me)]);
         let parent = crate::approver::stat(me).unwrap().ppid;
         let outside = guard_above(parent, &[guard(me)]);

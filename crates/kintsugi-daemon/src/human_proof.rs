@@ -279,7 +279,10 @@ mod tests {
         let tty = Some("/dev/pts/1");
         // Opened before the hold but after the agent started: staged.
         let staged = suspicion(&facts(tty, true, 1_700), Some(&held(2_000, Some(1_500)))).unwrap();
-        assert!(staged.contains("opened after the agent started"), "{staged}");
+        assert!(
+            staged.contains("opened after the agent started"),
+            "{staged}"
+        );
         // A proposer with no terminal of its own: no session can be shown
         // to predate its agent.
         let lost = suspicion(&facts(tty, true, 1_000), Some(&held(2_000, None))).unwrap();

@@ -165,7 +165,8 @@ impl Builder {
     }
 
     fn allow(&mut self, path: &Path, rights: u64, is_dir: bool) -> Result<(), String> {
-        let rights = rights & self.handled & if is_dir { u64::MAX } else { FILE_RIGHTS };
+        let kind = if is_dir { u64::MAX } else { FILE_RIGHTS };
+        let rights = rights & self.handled & kind;
         if rights == 0 {
             return Ok(());
         }
@@ -230,9 +231,8 @@ mod tests {
             no_read: vec!["/x/data/vault.json".into()],
         };
         let b = Builder {
-            ruleset: sys::landlock_ruleset(READ_FILE).unwrap_or_else(|_| {
-                OwnedFd::from(std::fs::File::open("/dev/null").unwrap())
-            }),
+            ruleset: sys::landlock_ruleset(READ_FILE)
+                .unwrap_or_else(|_| OwnedFd::from(std::fs::File::open("/dev/null").unwrap())),
             handled: u64::MAX,
             caps: p
                 .no_write
@@ -246,7 +246,10 @@ mod tests {
         assert_eq!(b.rights_at(Path::new("/"), all), 0, "a secret is beneath /");
         assert_eq!(b.rights_at(Path::new("/x/conf"), all), READ_FILE);
         assert_eq!(b.rights_at(Path::new("/x/data"), all), 0);
-        assert_eq!(b.rights_at(Path::new("/x/data/ledger.db"), READ_FILE), READ_FILE);
+        assert_eq!(
+            b.rights_at(Path::new("/x/data/ledger.db"), READ_FILE),
+            READ_FILE
+        );
         assert_eq!(b.rights_at(Path::new("/x/other"), all), all);
         assert!(b.on_the_way(Path::new("/x")));
         assert!(b.on_the_way(Path::new("/x/data")));

@@ -54,7 +54,10 @@ fn children() -> Vec<(u32, u64, bool)> {
     if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
         for t in tasks.flatten() {
             if let Ok(text) = std::fs::read_to_string(t.path().join("children")) {
-                pids.extend(text.split_whitespace().filter_map(|p| p.parse::<u32>().ok()));
+                pids.extend(
+                    text.split_whitespace()
+                        .filter_map(|p| p.parse::<u32>().ok()),
+                );
             }
         }
     }
@@ -87,7 +90,11 @@ pub fn start_ticks(pid: u32) -> Option<u64> {
 /// waits for itself).
 fn reap_adopted() {
     let kids = children();
-    let Some(agent) = kids.iter().min_by_key(|(pid, start, _)| (*start, *pid)).map(|k| k.0) else {
+    let Some(agent) = kids
+        .iter()
+        .min_by_key(|(pid, start, _)| (*start, *pid))
+        .map(|k| k.0)
+    else {
         return;
     };
     for (pid, _, exited) in kids {

@@ -490,7 +490,9 @@ pub fn landlock_abi() -> Result<u32, i32> {
         )
     };
     if r < 0 {
-        return Err(io::Error::last_os_error().raw_os_error().unwrap_or(libc::ENOSYS));
+        return Err(io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::ENOSYS));
     }
     Ok(r as u32)
 }

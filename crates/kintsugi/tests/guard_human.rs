@@ -150,14 +150,25 @@ fn under_guard_the_agent_cannot_approve_even_detached_but_the_human_can() {
     let answers: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     let direct = answers["direct"].as_array().unwrap();
     for (i, what) in [
-        "approve", "deny", "resolve", "undo", "resume", "set-pin", "gc", "authbegin",
+        "approve",
+        "deny",
+        "resolve",
+        "undo",
+        "resume",
+        "set-pin",
+        "gc",
+        "authbegin",
     ]
     .iter()
     .enumerate()
     {
         assert_guarded_refusal(&direct[i], what);
     }
-    assert_eq!(direct[8]["kind"], "status", "status still answers: {}", direct[8]);
+    assert_eq!(
+        direct[8]["kind"], "status",
+        "status still answers: {}",
+        direct[8]
+    );
     // The orphan was adopted by the guard, so it is still known as the
     // agent's.
     let detached = &answers["detached"];
@@ -187,12 +198,13 @@ fn under_guard_the_agent_cannot_approve_even_detached_but_the_human_can() {
 fn landlock_keeps_the_guarded_agent_from_kintsugi_s_files() {
     let mut sb = Sandbox::new();
     sb.write_config("hold_timeout_secs = 1\n");
-    sb.start();
-    // A PIN hash and the checkpoint key exist in the data dir.
+    // A PIN hash (set before the daemon runs) and the checkpoint key exist
+    // in the data dir.
     let f = sb.root().join("pin.txt");
     std::fs::write(&f, "246810\n").unwrap();
     let set = sb.run(&["admin", "set-pin", "--pin-file", f.to_str().unwrap()]);
     assert!(set.status.success(), "{}", text(&set));
+    sb.start();
     let pin_hash = sb.data().join("approval-pin.json");
     let key = sb.data().join("checkpoint.key");
     assert!(pin_hash.exists() && key.exists());
@@ -210,10 +222,9 @@ fn landlock_keeps_the_guarded_agent_from_kintsugi_s_files() {
         ],
     );
     assert!(run.status.success(), "{}", text(&run));
-    let res: Value = serde_json::from_str(
-        &std::fs::read_to_string(sb.project().join("outcome.json")).unwrap(),
-    )
-    .unwrap();
+    let res: Value =
+        serde_json::from_str(&std::fs::read_to_string(sb.project().join("outcome.json")).unwrap())
+            .unwrap();
     for refused in [
         "read-pin-hash",
         "read-checkpoint-key",
@@ -224,7 +235,9 @@ fn landlock_keeps_the_guarded_agent_from_kintsugi_s_files() {
         "create-in-data-dir",
     ] {
         assert!(
-            res[refused].as_str().is_some_and(|s| s.starts_with("refused")),
+            res[refused]
+                .as_str()
+                .is_some_and(|s| s.starts_with("refused")),
             "{refused}: {res}"
         );
     }
@@ -237,5 +250,9 @@ fn landlock_keeps_the_guarded_agent_from_kintsugi_s_files() {
     // The guard's note said what Landlock did while it ran; status shows
     // it only while the guard lives, so the note is checked via the
     // guard's own stderr staying quiet about Landlock being unavailable.
-    assert!(!text(&run).contains("Landlock is unavailable"), "{}", text(&run));
+    assert!(
+        !text(&run).contains("Landlock is unavailable"),
+        "{}",
+        text(&run)
+    );
 }

@@ -434,8 +434,14 @@ fn a_session_the_agent_prepared_before_the_hold_cannot_approve() {
     let id = answer["id"].as_str().unwrap();
     let screen = answer["screen"].as_str().unwrap();
     assert!(screen.contains("approval refused"), "{screen}");
-    assert!(screen.contains("opened after the agent started"), "{screen}");
-    assert!(screen.contains("RESULT-1") || !screen.contains("RESULT-0"), "{screen}");
+    assert!(
+        screen.contains("opened after the agent started"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("RESULT-1") || !screen.contains("RESULT-0"),
+        "{screen}"
+    );
     assert!(still_pending(&sb, id), "the staged session approved");
     let d = detail(&events(&sb, "refused")[0]);
     assert!(
