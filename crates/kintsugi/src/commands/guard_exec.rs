@@ -140,11 +140,12 @@ pub fn live_guards() -> Vec<String> {
         .into_iter()
         .map(|g| {
             format!(
-                "{} (guard pid {}, session {}): {}",
+                "{} (guard pid {}, session {}): {}{}",
                 g.agent,
                 g.guard_pid,
                 g.session,
-                layer_words(&g.layer)
+                layer_words(&g.layer),
+                crate::commands::guard_tree::protections(&g)
             )
         })
         .collect()

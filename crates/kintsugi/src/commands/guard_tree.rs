@@ -121,3 +121,40 @@ pub fn note_fields() -> GuardInfo {
         ..GuardInfo::default()
     }
 }
+
+/// What a live guard's note says it does besides its layer, for `status`
+/// and `doctor` (empty for a guard that recorded nothing more).
+pub fn protections(g: &GuardInfo) -> String {
+    let mut parts = Vec::new();
+    if g.subreaper {
+        parts.push(
+            "adopts its tree's orphans, so the daemon refuses the agent's approvals".to_string(),
+        );
+    }
+    if let Some(l) = &g.landlock {
+        parts.push(format!("Landlock {l}"));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", parts.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_note_says_what_the_guard_does_for_the_human() {
+        let g = GuardInfo {
+            subreaper: true,
+            landlock: Some("unavailable: this kernel was built without Landlock".into()),
+            ..GuardInfo::default()
+        };
+        let p = protections(&g);
+        assert!(p.contains("refuses the agent's approvals"), "{p}");
+        assert!(p.contains("Landlock unavailable: this kernel"), "{p}");
+        assert_eq!(protections(&GuardInfo::default()), "");
+    }
+}
