@@ -392,21 +392,15 @@ pub struct GuardInfo {
     /// `exec` (the seccomp supervisor judges every exec) or `shims` (PATH
     /// shims only: absolute paths are not seen).
     pub layer: String,
-    /// The guard's start time (clock ticks after boot, `/proc/PID/stat`),
-    /// so a reused pid is not taken for the guard; 0 when not known.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    /// The guard's start (boot clock ticks): a reused pid is not the guard.
+    #[serde(default)]
     pub guard_start: u64,
-    /// Whether the guard adopts its tree's orphans (a child subreaper), so
-    /// every process of the tree has it as an ancestor.
+    /// The guard adopts its tree's orphans (a child subreaper).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub subreaper: bool,
     /// What Landlock does for the tree, or why it is unavailable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub landlock: Option<String>,
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
 }
 
 /// Extension of `status`: where each configured alert channel stands.

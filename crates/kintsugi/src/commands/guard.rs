@@ -108,14 +108,8 @@ fn run_with_shims(command: &[String], session: &str) -> Result<ExitCode> {
         "kintsugi guard: session {session}; shims from {} first on PATH",
         dir.display()
     );
-    let mut child = std::process::Command::new(&agent);
-    std::os::unix::process::CommandExt::arg0(&mut child, &command[0]);
-    child.args(&command[1..]).envs(command_env);
-    guard_tree::restrict_child(&mut child);
-    let forwarding = kintsugi_intercept::gate::child::SignalForwarding::start()?;
-    let child = child.spawn()?;
-    let note = guard_exec::note(child.id(), &command[0], session, "shims");
-    let status = forwarding.wait(child)?;
+    let note = guard_exec::note(0, &command[0], session, "shims");
+    let status = gate::run_child(&agent, &command[0], &command[1..], None, &command_env)?;
     drop(note);
     Ok(gate::exit_like(status))
 }

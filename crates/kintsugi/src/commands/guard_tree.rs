@@ -32,7 +32,9 @@ pub const SECRET_FILES: &[&str] = &[
     kintsugi_vault::VAULT_FILE,
     kintsugi_vault::REPLACED_FILE,
     kintsugi_ledger::KEY_FILE,
-    kintsugi_daemon::approval_pin::PIN_FILE,
+    // The daemon's `approval_pin::PIN_FILE` (the CLI does not link the
+    // daemon for this).
+    "approval-pin.json",
 ];
 
 /// Become the tree's subreaper (kept for as long as the value lives).
