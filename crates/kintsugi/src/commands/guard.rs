@@ -4,9 +4,10 @@
 //! container forbids that, it says so and falls back to the PATH shims
 //! first on PATH and SHELL pointing at a shimmed shell. Either way the agent
 //! runs in a session of its own, signals are forwarded, and guard exits as
-//! the agent did. In both layers the guard adopts the tree's orphans and
-//! restricts the tree with Landlock (`guard_tree.rs`), so the agent cannot
-//! approve its own holds nor touch Kintsugi's files.
+//! the agent did. In both layers the guard adopts the tree's orphans, so the
+//! agent cannot approve its own holds; the exec layer also restricts the
+//! tree with Landlock (`guard_tree.rs`), so it cannot touch Kintsugi's
+//! files (the shims fallback does not).
 
 use crate::commands::guard_exec::{self, Layer};
 use crate::commands::guard_tree;
