@@ -10,9 +10,13 @@
 //! - With none set (first run), the terminal test: a controlling terminal,
 //!   a parent chain that reaches its session's leader (not double-forked
 //!   away from it), and a session that already existed when the command
-//!   was held. A session created after the hold (a pseudo-terminal from
-//!   `pty.fork`, `script`, `tmux new`, `expect`) is *suspect*: refused
-//!   unless the PIN is given.
+//!   was held *and* when the agent started (the proposer's ancestor just
+//!   below its own terminal's session leader). A session created after the
+//!   hold (a pseudo-terminal from `pty.fork`, `script`, `tmux new`,
+//!   `expect`), or prepared by the agent before any hold (`tmux new -d`,
+//!   `screen -dm`, `setsid script` run by the agent), is *suspect*: refused
+//!   unless the PIN is given. So is every session when the proposer has no
+//!   terminal of its own (it left it: its age cannot be known).
 //!
 //! The admin password (`approvals_need_password`) is checked before this
 //! by `requests::vault::approve_gate` and stands in for all of it.
@@ -73,8 +77,10 @@ impl Verdict {
     }
 }
 
-/// Why a session looks like one an agent made, or `None`.
-fn suspicion(facts: &ApproverFacts, held_ticks: Option<u64>) -> Option<String> {
+/// Why a session looks like one an agent made, or `None`. `proposer`:
+/// the held command's proposer (`None`: no held command, e.g. setting the
+/// first PIN, when the session's age does not count).
+fn suspicion(facts: &ApproverFacts, proposer: Option<&Proposer>) -> Option<String> {
     let Some(tty) = &facts.tty else {
         return Some(format!("process {} has no controlling terminal", facts.pid));
     };
@@ -84,15 +90,25 @@ fn suspicion(facts: &ApproverFacts, held_ticks: Option<u64>) -> Option<String> {
             facts.pid, facts.session
         ));
     }
-    if let Some(held) = held_ticks
-        && facts.session_newer_than(held)
-    {
+    let p = proposer?;
+    // A hold whose time could not be read makes every session suspect.
+    if facts.session_newer_than(p.held_ticks.unwrap_or(0)) {
         return Some(format!(
             "the terminal session of {tty} (leader pid {}) was created after the command was held, as a pseudo-terminal an agent opens would be",
             facts.session
         ));
     }
-    None
+    match p.agent_start_ticks {
+        None => Some(format!(
+            "the process that proposed this command (pid {}) has no terminal session of its own (no controlling terminal, or forked away from it), so no terminal, {tty} included, can be shown to have been open before the agent started",
+            p.pid.map_or_else(|| "?".into(), |x| x.to_string())
+        )),
+        Some(agent) if facts.session_newer_than(agent) => Some(format!(
+            "the terminal session of {tty} (leader pid {}) was opened after the agent started, as a session the agent prepared in advance would be (`tmux new -d`, `screen -dm`, `setsid script`)",
+            facts.session
+        )),
+        Some(_) => None,
+    }
 }
 
 /// The terminal test alone, for a request with no held command (setting
@@ -157,11 +173,7 @@ pub async fn prove_human(
             None,
         );
     }
-    let suspect = facts.as_ref().and_then(|f| {
-        // A hold whose time could not be read makes every session suspect.
-        let held = proposer.map(|p| p.held_ticks.unwrap_or(0));
-        suspicion(f, held)
-    });
+    let suspect = facts.as_ref().and_then(|f| suspicion(f, proposer.as_ref()));
     if let Some(pin) = approver.pin {
         return match state.pin.check(pin).await {
             PinCheck::Right => verdict(Ok(Proof::Pin), suspect),
@@ -204,7 +216,7 @@ pub async fn prove_human(
         ),
         Some(why) => verdict(
             Err(format!(
-                "{why}. No approval PIN is set, so only a terminal that was already open when the command was held can approve: run `kintsugi approve` there, or set a PIN (`kintsugi admin set-pin`) and give it"
+                "{why}. No approval PIN is set, so only a terminal that was already open before the agent started (and so before the command was held) can approve: run `kintsugi approve` there, or set a PIN (`kintsugi admin set-pin`) and give it"
             )),
             Some(why),
         ),
@@ -237,17 +249,43 @@ mod tests {
         }
     }
 
+    fn held(at: u64, agent: Option<u64>) -> Proposer {
+        Proposer {
+            pid: Some(77),
+            parent: Some(76),
+            held_ms: 1,
+            held_ticks: Some(at),
+            agent_start_ticks: agent,
+        }
+    }
+
     #[test]
     fn only_an_old_session_on_a_terminal_reached_from_its_leader_is_unsuspected() {
         let tty = Some("/dev/pts/1");
-        assert_eq!(suspicion(&facts(tty, true, 1_000), Some(2_000)), None);
-        let no_tty = suspicion(&facts(None, true, 1_000), Some(2_000)).unwrap();
+        let p = held(2_000, Some(1_500));
+        assert_eq!(suspicion(&facts(tty, true, 1_000), Some(&p)), None);
+        let no_tty = suspicion(&facts(None, true, 1_000), Some(&p)).unwrap();
         assert!(no_tty.contains("no controlling terminal"), "{no_tty}");
-        let forked = suspicion(&facts(tty, false, 1_000), Some(2_000)).unwrap();
+        let forked = suspicion(&facts(tty, false, 1_000), Some(&p)).unwrap();
         assert!(forked.contains("forked away"), "{forked}");
-        let new = suspicion(&facts(tty, true, 3_000), Some(2_000)).unwrap();
+        let new = suspicion(&facts(tty, true, 3_000), Some(&p)).unwrap();
         assert!(new.contains("created after the command was held"), "{new}");
         // With no held command (setting the first PIN) the age does not count.
         assert_eq!(suspicion(&facts(tty, true, 3_000), None), None);
+    }
+
+    #[test]
+    fn a_session_prepared_after_the_agent_started_is_suspect() {
+        let tty = Some("/dev/pts/1");
+        // Opened before the hold but after the agent started: staged.
+        let staged = suspicion(&facts(tty, true, 1_700), Some(&held(2_000, Some(1_500)))).unwrap();
+        assert!(
+            staged.contains("opened after the agent started"),
+            "{staged}"
+        );
+        // A proposer with no terminal of its own: no session can be shown
+        // to predate its agent.
+        let lost = suspicion(&facts(tty, true, 1_000), Some(&held(2_000, None))).unwrap();
+        assert!(lost.contains("no terminal session of its own"), "{lost}");
     }
 }

@@ -2,7 +2,10 @@
 //! proposed a held command, so that `human_proof.rs` can refuse an approval
 //! from the agent's own tree and judge a terminal opened after the hold.
 //! Linux reads `/proc/<pid>/stat` (`approver.rs`); elsewhere only the
-//! proposer's pid and the time are known.
+//! proposer's pid and the time are known. With no approval PIN, a terminal
+//! must predate both the hold and the agent's own start (see
+//! [`agent_start`]), so a session the agent prepared in advance (`tmux new
+//! -d`, `screen -dm`, `setsid script`) cannot approve.
 
 /// The process tree facts recorded for a proposer when its command is held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -14,6 +17,38 @@ pub struct Proposer {
     /// When the command was held, in clock ticks after boot (the clock of
     /// a process's start time), if readable.
     pub held_ticks: Option<u64>,
+    /// When the agent behind the proposer started (clock ticks after boot):
+    /// the start of the proposer's ancestor just below its terminal
+    /// session's leader (the program the human started in that terminal).
+    /// `None` when the proposer has no controlling terminal or was forked
+    /// away from its session's leader: then no terminal can be shown to
+    /// predate the agent.
+    pub agent_start_ticks: Option<u64>,
+}
+
+/// The start of the process just below `pid`'s session leader on its
+/// parent chain (or of `pid` itself when it leads its session), if `pid`
+/// has a controlling terminal and its chain reaches that leader.
+pub fn agent_start(pid: u32) -> Option<u64> {
+    let me = crate::approver::stat(pid)?;
+    if me.tty_nr == 0 {
+        return None;
+    }
+    if pid == me.session {
+        return Some(me.starttime);
+    }
+    let (mut cur, mut st) = (pid, me);
+    for _ in 0..crate::approver::MAX_ANCESTRY {
+        if st.ppid == me.session {
+            return Some(st.starttime);
+        }
+        if st.ppid <= 1 || st.ppid == cur {
+            return None;
+        }
+        cur = st.ppid;
+        st = crate::approver::stat(cur)?;
+    }
+    None
 }
 
 impl Proposer {
@@ -25,6 +60,7 @@ impl Proposer {
             parent,
             held_ms: crate::approver::now_ms(),
             held_ticks: crate::approver::uptime_ticks(),
+            agent_start_ticks: pid.and_then(agent_start),
         }
     }
 

@@ -25,6 +25,7 @@ mod connection;
 mod covered_execs;
 mod engine;
 mod events;
+mod guard_tree;
 mod guarded;
 pub mod human_proof;
 mod integrity;

@@ -18,10 +18,18 @@
 //! need no exec (`shutil.rmtree`) are the snapshot and watcher backstops'
 //! job; root can remove the filter's parent. `no_new_privs` means setuid
 //! programs (`sudo`, `su`) do not gain privileges inside the guarded tree.
+//!
+//! Beside the exec filter: the guard adopts its tree's orphans
+//! (`subreaper.rs`: a double fork cannot leave the tree, so the daemon can
+//! refuse privileged requests from inside it) and restricts the tree with
+//! Landlock (`landlock.rs`: no writing Kintsugi's files, no reading its
+//! secrets).
 
 #![deny(unsafe_code)]
 
+pub mod landlock;
 mod mem;
+pub mod subreaper;
 mod supervisor;
 #[allow(unsafe_code)]
 mod sys;

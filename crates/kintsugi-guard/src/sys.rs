@@ -8,7 +8,11 @@
 //! - `sendmsg`/`recvmsg` with `SCM_RIGHTS` to hand the listener fd from the
 //!   child to the supervisor (libc structs and pointers);
 //! - the three `ioctl`s of the listener: `NOTIF_RECV`, `NOTIF_SEND`,
-//!   `NOTIF_ID_VALID` (pointers to kernel structs), and `poll`.
+//!   `NOTIF_ID_VALID` (pointers to kernel structs), and `poll`;
+//! - `prctl(PR_SET_CHILD_SUBREAPER)` and `waitpid` for the guard
+//!   that adopts its tree's orphans (`subreaper.rs`);
+//! - the three Landlock system calls (`landlock.rs` builds the rules in
+//!   safe code; the child restricts itself before exec).
 //!
 //! The BPF program itself is plain data built in safe code
 //! ([`filter_program`]).
@@ -434,6 +438,125 @@ pub fn spawn_filtered(
             Ok(Some(why)) => Err(SpawnError::Unavailable(why)),
             _ => Err(SpawnError::Spawn(e)),
         },
+    }
+}
+
+/// Make this process a child subreaper: an orphan anywhere below it (a
+/// double fork, `setsid -f`, a daemonizing server) is re-parented to it,
+/// not to init, so the tree cannot leave it while it lives.
+pub fn set_child_subreaper() -> io::Result<()> {
+    // SAFETY: prctl with integer arguments only.
+    if unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Reap exited child `pid` (no status kept).
+pub fn reap(pid: u32) {
+    // SAFETY: waitpid with a null status pointer is allowed.
+    unsafe {
+        libc::waitpid(pid as libc::pid_t, std::ptr::null_mut(), libc::WNOHANG);
+    }
+}
+
+/// `landlock_create_ruleset`'s flag asking for the ABI version.
+const LANDLOCK_CREATE_RULESET_VERSION: u32 = 1;
+/// `landlock_add_rule`'s rule type for a file hierarchy.
+const LANDLOCK_RULE_PATH_BENEATH: u32 = 1;
+
+#[repr(C)]
+struct LandlockRulesetAttr {
+    handled_access_fs: u64,
+}
+
+#[repr(C, packed)]
+struct LandlockPathBeneathAttr {
+    allowed_access: u64,
+    parent_fd: i32,
+}
+
+/// The Landlock ABI version this kernel offers (`Err`: none, with the
+/// errno: `ENOSYS` not built, `EOPNOTSUPP` built but turned off).
+pub fn landlock_abi() -> Result<u32, i32> {
+    // SAFETY: a null attribute with size 0 and the VERSION flag is the
+    // documented way to ask for the ABI; nothing is read or written.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_landlock_create_ruleset,
+            std::ptr::null::<libc::c_void>(),
+            0usize,
+            LANDLOCK_CREATE_RULESET_VERSION,
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::ENOSYS));
+    }
+    Ok(r as u32)
+}
+
+/// A new Landlock ruleset handling the file-system rights `handled`.
+pub fn landlock_ruleset(handled: u64) -> io::Result<OwnedFd> {
+    let attr = LandlockRulesetAttr {
+        handled_access_fs: handled,
+    };
+    // SAFETY: `attr` is a valid ruleset attribute of the size given.
+    let fd = unsafe {
+        libc::syscall(
+            libc::SYS_landlock_create_ruleset,
+            &attr as *const LandlockRulesetAttr,
+            std::mem::size_of::<LandlockRulesetAttr>(),
+            0u32,
+        )
+    };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: the kernel returned a new fd that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// Allow `access` on everything beneath the file or folder `path` (an
+/// `O_PATH` fd) in `ruleset`.
+pub fn landlock_allow(ruleset: &OwnedFd, path: &OwnedFd, access: u64) -> io::Result<()> {
+    let attr = LandlockPathBeneathAttr {
+        allowed_access: access,
+        parent_fd: path.as_raw_fd(),
+    };
+    // SAFETY: both fds are open; `attr` is a valid path-beneath attribute.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_landlock_add_rule,
+            ruleset.as_raw_fd(),
+            LANDLOCK_RULE_PATH_BENEATH,
+            &attr as *const LandlockPathBeneathAttr,
+            0u32,
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Have the child of `cmd` restrict itself to `ruleset` (after
+/// `no_new_privs`, which Landlock requires) before it execs. A failure
+/// fails the spawn: the agent never runs unrestricted by surprise.
+pub fn restrict_before_exec(cmd: &mut Command, ruleset: OwnedFd) {
+    // SAFETY: the closure runs in the forked child before exec and makes
+    // only two raw system calls on an fd opened before the fork.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            if libc::syscall(libc::SYS_landlock_restrict_self, ruleset.as_raw_fd(), 0u32) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        });
     }
 }
 

@@ -82,6 +82,7 @@ mod tests {
             agent: "codex".into(),
             session: "s".into(),
             layer: layer.into(),
+            ..GuardInfo::default()
         }
     }
 

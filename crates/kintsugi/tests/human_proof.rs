@@ -3,9 +3,12 @@
 //! `script`) runs the real `kintsugi approve ID`, reads the confirmation
 //! code off the terminal it owns and types it back. With no approval PIN
 //! that session was created after the hold and is refused; with a PIN the
-//! agent cannot type it, and guessing locks out. A human at a terminal
-//! (tmux driven as a person types: PIN, then code) approves, and the
-//! approve event records the approver's tty, session and ancestry.
+//! agent cannot type it, and guessing locks out. A session the agent
+//! prepared before any hold (`tmux new -d` from its own terminal) is
+//! refused too: it is younger than the agent. A human at a terminal
+//! (tmux driven as a person types: PIN, then code; or, with no PIN, a
+//! terminal open before the agent started) approves, and the approve event
+//! records the approver's tty, session and ancestry.
 
 mod common;
 use common::*;
@@ -304,12 +307,91 @@ fn a_human_at_tmux_types_the_pin_then_the_code_and_the_event_says_who() {
     assert!(detail(&set[0])["approver"]["process"]["tty"].is_string());
 }
 
+/// The agent at a terminal of its own: proposes `argv[2]` (a frame) on
+/// socket `argv[1]`. With `argv[4]` naming a tmux server, it first prepares
+/// a detached session there (before any hold, as `tmux new -d` by a
+/// prompt-injected agent would), then types `kintsugi approve ID` into it,
+/// reads the code off its screen and types it back. Writes the id (and
+/// the staged screen) to `argv[3]`.
+const TERMINAL_AGENT: &str = r#"
+import json, os, re, socket, subprocess, sys, time
+sock, frame, out, staged, bin_, env = sys.argv[1:7]
+def tmux(*args):
+    return subprocess.run(["tmux", "-L", staged] + list(args), capture_output=True, text=True).stdout
+if staged:
+    subprocess.run(["tmux", "-L", staged, "new-session", "-d", "-x", "200", "-y", "50",
+                    env + " PS1='$ ' sh"], check=True)
+    time.sleep(0.3)
+s = socket.socket(socket.AF_UNIX)
+s.connect(sock)
+s.sendall(frame.encode() + b"\n")
+data = b""
+while not data.endswith(b"\n"):
+    data += s.recv(65536)
+pending = json.loads(data)["pending"]
+def done(v):
+    open(out + ".tmp", "w").write(json.dumps(v))
+    os.rename(out + ".tmp", out)
+if not staged:
+    done({"id": pending})
+    time.sleep(60)
+    sys.exit(0)
+tmux("send-keys", "'%s' approve %s; echo RESULT-$?" % (bin_, pending), "Enter")
+typed, screen = False, ""
+for _ in range(600):
+    screen = tmux("capture-pane", "-p")
+    if re.search(r"RESULT-[0-9]", screen):
+        break
+    if "confirmation code: " in screen and not typed:
+        tail = screen.split("confirmation code: ")[1]
+        if len(tail) >= 6:
+            tmux("send-keys", tail[:6], "Enter")
+            typed = True
+    time.sleep(0.05)
+tmux("kill-server")
+done({"id": pending, "screen": screen})
+"#;
+
+/// Start the agent of [`TERMINAL_AGENT`] in a terminal (tmux) of its own;
+/// its answer once written.
+fn agent_in_terminal(sb: &Sandbox, agent: &Tmux, staged: &str) -> Value {
+    let script = sb.root().join("agent.py");
+    std::fs::write(&script, TERMINAL_AGENT).unwrap();
+    let out = sb.root().join(format!("agent-{staged}.json"));
+    let proj = sb.project().display().to_string();
+    let env = format!(
+        "HOME='{}' KINTSUGI_DATA_DIR='{}' KINTSUGI_CONFIG='{}'",
+        sb.root().join("home").display(),
+        sb.data().display(),
+        sb.config().display(),
+    );
+    let q = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    agent.run(&format!(
+        "python3 {} {} {} {} {} {} {}; sleep 30",
+        q(script.to_str().unwrap()),
+        q(sb.socket().to_str().unwrap()),
+        q(&propose("rm -rf build", &proj)),
+        q(out.to_str().unwrap()),
+        q(staged),
+        q(BIN),
+        q(&env),
+    ));
+    for _ in 0..1200 {
+        if let Ok(t) = std::fs::read_to_string(&out) {
+            return serde_json::from_str(&t).unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the agent never answered; its screen:\n{}", agent.screen());
+}
+
 #[test]
-fn with_no_pin_a_terminal_open_before_the_hold_approves() {
+fn with_no_pin_a_terminal_open_before_the_agent_started_approves() {
     require_tmux();
     let mut sb = Sandbox::new();
     sb.start();
-    // The human's shell is open before the agent's command is held.
+    // The human's shell is open before the agent starts in a terminal of
+    // its own and its command is held.
     let tmux = Tmux::new();
     tmux.run(&format!(
         "HOME='{}' KINTSUGI_DATA_DIR='{}' KINTSUGI_CONFIG='{}' PS1='$ ' sh",
@@ -319,8 +401,11 @@ fn with_no_pin_a_terminal_open_before_the_hold_approves() {
     ));
     tmux.wait_for("$");
     std::thread::sleep(std::time::Duration::from_millis(50));
-    let mut c = Conn::open(&sb.socket());
-    let id = hold(&sb, &mut c);
+    let agent = Tmux::new();
+    let id = agent_in_terminal(&sb, &agent, "")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     tmux.keys(&[&format!("'{BIN}' approve {id}; echo RESULT-$?"), "Enter"]);
     let screen = tmux.wait_for("confirmation code: ");
     assert!(!screen.contains("PIN"), "no PIN is set: {screen}");
@@ -336,6 +421,36 @@ fn with_no_pin_a_terminal_open_before_the_hold_approves() {
     let d = detail(&events(&sb, "approve")[0]);
     assert_eq!(d["approver"]["proof"], "terminal", "{d}");
     assert!(d["approver"]["suspect"].is_null(), "{d}");
+}
+
+#[test]
+fn a_session_the_agent_prepared_before_the_hold_cannot_approve() {
+    require_tmux();
+    let mut sb = Sandbox::new();
+    sb.start();
+    let agent = Tmux::new();
+    let staged = format!("{}-staged", agent.name);
+    let answer = agent_in_terminal(&sb, &agent, &staged);
+    let id = answer["id"].as_str().unwrap();
+    let screen = answer["screen"].as_str().unwrap();
+    assert!(screen.contains("approval refused"), "{screen}");
+    assert!(
+        screen.contains("opened after the agent started"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("RESULT-1") || !screen.contains("RESULT-0"),
+        "{screen}"
+    );
+    assert!(still_pending(&sb, id), "the staged session approved");
+    let d = detail(&events(&sb, "refused")[0]);
+    assert!(
+        d["approver"]["suspect"]
+            .as_str()
+            .is_some_and(|s| s.contains("opened after the agent started")),
+        "{d}"
+    );
+    assert!(events(&sb, "approve").is_empty());
 }
 
 #[test]

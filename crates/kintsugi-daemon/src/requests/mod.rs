@@ -33,6 +33,11 @@ pub enum After {
 
 /// Answer `req` from `peer`.
 pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After) {
+    // A privileged request from inside a guarded agent's tree is refused
+    // whatever its kind (`guard_tree.rs`).
+    if let Some(refused) = crate::guard_tree::refusal(state, peer, &req).await {
+        return (refused, After::Continue);
+    }
     let response = match req {
         Request::Propose(cmd) => propose::propose(state, peer, cmd).await,
         Request::Record(cmd) => record::record(state, peer, cmd).await,

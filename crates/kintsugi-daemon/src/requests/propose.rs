@@ -2,7 +2,7 @@
 //! made in `verdict.rs`; this records it (the answer is sent only after its
 //! ledger event is committed) and announces it to the alert channels.
 
-use crate::events::{command_event, commit};
+use crate::events::command_event;
 use crate::peer::Peer;
 use crate::scrub::Secrets;
 use crate::state::State;

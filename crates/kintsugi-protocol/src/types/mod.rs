@@ -392,6 +392,15 @@ pub struct GuardInfo {
     /// `exec` (the seccomp supervisor judges every exec) or `shims` (PATH
     /// shims only: absolute paths are not seen).
     pub layer: String,
+    /// The guard's start (boot clock ticks): a reused pid is not the guard.
+    #[serde(default)]
+    pub guard_start: u64,
+    /// The guard adopts its tree's orphans (a child subreaper).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub subreaper: bool,
+    /// What Landlock does for the tree, or why it is unavailable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landlock: Option<String>,
 }
 
 /// Extension of `status`: where each configured alert channel stands.

@@ -4,9 +4,13 @@
 //! container forbids that, it says so and falls back to the PATH shims
 //! first on PATH and SHELL pointing at a shimmed shell. Either way the agent
 //! runs in a session of its own, signals are forwarded, and guard exits as
-//! the agent did.
+//! the agent did. In both layers the guard adopts the tree's orphans, so the
+//! agent cannot approve its own holds; the exec layer also restricts the
+//! tree with Landlock (`guard_tree.rs`), so it cannot touch Kintsugi's
+//! files (the shims fallback does not).
 
 use crate::commands::guard_exec::{self, Layer};
+use crate::commands::guard_tree;
 use crate::commands::init::ensure_shims;
 use crate::gate;
 use anyhow::{Result, bail};
@@ -30,11 +34,25 @@ and the reason is printed on your terminal.
 Limits: argv is read from the caller's memory, so a multi-threaded program \
 could change it after the check (time of check / time of use); file \
 operations that need no exec (a Python shutil.rmtree) are for the snapshot \
-and watcher backstops; root can remove the guard itself.")]
+and watcher backstops; root can remove the guard itself.
+
+The agent is not the human: the guard adopts every orphan of the tree \
+(child subreaper), so a double fork or setsid cannot leave it, and the daemon \
+refuses approve, deny, resolve, undo, resume, set-pin and admin requests from \
+any process of the tree. Landlock (Linux 5.19+) keeps the tree from writing \
+Kintsugi's data dir, config, shims and the cgroup files, and from reading the \
+admin vault, the checkpoint key and the PIN hash; files created directly in \
+your home folder (or another folder on the way to those) after the agent \
+started are not writable by it. Where Landlock is missing guard says so and \
+runs on.")]
 pub struct GuardArgs {
     /// Use the PATH shims only, without the exec supervisor.
     #[arg(long)]
     shims_only: bool,
+    /// Do not restrict the agent with Landlock (it can then write Kintsugi's
+    /// data dir and config and read the admin vault).
+    #[arg(long)]
+    no_landlock: bool,
     /// The agent command line, e.g. `claude` or `codex --full-auto`.
     #[arg(last = true, required = true)]
     command: Vec<String>,
@@ -44,6 +62,7 @@ pub fn run(args: GuardArgs) -> Result<ExitCode> {
     let me = std::env::current_exe()?;
     let session = uuid::Uuid::new_v4().to_string();
     let dir = crate::shim::shim_dir();
+    let _adopting = guard_tree::adopt_orphans(args.no_landlock);
     if !args.shims_only {
         let old_path = std::env::var_os("PATH").unwrap_or_default();
         let name = &args.command[0];

@@ -151,6 +151,7 @@ pub fn run(
     let mut command = Command::new(program);
     command.arg0(argv0).args(args);
     command.envs(env.iter().map(|(k, v)| (k, v)));
+    crate::commands::guard_tree::restrict_child(&mut command);
     let judge = GateJudge::new(session);
     let baseline: Vec<(String, String)> = std::env::vars().collect();
     let forwarding = kintsugi_intercept::gate::child::SignalForwarding::start()?;
@@ -180,6 +181,7 @@ pub fn note(pid: u32, agent: &str, session: &str, layer: &str) -> GuardNote {
             agent: agent.to_string(),
             session: session.to_string(),
             layer: layer.to_string(),
+            ..crate::commands::guard_tree::note_fields()
         },
     )
 }
@@ -191,11 +193,12 @@ pub fn live_guards() -> Vec<String> {
         .into_iter()
         .map(|g| {
             format!(
-                "{} (guard pid {}, session {}): {}",
+                "{} (guard pid {}, session {}): {}{}",
                 g.agent,
                 g.guard_pid,
                 g.session,
-                layer_words(&g.layer)
+                layer_words(&g.layer),
+                crate::commands::guard_tree::protections(&g)
             )
         })
         .collect()
