@@ -3,7 +3,7 @@
 //! later in the line expand to them, so executing an array as a command
 //! (`"${a[@]}"`) is judged as the command it holds.
 
-use crate::engine::Engine;
+use crate::engine::Walker;
 use std::collections::HashMap;
 
 /// Most elements remembered per array; a longer one is not tracked.
@@ -12,7 +12,7 @@ pub const MAX_ARRAY_ELEMENTS: usize = 256;
 /// Record `name=(…)` (or `name+=(…)`); false when `value` is not an array
 /// literal. An array with a dynamic element is forgotten: its uses stay
 /// computed at run time.
-pub(crate) fn assign(e: &mut Engine, name: &str, value: &str, append: bool) -> bool {
+pub(crate) fn assign(e: &mut Walker, name: &str, value: &str, append: bool) -> bool {
     let Some(inner) = value.strip_prefix('(').and_then(|v| v.strip_suffix(')')) else {
         return false;
     };

@@ -4,7 +4,7 @@
 
 use crate::effects::Effect;
 use crate::env_hooks::{check_env_hook, history_off};
-use crate::parse::{Parsed, fast_path_ok, parse};
+use crate::parse::{Parsed, fast_path_ok, parse, redirect_extra_words};
 use crate::words::{Env, Word, split};
 use crate::{Context, MAX_LINE_BYTES, MAX_NESTING, MAX_NODES, Program};
 use std::collections::HashMap;
@@ -51,7 +51,7 @@ pub(crate) enum RedirOp {
     Read,
 }
 
-pub(crate) struct Engine<'c> {
+pub(crate) struct Walker<'c> {
     pub ctx: &'c Context,
     pub cwd: PathBuf,
     pub home: String,
@@ -110,9 +110,9 @@ pub(crate) struct ScriptSpan {
     pub first_effect: usize,
 }
 
-impl<'c> Engine<'c> {
+impl<'c> Walker<'c> {
     pub fn new(ctx: &'c Context) -> Self {
-        Engine {
+        Walker {
             ctx,
             cwd: ctx.cwd.clone(),
             home: crate::words::normalize(&ctx.home),
@@ -776,61 +776,6 @@ impl<'c> Engine<'c> {
     }
 }
 
-/// The byte ranges of the words tree-sitter attaches to a file redirection
-/// after its target (`2>/dev/null -rf ~`): in bash they are arguments of
-/// the command.
-fn redirect_extra_words(redirect: Node) -> Vec<(usize, usize)> {
-    if redirect.kind() != "file_redirect" {
-        return Vec::new();
-    }
-    let mut cur = redirect.walk();
-    // Touching nodes are one shell word (`/tmp/$x`); the first word is the
-    // target.
-    let mut groups: Vec<(usize, usize)> = Vec::new();
-    for k in redirect
-        .named_children(&mut cur)
-        .filter(|k| k.kind() != "file_descriptor" && k.kind() != "ERROR")
-    {
-        match groups.last_mut() {
-            Some(g) if g.1 == k.start_byte() => g.1 = k.end_byte(),
-            _ => groups.push((k.start_byte(), k.end_byte())),
-        }
-    }
-    groups.into_iter().skip(1).collect()
-}
-
 #[cfg(test)]
-mod tests {
-    use crate::testutil::expect;
-
-    #[test]
-    fn words_after_a_redirection_target_are_arguments() {
-        expect(&[
-            ("rm 2>/dev/null -rf ~", "catastrophic"),
-            ("rm -rf 2>&1 ~/work", "catastrophic"),
-            ("echo hi > /tmp/scratch/x.txt", "safe"),
-            ("ls 2>/dev/null -la src", "safe"),
-        ]);
-    }
-
-    #[test]
-    fn multi_line_forms() {
-        expect(&[
-            (
-                "git commit -m \"$(cat <<'EOF'\nfix: rm -rf / guard\n\nDetails.\nEOF\n)\"",
-                "safe",
-            ),
-            ("cat <<EOF > /tmp/notes.md\nrm -rf ~\nEOF", "safe"),
-            ("bash <<'EOF'\nrm -rf ~\nEOF", "catastrophic"),
-            ("cat <<EOF | sh\nrm -rf ~\nEOF", "catastrophic"),
-            (
-                "python3 - <<'EOF'\nimport shutil\nshutil.rmtree('/home/dev')\nEOF",
-                "catastrophic",
-            ),
-            ("for d in ~ /tmp/x; do rm -rf \"$d\"; done", "catastrophic"),
-            ("f() { rm -rf \"$1\"; }; f ~", "catastrophic"),
-            ("X=/tmp/build; rm -rf \"$X\"", "safe"),
-            ("cargo test && git status", "safe"),
-        ]);
-    }
-}
+#[path = "engine_tests.rs"]
+mod tests;

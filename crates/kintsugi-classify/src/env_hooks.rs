@@ -3,7 +3,7 @@
 //! `PAGER`, `LESSOPEN`, `PROMPT_COMMAND`, …).
 
 use crate::effects::Effect;
-use crate::engine::{Engine, Stdin};
+use crate::engine::{Stdin, Walker};
 
 pub(crate) fn history_off(what: &str) -> Effect {
     Effect::SecurityDisable {
@@ -14,7 +14,7 @@ pub(crate) fn history_off(what: &str) -> Effect {
 
 /// Environment variables whose value is a command run by another program,
 /// or that switch off history.
-pub(crate) fn check_env_hook(e: &mut Engine, name: &str, value: &str, depth: usize) {
+pub(crate) fn check_env_hook(e: &mut Walker, name: &str, value: &str, depth: usize) {
     match name {
         "HISTFILE" if value.is_empty() || value == "/dev/null" => e.add(history_off("HISTFILE")),
         "HISTSIZE" | "HISTFILESIZE" | "SAVEHIST" if value == "0" => e.add(history_off(name)),

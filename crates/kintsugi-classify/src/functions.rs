@@ -3,11 +3,11 @@
 //! function, and bodies expanded per analysis) so fan-out cannot explode.
 
 use crate::effects::Effect;
-use crate::engine::{Engine, Stdin};
+use crate::engine::{Stdin, Walker};
 use crate::words::Word;
 use crate::{MAX_FUNCTION_CALLS, MAX_RECURSION};
 
-impl Engine<'_> {
+impl Walker<'_> {
     /// Run the body of function `name` for the call `argv` (`argv[0]` is
     /// the name). A function already on the call stack `MAX_RECURSION`
     /// times adds nothing new and is not expanded again; past

@@ -104,7 +104,7 @@ pub fn analyze(line: &str, ctx: &Context) -> Analysis {
             parse_complete: false,
         };
     }
-    let eng = engine::Engine::new(ctx);
+    let eng = engine::Walker::new(ctx);
     finish(eng, line, ctx)
 }
 
@@ -121,12 +121,12 @@ pub fn analyze_with_files(
     if line.len() > MAX_LINE_BYTES {
         return analyze(line, ctx);
     }
-    let mut eng = engine::Engine::new(ctx);
+    let mut eng = engine::Walker::new(ctx);
     eng.reader = Some(read);
     finish(eng, line, ctx)
 }
 
-fn finish(mut eng: engine::Engine<'_>, line: &str, ctx: &Context) -> Analysis {
+fn finish(mut eng: engine::Walker<'_>, line: &str, ctx: &Context) -> Analysis {
     eng.run_script(line, &[], 0, &engine::Stdin::Terminal);
     let (class, rule, mut reason) = rules::worst_or_safe_verdict(&eng.effects, &eng.commands, ctx);
     if let Some(at) = script_line(&eng, class, ctx) {
@@ -144,7 +144,7 @@ fn finish(mut eng: engine::Engine<'_>, line: &str, ctx: &Context) -> Analysis {
 
 /// Where inside a script the deciding effect came from: "`x.sh` line 3:
 /// `rm -rf ~`", found by judging the script's lines one by one.
-fn script_line(eng: &engine::Engine<'_>, class: Class, ctx: &Context) -> Option<String> {
+fn script_line(eng: &engine::Walker<'_>, class: Class, ctx: &Context) -> Option<String> {
     if class == Class::Safe {
         return None;
     }

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::ops::ControlFlow;
 use std::time::Instant;
-use tree_sitter::{ParseOptions, Parser, Tree};
+use tree_sitter::{Node, ParseOptions, Parser, Tree};
 
 thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
@@ -102,6 +102,29 @@ pub(crate) fn fast_path_ok(line: &str) -> bool {
         }
     }
     q == 0
+}
+
+/// The byte ranges of the words tree-sitter attaches to a file redirection
+/// after its target (`2>/dev/null -rf ~`): in bash they are arguments of
+/// the command.
+pub(crate) fn redirect_extra_words(redirect: Node) -> Vec<(usize, usize)> {
+    if redirect.kind() != "file_redirect" {
+        return Vec::new();
+    }
+    let mut cur = redirect.walk();
+    // Touching nodes are one shell word (`/tmp/$x`); the first word is the
+    // target.
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    for k in redirect
+        .named_children(&mut cur)
+        .filter(|k| k.kind() != "file_descriptor" && k.kind() != "ERROR")
+    {
+        match groups.last_mut() {
+            Some(g) if g.1 == k.start_byte() => g.1 = k.end_byte(),
+            _ => groups.push((k.start_byte(), k.end_byte())),
+        }
+    }
+    groups.into_iter().skip(1).collect()
 }
 
 #[cfg(test)]

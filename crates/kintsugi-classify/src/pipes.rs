@@ -1,12 +1,12 @@
 //! What a pipeline stage produces for the next one (downloads, decoded data,
 //! literal text, file listings), and writes large enough to fill storage.
 
-use crate::engine::{Engine, Stdin};
+use crate::engine::{Stdin, Walker};
 use crate::unwrap::is_assignment;
 use crate::words::{Word, basename};
 
 /// What a pipeline stage produces, judged from its words.
-pub(crate) fn stage_kind(e: &Engine, words: &[Word], text: &str) -> Stdin {
+pub(crate) fn stage_kind(e: &Walker, words: &[Word], text: &str) -> Stdin {
     let mut i = 0;
     while i < words.len() {
         let t = &words[i].text;
@@ -115,7 +115,7 @@ pub(crate) fn stage_kind(e: &Engine, words: &[Word], text: &str) -> Stdin {
 }
 
 /// Paths a listing command prints, as resolved (glob) paths.
-fn listing(e: &Engine, name: &str, args: &[&str]) -> Option<Stdin> {
+fn listing(e: &Walker, name: &str, args: &[&str]) -> Option<Stdin> {
     let pos: Vec<&str> = args
         .iter()
         .copied()

@@ -3,7 +3,7 @@
 //! argv to the program families.
 
 use crate::effects::Effect;
-use crate::engine::{Engine, Redir, RedirOp, Stdin};
+use crate::engine::{Redir, RedirOp, Stdin, Walker};
 use crate::env_hooks::check_env_hook;
 use crate::pipes::{fills_storage, stage_kind};
 use crate::programs::{self, Cmd};
@@ -65,7 +65,7 @@ const ENV_SETUP: &[&str] = &[
     "fzf",
 ];
 
-impl Engine<'_> {
+impl Walker<'_> {
     /// Analyse one simple command: peel wrappers, then run the family rules.
     pub(crate) fn run_argv(
         &mut self,

@@ -4,7 +4,7 @@
 //! stdio, environment and cwd, forwarding signals and exiting as it did.
 
 use crate::gate::child::{exit_like, report_completion, run_child};
-use crate::gate::runner::{DENIED_EXIT, GateSettings, Outcome, approved_env, decide, proposal};
+use crate::gate::runner::{DENIED_EXIT, GateSettings, Outcome, approved_env, may_run, proposal};
 use kintsugi_protocol::argv_to_line;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -93,7 +93,7 @@ pub fn run(name: &str) -> ExitCode {
         &argv_to_line(&argv),
     );
     let settings = GateSettings::load();
-    match decide(&cmd, &settings) {
+    match may_run(&cmd, &settings) {
         Outcome::Refuse(msg) => {
             eprintln!("{msg}");
             ExitCode::from(DENIED_EXIT)

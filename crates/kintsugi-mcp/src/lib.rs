@@ -22,7 +22,7 @@
 
 use kintsugi_classify::{Context, analyze};
 use kintsugi_intercept::gate::child::report_completion;
-use kintsugi_intercept::gate::runner::{GateSettings, Outcome, approved_env, decide, proposal};
+use kintsugi_intercept::gate::runner::{GateSettings, Outcome, approved_env, may_run, proposal};
 use kintsugi_intercept::shim::line_shell;
 use kintsugi_protocol::home_dir;
 use rmcp::model::{
@@ -142,7 +142,7 @@ async fn exec(args: JsonObject) -> Result<CallToolResult, McpError> {
         &command,
     );
     let gate_cmd = cmd.clone();
-    let outcome = tokio::task::spawn_blocking(move || decide(&gate_cmd, &GateSettings::load()))
+    let outcome = tokio::task::spawn_blocking(move || may_run(&gate_cmd, &GateSettings::load()))
         .await
         .map_err(|e| McpError::internal_error(e.to_string(), None))?;
     let (daemon, approved) = match outcome {

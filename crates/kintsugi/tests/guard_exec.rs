@@ -272,6 +272,9 @@ fn an_exec_that_is_part_of_an_approved_line_is_not_asked_again() {
 fn where_a_supervisor_already_listens_guard_says_so_and_falls_back_to_the_shims() {
     let sb = sandbox();
     // A guard inside a guard: the kernel refuses a second listener (EBUSY).
+    // The outer guard runs without Landlock: with it, its tree may not
+    // write the shim dir, so the inner guard could not make its shims
+    // (docs/GUARD.md, "The agent is not the human").
     let out = sb
         .cmd()
         .env("PATH", "/usr/local/bin:/usr/bin:/bin")
@@ -279,6 +282,7 @@ fn where_a_supervisor_already_listens_guard_says_so_and_falls_back_to_the_shims(
         .current_dir(sb.project())
         .args([
             "guard",
+            "--no-landlock",
             "--",
             BIN,
             "guard",

@@ -20,6 +20,7 @@
 
 mod common;
 use common::{Sandbox, text};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -259,9 +260,41 @@ fn codex_under_guard(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
+        .process_group(0)
         .spawn()
         .unwrap();
     (guard, mock_child, log)
+}
+
+/// Kills a guarded run's whole process group (the guard, Codex and what
+/// Codex started) and the mock model when dropped, so a failing assertion
+/// leaves nothing running behind the test (a leaked tree keeps the test
+/// harness's inherited descriptors open).
+struct KillOnDrop {
+    group: u32,
+    mock: u32,
+}
+
+impl KillOnDrop {
+    fn new(guard: &std::process::Child, mock: &std::process::Child) -> KillOnDrop {
+        KillOnDrop {
+            group: guard.id(),
+            mock: mock.id(),
+        }
+    }
+}
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.group)])
+            .stderr(Stdio::null())
+            .status();
+        let _ = Command::new("kill")
+            .args(["-KILL", &self.mock.to_string()])
+            .stderr(Stdio::null())
+            .status();
+    }
 }
 
 /// Wait (generously: Codex starts slowly on a loaded machine) for the
@@ -322,6 +355,7 @@ fn real_codex_under_guard_has_its_absolute_rm_held_and_denied_and_its_ls_run() {
     // 1. The model asks for `/bin/rm -rf VICTIM`: Codex runs it through
     //    `/bin/bash -lc` by absolute path; the guard holds that exec.
     let (guard, mock_child, _) = codex_under_guard(&sb, &codex, &mock, &rm, "rm");
+    let _cleanup = KillOnDrop::new(&guard, &mock_child);
     let mut conn = common::Conn::open(&sb.socket());
     let deadline = Instant::now() + Duration::from_secs(240);
     // Codex's own start-up execs that the classifier holds (its `git -c
@@ -383,6 +417,7 @@ fn real_codex_under_guard_has_its_absolute_rm_held_and_denied_and_its_ls_run() {
     //    output.
     let ls = format!("ls {}", victim.display());
     let (guard, mock_child, log) = codex_under_guard(&sb, &codex, &mock, &ls, "ls");
+    let _cleanup_ls = KillOnDrop::new(&guard, &mock_child);
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let denier = {
         let (done, socket, sb_cmd) = (done.clone(), sb.socket(), sb.root().to_path_buf());

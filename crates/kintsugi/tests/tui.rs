@@ -55,9 +55,10 @@ fn a_held_exec_is_approved_in_the_tui_and_proceeds() {
     assert!(screen.contains("[1 Timeline]"), "{screen}");
     assert!(screen.contains("q quit"), "{screen}");
 
+    // The agent stand-in runs in a terminal of its own, opened after the
+    // TUI's: with no PIN set, only a terminal older than the agent approves.
     let exec = sb
-        .cmd()
-        .args(["exec", "--", "rm -rf build && echo cleaned"])
+        .cmd_on_own_terminal(&["exec", "--", "rm -rf build && echo cleaned"])
         .current_dir(&proj)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -94,7 +95,9 @@ fn a_held_exec_is_approved_in_the_tui_and_proceeds() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "cleaned\n");
+    // The terminal shows the hold card, then the command's own output.
+    let shown = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    assert!(shown.ends_with("\ncleaned\n"), "{shown}");
     assert!(!proj.join("build").exists());
     // The queue empties live and the approval lands on the timeline.
     tmux.keys(&["1"]);

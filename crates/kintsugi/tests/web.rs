@@ -109,7 +109,19 @@ fn the_api_needs_a_session_and_csrf_and_lists_and_denies_a_real_hold() {
 
 #[test]
 fn an_approval_from_the_agents_tree_is_refused_and_recorded_one_from_outside_runs_and_undoes() {
-    let sb = sandbox_with_build();
+    // An approval PIN is set (offline, before the daemon starts): the agent
+    // stand-in below has no terminal of its own, so without a PIN no
+    // approval could be proven (docs/ADMIN.md); the human's carries the PIN.
+    let mut sb = Sandbox::new();
+    sb.init_shims();
+    let pin_file = sb.root().join("pin.txt");
+    std::fs::write(&pin_file, "246810\n").unwrap();
+    let set = sb.run(&["admin", "set-pin", "--pin-file", pin_file.to_str().unwrap()]);
+    assert!(set.status.success(), "{}", common::text(&set));
+    sb.start();
+    let build = sb.project().join("build");
+    std::fs::create_dir_all(&build).unwrap();
+    std::fs::write(build.join("app.js"), "console.log(1)\n").unwrap();
     let web = Web::start(&sb);
     let s = web.login();
     let (child, item) = held_rm(&sb, "build");
@@ -130,8 +142,9 @@ fn an_approval_from_the_agents_tree_is_refused_and_recorded_one_from_outside_run
             && l.contains(&std::process::id().to_string())),
         "the refusal was not recorded:\n{log}"
     );
-    // A PIN typed on the page does not help a browser in the agent's tree.
-    let pin = web.post(&s, &format!("/api/approve/{id}"), r#"{"pin":"1234"}"#);
+    // The right PIN typed on the page does not help a browser in the
+    // agent's tree.
+    let pin = web.post(&s, &format!("/api/approve/{id}"), r#"{"pin":"246810"}"#);
     assert_eq!(pin.status, 403, "{pin:?}");
     assert!(pin.body.contains("process tree"), "{}", pin.body);
 
@@ -139,7 +152,7 @@ fn an_approval_from_the_agents_tree_is_refused_and_recorded_one_from_outside_run
     let out = sb.root().join("approver.out");
     let tmux = Tmux::new();
     tmux.run(&format!(
-        "python3 -c 'import sys,urllib.request as u; r=u.Request(sys.argv[1], data=b\"\", method=\"POST\", headers={{\"Cookie\": sys.argv[2], \"X-Kintsugi-CSRF\": sys.argv[3]}});\ntry:\n  print(u.urlopen(r).status)\nexcept Exception as e:\n  print(e, e.read())' 'http://127.0.0.1:{}/api/approve/{id}' '{}' '{}' > '{}' 2>&1; sleep 30",
+        "python3 -c 'import sys,urllib.request as u; r=u.Request(sys.argv[1], data=b\"{{\\\"pin\\\":\\\"246810\\\"}}\", method=\"POST\", headers={{\"Cookie\": sys.argv[2], \"X-Kintsugi-CSRF\": sys.argv[3]}});\ntry:\n  print(u.urlopen(r).status)\nexcept Exception as e:\n  print(e, e.read())' 'http://127.0.0.1:{}/api/approve/{id}' '{}' '{}' > '{}' 2>&1; sleep 30",
         web.port,
         s.cookie,
         s.csrf,

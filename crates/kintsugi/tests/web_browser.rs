@@ -95,9 +95,13 @@ fn a_browser_sees_holds_live_denies_approves_undoes_and_searches() {
     let seen = d.wait_js("the first hold", HOLD_SEEN, json!([first]));
     latencies.push(seen.as_u64().unwrap() as i128 - t0 as i128);
     // 2. The held shim `rm -rf build` (its process waits for the decision).
+    // It runs on a terminal of its own, opened after the browser's (the
+    // browser was started in a terminal): with no PIN set, only a terminal
+    // older than the agent may approve.
     let shim = sb
-        .via_shim("rm")
-        .args(["-rf", "build"])
+        .via_shim("script")
+        .args(["-qec", "rm -rf build", "/dev/null"])
+        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -5,15 +5,15 @@
 use super::Cmd;
 use super::containers::{docker, kubectl};
 use crate::effects::Effect;
-use crate::engine::Engine;
+use crate::engine::Walker;
 
-pub(crate) fn destroy(e: &mut Engine, tool: &str, what: String) {
+pub(crate) fn destroy(e: &mut Walker, tool: &str, what: String) {
     e.add(Effect::CloudDestroy {
         tool: tool.into(),
         what,
     });
 }
-pub(crate) fn change(e: &mut Engine, tool: &str, what: String) {
+pub(crate) fn change(e: &mut Walker, tool: &str, what: String) {
     e.add(Effect::CloudChange {
         tool: tool.into(),
         what,
@@ -43,7 +43,7 @@ fn is_delete_word(t: &str) -> bool {
             .any(|v| last.starts_with(&format!("{v}-")) || l.starts_with(&format!("{v}-")))
 }
 
-pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
+pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     let n = c.name.as_str();
     let pos: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
     let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
@@ -316,7 +316,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     }
 }
 
-fn aws(e: &mut Engine, c: &Cmd, _pos: &[String]) {
+fn aws(e: &mut Walker, c: &Cmd, _pos: &[String]) {
     let mut apos: Vec<String> = Vec::new();
     let mut i = 0;
     while i < c.args.len() {

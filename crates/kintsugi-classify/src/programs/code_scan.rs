@@ -2,7 +2,7 @@
 //! delete / network patterns, secret environment variables, fork loops.
 
 use crate::effects::Effect;
-use crate::engine::{Engine, Stdin};
+use crate::engine::{Stdin, Walker};
 
 /// String literals in code (single, double and backtick quotes).
 pub(crate) fn literals(code: &str) -> Vec<String> {
@@ -261,7 +261,7 @@ const NET_GET: &[&str] = &[
 ];
 
 /// Scan inline code for effects; spawned string literals are re-analysed.
-pub(crate) fn scan(e: &mut Engine, kind: &str, code: &str, via: &[String], depth: usize) {
+pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth: usize) {
     if depth > crate::MAX_NESTING {
         e.add(Effect::Limit {
             what: "nesting".into(),

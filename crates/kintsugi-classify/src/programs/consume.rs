@@ -6,13 +6,13 @@
 
 use super::Cmd;
 use crate::effects::Effect;
-use crate::engine::Engine;
+use crate::engine::Walker;
 use crate::words::Word;
 
 /// Effects added on top of whatever family handles the program.
-pub(crate) fn extra(e: &mut Engine, c: &Cmd) {
+pub(crate) fn extra(e: &mut Walker, c: &Cmd) {
     let pos: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
-    let delete_all = |e: &mut Engine, list: &[String]| {
+    let delete_all = |e: &mut Walker, list: &[String]| {
         for p in list {
             let path = e.path(p);
             e.add(Effect::Delete {
@@ -82,7 +82,7 @@ pub(crate) fn extra(e: &mut Engine, c: &Cmd) {
 /// terminal, which runs whatever is typed as if its human typed it (an
 /// agent typing `kintsugi approve` into your pane), so they are a change.
 /// Other subcommands (`ls`, `capture-pane`, …) are left to the safe list.
-fn tmux(e: &mut Engine, c: &Cmd) -> bool {
+fn tmux(e: &mut Walker, c: &Cmd) -> bool {
     let mut i = 0;
     while i < c.args.len() {
         let a = c.args[i].text.as_str();
@@ -151,7 +151,7 @@ fn tmux(e: &mut Engine, c: &Cmd) -> bool {
 }
 
 /// One word runs as a shell line (`sh -c WORD`); several run as argv.
-fn run_shell_words(e: &mut Engine, c: &Cmd, words: &[Word]) {
+fn run_shell_words(e: &mut Walker, c: &Cmd, words: &[Word]) {
     let argv = if words.len() == 1 {
         vec![Word::lit("sh"), Word::lit("-c"), words[0].clone()]
     } else {
@@ -163,7 +163,7 @@ fn run_shell_words(e: &mut Engine, c: &Cmd, words: &[Word]) {
 }
 
 /// Detached runners: analyse the payload they start.
-pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
+pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     if c.name == "tmux" {
         return tmux(e, c);
     }

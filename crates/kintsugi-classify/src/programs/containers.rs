@@ -4,9 +4,9 @@
 use super::Cmd;
 use super::cloud::{change, destroy};
 use crate::effects::Effect;
-use crate::engine::{Engine, Stdin};
+use crate::engine::{Stdin, Walker};
 
-pub(crate) fn kubectl(e: &mut Engine, c: &Cmd, pos: &[String]) {
+pub(crate) fn kubectl(e: &mut Walker, c: &Cmd, pos: &[String]) {
     let n = "kubectl";
     let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
     let dry = c.args.iter().any(|a| a.text.starts_with("--dry-run"));
@@ -159,7 +159,7 @@ pub(crate) fn kubectl(e: &mut Engine, c: &Cmd, pos: &[String]) {
     }
 }
 
-pub(crate) fn docker(e: &mut Engine, c: &Cmd, pos: &[String]) {
+pub(crate) fn docker(e: &mut Walker, c: &Cmd, pos: &[String]) {
     let n = c.name.as_str();
     let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
     let (sub, sub2) = if n.ends_with("compose") {
@@ -249,7 +249,7 @@ pub(crate) fn docker(e: &mut Engine, c: &Cmd, pos: &[String]) {
 
 /// `docker run [opts] IMAGE CMD…`: analyse CMD; paths under mounted volumes
 /// are mapped back to the host (a named volume counts as data).
-pub(crate) fn container_run(e: &mut Engine, c: &Cmd) {
+pub(crate) fn container_run(e: &mut Walker, c: &Cmd) {
     let n = c.name.as_str();
     let with_arg = [
         "-v",
@@ -435,7 +435,7 @@ pub(crate) fn container_run(e: &mut Engine, c: &Cmd) {
         }
     }
     let keep_all = privileged || n == "kubectl" || n == "oc";
-    let mut sub = Engine::new(e.ctx);
+    let mut sub = Walker::new(e.ctx);
     sub.reader = e.reader;
     sub.cwd = std::path::PathBuf::from("/");
     sub.run_argv(

@@ -4,7 +4,7 @@
 
 use super::Cmd;
 use crate::effects::Effect;
-use crate::engine::{Engine, Stdin};
+use crate::engine::{Stdin, Walker};
 
 /// How bad a piece of SQL is: 2 destroys, 1 writes, 0 reads. Comments are
 /// read both as nothing and as a space (`DR/**/OP` is `DROP` to some
@@ -146,7 +146,7 @@ fn strip_strings(s: &str) -> String {
     out
 }
 
-fn sql_effect(e: &mut Engine, engine: &str, sql: &str) {
+fn sql_effect(e: &mut Walker, engine: &str, sql: &str) {
     match sql_severity(sql) {
         (2, w) => e.add(Effect::DbDestroy {
             engine: engine.into(),
@@ -234,7 +234,7 @@ fn printed_sql(text: &str) -> Option<String> {
 
 /// SQL that arrives through a substitution: what it prints when that is
 /// static, otherwise a change whose text nobody reviewed.
-fn computed_sql(e: &mut Engine, engine: &str, text: &str) -> bool {
+fn computed_sql(e: &mut Walker, engine: &str, text: &str) -> bool {
     if substitution_body(text).is_none() {
         return false;
     }
@@ -248,7 +248,7 @@ fn computed_sql(e: &mut Engine, engine: &str, text: &str) -> bool {
     true
 }
 
-fn stdin_sql(e: &mut Engine, c: &Cmd, engine: &str) {
+fn stdin_sql(e: &mut Walker, c: &Cmd, engine: &str) {
     if let Stdin::File(p) = &c.stdin
         && computed_sql(e, engine, p)
     {
@@ -273,7 +273,7 @@ fn stdin_sql(e: &mut Engine, c: &Cmd, engine: &str) {
     }
 }
 
-pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
+pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     let n = c.name.as_str();
     match n {
         "psql" | "mysql" | "mariadb" | "sqlite3" | "sqlite" | "duckdb" | "clickhouse-client"
@@ -405,17 +405,17 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
 }
 
 /// ORM and migration tools.
-fn orm(e: &mut Engine, c: &Cmd) -> bool {
+fn orm(e: &mut Walker, c: &Cmd) -> bool {
     let n = c.name.as_str();
     let pos: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
     let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
-    let destroy = |e: &mut Engine, what: &str| {
+    let destroy = |e: &mut Walker, what: &str| {
         e.add(Effect::DbDestroy {
             engine: n.into(),
             what: what.into(),
         })
     };
-    let write = |e: &mut Engine, what: &str| {
+    let write = |e: &mut Walker, what: &str| {
         e.add(Effect::DbWrite {
             engine: n.into(),
             what: what.into(),

@@ -3,10 +3,10 @@
 
 use super::Cmd;
 use crate::effects::Effect;
-use crate::engine::Engine;
+use crate::engine::Walker;
 use crate::paths::is_block_device;
 
-fn devices(e: &Engine, c: &Cmd) -> Vec<String> {
+fn devices(e: &Walker, c: &Cmd) -> Vec<String> {
     c.positional()
         .iter()
         .map(|w| e.path(&w.text))
@@ -14,9 +14,9 @@ fn devices(e: &Engine, c: &Cmd) -> Vec<String> {
         .collect()
 }
 
-pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
+pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     let n = c.name.as_str();
-    let write = |e: &mut Engine, dev: String, what: &str| {
+    let write = |e: &mut Walker, dev: String, what: &str| {
         e.add(Effect::DiskWrite {
             device: dev,
             what: what.into(),

@@ -7,7 +7,7 @@
 
 use super::Cmd;
 use crate::effects::Effect;
-use crate::engine::Engine;
+use crate::engine::Walker;
 
 /// Nouns that name credential material in a CLI's subcommands.
 const SECRET_NOUNS: &[&str] = &[
@@ -34,7 +34,7 @@ const REVEAL_VERBS: &[&str] = &[
 ];
 
 /// Effects added on top of whatever family handles the program.
-pub(crate) fn extra(e: &mut Engine, c: &Cmd) {
+pub(crate) fn extra(e: &mut Walker, c: &Cmd) {
     if let Some(what) = printed_secret(c) {
         e.add(Effect::SecretRead { path: what });
     }
@@ -132,7 +132,7 @@ fn printed_secret(c: &Cmd) -> Option<String> {
 }
 
 /// `grep -r "BEGIN RSA PRIVATE KEY" ~`: a search for key material over home.
-fn key_hunt(e: &mut Engine, c: &Cmd) {
+fn key_hunt(e: &mut Walker, c: &Cmd) {
     if !matches!(
         c.name.as_str(),
         "grep" | "egrep" | "fgrep" | "rg" | "ag" | "ack" | "ugrep" | "git"
@@ -195,7 +195,7 @@ fn key_hunt(e: &mut Engine, c: &Cmd) {
 
 /// `ln -s ~/.ssh/id_rsa public/key.txt`: a credential made readable from a
 /// served, public or committed place.
-fn credential_link(e: &mut Engine, c: &Cmd) {
+fn credential_link(e: &mut Walker, c: &Cmd) {
     if !matches!(c.name.as_str(), "ln" | "cp" | "install" | "rsync") {
         return;
     }

@@ -2,7 +2,7 @@
 //! background, endless loops of background jobs, unbounded parallel xargs.
 
 use crate::effects::Effect;
-use crate::engine::Engine;
+use crate::engine::Walker;
 
 /// A loop body (after `do`) that starts a job in the background: a lone `&`
 /// that is not `&&`, `>&`, `&>` or `<&`.
@@ -10,7 +10,7 @@ fn backgrounds_in_body(flat: &str) -> bool {
     let Some(k) = flat.find(" do ").or_else(|| flat.find(";do ")) else {
         return false;
     };
-    let b = flat[k..].as_bytes();
+    let b = &flat.as_bytes()[k..];
     (0..b.len()).any(|i| {
         b[i] == b'&'
             && b.get(i + 1).is_none_or(|n| *n != b'&' && *n != b'>')
@@ -20,7 +20,7 @@ fn backgrounds_in_body(flat: &str) -> bool {
 
 /// A function that calls itself twice in a pipeline, in the background:
 /// `:(){ :|:& };:` whatever the name.
-pub(crate) fn scan_fork_bomb(e: &mut Engine, src: &str) {
+pub(crate) fn scan_fork_bomb(e: &mut Walker, src: &str) {
     if !src.contains('&') && !src.contains("-P") {
         return;
     }

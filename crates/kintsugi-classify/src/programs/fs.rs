@@ -5,10 +5,10 @@
 use super::Cmd;
 use super::walkers::{find, sed, xargs};
 use crate::effects::Effect;
-use crate::engine::{Engine, Stdin};
+use crate::engine::{Stdin, Walker};
 use crate::words::Word;
 
-pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
+pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     match c.name.as_str() {
         "rm" | "unlink" | "rmdir" | "srm" => {
             let recursive =
@@ -414,7 +414,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     }
 }
 
-fn tar(e: &mut Engine, c: &Cmd) {
+fn tar(e: &mut Walker, c: &Cmd) {
     let first = c.args.first().map(|w| w.text.clone()).unwrap_or_default();
     let bundle = if first.starts_with('-') {
         String::new()

@@ -4,7 +4,7 @@
 
 use super::Cmd;
 use crate::effects::Effect;
-use crate::engine::{Engine, Stdin};
+use crate::engine::{Stdin, Walker};
 use crate::words::Word;
 
 const DEFAULT_BRANCHES: &[&str] = &[
@@ -38,7 +38,7 @@ const CMD_KEYS: &[&str] = &[
     "diff.tool",
 ];
 
-pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
+pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     if c.name != "git" {
         return false;
     }
@@ -407,7 +407,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     true
 }
 
-fn push(e: &mut Engine, g: &Cmd, repo: &str) {
+fn push(e: &mut Walker, g: &Cmd, repo: &str) {
     if g.short('n') || g.long("--dry-run") {
         return;
     }
@@ -472,11 +472,14 @@ fn push(e: &mut Engine, g: &Cmd, repo: &str) {
     }
 }
 
-fn config_hook(e: &mut Engine, c: &Cmd, kv: &str) {
+fn config_hook(e: &mut Walker, c: &Cmd, kv: &str) {
     let Some((k, v)) = kv.split_once('=') else {
         return;
     };
     let key = k.to_ascii_lowercase();
+    if turns_a_command_off(&key, v.trim()) {
+        return;
+    }
     if key.starts_with("alias.") {
         if let Some(cmd) = v.strip_prefix('!') {
             run_hook(e, c, cmd, "git -c alias");
@@ -491,7 +494,17 @@ fn config_hook(e: &mut Engine, c: &Cmd, kv: &str) {
     }
 }
 
-fn run_hook(e: &mut Engine, c: &Cmd, cmd: &str, label: &str) {
+/// A value that switches the configured command off rather than naming one:
+/// empty (resets a helper list), `/dev/null` (`core.hooksPath=/dev/null`
+/// runs no hooks, as agents and CI scripts spell it), or a boolean for
+/// `core.fsmonitor` (its built-in daemon).
+fn turns_a_command_off(key: &str, v: &str) -> bool {
+    v.is_empty()
+        || v == "/dev/null"
+        || (key == "core.fsmonitor" && matches!(v, "true" | "false" | "0" | "1"))
+}
+
+fn run_hook(e: &mut Walker, c: &Cmd, cmd: &str, label: &str) {
     let mut via = c.via.clone();
     via.push(label.to_string());
     e.run_script(cmd, &via, c.depth + 1, &Stdin::Terminal);
@@ -561,6 +574,17 @@ mod family_tests {
             ("git -c alias.x=\"!rm -rf ~\" x", "catastrophic"),
             ("git bisect run rm -rf ~", "catastrophic"),
             ("git show HEAD:.env", "catastrophic"),
+            // Config values that switch a command off run nothing.
+            (
+                "git -c core.hooksPath=/dev/null rev-parse --git-dir",
+                "safe",
+            ),
+            ("git -c core.hookspath= status", "safe"),
+            ("git -c credential.helper= status", "safe"),
+            ("git -c core.fsmonitor=false status", "safe"),
+            // A hooks directory is still scripts nobody read.
+            ("git -c core.hooksPath=.hooks commit -m x", "ambiguous"),
+            ("git -c core.pager='rm -rf ~' log", "catastrophic"),
         ]);
     }
 }

@@ -4,10 +4,10 @@
 use super::Cmd;
 use super::net::{host_of, piped};
 use crate::effects::Effect;
-use crate::engine::{Engine, Stdin};
+use crate::engine::{Stdin, Walker};
 use crate::words::Word;
 
-pub(crate) fn curl(e: &mut Engine, c: &Cmd) {
+pub(crate) fn curl(e: &mut Walker, c: &Cmd) {
     let data_flags = [
         "-d",
         "--data",
@@ -229,7 +229,7 @@ pub(crate) fn curl(e: &mut Engine, c: &Cmd) {
 
 /// A download into a file: ambiguous by itself, remembered so that running
 /// the file later in the line is a download-execute.
-pub(crate) fn record_download(e: &mut Engine, path: &str, host: &str) {
+pub(crate) fn record_download(e: &mut Walker, path: &str, host: &str) {
     if crate::paths::zone(path, e.ctx, e.project.as_deref()) == crate::paths::Zone::Null {
         return;
     }
@@ -247,7 +247,7 @@ pub(crate) fn record_download(e: &mut Engine, path: &str, host: &str) {
     }
 }
 
-pub(crate) fn dynamic_url(e: &mut Engine, url: &str, _c: &Cmd) {
+pub(crate) fn dynamic_url(e: &mut Walker, url: &str, _c: &Cmd) {
     if url.contains("$(") || url.contains('`') {
         let host = host_of(url);
         if !crate::rules::is_local_host(&host) {

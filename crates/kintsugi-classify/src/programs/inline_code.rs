@@ -7,7 +7,7 @@
 use super::Cmd;
 use super::code_scan::{literals, scan};
 use crate::effects::Effect;
-use crate::engine::{Engine, Stdin};
+use crate::engine::{Stdin, Walker};
 use crate::words::Word;
 
 /// The language family of an interpreter name (`python3.12` → `python`).
@@ -37,7 +37,7 @@ pub(crate) fn interp_kind(n: &str) -> Option<&'static str> {
     })
 }
 
-pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
+pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     let Some(kind) = interp_kind(&c.name) else {
         return false;
     };
@@ -257,7 +257,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     true
 }
 
-fn awk(e: &mut Engine, c: &Cmd) {
+fn awk(e: &mut Walker, c: &Cmd) {
     let mut prog: Option<String> = None;
     let mut files = Vec::new();
     let mut i = 0;

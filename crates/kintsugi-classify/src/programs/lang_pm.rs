@@ -4,9 +4,9 @@
 use super::Cmd;
 use super::packages::{fmt, pkg};
 use crate::effects::Effect;
-use crate::engine::Engine;
+use crate::engine::Walker;
 
-pub(crate) fn lang_pm(e: &mut Engine, c: &Cmd, pos: &[String]) -> bool {
+pub(crate) fn lang_pm(e: &mut Walker, c: &Cmd, pos: &[String]) -> bool {
     let n = c.name.as_str();
     let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
     let sub = p(0);

@@ -4,7 +4,7 @@
 //! a verb check (`… destroy`, `… install`).
 
 use crate::effects::Effect;
-use crate::engine::{Engine, Stdin};
+use crate::engine::{Stdin, Walker};
 use crate::words::Word;
 
 pub(crate) mod cloud;
@@ -135,14 +135,14 @@ impl Cmd {
 }
 
 /// Run the family rules for one command.
-pub(crate) fn dispatch(e: &mut Engine, c: &Cmd) {
+pub(crate) fn dispatch(e: &mut Walker, c: &Cmd) {
     dispatch_named(e, c, None)
 }
 
 /// Run the family rules for one command whose program was named by `path`
 /// (`./deploy.sh`, `/opt/x/bin/tool`) when it was. What no family models
 /// and no known-safe table lists is recorded as unknown, never as safe.
-pub(crate) fn dispatch_named(e: &mut Engine, c: &Cmd, path: Option<&str>) {
+pub(crate) fn dispatch_named(e: &mut Walker, c: &Cmd, path: Option<&str>) {
     let before = e.effects.len();
     consume::extra(e, c);
     exposure::extra(e, c);
@@ -409,7 +409,7 @@ const DATA: &[&str] = &[
 /// Arguments of other programs that read as a dangerous command line
 /// (`vim -c ':!rm -rf ~'`, `trap 'rm -rf ~' EXIT`, `tar --checkpoint-action=exec=…`):
 /// analyse them and keep only catastrophic findings.
-fn code_like_args(e: &mut Engine, c: &Cmd) {
+fn code_like_args(e: &mut Walker, c: &Cmd) {
     if c.depth >= crate::MAX_NESTING {
         return;
     }
@@ -577,7 +577,7 @@ pub(crate) fn glob_program(pattern: &str) -> Option<&'static str> {
         .find(|name| crate::secret_paths::glob_match(pattern, name))
 }
 
-fn wrapper_lookahead(e: &mut Engine, c: &Cmd) {
+fn wrapper_lookahead(e: &mut Walker, c: &Cmd) {
     let Some(k) = c.args.iter().position(|w| {
         let b = crate::words::basename(&w.text);
         WRAPPABLE.contains(&b) || b.starts_with("mkfs.")

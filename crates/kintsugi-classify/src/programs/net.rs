@@ -6,7 +6,7 @@ use super::Cmd;
 pub(crate) use super::http::record_download;
 use super::http::{curl, dynamic_url};
 use crate::effects::Effect;
-use crate::engine::{Engine, Stdin};
+use crate::engine::{Stdin, Walker};
 use crate::words::Word;
 
 /// Host part of a URL or `user@host:path`.
@@ -40,7 +40,7 @@ pub(crate) fn piped(stdin: &Stdin) -> bool {
     !matches!(stdin, Stdin::Terminal)
 }
 
-pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
+pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     let n = c.name.as_str();
     match n {
         "curl" => {
@@ -297,7 +297,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
     }
 }
 
-fn copy_remote(e: &mut Engine, c: &Cmd) {
+fn copy_remote(e: &mut Walker, c: &Cmd) {
     let n = c.name.as_str();
     if c.short('n') && n == "rsync" {
         return;
@@ -440,7 +440,7 @@ fn copy_remote(e: &mut Engine, c: &Cmd) {
     }
 }
 
-fn ssh(e: &mut Engine, c: &Cmd) {
+fn ssh(e: &mut Walker, c: &Cmd) {
     let with_arg = [
         "-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p",
         "-Q", "-R", "-S", "-W", "-w", "-B",

@@ -6,16 +6,16 @@
 use super::Cmd;
 use super::lang_pm::lang_pm;
 use crate::effects::Effect;
-use crate::engine::Engine;
+use crate::engine::Walker;
 
-pub(crate) fn pkg(e: &mut Engine, manager: &str, what: String) {
+pub(crate) fn pkg(e: &mut Walker, manager: &str, what: String) {
     e.add(Effect::PackageChange {
         manager: manager.into(),
         what,
     });
 }
 
-pub(crate) fn fmt(e: &mut Engine, c: &Cmd, what: &str) {
+pub(crate) fn fmt(e: &mut Walker, c: &Cmd, what: &str) {
     e.add(Effect::Change {
         program: c.name.clone(),
         what: format!("rewrites files in place ({what})"),
@@ -106,7 +106,7 @@ fn removes_essential(c: &Cmd) -> Option<String> {
     }
 }
 
-pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
+pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     if let Some(what) = removes_essential(c) {
         e.add(Effect::Power { what });
     }
@@ -420,7 +420,7 @@ pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
 
 /// `npx tool args`: analyse `tool args`; unknown tools fetched from a
 /// registry are ambiguous.
-fn runner(e: &mut Engine, c: &Cmd, skip: usize) {
+fn runner(e: &mut Walker, c: &Cmd, skip: usize) {
     let mut i = 0;
     let mut seen = 0;
     while i < c.args.len() {

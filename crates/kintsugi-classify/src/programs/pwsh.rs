@@ -5,13 +5,13 @@
 //! `$env:USERPROFILE` read as the home directory.
 
 use crate::effects::Effect;
-use crate::engine::Engine;
+use crate::engine::Walker;
 
 /// Cmdlet names and aliases that remove items (compared lowercased).
 const REMOVE: &[&str] = &["remove-item", "rm", "del", "erase", "rd", "ri", "rmdir"];
 
 /// Add a `Delete` for every removing statement in PowerShell `code`.
-pub(crate) fn scan(e: &mut Engine, code: &str) {
+pub(crate) fn scan(e: &mut Walker, code: &str) {
     for stmt in code.split([';', '\n', '|', '{', '}']).take(256) {
         let words: Vec<String> = stmt
             .split_whitespace()

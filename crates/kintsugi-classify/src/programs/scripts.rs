@@ -9,13 +9,13 @@
 
 use super::Cmd;
 use super::unknown::unknown;
-use crate::engine::{Engine, Stdin};
+use crate::engine::{Stdin, Walker};
 
 /// Scripts larger than this are not analysed (`unknown:script`).
 pub const MAX_SCRIPT_BYTES: usize = 256 * 1024;
 
 /// Entry points with a table of known forms, routed by name.
-pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
+pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     let Some(f) = entry_point(c) else {
         return false;
     };
@@ -79,7 +79,7 @@ fn entry_point(c: &Cmd) -> Option<super::forms::Form> {
 /// A script run by `interp` (`None`: executed by path, the shebang
 /// decides). Analyses its text when the caller's reader has it; records an
 /// unknown script otherwise.
-pub(crate) fn run_file(e: &mut Engine, c: &Cmd, interp: Option<&str>, text: &str) {
+pub(crate) fn run_file(e: &mut Walker, c: &Cmd, interp: Option<&str>, text: &str) {
     let path = e.path(text);
     let label = crate::words::basename(text).to_string();
     let as_cmd = Cmd {

@@ -4,7 +4,7 @@
 
 use super::Cmd;
 use crate::effects::Effect;
-use crate::engine::Engine;
+use crate::engine::Walker;
 use crate::secret_paths::is_secret_path;
 
 /// Programs that touch a path without revealing its content.
@@ -113,7 +113,7 @@ const ENV_FILTERS: &[&str] = &[
 ];
 
 /// Run the secret rules on a program they watch but do not own.
-pub(crate) fn observe(e: &mut Engine, c: &Cmd) {
+pub(crate) fn observe(e: &mut Walker, c: &Cmd) {
     if OBSERVED.contains(&c.name.as_str()) {
         let _ = handle(e, c);
     }
@@ -137,11 +137,11 @@ pub(crate) fn dumps_whole_env(c: &Cmd) -> bool {
     matches!(c.name.as_str(), "env" | "printenv") && c.positional().is_empty()
 }
 
-pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
+pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     let n = c.name.as_str();
     let pos: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
     let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
-    let tok = |e: &mut Engine, what: String| e.add(Effect::SecretRead { path: what });
+    let tok = |e: &mut Walker, what: String| e.add(Effect::SecretRead { path: what });
     match n {
         "gh" | "glab" => {
             if p(0) == "auth" && p(1) == "token"
@@ -419,7 +419,7 @@ fn maybe_secret(t: &str) -> bool {
 }
 
 /// Any argument naming credential material, for programs that read files.
-pub(crate) fn scan_args(e: &mut Engine, c: &Cmd) {
+pub(crate) fn scan_args(e: &mut Walker, c: &Cmd) {
     static NO_READ_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
         std::sync::OnceLock::new();
     if crate::safe_list::set_of(&NO_READ_SET, NO_READ).contains(c.name.as_str())

@@ -4,7 +4,7 @@
 
 use super::Cmd;
 use crate::effects::Effect;
-use crate::engine::Engine;
+use crate::engine::Walker;
 use crate::env_hooks::history_off;
 
 const SECURITY_UNITS: &[&str] = &[
@@ -34,18 +34,18 @@ const SECURITY_UNITS: &[&str] = &[
     "ossec",
 ];
 
-fn sec(e: &mut Engine, what: &str, control: &str) {
+fn sec(e: &mut Walker, what: &str, control: &str) {
     e.add(Effect::SecurityDisable {
         what: what.into(),
         control: control.into(),
     });
 }
 
-fn power(e: &mut Engine, what: String) {
+fn power(e: &mut Walker, what: String) {
     e.add(Effect::Power { what });
 }
 
-pub(crate) fn handle(e: &mut Engine, c: &Cmd) -> bool {
+pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     let n = c.name.as_str();
     let pos: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
     let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");

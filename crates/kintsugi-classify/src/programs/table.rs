@@ -7,7 +7,7 @@
 
 use super::{Cmd, cloud, consume, db, disk, fs, git, inline_code, net, packages, scripts};
 use super::{secrets, system};
-use crate::engine::Engine;
+use crate::engine::Walker;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -147,7 +147,7 @@ impl Family {
 
     /// Run the family's rules on `c`; false when it does not model this
     /// form (the effects it found, if any, stay).
-    pub(crate) fn handle(self, e: &mut Engine, c: &Cmd) -> bool {
+    pub(crate) fn handle(self, e: &mut Walker, c: &Cmd) -> bool {
         match self {
             Family::Fs => fs::handle(e, c),
             Family::Git => git::handle(e, c),
@@ -313,7 +313,7 @@ pub(crate) fn safe_form(name: &str, subs: &[&str]) -> Option<bool> {
 }
 
 /// Run the owning family (and its fallback) on `c`: true when one models it.
-pub(crate) fn run(e: &mut Engine, c: &Cmd) -> bool {
+pub(crate) fn run(e: &mut Walker, c: &Cmd) -> bool {
     let Some(row) = owner(&c.name) else {
         return false;
     };

@@ -134,7 +134,7 @@ fn no_family_claims_a_program_it_does_not_own() {
             for stdin in [Stdin::Terminal, Stdin::Literal("rm -rf /".into())] {
                 let c = cmd(&name, args, stdin);
                 for f in FAMILIES {
-                    let mut e = Engine::new(&ctx);
+                    let mut e = Walker::new(&ctx);
                     if f.handle(&mut e, &c) && !allowed.contains(f) {
                         wrong.push(format!("{name} {args:?}: claimed by {}", f.key()));
                     }
@@ -162,7 +162,7 @@ fn every_owner_models_its_programs() {
         }
         let claimed = PROBES.iter().any(|args| {
             let c = cmd(row.name, args, Stdin::Terminal);
-            let mut e = Engine::new(&ctx);
+            let mut e = Walker::new(&ctx);
             run(&mut e, &c) || !e.effects.is_empty()
         });
         if !claimed {

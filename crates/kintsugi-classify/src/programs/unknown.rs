@@ -8,7 +8,7 @@
 
 use super::Cmd;
 use crate::effects::Effect;
-use crate::engine::Engine;
+use crate::engine::Walker;
 
 /// Verbs that only read or print, in any CLI.
 pub(crate) const READ_VERBS: &[&str] = &[
@@ -412,7 +412,7 @@ fn wholesale_target(c: &Cmd, pos: &[String]) -> bool {
 }
 
 /// Judge a program Kintsugi does not model, by its verbs.
-pub(crate) fn judge(e: &mut Engine, c: &Cmd) {
+pub(crate) fn judge(e: &mut Walker, c: &Cmd) {
     if c.dry_run() {
         return;
     }
@@ -468,7 +468,7 @@ pub(crate) fn judge(e: &mut Engine, c: &Cmd) {
 /// form (`rclone purge remote:`, `ibmcloud resource service-instance-delete
 /// x`): a destructive verb among its first words is still a change, and a
 /// wholesale one is catastrophic. Returns whether it recorded anything.
-pub(crate) fn destroy_backstop(e: &mut Engine, c: &Cmd) -> bool {
+pub(crate) fn destroy_backstop(e: &mut Walker, c: &Cmd) -> bool {
     let simulated = c.has(&["--just-print", "--no-act", "--recon"])
         || c.name.starts_with("apt") && c.has(&["-s"]);
     if c.dry_run() || simulated {
@@ -504,7 +504,7 @@ pub(crate) fn destroy_backstop(e: &mut Engine, c: &Cmd) -> bool {
 
 /// Record that `c` is not something Kintsugi knows (`program`, `subcommand`
 /// or `script`).
-pub(crate) fn unknown(e: &mut Engine, c: &Cmd, kind: &str) {
+pub(crate) fn unknown(e: &mut Walker, c: &Cmd, kind: &str) {
     let what = match kind {
         "subcommand" => format!(
             "`{}` is not a form of `{}` Kintsugi knows; it may change anything",

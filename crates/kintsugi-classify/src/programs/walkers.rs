@@ -3,10 +3,10 @@
 
 use super::Cmd;
 use crate::effects::Effect;
-use crate::engine::{Engine, Stdin};
+use crate::engine::{Stdin, Walker};
 use crate::words::Word;
 
-pub(crate) fn find(e: &mut Engine, c: &Cmd) {
+pub(crate) fn find(e: &mut Walker, c: &Cmd) {
     let mut roots = Vec::new();
     let mut i = 0;
     while i < c.args.len() {
@@ -114,7 +114,7 @@ pub(crate) fn find(e: &mut Engine, c: &Cmd) {
     }
 }
 
-pub(crate) fn xargs(e: &mut Engine, c: &Cmd) {
+pub(crate) fn xargs(e: &mut Walker, c: &Cmd) {
     let mut i = 0;
     let with_arg = [
         "-a",
@@ -190,7 +190,7 @@ pub(crate) fn xargs(e: &mut Engine, c: &Cmd) {
     e.run_argv(inner, Vec::new(), Stdin::Terminal, via, c.depth + 1);
 }
 
-pub(crate) fn sed(e: &mut Engine, c: &Cmd) {
+pub(crate) fn sed(e: &mut Walker, c: &Cmd) {
     let inplace = c.args.iter().any(|a| {
         a.text.starts_with("-i")
             || a.text.starts_with("--in-place")

@@ -132,14 +132,14 @@ fn hold_card(cmd: &ProposedCommand, id: &str, v: &Verdict) {
 }
 
 /// Decide `cmd` through the daemon (or locally when it is down).
-pub fn decide(cmd: &ProposedCommand, settings: &GateSettings) -> Outcome {
-    decide_reusing(cmd, settings, &mut None)
+pub fn may_run(cmd: &ProposedCommand, settings: &GateSettings) -> Outcome {
+    may_run_reusing(cmd, settings, &mut None)
 }
 
-/// [`decide`] on a kept, already checked connection (see
+/// [`may_run`] on a kept, already checked connection (see
 /// [`Gate::ask_reusing`]), for a long-lived runner such as the guard's exec
 /// supervisor that decides many commands.
-pub fn decide_reusing(
+pub fn may_run_reusing(
     cmd: &ProposedCommand,
     settings: &GateSettings,
     conn: &mut Option<kintsugi_protocol::Client>,

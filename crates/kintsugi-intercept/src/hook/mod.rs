@@ -375,7 +375,7 @@ impl Answer {
 
 /// Run the whole hook: payload from `input`, answer to print and exit with.
 pub fn run(opts: &Options, input: &mut dyn Read) -> Answer {
-    let (outcome, notes) = decide(opts, input);
+    let (outcome, notes) = answer_payload(opts, input);
     let mut answer = opts.agent.answer(&outcome);
     // A block's stderr is its reason and may be fed to the model verbatim:
     // only add the notes when the call goes ahead.
@@ -388,7 +388,7 @@ pub fn run(opts: &Options, input: &mut dyn Read) -> Answer {
 }
 
 /// The decision and any stderr notes that go with it.
-fn decide(opts: &Options, input: &mut dyn Read) -> (Outcome, Vec<String>) {
+fn answer_payload(opts: &Options, input: &mut dyn Read) -> (Outcome, Vec<String>) {
     let req = match read_payload(opts.agent, input) {
         Ok(r) => r,
         Err((bytes, e)) => {

@@ -250,7 +250,7 @@ fn garbage_payloads_block_in_every_dialect() {
             let a = run(&opts(agent), &mut bytes.as_slice());
             assert!(
                 matches!(
-                    decide(&opts(agent), &mut bytes.as_slice()).0,
+                    answer_payload(&opts(agent), &mut bytes.as_slice()).0,
                     Outcome::Block { .. }
                 ),
                 "{agent:?} {bytes:?}: {a:?}"
@@ -301,7 +301,7 @@ fn garbage_payloads_block_in_every_dialect() {
     for (agent, cases) in shaped {
         for case in cases {
             let bytes = case.to_string().into_bytes();
-            let (o, _) = decide(&opts(agent), &mut bytes.as_slice());
+            let (o, _) = answer_payload(&opts(agent), &mut bytes.as_slice());
             let Outcome::Block { reason } = o else {
                 panic!("{agent:?} {case}: {o:?}")
             };
@@ -349,7 +349,7 @@ fn a_utf8_bom_is_accepted_and_other_tools_still_pass() {
     // Cursor sends a UTF-8 byte order mark before its JSON.
     let mut bom = b"\xEF\xBB\xBF".to_vec();
     bom.extend(br#"{"hook_event_name":"beforeReadFile","file_path":"/x"}"#);
-    let (o, _) = decide(&opts(Agent::Cursor), &mut bom.as_slice());
+    let (o, _) = answer_payload(&opts(Agent::Cursor), &mut bom.as_slice());
     assert_eq!(o, Outcome::NoOpinion);
     let mut bom = b"\xEF\xBB\xBF".to_vec();
     bom.extend(br#"{"tool_name":"Bash","tool_input":{"command":"ls"}}"#);
@@ -371,7 +371,7 @@ fn a_utf8_bom_is_accepted_and_other_tools_still_pass() {
         (Agent::OpenCode, json!({"tool":"read","command":7})),
     ] {
         let bytes = v.to_string().into_bytes();
-        let (o, _) = decide(&opts(agent), &mut bytes.as_slice());
+        let (o, _) = answer_payload(&opts(agent), &mut bytes.as_slice());
         assert_eq!(o, Outcome::NoOpinion, "{agent:?} {v}");
     }
 }
@@ -410,7 +410,7 @@ fn the_local_fallback_never_allows_explicitly() {
     // And through the whole flow with no daemon: a safe command in open
     // mode is "no opinion", never the dialect's allow.
     let payload = br#"{"tool_name":"Bash","tool_input":{"command":"ls"}}"#;
-    let (o, _) = decide(&opts(Agent::Claude), &mut &payload[..]);
+    let (o, _) = answer_payload(&opts(Agent::Claude), &mut &payload[..]);
     assert_eq!(o, Outcome::NoOpinion);
 }
 

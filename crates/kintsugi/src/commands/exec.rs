@@ -31,7 +31,7 @@ pub fn gated(agent: &str, cwd: &str, argv: Vec<String>, raw: &str) -> Result<Exi
         raw,
     );
     let settings = GateSettings::load();
-    let (approved, daemon) = match gate::decide(&cmd, &settings) {
+    let (approved, daemon) = match gate::may_run(&cmd, &settings) {
         Outcome::Refuse(msg) => {
             eprintln!("{msg}");
             return Ok(ExitCode::from(DENIED_EXIT));

@@ -27,7 +27,7 @@ const MAX_KEPT_CONNECTIONS: usize = 8;
 /// connecting and checking for every exec; a connection is kept only while
 /// it is idle for less than half the daemon's `read_timeout_secs` (the
 /// daemon closes idle ones), and one the daemon closed is replaced by the
-/// gate ([`gate::decide_reusing`]).
+/// gate ([`gate::may_run_reusing`]).
 pub struct GateJudge {
     pub session: String,
     pub settings: GateSettings,
@@ -110,7 +110,7 @@ impl Judge for GateJudge {
             pid: Some(req.pid),
         });
         let mut conn = self.kept.take();
-        let outcome = gate::decide_reusing(&cmd, &self.settings, &mut conn);
+        let outcome = gate::may_run_reusing(&cmd, &self.settings, &mut conn);
         self.kept.give_back(conn);
         match outcome {
             Outcome::Run { approved, .. } => Verdict::Allow(Allowance {

@@ -123,7 +123,7 @@ pub fn confirm_on_terminal(what: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn decide(args: DecideArgs, approve: bool) -> Result<ExitCode> {
+pub fn answer(args: DecideArgs, approve: bool) -> Result<ExitCode> {
     let req = if approve {
         let Response::PendingList { items } = request(&Request::ListPending)? else {
             bail!("the daemon answered `listpending` with something else");

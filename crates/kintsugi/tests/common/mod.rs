@@ -63,6 +63,26 @@ impl Sandbox {
             .env_remove("XDG_RUNTIME_DIR");
         c
     }
+    /// `kintsugi ARGS` on a pseudo-terminal of its own (`script`), as an
+    /// agent started in a terminal runs: its session begins now, so a
+    /// terminal opened before this call is older than "the agent" and may
+    /// approve without a PIN (docs/ADMIN.md). Its output arrives through
+    /// the terminal (`\r\n` line ends).
+    pub fn cmd_on_own_terminal(&self, args: &[&str]) -> Command {
+        let quote = |a: &str| format!("'{}'", a.replace('\'', "'\\''"));
+        let line: Vec<String> = std::iter::once(BIN)
+            .chain(args.iter().copied())
+            .map(quote)
+            .collect();
+        let mut c = Command::new("script");
+        c.args(["-qec", &line.join(" "), "/dev/null"])
+            .env("KINTSUGI_DATA_DIR", self.data())
+            .env("KINTSUGI_CONFIG", self.config())
+            .env("HOME", self.root().join("home"))
+            .env_remove("KINTSUGI_SOCKET")
+            .env_remove("XDG_RUNTIME_DIR");
+        c
+    }
     pub fn run(&self, args: &[&str]) -> Output {
         self.cmd().args(args).stdin(Stdio::null()).output().unwrap()
     }
