@@ -4,8 +4,9 @@
 //!
 //! Map: `app` is the state and the keys (pure, unit-tested); `view/` draws
 //! it (tested on ratatui's `TestBackend`); `feed` subscribes to the daemon
-//! and turns its stream into updates; `actions` carries out what keys ask
-//! for; `term` owns the terminal and restores it on every way out.
+//! and turns its stream into updates; `input` reads keys on a thread of
+//! its own; `actions` carries out what keys ask for; `term` owns the
+//! terminal, restores it on every way out and tells when it has hung up.
 //!
 //! Architecture invariant: the TUI talks to the daemon only through the
 //! protocol (`kintsugi-protocol`); it reads the ledger and the snapshot
@@ -15,6 +16,7 @@
 mod actions;
 pub mod app;
 pub mod feed;
+mod input;
 mod keys;
 mod term;
 pub mod view;
@@ -24,9 +26,9 @@ mod tests;
 
 use actions::{Places, perform};
 use app::{Action, App, View};
-use ratatui::crossterm::event::{self, Event};
+use ratatui::crossterm::event::Event;
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 /// Set in tests only: panic after drawing the first frame, to prove the
@@ -53,7 +55,8 @@ pub fn color_wanted() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// Run the control room until `q`, Ctrl-C or a termination signal.
+/// Run the control room until `q`, Ctrl-C, a termination signal, or the
+/// terminal going away (hung up, a read or a write on it failing).
 pub fn run(options: Options) -> anyhow::Result<()> {
     let places = Places {
         socket: options.socket,
@@ -63,20 +66,21 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     feed::spawn(places.socket.clone(), tx.clone());
     let mut app = App::new(color_wanted(), app::confirmation_code);
     let mut term = term::Term::enter()?;
+    let input = input::spawn()?;
     let mut dirty = true;
     let mut last_tick = Instant::now() - Duration::from_secs(10);
-    while !term.stop_requested() {
+    // Leaving because the terminal went away is a clean end (there is no one
+    // left to tell); any other failure on it is an error.
+    let outcome = loop {
+        if term.stop_requested() || term.hung_up() {
+            break Ok(());
+        }
         while let Ok(update) = rx.try_recv() {
             app.apply(update);
             dirty = true;
         }
         if last_tick.elapsed() >= Duration::from_secs(1) {
             last_tick = Instant::now();
-            // The terminal went away (its window or tmux pane closed without
-            // a signal reaching us): leave instead of spinning on a dead tty.
-            if std::fs::File::open("/dev/tty").is_err() {
-                break;
-            }
             app.now = time::OffsetDateTime::now_utc();
             if app.view == View::Status && app.mode == app::Mode::Normal {
                 perform(Action::RefreshStatus, &places, &tx);
@@ -84,31 +88,48 @@ pub fn run(options: Options) -> anyhow::Result<()> {
             dirty = true;
         }
         if dirty {
-            term.terminal.draw(|f| view::draw(f, &mut app))?;
+            if let Err(e) = term.terminal.draw(|f| view::draw(f, &mut app)) {
+                break gone_or(&term, e);
+            }
             dirty = false;
             if std::env::var_os(PANIC_FOR_TESTS).is_some() {
                 panic!("{PANIC_FOR_TESTS} is set: panicking on purpose after the first frame");
             }
         }
-        if !event::poll(Duration::from_millis(40))? {
-            continue;
-        }
-        match event::read()? {
+        let event = match input.recv_timeout(Duration::from_millis(40)) {
+            Ok(Ok(event)) => event,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Ok(Err(e)) => break gone_or(&term, e),
+            Err(RecvTimeoutError::Disconnected) => break Ok(()),
+        };
+        match event {
             Event::Key(key) => {
                 dirty = true;
                 match app.on_key(key) {
-                    Some(Action::Quit) => break,
+                    Some(Action::Quit) => break Ok(()),
                     Some(action) => perform(action, &places, &tx),
                     None => {}
                 }
             }
             Event::Resize(..) => {
-                term.terminal.autoresize()?;
+                if let Err(e) = term.terminal.autoresize() {
+                    break gone_or(&term, e);
+                }
                 dirty = true;
             }
             _ => {}
         }
-    }
+    };
     drop(term);
-    Ok(())
+    outcome
+}
+
+/// A read or write on the terminal failed: a clean end when the terminal
+/// has hung up, the error otherwise.
+fn gone_or(term: &term::Term, e: std::io::Error) -> anyhow::Result<()> {
+    if term.hung_up() {
+        Ok(())
+    } else {
+        Err(e.into())
+    }
 }

@@ -2,7 +2,8 @@
 //! promise to give the terminal back however the control room ends: a
 //! normal quit, a panic (a hook restores first, then prints the panic), or
 //! SIGTERM / SIGHUP / SIGINT (a flag the event loop checks, so it leaves
-//! through the same door).
+//! through the same door), and it tells the loop when the terminal has hung
+//! up, so the loop leaves too.
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -11,7 +12,7 @@ use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
-use std::io::Stdout;
+use std::io::{IsTerminal, Stdout};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -71,6 +72,15 @@ impl Term {
     /// A termination signal arrived.
     pub fn stop_requested(&self) -> bool {
         self.stop.load(Ordering::Relaxed)
+    }
+
+    /// The terminal has hung up: its window or tmux pane closed, whether or
+    /// not a SIGHUP reached this process (one that is not the session
+    /// leader may get none). A hung-up terminal fails every terminal ioctl,
+    /// so stdin or stdout no longer tests as a terminal; both did when the
+    /// control room started (`kintsugi tui` refuses otherwise).
+    pub fn hung_up(&self) -> bool {
+        !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal()
     }
 }
 

@@ -3,7 +3,8 @@
 //! control room, is approved there with the typed confirmation code, and
 //! the waiting exec proceeds; undo from the Snapshots view brings the tree
 //! back. Quitting, SIGTERM and a panic all give the terminal back (the
-//! shell prints after it, and it is no longer in raw mode).
+//! shell prints after it, and it is no longer in raw mode); a terminal that
+//! goes away ends the TUI.
 
 mod common;
 use common::*;
@@ -188,6 +189,86 @@ fn a_panic_restores_the_terminal_and_reports() {
         screen.lines().any(|l| l.trim() == "icanon"),
         "raw mode left on:\n{screen}"
     );
+}
+
+/// The terminal goes away under the control room (its tmux server killed,
+/// as when a test fails half-way or a window closes): the TUI must leave,
+/// not outlive its pane spinning on a hung-up terminal.
+#[test]
+fn the_tui_exits_when_its_terminal_goes_away() {
+    require_tmux();
+    let mut sb = Sandbox::new();
+    sb.start();
+    let tmux = Tmux::new();
+    let pidfile = sb.root().join("tui.pid");
+    tmux.run(&tui_line(&sb, &pidfile));
+    tmux.wait_for("● live");
+    let tui = Process::of(
+        std::fs::read_to_string(&pidfile)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap(),
+    );
+    assert!(tui.running(), "the TUI is not running before the test");
+    let killed = std::process::Command::new("tmux")
+        .args(["-L", &tmux.name, "kill-server"])
+        .status()
+        .unwrap()
+        .success();
+    assert!(killed, "tmux kill-server failed");
+    // Generous: only a process that never leaves fails this.
+    let limit = Instant::now() + Duration::from_secs(60);
+    while tui.running() && Instant::now() < limit {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(
+        !tui.running(),
+        "`kintsugi tui` (pid {}) still runs 60 s after its terminal went away",
+        tui.pid
+    );
+}
+
+/// A process known by pid and start time, so a reused pid is not mistaken
+/// for it; killed when dropped if it still runs (a failed test leaves no
+/// spinning TUI behind).
+struct Process {
+    pid: u32,
+    start: Option<String>,
+}
+
+impl Process {
+    fn of(pid: u32) -> Process {
+        let start = Process::stat(pid).map(|(_, start)| start);
+        Process { pid, start }
+    }
+
+    /// (state, start time) from /proc/PID/stat; fields after the command
+    /// name, which may hold spaces and parentheses.
+    fn stat(pid: u32) -> Option<(String, String)> {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let rest = &text[text.rfind(')')? + 2..];
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        Some((fields.first()?.to_string(), fields.get(19)?.to_string()))
+    }
+
+    /// Still the same process, and not a zombie waiting to be reaped.
+    fn running(&self) -> bool {
+        match Process::stat(self.pid) {
+            Some((state, start)) => Some(start) == self.start && state != "Z" && state != "X",
+            None => false,
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        if self.running() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &self.pid.to_string()])
+                .status();
+        }
+    }
 }
 
 trait Resize {
