@@ -12,7 +12,8 @@ use crate::connection::{Connection, Incoming};
 use crate::load::SUBSCRIBER_WRITE_TIMEOUT;
 use crate::state::{State, StopReason};
 use kintsugi_ledger::NewEvent;
-use kintsugi_protocol::{EventRecord, PendingItem, QueueChange, Response};
+use kintsugi_ledger_wire::event_record;
+use kintsugi_protocol::{PendingItem, QueueChange, Response};
 use std::sync::Arc;
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::sync::watch;
@@ -30,28 +31,6 @@ pub struct Committed {
 
 /// One queue change, as the queue publishes it.
 pub type QueueNote = (QueueChange, PendingItem);
-
-/// The wire form of a committed event.
-pub fn record(c: &Committed) -> EventRecord {
-    let e = &c.event;
-    EventRecord {
-        seq: c.seq,
-        ts: c.ts.clone(),
-        kind: e.kind.clone(),
-        agent: e.agent.clone(),
-        session: e.session.clone(),
-        cwd: e.cwd.clone(),
-        raw: e.raw.clone(),
-        class: e.class.clone(),
-        decision: e.decision.clone(),
-        rule: e.rule.clone(),
-        reason: e.reason.clone(),
-        summary: e.summary.clone(),
-        risk: e.risk,
-        snapshot: e.snapshot.clone(),
-        pending: e.pending.clone(),
-    }
-}
 
 /// What one receive from a broadcast produced, as a line to write (or the
 /// end of that source).
@@ -82,7 +61,9 @@ pub async fn stream(
         let out = tokio::select! {
             biased;
             got = queue.recv() => line(got, |(change, item)| Response::Queue { change, item }),
-            got = events.recv() => line(got, |c| Response::Event { event: record(&c) }),
+            got = events.recv() => line(got, |c| Response::Event {
+                event: event_record(c.seq, &c.ts, &c.event),
+            }),
             incoming = conn.read_frame() => match incoming {
                 // A subscriber has nothing to say; anything but a close is ignored.
                 Ok(Incoming::Frame(_)) => continue,

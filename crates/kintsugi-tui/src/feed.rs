@@ -8,7 +8,8 @@
 //! harmless (the app keeps each sequence number once).
 
 use crate::app::Update;
-use kintsugi_ledger::{DB_FILE, Event, Filter, open_read_only, query};
+use kintsugi_ledger::{DB_FILE, Filter, open_read_only, query};
+use kintsugi_ledger_wire::stored_event_record;
 use kintsugi_protocol::{Client, EventRecord, Request, Response};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
@@ -16,28 +17,6 @@ use std::time::Duration;
 
 /// Events of history loaded when the feed (re)connects.
 pub const HISTORY: usize = 2000;
-
-/// The wire form of a stored event.
-pub fn from_ledger(e: Event) -> EventRecord {
-    let b = e.body;
-    EventRecord {
-        seq: e.seq,
-        ts: e.ts,
-        kind: b.kind,
-        agent: b.agent,
-        session: b.session,
-        cwd: b.cwd,
-        raw: b.raw,
-        class: b.class,
-        decision: b.decision,
-        rule: b.rule,
-        reason: b.reason,
-        summary: b.summary,
-        risk: b.risk,
-        snapshot: b.snapshot,
-        pending: b.pending,
-    }
-}
 
 /// The newest [`HISTORY`] events of the ledger in `data_dir`.
 pub fn history(data_dir: &Path) -> Result<Vec<EventRecord>, String> {
@@ -47,7 +26,7 @@ pub fn history(data_dir: &Path) -> Result<Vec<EventRecord>, String> {
         ..Default::default()
     };
     let events = query(&conn, &filter).map_err(|e| e.to_string())?;
-    Ok(events.into_iter().map(from_ledger).collect())
+    Ok(events.iter().map(stored_event_record).collect())
 }
 
 /// One request on a fresh connection; `error` answers become `Err`.

@@ -3,9 +3,9 @@
 //! paged and filtered in SQL so a large ledger is never loaded whole.
 
 use kintsugi_ledger::{
-    CHECKPOINTS_FILE, DB_FILE, Event, Filter, PUBKEY_FILE, open_read_only, query, read_checkpoints,
-    verify,
+    CHECKPOINTS_FILE, DB_FILE, Filter, PUBKEY_FILE, open_read_only, query, read_checkpoints, verify,
 };
+use kintsugi_ledger_wire::stored_event_record;
 use kintsugi_protocol::{Client, EventRecord, Request, Response};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -70,28 +70,6 @@ pub async fn ask_async(socket: PathBuf, req: Request) -> Result<Response, String
     tokio::task::spawn_blocking(move || ask(&socket, &req))
         .await
         .map_err(|e| format!("the daemon request failed: {e}"))?
-}
-
-/// The wire form of a stored event.
-pub fn record(e: Event) -> EventRecord {
-    let b = e.body;
-    EventRecord {
-        seq: e.seq,
-        ts: e.ts,
-        kind: b.kind,
-        agent: b.agent,
-        session: b.session,
-        cwd: b.cwd,
-        raw: b.raw,
-        class: b.class,
-        decision: b.decision,
-        rule: b.rule,
-        reason: b.reason,
-        summary: b.summary,
-        risk: b.risk,
-        snapshot: b.snapshot,
-        pending: b.pending,
-    }
 }
 
 /// The filters of `/api/events`, already checked.
@@ -170,7 +148,7 @@ pub fn events(data_dir: &Path, q: &EventQuery) -> Result<Value, String> {
     } else {
         None
     };
-    let events: Vec<EventRecord> = found.into_iter().map(record).collect();
+    let events: Vec<EventRecord> = found.iter().map(stored_event_record).collect();
     Ok(json!({ "events": events, "next_before": next }))
 }
 

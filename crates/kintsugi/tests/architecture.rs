@@ -49,6 +49,7 @@ fn allowed(name: &str) -> Option<&'static [&'static str]> {
         "kintsugi-snapshot" => &["kintsugi-classify"],
         "kintsugi-vault" => &["kintsugi-protocol"],
         "kintsugi-fleet" => &["kintsugi-ledger"],
+        "kintsugi-ledger-wire" => &["kintsugi-protocol", "kintsugi-ledger"],
         "kintsugi-config" => &["kintsugi-ledger", "kintsugi-fleet"],
         "kintsugi-intercept" => &["kintsugi-protocol", "kintsugi-classify", "kintsugi-config"],
         "kintsugi-mcp" => &[
@@ -57,14 +58,18 @@ fn allowed(name: &str) -> Option<&'static [&'static str]> {
             "kintsugi-intercept",
         ],
         "kintsugi-watch" => &["kintsugi-protocol", "kintsugi-config", "kintsugi-snapshot"],
-        "kintsugi-tui" | "kintsugi-web" => {
-            &["kintsugi-protocol", "kintsugi-ledger", "kintsugi-snapshot"]
-        }
+        "kintsugi-tui" | "kintsugi-web" => &[
+            "kintsugi-protocol",
+            "kintsugi-ledger",
+            "kintsugi-ledger-wire",
+            "kintsugi-snapshot",
+        ],
         "kintsugi-daemon" => &[
             "kintsugi-protocol",
             "kintsugi-config",
             "kintsugi-classify",
             "kintsugi-ledger",
+            "kintsugi-ledger-wire",
             "kintsugi-snapshot",
             "kintsugi-vault",
             "kintsugi-fleet",
