@@ -5,22 +5,12 @@ use crate::events::{ack, commit, peer_event};
 use crate::peer::Peer;
 use crate::scrub;
 use crate::state::State;
-use kintsugi_protocol::Response;
+use kintsugi_protocol::{Request, Response};
 
-/// What a `complete` request carries.
-pub(crate) struct Completion {
-    pub id: String,
-    pub exit_code: Option<i32>,
-    pub signal: Option<i32>,
-    pub duration_ms: Option<u64>,
-    pub agent: String,
-    pub raw: String,
-    pub cwd: String,
-}
-
-/// Answer `complete`.
-pub(crate) async fn complete(state: &State, peer: Peer, done: Completion) -> Response {
-    let Completion {
+/// Answer `complete` (`req` is a `Request::Complete`; `handle` sends no
+/// other kind here).
+pub(crate) async fn complete(state: &State, peer: Peer, req: Request) -> Response {
+    let Request::Complete {
         id,
         exit_code,
         signal,
@@ -28,7 +18,10 @@ pub(crate) async fn complete(state: &State, peer: Peer, done: Completion) -> Res
         agent,
         raw,
         cwd,
-    } = done;
+    } = req
+    else {
+        return Response::error("a request other than `complete` reached `complete`");
+    };
     let how = match (exit_code, signal) {
         (_, Some(sig)) => format!("ended by signal {sig}"),
         (Some(code), None) => format!("exited with code {code}"),

@@ -42,26 +42,7 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
         Request::Propose(cmd) => propose::propose(state, peer, cmd).await,
         Request::Record(cmd) => record::record(state, peer, cmd).await,
         Request::Observe(obs) => record::observe(state, peer, obs).await,
-        Request::Complete {
-            id,
-            exit_code,
-            signal,
-            duration_ms,
-            agent,
-            raw,
-            cwd,
-        } => {
-            let done = complete::Completion {
-                id,
-                exit_code,
-                signal,
-                duration_ms,
-                agent,
-                raw,
-                cwd,
-            };
-            complete::complete(state, peer, done).await
-        }
+        req @ Request::Complete { .. } => complete::complete(state, peer, req).await,
         Request::ListPending => pending::list(state),
         Request::PendingStatus { id } => pending::status(state, &id),
         Request::Wait { id, timeout_ms } => pending::wait(state, &id, timeout_ms).await,
