@@ -15,27 +15,13 @@ use common::*;
 use serde_json::{Value, json};
 use std::process::Stdio;
 
-/// The agent: asks the frames of argv[3] over its own socket, directly
-/// and from a double-forked, `setsid` orphan; writes both answers (and the
-/// orphan's parent pid) to argv[4].
+/// The agent (after [`PY_ASK`]): asks the frames of argv[3] over its own
+/// socket, directly and from a double-forked, `setsid` orphan; writes both
+/// answers (and the orphan's parent pid) to argv[4].
 const ASKING_AGENT: &str = r#"
-import json, os, socket, sys, time
+import json, os, sys, time
 sock, frames, out = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
-def ask(frames):
-    s = socket.socket(socket.AF_UNIX)
-    s.connect(sock)
-    answers = []
-    for f in frames:
-        s.sendall(json.dumps(f).encode() + b"\n")
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-        answers.append(json.loads(data))
-    return answers
-result = {"direct": ask(frames)}
+result = {"direct": ask(sock, frames)}
 r, w = os.pipe()
 if os.fork() == 0:
     os.close(r)
@@ -43,7 +29,7 @@ if os.fork() == 0:
     if os.fork() != 0:
         os._exit(0)
     time.sleep(0.3)
-    msg = {"ppid": os.getppid(), "answers": ask(frames[:1])}
+    msg = {"ppid": os.getppid(), "answers": ask(sock, frames[:1])}
     os.write(w, json.dumps(msg).encode())
     os._exit(0)
 os.close(w)
@@ -139,7 +125,7 @@ fn under_guard_the_agent_cannot_approve_even_detached_but_the_human_can() {
     let sock = sb.socket();
     let (guard_pid, run) = guard_python(
         &sb,
-        ASKING_AGENT,
+        &format!("{PY_ASK}{ASKING_AGENT}"),
         &[
             sock.to_str().unwrap(),
             &frames.to_string(),

@@ -19,7 +19,7 @@ use std::path::Path;
 /// fork (the middle one exits). `BODY` then runs in the orphan, which
 /// writes its JSON result to `out`; the first process waits for it.
 const DETACH: &str = r#"
-import json, os, pty, socket, subprocess, sys, time
+import json, os, pty, subprocess, sys, time
 out = sys.argv[1]
 if os.fork() != 0:
     for _ in range(1200):
@@ -84,25 +84,16 @@ done({"exit": p.wait(), "screen": screen})
 /// Send each frame of a JSON list over one connection; the answers.
 const FRAMES: &str = r#"
 sock, frames = sys.argv[2], json.loads(sys.argv[3])
-s = socket.socket(socket.AF_UNIX)
-s.connect(sock)
-answers = []
-for f in frames:
-    s.sendall(json.dumps(f).encode() + b"\n")
-    data = b""
-    while not data.endswith(b"\n"):
-        data += s.recv(65536)
-    answers.append(json.loads(data))
-done(answers)
+done(ask(sock, frames))
 "#;
 
-/// Run `body` (after `DETACH` and `TYPE_BACK`) with `args`, in the sandbox's
-/// environment; its JSON result.
+/// Run `body` (after `DETACH`, `TYPE_BACK` and [`PY_ASK`]) with `args`, in
+/// the sandbox's environment; its JSON result.
 fn detached(sb: &Sandbox, body: &str, args: &[&str]) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("answer");
     let ok = std::process::Command::new("python3")
-        .args(["-c", &format!("{DETACH}{TYPE_BACK}{body}")])
+        .args(["-c", &format!("{DETACH}{TYPE_BACK}{PY_ASK}{body}")])
         .arg(&out)
         .args(args)
         .env("KINTSUGI_DATA_DIR", sb.data())
@@ -307,14 +298,14 @@ fn a_human_at_tmux_types_the_pin_then_the_code_and_the_event_says_who() {
     assert!(detail(&set[0])["approver"]["process"]["tty"].is_string());
 }
 
-/// The agent at a terminal of its own: proposes `argv[2]` (a frame) on
-/// socket `argv[1]`. With `argv[4]` naming a tmux server, it first prepares
-/// a detached session there (before any hold, as `tmux new -d` by a
-/// prompt-injected agent would), then types `kintsugi approve ID` into it,
-/// reads the code off its screen and types it back. Writes the id (and
-/// the staged screen) to `argv[3]`.
+/// The agent at a terminal of its own (after [`PY_ASK`]): proposes
+/// `argv[2]` (a frame) on socket `argv[1]`. With `argv[4]` naming a tmux
+/// server, it first prepares a detached session there (before any hold,
+/// as `tmux new -d` by a prompt-injected agent would), then types
+/// `kintsugi approve ID` into it, reads the code off its screen and types
+/// it back. Writes the id (and the staged screen) to `argv[3]`.
 const TERMINAL_AGENT: &str = r#"
-import json, os, re, socket, subprocess, sys, time
+import json, os, re, subprocess, sys, time
 sock, frame, out, staged, bin_, env = sys.argv[1:7]
 def tmux(*args):
     return subprocess.run(["tmux", "-L", staged] + list(args), capture_output=True, text=True).stdout
@@ -322,13 +313,7 @@ if staged:
     subprocess.run(["tmux", "-L", staged, "new-session", "-d", "-x", "200", "-y", "50",
                     env + " PS1='$ ' sh"], check=True)
     time.sleep(0.3)
-s = socket.socket(socket.AF_UNIX)
-s.connect(sock)
-s.sendall(frame.encode() + b"\n")
-data = b""
-while not data.endswith(b"\n"):
-    data += s.recv(65536)
-pending = json.loads(data)["pending"]
+pending = ask(sock, [json.loads(frame)])[0]["pending"]
 def done(v):
     open(out + ".tmp", "w").write(json.dumps(v))
     os.rename(out + ".tmp", out)
@@ -356,7 +341,7 @@ done({"id": pending, "screen": screen})
 /// its answer once written.
 fn agent_in_terminal(sb: &Sandbox, agent: &Tmux, staged: &str) -> Value {
     let script = sb.root().join("agent.py");
-    std::fs::write(&script, TERMINAL_AGENT).unwrap();
+    std::fs::write(&script, format!("{PY_ASK}{TERMINAL_AGENT}")).unwrap();
     let out = sb.root().join(format!("agent-{staged}.json"));
     let proj = sb.project().display().to_string();
     let env = format!(

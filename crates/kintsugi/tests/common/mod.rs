@@ -192,6 +192,30 @@ pub fn wait_for(socket: &Path) {
     panic!("daemon did not answer on {}", socket.display());
 }
 
+/// Python for test agents written in Python (processes that must leave
+/// the test's tree or run under `kintsugi guard`): `ask(sock, frames)`
+/// sends each frame (a JSON value) over one raw connection to the daemon's
+/// socket `sock` and returns the answers in order. A connection closed
+/// before a whole answer raises. Put it before the script that calls it.
+pub const PY_ASK: &str = r#"
+import json, socket
+def ask(sock, frames):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sock)
+    answers = []
+    for f in frames:
+        s.sendall(json.dumps(f).encode() + b"\n")
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = s.recv(65536)
+            if not chunk:
+                raise ConnectionError("the daemon closed the connection before answering")
+            data += chunk
+        answers.append(json.loads(data))
+    s.close()
+    return answers
+"#;
+
 /// A raw NDJSON connection.
 pub struct Conn {
     reader: BufReader<UnixStream>,
