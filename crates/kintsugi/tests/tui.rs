@@ -29,6 +29,17 @@ fn tui_line_with(sb: &Sandbox, pidfile: &std::path::Path, env: &str) -> String {
     )
 }
 
+/// The TUI started in a tmux server of its own and showing the live feed;
+/// the server and the TUI's pid.
+fn live_tui(sb: &Sandbox) -> (Tmux, u32) {
+    let tmux = Tmux::new();
+    let pidfile = sb.root().join("tui.pid");
+    tmux.run(&tui_line(sb, &pidfile));
+    tmux.wait_for("● live");
+    let pid = std::fs::read_to_string(&pidfile).unwrap();
+    (tmux, pid.trim().parse().unwrap())
+}
+
 fn code_on(screen: &str) -> String {
     screen
         .split("confirmation code: ")
@@ -147,21 +158,14 @@ fn sigterm_restores_the_terminal() {
     require_tmux();
     let mut sb = Sandbox::new();
     sb.start();
-    let tmux = Tmux::new();
-    let pidfile = sb.root().join("tui.pid");
-    tmux.run(&tui_line(&sb, &pidfile));
-    tmux.wait_for("● live");
+    let (tmux, pid) = live_tui(&sb);
     // It reflows on resize, and says so when the window is too small.
     tmux.resize(50, 12);
     tmux.wait_for("terminal too small");
     tmux.resize(90, 30);
     tmux.wait_for("[1 Timeline]");
-    let pid = std::fs::read_to_string(&pidfile)
-        .unwrap()
-        .trim()
-        .to_string();
     let ok = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
+        .args(["-TERM", &pid.to_string()])
         .status()
         .unwrap()
         .success();
@@ -199,17 +203,8 @@ fn the_tui_exits_when_its_terminal_goes_away() {
     require_tmux();
     let mut sb = Sandbox::new();
     sb.start();
-    let tmux = Tmux::new();
-    let pidfile = sb.root().join("tui.pid");
-    tmux.run(&tui_line(&sb, &pidfile));
-    tmux.wait_for("● live");
-    let tui = Process::of(
-        std::fs::read_to_string(&pidfile)
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap(),
-    );
+    let (tmux, pid) = live_tui(&sb);
+    let tui = Process::of(pid);
     assert!(tui.running(), "the TUI is not running before the test");
     let killed = std::process::Command::new("tmux")
         .args(["-L", &tmux.name, "kill-server"])
