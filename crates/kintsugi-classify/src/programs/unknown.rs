@@ -423,21 +423,7 @@ pub(crate) fn judge(e: &mut Walker, c: &Cmd) {
         .map(|w| w.text.clone())
         .collect();
     if let Some(v) = destroy_verb(c, &pos, true) {
-        if wholesale_target(c, &pos) {
-            e.add(Effect::Unknown {
-                program: c.name.clone(),
-                form: "destroy".into(),
-                what: format!(
-                    "`{}` runs the destructive verb `{v}` on a wholesale target",
-                    c.label()
-                ),
-            });
-        } else {
-            e.add(Effect::Change {
-                program: c.name.clone(),
-                what: format!("runs the destructive verb `{v}`"),
-            });
-        }
+        destroy_effect(e, c, &pos, &v);
         return;
     }
     if let Some(v) = any_verb(&pos, CHANGE_VERBS) {
@@ -484,7 +470,14 @@ pub(crate) fn destroy_backstop(e: &mut Walker, c: &Cmd) -> bool {
         return false;
     };
     let before = e.effects.len();
-    if wholesale_target(c, &pos) {
+    destroy_effect(e, c, &pos, &v);
+    e.effects.len() > before
+}
+
+/// Record the destructive verb `v` of `c`: `unknown:destroy` (catastrophic)
+/// when the target or the flags make it wholesale, a change otherwise.
+fn destroy_effect(e: &mut Walker, c: &Cmd, pos: &[String], v: &str) {
+    if wholesale_target(c, pos) {
         e.add(Effect::Unknown {
             program: c.name.clone(),
             form: "destroy".into(),
@@ -499,7 +492,6 @@ pub(crate) fn destroy_backstop(e: &mut Walker, c: &Cmd) -> bool {
             what: format!("runs the destructive verb `{v}`"),
         });
     }
-    e.effects.len() > before
 }
 
 /// Record that `c` is not something Kintsugi knows (`program`, `subcommand`
