@@ -54,6 +54,17 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
             true
         }
+        "gio" if matches!(c.sub(0), "list" | "info" | "cat" | "tree" | "mime" | "help" | "") => {
+            true
+        }
+        "gio" if c.sub(0) == "remove" => {
+            let recursive = c.short('r') || c.long("--recursive");
+            for w in c.positional().iter().skip(1) {
+                let p = e.path(&w.text);
+                e.add(Effect::Delete { path: p, recursive });
+            }
+            true
+        }
         "trash" | "trash-put" | "gio" | "kioclient5" => {
             if c.name == "gio" && c.sub(0) != "trash" {
                 return false;
@@ -328,6 +339,12 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
             true
         }
+        "gzip" | "gunzip" | "pigz" | "unpigz" | "bzip2" | "bunzip2" | "pbzip2" | "xz" | "unxz"
+        | "lzma" | "unlzma" | "lzip" | "compress" | "uncompress" | "zstd" | "unzstd" | "lz4"
+        | "brotli" | "lzop" => {
+            compress_in_place(e, c);
+            true
+        }
         "find" => {
             find(e, c);
             true
@@ -414,6 +431,67 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     }
 }
 
+/// Compressors and decompressors that replace each file they are given
+/// (`gzip -r ~` turns every file in home into a `.gz`): a rewrite of every
+/// path named, unless the originals are kept or the output goes to stdout.
+/// `zstd`, `lz4`, `brotli` and `lzop` keep their input unless told to
+/// remove it.
+fn compress_in_place(e: &mut Walker, c: &Cmd) {
+    let n = c.name.as_str();
+    let reads_only = c.short('l')
+        || c.short('t')
+        || c.short('c')
+        || c.short('h')
+        || c.short('V')
+        || c.has(&["--list", "--test", "--stdout", "--to-stdout", "--help", "--version"]);
+    let keeps_by_default = matches!(n, "zstd" | "unzstd" | "lz4" | "brotli" | "lzop");
+    let removes = if keeps_by_default {
+        c.long("--rm") || (n == "brotli" && c.short('j')) || (n == "lzop" && c.short('U'))
+    } else {
+        !(c.short('k') || c.long("--keep"))
+    };
+    // Options whose value is the next word (`-S .z`, `-T 4`, `-o out`).
+    let with_value = ["-S", "--suffix", "-T", "--threads", "-o", "--output", "-D", "-M"];
+    let mut skip = false;
+    let mut dd = false;
+    let mut paths = Vec::new();
+    for a in &c.args {
+        let t = a.text.as_str();
+        if skip {
+            skip = false;
+            continue;
+        }
+        if !dd && t == "--" {
+            dd = true;
+            continue;
+        }
+        if !dd && t.starts_with('-') && t != "-" {
+            skip = with_value.contains(&t);
+            continue;
+        }
+        if t != "-" {
+            paths.push(a.text.clone());
+        }
+    }
+    if let Some(o) = c.opt(&["-o", "--output"]).map(|w| w.text.clone()) {
+        let p = e.path(&o);
+        e.add(Effect::Overwrite {
+            path: p,
+            append: false,
+        });
+    }
+    if reads_only || !removes {
+        return;
+    }
+    for t in paths {
+        let p = e.path(&t);
+        e.add(Effect::Overwrite {
+            path: p,
+            append: false,
+        });
+    }
+}
+
 fn tar(e: &mut Walker, c: &Cmd) {
     let first = c.args.first().map(|w| w.text.clone()).unwrap_or_default();
     let bundle = if first.starts_with('-') {
@@ -489,6 +567,18 @@ mod family_tests {
             ("tee ~/.bashrc < x", "catastrophic"),
             ("ls -la", "safe"),
             ("parallel rm -rf ::: ~", "catastrophic"),
+            ("gzip -r ~", "catastrophic"),
+            ("xz -T0 ~/Documents/report.odt", "catastrophic"),
+            ("sudo pigz -r /etc", "catastrophic"),
+            ("bzip2 notes.txt", "ambiguous"),
+            ("gunzip -r src", "ambiguous"),
+            ("zstd --rm -r ~/work", "catastrophic"),
+            ("zstd -r ~/work", "safe"),
+            ("gzip -k notes.txt", "safe"),
+            ("gzip -c notes.txt > /tmp/n.gz", "safe"),
+            ("gzip -l build.tar.gz", "safe"),
+            ("gzip -r /tmp/scratch/logs", "safe"),
+            ("tar cf - src | gzip > /tmp/src.tgz", "safe"),
         ]);
     }
 }

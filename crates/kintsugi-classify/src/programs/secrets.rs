@@ -337,6 +337,20 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 }
                 _ => false,
             };
+            // `gpg --dearmor -o /usr/share/keyrings/x.gpg`: the output file.
+            if matches!(n, "gpg" | "gpg2")
+                && let Some(o) = c
+                    .opt(&["-o", "--output"])
+                    .map(|w| w.text.clone())
+                    .or_else(|| c.opt_eq("--output"))
+                && o != "-"
+            {
+                let path = e.path(&o);
+                e.add(Effect::Overwrite {
+                    path,
+                    append: false,
+                });
+            }
             if read {
                 tok(
                     e,
@@ -428,6 +442,28 @@ pub(crate) fn scan_args(e: &mut Walker, c: &Cmd) {
         return;
     }
     if !c.args.iter().any(|w| maybe_secret(&w.text)) {
+        return;
+    }
+    // A search that prints only file names or counts (`rg --files -g
+    // '*.pem'`, `grep -l BEGIN ~/.ssh/id_rsa`, `fd -e pem`) says where
+    // key files are, not what is in them.
+    let searcher = matches!(
+        c.name.as_str(),
+        "rg" | "ag" | "ack" | "grep" | "egrep" | "fgrep" | "ugrep" | "fd" | "fdfind"
+    );
+    let names_only = c.name.starts_with("fd")
+        || c.has(&[
+            "--files",
+            "--files-with-matches",
+            "--files-without-match",
+            "--count",
+            "--count-matches",
+        ])
+        || c.name == "ag" && c.has(&["-g", "-G", "--file-search-regex"])
+        || c.short('l')
+        || c.short('L')
+        || c.short('c');
+    if searcher && names_only {
         return;
     }
     let mut hits = Vec::new();

@@ -99,6 +99,7 @@ pub(crate) const DESTROY_VERBS: &[&str] = &[
     "evict",
     "remove-all",
     "delete-all",
+    "undefine",
 ];
 
 /// Verbs that change state (ambiguous in any CLI).
@@ -337,6 +338,38 @@ const DESTROY_OPTIONS: &[&str] = &[
     "--remove-all",
 ];
 
+/// An option that destroys everything its call touches, in any spelling:
+/// `-purge` (Go-style single dash), `--purge`, `--remove-all-storage`,
+/// `--delete-volumes`, `--wipe-data` — a destroying word together with a
+/// word for everything or for stored data.
+pub(crate) fn sweeping_option(t: &str) -> bool {
+    let Some(name) = t.strip_prefix('-') else {
+        return false;
+    };
+    let name = name.trim_start_matches('-');
+    let name = name.split('=').next().unwrap_or("").to_ascii_lowercase();
+    if name.len() < 4 {
+        return false;
+    }
+    if matches!(name.as_str(), "purge" | "nuke" | "wipe" | "obliterate") {
+        return true;
+    }
+    let parts: Vec<&str> = name.split(['-', '_']).collect();
+    let destroys = parts.iter().any(|p| {
+        matches!(
+            *p,
+            "delete" | "remove" | "rm" | "destroy" | "wipe" | "purge" | "erase" | "drop"
+        )
+    });
+    let everything = parts.iter().any(|p| {
+        matches!(
+            *p,
+            "all" | "storage" | "data" | "disks" | "everything" | "contents" | "nvram"
+        ) || WHOLESALE_NOUNS.contains(p)
+    });
+    parts.len() > 1 && destroys && everything
+}
+
 /// The destructive verb of a call: among the first words, an option that
 /// destroys, or the program's own name (`kafka-delete-records.sh`).
 fn destroy_verb(c: &Cmd, pos: &[String], options: bool) -> Option<String> {
@@ -349,7 +382,7 @@ fn destroy_verb(c: &Cmd, pos: &[String], options: bool) -> Option<String> {
     if let Some(o) = c
         .args
         .iter()
-        .find(|a| DESTROY_OPTIONS.contains(&a.text.as_str()))
+        .find(|a| DESTROY_OPTIONS.contains(&a.text.as_str()) || sweeping_option(&a.text))
     {
         return Some(o.text.clone());
     }
@@ -408,7 +441,7 @@ fn wholesale_target(c: &Cmd, pos: &[String]) -> bool {
                 .any(|f| t == *f || (f.ends_with('=') && t.starts_with(f)))
                 || t.starts_with("--prefix=") && t.len() <= "--prefix=/".len()
         })
-        || c.args.iter().any(|a| a.text.is_empty())
+        || c.args.iter().any(|a| a.text.is_empty() || sweeping_option(&a.text))
 }
 
 /// Judge a program Kintsugi does not model, by its verbs.
