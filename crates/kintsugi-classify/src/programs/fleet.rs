@@ -106,7 +106,10 @@ fn ansible(e: &mut Walker, c: &Cmd) {
     };
     match short.as_str() {
         "shell" | "command" | "raw" | "script" | "expect" => {
-            let cmd = get("cmd").map(str::to_string).unwrap_or(args.clone());
+            let cmd = match args.trim().strip_prefix("cmd=") {
+                Some(r) => r.trim_matches(['"', '\'']).to_string(),
+                None => args.clone(),
+            };
             run_remote(e, c, &hosts, &cmd);
         }
         "file" => {

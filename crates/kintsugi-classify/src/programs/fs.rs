@@ -483,12 +483,19 @@ fn compress_in_place(e: &mut Walker, c: &Cmd) {
     if reads_only || !removes {
         return;
     }
+    // Recursively, every original under the directory is removed once its
+    // compressed copy is written: judged as a recursive delete.
+    let recursive = c.short('r') || c.long("--recursive");
     for t in paths {
         let p = e.path(&t);
-        e.add(Effect::Overwrite {
-            path: p,
-            append: false,
-        });
+        if recursive {
+            e.add(Effect::Delete { path: p, recursive });
+        } else {
+            e.add(Effect::Overwrite {
+                path: p,
+                append: false,
+            });
+        }
     }
 }
 

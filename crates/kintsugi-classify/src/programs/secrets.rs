@@ -9,6 +9,16 @@ use crate::secret_paths::is_secret_path;
 
 /// Programs that touch a path without revealing its content.
 const NO_READ: &[&str] = &[
+    // Fleet runners: their host patterns (`salt '*'`) are not paths; what
+    // they run is judged by `programs::fleet`.
+    "salt",
+    "salt-ssh",
+    "salt-call",
+    "ansible",
+    "pdsh",
+    "pssh",
+    "parallel-ssh",
+    "clush",
     "ls",
     "ll",
     "la",

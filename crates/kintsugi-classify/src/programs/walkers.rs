@@ -166,7 +166,8 @@ pub(crate) fn xargs(e: &mut Walker, c: &Cmd) {
         Some(crate::pipes::stage_kind(e, &words, inner))
     });
     let stdin = from_file.as_ref().unwrap_or(&c.stdin);
-    let stdin = if arg_file.is_some() && from_file.is_none() {
+    let reads_stdin = matches!(arg_file.as_deref(), Some("-" | "/dev/stdin"));
+    let stdin = if arg_file.is_some() && from_file.is_none() && !reads_stdin {
         &Stdin::Terminal
     } else {
         stdin
