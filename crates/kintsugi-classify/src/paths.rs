@@ -165,7 +165,7 @@ fn sweeping_glob(comp: &str) -> bool {
             _ => literal.push(ch),
         }
     }
-    literal.is_empty() || literal == "."
+    literal.is_empty() || literal == "." && comp.starts_with('.')
 }
 
 /// The effective project root: the given one, or the working directory when
@@ -525,7 +525,7 @@ mod tests {
         }
         assert_eq!(zone("/[a-z]*", &c, p), Zone::Root);
         assert_eq!(zone("/home/dev/proj/[a-z]*", &c, p), Zone::ProjectRoot);
-        for g in ["*.log", "core.[0-9]*", "build*", "*~", "[a-z]*.bak"] {
+        for g in ["*.log", "core.[0-9]*", "build*", "*~", "[a-z]*.bak", "*.[0-9]"] {
             assert_ne!(zone(&format!("/home/dev/{g}"), &c, p), Zone::Home, "{g}");
         }
     }

@@ -235,6 +235,17 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
         }
         "pdsh" | "pssh" | "parallel-ssh" | "clush" => parallel_shell(e, c),
+        "ansible-playbook" => {
+            let reads = c.short('C')
+                || c.dry_run()
+                || c.has(&["--syntax-check", "--list-tasks", "--list-hosts", "--list-tags"]);
+            if !reads {
+                e.add(Effect::Change {
+                    program: c.name.clone(),
+                    what: "runs a playbook on its hosts".into(),
+                });
+            }
+        }
         _ => return false,
     }
     true
@@ -278,6 +289,9 @@ mod tests {
             ("pdsh -w node[01-10] 'rm -rf /data'", "catastrophic"),
             ("pssh -h hosts.txt -i 'sudo reboot'", "catastrophic"),
             ("clush -a uptime", "ambiguous"),
+            ("ansible-playbook site.yml --syntax-check", "safe"),
+            ("ansible-playbook site.yml -C --diff", "safe"),
+            ("ansible-playbook deploy.yml -l prod", "ambiguous"),
         ]);
     }
 }

@@ -349,6 +349,10 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             find(e, c);
             true
         }
+        "fd" | "fdfind" => {
+            fd_exec(e, c);
+            true
+        }
         "xargs" => {
             xargs(e, c);
             true
@@ -499,6 +503,81 @@ fn compress_in_place(e: &mut Walker, c: &Cmd) {
     }
 }
 
+/// `fd PATTERN ROOT -x CMD` / `-X CMD`: CMD runs on every path found, as
+/// with `find -exec`. A pattern of `.` (or none) finds everything under the
+/// root.
+fn fd_exec(e: &mut Walker, c: &Cmd) {
+    let Some(k) = c
+        .args
+        .iter()
+        .position(|w| matches!(w.text.as_str(), "-x" | "--exec" | "-X" | "--exec-batch"))
+    else {
+        return;
+    };
+    let with_value = [
+        "-e", "--extension", "-t", "--type", "-d", "--max-depth", "-E", "--exclude", "-S",
+        "--size", "-j", "--threads", "-o", "--owner", "--changed-within", "--changed-before",
+    ];
+    let mut pos = Vec::new();
+    let mut i = 0;
+    while i < k {
+        let a = c.args[i].text.as_str();
+        if a.starts_with('-') && a.len() > 1 {
+            i += if with_value.contains(&a) { 2 } else { 1 };
+            continue;
+        }
+        pos.push(a.to_string());
+        i += 1;
+    }
+    let pattern = pos.first().cloned().unwrap_or_default();
+    let ext = c
+        .opt(&["-e", "--extension"])
+        .map(|w| w.text.trim_start_matches('.').to_string());
+    let roots: Vec<String> = if pos.len() > 1 {
+        pos[1..].to_vec()
+    } else {
+        vec![".".into()]
+    };
+    let inner: Vec<Word> = c.args[k + 1..]
+        .iter()
+        .take_while(|w| w.text != ";" && w.text != "\\;")
+        .cloned()
+        .collect();
+    if inner.is_empty() {
+        return;
+    }
+    let mut via = c.via.clone();
+    via.push(format!("{} -x", c.name));
+    for r in roots.iter().take(4) {
+        let root = e.path(r);
+        let base = root.trim_end_matches('/');
+        let every = pattern.is_empty() || pattern == "." || pattern == "^";
+        let found = match (&ext, every) {
+            (Some(x), true) => format!("{base}/**/*.{x}"),
+            (Some(x), false) => format!("{base}/**/*{pattern}*.{x}"),
+            (None, true) => format!("{base}/*"),
+            (None, false) => format!("{base}/**/*{pattern}*"),
+        };
+        let mut argv = inner.clone();
+        let mut placed = false;
+        for w in &mut argv {
+            if w.text.contains("{}") {
+                w.text = w.text.replace("{}", &found);
+                w.glob = true;
+                placed = true;
+            }
+        }
+        if !placed {
+            argv.push(Word {
+                text: found,
+                dynamic: false,
+                glob: true,
+            });
+        }
+        e.run_argv(argv, Vec::new(), Stdin::Terminal, via.clone(), c.depth + 1);
+    }
+}
+
 fn tar(e: &mut Walker, c: &Cmd) {
     let first = c.args.first().map(|w| w.text.clone()).unwrap_or_default();
     let bundle = if first.starts_with('-') {
@@ -586,6 +665,11 @@ mod family_tests {
             ("gzip -l build.tar.gz", "safe"),
             ("gzip -r /tmp/scratch/logs", "safe"),
             ("tar cf - src | gzip > /tmp/src.tgz", "safe"),
+            ("fd . ~ -X rm -rf", "catastrophic"),
+            ("fdfind -H . /home/dev -x rm -rf {}", "catastrophic"),
+            ("fd -e pyc -x rm {}", "ambiguous"),
+            ("fd -e rs -x wc -l", "safe"),
+            ("fd -e rs", "safe"),
         ]);
     }
 }

@@ -43,7 +43,7 @@ pub(crate) fn piped(stdin: &Stdin) -> bool {
 pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     let n = c.name.as_str();
     match n {
-        "ansible" | "salt" | "salt-ssh" | "salt-call" | "pdsh" | "pssh" | "parallel-ssh"
+        "ansible" | "ansible-playbook" | "salt" | "salt-ssh" | "salt-call" | "pdsh" | "pssh" | "parallel-ssh"
         | "clush" => super::fleet::handle(e, c),
         "curl" => {
             curl(e, c);

@@ -552,7 +552,8 @@ fn makefile_commands(text: &str) -> Vec<String> {
         }
     }
     out.retain(|r| !r.trim().is_empty());
-    out
+    // `$$` is make's spelling of the shell's `$`.
+    out.into_iter().map(|r| r.replace("$$", "$")).collect()
 }
 
 #[cfg(test)]

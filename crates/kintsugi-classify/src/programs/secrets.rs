@@ -371,7 +371,10 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 );
                 return true;
             }
-            matches!(
+            // Any other form of a secret store is judged by its verbs
+            // (`vault secrets disable kv` destroys an engine, `vault kv
+            // list` reads), never passed as safe unseen.
+            let store = matches!(
                 n,
                 "vault"
                     | "op"
@@ -384,7 +387,11 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                     | "secret-tool"
                     | "sops"
                     | "age"
-            )
+            );
+            if store {
+                super::unknown::judge(e, c);
+            }
+            store
         }
         _ => false,
     }

@@ -63,6 +63,7 @@ pub(crate) const READ_VERBS: &[&str] = &[
     "report",
     "history",
     "snapshots",
+    "members",
 ];
 
 /// Verbs that destroy, in any CLI.
@@ -100,6 +101,7 @@ pub(crate) const DESTROY_VERBS: &[&str] = &[
     "remove-all",
     "delete-all",
     "undefine",
+    "rb",
 ];
 
 /// Verbs that change state (ambiguous in any CLI).
