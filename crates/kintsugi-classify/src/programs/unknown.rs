@@ -256,6 +256,9 @@ const WHOLESALE_NOUNS: &[&str] = &[
     "apps",
     "site",
     "sites",
+    "auth",
+    "mount",
+    "mounts",
 ];
 
 /// Flags that turn one destructive call into a wholesale one.
