@@ -282,7 +282,8 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 "psql" | "pgcli" => &["-c", "--command"],
                 "mysql" | "mariadb" | "mycli" => &["-e", "--execute"],
                 "sqlcmd" => &["-Q", "-q"],
-                "cqlsh" => &["-e", "--execute"],
+                "cqlsh" | "cockroach" => &["-e", "--execute"],
+                "clickhouse-client" => &["-q", "--query"],
                 _ => &["-c", "--query", "-cmd"],
             };
             let mut any = false;
@@ -609,6 +610,9 @@ mod family_tests {
             ("mysql -e \"DELETE FROM users WHERE id=1\"", "ambiguous"),
             ("sqlite3 app.db \"DROP TABLE t\"", "catastrophic"),
             ("redis-cli FLUSHALL", "catastrophic"),
+            ("clickhouse-client -q 'DROP DATABASE analytics'", "catastrophic"),
+            ("clickhouse-client --query='SELECT count() FROM events'", "safe"),
+            ("cockroach sql --execute 'TRUNCATE orders'", "catastrophic"),
             ("mongosh --eval \"db.dropDatabase()\"", "catastrophic"),
             ("rails db:drop", "catastrophic"),
             ("python manage.py flush", "catastrophic"),
