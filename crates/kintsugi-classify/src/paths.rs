@@ -520,12 +520,26 @@ mod tests {
     fn globs_that_match_nearly_everything_reach_their_directory() {
         let c = ctx();
         let p = Some("/home/dev/proj");
-        for g in ["[a-z]*", "[!.]*", "[[:alpha:]]*", "*[0-9]", "[A-Za-z0-9]*", "?*"] {
+        for g in [
+            "[a-z]*",
+            "[!.]*",
+            "[[:alpha:]]*",
+            "*[0-9]",
+            "[A-Za-z0-9]*",
+            "?*",
+        ] {
             assert_eq!(zone(&format!("/home/dev/{g}"), &c, p), Zone::Home, "{g}");
         }
         assert_eq!(zone("/[a-z]*", &c, p), Zone::Root);
         assert_eq!(zone("/home/dev/proj/[a-z]*", &c, p), Zone::ProjectRoot);
-        for g in ["*.log", "core.[0-9]*", "build*", "*~", "[a-z]*.bak", "*.[0-9]"] {
+        for g in [
+            "*.log",
+            "core.[0-9]*",
+            "build*",
+            "*~",
+            "[a-z]*.bak",
+            "*.[0-9]",
+        ] {
             assert_ne!(zone(&format!("/home/dev/{g}"), &c, p), Zone::Home, "{g}");
         }
     }

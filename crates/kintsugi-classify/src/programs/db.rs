@@ -610,8 +610,14 @@ mod family_tests {
             ("mysql -e \"DELETE FROM users WHERE id=1\"", "ambiguous"),
             ("sqlite3 app.db \"DROP TABLE t\"", "catastrophic"),
             ("redis-cli FLUSHALL", "catastrophic"),
-            ("clickhouse-client -q 'DROP DATABASE analytics'", "catastrophic"),
-            ("clickhouse-client --query='SELECT count() FROM events'", "safe"),
+            (
+                "clickhouse-client -q 'DROP DATABASE analytics'",
+                "catastrophic",
+            ),
+            (
+                "clickhouse-client --query='SELECT count() FROM events'",
+                "safe",
+            ),
             ("cockroach sql --execute 'TRUNCATE orders'", "catastrophic"),
             ("mongosh --eval \"db.dropDatabase()\"", "catastrophic"),
             ("rails db:drop", "catastrophic"),

@@ -284,7 +284,10 @@ mod family_tests {
             ("sgdisk --zap-all /dev/sda", "catastrophic"),
             ("blkdiscard /dev/nvme0n1", "catastrophic"),
             ("flashrom -p internal -w bios.rom", "catastrophic"),
-            ("sudo flashrom --programmer ch341a_spi --erase", "catastrophic"),
+            (
+                "sudo flashrom --programmer ch341a_spi --erase",
+                "catastrophic",
+            ),
             ("flashrom -p internal -r backup.rom", "safe"),
             ("flashrom -p internal --wp-disable", "ambiguous"),
         ]);

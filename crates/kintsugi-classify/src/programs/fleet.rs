@@ -38,7 +38,13 @@ fn module_args(s: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let cleaned: String = s
         .chars()
-        .map(|ch| if matches!(ch, '{' | '}' | ',') { ' ' } else { ch })
+        .map(|ch| {
+            if matches!(ch, '{' | '}' | ',') {
+                ' '
+            } else {
+                ch
+            }
+        })
         .collect();
     let words: Vec<&str> = cleaned.split_whitespace().collect();
     let mut i = 0;
@@ -99,11 +105,7 @@ fn ansible(e: &mut Walker, c: &Cmd) {
     }
     remote(e, &hosts);
     let kv = module_args(&args);
-    let get = |k: &str| {
-        kv.iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |k: &str| kv.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
     match short.as_str() {
         "shell" | "command" | "raw" | "script" | "expect" => {
             let cmd = match args.trim().strip_prefix("cmd=") {
@@ -190,9 +192,32 @@ fn salt(e: &mut Walker, c: &Cmd) {
 /// Parallel shells: the command is the words after the options.
 fn parallel_shell(e: &mut Walker, c: &Cmd) {
     let with_value = [
-        "-w", "-x", "-g", "-X", "-l", "-R", "-h", "-H", "-t", "-p", "-o", "-e", "-O", "-f", "-u",
-        "-N", "--hosts", "--host", "--user", "--par", "--outdir", "--errdir", "--timeout",
-        "--options", "--group", "-b",
+        "-w",
+        "-x",
+        "-g",
+        "-X",
+        "-l",
+        "-R",
+        "-h",
+        "-H",
+        "-t",
+        "-p",
+        "-o",
+        "-e",
+        "-O",
+        "-f",
+        "-u",
+        "-N",
+        "--hosts",
+        "--host",
+        "--user",
+        "--par",
+        "--outdir",
+        "--errdir",
+        "--timeout",
+        "--options",
+        "--group",
+        "-b",
     ];
     let mut i = 0;
     while i < c.args.len() {
@@ -238,7 +263,12 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
         "ansible-playbook" => {
             let reads = c.short('C')
                 || c.dry_run()
-                || c.has(&["--syntax-check", "--list-tasks", "--list-hosts", "--list-tags"]);
+                || c.has(&[
+                    "--syntax-check",
+                    "--list-tasks",
+                    "--list-hosts",
+                    "--list-tags",
+                ]);
             if !reads {
                 e.add(Effect::Change {
                     program: c.name.clone(),
@@ -276,11 +306,17 @@ mod tests {
                 "ansible all -m copy -a 'src=~/.ssh/id_rsa dest=/tmp/k'",
                 "catastrophic",
             ),
-            ("ansible all -m file -a 'path=/opt/app/tmp state=touch'", "ambiguous"),
+            (
+                "ansible all -m file -a 'path=/opt/app/tmp state=touch'",
+                "ambiguous",
+            ),
             ("ansible all -m ping", "safe"),
             ("ansible all -m setup", "safe"),
             ("ansible web -m ansible.builtin.service_facts", "safe"),
-            ("ansible all -m file -a 'path=/ state=absent' --check", "safe"),
+            (
+                "ansible all -m file -a 'path=/ state=absent' --check",
+                "safe",
+            ),
             ("salt '*' cmd.run 'rm -rf /var/lib/mysql'", "catastrophic"),
             ("salt '*' file.remove /etc", "catastrophic"),
             ("salt -G 'os:Ubuntu' system.reboot", "catastrophic"),

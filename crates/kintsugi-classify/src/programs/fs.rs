@@ -54,7 +54,12 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
             true
         }
-        "gio" if matches!(c.sub(0), "list" | "info" | "cat" | "tree" | "mime" | "help" | "") => {
+        "gio"
+            if matches!(
+                c.sub(0),
+                "list" | "info" | "cat" | "tree" | "mime" | "help" | ""
+            ) =>
+        {
             true
         }
         "gio" if c.sub(0) == "remove" => {
@@ -447,7 +452,14 @@ fn compress_in_place(e: &mut Walker, c: &Cmd) {
         || c.short('c')
         || c.short('h')
         || c.short('V')
-        || c.has(&["--list", "--test", "--stdout", "--to-stdout", "--help", "--version"]);
+        || c.has(&[
+            "--list",
+            "--test",
+            "--stdout",
+            "--to-stdout",
+            "--help",
+            "--version",
+        ]);
     let keeps_by_default = matches!(n, "zstd" | "unzstd" | "lz4" | "brotli" | "lzop");
     let removes = if keeps_by_default {
         c.long("--rm") || (n == "brotli" && c.short('j')) || (n == "lzop" && c.short('U'))
@@ -455,7 +467,16 @@ fn compress_in_place(e: &mut Walker, c: &Cmd) {
         !(c.short('k') || c.long("--keep"))
     };
     // Options whose value is the next word (`-S .z`, `-T 4`, `-o out`).
-    let with_value = ["-S", "--suffix", "-T", "--threads", "-o", "--output", "-D", "-M"];
+    let with_value = [
+        "-S",
+        "--suffix",
+        "-T",
+        "--threads",
+        "-o",
+        "--output",
+        "-D",
+        "-M",
+    ];
     let mut skip = false;
     let mut dd = false;
     let mut paths = Vec::new();
@@ -515,8 +536,22 @@ fn fd_exec(e: &mut Walker, c: &Cmd) {
         return;
     };
     let with_value = [
-        "-e", "--extension", "-t", "--type", "-d", "--max-depth", "-E", "--exclude", "-S",
-        "--size", "-j", "--threads", "-o", "--owner", "--changed-within", "--changed-before",
+        "-e",
+        "--extension",
+        "-t",
+        "--type",
+        "-d",
+        "--max-depth",
+        "-E",
+        "--exclude",
+        "-S",
+        "--size",
+        "-j",
+        "--threads",
+        "-o",
+        "--owner",
+        "--changed-within",
+        "--changed-before",
     ];
     let mut pos = Vec::new();
     let mut i = 0;

@@ -446,7 +446,9 @@ fn wholesale_target(c: &Cmd, pos: &[String]) -> bool {
                 .any(|f| t == *f || (f.ends_with('=') && t.starts_with(f)))
                 || t.starts_with("--prefix=") && t.len() <= "--prefix=/".len()
         })
-        || c.args.iter().any(|a| a.text.is_empty() || sweeping_option(&a.text))
+        || c.args
+            .iter()
+            .any(|a| a.text.is_empty() || sweeping_option(&a.text))
 }
 
 /// Judge a program Kintsugi does not model, by its verbs.
