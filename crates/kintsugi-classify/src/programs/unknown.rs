@@ -102,6 +102,9 @@ pub(crate) const DESTROY_VERBS: &[&str] = &[
     "delete-all",
     "undefine",
     "rb",
+    "rmr",
+    "deleteall",
+    "rmdir",
 ];
 
 /// Verbs that change state (ambiguous in any CLI).
@@ -596,6 +599,13 @@ mod tests {
             ("acmectl delete-app prod-api", "catastrophic"),
             ("acmectl purge '*'", "catastrophic"),
             ("acmectl delete widget w1 --dry-run", "safe"),
+            ("zkcli rmr /", "catastrophic"),
+            ("zkcli deleteall /locks/job1", "ambiguous"),
+            ("mc rb --force local/backups", "catastrophic"),
+            ("nomad job stop -purge api", "catastrophic"),
+            ("virsh undefine web01 --remove-all-storage", "catastrophic"),
+            ("widgetctl instance shutdown w1 --wipe-storage", "catastrophic"),
+            ("virsh undefine test-vm", "ambiguous"),
         ]);
     }
 
