@@ -147,9 +147,12 @@ fn sweeping_glob(comp: &str) -> bool {
         match ch {
             '*' | '?' => {}
             '[' => {
-                // Skip the class, `[[:alpha:]]` and `[]x]` included.
+                // Read the class, `[[:alpha:]]` and `[]x]` included. Only a
+                // broad one sweeps: negated, a letter range or a POSIX
+                // class of letters (`[0-9]*` picks a few names).
                 let mut depth = 1;
                 let mut first = true;
+                let mut class = String::new();
                 while let Some(x) = chars.next() {
                     if x == '[' && chars.peek() == Some(&':') {
                         depth += 1;
@@ -159,7 +162,17 @@ fn sweeping_glob(comp: &str) -> bool {
                             break;
                         }
                     }
+                    class.push(x);
                     first = false;
+                }
+                let broad = class.starts_with(['!', '^'])
+                    || class.contains("a-z")
+                    || class.contains("A-Z")
+                    || ["alpha", "alnum", "lower", "upper", "print", "graph", "word"]
+                        .iter()
+                        .any(|k| class.contains(&format!(":{k}:")));
+                if !broad {
+                    return false;
                 }
             }
             _ => literal.push(ch),
@@ -524,7 +537,7 @@ mod tests {
             "[a-z]*",
             "[!.]*",
             "[[:alpha:]]*",
-            "*[0-9]",
+            "*[a-z]",
             "[A-Za-z0-9]*",
             "?*",
         ] {
@@ -539,6 +552,8 @@ mod tests {
             "*~",
             "[a-z]*.bak",
             "*.[0-9]",
+            "[0-9]*",
+            "*[0-9]",
         ] {
             assert_ne!(zone(&format!("/home/dev/{g}"), &c, p), Zone::Home, "{g}");
         }

@@ -191,7 +191,10 @@ pub(crate) fn docker(e: &mut Walker, c: &Cmd, pos: &[String]) {
     }
     // `docker rmi -f $(docker images -q)`: every image on the machine.
     let every_image = |w: &crate::words::Word| {
-        w.dynamic && w.text.contains("images") && (w.text.contains("-q") || w.text.contains("-a"))
+        w.dynamic
+            && w.text.contains("images")
+            && (w.text.contains("-q") || w.text.contains("-a"))
+            && !w.text.contains("dangling")
     };
     if (sub == "rmi" || sub == "image" && matches!(sub2, "rm" | "remove"))
         && c.args.iter().any(every_image)

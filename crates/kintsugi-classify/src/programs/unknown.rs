@@ -604,7 +604,10 @@ mod tests {
             ("mc rb --force local/backups", "catastrophic"),
             ("nomad job stop -purge api", "catastrophic"),
             ("virsh undefine web01 --remove-all-storage", "catastrophic"),
-            ("widgetctl instance shutdown w1 --wipe-storage", "catastrophic"),
+            (
+                "widgetctl instance shutdown w1 --wipe-storage",
+                "catastrophic",
+            ),
             ("virsh undefine test-vm", "ambiguous"),
         ]);
     }
