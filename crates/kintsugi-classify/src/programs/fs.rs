@@ -244,6 +244,24 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
             true
         }
+        // `chattr +i` / `+a`: the file can no longer be changed or
+        // removed, by anyone, until the flag is taken off again.
+        "chattr"
+            if c.args.iter().any(|a| {
+                a.text.starts_with(['+', '-', '='])
+                    && a.text.len() > 1
+                    && a.text[1..].contains(['i', 'a'])
+            }) && !c.short('R') =>
+        {
+            for w in c.positional() {
+                let p = e.path(&w.text);
+                e.add(Effect::Change {
+                    program: "chattr".into(),
+                    what: format!("changes whether {p} can be modified or removed"),
+                });
+            }
+            true
+        }
         "chmod" | "chown" | "chgrp" | "chattr" | "setfacl" => {
             let recursive = c.short('R') || c.long("--recursive");
             let real_opt = |t: &str| {
@@ -705,6 +723,8 @@ mod family_tests {
             ("fd -e pyc -x rm {}", "ambiguous"),
             ("fd -e rs -x wc -l", "safe"),
             ("fd -e rs", "safe"),
+            ("chattr +i Cargo.lock", "ambiguous"),
+            ("sudo chattr -i /etc/resolv.conf", "ambiguous"),
         ]);
     }
 }
