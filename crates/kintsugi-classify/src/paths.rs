@@ -134,6 +134,53 @@ fn is_globby(s: &str) -> bool {
     s.contains(['*', '?', '[', '$', '`'])
 }
 
+/// A glob component that matches nearly every name in its directory: a `*`
+/// with nothing literal beside it but character classes (`[a-z]*`,
+/// `[!.]*`, `[[:alpha:]]*`, `*[0-9]`, `?*`).
+fn sweeping_glob(comp: &str) -> bool {
+    if !comp.contains('*') {
+        return false;
+    }
+    let mut literal = String::new();
+    let mut chars = comp.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '*' | '?' => {}
+            '[' => {
+                // Read the class, `[[:alpha:]]` and `[]x]` included. Only a
+                // broad one sweeps: negated, a letter range or a POSIX
+                // class of letters (`[0-9]*` picks a few names).
+                let mut depth = 1;
+                let mut first = true;
+                let mut class = String::new();
+                while let Some(x) = chars.next() {
+                    if x == '[' && chars.peek() == Some(&':') {
+                        depth += 1;
+                    } else if x == ']' && !first {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    class.push(x);
+                    first = false;
+                }
+                let broad = class.starts_with(['!', '^'])
+                    || class.contains("a-z")
+                    || class.contains("A-Z")
+                    || ["alpha", "alnum", "lower", "upper", "print", "graph", "word"]
+                        .iter()
+                        .any(|k| class.contains(&format!(":{k}:")));
+                if !broad {
+                    return false;
+                }
+            }
+            _ => literal.push(ch),
+        }
+    }
+    literal.is_empty() || literal == "." && comp.starts_with('.')
+}
+
 /// The effective project root: the given one, or the working directory when
 /// that is neither home, `/`, nor a system directory.
 pub(crate) fn project_root(ctx: &Context, cwd: &Path) -> Option<String> {
@@ -197,7 +244,7 @@ pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
             // `$DIR` may be empty: `/x/$DIR` can mean `/x` itself.
             return zone(&base, ctx, project);
         }
-        if everything {
+        if everything || (rest.len() == 1 && sweeping_glob(rest[0])) {
             return zone(&base, ctx, project);
         }
         let last = rest.last().copied().unwrap_or("");
@@ -480,6 +527,36 @@ mod tests {
         assert_eq!(zone("/dev/sda", &c, p), Zone::Device);
         assert_eq!(zone("/home/dev/.cache/pip", &c, p), Zone::HomeDeep);
         assert_eq!(zone("/home/dev/.ssh", &c, p), Zone::HomeSensitive);
+    }
+
+    #[test]
+    fn globs_that_match_nearly_everything_reach_their_directory() {
+        let c = ctx();
+        let p = Some("/home/dev/proj");
+        for g in [
+            "[a-z]*",
+            "[!.]*",
+            "[[:alpha:]]*",
+            "*[a-z]",
+            "[A-Za-z0-9]*",
+            "?*",
+        ] {
+            assert_eq!(zone(&format!("/home/dev/{g}"), &c, p), Zone::Home, "{g}");
+        }
+        assert_eq!(zone("/[a-z]*", &c, p), Zone::Root);
+        assert_eq!(zone("/home/dev/proj/[a-z]*", &c, p), Zone::ProjectRoot);
+        for g in [
+            "*.log",
+            "core.[0-9]*",
+            "build*",
+            "*~",
+            "[a-z]*.bak",
+            "*.[0-9]",
+            "[0-9]*",
+            "*[0-9]",
+        ] {
+            assert_ne!(zone(&format!("/home/dev/{g}"), &c, p), Zone::Home, "{g}");
+        }
     }
 
     #[test]

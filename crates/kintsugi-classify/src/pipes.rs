@@ -95,7 +95,9 @@ pub(crate) fn stage_kind(e: &Walker, words: &[Word], text: &str) -> Stdin {
         "cat" if !args.is_empty() && !rest.iter().any(|w| w.dynamic) => {
             Stdin::File(e.path(args[args.len() - 1]))
         }
-        "ls" | "find" | "fd" | "git" if !rest.iter().any(|w| w.dynamic) => {
+        "ls" | "find" | "fd" | "fdfind" | "git" | "ag" | "rg" | "locate" | "plocate"
+            if !rest.iter().any(|w| w.dynamic) =>
+        {
             listing(e, name, &args).unwrap_or_else(|| Stdin::Other(name.to_string()))
         }
         _ => {
@@ -145,7 +147,8 @@ fn listing(e: &Walker, name: &str, args: &[&str]) -> Option<Stdin> {
                     .collect(),
             ))
         }
-        "find" | "fd" => {
+        "fd" | "fdfind" | "ag" | "rg" | "locate" | "plocate" => name_search(e, name, args),
+        "find" => {
             let mut roots = Vec::new();
             for a in args {
                 if a.starts_with('-') || *a == "(" || *a == "!" {
@@ -187,6 +190,150 @@ fn listing(e: &Walker, name: &str, args: &[&str]) -> Option<Stdin> {
         }
         _ => None,
     }
+}
+
+/// Paths printed by a search by file name (`fd -e pem . ~`, `ag -g
+/// '\.pem$' ~`, `rg --files -g '*.pem' ~`, `locate id_rsa`): each root with
+/// the name pattern as a glob below it. `None` when the program is not
+/// listing names (`rg PATTERN` prints matching lines).
+fn name_search(e: &Walker, name: &str, args: &[&str]) -> Option<Stdin> {
+    let with_value = [
+        "-e",
+        "--extension",
+        "-t",
+        "--type",
+        "-d",
+        "--max-depth",
+        "-E",
+        "--exclude",
+        "-S",
+        "--size",
+        "-j",
+        "--threads",
+        "-o",
+        "--owner",
+        "--changed-within",
+        "--changed-before",
+        "-g",
+        "--glob",
+        "--iglob",
+        "-G",
+        "--file-search-regex",
+        "-m",
+        "--max-count",
+        "-A",
+        "-B",
+        "-C",
+        "--color",
+        "--depth",
+        "-T",
+        "--type-not",
+        "--ignore-file",
+        "-l",
+        "--limit",
+    ];
+    let mut pos = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i];
+        if a.starts_with('-') && a.len() > 1 {
+            i += if with_value.contains(&a) { 2 } else { 1 };
+            continue;
+        }
+        pos.push(a);
+        i += 1;
+    }
+    let value = |names: &[&str]| {
+        args.windows(2)
+            .find(|w| names.contains(&w[0]))
+            .map(|w| w[1].to_string())
+    };
+    let has = |f: &str| args.contains(&f);
+    let (patterns, roots): (Vec<String>, Vec<&str>) = match name {
+        "fd" | "fdfind" => {
+            let ext = value(&["-e", "--extension"]);
+            let glob_mode = has("-g") || has("--glob");
+            let pat = pos.first().copied().filter(|p| *p != ".");
+            let mut v = Vec::new();
+            match (pat, &ext) {
+                (Some(p), _) if glob_mode => v.push(p.to_string()),
+                (Some(p), _) => v.extend(regex_globs(p)),
+                (None, Some(x)) => v.push(format!("*.{x}")),
+                (None, None) => {}
+            }
+            (v, pos.iter().skip(1).copied().collect())
+        }
+        "ag" => {
+            let p = value(&["-g", "-G", "--file-search-regex"])?;
+            (regex_globs(&p), pos)
+        }
+        "rg" => {
+            if !has("--files") {
+                return None;
+            }
+            let g: Vec<String> = args
+                .windows(2)
+                .filter(|w| matches!(w[0], "-g" | "--glob" | "--iglob"))
+                .map(|w| w[1].to_string())
+                .filter(|g| !g.starts_with('!'))
+                .collect();
+            (g, pos)
+        }
+        _ => (
+            pos.first().map(|p| regex_globs(p)).unwrap_or_default(),
+            vec!["/"],
+        ),
+    };
+    let roots: Vec<String> = if roots.is_empty() {
+        vec![e.path(".")]
+    } else {
+        roots.iter().map(|r| e.path(r)).collect()
+    };
+    let mut out = Vec::new();
+    for r in &roots {
+        let r = r.trim_end_matches('/');
+        if patterns.is_empty() {
+            out.push(r.to_string());
+        }
+        for p in &patterns {
+            out.push(format!("{r}/**/{p}"));
+        }
+    }
+    Some(Stdin::Listing(out))
+}
+
+/// A file-name regular expression as globs (`\.pem$` → `*.pem`,
+/// `(key|pem)$` → `*key`, `*pem`; `id_rsa` → `*id_rsa*`).
+fn regex_globs(re: &str) -> Vec<String> {
+    let start = re.starts_with('^');
+    let end = re.ends_with('$') && !re.ends_with("\\$");
+    let body = re.trim_start_matches('^');
+    let body = if end { &body[..body.len() - 1] } else { body };
+    let body = body.trim_start_matches('(').trim_end_matches(')');
+    body.split('|')
+        .take(8)
+        .map(|alt| {
+            let mut g = String::new();
+            let mut chars = alt.chars().peekable();
+            while let Some(ch) = chars.next() {
+                match ch {
+                    '\\' => g.extend(chars.next()),
+                    '.' if chars.peek() == Some(&'*') => {
+                        chars.next();
+                        g.push('*');
+                    }
+                    '.' => g.push('?'),
+                    '+' | '*' | '?' | '(' | ')' => g.push('*'),
+                    c => g.push(c),
+                }
+            }
+            format!(
+                "{}{g}{}",
+                if start { "" } else { "*" },
+                if end { "" } else { "*" }
+            )
+        })
+        .collect()
 }
 
 /// `yes`, `cat /dev/zero`, or `head -c 100G`: output large enough to fill storage.

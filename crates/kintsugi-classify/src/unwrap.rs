@@ -142,6 +142,18 @@ impl Walker<'_> {
             if first.text.starts_with('(') && via.last().is_some_and(|v| v == "time") {
                 return;
             }
+            // `time { ls; }`: the parser hands `time` the words `{ ls` and
+            // leaves the closing `}` as a command of its own.
+            if first.text == "{" && via.last().is_some_and(|v| v == "time") {
+                argv.remove(0);
+                if argv.is_empty() {
+                    return;
+                }
+                continue;
+            }
+            if first.text == "}" && argv.len() == 1 && !first.dynamic {
+                return;
+            }
             let name = basename(&first.text).to_string();
             if let Some(body) = self.funcs.get(&name).cloned()
                 && depth < MAX_NESTING

@@ -265,12 +265,20 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 });
                 return true;
             }
-            if pos.iter().any(|t| {
-                t.ends_with(":reset")
-                    || t.ends_with(":destroy")
-                    || t.ends_with(":delete")
-                    || t.ends_with(":remove")
-            }) && !c.dry_run()
+            // `nomad job stop -purge api`: a stop that also throws the job's
+            // history and state away.
+            let sweeping = c
+                .args
+                .iter()
+                .any(|a| super::unknown::sweeping_option(&a.text));
+            if (sweeping
+                || pos.iter().any(|t| {
+                    t.ends_with(":reset")
+                        || t.ends_with(":destroy")
+                        || t.ends_with(":delete")
+                        || t.ends_with(":remove")
+                }))
+                && !c.dry_run()
             {
                 destroy(e, n, pos.join(" "));
                 return true;

@@ -649,13 +649,17 @@ pub(crate) fn backtick_body(code: &str, at: usize, pat: &str) -> Option<String> 
 }
 
 pub(crate) fn expand_user(s: &str, home: &str) -> String {
-    if s == "~" {
-        home.to_string()
-    } else if let Some(r) = s.strip_prefix("~/") {
-        format!("{home}/{r}")
-    } else {
-        s.to_string()
+    // Home spelled inside a string literal of the code: `~`, Perl's
+    // `$ENV{HOME}`, an interpolated `$HOME` / `${HOME}`.
+    for pre in ["~", "$ENV{HOME}", "${HOME}", "$HOME", "#{ENV['HOME']}"] {
+        if s == pre {
+            return home.to_string();
+        }
+        if let Some(r) = s.strip_prefix(pre).and_then(|r| r.strip_prefix('/')) {
+            return format!("{home}/{r}");
+        }
     }
+    s.to_string()
 }
 
 pub(crate) fn literal_host(code: &str) -> String {

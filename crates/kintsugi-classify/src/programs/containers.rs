@@ -189,6 +189,19 @@ pub(crate) fn docker(e: &mut Walker, c: &Cmd, pos: &[String]) {
         }
         return;
     }
+    // `docker rmi -f $(docker images -q)`: every image on the machine.
+    let every_image = |w: &crate::words::Word| {
+        w.dynamic
+            && w.text.contains("images")
+            && (w.text.contains("-q") || w.text.contains("-a"))
+            && !w.text.contains("dangling")
+    };
+    if (sub == "rmi" || sub == "image" && matches!(sub2, "rm" | "remove"))
+        && c.args.iter().any(every_image)
+    {
+        destroy(e, n, format!("{n} {sub} (every image)"));
+        return;
+    }
     if sub == "rm" && (c.long("--volumes") || c.short('v')) {
         destroy(e, n, format!("{n} rm -v (removes volumes)"));
         return;
@@ -204,6 +217,11 @@ pub(crate) fn docker(e: &mut Walker, c: &Cmd, pos: &[String]) {
         ("volume", "rm" | "prune" | "remove") => destroy(e, n, format!("{n} volume {sub2}")),
         ("compose", "down") if vols => destroy(e, n, format!("{n} compose down --volumes")),
         ("compose", "rm") if vols => destroy(e, n, format!("{n} compose rm -v")),
+        // Every unused image, not only dangling ones: images built here and
+        // never pushed are gone with them.
+        ("system" | "image", "prune") if c.short('a') || c.long("--all") => {
+            destroy(e, n, format!("{n} {sub} prune --all"))
+        }
         ("system" | "image" | "container" | "network" | "builder" | "buildx", "prune" | "rm") => {
             change(e, n, format!("{n} {sub} {sub2}"))
         }

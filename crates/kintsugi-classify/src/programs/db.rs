@@ -282,7 +282,8 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 "psql" | "pgcli" => &["-c", "--command"],
                 "mysql" | "mariadb" | "mycli" => &["-e", "--execute"],
                 "sqlcmd" => &["-Q", "-q"],
-                "cqlsh" => &["-e", "--execute"],
+                "cqlsh" | "cockroach" => &["-e", "--execute"],
+                "clickhouse-client" => &["-q", "--query"],
                 _ => &["-c", "--query", "-cmd"],
             };
             let mut any = false;
@@ -324,15 +325,66 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             true
         }
         "redis-cli" | "valkey-cli" | "keydb-cli" => {
-            let up: Vec<String> = c
-                .positional()
-                .iter()
-                .map(|w| w.text.to_ascii_uppercase())
-                .collect();
+            // The command words: positionals, without the values of the
+            // connection options (`-h prod`, `-n 0`, `-a secret`).
+            let with_value = [
+                "-h",
+                "-p",
+                "-s",
+                "-a",
+                "-u",
+                "-n",
+                "-r",
+                "-i",
+                "-d",
+                "-D",
+                "--user",
+                "--pass",
+                "--askpass",
+                "--cacert",
+                "--cert",
+                "--key",
+                "--sni",
+                "--pattern",
+                "--count",
+                "--rdb",
+                "--functions-rdb",
+                "--memkeys-samples",
+                "--eval",
+            ];
+            let mut words: Vec<&crate::words::Word> = Vec::new();
+            let mut k = 0;
+            while k < c.args.len() {
+                let t = c.args[k].text.as_str();
+                if with_value.contains(&t) {
+                    k += 2;
+                    continue;
+                }
+                if !(t.starts_with('-') && t.len() > 1) || !words.is_empty() {
+                    words.push(&c.args[k]);
+                }
+                k += 1;
+            }
+            let up: Vec<String> = words.iter().map(|w| w.text.to_ascii_uppercase()).collect();
+            // `… --scan --pattern 'session:*' | xargs redis-cli del`,
+            // `redis-cli del $(redis-cli keys 'user:*')`: every key a
+            // pattern matches, chosen when it runs.
+            let mass_delete = matches!(up.first().map(String::as_str), Some("DEL" | "UNLINK"))
+                && words.iter().skip(1).any(|w| {
+                    w.dynamic
+                        && (w.text == "$XARGS_INPUT"
+                            || w.text.to_ascii_lowercase().contains(" keys ")
+                            || w.text.contains("--scan"))
+                });
             if up.iter().any(|w| w == "FLUSHALL" || w == "FLUSHDB") {
                 e.add(Effect::DbDestroy {
                     engine: n.into(),
                     what: "flushes all keys".into(),
+                });
+            } else if mass_delete {
+                e.add(Effect::DbDestroy {
+                    engine: n.into(),
+                    what: "deletes every key a pattern matches".into(),
                 });
             } else if up.first().is_some_and(|w| {
                 [
@@ -609,6 +661,26 @@ mod family_tests {
             ("mysql -e \"DELETE FROM users WHERE id=1\"", "ambiguous"),
             ("sqlite3 app.db \"DROP TABLE t\"", "catastrophic"),
             ("redis-cli FLUSHALL", "catastrophic"),
+            (
+                "redis-cli --scan --pattern 'cache:*' | xargs redis-cli unlink",
+                "catastrophic",
+            ),
+            ("redis-cli del $(redis-cli keys 'user:*')", "catastrophic"),
+            (
+                "redis-cli -h prod KEYS 'tmp:*' | xargs -n 100 redis-cli -h prod DEL",
+                "catastrophic",
+            ),
+            ("redis-cli -h prod -n 2 del session:42", "ambiguous"),
+            ("redis-cli -h prod -n 2 get session:42", "safe"),
+            (
+                "clickhouse-client -q 'DROP DATABASE analytics'",
+                "catastrophic",
+            ),
+            (
+                "clickhouse-client --query='SELECT count() FROM events'",
+                "safe",
+            ),
+            ("cockroach sql --execute 'TRUNCATE orders'", "catastrophic"),
             ("mongosh --eval \"db.dropDatabase()\"", "catastrophic"),
             ("rails db:drop", "catastrophic"),
             ("python manage.py flush", "catastrophic"),

@@ -236,8 +236,17 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
             true
         }
-        "flashrom" if c.short('w') || c.long("--write") || c.short('E') => {
-            write(e, "firmware".into(), "flashrom");
+        // Firmware: writing or erasing the flash chip can leave the machine
+        // unable to boot; reading, verifying and probing change nothing.
+        "flashrom" => {
+            if c.short('w') || c.long("--write") || c.short('E') || c.long("--erase") {
+                write(e, "firmware".into(), "flashrom");
+            } else if c.args.iter().any(|a| a.text.starts_with("--wp-")) {
+                e.add(Effect::Change {
+                    program: n.into(),
+                    what: "changes the flash chip's write protection".into(),
+                });
+            }
             true
         }
         "mount" | "umount" | "swapon" | "swapoff" | "losetup" | "partprobe" => {
@@ -274,6 +283,13 @@ mod family_tests {
             ("parted /dev/sda print", "safe"),
             ("sgdisk --zap-all /dev/sda", "catastrophic"),
             ("blkdiscard /dev/nvme0n1", "catastrophic"),
+            ("flashrom -p internal -w bios.rom", "catastrophic"),
+            (
+                "sudo flashrom --programmer ch341a_spi --erase",
+                "catastrophic",
+            ),
+            ("flashrom -p internal -r backup.rom", "safe"),
+            ("flashrom -p internal --wp-disable", "ambiguous"),
         ]);
     }
 }

@@ -54,6 +54,22 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
             true
         }
+        "gio"
+            if matches!(
+                c.sub(0),
+                "list" | "info" | "cat" | "tree" | "mime" | "help" | ""
+            ) =>
+        {
+            true
+        }
+        "gio" if c.sub(0) == "remove" => {
+            let recursive = c.short('r') || c.long("--recursive");
+            for w in c.positional().iter().skip(1) {
+                let p = e.path(&w.text);
+                e.add(Effect::Delete { path: p, recursive });
+            }
+            true
+        }
         "trash" | "trash-put" | "gio" | "kioclient5" => {
             if c.name == "gio" && c.sub(0) != "trash" {
                 return false;
@@ -228,6 +244,24 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
             true
         }
+        // `chattr +i` / `+a`: the file can no longer be changed or
+        // removed, by anyone, until the flag is taken off again.
+        "chattr"
+            if c.args.iter().any(|a| {
+                a.text.starts_with(['+', '-', '='])
+                    && a.text.len() > 1
+                    && a.text[1..].contains(['i', 'a'])
+            }) && !c.short('R') =>
+        {
+            for w in c.positional() {
+                let p = e.path(&w.text);
+                e.add(Effect::Change {
+                    program: "chattr".into(),
+                    what: format!("changes whether {p} can be modified or removed"),
+                });
+            }
+            true
+        }
         "chmod" | "chown" | "chgrp" | "chattr" | "setfacl" => {
             let recursive = c.short('R') || c.long("--recursive");
             let real_opt = |t: &str| {
@@ -328,8 +362,18 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
             true
         }
+        "gzip" | "gunzip" | "pigz" | "unpigz" | "bzip2" | "bunzip2" | "pbzip2" | "xz" | "unxz"
+        | "lzma" | "unlzma" | "lzip" | "compress" | "uncompress" | "zstd" | "unzstd" | "lz4"
+        | "brotli" | "lzop" => {
+            compress_in_place(e, c);
+            true
+        }
         "find" => {
             find(e, c);
+            true
+        }
+        "fd" | "fdfind" => {
+            fd_exec(e, c);
             true
         }
         "xargs" => {
@@ -414,6 +458,179 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     }
 }
 
+/// Compressors and decompressors that replace each file they are given
+/// (`gzip -r ~` turns every file in home into a `.gz`): a rewrite of every
+/// path named, unless the originals are kept or the output goes to stdout.
+/// `zstd`, `lz4`, `brotli` and `lzop` keep their input unless told to
+/// remove it.
+fn compress_in_place(e: &mut Walker, c: &Cmd) {
+    let n = c.name.as_str();
+    let reads_only = c.short('l')
+        || c.short('t')
+        || c.short('c')
+        || c.short('h')
+        || c.short('V')
+        || c.has(&[
+            "--list",
+            "--test",
+            "--stdout",
+            "--to-stdout",
+            "--help",
+            "--version",
+        ]);
+    let keeps_by_default = matches!(n, "zstd" | "unzstd" | "lz4" | "brotli" | "lzop");
+    let removes = if keeps_by_default {
+        c.long("--rm") || (n == "brotli" && c.short('j')) || (n == "lzop" && c.short('U'))
+    } else {
+        !(c.short('k') || c.long("--keep"))
+    };
+    // Options whose value is the next word (`-S .z`, `-T 4`, `-o out`).
+    let with_value = [
+        "-S",
+        "--suffix",
+        "-T",
+        "--threads",
+        "-o",
+        "--output",
+        "-D",
+        "-M",
+    ];
+    let mut skip = false;
+    let mut dd = false;
+    let mut paths = Vec::new();
+    for a in &c.args {
+        let t = a.text.as_str();
+        if skip {
+            skip = false;
+            continue;
+        }
+        if !dd && t == "--" {
+            dd = true;
+            continue;
+        }
+        if !dd && t.starts_with('-') && t != "-" {
+            skip = with_value.contains(&t);
+            continue;
+        }
+        if t != "-" {
+            paths.push(a.text.clone());
+        }
+    }
+    if let Some(o) = c.opt(&["-o", "--output"]).map(|w| w.text.clone()) {
+        let p = e.path(&o);
+        e.add(Effect::Overwrite {
+            path: p,
+            append: false,
+        });
+    }
+    if reads_only || !removes {
+        return;
+    }
+    // Recursively, every original under the directory is removed once its
+    // compressed copy is written: judged as a recursive delete.
+    let recursive = c.short('r') || c.long("--recursive");
+    for t in paths {
+        let p = e.path(&t);
+        if recursive {
+            e.add(Effect::Delete { path: p, recursive });
+        } else {
+            e.add(Effect::Overwrite {
+                path: p,
+                append: false,
+            });
+        }
+    }
+}
+
+/// `fd PATTERN ROOT -x CMD` / `-X CMD`: CMD runs on every path found, as
+/// with `find -exec`. A pattern of `.` (or none) finds everything under the
+/// root.
+fn fd_exec(e: &mut Walker, c: &Cmd) {
+    let Some(k) = c
+        .args
+        .iter()
+        .position(|w| matches!(w.text.as_str(), "-x" | "--exec" | "-X" | "--exec-batch"))
+    else {
+        return;
+    };
+    let with_value = [
+        "-e",
+        "--extension",
+        "-t",
+        "--type",
+        "-d",
+        "--max-depth",
+        "-E",
+        "--exclude",
+        "-S",
+        "--size",
+        "-j",
+        "--threads",
+        "-o",
+        "--owner",
+        "--changed-within",
+        "--changed-before",
+    ];
+    let mut pos = Vec::new();
+    let mut i = 0;
+    while i < k {
+        let a = c.args[i].text.as_str();
+        if a.starts_with('-') && a.len() > 1 {
+            i += if with_value.contains(&a) { 2 } else { 1 };
+            continue;
+        }
+        pos.push(a.to_string());
+        i += 1;
+    }
+    let pattern = pos.first().cloned().unwrap_or_default();
+    let ext = c
+        .opt(&["-e", "--extension"])
+        .map(|w| w.text.trim_start_matches('.').to_string());
+    let roots: Vec<String> = if pos.len() > 1 {
+        pos[1..].to_vec()
+    } else {
+        vec![".".into()]
+    };
+    let inner: Vec<Word> = c.args[k + 1..]
+        .iter()
+        .take_while(|w| w.text != ";" && w.text != "\\;")
+        .cloned()
+        .collect();
+    if inner.is_empty() {
+        return;
+    }
+    let mut via = c.via.clone();
+    via.push(format!("{} -x", c.name));
+    for r in roots.iter().take(4) {
+        let root = e.path(r);
+        let base = root.trim_end_matches('/');
+        let every = pattern.is_empty() || pattern == "." || pattern == "^";
+        let found = match (&ext, every) {
+            (Some(x), true) => format!("{base}/**/*.{x}"),
+            (Some(x), false) => format!("{base}/**/*{pattern}*.{x}"),
+            (None, true) => format!("{base}/*"),
+            (None, false) => format!("{base}/**/*{pattern}*"),
+        };
+        let mut argv = inner.clone();
+        let mut placed = false;
+        for w in &mut argv {
+            if w.text.contains("{}") {
+                w.text = w.text.replace("{}", &found);
+                w.glob = true;
+                placed = true;
+            }
+        }
+        if !placed {
+            argv.push(Word {
+                text: found,
+                dynamic: false,
+                glob: true,
+            });
+        }
+        e.run_argv(argv, Vec::new(), Stdin::Terminal, via.clone(), c.depth + 1);
+    }
+}
+
 fn tar(e: &mut Walker, c: &Cmd) {
     let first = c.args.first().map(|w| w.text.clone()).unwrap_or_default();
     let bundle = if first.starts_with('-') {
@@ -489,6 +706,25 @@ mod family_tests {
             ("tee ~/.bashrc < x", "catastrophic"),
             ("ls -la", "safe"),
             ("parallel rm -rf ::: ~", "catastrophic"),
+            ("gzip -r ~", "catastrophic"),
+            ("xz -T0 ~/Documents/report.odt", "catastrophic"),
+            ("sudo pigz -r /etc", "catastrophic"),
+            ("bzip2 notes.txt", "ambiguous"),
+            ("gunzip -r src", "ambiguous"),
+            ("zstd --rm -r ~/work", "catastrophic"),
+            ("zstd -r ~/work", "safe"),
+            ("gzip -k notes.txt", "safe"),
+            ("gzip -c notes.txt > /tmp/n.gz", "safe"),
+            ("gzip -l build.tar.gz", "safe"),
+            ("gzip -r /tmp/scratch/logs", "safe"),
+            ("tar cf - src | gzip > /tmp/src.tgz", "safe"),
+            ("fd . ~ -X rm -rf", "catastrophic"),
+            ("fdfind -H . /home/dev -x rm -rf {}", "catastrophic"),
+            ("fd -e pyc -x rm {}", "ambiguous"),
+            ("fd -e rs -x wc -l", "safe"),
+            ("fd -e rs", "safe"),
+            ("chattr +i Cargo.lock", "ambiguous"),
+            ("sudo chattr -i /etc/resolv.conf", "ambiguous"),
         ]);
     }
 }

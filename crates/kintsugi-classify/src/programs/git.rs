@@ -135,6 +135,20 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
         }
     }
+    // `git add -f .env`, `git add id_rsa`: a credential named and staged
+    // into history, one push from leaving the machine.
+    if sub == "add" && !g.short('n') && !g.dry_run() {
+        for w in g.positional() {
+            let p = e.path(&w.text);
+            if crate::secret_paths::is_secret_path(&p, e.ctx) {
+                e.add(Effect::NetworkEgress {
+                    host: "the git remote".into(),
+                    payload: format!("{p} (staged into git history)"),
+                    sensitive: true,
+                });
+            }
+        }
+    }
     if sub == "credential" && matches!(g.sub(0), "fill" | "get")
         || sub == "credential-store"
         || sub == "credential-cache" && g.sub(0) == "get"
@@ -555,6 +569,13 @@ mod family_tests {
     #[test]
     fn classifies() {
         expect(&[
+            ("git add -f .env", "catastrophic"),
+            ("git add --force config/credentials.json", "catastrophic"),
+            ("git add -f -n .env", "safe"),
+            ("git add -f build/generated.rs", "safe"),
+            ("git add .env.example", "safe"),
+            ("git add deploy/.env.production", "catastrophic"),
+            ("git add -A", "safe"),
             ("git status", "safe"),
             ("git commit -m \"rm -rf / is bad\"", "safe"),
             ("git push origin main", "ambiguous"),

@@ -318,7 +318,12 @@ fn awk(e: &mut Walker, c: &Cmd) {
                 });
             }
         }
-        if c.args.iter().any(|w| w.text == "-i" || w.text == "inplace") && p.contains("print") {
+        // `gawk -i inplace` rewrites every file it reads, printed or not
+        // (a program that prints nothing empties them).
+        if c.args
+            .iter()
+            .any(|w| w.text == "inplace" || w.text.ends_with("=inplace") || w.text == "-iinplace")
+        {
             for f in files {
                 let path = e.path(&f);
                 e.add(Effect::Overwrite {

@@ -69,6 +69,9 @@ fn time_of_a_subshell_is_its_commands() {
     expect(&[
         ("time (cargo build)", "safe"),
         ("time ( rm -rf ~ )", "catastrophic"),
+        ("time { ls; }", "safe"),
+        ("time { cargo build; cargo test; }", "safe"),
+        ("time { sleep 1; rm -rf ~; }", "catastrophic"),
         ("time (cd / && rm -rf *)", "catastrophic"),
     ]);
 }

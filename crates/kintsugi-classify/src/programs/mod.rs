@@ -14,6 +14,7 @@ pub(crate) mod containers;
 pub(crate) mod db;
 pub(crate) mod disk;
 pub(crate) mod exposure;
+pub(crate) mod fleet;
 pub(crate) mod forkbomb;
 pub(crate) mod forms;
 pub(crate) mod fs;

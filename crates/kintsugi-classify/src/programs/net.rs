@@ -43,6 +43,8 @@ pub(crate) fn piped(stdin: &Stdin) -> bool {
 pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     let n = c.name.as_str();
     match n {
+        "ansible" | "ansible-playbook" | "salt" | "salt-ssh" | "salt-call" | "pdsh" | "pssh"
+        | "parallel-ssh" | "clush" => super::fleet::handle(e, c),
         "curl" => {
             curl(e, c);
             true

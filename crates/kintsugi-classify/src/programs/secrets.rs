@@ -9,6 +9,16 @@ use crate::secret_paths::is_secret_path;
 
 /// Programs that touch a path without revealing its content.
 const NO_READ: &[&str] = &[
+    // Fleet runners: their host patterns (`salt '*'`) are not paths; what
+    // they run is judged by `programs::fleet`.
+    "salt",
+    "salt-ssh",
+    "salt-call",
+    "ansible",
+    "pdsh",
+    "pssh",
+    "parallel-ssh",
+    "clush",
     "ls",
     "ll",
     "la",
@@ -337,6 +347,20 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 }
                 _ => false,
             };
+            // `gpg --dearmor -o /usr/share/keyrings/x.gpg`: the output file.
+            if matches!(n, "gpg" | "gpg2")
+                && let Some(o) = c
+                    .opt(&["-o", "--output"])
+                    .map(|w| w.text.clone())
+                    .or_else(|| c.opt_eq("--output"))
+                && o != "-"
+            {
+                let path = e.path(&o);
+                e.add(Effect::Overwrite {
+                    path,
+                    append: false,
+                });
+            }
             if read {
                 tok(
                     e,
@@ -347,7 +371,10 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 );
                 return true;
             }
-            matches!(
+            // Any other form of a secret store is judged by its verbs
+            // (`vault secrets disable kv` destroys an engine, `vault kv
+            // list` reads), never passed as safe unseen.
+            let store = matches!(
                 n,
                 "vault"
                     | "op"
@@ -360,7 +387,11 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                     | "secret-tool"
                     | "sops"
                     | "age"
-            )
+            );
+            if store {
+                super::unknown::judge(e, c);
+            }
+            store
         }
         _ => false,
     }
@@ -428,6 +459,28 @@ pub(crate) fn scan_args(e: &mut Walker, c: &Cmd) {
         return;
     }
     if !c.args.iter().any(|w| maybe_secret(&w.text)) {
+        return;
+    }
+    // A search that prints only file names or counts (`rg --files -g
+    // '*.pem'`, `grep -l BEGIN ~/.ssh/id_rsa`, `fd -e pem`) says where
+    // key files are, not what is in them.
+    let searcher = matches!(
+        c.name.as_str(),
+        "rg" | "ag" | "ack" | "grep" | "egrep" | "fgrep" | "ugrep" | "fd" | "fdfind"
+    );
+    let names_only = c.name.starts_with("fd")
+        || c.has(&[
+            "--files",
+            "--files-with-matches",
+            "--files-without-match",
+            "--count",
+            "--count-matches",
+        ])
+        || c.name == "ag" && c.has(&["-g", "-G", "--file-search-regex"])
+        || c.short('l')
+        || c.short('L')
+        || c.short('c');
+    if searcher && names_only {
         return;
     }
     let mut hits = Vec::new();

@@ -293,6 +293,11 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
         "setenforce" => {
             if matches!(p(0), "0" | "Permissive" | "permissive") {
                 sec(e, "SELinux enforcement", "selinux-off");
+            } else if !p(0).is_empty() {
+                e.add(Effect::Change {
+                    program: n.into(),
+                    what: "changes the SELinux mode".into(),
+                });
             }
             true
         }

@@ -63,6 +63,7 @@ pub(crate) const READ_VERBS: &[&str] = &[
     "report",
     "history",
     "snapshots",
+    "members",
 ];
 
 /// Verbs that destroy, in any CLI.
@@ -99,6 +100,11 @@ pub(crate) const DESTROY_VERBS: &[&str] = &[
     "evict",
     "remove-all",
     "delete-all",
+    "undefine",
+    "rb",
+    "rmr",
+    "deleteall",
+    "rmdir",
 ];
 
 /// Verbs that change state (ambiguous in any CLI).
@@ -253,6 +259,9 @@ const WHOLESALE_NOUNS: &[&str] = &[
     "apps",
     "site",
     "sites",
+    "auth",
+    "mount",
+    "mounts",
 ];
 
 /// Flags that turn one destructive call into a wholesale one.
@@ -337,6 +346,38 @@ const DESTROY_OPTIONS: &[&str] = &[
     "--remove-all",
 ];
 
+/// An option that destroys everything its call touches, in any spelling:
+/// `-purge` (Go-style single dash), `--purge`, `--remove-all-storage`,
+/// `--delete-volumes`, `--wipe-data` — a destroying word together with a
+/// word for everything or for stored data.
+pub(crate) fn sweeping_option(t: &str) -> bool {
+    let Some(name) = t.strip_prefix('-') else {
+        return false;
+    };
+    let name = name.trim_start_matches('-');
+    let name = name.split('=').next().unwrap_or("").to_ascii_lowercase();
+    if name.len() < 4 {
+        return false;
+    }
+    if matches!(name.as_str(), "purge" | "nuke" | "wipe" | "obliterate") {
+        return true;
+    }
+    let parts: Vec<&str> = name.split(['-', '_']).collect();
+    let destroys = parts.iter().any(|p| {
+        matches!(
+            *p,
+            "delete" | "remove" | "rm" | "destroy" | "wipe" | "purge" | "erase" | "drop"
+        )
+    });
+    let everything = parts.iter().any(|p| {
+        matches!(
+            *p,
+            "all" | "storage" | "data" | "disks" | "everything" | "contents" | "nvram"
+        ) || WHOLESALE_NOUNS.contains(p)
+    });
+    parts.len() > 1 && destroys && everything
+}
+
 /// The destructive verb of a call: among the first words, an option that
 /// destroys, or the program's own name (`kafka-delete-records.sh`).
 fn destroy_verb(c: &Cmd, pos: &[String], options: bool) -> Option<String> {
@@ -349,7 +390,7 @@ fn destroy_verb(c: &Cmd, pos: &[String], options: bool) -> Option<String> {
     if let Some(o) = c
         .args
         .iter()
-        .find(|a| DESTROY_OPTIONS.contains(&a.text.as_str()))
+        .find(|a| DESTROY_OPTIONS.contains(&a.text.as_str()) || sweeping_option(&a.text))
     {
         return Some(o.text.clone());
     }
@@ -408,7 +449,9 @@ fn wholesale_target(c: &Cmd, pos: &[String]) -> bool {
                 .any(|f| t == *f || (f.ends_with('=') && t.starts_with(f)))
                 || t.starts_with("--prefix=") && t.len() <= "--prefix=/".len()
         })
-        || c.args.iter().any(|a| a.text.is_empty())
+        || c.args
+            .iter()
+            .any(|a| a.text.is_empty() || sweeping_option(&a.text))
 }
 
 /// Judge a program Kintsugi does not model, by its verbs.
@@ -423,21 +466,7 @@ pub(crate) fn judge(e: &mut Walker, c: &Cmd) {
         .map(|w| w.text.clone())
         .collect();
     if let Some(v) = destroy_verb(c, &pos, true) {
-        if wholesale_target(c, &pos) {
-            e.add(Effect::Unknown {
-                program: c.name.clone(),
-                form: "destroy".into(),
-                what: format!(
-                    "`{}` runs the destructive verb `{v}` on a wholesale target",
-                    c.label()
-                ),
-            });
-        } else {
-            e.add(Effect::Change {
-                program: c.name.clone(),
-                what: format!("runs the destructive verb `{v}`"),
-            });
-        }
+        destroy_effect(e, c, &pos, &v);
         return;
     }
     if let Some(v) = any_verb(&pos, CHANGE_VERBS) {
@@ -484,7 +513,14 @@ pub(crate) fn destroy_backstop(e: &mut Walker, c: &Cmd) -> bool {
         return false;
     };
     let before = e.effects.len();
-    if wholesale_target(c, &pos) {
+    destroy_effect(e, c, &pos, &v);
+    e.effects.len() > before
+}
+
+/// Record the destructive verb `v` of `c`: `unknown:destroy` (catastrophic)
+/// when the target or the flags make it wholesale, a change otherwise.
+fn destroy_effect(e: &mut Walker, c: &Cmd, pos: &[String], v: &str) {
+    if wholesale_target(c, pos) {
         e.add(Effect::Unknown {
             program: c.name.clone(),
             form: "destroy".into(),
@@ -499,7 +535,6 @@ pub(crate) fn destroy_backstop(e: &mut Walker, c: &Cmd) -> bool {
             what: format!("runs the destructive verb `{v}`"),
         });
     }
-    e.effects.len() > before
 }
 
 /// Record that `c` is not something Kintsugi knows (`program`, `subcommand`
@@ -564,6 +599,16 @@ mod tests {
             ("acmectl delete-app prod-api", "catastrophic"),
             ("acmectl purge '*'", "catastrophic"),
             ("acmectl delete widget w1 --dry-run", "safe"),
+            ("zkcli rmr /", "catastrophic"),
+            ("zkcli deleteall /locks/job1", "ambiguous"),
+            ("mc rb --force local/backups", "catastrophic"),
+            ("nomad job stop -purge api", "catastrophic"),
+            ("virsh undefine web01 --remove-all-storage", "catastrophic"),
+            (
+                "widgetctl instance shutdown w1 --wipe-storage",
+                "catastrophic",
+            ),
+            ("virsh undefine test-vm", "ambiguous"),
         ]);
     }
 

@@ -154,7 +154,25 @@ pub(crate) fn xargs(e: &mut Walker, c: &Cmd) {
         }
         i += if with_arg.contains(&a) { 2 } else { 1 };
     }
-    let input: Vec<Word> = match &c.stdin {
+    // `xargs -a <(printf '%s\0' ~) rm -rf`: the arguments come from the
+    // file, here a process substitution whose output is judged like a pipe.
+    let arg_file = c
+        .opt(&["-a", "--arg-file"])
+        .map(|w| w.text.clone())
+        .or_else(|| c.opt_eq("--arg-file"));
+    let from_file = arg_file.as_deref().and_then(|f| {
+        let inner = f.strip_prefix("<(")?.strip_suffix(')')?;
+        let words = e.split(inner);
+        Some(crate::pipes::stage_kind(e, &words, inner))
+    });
+    let stdin = from_file.as_ref().unwrap_or(&c.stdin);
+    let reads_stdin = matches!(arg_file.as_deref(), Some("-" | "/dev/stdin"));
+    let stdin = if arg_file.is_some() && from_file.is_none() && !reads_stdin {
+        &Stdin::Terminal
+    } else {
+        stdin
+    };
+    let input: Vec<Word> = match stdin {
         Stdin::Literal(t) => e.split(&t.replace("\\0", " ").replace('\0', " ")),
         Stdin::Listing(v) => v
             .iter()
