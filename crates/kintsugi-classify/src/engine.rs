@@ -19,6 +19,9 @@ const MAX_LOOP_BODIES: usize = 256;
 /// last produces.
 type PipelineStages = (usize, Vec<usize>, Vec<Stdin>);
 
+/// A node's parent, grandparent and great-grandparent in the tree being walked.
+type Ancestors<'t> = [Option<Node<'t>>; 3];
+
 /// Where a command's standard input comes from.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Stdin {
@@ -175,7 +178,10 @@ impl<'c> Walker<'c> {
         let words = split(text, &env);
         // What the words expanded to counts too: `X=$X$X` repeated doubles
         // the value each time, and past the cap the next split is dynamic.
-        let out: usize = words.iter().map(|w| w.text.len()).sum();
+        // Each word also costs a flat amount: every word is resolved and
+        // judged later, so a short value split into many words (`IFS=,`
+        // over `*,*,…` used 150 times) is bounded by its word count.
+        let out: usize = words.iter().map(|w| w.text.len() + crate::WORD_WORK).sum();
         self.work.set(self.work.get().saturating_add(out));
         words
     }
@@ -311,8 +317,11 @@ impl<'c> Walker<'c> {
     }
 
     fn walk_tree(&mut self, root: Node, src: &str, via: &[String], depth: usize, stdin: &Stdin) {
-        let mut stack = vec![root];
-        while let Some(node) = stack.pop() {
+        // Each node travels with its nearest ancestors: tree-sitter finds a
+        // node's parent by walking down from the root, so asking for it at
+        // every node is quadratic on deeply nested input (300 nested `$(`).
+        let mut stack: Vec<(Node, Ancestors)> = vec![(root, [None; 3])];
+        while let Some((node, up)) = stack.pop() {
             self.nodes += 1;
             if self.nodes > MAX_NODES {
                 self.complete = false;
@@ -333,9 +342,9 @@ impl<'c> Walker<'c> {
                 self.stopped = true;
                 return;
             }
-            let parent_kind = node.parent().map(|p| p.kind()).unwrap_or("");
+            let parent_kind = up[0].map(|p| p.kind()).unwrap_or("");
             match node.kind() {
-                "command" => self.command_node(node, src, via, depth, stdin),
+                "command" => self.command_node(node, up, src, via, depth, stdin),
                 "variable_assignment" if parent_kind != "command" => self.assign(node, src, depth),
                 "unset_command" => {
                     let t = Self::text(node, src);
@@ -400,7 +409,8 @@ impl<'c> Walker<'c> {
             }
             let mut cur = node.walk();
             let kids: Vec<Node> = node.named_children(&mut cur).collect();
-            stack.extend(kids.into_iter().rev());
+            let kid_up = [Some(node), up[0], up[1]];
+            stack.extend(kids.into_iter().rev().map(|k| (k, kid_up)));
         }
     }
 
@@ -500,6 +510,7 @@ impl<'c> Walker<'c> {
     fn command_node(
         &mut self,
         node: Node,
+        up: Ancestors,
         src: &str,
         via: &[String],
         depth: usize,
@@ -542,10 +553,13 @@ impl<'c> Walker<'c> {
             words.extend(self.split(src.get(s..e).unwrap_or("")));
         }
         let mut stage = node;
-        if let Some(p) = node.parent()
+        // The stage's parent and grandparent (the pipeline, and what holds it).
+        let mut stage_up = (up[0], up[1]);
+        if let Some(p) = up[0]
             && p.kind() == "redirected_statement"
         {
             stage = p;
+            stage_up = (up[1], up[2]);
             let mut cur = p.walk();
             for ch in p.named_children(&mut cur) {
                 if ch.id() != node.id() {
@@ -564,11 +578,14 @@ impl<'c> Walker<'c> {
             Stdin::Terminal
         };
         if stdin == Stdin::Terminal {
-            match stage.parent() {
+            match stage_up.0 {
                 Some(p) if p.kind() == "pipeline" => {
                     let idx = self.stage_index(p, stage, src);
-                    if idx == 0 && p.parent().is_some_and(|h| h.kind() == "heredoc_redirect") {
-                        stdin = self.heredoc_upstream(p, src);
+                    if idx == 0
+                        && let Some(h) = stage_up.1
+                        && h.kind() == "heredoc_redirect"
+                    {
+                        stdin = self.heredoc_upstream(h, src);
                     } else if idx == 0 {
                         stdin = inherited.clone();
                     } else {
@@ -578,7 +595,7 @@ impl<'c> Walker<'c> {
                 _ => stdin = inherited.clone(),
             }
         }
-        let piped_out = stage.parent().is_some_and(|p| {
+        let piped_out = stage_up.0.is_some_and(|p| {
             p.kind() == "pipeline" && self.stage_index(p, stage, src) + 1 < p.named_child_count()
         });
         let old = std::mem::replace(&mut self.piped_out, piped_out);
@@ -679,11 +696,9 @@ impl<'c> Walker<'c> {
         }
     }
 
-    /// `cat <<EOF | sh`: tree-sitter hangs the pipeline under the here-doc.
-    fn heredoc_upstream(&self, pipeline: Node, src: &str) -> Stdin {
-        let Some(h) = pipeline.parent() else {
-            return Stdin::Terminal;
-        };
+    /// `cat <<EOF | sh`: tree-sitter hangs the pipeline under the here-doc
+    /// redirect `h`.
+    fn heredoc_upstream(&self, h: Node, src: &str) -> Stdin {
         let mut body = String::new();
         let mut cur = h.walk();
         for k in h.named_children(&mut cur) {

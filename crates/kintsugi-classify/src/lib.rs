@@ -60,6 +60,10 @@ pub const MAX_RECURSION: usize = 2;
 /// Cap on bytes of words expanded over one analysis (nested substitutions
 /// make naive expansion quadratic).
 pub const MAX_WORK: usize = 1024 * 1024;
+/// Work (in bytes of `MAX_WORK`) each word that expansion produces costs on
+/// top of its length: every word is resolved and judged later, so past
+/// about 16,000 words over one analysis the line is `limit:work`.
+pub const WORD_WORK: usize = 64;
 
 /// One program the line would really run, after peeling wrappers.
 #[derive(Debug, Clone, Serialize)]

@@ -49,6 +49,8 @@ struct Lexer<'a, 'e> {
     cur: Word,
     started: bool,
     braces: bool,
+    /// More than `MAX_WORDS` words: the rest were not read.
+    cut: bool,
 }
 
 /// Split `raw` into words the way bash would after expansion (as far as we
@@ -62,8 +64,17 @@ pub(crate) fn split(raw: &str, env: &Env) -> Vec<Word> {
         cur: Word::default(),
         started: false,
         braces: false,
+        cut: false,
     };
     lx.run();
+    if lx.cut {
+        // The words past the cap are unknown, not absent.
+        lx.out.push(Word {
+            text: "$(…)".into(),
+            dynamic: true,
+            glob: false,
+        });
+    }
     lx.out
 }
 
@@ -89,12 +100,14 @@ impl Lexer<'_, '_> {
     fn push_out(&mut self, w: Word) {
         if self.out.len() < MAX_WORDS {
             self.out.push(w);
+        } else {
+            self.cut = true;
         }
     }
 
     fn run(&mut self) {
         let n = self.c.len();
-        while self.i < n {
+        while self.i < n && !self.cut {
             let ch = self.c[self.i];
             if ch.is_whitespace() {
                 self.finish();
@@ -246,6 +259,9 @@ impl Lexer<'_, '_> {
         }
         let ifs: Option<String> = self.env.vars.get("IFS").cloned();
         for ch in v.chars() {
+            if self.cut {
+                return;
+            }
             let sep = match &ifs {
                 Some(set) => set.contains(ch),
                 None => ch.is_whitespace(),

@@ -114,3 +114,65 @@ fn many_glob_words_from_a_doubled_array_are_checked_cheaply() {
     let bytes = include_bytes!("fuzz_inputs/array-doubling-many-glob-words.bin");
     check(&String::from_utf8_lossy(bytes));
 }
+
+/// True when the analysis hit the per-line work cap.
+fn hit_work_cap(a: &kintsugi_classify::Analysis) -> bool {
+    a.effects
+        .iter()
+        .any(|e| matches!(e, kintsugi_classify::Effect::Limit { what } if what == "work"))
+}
+
+/// `IFS=,` over a value of five hundred `*`, used a hundred and fifty times
+/// as the words of one command (or as a hundred and fifty commands): 75,000
+/// glob words, each resolved and judged (58 ms). Every word expansion
+/// produces costs work now; past the cap the line is `limit:work`, never
+/// safe, and the words already read are still judged.
+#[test]
+fn a_value_split_into_thousands_of_words_hits_the_work_cap() {
+    let value = ["*"; 500].join(",");
+    for sep in [" ", ";"] {
+        let line = format!("IFS=,;X={value};{}", ["$X"; 150].join(sep));
+        let a = check(&line);
+        assert!(a.class >= Class::Ambiguous, "{}: {}", a.rule, a.reason);
+        assert!(hit_work_cap(&a), "{sep:?}: no work limit: {:?}", a.effects);
+        assert!(!a.parse_complete);
+    }
+    // A few hundred words stay well inside the cap.
+    let line = format!("IFS=,;X={value};ls $X");
+    let a = check(&line);
+    assert!(!hit_work_cap(&a), "{:?}", a.effects);
+}
+
+/// One expansion that yields more words than one split keeps: the words
+/// past the cap were dropped, so `~` at the end of five thousand words was
+/// never seen. The rest is one unknown word now.
+#[test]
+fn words_past_the_split_cap_are_unknown_not_dropped() {
+    let line = format!("X=\"{} ~\";rm -r $X", ["a"; 5000].join(" "));
+    let a = check(&line);
+    assert!(
+        a.effects.iter().any(
+            |e| matches!(e, kintsugi_classify::Effect::Delete { path, .. } if path.contains('$'))
+        ),
+        "the cut-off words are not an unknown path: {:?}",
+        a.effects
+    );
+    assert!(a.class >= Class::Ambiguous, "{}: {}", a.rule, a.reason);
+}
+
+/// Three hundred nested `$(`…`)` and two hundred nested `"$(`…`)"` around
+/// a delete of home: every command node asked tree-sitter for its parent,
+/// which walks down from the root (quadratic in the depth, 31–37 ms). The
+/// walker carries each node's ancestors now; the innermost delete is found.
+#[test]
+fn deeply_nested_substitutions_are_walked_once() {
+    let line = format!("echo {}rm -rf ~{}", "$(".repeat(300), ")".repeat(300));
+    let a = check(&line);
+    assert_eq!(a.class, Class::Catastrophic, "{}: {}", a.rule, a.reason);
+    let line = format!("echo {}rm -rf ~{}", "\"$(".repeat(200), ")\"".repeat(200));
+    let a = check(&line);
+    assert_eq!(a.class, Class::Catastrophic, "{}: {}", a.rule, a.reason);
+    // The bytes the campaign found: unbalanced, never safe.
+    let line = format!("{}(rm{}", "$(".repeat(300), ")".repeat(301));
+    check(&line);
+}
