@@ -6,14 +6,12 @@ use crate::effects::Effect;
 use crate::env_hooks::{check_env_hook, history_off};
 use crate::parse::{Parsed, fast_path_ok, parse, redirect_extra_words};
 use crate::words::{Env, Word, split};
-use crate::{Context, MAX_LINE_BYTES, MAX_NESTING, MAX_NODES, Program};
+use crate::{
+    Context, MAX_LINE_BYTES, MAX_LOOP_BODIES, MAX_NESTING, MAX_NODES, MAX_RECOVERED, Program,
+};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use tree_sitter::Node;
-
-/// Cap on `for` loop bodies analysed over one line (each value of the loop
-/// analyses the body again); past it the line is at least ambiguous.
-const MAX_LOOP_BODIES: usize = 256;
 
 /// A pipeline's node id, its stages' node ids, and what each stage but the
 /// last produces.
@@ -91,6 +89,8 @@ pub(crate) struct Walker<'c> {
     stage_kinds: std::cell::RefCell<Option<PipelineStages>>,
     /// Loop bodies analysed so far (each value of a `for` runs its body).
     loop_bodies: usize,
+    /// Fragments analysed by parse recovery so far over the whole analysis.
+    recovered: usize,
     /// The command being analysed writes into a pipe (not the last stage).
     pub piped_out: bool,
     /// The caller's file reader, for scripts the line runs (none: no I/O).
@@ -137,6 +137,7 @@ impl<'c> Walker<'c> {
             work: std::cell::Cell::new(0),
             stage_kinds: std::cell::RefCell::new(None),
             loop_bodies: 0,
+            recovered: 0,
             piped_out: false,
             reader: None,
             scripts: Vec::new(),
@@ -176,12 +177,10 @@ impl<'c> Walker<'c> {
             budget: 4,
         };
         let words = split(text, &env);
-        // What the words expanded to counts too: `X=$X$X` repeated doubles
-        // the value each time, and past the cap the next split is dynamic.
-        // Each word also costs a flat amount: every word is resolved and
-        // judged later, so a short value split into many words (`IFS=,`
-        // over `*,*,…` used 150 times) is bounded by its word count.
-        let out: usize = words.iter().map(|w| w.text.len() + crate::WORD_WORK).sum();
+        // What the words expanded to counts too (`X=$X$X` repeated doubles
+        // the value each time; `IFS=,` over `*,*,…` makes thousands of
+        // words): past the cap the next split is dynamic.
+        let out: usize = words.iter().map(Word::work).sum();
         self.work.set(self.work.get().saturating_add(out));
         words
     }
@@ -277,7 +276,10 @@ impl<'c> Walker<'c> {
         }
         let seps = [';', '&', '|', '\n', '(', ')', '`', '<', '>'];
         for (k, seg) in src.split(|c| seps.contains(&c)).enumerate() {
-            if k > 256 || self.stopped {
+            // Per text and per line: loop bodies past the parser's time
+            // budget would each recover again (the line is a limit already).
+            self.recovered += 1;
+            if k > 256 || self.recovered > MAX_RECOVERED || self.stopped {
                 break;
             }
             let seg = seg.trim();

@@ -57,6 +57,14 @@ pub const MAX_FUNCTION_CALLS: usize = 256;
 /// recursive call is analysed once more (its arguments may reach further),
 /// not again and again.
 pub const MAX_RECURSION: usize = 2;
+/// Cap on `for` loop bodies analysed over one line (each value of the loop
+/// analyses the body again, and nested loops multiply); past it the line is
+/// at least ambiguous (`limit:loops`).
+pub const MAX_LOOP_BODIES: usize = 64;
+/// Cap on the fragments parse recovery analyses over one line (recovery
+/// runs only where the parser failed, so the line is a limit or a parse
+/// error already).
+pub const MAX_RECOVERED: usize = 1024;
 /// Cap on bytes of words expanded over one analysis (nested substitutions
 /// make naive expansion quadratic).
 pub const MAX_WORK: usize = 1024 * 1024;
@@ -64,6 +72,10 @@ pub const MAX_WORK: usize = 1024 * 1024;
 /// top of its length: every word is resolved and judged later, so past
 /// about 16,000 words over one analysis the line is `limit:work`.
 pub const WORD_WORK: usize = 64;
+/// What a word with unquoted glob characters costs instead: it is matched
+/// against program names and credential patterns too (about 4,000 such
+/// words over one analysis).
+pub const GLOB_WORD_WORK: usize = 256;
 
 /// One program the line would really run, after peeling wrappers.
 #[derive(Debug, Clone, Serialize)]

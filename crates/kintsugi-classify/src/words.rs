@@ -26,6 +26,19 @@ impl Word {
             glob: false,
         }
     }
+
+    /// What this word costs against `MAX_WORK`: its length plus a flat
+    /// amount, more for a glob word (every word is resolved and judged; a
+    /// glob word is also matched against program names and credential
+    /// patterns), so a short value split into many words is bounded too.
+    pub fn work(&self) -> usize {
+        let each = if self.glob {
+            crate::GLOB_WORD_WORK
+        } else {
+            crate::WORD_WORK
+        };
+        self.text.len() + each
+    }
 }
 
 /// What expansions see: tracked assignments, home and cwd.
@@ -613,6 +626,16 @@ pub(crate) fn resolve(text: &str, cwd: &Path, home: &Path) -> String {
 
 /// Lexically normalise `.` and `..` (never touching the filesystem).
 pub(crate) fn normalize(p: &Path) -> String {
+    // Most paths are already normal (absolute, no `.`, `..` or empty
+    // parts): copy them as they are.
+    if let Some(t) = p.to_str()
+        && t.starts_with('/')
+        && t[1..]
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..")
+    {
+        return t.to_string();
+    }
     let mut parts: Vec<String> = Vec::new();
     for c in p.components() {
         match c {

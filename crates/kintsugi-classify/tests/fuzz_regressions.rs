@@ -71,7 +71,7 @@ fn a_value_doubled_without_bound_stays_within_the_work_cap() {
 
 /// Eighty nested `for` loops of six values each analysed the innermost
 /// body again for every combination until the parser budget ran out
-/// (58 ms); loop bodies are capped per line now.
+/// (58 ms); loop bodies are capped per line now (`MAX_LOOP_BODIES`).
 #[test]
 fn deeply_nested_loops_hit_the_loop_cap() {
     let line = format!(
@@ -180,4 +180,24 @@ fn deeply_nested_substitutions_are_walked_once() {
     // The bytes the campaign found: unbalanced, never safe.
     let line = format!("{}(rm{}", "$(".repeat(300), ")".repeat(301));
     check(&line);
+}
+
+/// Eighty nested `for` loops left open (the campaign's input cut at its
+/// length limit, and one with a stray byte): every loop body was parsed
+/// again until the parser's time budget ran out, then every later body was
+/// recovered fragment by fragment (57 ms). Loop bodies are capped at
+/// `MAX_LOOP_BODIES` per line and recovered fragments at `MAX_RECOVERED`.
+#[test]
+fn unclosed_nested_loops_are_bounded() {
+    let line = format!(
+        "{}rm -rf ~{}",
+        "for i in a b c d e f; do ".repeat(80),
+        "; done".repeat(7)
+    );
+    let a = check(&line);
+    assert!(!a.parse_complete);
+    assert!(a.class >= Class::Ambiguous, "{}: {}", a.rule, a.reason);
+    let bytes = include_bytes!("fuzz_inputs/nested-loops-stray-byte.bin");
+    let a = check(&String::from_utf8_lossy(bytes));
+    assert!(a.class >= Class::Ambiguous, "{}: {}", a.rule, a.reason);
 }
