@@ -53,6 +53,9 @@ pub(crate) struct Env<'a> {
 }
 
 const MAX_WORDS: usize = 4096;
+/// Longest word (in bytes) brace expansion is applied to; a longer word
+/// with an unquoted `{` is dynamic.
+const MAX_BRACE_WORD: usize = 4096;
 
 struct Lexer<'a, 'e> {
     c: Vec<char>,
@@ -95,7 +98,10 @@ impl Lexer<'_, '_> {
     fn finish(&mut self) {
         if self.started {
             let w = std::mem::take(&mut self.cur);
-            if self.braces && w.text.contains('{') {
+            if self.braces && w.text.len() > MAX_BRACE_WORD {
+                // Too long to expand: what it expands to is unknown.
+                self.push_out(Word { dynamic: true, ..w });
+            } else if self.braces && w.text.contains('{') {
                 for t in brace_expand(&w.text) {
                     self.push_out(Word {
                         text: t,

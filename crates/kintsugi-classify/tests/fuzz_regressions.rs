@@ -201,3 +201,21 @@ fn unclosed_nested_loops_are_bounded() {
     let a = check(&String::from_utf8_lossy(bytes));
     assert!(a.class >= Class::Ambiguous, "{}: {}", a.rule, a.reason);
 }
+
+/// A glob value with an unclosed `{` doubled again and again (`X=$X$X`
+/// among mangled bytes): brace expansion scanned from every `{` to the end
+/// of the word, quadratic in its braces (3.4 s uninstrumented). Braces are
+/// matched in one pass now, and a word over 4,096 bytes with an unquoted
+/// `{` is dynamic instead of expanded.
+#[test]
+fn a_doubled_value_of_unclosed_braces_is_expanded_in_one_pass() {
+    let bytes = include_bytes!("fuzz_inputs/doubled-unclosed-braces.bin");
+    check(&String::from_utf8_lossy(bytes));
+    let line = format!("X='a*{{c[@';{}rm -rf $X", "X=$X$X;".repeat(14));
+    let a = check(&line);
+    assert!(a.class >= Class::Ambiguous, "{}: {}", a.rule, a.reason);
+    // Past 4,096 bytes the word is dynamic: a delete of an unknown path.
+    let line = format!("X=a{{;{}rm -rf $X{{~,b}}", "X=$X$X;".repeat(12));
+    let a = check(&line);
+    assert!(a.class >= Class::Ambiguous, "{}: {}", a.rule, a.reason);
+}
