@@ -17,11 +17,25 @@ pub(crate) fn glob_match(pat: &str, text: &str) -> bool {
     // Iterative matcher with a small backtracking stack (bounded by input).
     let mut stack = vec![(0usize, 0usize)];
     let mut steps = 0;
+    // With two stars or more the same (pattern, text) position is reached
+    // again and again (fuzz-found: `c****(****` tried against every
+    // program name took 150 ms); each is explored once.
+    let width = t.len() + 1;
+    let states = (p.len() + 1) * width;
+    let mut seen = (states <= 1 << 20 && p.iter().filter(|c| **c == '*').count() > 1)
+        .then(|| vec![0u64; states.div_ceil(64)]);
     while let Some((mut i, mut j)) = stack.pop() {
         loop {
             steps += 1;
             if steps > 20_000 {
                 return false;
+            }
+            if let Some(seen) = seen.as_mut() {
+                let k = i * width + j;
+                if seen[k / 64] & (1 << (k % 64)) != 0 {
+                    break;
+                }
+                seen[k / 64] |= 1 << (k % 64);
             }
             if i == p.len() {
                 if j == t.len() {

@@ -219,3 +219,22 @@ fn a_doubled_value_of_unclosed_braces_is_expanded_in_one_pass() {
     let a = check(&line);
     assert!(a.class >= Class::Ambiguous, "{}: {}", a.rule, a.reason);
 }
+
+/// A self-calling function whose body deletes a word of forty stars
+/// (`c****(****`): parse recovery tried the word against every program
+/// name, and the glob matcher reached the same positions again and again
+/// (150 ms uninstrumented, over a second instrumented). Each position is
+/// explored once now.
+#[test]
+fn a_glob_of_many_stars_is_matched_once_per_position() {
+    let bytes = include_bytes!("fuzz_inputs/self-calling-function-many-stars.bin");
+    let a = check(&String::from_utf8_lossy(bytes));
+    assert!(a.class >= Class::Ambiguous, "{}: {}", a.rule, a.reason);
+    // The same shape by hand: a program named by forty stars is `rm`.
+    let line = format!("{} -rf ~", "*".repeat(40));
+    let a = check(&line);
+    assert_eq!(a.class, Class::Catastrophic, "{}: {}", a.rule, a.reason);
+    let line = format!("/bin/{}r?{} -rf ~", "*".repeat(20), "*".repeat(20));
+    let a = check(&line);
+    assert_eq!(a.class, Class::Catastrophic, "{}: {}", a.rule, a.reason);
+}
