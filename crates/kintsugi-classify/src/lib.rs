@@ -45,7 +45,7 @@ pub const PARSE_BUDGET: Duration = Duration::from_millis(10);
 /// bodies, scripts it runs): past it nothing more is parsed and the line is
 /// at least ambiguous (`limit:parse-time`). Keeps malformed input that
 /// makes the parser recover again and again from taking long.
-pub const LINE_PARSE_BUDGET: Duration = Duration::from_millis(25);
+pub const LINE_PARSE_BUDGET: Duration = Duration::from_millis(15);
 /// Cap on syntax nodes walked over the whole analysis of one line.
 pub const MAX_NODES: usize = 200_000;
 /// Cap on shell-function bodies expanded over one analysis: each call of a
@@ -64,7 +64,7 @@ pub const MAX_LOOP_BODIES: usize = 64;
 /// Cap on the fragments parse recovery analyses over one line (recovery
 /// runs only where the parser failed, so the line is a limit or a parse
 /// error already).
-pub const MAX_RECOVERED: usize = 1024;
+pub const MAX_RECOVERED: usize = 512;
 /// Cap on bytes of words expanded over one analysis (nested substitutions
 /// make naive expansion quadratic).
 pub const MAX_WORK: usize = 1024 * 1024;
