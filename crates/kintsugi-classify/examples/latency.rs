@@ -1,6 +1,8 @@
 //! Per-line latency of `analyze` over a realistic mix: prints p50 and p99 (and
 //! max) over many iterations, for each line and overall. Run in release:
-//! `cargo run --release -p kintsugi-classify --example latency [iterations]`.
+//! `cargo run --release -p kintsugi-classify --example latency [iterations]
+//! [text]`; with `text`, only the mix lines containing it are timed (to
+//! profile one line).
 
 use kintsugi_classify::{Context, analyze};
 use std::path::PathBuf;
@@ -20,18 +22,28 @@ fn main() {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(2_000);
+    let only = std::env::args().nth(2).unwrap_or_default();
+    let lines: Vec<&str> = mix::MIX
+        .iter()
+        .copied()
+        .filter(|l| l.contains(only.as_str()))
+        .collect();
+    if lines.is_empty() {
+        eprintln!("no line of the mix contains {only:?}");
+        std::process::exit(2);
+    }
     let ctx = Context {
         cwd: PathBuf::from("/home/dev/proj"),
         home: PathBuf::from("/home/dev"),
         project_root: Some(PathBuf::from("/home/dev/proj")),
     };
     // Warm up the per-thread parser.
-    for l in mix::MIX {
+    for l in &lines {
         let _ = analyze(l, &ctx);
     }
-    let mut all: Vec<u64> = Vec::with_capacity(iters * mix::MIX.len());
+    let mut all: Vec<u64> = Vec::with_capacity(iters * lines.len());
     let mut rows = Vec::new();
-    for l in mix::MIX {
+    for l in &lines {
         let mut v = Vec::with_capacity(iters);
         for _ in 0..iters {
             let t = Instant::now();

@@ -2,9 +2,12 @@
 //! file, bytes decoded lossily, as the fuzz target sees them): prints the
 //! five slowest with their time. Used to check the fuzz corpus for inputs
 //! over the 50 ms budget (docs/CLASSIFIER.md). Run in release:
-//! `cargo run --release -p kintsugi-classify --example slowest -- DIR…`.
+//! `cargo run --release -p kintsugi-classify --example slowest -- DIR…`;
+//! with `--redact` first it times what the redaction fuzz target runs
+//! (`redact`, `secret_values`, `redact_argv` over the input split at NUL).
 
 use kintsugi_classify::{Context, analyze};
+use kintsugi_protocol::redact::{redact, redact_argv, secret_values};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -15,7 +18,22 @@ fn main() {
         project_root: None,
     };
     let mut times: Vec<(u128, PathBuf)> = Vec::new();
-    for dir in std::env::args().skip(1) {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let redaction = args.first().is_some_and(|a| a == "--redact");
+    if redaction {
+        args.remove(0);
+    }
+    let run = |line: &str| {
+        if redaction {
+            std::hint::black_box(redact(line));
+            std::hint::black_box(secret_values(line));
+            let argv: Vec<String> = line.split('\0').map(str::to_string).collect();
+            std::hint::black_box(redact_argv(&argv));
+        } else {
+            std::hint::black_box(analyze(line, &ctx));
+        }
+    };
+    for dir in args {
         let Ok(rd) = std::fs::read_dir(&dir) else {
             eprintln!("cannot read directory {dir}; pass directories of input files");
             std::process::exit(2);
@@ -25,13 +43,13 @@ fn main() {
                 continue;
             };
             let line = String::from_utf8_lossy(&bytes);
-            let _ = analyze(&line, &ctx);
+            run(&line);
             // Best of three: scheduling noise on a shared machine is not the
             // classifier's cost.
             let best = (0..3)
                 .map(|_| {
                     let t = Instant::now();
-                    let _ = analyze(&line, &ctx);
+                    run(&line);
                     t.elapsed().as_micros()
                 })
                 .min()

@@ -6,18 +6,19 @@ use crate::effects::Effect;
 use crate::env_hooks::{check_env_hook, history_off};
 use crate::parse::{Parsed, fast_path_ok, parse, redirect_extra_words};
 use crate::words::{Env, Word, split};
-use crate::{Context, MAX_LINE_BYTES, MAX_NESTING, MAX_NODES, Program};
+use crate::{
+    Context, MAX_LINE_BYTES, MAX_LOOP_BODIES, MAX_NESTING, MAX_NODES, MAX_RECOVERED, Program,
+};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use tree_sitter::Node;
 
-/// Cap on `for` loop bodies analysed over one line (each value of the loop
-/// analyses the body again); past it the line is at least ambiguous.
-const MAX_LOOP_BODIES: usize = 256;
-
 /// A pipeline's node id, its stages' node ids, and what each stage but the
 /// last produces.
 type PipelineStages = (usize, Vec<usize>, Vec<Stdin>);
+
+/// A node's parent, grandparent and great-grandparent in the tree being walked.
+type Ancestors<'t> = [Option<Node<'t>>; 3];
 
 /// Where a command's standard input comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +89,8 @@ pub(crate) struct Walker<'c> {
     stage_kinds: std::cell::RefCell<Option<PipelineStages>>,
     /// Loop bodies analysed so far (each value of a `for` runs its body).
     loop_bodies: usize,
+    /// Fragments analysed by parse recovery so far over the whole analysis.
+    recovered: usize,
     /// The command being analysed writes into a pipe (not the last stage).
     pub piped_out: bool,
     /// The caller's file reader, for scripts the line runs (none: no I/O).
@@ -134,6 +137,7 @@ impl<'c> Walker<'c> {
             work: std::cell::Cell::new(0),
             stage_kinds: std::cell::RefCell::new(None),
             loop_bodies: 0,
+            recovered: 0,
             piped_out: false,
             reader: None,
             scripts: Vec::new(),
@@ -173,9 +177,10 @@ impl<'c> Walker<'c> {
             budget: 4,
         };
         let words = split(text, &env);
-        // What the words expanded to counts too: `X=$X$X` repeated doubles
-        // the value each time, and past the cap the next split is dynamic.
-        let out: usize = words.iter().map(|w| w.text.len()).sum();
+        // What the words expanded to counts too (`X=$X$X` repeated doubles
+        // the value each time; `IFS=,` over `*,*,…` makes thousands of
+        // words): past the cap the next split is dynamic.
+        let out: usize = words.iter().map(Word::work).sum();
         self.work.set(self.work.get().saturating_add(out));
         words
     }
@@ -271,7 +276,10 @@ impl<'c> Walker<'c> {
         }
         let seps = [';', '&', '|', '\n', '(', ')', '`', '<', '>'];
         for (k, seg) in src.split(|c| seps.contains(&c)).enumerate() {
-            if k > 256 || self.stopped {
+            // Per text and per line: loop bodies past the parser's time
+            // budget would each recover again (the line is a limit already).
+            self.recovered += 1;
+            if k > 256 || self.recovered > MAX_RECOVERED || self.stopped {
                 break;
             }
             let seg = seg.trim();
@@ -311,8 +319,11 @@ impl<'c> Walker<'c> {
     }
 
     fn walk_tree(&mut self, root: Node, src: &str, via: &[String], depth: usize, stdin: &Stdin) {
-        let mut stack = vec![root];
-        while let Some(node) = stack.pop() {
+        // Each node travels with its nearest ancestors: tree-sitter finds a
+        // node's parent by walking down from the root, so asking for it at
+        // every node is quadratic on deeply nested input (300 nested `$(`).
+        let mut stack: Vec<(Node, Ancestors)> = vec![(root, [None; 3])];
+        while let Some((node, up)) = stack.pop() {
             self.nodes += 1;
             if self.nodes > MAX_NODES {
                 self.complete = false;
@@ -333,9 +344,9 @@ impl<'c> Walker<'c> {
                 self.stopped = true;
                 return;
             }
-            let parent_kind = node.parent().map(|p| p.kind()).unwrap_or("");
+            let parent_kind = up[0].map(|p| p.kind()).unwrap_or("");
             match node.kind() {
-                "command" => self.command_node(node, src, via, depth, stdin),
+                "command" => self.command_node(node, up, src, via, depth, stdin),
                 "variable_assignment" if parent_kind != "command" => self.assign(node, src, depth),
                 "unset_command" => {
                     let t = Self::text(node, src);
@@ -400,7 +411,8 @@ impl<'c> Walker<'c> {
             }
             let mut cur = node.walk();
             let kids: Vec<Node> = node.named_children(&mut cur).collect();
-            stack.extend(kids.into_iter().rev());
+            let kid_up = [Some(node), up[0], up[1]];
+            stack.extend(kids.into_iter().rev().map(|k| (k, kid_up)));
         }
     }
 
@@ -500,6 +512,7 @@ impl<'c> Walker<'c> {
     fn command_node(
         &mut self,
         node: Node,
+        up: Ancestors,
         src: &str,
         via: &[String],
         depth: usize,
@@ -542,10 +555,13 @@ impl<'c> Walker<'c> {
             words.extend(self.split(src.get(s..e).unwrap_or("")));
         }
         let mut stage = node;
-        if let Some(p) = node.parent()
+        // The stage's parent and grandparent (the pipeline, and what holds it).
+        let mut stage_up = (up[0], up[1]);
+        if let Some(p) = up[0]
             && p.kind() == "redirected_statement"
         {
             stage = p;
+            stage_up = (up[1], up[2]);
             let mut cur = p.walk();
             for ch in p.named_children(&mut cur) {
                 if ch.id() != node.id() {
@@ -564,11 +580,14 @@ impl<'c> Walker<'c> {
             Stdin::Terminal
         };
         if stdin == Stdin::Terminal {
-            match stage.parent() {
+            match stage_up.0 {
                 Some(p) if p.kind() == "pipeline" => {
                     let idx = self.stage_index(p, stage, src);
-                    if idx == 0 && p.parent().is_some_and(|h| h.kind() == "heredoc_redirect") {
-                        stdin = self.heredoc_upstream(p, src);
+                    if idx == 0
+                        && let Some(h) = stage_up.1
+                        && h.kind() == "heredoc_redirect"
+                    {
+                        stdin = self.heredoc_upstream(h, src);
                     } else if idx == 0 {
                         stdin = inherited.clone();
                     } else {
@@ -578,7 +597,7 @@ impl<'c> Walker<'c> {
                 _ => stdin = inherited.clone(),
             }
         }
-        let piped_out = stage.parent().is_some_and(|p| {
+        let piped_out = stage_up.0.is_some_and(|p| {
             p.kind() == "pipeline" && self.stage_index(p, stage, src) + 1 < p.named_child_count()
         });
         let old = std::mem::replace(&mut self.piped_out, piped_out);
@@ -679,11 +698,9 @@ impl<'c> Walker<'c> {
         }
     }
 
-    /// `cat <<EOF | sh`: tree-sitter hangs the pipeline under the here-doc.
-    fn heredoc_upstream(&self, pipeline: Node, src: &str) -> Stdin {
-        let Some(h) = pipeline.parent() else {
-            return Stdin::Terminal;
-        };
+    /// `cat <<EOF | sh`: tree-sitter hangs the pipeline under the here-doc
+    /// redirect `h`.
+    fn heredoc_upstream(&self, h: Node, src: &str) -> Stdin {
         let mut body = String::new();
         let mut cur = h.walk();
         for k in h.named_children(&mut cur) {

@@ -76,44 +76,55 @@ pub(crate) fn brace_expand(w: &str) -> Vec<String> {
 
 pub(crate) fn find_brace_group(s: &str) -> Option<(usize, usize, Vec<String>)> {
     let b = s.as_bytes();
+    // Every `{` with its matching `}`, in one pass: scanning from each `{`
+    // to its end was quadratic in the braces of a long word (a value of
+    // unclosed `{` doubled again and again took seconds).
+    let mut close_of = vec![usize::MAX; b.len()];
+    let mut open_at = Vec::new();
+    for (k, &c) in b.iter().enumerate() {
+        if c == b'{' {
+            open_at.push(k);
+        } else if c == b'}'
+            && let Some(o) = open_at.pop()
+        {
+            close_of[o] = k;
+        }
+    }
     for open in 0..b.len() {
-        if b[open] != b'{' || (open > 0 && b[open - 1] == b'$') {
+        if b[open] != b'{' || (open > 0 && b[open - 1] == b'$') || close_of[open] == usize::MAX {
             continue;
         }
-        let mut depth = 0;
+        let close = close_of[open];
+        // The commas of this group, stepping over the groups inside it.
         let mut parts = Vec::new();
         let mut start = open + 1;
-        for k in open..b.len() {
+        let mut k = open + 1;
+        while k < close {
             match b[k] {
-                b'{' => depth += 1,
-                b'}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        parts.push(s[start..k].to_string());
-                        if parts.len() > 1 {
-                            return Some((open, k, parts));
-                        }
-                        let inner = &s[open + 1..k];
-                        if let Some((a, z)) = inner.split_once("..")
-                            && let (Ok(a), Ok(z)) = (a.parse::<i64>(), z.parse::<i64>())
-                            && (z - a).abs() < MAX_BRACE as i64
-                        {
-                            let v: Vec<String> = if a <= z {
-                                (a..=z).map(|x| x.to_string()).collect()
-                            } else {
-                                (z..=a).rev().map(|x| x.to_string()).collect()
-                            };
-                            return Some((open, k, v));
-                        }
-                        break;
-                    }
-                }
-                b',' if depth == 1 => {
+                b'{' if close_of[k] < close => k = close_of[k],
+                b',' => {
                     parts.push(s[start..k].to_string());
                     start = k + 1;
                 }
                 _ => {}
             }
+            k += 1;
+        }
+        if !parts.is_empty() {
+            parts.push(s[start..close].to_string());
+            return Some((open, close, parts));
+        }
+        let inner = &s[open + 1..close];
+        if let Some((a, z)) = inner.split_once("..")
+            && let (Ok(a), Ok(z)) = (a.parse::<i64>(), z.parse::<i64>())
+            && (z - a).abs() < MAX_BRACE as i64
+        {
+            let v: Vec<String> = if a <= z {
+                (a..=z).map(|x| x.to_string()).collect()
+            } else {
+                (z..=a).rev().map(|x| x.to_string()).collect()
+            };
+            return Some((open, close, v));
         }
     }
     None
@@ -249,6 +260,30 @@ fn pattern_match(pat: &str, text: &str) -> bool {
         }
     }
     p[pi..].iter().all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod brace_tests {
+    use super::brace_expand;
+
+    #[test]
+    fn groups_nested_unclosed_and_ranges() {
+        assert_eq!(brace_expand("{a,{b,c}}"), ["a", "b", "c"]);
+        assert_eq!(brace_expand("x{a{1..2},d}y"), ["xa1y", "xa2y", "xdy"]);
+        assert_eq!(brace_expand("{ {a,b}"), ["{ a", "{ b"]);
+        assert_eq!(brace_expand("${X}{a,b}"), ["${X}a", "${X}b"]);
+        assert_eq!(brace_expand("{a}{b"), ["{a}{b"]);
+    }
+
+    /// Fuzz-found: a value of unclosed `{` doubled again and again; each
+    /// `{` was scanned to the end of the word (seconds).
+    #[test]
+    fn many_unclosed_braces_are_one_pass() {
+        let w = format!("{}{{a,b}}", "{c[@".repeat(20_000));
+        let out = brace_expand(&w);
+        assert_eq!(out.len(), 2);
+        assert!(out[0].ends_with("{c[@a"));
+    }
 }
 
 #[cfg(test)]

@@ -45,7 +45,7 @@ pub const PARSE_BUDGET: Duration = Duration::from_millis(10);
 /// bodies, scripts it runs): past it nothing more is parsed and the line is
 /// at least ambiguous (`limit:parse-time`). Keeps malformed input that
 /// makes the parser recover again and again from taking long.
-pub const LINE_PARSE_BUDGET: Duration = Duration::from_millis(25);
+pub const LINE_PARSE_BUDGET: Duration = Duration::from_millis(15);
 /// Cap on syntax nodes walked over the whole analysis of one line.
 pub const MAX_NODES: usize = 200_000;
 /// Cap on shell-function bodies expanded over one analysis: each call of a
@@ -57,9 +57,25 @@ pub const MAX_FUNCTION_CALLS: usize = 256;
 /// recursive call is analysed once more (its arguments may reach further),
 /// not again and again.
 pub const MAX_RECURSION: usize = 2;
+/// Cap on `for` loop bodies analysed over one line (each value of the loop
+/// analyses the body again, and nested loops multiply); past it the line is
+/// at least ambiguous (`limit:loops`).
+pub const MAX_LOOP_BODIES: usize = 64;
+/// Cap on the fragments parse recovery analyses over one line (recovery
+/// runs only where the parser failed, so the line is a limit or a parse
+/// error already).
+pub const MAX_RECOVERED: usize = 512;
 /// Cap on bytes of words expanded over one analysis (nested substitutions
 /// make naive expansion quadratic).
 pub const MAX_WORK: usize = 1024 * 1024;
+/// Work (in bytes of `MAX_WORK`) each word that expansion produces costs on
+/// top of its length: every word is resolved and judged later, so past
+/// about 16,000 words over one analysis the line is `limit:work`.
+pub const WORD_WORK: usize = 64;
+/// What a word with unquoted glob characters costs instead: it is matched
+/// against program names and credential patterns too (about 4,000 such
+/// words over one analysis).
+pub const GLOB_WORD_WORK: usize = 256;
 
 /// One program the line would really run, after peeling wrappers.
 #[derive(Debug, Clone, Serialize)]

@@ -17,11 +17,25 @@ pub(crate) fn glob_match(pat: &str, text: &str) -> bool {
     // Iterative matcher with a small backtracking stack (bounded by input).
     let mut stack = vec![(0usize, 0usize)];
     let mut steps = 0;
+    // With two stars or more the same (pattern, text) position is reached
+    // again and again (fuzz-found: `c****(****` tried against every
+    // program name took 150 ms); each is explored once.
+    let width = t.len() + 1;
+    let states = (p.len() + 1) * width;
+    let mut seen = (states <= 1 << 20 && p.iter().filter(|c| **c == '*').count() > 1)
+        .then(|| vec![0u64; states.div_ceil(64)]);
     while let Some((mut i, mut j)) = stack.pop() {
         loop {
             steps += 1;
             if steps > 20_000 {
                 return false;
+            }
+            if let Some(seen) = seen.as_mut() {
+                let k = i * width + j;
+                if seen[k / 64] & (1 << (k % 64)) != 0 {
+                    break;
+                }
+                seen[k / 64] |= 1 << (k % 64);
             }
             if i == p.len() {
                 if j == t.len() {
@@ -106,31 +120,39 @@ pub(crate) fn is_secret_path(p: &str, ctx: &Context) -> bool {
         let lit = &p[..w];
         let reach = |base: &str| base.starts_with(lit) || lit.starts_with(base);
         let reachable = reach(&home) || reach(&cwd) || reach("/etc/");
-        let cands = if !reachable {
-            Vec::new()
-        } else {
-            vec![
-                format!("{home}/.ssh/id_rsa"),
-                format!("{home}/.ssh/id_ed25519"),
-                format!("{home}/.aws/credentials"),
-                format!("{home}/.kube/config"),
-                format!("{home}/.docker/config.json"),
-                format!("{home}/.netrc"),
-                format!("{home}/.pgpass"),
-                format!("{home}/.git-credentials"),
-                format!("{home}/.npmrc"),
-                format!("{home}/.config/gh/hosts.yml"),
-                format!("{cwd}/.env"),
-                format!("{cwd}/.env.local"),
-                format!("{home}/.env"),
-                "/etc/shadow".to_string(),
-            ]
-        };
-        if cands.iter().any(|c| glob_match(p, c)) {
-            return true;
+        // One buffer for every candidate: this runs for each glob word.
+        const IN_HOME: [&str; 11] = [
+            "/.ssh/id_rsa",
+            "/.ssh/id_ed25519",
+            "/.aws/credentials",
+            "/.kube/config",
+            "/.docker/config.json",
+            "/.netrc",
+            "/.pgpass",
+            "/.git-credentials",
+            "/.npmrc",
+            "/.config/gh/hosts.yml",
+            "/.env",
+        ];
+        const IN_CWD: [&str; 2] = ["/.env", "/.env.local"];
+        if reachable {
+            let mut cand = String::with_capacity(home.len().max(cwd.len()) + 32);
+            let mut matches = |base: &str, rest: &str| {
+                cand.clear();
+                cand.push_str(base);
+                cand.push_str(rest);
+                glob_match(p, &cand)
+            };
+            if IN_HOME.iter().any(|r| matches(&home, r))
+                || IN_CWD.iter().any(|r| matches(&cwd, r))
+                || matches("/etc/shadow", "")
+            {
+                return true;
+            }
         }
-        let gpg = format!("{home}/.gnupg/private-keys-v1.d/");
-        if p.starts_with(&gpg) {
+        if p.strip_prefix(home.as_str())
+            .is_some_and(|r| r.starts_with("/.gnupg/private-keys-v1.d/"))
+        {
             return true;
         }
     }

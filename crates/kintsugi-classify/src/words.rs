@@ -26,6 +26,19 @@ impl Word {
             glob: false,
         }
     }
+
+    /// What this word costs against `MAX_WORK`: its length plus a flat
+    /// amount, more for a glob word (every word is resolved and judged; a
+    /// glob word is also matched against program names and credential
+    /// patterns), so a short value split into many words is bounded too.
+    pub fn work(&self) -> usize {
+        let each = if self.glob {
+            crate::GLOB_WORD_WORK
+        } else {
+            crate::WORD_WORK
+        };
+        self.text.len() + each
+    }
 }
 
 /// What expansions see: tracked assignments, home and cwd.
@@ -40,6 +53,9 @@ pub(crate) struct Env<'a> {
 }
 
 const MAX_WORDS: usize = 4096;
+/// Longest word (in bytes) brace expansion is applied to; a longer word
+/// with an unquoted `{` is dynamic.
+const MAX_BRACE_WORD: usize = 4096;
 
 struct Lexer<'a, 'e> {
     c: Vec<char>,
@@ -49,6 +65,8 @@ struct Lexer<'a, 'e> {
     cur: Word,
     started: bool,
     braces: bool,
+    /// More than `MAX_WORDS` words: the rest were not read.
+    cut: bool,
 }
 
 /// Split `raw` into words the way bash would after expansion (as far as we
@@ -62,8 +80,17 @@ pub(crate) fn split(raw: &str, env: &Env) -> Vec<Word> {
         cur: Word::default(),
         started: false,
         braces: false,
+        cut: false,
     };
     lx.run();
+    if lx.cut {
+        // The words past the cap are unknown, not absent.
+        lx.out.push(Word {
+            text: "$(…)".into(),
+            dynamic: true,
+            glob: false,
+        });
+    }
     lx.out
 }
 
@@ -71,7 +98,10 @@ impl Lexer<'_, '_> {
     fn finish(&mut self) {
         if self.started {
             let w = std::mem::take(&mut self.cur);
-            if self.braces && w.text.contains('{') {
+            if self.braces && w.text.len() > MAX_BRACE_WORD {
+                // Too long to expand: what it expands to is unknown.
+                self.push_out(Word { dynamic: true, ..w });
+            } else if self.braces && w.text.contains('{') {
                 for t in brace_expand(&w.text) {
                     self.push_out(Word {
                         text: t,
@@ -89,12 +119,14 @@ impl Lexer<'_, '_> {
     fn push_out(&mut self, w: Word) {
         if self.out.len() < MAX_WORDS {
             self.out.push(w);
+        } else {
+            self.cut = true;
         }
     }
 
     fn run(&mut self) {
         let n = self.c.len();
-        while self.i < n {
+        while self.i < n && !self.cut {
             let ch = self.c[self.i];
             if ch.is_whitespace() {
                 self.finish();
@@ -246,6 +278,9 @@ impl Lexer<'_, '_> {
         }
         let ifs: Option<String> = self.env.vars.get("IFS").cloned();
         for ch in v.chars() {
+            if self.cut {
+                return;
+            }
             let sep = match &ifs {
                 Some(set) => set.contains(ch),
                 None => ch.is_whitespace(),
@@ -597,6 +632,16 @@ pub(crate) fn resolve(text: &str, cwd: &Path, home: &Path) -> String {
 
 /// Lexically normalise `.` and `..` (never touching the filesystem).
 pub(crate) fn normalize(p: &Path) -> String {
+    // Most paths are already normal (absolute, no `.`, `..` or empty
+    // parts): copy them as they are.
+    if let Some(t) = p.to_str()
+        && t.starts_with('/')
+        && t[1..]
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..")
+    {
+        return t.to_string();
+    }
     let mut parts: Vec<String> = Vec::new();
     for c in p.components() {
         match c {
