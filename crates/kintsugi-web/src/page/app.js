@@ -115,10 +115,15 @@ function removeHold(id) {
 }
 
 async function loadPending() {
+  // A list asked for before a live event added a hold is older than that
+  // hold: it may only remove holds added before it was asked for.
+  const asked = Date.now();
   try {
     const r = await api("/api/pending");
     const now = new Set(r.items.filter((i) => i.status === "pending").map((i) => i.id));
-    for (const id of [...state.pending.keys()]) if (!now.has(id)) removeHold(id);
+    for (const id of [...state.pending.keys()]) {
+      if (!now.has(id) && (window.kintsugi.seen[id] || 0) < asked) removeHold(id);
+    }
     for (const i of r.items) addHold(i);
   } catch (e) { note("Could not list held commands: " + e.message); }
 }
