@@ -2,6 +2,7 @@
 //! literal text, file listings), and writes large enough to fill storage.
 
 use crate::engine::{Stdin, Walker};
+use crate::programs::fs::FD_VALUE_OPTIONS;
 use crate::unwrap::is_assignment;
 use crate::words::{Word, basename};
 
@@ -197,23 +198,7 @@ fn listing(e: &Walker, name: &str, args: &[&str]) -> Option<Stdin> {
 /// the name pattern as a glob below it. `None` when the program is not
 /// listing names (`rg PATTERN` prints matching lines).
 fn name_search(e: &Walker, name: &str, args: &[&str]) -> Option<Stdin> {
-    let with_value = [
-        "-e",
-        "--extension",
-        "-t",
-        "--type",
-        "-d",
-        "--max-depth",
-        "-E",
-        "--exclude",
-        "-S",
-        "--size",
-        "-j",
-        "--threads",
-        "-o",
-        "--owner",
-        "--changed-within",
-        "--changed-before",
+    let more = [
         "-g",
         "--glob",
         "--iglob",
@@ -232,12 +217,13 @@ fn name_search(e: &Walker, name: &str, args: &[&str]) -> Option<Stdin> {
         "-l",
         "--limit",
     ];
+    let with_value = |a: &str| FD_VALUE_OPTIONS.contains(&a) || more.contains(&a);
     let mut pos = Vec::new();
     let mut i = 0;
     while i < args.len() {
         let a = args[i];
         if a.starts_with('-') && a.len() > 1 {
-            i += if with_value.contains(&a) { 2 } else { 1 };
+            i += if with_value(a) { 2 } else { 1 };
             continue;
         }
         pos.push(a);

@@ -8,6 +8,27 @@ use crate::effects::Effect;
 use crate::engine::{Stdin, Walker};
 use crate::words::Word;
 
+/// `fd`'s options that take a value (its positional pattern and roots
+/// come after them); `pipes.rs` reads the same list.
+pub(crate) const FD_VALUE_OPTIONS: &[&str] = &[
+    "-e",
+    "--extension",
+    "-t",
+    "--type",
+    "-d",
+    "--max-depth",
+    "-E",
+    "--exclude",
+    "-S",
+    "--size",
+    "-j",
+    "--threads",
+    "-o",
+    "--owner",
+    "--changed-within",
+    "--changed-before",
+];
+
 pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     match c.name.as_str() {
         "rm" | "unlink" | "rmdir" | "srm" => {
@@ -553,24 +574,7 @@ fn fd_exec(e: &mut Walker, c: &Cmd) {
     else {
         return;
     };
-    let with_value = [
-        "-e",
-        "--extension",
-        "-t",
-        "--type",
-        "-d",
-        "--max-depth",
-        "-E",
-        "--exclude",
-        "-S",
-        "--size",
-        "-j",
-        "--threads",
-        "-o",
-        "--owner",
-        "--changed-within",
-        "--changed-before",
-    ];
+    let with_value = FD_VALUE_OPTIONS;
     let mut pos = Vec::new();
     let mut i = 0;
     while i < k {
