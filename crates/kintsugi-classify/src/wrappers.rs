@@ -15,7 +15,13 @@ pub(crate) enum Peel {
 
 /// Skip options of a wrapper; `with_arg` lists options that take a value.
 fn skip_opts(argv: &[Word], with_arg: &[&str], positional: usize) -> usize {
-    let mut i = 1;
+    options_end(argv, with_arg, 1) + positional
+}
+
+/// The index of the first operand at or after `start` (past a `--`);
+/// `with_arg` lists options that take a value.
+pub(crate) fn options_end(argv: &[Word], with_arg: &[&str], start: usize) -> usize {
+    let mut i = start;
     while i < argv.len() {
         let a = argv[i].text.as_str();
         if a == "--" {
@@ -30,7 +36,7 @@ fn skip_opts(argv: &[Word], with_arg: &[&str], positional: usize) -> usize {
         }
         break;
     }
-    i + positional
+    i
 }
 
 /// Recognise a wrapper and say how to peel it.

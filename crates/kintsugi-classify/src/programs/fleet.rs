@@ -219,18 +219,7 @@ fn parallel_shell(e: &mut Walker, c: &Cmd) {
         "--group",
         "-b",
     ];
-    let mut i = 0;
-    while i < c.args.len() {
-        let a = c.args[i].text.as_str();
-        if a == "--" {
-            i += 1;
-            break;
-        }
-        if !a.starts_with('-') {
-            break;
-        }
-        i += if with_value.contains(&a) { 2 } else { 1 };
-    }
+    let i = crate::wrappers::options_end(&c.args, &with_value, 0);
     let hosts = c
         .opt(&["-w", "-h", "-H", "--hosts", "-g"])
         .map(|w| w.text.clone())
