@@ -82,7 +82,12 @@ def main():
         "KINTSUGI_DATA_DIR": os.path.join(tmp, "data"),
         "KINTSUGI_CONFIG": os.path.join(tmp, "config.toml"),
         "PATH": "/usr/local/bin:/usr/bin:/bin",
+        # The data dir is inside this temp dir, so under guard's Landlock
+        # rules nothing new may be created directly in it or in /tmp (see
+        # docs/GUARD.md); the compiler's temporary files go here instead.
+        "TMPDIR": os.path.join(tmp, "scratch"),
     })
+    os.makedirs(env["TMPDIR"])
     env.pop("KINTSUGI_SOCKET", None)
     os.makedirs(env["HOME"])
     open(env["KINTSUGI_CONFIG"], "w").write("hold_timeout_secs = 1\n")
@@ -104,7 +109,9 @@ def main():
         return time.perf_counter() - t
 
     src = c_project(tmp, C_FILES)
-    covered_loop = "/bin/sh -c '" + loop + "'"
+    # `; exit $?` keeps the outer shell (the agent) from replacing itself
+    # with the inner one, which would make the loop's execs top-level again.
+    covered_loop = "/bin/sh -c '" + loop + "'; exit $?"
 
     def build(guarded):
         for name in os.listdir(src):

@@ -7,13 +7,14 @@
 //! by a human) and is itself allowed. Such an exec is part of a decision
 //! already on the ledger (a build's compilers under its `make`, each program
 //! of an allowed pipeline), so it continues at once and its own event is
-//! handed to the ledger writer, which commits it with whatever else is
-//! queued (group commit), right after. Its verdict then carries no event
+//! gathered with the others of the next few milliseconds
+//! ([`crate::writer::DEFER_WINDOW`]) and committed with them in one
+//! transaction. Its verdict then carries no event
 //! number. Anything else (a top-level command, a hold, a deny) is committed
 //! first, as before.
 //!
-//! What this gives up: a daemon killed in the instant between the answer
-//! and the commit loses that exec's own line (its parent's is on the
+//! What this gives up: a daemon killed within that window after the answer
+//! loses that exec's own line (its parent's is on the
 //! ledger). A commit that fails is logged.
 
 use crate::state::State;
@@ -32,13 +33,7 @@ pub(crate) async fn commit_or_defer(
     if !covered(state, cmd, decision) {
         return crate::events::commit(state, event).await.map(Some);
     }
-    let writer = state.writer.clone();
-    tokio::spawn(async move {
-        let raw = event.raw.clone();
-        if let Err(e) = writer.append(event).await {
-            tracing::error!("the ledger could not record the allowed exec `{raw}`: {e}");
-        }
-    });
+    state.writer.append_later(event);
     Ok(None)
 }
 

@@ -3,6 +3,11 @@
 //! transaction (group commit) and only then answers each sender with its
 //! sequence number. It signs checkpoints every N events or T seconds and at
 //! shutdown, and leaves no WAL behind when it closes.
+//!
+//! Events nobody waits for (the execs a guard let continue under an allowed
+//! parent, see `covered_execs`) are gathered for up to [`DEFER_WINDOW`] and
+//! reach the writer as one message, so a build's thousand compiler execs
+//! cost a few transactions instead of a thousand.
 
 use kintsugi_ledger::{Durability, Ledger, NewEvent, Signer};
 use kintsugi_protocol::{CheckpointInfo, now_rfc3339};
@@ -18,9 +23,15 @@ pub const MAX_BATCH: usize = 4096;
 pub const SPIN: std::time::Duration = std::time::Duration::from_micros(100);
 /// Events that may wait for the writer before senders are slowed down.
 pub const QUEUE_DEPTH: usize = 65_536;
+/// How long an event nobody waits for is gathered with others before it is
+/// handed to the writer (a daemon killed meanwhile loses it; see
+/// `kintsugi limits`).
+pub const DEFER_WINDOW: std::time::Duration = std::time::Duration::from_millis(5);
 
 enum Msg {
     Append(Box<NewEvent>, oneshot::Sender<Result<u64, String>>),
+    /// Events nobody waits for, committed together.
+    AppendLater(Vec<NewEvent>),
     Tick,
     Close(oneshot::Sender<Result<(), String>>),
 }
@@ -41,6 +52,8 @@ pub struct WriterHandle {
     in_flight: Arc<std::sync::atomic::AtomicUsize>,
     head: Arc<Mutex<LedgerHead>>,
     committed: broadcast::Sender<Arc<Committed>>,
+    /// Events handed to [`WriterHandle::append_later`] not yet sent on.
+    gathered: Arc<Mutex<Vec<NewEvent>>>,
 }
 
 struct InFlight<'a>(&'a std::sync::atomic::AtomicUsize);
@@ -87,6 +100,39 @@ impl WriterHandle {
         answer.map_err(|_| "the ledger writer stopped before committing".to_string())?
     }
 
+    /// Record `event` soon, without waiting for it: it is gathered with the
+    /// others that arrive within [`DEFER_WINDOW`] (at most [`MAX_BATCH`])
+    /// and committed with them. A failed commit is logged.
+    pub fn append_later(&self, event: NewEvent) {
+        let (first, full) = {
+            let mut g = self.gathered.lock().unwrap_or_else(|p| p.into_inner());
+            g.push(event);
+            (g.len() == 1, g.len() >= MAX_BATCH)
+        };
+        if full {
+            let me = self.clone();
+            tokio::spawn(async move { me.flush_gathered().await });
+        } else if first {
+            let me = self.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(DEFER_WINDOW).await;
+                me.flush_gathered().await;
+            });
+        }
+    }
+
+    /// Send the gathered events on to the writer now.
+    async fn flush_gathered(&self) {
+        let events = std::mem::take(&mut *self.gathered.lock().unwrap_or_else(|p| p.into_inner()));
+        if events.is_empty() {
+            return;
+        }
+        let n = events.len();
+        if self.tx.send(Msg::AppendLater(events)).await.is_err() {
+            tracing::error!("the ledger writer has stopped; {n} exec records were not written");
+        }
+    }
+
     /// Ask for a checkpoint if events arrived since the last one.
     pub async fn tick(&self) {
         let _ = self.tx.send(Msg::Tick).await;
@@ -94,6 +140,7 @@ impl WriterHandle {
 
     /// Final checkpoint, WAL folded in, ledger closed.
     pub async fn close(&self) -> Result<(), String> {
+        self.flush_gathered().await;
         let (tx, rx) = oneshot::channel();
         self.tx
             .send(Msg::Close(tx))
@@ -141,6 +188,7 @@ pub fn start(
             in_flight: Default::default(),
             head,
             committed,
+            gathered: Arc::default(),
         },
         thread,
     ))
@@ -156,7 +204,9 @@ fn run(
 ) {
     let mut last_signed = 0u64;
     let mut batch: Vec<NewEvent> = Vec::with_capacity(MAX_BATCH);
-    let mut waiters: Vec<oneshot::Sender<Result<u64, String>>> = Vec::with_capacity(MAX_BATCH);
+    // One entry per event of the batch: who waits for it, if anyone.
+    let mut waiters: Vec<Option<oneshot::Sender<Result<u64, String>>>> =
+        Vec::with_capacity(MAX_BATCH);
     let mut pending_close = None;
     let mut want_checkpoint = false;
     while let Some(first) = next_message(&mut rx) {
@@ -165,7 +215,11 @@ fn run(
             match msg {
                 Msg::Append(e, w) => {
                     batch.push(*e);
-                    waiters.push(w);
+                    waiters.push(Some(w));
+                }
+                Msg::AppendLater(events) => {
+                    waiters.extend(events.iter().map(|_| None));
+                    batch.extend(events);
                 }
                 Msg::Tick => want_checkpoint = true,
                 Msg::Close(w) => pending_close = Some(w),
@@ -189,12 +243,18 @@ fn run(
                         }
                     }
                     for (w, seq) in waiters.drain(..).zip(seqs) {
-                        let _ = w.send(Ok(seq));
+                        if let Some(w) = w {
+                            let _ = w.send(Ok(seq));
+                        }
                     }
                 }
                 Err(e) => {
                     tracing::error!("ledger append failed: {e}");
-                    for w in waiters.drain(..) {
+                    let unwaited = waiters.iter().filter(|w| w.is_none()).count();
+                    if unwaited > 0 {
+                        tracing::error!("{unwaited} exec records were not written: {e}");
+                    }
+                    for w in waiters.drain(..).flatten() {
                         let _ = w.send(Err(format!("the ledger could not commit: {e}")));
                     }
                 }
@@ -250,5 +310,79 @@ fn sign(signer: &Signer, seq: u64, hash: &str, head: &Mutex<LedgerHead>) {
             }
         }
         Err(e) => tracing::error!("cannot write checkpoint at {seq}: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(raw: &str) -> NewEvent {
+        NewEvent {
+            kind: "propose".into(),
+            agent: "exec".into(),
+            raw: raw.into(),
+            ..NewEvent::default()
+        }
+    }
+
+    /// Events nobody waits for are committed together, after the ones
+    /// waited for, and a close flushes whatever is still gathered. (One
+    /// runtime thread: the window's timer cannot fire halfway through the
+    /// loop that gathers them.)
+    #[tokio::test]
+    async fn events_appended_later_are_committed_in_one_batch_and_on_close() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("ledger.db");
+        let signer = Signer::load_or_create(dir.path(), None).unwrap();
+        let policy = CheckpointPolicy {
+            every_events: 1_000_000,
+        };
+        let (w, thread) = start(&db, Durability::Normal, signer, policy).unwrap();
+        for i in 0..50 {
+            w.append_later(event(&format!("/bin/true {i}")));
+        }
+        // Not written yet: they wait for the window (a committed append
+        // does not take them along).
+        let first = w.append(event("top-level")).await.unwrap();
+        assert_eq!(first, 1);
+        // Poll until the window has passed and the batch is in.
+        let mut waited = 0;
+        while w.head().seq < 51 {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            waited += 1;
+            assert!(
+                waited < 2000,
+                "the gathered events never reached the ledger"
+            );
+        }
+        for i in 0..3 {
+            w.append_later(event(&format!("/bin/false {i}")));
+        }
+        w.close().await.unwrap();
+        thread.join().unwrap();
+        let conn = kintsugi_ledger::open_read_only(&db).unwrap();
+        let all = kintsugi_ledger::query(
+            &conn,
+            &kintsugi_ledger::Filter {
+                limit: 1000,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(all.len(), 54);
+        let trues: Vec<&kintsugi_ledger::Event> = all
+            .iter()
+            .filter(|e| e.body.raw.starts_with("/bin/true"))
+            .collect();
+        assert_eq!(trues.len(), 50);
+        // One transaction: one time stamp for the whole batch.
+        assert!(trues.iter().all(|e| e.ts == trues[0].ts));
+        assert_eq!(
+            all.iter()
+                .filter(|e| e.body.raw.starts_with("/bin/false"))
+                .count(),
+            3
+        );
     }
 }

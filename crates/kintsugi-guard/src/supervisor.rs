@@ -14,7 +14,7 @@
 
 use crate::mem::{ExecRead, read_exec};
 use crate::sys::{Listener, Ready};
-use crate::tree::{Tree, tgid};
+use crate::tree::{Tree, process_of};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -169,7 +169,7 @@ impl<J: Judge> Supervisor<J> {
             };
             let Some(root_pid) = root else {
                 // The guard's own child starting the agent.
-                root = Some(tgid(n.pid).unwrap_or(n.pid));
+                root = Some(process_of(n.pid).0);
                 let agent = read_exec(n.pid, n.nr, n.args).ok().and_then(|r| {
                     let cwd = std::fs::read_link(format!("/proc/{}/cwd", n.pid)).ok()?;
                     file_id(&resolve(&r, &cwd, n.pid))
@@ -224,12 +224,12 @@ fn answer<J: Judge>(
 ) {
     let read = read_exec(n.pid, n.nr, n.args);
     let cwd = std::fs::read_link(format!("/proc/{}/cwd", n.pid));
+    let (pid, own) = process_of(n.pid);
     // What we read belongs to this exec only if the caller is still the
     // one waiting on it (the pid was not recycled meanwhile).
     if !listener.id_valid(n.id) {
         return;
     }
-    let pid = tgid(n.pid).unwrap_or(n.pid);
     let (read, cwd) = match (read, cwd) {
         (Ok(r), Ok(c)) => (r, c),
         (Err(e), _) => {
@@ -263,13 +263,15 @@ fn answer<J: Judge>(
         argv: read.argv,
         env,
         cwd: cwd.display().to_string(),
-        parent: tree.inherited(pid, root),
+        parent: own.and_then(|own| tree.inherited(pid, own, root)),
     };
     match judge.judge(&req) {
         Verdict::Allow(a) => {
             // Recorded before the exec continues: the new program may fork
             // at once.
-            tree.record(pid, a);
+            if let Some(own) = own {
+                tree.record(pid, own.start, a);
+            }
             stats.allowed.fetch_add(1, Ordering::Relaxed);
             let _ = listener.allow(n.id);
         }
