@@ -20,14 +20,16 @@
 
 use kintsugi_classify::Effect;
 use kintsugi_protocol::{Class, Decision, Origin, PendingState, ProposedCommand};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// How long an allowed exec's allowance may be inherited by the execs that
 /// descend from it (a long build runs its tools well after it started).
 pub const EXEC_ALLOWANCE_WINDOW: Duration = Duration::from_secs(12 * 60 * 60);
-/// Most exec proposals remembered for inheritance (the oldest are dropped).
+/// Most exec proposals remembered for inheritance: the least recently
+/// noted or named as a parent are dropped first, so a long build's `make`
+/// stays while the thousands of compilers under it come and go.
 pub const MAX_EXEC_ALLOWANCES: usize = 16_384;
 
 struct Remembered {
@@ -36,12 +38,53 @@ struct Remembered {
     decision: Decision,
     pending: Option<String>,
     at: Instant,
+    /// When it was last noted or named as a parent (its place in `order`).
+    used: u64,
 }
 
 /// Exec proposals, by proposal id.
 #[derive(Default)]
 pub struct ExecAllowances {
-    map: Mutex<HashMap<String, Remembered>>,
+    memory: Mutex<Memory>,
+}
+
+/// The remembered proposals and their use order. `order` holds one entry
+/// per note or use, oldest first; an entry whose tick is no longer its
+/// proposal's `used` is stale and skipped. Every operation is O(1)
+/// amortised (the daemon answers every exec of a build through it).
+#[derive(Default)]
+struct Memory {
+    map: HashMap<String, Remembered>,
+    order: VecDeque<(u64, String)>,
+    tick: u64,
+}
+
+impl Memory {
+    /// Mark `id` used now.
+    fn touch(&mut self, id: &str) {
+        self.tick += 1;
+        let tick = self.tick;
+        if let Some(r) = self.map.get_mut(id) {
+            r.used = tick;
+            self.order.push_back((tick, id.to_string()));
+        }
+        if self.order.len() > 4 * MAX_EXEC_ALLOWANCES {
+            self.order
+                .retain(|(t, id)| self.map.get(id).is_some_and(|r| r.used == *t));
+        }
+    }
+
+    /// Drop the least recently used until there is room for one more.
+    fn make_room(&mut self) {
+        while self.map.len() >= MAX_EXEC_ALLOWANCES {
+            let Some((t, id)) = self.order.pop_front() else {
+                break;
+            };
+            if self.map.get(&id).is_some_and(|r| r.used == t) {
+                self.map.remove(&id);
+            }
+        }
+    }
 }
 
 /// Why an exec that would be held was allowed by inheritance.
@@ -67,8 +110,8 @@ impl Inherited {
 }
 
 impl ExecAllowances {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Remembered>> {
-        self.map.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, Memory> {
+        self.memory.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Remember an exec proposal's verdict (only origin `exec` is kept).
@@ -82,28 +125,22 @@ impl ExecAllowances {
         if cmd.origin != Some(Origin::Exec) || decision == Decision::Deny {
             return;
         }
-        let now = Instant::now();
-        let mut map = self.lock();
-        if map.len() >= MAX_EXEC_ALLOWANCES {
-            map.retain(|_, r| now.duration_since(r.at) <= EXEC_ALLOWANCE_WINDOW);
-            while map.len() >= MAX_EXEC_ALLOWANCES {
-                let Some(oldest) = map.iter().min_by_key(|(_, r)| r.at).map(|(k, _)| k.clone())
-                else {
-                    break;
-                };
-                map.remove(&oldest);
-            }
+        let mut memory = self.lock();
+        if !memory.map.contains_key(&cmd.id) {
+            memory.make_room();
         }
-        map.insert(
+        memory.map.insert(
             cmd.id.clone(),
             Remembered {
                 cmd: cmd.clone(),
                 class,
                 decision,
                 pending,
-                at: now,
+                at: Instant::now(),
+                used: 0,
             },
         );
+        memory.touch(&cmd.id);
     }
 
     /// The parent exec `cmd` names, when it was allowed (by the engine or by
@@ -117,8 +154,8 @@ impl ExecAllowances {
             return None;
         }
         let parent = cmd.exec.as_ref()?.parent.as_deref()?;
-        let map = self.lock();
-        let r = map.get(parent)?;
+        let mut memory = self.lock();
+        let r = memory.map.get(parent)?;
         if r.at.elapsed() > EXEC_ALLOWANCE_WINDOW {
             return None;
         }
@@ -127,7 +164,11 @@ impl ExecAllowances {
             (Decision::Hold, Some(id)) => status(id) == PendingState::Approved,
             _ => false,
         };
-        allowed.then(|| (r.cmd.clone(), r.class))
+        let found = allowed.then(|| (r.cmd.clone(), r.class));
+        if found.is_some() {
+            memory.touch(parent);
+        }
+        found
     }
 
     /// Does the inheritance rule allow `cmd`, which the engine would hold
@@ -220,6 +261,32 @@ mod tests {
             ..Default::default()
         });
         c
+    }
+
+    /// A long build: the parent it names keeps its place while three times
+    /// the bound of children come and go; an entry nobody names is dropped;
+    /// the memory stays bounded.
+    #[test]
+    fn a_parent_in_use_outlives_its_many_children_and_memory_stays_bounded() {
+        let a = ExecAllowances::default();
+        let allow = |_: &str| PendingState::Pending;
+        let idle = exec("idle-tool", None);
+        a.note(&idle, Class::Safe, Decision::Allow, None);
+        let make = exec("make -j2", None);
+        a.note(&make, Class::Ambiguous, Decision::Allow, None);
+        for i in 0..3 * MAX_EXEC_ALLOWANCES {
+            let cc = exec(&format!("cc -c m{i}.c"), Some(&make.id));
+            assert!(
+                a.allowed_parent(&cc, &allow).is_some(),
+                "lost the parent at {i}"
+            );
+            a.note(&cc, Class::Ambiguous, Decision::Allow, None);
+        }
+        let memory = a.lock();
+        assert!(memory.map.len() <= MAX_EXEC_ALLOWANCES);
+        assert!(memory.order.len() <= 4 * MAX_EXEC_ALLOWANCES + 1);
+        assert!(memory.map.contains_key(&make.id));
+        assert!(!memory.map.contains_key(&idle.id));
     }
 
     fn words(c: &ProposedCommand) -> Vec<Vec<String>> {

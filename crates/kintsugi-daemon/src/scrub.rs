@@ -22,6 +22,38 @@ pub fn command(mut cmd: ProposedCommand) -> ProposedCommand {
 
 /// `text` with secret values replaced by the marker.
 pub fn text(text: String) -> String {
+    if text.len() > MAX_REMEMBERED_TEXT {
+        return redacted(text);
+    }
+    if let Some(known) = remembered().lock().ok().and_then(|m| m.get(&text).cloned()) {
+        return known;
+    }
+    let out = redacted(text.clone());
+    if let Ok(mut m) = remembered().lock() {
+        if m.len() >= MAX_REMEMBERED_TEXTS {
+            m.clear();
+        }
+        m.insert(text, out.clone());
+    }
+    out
+}
+
+/// Longest sentence whose redaction is remembered.
+pub const MAX_REMEMBERED_TEXT: usize = 1024;
+/// Most sentences remembered; the memory is emptied when it is full.
+pub const MAX_REMEMBERED_TEXTS: usize = 256;
+
+/// Redacted sentences by their text. Redaction is a pure function of the
+/// text, and the same reasons come back for every exec of a build (the
+/// same rule, the same parent), so each is worked out once.
+fn remembered() -> &'static std::sync::Mutex<std::collections::HashMap<String, String>> {
+    static MEMORY: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<String, String>>,
+    > = std::sync::OnceLock::new();
+    MEMORY.get_or_init(Default::default)
+}
+
+fn redacted(text: String) -> String {
     match redact(&text) {
         std::borrow::Cow::Borrowed(_) => text,
         std::borrow::Cow::Owned(t) => t,
@@ -228,6 +260,28 @@ mod tests {
 
     fn cmd(raw: &str) -> ProposedCommand {
         ProposedCommand::new("test", "/tmp", vec![], raw)
+    }
+
+    #[test]
+    fn remembered_sentences_are_redacted_the_same_every_time() {
+        let secret = "curl -H 'Authorization: Bearer abcdefabcdef0123456789' https://x".to_string();
+        let first = text(secret.clone());
+        assert!(first.contains(REDACTED) && !first.contains("abcdef0123"));
+        assert_eq!(text(secret.clone()), first);
+        assert_eq!(text("plain words".into()), "plain words");
+        // Filling the memory past its bound empties it and answers stay right.
+        for i in 0..MAX_REMEMBERED_TEXTS + 3 {
+            assert_eq!(text(format!("sentence {i}")), format!("sentence {i}"));
+        }
+        assert!(remembered().lock().unwrap().len() <= MAX_REMEMBERED_TEXTS);
+        assert_eq!(text(secret), first);
+        // A long text is redacted without being remembered.
+        let long = format!(
+            "{} password=hunter2hunter2",
+            "x ".repeat(MAX_REMEMBERED_TEXT)
+        );
+        assert!(text(long.clone()).contains(REDACTED));
+        assert!(!remembered().lock().unwrap().contains_key(&long));
     }
 
     #[test]
