@@ -209,7 +209,11 @@ fn run(
         Vec::with_capacity(MAX_BATCH);
     let mut pending_close = None;
     let mut want_checkpoint = false;
-    while let Some(first) = next_message(&mut rx) {
+    // Poll for the next message only after a batch someone waited for: its
+    // client may send the next request at once; records nobody waits for
+    // come every few milliseconds and are not worth the CPU.
+    let mut spin = false;
+    while let Some(first) = next_message(&mut rx, spin) {
         let mut next = Some(first);
         while let Some(msg) = next.take() {
             match msg {
@@ -228,6 +232,7 @@ fn run(
                 next = rx.try_recv().ok();
             }
         }
+        spin = waiters.iter().any(Option::is_some);
         if !batch.is_empty() {
             let ts = now_rfc3339();
             match ledger.append(&batch, &ts) {
@@ -280,10 +285,13 @@ fn run(
     }
 }
 
-/// The next message: polled for [`SPIN`] first (a client on a persistent
-/// connection sends its next request within microseconds, and a parked
-/// thread costs a scheduler round trip to wake), then blocking.
-fn next_message(rx: &mut mpsc::Receiver<Msg>) -> Option<Msg> {
+/// The next message: polled for [`SPIN`] first when `spin` (a client on a
+/// persistent connection sends its next request within microseconds, and a
+/// parked thread costs a scheduler round trip to wake), then blocking.
+fn next_message(rx: &mut mpsc::Receiver<Msg>, spin: bool) -> Option<Msg> {
+    if !spin {
+        return rx.blocking_recv();
+    }
     let start = std::time::Instant::now();
     loop {
         match rx.try_recv() {
