@@ -71,6 +71,7 @@ pub use scrub::MIN_SUBSTRING_SECRET;
 pub use server::{DaemonError, run};
 pub use state::Paths;
 pub use verdict::Decided;
+pub use writer::DEFER_WINDOW;
 
 /// Files the daemon keeps in its data dir besides the ledger.
 pub mod files {

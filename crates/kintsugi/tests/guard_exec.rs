@@ -432,3 +432,42 @@ fn an_allowed_exec_under_an_allowed_parent_is_answered_before_its_record_and_rec
     let (ok, why) = verify(&sb);
     assert!(ok, "the ledger verifies with the late records: {why}");
 }
+
+/// A covered loop's execs all reach the ledger (gathered and committed in
+/// batches after they ran), the chain verifies, and `limits` states the
+/// window in which a killed daemon would lose them.
+#[test]
+fn every_exec_of_a_covered_loop_is_recorded_after_it_ran() {
+    let sb = sandbox();
+    let n = 300;
+    let line =
+        format!("/bin/sh -c 'i=0; while [ $i -lt {n} ]; do /bin/true; i=$((i+1)); done'; exit $?");
+    let out = guard(&sb, &["/bin/sh", "-c", &line]);
+    assert!(out.status.success(), "{}", text(&out));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let trues = loop {
+        let events: Vec<serde_json::Value> = sb
+            .log_text(2 * n)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|e| e["kind"] == "propose" && e["raw"] == "/bin/true")
+            .collect();
+        if events.len() >= n || std::time::Instant::now() > deadline {
+            break events;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(trues.len(), n, "every covered exec is on the ledger");
+    assert!(trues.iter().all(|e| e["decision"] == "allow"));
+    let (ok, why) = verify(&sb);
+    assert!(ok, "{why}");
+    let limits = text(&sb.run(&["limits"]));
+    let flat = limits.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(&format!(
+            "records are gathered for {} ms",
+            kintsugi_daemon::DEFER_WINDOW.as_millis()
+        )),
+        "{limits}"
+    );
+}

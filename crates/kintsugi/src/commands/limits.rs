@@ -187,9 +187,13 @@ kintsugi guard (Linux, seccomp user notification; docs/GUARD.md)
 - live guards leave a note in <data dir>/guards/ that `status` (CLI, TUI,
   web) reads: at most {notes} notes of at most {note_bytes} bytes each
 - inheritance: an exec under an allowed one (up to {window_h} h later, the
-  newest {allowances} remembered) is allowed when it is part of that line,
-  or held only for being unknown; anything non-safe by a known rule is
-  judged on its own
+  {allowances} most recently used remembered) is allowed when it is part of
+  that line, or held only for being unknown; anything non-safe by a known
+  rule is judged on its own
+- such a covered exec continues before its own ledger record: records are
+  gathered for {defer_ms} ms and committed together, so a daemon killed in
+  that window loses those children's lines (their parent's is on the
+  ledger)
 ",
         args = kintsugi_guard::MAX_ARGS,
         notes = kintsugi_protocol::guards::MAX_GUARD_NOTES,
@@ -201,6 +205,7 @@ kintsugi guard (Linux, seccomp user notification; docs/GUARD.md)
         depth = kintsugi_guard::MAX_TREE_DEPTH,
         window_h = kintsugi_daemon::EXEC_ALLOWANCE_WINDOW.as_secs() / 3600,
         allowances = kintsugi_daemon::MAX_EXEC_ALLOWANCES,
+        defer_ms = kintsugi_daemon::DEFER_WINDOW.as_millis(),
     )
 }
 
