@@ -1,11 +1,9 @@
 //! Reading an exec's arguments out of the calling process: the file name,
-//! the argv and envp arrays, through `/proc/PID/mem`, bounded by named
-//! limits. An exec whose arguments cannot be read whole is reported as an
+//! the argv and envp arrays, with `process_vm_readv` a page at a time
+//! (`sys.rs`), bounded by named limits. An exec whose arguments cannot be read whole is reported as an
 //! error (the supervisor denies it), never guessed.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::os::unix::fs::FileExt;
 
 /// Most argv entries read from one exec (more → denied as unreadable).
 pub const MAX_ARGS: usize = 4096;
@@ -78,7 +76,7 @@ const PAGE: u64 = 4096;
 
 /// Page-cached reads of another process's memory, with a byte budget.
 struct Mem {
-    file: File,
+    pid: u32,
     pages: HashMap<u64, Vec<u8>>,
     read: usize,
 }
@@ -92,9 +90,7 @@ impl Mem {
                 )));
             }
             let mut buf = vec![0u8; PAGE as usize];
-            let n = self
-                .file
-                .read_at(&mut buf, base)
+            let n = crate::sys::read_memory(self.pid, base, &mut buf)
                 .map_err(|e| ReadError(format!("cannot read the caller's memory: {e}")))?;
             if n == 0 {
                 return Err(ReadError("the caller's memory ended early".into()));
@@ -186,10 +182,8 @@ impl Mem {
 /// Read the arguments of the exec that thread `pid` is making: system call
 /// `nr` (`execve` or `execveat`) with raw arguments `args`.
 pub fn read_exec(pid: u32, nr: i64, args: [u64; 6]) -> Result<ExecRead, ReadError> {
-    let file = File::open(format!("/proc/{pid}/mem"))
-        .map_err(|e| ReadError(format!("cannot open /proc/{pid}/mem: {e}")))?;
     let mut mem = Mem {
-        file,
+        pid,
         pages: HashMap::new(),
         read: 0,
     };
@@ -297,8 +291,10 @@ mod tests {
 
     #[test]
     fn a_process_that_is_not_there_is_unreadable() {
-        let err = read_exec(u32::MAX - 1, libc::SYS_execve, [0; 6]).unwrap_err();
-        assert!(err.0.contains("cannot open"), "{err}");
+        let path = c"/bin/true";
+        let gone = [path.as_ptr() as u64, 0, 0, 0, 0, 0];
+        let err = read_exec(u32::MAX - 1, libc::SYS_execve, gone).unwrap_err();
+        assert!(err.0.contains("cannot read the caller's memory"), "{err}");
         let me = std::process::id();
         let err = read_exec(me, 0, [0; 6]).unwrap_err();
         assert!(err.0.contains("not an exec"), "{err}");

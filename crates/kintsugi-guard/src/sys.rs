@@ -12,7 +12,10 @@
 //! - `prctl(PR_SET_CHILD_SUBREAPER)` and `waitpid` for the guard
 //!   that adopts its tree's orphans (`subreaper.rs`);
 //! - the three Landlock system calls (`landlock.rs` builds the rules in
-//!   safe code; the child restricts itself before exec).
+//!   safe code; the child restricts itself before exec);
+//! - `process_vm_readv` to read a paused exec's arguments out of the
+//!   caller's memory in one call per page (`mem.rs`; the kernel checks the
+//!   same ptrace access as opening `/proc/PID/mem`, without the open).
 //!
 //! The BPF program itself is plain data built in safe code
 //! ([`filter_program`]).
@@ -32,6 +35,27 @@ const AUDIT_ARCH: u32 = 0xC000_00B7; // AUDIT_ARCH_AARCH64
 /// x32 system calls on x86_64 carry this bit; the filter kills them (their
 /// pointers are 32-bit and the supervisor reads 64-bit ones).
 const X32_SYSCALL_BIT: u32 = 0x4000_0000;
+
+/// Read `buf.len()` bytes at `addr` of process `pid`'s memory (fewer when
+/// the range crosses into unmapped memory).
+pub(crate) fn read_memory(pid: u32, addr: u64, buf: &mut [u8]) -> io::Result<usize> {
+    let local = libc::iovec {
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: buf.len(),
+    };
+    let remote = libc::iovec {
+        iov_base: addr as *mut libc::c_void,
+        iov_len: buf.len(),
+    };
+    // SAFETY: `local` points at `buf`, writable for its whole length and
+    // borrowed mutably for the call; `remote` is only an address in the
+    // other process, which the kernel checks and never dereferences here.
+    let n = unsafe { libc::process_vm_readv(pid as libc::pid_t, &local, 1, &remote, 1, 0) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(n as usize)
+}
 
 /// The child's report tags on the socket.
 const TAG_LISTENER: u8 = b'L';
