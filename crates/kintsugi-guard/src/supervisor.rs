@@ -6,9 +6,10 @@
 //! root of the tree. The agent re-running its own program through
 //! `/proc/self/exe` (Codex does, to set up each command's process) is the
 //! agent itself and continues unasked too; it passes no allowance on, so
-//! what it then runs is judged as one of the agent's own top-level commands. Every later exec is read and judged by a pool of worker
-//! threads (at most [`MAX_IN_FLIGHT`], started as needed and kept), so a held
-//! exec does not stop the rest of the tree. A held exec's caller stays paused in the kernel; with
+//! what it then runs is judged as one of the agent's own top-level commands.
+//! Every later exec is received, read and judged by one of a pool of worker
+//! threads (at most [`MAX_IN_FLIGHT`], started as needed and kept), so a
+//! held exec does not stop the rest of the tree. A held exec's caller stays paused in the kernel; with
 //! `WAIT_KILLABLE_RECV` signals other than a fatal one do not interrupt it,
 //! so there is no retry storm.
 
@@ -18,7 +19,7 @@ use crate::tree::{Tree, process_of};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Most execs judged at once (worker threads); further notifications wait
@@ -87,47 +88,63 @@ pub struct Supervisor<J: Judge> {
     stats: Arc<SupervisorStats>,
 }
 
-/// Notifications waiting for a worker, and the workers' counts.
-#[derive(Default)]
-struct Queue {
-    waiting: std::collections::VecDeque<crate::sys::Notif>,
-    idle: usize,
-    workers: usize,
+/// Worker threads that judge execs. Each takes notifications from the
+/// kernel itself (`NOTIF_RECV` hands each one to exactly one waiting
+/// thread), so no thread passes work to another. There is always one idle
+/// worker waiting while fewer than [`MAX_IN_FLIGHT`] run: the one that
+/// takes a notification starts the next if it was the last idle one. A
+/// held exec keeps its worker; the others go on.
+struct Workers<J: Judge> {
+    listener: Arc<Listener>,
+    judge: Arc<J>,
+    tree: Arc<Tree>,
+    stats: Arc<SupervisorStats>,
+    baseline: Arc<HashMap<String, String>>,
+    /// The agent's pid and its program's device and inode.
+    root: (u32, Option<(u64, u64)>),
+    /// (idle, started) worker counts.
+    counts: Mutex<(usize, usize)>,
 }
 
-/// Worker threads that judge execs, started as needed (up to
-/// [`MAX_IN_FLIGHT`]) and kept: a thread per exec would cost more than the
-/// reads it does.
-#[derive(Default)]
-struct Pool {
-    queue: Mutex<Queue>,
-    more: Condvar,
-}
-
-impl Pool {
-    /// Queue `n`; true when a new worker should be started for it.
-    fn push(&self, n: crate::sys::Notif) -> bool {
-        let mut q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
-        q.waiting.push_back(n);
-        let start = q.idle == 0 && q.workers < MAX_IN_FLIGHT;
-        if start {
-            q.workers += 1;
+impl<J: Judge> Workers<J> {
+    /// Start one more worker if none is idle and the cap allows it.
+    fn top_up(self: &Arc<Self>) {
+        let mut c = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        if c.0 > 0 || c.1 >= MAX_IN_FLIGHT {
+            return;
         }
-        drop(q);
-        self.more.notify_one();
-        start
+        let me = self.clone();
+        let started = std::thread::Builder::new()
+            .name("kintsugi-guard-exec".into())
+            .spawn(move || me.work());
+        if started.is_ok() {
+            c.0 += 1;
+            c.1 += 1;
+        }
+        // A worker that cannot start leaves the notification queued in the
+        // kernel, its caller paused, until a running worker is free.
     }
 
-    /// The next notification to judge (blocks while there is none).
-    fn next(&self) -> crate::sys::Notif {
-        let mut q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+    fn work(self: Arc<Self>) {
         loop {
-            if let Some(n) = q.waiting.pop_front() {
-                return n;
-            }
-            q.idle += 1;
-            q = self.more.wait(q).unwrap_or_else(|p| p.into_inner());
-            q.idle -= 1;
+            let n = match self.listener.recv() {
+                Ok(Some(n)) => n,
+                Ok(None) => continue,
+                // The listener is broken: nothing more can be received.
+                Err(_) => return,
+            };
+            self.counts.lock().unwrap_or_else(|p| p.into_inner()).0 -= 1;
+            self.top_up();
+            answer(
+                &self.listener,
+                &*self.judge,
+                &self.tree,
+                &self.stats,
+                &self.baseline,
+                self.root,
+                n,
+            );
+            self.counts.lock().unwrap_or_else(|p| p.into_inner()).0 += 1;
         }
     }
 }
@@ -151,63 +168,44 @@ impl<J: Judge> Supervisor<J> {
 
     /// Answer notifications until no process uses the filter any more.
     pub fn run(self, listener: Listener) {
-        let listener = Arc::new(listener);
-        let pool = Arc::new(Pool::default());
-        let baseline = Arc::new(self.baseline);
-        let mut root: Option<u32> = None;
-        let agent_program: Arc<std::sync::OnceLock<Option<(u64, u64)>>> = Arc::default();
-        loop {
+        // The first exec is the guard's own child starting the agent.
+        let first = loop {
             match listener.wait(Duration::from_secs(1)) {
                 Ok(Ready::Readable) => {}
                 Ok(Ready::Idle) => continue,
                 Ok(Ready::Gone) | Err(_) => return,
             }
-            let n = match listener.recv() {
-                Ok(Some(n)) => n,
+            match listener.recv() {
+                Ok(Some(n)) => break n,
                 Ok(None) => continue,
                 Err(_) => return,
-            };
-            let Some(root_pid) = root else {
-                // The guard's own child starting the agent.
-                root = Some(process_of(n.pid).0);
-                let agent = read_exec(n.pid, n.nr, n.args).ok().and_then(|r| {
-                    let cwd = std::fs::read_link(format!("/proc/{}/cwd", n.pid)).ok()?;
-                    file_id(&resolve(&r, &cwd, n.pid))
-                });
-                let _ = listener.allow(n.id);
-                let _ = agent_program.set(agent);
-                continue;
-            };
-            if !pool.push(n) {
-                continue;
             }
-            let (l, j, t, st, b, p, a) = (
-                listener.clone(),
-                self.judge.clone(),
-                self.tree.clone(),
-                self.stats.clone(),
-                baseline.clone(),
-                pool.clone(),
-                agent_program.clone(),
-            );
-            let spawned = std::thread::Builder::new()
-                .name("kintsugi-guard-exec".into())
-                .spawn(move || {
-                    loop {
-                        let n = p.next();
-                        let agent = a.get().copied().flatten();
-                        answer(&l, &*j, &t, &st, &b, (root_pid, agent), n);
-                    }
-                });
-            if spawned.is_err() {
-                // No worker could start: fail closed rather than leave the
-                // exec paused (another worker may already have taken it).
-                let mut q = pool.queue.lock().unwrap_or_else(|p| p.into_inner());
-                q.workers -= 1;
-                if let Some(i) = q.waiting.iter().position(|w| w.id == n.id) {
-                    q.waiting.remove(i);
-                    let _ = listener.deny(n.id);
-                }
+        };
+        let root = process_of(first.pid).0;
+        let agent = read_exec(first.pid, first.nr, first.args)
+            .ok()
+            .and_then(|r| {
+                let cwd = std::fs::read_link(format!("/proc/{}/cwd", first.pid)).ok()?;
+                file_id(&resolve(&r, &cwd, first.pid))
+            });
+        let _ = listener.allow(first.id);
+        let listener = Arc::new(listener);
+        let workers = Arc::new(Workers {
+            listener: listener.clone(),
+            judge: self.judge,
+            tree: self.tree,
+            stats: self.stats,
+            baseline: Arc::new(self.baseline),
+            root: (root, agent),
+            counts: Mutex::default(),
+        });
+        workers.top_up();
+        // The workers take the notifications; this thread only waits for
+        // the last process of the tree to drop the filter.
+        loop {
+            match listener.wait_hangup(Duration::from_secs(1)) {
+                Ok(Ready::Gone) | Err(_) => return,
+                Ok(_) => {}
             }
         }
     }

@@ -209,7 +209,32 @@ impl Listener {
         Ok(Ready::Gone)
     }
 
-    /// Receive one notification; `None` when the caller went away before we
+    /// Wait up to `timeout` for the last process using the filter to go
+    /// (`Gone`); pending notifications do not wake this wait.
+    pub fn wait_hangup(&self, timeout: Duration) -> io::Result<Ready> {
+        let mut p = libc::pollfd {
+            fd: self.fd.as_raw_fd(),
+            events: 0,
+            revents: 0,
+        };
+        let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
+        // SAFETY: one valid pollfd, count 1.
+        let n = unsafe { libc::poll(&mut p, 1, ms) };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                return Ok(Ready::Idle);
+            }
+            return Err(e);
+        }
+        if n > 0 && p.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+            return Ok(Ready::Gone);
+        }
+        Ok(Ready::Idle)
+    }
+
+    /// Receive one notification (blocks until one arrives; several threads
+    /// may wait, each notification goes to one); `None` when the caller went away before we
     /// got it (ENOENT) or a signal interrupted the wait.
     pub fn recv(&self) -> io::Result<Option<Notif>> {
         // SAFETY: seccomp_notif is plain data; all-zero is the state the
