@@ -188,7 +188,7 @@ pub(crate) fn param_op(value: &str, op: &str) -> Option<String> {
             Some((o, l)) => (o.trim(), Some(l.trim())),
             None => (r.trim(), None),
         };
-        let off: i64 = off.parse().ok()?;
+        let off = arith(off)?;
         let start = if off < 0 {
             (n as i64 + off).max(0) as usize
         } else {
@@ -197,7 +197,7 @@ pub(crate) fn param_op(value: &str, op: &str) -> Option<String> {
         let end = match len {
             None => n,
             Some(l) => {
-                let l: i64 = l.parse().ok()?;
+                let l = arith(l)?;
                 if l < 0 {
                     ((n as i64) + l).max(start as i64) as usize
                 } else {
@@ -222,6 +222,12 @@ pub(crate) fn param_op(value: &str, op: &str) -> Option<String> {
             value.replacen(pat, rep, 1)
         });
     }
+    // A case change of a path names another path on a case-sensitive
+    // file system and the same one on a case-insensitive one (macOS): what
+    // it reaches is not known.
+    if op.starts_with(['^', ',', '~']) && value.contains('/') {
+        return None;
+    }
     match op {
         "^^" => Some(value.to_uppercase()),
         ",," => Some(value.to_lowercase()),
@@ -234,6 +240,39 @@ pub(crate) fn param_op(value: &str, op: &str) -> Option<String> {
             })
         }
         _ => None,
+    }
+}
+
+/// A substring offset or length as bash reads it: an arithmetic expression,
+/// here only an integer, empty (`${X::5}` is `${X:0:5}`), parenthesised
+/// (`${X:(-4)}`) or one `+`, `-` or `*` between two integers. `None` for
+/// anything else (the word stays dynamic).
+fn arith(t: &str) -> Option<i64> {
+    let t = t.trim();
+    let t = t
+        .strip_prefix('(')
+        .and_then(|x| x.strip_suffix(')'))
+        .unwrap_or(t)
+        .trim();
+    if t.is_empty() {
+        return Some(0);
+    }
+    if let Ok(v) = t.parse::<i64>() {
+        return Some(v);
+    }
+    let k = t
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| matches!(c, '+' | '-' | '*'))?
+        .0;
+    let (a, b) = (
+        t[..k].trim().parse::<i64>().ok()?,
+        t[k + 1..].trim().parse::<i64>().ok()?,
+    );
+    match &t[k..k + 1] {
+        "+" => a.checked_add(b),
+        "-" => a.checked_sub(b),
+        _ => a.checked_mul(b),
     }
 }
 
@@ -304,6 +343,32 @@ mod param_tests {
         assert_eq!(param_op("a/b/c", "##*/").unwrap(), "c");
         assert_eq!(param_op("HOME", ",,").unwrap(), "home");
         assert!(param_op("x", ":-y").is_none());
+    }
+
+    /// Substring offsets as bash reads them: empty, negative, parenthesised
+    /// or a small sum; anything else is left unresolved.
+    #[test]
+    fn substring_offsets_are_arithmetic() {
+        let h = "/home/dev";
+        assert_eq!(param_op(h, "::5").unwrap(), "/home");
+        assert_eq!(param_op(h, ": -4").unwrap(), "/dev");
+        assert_eq!(param_op(h, ":(-4)").unwrap(), "/dev");
+        assert_eq!(param_op(h, ":0:2+3").unwrap(), "/home");
+        assert_eq!(param_op(h, ":1*0:9-4").unwrap(), "/home");
+        assert_eq!(param_op(h, ":0:-4").unwrap(), "/home");
+        assert!(param_op(h, ":0:${#X}").is_none());
+        assert!(param_op(h, ":$N").is_none());
+    }
+
+    /// A case change of a path is not resolved (on macOS `/HOME/DEV` is
+    /// the home directory); of a plain word it is.
+    #[test]
+    fn case_changes_of_paths_are_unknown() {
+        assert!(param_op("/home/dev", "^^").is_none());
+        assert!(param_op("/home/dev", ",,").is_none());
+        assert!(param_op("/home/dev", "~~").is_none());
+        assert_eq!(param_op("RM", ",,").unwrap(), "rm");
+        assert_eq!(param_op("rm", "^").unwrap(), "Rm");
     }
 
     /// Fuzz-found: `${X%%*/x}` over a long value of slashes, fifty times in

@@ -30,6 +30,10 @@ pub(crate) fn stage_kind(e: &Walker, words: &[Word], text: &str) -> Stdin {
     };
     let name = basename(&first.text);
     let args: Vec<&str> = rest[1..].iter().map(|w| w.text.as_str()).collect();
+    // `pg_dump db | sed 's/^/DROP TABLE t;/' | psql`: the SQL a rewrite adds.
+    if let Some(sql) = crate::programs::sql_rewrite::inserted_sql(name, &args) {
+        return Stdin::Literal(sql);
+    }
     let has = |f: &[&str]| {
         args.iter().any(|a| {
             f.contains(a)

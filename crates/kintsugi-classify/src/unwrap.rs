@@ -248,8 +248,21 @@ impl Walker<'_> {
                     check_env_hook(self, &n, &v, depth);
                     if !w.dynamic {
                         self.vars.insert(n, v);
+                    } else if crate::words::computed_text(&v) {
+                        self.vars
+                            .insert(n, format!("{}{v}", crate::words::COMPUTED));
                     }
                 }
+            }
+        }
+        if name == "read" {
+            let from = match &cmd.stdin {
+                Stdin::File(p) => format!("$(cat {p})"),
+                _ => "$(read)".to_string(),
+            };
+            for n in crate::words::read_targets(&cmd.args) {
+                self.vars
+                    .insert(n, format!("{}{from}", crate::words::COMPUTED));
             }
         }
         if name == "cd" || name == "pushd" {

@@ -52,6 +52,98 @@ pub(crate) struct Env<'a> {
     pub budget: u8,
 }
 
+/// Marks a tracked variable whose value was computed when the line runs
+/// (`h=$(getent passwd dev | cut -d: -f6)`, `read -r d`): the rest of the
+/// value is the text that computes it, and every use of the variable is a
+/// dynamic word spelling that text, so later rules judge `rm -rf "$h"`
+/// exactly as `rm -rf "$(getent passwd dev | cut -d: -f6)"`.
+pub(crate) const COMPUTED: char = '\u{1}';
+
+/// The value an assignment gives a variable, as `Walker::vars` keeps it:
+/// the text of one static word, empty for no word, the `COMPUTED` marker
+/// and its text for one word computed when the line runs (a command
+/// substitution, or an expansion operator Kintsugi could not resolve).
+/// `None` when the value is not tracked (the variable is forgotten).
+pub(crate) fn assigned_value(words: &[Word]) -> Option<String> {
+    match words {
+        [] => Some(String::new()),
+        [w] if !w.dynamic => Some(w.text.clone()),
+        [w] if computed_text(&w.text) => Some(format!("{COMPUTED}{}", w.text)),
+        _ => None,
+    }
+}
+
+/// Text holding a command substitution, a process substitution or a
+/// variable whose value is computed: what it stands for is whatever a
+/// program prints when the line runs.
+pub(crate) fn computed_text(t: &str) -> bool {
+    t.contains("$(") || t.contains('`') || t.contains("<(") || transform_at(t).is_some()
+}
+
+/// Where the first `${…}` with an operator that rewrites its value stands
+/// in `t` (`${X::5}`, `${X%/*}`, `${X/a/b}`, `${X^^}`, `${!X}`, `${X@P}`),
+/// left unresolved by the lexer. Removing a trailing slash (`${X%/}`), a
+/// default (`${X:-d}`) and a length (`${#X}`) do not count.
+pub(crate) fn transform_at(t: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(k) = t[from..].find("${").map(|k| k + from) {
+        let body = &t[k + 2..];
+        from = k + 2;
+        if body.starts_with('!') {
+            return Some(k);
+        }
+        let name_len = body
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(body.len());
+        if name_len == 0 {
+            continue;
+        }
+        let rest = &body[name_len..];
+        let end = rest.find('}').unwrap_or(rest.len());
+        let op = &rest[..end];
+        let rewrites = match op.chars().next() {
+            Some(':') => !op[1..].starts_with(['-', '=', '?', '+']),
+            Some('%') => !matches!(op, "%/" | "%%/"),
+            Some('#' | '/' | '^' | ',' | '~' | '@') => true,
+            _ => false,
+        };
+        if rewrites {
+            return Some(k);
+        }
+    }
+    None
+}
+
+/// The variables `read` (or `read -a`) fills: its words that are not
+/// options or option values (`read -r -p 'dir? ' d` fills `d`).
+pub(crate) fn read_targets(args: &[Word]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut it = args.iter();
+    while let Some(w) = it.next() {
+        let t = w.text.as_str();
+        if let Some(flags) = t.strip_prefix('-') {
+            // `-p`, `-d`, `-n`, `-N`, `-t`, `-u`, `-i` take a value (glued or
+            // the next word); `-a NAME` names the array it fills.
+            if let Some(k) = flags.find(['p', 'd', 'n', 'N', 't', 'u', 'i', 'a']) {
+                let glued = &flags[k + 1..];
+                let value = if glued.is_empty() {
+                    it.next().map(|w| w.text.clone())
+                } else {
+                    Some(glued.to_string())
+                };
+                if flags.as_bytes()[k] == b'a' {
+                    out.extend(value);
+                }
+            }
+            continue;
+        }
+        if !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            out.push(t.to_string());
+        }
+    }
+    out
+}
+
 const MAX_WORDS: usize = 4096;
 /// Longest word (in bytes) brace expansion is applied to; a longer word
 /// with an unquoted `{` is dynamic.
@@ -303,7 +395,12 @@ impl Lexer<'_, '_> {
             "HOME" => Some(self.env.home.to_string()),
             "PWD" => Some(self.env.cwd.to_string()),
             "TMPDIR" => Some("/tmp".into()),
-            _ => self.env.vars.get(name).cloned(),
+            _ => self
+                .env
+                .vars
+                .get(name)
+                .filter(|v| !v.starts_with(COMPUTED))
+                .cloned(),
         }
     }
 
@@ -328,7 +425,14 @@ impl Lexer<'_, '_> {
             _ => {
                 if let Some(v) = self.env.vars.get(name) {
                     let v = v.clone();
-                    self.push_value(&v, quoted);
+                    if let Some(computed) = v.strip_prefix(COMPUTED) {
+                        // Not split: one unknown word stands for the output.
+                        self.started = true;
+                        self.cur.text.push_str(computed);
+                        self.cur.dynamic = true;
+                    } else {
+                        self.push_value(&v, quoted);
+                    }
                 } else {
                     self.cur.text.push_str(verbatim);
                     self.cur.dynamic = true;
@@ -374,7 +478,13 @@ impl Lexer<'_, '_> {
                     .map(|(k, _)| k)
                     .unwrap_or(inner.len());
                 let (name, rest) = inner.split_at(name_len);
-                if name.is_empty() {
+                // `${!h}` with `h=HOME`: the variable `h` names.
+                let target = inner.strip_prefix('!').and_then(|n| self.known_value(n));
+                if let Some(t) = target.filter(|t| {
+                    !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                }) {
+                    self.lookup(&t, &verbatim, quoted);
+                } else if name.is_empty() {
                     self.cur.text.push_str(&verbatim);
                     self.cur.dynamic = true;
                 } else if rest.is_empty() {
@@ -681,6 +791,96 @@ mod tests {
         assert_eq!(sp("\"$(echo hi)\" ${HOME}/x"), ["hi", "/home/dev/x"]);
         assert_eq!(sp("$(dirname $(pwd)) ~dev/x"), ["/home/dev", "/home/dev/x"]);
         assert_eq!(sp("\"$(curl x)\""), ["$(curl x)"]);
+    }
+
+    fn sp_with(s: &str, vars: &[(&str, &str)]) -> Vec<Word> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let env = Env {
+            vars: &vars,
+            home: "/home/dev",
+            cwd: "/home/dev/p",
+            project: None,
+            budget: 4,
+        };
+        split(s, &env)
+    }
+
+    /// A variable computed at run time is one dynamic word spelling what
+    /// computes it, quoted or not, and its operators stay unresolved.
+    #[test]
+    fn computed_variables_stay_unknown() {
+        let v = format!("{COMPUTED}$(getent passwd dev | cut -d: -f6)");
+        let vars = [("h", v.as_str())];
+        for line in ["$h", "\"$h\"", "${h}", "\"${h:-x}\""] {
+            let w = sp_with(line, &vars);
+            assert_eq!(w.len(), 1, "{line}");
+            assert!(w[0].dynamic, "{line}");
+            assert_eq!(w[0].text, "$(getent passwd dev | cut -d: -f6)", "{line}");
+        }
+        let w = sp_with("${h%/*}", &vars);
+        assert!(w[0].dynamic && transform_at(&w[0].text).is_some());
+    }
+
+    #[test]
+    fn assignments_remember_what_computes_them() {
+        let dynamic = |t: &str| Word {
+            text: t.into(),
+            dynamic: true,
+            glob: false,
+        };
+        assert_eq!(assigned_value(&[Word::lit("/x")]).unwrap(), "/x");
+        assert_eq!(assigned_value(&[]).unwrap(), "");
+        let c = assigned_value(&[dynamic("$(ls ~)")]).unwrap();
+        assert!(c.starts_with(COMPUTED) && c.ends_with("$(ls ~)"));
+        assert!(assigned_value(&[dynamic("`cat f`")]).is_some());
+        assert!(assigned_value(&[dynamic("${X%/*}")]).is_some());
+        assert!(
+            assigned_value(&[dynamic("$X")]).is_none(),
+            "a plain unknown"
+        );
+        assert!(assigned_value(&[dynamic("${X%/}")]).is_none());
+    }
+
+    #[test]
+    fn rewriting_operators_are_found() {
+        for t in [
+            "${X::5}",
+            "${X%/*}",
+            "a/${X/a/b}",
+            "${X^^}",
+            "${!X}",
+            "${X@P}",
+            "${X#*/}",
+        ] {
+            assert!(transform_at(t).is_some(), "{t}");
+        }
+        for t in [
+            "$X", "${X}", "${X:-d}", "${X%/}", "${#X}", "${X:+a}", "plain",
+        ] {
+            assert!(transform_at(t).is_none(), "{t}");
+        }
+    }
+
+    #[test]
+    fn read_fills_its_named_variables() {
+        let w = |s: &str| -> Vec<Word> { s.split(' ').map(Word::lit).collect() };
+        assert_eq!(read_targets(&w("-r d")), ["d"]);
+        assert_eq!(read_targets(&w("-r -p dir? a b")), ["a", "b"]);
+        assert_eq!(read_targets(&w("-rp x d")), ["d"]);
+        assert_eq!(read_targets(&w("-t 5 -n 1 key")), ["key"]);
+        assert_eq!(read_targets(&w("-ra dirs")), ["dirs"]);
+        assert_eq!(read_targets(&w("-d , x")), ["x"]);
+    }
+
+    #[test]
+    fn indirect_expansion_names_another_variable() {
+        let w = sp_with("${!h}/x", &[("h", "HOME")]);
+        assert_eq!(w[0].text, "/home/dev/x");
+        assert!(!w[0].dynamic);
+        assert!(sp_with("${!h}", &[])[0].dynamic);
     }
 
     #[test]

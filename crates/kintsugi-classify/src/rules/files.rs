@@ -21,7 +21,7 @@ pub(super) fn delete(path: &str, recursive: bool, ctx: &Context) -> Verdict {
         "Deletes"
     };
     let s = format!("{verb} {path}{}.", zone_label(z));
-    if recursive && computed_path(path) {
+    if recursive && computed_path(path, ctx) {
         return verdict(
             C,
             "rm:computed-path",
@@ -157,11 +157,20 @@ pub(super) fn chmod(path: &str, recursive: bool, ctx: &Context) -> Verdict {
 }
 
 /// A path printed by a command substitution that Kintsugi could not resolve
-/// (`$(find ~ …)`, `$(echo … | base64 -d)`, `$(printf %s …)`): it can be any
-/// path when the substitution is the whole path or a decoder produced it.
-fn computed_path(p: &str) -> bool {
-    let Some(k) = p.find("$(").or_else(|| p.find('`')) else {
-        return false;
+/// (`$(find ~ …)`, `$(echo … | base64 -d)`, `$(printf %s …)`), or a value
+/// rewritten by an expansion operator it could not resolve (`${X::5}`,
+/// `${X%/*}`, `${HOME^^}`): it can be any path when the computed part is
+/// the whole path or a decoder produced it. With a literal directory
+/// before it, the path is that directory (an empty output) or an entry of
+/// it: any path only when deleting that directory or an entry of it would
+/// be catastrophic (`~/$(ls)`, `./$(cat f)`, `/$(x)`), not inside the
+/// project (`backups/$(date +%F)`, `build-$(uname -m)`).
+fn computed_path(p: &str, ctx: &Context) -> bool {
+    let subst = p.find("$(").or_else(|| p.find('`'));
+    let k = match (subst, crate::words::transform_at(p)) {
+        (Some(a), Some(b)) => a.min(b),
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) => return false,
     };
     let inner = p[k..].trim_start_matches("$(").trim_start_matches('`');
     let prog = inner
@@ -172,14 +181,34 @@ fn computed_path(p: &str) -> bool {
     if matches!(prog, "mktemp" | "pwd" | "git") {
         return false;
     }
-    let close = inner.rfind([')', '`']).unwrap_or(inner.len());
-    let tail = inner.get(close + 1..).unwrap_or("");
     let decoded = [
         "base64", "base32", "xxd", "rev", "tr ", "printf", "openssl", "gzip", "zcat",
     ]
     .iter()
     .any(|d| inner.contains(d));
-    tail.is_empty() || tail == "/" || tail == "/*" || decoded
+    if decoded {
+        return true;
+    }
+    let close = if p[k..].starts_with("${") {
+        inner.find('}')
+    } else {
+        inner.rfind([')', '`'])
+    };
+    let tail = close.and_then(|c| inner.get(c + 1..)).unwrap_or("");
+    if !(tail.is_empty() || tail == "/" || tail == "/*") {
+        return false;
+    }
+    let prefix = &p[..k];
+    if prefix.is_empty() || prefix.contains('$') {
+        return true;
+    }
+    // The directory itself when the output is empty, or an entry of it.
+    let probe = match prefix.strip_suffix('/') {
+        Some("") => "/".to_string(),
+        Some(dir) => dir.to_string(),
+        None => format!("{prefix}x"),
+    };
+    delete(&probe, true, ctx).0 == C
 }
 
 /// `$DIR/`, `$DIR/*`, `${X}/…` at the start: an empty variable makes it `/`.
