@@ -200,6 +200,10 @@ fn quote_split(s: &str) -> Vec<String> {
 /// some other way.
 fn printed_sql(text: &str) -> Option<String> {
     let body = substitution_body(text)?;
+    if body.contains(['|', ';', '&', '<', '>', '`']) {
+        // `$(echo … | base64 -d)`: the decoded text when it is static.
+        return super::sql_rewrite::decoded_text(body);
+    }
     let words = quote_split(body.trim());
     match words.first().map(String::as_str) {
         Some("echo") => Some(
@@ -240,6 +244,10 @@ fn computed_sql(e: &mut Walker, engine: &str, text: &str) -> bool {
     }
     match printed_sql(text) {
         Some(sql) => sql_effect(e, engine, &sql),
+        None if super::sql_rewrite::hidden_by_decoder(text) => e.add(Effect::DbDestroy {
+            engine: engine.into(),
+            what: format!("runs SQL hidden by an encoding ({})", short(text)),
+        }),
         None => e.add(Effect::DbWrite {
             engine: engine.into(),
             what: format!("runs SQL computed at run time ({})", short(text)),
@@ -263,12 +271,14 @@ fn stdin_sql(e: &mut Walker, c: &Cmd, engine: &str) {
             engine: engine.into(),
             what: format!("runs SQL from {p}"),
         }),
-        Stdin::Download(_) | Stdin::Decoded(_) | Stdin::Other(_) | Stdin::Listing(_) => {
-            e.add(Effect::DbWrite {
-                engine: engine.into(),
-                what: "runs SQL from a pipe".into(),
-            })
-        }
+        Stdin::Decoded(d) => e.add(Effect::DbDestroy {
+            engine: engine.into(),
+            what: format!("runs SQL decoded by `{d}`, hidden until it runs"),
+        }),
+        Stdin::Download(_) | Stdin::Other(_) | Stdin::Listing(_) => e.add(Effect::DbWrite {
+            engine: engine.into(),
+            what: "runs SQL from a pipe".into(),
+        }),
         Stdin::Terminal => {}
     }
 }

@@ -118,6 +118,71 @@ fn until(c: &[char], from: usize, d: char) -> (String, usize) {
     (s, k)
 }
 
+/// Decoders that hide the text they print.
+const DECODERS: &[&str] = &[
+    "base64 -d",
+    "base64 --decode",
+    "base64 -D",
+    "base32 -d",
+    "xxd -r",
+    "openssl enc -d",
+    "openssl base64 -d",
+    "| rev",
+    "gunzip",
+    "zcat",
+];
+
+/// A substitution or pipeline that decodes what it prints.
+pub(crate) fn hidden_by_decoder(text: &str) -> bool {
+    DECODERS.iter().any(|d| text.contains(d))
+}
+
+/// What `echo TEXT | base64 -d` (or `printf`, or `base64 -d <<< TEXT`)
+/// prints, when TEXT is literal base64; `None` for anything else.
+pub(crate) fn decoded_text(body: &str) -> Option<String> {
+    let b = body.trim();
+    let (data, rest) = if let Some((head, tail)) = b.split_once('|') {
+        let mut w = head.split_whitespace();
+        if !matches!(w.next(), Some("echo" | "printf")) {
+            return None;
+        }
+        let data: Vec<&str> = w.filter(|x| !x.starts_with('-')).collect();
+        (data.join(""), tail.trim())
+    } else {
+        let (cmd, data) = b.split_once("<<<")?;
+        (data.trim().to_string(), cmd.trim())
+    };
+    if !matches!(rest, "base64 -d" | "base64 --decode" | "base64 -D") {
+        return None;
+    }
+    let data = data.trim_matches(['\'', '"']);
+    String::from_utf8(base64_decode(data)?).ok()
+}
+
+/// Standard base64 (padding optional); `None` on any other character.
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes().filter(|c| *c != b'=') {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::inserted_sql;
@@ -156,5 +221,58 @@ mod tests {
         assert!(!adds("pg_dump", &["-Fc", "prod"]));
         assert!(!adds("pg_dump", &["prod"]));
         assert!(!adds("mysqldump", &["app"]));
+    }
+}
+
+#[cfg(test)]
+mod pipeline_tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn dumps_rewritten_into_another_client() {
+        expect(&[
+            (
+                "pg_dump app | sed 's/^SET/DROP SCHEMA public CASCADE; SET/' | psql app2",
+                "catastrophic",
+            ),
+            ("pg_dump -c app | psql -h staging app", "catastrophic"),
+            (
+                "{ echo 'TRUNCATE t;'; pg_dump -a app; } | psql app2",
+                "catastrophic",
+            ),
+            (
+                "pg_dump app | sed 's/OWNER TO a/OWNER TO b/' | psql app2",
+                "ambiguous",
+            ),
+            ("mysqldump shop | mysql shop_copy", "ambiguous"),
+            ("pg_dump -s app | grep -c 'CREATE TABLE'", "safe"),
+        ]);
+    }
+
+    /// SQL hidden by an encoding: decoded when it is literal, otherwise
+    /// judged as the worst it could be; never read as harmless text.
+    #[test]
+    fn decoded_sql_is_judged_by_what_it_decodes_to() {
+        assert_eq!(
+            super::decoded_text("echo VFJVTkNBVEUgb3JkZXJzOw== | base64 -d").unwrap(),
+            "TRUNCATE orders;"
+        );
+        assert_eq!(
+            super::decoded_text("base64 -d <<< 'U0VMRUNUIDE='").unwrap(),
+            "SELECT 1"
+        );
+        expect(&[
+            (
+                "psql -c \"$(echo VFJVTkNBVEUgb3JkZXJzOw== | base64 -d)\"",
+                "catastrophic",
+            ),
+            ("psql -c \"$(echo U0VMRUNUIDE= | base64 -d)\"", "safe"),
+            ("psql -c \"$(curl -s x | base64 -d)\"", "catastrophic"),
+            (
+                "echo VFJVTkNBVEUgb3JkZXJzOw== | base64 -d | psql app",
+                "catastrophic",
+            ),
+            ("psql -c \"$(cat q.sql | sed 1d)\"", "ambiguous"),
+        ]);
     }
 }

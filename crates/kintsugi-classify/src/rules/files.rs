@@ -190,7 +190,16 @@ fn computed_path(p: &str, ctx: &Context) -> bool {
         return true;
     }
     let close = if p[k..].starts_with("${") {
-        inner.find('}')
+        // The `}` closing this `${`, over nested ones (`${HOME:0:${#HOME}}`).
+        let mut depth = 0usize;
+        inner.char_indices().find_map(|(i, ch)| {
+            match ch {
+                '{' => depth += 1,
+                '}' => depth = depth.saturating_sub(1),
+                _ => return None,
+            }
+            (depth == 0).then_some(i)
+        })
     } else {
         inner.rfind([')', '`'])
     };
@@ -252,4 +261,56 @@ fn critical_system_file(p: &str) -> bool {
         ]
         .iter()
         .any(|d| p == *d || p.starts_with(&format!("{d}/")))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
+
+    /// Paths computed when the line runs: the whole path, after a literal
+    /// directory whose loss is catastrophic, or rewritten by an operator
+    /// Kintsugi cannot resolve, reach any path; inside the project they
+    /// stay a project delete.
+    #[test]
+    fn computed_paths_are_judged_by_what_precedes_them() {
+        expect(&[
+            ("rm -rf \"$(cat target.txt)\"", "catastrophic"),
+            ("rm -rf ~/$(cat name)", "catastrophic"),
+            ("rm -rf ./$(cat name)", "catastrophic"),
+            ("rm -rf /$(cat name)", "catastrophic"),
+            ("rm -rf \"${X%/*}\"", "catastrophic"),
+            ("rm -rf ${X::3}", "catastrophic"),
+            ("rm -rf \"${HOME:0:${#HOME}}\"", "catastrophic"),
+            ("rm -rf \"${HOME^^}\"", "catastrophic"),
+            ("rm -rf backups/$(date +%F)", "ambiguous"),
+            ("rm -rf \"build-$(uname -m)\"", "ambiguous"),
+            ("rm -rf \"${OUT%/}\"", "ambiguous"),
+            ("rm -rf \"$X\"", "ambiguous"),
+            ("rm -rf $(mktemp -d)", "safe"),
+        ]);
+    }
+
+    /// A variable assigned what a program prints is that program's output
+    /// wherever it is used.
+    #[test]
+    fn variables_computed_at_run_time_are_unknown_paths() {
+        expect(&[
+            (
+                "h=$(getent passwd dev | cut -d: -f6); rm -rf \"$h\"",
+                "catastrophic",
+            ),
+            ("export T=`cat t`; rm -rf $T", "catastrophic"),
+            ("local d=$(cat t); rm -rf \"$d\"", "catastrophic"),
+            ("read -r d < t.txt; rm -rf \"$d\"", "catastrophic"),
+            (
+                "for d in $(cat dirs); do rm -rf \"$d\"; done",
+                "catastrophic",
+            ),
+            ("h=HOME; rm -rf \"${!h}\"", "catastrophic"),
+            ("d=$(date +%F); rm -rf \"backups/$d\"", "ambiguous"),
+            ("d=$(mktemp -d); rm -rf \"$d\"", "safe"),
+            ("v=$(cat VERSION); echo \"$v\"", "safe"),
+            ("read -r -p 'go? ' a; echo \"$a\"", "safe"),
+        ]);
+    }
 }
