@@ -192,6 +192,8 @@ impl<'c> Walker<'c> {
 
     /// Analyse a script (the line itself, or a payload found inside it).
     pub fn run_script(&mut self, src: &str, via: &[String], depth: usize, stdin: &Stdin) {
+        // In code, a computed variable's use is its substitution again.
+        let src = &src.replace(crate::words::COMPUTED, "");
         if self.stopped {
             return;
         }
@@ -564,6 +566,10 @@ impl<'c> Walker<'c> {
                     }
                 }
             }
+        }
+        // `find … | while read -r d; do …`: the loop's condition reads the pipe.
+        if let Some(p) = up[0].filter(|p| crate::pipes::loop_reads_pipe(*p)) {
+            (stage, stage_up) = (p, (up[1], up[2]));
         }
         let mut stdin = if let Some(h) = here {
             Stdin::Literal(h)

@@ -121,6 +121,13 @@ pub(crate) fn stage_kind(e: &Walker, words: &[Word], text: &str) -> Stdin {
     }
 }
 
+/// A `while`/`until` loop that is a pipeline stage: its condition (`read`)
+/// reads what the stages before it produce.
+pub(crate) fn loop_reads_pipe(node: tree_sitter::Node) -> bool {
+    matches!(node.kind(), "while_statement" | "until_statement")
+        && node.parent().is_some_and(|g| g.kind() == "pipeline")
+}
+
 /// Paths a listing command prints, as resolved (glob) paths.
 fn listing(e: &Walker, name: &str, args: &[&str]) -> Option<Stdin> {
     let pos: Vec<&str> = args

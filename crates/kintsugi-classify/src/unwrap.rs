@@ -256,13 +256,10 @@ impl Walker<'_> {
             }
         }
         if name == "read" {
-            let from = match &cmd.stdin {
-                Stdin::File(p) => format!("$(cat {p})"),
-                _ => "$(read)".to_string(),
-            };
-            for n in crate::words::read_targets(&cmd.args) {
-                self.vars
-                    .insert(n, format!("{}{from}", crate::words::COMPUTED));
+            let names = crate::words::read_targets(&cmd.args);
+            let value = crate::words::read_value(&cmd.stdin, names.len());
+            for n in names {
+                self.vars.insert(n, value.clone());
             }
         }
         if name == "cd" || name == "pushd" {

@@ -54,10 +54,41 @@ pub(crate) struct Env<'a> {
 
 /// Marks a tracked variable whose value was computed when the line runs
 /// (`h=$(getent passwd dev | cut -d: -f6)`, `read -r d`): the rest of the
-/// value is the text that computes it, and every use of the variable is a
-/// dynamic word spelling that text, so later rules judge `rm -rf "$h"`
-/// exactly as `rm -rf "$(getent passwd dev | cut -d: -f6)"`.
+/// value is the text that computes it. Every use of the variable is a
+/// dynamic word spelling that text with each `$` of it followed by this
+/// marker (`$\u{1}(getent …)`, see `computed_use`): the path rules read it
+/// as the substitution (`rm -rf "$h"` is `rm -rf "$(getent …)"`), while
+/// the rules that look for command output sent somewhere (`curl
+/// ".../$(whoami)"`) do not take a variable for an inline substitution.
+/// `rules::judge` removes the marker from sentences.
 pub(crate) const COMPUTED: char = '\u{1}';
+
+/// How a use of a computed variable is spelled (see `COMPUTED`):
+/// backquotes become `$(…)` and every `$` is followed by the marker.
+pub(crate) fn computed_use(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    let mut open = false;
+    for ch in text.chars() {
+        match ch {
+            '`' if !open => {
+                out.push('$');
+                out.push(COMPUTED);
+                out.push('(');
+                open = true;
+            }
+            '`' => {
+                out.push(')');
+                open = false;
+            }
+            '$' => {
+                out.push('$');
+                out.push(COMPUTED);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 /// The value an assignment gives a variable, as `Walker::vars` keeps it:
 /// the text of one static word, empty for no word, the `COMPUTED` marker
@@ -142,6 +173,28 @@ pub(crate) fn read_targets(args: &[Word]) -> Vec<String> {
         }
     }
     out
+}
+
+/// The value `read` gives its one variable (`names` is how many it fills):
+/// the path a listing upstream prints when there is one (`find ~
+/// -maxdepth 0 | while read d`), the first line of known text (`read d <<<
+/// /tmp/x`), and otherwise what it reads, computed when the line runs.
+pub(crate) fn read_value(stdin: &crate::engine::Stdin, names: usize) -> String {
+    use crate::engine::Stdin;
+    let computed = |from: &str| format!("{COMPUTED}{from}");
+    match stdin {
+        Stdin::Listing(paths) if names == 1 && paths.len() == 1 => paths[0].clone(),
+        Stdin::Literal(t) if names == 1 => {
+            let line = t.lines().next().unwrap_or("").trim();
+            if line.contains(['$', '`']) {
+                computed(line)
+            } else {
+                line.to_string()
+            }
+        }
+        Stdin::File(p) => computed(&format!("$(cat {p})")),
+        _ => computed("$(read)"),
+    }
 }
 
 const MAX_WORDS: usize = 4096;
@@ -428,7 +481,7 @@ impl Lexer<'_, '_> {
                     if let Some(computed) = v.strip_prefix(COMPUTED) {
                         // Not split: one unknown word stands for the output.
                         self.started = true;
-                        self.cur.text.push_str(computed);
+                        self.cur.text.push_str(&computed_use(computed));
                         self.cur.dynamic = true;
                     } else {
                         self.push_value(&v, quoted);
@@ -818,8 +871,13 @@ mod tests {
             let w = sp_with(line, &vars);
             assert_eq!(w.len(), 1, "{line}");
             assert!(w[0].dynamic, "{line}");
-            assert_eq!(w[0].text, "$(getent passwd dev | cut -d: -f6)", "{line}");
+            assert_eq!(
+                w[0].text, "$\u{1}(getent passwd dev | cut -d: -f6)",
+                "{line}"
+            );
+            assert!(!w[0].text.contains("$("), "not an inline substitution");
         }
+        assert_eq!(computed_use("a`b`$(c)"), "a$\u{1}(b)$\u{1}(c)");
         let w = sp_with("${h%/*}", &vars);
         assert!(w[0].dynamic && transform_at(&w[0].text).is_some());
     }

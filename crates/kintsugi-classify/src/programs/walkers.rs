@@ -183,7 +183,7 @@ pub(crate) fn xargs(e: &mut Walker, c: &Cmd) {
             })
             .collect(),
         _ => vec![Word {
-            text: "$XARGS_INPUT".into(),
+            text: "$(XARGS_INPUT)".into(),
             dynamic: true,
             glob: false,
         }],

@@ -166,6 +166,14 @@ pub(super) fn chmod(path: &str, recursive: bool, ctx: &Context) -> Verdict {
 /// be catastrophic (`~/$(ls)`, `./$(cat f)`, `/$(x)`), not inside the
 /// project (`backups/$(date +%F)`, `build-$(uname -m)`).
 fn computed_path(p: &str, ctx: &Context) -> bool {
+    // A computed variable's use reads as the substitution it stands for.
+    let normal;
+    let p = if p.contains(crate::words::COMPUTED) {
+        normal = p.replace(crate::words::COMPUTED, "");
+        normal.as_str()
+    } else {
+        p
+    };
     let subst = p.find("$(").or_else(|| p.find('`'));
     let k = match (subst, crate::words::transform_at(p)) {
         (Some(a), Some(b)) => a.min(b),
@@ -311,6 +319,31 @@ mod tests {
             ("d=$(mktemp -d); rm -rf \"$d\"", "safe"),
             ("v=$(cat VERSION); echo \"$v\"", "safe"),
             ("read -r -p 'go? ' a; echo \"$a\"", "safe"),
+            (
+                "find ~ -maxdepth 0 | while read -r d; do rm -rf \"$d\"; done",
+                "catastrophic",
+            ),
+            (
+                "ls -d ~ | while read d; do rm -rf \"$d\"; done",
+                "catastrophic",
+            ),
+            (
+                "some-tool | while read d; do rm -rf \"$d\"; done",
+                "catastrophic",
+            ),
+            ("read -r d <<< ~; rm -rf \"$d\"", "catastrophic"),
+            (
+                "find . -name node_modules -type d | while read -r d; do rm -rf \"$d\"; done",
+                "ambiguous",
+            ),
+            ("read -r d <<< build; rm -rf \"$d\"", "ambiguous"),
+            ("cat dirs.txt | xargs rm -rf", "catastrophic"),
+            ("xargs --arg-file=dirs.txt rm -rf", "catastrophic"),
+            (
+                "find . -name node_modules -prune | xargs rm -rf",
+                "ambiguous",
+            ),
+            ("cat stale.txt | xargs rm -f", "ambiguous"),
         ]);
     }
 }
