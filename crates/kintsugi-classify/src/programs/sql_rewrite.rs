@@ -78,10 +78,9 @@ fn added_text(script: &str) -> Vec<String> {
     for piece in script.split([';', '\n']) {
         let p = piece.trim_start();
         let p = p.trim_start_matches(|ch: char| ch.is_ascii_digit() || matches!(ch, '$' | ','));
-        let p = if p.starts_with('/') {
-            p[1..].find('/').map_or("", |e| &p[e + 2..])
-        } else {
-            p
+        let p = match p.strip_prefix('/') {
+            Some(re) => re.find('/').map_or("", |e| &re[e + 1..]),
+            None => p,
         };
         let mut it = p.chars();
         if let Some('i' | 'a' | 'c') = it.next() {
