@@ -255,12 +255,8 @@ impl Walker<'_> {
                 }
             }
         }
-        if name == "read" {
-            let names = crate::words::read_targets(&cmd.args);
-            let value = crate::words::read_value(&cmd.stdin, names.len());
-            for n in names {
-                self.vars.insert(n, value.clone());
-            }
+        for (n, v) in crate::words::builtin_assignments(&name, &cmd.args, &cmd.stdin) {
+            self.vars.insert(n, v);
         }
         if name == "cd" || name == "pushd" {
             if let Some(d) = cmd.args.iter().find(|w| !w.text.starts_with('-')) {

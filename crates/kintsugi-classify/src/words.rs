@@ -145,6 +145,69 @@ pub(crate) fn transform_at(t: &str) -> Option<usize> {
     None
 }
 
+/// What a builtin assigns (`read`, `mapfile`/`readarray`, `printf -v`,
+/// `set --`), as `Walker::vars` keeps values: name → value.
+pub(crate) fn builtin_assignments(
+    name: &str,
+    args: &[Word],
+    stdin: &crate::engine::Stdin,
+) -> Vec<(String, String)> {
+    let kept = |w: &Word| {
+        if w.dynamic {
+            format!("{COMPUTED}{}", w.text)
+        } else {
+            w.text.clone()
+        }
+    };
+    match name {
+        "read" => {
+            let names = read_targets(args);
+            let value = read_value(stdin, names.len());
+            names.into_iter().map(|n| (n, value.clone())).collect()
+        }
+        "mapfile" | "readarray" => {
+            let mut it = args.iter();
+            let mut array = "MAPFILE".to_string();
+            while let Some(w) = it.next() {
+                match w.text.as_str() {
+                    "-d" | "-n" | "-O" | "-s" | "-u" | "-C" | "-c" => {
+                        it.next();
+                    }
+                    t if t.starts_with('-') => {}
+                    t => array = t.to_string(),
+                }
+            }
+            vec![(array, read_value(stdin, 2))]
+        }
+        "printf" if args.first().is_some_and(|w| w.text == "-v") => {
+            let Some(var) = args.get(1) else {
+                return Vec::new();
+            };
+            let value = match &args[2.min(args.len())..] {
+                [f] if !f.dynamic && !f.text.contains(['%', '\\']) => f.text.clone(),
+                [f, a] if f.text == "%s" => kept(a),
+                rest => {
+                    let all: Vec<&str> = rest.iter().map(|w| w.text.as_str()).collect();
+                    format!("{COMPUTED}$(printf {})", all.join(" "))
+                }
+            };
+            vec![(var.text.clone(), value)]
+        }
+        "set" if args.first().is_some_and(|w| w.text == "--") => {
+            let values: Vec<String> = args[1..].iter().map(kept).collect();
+            let mut out: Vec<(String, String)> = values
+                .iter()
+                .take(9)
+                .enumerate()
+                .map(|(i, v)| ((i + 1).to_string(), v.clone()))
+                .collect();
+            out.push(("#".into(), values.len().to_string()));
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// The variables `read` (or `read -a`) fills: its words that are not
 /// options or option values (`read -r -p 'dir? ' d` fills `d`).
 pub(crate) fn read_targets(args: &[Word]) -> Vec<String> {
@@ -494,6 +557,32 @@ impl Lexer<'_, '_> {
         }
     }
 
+    /// Expand `text` (a default or alternative value) in place.
+    fn push_words(&mut self, text: &str, verbatim: &str, quoted: bool) {
+        if self.env.budget == 0 {
+            self.cur.text.push_str(verbatim);
+            self.cur.dynamic = true;
+            return;
+        }
+        let inner_env = Env {
+            vars: self.env.vars,
+            home: self.env.home,
+            cwd: self.env.cwd,
+            project: self.env.project,
+            budget: self.env.budget - 1,
+        };
+        let mut first = true;
+        for w in split(text, &inner_env) {
+            if !first && !quoted {
+                self.finish();
+            }
+            self.started = true;
+            first = false;
+            self.cur.text.push_str(&w.text);
+            self.cur.dynamic |= w.dynamic;
+        }
+    }
+
     fn dollar(&mut self, quoted: bool) {
         let n = self.c.len();
         let i = self.i;
@@ -551,35 +640,31 @@ impl Lexer<'_, '_> {
                     if name == "HOME" || self.env.vars.contains_key(name) {
                         self.lookup(name, &verbatim, quoted);
                     } else {
-                        if self.env.budget == 0 {
-                            self.cur.text.push_str(&verbatim);
-                            self.cur.dynamic = true;
-                            return;
-                        }
-                        let inner_env = Env {
-                            vars: self.env.vars,
-                            home: self.env.home,
-                            cwd: self.env.cwd,
-                            project: self.env.project,
-                            budget: self.env.budget - 1,
-                        };
-                        let sub = split(def, &inner_env);
-                        let mut first = true;
-                        for w in sub {
-                            if !first && !quoted {
-                                self.finish();
-                                self.started = true;
-                            }
-                            first = false;
-                            self.cur.text.push_str(&w.text);
-                            self.cur.dynamic |= w.dynamic;
-                        }
+                        self.push_words(def, &verbatim, quoted);
+                    }
+                } else if rest.starts_with(":?") || rest.starts_with('?') {
+                    // The value, or an error when it is unset.
+                    self.lookup(name, &verbatim, quoted);
+                } else if let Some(alt) = rest.strip_prefix(":+").or_else(|| rest.strip_prefix('+'))
+                {
+                    // `${X:+alt}`: `alt` unless X is known to be empty (the
+                    // worse reading when X is unknown).
+                    if self.known_value(name).is_none_or(|v| !v.is_empty()) {
+                        self.push_words(alt, &verbatim, quoted);
                     }
                 } else if let Some(v) = self
                     .known_value(name)
                     .and_then(|v| crate::expand::param_op(&v, rest))
                 {
                     self.push_value(&v, quoted);
+                } else if let Some(c) = self.env.vars.get(name).filter(|_| rest.starts_with('['))
+                    && let Some(computed) = c.strip_prefix(COMPUTED)
+                {
+                    // `mapfile -t a < f; rm -rf "${a[@]}"`: its elements.
+                    let text = computed_use(computed);
+                    self.started = true;
+                    self.cur.text.push_str(&text);
+                    self.cur.dynamic = true;
                 } else {
                     self.cur.text.push_str(&verbatim);
                     self.cur.dynamic = true;
@@ -923,6 +1008,24 @@ mod tests {
     }
 
     #[test]
+    fn builtins_assign_what_they_read_or_format() {
+        use crate::engine::Stdin;
+        let w = |s: &str| -> Vec<Word> { s.split(' ').map(Word::lit).collect() };
+        let file = Stdin::File("/home/dev/proj/list".into());
+        let got = builtin_assignments("mapfile", &w("-t dirs"), &file);
+        assert_eq!(got[0].0, "dirs");
+        assert!(got[0].1.starts_with(COMPUTED) && got[0].1.contains("list"));
+        let got = builtin_assignments("printf", &w("-v d %s /home/dev"), &Stdin::Terminal);
+        assert_eq!(got, [("d".to_string(), "/home/dev".to_string())]);
+        let got = builtin_assignments("printf", &w("-v d %s-%s a b"), &Stdin::Terminal);
+        assert!(got[0].1.starts_with(COMPUTED));
+        let got = builtin_assignments("set", &w("-- /home/dev x"), &Stdin::Terminal);
+        assert!(got.contains(&("1".to_string(), "/home/dev".to_string())));
+        assert!(got.contains(&("#".to_string(), "2".to_string())));
+        assert!(builtin_assignments("set", &w("-e"), &Stdin::Terminal).is_empty());
+    }
+
+    #[test]
     fn read_fills_its_named_variables() {
         let w = |s: &str| -> Vec<Word> { s.split(' ').map(Word::lit).collect() };
         assert_eq!(read_targets(&w("-r d")), ["d"]);
@@ -931,6 +1034,19 @@ mod tests {
         assert_eq!(read_targets(&w("-t 5 -n 1 key")), ["key"]);
         assert_eq!(read_targets(&w("-ra dirs")), ["dirs"]);
         assert_eq!(read_targets(&w("-d , x")), ["x"]);
+    }
+
+    /// `${X:+alt}` is `alt` unless X is known to be empty; `${X:?}` is X.
+    #[test]
+    fn alternative_and_required_values() {
+        let t = |s: &str, vars: &[(&str, &str)]| -> Vec<String> {
+            sp_with(s, vars).into_iter().map(|w| w.text).collect()
+        };
+        assert_eq!(t("${HOME:+$HOME}", &[]), ["/home/dev"]);
+        assert_eq!(t("${X:+~}", &[]), ["/home/dev"]);
+        assert_eq!(t("${X:+~}", &[("X", "")]), [""], "an empty word");
+        assert_eq!(t("\"${HOME:?unset}\"", &[]), ["/home/dev"]);
+        assert_eq!(t("a ${X:+-v -q} b", &[]), ["a", "-v", "-q", "b"]);
     }
 
     #[test]
