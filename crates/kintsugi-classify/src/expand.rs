@@ -45,10 +45,43 @@ pub(crate) fn static_subst(inner: &str, env: &Env) -> Option<String> {
         ["basename", x] => Some(basename(x).to_string()),
         ["realpath" | "readlink", .., x] => Some(abs(x)),
         ["git", "rev-parse", "--show-toplevel"] => Some(env.project.unwrap_or(env.cwd).to_string()),
+        [
+            "git",
+            "rev-parse",
+            "--git-dir" | "--absolute-git-dir" | "--git-common-dir",
+        ] => Some(format!("{}/.git", env.project.unwrap_or(env.cwd))),
+        ["git", "rev-parse", "--show-cdup"] => {
+            // `../` once per directory between the cwd and the project root.
+            let root = env.project.unwrap_or(env.cwd);
+            let below = env.cwd.strip_prefix(root).unwrap_or("");
+            Some("../".repeat(below.split('/').filter(|c| !c.is_empty()).count()))
+        }
+        ["ls", rest @ ..] => listed(rest, &abs),
         ["mktemp", ..] => Some("/tmp/tmp.kintsugi".to_string()),
         ["printf", "%s", x] => Some(x.to_string()),
         _ => None,
     }
+}
+
+/// What `ls ARGS` prints when that is known without the file system: with
+/// `-d`, or when every argument is a glob, the arguments themselves (as
+/// the globs that match them). `None` otherwise (a directory argument
+/// prints its entries, a file argument itself, and which one it is is not
+/// known).
+fn listed(args: &[&str], abs: &dyn Fn(&str) -> String) -> Option<String> {
+    let (opts, paths): (Vec<&str>, Vec<&str>) = args.iter().partition(|a| a.starts_with('-'));
+    if paths.is_empty()
+        || !opts
+            .iter()
+            .all(|o| o[1..].chars().all(|c| "1aAdtrS".contains(c)))
+    {
+        return None;
+    }
+    let dirs_only = opts.iter().any(|o| o.contains('d'));
+    if !dirs_only && !paths.iter().all(|p| p.contains(['*', '?', '['])) {
+        return None;
+    }
+    Some(paths.iter().map(|p| abs(p)).collect::<Vec<_>>().join(" "))
 }
 
 /// Bash brace expansion of one word: `{a,b}` and `{1..3}`; capped.
@@ -322,6 +355,51 @@ mod brace_tests {
         let out = brace_expand(&w);
         assert_eq!(out.len(), 2);
         assert!(out[0].ends_with("{c[@a"));
+    }
+}
+
+#[cfg(test)]
+mod subst_tests {
+    use super::static_subst;
+    use crate::words::Env;
+    use std::collections::HashMap;
+
+    fn run(inner: &str, cwd: &str) -> Option<String> {
+        let vars = HashMap::new();
+        let env = Env {
+            vars: &vars,
+            home: "/home/dev",
+            cwd,
+            project: Some("/home/dev/proj"),
+            budget: 4,
+        };
+        static_subst(inner, &env)
+    }
+
+    #[test]
+    fn git_paths_and_listings_are_known() {
+        let p = "/home/dev/proj";
+        assert_eq!(
+            run("git rev-parse --git-dir", p).unwrap(),
+            "/home/dev/proj/.git"
+        );
+        assert_eq!(run("git rev-parse --show-cdup", p).unwrap(), "");
+        assert_eq!(
+            run("git rev-parse --show-cdup", "/home/dev/proj/a/b").unwrap(),
+            "../../"
+        );
+        assert_eq!(run("ls -d ~", p).unwrap(), "/home/dev");
+        assert_eq!(run("ls ~/.ssh/id_*", p).unwrap(), "/home/dev/.ssh/id_*");
+        assert_eq!(
+            run("ls -1d src tests", p).unwrap(),
+            "/home/dev/proj/src /home/dev/proj/tests"
+        );
+        assert!(run("ls ~", p).is_none(), "a directory prints its entries");
+        assert!(
+            run("ls -l ~/.ssh/id_*", p).is_none(),
+            "a long listing is not paths"
+        );
+        assert!(run("ls", p).is_none());
     }
 }
 

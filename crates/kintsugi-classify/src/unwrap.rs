@@ -259,6 +259,8 @@ impl Walker<'_> {
             self.vars.insert(n, v);
         }
         if name == "cd" || name == "pushd" {
+            let old = self.cwd.to_string_lossy().into_owned();
+            self.vars.insert("OLDPWD".into(), old);
             if let Some(d) = cmd.args.iter().find(|w| !w.text.starts_with('-')) {
                 if !d.dynamic {
                     self.cwd = std::path::PathBuf::from(self.path(&d.text));

@@ -212,6 +212,10 @@ fn computed_path(p: &str, ctx: &Context) -> bool {
         inner.rfind([')', '`'])
     };
     let tail = close.and_then(|c| inner.get(c + 1..)).unwrap_or("");
+    // `$(npm root -g)/..`: above a computed path is any path too.
+    if tail.split('/').any(|c| c == "..") {
+        return true;
+    }
     if !(tail.is_empty() || tail == "/" || tail == "/*") {
         return false;
     }
@@ -295,6 +299,11 @@ mod tests {
             ("rm -rf \"${OUT%/}\"", "ambiguous"),
             ("rm -rf \"$X\"", "ambiguous"),
             ("rm -rf $(mktemp -d)", "safe"),
+            ("rm -rf \"$(npm root -g)\"/..", "catastrophic"),
+            ("rm -rf \"$(git rev-parse --git-dir)\"", "catastrophic"),
+            ("cd ~ && rm -rf \"$OLDPWD\"/..", "catastrophic"),
+            ("shred -u \"$(ls ~/.ssh/id_*)\"", "catastrophic"),
+            ("cd src && rm -rf \"$OLDPWD/target\"", "ambiguous"),
         ]);
     }
 
