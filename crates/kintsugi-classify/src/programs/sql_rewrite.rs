@@ -248,6 +248,33 @@ mod pipeline_tests {
         ]);
     }
 
+    /// SQL given as an argument however it is spelled: printed by a
+    /// substitution (quoted separators are text), held in a variable,
+    /// written to a file earlier in the line, or only known at run time.
+    #[test]
+    fn sql_arguments_however_they_arrive() {
+        expect(&[
+            (
+                "sqlite3 app.db \"$(printf 'DROP TABLE %s' users)\"",
+                "catastrophic",
+            ),
+            ("psql -f <(echo 'DROP TABLE users;')", "catastrophic"),
+            ("psql -f /dev/stdin <<< 'TRUNCATE users'", "catastrophic"),
+            (
+                "echo 'DROP TABLE t' > /tmp/q.sql && psql -f /tmp/q.sql",
+                "catastrophic",
+            ),
+            (
+                "q=$(printf 'DROP TABLE %s' t); psql -c \"$q\"",
+                "catastrophic",
+            ),
+            ("q=$(cat drop.sql); psql -c \"$q\"", "ambiguous"),
+            ("psql -c \"$Q\"", "ambiguous"),
+            ("sqlite3 \"$DB\" .tables", "safe"),
+            ("echo 'SELECT 1' > /tmp/q.sql && psql -f /tmp/q.sql", "safe"),
+        ]);
+    }
+
     /// SQL hidden by an encoding: decoded when it is literal, otherwise
     /// judged as the worst it could be; never read as harmless text.
     #[test]
