@@ -193,7 +193,7 @@ impl<'c> Walker<'c> {
     /// Analyse a script (the line itself, or a payload found inside it).
     pub fn run_script(&mut self, src: &str, via: &[String], depth: usize, stdin: &Stdin) {
         // In code, a computed variable's use is its substitution again.
-        let src = &src.replace(crate::words::COMPUTED, "");
+        let src = &*crate::words::without_marker(src);
         if self.stopped {
             return;
         }

@@ -55,6 +55,7 @@ pub(crate) struct Env<'a> {
 mod computed;
 pub(crate) use computed::{
     COMPUTED, assigned_value, builtin_assignments, computed_text, computed_use, transform_at,
+    without_marker,
 };
 
 const MAX_WORDS: usize = 4096;

@@ -30,10 +30,9 @@ fn verdict(c: Class, rule: &str, s: String) -> Verdict {
 pub(crate) fn judge(e: &Effect, ctx: &Context) -> Verdict {
     let (c, rule, sentence) = judge_by_kind(e, ctx);
     // A computed variable's marker (`words::COMPUTED`) is not for people.
-    let sentence = if sentence.contains(crate::words::COMPUTED) {
-        sentence.replace(crate::words::COMPUTED, "")
-    } else {
-        sentence
+    let sentence = match crate::words::without_marker(&sentence) {
+        std::borrow::Cow::Owned(clean) => clean,
+        std::borrow::Cow::Borrowed(_) => sentence,
     };
     (c, rule, sentence)
 }

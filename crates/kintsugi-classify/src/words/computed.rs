@@ -16,6 +16,16 @@ use super::Word;
 /// `rules::judge` removes the marker from sentences.
 pub(crate) const COMPUTED: char = '\u{1}';
 
+/// `text` without `COMPUTED` markers (code run again, sentences); no copy
+/// when it has none.
+pub(crate) fn without_marker(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(COMPUTED) {
+        std::borrow::Cow::Owned(text.replace(COMPUTED, ""))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// How a use of a computed variable is spelled (see `COMPUTED`):
 /// backquotes become `$(…)` and every `$` is followed by the marker.
 pub(crate) fn computed_use(text: &str) -> String {
