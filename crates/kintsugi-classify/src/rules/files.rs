@@ -141,6 +141,15 @@ pub(super) fn chmod(path: &str, recursive: bool, ctx: &Context) -> Verdict {
         },
         zone_label(z)
     );
+    if recursive && computed_path(path, ctx) {
+        return verdict(
+            C,
+            "chmod:recursive-critical",
+            format!(
+                "Recursively changes permissions of a path computed when it runs ({path}); it may be your home or `/`."
+            ),
+        );
+    }
     let (c, r) = match z {
         Zone::Root => (C, "chmod:recursive-critical"),
         Zone::Home | Zone::ProjectAncestor | Zone::HomeSensitive if recursive => {
@@ -304,6 +313,8 @@ mod tests {
             ("cd ~ && rm -rf \"$OLDPWD\"/..", "catastrophic"),
             ("shred -u \"$(ls ~/.ssh/id_*)\"", "catastrophic"),
             ("cd src && rm -rf \"$OLDPWD/target\"", "ambiguous"),
+            ("chmod -R 777 \"$(cat target.txt)\"", "catastrophic"),
+            ("chmod -R u+w \"out/$(date +%F)\"", "ambiguous"),
         ]);
     }
 
