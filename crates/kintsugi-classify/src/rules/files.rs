@@ -335,6 +335,7 @@ mod tests {
                 "catastrophic",
             ),
             ("h=HOME; rm -rf \"${!h}\"", "catastrophic"),
+            ("h=$(cat t); a=$h; b=\"$a\"; rm -rf \"$b\"", "catastrophic"),
             ("d=$(date +%F); rm -rf \"backups/$d\"", "ambiguous"),
             ("d=$(mktemp -d); rm -rf \"$d\"", "safe"),
             ("v=$(cat VERSION); echo \"$v\"", "safe"),

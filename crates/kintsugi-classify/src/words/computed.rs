@@ -71,7 +71,11 @@ pub(crate) fn assigned_value(words: &[Word]) -> Option<String> {
 /// variable whose value is computed: what it stands for is whatever a
 /// program prints when the line runs.
 pub(crate) fn computed_text(t: &str) -> bool {
-    t.contains("$(") || t.contains('`') || t.contains("<(") || transform_at(t).is_some()
+    t.contains("$(")
+        || t.contains('`')
+        || t.contains("<(")
+        || t.contains(COMPUTED)
+        || transform_at(t).is_some()
 }
 
 /// Where the first `${…}` with an operator that rewrites its value stands
