@@ -92,6 +92,18 @@ impl Walker<'_> {
                 };
                 let (n, v) = (n.to_string(), v.to_string());
                 check_env_hook(self, &n, &v, depth);
+                // `X=$(cat t) sh -c 'rm -rf "$X"'`: the payload sees it
+                // (`IFS=: read …` does not change how the rest splits).
+                let kept = if !w.dynamic {
+                    Some(v)
+                } else if crate::words::computed_text(&v) {
+                    Some(format!("{}{v}", crate::words::COMPUTED))
+                } else {
+                    None
+                };
+                if let Some(kept) = kept.filter(|_| n != "IFS") {
+                    self.vars.insert(n, kept);
+                }
                 argv.remove(0);
             }
             let Some(first) = argv.first() else {
