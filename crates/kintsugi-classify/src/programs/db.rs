@@ -428,7 +428,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             let mass_delete = matches!(up.first().map(String::as_str), Some("DEL" | "UNLINK"))
                 && words.iter().skip(1).any(|w| {
                     w.dynamic
-                        && (w.text.contains("XARGS_INPUT")
+                        && (w.text.contains(super::walkers::XARGS_INPUT)
                             || w.text.to_ascii_lowercase().contains(" keys ")
                             || w.text.contains("--scan"))
                 });

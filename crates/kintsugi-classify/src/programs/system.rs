@@ -154,7 +154,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                     && (w.text.contains("ps ")
                         || w.text.contains("pgrep")
                         || w.text.contains("pidof")
-                        || w.text.contains("XARGS_INPUT"))
+                        || w.text.contains(super::walkers::XARGS_INPUT))
             }) && !c.args.iter().any(|w| w.text == "-0");
             let upstream_ps = matches!(&c.stdin, crate::engine::Stdin::Other(p) if matches!(p.as_str(), "ps" | "pgrep" | "pidof" | "awk" | "cut" | "grep"));
             let shells = pos.iter().any(|t| {
