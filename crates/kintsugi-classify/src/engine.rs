@@ -192,6 +192,8 @@ impl<'c> Walker<'c> {
 
     /// Analyse a script (the line itself, or a payload found inside it).
     pub fn run_script(&mut self, src: &str, via: &[String], depth: usize, stdin: &Stdin) {
+        // In code, a computed variable's use is its substitution again.
+        let src = &*crate::words::without_marker(src);
         if self.stopped {
             return;
         }
@@ -433,17 +435,10 @@ impl<'c> Walker<'c> {
             &words.first().map(|w| w.text.clone()).unwrap_or_default(),
             depth,
         );
-        match words.as_slice() {
-            [w] if !w.dynamic => {
-                self.vars.insert(name.to_string(), w.text.clone());
-            }
-            [] => {
-                self.vars.insert(name.to_string(), String::new());
-            }
-            _ => {
-                self.vars.remove(name);
-            }
-        }
+        match crate::words::assigned_value(&words) {
+            Some(v) => self.vars.insert(name.to_string(), v),
+            None => self.vars.remove(name),
+        };
     }
 
     fn collect_redir(
@@ -572,6 +567,10 @@ impl<'c> Walker<'c> {
                 }
             }
         }
+        // `find … | while read -r d; do …`: the loop's condition reads the pipe.
+        if let Some(p) = up[0].filter(|p| crate::pipes::loop_reads_pipe(*p)) {
+            (stage, stage_up) = (p, (up[1], up[2]));
+        }
         let mut stdin = if let Some(h) = here {
             Stdin::Literal(h)
         } else if let Some(r) = redirs.iter().find(|r| r.op == RedirOp::Read) {
@@ -641,9 +640,10 @@ impl<'c> Walker<'c> {
             .to_string();
         let old = self.vars.get(&name).cloned();
         for v in values.into_iter().take(8) {
-            if v.dynamic {
+            // `for d in $(cat list)`: the body runs on a computed value.
+            let Some(value) = crate::words::assigned_value(std::slice::from_ref(&v)) else {
                 continue;
-            }
+            };
             // Nested loops multiply: eight values in each of eight levels
             // would analyse the innermost body millions of times.
             if self.loop_bodies >= MAX_LOOP_BODIES {
@@ -654,7 +654,7 @@ impl<'c> Walker<'c> {
                 break;
             }
             self.loop_bodies += 1;
-            self.vars.insert(name.clone(), v.text);
+            self.vars.insert(name.clone(), value);
             self.run_script(&body_text, via, depth + 1, stdin);
         }
         match old {

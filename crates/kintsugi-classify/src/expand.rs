@@ -45,10 +45,43 @@ pub(crate) fn static_subst(inner: &str, env: &Env) -> Option<String> {
         ["basename", x] => Some(basename(x).to_string()),
         ["realpath" | "readlink", .., x] => Some(abs(x)),
         ["git", "rev-parse", "--show-toplevel"] => Some(env.project.unwrap_or(env.cwd).to_string()),
+        [
+            "git",
+            "rev-parse",
+            "--git-dir" | "--absolute-git-dir" | "--git-common-dir",
+        ] => Some(format!("{}/.git", env.project.unwrap_or(env.cwd))),
+        ["git", "rev-parse", "--show-cdup"] => {
+            // `../` once per directory between the cwd and the project root.
+            let root = env.project.unwrap_or(env.cwd);
+            let below = env.cwd.strip_prefix(root).unwrap_or("");
+            Some("../".repeat(below.split('/').filter(|c| !c.is_empty()).count()))
+        }
+        ["ls", rest @ ..] => listed(rest, &abs),
         ["mktemp", ..] => Some("/tmp/tmp.kintsugi".to_string()),
         ["printf", "%s", x] => Some(x.to_string()),
         _ => None,
     }
+}
+
+/// What `ls ARGS` prints when that is known without the file system: with
+/// `-d`, or when every argument is a glob, the arguments themselves (as
+/// the globs that match them). `None` otherwise (a directory argument
+/// prints its entries, a file argument itself, and which one it is is not
+/// known).
+fn listed(args: &[&str], abs: &dyn Fn(&str) -> String) -> Option<String> {
+    let (opts, paths): (Vec<&str>, Vec<&str>) = args.iter().partition(|a| a.starts_with('-'));
+    if paths.is_empty()
+        || !opts
+            .iter()
+            .all(|o| o[1..].chars().all(|c| "1aAdtrS".contains(c)))
+    {
+        return None;
+    }
+    let dirs_only = opts.iter().any(|o| o.contains('d'));
+    if !dirs_only && !paths.iter().all(|p| p.contains(['*', '?', '['])) {
+        return None;
+    }
+    Some(paths.iter().map(|p| abs(p)).collect::<Vec<_>>().join(" "))
 }
 
 /// Bash brace expansion of one word: `{a,b}` and `{1..3}`; capped.
@@ -188,7 +221,7 @@ pub(crate) fn param_op(value: &str, op: &str) -> Option<String> {
             Some((o, l)) => (o.trim(), Some(l.trim())),
             None => (r.trim(), None),
         };
-        let off: i64 = off.parse().ok()?;
+        let off = arith(off)?;
         let start = if off < 0 {
             (n as i64 + off).max(0) as usize
         } else {
@@ -197,7 +230,7 @@ pub(crate) fn param_op(value: &str, op: &str) -> Option<String> {
         let end = match len {
             None => n,
             Some(l) => {
-                let l: i64 = l.parse().ok()?;
+                let l = arith(l)?;
                 if l < 0 {
                     ((n as i64) + l).max(start as i64) as usize
                 } else {
@@ -222,6 +255,12 @@ pub(crate) fn param_op(value: &str, op: &str) -> Option<String> {
             value.replacen(pat, rep, 1)
         });
     }
+    // A case change of a path names another path on a case-sensitive
+    // file system and the same one on a case-insensitive one (macOS): what
+    // it reaches is not known.
+    if op.starts_with(['^', ',', '~']) && value.contains('/') {
+        return None;
+    }
     match op {
         "^^" => Some(value.to_uppercase()),
         ",," => Some(value.to_lowercase()),
@@ -234,6 +273,39 @@ pub(crate) fn param_op(value: &str, op: &str) -> Option<String> {
             })
         }
         _ => None,
+    }
+}
+
+/// A substring offset or length as bash reads it: an arithmetic expression,
+/// here only an integer, empty (`${X::5}` is `${X:0:5}`), parenthesised
+/// (`${X:(-4)}`) or one `+`, `-` or `*` between two integers. `None` for
+/// anything else (the word stays dynamic).
+fn arith(t: &str) -> Option<i64> {
+    let t = t.trim();
+    let t = t
+        .strip_prefix('(')
+        .and_then(|x| x.strip_suffix(')'))
+        .unwrap_or(t)
+        .trim();
+    if t.is_empty() {
+        return Some(0);
+    }
+    if let Ok(v) = t.parse::<i64>() {
+        return Some(v);
+    }
+    let k = t
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| matches!(c, '+' | '-' | '*'))?
+        .0;
+    let (a, b) = (
+        t[..k].trim().parse::<i64>().ok()?,
+        t[k + 1..].trim().parse::<i64>().ok()?,
+    );
+    match &t[k..k + 1] {
+        "+" => a.checked_add(b),
+        "-" => a.checked_sub(b),
+        _ => a.checked_mul(b),
     }
 }
 
@@ -287,6 +359,51 @@ mod brace_tests {
 }
 
 #[cfg(test)]
+mod subst_tests {
+    use super::static_subst;
+    use crate::words::Env;
+    use std::collections::HashMap;
+
+    fn run(inner: &str, cwd: &str) -> Option<String> {
+        let vars = HashMap::new();
+        let env = Env {
+            vars: &vars,
+            home: "/home/dev",
+            cwd,
+            project: Some("/home/dev/proj"),
+            budget: 4,
+        };
+        static_subst(inner, &env)
+    }
+
+    #[test]
+    fn git_paths_and_listings_are_known() {
+        let p = "/home/dev/proj";
+        assert_eq!(
+            run("git rev-parse --git-dir", p).unwrap(),
+            "/home/dev/proj/.git"
+        );
+        assert_eq!(run("git rev-parse --show-cdup", p).unwrap(), "");
+        assert_eq!(
+            run("git rev-parse --show-cdup", "/home/dev/proj/a/b").unwrap(),
+            "../../"
+        );
+        assert_eq!(run("ls -d ~", p).unwrap(), "/home/dev");
+        assert_eq!(run("ls ~/.ssh/id_*", p).unwrap(), "/home/dev/.ssh/id_*");
+        assert_eq!(
+            run("ls -1d src tests", p).unwrap(),
+            "/home/dev/proj/src /home/dev/proj/tests"
+        );
+        assert!(run("ls ~", p).is_none(), "a directory prints its entries");
+        assert!(
+            run("ls -l ~/.ssh/id_*", p).is_none(),
+            "a long listing is not paths"
+        );
+        assert!(run("ls", p).is_none());
+    }
+}
+
+#[cfg(test)]
 mod param_tests {
     use super::param_op;
 
@@ -304,6 +421,32 @@ mod param_tests {
         assert_eq!(param_op("a/b/c", "##*/").unwrap(), "c");
         assert_eq!(param_op("HOME", ",,").unwrap(), "home");
         assert!(param_op("x", ":-y").is_none());
+    }
+
+    /// Substring offsets as bash reads them: empty, negative, parenthesised
+    /// or a small sum; anything else is left unresolved.
+    #[test]
+    fn substring_offsets_are_arithmetic() {
+        let h = "/home/dev";
+        assert_eq!(param_op(h, "::5").unwrap(), "/home");
+        assert_eq!(param_op(h, ": -4").unwrap(), "/dev");
+        assert_eq!(param_op(h, ":(-4)").unwrap(), "/dev");
+        assert_eq!(param_op(h, ":0:2+3").unwrap(), "/home");
+        assert_eq!(param_op(h, ":1*0:9-4").unwrap(), "/home");
+        assert_eq!(param_op(h, ":0:-4").unwrap(), "/home");
+        assert!(param_op(h, ":0:${#X}").is_none());
+        assert!(param_op(h, ":$N").is_none());
+    }
+
+    /// A case change of a path is not resolved (on macOS `/HOME/DEV` is
+    /// the home directory); of a plain word it is.
+    #[test]
+    fn case_changes_of_paths_are_unknown() {
+        assert!(param_op("/home/dev", "^^").is_none());
+        assert!(param_op("/home/dev", ",,").is_none());
+        assert!(param_op("/home/dev", "~~").is_none());
+        assert_eq!(param_op("RM", ",,").unwrap(), "rm");
+        assert_eq!(param_op("rm", "^").unwrap(), "Rm");
     }
 
     /// Fuzz-found: `${X%%*/x}` over a long value of slashes, fifty times in

@@ -265,6 +265,8 @@ pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
             format!("{base}/x")
         };
         return match zone(&child, ctx, project) {
+            // `~/.ssh/id_*`, `~/.gnupg/*.key`: any entry of a key store is keys.
+            Zone::HomeSensitive if is_key_store(&base) => Zone::HomeSensitive,
             Zone::HomeTop | Zone::HomeSensitive | Zone::HomeData => Zone::HomeDeep,
             z => z,
         };
@@ -409,6 +411,20 @@ pub(crate) fn zone_label(z: Zone) -> &'static str {
     }
 }
 
+/// A directory whose entries are keys or credentials, whatever their names.
+fn is_key_store(dir: &str) -> bool {
+    [
+        "/.ssh",
+        "/.gnupg",
+        "/.aws",
+        "/.kube",
+        "/.password-store",
+        "/.gnupg/private-keys-v1.d",
+    ]
+    .iter()
+    .any(|d| dir.ends_with(d))
+}
+
 /// Shell startup files whose modification persists across sessions.
 pub(crate) fn is_shell_rc(p: &str) -> bool {
     let b = crate::words::basename(p);
@@ -507,6 +523,18 @@ mod tests {
             home: PathBuf::from("/home/dev"),
             project_root: None,
         }
+    }
+
+    /// Any entry of a key store is keys, whatever glob names it; a glob
+    /// elsewhere in home is a file deep in home.
+    #[test]
+    fn globs_inside_key_stores_are_keys() {
+        let c = ctx();
+        let p = Some("/home/dev/proj");
+        assert_eq!(zone("/home/dev/.ssh/id_*", &c, p), Zone::HomeSensitive);
+        assert_eq!(zone("/home/dev/.gnupg/*.key", &c, p), Zone::HomeSensitive);
+        assert_eq!(zone("/home/dev/.aws/cred*", &c, p), Zone::HomeSensitive);
+        assert_eq!(zone("/home/dev/Downloads/*.log", &c, p), Zone::HomeDeep);
     }
 
     #[test]

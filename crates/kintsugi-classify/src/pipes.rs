@@ -30,6 +30,10 @@ pub(crate) fn stage_kind(e: &Walker, words: &[Word], text: &str) -> Stdin {
     };
     let name = basename(&first.text);
     let args: Vec<&str> = rest[1..].iter().map(|w| w.text.as_str()).collect();
+    // `pg_dump db | sed 's/^/DROP TABLE t;/' | psql`: the SQL a rewrite adds.
+    if let Some(sql) = crate::programs::sql_rewrite::inserted_sql(name, &args) {
+        return Stdin::Literal(sql);
+    }
     let has = |f: &[&str]| {
         args.iter().any(|a| {
             f.contains(a)
@@ -115,6 +119,13 @@ pub(crate) fn stage_kind(e: &Walker, words: &[Word], text: &str) -> Stdin {
             }
         }
     }
+}
+
+/// A `while`/`until` loop that is a pipeline stage: its condition (`read`)
+/// reads what the stages before it produce.
+pub(crate) fn loop_reads_pipe(node: tree_sitter::Node) -> bool {
+    matches!(node.kind(), "while_statement" | "until_statement")
+        && node.parent().is_some_and(|g| g.kind() == "pipeline")
 }
 
 /// Paths a listing command prints, as resolved (glob) paths.

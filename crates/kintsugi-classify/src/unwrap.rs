@@ -92,6 +92,18 @@ impl Walker<'_> {
                 };
                 let (n, v) = (n.to_string(), v.to_string());
                 check_env_hook(self, &n, &v, depth);
+                // `X=$(cat t) sh -c 'rm -rf "$X"'`: the payload sees it
+                // (`IFS=: read …` does not change how the rest splits).
+                let kept = if !w.dynamic {
+                    Some(v)
+                } else if crate::words::computed_text(&v) {
+                    Some(format!("{}{v}", crate::words::COMPUTED))
+                } else {
+                    None
+                };
+                if let Some(kept) = kept.filter(|_| n != "IFS") {
+                    self.vars.insert(n, kept);
+                }
                 argv.remove(0);
             }
             let Some(first) = argv.first() else {
@@ -248,11 +260,19 @@ impl Walker<'_> {
                     check_env_hook(self, &n, &v, depth);
                     if !w.dynamic {
                         self.vars.insert(n, v);
+                    } else if crate::words::computed_text(&v) {
+                        self.vars
+                            .insert(n, format!("{}{v}", crate::words::COMPUTED));
                     }
                 }
             }
         }
+        for (n, v) in crate::words::builtin_assignments(&name, &cmd.args, &cmd.stdin) {
+            self.vars.insert(n, v);
+        }
         if name == "cd" || name == "pushd" {
+            let old = self.cwd.to_string_lossy().into_owned();
+            self.vars.insert("OLDPWD".into(), old);
             if let Some(d) = cmd.args.iter().find(|w| !w.text.starts_with('-')) {
                 if !d.dynamic {
                     self.cwd = std::path::PathBuf::from(self.path(&d.text));

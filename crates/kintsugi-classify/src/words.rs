@@ -52,6 +52,12 @@ pub(crate) struct Env<'a> {
     pub budget: u8,
 }
 
+mod computed;
+pub(crate) use computed::{
+    COMPUTED, assigned_value, builtin_assignments, computed_text, computed_use, transform_at,
+    without_marker,
+};
+
 const MAX_WORDS: usize = 4096;
 /// Longest word (in bytes) brace expansion is applied to; a longer word
 /// with an unquoted `{` is dynamic.
@@ -303,7 +309,12 @@ impl Lexer<'_, '_> {
             "HOME" => Some(self.env.home.to_string()),
             "PWD" => Some(self.env.cwd.to_string()),
             "TMPDIR" => Some("/tmp".into()),
-            _ => self.env.vars.get(name).cloned(),
+            _ => self
+                .env
+                .vars
+                .get(name)
+                .filter(|v| !v.starts_with(COMPUTED))
+                .cloned(),
         }
     }
 
@@ -328,12 +339,45 @@ impl Lexer<'_, '_> {
             _ => {
                 if let Some(v) = self.env.vars.get(name) {
                     let v = v.clone();
-                    self.push_value(&v, quoted);
+                    if let Some(computed) = v.strip_prefix(COMPUTED) {
+                        // Not split: one unknown word stands for the output.
+                        self.started = true;
+                        self.cur.text.push_str(&computed_use(computed));
+                        self.cur.dynamic = true;
+                    } else {
+                        self.push_value(&v, quoted);
+                    }
                 } else {
                     self.cur.text.push_str(verbatim);
                     self.cur.dynamic = true;
                 }
             }
+        }
+    }
+
+    /// Expand `text` (a default or alternative value) in place.
+    fn push_words(&mut self, text: &str, verbatim: &str, quoted: bool) {
+        if self.env.budget == 0 {
+            self.cur.text.push_str(verbatim);
+            self.cur.dynamic = true;
+            return;
+        }
+        let inner_env = Env {
+            vars: self.env.vars,
+            home: self.env.home,
+            cwd: self.env.cwd,
+            project: self.env.project,
+            budget: self.env.budget - 1,
+        };
+        let mut first = true;
+        for w in split(text, &inner_env) {
+            if !first && !quoted {
+                self.finish();
+            }
+            self.started = true;
+            first = false;
+            self.cur.text.push_str(&w.text);
+            self.cur.dynamic |= w.dynamic;
         }
     }
 
@@ -374,7 +418,13 @@ impl Lexer<'_, '_> {
                     .map(|(k, _)| k)
                     .unwrap_or(inner.len());
                 let (name, rest) = inner.split_at(name_len);
-                if name.is_empty() {
+                // `${!h}` with `h=HOME`: the variable `h` names.
+                let target = inner.strip_prefix('!').and_then(|n| self.known_value(n));
+                if let Some(t) = target.filter(|t| {
+                    !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                }) {
+                    self.lookup(&t, &verbatim, quoted);
+                } else if name.is_empty() {
                     self.cur.text.push_str(&verbatim);
                     self.cur.dynamic = true;
                 } else if rest.is_empty() {
@@ -388,35 +438,31 @@ impl Lexer<'_, '_> {
                     if name == "HOME" || self.env.vars.contains_key(name) {
                         self.lookup(name, &verbatim, quoted);
                     } else {
-                        if self.env.budget == 0 {
-                            self.cur.text.push_str(&verbatim);
-                            self.cur.dynamic = true;
-                            return;
-                        }
-                        let inner_env = Env {
-                            vars: self.env.vars,
-                            home: self.env.home,
-                            cwd: self.env.cwd,
-                            project: self.env.project,
-                            budget: self.env.budget - 1,
-                        };
-                        let sub = split(def, &inner_env);
-                        let mut first = true;
-                        for w in sub {
-                            if !first && !quoted {
-                                self.finish();
-                                self.started = true;
-                            }
-                            first = false;
-                            self.cur.text.push_str(&w.text);
-                            self.cur.dynamic |= w.dynamic;
-                        }
+                        self.push_words(def, &verbatim, quoted);
+                    }
+                } else if rest.starts_with(":?") || rest.starts_with('?') {
+                    // The value, or an error when it is unset.
+                    self.lookup(name, &verbatim, quoted);
+                } else if let Some(alt) = rest.strip_prefix(":+").or_else(|| rest.strip_prefix('+'))
+                {
+                    // `${X:+alt}`: `alt` unless X is known to be empty (the
+                    // worse reading when X is unknown).
+                    if self.known_value(name).is_none_or(|v| !v.is_empty()) {
+                        self.push_words(alt, &verbatim, quoted);
                     }
                 } else if let Some(v) = self
                     .known_value(name)
                     .and_then(|v| crate::expand::param_op(&v, rest))
                 {
                     self.push_value(&v, quoted);
+                } else if let Some(c) = self.env.vars.get(name).filter(|_| rest.starts_with('['))
+                    && let Some(computed) = c.strip_prefix(COMPUTED)
+                {
+                    // `mapfile -t a < f; rm -rf "${a[@]}"`: its elements.
+                    let text = computed_use(computed);
+                    self.started = true;
+                    self.cur.text.push_str(&text);
+                    self.cur.dynamic = true;
                 } else {
                     self.cur.text.push_str(&verbatim);
                     self.cur.dynamic = true;
@@ -681,6 +727,63 @@ mod tests {
         assert_eq!(sp("\"$(echo hi)\" ${HOME}/x"), ["hi", "/home/dev/x"]);
         assert_eq!(sp("$(dirname $(pwd)) ~dev/x"), ["/home/dev", "/home/dev/x"]);
         assert_eq!(sp("\"$(curl x)\""), ["$(curl x)"]);
+    }
+
+    fn sp_with(s: &str, vars: &[(&str, &str)]) -> Vec<Word> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let env = Env {
+            vars: &vars,
+            home: "/home/dev",
+            cwd: "/home/dev/p",
+            project: None,
+            budget: 4,
+        };
+        split(s, &env)
+    }
+
+    /// A variable computed at run time is one dynamic word spelling what
+    /// computes it, quoted or not, and its operators stay unresolved.
+    #[test]
+    fn computed_variables_stay_unknown() {
+        let v = format!("{COMPUTED}$(getent passwd dev | cut -d: -f6)");
+        let vars = [("h", v.as_str())];
+        for line in ["$h", "\"$h\"", "${h}", "\"${h:-x}\""] {
+            let w = sp_with(line, &vars);
+            assert_eq!(w.len(), 1, "{line}");
+            assert!(w[0].dynamic, "{line}");
+            assert_eq!(
+                w[0].text, "$\u{1}(getent passwd dev | cut -d: -f6)",
+                "{line}"
+            );
+            assert!(!w[0].text.contains("$("), "not an inline substitution");
+        }
+        assert_eq!(computed_use("a`b`$(c)"), "a$\u{1}(b)$\u{1}(c)");
+        let w = sp_with("${h%/*}", &vars);
+        assert!(w[0].dynamic && transform_at(&w[0].text).is_some());
+    }
+
+    /// `${X:+alt}` is `alt` unless X is known to be empty; `${X:?}` is X.
+    #[test]
+    fn alternative_and_required_values() {
+        let t = |s: &str, vars: &[(&str, &str)]| -> Vec<String> {
+            sp_with(s, vars).into_iter().map(|w| w.text).collect()
+        };
+        assert_eq!(t("${HOME:+$HOME}", &[]), ["/home/dev"]);
+        assert_eq!(t("${X:+~}", &[]), ["/home/dev"]);
+        assert_eq!(t("${X:+~}", &[("X", "")]), [""], "an empty word");
+        assert_eq!(t("\"${HOME:?unset}\"", &[]), ["/home/dev"]);
+        assert_eq!(t("a ${X:+-v -q} b", &[]), ["a", "-v", "-q", "b"]);
+    }
+
+    #[test]
+    fn indirect_expansion_names_another_variable() {
+        let w = sp_with("${!h}/x", &[("h", "HOME")]);
+        assert_eq!(w[0].text, "/home/dev/x");
+        assert!(!w[0].dynamic);
+        assert!(sp_with("${!h}", &[])[0].dynamic);
     }
 
     #[test]

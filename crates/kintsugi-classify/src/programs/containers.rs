@@ -195,6 +195,7 @@ pub(crate) fn docker(e: &mut Walker, c: &Cmd, pos: &[String]) {
             && w.text.contains("images")
             && (w.text.contains("-q") || w.text.contains("-a"))
             && !w.text.contains("dangling")
+            && !names_some_images(&w.text)
     };
     if (sub == "rmi" || sub == "image" && matches!(sub2, "rm" | "remove"))
         && c.args.iter().any(every_image)
@@ -483,9 +484,45 @@ pub(crate) fn container_run(e: &mut Walker, c: &Cmd) {
     }
 }
 
+/// `$(docker images -q api:old)`, `$(docker images -q -f reference=x)`: a
+/// listing narrowed to a repository or a filter, not every image.
+fn names_some_images(text: &str) -> bool {
+    let Some(k) = text.find("images") else {
+        return false;
+    };
+    let rest = text[k + 6..].split([')', '`', '|']).next().unwrap_or("");
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    words.iter().enumerate().any(|(i, w)| {
+        matches!(*w, "-f" | "--filter")
+            || w.starts_with("--filter=")
+            || !w.starts_with('-') && (i == 0 || words[i - 1] != "--format")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use crate::testutil::expect;
+
+    /// Removing what `docker images -q` lists is every image; a listing
+    /// narrowed to a repository or filter is those images only, also when
+    /// a variable holds it.
+    #[test]
+    fn every_image_only_when_the_listing_is_unfiltered() {
+        expect(&[
+            ("docker rmi -f $(docker images -q)", "catastrophic"),
+            ("docker rmi $(docker images -aq)", "catastrophic"),
+            ("ids=$(docker images -q); docker rmi $ids", "catastrophic"),
+            ("docker rmi $(docker images -q api:old)", "ambiguous"),
+            (
+                "img=$(docker images -q api); docker rmi \"$img\"",
+                "ambiguous",
+            ),
+            (
+                "docker rmi $(docker images -q -f reference='api:*')",
+                "ambiguous",
+            ),
+        ]);
+    }
 
     #[test]
     fn mount_flag_binds_map_back_to_the_host() {

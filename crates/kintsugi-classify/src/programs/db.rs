@@ -200,6 +200,10 @@ fn quote_split(s: &str) -> Vec<String> {
 /// some other way.
 fn printed_sql(text: &str) -> Option<String> {
     let body = substitution_body(text)?;
+    if outside_quotes(body).contains(['|', ';', '&', '<', '>', '`']) {
+        // `$(echo … | base64 -d)`: the decoded text when it is static.
+        return super::sql_rewrite::decoded_text(body);
+    }
     let words = quote_split(body.trim());
     match words.first().map(String::as_str) {
         Some("echo") => Some(
@@ -232,6 +236,44 @@ fn printed_sql(text: &str) -> Option<String> {
     }
 }
 
+/// `s` without its single- and double-quoted parts.
+fn outside_quotes(s: &str) -> String {
+    let mut q = None;
+    s.chars()
+        .filter(|&ch| match q {
+            Some(c) if ch == c => {
+                q = None;
+                false
+            }
+            Some(_) => false,
+            None if ch == '\'' || ch == '"' => {
+                q = Some(ch);
+                false
+            }
+            None => true,
+        })
+        .collect()
+}
+
+/// SQL given as an argument: judged when it is text, through
+/// `computed_sql` when a substitution prints it (also through a variable
+/// assigned one), and a change nobody reviewed when it is only known at
+/// run time (`psql -c "$Q"`).
+fn arg_sql(e: &mut Walker, engine: &str, w: &crate::words::Word) {
+    let text = w.text.replace(crate::words::COMPUTED, "");
+    if computed_sql(e, engine, &text) {
+        return;
+    }
+    if w.dynamic {
+        e.add(Effect::DbWrite {
+            engine: engine.into(),
+            what: format!("runs SQL only known at run time ({})", short(&text)),
+        });
+    } else {
+        sql_effect(e, engine, &text);
+    }
+}
+
 /// SQL that arrives through a substitution: what it prints when that is
 /// static, otherwise a change whose text nobody reviewed.
 fn computed_sql(e: &mut Walker, engine: &str, text: &str) -> bool {
@@ -240,6 +282,10 @@ fn computed_sql(e: &mut Walker, engine: &str, text: &str) -> bool {
     }
     match printed_sql(text) {
         Some(sql) => sql_effect(e, engine, &sql),
+        None if super::sql_rewrite::hidden_by_decoder(text) => e.add(Effect::DbDestroy {
+            engine: engine.into(),
+            what: format!("runs SQL hidden by an encoding ({})", short(text)),
+        }),
         None => e.add(Effect::DbWrite {
             engine: engine.into(),
             what: format!("runs SQL computed at run time ({})", short(text)),
@@ -263,12 +309,14 @@ fn stdin_sql(e: &mut Walker, c: &Cmd, engine: &str) {
             engine: engine.into(),
             what: format!("runs SQL from {p}"),
         }),
-        Stdin::Download(_) | Stdin::Decoded(_) | Stdin::Other(_) | Stdin::Listing(_) => {
-            e.add(Effect::DbWrite {
-                engine: engine.into(),
-                what: "runs SQL from a pipe".into(),
-            })
-        }
+        Stdin::Decoded(d) => e.add(Effect::DbDestroy {
+            engine: engine.into(),
+            what: format!("runs SQL decoded by `{d}`, hidden until it runs"),
+        }),
+        Stdin::Download(_) | Stdin::Other(_) | Stdin::Listing(_) => e.add(Effect::DbWrite {
+            engine: engine.into(),
+            what: "runs SQL from a pipe".into(),
+        }),
         Stdin::Terminal => {}
     }
 }
@@ -289,23 +337,31 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             let mut any = false;
             for (k, a) in c.args.iter().enumerate() {
                 let v = if flags.contains(&a.text.as_str()) {
-                    c.args.get(k + 1).map(|w| w.text.clone())
+                    c.args.get(k + 1).cloned()
                 } else {
                     flags
                         .iter()
                         .find_map(|f| a.text.strip_prefix(&format!("{f}=")))
-                        .map(str::to_string)
+                        .map(|t| crate::words::Word {
+                            text: t.to_string(),
+                            ..a.clone()
+                        })
                 };
                 if let Some(sql) = v {
                     any = true;
-                    if !computed_sql(e, n, &sql) {
-                        sql_effect(e, n, &sql);
-                    }
+                    arg_sql(e, n, &sql);
                 }
             }
             if let Some(f) = c.opt(&["-f", "--file"]) {
                 any = true;
-                if !computed_sql(e, n, &f.text) {
+                // A file written earlier in the line (`echo … > q.sql`), or
+                // standard input named as the file.
+                let written = e.files.get(&e.path(&f.text)).cloned();
+                if let Some(Stdin::Literal(t)) = written {
+                    sql_effect(e, n, &t);
+                } else if matches!(f.text.as_str(), "-" | "/dev/stdin") {
+                    stdin_sql(e, c, n);
+                } else if !computed_sql(e, n, &f.text) {
                     e.add(Effect::DbWrite {
                         engine: n.into(),
                         what: format!("runs SQL from {}", f.text),
@@ -316,7 +372,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 let pos = c.positional();
                 for w in pos.iter().skip(1) {
                     any = true;
-                    sql_effect(e, n, &w.text);
+                    arg_sql(e, n, w);
                 }
             }
             if !any {
@@ -372,7 +428,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             let mass_delete = matches!(up.first().map(String::as_str), Some("DEL" | "UNLINK"))
                 && words.iter().skip(1).any(|w| {
                     w.dynamic
-                        && (w.text == "$XARGS_INPUT"
+                        && (w.text.contains(super::walkers::XARGS_INPUT)
                             || w.text.to_ascii_lowercase().contains(" keys ")
                             || w.text.contains("--scan"))
                 });

@@ -97,6 +97,8 @@ fn printed_secret(c: &Cmd) -> Option<String> {
                     && (s(1) == "export-credentials" || s(1) == "get" && s(2).contains("secret"))
         }
         "git" => s(0) == "credential" && s(1) == "fill",
+        // The `view-secret` plugin decodes a secret's values.
+        "kubectl" | "oc" => w.iter().any(|x| x == "view-secret"),
         "gopass" | "lpass" | "keepassxc-cli" => matches!(s(0), "show" | "cat" | "" | "export"),
         "bw" => s(0) == "get" || s(0) == "export" || s(0) == "list" && s(1) == "items",
         "secret-tool" => s(0) == "lookup",
@@ -335,6 +337,10 @@ mod tests {
 
     #[test]
     fn secrets_printed_by_tools() {
+        expect(&[
+            ("kubectl view-secret db-creds -a", "catastrophic"),
+            ("kubectl view-secret --help", "safe"),
+        ]);
         expect(&[
             ("terraform output -raw db_password", "catastrophic"),
             ("terraform state pull", "catastrophic"),

@@ -21,7 +21,7 @@ fn backgrounds_in_body(flat: &str) -> bool {
 /// A function that calls itself twice in a pipeline, in the background:
 /// `:(){ :|:& };:` whatever the name.
 pub(crate) fn scan_fork_bomb(e: &mut Walker, src: &str) {
-    if !src.contains('&') && !src.contains("-P") {
+    if !src.contains('&') && !src.contains("-P") && !src.contains("max-procs") {
         return;
     }
     // Endless loops that keep spawning background jobs.
@@ -49,7 +49,11 @@ pub(crate) fn scan_fork_bomb(e: &mut Walker, src: &str) {
         });
         return;
     }
-    if flat.starts_with("yes")
+    // An endless producer (`yes`, `seq inf`, `seq 1 inf`) into xargs with
+    // no limit on parallel children.
+    let endless_input =
+        flat.starts_with("yes") || flat.contains("seq inf") || flat.contains(" inf |");
+    if endless_input
         && flat.contains("xargs")
         && (flat.contains("-P0") || flat.contains("-P 0") || flat.contains("--max-procs=0"))
     {
@@ -109,5 +113,20 @@ pub(crate) fn scan_fork_bomb(e: &mut Walker, src: &str) {
             return;
         }
         rest = &rest[k + 3..];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn endless_input_into_unbounded_xargs() {
+        expect(&[
+            ("yes | xargs -P0 -n1 sleep", "catastrophic"),
+            ("seq inf | xargs -P0 -n1 sleep", "catastrophic"),
+            ("seq 1 inf | xargs --max-procs=0 -I{} true", "catastrophic"),
+            ("seq 1 10 | xargs -P0 -n1 echo", "safe"),
+        ]);
     }
 }

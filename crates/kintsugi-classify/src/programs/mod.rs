@@ -27,6 +27,7 @@ pub(crate) mod packages;
 pub(crate) mod pwsh;
 pub(crate) mod scripts;
 pub(crate) mod secrets;
+pub(crate) mod sql_rewrite;
 pub(crate) mod system;
 pub(crate) mod table;
 pub(crate) mod unknown;

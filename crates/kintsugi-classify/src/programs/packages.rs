@@ -83,7 +83,10 @@ fn removes_essential(c: &Cmd) -> Option<String> {
         "dpkg" => c.short('r') || c.short('P') || c.long("--remove") || c.long("--purge"),
         _ => false,
     };
-    if !removal || c.dry_run() || c.has(&["-s", "--simulate", "--just-print", "--test"]) {
+    if !removal
+        || c.dry_run()
+        || c.has(&["-s", "--simulate", "--just-print", "--test", "--assumeno"])
+    {
         return None;
     }
     let forced = c.has(&["--nodeps", "--force-all", "--force-remove-essential", "-dd"]);
@@ -296,7 +299,9 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 || (n == "rpm" && c.args.iter().any(|a| a.text.starts_with("-q")))
                 // `apt-get -s remove x`: a simulation changes nothing.
                 || (matches!(n, "apt" | "apt-get" | "aptitude")
-                    && c.has(&["-s", "--simulate", "--just-print", "--no-act", "--recon"]));
+                    && c.has(&["-s", "--simulate", "--just-print", "--no-act", "--recon"]))
+                // `dnf remove --assumeno x`: answers no to the transaction.
+                || (matches!(n, "dnf" | "yum" | "microdnf") && c.long("--assumeno"));
             if !read
                 && !c.dry_run()
                 && !c.args.is_empty()
@@ -607,6 +612,8 @@ mod tests {
             ("snap remove --purge core", "catastrophic"),
             ("apt-get remove -y cowsay", "ambiguous"),
             ("apt-get -s remove openssh-server", "safe"),
+            ("dnf remove --assumeno httpd", "safe"),
+            ("yum remove --assumeno openssh-server", "safe"),
         ]);
     }
 }

@@ -154,7 +154,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                     && (w.text.contains("ps ")
                         || w.text.contains("pgrep")
                         || w.text.contains("pidof")
-                        || w.text.contains("XARGS_INPUT"))
+                        || w.text.contains(super::walkers::XARGS_INPUT))
             }) && !c.args.iter().any(|w| w.text == "-0");
             let upstream_ps = matches!(&c.stdin, crate::engine::Stdin::Other(p) if matches!(p.as_str(), "ps" | "pgrep" | "pidof" | "awk" | "cut" | "grep"));
             let shells = pos.iter().any(|t| {
@@ -267,6 +267,12 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 || (n == "nft" && p(0) == "flush")
                 || (n == "ufw" && matches!(p(0), "disable" | "reset"))
                 || (n == "ufw" && p(0) == "default" && p(1) == "allow")
+                // `ufw allow from any`: every port to anyone.
+                || (n == "ufw"
+                    && p(0) == "allow"
+                    && p(1) == "from"
+                    && p(2) == "any"
+                    && !pos.iter().any(|t| t == "port" || t == "app"))
                 || (n == "firewall-cmd" && c.args.iter().any(|a| a.text.contains("zone=trusted")))
                 || (n == "nft" && matches!(p(0), "delete") && p(1) == "table")
                 || (n == "pfctl" && c.short('d'))
@@ -578,6 +584,12 @@ mod family_tests {
 
     #[test]
     fn classifies() {
+        expect(&[
+            ("ufw allow from any to any", "catastrophic"),
+            ("sudo ufw allow from any", "catastrophic"),
+            ("ufw allow from 10.0.0.0/8 to any port 22", "ambiguous"),
+            ("ufw allow from any to any port 443 proto tcp", "ambiguous"),
+        ]);
         expect(&[
             ("shutdown -h now", "catastrophic"),
             ("reboot", "catastrophic"),

@@ -498,7 +498,7 @@ pub(crate) fn judge(e: &mut Walker, c: &Cmd) {
 /// x`): a destructive verb among its first words is still a change, and a
 /// wholesale one is catastrophic. Returns whether it recorded anything.
 pub(crate) fn destroy_backstop(e: &mut Walker, c: &Cmd) -> bool {
-    let simulated = c.has(&["--just-print", "--no-act", "--recon"])
+    let simulated = c.has(&["--just-print", "--no-act", "--recon", "--assumeno"])
         || c.name.starts_with("apt") && c.has(&["-s"]);
     if c.dry_run() || simulated {
         return false;

@@ -6,6 +6,10 @@ use crate::effects::Effect;
 use crate::engine::{Stdin, Walker};
 use crate::words::Word;
 
+/// The word standing for what `xargs` reads when Kintsugi cannot read it:
+/// a substitution, so a recursive delete of it is a computed path.
+pub(crate) const XARGS_INPUT: &str = "$(what xargs reads)";
+
 pub(crate) fn find(e: &mut Walker, c: &Cmd) {
     let mut roots = Vec::new();
     let mut i = 0;
@@ -183,7 +187,7 @@ pub(crate) fn xargs(e: &mut Walker, c: &Cmd) {
             })
             .collect(),
         _ => vec![Word {
-            text: "$XARGS_INPUT".into(),
+            text: XARGS_INPUT.into(),
             dynamic: true,
             glob: false,
         }],

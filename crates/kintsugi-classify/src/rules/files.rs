@@ -21,7 +21,7 @@ pub(super) fn delete(path: &str, recursive: bool, ctx: &Context) -> Verdict {
         "Deletes"
     };
     let s = format!("{verb} {path}{}.", zone_label(z));
-    if recursive && computed_path(path) {
+    if recursive && computed_path(path, ctx) {
         return verdict(
             C,
             "rm:computed-path",
@@ -141,6 +141,15 @@ pub(super) fn chmod(path: &str, recursive: bool, ctx: &Context) -> Verdict {
         },
         zone_label(z)
     );
+    if recursive && computed_path(path, ctx) {
+        return verdict(
+            C,
+            "chmod:recursive-critical",
+            format!(
+                "Recursively changes permissions of a path computed when it runs ({path}); it may be your home or `/`."
+            ),
+        );
+    }
     let (c, r) = match z {
         Zone::Root => (C, "chmod:recursive-critical"),
         Zone::Home | Zone::ProjectAncestor | Zone::HomeSensitive if recursive => {
@@ -157,11 +166,28 @@ pub(super) fn chmod(path: &str, recursive: bool, ctx: &Context) -> Verdict {
 }
 
 /// A path printed by a command substitution that Kintsugi could not resolve
-/// (`$(find ~ …)`, `$(echo … | base64 -d)`, `$(printf %s …)`): it can be any
-/// path when the substitution is the whole path or a decoder produced it.
-fn computed_path(p: &str) -> bool {
-    let Some(k) = p.find("$(").or_else(|| p.find('`')) else {
-        return false;
+/// (`$(find ~ …)`, `$(echo … | base64 -d)`, `$(printf %s …)`), or a value
+/// rewritten by an expansion operator it could not resolve (`${X::5}`,
+/// `${X%/*}`, `${HOME^^}`): it can be any path when the computed part is
+/// the whole path or a decoder produced it. With a literal directory
+/// before it, the path is that directory (an empty output) or an entry of
+/// it: any path only when deleting that directory or an entry of it would
+/// be catastrophic (`~/$(ls)`, `./$(cat f)`, `/$(x)`), not inside the
+/// project (`backups/$(date +%F)`, `build-$(uname -m)`).
+fn computed_path(p: &str, ctx: &Context) -> bool {
+    // A computed variable's use reads as the substitution it stands for.
+    let normal;
+    let p = if p.contains(crate::words::COMPUTED) {
+        normal = p.replace(crate::words::COMPUTED, "");
+        normal.as_str()
+    } else {
+        p
+    };
+    let subst = p.find("$(").or_else(|| p.find('`'));
+    let k = match (subst, crate::words::transform_at(p)) {
+        (Some(a), Some(b)) => a.min(b),
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) => return false,
     };
     let inner = p[k..].trim_start_matches("$(").trim_start_matches('`');
     let prog = inner
@@ -172,14 +198,47 @@ fn computed_path(p: &str) -> bool {
     if matches!(prog, "mktemp" | "pwd" | "git") {
         return false;
     }
-    let close = inner.rfind([')', '`']).unwrap_or(inner.len());
-    let tail = inner.get(close + 1..).unwrap_or("");
     let decoded = [
         "base64", "base32", "xxd", "rev", "tr ", "printf", "openssl", "gzip", "zcat",
     ]
     .iter()
     .any(|d| inner.contains(d));
-    tail.is_empty() || tail == "/" || tail == "/*" || decoded
+    if decoded {
+        return true;
+    }
+    let close = if p[k..].starts_with("${") {
+        // The `}` closing this `${`, over nested ones (`${HOME:0:${#HOME}}`).
+        let mut depth = 0usize;
+        inner.char_indices().find_map(|(i, ch)| {
+            match ch {
+                '{' => depth += 1,
+                '}' => depth = depth.saturating_sub(1),
+                _ => return None,
+            }
+            (depth == 0).then_some(i)
+        })
+    } else {
+        inner.rfind([')', '`'])
+    };
+    let tail = close.and_then(|c| inner.get(c + 1..)).unwrap_or("");
+    // `$(npm root -g)/..`: above a computed path is any path too.
+    if tail.split('/').any(|c| c == "..") {
+        return true;
+    }
+    if !(tail.is_empty() || tail == "/" || tail == "/*") {
+        return false;
+    }
+    let prefix = &p[..k];
+    if prefix.is_empty() || prefix.contains('$') {
+        return true;
+    }
+    // The directory itself when the output is empty, or an entry of it.
+    let probe = match prefix.strip_suffix('/') {
+        Some("") => "/".to_string(),
+        Some(dir) => dir.to_string(),
+        None => format!("{prefix}x"),
+    };
+    delete(&probe, true, ctx).0 == C
 }
 
 /// `$DIR/`, `$DIR/*`, `${X}/…` at the start: an empty variable makes it `/`.
@@ -223,4 +282,92 @@ fn critical_system_file(p: &str) -> bool {
         ]
         .iter()
         .any(|d| p == *d || p.starts_with(&format!("{d}/")))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
+
+    /// Paths computed when the line runs: the whole path, after a literal
+    /// directory whose loss is catastrophic, or rewritten by an operator
+    /// Kintsugi cannot resolve, reach any path; inside the project they
+    /// stay a project delete.
+    #[test]
+    fn computed_paths_are_judged_by_what_precedes_them() {
+        expect(&[
+            ("rm -rf \"$(cat target.txt)\"", "catastrophic"),
+            ("rm -rf ~/$(cat name)", "catastrophic"),
+            ("rm -rf ./$(cat name)", "catastrophic"),
+            ("rm -rf /$(cat name)", "catastrophic"),
+            ("rm -rf \"${X%/*}\"", "catastrophic"),
+            ("rm -rf ${X::3}", "catastrophic"),
+            ("rm -rf \"${HOME:0:${#HOME}}\"", "catastrophic"),
+            ("rm -rf \"${HOME^^}\"", "catastrophic"),
+            ("rm -rf backups/$(date +%F)", "ambiguous"),
+            ("rm -rf \"build-$(uname -m)\"", "ambiguous"),
+            ("rm -rf \"${OUT%/}\"", "ambiguous"),
+            ("rm -rf \"$X\"", "ambiguous"),
+            ("rm -rf $(mktemp -d)", "safe"),
+            ("rm -rf \"$(npm root -g)\"/..", "catastrophic"),
+            ("rm -rf \"$(git rev-parse --git-dir)\"", "catastrophic"),
+            ("cd ~ && rm -rf \"$OLDPWD\"/..", "catastrophic"),
+            ("shred -u \"$(ls ~/.ssh/id_*)\"", "catastrophic"),
+            ("cd src && rm -rf \"$OLDPWD/target\"", "ambiguous"),
+            ("chmod -R 777 \"$(cat target.txt)\"", "catastrophic"),
+            ("chmod -R u+w \"out/$(date +%F)\"", "ambiguous"),
+        ]);
+    }
+
+    /// A variable assigned what a program prints is that program's output
+    /// wherever it is used.
+    #[test]
+    fn variables_computed_at_run_time_are_unknown_paths() {
+        expect(&[
+            (
+                "h=$(getent passwd dev | cut -d: -f6); rm -rf \"$h\"",
+                "catastrophic",
+            ),
+            ("export T=`cat t`; rm -rf $T", "catastrophic"),
+            ("local d=$(cat t); rm -rf \"$d\"", "catastrophic"),
+            ("read -r d < t.txt; rm -rf \"$d\"", "catastrophic"),
+            (
+                "for d in $(cat dirs); do rm -rf \"$d\"; done",
+                "catastrophic",
+            ),
+            ("h=HOME; rm -rf \"${!h}\"", "catastrophic"),
+            ("X=$(cat t) sh -c 'rm -rf \"$X\"'", "catastrophic"),
+            ("env D=\"$(cat t)\" bash -c 'rm -rf \"$D\"'", "catastrophic"),
+            ("X=/tmp/scratch/b sh -c 'rm -rf \"$X\"'", "safe"),
+            ("h=$(cat t); a=$h; b=\"$a\"; rm -rf \"$b\"", "catastrophic"),
+            ("d=$(date +%F); rm -rf \"backups/$d\"", "ambiguous"),
+            ("d=$(mktemp -d); rm -rf \"$d\"", "safe"),
+            ("v=$(cat VERSION); echo \"$v\"", "safe"),
+            ("read -r -p 'go? ' a; echo \"$a\"", "safe"),
+            (
+                "find ~ -maxdepth 0 | while read -r d; do rm -rf \"$d\"; done",
+                "catastrophic",
+            ),
+            (
+                "ls -d ~ | while read d; do rm -rf \"$d\"; done",
+                "catastrophic",
+            ),
+            (
+                "some-tool | while read d; do rm -rf \"$d\"; done",
+                "catastrophic",
+            ),
+            ("read -r d <<< ~; rm -rf \"$d\"", "catastrophic"),
+            (
+                "find . -name node_modules -type d | while read -r d; do rm -rf \"$d\"; done",
+                "ambiguous",
+            ),
+            ("read -r d <<< build; rm -rf \"$d\"", "ambiguous"),
+            ("cat dirs.txt | xargs rm -rf", "catastrophic"),
+            ("xargs --arg-file=dirs.txt rm -rf", "catastrophic"),
+            (
+                "find . -name node_modules -prune | xargs rm -rf",
+                "ambiguous",
+            ),
+            ("cat stale.txt | xargs rm -f", "ambiguous"),
+        ]);
+    }
 }

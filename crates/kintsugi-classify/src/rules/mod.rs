@@ -28,6 +28,17 @@ fn verdict(c: Class, rule: &str, s: String) -> Verdict {
 
 /// Judge one effect on its own.
 pub(crate) fn judge(e: &Effect, ctx: &Context) -> Verdict {
+    let (c, rule, sentence) = judge_by_kind(e, ctx);
+    // A computed variable's marker (`words::COMPUTED`) is not for people.
+    let sentence = match crate::words::without_marker(&sentence) {
+        std::borrow::Cow::Owned(clean) => clean,
+        std::borrow::Cow::Borrowed(_) => sentence,
+    };
+    (c, rule, sentence)
+}
+
+/// Route an effect to the module of its kind.
+fn judge_by_kind(e: &Effect, ctx: &Context) -> Verdict {
     match e {
         Effect::Delete { path, recursive } => files::delete(path, *recursive, ctx),
         Effect::Overwrite { path, append } => files::overwrite(path, *append, ctx),
