@@ -183,11 +183,12 @@ pub enum Ready {
 }
 
 impl Listener {
-    /// Wait up to `timeout` for a notification.
-    pub fn wait(&self, timeout: Duration) -> io::Result<Ready> {
+    /// `poll` the listener for `events` up to `timeout`: the events seen,
+    /// none when the time passed or a signal came.
+    fn poll(&self, events: i16, timeout: Duration) -> io::Result<i16> {
         let mut p = libc::pollfd {
             fd: self.fd.as_raw_fd(),
-            events: libc::POLLIN,
+            events,
             revents: 0,
         };
         let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
@@ -196,41 +197,31 @@ impl Listener {
         if n < 0 {
             let e = io::Error::last_os_error();
             if e.kind() == io::ErrorKind::Interrupted {
-                return Ok(Ready::Idle);
+                return Ok(0);
             }
             return Err(e);
         }
-        if n == 0 {
-            return Ok(Ready::Idle);
-        }
-        if p.revents & libc::POLLIN != 0 {
-            return Ok(Ready::Readable);
-        }
-        Ok(Ready::Gone)
+        Ok(if n == 0 { 0 } else { p.revents })
+    }
+
+    /// Wait up to `timeout` for a notification.
+    pub fn wait(&self, timeout: Duration) -> io::Result<Ready> {
+        Ok(match self.poll(libc::POLLIN, timeout)? {
+            0 => Ready::Idle,
+            r if r & libc::POLLIN != 0 => Ready::Readable,
+            _ => Ready::Gone,
+        })
     }
 
     /// Wait up to `timeout` for the last process using the filter to go
     /// (`Gone`); pending notifications do not wake this wait.
     pub fn wait_hangup(&self, timeout: Duration) -> io::Result<Ready> {
-        let mut p = libc::pollfd {
-            fd: self.fd.as_raw_fd(),
-            events: 0,
-            revents: 0,
-        };
-        let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
-        // SAFETY: one valid pollfd, count 1.
-        let n = unsafe { libc::poll(&mut p, 1, ms) };
-        if n < 0 {
-            let e = io::Error::last_os_error();
-            if e.kind() == io::ErrorKind::Interrupted {
-                return Ok(Ready::Idle);
-            }
-            return Err(e);
-        }
-        if n > 0 && p.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
-            return Ok(Ready::Gone);
-        }
-        Ok(Ready::Idle)
+        let gone = libc::POLLHUP | libc::POLLERR | libc::POLLNVAL;
+        Ok(if self.poll(0, timeout)? & gone != 0 {
+            Ready::Gone
+        } else {
+            Ready::Idle
+        })
     }
 
     /// Receive one notification (blocks until one arrives; several threads
