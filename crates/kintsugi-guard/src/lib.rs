@@ -28,6 +28,7 @@
 #![deny(unsafe_code)]
 
 pub mod landlock;
+mod launch;
 mod mem;
 pub mod subreaper;
 mod supervisor;

@@ -5,14 +5,17 @@
 //! typed that command, so it continues unasked and its process becomes the
 //! root of the tree. The agent re-running its own program through
 //! `/proc/self/exe` (Codex does, to set up each command's process) is the
-//! agent itself and continues unasked too; it passes no allowance on, so
-//! what it then runs is judged as one of the agent's own top-level commands.
+//! agent itself and continues unasked too, as does an npm launcher's start
+//! (its interpreter, then the hand-off to its native binary: `launch.rs`);
+//! neither passes an allowance on, so what the agent then runs is judged as
+//! one of its own top-level commands.
 //! Every later exec is received, read and judged by one of a pool of worker
 //! threads (at most [`MAX_IN_FLIGHT`], started as needed and kept), so a
 //! held exec does not stop the rest of the tree. A held exec's caller stays paused in the kernel; with
 //! `WAIT_KILLABLE_RECV` signals other than a fatal one do not interrupt it,
 //! so there is no retry storm.
 
+use crate::launch::{Exec, Launch, is_self_exe};
 use crate::mem::{ExecRead, read_exec};
 use crate::sys::{Listener, Ready};
 use crate::tree::{Tree, process_of};
@@ -100,8 +103,8 @@ struct Workers<J: Judge> {
     tree: Arc<Tree>,
     stats: Arc<SupervisorStats>,
     baseline: Arc<HashMap<String, String>>,
-    /// The agent's pid and its program's device and inode.
-    root: (u32, Option<(u64, u64)>),
+    /// The agent's process and its start-up (`launch.rs`).
+    launch: Arc<Launch>,
     /// (idle, started) worker counts.
     counts: Mutex<(usize, usize)>,
 }
@@ -141,7 +144,7 @@ impl<J: Judge> Workers<J> {
                 &self.tree,
                 &self.stats,
                 &self.baseline,
-                self.root,
+                &self.launch,
                 n,
             );
             self.counts.lock().unwrap_or_else(|p| p.into_inner()).0 += 1;
@@ -182,12 +185,18 @@ impl<J: Judge> Supervisor<J> {
             }
         };
         let root = process_of(first.pid).0;
-        let agent = read_exec(first.pid, first.nr, first.args)
+        let launch = read_exec(first.pid, first.nr, first.args)
             .ok()
             .and_then(|r| {
                 let cwd = std::fs::read_link(format!("/proc/{}/cwd", first.pid)).ok()?;
-                file_id(&resolve(&r, &cwd, first.pid))
-            });
+                Some(Launch::new(
+                    root,
+                    &r.path,
+                    &resolve(&r, &cwd, first.pid),
+                    &r.argv,
+                ))
+            })
+            .unwrap_or_else(|| Launch::new(root, "", "", &[]));
         let _ = listener.allow(first.id);
         let listener = Arc::new(listener);
         let workers = Arc::new(Workers {
@@ -196,7 +205,7 @@ impl<J: Judge> Supervisor<J> {
             tree: self.tree,
             stats: self.stats,
             baseline: Arc::new(self.baseline),
-            root: (root, agent),
+            launch: Arc::new(launch),
             counts: Mutex::default(),
         });
         workers.top_up();
@@ -217,7 +226,7 @@ fn answer<J: Judge>(
     tree: &Tree,
     stats: &SupervisorStats,
     baseline: &HashMap<String, String>,
-    (root, agent): (u32, Option<(u64, u64)>),
+    launch: &Launch,
     n: crate::sys::Notif,
 ) {
     let read = read_exec(n.pid, n.nr, n.args);
@@ -244,8 +253,16 @@ fn answer<J: Judge>(
         }
     };
     let program = resolve(&read, &cwd, n.pid);
-    if agent.is_some() && is_self_exe(&read.path) && file_id(&program) == agent {
-        // The agent re-running itself through `/proc/self/exe`.
+    let exec = Exec {
+        pid,
+        ppid: own.map(|o| o.ppid),
+        path: &read.path,
+        program: &program,
+        argv: &read.argv,
+    };
+    if launch.start(&exec).is_some() {
+        // The agent starting (its launcher) or re-running itself through
+        // `/proc/self/exe`: continued unasked, no allowance passed on.
         stats.allowed.fetch_add(1, Ordering::Relaxed);
         let _ = listener.allow(n.id);
         return;
@@ -261,7 +278,7 @@ fn answer<J: Judge>(
         argv: read.argv,
         env,
         cwd: cwd.display().to_string(),
-        parent: own.and_then(|own| tree.inherited(pid, own, root)),
+        parent: own.and_then(|own| tree.inherited(pid, own, launch.root)),
     };
     match judge.judge(&req) {
         Verdict::Allow(a) => {
@@ -278,18 +295,6 @@ fn answer<J: Judge>(
             let _ = listener.deny(n.id);
         }
     }
-}
-
-/// Does `path` name the caller's own program?
-fn is_self_exe(path: &str) -> bool {
-    path == "/proc/self/exe" || path == "/proc/thread-self/exe"
-}
-
-/// A file's device and inode (`None` when it cannot be looked at).
-fn file_id(path: &str) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    let m = std::fs::metadata(path).ok()?;
-    Some((m.dev(), m.ino()))
 }
 
 /// The program an exec names, made absolute: relative to the cwd, or to

@@ -12,8 +12,9 @@
 //! is there) turns that skip into a failure. A failed install or a failed
 //! check is a failure, never a skip.
 //!
-//! The third test runs the real Codex CLI under `kintsugi guard` (no hook:
-//! the exec supervisor is the only gate) against the harness's loopback
+//! The third test runs the real Codex CLI, npm's launcher as a user types
+//! it, under `kintsugi guard` (no hook: the exec supervisor is the only
+//! gate; the launcher's own start is not asked about) against the harness's loopback
 //! mock model: Codex's own `/bin/bash -lc '/bin/rm -rf VICTIM'` is held,
 //! denied by a human from outside the tree, and VICTIM survives; `ls VICTIM`
 //! runs.
@@ -153,30 +154,9 @@ fn codex_and_harness() -> Result<(PathBuf, PathBuf), String> {
         })
         .filter(|c| c.exists())
         .ok_or("the Codex CLI is not installed (KINTSUGI_TEST_CODEX or RA_ROOT)")?;
-    Ok((native_codex(&codex), mock))
-}
-
-/// The native Codex binary behind npm's `node_modules/.bin/codex` launcher
-/// (a node script that starts it as a child; see docs/GUARD.md on
-/// launchers under guard), or `codex` itself when it is already native.
-fn native_codex(codex: &Path) -> PathBuf {
-    let modules = codex.parent().and_then(Path::parent);
-    for triple in ["x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl"] {
-        let arch = if triple.starts_with("x86_64") {
-            "x64"
-        } else {
-            "arm64"
-        };
-        if let Some(m) = modules {
-            let native = m.join(format!(
-                "@openai/codex-linux-{arch}/vendor/{triple}/bin/codex"
-            ));
-            if native.exists() {
-                return native;
-            }
-        }
-    }
-    codex.to_path_buf()
+    // npm's launcher (`node_modules/.bin/codex`, a node script that starts
+    // the native binary), as a user types it: its start is not asked about.
+    Ok((codex, mock))
 }
 
 /// One Codex turn under `kintsugi guard` whose mock model calls the shell
@@ -373,6 +353,11 @@ fn real_codex_under_guard_has_its_absolute_rm_held_and_denied_and_its_ls_run() {
             break item["id"].as_str().unwrap().to_string();
         }
         for item in &items {
+            let raw = item["command"]["raw"].as_str().unwrap_or_default();
+            assert!(
+                !raw.contains("--skip-git-repo-check"),
+                "the launcher's own start was held: {item}"
+            );
             let other = item["id"].as_str().unwrap().to_string();
             assert!(sb.run(&["deny", &other]).status.success());
             others.push(item["command"]["raw"].clone());
