@@ -143,6 +143,7 @@ pub fn analyze_with_files(
 }
 
 fn finish(mut eng: engine::Walker<'_>, line: &str, ctx: &Context) -> Analysis {
+    let _memo = parse::Memo::start();
     eng.run_script(line, &[], 0, &engine::Stdin::Terminal);
     let (class, rule, mut reason) = rules::worst_or_safe_verdict(&eng.effects, &eng.commands, ctx);
     if let Some(at) = script_line(&eng, class, ctx) {

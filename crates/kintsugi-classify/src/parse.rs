@@ -1,5 +1,8 @@
 //! Parsing: the fast path for lines without shell structure, and the
 //! tree-sitter-bash parser (one per thread, bounded by `PARSE_BUDGET`).
+//! Within one analysis ([`Memo`]) a text parsed before is not parsed again:
+//! a function called a hundred times, or one loop body run for every value,
+//! reuses the first tree.
 
 use std::cell::RefCell;
 use std::ops::ControlFlow;
@@ -8,6 +11,59 @@ use tree_sitter::{Node, ParseOptions, Parser, Tree};
 
 thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+    static MEMO: RefCell<MemoState> = RefCell::new(MemoState::default());
+}
+
+/// Most distinct texts whose trees one analysis keeps.
+pub(crate) const MAX_MEMO_TREES: usize = 256;
+
+#[derive(Default)]
+struct MemoState {
+    /// Analyses under way on this thread (nested ones share the memo).
+    depth: usize,
+    trees: std::collections::HashMap<String, Tree>,
+}
+
+/// Trees are remembered while a `Memo` lives; the outermost one's drop
+/// forgets them.
+pub(crate) struct Memo(());
+
+impl Memo {
+    pub fn start() -> Memo {
+        MEMO.with(|m| m.borrow_mut().depth += 1);
+        Memo(())
+    }
+}
+
+impl Drop for Memo {
+    fn drop(&mut self) {
+        MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            m.depth = m.depth.saturating_sub(1);
+            if m.depth == 0 {
+                m.trees.clear();
+            }
+        });
+    }
+}
+
+/// Parse `src` (see [`parse_uncached`]), reusing the tree of an earlier
+/// parse of the same text in this analysis.
+pub(crate) fn parse(src: &str, budget: std::time::Duration) -> Parsed {
+    let known = MEMO.with(|m| m.borrow().trees.get(src).cloned());
+    if let Some(t) = known {
+        return Parsed::Tree(t);
+    }
+    let parsed = parse_uncached(src, budget);
+    if let Parsed::Tree(t) = &parsed {
+        MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.depth > 0 && m.trees.len() < MAX_MEMO_TREES {
+                m.trees.insert(src.to_string(), t.clone());
+            }
+        });
+    }
+    parsed
 }
 
 /// Result of a bounded parse.
@@ -18,7 +74,7 @@ pub(crate) enum Parsed {
 }
 
 /// Parse `src` with the per-thread parser, giving up after `PARSE_BUDGET`.
-pub(crate) fn parse(src: &str, budget: std::time::Duration) -> Parsed {
+fn parse_uncached(src: &str, budget: std::time::Duration) -> Parsed {
     PARSER.with(|cell| {
         let Ok(mut slot) = cell.try_borrow_mut() else {
             return Parsed::Failed;
@@ -130,6 +186,35 @@ pub(crate) fn redirect_extra_words(redirect: Node) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn remembered() -> usize {
+        MEMO.with(|m| m.borrow().trees.len())
+    }
+
+    #[test]
+    fn trees_are_remembered_within_one_analysis_only() {
+        let budget = std::time::Duration::from_secs(5);
+        let _ = parse("echo outside", budget);
+        assert_eq!(remembered(), 0, "nothing is kept outside an analysis");
+        {
+            let _outer = Memo::start();
+            {
+                let _inner = Memo::start();
+                let _ = parse("f() { echo $1; }", budget);
+                let _ = parse("f() { echo $1; }", budget);
+            }
+            assert_eq!(remembered(), 1, "a nested analysis shares the memo");
+            let Parsed::Tree(t) = parse("f() { echo $1; }", budget) else {
+                panic!("the remembered tree is given back");
+            };
+            assert_eq!(t.root_node().kind(), "program");
+            for i in 0..MAX_MEMO_TREES + 10 {
+                let _ = parse(&format!("echo {i}"), budget);
+            }
+            assert_eq!(remembered(), MAX_MEMO_TREES, "bounded");
+        }
+        assert_eq!(remembered(), 0, "forgotten when the analysis ends");
+    }
 
     #[test]
     fn fast_path() {
