@@ -21,6 +21,9 @@ pub(crate) const MAX_MEMO_TREES: usize = 256;
 struct MemoState {
     /// Analyses under way on this thread (nested ones share the memo).
     depth: usize,
+    /// Parses so far in this analysis: the first is the line itself, which
+    /// is not parsed again, so it is not kept (most lines parse once).
+    parses: usize,
     trees: std::collections::HashMap<String, Tree>,
 }
 
@@ -42,6 +45,7 @@ impl Drop for Memo {
             m.depth = m.depth.saturating_sub(1);
             if m.depth == 0 {
                 m.trees.clear();
+                m.parses = 0;
             }
         });
     }
@@ -50,7 +54,14 @@ impl Drop for Memo {
 /// Parse `src` (see [`parse_uncached`]), reusing the tree of an earlier
 /// parse of the same text in this analysis.
 pub(crate) fn parse(src: &str, budget: std::time::Duration) -> Parsed {
-    let known = MEMO.with(|m| m.borrow().trees.get(src).cloned());
+    let known = MEMO.with(|m| {
+        let m = m.borrow();
+        if m.trees.is_empty() {
+            None
+        } else {
+            m.trees.get(src).cloned()
+        }
+    });
     if let Some(t) = known {
         return Parsed::Tree(t);
     }
@@ -58,7 +69,11 @@ pub(crate) fn parse(src: &str, budget: std::time::Duration) -> Parsed {
     if let Parsed::Tree(t) = &parsed {
         MEMO.with(|m| {
             let mut m = m.borrow_mut();
-            if m.depth > 0 && m.trees.len() < MAX_MEMO_TREES {
+            if m.depth == 0 {
+                return;
+            }
+            m.parses += 1;
+            if m.parses > 1 && m.trees.len() < MAX_MEMO_TREES {
                 m.trees.insert(src.to_string(), t.clone());
             }
         });
@@ -200,6 +215,8 @@ mod tests {
             let _outer = Memo::start();
             {
                 let _inner = Memo::start();
+                let _ = parse("f", budget);
+                assert_eq!(remembered(), 0, "the line itself is not kept");
                 let _ = parse("f() { echo $1; }", budget);
                 let _ = parse("f() { echo $1; }", budget);
             }
