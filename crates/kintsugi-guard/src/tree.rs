@@ -22,9 +22,30 @@ pub(crate) struct Stat {
     pub threads: u64,
 }
 
+/// Most bytes of `/proc/PID/stat` read (the line is about 300 bytes: a
+/// command name of at most 64 and 51 numbers).
+const STAT_BYTES: usize = 2048;
+
+/// The text of `/proc/PID/stat`, read in one call when it fits (the kernel
+/// hands the whole line to one large read): this runs for every exec.
+fn stat_text(pid: u32) -> Option<String> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(format!("/proc/{pid}/stat")).ok()?;
+    let mut buf = [0u8; STAT_BYTES];
+    let mut len = 0;
+    while len < buf.len() {
+        let n = f.read(&mut buf[len..]).ok()?;
+        len += n;
+        if n == 0 || buf[len - 1] == b'\n' {
+            break;
+        }
+    }
+    Some(String::from_utf8_lossy(&buf[..len]).into_owned())
+}
+
 /// A process's parent, start time and thread count, from `/proc/PID/stat`.
 pub(crate) fn stat(pid: u32) -> Option<Stat> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let text = stat_text(pid)?;
     // The command name may contain spaces and parentheses: fields start
     // after the last ')'. Field 3 is the state, 4 the parent, 20 the
     // number of threads, 22 the start.
