@@ -256,6 +256,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
         | "snowsql" | "bq" | "cf" | "okteto" | "tanzu" | "rancher" | "juju" | "scaleway"
         | "exoscale" | "linode" | "civo" => {
             let local = false;
+            let before = e.effects.len();
             if pos
                 .iter()
                 .any(|t| t == "auth:token" || t == "config:get" && n == "heroku")
@@ -317,6 +318,14 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                     n,
                     pos.iter().take(3).cloned().collect::<Vec<_>>().join(" "),
                 );
+            }
+            // `cf push api`: what these rules do not know is judged by its
+            // verbs (the verb CLIs by their own table).
+            if e.effects.len() == before
+                && !super::verb_cli::VERB_CLIS.contains(&n)
+                && !super::forms::table_lists(c)
+            {
+                super::unknown::judge_as(e, c, "subcommand");
             }
             true
         }

@@ -116,6 +116,7 @@ pub(crate) fn refers_home(s: &str) -> bool {
         "Deno.env.get('HOME')",
         "process.env.HOME",
         "$HOME",
+        "user.home",
     ]
     .iter()
     .any(|k| s.contains(k))
@@ -201,6 +202,7 @@ const DELETE: &[&str] = &[
     "rimraf",
     "removeSync",
     "delete-directory",
+    "delete-tree",
     "delete-file",
     "file delete",
     "rm(",
@@ -240,7 +242,7 @@ const NET_SEND: &[&str] = &[
     "https.request(",
 ];
 
-const NET_GET: &[&str] = &[
+pub(crate) const NET_GET: &[&str] = &[
     "requests.get",
     "urllib",
     "urlopen",
@@ -574,6 +576,7 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth
             }
         }
     }
+    super::code_reach::scan(e, kind, code);
 }
 
 /// A call of `fork` as a word (`fork()`, `fork}`, `os.fork`, `fork while 1`),
@@ -695,6 +698,9 @@ fn metadata_only(code: &str) -> bool {
         "-f ",
         "is_file()",
         "exists()",
+        "file_exists(",
+        "filemtime(",
+        "fileperms(",
     ];
     const READ: &[&str] = &[
         "open(",

@@ -9,7 +9,7 @@ use crate::engine::{Stdin, Walker};
 pub(crate) fn kubectl(e: &mut Walker, c: &Cmd, pos: &[String]) {
     let n = "kubectl";
     let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
-    let dry = c.args.iter().any(|a| a.text.starts_with("--dry-run"));
+    let dry = c.dry_run();
     match p(0) {
         "delete" if !dry => {
             let broad = c.long("--all")

@@ -10,6 +10,15 @@ use crate::engine::{Stdin, Walker};
 /// read both as nothing and as a space (`DR/**/OP` is `DROP` to some
 /// parsers), and the worse reading counts.
 pub(crate) fn sql_severity(sql: &str) -> (u8, String) {
+    if let Some(opened) = super::sql_text::open_executable_comments(sql) {
+        return [
+            sql_severity(&opened),
+            sql_severity(&sql.replace("/*!", "/*")),
+        ]
+        .into_iter()
+        .max_by_key(|x| x.0)
+        .unwrap_or_default();
+    }
     if !sql.contains("/*") && !sql.contains("--") && !sql.contains('#') {
         return sql_severity_plain(sql);
     }
@@ -51,7 +60,7 @@ fn sql_severity_plain(sql: &str) -> (u8, String) {
     let mut worst = (0u8, String::new());
     for stmt in u.split(';') {
         let s = stmt.split_whitespace().collect::<Vec<_>>().join(" ");
-        let s = s.trim();
+        let s = super::sql_text::explained(s.trim());
         let hit = |w: &mut (u8, String), lvl: u8, what: &str| {
             if lvl > w.0 {
                 *w = (lvl, what.to_string());
@@ -105,6 +114,7 @@ fn sql_severity_plain(sql: &str) -> (u8, String) {
             || s.contains(".FINDONEANDDELETE(")
             || s.contains(".BULKWRITE(")
             || s.contains("DETACH DELETE")
+            || super::sql_text::writes(s)
         {
             hit(&mut worst, 1, &short(s));
         }
@@ -198,7 +208,7 @@ fn quote_split(s: &str) -> Vec<String> {
 /// The SQL a substitution prints when it is `echo …` or `printf FMT ARGS…`
 /// (`psql -c "$(printf 'DROP %s users' TABLE)"`); `None` when it is computed
 /// some other way.
-fn printed_sql(text: &str) -> Option<String> {
+pub(crate) fn printed_sql(text: &str) -> Option<String> {
     let body = substitution_body(text)?;
     if outside_quotes(body).contains(['|', ';', '&', '<', '>', '`']) {
         // `$(echo … | base64 -d)`: the decoded text when it is static.
@@ -230,7 +240,7 @@ fn printed_sql(text: &str) -> Option<String> {
                     out.push(ch);
                 }
             }
-            Some(out)
+            Some(super::sql_text::printf_unescape(&out))
         }
         _ => None,
     }
@@ -286,10 +296,13 @@ fn computed_sql(e: &mut Walker, engine: &str, text: &str) -> bool {
             engine: engine.into(),
             what: format!("runs SQL hidden by an encoding ({})", short(text)),
         }),
-        None => e.add(Effect::DbWrite {
-            engine: engine.into(),
-            what: format!("runs SQL computed at run time ({})", short(text)),
-        }),
+        None => match super::sql_text::literal_sql(text) {
+            Some(sql) => sql_effect(e, engine, &sql),
+            None => e.add(Effect::DbWrite {
+                engine: engine.into(),
+                what: format!("runs SQL computed at run time ({})", short(text)),
+            }),
+        },
     }
     true
 }

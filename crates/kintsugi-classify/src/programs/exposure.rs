@@ -64,7 +64,22 @@ fn printed_secret(c: &Cmd) -> Option<String> {
     let label = || format!("the output of `{}`", c.label());
     let known = match n {
         "terraform" | "tofu" | "terragrunt" => {
-            s(0) == "output" || (s(0) == "state" && s(1) == "pull")
+            s(0) == "output"
+                || (s(0) == "state" && s(1) == "pull")
+                // The JSON form of `show` prints the state's sensitive values
+                // in clear (a saved plan named after it is a plan review).
+                || s(0) == "show" && s(1).is_empty() && c.has(&["-json", "--json"])
+        }
+        "npm" | "pnpm" | "yarn" => s(0) == "token" && s(1) == "create",
+        "fly" | "flyctl" => s(0) == "auth" && s(1) == "token",
+        "ansible-vault" => {
+            s(0) == "view"
+                || s(0) == "decrypt"
+                    && (c
+                        .args
+                        .windows(2)
+                        .any(|p| p[0].text == "--output" && p[1].text == "-")
+                        || c.has(&["--output=-"]))
         }
         "pulumi" => c.has(&["--show-secrets"]) || (s(0) == "config" && s(1) == "get"),
         "chamber" => matches!(s(0), "export" | "read"),
@@ -79,15 +94,17 @@ fn printed_secret(c: &Cmd) -> Option<String> {
             .iter()
             .any(|x| x == "print-access-token" || x == "print-identity-token"),
         "az" => {
-            w.iter().any(|x| {
-                matches!(
-                    x.as_str(),
-                    "get-access-token"
-                        | "list-keys"
-                        | "show-connection-string"
-                        | "list-connection-strings"
-                )
-            }) || s(2) == "keys" && s(3) == "list"
+            w.contains(&"credential".to_string()) && w.contains(&"reset".to_string())
+                || w.iter().any(|x| {
+                    matches!(
+                        x.as_str(),
+                        "get-access-token"
+                            | "list-keys"
+                            | "show-connection-string"
+                            | "list-connection-strings"
+                    )
+                })
+                || s(2) == "keys" && s(3) == "list"
                 || s(1) == "keys" && s(2) == "list"
         }
         "aws" => {
@@ -98,7 +115,9 @@ fn printed_secret(c: &Cmd) -> Option<String> {
         }
         "git" => s(0) == "credential" && s(1) == "fill",
         // The `view-secret` plugin decodes a secret's values.
-        "kubectl" | "oc" => w.iter().any(|x| x == "view-secret"),
+        "kubectl" | "oc" => {
+            w.iter().any(|x| x == "view-secret") || s(0) == "create" && s(1) == "token"
+        }
         "gopass" | "lpass" | "keepassxc-cli" => matches!(s(0), "show" | "cat" | "" | "export"),
         "bw" => s(0) == "get" || s(0) == "export" || s(0) == "list" && s(1) == "items",
         "secret-tool" => s(0) == "lookup",
@@ -266,6 +285,25 @@ fn opens_access(c: &Cmd) -> Option<String> {
         return (world && socket)
             .then(|| "access control of a control socket (world-writable)".into());
     }
+    // `setfacl -m o::rw /var/run/docker.sock`: the same through an ACL.
+    if n == "setfacl" {
+        let world = args.iter().any(|a| {
+            a.split(',').any(|entry| {
+                let mut f = entry.split(':');
+                matches!(f.next(), Some("o" | "other"))
+                    && f.last().is_some_and(|perm| perm.contains('w'))
+            })
+        });
+        let socket = args
+            .iter()
+            .any(|a| a.ends_with(".sock") || a.contains("/run/"));
+        return (world && socket)
+            .then(|| "access control of a control socket (world-writable)".into());
+    }
+    // `xhost +`: any host may connect to the display and read keystrokes.
+    if n == "xhost" && args.iter().any(|a| *a == "+") {
+        return Some("access control of the X display (any host may connect)".into());
+    }
     // A container engine's API opened on every interface.
     if matches!(n, "dockerd" | "containerd" | "podman")
         && args.iter().any(|a| {
@@ -299,7 +337,10 @@ fn opens_access(c: &Cmd) -> Option<String> {
         || has("--allow-unauthenticated")
         || has("\"Principal\":\"*\"")
         || has("\"Principal\": \"*\"")
-        || has("\"AWS\":\"*\"");
+        || has("\"AWS\":\"*\"")
+        // Snapshots and images shared with every account.
+        || has("Group=all")
+        || (has("--group-names") || has("--values-to-add")) && args.contains(&"all");
     let public_acl = args.iter().any(|a| {
         matches!(
             *a,
@@ -319,6 +360,8 @@ fn opens_access(c: &Cmd) -> Option<String> {
                 || a.contains("firewall")
                 || a.contains("nsg")
                 || a.contains("security-group")
+                || a.contains("authorized-networks")
+                || a.contains("source-ranges")
         });
     if public_principal {
         Some("access control: grants access to anyone (a public principal)".into())
@@ -429,6 +472,39 @@ mod tests {
             ),
             ("helm list -A", "safe"),
             ("bw status", "safe"),
+        ]);
+    }
+
+    #[test]
+    fn token_printers_public_snapshots_and_acls() {
+        expect(&[
+            ("terraform show -json", "catastrophic"),
+            ("terraform show -json tfplan", "safe"),
+            ("npm token create", "catastrophic"),
+            ("kubectl create token default", "catastrophic"),
+            ("fly auth token", "catastrophic"),
+            ("az ad sp credential reset --id 1", "catastrophic"),
+            ("ansible-vault view vault.yml", "catastrophic"),
+            ("ansible-vault decrypt vault.yml --output -", "catastrophic"),
+            ("setfacl -m o::rw /var/run/docker.sock", "catastrophic"),
+            ("setfacl -m u:dev:rw /var/run/docker.sock", "ambiguous"),
+            ("xhost +", "catastrophic"),
+            (
+                "aws ec2 modify-snapshot-attribute --snapshot-id s --attribute createVolumePermission --operation-type add --group-names all",
+                "catastrophic",
+            ),
+            (
+                "aws rds modify-db-snapshot-attribute --db-snapshot-identifier s --attribute-name restore --values-to-add all",
+                "catastrophic",
+            ),
+            (
+                "gcloud sql instances patch db --authorized-networks=0.0.0.0/0",
+                "catastrophic",
+            ),
+            (
+                "php -r 'var_dump(file_exists(getenv(\"HOME\").\"/.ssh/id_rsa\"));'",
+                "safe",
+            ),
         ]);
     }
 }

@@ -346,6 +346,7 @@ pub(crate) fn form(c: &Cmd) -> Option<Form> {
         },
         "zfs" | "zpool" => match s0 {
             _ if listed(n, &words) => Safe,
+            "destroy" if c.short('n') => Safe,
             _ => Change(format!("runs `{n} {s0}`")),
         },
         "e2fsck" | "fsck" | "xfs_repair" | "btrfsck" if c.short('n') => Safe,
@@ -471,6 +472,9 @@ fn git(c: &Cmd, s0: &str, s1: &str) -> Form {
     match s0 {
         // Pushes are judged by the git family's push rules (its effects).
         "push" => Safe,
+        // Analysis and dry runs of history tools write nothing to history.
+        "filter-repo" if c.has(&["--analyze", "--dry-run"]) => Safe,
+        "prune" if c.has(&["-n", "--dry-run"]) => Safe,
         "commit" if c.long("--amend") => Change("rewrites the last commit".into()),
         "commit" if c.has(&["--no-verify", "-n"]) => {
             Change("skips the repository's commit hooks".into())

@@ -260,6 +260,8 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 });
             }
         }
+        // `filter-repo --analyze` only writes a report; `--dry-run` rewrites nothing.
+        "filter-repo" if g.long("--analyze") || g.long("--dry-run") => {}
         "filter-branch" | "filter-repo" => e.add(Effect::GitHistoryRewrite {
             repo,
             what: sub.clone(),
@@ -281,6 +283,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 what: "gc --prune=now".into(),
             });
         }
+        "prune" if g.short('n') || g.long("--dry-run") => {}
         "prune" => e.add(Effect::GitChange {
             what: "prunes unreachable objects".into(),
         }),
@@ -569,6 +572,9 @@ mod family_tests {
     #[test]
     fn classifies() {
         expect(&[
+            ("git filter-repo --analyze", "safe"),
+            ("git filter-repo --path x --invert-paths --dry-run", "safe"),
+            ("git prune -n", "safe"),
             ("git add -f .env", "catastrophic"),
             ("git add --force config/credentials.json", "catastrophic"),
             ("git add -f -n .env", "safe"),

@@ -27,7 +27,7 @@ pub(crate) fn interp_kind(n: &str) -> Option<&'static str> {
         "tclsh" | "wish" | "expect" => "tcl",
         "ipython" => "python",
         "julia" => "julia",
-        "emacs" | "guile" | "racket" | "sbcl" | "clisp" => "lisp",
+        "emacs" | "guile" | "racket" | "sbcl" | "clisp" | "bb" | "clojure" | "clj" => "lisp",
         "elixir" | "iex" => "elixir",
         "erl" => "erlang",
         "irb" | "pry" => "ruby",
@@ -43,6 +43,9 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     };
     if kind == "awk" {
         awk(e, c);
+        return true;
+    }
+    if super::code_reach::builtin_server(e, c, kind) {
         return true;
     }
     // `deno test`, `bun install`: subcommands, judged by their tables; only

@@ -8,6 +8,7 @@ use crate::engine::{Stdin, Walker};
 use crate::words::Word;
 
 pub(crate) mod cloud;
+pub(crate) mod code_reach;
 pub(crate) mod code_scan;
 pub(crate) mod consume;
 pub(crate) mod containers;
@@ -28,6 +29,7 @@ pub(crate) mod pwsh;
 pub(crate) mod scripts;
 pub(crate) mod secrets;
 pub(crate) mod sql_rewrite;
+pub(crate) mod sql_text;
 pub(crate) mod system;
 pub(crate) mod table;
 pub(crate) mod unknown;
@@ -124,7 +126,14 @@ impl Cmd {
             "--plan",
             "--version",
             "--preview-only",
-        ]) || self.args.iter().any(|a| a.text.starts_with("--dry-run="))
+        ]) || self.args.iter().any(|a| {
+            a.text.strip_prefix("--dry-run=").is_some_and(|v| {
+                !matches!(
+                    v.to_ascii_lowercase().as_str(),
+                    "none" | "false" | "0" | "off" | "no"
+                )
+            })
+        })
     }
     pub fn label(&self) -> String {
         let mut s = self.name.clone();

@@ -506,7 +506,10 @@ pub(crate) fn scan_args(e: &mut Walker, c: &Cmd) {
         let t = w.text.as_str();
         // Code given as an argument (`python3 -c '…'`) is not a path; the
         // code scanner judges it.
-        if t.contains(' ') && t.contains(['(', ';', '{']) {
+        // Also without a space: `var_dump(file_exists(getenv("HOME")."/.x"));`.
+        if t.contains(' ') && t.contains(['(', ';', '{'])
+            || t.contains('(') && t.contains(')') && t.contains(['"', '\''])
+        {
             continue;
         }
         let cand = t

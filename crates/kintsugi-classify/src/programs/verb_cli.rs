@@ -129,6 +129,21 @@ const BUILD_VERBS: &[&str] = &[
     "get-caller-identity",
 ];
 
+/// Words that list when they end the command (`gcloud compute instances`)
+/// but name what a later verb acts on (`gcloud sql instances patch db`).
+const LISTING_NOUNS: &[&str] = &[
+    "services",
+    "instances",
+    "volumes",
+    "networks",
+    "machines",
+    "images",
+    "contexts",
+    "config",
+    "context",
+    "env",
+];
+
 /// Nouns that some CLIs use as their first word (`gh run list`, `gcloud
 /// run services describe`, `docker image ls`): a read verb after them reads.
 const NOUNISH: &[&str] = &[
@@ -171,7 +186,7 @@ const NOUNISH: &[&str] = &[
 /// The form of a verb CLI: the first verb it uses decides.
 pub(crate) fn verb_form(c: &Cmd) -> Form {
     use super::unknown::{CHANGE_VERBS, DESTROY_VERBS, READ_VERBS};
-    if c.dry_run() {
+    if c.dry_run() || c.name == "brew" && c.short('n') {
         return Safe;
     }
     let pos = c.positional();
@@ -197,7 +212,7 @@ pub(crate) fn verb_form(c: &Cmd) -> Form {
             Safe
         };
     }
-    #[derive(PartialEq)]
+    #[derive(PartialEq, Clone, Copy)]
     enum V {
         Destroy,
         Change,
@@ -226,6 +241,20 @@ pub(crate) fn verb_form(c: &Cmd) -> Form {
             (w.text.clone(), v)
         })
         .collect();
+    // `gcloud sql instances patch`, `gcloud run services add-iam-policy-binding`:
+    // a listing word followed by a change or destroy verb is the verb's noun.
+    let kinds: Vec<(String, V)> = kinds
+        .iter()
+        .enumerate()
+        .map(|(k, (w, v))| {
+            let noun = *v == V::Read
+                && LISTING_NOUNS.contains(&w.to_ascii_lowercase().as_str())
+                && kinds[k + 1..]
+                    .iter()
+                    .any(|(_, x)| matches!(x, V::Destroy | V::Change));
+            (w.clone(), if noun { V::None } else { *v })
+        })
+        .collect();
     let mut first_change: Option<&str> = None;
     for (w, v) in &kinds {
         match v {
@@ -243,4 +272,38 @@ pub(crate) fn verb_form(c: &Cmd) -> Form {
         return Safe;
     }
     Unknown
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn a_listing_word_before_a_verb_is_its_noun() {
+        expect(&[
+            (
+                "gcloud sql instances patch db --authorized-networks=10.0.0.0/8",
+                "ambiguous",
+            ),
+            (
+                "gcloud run services add-iam-policy-binding api --member=user:a@example.com --role=roles/run.invoker",
+                "ambiguous",
+            ),
+            ("gcloud compute instances delete web-1", "catastrophic"),
+            ("gcloud compute instances list", "safe"),
+            ("gcloud run services describe api", "safe"),
+            ("kubectl config view", "safe"),
+        ]);
+    }
+
+    #[test]
+    fn dry_runs_that_are_not() {
+        expect(&[
+            ("kubectl delete ns staging --dry-run=none", "catastrophic"),
+            ("kubectl delete ns staging --dry-run=false", "catastrophic"),
+            ("kubectl delete ns staging --dry-run=client", "safe"),
+            ("brew cleanup -n", "safe"),
+            ("brew cleanup", "ambiguous"),
+        ]);
+    }
 }
