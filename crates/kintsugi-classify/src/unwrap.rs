@@ -411,6 +411,20 @@ impl Walker<'_> {
             return;
         }
         let var = t.trim_start_matches('$').trim_start_matches('{');
+        // `"$SHELL" -c 'rm -rf ~'`, `${SHELL:-bash} -c …`: the user's shell
+        // runs the rest like `bash` would.
+        if ["SHELL", "BASH"].iter().any(|v| {
+            var.strip_prefix(v)
+                .is_some_and(|r| r.is_empty() || r.starts_with(['}', ':', '-']))
+        }) && argv.len() > 1
+        {
+            let mut shell = argv.to_vec();
+            shell[0] = Word::lit("bash");
+            let mut v = via.to_vec();
+            v.push(format!("{t} (a shell)"));
+            self.run_argv(shell, Vec::new(), stdin.clone(), v, depth + 1);
+            return;
+        }
         let tame = [
             "EDITOR", "VISUAL", "PAGER", "SHELL", "CC", "CXX", "PYTHON", "MAKE", "CARGO", "NPM",
             "GO", "JAVA", "NODE", "DOCKER", "BROWSER", "GIT",
@@ -623,5 +637,20 @@ impl Walker<'_> {
             }),
             Stdin::Terminal => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn the_users_shell_named_by_a_variable_runs_like_bash() {
+        expect(&[
+            ("\"$SHELL\" -c 'rm -rf ~'", "catastrophic"),
+            ("${SHELL:-bash} -c 'rm -rf ~'", "catastrophic"),
+            ("$SHELL -c 'cargo test'", "safe"),
+            ("\"$EDITOR\" notes.txt", "ambiguous"),
+        ]);
     }
 }

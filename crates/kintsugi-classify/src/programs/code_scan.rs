@@ -541,9 +541,16 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth
     let looped = ["while", "loop", "for ", "for(", "iter(", "until", "repeat"]
         .iter()
         .any(|k| code.contains(k));
-    let async_spawn = ["spawn(", "Popen(", "Process.spawn", "spawn ", "fork"]
-        .iter()
-        .any(|k| code.contains(k));
+    let async_spawn = [
+        "spawn(",
+        "Popen(",
+        "Process.spawn",
+        "spawn ",
+        "fork",
+        "Process(",
+    ]
+    .iter()
+    .any(|k| code.contains(k));
     if (fork_call(code) && looped || unbounded_loop(code) && async_spawn)
         && !code.contains("waitpid")
     {

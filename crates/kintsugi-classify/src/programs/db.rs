@@ -683,11 +683,20 @@ fn orm(e: &mut Walker, c: &Cmd) -> bool {
                     || x == "push"
                     || x == "seed"
                     || x.contains("db:")
+                    || matches!(
+                        x.as_str(),
+                        "update" | "rollback" | "revert" | "apply" | "repair"
+                    )
             }) {
                 write(e, &all);
                 return true;
             }
-            n != "migrate" && n != "supabase"
+            // A form these rules do not know is judged by its verbs.
+            if n != "migrate" && n != "supabase" {
+                super::unknown::judge_as(e, c, "subcommand");
+                return true;
+            }
+            false
         }
         "dotnet" if p(0) == "ef" => {
             if p(1) == "database" && p(2) == "drop" {

@@ -40,7 +40,7 @@ pub(crate) fn extra(e: &mut Walker, c: &Cmd) {
     }
     key_hunt(e, c);
     credential_link(e, c);
-    if let Some(what) = opens_access(c) {
+    if let Some(what) = opens_access(c).or_else(|| super::exposure_more::opens(e, c)) {
         e.add(Effect::SecurityDisable {
             what,
             control: "access-control".into(),
@@ -83,16 +83,26 @@ fn printed_secret(c: &Cmd) -> Option<String> {
         }
         "pulumi" => c.has(&["--show-secrets"]) || (s(0) == "config" && s(1) == "get"),
         "chamber" => matches!(s(0), "export" | "read"),
-        "vault" => s(0) == "token" && matches!(s(1), "create" | "lookup"),
+        "vault" => {
+            s(0) == "token" && matches!(s(1), "create" | "lookup")
+                // `vault write auth/approle/login …`: a login prints a token.
+                || matches!(s(0), "write" | "login") && s(1).starts_with("auth/")
+        }
         "heroku" => s(0) == "config" || s(0) == "config:get",
         "doppler" => s(0) == "secrets" && !matches!(s(1), "set" | "delete" | "names"),
         "infisical" => s(0) == "export" || (s(0) == "secrets" && matches!(s(1), "" | "get")),
         "vercel" => s(0) == "env" && s(1) == "pull",
         "netlify" => matches!(s(0), "env:get" | "env:list"),
         "railway" => s(0) == "variables",
-        "gcloud" => w
-            .iter()
-            .any(|x| x == "print-access-token" || x == "print-identity-token"),
+        "gcloud" => {
+            w.iter()
+                .any(|x| x == "print-access-token" || x == "print-identity-token")
+                || w.contains(&"keys".to_string()) && w.contains(&"create".to_string())
+        }
+        "argocd" => s(0) == "account" && s(1) == "generate-token",
+        "nomad" | "consul" => {
+            s(0) == "acl" && s(1) == "token" && matches!(s(2), "self" | "read" | "create")
+        }
         "az" => {
             w.contains(&"credential".to_string()) && w.contains(&"reset".to_string())
                 || w.iter().any(|x| {
@@ -108,8 +118,15 @@ fn printed_secret(c: &Cmd) -> Option<String> {
                 || s(1) == "keys" && s(2) == "list"
         }
         "aws" => {
-            w.iter().any(|x| x == "get-login-password")
-                || (w.iter().any(|x| x.starts_with("get-parameter")) && c.long("--with-decryption"))
+            w.iter().any(|x| {
+                matches!(
+                    x.as_str(),
+                    "get-login-password"
+                        | "create-access-key"
+                        | "assume-role"
+                        | "get-federation-token"
+                )
+            }) || (w.iter().any(|x| x.starts_with("get-parameter")) && c.long("--with-decryption"))
                 || s(0) == "configure"
                     && (s(1) == "export-credentials" || s(1) == "get" && s(2).contains("secret"))
         }
@@ -183,7 +200,14 @@ fn key_hunt(e: &mut Walker, c: &Cmd) {
         "id_ed25519",
     ];
     let all: Vec<String> = c.args.iter().map(|w| w.text.to_ascii_lowercase()).collect();
-    if !all.iter().any(|a| MARKERS.iter().any(|m| a.contains(m))) {
+    // Words for secrets in general print the matching lines unless only
+    // names or counts are asked for (`rg -l password ~/.ssh`).
+    let names_only = c.has(&["-l", "-L", "-c", "--files-with-matches", "--count"]);
+    let weak = !names_only
+        && all
+            .iter()
+            .any(|a| ["password", "secret"].iter().any(|m| a.contains(m)));
+    if !weak && !all.iter().any(|a| MARKERS.iter().any(|m| a.contains(m))) {
         return;
     }
     let recursive = c.name != "grep" && c.name != "egrep" && c.name != "fgrep"
@@ -325,7 +349,17 @@ fn opens_access(c: &Cmd) -> Option<String> {
     }
     if !matches!(
         n,
-        "aws" | "gcloud" | "gsutil" | "az" | "kubectl" | "oc" | "doctl" | "s3cmd" | "mc" | "rclone"
+        "aws"
+            | "gcloud"
+            | "gsutil"
+            | "az"
+            | "kubectl"
+            | "oc"
+            | "doctl"
+            | "s3cmd"
+            | "mc"
+            | "rclone"
+            | "openstack"
     ) {
         return None;
     }
@@ -354,13 +388,17 @@ fn opens_access(c: &Cmd) -> Option<String> {
         || has("--public-network-access") && has("Enabled") && has("0.0.0.0")
         || (n == "mc" && args.first() == Some(&"anonymous") && has("set"))
         || (n == "mc" && args.first() == Some(&"policy") && has("public"));
-    let world_ingress = (has("0.0.0.0/0") || has("::/0") || args.contains(&"*") && has("nsg"))
+    let world_ingress = (has("0.0.0.0/0")
+        || has("::/0")
+        || (args.contains(&"*") || args.contains(&"Internet") || args.contains(&"Any"))
+            && has("nsg"))
         && args.iter().any(|a| {
             a.contains("ingress")
                 || a.contains("firewall")
                 || a.contains("nsg")
                 || a.contains("security-group")
                 || a.contains("authorized-networks")
+                || a.contains("remote-ip")
                 || a.contains("source-ranges")
         });
     if public_principal {

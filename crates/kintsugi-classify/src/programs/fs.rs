@@ -222,6 +222,18 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             true
         }
         "truncate" | "fallocate" => {
+            // `fallocate -l 100G f`: really allocates the space (truncate
+            // only makes a sparse file), so a huge length fills the disk.
+            if c.name == "fallocate"
+                && let Some(len) = c.opt(&["-l", "--length"]).map(|w| w.text.clone())
+                && crate::programs::exposure_more::huge_size(&len)
+            {
+                let target = c.positional().last().map(|w| e.path(&w.text));
+                e.add(Effect::DiskWrite {
+                    device: target.unwrap_or_default(),
+                    what: format!("fills the disk (fallocate -l {len})"),
+                });
+            }
             let mut i = 0;
             let zero = c
                 .args

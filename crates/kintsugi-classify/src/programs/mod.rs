@@ -7,6 +7,7 @@ use crate::effects::Effect;
 use crate::engine::{Stdin, Walker};
 use crate::words::Word;
 
+pub(crate) mod carried;
 pub(crate) mod cloud;
 pub(crate) mod code_reach;
 pub(crate) mod code_scan;
@@ -15,6 +16,7 @@ pub(crate) mod containers;
 pub(crate) mod db;
 pub(crate) mod disk;
 pub(crate) mod exposure;
+pub(crate) mod exposure_more;
 pub(crate) mod fleet;
 pub(crate) mod forkbomb;
 pub(crate) mod forms;
@@ -157,6 +159,7 @@ pub(crate) fn dispatch_named(e: &mut Walker, c: &Cmd, path: Option<&str>) {
     let before = e.effects.len();
     consume::extra(e, c);
     exposure::extra(e, c);
+    carried::extra(e, c);
     secrets::observe(e, c);
     let handled = table::run(e, c);
     static DATA_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =

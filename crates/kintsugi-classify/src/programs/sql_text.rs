@@ -93,6 +93,19 @@ pub(crate) fn writes(s: &str) -> bool {
     ]
     .iter()
     .any(|k| s.starts_with(k))
+        // Server functions with side effects, called from a SELECT.
+        || [
+            "PG_TERMINATE_BACKEND(",
+            "PG_CANCEL_BACKEND(",
+            "PG_DROP_REPLICATION_SLOT(",
+            "LO_UNLINK(",
+            "DBLINK_EXEC(",
+            "PG_WRITE_FILE(",
+            "PG_RELOAD_CONF(",
+            "SETVAL(",
+        ]
+        .iter()
+        .any(|k| s.contains(k))
 }
 
 /// `printf` escapes in a format: `\xHH` and octal `\NNN` / `\0NNN`.

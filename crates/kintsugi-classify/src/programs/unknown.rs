@@ -66,6 +66,8 @@ pub(crate) const READ_VERBS: &[&str] = &[
     "members",
     "analyze",
     "details",
+    "sub",
+    "subscribe",
 ];
 
 /// Verbs that destroy, in any CLI.
@@ -363,6 +365,15 @@ pub(crate) fn sweeping_option(t: &str) -> bool {
     if name.len() < 4 {
         return false;
     }
+    // `--delete-destination=false` turns the sweep off.
+    if t.split_once('=').is_some_and(|(_, v)| {
+        matches!(
+            v.to_ascii_lowercase().as_str(),
+            "false" | "0" | "no" | "off"
+        )
+    }) {
+        return false;
+    }
     if matches!(name.as_str(), "purge" | "nuke" | "wipe" | "obliterate") {
         return true;
     }
@@ -376,7 +387,15 @@ pub(crate) fn sweeping_option(t: &str) -> bool {
     let everything = parts.iter().any(|p| {
         matches!(
             *p,
-            "all" | "storage" | "data" | "disks" | "everything" | "contents" | "nvram"
+            "all"
+                | "storage"
+                | "data"
+                | "disks"
+                | "everything"
+                | "contents"
+                | "nvram"
+                | "destination"
+                | "extraneous"
         ) || WHOLESALE_NOUNS.contains(p)
     });
     parts.len() > 1 && destroys && everything
@@ -446,7 +465,15 @@ fn wholesale_target(c: &Cmd, pos: &[String]) -> bool {
         && verb_parts(&pos[0]).iter().any(|p| {
             matches!(
                 p.as_str(),
-                "reset" | "flush" | "flushall" | "purge" | "wipe" | "nuke" | "erase" | "teardown"
+                "reset"
+                    | "flush"
+                    | "flushall"
+                    | "purge"
+                    | "wipe"
+                    | "nuke"
+                    | "erase"
+                    | "teardown"
+                    | "destroy"
             )
         })
     {
