@@ -85,6 +85,7 @@ impl Walker<'_> {
             return;
         }
         let mut peels = 0;
+        let mut alias_seen: Vec<String> = Vec::new();
         loop {
             while let Some(w) = argv.first() {
                 let Some((n, v)) = is_assignment(&w.text) else {
@@ -147,6 +148,29 @@ impl Walker<'_> {
                     self.stdin_code("sh", &content, &via, depth);
                     self.redirect_effects("", &redirs);
                     return;
+                }
+            }
+            // `alias g=git; g push -f`: a shell alias defined earlier on the
+            // line stands for its words (each alias expands once).
+            if first.text == "alias" {
+                for a in argv.iter().skip(1) {
+                    if let Some((n, v)) = a.text.split_once('=')
+                        && !n.is_empty()
+                        && !n.contains('/')
+                    {
+                        self.aliases.insert(n.to_string(), v.to_string());
+                    }
+                }
+            } else if !first.text.contains('/')
+                && !alias_seen.contains(&first.text)
+                && let Some(real) = self.aliases.get(&first.text).cloned()
+            {
+                alias_seen.push(first.text.clone());
+                let mut words = self.split(&real);
+                if !words.is_empty() {
+                    words.extend(argv.drain(1..));
+                    argv = words;
+                    continue;
                 }
             }
             // `time ( … )`: the parser reads the subshell as commands of its

@@ -101,4 +101,35 @@ mod tests {
             ("ed -s notes.txt <<< '!rm -rf ~'", "catastrophic"),
         ]);
     }
+
+    #[test]
+    fn aliases_config_pairs_and_programs_read_from_stdin() {
+        expect(&[
+            ("alias g=git; g push -f origin main", "catastrophic"),
+            ("alias ll='ls -la'; ll", "safe"),
+            ("alias ls='ls -G'; ls src", "safe"),
+            (
+                "git -c alias.p='push --force' p origin main",
+                "catastrophic",
+            ),
+            ("git -c alias.st=status st", "safe"),
+            (
+                "GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=core.pager GIT_CONFIG_VALUE_0='rm -rf ~' git log",
+                "catastrophic",
+            ),
+            (
+                "GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=color.ui GIT_CONFIG_VALUE_0=always git log",
+                "safe",
+            ),
+            ("echo 'rm -rf ~' | parallel", "catastrophic"),
+            ("cat cmds.txt | parallel", "ambiguous"),
+            ("echo 'system(\"rm -rf ~\")' | awk -f -", "catastrophic"),
+            ("awk -f /dev/stdin <<< '{print $1}' data.txt", "safe"),
+            (
+                "echo 'Remove-Item -Recurse -Force ~' | pwsh -Command -",
+                "catastrophic",
+            ),
+            ("bazel clean --expunge", "ambiguous"),
+        ]);
+    }
 }

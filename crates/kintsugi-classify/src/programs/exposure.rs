@@ -315,7 +315,7 @@ fn opens_access(c: &Cmd) -> Option<String> {
             a.split(',').any(|entry| {
                 let mut f = entry.split(':');
                 matches!(f.next(), Some("o" | "other"))
-                    && f.last().is_some_and(|perm| perm.contains('w'))
+                    && f.next_back().is_some_and(|perm| perm.contains('w'))
             })
         });
         let socket = args
@@ -325,7 +325,7 @@ fn opens_access(c: &Cmd) -> Option<String> {
             .then(|| "access control of a control socket (world-writable)".into());
     }
     // `xhost +`: any host may connect to the display and read keystrokes.
-    if n == "xhost" && args.iter().any(|a| *a == "+") {
+    if n == "xhost" && args.contains(&"+") {
         return Some("access control of the X display (any host may connect)".into());
     }
     // A container engine's API opened on every interface.

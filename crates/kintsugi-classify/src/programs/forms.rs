@@ -327,6 +327,9 @@ pub(crate) fn form(c: &Cmd) -> Option<Form> {
             "fmt" if c.long("-check") || c.long("--check") => Safe,
             _ => Change(format!("runs `{n} {s0}`")),
         },
+        "bazel" | "bazelisk" if s0 == "clean" => {
+            Change("removes build outputs (and with --expunge the whole cache)".into())
+        }
         "fuser" if c.short('k') => Change("kills the processes using a file or port".into()),
         "mount" | "swapon" if !pos.is_empty() => Change("mounts a filesystem".into()),
         "umount" | "swapoff" => Change("unmounts a filesystem".into()),

@@ -459,6 +459,19 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             let tmpl = tmpl.join(" ");
             let mut via = c.via.clone();
             via.push("parallel".into());
+            // No command: every input line is a command of its own.
+            if tmpl.trim().is_empty() && inputs.is_empty() {
+                match &c.stdin {
+                    Stdin::Literal(t) => {
+                        for line in t.lines().filter(|l| !l.trim().is_empty()).take(16) {
+                            e.run_script(line, &via, c.depth + 1, &Stdin::Terminal);
+                        }
+                    }
+                    Stdin::Terminal => {}
+                    other => e.stdin_code("sh", other, &via, c.depth),
+                }
+                return true;
+            }
             // Without `:::`, parallel reads its inputs from stdin, one a line.
             let inputs = if inputs.is_empty() {
                 match &c.stdin {

@@ -122,6 +122,11 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 return true;
             }
             if let Some(code) = c.args.get(i + 1) {
+                // `pwsh -Command -`: the script arrives on stdin.
+                if code.text == "-" && kind == "pwsh" {
+                    e.stdin_code(kind, &c.stdin, &c.via, c.depth);
+                    return true;
+                }
                 found = true;
                 if code.dynamic && (code.text.contains("$(") || code.text.contains('`')) {
                     let l = code.text.to_ascii_lowercase();
@@ -291,6 +296,14 @@ fn awk(e: &mut Walker, c: &Cmd) {
             }
         }
         i += 1;
+    }
+    // `awk -f -`, `awk -f /dev/stdin`: the program is what arrives on stdin.
+    if let Some(f) = c.opt(&["-f"])
+        && matches!(f.text.as_str(), "-" | "/dev/stdin")
+        && let Stdin::Literal(t) = &c.stdin
+    {
+        prog = Some(t.clone());
+        files.clear();
     }
     if let Some(p) = prog {
         let mut via = c.via.clone();
