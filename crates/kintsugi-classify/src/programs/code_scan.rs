@@ -81,6 +81,18 @@ pub(crate) fn call_arg(code: &str, at: usize) -> Option<String> {
     if lits.is_empty() {
         return None;
     }
+    // `spawnSync('sh', ['-c', 'rm -rf ~'])`: a shell's `-c` script is one
+    // word, not more words of the command.
+    if lits.len() >= 3
+        && matches!(
+            crate::words::basename(&lits[0]),
+            "sh" | "bash" | "zsh" | "dash" | "ksh"
+        )
+        && lits[1].starts_with('-')
+        && lits[1].ends_with('c')
+    {
+        return Some(lits[2].clone());
+    }
     let concat = region.contains("''.join")
         || region.contains("\"\".join")
         || region.contains("' + '")
@@ -320,6 +332,12 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth
         let mut from = 0;
         while let Some(k) = code[from..].find(pat) {
             let at = from + k;
+            // `require('child_process')` names the module; its calls
+            // (`.spawn(`, `.execSync(`) are matched on their own.
+            if *pat == "child_process" && code[at + pat.len()..].starts_with(['\'', '"', '`']) {
+                from = at + pat.len();
+                continue;
+            }
             // `system "cmd"`, `system $cmd`: a call, not the word in a regex
             // or a sentence (`print if /system /`).
             if *pat == "system " {
@@ -613,6 +631,7 @@ fn unbounded_loop(code: &str) -> bool {
         "untilfalse",
         "until(false)",
         "repeat{",
+        "setInterval(",
     ]
     .iter()
     .any(|k| squeezed.contains(k))
