@@ -130,6 +130,12 @@ mod tests {
                 "catastrophic",
             ),
             ("bazel clean --expunge", "ambiguous"),
+            ("find . -name .git -prune -exec rm -rf {} +", "catastrophic"),
+            ("find ~ -name .DS_Store -delete", "ambiguous"),
+            (
+                "find . -name node_modules -prune -exec rm -rf {} +",
+                "ambiguous",
+            ),
         ]);
     }
 }

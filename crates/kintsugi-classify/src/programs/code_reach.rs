@@ -40,11 +40,13 @@ const WRITE_MARKS: &[&str] = &[
     "syswrite",
     ":write(",
     ".write(",
+    "truncate(",
 ];
 
 /// Scan inline code of `kind` for the effects above.
 pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str) {
     device_write(e, code);
+    looked_up_spawn(e, kind, code);
     kill_everything(e, kind, code);
     fetch_eval(e, kind, code);
 }
@@ -65,6 +67,42 @@ fn device_write(e: &mut Walker, code: &str) {
             });
             return;
         }
+    }
+}
+
+/// A spawning function looked up by name (`getattr(__import__('os'),
+/// 'system')('rm -rf ~')`, `Kernel.send(:system, …)`): the other string
+/// literals with a space are the command lines it runs.
+fn looked_up_spawn(e: &mut Walker, kind: &str, code: &str) {
+    if !["getattr(", ".send(", "method(", "__getattribute__("]
+        .iter()
+        .any(|k| code.contains(k))
+    {
+        return;
+    }
+    let lits = super::code_scan::literals(code);
+    let spawner = |l: &str| {
+        matches!(
+            l.trim_start_matches(':'),
+            "system"
+                | "popen"
+                | "spawn"
+                | "exec"
+                | "execl"
+                | "execlp"
+                | "call"
+                | "run"
+                | "check_output"
+                | "check_call"
+                | "getoutput"
+        )
+    };
+    if !lits.iter().any(|l| spawner(l)) && !code.contains("(:system") {
+        return;
+    }
+    let via = vec![format!("{kind} looked-up spawn")];
+    for cmd in lits.iter().filter(|l| l.contains(' ')).take(8) {
+        e.run_script(cmd, &via, 1, &crate::engine::Stdin::Terminal);
     }
 }
 
@@ -214,6 +252,31 @@ mod tests {
             ("php -S 0.0.0.0:8000 -t ~", "catastrophic"),
             ("php -S localhost:8000 -t public", "ambiguous"),
             ("ruby -run -e httpd . -p 8000", "ambiguous"),
+        ]);
+    }
+
+    #[test]
+    fn spawners_looked_up_by_name_and_truncated_devices() {
+        expect(&[
+            (
+                r#"python3 -c "getattr(__import__('os'), 'system')('rm -rf ~')""#,
+                "catastrophic",
+            ),
+            (
+                r#"python3 -c "getattr(__import__('os'), 'getcwd')()""#,
+                "safe",
+            ),
+            (
+                "python3 -c \"import os; os.truncate('/dev/sda', 0)\"",
+                "catastrophic",
+            ),
+            (
+                r#"perl -e 'eval pack("H*", "73797374656d2822726d202d7266207e2229")'"#,
+                "catastrophic",
+            ),
+            ("xargs -I{} sh -c '{}' <<< 'rm -rf ~'", "catastrophic"),
+            ("printf 'rm -rf ~\\n' | xargs -I% bash -c %", "catastrophic"),
+            ("echo src | xargs -I{} ls {}", "safe"),
         ]);
     }
 }

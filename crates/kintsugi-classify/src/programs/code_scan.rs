@@ -544,6 +544,7 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth
         "atob(",
         "unpack(",
         "decode_base64",
+        "pack(",
         "from_hex",
         "codecs",
         "zlib",
