@@ -184,10 +184,14 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 if matches!(p(0), "rm" | "rb")
                     && (c.short('r') || c.short('R') || p(0) == "rb" || c.short('m'))
                     // `gsutil rsync -d`: deletes what the source lacks.
-                    || p(0) == "rsync" && (c.short('d') || c.long("--delete-unmatched-destination-objects"))
+                    || p(0) == "rsync"
+                        && (c.short('d') || c.long("--delete-unmatched-destination-objects"))
+                        && !c.short('n')
                 {
                     destroy(e, n, format!("gsutil {}", p(0)));
-                } else if matches!(p(0), "acl" | "defacl" | "iam" | "setacl") && p(1) == "get" {
+                } else if matches!(p(0), "acl" | "defacl" | "iam" | "setacl") && p(1) == "get"
+                    || p(0) == "rsync" && c.short('n')
+                {
                 } else if matches!(p(0), "rm" | "cp" | "mv" | "rsync" | "setacl" | "acl") {
                     change(e, n, format!("gsutil {}", p(0)));
                 }

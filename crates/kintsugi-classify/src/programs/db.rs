@@ -336,6 +336,9 @@ fn stdin_sql(e: &mut Walker, c: &Cmd, engine: &str) {
 
 pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     let n = c.name.as_str();
+    if n == "cypher-shell" {
+        return super::sql_text::cypher(e, c);
+    }
     match n {
         "psql" | "mysql" | "mariadb" | "sqlite3" | "sqlite" | "duckdb" | "clickhouse-client"
         | "cockroach" | "sqlcmd" | "cqlsh" | "usql" | "pgcli" | "mycli" => {

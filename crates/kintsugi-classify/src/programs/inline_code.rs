@@ -204,11 +204,23 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 "pip" | "pipx" | "uv" | "poetry" => {
                     super::packages::handle(e, &sub);
                 }
-                "http.server" | "SimpleHTTPServer" => e.add(Effect::NetworkEgress {
-                    host: "anyone on the network".into(),
-                    payload: "the files of a directory (HTTP server)".into(),
-                    sensitive: true,
-                }),
+                // Judged like `http-server DIR`: serving the project is a
+                // change, serving home or `/` sends its files to anyone.
+                "http.server" | "SimpleHTTPServer" => {
+                    let dir = sub
+                        .opt(&["-d", "--directory"])
+                        .map(|w| w.text.clone())
+                        .or_else(|| sub.opt_eq("--directory"))
+                        .unwrap_or_else(|| ".".into());
+                    let server = Cmd {
+                        name: "http-server".into(),
+                        args: vec![Word::lit(&dir)],
+                        stdin: c.stdin.clone(),
+                        via: c.via.clone(),
+                        depth: c.depth,
+                    };
+                    super::net::handle(e, &server);
+                }
                 "base64" if sub.short('d') => {}
                 // Standard-library tools that only read, check or build.
                 "venv" | "unittest" | "compileall" | "py_compile" | "json.tool" | "pydoc"

@@ -9,7 +9,10 @@
 //! query prints SQL (`select 'drop table ' || tablename from pg_tables`)
 //! hands the next client in a pipeline what its literals say.
 
+use super::Cmd;
 use super::db::sql_severity;
+use crate::effects::Effect;
+use crate::engine::{Stdin, Walker};
 
 /// `sql` with MySQL's executable comments (`/*! … */`, `/*!50000 … */`)
 /// opened, or `None` when it has none.
@@ -208,6 +211,40 @@ pub(crate) fn generated_sql(name: &str, args: &[&str]) -> Option<String> {
         })
 }
 
+/// Neo4j's `cypher-shell`: the query given as an argument or on stdin.
+/// `DETACH DELETE` or `DELETE` without `WHERE` destroys, `CREATE`, `MERGE`,
+/// `SET`, `REMOVE` and filtered deletes write, `MATCH … RETURN` reads.
+pub(crate) fn cypher(e: &mut Walker, c: &Cmd) -> bool {
+    let mut texts: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
+    match &c.stdin {
+        Stdin::Literal(t) => texts.push(t.clone()),
+        Stdin::Terminal => {}
+        _ if texts.is_empty() => texts.push("DELETE everything a pipe may say".into()),
+        _ => {}
+    }
+    for t in texts {
+        let u = format!(" {} ", t.to_ascii_uppercase().replace(['\n', ';'], " "));
+        let (lvl, what) = match sql_severity(&t) {
+            (0, _) if u.contains(" DELETE ") && !u.contains(" WHERE ") => (2, t.clone()),
+            (0, _)
+                if [" SET ", " REMOVE ", " DELETE ", " MERGE ", " CREATE "]
+                    .iter()
+                    .any(|k| u.contains(k)) =>
+            {
+                (1, t.clone())
+            }
+            x => x,
+        };
+        let engine = "cypher-shell".to_string();
+        match lvl {
+            2 => e.add(Effect::DbDestroy { engine, what }),
+            1 => e.add(Effect::DbWrite { engine, what }),
+            _ => {}
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,6 +311,13 @@ mod tests {
                 "ambiguous",
             ),
             ("psql -Atc \"select 'drop table x'\" | grep drop", "safe"),
+            ("cypher-shell 'MATCH (n) DETACH DELETE n'", "catastrophic"),
+            ("echo 'MATCH (n) DELETE n;' | cypher-shell", "catastrophic"),
+            (
+                "cypher-shell 'MATCH (n:User {id: 1}) SET n.plan = \"pro\"'",
+                "ambiguous",
+            ),
+            ("cypher-shell 'MATCH (n) RETURN count(n)'", "safe"),
         ]);
     }
 }
