@@ -95,6 +95,29 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
             s(skip_opts(argv, &[], 0))
         }
         "exec" => s(skip_opts(argv, &["-a"], 0)),
+        // `watchexec -e rs cargo test`: runs the command on every change.
+        "watchexec" => s(skip_opts(
+            argv,
+            &[
+                "-e",
+                "--exts",
+                "-w",
+                "--watch",
+                "-i",
+                "--ignore",
+                "-f",
+                "--filter",
+                "-d",
+                "--debounce",
+                "-s",
+                "--signal",
+                "--shell",
+                "-E",
+                "--env",
+                "--workdir",
+            ],
+            0,
+        )),
         // `entr -s 'cmd'`: the first argument is a shell string.
         "entr"
             if argv.iter().skip(1).any(|w| {

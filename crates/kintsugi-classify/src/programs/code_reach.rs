@@ -252,6 +252,9 @@ mod tests {
             ("php -S 0.0.0.0:8000 -t ~", "catastrophic"),
             ("php -S localhost:8000 -t public", "ambiguous"),
             ("ruby -run -e httpd . -p 8000", "ambiguous"),
+            ("python3 -m http.server 8000", "ambiguous"),
+            ("python3 -m http.server -d / 8000", "catastrophic"),
+            ("python3 -m http.server --directory ~", "catastrophic"),
         ]);
     }
 

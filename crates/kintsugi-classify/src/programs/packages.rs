@@ -343,7 +343,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
         | "ruff" | "eslint" | "rubocop" | "standardrb" | "swiftformat" | "ktlint"
         | "php-cs-fixer" | "terraform-fmt" | "mix-format" => {
             let check = c.long("--check")
-                || c.has(&["-l", "--list-different", "-d", "--diff"])
+                || c.has(&["-l", "--list-different", "-d", "--diff", "--check-only"])
                 || c.long("--dry-run");
             let writes = match n {
                 "prettier" | "biome" | "dprint" => {
@@ -635,6 +635,10 @@ mod tests {
     fn makefiles_printed_by_a_substitution() {
         expect(&[
             ("make -f <(echo 'all:; rm -rf ~')", "catastrophic"),
+            ("isort --check-only .", "safe"),
+            ("bundle audit check", "safe"),
+            ("watchexec -e rs cargo test", "safe"),
+            ("watchexec -e rs -- rm -rf ~", "catastrophic"),
             (
                 "make -f <(printf 'x:\\n\\tgit push -f origin main\\n') x",
                 "catastrophic",

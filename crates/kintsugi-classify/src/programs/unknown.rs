@@ -68,6 +68,7 @@ pub(crate) const READ_VERBS: &[&str] = &[
     "details",
     "sub",
     "subscribe",
+    "current",
 ];
 
 /// Verbs that destroy, in any CLI.

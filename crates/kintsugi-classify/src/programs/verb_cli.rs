@@ -186,7 +186,8 @@ const NOUNISH: &[&str] = &[
 /// The form of a verb CLI: the first verb it uses decides.
 pub(crate) fn verb_form(c: &Cmd) -> Form {
     use super::unknown::{CHANGE_VERBS, DESTROY_VERBS, READ_VERBS};
-    if c.dry_run() || c.name == "brew" && c.short('n') {
+    // `stern QUERY` only tails logs, whatever the query.
+    if c.dry_run() || c.name == "brew" && c.short('n') || c.name == "stern" {
         return Safe;
     }
     let pos = c.positional();
@@ -304,6 +305,8 @@ mod tests {
             ("kubectl delete ns staging --dry-run=client", "safe"),
             ("brew cleanup -n", "safe"),
             ("brew cleanup", "ambiguous"),
+            ("stern api --since 10m", "safe"),
+            ("asdf current", "safe"),
         ]);
     }
 }
