@@ -327,6 +327,19 @@ pub(crate) fn form(c: &Cmd) -> Option<Form> {
             "fmt" if c.long("-check") || c.long("--check") => Safe,
             _ => Change(format!("runs `{n} {s0}`")),
         },
+        // `mix deps.update`, `flutter pub upgrade`, `cabal update`: a build
+        // tool re-resolving or adding dependencies changes the project.
+        "swift" | "flutter" | "dart" | "mix" | "rebar3" | "cabal" | "stack" | "lein" | "zig"
+            if words.iter().take(2).any(|w| {
+                w.split([':', '.', '-'])
+                    .any(|p| matches!(p, "update" | "upgrade" | "add" | "remove" | "install"))
+            }) =>
+        {
+            Change(format!(
+                "changes the project's dependencies (`{n} {}`)",
+                words.join(" ")
+            ))
+        }
         "bazel" | "bazelisk" if s0 == "clean" => {
             Change("removes build outputs (and with --expunge the whole cache)".into())
         }

@@ -206,6 +206,8 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                         path: to,
                         append: false,
                     });
+                } else {
+                    system_create(e, c, &[to]);
                 }
             }
             true
@@ -357,7 +359,12 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
             true
         }
-        "touch" | "mkdir" | "mktemp" => true,
+        "touch" | "mkdir" => {
+            let paths: Vec<String> = c.positional().iter().map(|w| e.path(&w.text)).collect();
+            system_create(e, c, &paths);
+            true
+        }
+        "mktemp" => true,
         "sed" | "gsed" => {
             sed(e, c);
             true
@@ -501,6 +508,23 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             true
         }
         _ => false,
+    }
+}
+
+/// `sudo mkdir -p /opt/app`, `sudo ln -s … /usr/local/bin/app`: a new entry
+/// in a system directory is a change (in the project, home or scratch it
+/// is not).
+fn system_create(e: &mut Walker, c: &Cmd, paths: &[String]) {
+    if let Some(p) = paths.iter().find(|p| {
+        matches!(
+            crate::paths::zone(p, e.ctx, e.project.as_deref()),
+            crate::paths::Zone::System | crate::paths::Zone::Root
+        )
+    }) {
+        e.add(Effect::Change {
+            program: c.name.clone(),
+            what: format!("creates {p} in a system directory"),
+        });
     }
 }
 

@@ -636,6 +636,16 @@ mod tests {
         expect(&[
             ("make -f <(echo 'all:; rm -rf ~')", "catastrophic"),
             ("isort --check-only .", "safe"),
+            ("mix deps.update --all", "ambiguous"),
+            ("mix deps.get", "safe"),
+            ("flutter pub upgrade", "ambiguous"),
+            ("swift build", "safe"),
+            ("sudo mkdir -p /opt/app", "ambiguous"),
+            ("mkdir -p src/a && touch src/a/mod.rs", "safe"),
+            (
+                "sudo ln -s /opt/app/bin/app /usr/local/bin/app",
+                "ambiguous",
+            ),
             ("bundle audit check", "safe"),
             ("watchexec -e rs cargo test", "safe"),
             ("watchexec -e rs -- rm -rf ~", "catastrophic"),

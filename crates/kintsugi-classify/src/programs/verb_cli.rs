@@ -191,6 +191,26 @@ pub(crate) fn verb_form(c: &Cmd) -> Form {
         return Safe;
     }
     let pos = c.positional();
+    if matches!(c.name.as_str(), "docker" | "podman" | "nerdctl") {
+        if c.has(&["--push"])
+            || c.args
+                .iter()
+                .any(|a| a.text.starts_with("--output=type=registry"))
+        {
+            return Change("pushes an image to a registry".into());
+        }
+        // `docker context use prod`: later commands go to another engine.
+        if pos.first().is_some_and(|w| w.text == "context")
+            && pos.get(1).is_some_and(|w| {
+                matches!(
+                    w.text.as_str(),
+                    "use" | "create" | "rm" | "update" | "import"
+                )
+            })
+        {
+            return Change(format!("runs `{} context {}`", c.name, pos[1].text));
+        }
+    }
     if pos.is_empty() {
         return if matches!(c.name.as_str(), "vercel" | "netlify") {
             Change("deploys the project".into())
@@ -307,6 +327,13 @@ mod tests {
             ("brew cleanup", "ambiguous"),
             ("stern api --since 10m", "safe"),
             ("asdf current", "safe"),
+            (
+                "docker buildx build --push -t r.example.com/app:1 .",
+                "ambiguous",
+            ),
+            ("docker build -t app:dev .", "safe"),
+            ("docker context use prod", "ambiguous"),
+            ("docker context ls", "safe"),
         ]);
     }
 }
