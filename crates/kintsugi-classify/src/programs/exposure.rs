@@ -40,6 +40,15 @@ pub(crate) fn extra(e: &mut Walker, c: &Cmd) {
     }
     key_hunt(e, c);
     credential_link(e, c);
+    if let Some(what) = super::exposure_more::network_down(c) {
+        e.add(Effect::Power { what });
+    }
+    if let Some(what) = super::exposure_more::security_agent_stopped(c) {
+        e.add(Effect::SecurityDisable {
+            what,
+            control: "audit-off".into(),
+        });
+    }
     if let Some(what) = opens_access(c).or_else(|| super::exposure_more::opens(e, c)) {
         e.add(Effect::SecurityDisable {
             what,

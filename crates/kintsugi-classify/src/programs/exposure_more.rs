@@ -74,6 +74,53 @@ pub(crate) fn opens(e: &Walker, c: &Cmd) -> Option<String> {
     }
 }
 
+/// `ip link set eth0 down`, `ifconfig eth0 down`, `nmcli networking off`,
+/// `ip route del default`: the machine's network taken away, and with it
+/// the operator's remote session.
+pub(crate) fn network_down(c: &Cmd) -> Option<String> {
+    let args: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
+    let has = |w: &str| args.contains(&w);
+    let down = match c.name.as_str() {
+        "ip" => {
+            has("link") && has("set") && has("down")
+                || has("addr") && has("flush")
+                || has("route") && (has("del") || has("flush")) && (has("default") || has("all"))
+        }
+        "ifconfig" | "ifdown" => has("down") || c.name == "ifdown",
+        "nmcli" => {
+            has("networking") && has("off")
+                || has("radio") && has("off")
+                || has("connection") && has("down")
+                || has("device") && has("disconnect")
+        }
+        _ => false,
+    };
+    down.then(|| format!("takes the network down (`{}`)", c.label()))
+}
+
+/// `launchctl unload …/com.crowdstrike.falcond.plist`: an endpoint or audit
+/// agent stopped through the service manager.
+pub(crate) fn security_agent_stopped(c: &Cmd) -> Option<String> {
+    if c.name != "launchctl" || !matches!(c.sub(0), "unload" | "bootout" | "remove" | "disable") {
+        return None;
+    }
+    let named = c.args.iter().any(|w| {
+        let l = w.text.to_ascii_lowercase();
+        super::system::SECURITY_UNITS.iter().any(|s| l.contains(s))
+            || [
+                "falcon",
+                "sentinel",
+                "carbonblack",
+                "jamf",
+                "santa",
+                "xprotect",
+            ]
+            .iter()
+            .any(|s| l.contains(s))
+    });
+    named.then(|| format!("a security agent (`{}`)", c.label()))
+}
+
 /// A size (`100G`, `2T`, `500GiB`) of at least 10 GiB: enough to fill a
 /// developer machine's disk.
 pub(crate) fn huge_size(s: &str) -> bool {
@@ -122,6 +169,15 @@ mod tests {
             ("cloudflared tunnel delete prod", "catastrophic"),
             ("fallocate -l 100G /tmp/scratch/huge", "catastrophic"),
             ("fallocate -l 10M /tmp/scratch/t.img", "safe"),
+            ("sudo ip link set eth0 down", "catastrophic"),
+            ("ip link show", "safe"),
+            ("sudo ifconfig eth0 down", "catastrophic"),
+            ("nmcli networking off", "catastrophic"),
+            ("nmcli device status", "safe"),
+            (
+                "sudo launchctl unload /Library/LaunchDaemons/com.crowdstrike.falcond.plist",
+                "catastrophic",
+            ),
             (
                 "openstack security group rule create --remote-ip 0.0.0.0/0 --dst-port 22 default",
                 "catastrophic",
