@@ -110,7 +110,17 @@ pub(crate) fn kubectl(e: &mut Walker, c: &Cmd, pos: &[String]) {
                     path: "kubernetes secret".into(),
                 });
             }
+            // `-o jsonpath='{.metadata.name}'` prints only metadata.
+            let metadata_only = out.as_deref().is_some_and(|o| {
+                (o.starts_with("jsonpath")
+                    || o.starts_with("go-template")
+                    || o.starts_with("custom-columns"))
+                    && o.contains(".metadata")
+                    && !o.contains(".data")
+                    && !o.contains("stringData")
+            });
             if secret
+                && !metadata_only
                 && out.is_some_and(|o| {
                     o.starts_with("yaml")
                         || o.starts_with("json")

@@ -109,11 +109,17 @@ fn printed_secret(c: &Cmd) -> Option<String> {
                 || w.contains(&"keys".to_string()) && w.contains(&"create".to_string())
         }
         "argocd" => s(0) == "account" && s(1) == "generate-token",
+        // A release's manifest carries its Secret objects.
+        "helm" => s(0) == "get" && matches!(s(1), "all" | "manifest"),
+        "doctl" => s(0) == "registry" && s(1) == "docker-config",
+        "conjur" => s(0) == "variable" && matches!(s(1), "get" | "value"),
+        "step" => s(0) == "ca" && s(1) == "token",
         "nomad" | "consul" => {
             s(0) == "acl" && s(1) == "token" && matches!(s(2), "self" | "read" | "create")
         }
         "az" => {
-            w.contains(&"credential".to_string()) && w.contains(&"reset".to_string())
+            c.has(&["--expose-token"])
+                || w.contains(&"credential".to_string()) && w.contains(&"reset".to_string())
                 || w.iter().any(|x| {
                     matches!(
                         x.as_str(),
@@ -142,7 +148,9 @@ fn printed_secret(c: &Cmd) -> Option<String> {
         "git" => s(0) == "credential" && s(1) == "fill",
         // The `view-secret` plugin decodes a secret's values.
         "kubectl" | "oc" => {
-            w.iter().any(|x| x == "view-secret") || s(0) == "create" && s(1) == "token"
+            w.iter().any(|x| x == "view-secret")
+                || s(0) == "create" && s(1) == "token"
+                || n == "oc" && s(0) == "extract" && s(1).starts_with("secret")
         }
         "gopass" | "lpass" | "keepassxc-cli" => matches!(s(0), "show" | "cat" | "" | "export"),
         "bw" => s(0) == "get" || s(0) == "export" || s(0) == "list" && s(1) == "items",
@@ -536,6 +544,23 @@ mod tests {
             ("setfacl -m o::rw /var/run/docker.sock", "catastrophic"),
             ("setfacl -m u:dev:rw /var/run/docker.sock", "ambiguous"),
             ("xhost +", "catastrophic"),
+            ("helm get manifest api", "catastrophic"),
+            ("helm get values api", "safe"),
+            ("helm get notes api", "safe"),
+            ("doctl registry docker-config", "catastrophic"),
+            ("conjur variable get -i prod/db/password", "catastrophic"),
+            ("az acr login -n acme --expose-token", "catastrophic"),
+            ("oc extract secret/db --to=-", "catastrophic"),
+            (
+                "kubectl get secret db -o jsonpath='{.metadata.name}'",
+                "safe",
+            ),
+            (
+                "kubectl get secret db -o jsonpath='{.data.password}'",
+                "catastrophic",
+            ),
+            ("openssl rsa -in ~/.ssh/id_rsa -noout -check", "safe"),
+            ("openssl rsa -in ~/.ssh/id_rsa -text", "catastrophic"),
             (
                 "aws ec2 modify-snapshot-attribute --snapshot-id s --attribute createVolumePermission --operation-type add --group-names all",
                 "catastrophic",

@@ -483,6 +483,10 @@ pub(crate) fn scan_args(e: &mut Walker, c: &Cmd) {
     if searcher && names_only {
         return;
     }
+    // `openssl rsa -in key -noout -check`: checks the key, prints nothing of it.
+    if c.name == "openssl" && c.has(&["-noout"]) && !c.has(&["-text"]) {
+        return;
+    }
     let mut hits = Vec::new();
     for w in &c.args {
         for var in [
