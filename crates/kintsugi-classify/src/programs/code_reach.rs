@@ -46,6 +46,9 @@ const WRITE_MARKS: &[&str] = &[
 /// Scan inline code of `kind` for the effects above.
 pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str) {
     device_write(e, code);
+    if matches!(kind, "perl" | "ruby") {
+        quoted_spawn(e, kind, code);
+    }
     looked_up_spawn(e, kind, code);
     kill_everything(e, kind, code);
     fetch_eval(e, kind, code);
@@ -103,6 +106,54 @@ fn looked_up_spawn(e: &mut Walker, kind: &str, code: &str) {
     let via = vec![format!("{kind} looked-up spawn")];
     for cmd in lits.iter().filter(|l| l.contains(' ')).take(8) {
         e.run_script(cmd, &via, 1, &crate::engine::Stdin::Terminal);
+    }
+}
+
+/// The body of a quote-like operator starting at `from` (`qx(ls)`,
+/// `q{rm -rf ~}`, `qx/ls/`): bracket pairs nest, any other character
+/// closes itself.
+pub(crate) fn quote_like(code: &str, from: usize) -> Option<String> {
+    let rest = code.get(from..)?;
+    let open = rest.chars().next()?;
+    let close = match open {
+        '(' => ')',
+        '{' => '}',
+        '[' => ']',
+        '<' => '>',
+        c if c.is_ascii_punctuation() => c,
+        _ => return None,
+    };
+    let mut depth = 0usize;
+    for (k, ch) in rest.char_indices().skip(1) {
+        if ch == open && open != close {
+            depth += 1;
+        } else if ch == close {
+            if depth == 0 {
+                return Some(rest[1..k].to_string());
+            }
+            depth -= 1;
+        }
+    }
+    None
+}
+
+/// Perl's and Ruby's `system q{…}`, `exec qq(…)`, `system %q(…)`: the
+/// quoted command is a shell line.
+fn quoted_spawn(e: &mut Walker, kind: &str, code: &str) {
+    let via = vec![format!("{kind} system q{{…}}")];
+    for spawn in ["system", "exec"] {
+        for (at, _) in code.match_indices(spawn) {
+            let rest = code[at + spawn.len()..].trim_start_matches([' ', '(']);
+            let offset = code.len() - rest.len();
+            for pre in ["qq", "q", "%Q", "%q"] {
+                if rest.starts_with(pre)
+                    && let Some(cmd) = quote_like(code, offset + pre.len())
+                {
+                    e.run_script(&cmd, &via, 1, &crate::engine::Stdin::Terminal);
+                    break;
+                }
+            }
+        }
     }
 }
 
@@ -280,6 +331,14 @@ mod tests {
             ("xargs -I{} sh -c '{}' <<< 'rm -rf ~'", "catastrophic"),
             ("printf 'rm -rf ~\\n' | xargs -I% bash -c %", "catastrophic"),
             ("echo src | xargs -I{} ls {}", "safe"),
+            ("perl -le 'system q{rm -rf ~}'", "catastrophic"),
+            ("perl -e 'print qx(ls -la)'", "safe"),
+            ("perl -e 'qx{rm -rf ~}'", "catastrophic"),
+            ("ruby -e 'system %q(rm -rf ~)'", "catastrophic"),
+            (
+                "python3 -c \"import subprocess as sp; sp.Popen('rm -rf ~', shell=True)\"",
+                "catastrophic",
+            ),
         ]);
     }
 }

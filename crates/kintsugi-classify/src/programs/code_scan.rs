@@ -148,6 +148,10 @@ const SPAWN: &[&str] = &[
     "spawnSync",
     "spawn(",
     "execFile",
+    "Popen(",
+    "check_output(",
+    "check_call(",
+    "getoutput(",
     "child_process",
     "shell_exec",
     "passthru",
@@ -357,6 +361,8 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth
             spawned = true;
             let arg = if *pat == "`" || *pat == "$`" {
                 backtick_body(code, at, pat)
+            } else if matches!(*pat, "qx" | "%x") {
+                super::code_reach::quote_like(code, at + pat.len())
             } else {
                 call_arg(code, at)
             };

@@ -85,6 +85,7 @@ fn sql_severity_plain(sql: &str) -> (u8, String) {
             || s.contains("DELETEMANY()")
             || s.replace(' ', "").contains("UPDATEMANY({},")
             || s.contains(".DROPCOLLECTION")
+            || super::sql_text::drops_everything(s)
             || s.contains("DETACH DELETE") && !s.contains(" WHERE ")
         {
             hit(&mut worst, 2, &short(s));
@@ -292,7 +293,7 @@ fn computed_sql(e: &mut Walker, engine: &str, text: &str) -> bool {
     }
     match printed_sql(text) {
         Some(sql) => sql_effect(e, engine, &sql),
-        None if super::sql_rewrite::hidden_by_decoder(text) => e.add(Effect::DbDestroy {
+        None if super::sql_text::unreadable(text) => e.add(Effect::DbDestroy {
             engine: engine.into(),
             what: format!("runs SQL hidden by an encoding ({})", short(text)),
         }),
@@ -322,11 +323,11 @@ fn stdin_sql(e: &mut Walker, c: &Cmd, engine: &str) {
             engine: engine.into(),
             what: format!("runs SQL from {p}"),
         }),
-        Stdin::Decoded(d) => e.add(Effect::DbDestroy {
+        Stdin::Decoded(d) | Stdin::Download(d) => e.add(Effect::DbDestroy {
             engine: engine.into(),
-            what: format!("runs SQL decoded by `{d}`, hidden until it runs"),
+            what: format!("runs SQL from `{d}`, unread until it runs"),
         }),
-        Stdin::Download(_) | Stdin::Other(_) | Stdin::Listing(_) => e.add(Effect::DbWrite {
+        Stdin::Other(_) | Stdin::Listing(_) => e.add(Effect::DbWrite {
             engine: engine.into(),
             what: "runs SQL from a pipe".into(),
         }),

