@@ -168,6 +168,11 @@ mod tests {
             ("ngrok http 3000", "ambiguous"),
             ("cloudflared tunnel delete prod", "catastrophic"),
             ("fallocate -l 100G /tmp/scratch/huge", "catastrophic"),
+            ("bwrap --bind / / rm -rf /home/dev", "catastrophic"),
+            (
+                "bwrap --ro-bind / / --dev /dev --unshare-net cargo test",
+                "safe",
+            ),
             ("fallocate -l 10M /tmp/scratch/t.img", "safe"),
             ("sudo ip link set eth0 down", "catastrophic"),
             ("ip link show", "safe"),
