@@ -219,7 +219,17 @@ pub(crate) fn verb_form(c: &Cmd) -> Form {
         };
     }
     if matches!(c.name.as_str(), "gh" | "glab") && pos[0].text == "api" {
-        return if c.has(&[
+        // A GraphQL query (not a mutation) only reads, though it is a POST.
+        let graphql_read = pos.get(1).is_some_and(|w| w.text == "graphql")
+            && c.args.iter().any(|a| a.text.starts_with("query="))
+            && !c
+                .args
+                .iter()
+                .any(|a| a.text.to_ascii_lowercase().contains("mutation"))
+            && !c.has(&["-X", "--method", "--input"]);
+        return if graphql_read {
+            Safe
+        } else if c.has(&[
             "-X",
             "--method",
             "-f",
@@ -334,6 +344,11 @@ mod tests {
             ("docker build -t app:dev .", "safe"),
             ("docker context use prod", "ambiguous"),
             ("docker context ls", "safe"),
+            ("gh api graphql -f query='{ viewer { login } }'", "safe"),
+            (
+                "gh api graphql -f query='mutation { deleteRepository(input: {}) { clientMutationId } }'",
+                "ambiguous",
+            ),
         ]);
     }
 }
