@@ -44,6 +44,17 @@ pub(crate) fn check_env_hook(e: &mut Walker, name: &str, value: &str, depth: usi
                 e.run_script(v, &[format!("{name}=")], depth + 1, &Stdin::Terminal);
             }
         }
+        // `GIT_CONFIG_KEY_0=core.pager GIT_CONFIG_VALUE_0='rm -rf ~' git log`:
+        // configuration through the environment, judged like `git -c`.
+        _ if name.starts_with("GIT_CONFIG_VALUE_") => {
+            let key = format!("GIT_CONFIG_KEY_{}", &name["GIT_CONFIG_VALUE_".len()..]);
+            if let Some(k) = e.vars.get(&key).cloned()
+                && let Some(cmd) = crate::programs::git::config_command(&format!("{k}={value}"))
+                && e.commands.len() < 256
+            {
+                e.run_script(&cmd, &[format!("{name}=")], depth + 1, &Stdin::Terminal);
+            }
+        }
         "LD_PRELOAD" | "LD_AUDIT" | "DYLD_INSERT_LIBRARIES" if !value.is_empty() => {
             e.add(Effect::Opaque {
                 what: format!("{name} injects a library into every program"),

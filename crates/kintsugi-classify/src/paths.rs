@@ -245,7 +245,12 @@ pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
             return zone(&base, ctx, project);
         }
         if everything || (rest.len() == 1 && sweeping_glob(rest[0])) {
-            return zone(&base, ctx, project);
+            let z = zone(&base, ctx, project);
+            // `~/.cache/*`: everything in a cache is still regenerable.
+            if z == Zone::HomeTop && zone(&format!("{base}/x"), ctx, project) == Zone::HomeDeep {
+                return Zone::HomeDeep;
+            }
+            return z;
         }
         let last = rest.last().copied().unwrap_or("");
         if rest.len() == 1 && glob_match(last, ".git") && !glob_match(last, "src") {
@@ -554,6 +559,8 @@ mod tests {
         assert_eq!(zone("/etc", &c, p), Zone::System);
         assert_eq!(zone("/dev/sda", &c, p), Zone::Device);
         assert_eq!(zone("/home/dev/.cache/pip", &c, p), Zone::HomeDeep);
+        assert_eq!(zone("/home/dev/.cache/*", &c, p), Zone::HomeDeep);
+        assert_eq!(zone("/home/dev/Documents/*", &c, p), Zone::HomeTop);
         assert_eq!(zone("/home/dev/.ssh", &c, p), Zone::HomeSensitive);
     }
 

@@ -85,6 +85,7 @@ impl Walker<'_> {
             return;
         }
         let mut peels = 0;
+        let mut alias_seen: Vec<String> = Vec::new();
         loop {
             while let Some(w) = argv.first() {
                 let Some((n, v)) = is_assignment(&w.text) else {
@@ -147,6 +148,29 @@ impl Walker<'_> {
                     self.stdin_code("sh", &content, &via, depth);
                     self.redirect_effects("", &redirs);
                     return;
+                }
+            }
+            // `alias g=git; g push -f`: a shell alias defined earlier on the
+            // line stands for its words (each alias expands once).
+            if first.text == "alias" {
+                for a in argv.iter().skip(1) {
+                    if let Some((n, v)) = a.text.split_once('=')
+                        && !n.is_empty()
+                        && !n.contains('/')
+                    {
+                        self.aliases.insert(n.to_string(), v.to_string());
+                    }
+                }
+            } else if !first.text.contains('/')
+                && !alias_seen.contains(&first.text)
+                && let Some(real) = self.aliases.get(&first.text).cloned()
+            {
+                alias_seen.push(first.text.clone());
+                let mut words = self.split(&real);
+                if !words.is_empty() {
+                    words.extend(argv.drain(1..));
+                    argv = words;
+                    continue;
                 }
             }
             // `time ( … )`: the parser reads the subshell as commands of its
@@ -411,6 +435,20 @@ impl Walker<'_> {
             return;
         }
         let var = t.trim_start_matches('$').trim_start_matches('{');
+        // `"$SHELL" -c 'rm -rf ~'`, `${SHELL:-bash} -c …`: the user's shell
+        // runs the rest like `bash` would.
+        if ["SHELL", "BASH"].iter().any(|v| {
+            var.strip_prefix(v)
+                .is_some_and(|r| r.is_empty() || r.starts_with(['}', ':', '-']))
+        }) && argv.len() > 1
+        {
+            let mut shell = argv.to_vec();
+            shell[0] = Word::lit("bash");
+            let mut v = via.to_vec();
+            v.push(format!("{t} (a shell)"));
+            self.run_argv(shell, Vec::new(), stdin.clone(), v, depth + 1);
+            return;
+        }
         let tame = [
             "EDITOR", "VISUAL", "PAGER", "SHELL", "CC", "CXX", "PYTHON", "MAKE", "CARGO", "NPM",
             "GO", "JAVA", "NODE", "DOCKER", "BROWSER", "GIT",
@@ -623,5 +661,20 @@ impl Walker<'_> {
             }),
             Stdin::Terminal => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn the_users_shell_named_by_a_variable_runs_like_bash() {
+        expect(&[
+            ("\"$SHELL\" -c 'rm -rf ~'", "catastrophic"),
+            ("${SHELL:-bash} -c 'rm -rf ~'", "catastrophic"),
+            ("$SHELL -c 'cargo test'", "safe"),
+            ("\"$EDITOR\" notes.txt", "ambiguous"),
+        ]);
     }
 }

@@ -345,7 +345,7 @@ impl Lexer<'_, '_> {
                         self.cur.text.push_str(&computed_use(computed));
                         self.cur.dynamic = true;
                     } else {
-                        self.push_value(&v, quoted);
+                        self.push_value(&v, quoted && name != "@");
                     }
                 } else {
                     self.cur.text.push_str(verbatim);

@@ -95,6 +95,48 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
             s(skip_opts(argv, &[], 0))
         }
         "exec" => s(skip_opts(argv, &["-a"], 0)),
+        // `bwrap --bind / / CMD`: binds take two values, most options one.
+        "bwrap" => {
+            let mut i = 1;
+            while let Some(a) = argv.get(i).map(|w| w.text.as_str()) {
+                i += match a {
+                    "--bind" | "--ro-bind" | "--dev-bind" | "--bind-try" | "--ro-bind-try"
+                    | "--dev-bind-try" | "--symlink" | "--setenv" => 3,
+                    "--" => {
+                        i += 1;
+                        break;
+                    }
+                    _ if a.starts_with("--unshare") || a.starts_with("--share") => 1,
+                    "--die-with-parent" | "--new-session" | "--clearenv" | "--as-pid-1" => 1,
+                    _ if a.starts_with("--") => 2,
+                    _ => break,
+                };
+            }
+            s(i)
+        }
+        // `watchexec -e rs cargo test`: runs the command on every change.
+        "watchexec" => s(skip_opts(
+            argv,
+            &[
+                "-e",
+                "--exts",
+                "-w",
+                "--watch",
+                "-i",
+                "--ignore",
+                "-f",
+                "--filter",
+                "-d",
+                "--debounce",
+                "-s",
+                "--signal",
+                "--shell",
+                "-E",
+                "--env",
+                "--workdir",
+            ],
+            0,
+        )),
         // `entr -s 'cmd'`: the first argument is a shell string.
         "entr"
             if argv.iter().skip(1).any(|w| {
@@ -176,7 +218,7 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
             )
         }
         "chroot" => s(skip_opts(argv, &["--userspec", "--groups"], 1)),
-        "unshare" | "nsenter" | "firejail" | "bwrap" => s(skip_opts(
+        "unshare" | "nsenter" | "firejail" => s(skip_opts(
             argv,
             &[
                 "-t",

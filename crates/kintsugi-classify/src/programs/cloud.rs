@@ -183,8 +183,15 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             if n == "gsutil" {
                 if matches!(p(0), "rm" | "rb")
                     && (c.short('r') || c.short('R') || p(0) == "rb" || c.short('m'))
+                    // `gsutil rsync -d`: deletes what the source lacks.
+                    || p(0) == "rsync"
+                        && (c.short('d') || c.long("--delete-unmatched-destination-objects"))
+                        && !c.short('n')
                 {
                     destroy(e, n, format!("gsutil {}", p(0)));
+                } else if matches!(p(0), "acl" | "defacl" | "iam" | "setacl") && p(1) == "get"
+                    || p(0) == "rsync" && c.short('n')
+                {
                 } else if matches!(p(0), "rm" | "cp" | "mv" | "rsync" | "setacl" | "acl") {
                     change(e, n, format!("gsutil {}", p(0)));
                 }
@@ -256,6 +263,26 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
         | "snowsql" | "bq" | "cf" | "okteto" | "tanzu" | "rancher" | "juju" | "scaleway"
         | "exoscale" | "linode" | "civo" => {
             let local = false;
+            let before = e.effects.len();
+            // `snowsql -q 'SQL'`, `bq query 'SQL'`: judged as the SQL they run.
+            let sql = c
+                .opt(&["-q", "--query"])
+                .map(|w| w.text.clone())
+                .or_else(|| {
+                    (n == "bq" && pos.first().is_some_and(|p| p == "query"))
+                        .then(|| pos.last().cloned())
+                        .flatten()
+                });
+            if matches!(n, "snowsql" | "bq")
+                && let Some(sql) = sql
+            {
+                match super::db::sql_severity(&sql) {
+                    (2, w) => destroy(e, n, w),
+                    (1, w) => change(e, n, w),
+                    _ => {}
+                }
+                return true;
+            }
             if pos
                 .iter()
                 .any(|t| t == "auth:token" || t == "config:get" && n == "heroku")
@@ -317,6 +344,14 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                     n,
                     pos.iter().take(3).cloned().collect::<Vec<_>>().join(" "),
                 );
+            }
+            // `cf push api`: what these rules do not know is judged by its
+            // verbs (the verb CLIs by their own table).
+            if e.effects.len() == before
+                && !super::verb_cli::VERB_CLIS.contains(&n)
+                && !super::forms::table_lists(c)
+            {
+                super::unknown::judge_as(e, c, "subcommand");
             }
             true
         }

@@ -81,6 +81,18 @@ pub(crate) fn call_arg(code: &str, at: usize) -> Option<String> {
     if lits.is_empty() {
         return None;
     }
+    // `spawnSync('sh', ['-c', 'rm -rf ~'])`: a shell's `-c` script is one
+    // word, not more words of the command.
+    if lits.len() >= 3
+        && matches!(
+            crate::words::basename(&lits[0]),
+            "sh" | "bash" | "zsh" | "dash" | "ksh"
+        )
+        && lits[1].starts_with('-')
+        && lits[1].ends_with('c')
+    {
+        return Some(lits[2].clone());
+    }
     let concat = region.contains("''.join")
         || region.contains("\"\".join")
         || region.contains("' + '")
@@ -116,6 +128,7 @@ pub(crate) fn refers_home(s: &str) -> bool {
         "Deno.env.get('HOME')",
         "process.env.HOME",
         "$HOME",
+        "user.home",
     ]
     .iter()
     .any(|k| s.contains(k))
@@ -135,6 +148,10 @@ const SPAWN: &[&str] = &[
     "spawnSync",
     "spawn(",
     "execFile",
+    "Popen(",
+    "check_output(",
+    "check_call(",
+    "getoutput(",
     "child_process",
     "shell_exec",
     "passthru",
@@ -201,6 +218,7 @@ const DELETE: &[&str] = &[
     "rimraf",
     "removeSync",
     "delete-directory",
+    "delete-tree",
     "delete-file",
     "file delete",
     "rm(",
@@ -240,7 +258,7 @@ const NET_SEND: &[&str] = &[
     "https.request(",
 ];
 
-const NET_GET: &[&str] = &[
+pub(crate) const NET_GET: &[&str] = &[
     "requests.get",
     "urllib",
     "urlopen",
@@ -318,6 +336,12 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth
         let mut from = 0;
         while let Some(k) = code[from..].find(pat) {
             let at = from + k;
+            // `require('child_process')` names the module; its calls
+            // (`.spawn(`, `.execSync(`) are matched on their own.
+            if *pat == "child_process" && code[at + pat.len()..].starts_with(['\'', '"', '`']) {
+                from = at + pat.len();
+                continue;
+            }
             // `system "cmd"`, `system $cmd`: a call, not the word in a regex
             // or a sentence (`print if /system /`).
             if *pat == "system " {
@@ -337,6 +361,8 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth
             spawned = true;
             let arg = if *pat == "`" || *pat == "$`" {
                 backtick_body(code, at, pat)
+            } else if matches!(*pat, "qx" | "%x") {
+                super::code_reach::quote_like(code, at + pat.len())
             } else {
                 call_arg(code, at)
             };
@@ -524,6 +550,7 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth
         "atob(",
         "unpack(",
         "decode_base64",
+        "pack(",
         "from_hex",
         "codecs",
         "zlib",
@@ -539,9 +566,16 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth
     let looped = ["while", "loop", "for ", "for(", "iter(", "until", "repeat"]
         .iter()
         .any(|k| code.contains(k));
-    let async_spawn = ["spawn(", "Popen(", "Process.spawn", "spawn ", "fork"]
-        .iter()
-        .any(|k| code.contains(k));
+    let async_spawn = [
+        "spawn(",
+        "Popen(",
+        "Process.spawn",
+        "spawn ",
+        "fork",
+        "Process(",
+    ]
+    .iter()
+    .any(|k| code.contains(k));
     if (fork_call(code) && looped || unbounded_loop(code) && async_spawn)
         && !code.contains("waitpid")
     {
@@ -574,6 +608,7 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth
             }
         }
     }
+    super::code_reach::scan(e, kind, code);
 }
 
 /// A call of `fork` as a word (`fork()`, `fork}`, `os.fork`, `fork while 1`),
@@ -603,6 +638,7 @@ fn unbounded_loop(code: &str) -> bool {
         "untilfalse",
         "until(false)",
         "repeat{",
+        "setInterval(",
     ]
     .iter()
     .any(|k| squeezed.contains(k))
@@ -695,6 +731,9 @@ fn metadata_only(code: &str) -> bool {
         "-f ",
         "is_file()",
         "exists()",
+        "file_exists(",
+        "filemtime(",
+        "fileperms(",
     ];
     const READ: &[&str] = &[
         "open(",

@@ -172,6 +172,23 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             program: c.name.clone(),
             what: "types into another terminal (`screen -X stuff`): what it types runs there as if a human typed it".into(),
         });
+        // What it types is a line the other shell runs: `stuff 'rm -rf ~\n'`.
+        if let Some(k) = c.args.iter().position(|w| w.text == "stuff")
+            && let Some(typed) = c.args.get(k + 1)
+        {
+            let mut via = c.via.clone();
+            via.push("screen -X stuff".into());
+            let typed = typed
+                .text
+                .replace("\\n", "\n")
+                .replace("\\r", "\n")
+                .replace("^M", "\n");
+            for line in typed.lines() {
+                if !line.trim().is_empty() {
+                    e.run_script(line, &via, c.depth + 1, &crate::engine::Stdin::Terminal);
+                }
+            }
+        }
         return true;
     }
     let (with_value, start): (&[&str], usize) = match c.name.as_str() {
@@ -244,6 +261,18 @@ mod tests {
             ("screen -ls", "safe"),
             ("dtach -n /tmp/s rm -rf ~", "catastrophic"),
             ("daemonize /bin/rm -rf /home/dev", "catastrophic"),
+        ]);
+    }
+
+    #[test]
+    fn what_screen_types_is_analysed() {
+        expect(&[
+            ("screen -X stuff 'rm -rf ~\\n'", "catastrophic"),
+            (
+                "screen -S dev -X stuff 'git push -f origin main^M'",
+                "catastrophic",
+            ),
+            ("screen -X stuff 'cargo test\\n'", "ambiguous"),
         ]);
     }
 }

@@ -9,7 +9,7 @@ use crate::engine::{Stdin, Walker};
 pub(crate) fn kubectl(e: &mut Walker, c: &Cmd, pos: &[String]) {
     let n = "kubectl";
     let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
-    let dry = c.args.iter().any(|a| a.text.starts_with("--dry-run"));
+    let dry = c.dry_run();
     match p(0) {
         "delete" if !dry => {
             let broad = c.long("--all")
@@ -110,7 +110,17 @@ pub(crate) fn kubectl(e: &mut Walker, c: &Cmd, pos: &[String]) {
                     path: "kubernetes secret".into(),
                 });
             }
+            // `-o jsonpath='{.metadata.name}'` prints only metadata.
+            let metadata_only = out.as_deref().is_some_and(|o| {
+                (o.starts_with("jsonpath")
+                    || o.starts_with("go-template")
+                    || o.starts_with("custom-columns"))
+                    && o.contains(".metadata")
+                    && !o.contains(".data")
+                    && !o.contains("stringData")
+            });
             if secret
+                && !metadata_only
                 && out.is_some_and(|o| {
                     o.starts_with("yaml")
                         || o.starts_with("json")

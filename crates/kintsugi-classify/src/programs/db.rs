@@ -10,6 +10,15 @@ use crate::engine::{Stdin, Walker};
 /// read both as nothing and as a space (`DR/**/OP` is `DROP` to some
 /// parsers), and the worse reading counts.
 pub(crate) fn sql_severity(sql: &str) -> (u8, String) {
+    if let Some(opened) = super::sql_text::open_executable_comments(sql) {
+        return [
+            sql_severity(&opened),
+            sql_severity(&sql.replace("/*!", "/*")),
+        ]
+        .into_iter()
+        .max_by_key(|x| x.0)
+        .unwrap_or_default();
+    }
     if !sql.contains("/*") && !sql.contains("--") && !sql.contains('#') {
         return sql_severity_plain(sql);
     }
@@ -51,7 +60,7 @@ fn sql_severity_plain(sql: &str) -> (u8, String) {
     let mut worst = (0u8, String::new());
     for stmt in u.split(';') {
         let s = stmt.split_whitespace().collect::<Vec<_>>().join(" ");
-        let s = s.trim();
+        let s = super::sql_text::explained(s.trim());
         let hit = |w: &mut (u8, String), lvl: u8, what: &str| {
             if lvl > w.0 {
                 *w = (lvl, what.to_string());
@@ -76,6 +85,7 @@ fn sql_severity_plain(sql: &str) -> (u8, String) {
             || s.contains("DELETEMANY()")
             || s.replace(' ', "").contains("UPDATEMANY({},")
             || s.contains(".DROPCOLLECTION")
+            || super::sql_text::drops_everything(s)
             || s.contains("DETACH DELETE") && !s.contains(" WHERE ")
         {
             hit(&mut worst, 2, &short(s));
@@ -105,6 +115,7 @@ fn sql_severity_plain(sql: &str) -> (u8, String) {
             || s.contains(".FINDONEANDDELETE(")
             || s.contains(".BULKWRITE(")
             || s.contains("DETACH DELETE")
+            || super::sql_text::writes(s)
         {
             hit(&mut worst, 1, &short(s));
         }
@@ -198,7 +209,7 @@ fn quote_split(s: &str) -> Vec<String> {
 /// The SQL a substitution prints when it is `echo …` or `printf FMT ARGS…`
 /// (`psql -c "$(printf 'DROP %s users' TABLE)"`); `None` when it is computed
 /// some other way.
-fn printed_sql(text: &str) -> Option<String> {
+pub(crate) fn printed_sql(text: &str) -> Option<String> {
     let body = substitution_body(text)?;
     if outside_quotes(body).contains(['|', ';', '&', '<', '>', '`']) {
         // `$(echo … | base64 -d)`: the decoded text when it is static.
@@ -230,7 +241,7 @@ fn printed_sql(text: &str) -> Option<String> {
                     out.push(ch);
                 }
             }
-            Some(out)
+            Some(super::sql_text::printf_unescape(&out))
         }
         _ => None,
     }
@@ -282,14 +293,17 @@ fn computed_sql(e: &mut Walker, engine: &str, text: &str) -> bool {
     }
     match printed_sql(text) {
         Some(sql) => sql_effect(e, engine, &sql),
-        None if super::sql_rewrite::hidden_by_decoder(text) => e.add(Effect::DbDestroy {
+        None if super::sql_text::unreadable(text) => e.add(Effect::DbDestroy {
             engine: engine.into(),
             what: format!("runs SQL hidden by an encoding ({})", short(text)),
         }),
-        None => e.add(Effect::DbWrite {
-            engine: engine.into(),
-            what: format!("runs SQL computed at run time ({})", short(text)),
-        }),
+        None => match super::sql_text::literal_sql(text) {
+            Some(sql) => sql_effect(e, engine, &sql),
+            None => e.add(Effect::DbWrite {
+                engine: engine.into(),
+                what: format!("runs SQL computed at run time ({})", short(text)),
+            }),
+        },
     }
     true
 }
@@ -309,11 +323,11 @@ fn stdin_sql(e: &mut Walker, c: &Cmd, engine: &str) {
             engine: engine.into(),
             what: format!("runs SQL from {p}"),
         }),
-        Stdin::Decoded(d) => e.add(Effect::DbDestroy {
+        Stdin::Decoded(d) | Stdin::Download(d) => e.add(Effect::DbDestroy {
             engine: engine.into(),
-            what: format!("runs SQL decoded by `{d}`, hidden until it runs"),
+            what: format!("runs SQL from `{d}`, unread until it runs"),
         }),
-        Stdin::Download(_) | Stdin::Other(_) | Stdin::Listing(_) => e.add(Effect::DbWrite {
+        Stdin::Other(_) | Stdin::Listing(_) => e.add(Effect::DbWrite {
             engine: engine.into(),
             what: "runs SQL from a pipe".into(),
         }),
@@ -323,6 +337,9 @@ fn stdin_sql(e: &mut Walker, c: &Cmd, engine: &str) {
 
 pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     let n = c.name.as_str();
+    if n == "cypher-shell" {
+        return super::sql_text::cypher(e, c);
+    }
     match n {
         "psql" | "mysql" | "mariadb" | "sqlite3" | "sqlite" | "duckdb" | "clickhouse-client"
         | "cockroach" | "sqlcmd" | "cqlsh" | "usql" | "pgcli" | "mycli" => {
@@ -670,11 +687,20 @@ fn orm(e: &mut Walker, c: &Cmd) -> bool {
                     || x == "push"
                     || x == "seed"
                     || x.contains("db:")
+                    || matches!(
+                        x.as_str(),
+                        "update" | "rollback" | "revert" | "apply" | "repair"
+                    )
             }) {
                 write(e, &all);
                 return true;
             }
-            n != "migrate" && n != "supabase"
+            // A form these rules do not know is judged by its verbs.
+            if n != "migrate" && n != "supabase" {
+                super::unknown::judge_as(e, c, "subcommand");
+                return true;
+            }
+            false
         }
         "dotnet" if p(0) == "ef" => {
             if p(1) == "database" && p(2) == "drop" {

@@ -224,7 +224,10 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 }
                 _ => true,
             };
-            if destroy && !c.dry_run() {
+            // `zfs destroy -n`, `lvremove --test`: simulated, nothing changes.
+            let simulated = matches!(n, "zfs" | "zpool") && c.short('n')
+                || n.ends_with("remove") && c.has(&["--test", "-t"]);
+            if destroy && !c.dry_run() && !simulated {
                 write(
                     e,
                     c.positional()
@@ -272,6 +275,9 @@ mod family_tests {
     #[test]
     fn classifies() {
         expect(&[
+            ("zfs destroy -nv tank/data", "safe"),
+            ("zfs destroy -r tank/data", "catastrophic"),
+            ("lvremove --test vg0/data", "safe"),
             ("dd if=/dev/zero of=/dev/sda", "catastrophic"),
             ("dd if=a of=b", "ambiguous"),
             ("mkfs.ext4 /dev/sdb1", "catastrophic"),

@@ -40,7 +40,16 @@ pub(crate) fn extra(e: &mut Walker, c: &Cmd) {
     }
     key_hunt(e, c);
     credential_link(e, c);
-    if let Some(what) = opens_access(c) {
+    if let Some(what) = super::exposure_more::network_down(c) {
+        e.add(Effect::Power { what });
+    }
+    if let Some(what) = super::exposure_more::security_agent_stopped(c) {
+        e.add(Effect::SecurityDisable {
+            what,
+            control: "audit-off".into(),
+        });
+    }
+    if let Some(what) = opens_access(c).or_else(|| super::exposure_more::opens(e, c)) {
         e.add(Effect::SecurityDisable {
             what,
             control: "access-control".into(),
@@ -64,41 +73,85 @@ fn printed_secret(c: &Cmd) -> Option<String> {
     let label = || format!("the output of `{}`", c.label());
     let known = match n {
         "terraform" | "tofu" | "terragrunt" => {
-            s(0) == "output" || (s(0) == "state" && s(1) == "pull")
+            s(0) == "output"
+                || (s(0) == "state" && s(1) == "pull")
+                // The JSON form of `show` prints the state's sensitive values
+                // in clear (a saved plan named after it is a plan review).
+                || s(0) == "show" && s(1).is_empty() && c.has(&["-json", "--json"])
+        }
+        "npm" | "pnpm" | "yarn" => s(0) == "token" && s(1) == "create",
+        "fly" | "flyctl" => s(0) == "auth" && s(1) == "token",
+        "ansible-vault" => {
+            s(0) == "view"
+                || s(0) == "decrypt"
+                    && (c
+                        .args
+                        .windows(2)
+                        .any(|p| p[0].text == "--output" && p[1].text == "-")
+                        || c.has(&["--output=-"]))
         }
         "pulumi" => c.has(&["--show-secrets"]) || (s(0) == "config" && s(1) == "get"),
         "chamber" => matches!(s(0), "export" | "read"),
-        "vault" => s(0) == "token" && matches!(s(1), "create" | "lookup"),
+        "vault" => {
+            s(0) == "token" && matches!(s(1), "create" | "lookup")
+                // `vault write auth/approle/login …`: a login prints a token.
+                || matches!(s(0), "write" | "login") && s(1).starts_with("auth/")
+        }
         "heroku" => s(0) == "config" || s(0) == "config:get",
         "doppler" => s(0) == "secrets" && !matches!(s(1), "set" | "delete" | "names"),
         "infisical" => s(0) == "export" || (s(0) == "secrets" && matches!(s(1), "" | "get")),
         "vercel" => s(0) == "env" && s(1) == "pull",
         "netlify" => matches!(s(0), "env:get" | "env:list"),
         "railway" => s(0) == "variables",
-        "gcloud" => w
-            .iter()
-            .any(|x| x == "print-access-token" || x == "print-identity-token"),
+        "gcloud" => {
+            w.iter()
+                .any(|x| x == "print-access-token" || x == "print-identity-token")
+                || w.contains(&"keys".to_string()) && w.contains(&"create".to_string())
+        }
+        "argocd" => s(0) == "account" && s(1) == "generate-token",
+        // A release's manifest carries its Secret objects.
+        "helm" => s(0) == "get" && matches!(s(1), "all" | "manifest"),
+        "doctl" => s(0) == "registry" && s(1) == "docker-config",
+        "conjur" => s(0) == "variable" && matches!(s(1), "get" | "value"),
+        "step" => s(0) == "ca" && s(1) == "token",
+        "nomad" | "consul" => {
+            s(0) == "acl" && s(1) == "token" && matches!(s(2), "self" | "read" | "create")
+        }
         "az" => {
-            w.iter().any(|x| {
-                matches!(
-                    x.as_str(),
-                    "get-access-token"
-                        | "list-keys"
-                        | "show-connection-string"
-                        | "list-connection-strings"
-                )
-            }) || s(2) == "keys" && s(3) == "list"
+            c.has(&["--expose-token"])
+                || w.contains(&"credential".to_string()) && w.contains(&"reset".to_string())
+                || w.iter().any(|x| {
+                    matches!(
+                        x.as_str(),
+                        "get-access-token"
+                            | "list-keys"
+                            | "show-connection-string"
+                            | "list-connection-strings"
+                    )
+                })
+                || s(2) == "keys" && s(3) == "list"
                 || s(1) == "keys" && s(2) == "list"
         }
         "aws" => {
-            w.iter().any(|x| x == "get-login-password")
-                || (w.iter().any(|x| x.starts_with("get-parameter")) && c.long("--with-decryption"))
+            w.iter().any(|x| {
+                matches!(
+                    x.as_str(),
+                    "get-login-password"
+                        | "create-access-key"
+                        | "assume-role"
+                        | "get-federation-token"
+                )
+            }) || (w.iter().any(|x| x.starts_with("get-parameter")) && c.long("--with-decryption"))
                 || s(0) == "configure"
                     && (s(1) == "export-credentials" || s(1) == "get" && s(2).contains("secret"))
         }
         "git" => s(0) == "credential" && s(1) == "fill",
         // The `view-secret` plugin decodes a secret's values.
-        "kubectl" | "oc" => w.iter().any(|x| x == "view-secret"),
+        "kubectl" | "oc" => {
+            w.iter().any(|x| x == "view-secret")
+                || s(0) == "create" && s(1) == "token"
+                || n == "oc" && s(0) == "extract" && s(1).starts_with("secret")
+        }
         "gopass" | "lpass" | "keepassxc-cli" => matches!(s(0), "show" | "cat" | "" | "export"),
         "bw" => s(0) == "get" || s(0) == "export" || s(0) == "list" && s(1) == "items",
         "secret-tool" => s(0) == "lookup",
@@ -164,7 +217,14 @@ fn key_hunt(e: &mut Walker, c: &Cmd) {
         "id_ed25519",
     ];
     let all: Vec<String> = c.args.iter().map(|w| w.text.to_ascii_lowercase()).collect();
-    if !all.iter().any(|a| MARKERS.iter().any(|m| a.contains(m))) {
+    // Words for secrets in general print the matching lines unless only
+    // names or counts are asked for (`rg -l password ~/.ssh`).
+    let names_only = c.has(&["-l", "-L", "-c", "--files-with-matches", "--count"]);
+    let weak = !names_only
+        && all
+            .iter()
+            .any(|a| ["password", "secret"].iter().any(|m| a.contains(m)));
+    if !weak && !all.iter().any(|a| MARKERS.iter().any(|m| a.contains(m))) {
         return;
     }
     let recursive = c.name != "grep" && c.name != "egrep" && c.name != "fgrep"
@@ -266,6 +326,25 @@ fn opens_access(c: &Cmd) -> Option<String> {
         return (world && socket)
             .then(|| "access control of a control socket (world-writable)".into());
     }
+    // `setfacl -m o::rw /var/run/docker.sock`: the same through an ACL.
+    if n == "setfacl" {
+        let world = args.iter().any(|a| {
+            a.split(',').any(|entry| {
+                let mut f = entry.split(':');
+                matches!(f.next(), Some("o" | "other"))
+                    && f.next_back().is_some_and(|perm| perm.contains('w'))
+            })
+        });
+        let socket = args
+            .iter()
+            .any(|a| a.ends_with(".sock") || a.contains("/run/"));
+        return (world && socket)
+            .then(|| "access control of a control socket (world-writable)".into());
+    }
+    // `xhost +`: any host may connect to the display and read keystrokes.
+    if n == "xhost" && args.contains(&"+") {
+        return Some("access control of the X display (any host may connect)".into());
+    }
     // A container engine's API opened on every interface.
     if matches!(n, "dockerd" | "containerd" | "podman")
         && args.iter().any(|a| {
@@ -287,7 +366,17 @@ fn opens_access(c: &Cmd) -> Option<String> {
     }
     if !matches!(
         n,
-        "aws" | "gcloud" | "gsutil" | "az" | "kubectl" | "oc" | "doctl" | "s3cmd" | "mc" | "rclone"
+        "aws"
+            | "gcloud"
+            | "gsutil"
+            | "az"
+            | "kubectl"
+            | "oc"
+            | "doctl"
+            | "s3cmd"
+            | "mc"
+            | "rclone"
+            | "openstack"
     ) {
         return None;
     }
@@ -299,7 +388,10 @@ fn opens_access(c: &Cmd) -> Option<String> {
         || has("--allow-unauthenticated")
         || has("\"Principal\":\"*\"")
         || has("\"Principal\": \"*\"")
-        || has("\"AWS\":\"*\"");
+        || has("\"AWS\":\"*\"")
+        // Snapshots and images shared with every account.
+        || has("Group=all")
+        || (has("--group-names") || has("--values-to-add")) && args.contains(&"all");
     let public_acl = args.iter().any(|a| {
         matches!(
             *a,
@@ -313,12 +405,18 @@ fn opens_access(c: &Cmd) -> Option<String> {
         || has("--public-network-access") && has("Enabled") && has("0.0.0.0")
         || (n == "mc" && args.first() == Some(&"anonymous") && has("set"))
         || (n == "mc" && args.first() == Some(&"policy") && has("public"));
-    let world_ingress = (has("0.0.0.0/0") || has("::/0") || args.contains(&"*") && has("nsg"))
+    let world_ingress = (has("0.0.0.0/0")
+        || has("::/0")
+        || (args.contains(&"*") || args.contains(&"Internet") || args.contains(&"Any"))
+            && has("nsg"))
         && args.iter().any(|a| {
             a.contains("ingress")
                 || a.contains("firewall")
                 || a.contains("nsg")
                 || a.contains("security-group")
+                || a.contains("authorized-networks")
+                || a.contains("remote-ip")
+                || a.contains("source-ranges")
         });
     if public_principal {
         Some("access control: grants access to anyone (a public principal)".into())
@@ -429,6 +527,56 @@ mod tests {
             ),
             ("helm list -A", "safe"),
             ("bw status", "safe"),
+        ]);
+    }
+
+    #[test]
+    fn token_printers_public_snapshots_and_acls() {
+        expect(&[
+            ("terraform show -json", "catastrophic"),
+            ("terraform show -json tfplan", "safe"),
+            ("npm token create", "catastrophic"),
+            ("kubectl create token default", "catastrophic"),
+            ("fly auth token", "catastrophic"),
+            ("az ad sp credential reset --id 1", "catastrophic"),
+            ("ansible-vault view vault.yml", "catastrophic"),
+            ("ansible-vault decrypt vault.yml --output -", "catastrophic"),
+            ("setfacl -m o::rw /var/run/docker.sock", "catastrophic"),
+            ("setfacl -m u:dev:rw /var/run/docker.sock", "ambiguous"),
+            ("xhost +", "catastrophic"),
+            ("helm get manifest api", "catastrophic"),
+            ("helm get values api", "safe"),
+            ("helm get notes api", "safe"),
+            ("doctl registry docker-config", "catastrophic"),
+            ("conjur variable get -i prod/db/password", "catastrophic"),
+            ("az acr login -n acme --expose-token", "catastrophic"),
+            ("oc extract secret/db --to=-", "catastrophic"),
+            (
+                "kubectl get secret db -o jsonpath='{.metadata.name}'",
+                "safe",
+            ),
+            (
+                "kubectl get secret db -o jsonpath='{.data.password}'",
+                "catastrophic",
+            ),
+            ("openssl rsa -in ~/.ssh/id_rsa -noout -check", "safe"),
+            ("openssl rsa -in ~/.ssh/id_rsa -text", "catastrophic"),
+            (
+                "aws ec2 modify-snapshot-attribute --snapshot-id s --attribute createVolumePermission --operation-type add --group-names all",
+                "catastrophic",
+            ),
+            (
+                "aws rds modify-db-snapshot-attribute --db-snapshot-identifier s --attribute-name restore --values-to-add all",
+                "catastrophic",
+            ),
+            (
+                "gcloud sql instances patch db --authorized-networks=0.0.0.0/0",
+                "catastrophic",
+            ),
+            (
+                "php -r 'var_dump(file_exists(getenv(\"HOME\").\"/.ssh/id_rsa\"));'",
+                "safe",
+            ),
         ]);
     }
 }

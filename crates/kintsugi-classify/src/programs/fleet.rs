@@ -89,9 +89,13 @@ fn ansible(e: &mut Walker, c: &Cmd) {
         .first()
         .map(|w| w.text.clone())
         .unwrap_or_default();
+    // The last `-m` wins (`-m ping … -m command` runs `command`).
     let module = c
-        .opt(&["-m", "--module-name"])
-        .map(|w| w.text.clone())
+        .args
+        .windows(2)
+        .rev()
+        .find(|p| matches!(p[0].text.as_str(), "-m" | "--module-name"))
+        .map(|p| p[1].text.clone())
         .or_else(|| c.opt_eq("--module-name"))
         .unwrap_or_else(|| "command".into());
     let args = c
@@ -314,6 +318,7 @@ mod tests {
             ("pdsh -w node[01-10] 'rm -rf /data'", "catastrophic"),
             ("pssh -h hosts.txt -i 'sudo reboot'", "catastrophic"),
             ("clush -a uptime", "ambiguous"),
+            ("ansible all -m ping -a uptime -m command", "ambiguous"),
             ("ansible-playbook site.yml --syntax-check", "safe"),
             ("ansible-playbook site.yml -C --diff", "safe"),
             ("ansible-playbook deploy.yml -l prod", "ambiguous"),

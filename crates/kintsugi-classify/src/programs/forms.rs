@@ -327,6 +327,22 @@ pub(crate) fn form(c: &Cmd) -> Option<Form> {
             "fmt" if c.long("-check") || c.long("--check") => Safe,
             _ => Change(format!("runs `{n} {s0}`")),
         },
+        // `mix deps.update`, `flutter pub upgrade`, `cabal update`: a build
+        // tool re-resolving or adding dependencies changes the project.
+        "swift" | "flutter" | "dart" | "mix" | "rebar3" | "cabal" | "stack" | "lein" | "zig"
+            if words.iter().take(2).any(|w| {
+                w.split([':', '.', '-'])
+                    .any(|p| matches!(p, "update" | "upgrade" | "add" | "remove" | "install"))
+            }) =>
+        {
+            Change(format!(
+                "changes the project's dependencies (`{n} {}`)",
+                words.join(" ")
+            ))
+        }
+        "bazel" | "bazelisk" if s0 == "clean" => {
+            Change("removes build outputs (and with --expunge the whole cache)".into())
+        }
         "fuser" if c.short('k') => Change("kills the processes using a file or port".into()),
         "mount" | "swapon" if !pos.is_empty() => Change("mounts a filesystem".into()),
         "umount" | "swapoff" => Change("unmounts a filesystem".into()),
@@ -346,6 +362,7 @@ pub(crate) fn form(c: &Cmd) -> Option<Form> {
         },
         "zfs" | "zpool" => match s0 {
             _ if listed(n, &words) => Safe,
+            "destroy" if c.short('n') => Safe,
             _ => Change(format!("runs `{n} {s0}`")),
         },
         "e2fsck" | "fsck" | "xfs_repair" | "btrfsck" if c.short('n') => Safe,
@@ -471,6 +488,9 @@ fn git(c: &Cmd, s0: &str, s1: &str) -> Form {
     match s0 {
         // Pushes are judged by the git family's push rules (its effects).
         "push" => Safe,
+        // Analysis and dry runs of history tools write nothing to history.
+        "filter-repo" if c.has(&["--analyze", "--dry-run"]) => Safe,
+        "prune" if c.has(&["-n", "--dry-run"]) => Safe,
         "commit" if c.long("--amend") => Change("rewrites the last commit".into()),
         "commit" if c.has(&["--no-verify", "-n"]) => {
             Change("skips the repository's commit hooks".into())

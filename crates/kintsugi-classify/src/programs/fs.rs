@@ -206,6 +206,8 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                         path: to,
                         append: false,
                     });
+                } else {
+                    system_create(e, c, &[to]);
                 }
             }
             true
@@ -222,6 +224,18 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             true
         }
         "truncate" | "fallocate" => {
+            // `fallocate -l 100G f`: really allocates the space (truncate
+            // only makes a sparse file), so a huge length fills the disk.
+            if c.name == "fallocate"
+                && let Some(len) = c.opt(&["-l", "--length"]).map(|w| w.text.clone())
+                && crate::programs::exposure_more::huge_size(&len)
+            {
+                let target = c.positional().last().map(|w| e.path(&w.text));
+                e.add(Effect::DiskWrite {
+                    device: target.unwrap_or_default(),
+                    what: format!("fills the disk (fallocate -l {len})"),
+                });
+            }
             let mut i = 0;
             let zero = c
                 .args
@@ -345,7 +359,12 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
             true
         }
-        "touch" | "mkdir" | "mktemp" => true,
+        "touch" | "mkdir" => {
+            let paths: Vec<String> = c.positional().iter().map(|w| e.path(&w.text)).collect();
+            system_create(e, c, &paths);
+            true
+        }
+        "mktemp" => true,
         "sed" | "gsed" => {
             sed(e, c);
             true
@@ -447,6 +466,19 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             let tmpl = tmpl.join(" ");
             let mut via = c.via.clone();
             via.push("parallel".into());
+            // No command: every input line is a command of its own.
+            if tmpl.trim().is_empty() && inputs.is_empty() {
+                match &c.stdin {
+                    Stdin::Literal(t) => {
+                        for line in t.lines().filter(|l| !l.trim().is_empty()).take(16) {
+                            e.run_script(line, &via, c.depth + 1, &Stdin::Terminal);
+                        }
+                    }
+                    Stdin::Terminal => {}
+                    other => e.stdin_code("sh", other, &via, c.depth),
+                }
+                return true;
+            }
             // Without `:::`, parallel reads its inputs from stdin, one a line.
             let inputs = if inputs.is_empty() {
                 match &c.stdin {
@@ -476,6 +508,23 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             true
         }
         _ => false,
+    }
+}
+
+/// `sudo mkdir -p /opt/app`, `sudo ln -s … /usr/local/bin/app`: a new entry
+/// in a system directory is a change (in the project, home or scratch it
+/// is not).
+fn system_create(e: &mut Walker, c: &Cmd, paths: &[String]) {
+    if let Some(p) = paths.iter().find(|p| {
+        matches!(
+            crate::paths::zone(p, e.ctx, e.project.as_deref()),
+            crate::paths::Zone::System | crate::paths::Zone::Root
+        )
+    }) {
+        e.add(Effect::Change {
+            program: c.name.clone(),
+            what: format!("creates {p} in a system directory"),
+        });
     }
 }
 

@@ -73,6 +73,11 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
         }
     }
     let sub = c.args.get(i).map(|w| w.text.clone()).unwrap_or_default();
+    // `git -c alias.p='push --force' p origin main`: the alias's words
+    // stand in for its name, and the expanded line is judged.
+    if let Some(expanded) = expand_alias(e, c, i, &sub) {
+        return handle(e, &expanded);
+    }
     let rest: Vec<Word> = c.args[(i + 1).min(c.args.len())..].to_vec();
     let g = Cmd {
         name: format!("git {sub}"),
@@ -260,6 +265,8 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 });
             }
         }
+        // `filter-repo --analyze` only writes a report; `--dry-run` rewrites nothing.
+        "filter-repo" if g.long("--analyze") || g.long("--dry-run") => {}
         "filter-branch" | "filter-repo" => e.add(Effect::GitHistoryRewrite {
             repo,
             what: sub.clone(),
@@ -281,6 +288,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 what: "gc --prune=now".into(),
             });
         }
+        "prune" if g.short('n') || g.long("--dry-run") => {}
         "prune" => e.add(Effect::GitChange {
             what: "prunes unreachable objects".into(),
         }),
@@ -487,25 +495,61 @@ fn push(e: &mut Walker, g: &Cmd, repo: &str) {
 }
 
 fn config_hook(e: &mut Walker, c: &Cmd, kv: &str) {
-    let Some((k, v)) = kv.split_once('=') else {
-        return;
-    };
+    if let Some(cmd) = config_command(kv) {
+        run_hook(e, c, &cmd, "git -c");
+    }
+}
+
+/// The shell command a git configuration `key=value` makes git run
+/// (`core.pager=…`, `alias.x=!…`, a filter's `clean`), if any; also used
+/// for the `GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n` environment pairs.
+pub(crate) fn config_command(kv: &str) -> Option<String> {
+    let (k, v) = kv.split_once('=')?;
     let key = k.to_ascii_lowercase();
     if turns_a_command_off(&key, v.trim()) {
-        return;
+        return None;
     }
     if key.starts_with("alias.") {
-        if let Some(cmd) = v.strip_prefix('!') {
-            run_hook(e, c, cmd, "git -c alias");
-        }
+        v.strip_prefix('!').map(str::to_string)
     } else if CMD_KEYS.iter().any(|p| key.starts_with(p))
         || key.ends_with(".clean")
         || key.ends_with(".smudge")
         || key.ends_with(".process")
         || key.ends_with(".cmd")
     {
-        run_hook(e, c, v.trim_start_matches('!'), "git -c");
+        Some(v.trim_start_matches('!').to_string())
+    } else {
+        None
     }
+}
+
+/// `c` with the git alias `sub` (at argument `at`, defined by `-c
+/// alias.sub=…` on the same line and not a `!` shell alias) replaced by
+/// its words.
+fn expand_alias(e: &Walker, c: &Cmd, at: usize, sub: &str) -> Option<Cmd> {
+    if sub.is_empty() || c.depth > crate::MAX_NESTING {
+        return None;
+    }
+    let key = format!("alias.{sub}=");
+    let value = c
+        .args
+        .iter()
+        .find_map(|a| a.text.strip_prefix(&key))
+        .filter(|v| !v.starts_with('!') && !v.trim().is_empty())?;
+    let words = e.split(value);
+    if words.first().is_some_and(|w| w.text == sub) {
+        return None;
+    }
+    let mut args = c.args[..at].to_vec();
+    args.extend(words);
+    args.extend(c.args[at + 1..].iter().cloned());
+    Some(Cmd {
+        name: c.name.clone(),
+        args,
+        stdin: c.stdin.clone(),
+        via: c.via.clone(),
+        depth: c.depth + 1,
+    })
 }
 
 /// A value that switches the configured command off rather than naming one:
@@ -569,6 +613,9 @@ mod family_tests {
     #[test]
     fn classifies() {
         expect(&[
+            ("git filter-repo --analyze", "safe"),
+            ("git filter-repo --path x --invert-paths --dry-run", "safe"),
+            ("git prune -n", "safe"),
             ("git add -f .env", "catastrophic"),
             ("git add --force config/credentials.json", "catastrophic"),
             ("git add -f -n .env", "safe"),

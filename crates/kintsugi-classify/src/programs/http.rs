@@ -140,7 +140,13 @@ pub(crate) fn curl(e: &mut Walker, c: &Cmd) {
         i += 1;
     }
     let host = host_of(&url);
-    if method == "DELETE" {
+    // Search engines' bulk deletes (`POST index/_delete_by_query` with
+    // `match_all`, or a whole index pattern) are a DELETE by another name.
+    let bulk_delete = url.contains("_delete_by_query")
+        && payloads
+            .iter()
+            .all(|(_, w)| w.text.contains("match_all") || w.text.trim().is_empty());
+    if method == "DELETE" || bulk_delete {
         e.add(Effect::CloudDestroy {
             tool: "curl".into(),
             what: format!("HTTP DELETE {url}"),

@@ -27,7 +27,8 @@ pub(crate) fn interp_kind(n: &str) -> Option<&'static str> {
         "tclsh" | "wish" | "expect" => "tcl",
         "ipython" => "python",
         "julia" => "julia",
-        "emacs" | "guile" | "racket" | "sbcl" | "clisp" => "lisp",
+        "octave" | "octave-cli" => "octave",
+        "emacs" | "guile" | "racket" | "sbcl" | "clisp" | "bb" | "clojure" | "clj" => "lisp",
         "elixir" | "iex" => "elixir",
         "erl" => "erlang",
         "irb" | "pry" => "ruby",
@@ -43,6 +44,9 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     };
     if kind == "awk" {
         awk(e, c);
+        return true;
+    }
+    if super::code_reach::builtin_server(e, c, kind) {
         return true;
     }
     // `deno test`, `bun install`: subcommands, judged by their tables; only
@@ -69,6 +73,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
         "osascript" => &["-e"],
         "tcl" => &["-c", "-e"],
         "julia" => &["-e", "--eval"],
+        "octave" => &["--eval"],
         "lisp" => &["--eval", "-eval", "-c", "-e"],
         "elixir" => &["-e", "--eval"],
         "erlang" => &["-eval"],
@@ -117,6 +122,11 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 return true;
             }
             if let Some(code) = c.args.get(i + 1) {
+                // `pwsh -Command -`: the script arrives on stdin.
+                if code.text == "-" && kind == "pwsh" {
+                    e.stdin_code(kind, &c.stdin, &c.via, c.depth);
+                    return true;
+                }
                 found = true;
                 if code.dynamic && (code.text.contains("$(") || code.text.contains('`')) {
                     let l = code.text.to_ascii_lowercase();
@@ -194,11 +204,23 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 "pip" | "pipx" | "uv" | "poetry" => {
                     super::packages::handle(e, &sub);
                 }
-                "http.server" | "SimpleHTTPServer" => e.add(Effect::NetworkEgress {
-                    host: "anyone on the network".into(),
-                    payload: "the files of a directory (HTTP server)".into(),
-                    sensitive: true,
-                }),
+                // Judged like `http-server DIR`: serving the project is a
+                // change, serving home or `/` sends its files to anyone.
+                "http.server" | "SimpleHTTPServer" => {
+                    let dir = sub
+                        .opt(&["-d", "--directory"])
+                        .map(|w| w.text.clone())
+                        .or_else(|| sub.opt_eq("--directory"))
+                        .unwrap_or_else(|| ".".into());
+                    let server = Cmd {
+                        name: "http-server".into(),
+                        args: vec![Word::lit(&dir)],
+                        stdin: c.stdin.clone(),
+                        via: c.via.clone(),
+                        depth: c.depth,
+                    };
+                    super::net::handle(e, &server);
+                }
                 "base64" if sub.short('d') => {}
                 // Standard-library tools that only read, check or build.
                 "venv" | "unittest" | "compileall" | "py_compile" | "json.tool" | "pydoc"
@@ -286,6 +308,14 @@ fn awk(e: &mut Walker, c: &Cmd) {
             }
         }
         i += 1;
+    }
+    // `awk -f -`, `awk -f /dev/stdin`: the program is what arrives on stdin.
+    if let Some(f) = c.opt(&["-f"])
+        && matches!(f.text.as_str(), "-" | "/dev/stdin")
+        && let Stdin::Literal(t) = &c.stdin
+    {
+        prog = Some(t.clone());
+        files.clear();
     }
     if let Some(p) = prog {
         let mut via = c.via.clone();

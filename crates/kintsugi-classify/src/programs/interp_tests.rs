@@ -111,6 +111,22 @@ fn unbounded_loops_that_spawn_are_fork_bombs() {
             r#"node -e 'for(;;) require("child_process").spawn("sleep",["100"])'"#,
             "catastrophic",
         ),
+        (
+            r#"node -e "setInterval(() => require('child_process').spawn('sleep', ['100']), 0)""#,
+            "catastrophic",
+        ),
+        (
+            r#"node -e "require('child_process').execSync('ls', {stdio: 'inherit'})""#,
+            "safe",
+        ),
+        (
+            r#"node -e "require('child_process').spawnSync('bash', ['-lc', 'rm -rf ~/work'])""#,
+            "catastrophic",
+        ),
+        (
+            r#"python3 -c "import subprocess; subprocess.run(['sh', '-c', 'git push -f origin main'])""#,
+            "catastrophic",
+        ),
         ("python3 -c 'import os; os.fork(); print(1)'", "safe"),
         ("ruby -e '3.times { puts 1 }'", "safe"),
     ]);

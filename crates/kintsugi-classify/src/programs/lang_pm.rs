@@ -69,6 +69,10 @@ pub(crate) fn lang_pm(e: &mut Walker, c: &Cmd, pos: &[String]) -> bool {
             "add" | "remove" | "require" | "uninstall" | "update" | "upgrade" | "self" => {
                 pkg(e, n, pos.join(" "))
             }
+            // Re-resolving every dependency rewrites the lock file.
+            "lock" if matches!(n, "poetry" | "pipenv") && !c.has(&["--check"]) => {
+                pkg(e, n, pos.join(" "))
+            }
             "install"
                 if pos.len() > 1 && !matches!(n, "poetry" | "bundle" | "composer")
                     || matches!(n, "conda" | "mamba" | "micromamba") && pos.len() > 1 =>

@@ -7,13 +7,16 @@ use crate::effects::Effect;
 use crate::engine::{Stdin, Walker};
 use crate::words::Word;
 
+pub(crate) mod carried;
 pub(crate) mod cloud;
+pub(crate) mod code_reach;
 pub(crate) mod code_scan;
 pub(crate) mod consume;
 pub(crate) mod containers;
 pub(crate) mod db;
 pub(crate) mod disk;
 pub(crate) mod exposure;
+pub(crate) mod exposure_more;
 pub(crate) mod fleet;
 pub(crate) mod forkbomb;
 pub(crate) mod forms;
@@ -28,6 +31,7 @@ pub(crate) mod pwsh;
 pub(crate) mod scripts;
 pub(crate) mod secrets;
 pub(crate) mod sql_rewrite;
+pub(crate) mod sql_text;
 pub(crate) mod system;
 pub(crate) mod table;
 pub(crate) mod unknown;
@@ -124,7 +128,14 @@ impl Cmd {
             "--plan",
             "--version",
             "--preview-only",
-        ]) || self.args.iter().any(|a| a.text.starts_with("--dry-run="))
+        ]) || self.args.iter().any(|a| {
+            a.text.strip_prefix("--dry-run=").is_some_and(|v| {
+                !matches!(
+                    v.to_ascii_lowercase().as_str(),
+                    "none" | "false" | "0" | "off" | "no"
+                )
+            })
+        })
     }
     pub fn label(&self) -> String {
         let mut s = self.name.clone();
@@ -148,6 +159,7 @@ pub(crate) fn dispatch_named(e: &mut Walker, c: &Cmd, path: Option<&str>) {
     let before = e.effects.len();
     consume::extra(e, c);
     exposure::extra(e, c);
+    carried::extra(e, c);
     secrets::observe(e, c);
     let handled = table::run(e, c);
     static DATA_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =

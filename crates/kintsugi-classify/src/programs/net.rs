@@ -116,6 +116,18 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             dynamic_url(e, &url, c);
             true
         }
+        // `rclone delete remote:`: every file of a remote's root.
+        "rclone"
+            if matches!(c.sub(0), "delete" | "deletefile" | "rmdirs")
+                && c.positional().get(1).is_some_and(|w| w.text.ends_with(':'))
+                && !c.dry_run() =>
+        {
+            e.add(Effect::CloudDestroy {
+                tool: n.into(),
+                what: format!("rclone {} of a whole remote", c.sub(0)),
+            });
+            true
+        }
         "scp" | "rsync" | "sftp" | "rclone" => {
             copy_remote(e, c);
             true
@@ -171,6 +183,23 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             true
         }
         "ngrok" | "cloudflared" | "lt" | "localtunnel" | "bore" | "serveo" => {
+            // `cloudflared tunnel delete prod`: a destructive verb of the CLI.
+            if n == "cloudflared" && super::unknown::destroy_backstop(e, c) {
+                return true;
+            }
+            let pos: Vec<&str> = c.positional().iter().map(|w| w.text.as_str()).collect();
+            if pos.first() == Some(&"tcp")
+                && pos
+                    .iter()
+                    .any(|p| matches!(*p, "22" | "2375" | "2376" | "3389" | "5900"))
+            {
+                e.add(Effect::SecurityDisable {
+                    what: "access control of a login or control port (exposed to the internet)"
+                        .into(),
+                    control: "access-control".into(),
+                });
+                return true;
+            }
             if c.args.iter().any(|a| a.text.starts_with("file://")) {
                 e.add(Effect::NetworkEgress {
                     host: "a public tunnel".into(),

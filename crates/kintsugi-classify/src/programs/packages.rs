@@ -301,7 +301,9 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 || (matches!(n, "apt" | "apt-get" | "aptitude")
                     && c.has(&["-s", "--simulate", "--just-print", "--no-act", "--recon"]))
                 // `dnf remove --assumeno x`: answers no to the transaction.
-                || (matches!(n, "dnf" | "yum" | "microdnf") && c.long("--assumeno"));
+                || (matches!(n, "dnf" | "yum" | "microdnf") && c.long("--assumeno"))
+                // `brew cleanup -n`, `brew autoremove -n`: brew's dry run.
+                || (n == "brew" && matches!(sub, "cleanup" | "autoremove") && c.short('n'));
             if !read
                 && !c.dry_run()
                 && !c.args.is_empty()
@@ -341,7 +343,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
         | "ruff" | "eslint" | "rubocop" | "standardrb" | "swiftformat" | "ktlint"
         | "php-cs-fixer" | "terraform-fmt" | "mix-format" => {
             let check = c.long("--check")
-                || c.has(&["-l", "--list-different", "-d", "--diff"])
+                || c.has(&["-l", "--list-different", "-d", "--diff", "--check-only"])
                 || c.long("--dry-run");
             let writes = match n {
                 "prettier" | "biome" | "dprint" => {
@@ -380,6 +382,18 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 && let crate::engine::Stdin::Literal(t) = &c.stdin
             {
                 texts.push(t.clone());
+            }
+            // `make -f <(echo 'all:; rm -rf ~')`: the makefile a substitution prints.
+            if let Some(f) = c.opt(&["-f", "--file", "--makefile"])
+                && f.text.starts_with("<(")
+            {
+                match super::db::printed_sql(&f.text) {
+                    Some(t) => texts.push(t),
+                    None => e.add(Effect::Change {
+                        program: n.into(),
+                        what: "runs a makefile computed when the line runs".into(),
+                    }),
+                }
             }
             // `make --eval='x: ; rm -rf ~' x`, `make -E '…'`: makefile text
             // given on the command line.
@@ -614,6 +628,31 @@ mod tests {
             ("apt-get -s remove openssh-server", "safe"),
             ("dnf remove --assumeno httpd", "safe"),
             ("yum remove --assumeno openssh-server", "safe"),
+        ]);
+    }
+
+    #[test]
+    fn makefiles_printed_by_a_substitution() {
+        expect(&[
+            ("make -f <(echo 'all:; rm -rf ~')", "catastrophic"),
+            ("isort --check-only .", "safe"),
+            ("mix deps.update --all", "ambiguous"),
+            ("mix deps.get", "safe"),
+            ("flutter pub upgrade", "ambiguous"),
+            ("swift build", "safe"),
+            ("sudo mkdir -p /opt/app", "ambiguous"),
+            ("mkdir -p src/a && touch src/a/mod.rs", "safe"),
+            (
+                "sudo ln -s /opt/app/bin/app /usr/local/bin/app",
+                "ambiguous",
+            ),
+            ("bundle audit check", "safe"),
+            ("watchexec -e rs cargo test", "safe"),
+            ("watchexec -e rs -- rm -rf ~", "catastrophic"),
+            (
+                "make -f <(printf 'x:\\n\\tgit push -f origin main\\n') x",
+                "catastrophic",
+            ),
         ]);
     }
 }

@@ -483,6 +483,10 @@ pub(crate) fn scan_args(e: &mut Walker, c: &Cmd) {
     if searcher && names_only {
         return;
     }
+    // `openssl rsa -in key -noout -check`: checks the key, prints nothing of it.
+    if c.name == "openssl" && c.has(&["-noout"]) && !c.has(&["-text"]) {
+        return;
+    }
     let mut hits = Vec::new();
     for w in &c.args {
         for var in [
@@ -506,7 +510,10 @@ pub(crate) fn scan_args(e: &mut Walker, c: &Cmd) {
         let t = w.text.as_str();
         // Code given as an argument (`python3 -c '…'`) is not a path; the
         // code scanner judges it.
-        if t.contains(' ') && t.contains(['(', ';', '{']) {
+        // Also without a space: `var_dump(file_exists(getenv("HOME")."/.x"));`.
+        if t.contains(' ') && t.contains(['(', ';', '{'])
+            || t.contains('(') && t.contains(')') && t.contains(['"', '\''])
+        {
             continue;
         }
         let cand = t

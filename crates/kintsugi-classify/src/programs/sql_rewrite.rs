@@ -18,6 +18,9 @@ const REWRITERS: &[&str] = &[
 /// `None` when it adds none (or is not a rewriting stage). `args` are the
 /// stage's words after the program name.
 pub(crate) fn inserted_sql(name: &str, args: &[&str]) -> Option<String> {
+    if let Some(sql) = super::sql_text::generated_sql(name, args) {
+        return Some(sql);
+    }
     let added = match name {
         "pg_dump" | "pg_dumpall" if args.iter().any(|a| cleans(a)) => {
             return Some(format!(

@@ -7,7 +7,7 @@ use crate::effects::Effect;
 use crate::engine::Walker;
 use crate::env_hooks::history_off;
 
-const SECURITY_UNITS: &[&str] = &[
+pub(crate) const SECURITY_UNITS: &[&str] = &[
     "firewalld",
     "ufw",
     "iptables",

@@ -64,6 +64,11 @@ pub(crate) const READ_VERBS: &[&str] = &[
     "history",
     "snapshots",
     "members",
+    "analyze",
+    "details",
+    "sub",
+    "subscribe",
+    "current",
 ];
 
 /// Verbs that destroy, in any CLI.
@@ -293,6 +298,8 @@ const WHOLESALE_FLAGS: &[&str] = &[
     "--confirm",
     "--noconfirm",
     "--no-confirm",
+    "-prefix",
+    "-skipTrash",
 ];
 
 /// The verb of one word: `db:drop` → `drop`, `delete-cluster` → `delete`.
@@ -359,6 +366,15 @@ pub(crate) fn sweeping_option(t: &str) -> bool {
     if name.len() < 4 {
         return false;
     }
+    // `--delete-destination=false` turns the sweep off.
+    if t.split_once('=').is_some_and(|(_, v)| {
+        matches!(
+            v.to_ascii_lowercase().as_str(),
+            "false" | "0" | "no" | "off"
+        )
+    }) {
+        return false;
+    }
     if matches!(name.as_str(), "purge" | "nuke" | "wipe" | "obliterate") {
         return true;
     }
@@ -372,7 +388,15 @@ pub(crate) fn sweeping_option(t: &str) -> bool {
     let everything = parts.iter().any(|p| {
         matches!(
             *p,
-            "all" | "storage" | "data" | "disks" | "everything" | "contents" | "nvram"
+            "all"
+                | "storage"
+                | "data"
+                | "disks"
+                | "everything"
+                | "contents"
+                | "nvram"
+                | "destination"
+                | "extraneous"
         ) || WHOLESALE_NOUNS.contains(p)
     });
     parts.len() > 1 && destroys && everything
@@ -397,11 +421,38 @@ fn destroy_verb(c: &Cmd, pos: &[String], options: bool) -> Option<String> {
     if c.name == "tarsnap" && c.args.iter().any(|a| a.text == "-d" || a.text == "--nuke") {
         return Some("-d".into());
     }
+    if let Some(v) = dash_verb(c).filter(|v| destroys(v)) {
+        return Some(format!("-{v}"));
+    }
     let stem = crate::words::basename(&c.name)
         .trim_end_matches(".sh")
         .to_string();
-    any_verb(&[stem], DESTROY_VERBS)
+    any_verb(std::slice::from_ref(&stem), DESTROY_VERBS)
         .filter(|_| crate::words::basename(&c.name).contains(['-', '_', '.']))
+        // `ldapdelete`, `dropdb`: a destroying verb glued to the name.
+        .or_else(|| {
+            DESTROY_VERBS
+                .iter()
+                .filter(|v| v.len() >= 4)
+                .find(|v| stem.ends_with(**v) || stem.starts_with(**v))
+                .map(|v| v.to_string())
+        })
+}
+
+/// A verb spelled as a single-dash option (`hdfs dfs -rm -r /data`,
+/// `hadoop fs -ls /`): the first such word that is a read or destroy verb.
+fn dash_verb(c: &Cmd) -> Option<String> {
+    c.args.iter().find_map(|a| {
+        let v = a.text.strip_prefix('-')?;
+        (v.len() >= 2
+            && v.chars().all(|ch| ch.is_ascii_lowercase())
+            && (READ_VERBS.contains(&v) || destroys(v)))
+        .then(|| v.to_string())
+    })
+}
+
+fn destroys(v: &str) -> bool {
+    DESTROY_VERBS.contains(&v) || matches!(v, "rmr" | "rmdir")
 }
 
 /// A production-looking or root-level target.
@@ -415,7 +466,15 @@ fn wholesale_target(c: &Cmd, pos: &[String]) -> bool {
         && verb_parts(&pos[0]).iter().any(|p| {
             matches!(
                 p.as_str(),
-                "reset" | "flush" | "flushall" | "purge" | "wipe" | "nuke" | "erase" | "teardown"
+                "reset"
+                    | "flush"
+                    | "flushall"
+                    | "purge"
+                    | "wipe"
+                    | "nuke"
+                    | "erase"
+                    | "teardown"
+                    | "destroy"
             )
         })
     {
@@ -447,6 +506,12 @@ fn wholesale_target(c: &Cmd, pos: &[String]) -> bool {
             WHOLESALE_FLAGS
                 .iter()
                 .any(|f| t == *f || (f.ends_with('=') && t.starts_with(f)))
+                // `-Oy`, `-rf`: a cluster of short flags with yes or force.
+                || t.strip_prefix('-').is_some_and(|fl| {
+                    (2..=4).contains(&fl.len())
+                        && fl.chars().all(|ch| ch.is_ascii_alphabetic())
+                        && fl.contains(['y', 'f'])
+                })
                 || t.starts_with("--prefix=") && t.len() <= "--prefix=/".len()
         })
         || c.args
@@ -456,6 +521,13 @@ fn wholesale_target(c: &Cmd, pos: &[String]) -> bool {
 
 /// Judge a program Kintsugi does not model, by its verbs.
 pub(crate) fn judge(e: &mut Walker, c: &Cmd) {
+    judge_as(e, c, "program");
+}
+
+/// Judge `c` by its verbs; what they do not show is unknown as `kind`
+/// (`program`, or `subcommand` for a family's program whose rules found
+/// nothing to say about this form).
+pub(crate) fn judge_as(e: &mut Walker, c: &Cmd, kind: &str) {
     if c.dry_run() {
         return;
     }
@@ -482,15 +554,16 @@ pub(crate) fn judge(e: &mut Walker, c: &Cmd) {
                 .iter()
                 .any(|p| READ_VERBS.contains(&p.as_str()))
         })
-        || pos.get(1).is_some_and(|w| {
+        || pos.iter().skip(1).take(2).any(|w| {
             verb_parts(w)
                 .iter()
                 .any(|p| READ_VERBS.contains(&p.as_str()))
         })
+        || dash_verb(c).is_some()
     {
         return;
     }
-    unknown(e, c, "program");
+    unknown(e, c, kind);
 }
 
 /// A program a family owns but whose rules found nothing to say about this
@@ -639,6 +712,25 @@ mod tests {
             ),
             ("restic snapshots", "safe"),
             ("kafka-topics.sh --list --bootstrap-server b:9092", "safe"),
+        ]);
+    }
+
+    #[test]
+    fn dash_verbs_glued_verbs_and_flag_clusters() {
+        expect(&[
+            ("hdfs dfs -rm -r -skipTrash /data", "catastrophic"),
+            ("hadoop fs -rm -R /user", "catastrophic"),
+            ("hdfs dfs -rm reports/2024-01.csv", "ambiguous"),
+            ("hdfs dfs -ls /data", "safe"),
+            ("ldapdelete -r dc=acme,dc=com", "catastrophic"),
+            ("ldapdelete cn=old,dc=acme,dc=com", "ambiguous"),
+            ("ddev delete -Oy", "catastrophic"),
+            ("vault lease revoke -prefix aws/", "catastrophic"),
+            ("vault kv metadata get secret/app", "safe"),
+            ("istioctl analyze", "safe"),
+            ("cf push api", "ambiguous"),
+            ("cf apps", "safe"),
+            ("cf delete-space prod -f", "catastrophic"),
         ]);
     }
 }

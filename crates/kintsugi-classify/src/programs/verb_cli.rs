@@ -129,6 +129,21 @@ const BUILD_VERBS: &[&str] = &[
     "get-caller-identity",
 ];
 
+/// Words that list when they end the command (`gcloud compute instances`)
+/// but name what a later verb acts on (`gcloud sql instances patch db`).
+const LISTING_NOUNS: &[&str] = &[
+    "services",
+    "instances",
+    "volumes",
+    "networks",
+    "machines",
+    "images",
+    "contexts",
+    "config",
+    "context",
+    "env",
+];
+
 /// Nouns that some CLIs use as their first word (`gh run list`, `gcloud
 /// run services describe`, `docker image ls`): a read verb after them reads.
 const NOUNISH: &[&str] = &[
@@ -171,10 +186,31 @@ const NOUNISH: &[&str] = &[
 /// The form of a verb CLI: the first verb it uses decides.
 pub(crate) fn verb_form(c: &Cmd) -> Form {
     use super::unknown::{CHANGE_VERBS, DESTROY_VERBS, READ_VERBS};
-    if c.dry_run() {
+    // `stern QUERY` only tails logs, whatever the query.
+    if c.dry_run() || c.name == "brew" && c.short('n') || c.name == "stern" {
         return Safe;
     }
     let pos = c.positional();
+    if matches!(c.name.as_str(), "docker" | "podman" | "nerdctl") {
+        if c.has(&["--push"])
+            || c.args
+                .iter()
+                .any(|a| a.text.starts_with("--output=type=registry"))
+        {
+            return Change("pushes an image to a registry".into());
+        }
+        // `docker context use prod`: later commands go to another engine.
+        if pos.first().is_some_and(|w| w.text == "context")
+            && pos.get(1).is_some_and(|w| {
+                matches!(
+                    w.text.as_str(),
+                    "use" | "create" | "rm" | "update" | "import"
+                )
+            })
+        {
+            return Change(format!("runs `{} context {}`", c.name, pos[1].text));
+        }
+    }
     if pos.is_empty() {
         return if matches!(c.name.as_str(), "vercel" | "netlify") {
             Change("deploys the project".into())
@@ -183,7 +219,17 @@ pub(crate) fn verb_form(c: &Cmd) -> Form {
         };
     }
     if matches!(c.name.as_str(), "gh" | "glab") && pos[0].text == "api" {
-        return if c.has(&[
+        // A GraphQL query (not a mutation) only reads, though it is a POST.
+        let graphql_read = pos.get(1).is_some_and(|w| w.text == "graphql")
+            && c.args.iter().any(|a| a.text.starts_with("query="))
+            && !c
+                .args
+                .iter()
+                .any(|a| a.text.to_ascii_lowercase().contains("mutation"))
+            && !c.has(&["-X", "--method", "--input"]);
+        return if graphql_read {
+            Safe
+        } else if c.has(&[
             "-X",
             "--method",
             "-f",
@@ -197,7 +243,7 @@ pub(crate) fn verb_form(c: &Cmd) -> Form {
             Safe
         };
     }
-    #[derive(PartialEq)]
+    #[derive(PartialEq, Clone, Copy)]
     enum V {
         Destroy,
         Change,
@@ -226,6 +272,20 @@ pub(crate) fn verb_form(c: &Cmd) -> Form {
             (w.text.clone(), v)
         })
         .collect();
+    // `gcloud sql instances patch`, `gcloud run services add-iam-policy-binding`:
+    // a listing word followed by a change or destroy verb is the verb's noun.
+    let kinds: Vec<(String, V)> = kinds
+        .iter()
+        .enumerate()
+        .map(|(k, (w, v))| {
+            let noun = *v == V::Read
+                && LISTING_NOUNS.contains(&w.to_ascii_lowercase().as_str())
+                && kinds[k + 1..]
+                    .iter()
+                    .any(|(_, x)| matches!(x, V::Destroy | V::Change));
+            (w.clone(), if noun { V::None } else { *v })
+        })
+        .collect();
     let mut first_change: Option<&str> = None;
     for (w, v) in &kinds {
         match v {
@@ -243,4 +303,52 @@ pub(crate) fn verb_form(c: &Cmd) -> Form {
         return Safe;
     }
     Unknown
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn a_listing_word_before_a_verb_is_its_noun() {
+        expect(&[
+            (
+                "gcloud sql instances patch db --authorized-networks=10.0.0.0/8",
+                "ambiguous",
+            ),
+            (
+                "gcloud run services add-iam-policy-binding api --member=user:a@example.com --role=roles/run.invoker",
+                "ambiguous",
+            ),
+            ("gcloud compute instances delete web-1", "catastrophic"),
+            ("gcloud compute instances list", "safe"),
+            ("gcloud run services describe api", "safe"),
+            ("kubectl config view", "safe"),
+        ]);
+    }
+
+    #[test]
+    fn dry_runs_that_are_not() {
+        expect(&[
+            ("kubectl delete ns staging --dry-run=none", "catastrophic"),
+            ("kubectl delete ns staging --dry-run=false", "catastrophic"),
+            ("kubectl delete ns staging --dry-run=client", "safe"),
+            ("brew cleanup -n", "safe"),
+            ("brew cleanup", "ambiguous"),
+            ("stern api --since 10m", "safe"),
+            ("asdf current", "safe"),
+            (
+                "docker buildx build --push -t r.example.com/app:1 .",
+                "ambiguous",
+            ),
+            ("docker build -t app:dev .", "safe"),
+            ("docker context use prod", "ambiguous"),
+            ("docker context ls", "safe"),
+            ("gh api graphql -f query='{ viewer { login } }'", "safe"),
+            (
+                "gh api graphql -f query='mutation { deleteRepository(input: {}) { clientMutationId } }'",
+                "ambiguous",
+            ),
+        ]);
+    }
 }

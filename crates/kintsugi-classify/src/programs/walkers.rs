@@ -62,14 +62,29 @@ pub(crate) fn find(e: &mut Walker, c: &Cmd) {
             r.to_string()
         }
     };
+    // The name of a repository or key store (`-name .git`) also matches the
+    // root's own child, which is judged as itself (`./.git` is the
+    // repository).
+    let targets = |r: &str| {
+        let mut v = vec![target(r)];
+        if filtered
+            && matches!(
+                name.as_str(),
+                ".git" | ".ssh" | ".gnupg" | ".aws" | ".kube" | ".password-store"
+            )
+        {
+            v.push(format!("{}/{}", r.trim_end_matches('/'), name));
+        }
+        v
+    };
     let mut k = i;
     while k < c.args.len() {
         let t = c.args[k].text.as_str();
         match t {
             "-delete" => {
-                for r in &roots {
+                for path in roots.iter().flat_map(|r| targets(r)) {
                     e.add(Effect::Delete {
-                        path: target(r),
+                        path,
                         recursive: true,
                     });
                 }
@@ -80,8 +95,7 @@ pub(crate) fn find(e: &mut Walker, c: &Cmd) {
                     .position(|w| w.text == ";" || w.text == "+")
                     .map(|p| k + 1 + p)
                     .unwrap_or(c.args.len());
-                for r in roots.clone() {
-                    let tgt = target(&r);
+                for tgt in roots.iter().flat_map(|r| targets(r)) {
                     let inner: Vec<Word> = c.args[k + 1..end]
                         .iter()
                         .map(|w| {
@@ -197,7 +211,18 @@ pub(crate) fn xargs(e: &mut Walker, c: &Cmd) {
         inner.push(Word::lit("echo"));
     }
     if let Some(r) = repl {
-        let v = input.first().map(|w| w.text.clone()).unwrap_or_default();
+        // With a replace string each whole input line is one argument
+        // (`xargs -I{} sh -c '{}' <<< 'rm -rf ~'`).
+        let line = match stdin {
+            Stdin::Literal(t) => t
+                .replace("\\n", "\n")
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .map(str::to_string),
+            _ => None,
+        };
+        let v = line.unwrap_or_else(|| input.first().map(|w| w.text.clone()).unwrap_or_default());
         for w in &mut inner {
             if w.text.contains(&r) {
                 w.text = w.text.replace(&r, &v);

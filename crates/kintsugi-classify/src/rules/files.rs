@@ -244,7 +244,9 @@ fn computed_path(p: &str, ctx: &Context) -> bool {
 /// `$DIR/`, `$DIR/*`, `${X}/…` at the start: an empty variable makes it `/`.
 fn dynamic_root(p: &str) -> bool {
     let rest = p.trim_start_matches(|c: char| c != '/');
-    p.starts_with('$') && (rest == "/" || rest == "/*" || rest == "/.*")
+    // `${X:?}/`: the shell stops the line when X is unset or empty.
+    let guarded = p.starts_with("${") && p.find('}').is_some_and(|k| p[..k].contains('?'));
+    p.starts_with('$') && !guarded && (rest == "/" || rest == "/*" || rest == "/.*")
 }
 
 /// A system file or directory whose change breaks or opens the machine.
@@ -368,6 +370,16 @@ mod tests {
                 "ambiguous",
             ),
             ("cat stale.txt | xargs rm -f", "ambiguous"),
+        ]);
+    }
+
+    #[test]
+    fn a_guarded_expansion_is_never_empty() {
+        expect(&[
+            ("rm -rf \"${PROJECT_DIR:?}/\"", "ambiguous"),
+            ("rm -rf \"${BUILD:?unset}\"/*", "ambiguous"),
+            ("rm -rf \"$BUILD\"/*", "catastrophic"),
+            ("rm -rf \"${HOME:?}/\"", "catastrophic"),
         ]);
     }
 }

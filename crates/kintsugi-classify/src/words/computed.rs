@@ -169,6 +169,10 @@ pub(crate) fn builtin_assignments(
                 .map(|(i, v)| ((i + 1).to_string(), v.clone()))
                 .collect();
             out.push(("#".into(), values.len().to_string()));
+            // `"$@"`: every parameter, one word each, when all are static.
+            if values.iter().all(|v| !v.starts_with(COMPUTED)) {
+                out.push(("@".into(), values.join(" ")));
+            }
             out
         }
         _ => Vec::new(),
@@ -286,6 +290,11 @@ mod tests {
         let got = builtin_assignments("set", &w("-- /home/dev x"), &Stdin::Terminal);
         assert!(got.contains(&("1".to_string(), "/home/dev".to_string())));
         assert!(got.contains(&("#".to_string(), "2".to_string())));
+        assert!(got.contains(&("@".to_string(), "/home/dev x".to_string())));
+        crate::testutil::expect(&[
+            ("set -- -rf ~; rm \"$@\"", "catastrophic"),
+            ("set -- src tests; ls \"$@\"", "safe"),
+        ]);
         assert!(builtin_assignments("set", &w("-e"), &Stdin::Terminal).is_empty());
     }
 
