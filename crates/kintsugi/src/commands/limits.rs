@@ -174,6 +174,11 @@ kintsugi guard (Linux, seccomp user notification; docs/GUARD.md)
   execs then fail (ENOSYS) rather than run unjudged.
 - no_new_privs: inside the guarded tree setuid programs (sudo, su, ping on
   some systems) do not gain privileges; run them outside guard.
+- The agent's own start is not judged: its first program, its re-runs of
+  itself (/proc/self/exe) and, for an npm launcher script, the interpreter
+  and the hand-off to a program in its node_modules with the agent's exact
+  arguments, only until the first other exec of the tree. What the agent
+  then runs is judged as its own top-level commands.
 - 32-bit and x32 system calls are killed by the filter (not judged).
 - Where seccomp user notification is unavailable (kernel before 5.0, a
   container that forbids it, a supervisor already listening: EBUSY) guard
