@@ -11,7 +11,6 @@
 use super::Cmd;
 use crate::effects::Effect;
 use crate::engine::Walker;
-use crate::words::Word;
 
 /// Marks of a write in code that also names a block device: an open mode
 /// (`"w"`, `'wb'`, `"r+"`, `">"`), a redirection to a quoted path (awk), or a
@@ -225,14 +224,7 @@ pub(crate) fn builtin_server(e: &mut Walker, c: &Cmd, kind: &str) -> bool {
             .unwrap_or_else(|| ".".into()),
         _ => return false,
     };
-    let server = Cmd {
-        name: "http-server".into(),
-        args: vec![Word::lit(&dir)],
-        stdin: c.stdin.clone(),
-        via: c.via.clone(),
-        depth: c.depth,
-    };
-    super::net::handle(e, &server)
+    super::net::serve_dir(e, c, &dir)
 }
 
 #[cfg(test)]

@@ -212,14 +212,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                         .map(|w| w.text.clone())
                         .or_else(|| sub.opt_eq("--directory"))
                         .unwrap_or_else(|| ".".into());
-                    let server = Cmd {
-                        name: "http-server".into(),
-                        args: vec![Word::lit(&dir)],
-                        stdin: c.stdin.clone(),
-                        via: c.via.clone(),
-                        depth: c.depth,
-                    };
-                    super::net::handle(e, &server);
+                    super::net::serve_dir(e, c, &dir);
                 }
                 "base64" if sub.short('d') => {}
                 // Standard-library tools that only read, check or build.

@@ -40,6 +40,20 @@ pub(crate) fn piped(stdin: &Stdin) -> bool {
     !matches!(stdin, Stdin::Terminal)
 }
 
+/// Serving `dir` over HTTP with an interpreter's built-in server
+/// (`python3 -m http.server`, `php -S`, `ruby -run -e httpd`), judged like
+/// `http-server DIR`: the project is a change, home or `/` goes to anyone.
+pub(crate) fn serve_dir(e: &mut Walker, c: &Cmd, dir: &str) -> bool {
+    let server = Cmd {
+        name: "http-server".into(),
+        args: vec![Word::lit(dir)],
+        stdin: c.stdin.clone(),
+        via: c.via.clone(),
+        depth: c.depth,
+    };
+    handle(e, &server)
+}
+
 pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     let n = c.name.as_str();
     match n {
