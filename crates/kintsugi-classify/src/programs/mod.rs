@@ -34,6 +34,7 @@ pub(crate) mod sql_rewrite;
 pub(crate) mod sql_text;
 pub(crate) mod system;
 pub(crate) mod table;
+pub(crate) mod tool_fetch;
 pub(crate) mod unknown;
 pub(crate) mod verb_cli;
 pub(crate) mod walkers;
@@ -160,6 +161,7 @@ pub(crate) fn dispatch_named(e: &mut Walker, c: &Cmd, path: Option<&str>) {
     consume::extra(e, c);
     exposure::extra(e, c);
     carried::extra(e, c);
+    tool_fetch::extra(e, c);
     secrets::observe(e, c);
     let handled = table::run(e, c);
     static DATA_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
