@@ -15,6 +15,7 @@ pub(crate) mod consume;
 pub(crate) mod containers;
 pub(crate) mod db;
 pub(crate) mod disk;
+pub(crate) mod env_dumps;
 pub(crate) mod exposure;
 pub(crate) mod exposure_more;
 pub(crate) mod fleet;
