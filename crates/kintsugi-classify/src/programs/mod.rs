@@ -25,6 +25,7 @@ pub(crate) mod fs;
 pub(crate) mod git;
 pub(crate) mod http;
 pub(crate) mod inline_code;
+pub(crate) mod kv_keys;
 pub(crate) mod lang_pm;
 pub(crate) mod net;
 pub(crate) mod packages;
@@ -163,6 +164,7 @@ pub(crate) fn dispatch_named(e: &mut Walker, c: &Cmd, path: Option<&str>) {
     exposure::extra(e, c);
     carried::extra(e, c);
     tool_fetch::extra(e, c);
+    kv_keys::extra(e, c);
     secrets::observe(e, c);
     let handled = table::run(e, c);
     static DATA_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
