@@ -25,6 +25,7 @@ pub(crate) mod fs;
 pub(crate) mod git;
 pub(crate) mod http;
 pub(crate) mod inline_code;
+pub(crate) mod key_column;
 pub(crate) mod kv_keys;
 pub(crate) mod lang_pm;
 pub(crate) mod net;
