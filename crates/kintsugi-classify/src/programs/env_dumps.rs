@@ -23,20 +23,25 @@ pub(crate) fn prints_env(c: &Cmd, piped_out: bool) -> bool {
     match c.name.as_str() {
         "docker" | "podman" | "nerdctl" => {
             let inspect = s(0) == "inspect" || s(0) == "container" && s(1) == "inspect";
-            inspect && !c.has(&["--type=image", "--type=network", "--type=volume"]) && {
-                match format(c) {
-                    None => !piped_out,
-                    Some(f) => {
-                        let f = f.replace(' ', "");
-                        f.contains(".Config.Env")
-                            || f.contains(".Env")
-                            || f.contains("{{json.Config}}")
-                            || f.contains("{{.Config}}")
-                            || f.contains("{{json.}}")
-                            || f == "json"
+            inspect
+                && !c.has(&["--type=image", "--type=network", "--type=volume"])
+                && !c
+                    .opt(&["--type"])
+                    .is_some_and(|w| matches!(w.text.as_str(), "image" | "network" | "volume"))
+                && {
+                    match format(c) {
+                        None => !piped_out,
+                        Some(f) => {
+                            let f = f.replace(' ', "");
+                            f.contains(".Config.Env")
+                                || f.contains(".Env")
+                                || f.contains("{{json.Config}}")
+                                || f.contains("{{.Config}}")
+                                || f.contains("{{json.}}")
+                                || f == "json"
+                        }
                     }
                 }
-            }
         }
         "cf" => s(0) == "env",
         "dokku" => {
@@ -110,6 +115,8 @@ mod tests {
             ),
             ("docker image inspect alpine", "safe"),
             ("docker network inspect bridge", "safe"),
+            ("docker inspect --type image alpine", "safe"),
+            ("docker inspect --type=volume data", "safe"),
             ("cf apps", "safe"),
             ("docker inspect api | jq '.[0].State'", "safe"),
         ]);
