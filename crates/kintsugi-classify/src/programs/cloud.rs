@@ -292,6 +292,17 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 });
                 return true;
             }
+            if n == "consul"
+                && let Some(sweep) = super::kv_keys::consul_delete(c, &pos)
+            {
+                if c.dry_run() {
+                } else if sweep {
+                    destroy(e, n, pos.join(" "));
+                } else {
+                    change(e, n, format!("deletes one key: {}", pos.join(" ")));
+                }
+                return true;
+            }
             // `nomad job stop -purge api`: a stop that also throws the job's
             // history and state away.
             let sweeping = c

@@ -483,6 +483,10 @@ pub(crate) fn scan_args(e: &mut Walker, c: &Cmd) {
     if searcher && names_only {
         return;
     }
+    // `cut -d= -f1 .env`: only the variables' names come out.
+    if super::key_column::names_only(c) {
+        return;
+    }
     // `openssl rsa -in key -noout -check`: checks the key, prints nothing of it.
     if c.name == "openssl" && c.has(&["-noout"]) && !c.has(&["-text"]) {
         return;

@@ -1,0 +1,131 @@
+//! Printing only the key column of a `KEY=value` file: `cut -d= -f1 .env`,
+//! `cut -f 1 -d '=' .env`, `awk -F= '{print $1}' .env`. The names of the
+//! variables are not credential material, so `secrets::scan_args` does not
+//! count such a line as a secret read. Any other field (`-f2`, `-f1-`,
+//! `-f1,2`), another delimiter, or a whole read (`cat .env`, `grep TOKEN
+//! .env`) still is.
+
+use super::Cmd;
+
+/// Whether `c` prints only the first `=`-separated field of what it reads.
+/// Every file must be a `KEY=value` file: `cut` prints a line without the
+/// delimiter whole, so a key file (`~/.ssh/id_rsa`) would come out entire.
+pub(crate) fn names_only(c: &Cmd) -> bool {
+    let mut files = Vec::new();
+    let mut it = c.args.iter().map(|w| w.text.as_str());
+    while let Some(t) = it.next() {
+        if matches!(
+            t,
+            "-d" | "-f" | "-F" | "--delimiter" | "--fields" | "--field-separator"
+        ) {
+            it.next();
+        } else if !t.starts_with('-') && !t.contains('{') {
+            files.push(t);
+        }
+    }
+    if files.is_empty() || !files.into_iter().all(kv_file) {
+        return false;
+    }
+    match c.name.as_str() {
+        "cut" => {
+            let delim = value(c, 'd', "--delimiter");
+            let fields = value(c, 'f', "--fields");
+            delim.as_deref().map(unquote) == Some("=")
+                && fields.as_deref().map(unquote) == Some("1")
+                && !c.has(&["--complement"])
+        }
+        "awk" | "gawk" | "mawk" => {
+            let sep = value(c, 'F', "--field-separator");
+            let prog: Vec<&str> = c
+                .positional()
+                .iter()
+                .map(|w| w.text.as_str())
+                .filter(|t| t.contains('{'))
+                .collect();
+            sep.as_deref().map(unquote) == Some("=") && prog.len() == 1 && awk_prints_first(prog[0])
+        }
+        _ => false,
+    }
+}
+
+/// A dotenv, properties, ini or AWS-style credentials file: one
+/// `KEY=value` a line.
+fn kv_file(path: &str) -> bool {
+    let base = crate::words::basename(path.trim_matches(['"', '\'']));
+    base.starts_with(".env")
+        || base.ends_with(".env")
+        || base.ends_with(".properties")
+        || base.ends_with(".ini")
+        || base == "credentials"
+}
+
+/// `{print $1}` and nothing else (no other field, no `$0`, no system()).
+fn awk_prints_first(p: &str) -> bool {
+    let body: String = p.chars().filter(|ch| !ch.is_whitespace()).collect();
+    matches!(body.as_str(), "{print$1}" | "{print($1)}")
+}
+
+fn unquote(s: &str) -> &str {
+    s.trim_matches(['"', '\''])
+}
+
+/// An option's value: `-d=`, `-d =`, `--delimiter==`, `--delimiter =`.
+fn value(c: &Cmd, short: char, long: &str) -> Option<String> {
+    let flag = format!("-{short}");
+    let mut found = None;
+    let mut it = c.args.iter().peekable();
+    while let Some(a) = it.next() {
+        let t = a.text.as_str();
+        if t == "--" {
+            break;
+        }
+        if t == flag || t == long {
+            found = it.next().map(|w| w.text.clone());
+        } else if let Some(v) = t.strip_prefix(&format!("{long}=")) {
+            found = Some(v.to_string());
+        } else if let Some(v) = t.strip_prefix(&flag)
+            && !t.starts_with("--")
+        {
+            found = Some(v.to_string());
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn key_names_are_not_secret_material() {
+        expect(&[
+            ("cut -d= -f1 .env", "safe"),
+            ("cut -d '=' -f 1 .env", "safe"),
+            ("cut -f1 -d= .env.production", "safe"),
+            ("cut --delimiter== --fields=1 .env", "safe"),
+            ("awk -F= '{print $1}' .env", "safe"),
+            ("awk -F '=' '{ print $1 }' .env", "safe"),
+            ("cut -d= -f1 ~/.aws/credentials", "safe"),
+        ]);
+    }
+
+    #[test]
+    fn values_and_whole_reads_stay_secret_reads() {
+        expect(&[
+            ("cut -d= -f2 .env", "catastrophic"),
+            ("cut -d= -f1- .env", "catastrophic"),
+            ("cut -d= -f1,2 .env", "catastrophic"),
+            ("cut -d= -f1 --complement .env", "catastrophic"),
+            ("cut -d: -f1 .env", "catastrophic"),
+            ("cut -c1-40 .env", "catastrophic"),
+            ("awk -F= '{print $2}' .env", "catastrophic"),
+            (
+                "awk -F= '{print $1; system(\"cat .env\")}' .env",
+                "catastrophic",
+            ),
+            ("cut -d= -f1 .env ~/.ssh/id_rsa", "catastrophic"),
+            ("cat .env", "catastrophic"),
+            ("grep TOKEN .env", "catastrophic"),
+        ]);
+    }
+}
