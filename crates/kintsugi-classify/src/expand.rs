@@ -174,7 +174,6 @@ const MAX_PATTERN_VALUE: usize = 256;
 /// known value. Patterns are literal text with `*` and `?` wildcards.
 /// `None` for anything else (the caller keeps the word dynamic).
 pub(crate) fn param_op(value: &str, op: &str) -> Option<String> {
-    let glob_match = pattern_match;
     let chars: Vec<char> = value.chars().collect();
     let n = chars.len();
     // Prefix and suffix removal tries every split point against the pattern
@@ -183,35 +182,24 @@ pub(crate) fn param_op(value: &str, op: &str) -> Option<String> {
         return None;
     }
     let sub = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
-    if let Some(p) = op.strip_prefix("%%") {
-        return Some(
-            (0..=n)
-                .find(|&k| glob_match(p, &sub(k, n)))
-                .map_or(value.into(), |k| sub(0, k)),
-        );
+    // Split points are tried on the characters in place: nothing is built
+    // until the answer (fuzz-found: two strings per split point, per word).
+    let pat = |p: &str| p.chars().collect::<Vec<char>>();
+    if let Some(p) = op.strip_prefix("%%").map(pat) {
+        let k = (0..=n).find(|&k| pattern_match(&p, &chars[k..]));
+        return Some(k.map_or(value.into(), |k| sub(0, k)));
     }
-    if let Some(p) = op.strip_prefix('%') {
-        return Some(
-            (0..=n)
-                .rev()
-                .find(|&k| glob_match(p, &sub(k, n)))
-                .map_or(value.into(), |k| sub(0, k)),
-        );
+    if let Some(p) = op.strip_prefix('%').map(pat) {
+        let k = (0..=n).rev().find(|&k| pattern_match(&p, &chars[k..]));
+        return Some(k.map_or(value.into(), |k| sub(0, k)));
     }
-    if let Some(p) = op.strip_prefix("##") {
-        return Some(
-            (0..=n)
-                .rev()
-                .find(|&k| glob_match(p, &sub(0, k)))
-                .map_or(value.into(), |k| sub(k, n)),
-        );
+    if let Some(p) = op.strip_prefix("##").map(pat) {
+        let k = (0..=n).rev().find(|&k| pattern_match(&p, &chars[..k]));
+        return Some(k.map_or(value.into(), |k| sub(k, n)));
     }
-    if let Some(p) = op.strip_prefix('#') {
-        return Some(
-            (0..=n)
-                .find(|&k| glob_match(p, &sub(0, k)))
-                .map_or(value.into(), |k| sub(k, n)),
-        );
+    if let Some(p) = op.strip_prefix('#').map(pat) {
+        let k = (0..=n).find(|&k| pattern_match(&p, &chars[..k]));
+        return Some(k.map_or(value.into(), |k| sub(k, n)));
     }
     if let Some(r) = op.strip_prefix(':') {
         if r.starts_with(['-', '=', '?', '+']) {
@@ -311,9 +299,7 @@ fn arith(t: &str) -> Option<i64> {
 
 /// A parameter-expansion pattern: `*` and `?` match any character, `/`
 /// included (unlike a path glob, where `*` stops at `/`).
-fn pattern_match(pat: &str, text: &str) -> bool {
-    let p: Vec<char> = pat.chars().collect();
-    let t: Vec<char> = text.chars().collect();
+fn pattern_match(p: &[char], t: &[char]) -> bool {
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {
         if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {

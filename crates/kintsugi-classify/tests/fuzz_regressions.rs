@@ -249,3 +249,18 @@ fn a_function_called_again_and_again_is_parsed_once() {
     let a = check(&String::from_utf8_lossy(bytes));
     assert!(a.class >= Class::Ambiguous, "{}: {}", a.rule, a.reason);
 }
+
+/// Prefix and suffix removal (`${PWD%…}`, `${a##[…}`) over values parse
+/// recovery sees again and again: every split point built two strings
+/// (167 and 88 ms uninstrumented for 149 and 147 bytes). The points are
+/// tried on the characters in place now (2 and 22 ms).
+#[test]
+fn prefix_and_suffix_removal_build_nothing_per_split_point() {
+    for bytes in [
+        &include_bytes!("fuzz_inputs/prefix-removal-in-recovery.bin")[..],
+        &include_bytes!("fuzz_inputs/suffix-removal-of-an-array-value.bin")[..],
+    ] {
+        let a = check(&String::from_utf8_lossy(bytes));
+        assert!(a.class >= Class::Ambiguous, "{}: {}", a.rule, a.reason);
+    }
+}
