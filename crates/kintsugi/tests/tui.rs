@@ -63,9 +63,11 @@ fn a_held_exec_is_approved_in_the_tui_and_proceeds() {
     let tmux = Tmux::new();
     let pidfile = sb.root().join("tui.pid");
     tmux.run(&tui_line(&sb, &pidfile));
-    let screen = tmux.wait_for("● live");
+    tmux.wait_for("● live");
+    // A capture can land mid-frame (header drawn, footer not yet): wait for
+    // the footer too before reading the frame.
+    let screen = tmux.wait_for("q quit");
     assert!(screen.contains("[1 Timeline]"), "{screen}");
-    assert!(screen.contains("q quit"), "{screen}");
 
     // The agent stand-in runs in a terminal of its own, opened after the
     // TUI's: with no PIN set, only a terminal older than the agent approves.
