@@ -171,6 +171,9 @@ impl<J: Judge> Supervisor<J> {
 
     /// Answer notifications until no process uses the filter any more.
     pub fn run(self, listener: Listener) {
+        // Same-CPU hand-offs between the paused caller and the workers
+        // where the kernel has them (`Listener::sync_wake_up`).
+        listener.sync_wake_up();
         // The first exec is the guard's own child starting the agent.
         let first = loop {
             match listener.wait(Duration::from_secs(1)) {

@@ -222,3 +222,35 @@ os.execv("/bin/echo", ["/bin/echo", "HOLDME-ran"])
         "the paused exec was notified once, not retried"
     );
 }
+
+/// The kernel's release as (major, minor), from `/proc/sys/kernel/osrelease`.
+fn kernel_release() -> (u32, u32) {
+    let text = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
+    let mut parts = text
+        .trim()
+        .split(['.', '-'])
+        .map(|p| p.parse().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+}
+
+#[test]
+fn the_listener_takes_same_cpu_wake_ups_where_the_kernel_has_them() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let baseline: Vec<(String, String)> = std::env::vars().collect();
+    let child = match spawn_filtered(Command::new("/bin/true").stdout(Stdio::null()), move |l| {
+        tx.send(l.sync_wake_up()).unwrap();
+        Supervisor::new(Recorder::default(), baseline).run(l)
+    }) {
+        Ok(c) => c,
+        Err(e) => panic!("seccomp unavailable here: {e:?}"),
+    };
+    assert!(child.wait_with_output().unwrap().status.success());
+    let accepted = rx.recv().unwrap();
+    // SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP came with Linux 6.6.
+    assert_eq!(
+        accepted,
+        kernel_release() >= (6, 6),
+        "{:?}",
+        kernel_release()
+    );
+}
