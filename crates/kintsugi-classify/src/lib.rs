@@ -20,6 +20,8 @@ mod engine;
 mod env_hooks;
 mod expand;
 mod functions;
+mod listed;
+mod namerefs;
 mod parse;
 mod paths;
 mod pipes;
