@@ -38,6 +38,7 @@ pub(crate) mod sql_text;
 pub(crate) mod system;
 pub(crate) mod table;
 pub(crate) mod tool_fetch;
+pub(crate) mod traffic;
 pub(crate) mod unknown;
 pub(crate) mod verb_cli;
 pub(crate) mod walkers;
