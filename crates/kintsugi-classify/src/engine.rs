@@ -99,6 +99,8 @@ pub(crate) struct Walker<'c> {
     pub scripts: Vec<ScriptSpan>,
     /// Name references (`declare -n r=HOME`): reference → variable named.
     pub namerefs: HashMap<String, String>,
+    /// The pipeline stages after the command being analysed, as text.
+    pub downstream: Vec<String>,
 }
 
 /// The caller's file reader: absolute path → the file's text.
@@ -144,6 +146,7 @@ impl<'c> Walker<'c> {
             reader: None,
             scripts: Vec::new(),
             namerefs: HashMap::new(),
+            downstream: Vec::new(),
         }
     }
 
@@ -587,9 +590,12 @@ impl<'c> Walker<'c> {
         let piped_out = stage_up.0.is_some_and(|p| {
             p.kind() == "pipeline" && self.stage_index(p, stage, src) + 1 < p.named_child_count()
         });
+        let after = crate::downstream::stages_after(stage_up.0, stage, src);
         let old = std::mem::replace(&mut self.piped_out, piped_out);
+        let old_after = std::mem::replace(&mut self.downstream, after);
         self.run_argv(words, redirs, stdin, via.to_vec(), depth);
         self.piped_out = old;
+        self.downstream = old_after;
     }
 
     /// `for v in a b; do …; done`: analyse the body once per literal value.

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 mod arrays;
 pub mod corpus;
+mod downstream;
 mod effects;
 mod engine;
 mod env_hooks;

@@ -358,7 +358,14 @@ impl Walker<'_> {
                 }
             }
         }
+        let before = self.effects.len();
         self.redirect_effects(&name, &redirs);
+        // `cut -d= -f1 < .env`, `< .env sort | cut -d= -f1`: names only.
+        if programs::key_column::names_only_stream(&cmd)
+            || crate::downstream::hides_values(self, crate::downstream::Data::KeyValue)
+        {
+            crate::downstream::drop_kv_reads(self, before);
+        }
     }
 
     /// Effects of `>`/`>>`/`<` redirections on a command named `name`.

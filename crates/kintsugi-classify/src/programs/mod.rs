@@ -25,6 +25,7 @@ pub(crate) mod fs;
 pub(crate) mod git;
 pub(crate) mod http;
 pub(crate) mod inline_code;
+pub(crate) mod json_fields;
 pub(crate) mod key_column;
 pub(crate) mod kv_keys;
 pub(crate) mod lang_pm;
@@ -32,6 +33,7 @@ pub(crate) mod net;
 pub(crate) mod packages;
 pub(crate) mod pwsh;
 pub(crate) mod scripts;
+pub(crate) mod secret_manifests;
 pub(crate) mod secrets;
 pub(crate) mod sql_rewrite;
 pub(crate) mod sql_text;
@@ -169,6 +171,7 @@ pub(crate) fn dispatch_named(e: &mut Walker, c: &Cmd, path: Option<&str>) {
     tool_fetch::extra(e, c);
     kv_keys::extra(e, c);
     watchers::extra(e, c);
+    secret_manifests::extra(e, c);
     secrets::observe(e, c);
     let handled = table::run(e, c);
     static DATA_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =

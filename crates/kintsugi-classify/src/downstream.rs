@@ -1,0 +1,218 @@
+//! What the rest of a pipeline does with a stage's output. A credential
+//! file read into a pipe is only exposed when its values reach the reader:
+//! `cat .env | cut -d= -f1` prints the names, `cat .env | wc -l` a count,
+//! `docker inspect c | jq '.[0].State'` no environment, and `kubectl
+//! create secret … -o yaml | kubectl apply -f -` hands the manifest to the
+//! cluster unseen. Filters that only pick or order lines (`grep -v '^#'`,
+//! `sort`, `head`) pass the values on; anything Kintsugi does not know
+//! is taken to show them.
+
+use crate::engine::Walker;
+use crate::programs::{Cmd, json_fields, key_column};
+use crate::words::basename;
+
+/// The kind of data a stage pipes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Data {
+    /// `KEY=value` lines (`.env`, `credentials`).
+    KeyValue,
+    /// A container inspection (JSON with `Config.Env`).
+    Inspect,
+    /// A Kubernetes manifest holding a Secret.
+    Manifest,
+}
+
+/// The text of each pipeline stage after `stage` (none when `pipeline`
+/// is not a pipeline or `stage` is its last).
+pub(crate) fn stages_after(
+    pipeline: Option<tree_sitter::Node>,
+    stage: tree_sitter::Node,
+    src: &str,
+) -> Vec<String> {
+    let Some(p) = pipeline.filter(|p| p.kind() == "pipeline") else {
+        return Vec::new();
+    };
+    let mut cur = p.walk();
+    let kids: Vec<tree_sitter::Node> = p.named_children(&mut cur).collect();
+    let Some(i) = kids.iter().position(|k| k.id() == stage.id()) else {
+        return Vec::new();
+    };
+    kids[i + 1..]
+        .iter()
+        .take(8)
+        .map(|k| {
+            src.get(k.start_byte()..k.end_byte())
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect()
+}
+
+/// What one stage does with data of kind `d` it reads.
+enum Stage {
+    /// Keeps only names, counts or other fields: the values stop here.
+    Hides,
+    /// Picks or orders lines: the values go on to the next stage.
+    Passes,
+    /// Shows, stores or sends them.
+    Shows,
+}
+
+/// Whether the output of the command being analysed never shows the
+/// values of data `d`: a later stage keeps only what is not secret
+/// before anything prints it.
+pub(crate) fn hides_values(e: &Walker, d: Data) -> bool {
+    if !e.piped_out {
+        return false;
+    }
+    for text in &e.downstream {
+        match stage(e, text, d) {
+            Stage::Hides => return true,
+            Stage::Passes => {}
+            Stage::Shows => return false,
+        }
+    }
+    false
+}
+
+/// Drop the reads of `KEY=value` credential files added since effect
+/// `from` (their values never come out).
+pub(crate) fn drop_kv_reads(e: &mut Walker, from: usize) {
+    let mut i = 0;
+    e.effects.retain(|x| {
+        i += 1;
+        i <= from
+            || !matches!(x, crate::effects::Effect::SecretRead { path } if key_column::kv_file(path))
+    });
+}
+
+fn stage(e: &Walker, text: &str, d: Data) -> Stage {
+    let words: Vec<_> = e
+        .split(text)
+        .into_iter()
+        .filter(|w| {
+            let t = w
+                .text
+                .trim_start_matches(|c: char| c.is_ascii_digit() || c == '&');
+            !(t.starts_with('>') || t.starts_with('<'))
+        })
+        .collect();
+    let Some(first) = words.first() else {
+        return Stage::Shows;
+    };
+    let c = Cmd {
+        name: basename(&first.text).to_string(),
+        args: words[1..].to_vec(),
+        stdin: crate::engine::Stdin::Other(String::new()),
+        via: Vec::new(),
+        depth: 0,
+    };
+    let n = c.name.as_str();
+    let searcher = matches!(n, "grep" | "egrep" | "fgrep" | "rg");
+    if n == "wc"
+        || searcher
+            && (c.short('c') || c.short('q') || c.short('l') || c.has(&["--count", "--quiet"]))
+    {
+        return Stage::Hides;
+    }
+    match d {
+        Data::KeyValue => {
+            if key_column::names_only_stream(&c) {
+                Stage::Hides
+            } else if searcher && !c.short('o') && !c.has(&["--only-matching"])
+                || matches!(n, "sort" | "uniq" | "head" | "tail" | "tac" | "shuf")
+            {
+                Stage::Passes
+            } else {
+                Stage::Shows
+            }
+        }
+        Data::Inspect => {
+            if json_fields::is_jq(n) {
+                match json_fields::filter_of(&c) {
+                    Some(f) if !json_fields::shows_environment(&f) => Stage::Hides,
+                    _ => Stage::Passes,
+                }
+            } else if searcher {
+                // The lines a pattern keeps are the environment only when
+                // it looks for it (`grep -A40 '"Env"'`, `grep -i password`).
+                let context = c.args.iter().any(|a| {
+                    let t = a.text.as_str();
+                    t.starts_with("-A")
+                        || t.starts_with("-B")
+                        || t.starts_with("-C")
+                        || t.starts_with("--context")
+                        || t.starts_with("--after")
+                        || t.starts_with("--before")
+                });
+                let pat = c
+                    .positional()
+                    .first()
+                    .map(|w| w.text.to_ascii_uppercase())
+                    .unwrap_or_default();
+                let secretish = [
+                    "ENV", "TOKEN", "KEY", "SECRET", "PASS", "AWS", "CRED", "AUTH", "API",
+                    "PRIVATE", "=",
+                ]
+                .iter()
+                .any(|k| pat.contains(k));
+                if context || secretish {
+                    Stage::Passes
+                } else {
+                    Stage::Hides
+                }
+            } else if matches!(n, "sort" | "uniq" | "head" | "tail") {
+                Stage::Passes
+            } else {
+                Stage::Shows
+            }
+        }
+        Data::Manifest => {
+            // Handed to the cluster (`kubectl apply -f -`), not printed.
+            let applies = matches!(n, "kubectl" | "oc")
+                && matches!(
+                    c.positional().first().map(|w| w.text.as_str()),
+                    Some("apply" | "create" | "replace")
+                );
+            if applies { Stage::Hides } else { Stage::Shows }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn names_and_counts_of_a_key_value_file_hide_its_values() {
+        expect(&[
+            ("cat .env | cut -d= -f1", "safe"),
+            ("cat .env | awk -F= '{print $1}'", "safe"),
+            ("grep -v '^#' .env | cut -d= -f1 | sort", "safe"),
+            ("cat .env | sed 's/=.*//'", "safe"),
+            ("cut -d= -f1 < .env", "safe"),
+            ("cat .env | wc -l", "safe"),
+            ("cat .env | cut -d= -f2", "catastrophic"),
+            ("cat .env | grep DB | cut -d= -f2", "catastrophic"),
+            ("cat .env | sort", "catastrophic"),
+            ("cat .env ~/.ssh/id_rsa | cut -d= -f1", "catastrophic"),
+        ]);
+    }
+
+    #[test]
+    fn a_piped_inspection_shows_the_environment_unless_filtered() {
+        expect(&[
+            ("docker inspect web | cat", "catastrophic"),
+            ("docker inspect web | less", "catastrophic"),
+            ("docker inspect web | tee i.json", "catastrophic"),
+            ("docker inspect web | jq '.[0].Config.Env'", "catastrophic"),
+            ("docker inspect web | jq .", "catastrophic"),
+            ("docker inspect web | grep -i password", "catastrophic"),
+            ("docker inspect web | head -n 400", "catastrophic"),
+            ("docker inspect web | jq '.[0].State'", "safe"),
+            ("docker inspect web | jq '.[0].Config.Image'", "safe"),
+            ("docker inspect web | grep -i ipaddress", "safe"),
+            ("docker inspect web | wc -l", "safe"),
+        ]);
+    }
+}
