@@ -20,6 +20,8 @@ pub(crate) enum Data {
     Inspect,
     /// A Kubernetes manifest holding a Secret.
     Manifest,
+    /// A JSON or YAML credential document (`sa.json`, a Secret manifest).
+    Document,
 }
 
 /// The text of each pipeline stage after `stage` (none when `pipeline`
@@ -75,15 +77,40 @@ pub(crate) fn hides_values(e: &Walker, d: Data) -> bool {
     false
 }
 
-/// Drop the reads of `KEY=value` credential files added since effect
-/// `from` (their values never come out).
-pub(crate) fn drop_kv_reads(e: &mut Walker, from: usize) {
+/// Drop the reads of credential files of kind `d` (`KEY=value` files or
+/// JSON/YAML documents) added since effect `from`: their values never
+/// come out.
+pub(crate) fn drop_reads(e: &mut Walker, from: usize, d: Data) {
     let mut i = 0;
     e.effects.retain(|x| {
         i += 1;
-        i <= from
-            || !matches!(x, crate::effects::Effect::SecretRead { path } if key_column::kv_file(path))
+        i <= from || !matches!(x, crate::effects::Effect::SecretRead { path } if is_kind(path, d))
     });
+}
+
+/// Whether a credential path holds data of kind `d`.
+pub(crate) fn is_kind(path: &str, d: Data) -> bool {
+    match d {
+        Data::KeyValue => key_column::kv_file(path),
+        Data::Document => [".json", ".yaml", ".yml"].iter().any(|x| path.ends_with(x)),
+        Data::Inspect | Data::Manifest => false,
+    }
+}
+
+/// For a command that reads credential files: the kinds whose values its
+/// own output (`cut -d= -f1`, `jq -r .client_email`) or the rest of the
+/// pipe never shows.
+pub(crate) fn hidden_kinds(e: &Walker, c: &Cmd) -> Vec<Data> {
+    let mut out = Vec::new();
+    if key_column::names_only_stream(c) || hides_values(e, Data::KeyValue) {
+        out.push(Data::KeyValue);
+    }
+    let public_filter = json_fields::is_jq(&c.name)
+        && json_fields::filter_of(c).is_some_and(|f| json_fields::only_public(&f));
+    if public_filter || hides_values(e, Data::Document) {
+        out.push(Data::Document);
+    }
+    out
 }
 
 fn stage(e: &Walker, text: &str, d: Data) -> Stage {
@@ -167,6 +194,15 @@ fn stage(e: &Walker, text: &str, d: Data) -> Stage {
                 Stage::Shows
             }
         }
+        Data::Document => {
+            if json_fields::is_jq(n)
+                && json_fields::filter_of(&c).is_some_and(|f| json_fields::only_public(&f))
+            {
+                Stage::Hides
+            } else {
+                Stage::Shows
+            }
+        }
         Data::Manifest => {
             // Handed to the cluster (`kubectl apply -f -`), not printed.
             let applies = matches!(n, "kubectl" | "oc")
@@ -213,6 +249,18 @@ mod tests {
             ("docker inspect web | jq '.[0].Config.Image'", "safe"),
             ("docker inspect web | grep -i ipaddress", "safe"),
             ("docker inspect web | wc -l", "safe"),
+            ("docker inspect -f '{{json .}}' web | jq .State", "safe"),
+            ("docker inspect -f '{{json .}}' web | jq .", "catastrophic"),
+        ]);
+    }
+
+    #[test]
+    fn identifying_fields_of_a_piped_or_redirected_document_are_not_secret() {
+        expect(&[
+            ("cat sa.json | jq -r .client_email", "safe"),
+            ("jq -r '.client_email' < sa.json", "safe"),
+            ("cat sa.json | jq .", "catastrophic"),
+            ("jq -r .private_key < sa.json", "catastrophic"),
         ]);
     }
 }

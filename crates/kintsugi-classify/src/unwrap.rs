@@ -360,11 +360,9 @@ impl Walker<'_> {
         }
         let before = self.effects.len();
         self.redirect_effects(&name, &redirs);
-        // `cut -d= -f1 < .env`, `< .env sort | cut -d= -f1`: names only.
-        if programs::key_column::names_only_stream(&cmd)
-            || crate::downstream::hides_values(self, crate::downstream::Data::KeyValue)
-        {
-            crate::downstream::drop_kv_reads(self, before);
+        // `cut -d= -f1 < .env`, `jq -r .client_email < sa.json`: no values.
+        for d in crate::downstream::hidden_kinds(self, &cmd) {
+            crate::downstream::drop_reads(self, before, d);
         }
     }
 

@@ -205,6 +205,14 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 // volumes, LUKS devices) or replacing their table with an
                 // error target loses the data in flight and what sits on them.
                 "remove_all" | "wipe_table" => write(e, "every device-mapper device".into(), n),
+                // `dmsetup message POOL 0 'delete 1'`: a thin volume deleted.
+                "message"
+                    if c.args
+                        .iter()
+                        .any(|a| a.text.trim_start().starts_with("delete")) =>
+                {
+                    write(e, "a thin volume".into(), n)
+                }
                 "remove" if c.short('f') || c.long("--force") => write(
                     e,
                     c.positional()
@@ -377,6 +385,8 @@ mod family_tests {
             ("sudo dmsetup remove_all --force", "catastrophic"),
             ("dmsetup remove -f vg0-data", "catastrophic"),
             ("dmsetup wipe_table vg0-home", "catastrophic"),
+            ("dmsetup message pool 0 'delete 1'", "catastrophic"),
+            ("dmsetup message pool 0 'create_thin 2'", "ambiguous"),
             ("lvreduce -L -10G vg0/data", "catastrophic"),
             (
                 "cryptsetup luksHeaderRestore /dev/sdb --header-backup-file h.img",

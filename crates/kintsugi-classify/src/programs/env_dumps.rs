@@ -35,12 +35,13 @@ pub(crate) fn prints_env(c: &Cmd, hidden: bool) -> bool {
                         None => !hidden,
                         Some(f) => {
                             let f = f.replace(' ', "");
-                            f.contains(".Config.Env")
-                                || f.contains(".Env")
-                                || f.contains("{{json.Config}}")
-                                || f.contains("{{.Config}}")
-                                || f.contains("{{json.}}")
-                                || f == "json"
+                            !hidden
+                                && (f.contains(".Config.Env")
+                                    || f.contains(".Env")
+                                    || f.contains("{{json.Config}}")
+                                    || f.contains("{{.Config}}")
+                                    || f.contains("{{json.}}")
+                                    || f == "json")
                         }
                     }
                 }

@@ -548,9 +548,10 @@ pub(crate) fn scan_args(e: &mut Walker, c: &Cmd) {
         }
     }
     super::json_fields::judge_hits(e, c, &mut hits);
-    // `cat .env | cut -d= -f1`, `cat .env | wc -l`: the values stop in the pipe.
-    if crate::downstream::hides_values(e, crate::downstream::Data::KeyValue) {
-        hits.retain(|p| !super::key_column::kv_file(p));
+    // `cat .env | cut -d= -f1`, `cat sa.json | jq .client_email`: the
+    // values stop in the pipe.
+    for d in crate::downstream::hidden_kinds(e, c) {
+        hits.retain(|p| !crate::downstream::is_kind(p, d));
     }
     for p in hits {
         e.add(Effect::SecretRead { path: p });
