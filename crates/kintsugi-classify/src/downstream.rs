@@ -194,23 +194,21 @@ fn stage(e: &Walker, text: &str, d: Data) -> Stage {
                 Stage::Shows
             }
         }
-        Data::Document => {
-            if json_fields::is_jq(n)
-                && json_fields::filter_of(&c).is_some_and(|f| json_fields::only_public(&f))
-            {
-                Stage::Hides
-            } else {
-                Stage::Shows
-            }
-        }
-        Data::Manifest => {
+        Data::Document | Data::Manifest => {
             // Handed to the cluster (`kubectl apply -f -`), not printed.
             let applies = matches!(n, "kubectl" | "oc")
                 && matches!(
                     c.positional().first().map(|w| w.text.as_str()),
                     Some("apply" | "create" | "replace")
                 );
-            if applies { Stage::Hides } else { Stage::Shows }
+            let public = d == Data::Document
+                && json_fields::is_jq(n)
+                && json_fields::filter_of(&c).is_some_and(|f| json_fields::only_public(&f));
+            if applies || public {
+                Stage::Hides
+            } else {
+                Stage::Shows
+            }
         }
     }
 }
@@ -261,6 +259,12 @@ mod tests {
             ("jq -r '.client_email' < sa.json", "safe"),
             ("cat sa.json | jq .", "catastrophic"),
             ("jq -r .private_key < sa.json", "catastrophic"),
+            ("cat k8s/secret.yaml | kubectl apply -f -", "ambiguous"),
+            (
+                "cat k8s/secret.yaml | tee /tmp/scratch/s.yaml",
+                "catastrophic",
+            ),
+            ("cat .github/secret-scanning.yml", "safe"),
         ]);
     }
 }

@@ -372,7 +372,7 @@ fn is_secret_manifest(p: &str, lb: &str) -> bool {
             .any(|s| stem.starts_with(s));
     let inert = [
         "sealed", "example", "sample", "template", "tmpl", "external", "enc", "sops", "store",
-        "provider", "class", "role", "policy", "binding",
+        "provider", "class", "role", "policy", "binding", "scan", "detect", "check", "lint",
     ]
     .iter()
     .any(|x| stem.contains(x));

@@ -118,10 +118,14 @@ pub(crate) fn kv_file(path: &str) -> bool {
         || base == "credentials"
 }
 
-/// `{print $1}` and nothing else (no other field, no `$0`, no system()).
+/// `{print $1}` and nothing else (no other field, no `$0`, no system()),
+/// optionally after a pattern that only picks lines (`!/^#/`, `NF`).
 fn awk_prints_first(p: &str) -> bool {
     let body: String = p.chars().filter(|ch| !ch.is_whitespace()).collect();
-    matches!(body.as_str(), "{print$1}" | "{print($1)}")
+    let (pattern, action) = body.split_at(body.find('{').unwrap_or(0));
+    let picks_lines = !pattern.contains(['$', '(', ';', '"', '\'', '{', '}', '='])
+        && !pattern.contains("getline");
+    picks_lines && matches!(action, "{print$1}" | "{print($1)}")
 }
 
 fn unquote(s: &str) -> &str {
@@ -164,6 +168,8 @@ mod tests {
             ("cut --delimiter== --fields=1 .env", "safe"),
             ("awk -F= '{print $1}' .env", "safe"),
             ("awk -F '=' '{ print $1 }' .env", "safe"),
+            ("awk -F= '!/^#/ {print $1}' .env", "safe"),
+            ("awk -F= 'NF {print $1}' .env", "safe"),
             ("cut -d= -f1 ~/.aws/credentials", "safe"),
             ("sed 's/=.*//' .env", "safe"),
             ("sed -e 's/=.*$//' .env.local", "safe"),
@@ -181,6 +187,7 @@ mod tests {
             ("cut -d: -f1 .env", "catastrophic"),
             ("cut -c1-40 .env", "catastrophic"),
             ("awk -F= '{print $2}' .env", "catastrophic"),
+            ("awk -F= '$2 ~ /x/ {print $1}' .env", "catastrophic"),
             (
                 "awk -F= '{print $1; system(\"cat .env\")}' .env",
                 "catastrophic",
