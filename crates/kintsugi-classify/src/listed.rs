@@ -18,6 +18,8 @@ const FILTERS: &[&str] = &[
 /// The paths the single command substitution `text` lists, as resolved
 /// globs; `None` when `text` is not exactly one listing substitution.
 pub(crate) fn listed(e: &Walker, text: &str) -> Option<Vec<String>> {
+    // A computed variable's use (`f=$(find …); : > "$f"`) is its substitution.
+    let text = crate::words::without_marker(text);
     let inner = text
         .strip_prefix("$(")
         .and_then(|x| x.strip_suffix(')'))
@@ -25,6 +27,12 @@ pub(crate) fn listed(e: &Walker, text: &str) -> Option<Vec<String>> {
     if inner.contains("$(") || inner.contains('`') || inner.len() > 512 {
         return None;
     }
+    // `mapfile -t a < <(find …)` keeps `$(cat <(find …))`.
+    let inner = inner
+        .trim()
+        .strip_prefix("cat <(")
+        .and_then(|x| x.strip_suffix(')'))
+        .unwrap_or(inner);
     let mut stages = inner.split('|');
     let first = stages.next()?;
     if !stages.all(|s| {
@@ -91,11 +99,11 @@ pub(crate) fn expand(e: &Walker, effect: Effect) -> Vec<Effect> {
         }
         _ => return vec![effect],
     };
-    let path = crate::words::without_marker(path);
-    if !path.starts_with("$(") && !path.starts_with('`') {
+    let clean = crate::words::without_marker(path);
+    if !clean.starts_with("$(") && !clean.starts_with('`') {
         return vec![effect];
     }
-    let Some(paths) = listed(e, &path) else {
+    let Some(paths) = listed(e, path) else {
         return vec![effect];
     };
     let mut out: Vec<Effect> = paths.into_iter().take(8).map(rebuild).collect();
@@ -134,6 +142,14 @@ mod tests {
             ),
             ("truncate -s0 `find ~ -name '*.db'`", "catastrophic"),
             ("truncate -s0 $(find . -type f)", "catastrophic"),
+            (
+                "f=$(find ~ -name n.md | head -1); : > \"$f\"",
+                "catastrophic",
+            ),
+            (
+                "mapfile -t a < <(find ~ -name '*.db'); truncate -s0 \"${a[@]}\"",
+                "catastrophic",
+            ),
         ]);
     }
 
