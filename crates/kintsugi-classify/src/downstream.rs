@@ -114,8 +114,12 @@ pub(crate) fn hidden_kinds(e: &Walker, c: &Cmd) -> Vec<Data> {
 }
 
 fn stage(e: &Walker, text: &str, d: Data) -> Stage {
-    let words: Vec<_> = e
-        .split(text)
+    // Looking ahead is not new work: the stage is expanded again when it
+    // runs, and counting it twice would reach the work cap early.
+    let work = e.work.get();
+    let split = e.split(text);
+    e.work.set(work);
+    let words: Vec<_> = split
         .into_iter()
         .filter(|w| {
             let t = w

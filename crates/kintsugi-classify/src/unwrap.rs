@@ -361,8 +361,13 @@ impl Walker<'_> {
         let before = self.effects.len();
         self.redirect_effects(&name, &redirs);
         // `cut -d= -f1 < .env`, `jq -r .client_email < sa.json`: no values.
-        for d in crate::downstream::hidden_kinds(self, &cmd) {
-            crate::downstream::drop_reads(self, before, d);
+        if self.effects[before.min(self.effects.len())..]
+            .iter()
+            .any(|x| matches!(x, Effect::SecretRead { .. }))
+        {
+            for d in crate::downstream::hidden_kinds(self, &cmd) {
+                crate::downstream::drop_reads(self, before, d);
+            }
         }
     }
 

@@ -39,7 +39,8 @@ pub(crate) fn extra(e: &mut Walker, c: &Cmd) {
         e.add(Effect::SecretRead { path: what });
     } else if super::env_dumps::prints_env(
         c,
-        crate::downstream::hides_values(e, crate::downstream::Data::Inspect),
+        matches!(c.name.as_str(), "docker" | "podman" | "nerdctl")
+            && crate::downstream::hides_values(e, crate::downstream::Data::Inspect),
     ) {
         e.add(Effect::SecretRead {
             path: format!("the environment printed by `{}`", c.label()),

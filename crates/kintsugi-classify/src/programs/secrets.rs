@@ -550,8 +550,10 @@ pub(crate) fn scan_args(e: &mut Walker, c: &Cmd) {
     super::json_fields::judge_hits(e, c, &mut hits);
     // `cat .env | cut -d= -f1`, `cat sa.json | jq .client_email`: the
     // values stop in the pipe.
-    for d in crate::downstream::hidden_kinds(e, c) {
-        hits.retain(|p| !crate::downstream::is_kind(p, d));
+    if !hits.is_empty() {
+        for d in crate::downstream::hidden_kinds(e, c) {
+            hits.retain(|p| !crate::downstream::is_kind(p, d));
+        }
     }
     for p in hits {
         e.add(Effect::SecretRead { path: p });
