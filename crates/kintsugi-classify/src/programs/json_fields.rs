@@ -78,11 +78,23 @@ fn fields(f: &str) -> Vec<String> {
 /// The filter ends in names or a count (`keys`, `| length`, `has("x")`).
 fn names_or_count(f: &str) -> bool {
     let g: String = f.chars().filter(|c| !c.is_whitespace()).collect();
-    let last = g.rsplit('|').next().unwrap_or("");
-    matches!(
-        last,
-        "keys" | "keys[]" | "keys_unsorted" | "length" | "type" | "[keys[]]"
-    ) || last.starts_with("has(")
+    let segs: Vec<&str> = g.split('|').collect();
+    // The last step that makes names or a count, then only steps that
+    // reorder or pick among them (`keys | .[]`, `keys | sort | join(",")`).
+    let Some(k) = segs.iter().rposition(|s| {
+        matches!(
+            *s,
+            "keys" | "keys[]" | "keys_unsorted" | "length" | "type" | "[keys[]]"
+        ) || s.starts_with("has(")
+    }) else {
+        return false;
+    };
+    segs[k + 1..].iter().all(|s| {
+        matches!(
+            *s,
+            ".[]" | "sort" | "unique" | "reverse" | "first" | "last" | ".[0]" | "tostring"
+        ) || s.starts_with("join(")
+    })
 }
 
 /// The filter walks or flattens the whole document.
@@ -209,6 +221,8 @@ mod tests {
             ("jq 'has(\"private_key\")' sa.json", "safe"),
             ("yq .metadata.name k8s/secret.yaml", "safe"),
             ("yq '.data | keys' k8s/secret.yaml", "safe"),
+            ("yq -r '.data | keys | .[]' k8s/secret.yaml", "safe"),
+            ("jq -r 'keys | join(\",\")' sa.json", "safe"),
             ("jq -r .version package.json", "safe"),
         ]);
     }
@@ -218,6 +232,7 @@ mod tests {
         expect(&[
             ("jq -r .private_key sa.json", "catastrophic"),
             ("jq . sa.json", "catastrophic"),
+            ("jq -r 'keys | .[] as $k | .[$k]' sa.json", "catastrophic"),
             (
                 "jq -r '.installed.client_secret' credentials.json",
                 "catastrophic",
