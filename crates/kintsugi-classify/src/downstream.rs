@@ -16,8 +16,13 @@ use crate::words::basename;
 pub(crate) enum Data {
     /// `KEY=value` lines (`.env`, `credentials`).
     KeyValue,
-    /// A container inspection (JSON with `Config.Env`).
+    /// A container inspection (JSON with `Config.Env`, one variable a
+    /// line).
     Inspect,
+    /// An environment printed by a format (`{{.Config.Env}}`, `{{json
+    /// .}}`): several variables may share a line, so no pattern can pick
+    /// one out; a JSON filter can.
+    EnvLines,
     /// A Kubernetes manifest holding a Secret.
     Manifest,
     /// A JSON or YAML credential document (`sa.json`, a Secret manifest).
@@ -93,7 +98,7 @@ pub(crate) fn is_kind(path: &str, d: Data) -> bool {
     match d {
         Data::KeyValue => key_column::kv_file(path),
         Data::Document => [".json", ".yaml", ".yml"].iter().any(|x| path.ends_with(x)),
-        Data::Inspect | Data::Manifest => false,
+        Data::Inspect | Data::EnvLines | Data::Manifest => false,
     }
 }
 
@@ -159,7 +164,10 @@ fn stage(e: &Walker, text: &str, d: Data) -> Stage {
             }
         }
         Data::Inspect => {
-            if json_fields::is_jq(n) {
+            if key_column::names_only_stream(&c) {
+                // `… | jq -r '.[0].Config.Env[]' | cut -d= -f1`: names.
+                Stage::Hides
+            } else if json_fields::is_jq(n) {
                 match json_fields::filter_of(&c) {
                     Some(f) if !json_fields::shows_environment(&f) => Stage::Hides,
                     _ => Stage::Passes,
@@ -187,12 +195,26 @@ fn stage(e: &Walker, text: &str, d: Data) -> Stage {
                 ]
                 .iter()
                 .any(|k| pat.contains(k));
-                if context || secretish {
+                // `grep -v PATH` keeps every other line.
+                let inverted = c.short('v') || c.has(&["--invert-match"]);
+                if context || secretish || inverted {
                     Stage::Passes
                 } else {
                     Stage::Hides
                 }
             } else if matches!(n, "sort" | "uniq" | "head" | "tail") {
+                Stage::Passes
+            } else {
+                Stage::Shows
+            }
+        }
+        Data::EnvLines => {
+            let jq_keeps_no_env = json_fields::is_jq(n)
+                && json_fields::filter_of(&c).is_some_and(|f| !json_fields::shows_environment(&f));
+            if key_column::names_only_stream(&c) || jq_keeps_no_env {
+                Stage::Hides
+            } else if json_fields::is_jq(n) || matches!(n, "sort" | "uniq" | "head" | "tail" | "tr")
+            {
                 Stage::Passes
             } else {
                 Stage::Shows
@@ -251,6 +273,26 @@ mod tests {
             ("docker inspect web | jq '.[0].Config.Image'", "safe"),
             ("docker inspect web | grep -i ipaddress", "safe"),
             ("docker inspect web | wc -l", "safe"),
+            (
+                "docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' web | grep -v PATH",
+                "catastrophic",
+            ),
+            (
+                "docker inspect web | jq -r '.[0].Config.Env[]' | cut -d= -f1",
+                "safe",
+            ),
+            (
+                "docker inspect -f '{{.Config.Env}}' web | grep DATABASE",
+                "catastrophic",
+            ),
+            (
+                "docker inspect -f '{{.Config.Env}}' web | grep -c NODE_ENV",
+                "safe",
+            ),
+            (
+                "docker inspect -f '{{json .}}' web | grep -i ipaddress",
+                "catastrophic",
+            ),
             ("docker inspect -f '{{json .}}' web | jq .State", "safe"),
             ("docker inspect -f '{{json .}}' web | jq .", "catastrophic"),
         ]);

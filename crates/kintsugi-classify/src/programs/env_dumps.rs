@@ -10,11 +10,12 @@
 //! and `| jq '.[0].Config.Env'` all of it).
 
 use super::Cmd;
+use crate::downstream::Data;
 
 /// Whether `c` prints an application's or container's environment
-/// (`hidden`: its output goes down a pipe that keeps none of the
-/// environment, `downstream::hides_values`).
-pub(crate) fn prints_env(c: &Cmd, hidden: bool) -> bool {
+/// (`hidden(d)`: its output, data of kind `d`, goes down a pipe that keeps
+/// none of the environment, `downstream::hides_values`).
+pub(crate) fn prints_env(c: &Cmd, hidden: impl Fn(Data) -> bool) -> bool {
     let pos: Vec<String> = c
         .positional()
         .iter()
@@ -32,10 +33,10 @@ pub(crate) fn prints_env(c: &Cmd, hidden: bool) -> bool {
                     .is_some_and(|w| matches!(w.text.as_str(), "image" | "network" | "volume"))
                 && {
                     match format(c) {
-                        None => !hidden,
+                        None => !hidden(Data::Inspect),
                         Some(f) => {
                             let f = f.replace(' ', "");
-                            !hidden
+                            !hidden(Data::EnvLines)
                                 && (f.contains(".Config.Env")
                                     || f.contains(".Env")
                                     || f.contains("{{json.Config}}")
