@@ -103,9 +103,16 @@ pub(crate) fn is_kind(path: &str, d: Data) -> bool {
 }
 
 /// For a command that reads credential files: the kinds whose values its
-/// own output (`cut -d= -f1`, `jq -r .client_email`) or the rest of the
-/// pipe never shows.
+/// own output (`cut -d= -f1`, `jq -r .client_email`, `wc -l < .env`) or
+/// the rest of the pipe never shows.
 pub(crate) fn hidden_kinds(e: &Walker, c: &Cmd) -> Vec<Data> {
+    let counts = c.name == "wc"
+        || matches!(c.name.as_str(), "grep" | "egrep" | "fgrep" | "rg")
+            && (c.short('c') || c.short('q') || c.has(&["--count", "--quiet"]));
+    if counts && c.positional().len() <= usize::from(c.name != "wc") {
+        // Reading standard input only (`wc -l < .env`): a count.
+        return vec![Data::KeyValue, Data::Document];
+    }
     let mut out = Vec::new();
     if key_column::names_only_stream(c) || hides_values(e, Data::KeyValue) {
         out.push(Data::KeyValue);
@@ -191,13 +198,18 @@ fn stage(e: &Walker, text: &str, d: Data) -> Stage {
                     .unwrap_or_default();
                 let secretish = [
                     "ENV", "TOKEN", "KEY", "SECRET", "PASS", "AWS", "CRED", "AUTH", "API",
-                    "PRIVATE", "=",
+                    "PRIVATE", "=", "URL", "DSN", "CONN", "USER",
                 ]
                 .iter()
                 .any(|k| pat.contains(k));
+                // A short or wildcard pattern matches nearly every line.
+                let broad = pat.len() < 4
+                    || !pat
+                        .chars()
+                        .all(|ch| ch.is_alphanumeric() || "_-\":| ".contains(ch));
                 // `grep -v PATH` keeps every other line.
                 let inverted = c.short('v') || c.has(&["--invert-match"]);
-                if context || secretish || inverted {
+                if context || secretish || inverted || broad {
                     Stage::Passes
                 } else {
                     Stage::Hides
@@ -252,6 +264,8 @@ mod tests {
             ("cat .env | sed 's/=.*//'", "safe"),
             ("cut -d= -f1 < .env", "safe"),
             ("cat .env | wc -l", "safe"),
+            ("wc -l < .env", "safe"),
+            ("grep -c TOKEN < .env", "safe"),
             ("cat .env | cut -d= -f2", "catastrophic"),
             ("cat .env | grep DB | cut -d= -f2", "catastrophic"),
             ("cat .env | sort", "catastrophic"),
@@ -293,6 +307,17 @@ mod tests {
                 "docker inspect -f '{{json .}}' web | grep -i ipaddress",
                 "catastrophic",
             ),
+            (
+                "docker inspect web | jq '.[0].Config | del(.Image)'",
+                "catastrophic",
+            ),
+            (
+                "docker inspect web | jq '.[0] | del(.State)'",
+                "catastrophic",
+            ),
+            ("docker inspect web | grep -i url", "catastrophic"),
+            ("docker inspect web | grep -i e", "catastrophic"),
+            ("docker inspect web | grep '.*'", "catastrophic"),
             ("docker inspect -f '{{json .}}' web | jq .State", "safe"),
             ("docker inspect -f '{{json .}}' web | jq .", "catastrophic"),
         ]);

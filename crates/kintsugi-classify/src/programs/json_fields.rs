@@ -97,16 +97,26 @@ fn names_or_count(f: &str) -> bool {
     })
 }
 
-/// The filter walks or flattens the whole document.
+/// The filter walks, flattens, serialises or subtracts from the whole
+/// document (`del(.State)` prints everything else).
 fn sweeping(f: &str) -> bool {
     [
         "..",
         "tostream",
         "to_entries",
+        "with_entries",
+        "map_values",
         "paths",
         "walk(",
         "getpath",
+        "delpaths",
+        "del(",
         "@base64d",
+        "tojson",
+        "@json",
+        "@text",
+        "tostring",
+        "input",
     ]
     .iter()
     .any(|k| f.contains(k))
@@ -178,10 +188,13 @@ pub(crate) fn shows_environment(f: &str) -> bool {
         return false;
     }
     let fs = fields(f);
-    sweeping(f)
-        || fs.is_empty()
-        || fs.iter().any(|x| x == "Env")
-        || fs.last().is_some_and(|x| x == "Config")
+    // Every `Config` must lead on to one of its fields (`.Config.Image`),
+    // never stand for the whole object (`.Config`, `.Config | del(.Cmd)`).
+    let whole_config = f.match_indices("Config").any(|(i, _)| {
+        let mut rest = f[i + "Config".len()..].chars();
+        !(rest.next() == Some('.') && rest.next().is_some_and(|c| c.is_alphanumeric()))
+    });
+    sweeping(f) || fs.is_empty() || fs.iter().any(|x| x == "Env") || whole_config
 }
 
 /// For `jq FILTER FILE…` (and its kin) among `scan_args`' credential
