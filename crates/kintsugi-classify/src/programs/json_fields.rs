@@ -173,7 +173,90 @@ pub(crate) fn only_public(f: &str) -> bool {
         return true;
     }
     let fs = fields(f);
-    !sweeping(f) && !fs.is_empty() && fs.iter().all(|x| PUBLIC.contains(&x.as_str()))
+    projection(f, false)
+        && !sweeping(f)
+        && !fs.is_empty()
+        && fs.iter().all(|x| PUBLIC.contains(&x.as_str()))
+}
+
+/// The filter only projects paths (`.a.b`, `.a, .b`, `{k: .a}`,
+/// `"\(.a)"`, `.a[0]`), so its output is those paths and nothing more:
+/// no `select` or assignment (which print the whole input), no identity,
+/// no iteration of the root. `root_index` allows `.[0]`/`.[]` at the root
+/// (a `docker inspect` array).
+fn projection(f: &str, root_index: bool) -> bool {
+    // String literals' text is data (their `\(…)` paths are in `fields`).
+    let mut t = String::with_capacity(f.len());
+    let mut in_str = false;
+    let mut esc = false;
+    for ch in f.chars() {
+        if in_str {
+            if esc {
+                esc = false;
+            } else if ch == '\\' {
+                esc = true;
+            } else if ch == '"' {
+                in_str = false;
+                t.push('"');
+            }
+            continue;
+        }
+        if ch == '"' {
+            in_str = true;
+        }
+        t.push(ch);
+    }
+    let c: Vec<char> = t.chars().collect();
+    let allowed = |ch: char| ch.is_alphanumeric() || "_.,|{}:()[]-\" \t".contains(ch);
+    if in_str || !c.iter().all(|ch| allowed(*ch)) {
+        return false;
+    }
+    let at_root = |i: usize| {
+        c[..i]
+            .iter()
+            .rev()
+            .find(|ch| !ch.is_whitespace())
+            .is_none_or(|p| matches!(p, '|' | ',' | '(' | ':' | '{'))
+    };
+    let mut i = 0;
+    while i < c.len() {
+        let ch = c[i];
+        if ch == '.' {
+            match c.get(i + 1) {
+                Some(n) if n.is_alphanumeric() || *n == '_' || *n == '"' => {}
+                Some('[') if root_index && at_root(i) => {}
+                // The identity, or the root iterated: the whole input.
+                _ => return false,
+            }
+        } else if ch == '[' {
+            let close = c[i..].iter().position(|x| *x == ']').map(|k| i + k);
+            let Some(close) = close else {
+                return false;
+            };
+            if !c[i + 1..close]
+                .iter()
+                .all(|x| x.is_ascii_digit() || *x == '-')
+            {
+                return false;
+            }
+            i = close;
+        } else if ch.is_alphabetic() || ch == '_' {
+            let start = i;
+            while i < c.len() && (c[i].is_alphanumeric() || c[i] == '_') {
+                i += 1;
+            }
+            let word: String = c[start..i].iter().collect();
+            let field = start > 0 && c[start - 1] == '.';
+            let key = c[i..].iter().find(|x| !x.is_whitespace()) == Some(&':');
+            let names = matches!(word.as_str(), "keys" | "keys_unsorted" | "length" | "type");
+            if !(field || key || names) {
+                return false;
+            }
+            continue;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Of any document, the filter prints a field named like a secret.
@@ -186,6 +269,9 @@ pub(crate) fn selects_secret(f: &str) -> bool {
 pub(crate) fn shows_environment(f: &str) -> bool {
     if names_or_count(f) {
         return false;
+    }
+    if !projection(f, true) {
+        return true;
     }
     let fs = fields(f);
     // Every `Config` must lead on to one of its fields (`.Config.Image`),
@@ -207,8 +293,9 @@ pub(crate) fn judge_hits(e: &crate::engine::Walker, c: &Cmd, hits: &mut Vec<Stri
     let Some(f) = filter_of(c) else {
         return;
     };
-    if only_public(&f) {
-        hits.clear();
+    if only_public(&f) && !c.short('i') && !c.has(&["--in-place", "--inplace"]) {
+        // Only the documents: a key file given too is not JSON.
+        hits.retain(|p| !crate::downstream::is_kind(p, crate::downstream::Data::Document));
     } else if hits.is_empty() && selects_secret(&f) {
         let pos = c.positional();
         let at = pos
@@ -237,6 +324,11 @@ mod tests {
             ("yq -r '.data | keys | .[]' k8s/secret.yaml", "safe"),
             ("jq -r 'keys | join(\",\")' sa.json", "safe"),
             ("jq -r .version package.json", "safe"),
+            (
+                "jq -r '\"\\(.client_email) \\(.project_id)\"' sa.json",
+                "safe",
+            ),
+            ("jq '{email: .client_email}' sa.json", "safe"),
         ]);
     }
 
@@ -245,6 +337,21 @@ mod tests {
         expect(&[
             ("jq -r .private_key sa.json", "catastrophic"),
             ("jq . sa.json", "catastrophic"),
+            ("jq '.client_email = \"x\"' sa.json", "catastrophic"),
+            (
+                "jq 'select(.type == \"service_account\")' sa.json",
+                "catastrophic",
+            ),
+            ("jq '.client_email, .' sa.json", "catastrophic"),
+            ("jq '.[]' sa.json", "catastrophic"),
+            (
+                "jq -r '.client_email' sa.json ~/.ssh/id_rsa",
+                "catastrophic",
+            ),
+            (
+                "yq -i '.metadata.name = \"x\"' k8s/secret.yaml",
+                "catastrophic",
+            ),
             ("jq -r 'keys | .[] as $k | .[$k]' sa.json", "catastrophic"),
             (
                 "jq -r '.installed.client_secret' credentials.json",
