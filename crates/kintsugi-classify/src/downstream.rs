@@ -113,16 +113,46 @@ pub(crate) fn hidden_kinds(e: &Walker, c: &Cmd) -> Vec<Data> {
         // Reading standard input only (`wc -l < .env`): a count.
         return vec![Data::KeyValue, Data::Document];
     }
+    // Only a reader that passes the file's lines on unchanged keeps the
+    // `KEY=value` shape the next stage relies on (`base64 .env | cut -d=
+    // -f1` prints the encoded file).
+    let verbatim = matches!(
+        c.name.as_str(),
+        "cat" | "tac" | "head" | "tail" | "sort" | "uniq" | "shuf" | "grep" | "egrep" | "fgrep"
+    ) && !c.short('o')
+        && !c.has(&["--only-matching"]);
+    let counted = counted(e);
     let mut out = Vec::new();
-    if key_column::names_only_stream(c) || hides_values(e, Data::KeyValue) {
+    if key_column::names_only_stream(c) || counted || verbatim && hides_values(e, Data::KeyValue) {
         out.push(Data::KeyValue);
     }
     let public_filter = json_fields::is_jq(&c.name)
         && json_fields::filter_of(c).is_some_and(|f| json_fields::only_public(&f));
-    if public_filter || hides_values(e, Data::Document) {
+    if public_filter || counted || verbatim && hides_values(e, Data::Document) {
         out.push(Data::Document);
     }
     out
+}
+
+/// The output only reaches a count (`| wc -l`, `| sort | grep -c x`),
+/// whatever shape it has.
+fn counted(e: &Walker) -> bool {
+    if !e.piped_out {
+        return false;
+    }
+    for text in &e.downstream {
+        let first = text.split_whitespace().next().map(basename).unwrap_or("");
+        if first == "wc" {
+            return true;
+        }
+        match stage(e, text, Data::KeyValue) {
+            // A searcher that hides prints a count or nothing.
+            Stage::Hides => return matches!(first, "grep" | "egrep" | "fgrep" | "rg"),
+            Stage::Passes => {}
+            Stage::Shows => return false,
+        }
+    }
+    false
 }
 
 fn stage(e: &Walker, text: &str, d: Data) -> Stage {
@@ -269,6 +299,9 @@ mod tests {
             ("cat .env | cut -d= -f2", "catastrophic"),
             ("cat .env | grep DB | cut -d= -f2", "catastrophic"),
             ("cat .env | sort", "catastrophic"),
+            ("base64 .env | cut -d= -f1", "catastrophic"),
+            ("sed 's/=/ /' .env | cut -d= -f1", "catastrophic"),
+            ("xxd .env | wc -l", "safe"),
             ("cat .env ~/.ssh/id_rsa | cut -d= -f1", "catastrophic"),
         ]);
     }
