@@ -133,7 +133,13 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             "--numstat",
             "--shortstat",
         ])
-        && !(g.short('p') || g.long("--patch"));
+        && !(g.short('p')
+            || g.short('u')
+            || g.long("--patch")
+            || g.long("--patch-with-stat")
+            || g.long("--patch-with-raw"))
+        // `git show --stat HEAD:.env` prints the blob itself.
+        && !(sub == "show" && g.args.iter().any(|a| a.text.contains(':')));
     if !summary_only
         && matches!(
             sub.as_str(),
@@ -147,7 +153,12 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
             let p = e.path(t);
             if crate::secret_paths::is_secret_path(&p, e.ctx)
-                && (sub != "log" || g.short('p') || g.long("--patch"))
+                && (sub != "log"
+                    || g.short('p')
+                    || g.short('u')
+                    || g.long("--patch")
+                    || g.long("--patch-with-stat")
+                    || g.long("--patch-with-raw"))
             {
                 e.add(Effect::SecretRead { path: p });
             }
@@ -640,6 +651,8 @@ mod family_tests {
             ("git log --name-only -- .env", "safe"),
             ("git diff .env", "catastrophic"),
             ("git log -p --stat .env", "catastrophic"),
+            ("git show --stat HEAD:.env", "catastrophic"),
+            ("git log --patch-with-stat -- .env", "catastrophic"),
             ("git status", "safe"),
             ("git commit -m \"rm -rf / is bad\"", "safe"),
             ("git push origin main", "ambiguous"),
