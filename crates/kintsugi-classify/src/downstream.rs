@@ -268,7 +268,9 @@ fn stage(e: &Walker, text: &str, d: Data) -> Stage {
                 && matches!(
                     c.positional().first().map(|w| w.text.as_str()),
                     Some("apply" | "create" | "replace")
-                );
+                )
+                // `kubectl create -f - -o yaml` prints what it made.
+                && !crate::programs::secret_manifests::prints(&c);
             let public = d == Data::Document
                 && json_fields::is_jq(n)
                 && json_fields::filter_of(&c).is_some_and(|f| json_fields::only_public(&f));
@@ -364,6 +366,10 @@ mod tests {
             ("cat sa.json | jq .", "catastrophic"),
             ("jq -r .private_key < sa.json", "catastrophic"),
             ("cat k8s/secret.yaml | kubectl apply -f -", "ambiguous"),
+            (
+                "cat k8s/secret.yaml | kubectl create -f - -o yaml",
+                "catastrophic",
+            ),
             (
                 "cat k8s/secret.yaml | tee /tmp/scratch/s.yaml",
                 "catastrophic",

@@ -45,7 +45,7 @@ pub(crate) fn extra(e: &mut Walker, c: &Cmd) {
 }
 
 /// An output format other than `name`: the object is printed.
-fn prints(c: &Cmd) -> bool {
+pub(crate) fn prints(c: &Cmd) -> bool {
     let mut it = c.args.iter().map(|w| w.text.as_str());
     while let Some(a) = it.next() {
         let fmt = match a {
