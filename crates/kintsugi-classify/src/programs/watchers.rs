@@ -1,6 +1,6 @@
 //! File watchers that take their command as data: `cargo watch -x test`
 //! runs `cargo test` on every change, `cargo watch -s 'CMD'` runs a shell
-//! string. Each payload is analysed as if it ran now, so `cargo watch -s
+//! string and `cargo watch -- CMD ARGS` a command. Each payload is analysed as if it ran now, so `cargo watch -s
 //! 'rm -rf ~'` is the delete it repeats. (`watchexec`, `entr`, `nodemon`,
 //! `chokidar`, `onchange` and `reflex` are peeled as wrappers in
 //! `wrappers.rs`.)
@@ -17,6 +17,18 @@ pub(crate) fn extra(e: &mut Walker, c: &Cmd) {
     let mut payloads = Vec::new();
     let mut it = c.args.iter().map(|w| w.text.as_str());
     while let Some(a) = it.next() {
+        if a == "--" {
+            // `cargo watch -- CMD ARGS…`: a command of its own.
+            let trail: Vec<String> = c
+                .args
+                .iter()
+                .skip_while(|w| w.text != "--")
+                .skip(1)
+                .map(|w| shell_quote(&w.text))
+                .collect();
+            payloads.push(trail.join(" "));
+            break;
+        }
         let (kind, value) = match a {
             "-x" | "--exec" => ("cargo", it.next()),
             "-s" | "--shell" => ("sh", it.next()),
@@ -41,6 +53,18 @@ pub(crate) fn extra(e: &mut Walker, c: &Cmd) {
     }
 }
 
+/// A word as shell text that reads back as the same word.
+fn shell_quote(w: &str) -> String {
+    if !w.is_empty()
+        && w.chars()
+            .all(|c| c.is_alphanumeric() || "-_./=:,@%+~".contains(c))
+    {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::testutil::expect;
@@ -58,6 +82,9 @@ mod tests {
             ("cargo watch -s 'rm -rf target/debug'", "ambiguous"),
             ("cargo watch -x check -x test", "safe"),
             ("cargo watch -s 'cargo test'", "safe"),
+            ("cargo watch -- rm -rf ~", "catastrophic"),
+            ("cargo watch -x check -- sh -c 'rm -rf ~'", "catastrophic"),
+            ("cargo watch -- cargo test", "safe"),
         ]);
     }
 
