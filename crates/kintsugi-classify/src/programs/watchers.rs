@@ -1,4 +1,4 @@
-//! File watchers that take their command as data: `cargo watch -x test`
+//! File watchers and monorepo runners that take their command as data: `cargo watch -x test`
 //! runs `cargo test` on every change, `cargo watch -s 'CMD'` runs a shell
 //! string and `cargo watch -- CMD ARGS` a command. Each payload is analysed as if it ran now, so `cargo watch -s
 //! 'rm -rf ~'` is the delete it repeats. (`watchexec`, `entr`, `nodemon`,
@@ -10,6 +10,12 @@ use crate::engine::{Stdin, Walker};
 
 /// Analyse the payloads of a watcher run by `c`.
 pub(crate) fn extra(e: &mut Walker, c: &Cmd) {
+    if let Some(cmd) = monorepo_command(c) {
+        let mut via = c.via.clone();
+        via.push(format!("{} {}", c.name, c.sub(0)));
+        e.run_script(&cmd, &via, c.depth + 1, &Stdin::Terminal);
+        return;
+    }
     let watch = (c.name == "cargo" && c.sub(0) == "watch") || c.name == "cargo-watch";
     if !watch {
         return;
@@ -53,6 +59,51 @@ pub(crate) fn extra(e: &mut Walker, c: &Cmd) {
     }
 }
 
+/// The command a monorepo runner repeats in every package or on every
+/// change: `nx exec -- CMD`, `nx watch … -- CMD`, `lerna exec [--] CMD`,
+/// `yarn workspaces foreach … exec CMD`.
+fn monorepo_command(c: &Cmd) -> Option<String> {
+    let words: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
+    let after = |k: usize| -> String {
+        c.args[k..]
+            .iter()
+            .map(|w| shell_quote(&w.text))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let dashdash = words.iter().position(|w| *w == "--");
+    match (c.name.as_str(), c.sub(0)) {
+        ("nx", "exec" | "watch") => dashdash.map(|k| after(k + 1)),
+        ("lerna", "exec") => match dashdash {
+            Some(k) => Some(after(k + 1)),
+            None => {
+                // The words after `exec` that are not options.
+                let k = words.iter().position(|w| *w == "exec")?;
+                let rest: Vec<String> = c.args[k + 1..]
+                    .iter()
+                    .filter(|w| !w.text.starts_with('-'))
+                    .map(|w| w.text.clone())
+                    .collect();
+                // One quoted string is a shell command, several are argv.
+                match rest.as_slice() {
+                    [one] => Some(one.clone()),
+                    _ => Some(
+                        rest.iter()
+                            .map(|w| shell_quote(w))
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    ),
+                }
+            }
+        },
+        ("yarn", "workspaces") if words.contains(&"foreach") => {
+            let k = words.iter().position(|w| *w == "exec")?;
+            Some(after(k + 1))
+        }
+        _ => None,
+    }
+}
+
 /// A word as shell text that reads back as the same word.
 fn shell_quote(w: &str) -> String {
     if !w.is_empty()
@@ -85,6 +136,14 @@ mod tests {
             ("cargo watch -- rm -rf ~", "catastrophic"),
             ("cargo watch -x check -- sh -c 'rm -rf ~'", "catastrophic"),
             ("cargo watch -- cargo test", "safe"),
+            ("nx exec -- rm -rf ~", "catastrophic"),
+            ("nx watch --all -- rm -rf ~", "catastrophic"),
+            ("lerna exec -- rm -rf ~", "catastrophic"),
+            ("lerna exec 'rm -rf ~'", "catastrophic"),
+            ("yarn workspaces foreach -A exec rm -rf ~", "catastrophic"),
+            ("nx watch --all -- echo changed", "safe"),
+            ("lerna exec -- npm test", "safe"),
+            ("nx exec -- rm -rf dist", "ambiguous"),
         ]);
     }
 
