@@ -234,6 +234,29 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
                 label,
             )
         }
+        // Version managers running a command with a chosen toolchain.
+        "asdf" | "rbenv" | "pyenv" | "nodenv" | "goenv" | "jenv" | "plenv"
+            if argv.get(1).is_some_and(|w| w.text == "exec") =>
+        {
+            s(2)
+        }
+        "mise" | "rtx" | "fnm"
+            if argv
+                .get(1)
+                .is_some_and(|w| w.text == "exec" || w.text == "x") =>
+        {
+            match argv.iter().position(|w| w.text == "--") {
+                Some(k) => s(k + 1),
+                None if name == "fnm" => s(skip_opts(argv, &["--using"], 1)),
+                None => Peel::No,
+            }
+        }
+        "volta" if argv.get(1).is_some_and(|w| w.text == "run") => s(options_end(
+            argv,
+            &["--node", "--npm", "--pnpm", "--yarn", "--env"],
+            2,
+        )),
+        "nvm" if argv.get(1).is_some_and(|w| w.text == "exec") => s(3),
         // `entr [-acdnprz] CMD …`: no option takes a value.
         "entr" => s(skip_opts(argv, &[], 0)),
         "setsid" | "caffeinate" | "coproc" | "ssh-agent" | "faketime" | "dbus-launch"

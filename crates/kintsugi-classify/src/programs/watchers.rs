@@ -10,6 +10,15 @@ use crate::engine::{Stdin, Walker};
 
 /// Analyse the payloads of a watcher run by `c`.
 pub(crate) fn extra(e: &mut Walker, c: &Cmd) {
+    if let Some(k) = runner_command(c) {
+        let inner = c.args[k..].to_vec();
+        if !inner.is_empty() {
+            let mut via = c.via.clone();
+            via.push(format!("{} {}", c.name, c.sub(0)));
+            e.run_argv(inner, Vec::new(), c.stdin.clone(), via, c.depth + 1);
+        }
+        return;
+    }
     if let Some(cmd) = monorepo_command(c) {
         let mut via = c.via.clone();
         via.push(format!("{} {}", c.name, c.sub(0)));
@@ -57,6 +66,45 @@ pub(crate) fn extra(e: &mut Walker, c: &Cmd) {
     for p in payloads.into_iter().take(8) {
         e.run_script(&p, &via, c.depth + 1, &Stdin::Terminal);
     }
+}
+
+/// Where the command starts for environment runners that run their
+/// arguments as a command (like `poetry run`, `uv run`): `pdm run`,
+/// `hatch run`, `pixi run`, `rye run`, `devbox run`, `tox exec -- CMD`,
+/// `mix cmd CMD`.
+fn runner_command(c: &Cmd) -> Option<usize> {
+    let verb = match c.name.as_str() {
+        "pdm" | "hatch" | "pixi" | "rye" | "devbox" => "run",
+        "tox" => "exec",
+        "mix" => "cmd",
+        _ => return None,
+    };
+    if c.sub(0) != verb {
+        return None;
+    }
+    let k = c.args.iter().position(|w| w.text == verb)?;
+    if let Some(d) = c.args[k..].iter().position(|w| w.text == "--") {
+        return Some(k + d + 1);
+    }
+    if c.name == "tox" {
+        // `tox exec` takes its command only after `--`.
+        return None;
+    }
+    let with_value = [
+        "-p",
+        "--project",
+        "--venv",
+        "-e",
+        "--environment",
+        "--config",
+        "-c",
+        "--manifest-path",
+    ];
+    Some(super::super::wrappers::options_end(
+        &c.args,
+        &with_value,
+        k + 1,
+    ))
 }
 
 /// The command a monorepo runner repeats in every package or on every
@@ -137,6 +185,14 @@ mod tests {
             ("cargo watch -x check -- sh -c 'rm -rf ~'", "catastrophic"),
             ("cargo watch -- cargo test", "safe"),
             ("nx exec -- rm -rf ~", "catastrophic"),
+            ("pdm run rm -rf ~", "catastrophic"),
+            ("hatch run rm -rf ~", "catastrophic"),
+            ("devbox run rm -rf ~", "catastrophic"),
+            ("tox exec -e py -- rm -rf ~", "catastrophic"),
+            ("mix cmd rm -rf ~", "catastrophic"),
+            ("pdm run pytest", "safe"),
+            ("hatch run test", "safe"),
+            ("tox exec -e py -- pytest", "safe"),
             ("nx watch --all -- rm -rf ~", "catastrophic"),
             ("lerna exec -- rm -rf ~", "catastrophic"),
             ("lerna exec 'rm -rf ~'", "catastrophic"),
@@ -165,6 +221,13 @@ mod tests {
             ("watchexec 'cargo test'", "safe"),
             ("nodemon --exec 'npm test'", "safe"),
             ("chokidar 'src/**' -c 'npm run lint'", "safe"),
+            ("mise exec -- rm -rf ~", "catastrophic"),
+            ("asdf exec rm -rf ~", "catastrophic"),
+            ("pyenv exec rm -rf ~", "catastrophic"),
+            ("volta run --node 20 rm -rf ~", "catastrophic"),
+            ("fnm exec --using 18 rm -rf ~", "catastrophic"),
+            ("nvm exec 18 rm -rf ~", "catastrophic"),
+            ("pyenv exec pytest", "safe"),
             ("ls src/*.rs | entr cargo test", "safe"),
         ]);
     }
