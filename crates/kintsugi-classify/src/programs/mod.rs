@@ -31,6 +31,7 @@ pub(crate) mod kv_keys;
 pub(crate) mod lang_pm;
 pub(crate) mod net;
 pub(crate) mod packages;
+pub(crate) mod publish;
 pub(crate) mod pwsh;
 pub(crate) mod scripts;
 pub(crate) mod secret_manifests;
@@ -172,6 +173,7 @@ pub(crate) fn dispatch_named(e: &mut Walker, c: &Cmd, path: Option<&str>) {
     kv_keys::extra(e, c);
     watchers::extra(e, c);
     secret_manifests::extra(e, c);
+    publish::extra(e, c);
     secrets::observe(e, c);
     let handled = table::run(e, c);
     static DATA_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
