@@ -94,4 +94,25 @@ mod tests {
             ),
         ]);
     }
+
+    /// `containers.rs` asks `downstream` too: a fetched Secret that goes
+    /// to the cluster or only into names is not printed.
+    #[test]
+    fn a_fetched_secret_piped_on_unseen_is_not_read() {
+        expect(&[
+            ("kubectl get secret app -o json | jq 'keys'", "safe"),
+            (
+                "kubectl get secret app -o yaml | kubectl apply -n b -f -",
+                "ambiguous",
+            ),
+            (
+                "kubectl get secret app -o json | jq -r .data.password",
+                "catastrophic",
+            ),
+            (
+                "kubectl get secret app -o yaml | kubectl apply -f - -o yaml",
+                "catastrophic",
+            ),
+        ]);
+    }
 }
