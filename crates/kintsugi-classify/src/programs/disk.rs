@@ -163,6 +163,25 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 for d in devices(e, c) {
                     write(e, d, "wipefs");
                 }
+                // A device named at run time (`wipefs -a "$DISK"`, `$(lsblk
+                // …)`) may be any disk; an image file is a file rewritten.
+                let offset = c
+                    .opt(&["-o", "--offset", "-t", "--types"])
+                    .map(|w| w.text.clone());
+                for w in c.positional() {
+                    if Some(&w.text) == offset.as_ref() {
+                        continue;
+                    }
+                    let p = e.path(&w.text);
+                    if w.dynamic {
+                        write(e, p, "wipefs of a device named at run time");
+                    } else if !p.starts_with("/dev/") {
+                        e.add(Effect::Overwrite {
+                            path: p,
+                            append: false,
+                        });
+                    }
+                }
             }
             true
         }
@@ -386,6 +405,10 @@ mod family_tests {
             ("dmsetup remove -f vg0-data", "catastrophic"),
             ("dmsetup wipe_table vg0-home", "catastrophic"),
             ("dmsetup message pool 0 'delete 1'", "catastrophic"),
+            ("wipefs -a \"$DISK\"", "catastrophic"),
+            ("wipefs -a $(lsblk -ndo PATH | grep sd)", "catastrophic"),
+            ("wipefs -a disk.img", "ambiguous"),
+            ("wipefs -a /tmp/scratch/disk.img", "safe"),
             ("dmsetup message pool 0 'create_thin 2'", "ambiguous"),
             ("lvreduce -L -10G vg0/data", "catastrophic"),
             (
