@@ -120,9 +120,14 @@ fn pattern_overwrite(
         comps[..k].join("/")
     };
     let rest = comps[k..].join("/");
+    // What the files inside the base are: `~/.cache/*.log` are caches
+    // even though `~/.cache` itself is a top-level entry of home.
+    let inside = zone(&format!("{}/x", base.trim_end_matches('/')), ctx, proj);
     let (c, r, where_) = match zone(&base, ctx, proj) {
         Zone::Root | Zone::System if base == "/" => (C, "write:system", "anywhere on the machine"),
-        Zone::Home | Zone::HomeTop | Zone::HomeData | Zone::HomeSensitive => {
+        Zone::Home | Zone::HomeTop | Zone::HomeData | Zone::HomeSensitive
+            if inside != Zone::HomeDeep =>
+        {
             (C, "write:home", "under your home directory")
         }
         Zone::ProjectRoot if matches!(rest.as_str(), "*" | "**" | "**/*") => {
