@@ -3,7 +3,7 @@
 //! used when the parser reports an error.
 
 use crate::effects::Effect;
-use crate::env_hooks::{check_env_hook, history_off};
+use crate::env_hooks::history_off;
 use crate::parse::{Parsed, fast_path_ok, parse, redirect_extra_words};
 use crate::words::{Env, Word, split};
 use crate::{
@@ -97,6 +97,10 @@ pub(crate) struct Walker<'c> {
     pub reader: Option<&'c ScriptReader<'c>>,
     /// Scripts whose text was analysed, with the first effect they added.
     pub scripts: Vec<ScriptSpan>,
+    /// Name references (`declare -n r=HOME`): reference → variable named.
+    pub namerefs: HashMap<String, String>,
+    /// The pipeline stages after the command being analysed, as text.
+    pub downstream: Vec<String>,
 }
 
 /// The caller's file reader: absolute path → the file's text.
@@ -141,12 +145,16 @@ impl<'c> Walker<'c> {
             piped_out: false,
             reader: None,
             scripts: Vec::new(),
+            namerefs: HashMap::new(),
+            downstream: Vec::new(),
         }
     }
 
     pub fn add(&mut self, e: Effect) {
-        if self.effects.len() < 512 && !self.effects.contains(&e) {
-            self.effects.push(e);
+        for e in crate::listed::expand(self, e) {
+            if self.effects.len() < 512 && !self.effects.contains(&e) {
+                self.effects.push(e);
+            }
         }
     }
 
@@ -349,7 +357,13 @@ impl<'c> Walker<'c> {
             let parent_kind = up[0].map(|p| p.kind()).unwrap_or("");
             match node.kind() {
                 "command" => self.command_node(node, up, src, via, depth, stdin),
-                "variable_assignment" if parent_kind != "command" => self.assign(node, src, depth),
+                "variable_assignment" if parent_kind != "command" => {
+                    let t = Self::text(node, src);
+                    let decl = up[0]
+                        .filter(|d| d.kind() == "declaration_command")
+                        .map(|d| Self::text(d, src));
+                    crate::namerefs::assign(self, t, decl, depth);
+                }
                 "unset_command" => {
                     let t = Self::text(node, src);
                     if t.split_whitespace()
@@ -416,29 +430,6 @@ impl<'c> Walker<'c> {
             let kid_up = [Some(node), up[0], up[1]];
             stack.extend(kids.into_iter().rev().map(|k| (k, kid_up)));
         }
-    }
-
-    fn assign(&mut self, node: Node, src: &str, depth: usize) {
-        let t = Self::text(node, src);
-        let Some((name, value)) = t.split_once('=') else {
-            return;
-        };
-        let append = name.ends_with('+');
-        let name = name.trim_end_matches('+');
-        if crate::arrays::assign(self, name, value, append) {
-            return;
-        }
-        let words = self.split(value);
-        check_env_hook(
-            self,
-            name,
-            &words.first().map(|w| w.text.clone()).unwrap_or_default(),
-            depth,
-        );
-        match crate::words::assigned_value(&words) {
-            Some(v) => self.vars.insert(name.to_string(), v),
-            None => self.vars.remove(name),
-        };
     }
 
     fn collect_redir(
@@ -599,9 +590,12 @@ impl<'c> Walker<'c> {
         let piped_out = stage_up.0.is_some_and(|p| {
             p.kind() == "pipeline" && self.stage_index(p, stage, src) + 1 < p.named_child_count()
         });
+        let after = crate::downstream::stages_after(stage_up.0, stage, src);
         let old = std::mem::replace(&mut self.piped_out, piped_out);
+        let old_after = std::mem::replace(&mut self.downstream, after);
         self.run_argv(words, redirs, stdin, via.to_vec(), depth);
         self.piped_out = old;
+        self.downstream = old_after;
     }
 
     /// `for v in a b; do …; done`: analyse the body once per literal value.

@@ -15,11 +15,14 @@ use std::time::Duration;
 
 mod arrays;
 pub mod corpus;
+mod downstream;
 mod effects;
 mod engine;
 mod env_hooks;
 mod expand;
 mod functions;
+mod listed;
+mod namerefs;
 mod parse;
 mod paths;
 mod pipes;

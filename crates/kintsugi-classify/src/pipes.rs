@@ -190,10 +190,19 @@ fn listing(e: &Walker, name: &str, args: &[&str]) -> Option<Stdin> {
         }
         "git" if args.first() == Some(&"ls-files") => {
             let root = e.project.clone().unwrap_or_else(|| e.path("."));
-            let others = args.iter().any(|a| *a == "--others" || *a == "-o");
+            // Untracked files (`-o`, `--others`, `-k`, also in a cluster
+            // like `-co`) are everything git does not keep: the whole
+            // tree. Tracked files alone are every file git can restore
+            // (`**/*`, which no rule reads as the project root itself).
+            let others = args.iter().any(|a| {
+                matches!(*a, "--others" | "--killed")
+                    || (a.starts_with('-') && !a.starts_with("--") && a.contains(['o', 'k']))
+            });
             let specs: Vec<&str> = pos.iter().skip(1).copied().collect();
-            if others || specs.is_empty() {
+            if others {
                 Some(Stdin::Listing(vec![format!("{root}/*")]))
+            } else if specs.is_empty() {
+                Some(Stdin::Listing(vec![format!("{root}/**/*")]))
             } else {
                 Some(Stdin::Listing(
                     specs.iter().map(|s| format!("{root}/**/{s}")).collect(),
@@ -354,5 +363,34 @@ pub(crate) fn fills_storage(name: &str, argv: &[Word]) -> bool {
             }
         }),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
+
+    /// Tracked files come back with git; untracked ones do not.
+    #[test]
+    fn git_ls_files_lists_tracked_or_every_file() {
+        expect(&[
+            ("git ls-files | xargs rm -f", "ambiguous"),
+            ("git ls-files -z | xargs -0 rm", "ambiguous"),
+            ("for f in $(git ls-files); do rm \"$f\"; done", "ambiguous"),
+            ("rm -rf $(git ls-files)", "ambiguous"),
+            ("git ls-files -o | xargs rm", "catastrophic"),
+            ("git ls-files -co | xargs rm -f", "catastrophic"),
+            (
+                "git ls-files --others --exclude-standard -z | xargs -0 rm",
+                "catastrophic",
+            ),
+            ("rm -f $(git ls-files -o)", "catastrophic"),
+            (
+                "git ls-files -o | while read -r f; do rm \"$f\"; done",
+                "catastrophic",
+            ),
+            ("git ls-files | xargs -I{} sh -c ': > {}'", "catastrophic"),
+            ("git ls-files | xargs wc -l", "safe"),
+        ]);
     }
 }

@@ -319,6 +319,9 @@ pub(crate) fn is_secret_path(p: &str, ctx: &Context) -> bool {
     {
         return true;
     }
+    if is_key_json(&lb) || is_secret_manifest(p, &lb) {
+        return true;
+    }
     if (lb.contains("service-account")
         || lb.contains("service_account")
         || lb == "credentials.json"
@@ -329,6 +332,51 @@ pub(crate) fn is_secret_path(p: &str, ctx: &Context) -> bool {
         return true;
     }
     false
+}
+
+/// A cloud service-account key by its usual names (`sa.json`,
+/// `ci-sa.json`, `gcp-sa-key.json`, `keyfile.json`, `deploy-key.json`).
+fn is_key_json(lb: &str) -> bool {
+    let Some(stem) = lb.strip_suffix(".json") else {
+        return false;
+    };
+    !stem.contains("public")
+        && (stem == "sa"
+            || stem.ends_with("-sa")
+            || stem.ends_with("_sa")
+            || stem.contains("sa-key")
+            || stem.contains("sa_key")
+            || stem.contains("serviceaccount")
+            || stem == "key"
+            || stem == "keyfile"
+            || stem.ends_with("-key")
+            || stem.ends_with("_key"))
+}
+
+/// A Kubernetes Secret manifest in a project (`k8s/secret.yaml`,
+/// `deploy/db-secrets.yml`): its `data` is the credentials, base64 only.
+/// Templates, examples, sealed or encrypted secrets, references to an
+/// external store and Helm chart templates hold none.
+fn is_secret_manifest(p: &str, lb: &str) -> bool {
+    let Some(stem) = lb.strip_suffix(".yaml").or_else(|| lb.strip_suffix(".yml")) else {
+        return false;
+    };
+    let named = matches!(stem, "secret" | "secrets")
+        || [
+            "-secret", "-secrets", "_secret", "_secrets", ".secret", ".secrets",
+        ]
+        .iter()
+        .any(|s| stem.ends_with(s))
+        || ["secret-", "secrets-", "secret_", "secrets_"]
+            .iter()
+            .any(|s| stem.starts_with(s));
+    let inert = [
+        "sealed", "example", "sample", "template", "tmpl", "external", "enc", "sops", "store",
+        "provider", "class", "role", "policy", "binding", "scan", "detect", "check", "lint",
+    ]
+    .iter()
+    .any(|x| stem.contains(x));
+    named && !inert && !p.contains("/templates/")
 }
 
 /// Credential directories: copying or archiving them reads the keys.

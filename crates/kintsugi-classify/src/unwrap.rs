@@ -103,7 +103,8 @@ impl Walker<'_> {
                     None
                 };
                 if let Some(kept) = kept.filter(|_| n != "IFS") {
-                    self.vars.insert(n, kept);
+                    self.vars.insert(n.clone(), kept);
+                    crate::namerefs::follow(self, &n);
                 }
                 argv.remove(0);
             }
@@ -274,7 +275,9 @@ impl Walker<'_> {
             via,
             depth,
         };
-        if matches!(
+        if crate::namerefs::is_nameref_decl(&name, &cmd.args) {
+            crate::namerefs::declare(self, &cmd.args);
+        } else if matches!(
             name.as_str(),
             "export" | "declare" | "typeset" | "local" | "readonly"
         ) {
@@ -283,11 +286,12 @@ impl Walker<'_> {
                     let (n, v) = (n.to_string(), v.to_string());
                     check_env_hook(self, &n, &v, depth);
                     if !w.dynamic {
-                        self.vars.insert(n, v);
+                        self.vars.insert(n.clone(), v);
                     } else if crate::words::computed_text(&v) {
                         self.vars
-                            .insert(n, format!("{}{v}", crate::words::COMPUTED));
+                            .insert(n.clone(), format!("{}{v}", crate::words::COMPUTED));
                     }
+                    crate::namerefs::follow(self, &n);
                 }
             }
         }
@@ -354,7 +358,17 @@ impl Walker<'_> {
                 }
             }
         }
+        let before = self.effects.len();
         self.redirect_effects(&name, &redirs);
+        // `cut -d= -f1 < .env`, `jq -r .client_email < sa.json`: no values.
+        if self.effects[before.min(self.effects.len())..]
+            .iter()
+            .any(|x| matches!(x, Effect::SecretRead { .. }))
+        {
+            for d in crate::downstream::hidden_kinds(self, &cmd) {
+                crate::downstream::drop_reads(self, before, d);
+            }
+        }
     }
 
     /// Effects of `>`/`>>`/`<` redirections on a command named `name`.
@@ -388,7 +402,10 @@ impl Walker<'_> {
                     }
                 }
                 RedirOp::Write | RedirOp::Append => {
-                    if r.target.dynamic && !p.starts_with('/') {
+                    if r.target.dynamic
+                        && !p.starts_with('/')
+                        && crate::listed::listed(self, t).is_none()
+                    {
                         self.add(Effect::Opaque {
                             what: format!("writes to `{t}`"),
                             exec: false,

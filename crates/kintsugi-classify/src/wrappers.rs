@@ -39,6 +39,38 @@ pub(crate) fn options_end(argv: &[Word], with_arg: &[&str], start: usize) -> usi
     i
 }
 
+/// `sh -c TEXT`, as a wrapper's replacement.
+fn sh_c(text: Word, label: String) -> Peel {
+    Peel::Replace(vec![Word::lit("sh"), Word::lit("-c"), text], label)
+}
+
+/// The value of the first of `names` (`-x V`, `--exec V`, `--exec=V`).
+fn option_value(argv: &[Word], names: &[&str]) -> Option<Word> {
+    argv.iter().enumerate().skip(1).find_map(|(i, w)| {
+        if names.contains(&w.text.as_str()) {
+            return argv.get(i + 1).cloned();
+        }
+        names.iter().filter(|n| n.starts_with("--")).find_map(|n| {
+            let v = w.text.strip_prefix(*n)?.strip_prefix('=')?;
+            Some(Word {
+                text: v.to_string(),
+                ..w.clone()
+            })
+        })
+    })
+}
+
+/// The command from word `k` on: one word holding shell syntax is run by
+/// a shell (unless `direct`), several words are the argv.
+fn shell_string(argv: &[Word], k: usize, direct: bool, label: String) -> Peel {
+    match argv.get(k..) {
+        Some([one]) if !direct && one.text.contains([' ', ';', '|', '&', '<', '>', '$']) => {
+            sh_c(one.clone(), label)
+        }
+        _ => Peel::Skip(k, label),
+    }
+}
+
 /// Recognise a wrapper and say how to peel it.
 pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
     let label = name.to_string();
@@ -114,29 +146,79 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
             }
             s(i)
         }
-        // `watchexec -e rs cargo test`: runs the command on every change.
-        "watchexec" => s(skip_opts(
-            argv,
-            &[
-                "-e",
-                "--exts",
-                "-w",
-                "--watch",
-                "-i",
-                "--ignore",
-                "-f",
-                "--filter",
-                "-d",
-                "--debounce",
-                "-s",
-                "--signal",
-                "--shell",
-                "-E",
-                "--env",
-                "--workdir",
-            ],
-            0,
-        )),
+        // `watchexec -e rs cargo test`: runs the command on every change;
+        // one word with spaces (`watchexec 'cargo test'`) is a shell string.
+        "watchexec" => {
+            let k = skip_opts(
+                argv,
+                &[
+                    "-e",
+                    "--exts",
+                    "-w",
+                    "--watch",
+                    "-W",
+                    "--watch-non-recursive",
+                    "-i",
+                    "--ignore",
+                    "-f",
+                    "--filter",
+                    "-d",
+                    "--debounce",
+                    "--delay-run",
+                    "-s",
+                    "--signal",
+                    "--stop-signal",
+                    "--stop-timeout",
+                    "--shell",
+                    "-E",
+                    "--env",
+                    "--workdir",
+                    "-o",
+                    "--on-busy-update",
+                    "--poll",
+                    "--project-origin",
+                    "--emit-events-to",
+                ],
+                0,
+            );
+            let direct = argv
+                .iter()
+                .any(|w| matches!(w.text.as_str(), "-n" | "--no-shell" | "--shell=none"));
+            shell_string(argv, k, direct, label)
+        }
+        // `nodemon --exec 'cmd'` / `-x 'cmd'`; without it, `node SCRIPT`.
+        "nodemon" => {
+            if let Some(v) = option_value(argv, &["-x", "--exec"]) {
+                return sh_c(v, label);
+            }
+            let k = skip_opts(
+                argv,
+                &[
+                    "-w", "--watch", "-e", "--ext", "-i", "--ignore", "-d", "--delay", "--signal",
+                    "--config",
+                ],
+                0,
+            );
+            if k >= argv.len() {
+                return Peel::No;
+            }
+            Peel::Replace(
+                std::iter::once(Word::lit("node"))
+                    .chain(argv[k..].iter().cloned())
+                    .collect(),
+                label,
+            )
+        }
+        // `chokidar 'src/**' -c 'cmd'`: the command is a shell string.
+        "chokidar" => match option_value(argv, &["-c", "--command"]) {
+            Some(v) => sh_c(v, label),
+            None => Peel::Stop,
+        },
+        // `onchange 'src/**' -- cmd`, `reflex -r RE -- cmd`.
+        "onchange" | "reflex" => match argv.iter().position(|w| w.text == "--") {
+            Some(k) => s(k + 1),
+            None => Peel::No,
+        },
         // `entr -s 'cmd'`: the first argument is a shell string.
         "entr"
             if argv.iter().skip(1).any(|w| {
@@ -152,9 +234,34 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
                 label,
             )
         }
+        // Version managers running a command with a chosen toolchain.
+        "asdf" | "rbenv" | "pyenv" | "nodenv" | "goenv" | "jenv" | "plenv"
+            if argv.get(1).is_some_and(|w| w.text == "exec") =>
+        {
+            s(2)
+        }
+        "mise" | "rtx" | "fnm"
+            if argv
+                .get(1)
+                .is_some_and(|w| w.text == "exec" || w.text == "x") =>
+        {
+            match argv.iter().position(|w| w.text == "--") {
+                Some(k) => s(k + 1),
+                None if name == "fnm" => s(skip_opts(argv, &["--using"], 1)),
+                None => Peel::No,
+            }
+        }
+        "volta" if argv.get(1).is_some_and(|w| w.text == "run") => s(options_end(
+            argv,
+            &["--node", "--npm", "--pnpm", "--yarn", "--env"],
+            2,
+        )),
+        "nvm" if argv.get(1).is_some_and(|w| w.text == "exec") => s(3),
+        // `entr [-acdnprz] CMD …`: no option takes a value.
+        "entr" => s(skip_opts(argv, &[], 0)),
         "setsid" | "caffeinate" | "coproc" | "ssh-agent" | "faketime" | "dbus-launch"
         | "dbus-run-session" | "xvfb-run" | "setpriv" | "cgexec" | "sem" | "tsp" | "nocache"
-        | "eatmydata" | "trickle" | "sandbox-exec" | "rlwrap" | "entr" | "daemonize" => {
+        | "eatmydata" | "trickle" | "sandbox-exec" | "rlwrap" | "daemonize" => {
             let with = [
                 "-t", "-w", "-g", "-s", "-a", "-p", "-n", "-d", "-u", "-f", "-P", "-c",
             ];

@@ -119,8 +119,12 @@ pub(crate) fn kubectl(e: &mut Walker, c: &Cmd, pos: &[String]) {
                     && !o.contains(".data")
                     && !o.contains("stringData")
             });
+            // `… -o json | jq 'keys'`, `… -o yaml | kubectl apply -f -`:
+            // the values stop in the pipe.
+            let hidden = || crate::downstream::hides_values(e, crate::downstream::Data::Document);
             if secret
                 && !metadata_only
+                && !hidden()
                 && out.is_some_and(|o| {
                     o.starts_with("yaml")
                         || o.starts_with("json")

@@ -14,6 +14,34 @@ fn devices(e: &Walker, c: &Cmd) -> Vec<String> {
         .collect()
 }
 
+/// `cryptsetup close`, `mdadm --stop`: opening, closing or assembling
+/// devices is a change; status, dumps and details only read.
+fn storage_change(n: &str, c: &Cmd) -> bool {
+    match n {
+        "cryptsetup" => !matches!(
+            c.sub(0),
+            "status" | "luksDump" | "isLuks" | "luksUUID" | "tcryptDump" | "benchmark" | ""
+        ),
+        "mdadm" => {
+            c.has(&[
+                "--stop",
+                "--assemble",
+                "--add",
+                "--remove",
+                "--fail",
+                "--grow",
+                "--run",
+                "--readonly",
+                "--readwrite",
+                "--manage",
+            ]) || c.short('S')
+                || c.short('A')
+                || c.short('G')
+        }
+        _ => false,
+    }
+}
+
 pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     let n = c.name.as_str();
     let write = |e: &mut Walker, dev: String, what: &str| {
@@ -135,6 +163,25 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 for d in devices(e, c) {
                     write(e, d, "wipefs");
                 }
+                // A device named at run time (`wipefs -a "$DISK"`, `$(lsblk
+                // …)`) may be any disk; an image file is a file rewritten.
+                let offset = c
+                    .opt(&["-o", "--offset", "-t", "--types"])
+                    .map(|w| w.text.clone());
+                for w in c.positional() {
+                    if Some(&w.text) == offset.as_ref() {
+                        continue;
+                    }
+                    let p = e.path(&w.text);
+                    if w.dynamic {
+                        write(e, p, "wipefs of a device named at run time");
+                    } else if !p.starts_with("/dev/") {
+                        e.add(Effect::Overwrite {
+                            path: p,
+                            append: false,
+                        });
+                    }
+                }
             }
             true
         }
@@ -156,12 +203,61 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 ),
                 _ => c.long("--zero-superblock") || c.long("--create") || c.short('C'),
             };
+            let destructive = destructive || n == "cryptsetup" && c.sub(0) == "luksHeaderRestore";
             if destructive && !c.dry_run() {
                 let d = devices(e, c)
                     .into_iter()
                     .next()
                     .unwrap_or_else(|| "a device".into());
                 write(e, d, n);
+            } else if storage_change(n, c) {
+                e.add(Effect::Change {
+                    program: n.into(),
+                    what: format!("changes which storage devices are open ({})", c.sub(0)),
+                });
+            }
+            true
+        }
+        "dmsetup" => {
+            match c.sub(0) {
+                // Tearing down mappings under mounted filesystems (LVM
+                // volumes, LUKS devices) or replacing their table with an
+                // error target loses the data in flight and what sits on them.
+                "remove_all" | "wipe_table" => write(e, "every device-mapper device".into(), n),
+                // `dmsetup message POOL 0 'delete 1'`: a thin volume deleted.
+                "message"
+                    if c.args
+                        .iter()
+                        .any(|a| a.text.trim_start().starts_with("delete")) =>
+                {
+                    write(e, "a thin volume".into(), n)
+                }
+                "remove" if c.short('f') || c.long("--force") => write(
+                    e,
+                    c.positional()
+                        .last()
+                        .map(|w| w.text.clone())
+                        .unwrap_or_default(),
+                    n,
+                ),
+                "ls" | "info" | "status" | "table" | "deps" | "targets" | "version" | "help"
+                | "splitname" | "udevcookies" | "" => {}
+                sub => e.add(Effect::Change {
+                    program: n.into(),
+                    what: format!("changes device-mapper devices (`{sub}`)"),
+                }),
+            }
+            true
+        }
+        // Shrinking a logical volume cuts off the data past the new size.
+        "lvreduce" => {
+            if !c.has(&["--test", "-t"]) && !c.dry_run() {
+                let v = c
+                    .positional()
+                    .last()
+                    .map(|w| w.text.clone())
+                    .unwrap_or_default();
+                write(e, v, n);
             }
             true
         }
@@ -296,6 +392,37 @@ mod family_tests {
             ),
             ("flashrom -p internal -r backup.rom", "safe"),
             ("flashrom -p internal --wp-disable", "ambiguous"),
+        ]);
+    }
+
+    /// Device mapper, LUKS and RAID: teardown and shrinking destroy,
+    /// opening and closing are changes, listings read.
+    #[test]
+    fn storage_stacks() {
+        expect(&[
+            ("dmsetup remove_all", "catastrophic"),
+            ("sudo dmsetup remove_all --force", "catastrophic"),
+            ("dmsetup remove -f vg0-data", "catastrophic"),
+            ("dmsetup wipe_table vg0-home", "catastrophic"),
+            ("dmsetup message pool 0 'delete 1'", "catastrophic"),
+            ("wipefs -a \"$DISK\"", "catastrophic"),
+            ("wipefs -a $(lsblk -ndo PATH | grep sd)", "catastrophic"),
+            ("wipefs -a disk.img", "ambiguous"),
+            ("wipefs -a /tmp/scratch/disk.img", "safe"),
+            ("dmsetup message pool 0 'create_thin 2'", "ambiguous"),
+            ("lvreduce -L -10G vg0/data", "catastrophic"),
+            (
+                "cryptsetup luksHeaderRestore /dev/sdb --header-backup-file h.img",
+                "catastrophic",
+            ),
+            ("dmsetup remove vg0-scratch", "ambiguous"),
+            ("cryptsetup close cryptdata", "ambiguous"),
+            ("mdadm --stop /dev/md0", "ambiguous"),
+            ("dmsetup table vg0-root", "safe"),
+            ("dmsetup deps", "safe"),
+            ("cryptsetup luksDump /dev/sda2", "safe"),
+            ("mdadm --detail /dev/md0", "safe"),
+            ("lvreduce --test -L 5G vg0/data", "safe"),
         ]);
     }
 }

@@ -4,15 +4,18 @@
 //! (`VCAP_SERVICES` with service passwords), `dokku config:show APP`,
 //! `eb printenv`, `az webapp config appsettings list`. `exposure::extra`
 //! asks here; a format that selects something else (`{{.State.Status}}`)
-//! and image, network or volume inspection print no environment, and the
-//! whole inspection piped on (`docker inspect c | jq '.[0].State'`) is left
-//! to the filter.
+//! and image, network or volume inspection print no environment; the
+//! whole inspection piped on is judged by what the pipe keeps (`| jq
+//! '.[0].State'` and `| wc -l` nothing of it, `| cat`, `| less`, `| tee f`
+//! and `| jq '.[0].Config.Env'` all of it).
 
 use super::Cmd;
+use crate::downstream::Data;
 
 /// Whether `c` prints an application's or container's environment
-/// (`piped_out`: its output feeds the next stage, not the reader).
-pub(crate) fn prints_env(c: &Cmd, piped_out: bool) -> bool {
+/// (`hidden(d)`: its output, data of kind `d`, goes down a pipe that keeps
+/// none of the environment, `downstream::hides_values`).
+pub(crate) fn prints_env(c: &Cmd, hidden: impl Fn(Data) -> bool) -> bool {
     let pos: Vec<String> = c
         .positional()
         .iter()
@@ -30,15 +33,16 @@ pub(crate) fn prints_env(c: &Cmd, piped_out: bool) -> bool {
                     .is_some_and(|w| matches!(w.text.as_str(), "image" | "network" | "volume"))
                 && {
                     match format(c) {
-                        None => !piped_out,
+                        None => !hidden(Data::Inspect),
                         Some(f) => {
                             let f = f.replace(' ', "");
-                            f.contains(".Config.Env")
-                                || f.contains(".Env")
-                                || f.contains("{{json.Config}}")
-                                || f.contains("{{.Config}}")
-                                || f.contains("{{json.}}")
-                                || f == "json"
+                            !hidden(Data::EnvLines)
+                                && (f.contains(".Config.Env")
+                                    || f.contains(".Env")
+                                    || f.contains("{{json.Config}}")
+                                    || f.contains("{{.Config}}")
+                                    || f.contains("{{json.}}")
+                                    || f == "json")
                         }
                     }
                 }

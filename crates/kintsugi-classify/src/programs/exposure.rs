@@ -37,7 +37,10 @@ const REVEAL_VERBS: &[&str] = &[
 pub(crate) fn extra(e: &mut Walker, c: &Cmd) {
     if let Some(what) = printed_secret(c) {
         e.add(Effect::SecretRead { path: what });
-    } else if super::env_dumps::prints_env(c, e.piped_out) {
+    } else if super::env_dumps::prints_env(c, |d| {
+        matches!(c.name.as_str(), "docker" | "podman" | "nerdctl")
+            && crate::downstream::hides_values(e, d)
+    }) {
         e.add(Effect::SecretRead {
             path: format!("the environment printed by `{}`", c.label()),
         });

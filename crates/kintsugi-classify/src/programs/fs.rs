@@ -62,6 +62,11 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                         what: "shred".into(),
                     });
                 } else if del {
+                    // Overwritten first, then unlinked.
+                    e.add(Effect::Overwrite {
+                        path: p.clone(),
+                        append: false,
+                    });
                     e.add(Effect::Delete {
                         path: p,
                         recursive: c.short('r'),

@@ -123,10 +123,29 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             run_hook(e, c, &v, &format!("git {sub} {opt}"));
         }
     }
-    if matches!(
-        sub.as_str(),
-        "show" | "log" | "diff" | "cat-file" | "blame" | "grep" | "archive" | "format-patch"
-    ) {
+    // `--stat`, `--name-only`: which files changed and by how much, not
+    // what is in them.
+    let summary_only = matches!(sub.as_str(), "show" | "log" | "diff")
+        && g.has(&[
+            "--stat",
+            "--name-only",
+            "--name-status",
+            "--numstat",
+            "--shortstat",
+        ])
+        && !(g.short('p')
+            || g.short('u')
+            || g.long("--patch")
+            || g.long("--patch-with-stat")
+            || g.long("--patch-with-raw"))
+        // `git show --stat HEAD:.env` prints the blob itself.
+        && !(sub == "show" && g.args.iter().any(|a| a.text.contains(':')));
+    if !summary_only
+        && matches!(
+            sub.as_str(),
+            "show" | "log" | "diff" | "cat-file" | "blame" | "grep" | "archive" | "format-patch"
+        )
+    {
         for w in g.args.iter() {
             let t = w.text.rsplit(':').next().unwrap_or(&w.text);
             if t.starts_with('-') {
@@ -134,7 +153,12 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
             let p = e.path(t);
             if crate::secret_paths::is_secret_path(&p, e.ctx)
-                && (sub != "log" || g.short('p') || g.long("--patch"))
+                && (sub != "log"
+                    || g.short('p')
+                    || g.short('u')
+                    || g.long("--patch")
+                    || g.long("--patch-with-stat")
+                    || g.long("--patch-with-raw"))
             {
                 e.add(Effect::SecretRead { path: p });
             }
@@ -623,6 +647,12 @@ mod family_tests {
             ("git add .env.example", "safe"),
             ("git add deploy/.env.production", "catastrophic"),
             ("git add -A", "safe"),
+            ("git diff --stat .env k8s/secret.yaml", "safe"),
+            ("git log --name-only -- .env", "safe"),
+            ("git diff .env", "catastrophic"),
+            ("git log -p --stat .env", "catastrophic"),
+            ("git show --stat HEAD:.env", "catastrophic"),
+            ("git log --patch-with-stat -- .env", "catastrophic"),
             ("git status", "safe"),
             ("git commit -m \"rm -rf / is bad\"", "safe"),
             ("git push origin main", "ambiguous"),

@@ -25,22 +25,27 @@ pub(crate) mod fs;
 pub(crate) mod git;
 pub(crate) mod http;
 pub(crate) mod inline_code;
+pub(crate) mod json_fields;
 pub(crate) mod key_column;
 pub(crate) mod kv_keys;
 pub(crate) mod lang_pm;
 pub(crate) mod net;
 pub(crate) mod packages;
+pub(crate) mod publish;
 pub(crate) mod pwsh;
 pub(crate) mod scripts;
+pub(crate) mod secret_manifests;
 pub(crate) mod secrets;
 pub(crate) mod sql_rewrite;
 pub(crate) mod sql_text;
 pub(crate) mod system;
 pub(crate) mod table;
 pub(crate) mod tool_fetch;
+pub(crate) mod traffic;
 pub(crate) mod unknown;
 pub(crate) mod verb_cli;
 pub(crate) mod walkers;
+pub(crate) mod watchers;
 
 /// A peeled simple command.
 #[derive(Debug, Clone)]
@@ -166,6 +171,9 @@ pub(crate) fn dispatch_named(e: &mut Walker, c: &Cmd, path: Option<&str>) {
     carried::extra(e, c);
     tool_fetch::extra(e, c);
     kv_keys::extra(e, c);
+    watchers::extra(e, c);
+    secret_manifests::extra(e, c);
+    publish::extra(e, c);
     secrets::observe(e, c);
     let handled = table::run(e, c);
     static DATA_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =

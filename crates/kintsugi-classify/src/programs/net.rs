@@ -63,6 +63,9 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             curl(e, c);
             true
         }
+        "ab" | "wrk" | "hey" | "oha" | "bombardier" | "siege" | "kcat" | "kafkacat" => {
+            super::traffic::handle(e, c)
+        }
         "wget" | "wget2" => {
             let url = c
                 .positional()

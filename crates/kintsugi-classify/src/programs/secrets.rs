@@ -444,7 +444,7 @@ fn maybe_secret(t: &str) -> bool {
         "azure", "id_", "vault", "boto", "s3cfg", "my.cnf", "hub", "tfrc", "Login", "Cookies",
         "logins", "keyring", "auth", "*", "?", "[", "service", "client_", ".config", "$",
         "environ", "htpasswd", "KUBE", "AWS", "GOOGLE", "NETRC", "PGPASS", "DOCKER", "SSH",
-        "kintsugi",
+        "kintsugi", "sa.json", "-sa.", "_sa.", "sa-key", "sa_key", "keyfile", "key.json",
     ];
     HINTS.iter().any(|h| t.contains(h))
 }
@@ -483,8 +483,9 @@ pub(crate) fn scan_args(e: &mut Walker, c: &Cmd) {
     if searcher && names_only {
         return;
     }
-    // `cut -d= -f1 .env`: only the variables' names come out.
-    if super::key_column::names_only(c) {
+    // `cut -d= -f1 .env`: only the variables' names come out (also of
+    // standard input: `… | sed 's/=.*//'` names no file).
+    if super::key_column::names_only(c) || super::key_column::names_only_stream(c) {
         return;
     }
     // `openssl rsa -in key -noout -check`: checks the key, prints nothing of it.
@@ -544,6 +545,14 @@ pub(crate) fn scan_args(e: &mut Walker, c: &Cmd) {
             if crate::secret_paths::is_secret_dir(&p, e.ctx) {
                 hits.push(p);
             }
+        }
+    }
+    super::json_fields::judge_hits(e, c, &mut hits);
+    // `cat .env | cut -d= -f1`, `cat sa.json | jq .client_email`: the
+    // values stop in the pipe.
+    if !hits.is_empty() {
+        for d in crate::downstream::hidden_kinds(e, c) {
+            hits.retain(|p| !crate::downstream::is_kind(p, d));
         }
     }
     for p in hits {

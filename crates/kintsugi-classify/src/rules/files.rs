@@ -72,6 +72,9 @@ pub(super) fn overwrite(path: &str, append: bool, ctx: &Context) -> Verdict {
             format!("Erases the shell history file {path}."),
         );
     }
+    if let Some(v) = pattern_overwrite(path, append, ctx, proj.as_deref()) {
+        return v;
+    }
     let verb = if append { "Appends to" } else { "Overwrites" };
     let s = format!("{verb} {path}{}.", zone_label(z));
     let (c, r) = match z {
@@ -94,6 +97,49 @@ pub(super) fn overwrite(path: &str, append: bool, ctx: &Context) -> Verdict {
         _ => (A, "write:file"),
     };
     verdict(c, r, s)
+}
+
+/// Overwriting every file a pattern matches (`truncate -s0 ~/**/*.db`,
+/// what `$(find ~ -name '*.db')` lists, `: >` each tracked file): under
+/// home outside its caches, or from `/`, that is data with no undo; every
+/// file of the project is the project root's contents.
+fn pattern_overwrite(
+    path: &str,
+    append: bool,
+    ctx: &Context,
+    proj: Option<&str>,
+) -> Option<Verdict> {
+    if append || !path.starts_with('/') || !path.contains(['*', '?', '[']) {
+        return None;
+    }
+    let comps: Vec<&str> = path.split('/').collect();
+    let k = comps.iter().position(|c| c.contains(['*', '?', '[']))?;
+    let base = if k <= 1 {
+        "/".to_string()
+    } else {
+        comps[..k].join("/")
+    };
+    let rest = comps[k..].join("/");
+    // What the files inside the base are: `~/.cache/*.log` are caches
+    // even though `~/.cache` itself is a top-level entry of home.
+    let inside = zone(&format!("{}/x", base.trim_end_matches('/')), ctx, proj);
+    let (c, r, where_) = match zone(&base, ctx, proj) {
+        Zone::Root | Zone::System if base == "/" => (C, "write:system", "anywhere on the machine"),
+        Zone::Home | Zone::HomeTop | Zone::HomeData | Zone::HomeSensitive
+            if inside != Zone::HomeDeep =>
+        {
+            (C, "write:home", "under your home directory")
+        }
+        Zone::ProjectRoot if matches!(rest.as_str(), "*" | "**" | "**/*") => {
+            (C, "write:project-root", "in the whole project")
+        }
+        _ => return None,
+    };
+    Some(verdict(
+        c,
+        r,
+        format!("Overwrites every file matching {path} {where_}; nothing brings them back."),
+    ))
 }
 
 /// A move or rename; a move into `/dev/null` is a delete.
