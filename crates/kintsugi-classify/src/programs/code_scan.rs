@@ -473,7 +473,8 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth
             interpreter: kind.into(),
         });
     }
-    let metadata_only = metadata_only(code);
+    // PowerShell's key paths are judged per cmdlet (`pwsh_cmdlets`).
+    let metadata_only = metadata_only(code) || kind == "pwsh";
     for lit in literals(code).into_iter().filter(|_| !metadata_only) {
         let cand = expand_user(&lit, &e.home);
         if cand.starts_with('/') || cand.starts_with('.') {

@@ -31,6 +31,7 @@ pub(crate) mod lang_pm;
 pub(crate) mod net;
 pub(crate) mod packages;
 pub(crate) mod pwsh;
+pub(crate) mod pwsh_cmdlets;
 pub(crate) mod scripts;
 pub(crate) mod secrets;
 pub(crate) mod sql_rewrite;

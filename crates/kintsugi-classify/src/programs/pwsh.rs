@@ -2,7 +2,8 @@
 //! `del`, `erase`, `rd`, `ri`, `rmdir`), with `-Recurse` spelled any way
 //! PowerShell accepts (`-r`, `-rec`, `-Recurse`), the path positional or
 //! given by `-Path`/`-LiteralPath`, and `~`, `$HOME`, `$env:HOME`,
-//! `$env:USERPROFILE` read as the home directory.
+//! `$env:USERPROFILE` read as the home directory. Every other statement is
+//! judged by `pwsh_cmdlets`.
 
 use crate::effects::Effect;
 use crate::engine::Walker;
@@ -10,52 +11,99 @@ use crate::engine::Walker;
 /// Cmdlet names and aliases that remove items (compared lowercased).
 const REMOVE: &[&str] = &["remove-item", "rm", "del", "erase", "rd", "ri", "rmdir"];
 
-/// Add a `Delete` for every removing statement in PowerShell `code`.
+/// Add the effects of every statement in PowerShell `code`.
 pub(crate) fn scan(e: &mut Walker, code: &str) {
-    for stmt in code.split([';', '\n', '|', '{', '}']).take(256) {
-        let words: Vec<String> = stmt
+    let mut prev_first = String::new();
+    for (stmt, piped) in statements(code) {
+        let mut words: Vec<String> = stmt
             .split_whitespace()
-            .map(|w| w.trim_matches(['"', '\'']).to_string())
+            .map(|w| w.trim_matches(['"', '\'', ',']).to_string())
             .collect();
-        let Some(first) = words.first() else {
+        // `$x = Get-Content …`, `& Remove-Item …`, `. ./x.ps1`.
+        if words.first().is_some_and(|w| w.starts_with('$')) {
+            let k = words.iter().position(|w| w == "=" || w.ends_with('='));
+            if let Some(k) = k {
+                words.drain(..=k);
+            }
+        }
+        if words.first().is_some_and(|w| w == "&" || w == ".") {
+            words.remove(0);
+        }
+        let Some(first) = words.first().map(|w| w.to_ascii_lowercase()) else {
             continue;
         };
-        if !REMOVE.contains(&first.to_ascii_lowercase().as_str()) {
+        let from_listing = piped && matches!(prev_first.as_str(), "get-process" | "gps" | "ps");
+        prev_first = if words.len() == 1 {
+            first.clone()
+        } else {
+            String::new()
+        };
+        if REMOVE.contains(&first.as_str()) {
+            remove(e, &words);
             continue;
         }
-        let mut recursive = false;
-        let mut paths = Vec::new();
-        let mut k = 1;
-        while k < words.len() {
-            let w = &words[k];
-            let lw = w.to_ascii_lowercase();
-            if let Some(flag) = lw.strip_prefix('-') {
-                if !flag.is_empty() && "recurse".starts_with(flag) {
-                    recursive = true;
-                } else if matches!(flag, "path" | "literalpath" | "lp") {
-                    if let Some(v) = words.get(k + 1) {
-                        paths.push(v.clone());
-                    }
-                    k += 1;
-                }
-            } else {
-                paths.push(w.clone());
+        super::pwsh_cmdlets::statement(e, &first, &words, from_listing);
+    }
+}
+
+/// The statements of `code` (split at `;`, newlines, pipes, braces and
+/// parentheses), each with whether it reads a pipe from the one before.
+fn statements(code: &str) -> Vec<(&str, bool)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut piped = false;
+    for (k, c) in code.char_indices() {
+        if matches!(c, ';' | '\n' | '|' | '{' | '}' | '(' | ')' | '&') {
+            // `&` alone is the call operator; `&&` and `&` at the end split.
+            if c == '&' && !code[k + 1..].starts_with('&') && !code[..k].ends_with('&') {
+                continue;
             }
-            k += 1;
+            out.push((&code[start..k], piped));
+            piped = c == '|';
+            start = k + 1;
+            if out.len() >= 256 {
+                return out;
+            }
         }
-        for p in paths {
-            for one in p.split(',') {
-                let home = home_path(one, &e.home);
-                let path = e.path(&home);
-                e.add(Effect::Delete { path, recursive });
+    }
+    out.push((&code[start..], piped));
+    out
+}
+
+/// `Remove-Item` and its aliases: a `Delete` for every path.
+fn remove(e: &mut Walker, words: &[String]) {
+    let mut recursive = false;
+    let mut paths = Vec::new();
+    let mut k = 1;
+    while k < words.len() {
+        let w = &words[k];
+        let lw = w.to_ascii_lowercase();
+        if let Some(flag) = lw.strip_prefix('-') {
+            if !flag.is_empty() && "recurse".starts_with(flag) {
+                recursive = true;
+            } else if matches!(flag, "path" | "literalpath" | "lp") {
+                if let Some(v) = words.get(k + 1) {
+                    paths.push(v.clone());
+                }
+                k += 1;
             }
+        } else {
+            paths.push(w.clone());
+        }
+        k += 1;
+    }
+    for p in paths {
+        for one in p.split(',') {
+            let home = home_path(one, &e.home);
+            let path = e.path(&home);
+            e.add(Effect::Delete { path, recursive });
         }
     }
 }
 
 /// `~`, `$HOME`, `$env:HOME`, `$env:USERPROFILE` (any case) at the start
 /// of a path, as the home directory; other paths unchanged.
-fn home_path(p: &str, home: &str) -> String {
+pub(crate) fn home_path(p: &str, home: &str) -> String {
     let lower = p.to_ascii_lowercase();
     for pre in ["$env:userprofile", "$env:home", "$home", "~"] {
         if lower.starts_with(pre) {
