@@ -32,6 +32,7 @@ pub(crate) mod net;
 pub(crate) mod packages;
 pub(crate) mod pwsh;
 pub(crate) mod pwsh_cmdlets;
+pub(crate) mod request;
 pub(crate) mod scripts;
 pub(crate) mod secrets;
 pub(crate) mod sql_rewrite;

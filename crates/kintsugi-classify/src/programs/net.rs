@@ -128,6 +128,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 record_download(e, &to, &host);
             }
             dynamic_url(e, &url, c);
+            super::request::judge(e, c, &host);
             true
         }
         // `rclone delete remote:`: every file of a remote's root.
@@ -325,6 +326,19 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 .find(|w| w.text.contains('.') || w.text.contains("://") || w.text.starts_with(':'))
             {
                 let host = host_of(&u.text);
+                if method == "DELETE" {
+                    e.add(Effect::CloudDestroy {
+                        tool: n.into(),
+                        what: format!("HTTP DELETE {}", u.text),
+                    });
+                }
+                // `http :9200/x` is this machine.
+                let to = if u.text.starts_with(':') {
+                    "localhost"
+                } else {
+                    host.as_str()
+                };
+                super::request::judge(e, c, to);
                 let file = pos.iter().any(|w| {
                     w.text.contains("=@") || w.text.contains("@/") || w.text.contains(":=@")
                 });

@@ -427,7 +427,7 @@ mod tests {
                 "ambiguous",
             ),
             (
-                "pwsh -c 'Invoke-RestMethod https://api.example.com/v1/status'",
+                "pwsh -c 'Invoke-WebRequest https://api.example.com/v1/status'",
                 "safe",
             ),
         ]);

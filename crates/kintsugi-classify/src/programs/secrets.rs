@@ -420,7 +420,7 @@ pub(crate) fn secret_var(v: &str) -> bool {
         && !u.contains("PATH")
 }
 
-fn mentions_secret_var(t: &str) -> Option<String> {
+pub(crate) fn mentions_secret_var(t: &str) -> Option<String> {
     let mut rest = t;
     while let Some(k) = rest.find('$') {
         let after = rest[k + 1..].trim_start_matches('{');
