@@ -33,6 +33,7 @@ pub(crate) mod packages;
 pub(crate) mod pwsh;
 pub(crate) mod pwsh_cmdlets;
 pub(crate) mod request;
+pub(crate) mod archive;
 pub(crate) mod scripts;
 pub(crate) mod secrets;
 pub(crate) mod sql_rewrite;
