@@ -76,9 +76,15 @@ mod tests {
     fn tar_members_are_relative_to_dash_c() {
         expect(&[
             ("tar czf /tmp/scratch/keys.tgz -C ~ .ssh", "catastrophic"),
-            ("tar cf - -C ~ .aws | gzip > /tmp/scratch/a.tgz", "catastrophic"),
+            (
+                "tar cf - -C ~ .aws | gzip > /tmp/scratch/a.tgz",
+                "catastrophic",
+            ),
             ("tar -C /home/dev -czf /tmp/b.tgz .gnupg", "catastrophic"),
-            ("tar --directory=$HOME/.ssh -cf /tmp/k.tar id_ed25519", "catastrophic"),
+            (
+                "tar --directory=$HOME/.ssh -cf /tmp/k.tar id_ed25519",
+                "catastrophic",
+            ),
             ("tar czf /tmp/scratch/src.tgz -C ~/proj src", "safe"),
         ]);
     }
@@ -86,8 +92,14 @@ mod tests {
     #[test]
     fn cpio_archives_the_listed_paths() {
         expect(&[
-            ("cpio -o <<< ~/.ssh/id_ed25519 > /tmp/scratch/k.cpio", "catastrophic"),
-            ("find ~/.ssh | cpio -ov > /tmp/scratch/k.cpio", "catastrophic"),
+            (
+                "cpio -o <<< ~/.ssh/id_ed25519 > /tmp/scratch/k.cpio",
+                "catastrophic",
+            ),
+            (
+                "find ~/.ssh | cpio -ov > /tmp/scratch/k.cpio",
+                "catastrophic",
+            ),
             ("find src | cpio -o > /tmp/scratch/src.cpio", "safe"),
             ("cpio -idv < /tmp/scratch/src.cpio", "ambiguous"),
         ]);

@@ -124,7 +124,7 @@ fn sql_severity_plain(sql: &str) -> (u8, String) {
 }
 
 /// A WHERE clause that actually restricts rows (not `1=1`, `true`).
-fn bounded_where(s: &str) -> bool {
+pub(crate) fn bounded_where(s: &str) -> bool {
     let Some(k) = s.find(" WHERE ") else {
         return false;
     };
@@ -449,10 +449,10 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                             || w.text.to_ascii_lowercase().contains(" keys ")
                             || w.text.contains("--scan"))
                 });
-            if up.iter().any(|w| w == "FLUSHALL" || w == "FLUSHDB") {
+            if let Some(what) = super::kv_keys::redis_wipes(e, c, &up) {
                 e.add(Effect::DbDestroy {
                     engine: n.into(),
-                    what: "flushes all keys".into(),
+                    what,
                 });
             } else if mass_delete {
                 e.add(Effect::DbDestroy {
@@ -469,6 +469,9 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                     "EXPIRE",
                     "SHUTDOWN",
                     "DEBUG",
+                    "EVAL",
+                    "EVALSHA",
+                    "FCALL",
                     "SLAVEOF",
                     "REPLICAOF",
                 ]

@@ -7,6 +7,7 @@ use crate::effects::Effect;
 use crate::engine::{Stdin, Walker};
 use crate::words::Word;
 
+pub(crate) mod archive;
 pub(crate) mod carried;
 pub(crate) mod cloud;
 pub(crate) mod code_reach;
@@ -33,7 +34,6 @@ pub(crate) mod packages;
 pub(crate) mod pwsh;
 pub(crate) mod pwsh_cmdlets;
 pub(crate) mod request;
-pub(crate) mod archive;
 pub(crate) mod scripts;
 pub(crate) mod secrets;
 pub(crate) mod sql_rewrite;
