@@ -309,8 +309,9 @@ fn computed_sql(e: &mut Walker, engine: &str, text: &str) -> bool {
 }
 
 fn stdin_sql(e: &mut Walker, c: &Cmd, engine: &str) {
-    if let Stdin::File(p) = &c.stdin
+    if let Stdin::File(p) | Stdin::Literal(p) = &c.stdin
         && computed_sql(e, engine, p)
+        && matches!(c.stdin, Stdin::File(_))
     {
         return;
     }
