@@ -8,6 +8,7 @@ use crate::engine::{Stdin, Walker};
 use crate::words::Word;
 
 pub(crate) mod archive;
+pub(crate) mod rclone;
 pub(crate) mod carried;
 pub(crate) mod cloud;
 pub(crate) mod code_reach;

@@ -131,19 +131,11 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             super::request::judge(e, c, &host);
             true
         }
-        // `rclone delete remote:`: every file of a remote's root.
-        "rclone"
-            if matches!(c.sub(0), "delete" | "deletefile" | "rmdirs")
-                && c.positional().get(1).is_some_and(|w| w.text.ends_with(':'))
-                && !c.dry_run() =>
-        {
-            e.add(Effect::CloudDestroy {
-                tool: n.into(),
-                what: format!("rclone {} of a whole remote", c.sub(0)),
-            });
+        "rclone" => {
+            super::rclone::handle(e, c);
             true
         }
-        "scp" | "rsync" | "sftp" | "rclone" => {
+        "scp" | "rsync" | "sftp" => {
             copy_remote(e, c);
             true
         }
@@ -356,7 +348,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     }
 }
 
-fn copy_remote(e: &mut Walker, c: &Cmd) {
+pub(crate) fn copy_remote(e: &mut Walker, c: &Cmd) {
     let n = c.name.as_str();
     if c.short('n') && n == "rsync" {
         return;
