@@ -42,6 +42,57 @@ const WRITE_MARKS: &[&str] = &[
     "truncate(",
 ];
 
+/// Perl and Ruby functions that build a string at run time.
+pub(crate) const STRING_BUILDERS: &[&str] = &[
+    "scalar", "reverse", "join", "sprintf", "pack", "lc", "uc", "chr", "map", "decode", "qq",
+];
+
+/// A command line from interpreter code with the home directory spelled
+/// the shell's way (`$ENV{HOME}`, `$ENV{'HOME'}`, `#{ENV['HOME']}`,
+/// Tcl's `$env(HOME)`, `${HOME}` stay `$HOME`).
+pub(crate) fn shell_home(cmd: &str) -> String {
+    let mut out = cmd.to_string();
+    for spelled in [
+        "$ENV{HOME}",
+        "$ENV{'HOME'}",
+        "$ENV{\"HOME\"}",
+        "#{ENV['HOME']}",
+        "#{ENV[\"HOME\"]}",
+        "#{Dir.home}",
+        "$env(HOME)",
+        "$::env(HOME)",
+    ] {
+        out = out.replace(spelled, "$HOME");
+    }
+    out
+}
+
+/// Code that prints or hands over the whole environment (`console.log(
+/// process.env)`, `print(os.environ)`, Ruby's `p ENV`, Perl's `%ENV`),
+/// like a bare `env`: every variable, which may include secrets.
+fn dumps_env(kind: &str, code: &str) -> bool {
+    let whole = |pat: &str| {
+        code.match_indices(pat).any(|(k, _)| {
+            let before = code[..k].chars().next_back();
+            let rest = &code[k + pat.len()..];
+            !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+                && (rest.is_empty()
+                    || rest.starts_with([')', ';', ',', ' ', '}', '\n', ']'])
+                    || [
+                        ".items", ".copy", ".values", ".to_h", ".to_a", ".each", ".inspect",
+                    ]
+                    .iter()
+                    .any(|m| rest.starts_with(m)))
+        })
+    };
+    whole("process.env")
+        || whole("os.environ")
+        || code.contains("Deno.env.toObject")
+        || kind == "ruby" && whole("ENV")
+        || matches!(kind, "perl" | "php") && (code.contains("%ENV") || whole("$_ENV"))
+        || kind == "php" && code.contains("getenv()")
+}
+
 /// Scan inline code of `kind` for the effects above.
 pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str) {
     device_write(e, code);
@@ -50,6 +101,12 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str) {
     }
     looked_up_spawn(e, kind, code);
     looked_up_delete(e, code);
+    if dumps_env(kind, code) {
+        e.add(Effect::Change {
+            program: kind.into(),
+            what: "prints every environment variable, which may include secrets".into(),
+        });
+    }
     kill_everything(e, kind, code);
     fetch_eval(e, kind, code);
 }
@@ -187,7 +244,7 @@ fn quoted_spawn(e: &mut Walker, kind: &str, code: &str) {
                 if rest.starts_with(pre)
                     && let Some(cmd) = quote_like(code, offset + pre.len())
                 {
-                    let cmd = super::code_scan::shell_home(&cmd);
+                    let cmd = shell_home(&cmd);
                     e.run_script(&cmd, &via, 1, &crate::engine::Stdin::Terminal);
                     break;
                 }
@@ -345,6 +402,23 @@ mod tests {
                 "ambiguous",
             ),
             ("echo 'exec ls -la' | tclsh", "safe"),
+            ("node -e 'console.log(process.env)'", "ambiguous"),
+            (
+                "python3 -c 'import os; print(dict(os.environ))'",
+                "ambiguous",
+            ),
+            ("ruby -e 'p ENV'", "ambiguous"),
+            (
+                "perl -e 'print \"$_=$ENV{$_}\\n\" for keys %ENV'",
+                "ambiguous",
+            ),
+            ("node -e 'console.log(process.env.NODE_ENV)'", "safe"),
+            (
+                "python3 -c 'import os; print(os.environ[\"HOME\"])'",
+                "safe",
+            ),
+            ("cargo yank --version 0.3.1 kintsugi", "ambiguous"),
+            ("cargo --version", "safe"),
             (
                 "python3 -c 'import os, signal; os.kill(1, signal.SIGTERM)'",
                 "catastrophic",

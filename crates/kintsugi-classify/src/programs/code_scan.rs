@@ -189,31 +189,6 @@ const SPAWN: &[&str] = &[
     "System.shell(",
 ];
 
-/// Perl and Ruby functions that build a string at run time.
-const STRING_BUILDERS: &[&str] = &[
-    "scalar", "reverse", "join", "sprintf", "pack", "lc", "uc", "chr", "map", "decode", "qq",
-];
-
-/// A command line from interpreter code with the home directory spelled
-/// the shell's way (`$ENV{HOME}`, `$ENV{'HOME'}`, `#{ENV['HOME']}`,
-/// Tcl's `$env(HOME)`, `${HOME}` stay `$HOME`).
-pub(crate) fn shell_home(cmd: &str) -> String {
-    let mut out = cmd.to_string();
-    for spelled in [
-        "$ENV{HOME}",
-        "$ENV{'HOME'}",
-        "$ENV{\"HOME\"}",
-        "#{ENV['HOME']}",
-        "#{ENV[\"HOME\"]}",
-        "#{Dir.home}",
-        "$env(HOME)",
-        "$::env(HOME)",
-    ] {
-        out = out.replace(spelled, "$HOME");
-    }
-    out
-}
-
 const DELETE: &[&str] = &[
     "shutil.rmtree",
     "os.remove",
@@ -378,7 +353,9 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth
                 // a command string built when the code runs.
                 let after = &code[at + pat.len()..];
                 let after_ok = after.starts_with(['"', '\'', '$', '@', '('])
-                    || STRING_BUILDERS.iter().any(|b| after.starts_with(b));
+                    || super::code_reach::STRING_BUILDERS
+                        .iter()
+                        .any(|b| after.starts_with(b));
                 if !(before_ok && after_ok) {
                     from = at + pat.len();
                     if from >= code.len() {
@@ -405,7 +382,12 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth
                 Some(cmd) if !cmd.is_empty() => {
                     let mut v = via.to_vec();
                     v.push(format!("{kind} {}", pat.trim_end_matches('(')));
-                    e.run_script(&shell_home(&cmd), &v, depth + 1, &Stdin::Terminal);
+                    e.run_script(
+                        &super::code_reach::shell_home(&cmd),
+                        &v,
+                        depth + 1,
+                        &Stdin::Terminal,
+                    );
                 }
                 _ => {
                     let tail = &code[at..];

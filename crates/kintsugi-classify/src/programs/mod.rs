@@ -8,7 +8,6 @@ use crate::engine::{Stdin, Walker};
 use crate::words::Word;
 
 pub(crate) mod archive;
-pub(crate) mod rclone;
 pub(crate) mod carried;
 pub(crate) mod cloud;
 pub(crate) mod code_reach;
@@ -34,6 +33,7 @@ pub(crate) mod net;
 pub(crate) mod packages;
 pub(crate) mod pwsh;
 pub(crate) mod pwsh_cmdlets;
+pub(crate) mod rclone;
 pub(crate) mod request;
 pub(crate) mod scripts;
 pub(crate) mod secrets;
@@ -134,9 +134,10 @@ impl Cmd {
             "--simulate",
             "--check",
             "--plan",
-            "--version",
             "--preview-only",
-        ]) || self.args.iter().any(|a| {
+        ]) || self.args.iter().enumerate().any(|(k, a)| {
+            a.text == "--version" && self.args.get(k + 1).is_none_or(|n| n.text.starts_with('-'))
+        }) || self.args.iter().any(|a| {
             a.text.strip_prefix("--dry-run=").is_some_and(|v| {
                 !matches!(
                     v.to_ascii_lowercase().as_str(),
