@@ -496,13 +496,18 @@ fn git(c: &Cmd, s0: &str, s1: &str) -> Form {
             Change("skips the repository's commit hooks".into())
         }
         "commit" => Safe,
+        // `branch -d` refuses a branch that is not merged: safe; forcing,
+        // renaming or copying is a change.
         "branch"
             if c.has(&[
-                "-d", "-D", "-m", "-M", "--delete", "--move", "-c", "-C", "-f",
+                "-D", "-m", "-M", "--move", "-c", "-C", "--copy", "-f", "--force",
             ]) =>
         {
-            Change("deletes, renames or forces a branch".into())
+            Change("force-deletes, renames or forces a branch".into())
         }
+        // `reflog -n 10`, `reflog --date=iso`: a listing; `expire`, `delete`
+        // and `drop` are judged by the git family.
+        "reflog" if !matches!(s1, "expire" | "delete" | "drop") => Safe,
         "branch" => Safe,
         "tag" if !c.has(&["-d", "--delete", "-f", "--force"]) => Safe,
         "config"

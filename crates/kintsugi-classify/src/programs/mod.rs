@@ -24,6 +24,7 @@ pub(crate) mod forkbomb;
 pub(crate) mod forms;
 pub(crate) mod fs;
 pub(crate) mod git;
+pub(crate) mod git_abbrev;
 pub(crate) mod http;
 pub(crate) mod inline_code;
 pub(crate) mod key_column;
