@@ -110,6 +110,8 @@ pub(crate) const DESTROY_VERBS: &[&str] = &[
     "rmr",
     "deleteall",
     "rmdir",
+    "killall",
+    "gc",
 ];
 
 /// Verbs that change state (ambiguous in any CLI).
@@ -267,6 +269,9 @@ const WHOLESALE_NOUNS: &[&str] = &[
     "auth",
     "mount",
     "mounts",
+    "records",
+    "realm",
+    "realms",
 ];
 
 /// Flags that turn one destructive call into a wholesale one.
@@ -351,6 +356,8 @@ const DESTROY_OPTIONS: &[&str] = &[
     "--truncate",
     "--delete-all",
     "--remove-all",
+    "--remove-older-than",
+    "--delete-older-than",
 ];
 
 /// An option that destroys everything its call touches, in any spelling:
@@ -418,6 +425,9 @@ fn destroy_verb(c: &Cmd, pos: &[String], options: bool) -> Option<String> {
     {
         return Some(o.text.clone());
     }
+    if expires_everything(c) {
+        return Some("retention".into());
+    }
     if c.name == "tarsnap" && c.args.iter().any(|a| a.text == "-d" || a.text == "--nuke") {
         return Some("-d".into());
     }
@@ -455,10 +465,42 @@ fn destroys(v: &str) -> bool {
     DESTROY_VERBS.contains(&v) || matches!(v, "rmr" | "rmdir")
 }
 
+/// A retention setting so short that the data it keeps is deleted at once
+/// (`--add-config retention.ms=1`, `retention.bytes=0`, `--retention=0`).
+fn expires_everything(c: &Cmd) -> bool {
+    c.args.iter().any(|a| {
+        let t = a.text.to_ascii_lowercase();
+        t.split(',').any(|kv| {
+            let Some((k, v)) = kv.split_once('=') else {
+                return false;
+            };
+            let Ok(n) = v.trim().parse::<u64>() else {
+                return false;
+            };
+            k.contains("retention")
+                && if k.ends_with(".ms") || k.ends_with("_ms") {
+                    n < 60_000
+                } else if k.contains("bytes") {
+                    n < 1024
+                } else {
+                    n == 0
+                }
+        })
+    })
+}
+
 /// A production-looking or root-level target.
 fn wholesale_target(c: &Cmd, pos: &[String]) -> bool {
     let name = crate::words::basename(&c.name);
-    if BACKUP_TOOLS.contains(&name) {
+    if BACKUP_TOOLS.contains(&name) || expires_everything(c) {
+        return true;
+    }
+    // The program's own name says what goes (`kafka-delete-records`).
+    if verb_parts(name)
+        .iter()
+        .skip(1)
+        .any(|p| WHOLESALE_NOUNS.contains(&p.as_str()))
+    {
         return true;
     }
     // The verb alone names everything (`rabbitmqctl reset`, `acme flush`).
@@ -638,6 +680,31 @@ pub(crate) fn unknown(e: &mut Walker, c: &Cmd, kind: &str) {
 #[cfg(test)]
 mod tests {
     use crate::testutil::expect;
+
+    #[test]
+    fn retention_records_and_backup_pruning_destroy() {
+        expect(&[
+            (
+                "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name p --add-config retention.ms=1",
+                "catastrophic",
+            ),
+            (
+                "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name p --add-config retention.ms=604800000",
+                "ambiguous",
+            ),
+            (
+                "kafka-delete-records --bootstrap-server k:9092 --offset-json-file o.json",
+                "catastrophic",
+            ),
+            (
+                "rdiff-backup --remove-older-than 1D /mnt/bk/home",
+                "catastrophic",
+            ),
+            ("dvc gc -w -c -f", "catastrophic"),
+            ("dvc gc -w", "ambiguous"),
+            ("kcadm.sh delete realms/acme", "catastrophic"),
+        ]);
+    }
 
     #[test]
     fn unknown_programs_are_never_safe() {
