@@ -234,6 +234,11 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
         if found {
             break;
         }
+        // `deno run -A URL`, `bun run FILE`: the script follows `run`.
+        if a == "run" && matches!(c.name.as_str(), "deno" | "bun") {
+            i += 1;
+            continue;
+        }
         // A script file: route well-known runners to their families.
         let script = crate::words::basename(a).to_string();
         let rest: Vec<Word> = c.args[i + 1..].to_vec();
