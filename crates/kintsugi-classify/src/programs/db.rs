@@ -514,14 +514,14 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             let what = if c.has(&["--clean", "-c", "--drop"]) {
                 2
             } else {
-                1
+                u8::from(!(n == "pg_restore" && c.has(&["-l", "--list"])))
             };
             if what == 2 {
                 e.add(Effect::DbDestroy {
                     engine: n.into(),
                     what: "restore dropping existing objects".into(),
                 });
-            } else {
+            } else if what == 1 {
                 e.add(Effect::DbWrite {
                     engine: n.into(),
                     what: "restores a dump".into(),

@@ -27,6 +27,7 @@ pub(crate) mod git;
 pub(crate) mod git_abbrev;
 pub(crate) mod http;
 pub(crate) mod inline_code;
+pub(crate) mod jvm_build;
 pub(crate) mod key_column;
 pub(crate) mod kv_keys;
 pub(crate) mod lang_pm;

@@ -12,6 +12,7 @@ use crate::engine::Walker;
 
 /// Verbs that only read or print, in any CLI.
 pub(crate) const READ_VERBS: &[&str] = &[
+    "what-if",
     "list",
     "ls",
     "get",
