@@ -382,6 +382,10 @@ mod tests {
             ("perl -e 'kill 0, 1234'", "safe"),
             (r#"node -e 'process.kill(1, "SIGKILL")'"#, "catastrophic"),
             ("perl -e 'system qq{rm -rf $ENV{HOME}}'", "catastrophic"),
+            (
+                "ruby -e 'system(\"rm -rf #{ENV[\"HOME\"]}\")'",
+                "catastrophic",
+            ),
             ("perl -e '`rm -rf $ENV{HOME}/`'", "catastrophic"),
             (
                 "perl -e 'system scalar reverse(\"~ fr- mr\")'",

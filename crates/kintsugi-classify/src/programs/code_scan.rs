@@ -289,6 +289,14 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth
     if kind == "pwsh" {
         super::pwsh::scan(e, code);
     }
+    // `#{ENV["HOME"]}` nests quotes inside a string: read it as `$HOME`.
+    let homed;
+    let code = if matches!(kind, "ruby" | "perl" | "tcl") {
+        homed = super::code_reach::shell_home(code);
+        homed.as_str()
+    } else {
+        code
+    };
     let lower = code.to_ascii_lowercase();
     let mut spawned = false;
     for pat in SPAWN {

@@ -313,10 +313,12 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 .iter()
                 .any(|w| w.text.contains('=') || w.text.contains(":="))
                 || piped(&c.stdin);
-            if let Some(u) = pos
-                .iter()
-                .find(|w| w.text.contains('.') || w.text.contains("://") || w.text.starts_with(':'))
-            {
+            if let Some(u) = pos.iter().find(|w| {
+                w.text.contains('.')
+                    || w.text.contains("://")
+                    || w.text.starts_with(':')
+                    || w.text.starts_with("localhost")
+            }) {
                 let host = host_of(&u.text);
                 if method == "DELETE" {
                     e.add(Effect::CloudDestroy {

@@ -13,6 +13,7 @@ const REMOVE: &[&str] = &["remove-item", "rm", "del", "erase", "rd", "ri", "rmdi
 
 /// Add the effects of every statement in PowerShell `code`.
 pub(crate) fn scan(e: &mut Walker, code: &str) {
+    super::pwsh_cmdlets::web_secrets(e, code);
     let mut prev_first = String::new();
     for (stmt, piped) in statements(code) {
         let mut words: Vec<String> = stmt
