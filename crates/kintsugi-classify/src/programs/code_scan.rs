@@ -287,7 +287,7 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth
         return;
     }
     if kind == "pwsh" {
-        super::pwsh::scan(e, code);
+        super::pwsh::scan(e, code, via, depth);
     }
     // `#{ENV["HOME"]}` nests quotes inside a string: read it as `$HOME`.
     let homed;

@@ -12,7 +12,7 @@ use crate::engine::Walker;
 const REMOVE: &[&str] = &["remove-item", "rm", "del", "erase", "rd", "ri", "rmdir"];
 
 /// Add the effects of every statement in PowerShell `code`.
-pub(crate) fn scan(e: &mut Walker, code: &str) {
+pub(crate) fn scan(e: &mut Walker, code: &str, via: &[String], depth: usize) {
     super::pwsh_cmdlets::web_secrets(e, code);
     let mut prev_first = String::new();
     for (stmt, piped) in statements(code) {
@@ -44,6 +44,18 @@ pub(crate) fn scan(e: &mut Walker, code: &str) {
             continue;
         }
         super::pwsh_cmdlets::statement(e, &first, &words, from_listing);
+        // A native program (`git push --force`, `shutdown /s`) runs as it
+        // would from any shell.
+        if super::pwsh_cmdlets::native(&first) {
+            let mut v = via.to_vec();
+            v.push("pwsh native command".into());
+            e.run_script(
+                &words.join(" "),
+                &v,
+                depth + 1,
+                &crate::engine::Stdin::Terminal,
+            );
+        }
     }
 }
 

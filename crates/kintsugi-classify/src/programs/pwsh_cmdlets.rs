@@ -171,6 +171,41 @@ pub(crate) fn statement(e: &mut Walker, first: &str, words: &[String], from_list
     }
 }
 
+/// PowerShell keywords and the aliases of cmdlets, which are not programs.
+const NOT_NATIVE: &[&str] = &[
+    "if", "else", "elseif", "foreach", "for", "while", "do", "switch", "function", "param",
+    "return", "try", "catch", "finally", "throw", "begin", "process", "end", "filter", "class",
+    "enum", "exit", "break", "continue", "trap", "using", "data", "until", "gc", "gci", "gi", "gp",
+    "sc", "ac", "clc", "iwr", "irm", "spps", "gps", "ps", "sls", "select", "where", "sort",
+    "measure", "fl", "ft", "fw", "gm", "cat", "type", "dir", "ls", "echo", "write", "cd", "pwd",
+    "pushd", "popd", "cls", "clear", "copy", "cp", "cpi", "move", "mv", "mi", "ren", "rni", "ni",
+    "md", "mkdir", "kill", "sleep", "start", "saps", "iex", "icm", "ipmo", "h", "history", "r",
+    "tee", "curl", "wget", "rvpa", "del", "rm", "rd", "ri", "rmdir", "erase", "sal", "set", "sv",
+    "gv", "nv", "clv", "rv", "epal", "ipal", "ogv", "oh", "lp", "group", "compare", "diff", "man",
+    "help", "gal", "gcm", "gdr", "ndr", "gl", "sl", "chdir", "gu", "nal", "ise", "ii", "gsv",
+    "sasv", "spsv", "gwmi", "gcim", "icim", "iwmi", "rwmi", "swmi",
+];
+
+/// Whether a statement's first word (lowercased) names a native program.
+pub(crate) fn native(first: &str) -> bool {
+    !first.is_empty()
+        && first.len() <= 64
+        && first
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-'))
+        && first
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == '/')
+        && !is_cmdlet(first)
+        && !NOT_NATIVE.contains(&first)
+        && !DISK.contains(&first)
+        && !WRITERS.contains(&first)
+        && !WEB.contains(&first)
+        && !METADATA.contains(&first)
+        && !first.ends_with(".ps1")
+}
+
 /// A `Verb-Noun` name.
 fn is_cmdlet(w: &str) -> bool {
     let mut parts = w.splitn(2, '-');
@@ -462,6 +497,17 @@ mod tests {
                 "pwsh -c 'Invoke-WebRequest https://api.example.com/v1/status'",
                 "safe",
             ),
+        ]);
+    }
+
+    #[test]
+    fn native_programs_run_as_from_any_shell() {
+        expect(&[
+            ("pwsh -c 'git push --force origin main'", "catastrophic"),
+            ("pwsh -Command 'cd src; cargo build'", "safe"),
+            ("pwsh -c 'if (Test-Path x) { dotnet test }'", "safe"),
+            ("pwsh -c 'git status; npm test'", "safe"),
+            ("pwsh -c 'shutdown -h now'", "catastrophic"),
         ]);
     }
 
