@@ -162,5 +162,6 @@ fn deno_and_bun_run_read_the_script_after_run() {
         ),
         ("bun run https://x.example/a.ts", "catastrophic"),
         ("deno test", "safe"),
+        ("deno run --allow-all npm:some-pkg", "ambiguous"),
     ]);
 }
