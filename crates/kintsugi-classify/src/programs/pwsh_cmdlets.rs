@@ -196,7 +196,7 @@ pub(crate) fn native(first: &str) -> bool {
         && first
             .chars()
             .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == '/')
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '.' || c == '/')
         && !is_cmdlet(first)
         && !NOT_NATIVE.contains(&first)
         && !DISK.contains(&first)
@@ -507,6 +507,7 @@ mod tests {
             ("pwsh -Command 'cd src; cargo build'", "safe"),
             ("pwsh -c 'if (Test-Path x) { dotnet test }'", "safe"),
             ("pwsh -c 'git status; npm test'", "safe"),
+            ("pwsh -c '$x = 1; Write-Output $x'", "safe"),
             ("pwsh -c 'shutdown -h now'", "catastrophic"),
         ]);
     }

@@ -75,8 +75,14 @@ pub(crate) fn judge(e: &mut Walker, c: &Cmd, host: &str) {
     }
 }
 
-/// SQL that drops or empties, in `text` itself, URL-decoded, in one of its
-/// `key=value` parameters, or in one of its quoted strings (JSON bodies).
+/// Names under which a database's HTTP API takes its statement (`q=…`,
+/// `?query=…`, `{"sql": "…"}`).
+const SQL_KEYS: &[&str] = &["q", "query", "sql", "stmt", "statement", "command", "cmd"];
+
+/// SQL that drops or empties: `text` itself (a raw body), URL-decoded, the
+/// value of a statement parameter (`q=DROP …`), or the string after a
+/// statement key in a JSON body. Other fields (`comment=drop table talk`)
+/// are prose.
 fn destroying_sql(text: &str) -> Option<String> {
     if !text.is_ascii() {
         return None;
@@ -85,11 +91,20 @@ fn destroying_sql(text: &str) -> Option<String> {
     let mut cands: Vec<String> = vec![text.to_string(), decoded.clone()];
     let query = decoded.split_once('?').map_or(decoded.as_str(), |(_, q)| q);
     for param in query.split('&') {
-        if let Some((_, v)) = param.split_once('=') {
+        if let Some((k, v)) = param.split_once('=')
+            && SQL_KEYS.contains(&k.trim_start_matches(['-']).to_ascii_lowercase().as_str())
+        {
             cands.push(v.trim_start_matches(['=', ':']).to_string());
         }
     }
-    cands.extend(super::code_scan::literals(text));
+    let lits = super::code_scan::literals(text);
+    for (k, l) in lits.iter().enumerate() {
+        if SQL_KEYS.contains(&l.to_ascii_lowercase().as_str())
+            && let Some(v) = lits.get(k + 1)
+        {
+            cands.push(v.clone());
+        }
+    }
     cands
         .iter()
         .map(|s| super::db::sql_severity(s))
