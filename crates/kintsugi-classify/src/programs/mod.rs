@@ -45,6 +45,8 @@ pub(crate) mod system;
 pub(crate) mod table;
 pub(crate) mod tool_fetch;
 pub(crate) mod unknown;
+#[cfg(test)]
+mod unknown_tests;
 pub(crate) mod verb_cli;
 pub(crate) mod walkers;
 

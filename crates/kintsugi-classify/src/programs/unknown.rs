@@ -683,31 +683,6 @@ mod tests {
     use crate::testutil::expect;
 
     #[test]
-    fn retention_records_and_backup_pruning_destroy() {
-        expect(&[
-            (
-                "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name p --add-config retention.ms=1",
-                "catastrophic",
-            ),
-            (
-                "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name p --add-config retention.ms=604800000",
-                "ambiguous",
-            ),
-            (
-                "kafka-delete-records --bootstrap-server k:9092 --offset-json-file o.json",
-                "catastrophic",
-            ),
-            (
-                "rdiff-backup --remove-older-than 1D /mnt/bk/home",
-                "catastrophic",
-            ),
-            ("dvc gc -w -c -f", "catastrophic"),
-            ("dvc gc -w", "ambiguous"),
-            ("kcadm.sh delete realms/acme", "catastrophic"),
-        ]);
-    }
-
-    #[test]
     fn unknown_programs_are_never_safe() {
         expect(&[
             ("frobnicate --now", "ambiguous"),
