@@ -43,6 +43,16 @@ pub(crate) fn scan(e: &mut Walker, code: &str, via: &[String], depth: usize) {
             remove(e, &words);
             continue;
         }
+        // `Invoke-Expression 'Stop-Computer'`: the string is PowerShell too.
+        if matches!(first.as_str(), "invoke-expression" | "iex") && depth < crate::MAX_NESTING {
+            let inner: Vec<&str> = words[1..]
+                .iter()
+                .map(String::as_str)
+                .filter(|w| !w.eq_ignore_ascii_case("-command"))
+                .collect();
+            scan(e, &inner.join(" "), via, depth + 1);
+            continue;
+        }
         super::pwsh_cmdlets::statement(e, &first, &words, from_listing);
         // A native program (`git push --force`, `shutdown /s`) runs as it
         // would from any shell.
@@ -143,6 +153,11 @@ mod tests {
             ("pwsh -c 'del -LiteralPath ./build/out.txt'", "ambiguous"),
             ("pwsh -c 'Get-ChildItem; Write-Output rm'", "safe"),
             ("pwsh -c 'Get-Content README.md'", "safe"),
+            ("pwsh -c \"iex 'Stop-Computer -Force'\"", "catastrophic"),
+            (
+                "pwsh -c \"Invoke-Expression -Command 'Remove-Item -Recurse ~'\"",
+                "catastrophic",
+            ),
         ]);
     }
 }

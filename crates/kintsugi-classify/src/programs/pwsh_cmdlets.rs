@@ -135,6 +135,19 @@ pub(crate) fn statement(e: &mut Walker, first: &str, words: &[String], from_list
         });
         return;
     }
+    if let Some((what, control)) = security_off(first, args) {
+        e.add(Effect::SecurityDisable {
+            what,
+            control: control.into(),
+        });
+        return;
+    }
+    if first == "disable-netadapter" {
+        e.add(Effect::Power {
+            what: "PowerShell `Disable-NetAdapter` takes the machine off the network".into(),
+        });
+        return;
+    }
     if matches!(first, "stop-process" | "spps" | "kill") {
         stop_process(e, words, from_listing);
         return;
@@ -204,6 +217,44 @@ pub(crate) fn native(first: &str) -> bool {
         && !WEB.contains(&first)
         && !METADATA.contains(&first)
         && !first.ends_with(".ps1")
+}
+
+/// Cmdlets that turn a security control off: Defender's real-time and
+/// other protections (`Set-MpPreference -DisableRealtimeMonitoring
+/// $true`), exclusions (`Add-MpPreference -ExclusionPath C:\`), the
+/// firewall (`Set-NetFirewallProfile -Enabled False`) and the event logs
+/// (`Clear-EventLog`, `Remove-EventLog`).
+fn security_off(first: &str, args: &[String]) -> Option<(String, &'static str)> {
+    let lower: Vec<String> = args.iter().map(|a| a.to_ascii_lowercase()).collect();
+    // `-Flag:$false`, `-Flag $false`: the value after the flag.
+    let value_true = |k: usize| {
+        let inline = lower[k].split_once(':').map(|(_, v)| v);
+        let v = inline
+            .or_else(|| lower.get(k + 1).map(String::as_str))
+            .unwrap_or("$true");
+        !matches!(v, "$false" | "false" | "0")
+    };
+    match first {
+        "set-mppreference" => (0..lower.len())
+            .find(|&k| lower[k].starts_with("-disable") && value_true(k))
+            .map(|k| {
+                (
+                    format!("Microsoft Defender protection ({})", args[k]),
+                    "antivirus-off",
+                )
+            }),
+        "add-mppreference" if lower.iter().any(|a| a.starts_with("-exclusion")) => Some((
+            "Microsoft Defender scanning for an excluded path or process".into(),
+            "antivirus-off",
+        )),
+        "set-netfirewallprofile" => (0..lower.len())
+            .find(|&k| lower[k].starts_with("-enabled") && !value_true(k))
+            .map(|_| ("the Windows firewall".into(), "firewall-off")),
+        "clear-eventlog" | "remove-eventlog" | "limit-eventlog" => {
+            Some(("the Windows event logs".into(), "audit-off"))
+        }
+        _ => None,
+    }
 }
 
 /// A `Verb-Noun` name.
@@ -496,6 +547,37 @@ mod tests {
             (
                 "pwsh -c 'Invoke-WebRequest https://api.example.com/v1/status'",
                 "safe",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn security_controls_turned_off() {
+        expect(&[
+            (
+                "pwsh -c 'Set-MpPreference -DisableRealtimeMonitoring $true'",
+                "catastrophic",
+            ),
+            (
+                "powershell -c 'Add-MpPreference -ExclusionPath C:/'",
+                "catastrophic",
+            ),
+            (
+                "pwsh -c 'Set-NetFirewallProfile -Profile Domain,Public -Enabled False'",
+                "catastrophic",
+            ),
+            ("pwsh -c 'Clear-EventLog -LogName Security'", "catastrophic"),
+            (
+                "pwsh -c 'Disable-NetAdapter -Name Ethernet'",
+                "catastrophic",
+            ),
+            (
+                "pwsh -c 'Set-MpPreference -DisableRealtimeMonitoring $false'",
+                "ambiguous",
+            ),
+            (
+                "pwsh -c 'Set-NetFirewallProfile -Enabled True'",
+                "ambiguous",
             ),
         ]);
     }
