@@ -5,8 +5,8 @@
 
 use super::Cmd;
 
-/// Options whose next word is their value, not a task.
-const VALUE_OPTIONS: &[&str] = &[
+/// Gradle options whose next word is their value, not a task.
+const GRADLE_VALUE: &[&str] = &[
     "--tests",
     "--configuration",
     "-x",
@@ -27,6 +27,11 @@ const VALUE_OPTIONS: &[&str] = &[
     "-g",
     "--gradle-user-home",
     "--priority",
+];
+
+/// Maven options whose next word is their value, not a goal (`-s` and
+/// `-t` take none in Gradle, so the lists are kept apart).
+const MAVEN_VALUE: &[&str] = &[
     "-pl",
     "--projects",
     "-f",
@@ -45,6 +50,8 @@ const VALUE_OPTIONS: &[&str] = &[
     "--log-file",
     "-t",
     "--toolchains",
+    "-b",
+    "--builder",
 ];
 
 /// Tasks (lowercased) that report on the build or package it in place.
@@ -69,6 +76,13 @@ pub(crate) const READ_TASKS: &[&str] = &[
 
 /// The task words of `c`.
 pub(crate) fn tasks(c: &Cmd) -> Vec<String> {
+    let value_options = if crate::words::basename(&c.name).starts_with("gradle") {
+        GRADLE_VALUE
+    } else if crate::words::basename(&c.name).starts_with("mvn") {
+        MAVEN_VALUE
+    } else {
+        &[]
+    };
     let mut out = Vec::new();
     let mut skip = false;
     for w in &c.args {
@@ -77,7 +91,7 @@ pub(crate) fn tasks(c: &Cmd) -> Vec<String> {
             skip = false;
             continue;
         }
-        if VALUE_OPTIONS.contains(&t) {
+        if value_options.contains(&t) {
             skip = true;
             continue;
         }
@@ -87,4 +101,20 @@ pub(crate) fn tasks(c: &Cmd) -> Vec<String> {
         out.push(t.to_string());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn option_values_are_not_tasks_per_tool() {
+        expect(&[
+            ("./gradlew -s publish", "ambiguous"),
+            ("mvn -c deploy", "ambiguous"),
+            ("mvn -s ci/settings.xml verify", "safe"),
+            ("./gradlew -x lint build", "safe"),
+            ("./gradlew --tests com.acme.T test", "safe"),
+        ]);
+    }
 }
