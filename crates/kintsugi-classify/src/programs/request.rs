@@ -74,6 +74,25 @@ pub(crate) fn judge(e: &mut Walker, c: &Cmd, host: &str) {
             continue;
         }
         texts.push(t);
+        // `--body-data=q=DROP …`: the option's value is the request's too.
+        if let Some((_, v)) = t.split_once('=').filter(|_| t.starts_with("--")) {
+            texts.push(v);
+        }
+    }
+    // `wget --method=DELETE URL`, like `curl -X DELETE`.
+    let wget_delete = c.name.starts_with("wget")
+        && c.args.iter().enumerate().any(|(k, w)| {
+            w.text.eq_ignore_ascii_case("--method=delete")
+                || w.text == "--method"
+                    && c.args
+                        .get(k + 1)
+                        .is_some_and(|v| v.text.eq_ignore_ascii_case("delete"))
+        });
+    if wget_delete {
+        e.add(Effect::CloudDestroy {
+            tool: c.name.clone(),
+            what: format!("HTTP DELETE to {host}"),
+        });
     }
     if !crate::rules::is_local_host(host)
         && let Some(v) = texts
@@ -207,6 +226,15 @@ mod tests {
     #[test]
     fn destroying_sql_over_http_reaches_the_database() {
         expect(&[
+            ("http DELETE localhost:9200/logs-*", "catastrophic"),
+            (
+                "wget --method=DELETE http://localhost:9200/orders",
+                "catastrophic",
+            ),
+            (
+                "wget -q --method=POST --body-data='q=DROP DATABASE x' http://localhost:8086/query",
+                "catastrophic",
+            ),
             (
                 "curl -X POST http://localhost:8086/query --data-urlencode 'q=DROP DATABASE telegraf'",
                 "catastrophic",
