@@ -309,11 +309,12 @@ impl Walker<'_> {
                 self.cwd = std::path::PathBuf::from(self.home.clone());
             }
         }
-        let help = cmd.args.iter().any(|w| {
-            matches!(
-                w.text.as_str(),
-                "--help" | "-help" | "--usage" | "--version" | "help"
-            )
+        // `--version` followed by a value is an option (`cargo yank
+        // --version 0.3.1`), not a version query.
+        let help = cmd.args.iter().enumerate().any(|(k, w)| {
+            matches!(w.text.as_str(), "--help" | "-help" | "--usage" | "help")
+                || w.text == "--version"
+                    && cmd.args.get(k + 1).is_none_or(|n| n.text.starts_with('-'))
         }) && !matches!(name.as_str(), "echo" | "printf")
             || cmd.args.len() == 1
                 && matches!(cmd.args[0].text.as_str(), "-h" | "-V" | "-v" | "version")

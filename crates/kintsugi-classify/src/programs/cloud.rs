@@ -309,12 +309,26 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 .args
                 .iter()
                 .any(|a| super::unknown::sweeping_option(&a.text));
+            // PaaS colon verbs: `heroku pg:reset`, `pg:killall`, `firebase
+            // hosting:disable`, `addons:destroy`.
             if (sweeping
                 || pos.iter().any(|t| {
-                    t.ends_with(":reset")
-                        || t.ends_with(":destroy")
-                        || t.ends_with(":delete")
-                        || t.ends_with(":remove")
+                    t.rsplit_once(':').is_some_and(|(_, v)| {
+                        matches!(
+                            v,
+                            "reset"
+                                | "destroy"
+                                | "delete"
+                                | "remove"
+                                | "disable"
+                                | "killall"
+                                | "wipe"
+                                | "drop"
+                                | "truncate"
+                                | "nuke"
+                                | "unpublish"
+                        )
+                    })
                 }))
                 && !c.dry_run()
             {

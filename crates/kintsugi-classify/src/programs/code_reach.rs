@@ -2,8 +2,8 @@
 //! in any language: a block device opened for writing (Perl's
 //! `open(D, ">", "/dev/sda")`, PHP's `file_put_contents`, awk's
 //! `printf … > "/dev/sda"`, Lua's `io.open(…, "w")`), a signal sent to
-//! every process (`kill 9, -1`, `os.kill(-1, …)`, `process.kill(-1)`,
-//! `Process.kill("KILL", -1)`), fetched code evaluated without parentheses
+//! every process or PID 1 (`kill 9, -1`, `os.kill(-1, …)`,
+//! `process.kill(1, "SIGKILL")`, `Process.kill("KILL", -1)`), fetched code evaluated without parentheses
 //! (`eval URI.open(…).read`, `eval get(…)`), and the built-in web servers
 //! of interpreters (`ruby -run -e httpd DIR`, `php -S ADDR -t DIR`), which
 //! serve a directory like `http-server DIR`.
@@ -42,6 +42,57 @@ const WRITE_MARKS: &[&str] = &[
     "truncate(",
 ];
 
+/// Perl and Ruby functions that build a string at run time.
+pub(crate) const STRING_BUILDERS: &[&str] = &[
+    "scalar", "reverse", "join", "sprintf", "pack", "lc", "uc", "chr", "map", "decode", "qq",
+];
+
+/// A command line from interpreter code with the home directory spelled
+/// the shell's way (`$ENV{HOME}`, `$ENV{'HOME'}`, `#{ENV['HOME']}`,
+/// Tcl's `$env(HOME)`, `${HOME}` stay `$HOME`).
+pub(crate) fn shell_home(cmd: &str) -> String {
+    let mut out = cmd.to_string();
+    for spelled in [
+        "$ENV{HOME}",
+        "$ENV{'HOME'}",
+        "$ENV{\"HOME\"}",
+        "#{ENV['HOME']}",
+        "#{ENV[\"HOME\"]}",
+        "#{Dir.home}",
+        "$env(HOME)",
+        "$::env(HOME)",
+    ] {
+        out = out.replace(spelled, "$HOME");
+    }
+    out
+}
+
+/// Code that prints or hands over the whole environment (`console.log(
+/// process.env)`, `print(os.environ)`, Ruby's `p ENV`, Perl's `%ENV`),
+/// like a bare `env`: every variable, which may include secrets.
+fn dumps_env(kind: &str, code: &str) -> bool {
+    let whole = |pat: &str| {
+        code.match_indices(pat).any(|(k, _)| {
+            let before = code[..k].chars().next_back();
+            let rest = &code[k + pat.len()..];
+            !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+                && (rest.is_empty()
+                    || rest.starts_with([')', ';', ',', ' ', '}', '\n', ']'])
+                    || [
+                        ".items", ".copy", ".values", ".to_h", ".to_a", ".each", ".inspect",
+                    ]
+                    .iter()
+                    .any(|m| rest.starts_with(m)))
+        })
+    };
+    whole("process.env")
+        || whole("os.environ")
+        || code.contains("Deno.env.toObject")
+        || kind == "ruby" && whole("ENV")
+        || matches!(kind, "perl" | "php") && (code.contains("%ENV") || whole("$_ENV"))
+        || kind == "php" && code.contains("getenv()")
+}
+
 /// Scan inline code of `kind` for the effects above.
 pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str) {
     device_write(e, code);
@@ -49,6 +100,13 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str) {
         quoted_spawn(e, kind, code);
     }
     looked_up_spawn(e, kind, code);
+    looked_up_delete(e, code);
+    if dumps_env(kind, code) {
+        e.add(Effect::Change {
+            program: kind.into(),
+            what: "prints every environment variable, which may include secrets".into(),
+        });
+    }
     kill_everything(e, kind, code);
     fetch_eval(e, kind, code);
 }
@@ -108,6 +166,44 @@ fn looked_up_spawn(e: &mut Walker, kind: &str, code: &str) {
     }
 }
 
+/// A deleting function looked up by name (`getattr(__import__('shutil'),
+/// 'rmtree')('/var/lib/docker')`, `FileUtils.send(:rm_rf, …)`): every
+/// path-like string literal is deleted.
+fn looked_up_delete(e: &mut Walker, code: &str) {
+    if !["getattr(", ".send(", "method(", "__getattribute__("]
+        .iter()
+        .any(|k| code.contains(k))
+    {
+        return;
+    }
+    let lits = super::code_scan::literals(code);
+    let named = |l: &str| {
+        let l = l.trim_start_matches(':');
+        matches!(
+            l,
+            "rmtree" | "rm_rf" | "rm_r" | "remove_dir_all" | "removedirs"
+        ) || matches!(l, "remove" | "unlink" | "rmdir" | "rm")
+    };
+    let recursive = lits.iter().any(|l| {
+        matches!(
+            l.trim_start_matches(':'),
+            "rmtree" | "rm_rf" | "rm_r" | "remove_dir_all"
+        )
+    }) || code.contains("(:rm_rf")
+        || code.contains(":rm_rf");
+    if !lits.iter().any(|l| named(l)) && !code.contains(":rm_rf") {
+        return;
+    }
+    for l in lits
+        .iter()
+        .filter(|l| l.starts_with(['/', '~', '.']) || l.contains('/'))
+        .take(8)
+    {
+        let p = e.path(&super::code_scan::expand_user(l, &e.home));
+        e.add(Effect::Delete { path: p, recursive });
+    }
+}
+
 /// The body of a quote-like operator starting at `from` (`qx(ls)`,
 /// `q{rm -rf ~}`, `qx/ls/`): bracket pairs nest, any other character
 /// closes itself.
@@ -148,6 +244,7 @@ fn quoted_spawn(e: &mut Walker, kind: &str, code: &str) {
                 if rest.starts_with(pre)
                     && let Some(cmd) = quote_like(code, offset + pre.len())
                 {
+                    let cmd = shell_home(&cmd);
                     e.run_script(&cmd, &via, 1, &crate::engine::Stdin::Terminal);
                     break;
                 }
@@ -166,9 +263,26 @@ fn kill_everything(e: &mut Walker, kind: &str, code: &str) {
     for (at, _) in squeezed.match_indices("kill") {
         let tail = &squeezed[at + 4..];
         let end = tail.find([';', '}', '\n']).unwrap_or(tail.len());
-        if tail[..end].split([',', '(', ')']).any(|t| t == "-1") {
+        let args: Vec<&str> = tail[..end]
+            .split([',', '(', ')'])
+            .filter(|t| !t.is_empty())
+            .collect();
+        if args.contains(&"-1") {
             e.add(Effect::Power {
                 what: format!("{kind} code kills every process (kill -1)"),
+            });
+            return;
+        }
+        // PID 1 (init): the first argument in most languages, after the
+        // signal in Perl and Ruby; signal 0 only probes.
+        let pids = if matches!(kind, "perl" | "ruby") {
+            args.get(1..).unwrap_or(&[])
+        } else {
+            args.get(..1).unwrap_or(&[])
+        };
+        if pids.contains(&"1") && !args.contains(&"0") {
+            e.add(Effect::Power {
+                what: format!("{kind} code kills PID 1 (init)"),
             });
             return;
         }
@@ -266,6 +380,56 @@ mod tests {
             (r#"node -e "process.kill(-1)""#, "catastrophic"),
             (r#"ruby -e 'Process.kill("TERM", -1)'"#, "catastrophic"),
             ("perl -e 'kill 0, 1234'", "safe"),
+            (r#"node -e 'process.kill(1, "SIGKILL")'"#, "catastrophic"),
+            ("perl -e 'system qq{rm -rf $ENV{HOME}}'", "catastrophic"),
+            (
+                "ruby -e 'system(\"rm -rf #{ENV[\"HOME\"]}\")'",
+                "catastrophic",
+            ),
+            ("perl -e '`rm -rf $ENV{HOME}/`'", "catastrophic"),
+            (
+                "perl -e 'system scalar reverse(\"~ fr- mr\")'",
+                "catastrophic",
+            ),
+            (
+                "perl -e 'system join(\" \", \"rm\", \"-rf\", \"/\")'",
+                "catastrophic",
+            ),
+            ("perl -e 'print \"the system is up\"'", "safe"),
+            ("tclsh <<< 'exec rm -rf $env(HOME)'", "catastrophic"),
+            (
+                "python3 -c \"getattr(__import__('shutil'), 'rmtree')('/var/lib/docker')\"",
+                "catastrophic",
+            ),
+            (
+                "python3 -c \"getattr(__import__('os'), 'remove')('build/x.o')\"",
+                "ambiguous",
+            ),
+            ("echo 'exec ls -la' | tclsh", "safe"),
+            ("node -e 'console.log(process.env)'", "ambiguous"),
+            (
+                "python3 -c 'import os; print(dict(os.environ))'",
+                "ambiguous",
+            ),
+            ("ruby -e 'p ENV'", "ambiguous"),
+            (
+                "perl -e 'print \"$_=$ENV{$_}\\n\" for keys %ENV'",
+                "ambiguous",
+            ),
+            ("node -e 'console.log(process.env.NODE_ENV)'", "safe"),
+            (
+                "python3 -c 'import os; print(os.environ[\"HOME\"])'",
+                "safe",
+            ),
+            ("cargo yank --version 0.3.1 kintsugi", "ambiguous"),
+            ("cargo --version", "safe"),
+            (
+                "python3 -c 'import os, signal; os.kill(1, signal.SIGTERM)'",
+                "catastrophic",
+            ),
+            ("perl -e 'kill 9, 1'", "catastrophic"),
+            ("perl -e 'kill 1, 4242'", "safe"),
+            ("node -e 'process.kill(1, 0)'", "safe"),
         ]);
     }
 

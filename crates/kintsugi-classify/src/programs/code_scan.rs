@@ -287,8 +287,16 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth
         return;
     }
     if kind == "pwsh" {
-        super::pwsh::scan(e, code);
+        super::pwsh::scan(e, code, via, depth);
     }
+    // `#{ENV["HOME"]}` nests quotes inside a string: read it as `$HOME`.
+    let homed;
+    let code = if matches!(kind, "ruby" | "perl" | "tcl") {
+        homed = super::code_reach::shell_home(code);
+        homed.as_str()
+    } else {
+        code
+    };
     let lower = code.to_ascii_lowercase();
     let mut spawned = false;
     for pat in SPAWN {
@@ -349,7 +357,13 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth
                     .chars()
                     .next_back()
                     .is_none_or(|ch| matches!(ch, ' ' | ';' | '{' | '(' | '\n' | '\t'));
-                let after_ok = code[at + pat.len()..].starts_with(['"', '\'', '$', '@', '(']);
+                // `system scalar reverse("~ fr- mr")`, `system join(…)`:
+                // a command string built when the code runs.
+                let after = &code[at + pat.len()..];
+                let after_ok = after.starts_with(['"', '\'', '$', '@', '('])
+                    || super::code_reach::STRING_BUILDERS
+                        .iter()
+                        .any(|b| after.starts_with(b));
                 if !(before_ok && after_ok) {
                     from = at + pat.len();
                     if from >= code.len() {
@@ -361,6 +375,12 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth
             spawned = true;
             let arg = if *pat == "`" || *pat == "$`" {
                 backtick_body(code, at, pat)
+            } else if kind == "tcl" && *pat == "exec " {
+                // Tcl's `exec rm -rf $env(HOME)`: bare words up to the end
+                // of the command.
+                let rest = &code[at + pat.len()..];
+                let end = rest.find(['\n', ';', ']']).unwrap_or(rest.len());
+                Some(rest[..end].trim().to_string())
             } else if matches!(*pat, "qx" | "%x") {
                 super::code_reach::quote_like(code, at + pat.len())
             } else {
@@ -370,7 +390,12 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth
                 Some(cmd) if !cmd.is_empty() => {
                     let mut v = via.to_vec();
                     v.push(format!("{kind} {}", pat.trim_end_matches('(')));
-                    e.run_script(&cmd, &v, depth + 1, &Stdin::Terminal);
+                    e.run_script(
+                        &super::code_reach::shell_home(&cmd),
+                        &v,
+                        depth + 1,
+                        &Stdin::Terminal,
+                    );
                 }
                 _ => {
                     let tail = &code[at..];
@@ -473,7 +498,8 @@ pub(crate) fn scan(e: &mut Walker, kind: &str, code: &str, via: &[String], depth
             interpreter: kind.into(),
         });
     }
-    let metadata_only = metadata_only(code);
+    // PowerShell's key paths are judged per cmdlet (`pwsh_cmdlets`).
+    let metadata_only = metadata_only(code) || kind == "pwsh";
     for lit in literals(code).into_iter().filter(|_| !metadata_only) {
         let cand = expand_user(&lit, &e.home);
         if cand.starts_with('/') || cand.starts_with('.') {

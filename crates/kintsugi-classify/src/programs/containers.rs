@@ -26,6 +26,9 @@ pub(crate) fn kubectl(e: &mut Walker, c: &Cmd, pos: &[String]) {
                         "namespace"
                             | "namespaces"
                             | "ns"
+                            // OpenShift's `oc delete project X` is a namespace.
+                            | "project"
+                            | "projects"
                             | "all"
                             | "pv"
                             | "pvc"
@@ -58,6 +61,7 @@ pub(crate) fn kubectl(e: &mut Walker, c: &Cmd, pos: &[String]) {
                             | "clusterrolebinding"
                     ) || t.starts_with("namespace/")
                         || t.starts_with("ns/")
+                        || t.starts_with("project/")
                 });
             if broad {
                 destroy(e, n, format!("kubectl {}", pos.join(" ")));
@@ -523,6 +527,9 @@ mod tests {
     #[test]
     fn every_image_only_when_the_listing_is_unfiltered() {
         expect(&[
+            ("oc delete project shop-prod", "catastrophic"),
+            ("oc delete project/shop-staging", "catastrophic"),
+            ("oc get projects", "safe"),
             ("docker rmi -f $(docker images -q)", "catastrophic"),
             ("docker rmi $(docker images -aq)", "catastrophic"),
             ("ids=$(docker images -q); docker rmi $ids", "catastrophic"),

@@ -124,7 +124,7 @@ fn sql_severity_plain(sql: &str) -> (u8, String) {
 }
 
 /// A WHERE clause that actually restricts rows (not `1=1`, `true`).
-fn bounded_where(s: &str) -> bool {
+pub(crate) fn bounded_where(s: &str) -> bool {
     let Some(k) = s.find(" WHERE ") else {
         return false;
     };
@@ -309,8 +309,9 @@ fn computed_sql(e: &mut Walker, engine: &str, text: &str) -> bool {
 }
 
 fn stdin_sql(e: &mut Walker, c: &Cmd, engine: &str) {
-    if let Stdin::File(p) = &c.stdin
+    if let Stdin::File(p) | Stdin::Literal(p) = &c.stdin
         && computed_sql(e, engine, p)
+        && matches!(c.stdin, Stdin::File(_))
     {
         return;
     }
@@ -449,10 +450,10 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                             || w.text.to_ascii_lowercase().contains(" keys ")
                             || w.text.contains("--scan"))
                 });
-            if up.iter().any(|w| w == "FLUSHALL" || w == "FLUSHDB") {
+            if let Some(what) = super::kv_keys::redis_wipes(e, c, &up) {
                 e.add(Effect::DbDestroy {
                     engine: n.into(),
-                    what: "flushes all keys".into(),
+                    what,
                 });
             } else if mass_delete {
                 e.add(Effect::DbDestroy {
@@ -469,6 +470,9 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                     "EXPIRE",
                     "SHUTDOWN",
                     "DEBUG",
+                    "EVAL",
+                    "EVALSHA",
+                    "FCALL",
                     "SLAVEOF",
                     "REPLICAOF",
                 ]
@@ -510,14 +514,14 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             let what = if c.has(&["--clean", "-c", "--drop"]) {
                 2
             } else {
-                1
+                u8::from(!(n == "pg_restore" && c.has(&["-l", "--list"])))
             };
             if what == 2 {
                 e.add(Effect::DbDestroy {
                     engine: n.into(),
                     what: "restore dropping existing objects".into(),
                 });
-            } else {
+            } else if what == 1 {
                 e.add(Effect::DbWrite {
                     engine: n.into(),
                     what: "restores a dump".into(),

@@ -50,6 +50,22 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             what: what.into(),
         })
     };
+    // `tune2fs -l DEV`, `dumpe2fs -h DEV`: print the superblock; any other
+    // tune2fs option rewrites it (a change a person should see).
+    if matches!(n, "tune2fs" | "dumpe2fs" | "e2label") {
+        let lists = n == "dumpe2fs"
+            || c.args
+                .iter()
+                .all(|a| !a.text.starts_with('-') || a.text == "-l")
+                && (n == "e2label" && c.positional().len() < 2 || c.has(&["-l"]));
+        if !lists {
+            e.add(Effect::Change {
+                program: n.into(),
+                what: "changes a filesystem's superblock settings".into(),
+            });
+        }
+        return true;
+    }
     if n.starts_with("mkfs")
         || matches!(
             n,
@@ -371,6 +387,11 @@ mod family_tests {
     #[test]
     fn classifies() {
         expect(&[
+            ("tune2fs -l /dev/sda1", "safe"),
+            ("dumpe2fs -h /dev/sda1", "safe"),
+            ("tune2fs -c 0 /dev/sda1", "ambiguous"),
+            ("e2label /dev/sdb1", "safe"),
+            ("e2label /dev/sdb1 data", "ambiguous"),
             ("zfs destroy -nv tank/data", "safe"),
             ("zfs destroy -r tank/data", "catastrophic"),
             ("lvremove --test vg0/data", "safe"),

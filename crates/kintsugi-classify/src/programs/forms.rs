@@ -288,21 +288,21 @@ pub(crate) fn form(c: &Cmd) -> Option<Form> {
             _ => Change(format!("runs `pip {s0}`")),
         },
         "mvn" | "gradle" | "gradlew" | "./gradlew" | "mvnw" | "./mvnw" | "sbt" => {
-            if pos.is_empty() {
-                Safe
-            } else {
-                pos.iter()
-                    .map(|t| {
-                        let last = t.rsplit(':').next().unwrap_or(t);
-                        if t.contains(':') && matches!(last, "tree" | "analyze" | "list" | "help") {
-                            Safe
-                        } else {
-                            task(last)
-                        }
-                    })
-                    .find(|f| *f != Safe)
-                    .unwrap_or(Safe)
-            }
+            super::jvm_build::tasks(c)
+                .iter()
+                .map(|t| {
+                    let last = t.rsplit(':').next().unwrap_or(t);
+                    if t.contains(':') && matches!(last, "tree" | "analyze" | "list" | "help")
+                        || super::jvm_build::READ_TASKS
+                            .contains(&last.to_ascii_lowercase().as_str())
+                    {
+                        Safe
+                    } else {
+                        task(last)
+                    }
+                })
+                .find(|f| *f != Safe)
+                .unwrap_or(Safe)
         }
         "dotnet" => match s0 {
             _ if listed(n, &words) => Safe,
@@ -496,13 +496,18 @@ fn git(c: &Cmd, s0: &str, s1: &str) -> Form {
             Change("skips the repository's commit hooks".into())
         }
         "commit" => Safe,
+        // `branch -d` refuses a branch that is not merged: safe; forcing,
+        // renaming or copying is a change.
         "branch"
             if c.has(&[
-                "-d", "-D", "-m", "-M", "--delete", "--move", "-c", "-C", "-f",
+                "-D", "-m", "-M", "--move", "-c", "-C", "--copy", "-f", "--force",
             ]) =>
         {
-            Change("deletes, renames or forces a branch".into())
+            Change("force-deletes, renames or forces a branch".into())
         }
+        // `reflog -n 10`, `reflog --date=iso`: a listing; `expire`, `delete`
+        // and `drop` are judged by the git family.
+        "reflog" if !matches!(s1, "expire" | "delete" | "drop") => Safe,
         "branch" => Safe,
         "tag" if !c.has(&["-d", "--delete", "-f", "--force"]) => Safe,
         "config"
@@ -609,6 +614,24 @@ mod tests {
             ("pip list", "safe"),
             ("pip install -r requirements.txt", "ambiguous"),
             ("./gradlew test", "safe"),
+            ("./mvnw -q verify", "safe"),
+            ("./mvnw package -DskipTests", "safe"),
+            ("./gradlew :app:test --tests 'com.acme.ParserTest'", "safe"),
+            (
+                "./gradlew dependencies --configuration runtimeClasspath",
+                "safe",
+            ),
+            ("mvn -pl core -am dependency:tree", "safe"),
+            ("./mvnw deploy", "ambiguous"),
+            ("az deployment group what-if -g rg -f main.bicep", "safe"),
+            ("pg_restore -l dump.pgc", "safe"),
+            ("pg_restore -d shop dump.pgc", "ambiguous"),
+            ("python manage.py sqlflush", "safe"),
+            ("python manage.py flush", "catastrophic"),
+            (
+                "mongoexport --db shop --collection o --out /tmp/scratch/o.json",
+                "safe",
+            ),
             ("mvn -q verify", "safe"),
             ("mvn dependency:tree", "safe"),
             ("gradle clean build", "ambiguous"),

@@ -388,6 +388,10 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
             true
         }
+        "cpio" => {
+            super::archive::cpio(e, c);
+            true
+        }
         "tar" | "bsdtar" | "gtar" => {
             tar(e, c);
             true
@@ -729,12 +733,7 @@ fn tar(e: &mut Walker, c: &Cmd) {
                 append: false,
             });
         }
-        for w in c.positional() {
-            let p = e.path(&w.text);
-            if crate::secret_paths::is_secret_dir(&p, e.ctx) {
-                e.add(Effect::SecretRead { path: p });
-            }
-        }
+        super::archive::tar_members(e, c);
     }
 }
 

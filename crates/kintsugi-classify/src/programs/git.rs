@@ -78,7 +78,8 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     if let Some(expanded) = expand_alias(e, c, i, &sub) {
         return handle(e, &expanded);
     }
-    let rest: Vec<Word> = c.args[(i + 1).min(c.args.len())..].to_vec();
+    let mut rest: Vec<Word> = c.args[(i + 1).min(c.args.len())..].to_vec();
+    super::git_abbrev::expand(&sub, &mut rest);
     let g = Cmd {
         name: format!("git {sub}"),
         args: rest,

@@ -231,6 +231,7 @@ pub(crate) fn curl(e: &mut Walker, c: &Cmd) {
         record_download(e, &to, &host);
     }
     dynamic_url(e, &url, c);
+    super::request::judge(e, c, &host);
 }
 
 /// A download into a file: ambiguous by itself, remembered so that running

@@ -54,8 +54,12 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     if matches!(c.name.as_str(), "deno" | "bun") {
         let pos = c.positional();
         let file_like = |k: usize| {
-            pos.get(k)
-                .is_some_and(|w| w.text.contains('.') || w.text.contains('/'))
+            pos.get(k).is_some_and(|w| {
+                w.text.contains('.')
+                    || w.text.contains('/')
+                    || w.text.starts_with("npm:")
+                    || w.text.starts_with("jsr:")
+            })
         };
         let script = file_like(0) || pos.first().is_some_and(|w| w.text == "run") && file_like(1);
         if !script && !c.has(&["-e", "--eval", "-p", "--print", "eval"]) {
@@ -233,6 +237,11 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
         // After inline code, the remaining words are its data files.
         if found {
             break;
+        }
+        // `deno run -A URL`, `bun run FILE`: the script follows `run`.
+        if a == "run" && matches!(c.name.as_str(), "deno" | "bun") {
+            i += 1;
+            continue;
         }
         // A script file: route well-known runners to their families.
         let script = crate::words::basename(a).to_string();

@@ -8,7 +8,58 @@
 
 use super::Cmd;
 use crate::effects::Effect;
-use crate::engine::Walker;
+use crate::engine::{Stdin, Walker};
+
+/// What a `redis-cli` line wipes, given its upper-cased command words: a
+/// flush, `SHUTDOWN NOSAVE`, or a Lua script (an `EVAL` argument or an
+/// `--eval` script read from stdin) that flushes or deletes every key. An
+/// `--eval` script that cannot be read is recorded as a write.
+pub(crate) fn redis_wipes(e: &mut Walker, c: &Cmd, up: &[String]) -> Option<String> {
+    if up.iter().any(|w| w == "FLUSHALL" || w == "FLUSHDB") {
+        return Some("flushes all keys".into());
+    }
+    if up.first().is_some_and(|w| w == "SHUTDOWN") && up.iter().any(|w| w == "NOSAVE") {
+        return Some("shuts the server down without saving".into());
+    }
+    let mut scripts: Vec<String> = Vec::new();
+    if up
+        .first()
+        .is_some_and(|w| matches!(w.as_str(), "EVAL" | "EVAL_RO" | "FUNCTION"))
+    {
+        scripts.extend(up.iter().skip(1).cloned());
+    }
+    if let Some(file) = c.opt(&["--eval"]) {
+        match (&c.stdin, file.text.as_str()) {
+            (Stdin::Literal(t), "/dev/stdin" | "-") => scripts.push(t.to_ascii_uppercase()),
+            _ => e.add(Effect::DbWrite {
+                engine: c.name.clone(),
+                what: format!("runs the Lua script {}", file.text),
+            }),
+        }
+    }
+    scripts.iter().find_map(|s| lua_wipes(s))
+}
+
+/// Upper-cased Lua that calls a flush, or deletes what `KEYS *` lists.
+fn lua_wipes(s: &str) -> Option<String> {
+    let sq: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| if c == '"' { '\'' } else { c })
+        .collect();
+    let calls = |name: &str| {
+        ["CALL('", "PCALL('"]
+            .iter()
+            .any(|k| sq.contains(&format!("{k}{name}'")))
+    };
+    if calls("FLUSHALL") || calls("FLUSHDB") {
+        return Some("flushes all keys from a Lua script".into());
+    }
+    if (calls("DEL") || calls("UNLINK")) && sq.contains("'KEYS','*'") {
+        return Some("deletes every key from a Lua script".into());
+    }
+    None
+}
 
 /// `consul kv delete …`: `Some(true)` when it removes a subtree or the
 /// whole store, `Some(false)` for one key, `None` for any other form.
@@ -66,6 +117,35 @@ pub(crate) fn extra(e: &mut Walker, c: &Cmd) {
 #[cfg(test)]
 mod tests {
     use crate::testutil::expect;
+
+    #[test]
+    fn redis_lua_scripts_that_flush_are_wipes() {
+        expect(&[
+            (
+                "redis-cli EVAL \"return redis.call('FLUSHDB')\" 0",
+                "catastrophic",
+            ),
+            (
+                "redis-cli -h cache EVAL \"redis.pcall( 'flushall' )\" 0",
+                "catastrophic",
+            ),
+            (
+                "redis-cli --eval /dev/stdin <<< \"return redis.call('flushall')\"",
+                "catastrophic",
+            ),
+            (
+                "redis-cli EVAL \"return redis.call('del', unpack(redis.call('keys', '*')))\" 0",
+                "catastrophic",
+            ),
+            ("redis-cli -a \"$P\" SHUTDOWN NOSAVE", "catastrophic"),
+            (
+                "redis-cli EVAL \"return redis.call('GET', KEYS[1])\" 1 k",
+                "ambiguous",
+            ),
+            ("redis-cli --eval scripts/migrate.lua", "ambiguous"),
+            ("redis-cli SHUTDOWN SAVE", "ambiguous"),
+        ]);
+    }
 
     #[test]
     fn one_key_is_a_change() {

@@ -7,6 +7,7 @@ use crate::effects::Effect;
 use crate::engine::{Stdin, Walker};
 use crate::words::Word;
 
+pub(crate) mod archive;
 pub(crate) mod carried;
 pub(crate) mod cloud;
 pub(crate) mod code_reach;
@@ -23,9 +24,14 @@ pub(crate) mod forkbomb;
 pub(crate) mod forms;
 pub(crate) mod fs;
 pub(crate) mod git;
+pub(crate) mod git_abbrev;
 pub(crate) mod http;
 pub(crate) mod inline_code;
+<<<<<<< HEAD
 pub(crate) mod json_fields;
+=======
+pub(crate) mod jvm_build;
+>>>>>>> red10
 pub(crate) mod key_column;
 pub(crate) mod kv_keys;
 pub(crate) mod lang_pm;
@@ -33,6 +39,9 @@ pub(crate) mod net;
 pub(crate) mod packages;
 pub(crate) mod publish;
 pub(crate) mod pwsh;
+pub(crate) mod pwsh_cmdlets;
+pub(crate) mod rclone;
+pub(crate) mod request;
 pub(crate) mod scripts;
 pub(crate) mod secret_manifests;
 pub(crate) mod secrets;
@@ -43,6 +52,8 @@ pub(crate) mod table;
 pub(crate) mod tool_fetch;
 pub(crate) mod traffic;
 pub(crate) mod unknown;
+#[cfg(test)]
+mod unknown_tests;
 pub(crate) mod verb_cli;
 pub(crate) mod walkers;
 pub(crate) mod watchers;
@@ -135,9 +146,10 @@ impl Cmd {
             "--simulate",
             "--check",
             "--plan",
-            "--version",
             "--preview-only",
-        ]) || self.args.iter().any(|a| {
+        ]) || self.args.iter().enumerate().any(|(k, a)| {
+            a.text == "--version" && self.args.get(k + 1).is_none_or(|n| n.text.starts_with('-'))
+        }) || self.args.iter().any(|a| {
             a.text.strip_prefix("--dry-run=").is_some_and(|v| {
                 !matches!(
                     v.to_ascii_lowercase().as_str(),

@@ -131,21 +131,14 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 record_download(e, &to, &host);
             }
             dynamic_url(e, &url, c);
+            super::request::judge(e, c, &host);
             true
         }
-        // `rclone delete remote:`: every file of a remote's root.
-        "rclone"
-            if matches!(c.sub(0), "delete" | "deletefile" | "rmdirs")
-                && c.positional().get(1).is_some_and(|w| w.text.ends_with(':'))
-                && !c.dry_run() =>
-        {
-            e.add(Effect::CloudDestroy {
-                tool: n.into(),
-                what: format!("rclone {} of a whole remote", c.sub(0)),
-            });
+        "rclone" => {
+            super::rclone::handle(e, c);
             true
         }
-        "scp" | "rsync" | "sftp" | "rclone" => {
+        "scp" | "rsync" | "sftp" => {
             copy_remote(e, c);
             true
         }
@@ -323,11 +316,26 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 .iter()
                 .any(|w| w.text.contains('=') || w.text.contains(":="))
                 || piped(&c.stdin);
-            if let Some(u) = pos
-                .iter()
-                .find(|w| w.text.contains('.') || w.text.contains("://") || w.text.starts_with(':'))
-            {
+            if let Some(u) = pos.iter().find(|w| {
+                w.text.contains('.')
+                    || w.text.contains("://")
+                    || w.text.starts_with(':')
+                    || w.text.starts_with("localhost")
+            }) {
                 let host = host_of(&u.text);
+                if method == "DELETE" {
+                    e.add(Effect::CloudDestroy {
+                        tool: n.into(),
+                        what: format!("HTTP DELETE {}", u.text),
+                    });
+                }
+                // `http :9200/x` is this machine.
+                let to = if u.text.starts_with(':') {
+                    "localhost"
+                } else {
+                    host.as_str()
+                };
+                super::request::judge(e, c, to);
                 let file = pos.iter().any(|w| {
                     w.text.contains("=@") || w.text.contains("@/") || w.text.contains(":=@")
                 });
@@ -345,7 +353,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     }
 }
 
-fn copy_remote(e: &mut Walker, c: &Cmd) {
+pub(crate) fn copy_remote(e: &mut Walker, c: &Cmd) {
     let n = c.name.as_str();
     if c.short('n') && n == "rsync" {
         return;

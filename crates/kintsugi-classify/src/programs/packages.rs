@@ -117,6 +117,16 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     let pos: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
     let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
     let global = c.short('g') || c.long("--global") || c.long("--location=global");
+    // `snap remove --purge lxd`: the snap's data (`/var/snap/NAME`) goes
+    // with it, and no snapshot is kept.
+    if n == "snap" && p(0) == "remove" && c.long("--purge") && !c.dry_run() {
+        for name in pos.iter().skip(1).filter(|w| !w.is_empty()) {
+            e.add(Effect::Delete {
+                path: format!("/var/snap/{name}"),
+                recursive: true,
+            });
+        }
+    }
     match n {
         "npm" | "pnpm" | "yarn" | "bun" | "cnpm" => {
             let sub = p(0);
@@ -619,6 +629,9 @@ mod tests {
     #[test]
     fn removing_essential_system_packages() {
         expect(&[
+            ("snap remove --purge lxd", "catastrophic"),
+            ("sudo snap remove --purge microk8s", "catastrophic"),
+            ("snap remove hello-world", "ambiguous"),
             ("apt-get remove --purge -y openssh-server", "catastrophic"),
             ("pacman -Rns --noconfirm linux", "catastrophic"),
             ("rpm -e --nodeps glibc", "catastrophic"),

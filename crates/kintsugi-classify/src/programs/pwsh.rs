@@ -2,7 +2,8 @@
 //! `del`, `erase`, `rd`, `ri`, `rmdir`), with `-Recurse` spelled any way
 //! PowerShell accepts (`-r`, `-rec`, `-Recurse`), the path positional or
 //! given by `-Path`/`-LiteralPath`, and `~`, `$HOME`, `$env:HOME`,
-//! `$env:USERPROFILE` read as the home directory.
+//! `$env:USERPROFILE` read as the home directory. Every other statement is
+//! judged by `pwsh_cmdlets`.
 
 use crate::effects::Effect;
 use crate::engine::Walker;
@@ -10,52 +11,122 @@ use crate::engine::Walker;
 /// Cmdlet names and aliases that remove items (compared lowercased).
 const REMOVE: &[&str] = &["remove-item", "rm", "del", "erase", "rd", "ri", "rmdir"];
 
-/// Add a `Delete` for every removing statement in PowerShell `code`.
-pub(crate) fn scan(e: &mut Walker, code: &str) {
-    for stmt in code.split([';', '\n', '|', '{', '}']).take(256) {
-        let words: Vec<String> = stmt
+/// Add the effects of every statement in PowerShell `code`.
+pub(crate) fn scan(e: &mut Walker, code: &str, via: &[String], depth: usize) {
+    super::pwsh_cmdlets::web_secrets(e, code);
+    let mut prev_first = String::new();
+    for (stmt, piped) in statements(code) {
+        let mut words: Vec<String> = stmt
             .split_whitespace()
-            .map(|w| w.trim_matches(['"', '\'']).to_string())
+            .map(|w| w.trim_matches(['"', '\'', ',']).to_string())
             .collect();
-        let Some(first) = words.first() else {
+        // `$x = Get-Content …`, `& Remove-Item …`, `. ./x.ps1`.
+        if words.first().is_some_and(|w| w.starts_with('$')) {
+            let k = words.iter().position(|w| w == "=" || w.ends_with('='));
+            if let Some(k) = k {
+                words.drain(..=k);
+            }
+        }
+        if words.first().is_some_and(|w| w == "&" || w == ".") {
+            words.remove(0);
+        }
+        let Some(first) = words.first().map(|w| w.to_ascii_lowercase()) else {
             continue;
         };
-        if !REMOVE.contains(&first.to_ascii_lowercase().as_str()) {
+        let from_listing = piped && matches!(prev_first.as_str(), "get-process" | "gps" | "ps");
+        prev_first = if words.len() == 1 {
+            first.clone()
+        } else {
+            String::new()
+        };
+        if REMOVE.contains(&first.as_str()) {
+            remove(e, &words);
             continue;
         }
-        let mut recursive = false;
-        let mut paths = Vec::new();
-        let mut k = 1;
-        while k < words.len() {
-            let w = &words[k];
-            let lw = w.to_ascii_lowercase();
-            if let Some(flag) = lw.strip_prefix('-') {
-                if !flag.is_empty() && "recurse".starts_with(flag) {
-                    recursive = true;
-                } else if matches!(flag, "path" | "literalpath" | "lp") {
-                    if let Some(v) = words.get(k + 1) {
-                        paths.push(v.clone());
-                    }
-                    k += 1;
-                }
-            } else {
-                paths.push(w.clone());
-            }
-            k += 1;
+        // `Invoke-Expression 'Stop-Computer'`: the string is PowerShell too.
+        if matches!(first.as_str(), "invoke-expression" | "iex") && depth < crate::MAX_NESTING {
+            let inner: Vec<&str> = words[1..]
+                .iter()
+                .map(String::as_str)
+                .filter(|w| !w.eq_ignore_ascii_case("-command"))
+                .collect();
+            scan(e, &inner.join(" "), via, depth + 1);
+            continue;
         }
-        for p in paths {
-            for one in p.split(',') {
-                let home = home_path(one, &e.home);
-                let path = e.path(&home);
-                e.add(Effect::Delete { path, recursive });
+        super::pwsh_cmdlets::statement(e, &first, &words, from_listing);
+        // A native program (`git push --force`, `shutdown /s`) runs as it
+        // would from any shell.
+        if super::pwsh_cmdlets::native(&first) {
+            let mut v = via.to_vec();
+            v.push("pwsh native command".into());
+            e.run_script(
+                &words.join(" "),
+                &v,
+                depth + 1,
+                &crate::engine::Stdin::Terminal,
+            );
+        }
+    }
+}
+
+/// The statements of `code` (split at `;`, newlines, pipes, braces and
+/// parentheses), each with whether it reads a pipe from the one before.
+fn statements(code: &str) -> Vec<(&str, bool)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut piped = false;
+    for (k, c) in code.char_indices() {
+        if matches!(c, ';' | '\n' | '|' | '{' | '}' | '(' | ')' | '&') {
+            // `&` alone is the call operator; `&&` and `&` at the end split.
+            if c == '&' && !code[k + 1..].starts_with('&') && !code[..k].ends_with('&') {
+                continue;
             }
+            out.push((&code[start..k], piped));
+            piped = c == '|';
+            start = k + 1;
+            if out.len() >= 256 {
+                return out;
+            }
+        }
+    }
+    out.push((&code[start..], piped));
+    out
+}
+
+/// `Remove-Item` and its aliases: a `Delete` for every path.
+fn remove(e: &mut Walker, words: &[String]) {
+    let mut recursive = false;
+    let mut paths = Vec::new();
+    let mut k = 1;
+    while k < words.len() {
+        let w = &words[k];
+        let lw = w.to_ascii_lowercase();
+        if let Some(flag) = lw.strip_prefix('-') {
+            if !flag.is_empty() && "recurse".starts_with(flag) {
+                recursive = true;
+            } else if matches!(flag, "path" | "literalpath" | "lp") {
+                if let Some(v) = words.get(k + 1) {
+                    paths.push(v.clone());
+                }
+                k += 1;
+            }
+        } else {
+            paths.push(w.clone());
+        }
+        k += 1;
+    }
+    for p in paths {
+        for one in p.split(',') {
+            let home = home_path(one, &e.home);
+            let path = e.path(&home);
+            e.add(Effect::Delete { path, recursive });
         }
     }
 }
 
 /// `~`, `$HOME`, `$env:HOME`, `$env:USERPROFILE` (any case) at the start
 /// of a path, as the home directory; other paths unchanged.
-fn home_path(p: &str, home: &str) -> String {
+pub(crate) fn home_path(p: &str, home: &str) -> String {
     let lower = p.to_ascii_lowercase();
     for pre in ["$env:userprofile", "$env:home", "$home", "~"] {
         if lower.starts_with(pre) {
@@ -82,6 +153,11 @@ mod tests {
             ("pwsh -c 'del -LiteralPath ./build/out.txt'", "ambiguous"),
             ("pwsh -c 'Get-ChildItem; Write-Output rm'", "safe"),
             ("pwsh -c 'Get-Content README.md'", "safe"),
+            ("pwsh -c \"iex 'Stop-Computer -Force'\"", "catastrophic"),
+            (
+                "pwsh -c \"Invoke-Expression -Command 'Remove-Item -Recurse ~'\"",
+                "catastrophic",
+            ),
         ]);
     }
 }

@@ -420,7 +420,7 @@ pub(crate) fn secret_var(v: &str) -> bool {
         && !u.contains("PATH")
 }
 
-fn mentions_secret_var(t: &str) -> Option<String> {
+pub(crate) fn mentions_secret_var(t: &str) -> Option<String> {
     let mut rest = t;
     while let Some(k) = rest.find('$') {
         let after = rest[k + 1..].trim_start_matches('{');
@@ -455,6 +455,8 @@ pub(crate) fn scan_args(e: &mut Walker, c: &Cmd) {
         std::sync::OnceLock::new();
     if crate::safe_list::set_of(&NO_READ_SET, NO_READ).contains(c.name.as_str())
         || c.name.starts_with("git ")
+        // PowerShell code is judged statement by statement (`pwsh_cmdlets`).
+        || matches!(c.name.as_str(), "pwsh" | "powershell")
     {
         return;
     }

@@ -133,11 +133,31 @@ fn fetched(text: &str) -> bool {
         })
 }
 
-/// Upper-cased mongo shell calls that drop every user, role or index.
+/// Upper-cased mongo shell calls that drop every user, role or index, a
+/// collection or database dropped through `runCommand`/`adminCommand`, a
+/// `bulkWrite` deleting or updating with an empty filter, and ClickHouse
+/// mutations over every row (`ALTER TABLE t DELETE WHERE 1`).
 pub(crate) fn drops_everything(s: &str) -> bool {
-    [".DROPALLUSERS(", ".DROPALLROLES(", ".DROPINDEXES()"]
-        .iter()
-        .any(|k| s.contains(k))
+    let sq: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let command = ["RUNCOMMAND({", "ADMINCOMMAND({"].iter().any(|c| {
+        sq.match_indices(c).any(|(k, _)| {
+            let body = &sq[k + c.len()..];
+            body.starts_with("DROP:")
+                || body.starts_with("DROPDATABASE:")
+                || body.starts_with("DELETE:") && body.contains("Q:{}")
+        })
+    });
+    let bulk = sq.contains("DELETEMANY:{FILTER:{}}") || sq.contains("UPDATEMANY:{FILTER:{},");
+    let mutation = s.starts_with("ALTER TABLE")
+        && s.find(" DELETE WHERE ")
+            .or_else(|| s.find(" UPDATE "))
+            .is_some_and(|k| !super::db::bounded_where(&s[k..]));
+    command
+        || bulk
+        || mutation
+        || [".DROPALLUSERS(", ".DROPALLROLES(", ".DROPINDEXES()"]
+            .iter()
+            .any(|k| s.contains(k))
 }
 
 /// `printf` escapes in a format: `\xHH` and octal `\NNN` / `\0NNN`.
@@ -278,6 +298,40 @@ pub(crate) fn cypher(e: &mut Walker, c: &Cmd) -> bool {
 mod tests {
     use super::*;
     use crate::testutil::expect;
+
+    #[test]
+    fn store_commands_that_drop_or_empty_everything() {
+        expect(&[
+            (
+                "mongosh shop --eval 'db.runCommand({drop: \"orders\"})'",
+                "catastrophic",
+            ),
+            (
+                "mongosh --eval 'db.adminCommand({ dropDatabase: 1 })'",
+                "catastrophic",
+            ),
+            (
+                "mongosh shop --eval 'db.orders.bulkWrite([{deleteMany: {filter: {}}}])'",
+                "catastrophic",
+            ),
+            (
+                "clickhouse-client -q 'ALTER TABLE events DELETE WHERE 1'",
+                "catastrophic",
+            ),
+            (
+                "clickhouse-client -q 'ALTER TABLE t ON CLUSTER c UPDATE x = 0 WHERE true'",
+                "catastrophic",
+            ),
+            (
+                "clickhouse-client -q 'ALTER TABLE events DELETE WHERE id = 7'",
+                "ambiguous",
+            ),
+            (
+                "mongosh shop --eval 'db.runCommand({count: \"orders\"})'",
+                "safe",
+            ),
+        ]);
+    }
 
     #[test]
     fn executable_comments_and_explain_analyze() {

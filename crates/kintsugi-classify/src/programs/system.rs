@@ -57,6 +57,25 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
             true
         }
+        // `rtcwake -m off|disk`: powers off or hibernates until the alarm;
+        // a suspend or a bare alarm is a change; `-m show` only reads.
+        "rtcwake" => {
+            let mode = c
+                .opt(&["-m", "--mode"])
+                .map(|w| w.text.clone())
+                .or_else(|| c.opt_eq("--mode"))
+                .unwrap_or_else(|| "standby".into());
+            match mode.as_str() {
+                "off" | "disk" => power(e, format!("rtcwake -m {mode}")),
+                "show" => {}
+                _ if c.dry_run() || c.has(&["-n"]) => {}
+                _ => e.add(Effect::Change {
+                    program: n.into(),
+                    what: format!("suspends the machine or sets its wake alarm (-m {mode})"),
+                }),
+            }
+            true
+        }
         "init" | "telinit" => {
             if matches!(p(0), "0" | "6" | "1" | "s" | "S") {
                 power(e, format!("{n} {}", p(0)));
@@ -585,6 +604,10 @@ mod family_tests {
     #[test]
     fn classifies() {
         expect(&[
+            ("rtcwake -m off -s 60", "catastrophic"),
+            ("sudo rtcwake --mode=disk -s 0", "catastrophic"),
+            ("rtcwake -m mem -s 30", "ambiguous"),
+            ("rtcwake -m show", "safe"),
             ("ufw allow from any to any", "catastrophic"),
             ("sudo ufw allow from any", "catastrophic"),
             ("ufw allow from 10.0.0.0/8 to any port 22", "ambiguous"),

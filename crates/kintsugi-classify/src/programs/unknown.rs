@@ -12,6 +12,7 @@ use crate::engine::Walker;
 
 /// Verbs that only read or print, in any CLI.
 pub(crate) const READ_VERBS: &[&str] = &[
+    "what-if",
     "list",
     "ls",
     "get",
@@ -110,6 +111,8 @@ pub(crate) const DESTROY_VERBS: &[&str] = &[
     "rmr",
     "deleteall",
     "rmdir",
+    "killall",
+    "gc",
 ];
 
 /// Verbs that change state (ambiguous in any CLI).
@@ -267,6 +270,9 @@ const WHOLESALE_NOUNS: &[&str] = &[
     "auth",
     "mount",
     "mounts",
+    "records",
+    "realm",
+    "realms",
 ];
 
 /// Flags that turn one destructive call into a wholesale one.
@@ -351,6 +357,8 @@ const DESTROY_OPTIONS: &[&str] = &[
     "--truncate",
     "--delete-all",
     "--remove-all",
+    "--remove-older-than",
+    "--delete-older-than",
 ];
 
 /// An option that destroys everything its call touches, in any spelling:
@@ -418,6 +426,9 @@ fn destroy_verb(c: &Cmd, pos: &[String], options: bool) -> Option<String> {
     {
         return Some(o.text.clone());
     }
+    if expires_everything(c) {
+        return Some("retention".into());
+    }
     if c.name == "tarsnap" && c.args.iter().any(|a| a.text == "-d" || a.text == "--nuke") {
         return Some("-d".into());
     }
@@ -455,10 +466,42 @@ fn destroys(v: &str) -> bool {
     DESTROY_VERBS.contains(&v) || matches!(v, "rmr" | "rmdir")
 }
 
+/// A retention setting so short that the data it keeps is deleted at once
+/// (`--add-config retention.ms=1`, `retention.bytes=0`, `--retention=0`).
+fn expires_everything(c: &Cmd) -> bool {
+    c.args.iter().any(|a| {
+        let t = a.text.to_ascii_lowercase();
+        t.split(',').any(|kv| {
+            let Some((k, v)) = kv.split_once('=') else {
+                return false;
+            };
+            let Ok(n) = v.trim().parse::<u64>() else {
+                return false;
+            };
+            k.contains("retention")
+                && if k.ends_with(".ms") || k.ends_with("_ms") {
+                    n < 60_000
+                } else if k.contains("bytes") {
+                    n < 1024
+                } else {
+                    n == 0
+                }
+        })
+    })
+}
+
 /// A production-looking or root-level target.
 fn wholesale_target(c: &Cmd, pos: &[String]) -> bool {
     let name = crate::words::basename(&c.name);
-    if BACKUP_TOOLS.contains(&name) {
+    if BACKUP_TOOLS.contains(&name) || expires_everything(c) {
+        return true;
+    }
+    // The program's own name says what goes (`kafka-delete-records`).
+    if verb_parts(name)
+        .iter()
+        .skip(1)
+        .any(|p| WHOLESALE_NOUNS.contains(&p.as_str()))
+    {
         return true;
     }
     // The verb alone names everything (`rabbitmqctl reset`, `acme flush`).

@@ -302,6 +302,16 @@ pub(crate) fn verb_form(c: &Cmd) -> Form {
     if c.name == "crontab" && c.has(&["-l"]) {
         return Safe;
     }
+    // A bare plural noun with no verb lists those things (`heroku releases
+    // -a shop`, `heroku addons`, `fly apps`).
+    let t = pos[0].text.as_str();
+    if t.len() > 3
+        && t.ends_with('s')
+        && !t.ends_with("ss")
+        && t.chars().all(|ch| ch.is_ascii_lowercase())
+    {
+        return Safe;
+    }
     Unknown
 }
 
@@ -324,6 +334,11 @@ mod tests {
             ("gcloud compute instances list", "safe"),
             ("gcloud run services describe api", "safe"),
             ("kubectl config view", "safe"),
+            ("heroku releases -a shop", "safe"),
+            ("heroku addons -a shop", "safe"),
+            ("heroku pg:killall -a shop", "catastrophic"),
+            ("firebase hosting:disable --force", "catastrophic"),
+            ("heroku frobnicate -a shop", "ambiguous"),
         ]);
     }
 

@@ -168,6 +168,13 @@ pub(super) fn move_path(from: &str, to: &str, ctx: &Context) -> Verdict {
         | Zone::Logs => (C, "mv:critical"),
         Zone::Tmp if matches!(zt, Zone::Tmp) => (S, "safe:tmp"),
         _ if zt == Zone::Device || zt == Zone::Root => (C, "mv:critical"),
+        // `mv x ~/.ssh/id_ed25519`: the key it lands on is gone.
+        _ if zt == Zone::HomeSensitive
+            && !to.ends_with('/')
+            && crate::secret_paths::is_secret_path(to, ctx) =>
+        {
+            (C, "write:keys")
+        }
         _ if zt == Zone::System && critical_system_file(to) => (C, "write:system"),
         _ => (A, "mv:file"),
     };
@@ -363,6 +370,16 @@ mod tests {
             ("cd src && rm -rf \"$OLDPWD/target\"", "ambiguous"),
             ("chmod -R 777 \"$(cat target.txt)\"", "catastrophic"),
             ("chmod -R u+w \"out/$(date +%F)\"", "ambiguous"),
+        ]);
+    }
+
+    #[test]
+    fn moving_onto_a_key_replaces_it() {
+        expect(&[
+            ("mv /tmp/scratch/empty ~/.ssh/id_ed25519", "catastrophic"),
+            ("mv ./new-creds ~/.aws/credentials", "catastrophic"),
+            ("mv /tmp/scratch/a /tmp/scratch/b", "safe"),
+            ("mv src/a.rs src/b.rs", "ambiguous"),
         ]);
     }
 
