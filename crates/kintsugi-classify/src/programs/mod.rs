@@ -27,11 +27,8 @@ pub(crate) mod git;
 pub(crate) mod git_abbrev;
 pub(crate) mod http;
 pub(crate) mod inline_code;
-<<<<<<< HEAD
 pub(crate) mod json_fields;
-=======
 pub(crate) mod jvm_build;
->>>>>>> red10
 pub(crate) mod key_column;
 pub(crate) mod kv_keys;
 pub(crate) mod lang_pm;
