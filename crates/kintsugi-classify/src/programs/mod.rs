@@ -33,6 +33,7 @@ pub(crate) mod key_column;
 pub(crate) mod kv_keys;
 pub(crate) mod lang_pm;
 pub(crate) mod net;
+pub(crate) mod own_service;
 pub(crate) mod packages;
 pub(crate) mod publish;
 pub(crate) mod pwsh;

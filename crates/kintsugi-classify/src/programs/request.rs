@@ -94,16 +94,31 @@ pub(crate) fn judge(e: &mut Walker, c: &Cmd, host: &str) {
             what: format!("HTTP DELETE to {host}"),
         });
     }
-    if !crate::rules::is_local_host(host)
-        && let Some(v) = texts
+    if !crate::rules::is_local_host(host) {
+        // Every credential variable the request names: each sent to the
+        // service that issued it is that token's use (a change), any other
+        // is a leak (`own_service.rs`).
+        let secrets: Vec<String> = texts
             .iter()
-            .find_map(|t| super::secrets::mentions_secret_var(t))
-    {
-        e.add(Effect::NetworkEgress {
-            host: host.to_string(),
-            payload: format!("the secret `${v}`"),
-            sensitive: true,
-        });
+            .flat_map(|t| super::own_service::variables(t))
+            .filter(|v| super::secrets::secret_var(v))
+            .collect();
+        if let Some(v) = secrets
+            .iter()
+            .find(|v| !super::own_service::is_own_service(v, host))
+        {
+            e.add(Effect::NetworkEgress {
+                host: host.to_string(),
+                payload: format!("the secret `${v}`"),
+                sensitive: true,
+            });
+        } else if let Some(v) = secrets.first() {
+            e.add(Effect::NetworkEgress {
+                host: host.to_string(),
+                payload: format!("the credential `${v}` to the service that issued it"),
+                sensitive: false,
+            });
+        }
     }
     for t in texts {
         if let Some(what) = destroying_sql(t) {
