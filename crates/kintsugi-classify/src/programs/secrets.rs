@@ -421,19 +421,9 @@ pub(crate) fn secret_var(v: &str) -> bool {
 }
 
 pub(crate) fn mentions_secret_var(t: &str) -> Option<String> {
-    let mut rest = t;
-    while let Some(k) = rest.find('$') {
-        let after = rest[k + 1..].trim_start_matches('{');
-        let name: String = after
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        if !name.is_empty() && secret_var(&name) {
-            return Some(name);
-        }
-        rest = &rest[k + 1..];
-    }
-    None
+    super::own_service::variables(t)
+        .into_iter()
+        .find(|name| secret_var(name))
 }
 
 /// Cheap pre-filter: text that could possibly name credential material.
