@@ -264,3 +264,15 @@ fn prefix_and_suffix_removal_build_nothing_per_split_point() {
         assert!(a.class >= Class::Ambiguous, "{}: {}", a.rule, a.reason);
     }
 }
+
+/// Mangled bytes around `for f in …; do rm "$f"` that make one unknown
+/// program after another, each with a known command among its words: every
+/// unknown program's inner command was judged again, unpaid (49 ms). The
+/// look-ahead is charged against the work cap now (34 ms); the deletes
+/// inside keep the line non-safe.
+#[test]
+fn chains_of_unknown_wrappers_are_paid_for() {
+    let bytes = include_bytes!("fuzz_inputs/unknown-wrappers-looked-ahead.bin");
+    let a = check(&String::from_utf8_lossy(bytes));
+    assert!(a.class >= Class::Ambiguous, "{}: {}", a.rule, a.reason);
+}

@@ -622,6 +622,22 @@ fn wrapper_lookahead(e: &mut Walker, c: &Cmd) {
     }) else {
         return;
     };
+    // Judging the inner command judges its words again: charged like
+    // expanded words, so chains of unknown wrappers stop at the work cap.
+    let cost: usize = c.args[k..]
+        .iter()
+        .map(|w| w.text.len() + crate::WORD_WORK)
+        .sum();
+    let done = e.work.get().saturating_add(cost);
+    e.work.set(done);
+    if done > crate::MAX_WORK {
+        e.complete = false;
+        e.add(Effect::Limit {
+            what: "work".into(),
+        });
+        e.stopped = true;
+        return;
+    }
     let inner = c.args[k..].to_vec();
     let mut via = c.via.clone();
     via.push(c.name.clone());
