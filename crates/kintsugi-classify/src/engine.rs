@@ -328,6 +328,14 @@ impl<'c> Walker<'c> {
         self.stage_kinds.replace(outer);
     }
 
+    /// End the analysis at a cap (`limit:nodes`, `limit:work`): the line
+    /// was not read whole, so it is at least ambiguous.
+    pub(crate) fn stop_at_limit(&mut self, what: &str) {
+        self.complete = false;
+        self.add(Effect::Limit { what: what.into() });
+        self.stopped = true;
+    }
+
     fn walk_tree(&mut self, root: Node, src: &str, via: &[String], depth: usize, stdin: &Stdin) {
         // Each node travels with its nearest ancestors: tree-sitter finds a
         // node's parent by walking down from the root, so asking for it at
@@ -336,22 +344,14 @@ impl<'c> Walker<'c> {
         while let Some((node, up)) = stack.pop() {
             self.nodes += 1;
             if self.nodes > MAX_NODES {
-                self.complete = false;
-                self.add(Effect::Limit {
-                    what: "nodes".into(),
-                });
-                self.stopped = true;
+                self.stop_at_limit("nodes");
                 return;
             }
             if self.stopped {
                 return;
             }
             if self.work.get() > crate::MAX_WORK {
-                self.complete = false;
-                self.add(Effect::Limit {
-                    what: "work".into(),
-                });
-                self.stopped = true;
+                self.stop_at_limit("work");
                 return;
             }
             let parent_kind = up[0].map(|p| p.kind()).unwrap_or("");

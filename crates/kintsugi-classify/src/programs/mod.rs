@@ -631,11 +631,7 @@ fn wrapper_lookahead(e: &mut Walker, c: &Cmd) {
     let done = e.work.get().saturating_add(cost);
     e.work.set(done);
     if done > crate::MAX_WORK {
-        e.complete = false;
-        e.add(Effect::Limit {
-            what: "work".into(),
-        });
-        e.stopped = true;
+        e.stop_at_limit("work");
         return;
     }
     let inner = c.args[k..].to_vec();
