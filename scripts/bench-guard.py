@@ -12,10 +12,12 @@ For each run, against the same daemon:
   /bin/sh -c "/bin/sh -c 'LOOP'"` (the inner shell is the agent's command,
   allowed; each /bin/true descends from it and is answered before its
   ledger record, recorded right after);
-- per-exec latency samples (each fork+exec+wait of /bin/true timed on its
-  own by a small Python driver, guarded and not): with the driver as the
-  agent (top-level execs) and with the driver as a line the agent runs
-  (`guard -- /bin/sh -c "python3 DRIVER; exit $?"`: covered execs);
+- per-exec latency samples, N per driver (each fork+exec+wait of /bin/true
+  timed on its own by a small Python driver): unguarded, with the driver
+  as the agent (top-level execs) and with the driver as a line the agent
+  runs (`guard -- /bin/sh -c "python3 DRIVER; exit $?"`: covered execs),
+  the three drivers taking turns in batches of 50 so that the machine's
+  drift falls on all of them alike;
 - guard start-up (guard -- /bin/true minus /bin/true);
 - a real build: a generated C project of C_FILES files built with
   `make -j2` from clean, unguarded and under guard as an agent runs it
@@ -32,19 +34,23 @@ RUNS = int(sys.argv[3]) if len(sys.argv) > 3 else 3
 C_FILES = int(sys.argv[4]) if len(sys.argv) > 4 else 40
 BIN = os.path.abspath(BIN)
 
+# Reads a count per line from stdin; answers each with that many timed
+# fork+exec+wait of /bin/true, in ns, on one line.
 DRIVER = r"""
 import os, sys, time
-n = int(sys.argv[1]); out = []
-for _ in range(n):
-    t = time.perf_counter_ns()
-    pid = os.fork()
-    if pid == 0:
-        try: os.execv('/bin/true', ['/bin/true'])
-        finally: os._exit(127)
-    os.waitpid(pid, 0)
-    out.append(time.perf_counter_ns() - t)
-print(' '.join(map(str, out)))
+for line in sys.stdin:
+    out = []
+    for _ in range(int(line)):
+        t = time.perf_counter_ns()
+        pid = os.fork()
+        if pid == 0:
+            try: os.execv('/bin/true', ['/bin/true'])
+            finally: os._exit(127)
+        os.waitpid(pid, 0)
+        out.append(time.perf_counter_ns() - t)
+    print(' '.join(map(str, out)), flush=True)
 """
+BATCH = 50
 
 def c_project(root, files):
     """A small C project: FILES sources of a few functions each, one binary."""
@@ -121,10 +127,25 @@ def main():
         cmd = ["/bin/sh", "-c", "make -j2"]
         return timed(([BIN, "guard", "--"] if guarded else []) + cmd, cwd=src)
 
-    def samples(cmd):
-        r = subprocess.run(cmd, env=env, check=True, cwd=env["HOME"],
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        return [int(x) for x in r.stdout.split()]
+    def interleaved(cmds, m):
+        """m single execs timed by each driver in `cmds`, the drivers taking
+        turns in batches of BATCH (order rotating), so that a slow minute
+        of the machine falls on all of them alike."""
+        procs = [subprocess.Popen(c, env=env, cwd=env["HOME"], text=True,
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL) for c in cmds]
+        out = [[] for _ in procs]
+        for r in range(0, m, BATCH):
+            k = min(BATCH, m - r)
+            for i in range(len(procs)):
+                j = (r // BATCH + i) % len(procs)
+                procs[j].stdin.write(f"{k}\n")
+                procs[j].stdin.flush()
+                out[j].extend(int(x) for x in procs[j].stdout.readline().split())
+        for p in procs:
+            p.stdin.close()
+            p.wait()
+        return out
 
     plain, guarded, covered, start_plain, start_guarded = [], [], [], [], []
     p50s, p99s, build_plain, build_guarded = [], [], [], []
@@ -140,14 +161,15 @@ def main():
             start_plain.append(statistics.median(timed(["/bin/true"]) for _ in range(5)))
             start_guarded.append(statistics.median(
                 timed([BIN, "guard", "--", "/bin/true"]) for _ in range(5)))
-            m = min(N, 2000)
-            a = samples([py, "-c", DRIVER, str(m)])
-            b = samples([BIN, "guard", "--", py, "-c", DRIVER, str(m)])
+            # The driver as the agent (top-level execs), and run as the
+            # agent runs a line (its execs are covered).
+            a, b, c = interleaved([
+                [py, "-c", DRIVER],
+                [BIN, "guard", "--", py, "-c", DRIVER],
+                [BIN, "guard", "--", "/bin/sh", "-c", f"{py} -c \"$0\"; exit $?", DRIVER],
+            ], N)
             p50s.append((pct(b, 0.5) - pct(a, 0.5)) / 1e3)
             p99s.append((pct(b, 0.99) - pct(a, 0.99)) / 1e3)
-            # The driver run as the agent runs a line: its execs are covered.
-            c = samples([BIN, "guard", "--", "/bin/sh", "-c",
-                         f"{py} -c \"$0\" {m}; exit $?", DRIVER])
             cp50s.append((pct(c, 0.5) - pct(a, 0.5)) / 1e3)
             cp99s.append((pct(c, 0.99) - pct(a, 0.99)) / 1e3)
     finally:

@@ -43,5 +43,5 @@ pub use mem::{
 pub use supervisor::{
     Allowance, ExecRequest, Judge, MAX_IN_FLIGHT, Supervisor, SupervisorStats, Verdict,
 };
-pub use sys::{Listener, NotifUnavailable, SpawnError, spawn_filtered};
+pub use sys::{Listener, NotifUnavailable, Ready, SpawnError, spawn_filtered};
 pub use tree::MAX_TREE_DEPTH;
