@@ -389,7 +389,13 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
             }
         }
         "runuser" | "su" | "sg" => {
-            if let Some(k) = argv
+            // `-c` is theirs only before `--`: after it, the words are the
+            // command's own (`runuser -u pg -- psql -c 'DROP …'`).
+            let own = argv
+                .iter()
+                .position(|w| w.text == "--")
+                .unwrap_or(argv.len());
+            if let Some(k) = argv[..own]
                 .iter()
                 .position(|w| w.text == "-c" || w.text == "--command")
             {
@@ -458,5 +464,23 @@ pub(crate) fn peel(name: &str, argv: &[Word]) -> Peel {
             None => Peel::No,
         },
         _ => Peel::No,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn user_switchers_peel_to_their_command_and_leave_its_options_alone() {
+        expect(&[
+            (
+                "runuser -u postgres -- psql -c 'DROP DATABASE app'",
+                "catastrophic",
+            ),
+            ("runuser -l postgres -c 'dropdb app'", "catastrophic"),
+            ("su - deploy -c 'rm -rf ~'", "catastrophic"),
+            ("runuser -u postgres -- psql -c 'SELECT 1'", "safe"),
+        ]);
     }
 }

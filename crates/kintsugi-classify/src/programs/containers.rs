@@ -177,11 +177,51 @@ pub(crate) fn kubectl(e: &mut Walker, c: &Cmd, pos: &[String]) {
     }
 }
 
+/// Compose's options before its verb that take a value
+/// (`docker compose -p acme down`).
+const COMPOSE_VALUED: &[&str] = &[
+    "-p",
+    "--project-name",
+    "-f",
+    "--file",
+    "--env-file",
+    "--profile",
+    "--project-directory",
+    "--ansi",
+    "--progress",
+    "--parallel",
+];
+
+/// The compose verb (`down`, `rm`, …) past compose's own options, for
+/// `docker compose …` and `docker-compose …`.
+fn compose_verb(c: &Cmd) -> Option<String> {
+    let start = if c.name.ends_with("compose") {
+        0
+    } else {
+        c.args.iter().position(|w| w.text == "compose")? + 1
+    };
+    let mut k = start;
+    while let Some(w) = c.args.get(k) {
+        let t = w.text.as_str();
+        if COMPOSE_VALUED.contains(&t) {
+            k += 2;
+        } else if t.starts_with('-') {
+            k += 1;
+        } else {
+            return Some(t.to_string());
+        }
+    }
+    None
+}
+
 pub(crate) fn docker(e: &mut Walker, c: &Cmd, pos: &[String]) {
     let n = c.name.as_str();
     let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
+    let verb = compose_verb(c);
     let (sub, sub2) = if n.ends_with("compose") {
-        ("compose", p(0))
+        ("compose", verb.as_deref().unwrap_or(p(0)))
+    } else if p(0) == "compose" {
+        ("compose", verb.as_deref().unwrap_or(p(1)))
     } else {
         (p(0), p(1))
     };
@@ -210,7 +250,9 @@ pub(crate) fn docker(e: &mut Walker, c: &Cmd, pos: &[String]) {
     // `docker rmi -f $(docker images -q)`: every image on the machine.
     let every_image = |w: &crate::words::Word| {
         w.dynamic
-            && w.text.contains("images")
+            && (w.text.contains("images")
+                || w.text.contains("image ls")
+                || w.text.contains("image list"))
             && (w.text.contains("-q") || w.text.contains("-a"))
             && !w.text.contains("dangling")
             && !names_some_images(&w.text)
@@ -505,10 +547,13 @@ pub(crate) fn container_run(e: &mut Walker, c: &Cmd) {
 /// `$(docker images -q api:old)`, `$(docker images -q -f reference=x)`: a
 /// listing narrowed to a repository or a filter, not every image.
 fn names_some_images(text: &str) -> bool {
-    let Some(k) = text.find("images") else {
+    let Some((k, len)) = ["images", "image ls", "image list"]
+        .iter()
+        .find_map(|l| text.find(l).map(|k| (k, l.len())))
+    else {
         return false;
     };
-    let rest = text[k + 6..].split([')', '`', '|']).next().unwrap_or("");
+    let rest = text[k + len..].split([')', '`', '|']).next().unwrap_or("");
     let words: Vec<&str> = rest.split_whitespace().collect();
     words.iter().enumerate().any(|(i, w)| {
         matches!(*w, "-f" | "--filter")
@@ -542,6 +587,24 @@ mod tests {
                 "docker rmi $(docker images -q -f reference='api:*')",
                 "ambiguous",
             ),
+            ("docker image rm -f $(docker image ls -q)", "catastrophic"),
+            ("docker image rm $(docker image ls -q api)", "ambiguous"),
+        ]);
+    }
+
+    /// Compose's own options before the verb (`-p NAME`, `-f FILE`) are
+    /// not the verb.
+    #[test]
+    fn compose_verbs_past_compose_options() {
+        expect(&[
+            ("docker compose -p acme down --volumes", "catastrophic"),
+            (
+                "docker-compose -f prod.yml --env-file .env.prod down -v",
+                "catastrophic",
+            ),
+            ("docker compose --project-name acme rm -fsv", "catastrophic"),
+            ("docker compose -p acme down", "ambiguous"),
+            ("docker compose -f prod.yml ps", "safe"),
         ]);
     }
 

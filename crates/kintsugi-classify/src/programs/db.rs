@@ -624,8 +624,9 @@ fn orm(e: &mut Walker, c: &Cmd) -> bool {
             }
             false
         }
+        "flask" if p(0) != "db" => false, // Flask-Migrate's `flask db` is Alembic.
         "sequelize" | "sequelize-cli" | "knex" | "typeorm" | "drizzle-kit" | "alembic"
-        | "flyway" | "liquibase" | "diesel" | "sqlx" | "dbmate" | "goose" | "migrate"
+        | "flask" | "flyway" | "liquibase" | "diesel" | "sqlx" | "dbmate" | "goose" | "migrate"
         | "supabase" => {
             let all = pos.join(" ");
             if pos.iter().any(|x| {

