@@ -174,25 +174,10 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                         || w.text.contains("pgrep")
                         || w.text.contains("pidof")
                         || w.text.contains(super::walkers::XARGS_INPUT))
+                    && !named_processes(&w.text)
             }) && !c.args.iter().any(|w| w.text == "-0");
             let upstream_ps = matches!(&c.stdin, crate::engine::Stdin::Other(p) if matches!(p.as_str(), "ps" | "pgrep" | "pidof" | "awk" | "cut" | "grep"));
-            let shells = pos.iter().any(|t| {
-                matches!(
-                    t.as_str(),
-                    "bash"
-                        | "sh"
-                        | "zsh"
-                        | "fish"
-                        | "login"
-                        | "sshd"
-                        | "systemd"
-                        | "init"
-                        | "Xorg"
-                        | "gnome-shell"
-                        | "tmux"
-                        | "screen"
-                )
-            });
+            let shells = pos.iter().any(|t| SESSION_PROCESSES.contains(&t.as_str()));
             let security = pos.iter().any(|t| {
                 SECURITY_UNITS.contains(&t.as_str())
                     || t.contains("falcon")
@@ -612,6 +597,61 @@ fn pfctl_only_shows(c: &Cmd) -> bool {
     k > 0
 }
 
+/// Processes whose end ends the user's session or the machine's.
+const SESSION_PROCESSES: &[&str] = &[
+    "bash",
+    "sh",
+    "zsh",
+    "fish",
+    "login",
+    "sshd",
+    "systemd",
+    "init",
+    "Xorg",
+    "gnome-shell",
+    "tmux",
+    "screen",
+];
+
+/// `$(pgrep -f python)`, `$(pidof node)`: the PIDs of processes named by a
+/// pattern that is not a session's own (a shell, `sshd`, `init`), not every
+/// process of a listing (`$(ps aux | awk …)`, `$(pgrep -u dev)`).
+fn named_processes(text: &str) -> bool {
+    if text.contains("ps ") || text.matches("$(").count() > 1 {
+        return false;
+    }
+    let Some((k, len)) = ["pgrep", "pidof"]
+        .iter()
+        .find_map(|t| text.find(t).map(|k| (k, t.len())))
+    else {
+        return false;
+    };
+    let rest = text[k + len..]
+        .split([')', '|', '`', ';', '&'])
+        .next()
+        .unwrap_or("");
+    let mut words = rest.split_whitespace();
+    let mut patterns = Vec::new();
+    while let Some(w) = words.next() {
+        if matches!(
+            w,
+            "-u" | "-U" | "-g" | "-G" | "-P" | "-s" | "-t" | "-F" | "-o" | "-d"
+        ) {
+            words.next();
+        } else if !w.starts_with('-') {
+            patterns.push(w.trim_matches(['\'', '"']));
+        }
+    }
+    !patterns.is_empty()
+        && patterns.iter().all(|p| {
+            !p.is_empty()
+                && !matches!(*p, "." | ".*" | "^" | "$")
+                && !SESSION_PROCESSES
+                    .iter()
+                    .any(|s| p.trim_matches(['^', '$']) == *s)
+        })
+}
+
 #[cfg(test)]
 mod family_tests {
     use crate::testutil::expect;
@@ -620,6 +660,12 @@ mod family_tests {
     fn classifies() {
         expect(&[
             ("rtcwake -m off -s 60", "catastrophic"),
+            ("kill -9 $(pgrep -f python)", "ambiguous"),
+            ("kill $(pidof node)", "ambiguous"),
+            ("kill -9 $(pgrep -u dev)", "catastrophic"),
+            ("kill -9 $(pgrep bash)", "catastrophic"),
+            ("kill -9 $(ps aux | awk '{print $2}')", "catastrophic"),
+            ("kill -9 $(pgrep -f '.*')", "catastrophic"),
             ("sudo pfctl -sr", "safe"),
             ("pfctl -s rules -v", "safe"),
             ("sudo pfctl -d", "catastrophic"),
