@@ -364,6 +364,22 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
             true
         }
+        // `blockdev --getsize64 DEV`, `--report`: queries; `--setro`,
+        // `--flushbufs`, `--rereadpt`, `--setra …` change the device.
+        "blockdev" => {
+            let queries = c.args.iter().all(|a| {
+                !a.text.starts_with('-')
+                    || a.text.starts_with("--get")
+                    || matches!(a.text.as_str(), "--report" | "-v" | "-q")
+            });
+            if !queries {
+                e.add(Effect::Change {
+                    program: n.into(),
+                    what: "changes a block device's settings".into(),
+                });
+            }
+            true
+        }
         "mount" | "umount" | "swapon" | "swapoff" | "losetup" | "partprobe" => {
             if !c.args.is_empty()
                 && !c.short('l')
@@ -388,6 +404,10 @@ mod family_tests {
     fn classifies() {
         expect(&[
             ("tune2fs -l /dev/sda1", "safe"),
+            ("sudo blockdev --getsize64 /dev/sda", "safe"),
+            ("blockdev --report", "safe"),
+            ("sudo blockdev --setro /dev/sdb", "ambiguous"),
+            ("blockdev --flushbufs /dev/sda", "ambiguous"),
             ("dumpe2fs -h /dev/sda1", "safe"),
             ("tune2fs -c 0 /dev/sda1", "ambiguous"),
             ("e2label /dev/sdb1", "safe"),
