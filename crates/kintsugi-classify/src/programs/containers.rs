@@ -247,6 +247,29 @@ pub(crate) fn docker(e: &mut Walker, c: &Cmd, pos: &[String]) {
         }
         return;
     }
+    // `docker compose config` prints the compose file with the values
+    // interpolated from `.env` and the environment (`--environment`: the
+    // variables themselves): a read of them, unless it prints only names,
+    // only checks (`-q`), does not interpolate, or they stop in the pipe.
+    if sub == "compose" && sub2 == "config" {
+        let no_values = c.has(&[
+            "--services",
+            "--volumes",
+            "--profiles",
+            "--images",
+            "--networks",
+            "--hash",
+            "-q",
+            "--quiet",
+            "--no-interpolate",
+        ]);
+        if !no_values && !crate::downstream::hides_values(e, crate::downstream::Data::Document) {
+            e.add(Effect::SecretRead {
+                path: "values interpolated from .env (docker compose config)".into(),
+            });
+        }
+        return;
+    }
     // `docker rmi -f $(docker images -q)`: every image on the machine.
     let every_image = |w: &crate::words::Word| {
         w.dynamic
@@ -605,6 +628,14 @@ mod tests {
             ("docker compose --project-name acme rm -fsv", "catastrophic"),
             ("docker compose -p acme down", "ambiguous"),
             ("docker compose -f prod.yml ps", "safe"),
+            // `config` prints values interpolated from `.env`.
+            ("docker compose config", "catastrophic"),
+            ("docker compose config | grep -i password", "catastrophic"),
+            ("docker-compose config --environment", "catastrophic"),
+            ("docker compose config --services", "safe"),
+            ("docker compose -f prod.yml config -q", "safe"),
+            ("docker compose config --no-interpolate", "safe"),
+            ("docker compose config | wc -l", "safe"),
         ]);
     }
 

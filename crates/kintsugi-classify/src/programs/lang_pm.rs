@@ -193,6 +193,15 @@ pub(crate) fn lang_pm(e: &mut Walker, c: &Cmd, pos: &[String]) -> bool {
             }) {
                 fmt(e, c, "formatter");
             }
+            // `--scan` uploads a build scan (environment, dependencies,
+            // test output) to Gradle's service.
+            if n.contains("gradle") && c.long("--scan") {
+                e.add(Effect::NetworkEgress {
+                    host: "scans.gradle.com".into(),
+                    payload: "a build scan of this build".into(),
+                    sensitive: false,
+                });
+            }
         }
         "nix" => {
             if matches!(sub, "profile" | "registry")

@@ -184,6 +184,12 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                             program: n.into(),
                             what: format!("runs the `{script}` script"),
                         });
+                    } else if matches!(s.as_str(), "test" | "t") && updates_snapshots(c) {
+                        e.add(Effect::Change {
+                            program: n.into(),
+                            what: "updates the test snapshots (rewrites files in the project)"
+                                .into(),
+                        });
                     } else if ["format", "fmt", "prettier", "fix"]
                         .iter()
                         .any(|k| s.contains(k))
@@ -590,6 +596,16 @@ fn makefile_commands(text: &str) -> Vec<String> {
     out.into_iter().map(|r| r.replace("$$", "$")).collect()
 }
 
+/// `npm test -- -u`: the test runner is told to rewrite its snapshots.
+fn updates_snapshots(c: &Cmd) -> bool {
+    c.args.iter().skip_while(|w| w.text != "--").any(|w| {
+        matches!(
+            w.text.as_str(),
+            "-u" | "--updateSnapshot" | "--update-snapshots" | "--update"
+        )
+    })
+}
+
 #[cfg(test)]
 mod family_tests {
     use crate::testutil::expect;
@@ -651,6 +667,13 @@ mod tests {
             ("isort --check-only .", "safe"),
             ("mix deps.update --all", "ambiguous"),
             ("mix deps.get", "safe"),
+            ("npm test -- -u", "ambiguous"),
+            ("pnpm test -- --updateSnapshot", "ambiguous"),
+            ("npm test -- --watch=false", "safe"),
+            ("cargo insta accept", "ambiguous"),
+            ("cargo insta test", "safe"),
+            ("./gradlew build --scan", "ambiguous"),
+            ("./gradlew build", "safe"),
             ("flutter pub upgrade", "ambiguous"),
             ("swift build", "safe"),
             ("sudo mkdir -p /opt/app", "ambiguous"),

@@ -63,8 +63,13 @@ pub(crate) fn judge(e: &mut Walker, c: &Cmd, host: &str) {
             continue;
         }
         let t = w.text.as_str();
-        if local.contains(&t) {
+        if local.contains(&t) || matches!(t, "-X" | "--request" | "--method") {
             skip = true;
+            continue;
+        }
+        // The method (`-XDELETE`, `--request=DELETE`, httpie's `DELETE`) is
+        // not content: the word DELETE alone is no SQL statement.
+        if t.starts_with("-X") || t.starts_with("--request=") || is_method(t) {
             continue;
         }
         if local
@@ -166,6 +171,13 @@ fn destroying_sql(text: &str) -> Option<String> {
         .map(|s| super::db::sql_severity(s))
         .find(|(lvl, _)| *lvl == 2)
         .map(|(_, what)| what)
+}
+
+/// An HTTP method name (any case).
+fn is_method(t: &str) -> bool {
+    ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        .iter()
+        .any(|m| t.eq_ignore_ascii_case(m))
 }
 
 /// `%XX` escapes decoded and `+` read as a space.
