@@ -10,21 +10,11 @@ use crate::engine::Walker;
 
 /// Cmdlet names and aliases that remove items (compared lowercased).
 const REMOVE: &[&str] = &["remove-item", "rm", "del", "erase", "rd", "ri", "rmdir"];
-/// Cmdlets and aliases that fetch from the network (compared lowercased).
-const FETCH: &[&str] = &[
-    "invoke-webrequest",
-    "iwr",
-    "invoke-restmethod",
-    "irm",
-    "curl",
-    "wget",
-    "start-bitstransfer",
-];
-
 /// Does a statement fetch text from the network (a fetch cmdlet, or .NET's
 /// `DownloadString`)?
 fn fetches(first: &str, stmt: &str) -> bool {
-    FETCH.contains(&first) || stmt.to_ascii_lowercase().contains("downloadstring")
+    super::pwsh_cmdlets::WEB.contains(&first)
+        || stmt.to_ascii_lowercase().contains("downloadstring")
 }
 
 /// Add the effects of every statement in PowerShell `code`.

@@ -104,7 +104,7 @@ const WRITERS: &[&str] = &[
 ];
 
 /// Cmdlets (and their aliases) that send web requests.
-const WEB: &[&str] = &[
+pub(crate) const WEB: &[&str] = &[
     "invoke-webrequest",
     "iwr",
     "invoke-restmethod",
