@@ -315,9 +315,9 @@ pub(crate) fn dynamic_url(e: &mut Walker, url: &str, _c: &Cmd) {
 }
 
 /// `DELETE localhost:8080/api/users/42`: one record of a development
-/// server on this machine (a path of two or more segments, no wildcard or
-/// `_all`), a change; a whole index or collection (`localhost:9200/logs`,
-/// `/_all`, `/*`) stays a destroy.
+/// server on this machine (a path of two or more segments ending in an id,
+/// no wildcard or `_all`), a change; a whole index or collection
+/// (`localhost:9200/logs`, `/api/users`, `/_all`, `/*`) stays a destroy.
 fn one_local_record(host: &str, url: &str) -> bool {
     if !crate::rules::is_local_host(host) {
         return false;
@@ -331,6 +331,9 @@ fn one_local_record(host: &str, url: &str) -> bool {
         .unwrap_or("");
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     segments.len() >= 2
+        && segments
+            .last()
+            .is_some_and(|id| id.bytes().any(|b| b.is_ascii_digit()))
         && !segments
             .iter()
             .any(|s| s.contains(['*', ',']) || s.starts_with('_'))
@@ -363,6 +366,7 @@ mod tests {
                 "ambiguous",
             ),
             ("curl -X DELETE localhost:9200/logs-2024", "catastrophic"),
+            ("curl -X DELETE localhost:8080/api/users", "catastrophic"),
             ("curl -X DELETE 'localhost:9200/_all'", "catastrophic"),
             (
                 "curl -X DELETE 'http://localhost:9200/logs-*/_doc/1'",
