@@ -200,18 +200,8 @@ fn compose_verb(c: &Cmd) -> Option<String> {
     } else {
         c.args.iter().position(|w| w.text == "compose")? + 1
     };
-    let mut k = start;
-    while let Some(w) = c.args.get(k) {
-        let t = w.text.as_str();
-        if COMPOSE_VALUED.contains(&t) {
-            k += 2;
-        } else if t.starts_with('-') {
-            k += 1;
-        } else {
-            return Some(t.to_string());
-        }
-    }
-    None
+    let k = crate::wrappers::options_end(&c.args, COMPOSE_VALUED, start);
+    c.args.get(k).map(|w| w.text.clone())
 }
 
 pub(crate) fn docker(e: &mut Walker, c: &Cmd, pos: &[String]) {
