@@ -3,8 +3,6 @@
 //! (`sys.rs`), bounded by named limits. An exec whose arguments cannot be read whole is reported as an
 //! error (the supervisor denies it), never guessed.
 
-use std::collections::HashMap;
-
 /// Most argv entries read from one exec (more → denied as unreadable).
 pub const MAX_ARGS: usize = 4096;
 /// Most environment entries read from one exec (more → denied).
@@ -74,32 +72,68 @@ pub struct ExecRead {
 
 const PAGE: u64 = 4096;
 
-/// Page-cached reads of another process's memory, with a byte budget.
+/// Page buffers kept by each supervisor thread between execs: a page read
+/// costs no allocation once a thread has judged a few execs.
+const KEPT_PAGE_BUFFERS: usize = 32;
+
+thread_local! {
+    static SPARE_PAGES: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Page-cached reads of another process's memory, with a byte budget. An
+/// exec's arguments span a few pages, so they are kept in a short list
+/// (newest last) rather than a map.
 struct Mem {
     pid: u32,
-    pages: HashMap<u64, Vec<u8>>,
+    pages: Vec<(u64, Vec<u8>)>,
     read: usize,
 }
 
+impl Drop for Mem {
+    fn drop(&mut self) {
+        SPARE_PAGES.with(|spare| {
+            let mut spare = spare.borrow_mut();
+            for (_, buf) in self.pages.drain(..) {
+                if spare.len() >= KEPT_PAGE_BUFFERS {
+                    break;
+                }
+                spare.push(buf);
+            }
+        });
+    }
+}
+
 impl Mem {
-    fn page(&mut self, base: u64) -> Result<&[u8], ReadError> {
-        if !self.pages.contains_key(&base) {
-            if self.read + PAGE as usize > MAX_EXEC_BYTES {
-                return Err(ReadError(format!(
-                    "the exec's arguments are larger than {MAX_EXEC_BYTES} bytes"
-                )));
-            }
-            let mut buf = vec![0u8; PAGE as usize];
-            let n = crate::sys::read_memory(self.pid, base, &mut buf)
-                .map_err(|e| ReadError(format!("cannot read the caller's memory: {e}")))?;
-            if n == 0 {
-                return Err(ReadError("the caller's memory ended early".into()));
-            }
-            buf.truncate(n);
-            self.read += n;
-            self.pages.insert(base, buf);
+    fn new(pid: u32) -> Mem {
+        Mem {
+            pid,
+            pages: Vec::new(),
+            read: 0,
         }
-        Ok(&self.pages[&base])
+    }
+
+    fn page(&mut self, base: u64) -> Result<&[u8], ReadError> {
+        if let Some(i) = self.pages.iter().rposition(|(b, _)| *b == base) {
+            return Ok(&self.pages[i].1);
+        }
+        if self.read + PAGE as usize > MAX_EXEC_BYTES {
+            return Err(ReadError(format!(
+                "the exec's arguments are larger than {MAX_EXEC_BYTES} bytes"
+            )));
+        }
+        let mut buf = SPARE_PAGES
+            .with(|spare| spare.borrow_mut().pop())
+            .unwrap_or_default();
+        buf.resize(PAGE as usize, 0);
+        let n = crate::sys::read_memory(self.pid, base, &mut buf)
+            .map_err(|e| ReadError(format!("cannot read the caller's memory: {e}")))?;
+        if n == 0 {
+            return Err(ReadError("the caller's memory ended early".into()));
+        }
+        buf.truncate(n);
+        self.read += n;
+        self.pages.push((base, buf));
+        Ok(&self.pages.last().expect("just pushed").1)
     }
 
     fn bytes(&mut self, addr: u64, len: usize) -> Result<Vec<u8>, ReadError> {
@@ -125,6 +159,10 @@ impl Mem {
     }
 
     fn c_string(&mut self, addr: u64) -> Result<String, ReadError> {
+        Ok(String::from_utf8_lossy(&self.c_bytes(addr)?).into_owned())
+    }
+
+    fn c_bytes(&mut self, addr: u64) -> Result<Vec<u8>, ReadError> {
         if addr == 0 {
             return Err(ReadError("a null string pointer".into()));
         }
@@ -155,25 +193,31 @@ impl Mem {
                 "an argument is longer than {MAX_ARG_BYTES} bytes"
             )));
         }
-        Ok(String::from_utf8_lossy(&out).into_owned())
+        Ok(out)
     }
 
-    /// A NULL-terminated array of string pointers, at most `max` entries.
-    fn strings(&mut self, addr: u64, max: usize, what: &str) -> Result<Vec<String>, ReadError> {
-        let mut out = Vec::new();
+    /// A NULL-terminated array of string pointers, at most `max` entries,
+    /// each read whole and handed to `keep`.
+    fn each_string(
+        &mut self,
+        addr: u64,
+        max: usize,
+        what: &str,
+        mut keep: impl FnMut(Vec<u8>),
+    ) -> Result<(), ReadError> {
         if addr == 0 {
             // Linux treats a NULL argv/envp as empty.
-            return Ok(out);
+            return Ok(());
         }
         for i in 0..=max {
             let p = self.pointer(addr + 8 * i as u64)?;
             if p == 0 {
-                return Ok(out);
+                return Ok(());
             }
             if i == max {
                 break;
             }
-            out.push(self.c_string(p)?);
+            keep(self.c_bytes(p)?);
         }
         Err(ReadError(format!("more than {max} {what} entries")))
     }
@@ -182,11 +226,7 @@ impl Mem {
 /// Read the arguments of the exec that thread `pid` is making: system call
 /// `nr` (`execve` or `execveat`) with raw arguments `args`.
 pub fn read_exec(pid: u32, nr: i64, args: [u64; 6]) -> Result<ExecRead, ReadError> {
-    let mut mem = Mem {
-        pid,
-        pages: HashMap::new(),
-        read: 0,
-    };
+    let mut mem = Mem::new(pid);
     let (dirfd, path, argv, envp, flags) = if nr == libc::SYS_execveat {
         let fd = args[0] as i32;
         let dirfd = (fd != libc::AT_FDCWD).then_some(fd);
@@ -197,20 +237,30 @@ pub fn read_exec(pid: u32, nr: i64, args: [u64; 6]) -> Result<ExecRead, ReadErro
         return Err(ReadError(format!("system call {nr} is not an exec")));
     };
     let path = mem.c_string(path)?;
-    let argv = mem.strings(argv, MAX_ARGS, "argv")?;
-    let env = mem
-        .strings(envp, MAX_ENV_ENTRIES, "environment")?
-        .into_iter()
-        .filter_map(|kv| {
-            let (k, v) = kv.split_once('=')?;
-            relevant_env(k).then(|| (k.to_string(), v.to_string()))
-        })
-        .collect();
+    let mut args = Vec::new();
+    mem.each_string(argv, MAX_ARGS, "argv", |a| {
+        args.push(String::from_utf8_lossy(&a).into_owned())
+    })?;
+    // Every entry is read whole (an environment that cannot be read is
+    // refused), but only the relevant ones are made into text.
+    let mut env = Vec::new();
+    mem.each_string(envp, MAX_ENV_ENTRIES, "environment", |kv| {
+        let Some(eq) = kv.iter().position(|&b| b == b'=') else {
+            return;
+        };
+        let name = String::from_utf8_lossy(&kv[..eq]);
+        if relevant_env(&name) {
+            env.push((
+                name.into_owned(),
+                String::from_utf8_lossy(&kv[eq + 1..]).into_owned(),
+            ));
+        }
+    })?;
     Ok(ExecRead {
         path,
         dirfd,
         flags,
-        argv,
+        argv: args,
         env,
     })
 }
