@@ -38,6 +38,10 @@ const CMD_KEYS: &[&str] = &[
     "diff.tool",
 ];
 
+/// Repository settings that only name who commits: set for one
+/// repository, they change no program's behaviour.
+const IDENTITY_KEYS: &[&str] = &["user.name", "user.email"];
+
 pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     if c.name != "git" {
         return false;
@@ -225,19 +229,22 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 && !g.short('b')
                 && !g.short('B')
             {
-                e.add(Effect::GitDiscard {
-                    repo,
-                    what: "checkout -- <paths>".into(),
-                });
+                let what = match named_files(&pos) {
+                    Some(files) => format!("{DISCARD_FILES}checkout -- {files}"),
+                    None => "checkout -- <paths>".into(),
+                };
+                e.add(Effect::GitDiscard { repo, what });
             }
         }
         "restore" => {
             let staged_only = g.long("--staged") && !g.long("--worktree") && !g.short('W');
-            if !staged_only && !g.positional().is_empty() {
-                e.add(Effect::GitDiscard {
-                    repo,
-                    what: "restore".into(),
-                });
+            let pos = g.positional();
+            if !staged_only && !pos.is_empty() {
+                let what = match named_files(&pos) {
+                    Some(files) => format!("{DISCARD_FILES}restore {files}"),
+                    None => "restore".into(),
+                };
+                e.add(Effect::GitDiscard { repo, what });
             }
         }
         "clean" => {
@@ -381,6 +388,10 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                     e.add(Effect::GitChange {
                         what: format!("sets {key} globally"),
                     });
+                } else if !IDENTITY_KEYS.contains(&key.as_str()) {
+                    e.add(Effect::GitChange {
+                        what: format!("sets {key} for this repository"),
+                    });
                 }
             } else if g.long("--unset") || g.long("--unset-all") || g.long("--remove-section") {
                 e.add(Effect::GitChange {
@@ -414,6 +425,12 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                     what: format!("worktree {}", g.sub(0)),
                 });
             }
+        }
+        // `git mv` refuses to overwrite; `-f` replaces the target.
+        "mv" if g.short('f') || g.long("--force") => {
+            e.add(Effect::GitChange {
+                what: "mv --force replaces the target".into(),
+            });
         }
         "apply" | "am" if !g.has(&["--check", "--stat", "--numstat", "--summary"]) => {
             e.add(Effect::GitChange {
@@ -632,6 +649,29 @@ fn run_hook(e: &mut Walker, c: &Cmd, cmd: &str, label: &str) {
     e.run_script(cmd, &via, c.depth + 1, &Stdin::Terminal);
 }
 
+/// How a discard of named files' edits begins its description (the rule
+/// reads it: such a discard is a change held for a human, not a wipe).
+pub(crate) const DISCARD_FILES: &str = "the named files' edits: ";
+
+/// The paths of a `checkout --`/`restore` when every one names a single
+/// file (`src/lib.rs`, not `.`, a directory, a glob or a pathspec magic):
+/// what is thrown away is the uncommitted edits of those files, which the
+/// snapshot keeps. Anything wider is a discard of work.
+fn named_files(pos: &[&Word]) -> Option<String> {
+    let files: Vec<&str> = pos.iter().map(|w| w.text.as_str()).collect();
+    let one_file = |w: &&Word| {
+        // Git expands pathspec wildcards itself, quoted or not.
+        !w.glob
+            && !w.dynamic
+            && !w.text.contains(['*', '?', '['])
+            && !w.text.ends_with('/')
+            && !w.text.starts_with(':')
+            && !w.text.split('/').any(|part| part == "." || part == "..")
+            && looks_like_file(&w.text)
+    };
+    (!pos.is_empty() && pos.len() <= 8 && pos.iter().all(one_file)).then(|| files.join(" "))
+}
+
 /// A checkout argument that names a file rather than a branch (`src/main.rs`).
 fn looks_like_file(t: &str) -> bool {
     let Some((_, ext)) = t.rsplit_once('.') else {
@@ -718,6 +758,25 @@ mod family_tests {
             ("git clean -n", "safe"),
             ("git checkout -- .", "catastrophic"),
             ("git checkout -b x", "safe"),
+            // The edits of named files (kept by the snapshot) are held;
+            // a directory, a glob, `.` or a pathspec magic is a wipe.
+            ("git checkout -- README.md", "ambiguous"),
+            ("git restore src/lib.rs src/main.rs", "ambiguous"),
+            ("git restore --source=main src/lib.rs", "ambiguous"),
+            ("git restore src/", "catastrophic"),
+            ("git restore '*.rs'", "catastrophic"),
+            ("git restore :/", "catastrophic"),
+            ("git restore src/../.", "catastrophic"),
+            ("git restore -SW .", "catastrophic"),
+            ("git checkout main -- src/lib.rs", "catastrophic"),
+            ("git mv src/a.rs src/b.rs", "safe"),
+            ("git mv -f src/a.rs src/b.rs", "ambiguous"),
+            ("git apply fix.patch", "ambiguous"),
+            ("git config user.email dev@example.com", "safe"),
+            ("git config user.email", "safe"),
+            ("git config core.autocrlf false", "ambiguous"),
+            ("git config --global user.name Dev", "ambiguous"),
+            ("git config --unset user.name", "ambiguous"),
             ("git stash clear", "catastrophic"),
             ("git branch -D main", "catastrophic"),
             ("git filter-branch --tree-filter x HEAD", "catastrophic"),

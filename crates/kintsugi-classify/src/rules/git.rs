@@ -27,8 +27,17 @@ pub(super) fn ref_rewrite(remote: &str, refspec: &str, force: bool, delete: bool
     }
 }
 
-/// Uncommitted or untracked work thrown away (`reset --hard`, `clean -f`).
+/// Uncommitted or untracked work thrown away (`reset --hard`, `clean -f`);
+/// the edits of a few named files (`restore src/lib.rs`) are a change to
+/// hold, since the snapshot keeps them.
 pub(super) fn discard(repo: &str, what: &str) -> Verdict {
+    if let Some(files) = what.strip_prefix(crate::programs::git::DISCARD_FILES) {
+        return verdict(
+            A,
+            "git:discard-files",
+            format!("Throws away the uncommitted edits of named files in {repo} ({files})."),
+        );
+    }
     verdict(
         C,
         "git:discard-work",
