@@ -460,24 +460,15 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                     engine: n.into(),
                     what: "deletes every key a pattern matches".into(),
                 });
-            } else if up.first().is_some_and(|w| {
-                [
-                    "DEL",
-                    "UNLINK",
-                    "SET",
-                    "CONFIG",
-                    "HSET",
-                    "EXPIRE",
-                    "SHUTDOWN",
-                    "DEBUG",
-                    "EVAL",
-                    "EVALSHA",
-                    "FCALL",
-                    "SLAVEOF",
-                    "REPLICAOF",
-                ]
-                .contains(&w.as_str())
-            }) {
+            } else if let Some(what) = super::kv_keys::redis_persistence(&up) {
+                e.add(Effect::Persistence {
+                    what,
+                    path: "redis CONFIG SET dir".into(),
+                });
+            } else if up
+                .first()
+                .is_some_and(|w| !super::kv_keys::redis_reads(w, up.get(1)))
+            {
                 e.add(Effect::DbWrite {
                     engine: n.into(),
                     what: up.join(" ").to_ascii_lowercase(),
@@ -614,15 +605,18 @@ fn orm(e: &mut Walker, c: &Cmd) -> bool {
             true
         }
         "mix" => {
-            if matches!(p(0), "ecto.drop" | "ecto.reset") {
-                destroy(e, p(0));
-                return true;
+            let tasks = super::forms::mix_tasks(&pos);
+            if let Some(t) = tasks
+                .iter()
+                .find(|t| matches!(**t, "ecto.drop" | "ecto.reset"))
+            {
+                destroy(e, t);
+            } else if let Some(t) = tasks.iter().find(|t| t.starts_with("ecto.")) {
+                write(e, t);
+            } else {
+                return false;
             }
-            if p(0).starts_with("ecto.") {
-                write(e, p(0));
-                return true;
-            }
-            false
+            true
         }
         "flask" if p(0) != "db" => false, // Flask-Migrate's `flask db` is Alembic.
         "sequelize" | "sequelize-cli" | "knex" | "typeorm" | "drizzle-kit" | "alembic"

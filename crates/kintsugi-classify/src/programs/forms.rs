@@ -21,6 +21,21 @@ pub(crate) enum Form {
 
 use Form::{Change, Safe, Unknown};
 
+/// The tasks of a `mix` line: `mix do a, b` and `mix do a + b` run each
+/// in turn; any other line runs its first word.
+pub(crate) fn mix_tasks(pos: &[String]) -> Vec<&str> {
+    match pos.split_first() {
+        Some((first, rest)) if first == "do" => rest
+            .iter()
+            .flat_map(|w| w.split(','))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && *t != "+")
+            .collect(),
+        Some((first, _)) => vec![first.as_str()],
+        None => Vec::new(),
+    }
+}
+
 /// Project-script and task names that build, test, lint, serve or read.
 const SAFE_TASKS: &[&str] = &[
     "build",
@@ -339,6 +354,30 @@ pub(crate) fn form(c: &Cmd) -> Option<Form> {
                 "changes the project's dependencies (`{n} {}`)",
                 words.join(" ")
             ))
+        }
+        // Their tasks are builds, except a clean, a purge, a publish or
+        // code handed in on the line (`mix run -e`, `mix do a, b`).
+        "swift" | "flutter" | "dart" | "mix" | "rebar3" | "cabal" | "stack" | "lein" | "zig"
+            if words.iter().take(2).any(|w| {
+                w.split([':', '.', '-'])
+                    .any(|p| matches!(p, "clean" | "purge" | "prune"))
+            }) =>
+        {
+            Change(format!(
+                "removes build outputs or caches (`{n} {}`)",
+                words.join(" ")
+            ))
+        }
+        "swift" | "flutter" | "dart" | "mix" | "rebar3" | "cabal" | "stack" | "lein" | "zig"
+            if words.iter().take(2).any(|w| {
+                w.split([':', '.', '-'])
+                    .any(|p| matches!(p, "publish" | "upload"))
+            }) =>
+        {
+            Change(format!("publishes the package (`{n} {}`)", words.join(" ")))
+        }
+        "mix" if s0 == "do" || (s0 == "run" && c.has(&["-e", "--eval"])) || s0 == "eval" => {
+            Change(format!("runs the tasks or code on the line (`mix {s0}`)"))
         }
         "bazel" | "bazelisk" if s0 == "clean" => {
             Change("removes build outputs (and with --expunge the whole cache)".into())

@@ -114,6 +114,139 @@ pub(crate) fn extra(e: &mut Walker, c: &Cmd) {
     }
 }
 
+/// Redis commands that only read (the second word matters for the
+/// container commands: `CONFIG GET` reads, `CONFIG SET` writes). Any other
+/// command is taken to change the data set.
+pub(crate) fn redis_reads(cmd: &str, sub: Option<&String>) -> bool {
+    const READS: &[&str] = &[
+        "GET",
+        "MGET",
+        "GETRANGE",
+        "STRLEN",
+        "EXISTS",
+        "TYPE",
+        "TTL",
+        "PTTL",
+        "KEYS",
+        "SCAN",
+        "RANDOMKEY",
+        "DBSIZE",
+        "HGET",
+        "HMGET",
+        "HGETALL",
+        "HKEYS",
+        "HVALS",
+        "HLEN",
+        "HEXISTS",
+        "HSTRLEN",
+        "HSCAN",
+        "HRANDFIELD",
+        "LRANGE",
+        "LLEN",
+        "LINDEX",
+        "LPOS",
+        "SMEMBERS",
+        "SCARD",
+        "SISMEMBER",
+        "SMISMEMBER",
+        "SSCAN",
+        "SRANDMEMBER",
+        "SINTER",
+        "SUNION",
+        "SDIFF",
+        "ZRANGE",
+        "ZRANGEBYSCORE",
+        "ZREVRANGE",
+        "ZREVRANGEBYSCORE",
+        "ZSCORE",
+        "ZMSCORE",
+        "ZCARD",
+        "ZCOUNT",
+        "ZRANK",
+        "ZREVRANK",
+        "ZSCAN",
+        "XRANGE",
+        "XREVRANGE",
+        "XLEN",
+        "XREAD",
+        "XINFO",
+        "XPENDING",
+        "BITCOUNT",
+        "BITPOS",
+        "GETBIT",
+        "PFCOUNT",
+        "GEOPOS",
+        "GEODIST",
+        "GEOSEARCH",
+        "GEOHASH",
+        "INFO",
+        "PING",
+        "ECHO",
+        "TIME",
+        "LASTSAVE",
+        "ROLE",
+        "MONITOR",
+        "SUBSCRIBE",
+        "PSUBSCRIBE",
+        "SSUBSCRIBE",
+        "DUMP",
+        "OBJECT",
+        "WAIT",
+        "READONLY",
+        "HELLO",
+        "QUIT",
+    ];
+    let sub = sub.map(String::as_str).unwrap_or("");
+    READS.contains(&cmd)
+        || match cmd {
+            "CONFIG" => sub == "GET",
+            "CLIENT" => matches!(sub, "LIST" | "INFO" | "GETNAME" | "ID"),
+            "SLOWLOG" | "LATENCY" => matches!(sub, "GET" | "LEN" | "LATEST" | "HISTORY" | "DOCTOR"),
+            "MEMORY" => matches!(sub, "USAGE" | "STATS" | "DOCTOR"),
+            "CLUSTER" => matches!(sub, "INFO" | "NODES" | "SLOTS" | "SHARDS" | "MYID"),
+            "COMMAND" | "PUBSUB" | "ACL" => {
+                matches!(
+                    sub,
+                    "" | "COUNT"
+                        | "DOCS"
+                        | "INFO"
+                        | "LIST"
+                        | "CHANNELS"
+                        | "NUMSUB"
+                        | "WHOAMI"
+                        | "USERS"
+                        | "CAT"
+                )
+            }
+            _ => false,
+        }
+}
+
+/// `CONFIG SET dir` into a login's own files or `dbfilename
+/// authorized_keys`: the next `SAVE` writes the data set where a shell or
+/// ssh will read it (a known way to plant a key).
+pub(crate) fn redis_persistence(up: &[String]) -> Option<String> {
+    let (cmd, rest) = up.split_first()?;
+    if cmd != "CONFIG" || rest.first().map(String::as_str) != Some("SET") {
+        return None;
+    }
+    let key = rest.get(1)?.as_str();
+    let value = rest.get(2)?.to_ascii_lowercase();
+    let planted = match key {
+        "DIR" => value.contains(".ssh") || value.contains("cron") || value.starts_with("/etc"),
+        "DBFILENAME" => {
+            value.contains("authorized_keys") || value.ends_with("rc") || value.ends_with(".sh")
+        }
+        _ => false,
+    };
+    planted.then(|| {
+        format!(
+            "redis CONFIG SET {} {value}: its next save writes there",
+            key.to_ascii_lowercase()
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use crate::testutil::expect;
@@ -183,6 +316,54 @@ mod tests {
         expect(&[
             ("consul kv get app/flag", "safe"),
             ("consul kv get -recurse app/", "safe"),
+        ]);
+    }
+}
+
+#[cfg(test)]
+mod family_tests_s13 {
+    use crate::testutil::expect;
+
+    #[test]
+    fn redis_reads_are_safe_and_any_other_command_changes_data() {
+        expect(&[
+            ("redis-cli HGETALL user:1001", "safe"),
+            ("redis-cli CONFIG GET maxmemory", "safe"),
+            ("redis-cli --scan --pattern 'user:*'", "safe"),
+            ("redis-cli HDEL user:1001 temp_token", "ambiguous"),
+            ("redis-cli LPUSH jobs x", "ambiguous"),
+            ("redis-cli CONFIG SET maxmemory 1gb", "ambiguous"),
+            (
+                "redis-cli CONFIG SET dir /home/dev/.ssh && redis-cli CONFIG SET dbfilename authorized_keys && redis-cli SAVE",
+                "catastrophic",
+            ),
+            ("redis-cli FLUSHALL", "catastrophic"),
+        ]);
+    }
+
+    #[test]
+    fn build_tool_tasks_that_clean_publish_or_run_code_are_not_builds() {
+        expect(&[
+            ("mix test", "safe"),
+            ("swift build -c release --product cli", "safe"),
+            ("flutter clean", "ambiguous"),
+            ("stack purge", "ambiguous"),
+            ("mix deps.clean --all", "ambiguous"),
+            ("mix hex.publish --yes", "ambiguous"),
+            ("cabal upload x.tar.gz", "ambiguous"),
+            ("mix run -e 'IO.puts 1'", "ambiguous"),
+            ("mix do ecto.drop, ecto.create", "catastrophic"),
+            ("mix do deps.get + ecto.migrate", "ambiguous"),
+            (
+                "mongosh app --eval 'db.users.createIndex({email: 1})'",
+                "ambiguous",
+            ),
+            ("mongosh app --eval 'db.users.find()'", "safe"),
+            ("cat ~/.config/fly/config.yml", "catastrophic"),
+            (
+                "cat ~/.mozilla/firefox/p.default/cookies.sqlite",
+                "catastrophic",
+            ),
         ]);
     }
 }

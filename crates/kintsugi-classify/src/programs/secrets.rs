@@ -437,6 +437,7 @@ fn maybe_secret(t: &str) -> bool {
         "logins", "keyring", "auth", "*", "?", "[", "service", "client_", ".config", "$",
         "environ", "htpasswd", "KUBE", "AWS", "GOOGLE", "NETRC", "PGPASS", "DOCKER", "SSH",
         "kintsugi", "sa.json", "-sa.", "_sa.", "sa-key", "sa_key", "keyfile", "key.json",
+        "cookies", "mozilla", "wrangler", "supabase", "fly/",
     ];
     HINTS.iter().any(|h| t.contains(h))
 }

@@ -106,6 +106,16 @@ pub(crate) fn writes(s: &str) -> bool {
             "PG_WRITE_FILE(",
             "PG_RELOAD_CONF(",
             "SETVAL(",
+            // MongoDB shell methods that change a collection or a user.
+            ".CREATEINDEX",
+            ".DROPINDEX",
+            ".RENAMECOLLECTION(",
+            ".FINDONEANDUPDATE(",
+            ".FINDONEANDREPLACE(",
+            ".CREATECOLLECTION(",
+            "CREATEUSER(",
+            "UPDATEUSER(",
+            "GRANTROLESTOUSER(",
         ]
         .iter()
         .any(|k| s.contains(k))
