@@ -27,7 +27,27 @@ pub(crate) enum Data {
     Manifest,
     /// A JSON or YAML credential document (`sa.json`, a Secret manifest).
     Document,
+    /// A token's description in JSON (`vault token lookup -format=json`):
+    /// the token itself and its accessor among harmless fields.
+    TokenInfo,
 }
+
+/// The fields of a token's description that are not the token: what a
+/// JSON filter may keep for the output to hold no secret.
+const TOKEN_INFO_FIELDS: &[&str] = &[
+    "data",
+    "policies",
+    "token_policies",
+    "identity_policies",
+    "ttl",
+    "creation_ttl",
+    "expire_time",
+    "issue_time",
+    "display_name",
+    "renewable",
+    "orphan",
+    "type",
+];
 
 /// The text of each pipeline stage after `stage` (none when `pipeline`
 /// is not a pipeline or `stage` is its last).
@@ -98,7 +118,7 @@ pub(crate) fn is_kind(path: &str, d: Data) -> bool {
     match d {
         Data::KeyValue => key_column::kv_file(path),
         Data::Document => [".json", ".yaml", ".yml"].iter().any(|x| path.ends_with(x)),
-        Data::Inspect | Data::EnvLines | Data::Manifest => false,
+        Data::Inspect | Data::EnvLines | Data::Manifest | Data::TokenInfo => false,
     }
 }
 
@@ -262,12 +282,19 @@ fn stage(e: &Walker, text: &str, d: Data) -> Stage {
                 Stage::Shows
             }
         }
+        Data::TokenInfo => {
+            let kept = json_fields::is_jq(n)
+                && json_fields::filter_of(&c)
+                    .is_some_and(|f| json_fields::only_fields(&f, TOKEN_INFO_FIELDS));
+            if kept { Stage::Hides } else { Stage::Shows }
+        }
         Data::Document | Data::Manifest => {
-            // Handed to the cluster (`kubectl apply -f -`), not printed.
+            // Handed to the cluster (`kubectl apply -f -`), not printed;
+            // `kubectl diff` prints Secret data masked.
             let applies = matches!(n, "kubectl" | "oc")
                 && matches!(
                     c.positional().first().map(|w| w.text.as_str()),
-                    Some("apply" | "create" | "replace")
+                    Some("apply" | "create" | "replace" | "diff")
                 )
                 // `kubectl create -f - -o yaml` prints what it made.
                 && !crate::programs::secret_manifests::prints(&c);
@@ -305,6 +332,27 @@ mod tests {
             ("sed 's/=/ /' .env | cut -d= -f1", "catastrophic"),
             ("xxd .env | wc -l", "safe"),
             ("cat .env ~/.ssh/id_rsa | cut -d= -f1", "catastrophic"),
+        ]);
+    }
+
+    #[test]
+    fn a_printed_secret_stays_secret_unless_the_pipe_keeps_only_public_parts() {
+        expect(&[
+            ("helm get manifest api -n prod", "catastrophic"),
+            ("helm get manifest api -n prod | kubectl diff -f -", "safe"),
+            ("helm get manifest api -n prod | grep -c Secret", "safe"),
+            ("helm get manifest api -n prod | tee m.yaml", "catastrophic"),
+            (
+                "vault token lookup -format=json | jq .data.policies",
+                "safe",
+            ),
+            ("vault token lookup -format=json | jq -r .data.ttl", "safe"),
+            (
+                "vault token lookup -format=json | jq .data.id",
+                "catastrophic",
+            ),
+            ("vault token lookup -format=json | jq .", "catastrophic"),
+            ("vault token lookup", "catastrophic"),
         ]);
     }
 

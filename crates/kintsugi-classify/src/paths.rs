@@ -264,6 +264,15 @@ pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
                 return z;
             }
         }
+        // `~/.*rc`, `~/.bash*` (or `~/**/.*rc`, what `find ~ -name '.*rc'`
+        // reaches): a pattern at the top of home that matches a login's own
+        // files (shell start-up, keys, settings).
+        if rest[..rest.len().saturating_sub(1)].iter().all(|c| *c == "**")
+            && base == crate::words::normalize(&ctx.home)
+            && HOME_SENSITIVE.iter().any(|name| glob_match(last, name))
+        {
+            return Zone::HomeSensitive;
+        }
         let child = if base == "/" {
             "/x".to_string()
         } else {
@@ -592,6 +601,16 @@ mod tests {
         ] {
             assert_ne!(zone(&format!("/home/dev/{g}"), &c, p), Zone::Home, "{g}");
         }
+        // A pattern at the top of home that matches a login's own files.
+        for g in [".*rc", ".bash*", ".ss?", ".[bz]shrc", ".gitc*", "**/.*rc"] {
+            let z = zone(&format!("/home/dev/{g}"), &c, p);
+            assert_eq!(z, Zone::HomeSensitive, "{g}");
+        }
+        assert_eq!(zone("/home/dev/*.log", &c, p), Zone::HomeDeep);
+        assert_eq!(
+            zone("/home/dev/proj/.*rc", &c, p),
+            zone("/home/dev/proj/x", &c, p)
+        );
     }
 
     #[test]

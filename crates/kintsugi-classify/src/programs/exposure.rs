@@ -36,7 +36,19 @@ const REVEAL_VERBS: &[&str] = &[
 /// Effects added on top of whatever family handles the program.
 pub(crate) fn extra(e: &mut Walker, c: &Cmd) {
     if let Some(what) = printed_secret(c) {
-        e.add(Effect::SecretRead { path: what });
+        // Unless the pipe keeps only what is not secret: a count, a token
+        // lookup's harmless fields (`| jq .data.policies`), or a release's
+        // manifest handed to `kubectl apply`/`diff` (which masks Secret
+        // data).
+        use crate::downstream::{Data, hides_values};
+        let kind = match c.name.as_str() {
+            "helm" => Some(Data::Manifest),
+            "vault" => Some(Data::TokenInfo),
+            _ => None,
+        };
+        if !kind.is_some_and(|d| hides_values(e, d)) {
+            e.add(Effect::SecretRead { path: what });
+        }
     } else if super::env_dumps::prints_env(c, |d| {
         matches!(c.name.as_str(), "docker" | "podman" | "nerdctl")
             && crate::downstream::hides_values(e, d)

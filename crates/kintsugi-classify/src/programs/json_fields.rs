@@ -168,6 +168,19 @@ const SECRET: &[&str] = &[
 
 /// Of a credential document, the filter prints only names, counts or
 /// identifying fields.
+/// The filter only projects fields named in `allowed` (every step of
+/// each path), or only names or counts.
+pub(crate) fn only_fields(f: &str, allowed: &[&str]) -> bool {
+    if names_or_count(f) {
+        return true;
+    }
+    let fs = fields(f);
+    projection(f, false)
+        && !sweeping(f)
+        && !fs.is_empty()
+        && fs.iter().all(|x| allowed.contains(&x.as_str()))
+}
+
 pub(crate) fn only_public(f: &str) -> bool {
     if names_or_count(f) {
         return true;
