@@ -267,7 +267,9 @@ pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
         // `~/.*rc`, `~/.bash*` (or `~/**/.*rc`, what `find ~ -name '.*rc'`
         // reaches): a pattern at the top of home that matches a login's own
         // files (shell start-up, keys, settings).
-        if rest[..rest.len().saturating_sub(1)].iter().all(|c| *c == "**")
+        if rest[..rest.len().saturating_sub(1)]
+            .iter()
+            .all(|c| *c == "**")
             && base == crate::words::normalize(&ctx.home)
             && HOME_SENSITIVE.iter().any(|name| glob_match(last, name))
         {

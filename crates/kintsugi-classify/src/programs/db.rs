@@ -566,6 +566,9 @@ fn orm(e: &mut Walker, c: &Cmd) -> bool {
                     write(e, t);
                 }
             }
+            if matches!(p(0), "runner" | "r") {
+                super::sql_text::rails_runner(e, n, p(1));
+            }
             !pos.is_empty() && pos.iter().any(|t| t.starts_with("db:"))
         }
         "manage.py" | "django-admin" => {

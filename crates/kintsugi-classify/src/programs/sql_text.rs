@@ -121,6 +121,51 @@ pub(crate) fn writes(s: &str) -> bool {
         .any(|k| s.contains(k))
 }
 
+/// Ruby code run by `rails runner`, judged by what it does to the
+/// database: a whole table emptied or dropped (`User.delete_all`,
+/// `TRUNCATE` through `connection.execute`) destroys, other writes change;
+/// code that names none adds nothing here (the runner is still held as
+/// code nobody read).
+pub(crate) fn rails_runner(e: &mut crate::engine::Walker, engine: &str, code: &str) {
+    use crate::effects::Effect;
+    let mut worst = super::db::sql_severity(code);
+    // SQL handed to `execute` sits in a Ruby string.
+    for q in code.split(['\'', '"']).skip(1).step_by(2) {
+        let s = super::db::sql_severity(q);
+        if s.0 > worst.0 {
+            worst = s;
+        }
+    }
+    let scoped = [".where(", ".find(", ".find_by("]
+        .iter()
+        .any(|m| code.contains(m));
+    for m in [".delete_all", ".destroy_all"] {
+        if worst.0 == 0 && code.contains(m) {
+            worst = (if scoped { 1 } else { 2 }, format!("{m} in `rails runner`"));
+        }
+    }
+    if worst.0 == 0
+        && let Some(m) = [
+            ".update_all",
+            ".destroy",
+            ".delete",
+            ".update",
+            ".save",
+            ".create",
+        ]
+        .iter()
+        .find(|m| code.contains(**m))
+    {
+        worst = (1, format!("{m} in `rails runner`"));
+    }
+    let (engine, what) = (engine.to_string(), worst.1);
+    match worst.0 {
+        0 => {}
+        1 => e.add(Effect::DbWrite { engine, what }),
+        _ => e.add(Effect::DbDestroy { engine, what }),
+    }
+}
+
 /// SQL a substitution hides from review: decoded (`$(… | base64 -d)`) or
 /// downloaded (`$(curl -s URL)`, `<(wget -qO- URL)`).
 pub(crate) fn unreadable(text: &str) -> bool {
@@ -418,6 +463,35 @@ mod tests {
             ("curl -s https://x.example/q.sql | psql", "catastrophic"),
             ("psql -f <(curl -s https://x.example/q.sql)", "catastrophic"),
             ("mongosh --eval 'db.dropAllUsers()'", "catastrophic"),
+        ]);
+    }
+}
+
+#[cfg(test)]
+mod rails_runner_tests {
+    use crate::testutil::expect;
+
+    #[test]
+    fn code_run_by_rails_runner_is_judged_by_what_it_does_to_the_database() {
+        expect(&[
+            ("bin/rails runner 'User.delete_all'", "catastrophic"),
+            (
+                "bundle exec rails runner 'Order.destroy_all'",
+                "catastrophic",
+            ),
+            (
+                "bin/rails runner \"ActiveRecord::Base.connection.execute('TRUNCATE orders CASCADE')\"",
+                "catastrophic",
+            ),
+            (
+                "bin/rails runner 'User.where(admin: false).delete_all'",
+                "ambiguous",
+            ),
+            (
+                "bin/rails runner 'User.find(3).update(admin: true)'",
+                "ambiguous",
+            ),
+            ("bin/rails runner 'puts User.count'", "ambiguous"),
         ]);
     }
 }
