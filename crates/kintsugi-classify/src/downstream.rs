@@ -102,6 +102,28 @@ pub(crate) fn hides_values(e: &Walker, d: Data) -> bool {
     false
 }
 
+/// The output goes straight into a digest or a count (`| sha256sum`,
+/// `| wc -c`): what is printed is not the data.
+pub(crate) fn digested(e: &Walker) -> bool {
+    e.piped_out
+        && e.downstream.first().is_some_and(|t| {
+            let name = t.split_whitespace().next().map(basename).unwrap_or("");
+            matches!(
+                name,
+                "sha256sum"
+                    | "sha512sum"
+                    | "sha1sum"
+                    | "sha224sum"
+                    | "sha384sum"
+                    | "md5sum"
+                    | "b2sum"
+                    | "shasum"
+                    | "cksum"
+                    | "wc"
+            )
+        })
+}
+
 /// Drop the reads of credential files of kind `d` (`KEY=value` files or
 /// JSON/YAML documents) added since effect `from`: their values never
 /// come out.

@@ -101,6 +101,8 @@ pub(crate) struct Walker<'c> {
     pub namerefs: HashMap<String, String>,
     /// The pipeline stages after the command being analysed, as text.
     pub downstream: Vec<String>,
+    /// How `cd` is taken in this pass (`cd_fail.rs`).
+    pub cd: crate::cd_fail::CdState,
 }
 
 /// The caller's file reader: absolute path → the file's text.
@@ -147,6 +149,7 @@ impl<'c> Walker<'c> {
             scripts: Vec::new(),
             namerefs: HashMap::new(),
             downstream: Vec::new(),
+            cd: Default::default(),
         }
     }
 
@@ -593,6 +596,7 @@ impl<'c> Walker<'c> {
         let after = crate::downstream::stages_after(stage_up.0, stage, src);
         let old = std::mem::replace(&mut self.piped_out, piped_out);
         let old_after = std::mem::replace(&mut self.downstream, after);
+        self.cd.guarded = crate::cd_fail::guarded(node, up[0]);
         self.run_argv(words, redirs, stdin, via.to_vec(), depth);
         self.piped_out = old;
         self.downstream = old_after;

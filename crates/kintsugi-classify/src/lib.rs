@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 mod arrays;
+mod cd_fail;
 pub mod corpus;
 mod downstream;
 mod effects;
@@ -145,10 +146,25 @@ pub fn analyze_with_files(
     finish(eng, line, ctx)
 }
 
-fn finish(mut eng: engine::Walker<'_>, line: &str, ctx: &Context) -> Analysis {
+fn finish<'a>(mut eng: engine::Walker<'a>, line: &str, ctx: &'a Context) -> Analysis {
     let _memo = parse::Memo::start();
+    let reader = eng.reader;
     eng.run_script(line, &[], 0, &engine::Stdin::Terminal);
-    let (class, rule, mut reason) = rules::worst_or_safe_verdict(&eng.effects, &eng.commands, ctx);
+    let (mut class, mut rule, mut reason) =
+        rules::worst_or_safe_verdict(&eng.effects, &eng.commands, ctx);
+    // A `cd` that can fail: judged again as failed (`cd_fail.rs`).
+    if eng.cd.unsure && class != Class::Catastrophic {
+        let mut again = engine::Walker::new(ctx);
+        again.reader = reader;
+        again.cd.fails = true;
+        again.run_script(line, &[], 0, &engine::Stdin::Terminal);
+        let v = rules::worst_or_safe_verdict(&again.effects, &again.commands, ctx);
+        if v.0 > class {
+            (class, rule) = (v.0, v.1);
+            reason = format!("If its `cd` fails: {}", v.2);
+            eng = again;
+        }
+    }
     if let Some(at) = script_line(&eng, class, ctx) {
         reason = format!("{} ({at})", reason.trim_end_matches('.'));
     }

@@ -144,7 +144,12 @@ impl Walker<'_> {
                     argv[0] = Word::lit(&real);
                     continue;
                 }
-                if let Some(content) = self.files.get(&p).cloned() {
+                let unpacked = || {
+                    self.files.iter().find_map(|(k, v)| {
+                        (k.ends_with('/') && p.starts_with(k.as_str())).then(|| v.clone())
+                    })
+                };
+                if let Some(content) = self.files.get(&p).cloned().or_else(unpacked) {
                     via.push(first.text.clone());
                     self.stdin_code("sh", &content, &via, depth);
                     self.redirect_effects("", &redirs);
@@ -298,7 +303,11 @@ impl Walker<'_> {
         for (n, v) in crate::words::builtin_assignments(&name, &cmd.args, &cmd.stdin) {
             self.vars.insert(n, v);
         }
-        if name == "cd" || name == "pushd" {
+        // A `cd` nothing guards may fail; the pass that takes it as failed
+        // leaves the directory as it was (`cd_fail.rs`).
+        let failed_cd = !self.cd.guarded && (name == "cd" || name == "pushd");
+        self.cd.unsure |= failed_cd;
+        if (name == "cd" || name == "pushd") && !(failed_cd && self.cd.fails) {
             let old = self.cwd.to_string_lossy().into_owned();
             self.vars.insert("OLDPWD".into(), old);
             if let Some(d) = cmd.args.iter().find(|w| !w.text.starts_with('-')) {
@@ -315,9 +324,13 @@ impl Walker<'_> {
             matches!(w.text.as_str(), "--help" | "-help" | "--usage" | "help")
                 || w.text == "--version"
                     && cmd.args.get(k + 1).is_none_or(|n| n.text.starts_with('-'))
-        }) && !matches!(name.as_str(), "echo" | "printf")
-            || cmd.args.len() == 1
-                && matches!(cmd.args[0].text.as_str(), "-h" | "-V" | "-v" | "version")
+            // A package runner's `--help` is the fetched tool's (`npx -y
+            // pkg@1 --help` still downloads and runs it).
+        }) && !matches!(
+            name.as_str(),
+            "echo" | "printf" | "npx" | "pnpx" | "bunx" | "uvx" | "pipx"
+        ) || cmd.args.len() == 1
+            && matches!(cmd.args[0].text.as_str(), "-h" | "-V" | "-v" | "version")
             || cmd.args.iter().any(|w| {
                 w.text == "--dry-run"
                     || w.text.starts_with("--dry-run=")

@@ -104,6 +104,13 @@ fn tmux(e: &mut Walker, c: &Cmd) -> bool {
     let Some(sub) = c.args.get(i).map(|w| w.text.as_str()) else {
         return false;
     };
+    if sub.starts_with("kill-") {
+        e.add(Effect::Change {
+            program: "tmux".into(),
+            what: format!("ends what runs in it (`tmux {sub}`)"),
+        });
+        return true;
+    }
     let with_value: &[&str] = match sub {
         "new-session" | "new" => &["-c", "-e", "-F", "-n", "-s", "-t", "-x", "-y", "-f"],
         "new-window" | "neww" => &["-c", "-e", "-F", "-n", "-t"],

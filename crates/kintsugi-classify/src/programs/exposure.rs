@@ -173,7 +173,7 @@ fn printed_secret(c: &Cmd) -> Option<String> {
         }
         "gopass" | "lpass" | "keepassxc-cli" => matches!(s(0), "show" | "cat" | "" | "export"),
         "bw" => s(0) == "get" || s(0) == "export" || s(0) == "list" && s(1) == "items",
-        "secret-tool" => s(0) == "lookup",
+        "secret-tool" => matches!(s(0), "lookup" | "search"),
         _ => n.starts_with("docker-credential-") && s(0) == "get",
     };
     if known {

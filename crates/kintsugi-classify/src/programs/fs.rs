@@ -719,6 +719,13 @@ fn tar(e: &mut Walker, c: &Cmd) {
             .map(|w| w.text.clone())
             .unwrap_or_else(|| ".".into());
         let p = e.path(&dest);
+        // A download unpacked here: what later runs from it is downloaded
+        // code (`curl … | tar xz -C d && d/install`).
+        if let crate::engine::Stdin::Download(url) = &c.stdin {
+            let dir = format!("{}/", p.trim_end_matches('/'));
+            e.files
+                .insert(dir, crate::engine::Stdin::Download(url.clone()));
+        }
         e.add(Effect::Overwrite {
             path: p,
             append: false,

@@ -173,10 +173,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 }
                 scan(e, kind, &code, &via, c.depth);
                 if matches!(kind, "perl" | "ruby")
-                    && (a.contains('i')
-                        || c.args
-                            .iter()
-                            .any(|w| w.text.starts_with("-i") || w.text.starts_with("-pi")))
+                    && (a.contains('i') || c.args.iter().any(|w| in_place_switch(&w.text)))
                 {
                     for f in c.args[i + 2..].iter().filter(|w| !w.text.starts_with('-')) {
                         let p = e.path(&f.text);
@@ -365,6 +362,23 @@ fn awk(e: &mut Walker, c: &Cmd) {
             }
         }
     }
+}
+
+/// A perl/ruby switch cluster that edits files in place: `-i`, `-pi`,
+/// `-0pi`, `-lpi.bak` (the `i` before any switch that takes the rest of
+/// the word as its value).
+fn in_place_switch(t: &str) -> bool {
+    let Some(cluster) = t.strip_prefix('-').filter(|c| !c.starts_with('-')) else {
+        return false;
+    };
+    for ch in cluster.chars() {
+        match ch {
+            'i' => return true,
+            'e' | 'E' | 'M' | 'm' | 'I' | 'x' | 'C' | 'd' | 'D' | 'F' | 'r' => return false,
+            _ => {}
+        }
+    }
+    false
 }
 
 #[cfg(test)]

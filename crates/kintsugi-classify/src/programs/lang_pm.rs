@@ -146,6 +146,14 @@ pub(crate) fn lang_pm(e: &mut Walker, c: &Cmd, pos: &[String]) -> bool {
                         .any(|a| a.text == "-cache" || a.text == "-modcache") => {}
             "mod" if p(1) == "tidy" || p(1) == "download" || p(1) == "vendor" => {}
             "generate" => {}
+            // `go run example.com/tool@v1.2`: a module fetched and run.
+            "run" if pos.iter().skip(1).any(|x| remote_module(x)) => e.add(Effect::Change {
+                program: n.into(),
+                what: format!(
+                    "runs a module fetched from its proxy (`go {}`)",
+                    pos.join(" ")
+                ),
+            }),
             _ => {}
         },
         "cargo" => match sub {
@@ -228,4 +236,12 @@ pub(crate) fn lang_pm(e: &mut Walker, c: &Cmd, pos: &[String]) -> bool {
         _ => return false,
     }
     true
+}
+
+/// A module path with a version (`example.com/x/cmd@v1.2`), not a local
+/// package.
+fn remote_module(x: &str) -> bool {
+    x.split_once('@').is_some_and(|(path, _)| {
+        !path.starts_with('.') && path.split('/').next().is_some_and(|h| h.contains('.'))
+    })
 }

@@ -552,14 +552,30 @@ fn runner(e: &mut Walker, c: &Cmd, skip: usize) {
         }
         return;
     }
-    if !known
-        && (first.text.contains("://")
-            || first.text.starts_with("git+")
-            || first.text.starts_with("github:"))
-    {
+    // Where the package comes from: the first word, or the option that
+    // names it (`uvx --from git+URL tool`, `pipx run --spec URL tool`).
+    let sources: Vec<&str> = std::iter::once(first.text.as_str())
+        .chain(c.args.windows(2).filter_map(|w| {
+            matches!(w[0].text.as_str(), "--from" | "--spec" | "-p" | "--package")
+                .then_some(w[1].text.as_str())
+        }))
+        .collect();
+    let remote = |t: &&str| t.contains("://") || t.starts_with("git+") || t.starts_with("github:");
+    if let Some(source) = sources.iter().find(|t| remote(t)) {
         e.add(Effect::DownloadExec {
-            source: first.text.clone(),
+            source: source.to_string(),
             interpreter: c.name.clone(),
+        });
+    } else if known
+        && sources
+            .iter()
+            .any(|t| t.get(1..).is_some_and(|r| r.contains('@')))
+    {
+        // `npx -y cowsay@latest`: that version comes from the registry,
+        // not from the program of that name the machine has.
+        e.add(Effect::Change {
+            program: c.name.clone(),
+            what: format!("runs `{}` as fetched from the package registry", first.text),
         });
     }
     e.run_argv(argv, Vec::new(), c.stdin.clone(), via, c.depth + 1);

@@ -114,7 +114,7 @@ const OBSERVED: &[&str] = &[
 ];
 
 /// Programs that dump the environment when run with no arguments.
-const ENV_DUMPERS: &[&str] = &["env", "printenv", "set", "export", "declare", "compgen"];
+const ENV_DUMPERS: &[&str] = &["env", "printenv", "set", "export", "declare"];
 
 /// Filters that print only matching lines (their pattern is judged by
 /// `handle`), and counters that print no values.
@@ -151,7 +151,14 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     let n = c.name.as_str();
     let pos: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
     let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
-    let tok = |e: &mut Walker, what: String| e.add(Effect::SecretRead { path: what });
+    // A value piped straight into a hash or a count is not shown
+    // (`printf %s "$TOKEN" | sha256sum`).
+    let hidden = crate::downstream::digested(e);
+    let tok = |e: &mut Walker, what: String| {
+        if !hidden {
+            e.add(Effect::SecretRead { path: what })
+        }
+    };
     match n {
         "gh" | "glab" => {
             if p(0) == "auth" && p(1) == "token"
@@ -247,9 +254,17 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             false
         }
         "grep" | "egrep" | "fgrep" | "rg" | "ag" | "ack" | "awk" | "sed" => {
-            let from_env = matches!(&c.stdin, crate::engine::Stdin::Other(p) if matches!(p.as_str(), "env" | "printenv" | "set" | "export" | "declare" | "compgen" | "cat" | "xargs"));
+            let from_env = matches!(&c.stdin, crate::engine::Stdin::Other(p) if matches!(p.as_str(), "env" | "printenv" | "set" | "export" | "declare" | "cat" | "xargs"));
             let from_env = from_env
                 || matches!(&c.stdin, crate::engine::Stdin::File(p) if p.ends_with("/environ"));
+            // Shell history holds the secrets typed on command lines
+            // (`history | grep TOKEN`, `grep AKIA ~/.bash_history`).
+            let from_env = from_env
+                || matches!(&c.stdin, crate::engine::Stdin::Other(p) if p == "history" || p == "fc")
+                || matches!(&c.stdin, crate::engine::Stdin::File(p) if crate::paths::is_history_file(p))
+                || c.args
+                    .iter()
+                    .any(|w| crate::paths::is_history_file(&w.text));
             if from_env {
                 let pat = c
                     .args
@@ -262,6 +277,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                     .join(" ");
                 if [
                     "TOKEN", "KEY", "SECRET", "PASS", "AWS", "CRED", "AUTH", "API", "PRIVATE",
+                    "AKIA", "BEARER", "GHP_",
                 ]
                 .iter()
                 .any(|k| pat.contains(k))
@@ -271,7 +287,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
             false
         }
-        "printenv" | "env" | "export" | "set" | "declare" | "typeset" | "compgen"
+        "printenv" | "env" | "export" | "set" | "declare" | "typeset"
             if dumps_env(n, c) && !e.piped_out =>
         {
             e.add(Effect::Change {
@@ -292,8 +308,17 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             // Only a word the shell expands: `'$GITHUB_TOKEN'` in single
             // quotes prints those letters, not the token.
             for w in c.args.iter().filter(|w| w.dynamic) {
-                if let Some(v) = mentions_secret_var(&w.text) {
+                if let Some(v) = mentions_secret_var(&shown_parts(&w.text)) {
                     tok(e, format!("${v}"));
+                } else if let Some(name) = indirect_target(&w.text) {
+                    // `${!v}` prints the variable whose name `v` holds.
+                    match e.vars.get(name).filter(|v| secret_var(v)).cloned() {
+                        Some(v) => tok(e, format!("${v}")),
+                        None => e.add(Effect::Change {
+                            program: n.into(),
+                            what: format!("prints the variable named by ${name}"),
+                        }),
+                    }
                 }
             }
             true
@@ -420,6 +445,48 @@ pub(crate) fn secret_var(v: &str) -> bool {
     .iter()
     .any(|k| u.contains(k))
         && !u.contains("PATH")
+}
+
+/// `text` without the expansions that print no secret part of a value:
+/// its length (`${#TOKEN}`) or what follows a URL's credentials
+/// (`${DATABASE_URL##*@}`, `${DATABASE_URL#*@}`: the host and database).
+fn shown_parts(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(k) = rest.find("${") {
+        out.push_str(&rest[..k]);
+        let body = &rest[k + 2..];
+        let Some(end) = body.find('}') else {
+            out.push_str(&rest[k..]);
+            return out;
+        };
+        let inner = &body[..end];
+        let name_end = inner
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(inner.len());
+        let op = &inner[name_end..];
+        let length = inner.len() > 1
+            && inner.starts_with('#')
+            && inner[1..]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let after_credentials = name_end > 0 && (op.starts_with("##*@") || op.starts_with("#*@"));
+        let hidden = length || after_credentials;
+        if !hidden {
+            out.push_str(&rest[k..k + 2 + end + 1]);
+        }
+        rest = &body[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The name variable of an indirect expansion (`${!v}` → `v`), not
+/// `${!prefix*}`/`${!arr[@]}` (names, not values).
+fn indirect_target(t: &str) -> Option<&str> {
+    let rest = &t[t.find("${!")? + 3..];
+    let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
+    (end > 0 && !rest[end..].starts_with(['*', '@', '['])).then(|| &rest[..end])
 }
 
 pub(crate) fn mentions_secret_var(t: &str) -> Option<String> {
@@ -568,7 +635,6 @@ fn dumps_env(n: &str, c: &Cmd) -> bool {
             matches!(args.as_slice(), ["-p"] | ["-x"] | ["-px"] | ["-xp"])
         }
         "set" => args.is_empty(),
-        "compgen" => args == ["-e"] || args == ["-v"],
         _ => false,
     }
 }
@@ -600,6 +666,72 @@ mod family_tests {
             // Single quotes: the letters, not the value.
             ("echo '$GITHUB_TOKEN'", "safe"),
             ("printf '%s\\n' '${AWS_SECRET_ACCESS_KEY}'", "safe"),
+        ]);
+    }
+}
+
+#[cfg(test)]
+mod family_tests_s14 {
+    use crate::testutil::expect;
+
+    #[test]
+    fn what_prints_no_secret_value_is_not_a_secret_read() {
+        expect(&[
+            ("compgen -v | grep -i token", "safe"),
+            ("echo \"${DATABASE_URL##*@}\"", "safe"),
+            ("echo \"${#GITHUB_TOKEN}\"", "safe"),
+            ("echo \"${DATABASE_URL%%@*}\"", "catastrophic"),
+            (
+                "printf '%s' \"$GITHUB_TOKEN\" | sha256sum | cut -c1-12",
+                "safe",
+            ),
+            ("printf '%s' \"$GITHUB_TOKEN\" | tee t.txt", "catastrophic"),
+            ("history | grep 'git push --force'", "safe"),
+            ("history | grep -iE 'export .*(KEY|TOKEN)='", "catastrophic"),
+            (
+                "grep -h 'AKIA' ~/.bash_history ~/.zsh_history",
+                "catastrophic",
+            ),
+            ("secret-tool search --all service github", "catastrophic"),
+            (
+                "for v in AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY; do echo \"$v=${!v}\"; done",
+                "catastrophic",
+            ),
+            ("echo \"${!name}\"", "ambiguous"),
+            ("echo \"${!BASH*}\"", "safe"),
+        ]);
+    }
+
+    #[test]
+    fn package_runners_fetch_what_they_run() {
+        expect(&[
+            ("npx prettier --check .", "safe"),
+            ("npx -y cowsay@latest hello", "ambiguous"),
+            (
+                "pipx run --spec git+https://github.com/acme/tool tool --help",
+                "catastrophic",
+            ),
+            (
+                "uvx --from git+https://github.com/acme/t t check .",
+                "catastrophic",
+            ),
+            (
+                "go run github.com/acme/gen/cmd/gen@v1.4.2 -out x",
+                "ambiguous",
+            ),
+            ("go run ./cmd/gen", "safe"),
+            ("perl -0pi -e 's/a/b/' README.md", "ambiguous"),
+            ("perl -Mstrict -e 'print 1'", "safe"),
+            (
+                "curl -sSL https://x.example/t.tgz | tar xz -C /tmp/scratch && /tmp/scratch/t/install",
+                "catastrophic",
+            ),
+            (
+                "curl -sSL https://x.example/t.tgz | tar xz -C /tmp/scratch && ls /tmp/scratch/t",
+                "safe",
+            ),
+            ("tmux kill-server", "ambiguous"),
+            ("tmux ls", "safe"),
         ]);
     }
 }
