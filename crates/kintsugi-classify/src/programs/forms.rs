@@ -21,6 +21,22 @@ pub(crate) enum Form {
 
 use Form::{Change, Safe, Unknown};
 
+/// What a build tool's task changes, read from the parts of its first two
+/// words (`deps.update`, `pub upgrade`, `hex.publish`, `clean`).
+fn build_task_change(words: &[&str]) -> Option<&'static str> {
+    let parts = || words.iter().take(2).flat_map(|w| w.split([':', '.', '-']));
+    let any = |set: &[&str]| parts().any(|p| set.contains(&p));
+    if any(&["update", "upgrade", "add", "remove", "install"]) {
+        Some("changes the project's dependencies")
+    } else if any(&["clean", "purge", "prune"]) {
+        Some("removes build outputs or caches")
+    } else if any(&["publish", "upload"]) {
+        Some("publishes the package")
+    } else {
+        None
+    }
+}
+
 /// The tasks of a `mix` line: `mix do a, b` and `mix do a + b` run each
 /// in turn; any other line runs its first word.
 pub(crate) fn mix_tasks(pos: &[String]) -> Vec<&str> {
@@ -343,38 +359,13 @@ pub(crate) fn form(c: &Cmd) -> Option<Form> {
             _ => Change(format!("runs `{n} {s0}`")),
         },
         // `mix deps.update`, `flutter pub upgrade`, `cabal update`: a build
-        // tool re-resolving or adding dependencies changes the project.
+        // tool re-resolving or adding dependencies changes the project; so
+        // does a clean, a purge or a publish. Its other tasks are builds.
         "swift" | "flutter" | "dart" | "mix" | "rebar3" | "cabal" | "stack" | "lein" | "zig"
-            if words.iter().take(2).any(|w| {
-                w.split([':', '.', '-'])
-                    .any(|p| matches!(p, "update" | "upgrade" | "add" | "remove" | "install"))
-            }) =>
+            if build_task_change(&words).is_some() =>
         {
-            Change(format!(
-                "changes the project's dependencies (`{n} {}`)",
-                words.join(" ")
-            ))
-        }
-        // Their tasks are builds, except a clean, a purge, a publish or
-        // code handed in on the line (`mix run -e`, `mix do a, b`).
-        "swift" | "flutter" | "dart" | "mix" | "rebar3" | "cabal" | "stack" | "lein" | "zig"
-            if words.iter().take(2).any(|w| {
-                w.split([':', '.', '-'])
-                    .any(|p| matches!(p, "clean" | "purge" | "prune"))
-            }) =>
-        {
-            Change(format!(
-                "removes build outputs or caches (`{n} {}`)",
-                words.join(" ")
-            ))
-        }
-        "swift" | "flutter" | "dart" | "mix" | "rebar3" | "cabal" | "stack" | "lein" | "zig"
-            if words.iter().take(2).any(|w| {
-                w.split([':', '.', '-'])
-                    .any(|p| matches!(p, "publish" | "upload"))
-            }) =>
-        {
-            Change(format!("publishes the package (`{n} {}`)", words.join(" ")))
+            let what = build_task_change(&words).unwrap_or_default();
+            Change(format!("{what} (`{n} {}`)", words.join(" ")))
         }
         "mix" if s0 == "do" || (s0 == "run" && c.has(&["-e", "--eval"])) || s0 == "eval" => {
             Change(format!("runs the tasks or code on the line (`mix {s0}`)"))

@@ -166,8 +166,6 @@ const SECRET: &[&str] = &[
     "secret_access_key",
 ];
 
-/// Of a credential document, the filter prints only names, counts or
-/// identifying fields.
 /// The filter only projects fields named in `allowed` (every step of
 /// each path), or only names or counts.
 pub(crate) fn only_fields(f: &str, allowed: &[&str]) -> bool {
@@ -181,15 +179,10 @@ pub(crate) fn only_fields(f: &str, allowed: &[&str]) -> bool {
         && fs.iter().all(|x| allowed.contains(&x.as_str()))
 }
 
+/// Of a credential document, the filter prints only names, counts or
+/// identifying fields.
 pub(crate) fn only_public(f: &str) -> bool {
-    if names_or_count(f) {
-        return true;
-    }
-    let fs = fields(f);
-    projection(f, false)
-        && !sweeping(f)
-        && !fs.is_empty()
-        && fs.iter().all(|x| PUBLIC.contains(&x.as_str()))
+    only_fields(f, PUBLIC)
 }
 
 /// The filter only projects paths (`.a.b`, `.a, .b`, `{k: .a}`,
