@@ -324,13 +324,12 @@ impl Walker<'_> {
             matches!(w.text.as_str(), "--help" | "-help" | "--usage" | "help")
                 || w.text == "--version"
                     && cmd.args.get(k + 1).is_none_or(|n| n.text.starts_with('-'))
+        }) && !matches!(name.as_str(), "echo" | "printf")
             // A package runner's `--help` is the fetched tool's (`npx -y
             // pkg@1 --help` still downloads and runs it).
-        }) && !matches!(
-            name.as_str(),
-            "echo" | "printf" | "npx" | "pnpx" | "bunx" | "uvx" | "pipx"
-        ) || cmd.args.len() == 1
-            && matches!(cmd.args[0].text.as_str(), "-h" | "-V" | "-v" | "version")
+            && !crate::programs::packages::RUNNERS.contains(&name.as_str())
+            || cmd.args.len() == 1
+                && matches!(cmd.args[0].text.as_str(), "-h" | "-V" | "-v" | "version")
             || cmd.args.iter().any(|w| {
                 w.text == "--dry-run"
                     || w.text.starts_with("--dry-run=")

@@ -262,12 +262,8 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
             true
         }
-        "npx" | "pnpx" | "bunx" | "uvx" => {
-            runner(e, c, 0);
-            true
-        }
-        "pipx" if p(0) == "run" => {
-            runner(e, c, 1);
+        r if RUNNERS.contains(&r) && (r != "pipx" || p(0) == "run") => {
+            runner(e, c, usize::from(r == "pipx"));
             true
         }
         "pip" | "pip3" | "pipx" | "uv" | "poetry" | "pipenv" | "conda" | "mamba" | "micromamba"
@@ -457,6 +453,10 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
         _ => false,
     }
 }
+
+/// Package runners: they fetch a package and run one of its programs
+/// (`pipx` through `pipx run`).
+pub(crate) const RUNNERS: &[&str] = &["npx", "pnpx", "bunx", "uvx", "pipx"];
 
 /// `npx tool args`: analyse `tool args`; unknown tools fetched from a
 /// registry are ambiguous.
