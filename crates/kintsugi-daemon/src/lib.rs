@@ -29,6 +29,8 @@ mod guard_tree;
 mod guarded;
 pub mod human_proof;
 mod integrity;
+pub mod lease;
+mod lease_stream;
 mod load;
 mod memory;
 mod model;
@@ -63,7 +65,7 @@ pub use config::{
 pub use guarded::{EXEC_ALLOWANCE_WINDOW, MAX_EXEC_ALLOWANCES};
 pub use load::{MAX_REFUSALS_IN_FLIGHT, SUBSCRIBER_WRITE_TIMEOUT};
 pub use offline::{OfflineEngine, scrubbed};
-pub use policy::MAX_REPO_FILE_BYTES;
+pub use policy::{MAX_REPO_FILE_BYTES, Projects};
 pub use queue::group_name;
 pub use riding::{HOOK_REUSE_WINDOW, RUN_REUSE_WINDOW};
 pub use scorer::facts as model_facts;

@@ -73,6 +73,15 @@ impl Memory {
         self.entries.lock().map(|e| e.is_empty()).unwrap_or(true)
     }
 
+    /// True when any remembered decision is a denial (the guard's lease is
+    /// withheld then: `lease.rs`).
+    pub fn has_denials(&self) -> bool {
+        self.entries
+            .lock()
+            .map(|e| e.iter().any(|r| r.decision == "deny"))
+            .unwrap_or(true)
+    }
+
     /// Remember `decision` for `command` in `repo` and persist.
     pub fn remember(
         &self,

@@ -160,6 +160,7 @@ pub async fn run(paths: Paths, config: Config) -> Result<(), DaemonError> {
         degraded: Default::default(),
         recent: Default::default(),
         fleet: Default::default(),
+        lease: watch::channel(0).0,
     });
     state.admin.apply_mode(&state.engine);
 
@@ -337,6 +338,18 @@ async fn serve(
                 };
                 drop(slot);
                 return crate::subscribe::serve(&mut conn, &state, stop).await;
+            }
+            Ok(kintsugi_protocol::Request::ExecLease) => {
+                // A lease stream is a subscriber too (its own slot class).
+                let _stream_slot = match admission.subscriber() {
+                    Ok(s) => s,
+                    Err(why) => {
+                        let _ = conn.write_raw(&busy_line(&why)).await;
+                        return;
+                    }
+                };
+                drop(slot);
+                return crate::lease_stream::serve(&mut conn, &state, stop).await;
             }
             Ok(
                 req @ kintsugi_protocol::Request::Approve {

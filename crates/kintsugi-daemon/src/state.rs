@@ -59,6 +59,9 @@ pub struct State {
     pub fleet: Mutex<Option<kintsugi_fleet::ShipperHandle>>,
     /// Desktop/webhook alert channels, when `[alerts]` enables any.
     pub alerts: Option<crate::alerts::Alerts>,
+    /// Bumped whenever a term of the guard's lease may have changed (the
+    /// kill switch, a remembered decision): `lease_stream.rs` watches it.
+    pub lease: watch::Sender<u64>,
 }
 
 impl State {
@@ -86,7 +89,13 @@ impl State {
             std::fs::remove_file(&file)?;
         }
         self.engine.panic.store(on, Ordering::SeqCst);
+        self.lease_terms_changed();
         Ok(())
+    }
+
+    /// Tell the guards' lease streams to send the terms again.
+    pub fn lease_terms_changed(&self) {
+        self.lease.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// Remember that the watcher reported a degraded watch (newest

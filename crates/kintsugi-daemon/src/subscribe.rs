@@ -80,7 +80,7 @@ pub async fn stream(
 
 /// Write one stream line within [`SUBSCRIBER_WRITE_TIMEOUT`]; false when it
 /// failed or the client stopped reading (the stream then ends).
-async fn written(conn: &mut Connection, resp: &Response) -> bool {
+pub(crate) async fn written(conn: &mut Connection, resp: &Response) -> bool {
     match tokio::time::timeout(SUBSCRIBER_WRITE_TIMEOUT, conn.write(resp)).await {
         Ok(Ok(())) => true,
         Ok(Err(_)) => false,

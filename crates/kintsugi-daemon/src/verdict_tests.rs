@@ -107,3 +107,110 @@ fn a_hold_rule_on_a_safe_command_holds_and_unattended_turns_the_hold_into_deny()
     assert_eq!(d.decision, Decision::Deny);
     assert!(d.reason.starts_with("Held by the rule"), "{}", d.reason);
 }
+
+/// A covered exec as the guard would propose it (origin `exec`, a parent).
+fn covered_exec(cwd: &std::path::Path, raw: &str) -> ProposedCommand {
+    let mut c = cmd(cwd, raw);
+    c.origin = Some(kintsugi_protocol::Origin::Exec);
+    c.exec = Some(kintsugi_protocol::ExecForm {
+        program: raw.split(' ').next().unwrap_or_default().to_string(),
+        parent: Some("parent-exec".into()),
+        ..Default::default()
+    });
+    c
+}
+
+/// Every labelled corpus line, from the classifier's corpus files.
+fn corpus_lines() -> Vec<String> {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../kintsugi-classify/tests/corpus");
+    let mut lines = Vec::new();
+    for f in std::fs::read_dir(&dir).unwrap() {
+        let p = f.unwrap().path();
+        if p.extension().is_some_and(|e| e == "tsv") {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let cases = kintsugi_classify::corpus::parse(&p.display().to_string(), &text).unwrap();
+            lines.extend(cases.into_iter().map(|c| c.command));
+        }
+    }
+    lines
+}
+
+#[test]
+fn whatever_the_guards_lease_answers_the_rule_steps_allow_in_every_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = dir.path().join("proj");
+    std::fs::create_dir_all(proj.join(".git")).unwrap();
+    std::fs::write(
+        proj.join(".kintsugi.toml"),
+        "[rules]\nhold = [\"ls -la*\"]\n",
+    )
+    .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let lines = corpus_lines();
+    assert!(lines.len() > 5000, "the corpus was read: {}", lines.len());
+    for mode in [Mode::Attended, Mode::Unattended, Mode::Notify] {
+        let rules = [("hold", "git status*"), ("deny", "cat *notes*")];
+        let e = engine(dir.path(), mode, &rules);
+        let lease = crate::lease::Lease::of(&crate::lease::terms(&e)).expect("granted");
+        let mut answered = 0;
+        for line in &lines {
+            let c = covered_exec(&proj, line);
+            if lease.answers(&c, &e.projects).is_some() {
+                answered += 1;
+                let d = rt.block_on(by_rules(&e, &c));
+                assert_eq!(d.decision, Decision::Allow, "{mode:?} {line}: {}", d.reason);
+            }
+        }
+        assert!(answered > 1000, "{mode:?}: only {answered} lines answered");
+        for (line, answers) in [
+            ("ls", true),
+            ("ls -la", false),
+            ("git status", false),
+            ("cat notes.txt", false),
+            ("rm -rf build", false),
+        ] {
+            let c = covered_exec(&proj, line);
+            assert_eq!(lease.answers(&c, &e.projects).is_some(), answers, "{line}");
+        }
+        // Only a covered exec: one that names no parent goes to the daemon.
+        let mut top = covered_exec(&proj, "ls");
+        top.exec.as_mut().unwrap().parent = None;
+        assert!(lease.answers(&top, &e.projects).is_none());
+    }
+}
+
+#[test]
+fn the_lease_is_withheld_under_the_kill_switch_a_remembered_denial_or_another_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(dir.path(), Mode::Attended, &[]);
+    let t = crate::lease::terms(&e);
+    assert!(t.granted && crate::lease::Lease::of(&t).is_some());
+    let other = kintsugi_protocol::LeaseTerms {
+        build: format!("{} (another)", t.build),
+        ..t.clone()
+    };
+    assert!(crate::lease::Lease::of(&other).is_none(), "another build");
+    e.panic.store(true, Ordering::SeqCst);
+    let t = crate::lease::terms(&e);
+    assert!(!t.granted && t.why.as_deref().unwrap().contains("kill switch"));
+    assert!(crate::lease::Lease::of(&t).is_none());
+    e.panic.store(false, Ordering::SeqCst);
+    e.memory
+        .remember(dir.path(), "make deploy", "allow", "t")
+        .unwrap();
+    assert!(
+        crate::lease::terms(&e).granted,
+        "a remembered approval changes nothing"
+    );
+    e.memory
+        .remember(dir.path(), "make deploy", "deny", "t")
+        .unwrap();
+    let t = crate::lease::terms(&e);
+    assert!(
+        !t.granted && t.why.as_deref().unwrap().contains("denial"),
+        "{t:?}"
+    );
+}

@@ -459,6 +459,10 @@ fn every_exec_of_a_covered_loop_is_recorded_after_it_ran() {
     };
     assert_eq!(trues.len(), n, "every covered exec is on the ledger");
     assert!(trues.iter().all(|e| e["decision"] == "allow"));
+    assert!(
+        trues.iter().all(leased),
+        "each safe covered exec was answered by the guard under the daemon's lease"
+    );
     let (ok, why) = verify(&sb);
     assert!(ok, "{why}");
     let limits = text(&sb.run(&["limits"]));
@@ -470,4 +474,69 @@ fn every_exec_of_a_covered_loop_is_recorded_after_it_ran() {
         )),
         "{limits}"
     );
+}
+
+/// Whether an event's detail says the guard answered it under the lease.
+fn leased(e: &serde_json::Value) -> bool {
+    e["detail"]
+        .as_str()
+        .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+        .is_some_and(|d| d["lease"] == true)
+}
+
+/// `--ask-every-exec` asks the daemon about each covered exec; by default a
+/// safe covered exec is answered under the lease, and the kill switch stops
+/// that at once: the next covered exec is asked, and denied.
+#[test]
+fn the_kill_switch_stops_the_guards_own_answers_at_once_and_ask_every_exec_asks() {
+    let sb = sandbox();
+    let out = sb
+        .cmd()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .current_dir(sb.project())
+        .args(["guard", "--ask-every-exec", "--"])
+        .args([
+            "/bin/sh",
+            "-c",
+            "/bin/sh -c '/bin/echo asked-each-time'; exit $?",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let e = event_for(&sb, "asked-each-time");
+    assert!(e["decision"] == "allow" && !leased(&e), "{e}");
+
+    let go = sb.root().join("go");
+    // The agent's own command runs a line, so the line's execs are covered
+    // (the loop gives up after a minute, should the test fail first).
+    let line = format!(
+        "/bin/sh -c '/bin/echo before-panic; i=0; while [ ! -e {} ] && [ $i -lt 600 ]; do /bin/sleep 0.1; i=$((i+1)); done; /bin/echo after-panic'; exit $?",
+        go.display()
+    );
+    let agent = sb
+        .cmd()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .current_dir(sb.project())
+        .args(["guard", "--", "/bin/sh", "-c", &line])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let e = event_for(&sb, "before-panic");
+    assert!(e["decision"] == "allow" && leased(&e), "{e}");
+    let p = sb.run(&["panic"]);
+    assert!(p.status.success(), "{}", text(&p));
+    std::fs::write(&go, "").unwrap();
+    let out = agent.wait_with_output().unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !printed.lines().any(|l| l == "after-panic"),
+        "ran under the kill switch: {}",
+        text(&out)
+    );
+    let e = event_for(&sb, "after-panic");
+    assert!(e["decision"] == "deny" && !leased(&e), "{e}");
+    assert!(e["reason"].as_str().unwrap().contains("kill switch"), "{e}");
 }

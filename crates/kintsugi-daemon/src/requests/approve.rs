@@ -85,7 +85,9 @@ async fn remember(state: &State, cmd: &ProposedCommand, decision: &str) -> Resul
             decision,
             &now(),
         )
-        .map_err(|e| Response::error(format!("decided, but could not remember it: {e}")))
+        .map_err(|e| Response::error(format!("decided, but could not remember it: {e}")))?;
+    state.lease_terms_changed();
+    Ok(())
 }
 
 /// `resolve`: a human's decision on a command the daemon is HOLDING. The

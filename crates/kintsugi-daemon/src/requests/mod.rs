@@ -11,6 +11,7 @@
 pub(crate) mod admin;
 pub(crate) mod approve;
 pub(crate) mod complete;
+pub(crate) mod execs_ran;
 pub(crate) mod pending;
 pub(crate) mod pin;
 pub(crate) mod privileged;
@@ -53,6 +54,8 @@ pub async fn handle(state: &State, peer: Peer, req: Request) -> (Response, After
         Request::AuthBegin { op } => vault::challenge(state, peer, &op).await,
         // The connection loop turns the connection into a stream first.
         Request::Subscribe => Response::error("`subscribe` is served by the connection loop"),
+        Request::ExecLease => Response::error("`execlease` is served by the connection loop"),
+        Request::ExecsRan(ran) => execs_ran::execs_ran(state, peer, ran).await,
         req @ (Request::Approve { .. }
         | Request::Deny { .. }
         | Request::Resolve { .. }

@@ -53,6 +53,11 @@ pub struct GuardArgs {
     /// data dir and config and read the admin vault).
     #[arg(long)]
     no_landlock: bool,
+    /// Ask the daemon about every exec, even a safe one under an allowed
+    /// command (by default the guard answers those itself under the
+    /// daemon's lease and records them after; see docs/GUARD.md).
+    #[arg(long)]
+    ask_every_exec: bool,
     /// The agent command line, e.g. `claude` or `codex --full-auto`.
     #[arg(last = true, required = true)]
     command: Vec<String>,
@@ -75,7 +80,14 @@ pub fn run(args: GuardArgs) -> Result<ExitCode> {
             bail!("`{name}` not found on PATH");
         };
         let env = vec![("KINTSUGI_SESSION".to_string(), session.clone())];
-        match guard_exec::run(&agent, name, &args.command[1..], &env, &session)? {
+        match guard_exec::run(
+            &agent,
+            name,
+            &args.command[1..],
+            &env,
+            &session,
+            !args.ask_every_exec,
+        )? {
             Layer::Ran(status) => return Ok(gate::exit_like(status)),
             Layer::Unavailable(why) => eprintln!(
                 "kintsugi guard: the exec supervisor is unavailable here: {why}.\n\

@@ -4,6 +4,7 @@
 //! A live guard leaves a note in `<data dir>/guards/` so `status` and
 //! `doctor` can say which layer protects it.
 
+use crate::commands::guard_lease::LeaseClient;
 use crate::gate::{self, GateSettings, Outcome};
 use kintsugi_guard::{
     Allowance, ExecRequest, Judge, NotifUnavailable, SpawnError, Supervisor, Verdict,
@@ -32,6 +33,8 @@ pub struct GateJudge {
     pub session: String,
     pub settings: GateSettings,
     kept: ConnectionPool,
+    /// The daemon's lease, when the guard may answer covered execs itself.
+    lease: Option<LeaseClient>,
 }
 
 /// Idle, checked connections to the daemon, with when each was last used.
@@ -66,13 +69,15 @@ impl ConnectionPool {
 }
 
 impl GateJudge {
-    /// A judge for the guard of `session`, with the user's gate settings.
-    pub fn new(session: &str) -> GateJudge {
+    /// A judge for the guard of `session`, with the user's gate settings,
+    /// answering covered execs under the daemon's lease when `lease` is set.
+    pub fn new(session: &str, lease: Option<LeaseClient>) -> GateJudge {
         let read_timeout = gate::config_or_safest().0.read_timeout_secs;
         GateJudge {
             session: session.to_string(),
             settings: GateSettings::load(),
             kept: ConnectionPool::new(Duration::from_secs(read_timeout)),
+            lease,
         }
     }
 }
@@ -109,6 +114,13 @@ impl Judge for GateJudge {
             parent: req.parent.as_ref().map(|p| p.id.clone()),
             pid: Some(req.pid),
         });
+        // A covered exec the lease answers continues now, reported later;
+        // its descendants inherit the same allowed parent.
+        if let (Some(parent), Some(lease)) = (&req.parent, &self.lease)
+            && lease.answered(&cmd)
+        {
+            return Verdict::Allow(parent.clone());
+        }
         let mut conn = self.kept.take();
         let outcome = gate::may_run_reusing(&cmd, &self.settings, &mut conn);
         self.kept.give_back(conn);
@@ -146,13 +158,23 @@ pub fn run(
     args: &[String],
     env: &[(String, String)],
     session: &str,
+    use_lease: bool,
 ) -> anyhow::Result<Layer> {
     use std::os::unix::process::CommandExt;
     let mut command = Command::new(program);
     command.arg0(argv0).args(args);
     command.envs(env.iter().map(|(k, v)| (k, v)));
     crate::commands::guard_tree::restrict_child(&mut command);
-    let judge = GateJudge::new(session);
+    let (lease, finisher) = if use_lease {
+        let (l, f) = LeaseClient::start(
+            kintsugi_protocol::socket_path(),
+            kintsugi_protocol::data_dir(),
+        );
+        (Some(l), Some(f))
+    } else {
+        (None, None)
+    };
+    let judge = GateJudge::new(session, lease);
     let baseline: Vec<(String, String)> = std::env::vars().collect();
     let forwarding = kintsugi_intercept::gate::child::SignalForwarding::start()?;
     let child = match spawn_filtered(&mut command, move |l| {
@@ -166,6 +188,9 @@ pub fn run(
     };
     let note = note(child.id(), argv0, session, "exec");
     let status = forwarding.wait(child);
+    if let Some(f) = finisher {
+        f.finish();
+    }
     drop(note);
     Ok(Layer::Ran(status?))
 }

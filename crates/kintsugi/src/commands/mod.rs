@@ -14,6 +14,7 @@ pub mod fleet;
 pub mod fleet_log;
 pub mod guard;
 pub mod guard_exec;
+pub mod guard_lease;
 pub mod guard_tree;
 pub mod hook;
 pub mod init;

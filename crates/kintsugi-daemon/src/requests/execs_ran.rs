@@ -1,0 +1,49 @@
+//! `execsran`: the execs a guard answered itself under its lease
+//! (`lease.rs`), judged again by the daemon and recorded as covered execs
+//! are: gathered with the next batch of the ledger writer, one `propose`
+//! event each with origin `exec`, decision `allow` (they ran) and
+//! `"lease": true` in the detail. An exec the daemon's current rules would
+//! not have let through is recorded with the daemon's own class and says so.
+
+use crate::events::command_event;
+use crate::peer::Peer;
+use crate::scrub::{self, Secrets};
+use crate::state::State;
+use kintsugi_protocol::{Decision, MAX_RAN_EXECS, Origin, RanExecs, Response};
+
+/// Answer `execsran`: check the report whole, then record each exec.
+pub(crate) async fn execs_ran(state: &State, peer: Peer, ran: RanExecs) -> Response {
+    if ran.execs.len() > MAX_RAN_EXECS {
+        return Response::error(format!(
+            "an execsran report carries at most {MAX_RAN_EXECS} execs and this one has {}; send them in smaller reports",
+            ran.execs.len()
+        ));
+    }
+    let covered = |c: &kintsugi_protocol::ProposedCommand| {
+        c.origin == Some(Origin::Exec) && c.exec.as_ref().is_some_and(|x| x.parent.is_some())
+    };
+    if let Some(bad) = ran.execs.iter().position(|c| !covered(c)) {
+        return Response::error(format!(
+            "exec {bad} of the execsran report is not a covered exec: each needs origin `exec` and an exec form naming its parent; nothing of this report was recorded"
+        ));
+    }
+    for cmd in ran.execs {
+        let (class, rule, reason) = crate::lease::rejudge(state, &cmd);
+        let secrets = Secrets::of(&cmd);
+        let cmd = scrub::command(cmd);
+        let mut e = command_event("propose", &cmd, peer);
+        e.class = Some(class.as_str().into());
+        e.decision = Some(Decision::Allow.as_str().into());
+        e.rule = Some(rule);
+        e.reason = Some(secrets.text(reason));
+        let mut detail: serde_json::Value = e
+            .detail
+            .as_deref()
+            .and_then(|d| serde_json::from_str(d).ok())
+            .unwrap_or_else(|| serde_json::json!({}));
+        detail["lease"] = true.into();
+        e.detail = Some(detail.to_string());
+        state.writer.append_later(e);
+    }
+    Response::Ack
+}
