@@ -186,6 +186,10 @@ const DAEMON_USERS: &[(&str, &str)] = &[
         "commands/replay.rs",
         "judges past transcripts with the daemon's own engine, offline",
     ),
+    (
+        "commands/guard_lease.rs",
+        "applies the daemon's own lease rule to covered execs, in the daemon's build",
+    ),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -199,6 +199,12 @@ kintsugi guard (Linux, seccomp user notification; docs/GUARD.md)
   gathered for {defer_ms} ms and committed together, so a daemon killed in
   that window loses those children's lines (their parent's is on the
   ledger)
+- a safe covered exec (no deny or hold rule matching it) is answered by the
+  guard itself under the daemon's lease and reported in batches gathered
+  for {report_ms} ms; the kill switch stops that at once (the guard checks
+  its file before each such exec), a newly remembered denial when the guard
+  reads the daemon's next lease line; a guard killed in that window loses
+  those execs' own lines; `guard --ask-every-exec` asks the daemon instead
 ",
         args = kintsugi_guard::MAX_ARGS,
         notes = kintsugi_protocol::guards::MAX_GUARD_NOTES,
@@ -211,6 +217,7 @@ kintsugi guard (Linux, seccomp user notification; docs/GUARD.md)
         window_h = kintsugi_daemon::EXEC_ALLOWANCE_WINDOW.as_secs() / 3600,
         allowances = kintsugi_daemon::MAX_EXEC_ALLOWANCES,
         defer_ms = kintsugi_daemon::DEFER_WINDOW.as_millis(),
+        report_ms = crate::commands::guard_lease::REPORT_WINDOW.as_millis(),
     )
 }
 
