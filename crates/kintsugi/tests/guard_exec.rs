@@ -540,3 +540,57 @@ fn the_kill_switch_stops_the_guards_own_answers_at_once_and_ask_every_exec_asks(
     assert!(e["decision"] == "deny" && !leased(&e), "{e}");
     assert!(e["reason"].as_str().unwrap().contains("kill switch"), "{e}");
 }
+
+/// `execlease` answers the daemon's terms; an `execsran` report is checked
+/// whole (only covered execs, at most `MAX_RAN_EXECS`) before anything of it
+/// is recorded, and what it records is judged by the daemon again.
+#[test]
+fn a_lease_is_streamed_and_a_bad_execsran_report_records_nothing() {
+    let sb = sandbox();
+    let cwd = sb.project().display().to_string();
+    let mut lease = Conn::open(&sb.socket());
+    let terms = lease.ask(r#"{"kind":"execlease"}"#).unwrap();
+    assert_eq!(terms["kind"], "lease", "{terms}");
+    assert_eq!(terms["granted"], true, "{terms}");
+    let mut c = Conn::open(&sb.socket());
+    let (_, top) = exec_frame("/bin/echo not-covered", &cwd, None);
+    let (_, ok) = exec_frame("/bin/echo reported-ok", &cwd, Some("p"));
+    let bad = serde_json::json!({"kind": "execsran", "execs": [ok.clone(), top]});
+    let v = c.ask(&bad.to_string()).unwrap();
+    assert_eq!(v["kind"], "error", "{v}");
+    assert!(v["message"].as_str().unwrap().contains("exec 1"), "{v}");
+    let many = vec![ok.clone(); kintsugi_protocol::MAX_RAN_EXECS + 1];
+    let v = c
+        .ask(&serde_json::json!({"kind": "execsran", "execs": many}).to_string())
+        .unwrap();
+    assert!(v["message"].as_str().unwrap().contains("at most"), "{v}");
+    let rm = format!(
+        "/bin/rm -rf {}",
+        sb.root().join("home/x-reported").display()
+    );
+    let (_, rm) = exec_frame(&rm, &cwd, Some("p"));
+    let v = c
+        .ask(&serde_json::json!({"kind": "execsran", "execs": [ok, rm]}).to_string())
+        .unwrap();
+    assert_eq!(v["kind"], "ack", "{v}");
+    let e = event_for(&sb, "reported-ok");
+    assert!(e["class"] == "safe" && leased(&e), "{e}");
+    let e = event_for(&sb, "x-reported");
+    assert_ne!(e["class"], "safe", "judged by the daemon again: {e}");
+    assert!(
+        e["reason"]
+            .as_str()
+            .unwrap()
+            .contains("would not have given it"),
+        "{e}"
+    );
+    assert_eq!(
+        exec_events(&sb).len(),
+        2,
+        "nothing of the bad reports was recorded"
+    );
+    // The kill switch is streamed at once.
+    assert!(sb.run(&["panic"]).status.success());
+    let terms = lease.read().unwrap();
+    assert_eq!(terms["granted"], false, "{terms}");
+}
