@@ -15,7 +15,8 @@ For each run, against the same daemon:
 - per-exec latency samples, N per driver (each fork+exec+wait of /bin/true
   timed on its own by a small Python driver): unguarded, with the driver
   as the agent (top-level execs) and with the driver as a line the agent
-  runs (`guard -- /bin/sh -c "python3 DRIVER; exit $?"`: covered execs),
+  runs (`guard -- /bin/sh -c "python3 DRIVER; exit $?"`: covered execs,
+  and the same under `--ask-every-exec`),
   the three drivers taking turns in batches of 50 so that the machine's
   drift falls on all of them alike;
 - guard start-up (guard -- /bin/true minus /bin/true);
@@ -149,13 +150,15 @@ def main():
 
     plain, guarded, covered, start_plain, start_guarded = [], [], [], [], []
     p50s, p99s, build_plain, build_guarded = [], [], [], []
-    cp50s, cp99s = [], []
+    cp50s, cp99s, asked, ap50s, ap99s = [], [], [], [], []
+    ask = [BIN, "guard", "--ask-every-exec", "--"]
     try:
         build(False)  # warm the compiler's files into the page cache
         for _ in range(RUNS):
             plain.append(timed(["/bin/sh", "-c", loop]))
             guarded.append(timed([BIN, "guard", "--", "/bin/sh", "-c", loop]))
             covered.append(timed([BIN, "guard", "--", "/bin/sh", "-c", covered_loop]))
+            asked.append(timed(ask + ["/bin/sh", "-c", covered_loop]))
             build_plain.append(build(False))
             build_guarded.append(build(True))
             start_plain.append(statistics.median(timed(["/bin/true"]) for _ in range(5)))
@@ -163,20 +166,24 @@ def main():
                 timed([BIN, "guard", "--", "/bin/true"]) for _ in range(5)))
             # The driver as the agent (top-level execs), and run as the
             # agent runs a line (its execs are covered).
-            a, b, c = interleaved([
+            line = ["/bin/sh", "-c", f"{py} -c \"$0\"; exit $?", DRIVER]
+            a, b, c, d = interleaved([
                 [py, "-c", DRIVER],
                 [BIN, "guard", "--", py, "-c", DRIVER],
-                [BIN, "guard", "--", "/bin/sh", "-c", f"{py} -c \"$0\"; exit $?", DRIVER],
+                [BIN, "guard", "--"] + line,
+                ask + line,
             ], N)
             p50s.append((pct(b, 0.5) - pct(a, 0.5)) / 1e3)
             p99s.append((pct(b, 0.99) - pct(a, 0.99)) / 1e3)
             cp50s.append((pct(c, 0.5) - pct(a, 0.5)) / 1e3)
             cp99s.append((pct(c, 0.99) - pct(a, 0.99)) / 1e3)
+            ap50s.append((pct(d, 0.5) - pct(a, 0.5)) / 1e3)
+            ap99s.append((pct(d, 0.99) - pct(a, 0.99)) / 1e3)
     finally:
         daemon.terminate()
         daemon.wait()
     mp, mg = statistics.median(plain), statistics.median(guarded)
-    mc = statistics.median(covered)
+    mc, ma = statistics.median(covered), statistics.median(asked)
     bp, bg = statistics.median(build_plain), statistics.median(build_guarded)
     report = {
         "binary": BIN,
@@ -193,6 +200,10 @@ def main():
         "added_p99_us": round(statistics.median(p99s), 1),
         "added_covered_p50_us": round(statistics.median(cp50s), 1),
         "added_covered_p99_us": round(statistics.median(cp99s), 1),
+        "loop_covered_asked_s": round(ma, 3),
+        "added_per_covered_asked_exec_us": round((ma - mp) / N * 1e6, 1),
+        "added_covered_asked_p50_us": round(statistics.median(ap50s), 1),
+        "added_covered_asked_p99_us": round(statistics.median(ap99s), 1),
         "build_c_files": C_FILES,
         "build_unguarded_s": round(bp, 3),
         "build_guarded_s": round(bg, 3),
