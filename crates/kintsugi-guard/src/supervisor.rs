@@ -38,6 +38,10 @@ pub struct Allowance {
     pub id: String,
     /// The queue id of the human approval it ran under, if any.
     pub approved: Option<String>,
+    /// Allowed by the judge's authority itself, not by a local fallback
+    /// while it could not be asked: only then may a judge answer this
+    /// exec's descendants on its own.
+    pub confirmed: bool,
 }
 
 /// One exec to judge.

@@ -159,6 +159,7 @@ mod tests {
             Allowance {
                 id: "a1".into(),
                 approved: None,
+                confirmed: true,
             },
         );
         assert_eq!(t.inherited(kid, kid_stat, parent).unwrap().id, "a1");
@@ -175,6 +176,7 @@ mod tests {
             Allowance {
                 id: "a2".into(),
                 approved: None,
+                confirmed: true,
             },
         );
         assert_eq!(t.inherited(kid, kid_stat, parent).unwrap().id, "a2");

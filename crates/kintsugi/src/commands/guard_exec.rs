@@ -115,8 +115,10 @@ impl Judge for GateJudge {
             pid: Some(req.pid),
         });
         // A covered exec the lease answers continues now, reported later;
-        // its descendants inherit the same allowed parent.
+        // its descendants inherit the same allowed parent. Only under a
+        // parent the daemon itself allowed (not the fail-mode fallback).
         if let (Some(parent), Some(lease)) = (&req.parent, &self.lease)
+            && parent.confirmed
             && lease.answered(&cmd)
         {
             return Verdict::Allow(parent.clone());
@@ -125,9 +127,10 @@ impl Judge for GateJudge {
         let outcome = gate::may_run_reusing(&cmd, &self.settings, &mut conn);
         self.kept.give_back(conn);
         match outcome {
-            Outcome::Run { approved, .. } => Verdict::Allow(Allowance {
+            Outcome::Run { approved, daemon } => Verdict::Allow(Allowance {
                 id: cmd.id,
                 approved: approved.or_else(|| req.parent.as_ref()?.approved.clone()),
+                confirmed: daemon,
             }),
             Outcome::Refuse(msg) => {
                 gate::tell_human(&format!("{msg}\n{EPERM_NOTE}\n"));
