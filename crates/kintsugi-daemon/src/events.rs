@@ -31,7 +31,7 @@ pub(crate) fn command_event(kind: &str, cmd: &ProposedCommand, peer: Peer) -> Ne
 
 /// A command event's detail: its id and client time, and the typed origin
 /// and exec form when the client sent them.
-fn command_detail(cmd: &ProposedCommand) -> serde_json::Value {
+pub(crate) fn command_detail(cmd: &ProposedCommand) -> serde_json::Value {
     let mut d = serde_json::json!({"id": cmd.id, "client_ts": cmd.ts});
     if let Some(origin) = cmd.origin {
         d["origin"] = origin.as_str().into();

@@ -121,12 +121,14 @@ impl Lease {
 /// rule and reason to record. An exec the daemon's current terms would not
 /// have let through (the lease was withdrawn after it ran, or the guard
 /// disagrees) keeps the daemon's own class and says so.
-pub fn rejudge(state: &State, cmd: &ProposedCommand) -> (kintsugi_protocol::Class, String, String) {
-    let current = Lease::of(&terms(&state.engine));
-    if let Some(a) = current
-        .as_ref()
-        .and_then(|l| l.answers(cmd, &state.engine.projects))
-    {
+/// `current` is the lease the daemon's terms grant now (taken once per
+/// report).
+pub fn rejudge(
+    state: &State,
+    current: Option<&Lease>,
+    cmd: &ProposedCommand,
+) -> (kintsugi_protocol::Class, String, String) {
+    if let Some(a) = current.and_then(|l| l.answers(cmd, &state.engine.projects)) {
         let reason = format!(
             "{} Answered by `kintsugi guard` under the daemon's lease: safe, under an allowed parent exec.",
             a.reason

@@ -5,7 +5,7 @@
 //! `"lease": true` in the detail. An exec the daemon's current rules would
 //! not have let through is recorded with the daemon's own class and says so.
 
-use crate::events::command_event;
+use crate::events::{command_detail, command_event};
 use crate::peer::Peer;
 use crate::scrub::{self, Secrets};
 use crate::state::State;
@@ -27,8 +27,9 @@ pub(crate) async fn execs_ran(state: &State, peer: Peer, ran: RanExecs) -> Respo
             "exec {bad} of the execsran report is not a covered exec: each needs origin `exec` and an exec form naming its parent; nothing of this report was recorded"
         ));
     }
+    let current = crate::lease::Lease::of(&crate::lease::terms(&state.engine));
     for cmd in ran.execs {
-        let (class, rule, reason) = crate::lease::rejudge(state, &cmd);
+        let (class, rule, reason) = crate::lease::rejudge(state, current.as_ref(), &cmd);
         let secrets = Secrets::of(&cmd);
         let cmd = scrub::command(cmd);
         let mut e = command_event("propose", &cmd, peer);
@@ -36,11 +37,7 @@ pub(crate) async fn execs_ran(state: &State, peer: Peer, ran: RanExecs) -> Respo
         e.decision = Some(Decision::Allow.as_str().into());
         e.rule = Some(rule);
         e.reason = Some(secrets.text(reason));
-        let mut detail: serde_json::Value = e
-            .detail
-            .as_deref()
-            .and_then(|d| serde_json::from_str(d).ok())
-            .unwrap_or_else(|| serde_json::json!({}));
+        let mut detail = command_detail(&cmd);
         detail["lease"] = true.into();
         e.detail = Some(detail.to_string());
         state.writer.append_later(e);
