@@ -45,6 +45,15 @@ fn alive(g: &GuardInfo) -> bool {
     }
 }
 
+/// Is `pid` a live `kintsugi guard` with the exec layer (its note in the
+/// data dir names it, with its start time)? Only such a process reports the
+/// execs it answered under its lease (`execsran`).
+pub fn is_live_exec_guard(state: &State, pid: u32) -> bool {
+    kintsugi_protocol::guards::live(&state.paths.data_dir)
+        .iter()
+        .any(|g| g.guard_pid == pid && g.layer == "exec" && alive(g))
+}
+
 /// The live guard among `pid`'s ancestors (the process itself included),
 /// if any. `Err` when the walk was cut short (too deep).
 pub fn guard_above(pid: u32, guards: &[GuardInfo]) -> Result<Option<GuardInfo>, String> {

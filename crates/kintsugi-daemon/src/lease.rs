@@ -137,7 +137,7 @@ pub fn rejudge(
     }
     let a = state.engine.classify(cmd);
     let reason = format!(
-        "{} It ran before the daemon saw it: `kintsugi guard` answered it under a lease the daemon's current rules would not have given it.",
+        "{} It ran before the daemon saw it: `kintsugi guard` answered it under its lease, and the daemon's rules now would not let it through unasked (the kill switch, a remembered denial, a rule, or the guard's judgment differs).",
         a.reason
     );
     (wire_class(a.class), a.rule, reason)

@@ -327,8 +327,12 @@ async fn serve(
             Ok(Ok(Incoming::Frame(f))) => f,
         };
         let (response, after) = match decode_request(&frame) {
-            Ok(kintsugi_protocol::Request::Subscribe) => {
-                // A stream moves to its own class and frees its request slot.
+            Ok(
+                req @ (kintsugi_protocol::Request::Subscribe
+                | kintsugi_protocol::Request::ExecLease),
+            ) => {
+                // A stream (the feed, or a guard's lease) moves to its own
+                // class and frees its request slot.
                 let _stream_slot = match admission.subscriber() {
                     Ok(s) => s,
                     Err(why) => {
@@ -337,19 +341,12 @@ async fn serve(
                     }
                 };
                 drop(slot);
-                return crate::subscribe::serve(&mut conn, &state, stop).await;
-            }
-            Ok(kintsugi_protocol::Request::ExecLease) => {
-                // A lease stream is a subscriber too (its own slot class).
-                let _stream_slot = match admission.subscriber() {
-                    Ok(s) => s,
-                    Err(why) => {
-                        let _ = conn.write_raw(&busy_line(&why)).await;
-                        return;
+                return match req {
+                    kintsugi_protocol::Request::ExecLease => {
+                        crate::lease_stream::serve(&mut conn, &state, stop).await
                     }
+                    _ => crate::subscribe::serve(&mut conn, &state, stop).await,
                 };
-                drop(slot);
-                return crate::lease_stream::serve(&mut conn, &state, stop).await;
             }
             Ok(
                 req @ kintsugi_protocol::Request::Approve {

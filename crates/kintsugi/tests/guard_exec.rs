@@ -543,7 +543,8 @@ fn the_kill_switch_stops_the_guards_own_answers_at_once_and_ask_every_exec_asks(
 
 /// `execlease` answers the daemon's terms; an `execsran` report is checked
 /// whole (only covered execs, at most `MAX_RAN_EXECS`) before anything of it
-/// is recorded, and what it records is judged by the daemon again.
+/// is recorded, only a live guard may report, and what it records is judged
+/// by the daemon again.
 #[test]
 fn a_lease_is_streamed_and_a_bad_execsran_report_records_nothing() {
     let sb = sandbox();
@@ -553,8 +554,28 @@ fn a_lease_is_streamed_and_a_bad_execsran_report_records_nothing() {
     assert_eq!(terms["kind"], "lease", "{terms}");
     assert_eq!(terms["granted"], true, "{terms}");
     let mut c = Conn::open(&sb.socket());
-    let (_, top) = exec_frame("/bin/echo not-covered", &cwd, None);
     let (_, ok) = exec_frame("/bin/echo reported-ok", &cwd, Some("p"));
+    let one = serde_json::json!({"kind": "execsran", "execs": [ok.clone()]});
+    let v = c.ask(&one.to_string()).unwrap();
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("only a running `kintsugi guard`"),
+        "a process that is not a guard may not report: {v}"
+    );
+    // From here on this test process stands for a guard: its note says so.
+    let _note = kintsugi_protocol::guards::GuardNote::write(
+        &sb.data(),
+        &kintsugi_protocol::GuardInfo {
+            guard_pid: std::process::id(),
+            agent: "test".into(),
+            session: "s".into(),
+            layer: "exec".into(),
+            ..Default::default()
+        },
+    );
+    let (_, top) = exec_frame("/bin/echo not-covered", &cwd, None);
     let bad = serde_json::json!({"kind": "execsran", "execs": [ok.clone(), top]});
     let v = c.ask(&bad.to_string()).unwrap();
     assert_eq!(v["kind"], "error", "{v}");
@@ -581,7 +602,7 @@ fn a_lease_is_streamed_and_a_bad_execsran_report_records_nothing() {
         e["reason"]
             .as_str()
             .unwrap()
-            .contains("would not have given it"),
+            .contains("would not let it through unasked"),
         "{e}"
     );
     assert_eq!(

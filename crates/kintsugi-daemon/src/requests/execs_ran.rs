@@ -4,6 +4,8 @@
 //! event each with origin `exec`, decision `allow` (they ran) and
 //! `"lease": true` in the detail. An exec the daemon's current rules would
 //! not have let through is recorded with the daemon's own class and says so.
+//! Only a live guard of the exec layer may report (its pid and start time
+//! match its note); anyone else is refused and nothing is recorded.
 
 use crate::events::{command_detail, command_event};
 use crate::peer::Peer;
@@ -26,6 +28,15 @@ pub(crate) async fn execs_ran(state: &State, peer: Peer, ran: RanExecs) -> Respo
         return Response::error(format!(
             "exec {bad} of the execsran report is not a covered exec: each needs origin `exec` and an exec form naming its parent; nothing of this report was recorded"
         ));
+    }
+    // Checked after the report's shape, so a malformed one says what is wrong.
+    if !peer
+        .pid
+        .is_some_and(|pid| crate::guard_tree::is_live_exec_guard(state, pid))
+    {
+        return Response::error(
+            "only a running `kintsugi guard` (its note in the data dir names its pid) may report the execs it answered; nothing was recorded",
+        );
     }
     let current = crate::lease::Lease::of(&crate::lease::terms(&state.engine));
     for cmd in ran.execs {

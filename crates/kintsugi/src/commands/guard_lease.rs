@@ -7,9 +7,10 @@
 
 use kintsugi_daemon::Projects;
 use kintsugi_daemon::lease::Lease;
-use kintsugi_protocol::{Client, MAX_RAN_EXECS, ProposedCommand, RanExecs, Request, Response};
+use kintsugi_protocol::{Client, ProposedCommand, RanExecs, Request, Response};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, SyncSender, channel, sync_channel};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -17,21 +18,38 @@ use std::time::{Duration, Instant};
 /// the lease stream again (execs are proposed meanwhile).
 pub const LEASE_RETRY: Duration = Duration::from_secs(1);
 /// How long answered execs are gathered before they are reported in one
-/// `execsran` (at most [`MAX_RAN_EXECS`] each).
+/// `execsran` (at most [`REPORT_BATCH`] each).
 pub const REPORT_WINDOW: Duration = Duration::from_millis(5);
 /// The longest the guard waits, when the agent has exited, for its last
 /// answered execs to be reported.
 pub const FINAL_REPORT_WAIT: Duration = Duration::from_secs(5);
+/// Most answered execs waiting to be reported; while that many wait (the
+/// daemon is slow to take them) further execs are proposed instead.
+pub const MAX_UNREPORTED: usize = 4096;
+/// Most execs one report carries (the protocol allows up to
+/// [`kintsugi_protocol::MAX_RAN_EXECS`]; with [`MAX_LEASED_EXEC_BYTES`] a report stays far
+/// below the frame limit).
+pub const REPORT_BATCH: usize = 256;
+/// Largest exec (its line, arguments and environment, in bytes) the guard
+/// answers itself; a larger one is proposed, so the reports waiting stay
+/// bounded in memory.
+pub const MAX_LEASED_EXEC_BYTES: usize = 16 * 1024;
+/// The longest one report waits for the daemon's answer before it goes to
+/// the spool instead.
+pub const REPORT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The lease in force (if any), the project lookups it needs, and the
 /// reporter of what it answered.
 pub struct LeaseClient {
     current: Arc<RwLock<Option<Arc<Lease>>>>,
     projects: Projects,
-    reports: Sender<Report>,
+    reports: SyncSender<Report>,
     /// The kill switch's file: while it exists nothing is answered here,
     /// whether or not the lease stream has said so yet.
     panic_file: PathBuf,
+    /// Set when the guard is done: nothing more is answered here, so
+    /// nothing is left unreported.
+    closing: Arc<AtomicBool>,
 }
 
 enum Report {
@@ -41,15 +59,27 @@ enum Report {
 }
 
 /// Ends the reporter's work when the guard is done: see [`Finisher::finish`].
-pub struct Finisher(Sender<Report>);
+pub struct Finisher(SyncSender<Report>, Arc<AtomicBool>);
 
 impl Finisher {
     /// Report what is still gathered, waiting at most [`FINAL_REPORT_WAIT`].
     pub fn finish(self) {
+        self.1.store(true, Ordering::SeqCst);
+        let deadline = Instant::now() + FINAL_REPORT_WAIT;
         let (tx, rx) = channel();
-        if self.0.send(Report::Flush(tx)).is_ok() {
-            let _ = rx.recv_timeout(FINAL_REPORT_WAIT);
+        let mut flush = Report::Flush(tx);
+        // The queue may be full for a moment; never wait past the deadline.
+        loop {
+            match self.0.try_send(flush) {
+                Ok(()) => break,
+                Err(std::sync::mpsc::TrySendError::Full(back)) if Instant::now() < deadline => {
+                    flush = back;
+                    std::thread::sleep(REPORT_WINDOW);
+                }
+                Err(_) => return,
+            }
         }
+        let _ = rx.recv_timeout(deadline.saturating_duration_since(Instant::now()));
     }
 }
 
@@ -63,16 +93,18 @@ impl LeaseClient {
         let _ = std::thread::Builder::new()
             .name("kintsugi-lease".into())
             .spawn(move || watch_lease(&s, &d, &kept));
-        let (reports, rx) = channel();
+        let (reports, rx) = sync_channel(MAX_UNREPORTED);
         let _ = std::thread::Builder::new()
             .name("kintsugi-report".into())
             .spawn(move || report_batches(&rx, &socket, &data_dir));
-        let finisher = Finisher(reports.clone());
+        let closing = Arc::new(AtomicBool::new(false));
+        let finisher = Finisher(reports.clone(), closing.clone());
         let client = LeaseClient {
             current,
             projects: Projects::default(),
             reports,
             panic_file,
+            closing,
         };
         (client, finisher)
     }
@@ -85,17 +117,33 @@ impl LeaseClient {
             Err(_) => None,
         };
         let Some(lease) = lease else { return false };
-        if self.panic_file.exists() {
+        if exec_bytes(cmd) > MAX_LEASED_EXEC_BYTES || self.panic_file.exists() {
             return false;
         }
         if lease.answers(cmd, &self.projects).is_none() {
             return false;
         }
-        // Not reportable (the reporter is gone): ask the daemon instead.
+        // Classification reads files and takes time: the kill switch or a
+        // withdrawn lease in the meantime wins.
+        let withdrawn = self.current.read().map(|l| l.is_none()).unwrap_or(true);
+        if withdrawn || self.panic_file.exists() || self.closing.load(Ordering::SeqCst) {
+            return false;
+        }
+        // Not reportable (the reporter is gone, or too far behind): ask the
+        // daemon instead.
         self.reports
-            .send(Report::Ran(Box::new(cmd.clone())))
+            .try_send(Report::Ran(Box::new(cmd.clone())))
             .is_ok()
     }
+}
+
+/// The bytes an exec's report carries, near enough: its line, arguments
+/// and environment.
+fn exec_bytes(cmd: &ProposedCommand) -> usize {
+    let env = cmd.exec.as_ref().map_or(0, |x| {
+        x.env.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()
+    });
+    cmd.raw.len() + cmd.argv.iter().map(String::len).sum::<usize>() + env
 }
 
 fn set(slot: &RwLock<Option<Arc<Lease>>>, lease: Option<Lease>) {
@@ -133,7 +181,7 @@ fn report_batches(rx: &Receiver<Report>, socket: &Path, data_dir: &Path) {
             Report::Flush(done) => flushed = Some(done),
         }
         let until = Instant::now() + REPORT_WINDOW;
-        while flushed.is_none() && batch.len() < MAX_RAN_EXECS {
+        while flushed.is_none() && batch.len() < REPORT_BATCH {
             match rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
                 Ok(Report::Ran(c)) => batch.push(*c),
                 Ok(Report::Flush(done)) => flushed = Some(done),
@@ -155,7 +203,9 @@ fn send(conn: &mut Option<Client>, batch: Vec<ProposedCommand>, socket: &Path, d
     let req = Request::ExecsRan(RanExecs { execs: batch });
     for _ in 0..2 {
         if conn.is_none() {
-            *conn = Client::connect_genuine(socket, data_dir).ok();
+            *conn = Client::connect_genuine(socket, data_dir)
+                .ok()
+                .filter(|c| c.set_read_timeout(Some(REPORT_TIMEOUT)).is_ok());
         }
         let Some(c) = conn.as_mut() else { break };
         match c.request(&req) {
@@ -177,5 +227,68 @@ fn send(conn: &mut Option<Client>, batch: Vec<ProposedCommand>, socket: &Path, d
                 cmd.raw
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kintsugi_protocol::{ExecForm, LeaseTerms, Origin};
+
+    fn covered(cwd: &Path, raw: &str) -> ProposedCommand {
+        let mut c = ProposedCommand::new("exec", &cwd.display().to_string(), vec![], raw);
+        c.origin = Some(Origin::Exec);
+        c.exec = Some(ExecForm {
+            program: raw.split(' ').next().unwrap().into(),
+            parent: Some("p".into()),
+            ..Default::default()
+        });
+        c
+    }
+
+    /// A home outside /tmp (the classifier treats /tmp as scratch); only
+    /// read, and it need not exist.
+    const HOME: &str = "/home/kintsugi-lease-test";
+
+    fn client(dir: &Path, queue: usize) -> (LeaseClient, Receiver<Report>) {
+        let terms = LeaseTerms {
+            granted: true,
+            build: kintsugi_daemon::lease::build_id().into(),
+            home: HOME.into(),
+            ..Default::default()
+        };
+        let lease = Lease::of(&terms).expect("this build's lease");
+        let (reports, rx) = sync_channel(queue);
+        let client = LeaseClient {
+            current: Arc::new(RwLock::new(Some(Arc::new(lease)))),
+            projects: Projects::default(),
+            reports,
+            panic_file: dir.join("panic.on"),
+            closing: Arc::default(),
+        };
+        (client, rx)
+    }
+
+    #[test]
+    fn a_full_report_queue_or_the_kill_switch_sends_the_exec_to_the_daemon() {
+        let dir = tempfile::tempdir().unwrap();
+        let (c, rx) = client(dir.path(), 1);
+        let proj = Path::new(HOME).join("proj");
+        let proj = proj.as_path();
+        assert!(c.answered(&covered(proj, "ls")));
+        assert!(!c.answered(&covered(proj, "ls")), "the queue is full");
+        assert!(matches!(rx.try_recv(), Ok(Report::Ran(_))));
+        assert!(!c.answered(&covered(proj, "rm -rf build")), "not safe");
+        std::fs::write(dir.path().join("panic.on"), "").unwrap();
+        assert!(!c.answered(&covered(proj, "ls")), "the kill switch");
+        std::fs::remove_file(dir.path().join("panic.on")).unwrap();
+        assert!(c.answered(&covered(proj, "ls")));
+        let big = format!("ls {}", "x".repeat(MAX_LEASED_EXEC_BYTES));
+        assert!(!c.answered(&covered(proj, &big)), "too large to queue");
+        c.closing.store(true, Ordering::SeqCst);
+        assert!(!c.answered(&covered(proj, "ls")), "the guard is done");
+        c.closing.store(false, Ordering::SeqCst);
+        *c.current.write().unwrap() = None;
+        assert!(!c.answered(&covered(proj, "ls")), "no lease");
     }
 }

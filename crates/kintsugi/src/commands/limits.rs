@@ -204,7 +204,10 @@ kintsugi guard (Linux, seccomp user notification; docs/GUARD.md)
   for {report_ms} ms; the kill switch stops that at once (the guard checks
   its file before each such exec), a newly remembered denial when the guard
   reads the daemon's next lease line; a guard killed in that window loses
-  those execs' own lines; `guard --ask-every-exec` asks the daemon instead
+  those execs' own lines; at most {unreported} wait to be reported and an exec
+  over {leased_kib} KiB is never answered so (both are proposed instead), and a
+  report the daemon has not answered in {report_s} s goes to the spool;
+  `guard --ask-every-exec` asks the daemon instead
 ",
         args = kintsugi_guard::MAX_ARGS,
         notes = kintsugi_protocol::guards::MAX_GUARD_NOTES,
@@ -218,6 +221,9 @@ kintsugi guard (Linux, seccomp user notification; docs/GUARD.md)
         allowances = kintsugi_daemon::MAX_EXEC_ALLOWANCES,
         defer_ms = kintsugi_daemon::DEFER_WINDOW.as_millis(),
         report_ms = crate::commands::guard_lease::REPORT_WINDOW.as_millis(),
+        unreported = crate::commands::guard_lease::MAX_UNREPORTED,
+        report_s = crate::commands::guard_lease::REPORT_TIMEOUT.as_secs(),
+        leased_kib = crate::commands::guard_lease::MAX_LEASED_EXEC_BYTES / 1024,
     )
 }
 
