@@ -209,6 +209,49 @@ pub(crate) fn task(name: &str) -> Form {
     Unknown
 }
 
+/// A task runner's targets: `subs` less the values of its options that
+/// take one as the next word (`make -C tools lint`, `make -j 4 all`,
+/// `just -f ci.just test`), which are no task names.
+fn task_words(c: &Cmd, pos: Vec<String>) -> Vec<String> {
+    let takes: &[&str] = match c.name.as_str() {
+        "make" | "gmake" => &[
+            "-C",
+            "-f",
+            "-I",
+            "-o",
+            "-W",
+            "--directory",
+            "--file",
+            "--makefile",
+            "--include-dir",
+            "--old-file",
+            "--assume-old",
+            "--new-file",
+            "--assume-new",
+            "--what-if",
+        ],
+        "just" => &["-f", "--justfile", "-d", "--working-directory"],
+        "task" => &["-d", "--dir", "-t", "--taskfile"],
+        _ => &[],
+    };
+    let counts = ["-j", "--jobs", "-l", "--load-average", "--max-load"];
+    let mut values: Vec<&str> = Vec::new();
+    for pair in c.args.windows(2) {
+        let (opt, val) = (pair[0].text.as_str(), pair[1].text.as_str());
+        let numeric = !val.is_empty() && val.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+        if takes.contains(&opt) || counts.contains(&opt) && numeric {
+            values.push(val);
+        }
+    }
+    let mut out = pos;
+    for v in values {
+        if let Some(i) = out.iter().position(|p| p == v) {
+            out.remove(i);
+        }
+    }
+    out
+}
+
 /// The subcommand words of `c`: positionals, skipping `+toolchain` and
 /// `VAR=value` words.
 fn subs(c: &Cmd) -> Vec<String> {
@@ -283,6 +326,7 @@ pub(crate) fn form(c: &Cmd) -> Option<Form> {
         "cargo" => cargo(c, s0, &words),
         "npm" | "pnpm" | "yarn" | "bun" | "cnpm" => js_pm(c, n, s0, s1, &words),
         "make" | "gmake" | "just" | "task" | "mage" | "invoke" | "rake" | "earthly" => {
+            let pos = task_words(c, pos);
             if c.short('n')
                 || c.has(&[
                     "--just-print",
@@ -561,6 +605,9 @@ fn git(c: &Cmd, s0: &str, s1: &str) -> Form {
             Safe
         }
         "gc" if !c.args.iter().any(|a| a.text.starts_with("--prune")) => Safe,
+        // `git apply --check`/`--stat`: reports on a patch instead of
+        // applying it, unless `--apply` asks for both.
+        "apply" if c.has(APPLY_REPORTS) && !c.long("--apply") => Safe,
         "clean" | "rm" | "mv" | "prune" | "gc" if c.short('n') || c.long("--dry-run") => Safe,
         _ => Change(format!("changes the repository (`git {s0}`)")),
     }
@@ -583,8 +630,20 @@ fn cargo(c: &Cmd, s0: &str, words: &[&str]) -> Form {
     }
 }
 
+/// `git apply` options that report on a patch instead of applying it.
+pub(crate) const APPLY_REPORTS: &[&str] = &["--check", "--stat", "--numstat", "--summary"];
+
 fn js_pm(c: &Cmd, n: &str, s0: &str, s1: &str, words: &[&str]) -> Form {
     if listed(n, words) {
+        return Safe;
+    }
+    // Installing exactly what the lockfile names, as `npm ci` does
+    // (`pnpm install --frozen-lockfile`, `yarn install --immutable`).
+    if matches!(s0, "install" | "i")
+        && words.len() == 1
+        && c.has(&["--frozen-lockfile", "--immutable"])
+        && !c.has(&["-g", "--global"])
+    {
         return Safe;
     }
     match s0 {

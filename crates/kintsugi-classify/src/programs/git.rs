@@ -432,7 +432,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                 what: "mv --force replaces the target".into(),
             });
         }
-        "apply" | "am" if !g.has(&["--check", "--stat", "--numstat", "--summary"]) => {
+        "apply" | "am" if !g.has(super::forms::APPLY_REPORTS) || g.long("--apply") => {
             e.add(Effect::GitChange {
                 what: format!("{sub} applies a patch to the work tree"),
             });
