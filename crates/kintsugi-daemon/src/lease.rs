@@ -1,11 +1,12 @@
 //! The guard's lease (`execlease`): the terms under which `kintsugi guard`
-//! answers a covered exec itself, the one rule both sides apply
+//! answers an exec itself, the one rule both sides apply
 //! ([`Lease::answers`]), and the judging and recording of what it so
 //! answered (`execsran`).
 //!
-//! A covered exec (one naming an allowed parent exec) that the classifier
-//! calls safe and no deny or hold rule matches is allowed by the verdict's
-//! steps in every mode: the kill switch and a remembered denial are the only
+//! An exec (one of the agent's own commands, or one under an allowed parent
+//! exec) that the classifier calls safe and no deny or hold rule matches is
+//! allowed by the verdict's steps in every mode, whatever its parent: the
+//! kill switch and a remembered denial are the only
 //! other steps that could refuse it, and the lease is withdrawn while either
 //! could (`verdict_tests.rs` checks [`Lease::answers`] against
 //! [`crate::verdict::by_rules`]). So the guard runs the same classification
@@ -13,9 +14,14 @@
 //! and reports it afterwards; the daemon judges the report again and records
 //! it with the rest of the covered execs' batch.
 //!
+//! A leased exec of the agent's own is remembered as an allowed exec when
+//! its report arrives, so the execs under it can name it as their parent
+//! (the guard sends that report before it proposes any of them).
+//!
 //! What this gives up: the kill switch or a new remembered denial reaches a
 //! guard when it reads the next `lease` line (the daemon writes it at once);
-//! until then only execs this rule calls safe continue unasked.
+//! until then only execs this rule calls safe continue unasked. A safe exec
+//! is on the ledger a few milliseconds after it started, not before.
 
 use crate::config::Rules;
 use crate::engine::{Engine, classify, context, wire_class};
@@ -95,11 +101,15 @@ impl Lease {
         })
     }
 
-    /// May `cmd`, a covered exec, continue at once? Its analysis when it
-    /// is safe and no deny or hold rule (the user's, or a `.kintsugi.toml`
-    /// from its cwd up) matches it; `None` sends it to the daemon.
+    /// May `cmd`, an exec caught by the guard, continue at once? Its
+    /// analysis when it is safe and no deny or hold rule (the user's, or a
+    /// `.kintsugi.toml` from its cwd up) matches it; `None` sends it to the
+    /// daemon.
     pub fn answers(&self, cmd: &ProposedCommand, projects: &Projects) -> Option<Analysis> {
-        cmd.exec.as_ref()?.parent.as_ref()?;
+        if cmd.origin != Some(kintsugi_protocol::Origin::Exec) {
+            return None;
+        }
+        cmd.exec.as_ref()?;
         let project = projects.for_cwd(Path::new(&cmd.cwd));
         let analysis = classify(cmd, &context(cmd, &self.home, project.root.clone()));
         if analysis.class != kintsugi_classify::Class::Safe {
@@ -122,23 +132,28 @@ impl Lease {
 /// have let through (the lease was withdrawn after it ran, or the guard
 /// disagrees) keeps the daemon's own class and says so.
 /// `current` is the lease the daemon's terms grant now (taken once per
-/// report).
+/// report). The last value says whether the daemon agrees it was allowed.
 pub fn rejudge(
     state: &State,
     current: Option<&Lease>,
     cmd: &ProposedCommand,
-) -> (kintsugi_protocol::Class, String, String) {
+) -> (kintsugi_protocol::Class, String, String, bool) {
     if let Some(a) = current.and_then(|l| l.answers(cmd, &state.engine.projects)) {
+        let whose = if cmd.exec.as_ref().is_some_and(|x| x.parent.is_some()) {
+            "under an allowed parent exec"
+        } else {
+            "one of the agent's own commands"
+        };
         let reason = format!(
-            "{} Answered by `kintsugi guard` under the daemon's lease: safe, under an allowed parent exec.",
+            "{} Answered by `kintsugi guard` under the daemon's lease: safe, {whose}.",
             a.reason
         );
-        return (wire_class(a.class), a.rule, reason);
+        return (wire_class(a.class), a.rule, reason, true);
     }
     let a = state.engine.classify(cmd);
     let reason = format!(
         "{} It ran before the daemon saw it: `kintsugi guard` answered it under its lease, and the daemon's rules now would not let it through unasked (the kill switch, a remembered denial, a rule, or the guard's judgment differs).",
         a.reason
     );
-    (wire_class(a.class), a.rule, reason)
+    (wire_class(a.class), a.rule, reason, false)
 }

@@ -175,10 +175,17 @@ fn whatever_the_guards_lease_answers_the_rule_steps_allow_in_every_mode() {
             let c = covered_exec(&proj, line);
             assert_eq!(lease.answers(&c, &e.projects).is_some(), answers, "{line}");
         }
-        // Only a covered exec: one that names no parent goes to the daemon.
+        // One of the agent's own execs (no parent) is answered alike; a
+        // command that is no exec the guard caught never is.
         let mut top = covered_exec(&proj, "ls");
         top.exec.as_mut().unwrap().parent = None;
-        assert!(lease.answers(&top, &e.projects).is_none());
+        assert!(lease.answers(&top, &e.projects).is_some());
+        let mut hook = covered_exec(&proj, "ls");
+        hook.origin = Some(kintsugi_protocol::Origin::Hook);
+        assert!(lease.answers(&hook, &e.projects).is_none());
+        hook.origin = Some(kintsugi_protocol::Origin::Exec);
+        hook.exec = None;
+        assert!(lease.answers(&hook, &e.projects).is_none());
     }
 }
 

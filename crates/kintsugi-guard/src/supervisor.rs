@@ -42,6 +42,11 @@ pub struct Allowance {
     /// while it could not be asked: only then may a judge answer this
     /// exec's descendants on its own.
     pub confirmed: bool,
+    /// Answered by the judge on its authority's behalf (a lease) rather
+    /// than by the authority: its record may not have reached the
+    /// authority yet, so before a descendant is put to the authority naming
+    /// it, the judge makes sure it has.
+    pub leased: bool,
 }
 
 /// One exec to judge.

@@ -160,6 +160,7 @@ mod tests {
                 id: "a1".into(),
                 approved: None,
                 confirmed: true,
+                leased: false,
             },
         );
         assert_eq!(t.inherited(kid, kid_stat, parent).unwrap().id, "a1");
@@ -177,6 +178,7 @@ mod tests {
                 id: "a2".into(),
                 approved: None,
                 confirmed: true,
+                leased: false,
             },
         );
         assert_eq!(t.inherited(kid, kid_stat, parent).unwrap().id, "a2");

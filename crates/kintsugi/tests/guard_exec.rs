@@ -130,7 +130,8 @@ fn a_script_the_agent_wrote_is_held_for_its_inner_delete_and_named() {
         "the script must not have started: {all}"
     );
     intact(&v);
-    let wipe = event_for(&sb, "wipe.sh");
+    // The script run by its path (not the `chmod +x wipe.sh` before it).
+    let wipe = event_for(&sb, "proj/wipe.sh");
     assert_eq!(wipe["decision"], "hold", "{wipe}");
     let reason = wipe["reason"].as_str().unwrap();
     assert!(
@@ -476,6 +477,44 @@ fn every_exec_of_a_covered_loop_is_recorded_after_it_ran() {
     );
 }
 
+/// One of the agent's own commands that is safe (`make` here) is answered
+/// under the lease too, and recorded right after. An unknown program it
+/// starts is proposed naming it, only once its report reached the daemon,
+/// and inherits its allowance instead of being held.
+#[test]
+fn a_safe_command_of_the_agent_is_leased_and_its_unknown_helper_inherits_it() {
+    let sb = sandbox();
+    let proj = sb.project();
+    // A program the classifier cannot know: a copy of `echo` under another name.
+    let tool = proj.join("tool-xq");
+    std::fs::copy("/bin/echo", &tool).unwrap();
+    std::fs::write(proj.join("Makefile"), "all:\n\t./tool-xq helper-ran\n").unwrap();
+    let out = guard(&sb, &["/bin/sh", "-c", "make; exit $?"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("helper-ran"),
+        "{}",
+        text(&out)
+    );
+    let make = event_for(&sb, "make");
+    assert!(make["decision"] == "allow" && leased(&make), "{make}");
+    let helper = event_for(&sb, "tool-xq");
+    assert!(
+        helper["decision"] == "allow" && !leased(&helper),
+        "{helper}"
+    );
+    assert!(
+        helper["reason"].as_str().unwrap().contains("inherits"),
+        "{helper}"
+    );
+    let detail = |e: &serde_json::Value| -> serde_json::Value {
+        serde_json::from_str(e["detail"].as_str().unwrap()).unwrap()
+    };
+    assert_eq!(detail(&helper)["exec"]["parent"], detail(&make)["id"]);
+    let (ok, why) = verify(&sb);
+    assert!(ok, "{why}");
+}
+
 /// Whether an event's detail says the guard answered it under the lease.
 fn leased(e: &serde_json::Value) -> bool {
     e["detail"]
@@ -542,7 +581,7 @@ fn the_kill_switch_stops_the_guards_own_answers_at_once_and_ask_every_exec_asks(
 }
 
 /// `execlease` answers the daemon's terms; an `execsran` report is checked
-/// whole (only covered execs, at most `MAX_RAN_EXECS`) before anything of it
+/// whole (only execs the guard caught, at most `MAX_RAN_EXECS`) before anything of it
 /// is recorded, only a live guard may report, and what it records is judged
 /// by the daemon again.
 #[test]
@@ -575,8 +614,9 @@ fn a_lease_is_streamed_and_a_bad_execsran_report_records_nothing() {
             ..Default::default()
         },
     );
-    let (_, top) = exec_frame("/bin/echo not-covered", &cwd, None);
-    let bad = serde_json::json!({"kind": "execsran", "execs": [ok.clone(), top]});
+    let (_, mut formless) = exec_frame("/bin/echo no-exec-form", &cwd, None);
+    formless.as_object_mut().unwrap().remove("exec");
+    let bad = serde_json::json!({"kind": "execsran", "execs": [ok.clone(), formless]});
     let v = c.ask(&bad.to_string()).unwrap();
     assert_eq!(v["kind"], "error", "{v}");
     assert!(v["message"].as_str().unwrap().contains("exec 1"), "{v}");

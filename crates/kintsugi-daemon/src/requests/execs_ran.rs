@@ -4,6 +4,8 @@
 //! event each with origin `exec`, decision `allow` (they ran) and
 //! `"lease": true` in the detail. An exec the daemon's current rules would
 //! not have let through is recorded with the daemon's own class and says so.
+//! One of the agent's own commands the daemon agrees with is remembered as
+//! an allowed exec, so the execs under it can name it as their parent.
 //! Only a live guard of the exec layer may report (its pid and start time
 //! match its note); anyone else is refused and nothing is recorded.
 
@@ -21,12 +23,11 @@ pub(crate) async fn execs_ran(state: &State, peer: Peer, ran: RanExecs) -> Respo
             ran.execs.len()
         ));
     }
-    let covered = |c: &kintsugi_protocol::ProposedCommand| {
-        c.origin == Some(Origin::Exec) && c.exec.as_ref().is_some_and(|x| x.parent.is_some())
-    };
-    if let Some(bad) = ran.execs.iter().position(|c| !covered(c)) {
+    let caught =
+        |c: &kintsugi_protocol::ProposedCommand| c.origin == Some(Origin::Exec) && c.exec.is_some();
+    if let Some(bad) = ran.execs.iter().position(|c| !caught(c)) {
         return Response::error(format!(
-            "exec {bad} of the execsran report is not a covered exec: each needs origin `exec` and an exec form naming its parent; nothing of this report was recorded"
+            "exec {bad} of the execsran report is not an exec the guard caught: each needs origin `exec` and an exec form; nothing of this report was recorded"
         ));
     }
     // Checked after the report's shape, so a malformed one says what is wrong.
@@ -40,9 +41,15 @@ pub(crate) async fn execs_ran(state: &State, peer: Peer, ran: RanExecs) -> Respo
     }
     let current = crate::lease::Lease::of(&crate::lease::terms(&state.engine));
     for cmd in ran.execs {
-        let (class, rule, reason) = crate::lease::rejudge(state, current.as_ref(), &cmd);
+        let (class, rule, reason, agreed) = crate::lease::rejudge(state, current.as_ref(), &cmd);
         let secrets = Secrets::of(&cmd);
         let cmd = scrub::command(cmd);
+        // Only the agent's own: a covered exec passes its parent's
+        // allowance on, and remembering a build's thousands would crowd
+        // that parent out.
+        if agreed && cmd.exec.as_ref().is_some_and(|x| x.parent.is_none()) {
+            state.execs.note(&cmd, class, Decision::Allow, None);
+        }
         let mut e = command_event("propose", &cmd, peer);
         e.class = Some(class.as_str().into());
         e.decision = Some(Decision::Allow.as_str().into());

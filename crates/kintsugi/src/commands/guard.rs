@@ -53,9 +53,9 @@ pub struct GuardArgs {
     /// data dir and config and read the admin vault).
     #[arg(long)]
     no_landlock: bool,
-    /// Ask the daemon about every exec, even a safe one under an allowed
-    /// command (by default the guard answers those itself under the
-    /// daemon's lease and records them after; see docs/GUARD.md).
+    /// Ask the daemon about every exec, even a safe one (by default the
+    /// guard answers those itself under the daemon's lease and records
+    /// them right after; see docs/GUARD.md).
     #[arg(long)]
     ask_every_exec: bool,
     /// The agent command line, e.g. `claude` or `codex --full-auto`.

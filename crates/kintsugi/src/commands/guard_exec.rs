@@ -114,14 +114,25 @@ impl Judge for GateJudge {
             parent: req.parent.as_ref().map(|p| p.id.clone()),
             pid: Some(req.pid),
         });
-        // A covered exec the lease answers continues now, reported later;
-        // its descendants inherit the same allowed parent. Only under a
-        // parent the daemon itself allowed (not the fail-mode fallback).
-        if let (Some(parent), Some(lease)) = (&req.parent, &self.lease)
-            && parent.confirmed
-            && lease.answered(&cmd)
-        {
-            return Verdict::Allow(parent.clone());
+        // A safe exec the lease answers continues now, reported later. A
+        // covered one passes its parent's allowance on (only a parent the
+        // daemon itself allowed, not the fail-mode fallback); one of the
+        // agent's own commands passes on its own, marked leased.
+        if let Some(lease) = &self.lease {
+            let under_daemon = req.parent.as_ref().is_none_or(|p| p.confirmed);
+            if under_daemon && lease.answered(&cmd) {
+                return Verdict::Allow(req.parent.clone().unwrap_or(Allowance {
+                    id: cmd.id,
+                    approved: None,
+                    confirmed: true,
+                    leased: true,
+                }));
+            }
+            // The daemon learns of a leased parent from its report: send
+            // that first, or this exec would name a parent it never saw.
+            if req.parent.as_ref().is_some_and(|p| p.leased) {
+                lease.reported();
+            }
         }
         let mut conn = self.kept.take();
         let outcome = gate::may_run_reusing(&cmd, &self.settings, &mut conn);
@@ -131,6 +142,7 @@ impl Judge for GateJudge {
                 id: cmd.id,
                 approved: approved.or_else(|| req.parent.as_ref()?.approved.clone()),
                 confirmed: daemon,
+                leased: false,
             }),
             Outcome::Refuse(msg) => {
                 gate::tell_human(&format!("{msg}\n{EPERM_NOTE}\n"));

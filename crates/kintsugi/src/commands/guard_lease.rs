@@ -9,7 +9,7 @@ use kintsugi_daemon::Projects;
 use kintsugi_daemon::lease::Lease;
 use kintsugi_protocol::{Client, ProposedCommand, RanExecs, Request, Response};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, SyncSender, channel, sync_channel};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -37,6 +37,10 @@ pub const MAX_LEASED_EXEC_BYTES: usize = 16 * 1024;
 /// The longest one report waits for the daemon's answer before it goes to
 /// the spool instead.
 pub const REPORT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest an exec whose allowed parent was answered here waits for
+/// that parent's report before it is proposed naming it (two tries of a
+/// report, then the spool).
+pub const FLUSH_WAIT: Duration = Duration::from_secs(21);
 
 /// The lease in force (if any), the project lookups it needs, and the
 /// reporter of what it answered.
@@ -50,6 +54,8 @@ pub struct LeaseClient {
     /// Set when the guard is done: nothing more is answered here, so
     /// nothing is left unreported.
     closing: Arc<AtomicBool>,
+    /// Answered execs queued and not yet sent (or spooled) by the reporter.
+    unreported: Arc<AtomicUsize>,
 }
 
 enum Report {
@@ -65,22 +71,28 @@ impl Finisher {
     /// Report what is still gathered, waiting at most [`FINAL_REPORT_WAIT`].
     pub fn finish(self) {
         self.1.store(true, Ordering::SeqCst);
-        let deadline = Instant::now() + FINAL_REPORT_WAIT;
-        let (tx, rx) = channel();
-        let mut flush = Report::Flush(tx);
-        // The queue may be full for a moment; never wait past the deadline.
-        loop {
-            match self.0.try_send(flush) {
-                Ok(()) => break,
-                Err(std::sync::mpsc::TrySendError::Full(back)) if Instant::now() < deadline => {
-                    flush = back;
-                    std::thread::sleep(REPORT_WINDOW);
-                }
-                Err(_) => return,
-            }
-        }
-        let _ = rx.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+        flush(&self.0, FINAL_REPORT_WAIT);
     }
+}
+
+/// Have the reporter send everything queued before now, and wait until it
+/// has, at most `wait` (the queue may be full for a moment; never wait past
+/// the deadline).
+fn flush(reports: &SyncSender<Report>, wait: Duration) {
+    let deadline = Instant::now() + wait;
+    let (tx, rx) = channel();
+    let mut flush = Report::Flush(tx);
+    loop {
+        match reports.try_send(flush) {
+            Ok(()) => break,
+            Err(std::sync::mpsc::TrySendError::Full(back)) if Instant::now() < deadline => {
+                flush = back;
+                std::thread::sleep(REPORT_WINDOW);
+            }
+            Err(_) => return,
+        }
+    }
+    let _ = rx.recv_timeout(deadline.saturating_duration_since(Instant::now()));
 }
 
 impl LeaseClient {
@@ -94,9 +106,11 @@ impl LeaseClient {
             .name("kintsugi-lease".into())
             .spawn(move || watch_lease(&s, &d, &kept));
         let (reports, rx) = sync_channel(MAX_UNREPORTED);
+        let unreported = Arc::new(AtomicUsize::new(0));
+        let left = unreported.clone();
         let _ = std::thread::Builder::new()
             .name("kintsugi-report".into())
-            .spawn(move || report_batches(&rx, &socket, &data_dir));
+            .spawn(move || report_batches(&rx, &socket, &data_dir, &left));
         let closing = Arc::new(AtomicBool::new(false));
         let finisher = Finisher(reports.clone(), closing.clone());
         let client = LeaseClient {
@@ -105,6 +119,7 @@ impl LeaseClient {
             reports,
             panic_file,
             closing,
+            unreported,
         };
         (client, finisher)
     }
@@ -130,10 +145,28 @@ impl LeaseClient {
             return false;
         }
         // Not reportable (the reporter is gone, or too far behind): ask the
-        // daemon instead.
-        self.reports
+        // daemon instead. Counted before it is queued, so the reporter never
+        // sees it uncounted.
+        self.unreported.fetch_add(1, Ordering::SeqCst);
+        let queued = self
+            .reports
             .try_send(Report::Ran(Box::new(cmd.clone())))
-            .is_ok()
+            .is_ok();
+        if !queued {
+            self.unreported.fetch_sub(1, Ordering::SeqCst);
+        }
+        queued
+    }
+
+    /// Return once every exec answered so far has been reported (sent to
+    /// the daemon, or to the spool when it could not take them): at once
+    /// when none waits, else after the reporter sent what it gathered,
+    /// waiting at most [`FLUSH_WAIT`].
+    pub fn reported(&self) {
+        if self.unreported.load(Ordering::SeqCst) == 0 {
+            return;
+        }
+        flush(&self.reports, FLUSH_WAIT);
     }
 }
 
@@ -170,8 +203,9 @@ fn watch_lease(socket: &Path, data_dir: &Path, slot: &RwLock<Option<Arc<Lease>>>
     }
 }
 
-/// Gather answered execs for [`REPORT_WINDOW`] and report each batch.
-fn report_batches(rx: &Receiver<Report>, socket: &Path, data_dir: &Path) {
+/// Gather answered execs for [`REPORT_WINDOW`] and report each batch;
+/// `unreported` counts down as they go.
+fn report_batches(rx: &Receiver<Report>, socket: &Path, data_dir: &Path, unreported: &AtomicUsize) {
     let mut conn = None;
     let mut batch: Vec<ProposedCommand> = Vec::new();
     while let Ok(first) = rx.recv() {
@@ -189,7 +223,9 @@ fn report_batches(rx: &Receiver<Report>, socket: &Path, data_dir: &Path) {
             }
         }
         if !batch.is_empty() {
+            let n = batch.len();
             send(&mut conn, std::mem::take(&mut batch), socket, data_dir);
+            unreported.fetch_sub(n, Ordering::SeqCst);
         }
         if let Some(done) = flushed {
             let _ = done.send(());
@@ -265,6 +301,7 @@ mod tests {
             reports,
             panic_file: dir.join("panic.on"),
             closing: Arc::default(),
+            unreported: Arc::default(),
         };
         (client, rx)
     }
@@ -290,5 +327,33 @@ mod tests {
         c.closing.store(false, Ordering::SeqCst);
         *c.current.write().unwrap() = None;
         assert!(!c.answered(&covered(proj, "ls")), "no lease");
+    }
+
+    /// `reported` waits until what was answered is recorded somewhere: here
+    /// no daemon listens, so in the spool.
+    #[test]
+    fn reported_returns_once_every_answered_exec_is_sent_or_spooled() {
+        let dir = tempfile::tempdir().unwrap();
+        let (c, rx) = client(dir.path(), 8);
+        let left = c.unreported.clone();
+        let (sock, data) = (dir.path().join("none.sock"), dir.path().join("data"));
+        std::fs::create_dir_all(&data).unwrap();
+        let spool = data.clone();
+        let reporter = std::thread::spawn(move || report_batches(&rx, &sock, &spool, &left));
+        c.reported();
+        assert_eq!(
+            kintsugi_protocol::spool::pending(&data),
+            0,
+            "nothing to wait for"
+        );
+        let proj = Path::new(HOME).join("proj");
+        assert!(c.answered(&covered(&proj, "ls")));
+        assert!(c.answered(&covered(&proj, "pwd")));
+        assert_eq!(c.unreported.load(Ordering::SeqCst), 2);
+        c.reported();
+        assert_eq!(c.unreported.load(Ordering::SeqCst), 0);
+        assert_eq!(kintsugi_protocol::spool::pending(&data), 2, "both spooled");
+        drop(c);
+        reporter.join().unwrap();
     }
 }

@@ -199,9 +199,10 @@ kintsugi guard (Linux, seccomp user notification; docs/GUARD.md)
   gathered for {defer_ms} ms and committed together, so a daemon killed in
   that window loses those children's lines (their parent's is on the
   ledger)
-- a safe covered exec (no deny or hold rule matching it) is answered by the
-  guard itself under the daemon's lease and reported in batches gathered
-  for {report_ms} ms; the kill switch stops that at once (the guard checks
+- a safe exec (the agent's own, or covered; no deny or hold rule matching
+  it) is answered by the guard itself under the daemon's lease and reported
+  in batches gathered for {report_ms} ms, so it is on the ledger after it
+  started, not before; the kill switch stops that at once (the guard checks
   its file before each such exec), a newly remembered denial when the guard
   reads the daemon's next lease line; a guard killed in that window loses
   those execs' own lines; at most {unreported} wait to be reported and an exec
