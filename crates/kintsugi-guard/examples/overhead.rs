@@ -34,7 +34,7 @@ impl Judge for AllowAll {
             id: String::new(),
             approved: None,
             confirmed: true,
-            leased: false,
+            report: None,
         })
     }
     fn unreadable(&self, pid: u32, why: &str) {

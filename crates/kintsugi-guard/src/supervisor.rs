@@ -42,11 +42,12 @@ pub struct Allowance {
     /// while it could not be asked: only then may a judge answer this
     /// exec's descendants on its own.
     pub confirmed: bool,
-    /// Answered by the judge on its authority's behalf (a lease) rather
-    /// than by the authority: its record may not have reached the
-    /// authority yet, so before a descendant is put to the authority naming
-    /// it, the judge makes sure it has.
-    pub leased: bool,
+    /// Set when the judge answered on its authority's behalf (a lease)
+    /// rather than the authority: the judge's number for the report that
+    /// tells the authority, which may not have reached it yet (before a
+    /// descendant is put to the authority naming this exec, the judge
+    /// makes sure it has).
+    pub report: Option<u64>,
 }
 
 /// One exec to judge.

@@ -160,7 +160,7 @@ mod tests {
                 id: "a1".into(),
                 approved: None,
                 confirmed: true,
-                leased: false,
+                report: None,
             },
         );
         assert_eq!(t.inherited(kid, kid_stat, parent).unwrap().id, "a1");
@@ -178,7 +178,7 @@ mod tests {
                 id: "a2".into(),
                 approved: None,
                 confirmed: true,
-                leased: false,
+                report: None,
             },
         );
         assert_eq!(t.inherited(kid, kid_stat, parent).unwrap().id, "a2");

@@ -34,7 +34,7 @@ impl Judge for Recorder {
             id: format!("id-{}", req.argv.join(" ")),
             approved: None,
             confirmed: true,
-            leased: false,
+            report: None,
         })
     }
     fn unreadable(&self, _pid: u32, why: &str) {

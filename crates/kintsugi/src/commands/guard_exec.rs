@@ -117,21 +117,21 @@ impl Judge for GateJudge {
         // A safe exec the lease answers continues now, reported later. A
         // covered one passes its parent's allowance on (only a parent the
         // daemon itself allowed, not the fail-mode fallback); one of the
-        // agent's own commands passes on its own, marked leased.
+        // agent's own commands passes on its own, with its report's number.
         if let Some(lease) = &self.lease {
             let under_daemon = req.parent.as_ref().is_none_or(|p| p.confirmed);
-            if under_daemon && lease.answered(&cmd) {
+            if under_daemon && let Some(report) = lease.answered(&cmd) {
                 return Verdict::Allow(req.parent.clone().unwrap_or(Allowance {
                     id: cmd.id,
                     approved: None,
                     confirmed: true,
-                    leased: true,
+                    report: Some(report),
                 }));
             }
-            // The daemon learns of a leased parent from its report: send
-            // that first, or this exec would name a parent it never saw.
-            if req.parent.as_ref().is_some_and(|p| p.leased) {
-                lease.reported();
+            // The daemon learns of a leased parent from its report: that
+            // goes first, or this exec would name a parent it never saw.
+            if let Some(report) = req.parent.as_ref().and_then(|p| p.report) {
+                lease.reported(report);
             }
         }
         let mut conn = self.kept.take();
@@ -142,7 +142,7 @@ impl Judge for GateJudge {
                 id: cmd.id,
                 approved: approved.or_else(|| req.parent.as_ref()?.approved.clone()),
                 confirmed: daemon,
-                leased: false,
+                report: None,
             }),
             Outcome::Refuse(msg) => {
                 gate::tell_human(&format!("{msg}\n{EPERM_NOTE}\n"));

@@ -9,9 +9,9 @@ use kintsugi_daemon::Projects;
 use kintsugi_daemon::lease::Lease;
 use kintsugi_protocol::{Client, ProposedCommand, RanExecs, Request, Response};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, SyncSender, channel, sync_channel};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 /// How long the guard waits before asking a daemon that was down or closed
@@ -54,12 +54,16 @@ pub struct LeaseClient {
     /// Set when the guard is done: nothing more is answered here, so
     /// nothing is left unreported.
     closing: Arc<AtomicBool>,
-    /// Answered execs queued and not yet sent (or spooled) by the reporter.
-    unreported: Arc<AtomicUsize>,
+    /// The number of the last answered exec queued for the reporter
+    /// (numbered from 1 in queue order: the lock keeps the two together).
+    queued: Mutex<u64>,
+    /// The number of the last one the reporter sent, or spooled.
+    sent: Arc<AtomicU64>,
 }
 
 enum Report {
-    Ran(Box<ProposedCommand>),
+    /// An answered exec and its number.
+    Ran(u64, Box<ProposedCommand>),
     /// Send everything gathered, then answer on the sender.
     Flush(Sender<()>),
 }
@@ -106,11 +110,11 @@ impl LeaseClient {
             .name("kintsugi-lease".into())
             .spawn(move || watch_lease(&s, &d, &kept));
         let (reports, rx) = sync_channel(MAX_UNREPORTED);
-        let unreported = Arc::new(AtomicUsize::new(0));
-        let left = unreported.clone();
+        let sent = Arc::new(AtomicU64::new(0));
+        let done = sent.clone();
         let _ = std::thread::Builder::new()
             .name("kintsugi-report".into())
-            .spawn(move || report_batches(&rx, &socket, &data_dir, &left));
+            .spawn(move || report_batches(&rx, &socket, &data_dir, &done));
         let closing = Arc::new(AtomicBool::new(false));
         let finisher = Finisher(reports.clone(), closing.clone());
         let client = LeaseClient {
@@ -119,51 +123,47 @@ impl LeaseClient {
             reports,
             panic_file,
             closing,
-            unreported,
+            queued: Mutex::new(0),
+            sent,
         };
         (client, finisher)
     }
 
-    /// Answer `cmd` (a covered exec) under the lease, if it may be: true
-    /// when it continues now and is reported later.
-    pub fn answered(&self, cmd: &ProposedCommand) -> bool {
+    /// Answer `cmd` (an exec the guard caught) under the lease, if it may
+    /// be: its report's number when it continues now and is reported later.
+    pub fn answered(&self, cmd: &ProposedCommand) -> Option<u64> {
         let lease = match self.current.read() {
             Ok(l) => l.clone(),
             Err(_) => None,
         };
-        let Some(lease) = lease else { return false };
+        let lease = lease?;
         if exec_bytes(cmd) > MAX_LEASED_EXEC_BYTES || self.panic_file.exists() {
-            return false;
+            return None;
         }
-        if lease.answers(cmd, &self.projects).is_none() {
-            return false;
-        }
+        lease.answers(cmd, &self.projects)?;
         // Classification reads files and takes time: the kill switch or a
         // withdrawn lease in the meantime wins.
         let withdrawn = self.current.read().map(|l| l.is_none()).unwrap_or(true);
         if withdrawn || self.panic_file.exists() || self.closing.load(Ordering::SeqCst) {
-            return false;
+            return None;
         }
         // Not reportable (the reporter is gone, or too far behind): ask the
-        // daemon instead. Counted before it is queued, so the reporter never
-        // sees it uncounted.
-        self.unreported.fetch_add(1, Ordering::SeqCst);
-        let queued = self
-            .reports
-            .try_send(Report::Ran(Box::new(cmd.clone())))
-            .is_ok();
-        if !queued {
-            self.unreported.fetch_sub(1, Ordering::SeqCst);
-        }
-        queued
+        // daemon instead.
+        let mut last = self.queued.lock().unwrap_or_else(|p| p.into_inner());
+        let number = *last + 1;
+        self.reports
+            .try_send(Report::Ran(number, Box::new(cmd.clone())))
+            .ok()?;
+        *last = number;
+        Some(number)
     }
 
-    /// Return once every exec answered so far has been reported (sent to
-    /// the daemon, or to the spool when it could not take them): at once
-    /// when none waits, else after the reporter sent what it gathered,
-    /// waiting at most [`FLUSH_WAIT`].
-    pub fn reported(&self) {
-        if self.unreported.load(Ordering::SeqCst) == 0 {
+    /// Return once the exec answered as `number` has been reported (sent
+    /// to the daemon, or to the spool when it could not take it): at once
+    /// when it has, else after the reporter sent what it gathered, waiting
+    /// at most [`FLUSH_WAIT`].
+    pub fn reported(&self, number: u64) {
+        if self.sent.load(Ordering::SeqCst) >= number {
             return;
         }
         flush(&self.reports, FLUSH_WAIT);
@@ -204,28 +204,34 @@ fn watch_lease(socket: &Path, data_dir: &Path, slot: &RwLock<Option<Arc<Lease>>>
 }
 
 /// Gather answered execs for [`REPORT_WINDOW`] and report each batch;
-/// `unreported` counts down as they go.
-fn report_batches(rx: &Receiver<Report>, socket: &Path, data_dir: &Path, unreported: &AtomicUsize) {
+/// `sent` is the number of the last exec reported.
+fn report_batches(rx: &Receiver<Report>, socket: &Path, data_dir: &Path, sent: &AtomicU64) {
     let mut conn = None;
     let mut batch: Vec<ProposedCommand> = Vec::new();
+    let mut last = 0;
     while let Ok(first) = rx.recv() {
         let mut flushed = None;
         match first {
-            Report::Ran(c) => batch.push(*c),
+            Report::Ran(n, c) => {
+                last = n;
+                batch.push(*c);
+            }
             Report::Flush(done) => flushed = Some(done),
         }
         let until = Instant::now() + REPORT_WINDOW;
         while flushed.is_none() && batch.len() < REPORT_BATCH {
             match rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
-                Ok(Report::Ran(c)) => batch.push(*c),
+                Ok(Report::Ran(n, c)) => {
+                    last = n;
+                    batch.push(*c);
+                }
                 Ok(Report::Flush(done)) => flushed = Some(done),
                 Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
             }
         }
         if !batch.is_empty() {
-            let n = batch.len();
             send(&mut conn, std::mem::take(&mut batch), socket, data_dir);
-            unreported.fetch_sub(n, Ordering::SeqCst);
+            sent.store(last, Ordering::SeqCst);
         }
         if let Some(done) = flushed {
             let _ = done.send(());
@@ -301,7 +307,8 @@ mod tests {
             reports,
             panic_file: dir.join("panic.on"),
             closing: Arc::default(),
-            unreported: Arc::default(),
+            queued: Mutex::new(0),
+            sent: Arc::default(),
         };
         (client, rx)
     }
@@ -312,47 +319,58 @@ mod tests {
         let (c, rx) = client(dir.path(), 1);
         let proj = Path::new(HOME).join("proj");
         let proj = proj.as_path();
-        assert!(c.answered(&covered(proj, "ls")));
-        assert!(!c.answered(&covered(proj, "ls")), "the queue is full");
-        assert!(matches!(rx.try_recv(), Ok(Report::Ran(_))));
-        assert!(!c.answered(&covered(proj, "rm -rf build")), "not safe");
+        assert!(c.answered(&covered(proj, "ls")).is_some());
+        assert!(
+            c.answered(&covered(proj, "ls")).is_none(),
+            "the queue is full"
+        );
+        assert!(matches!(rx.try_recv(), Ok(Report::Ran(..))));
+        assert!(
+            c.answered(&covered(proj, "rm -rf build")).is_none(),
+            "not safe"
+        );
         std::fs::write(dir.path().join("panic.on"), "").unwrap();
-        assert!(!c.answered(&covered(proj, "ls")), "the kill switch");
+        assert!(
+            c.answered(&covered(proj, "ls")).is_none(),
+            "the kill switch"
+        );
         std::fs::remove_file(dir.path().join("panic.on")).unwrap();
-        assert!(c.answered(&covered(proj, "ls")));
+        assert!(c.answered(&covered(proj, "ls")).is_some());
         let big = format!("ls {}", "x".repeat(MAX_LEASED_EXEC_BYTES));
-        assert!(!c.answered(&covered(proj, &big)), "too large to queue");
+        assert!(
+            c.answered(&covered(proj, &big)).is_none(),
+            "too large to queue"
+        );
         c.closing.store(true, Ordering::SeqCst);
-        assert!(!c.answered(&covered(proj, "ls")), "the guard is done");
+        assert!(
+            c.answered(&covered(proj, "ls")).is_none(),
+            "the guard is done"
+        );
         c.closing.store(false, Ordering::SeqCst);
         *c.current.write().unwrap() = None;
-        assert!(!c.answered(&covered(proj, "ls")), "no lease");
+        assert!(c.answered(&covered(proj, "ls")).is_none(), "no lease");
     }
 
-    /// `reported` waits until what was answered is recorded somewhere: here
+    /// `reported` waits until the exec it names is recorded somewhere: here
     /// no daemon listens, so in the spool.
     #[test]
-    fn reported_returns_once_every_answered_exec_is_sent_or_spooled() {
+    fn reported_returns_once_the_named_exec_is_sent_or_spooled() {
         let dir = tempfile::tempdir().unwrap();
         let (c, rx) = client(dir.path(), 8);
-        let left = c.unreported.clone();
+        let sent = c.sent.clone();
         let (sock, data) = (dir.path().join("none.sock"), dir.path().join("data"));
         std::fs::create_dir_all(&data).unwrap();
         let spool = data.clone();
-        let reporter = std::thread::spawn(move || report_batches(&rx, &sock, &spool, &left));
-        c.reported();
-        assert_eq!(
-            kintsugi_protocol::spool::pending(&data),
-            0,
-            "nothing to wait for"
-        );
+        let reporter = std::thread::spawn(move || report_batches(&rx, &sock, &spool, &sent));
         let proj = Path::new(HOME).join("proj");
-        assert!(c.answered(&covered(&proj, "ls")));
-        assert!(c.answered(&covered(&proj, "pwd")));
-        assert_eq!(c.unreported.load(Ordering::SeqCst), 2);
-        c.reported();
-        assert_eq!(c.unreported.load(Ordering::SeqCst), 0);
+        assert_eq!(c.answered(&covered(&proj, "ls")), Some(1));
+        assert_eq!(c.answered(&covered(&proj, "pwd")), Some(2));
+        c.reported(2);
+        assert_eq!(c.sent.load(Ordering::SeqCst), 2);
         assert_eq!(kintsugi_protocol::spool::pending(&data), 2, "both spooled");
+        // Already reported: no wait, nothing sent.
+        c.reported(1);
+        assert_eq!(kintsugi_protocol::spool::pending(&data), 2);
         drop(c);
         reporter.join().unwrap();
     }
