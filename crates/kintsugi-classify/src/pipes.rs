@@ -145,15 +145,26 @@ fn listing(e: &Walker, name: &str, args: &[&str]) -> Option<Stdin> {
             } else {
                 pos.iter().map(|p| p.to_string()).collect()
             };
+            // `-a`/`-A` list hidden names too, which a `*` does not reach.
+            let hidden = args
+                .iter()
+                .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(['a', 'A']))
+                || args.contains(&"--all")
+                || args.contains(&"--almost-all");
             Some(Stdin::Listing(
                 targets
                     .iter()
-                    .map(|t| {
+                    .flat_map(|t| {
                         let p = e.path(t);
                         if dir_only || t.contains('*') {
-                            p
+                            vec![p]
                         } else {
-                            format!("{}/*", p.trim_end_matches('/'))
+                            let dir = p.trim_end_matches('/');
+                            let mut v = vec![format!("{dir}/*")];
+                            if hidden {
+                                v.push(format!("{dir}/.*"));
+                            }
+                            v
                         }
                     })
                     .collect(),

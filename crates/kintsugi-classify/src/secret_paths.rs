@@ -109,8 +109,34 @@ pub(crate) fn glob_match(pat: &str, text: &str) -> bool {
     false
 }
 
+/// Whether `pat`, a glob the shell itself expands, can name `text`: as
+/// [`glob_match`], but with bash's default that a wildcard never matches
+/// the leading `.` of a name (`cat *` does not print `.env`). A `**`
+/// pattern is matched as [`glob_match`] does (wider, so stricter).
+pub(crate) fn shell_glob_match(pat: &str, text: &str) -> bool {
+    if pat.contains("**") {
+        return glob_match(pat, text);
+    }
+    let (pc, tc) = (pat.split('/'), text.split('/'));
+    pc.clone().count() == tc.clone().count()
+        && pc
+            .zip(tc)
+            .all(|(p, t)| (!t.starts_with('.') || p.starts_with('.')) && glob_match(p, t))
+}
+
 /// Credential material: keys, tokens, cloud and registry credentials.
 pub(crate) fn is_secret_path(p: &str, ctx: &Context) -> bool {
+    secret_path_by(p, ctx, glob_match)
+}
+
+/// [`is_secret_path`] for a glob the shell expands: its wildcards do not
+/// reach hidden names ([`shell_glob_match`]).
+pub(crate) fn is_secret_shell_glob(p: &str, ctx: &Context) -> bool {
+    secret_path_by(p, ctx, shell_glob_match)
+}
+
+/// [`is_secret_path`], a pattern's candidates tried with `glob`.
+fn secret_path_by(p: &str, ctx: &Context, glob: fn(&str, &str) -> bool) -> bool {
     if let Some(w) = p.find(['*', '?', '[']) {
         let home = crate::words::normalize(&ctx.home);
         let cwd = crate::words::normalize(&ctx.cwd);
@@ -141,7 +167,7 @@ pub(crate) fn is_secret_path(p: &str, ctx: &Context) -> bool {
                 cand.clear();
                 cand.push_str(base);
                 cand.push_str(rest);
-                glob_match(p, &cand)
+                glob(p, &cand)
             };
             if IN_HOME.iter().any(|r| matches(&home, r))
                 || IN_CWD.iter().any(|r| matches(&cwd, r))

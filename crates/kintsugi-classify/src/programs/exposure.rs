@@ -399,7 +399,10 @@ fn opens_access(c: &Cmd) -> Option<String> {
     ) {
         return None;
     }
+    let value_of = |opt: &str| args.windows(2).find(|w| w[0] == opt).map(|w| w[1]);
     let public_principal = has("allUsers")
+        // `aws lambda add-permission --principal '*'`: anyone may invoke.
+        || value_of("--principal") == Some("*")
         || has("allAuthenticatedUsers")
         || has("AllUsers")
         || has("system:unauthenticated")
@@ -424,19 +427,22 @@ fn opens_access(c: &Cmd) -> Option<String> {
         || has("--public-network-access") && has("Enabled") && has("0.0.0.0")
         || (n == "mc" && args.first() == Some(&"anonymous") && has("set"))
         || (n == "mc" && args.first() == Some(&"policy") && has("public"));
-    let world_ingress = (has("0.0.0.0/0")
-        || has("::/0")
-        || (args.contains(&"*") || args.contains(&"Internet") || args.contains(&"Any"))
-            && has("nsg"))
-        && args.iter().any(|a| {
-            a.contains("ingress")
-                || a.contains("firewall")
-                || a.contains("nsg")
-                || a.contains("security-group")
-                || a.contains("authorized-networks")
-                || a.contains("remote-ip")
-                || a.contains("source-ranges")
-        });
+    // `az vm open-port --port '*'`: every port, from anywhere.
+    let every_port = args.contains(&"open-port") && value_of("--port") == Some("*");
+    let world_ingress = every_port
+        || (has("0.0.0.0/0")
+            || has("::/0")
+            || (args.contains(&"*") || args.contains(&"Internet") || args.contains(&"Any"))
+                && has("nsg"))
+            && args.iter().any(|a| {
+                a.contains("ingress")
+                    || a.contains("firewall")
+                    || a.contains("nsg")
+                    || a.contains("security-group")
+                    || a.contains("authorized-networks")
+                    || a.contains("remote-ip")
+                    || a.contains("source-ranges")
+            });
     if public_principal {
         Some("access control: grants access to anyone (a public principal)".into())
     } else if public_acl {

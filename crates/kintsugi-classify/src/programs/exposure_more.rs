@@ -4,9 +4,11 @@
 //! (`socat TCP-LISTEN:2375,fork UNIX-CONNECT:/var/run/docker.sock`), a
 //! firewall rule accepting every incoming packet (`iptables -I INPUT -j
 //! ACCEPT`), and a privileged container sharing the host's processes or
-//! root filesystem (`docker run --privileged --pid=host …`).
+//! root filesystem (`docker run --privileged --pid=host …`). Also the
+//! set-user-ID mode that `chmod` and `install -m` can give a program.
 
 use super::Cmd;
+use crate::effects::Effect;
 use crate::engine::Walker;
 
 /// What `c` opens to anyone, if it does.
@@ -136,6 +138,22 @@ pub(crate) fn huge_size(s: &str) -> bool {
         Some('T' | 'P' | 'E') => n >= 1,
         None => n >= 10 << 30,
         _ => false,
+    }
+}
+
+/// A file mode (`chmod`'s, `install -m`'s) that sets the set-user-ID or
+/// set-group-ID bit (`u+s`, `g=s`, `4755`, `2755`) makes a program that runs
+/// with its owner's privileges: said as a security control turned off.
+pub(crate) fn setuid_mode(e: &mut Walker, t: &str) {
+    let setuid = t.contains('s') && (t.contains('+') || t.contains('='))
+        || (t.len() == 4
+            && t.chars().all(|ch| ch.is_ascii_digit())
+            && matches!(t.chars().next(), Some('2' | '4' | '6' | '7')));
+    if setuid {
+        e.add(Effect::SecurityDisable {
+            what: "a set-user-ID program (privilege escalation)".into(),
+            control: "setuid".into(),
+        });
     }
 }
 

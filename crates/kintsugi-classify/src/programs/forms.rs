@@ -235,6 +235,17 @@ fn task_words(c: &Cmd, pos: Vec<String>) -> Vec<String> {
         _ => &[],
     };
     let counts = ["-j", "--jobs", "-l", "--load-average", "--max-load"];
+    without_values(c, pos, takes, &counts)
+}
+
+/// `pos` less the values of `c`'s options that take the next word: any
+/// option of `takes`, and one of `counts` when the word is a number.
+pub(crate) fn without_values(
+    c: &Cmd,
+    pos: Vec<String>,
+    takes: &[&str],
+    counts: &[&str],
+) -> Vec<String> {
     let mut values: Vec<&str> = Vec::new();
     for pair in c.args.windows(2) {
         let (opt, val) = (pair[0].text.as_str(), pair[1].text.as_str());
@@ -311,7 +322,7 @@ pub(crate) fn table_lists(c: &Cmd) -> bool {
 }
 
 /// Whether the program table lists the words `pos` as a safe form of `n`.
-fn listed(n: &str, pos: &[&str]) -> bool {
+pub(crate) fn listed(n: &str, pos: &[&str]) -> bool {
     super::table::safe_form(n, pos) == Some(true)
 }
 
@@ -324,7 +335,7 @@ pub(crate) fn form(c: &Cmd) -> Option<Form> {
     let s1 = pos.get(1).map(String::as_str).unwrap_or("");
     Some(match n {
         "cargo" => cargo(c, s0, &words),
-        "npm" | "pnpm" | "yarn" | "bun" | "cnpm" => js_pm(c, n, s0, s1, &words),
+        "npm" | "pnpm" | "yarn" | "bun" | "cnpm" => super::js_pm::form(c, pos),
         "make" | "gmake" | "just" | "task" | "mage" | "invoke" | "rake" | "earthly" => {
             let pos = task_words(c, pos);
             if c.short('n')
@@ -632,40 +643,6 @@ fn cargo(c: &Cmd, s0: &str, words: &[&str]) -> Form {
 
 /// `git apply` options that report on a patch instead of applying it.
 pub(crate) const APPLY_REPORTS: &[&str] = &["--check", "--stat", "--numstat", "--summary"];
-
-fn js_pm(c: &Cmd, n: &str, s0: &str, s1: &str, words: &[&str]) -> Form {
-    if listed(n, words) {
-        return Safe;
-    }
-    // Installing exactly what the lockfile names, as `npm ci` does
-    // (`pnpm install --frozen-lockfile`, `yarn install --immutable`).
-    if matches!(s0, "install" | "i")
-        && words.len() == 1
-        && c.has(&["--frozen-lockfile", "--immutable"])
-        && !c.has(&["-g", "--global"])
-    {
-        return Safe;
-    }
-    match s0 {
-        "run" | "run-script" | "rum" | "urn" => task(s1),
-        "config" if !matches!(s1, "set" | "delete" | "edit" | "fix") => Safe,
-        "config" => Change(format!("changes {n}'s configuration")),
-        "audit" if !c.has(&["fix"]) && s1 != "fix" => Safe,
-        "exec" | "x" | "dlx" => Unknown,
-        "install" | "i" | "add" | "isntall" | "update" | "up" | "upgrade" | "dedupe" | "ddp"
-        | "prune" | "link" | "ln" | "rebuild" | "rb" | "uninstall" | "remove" | "rm" | "un"
-        | "unlink" | "r" => {
-            Change("changes the project's dependencies (node_modules, lockfile)".into())
-        }
-        "init" | "create" | "pkg" | "version" | "set-script" | "cache" | "publish"
-        | "unpublish" | "deprecate" | "dist-tag" | "login" | "logout" | "adduser" | "owner"
-        | "access" | "token" | "team" | "org" | "star" | "unstar" | "hook" | "patch"
-        | "patch-commit" | "import" | "set" => Change(format!("runs `{n} {s0}`")),
-        // `yarn build`, `pnpm lint`, `bun dev`: a project script by name.
-        _ if n != "npm" => task(s0),
-        _ => Unknown,
-    }
-}
 
 #[cfg(test)]
 mod tests {

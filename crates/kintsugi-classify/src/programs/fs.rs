@@ -140,8 +140,19 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
         }
         "cp" | "install" | "rsync" if c.name != "rsync" => {
             let pos = c.positional();
-            if c.name == "install" && c.short('d') {
-                return true;
+            if c.name == "install" {
+                // `install -m 4755 /bin/bash …`: a set-user-ID copy.
+                let mode = (c.opt(&["-m", "--mode"]).map(|w| w.text.clone()))
+                    .or_else(|| c.opt_eq("--mode"))
+                    .or_else(|| {
+                        c.args
+                            .iter()
+                            .find_map(|a| Some(a.text.strip_prefix("-m")?.into()))
+                    });
+                super::exposure_more::setuid_mode(e, mode.as_deref().unwrap_or(""));
+                if c.short('d') {
+                    return true;
+                }
             }
             let target = c.opt(&["-t", "--target-directory"]).map(|w| w.text.clone());
             let dst = target.or_else(|| (pos.len() >= 2).then(|| pos[pos.len() - 1].text.clone()));
@@ -327,17 +338,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             if c.name == "chmod"
                 && let Some(m) = mode
             {
-                let t = m.text.as_str();
-                let setuid = t.contains('s') && (t.contains('+') || t.contains('='))
-                    || (t.len() == 4
-                        && t.chars().all(|ch| ch.is_ascii_digit())
-                        && matches!(t.chars().next(), Some('2' | '4' | '6' | '7')));
-                if setuid {
-                    e.add(Effect::SecurityDisable {
-                        what: "a set-user-ID program (privilege escalation)".into(),
-                        control: "setuid".into(),
-                    });
-                }
+                super::exposure_more::setuid_mode(e, &m.text);
             }
             for w in it {
                 let p = e.path(&w.text);
@@ -421,6 +422,7 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             find(e, c);
             true
         }
+        "rename" | "prename" | "file-rename" => super::walkers::rename(e, c),
         "fd" | "fdfind" => {
             fd_exec(e, c);
             true

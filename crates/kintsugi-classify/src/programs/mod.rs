@@ -27,6 +27,7 @@ pub(crate) mod git;
 pub(crate) mod git_abbrev;
 pub(crate) mod http;
 pub(crate) mod inline_code;
+pub(crate) mod js_pm;
 pub(crate) mod json_fields;
 pub(crate) mod jvm_build;
 pub(crate) mod key_column;

@@ -115,6 +115,9 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     }
     let n = c.name.as_str();
     let pos: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
+    // A JavaScript workspace selection (`--filter web`, `yarn workspace web
+    // …`) is no subcommand.
+    let pos = super::js_pm::js_words(c, pos);
     let p = |k: usize| pos.get(k).map(String::as_str).unwrap_or("");
     let global = c.short('g') || c.long("--global") || c.long("--location=global");
     // `snap remove --purge lxd`: the snap's data (`/var/snap/NAME`) goes
@@ -463,6 +466,8 @@ pub(crate) const RUNNERS: &[&str] = &["npx", "pnpx", "bunx", "uvx", "pipx"];
 fn runner(e: &mut Walker, c: &Cmd, skip: usize) {
     let mut i = 0;
     let mut seen = 0;
+    let pos: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
+    let skip = skip + super::js_pm::workspace_prefix(c, &pos);
     while i < c.args.len() {
         let a = c.args[i].text.as_str();
         if a == "--" {
@@ -473,7 +478,8 @@ fn runner(e: &mut Walker, c: &Cmd, skip: usize) {
             i += if matches!(
                 a,
                 "-p" | "--package" | "--from" | "--with" | "-c" | "--call"
-            ) {
+            ) || super::js_pm::selects_workspace(c, a)
+            {
                 2
             } else {
                 1

@@ -587,12 +587,24 @@ pub(crate) fn scan_args(e: &mut Walker, c: &Cmd) {
             .strip_prefix('@')
             .or_else(|| t.split_once('=').map(|(_, v)| v))
             .unwrap_or(t);
+        // A quoted pattern that names nothing but "anything" (`'*'`,
+        // `'**/*'`) reaches the program as it is: no file of its own.
+        if !w.glob && !w.dynamic && sweeping_literal(cand) {
+            continue;
+        }
         for cand in [t, cand] {
             if cand.is_empty() || cand.starts_with('-') && cand.len() > 1 {
                 continue;
             }
             let p = e.path(cand);
-            if is_secret_path(&p, e.ctx) {
+            // The shell expands an unquoted glob, and its `*` skips hidden
+            // names.
+            let secret = if w.glob {
+                crate::secret_paths::is_secret_shell_glob(&p, e.ctx)
+            } else {
+                is_secret_path(&p, e.ctx)
+            };
+            if secret {
                 hits.push(p);
                 break;
             }
@@ -637,6 +649,12 @@ fn dumps_env(n: &str, c: &Cmd) -> bool {
         "set" => args.is_empty(),
         _ => false,
     }
+}
+
+/// A pattern of wildcards alone (`*`, `*.*`, `**/*`, `./?*`): it names no
+/// file, only "anything".
+fn sweeping_literal(s: &str) -> bool {
+    s.contains(['*', '?']) && s.chars().all(|c| matches!(c, '*' | '?' | '.' | '/'))
 }
 
 #[cfg(test)]

@@ -10,6 +10,14 @@ use crate::words::Word;
 /// a substitution, so a recursive delete of it is a computed path.
 pub(crate) const XARGS_INPUT: &str = "$(what xargs reads)";
 
+/// Programs that print or send the whole contents of the files `find
+/// -exec` hands them (a `grep` prints only matching lines, as `grep -r`
+/// does).
+const EXEC_READERS: &[&str] = &[
+    "cat", "head", "tail", "less", "more", "strings", "xxd", "od", "hexdump", "base64", "nl",
+    "tac", "curl", "scp",
+];
+
 pub(crate) fn find(e: &mut Walker, c: &Cmd) {
     let mut roots = Vec::new();
     let mut i = 0;
@@ -95,7 +103,25 @@ pub(crate) fn find(e: &mut Walker, c: &Cmd) {
                     .position(|w| w.text == ";" || w.text == "+")
                     .map(|p| k + 1 + p)
                     .unwrap_or(c.args.len());
-                for tgt in roots.iter().flat_map(|r| targets(r)) {
+                // A reader handed every file under an unfiltered root reads
+                // them all, hidden ones included (`find ~ -exec cat {} +`
+                // prints the keys): the root's files stand for `{}`.
+                let reads = c
+                    .args
+                    .get(k + 1)
+                    .is_some_and(|w| EXEC_READERS.contains(&crate::words::basename(&w.text)));
+                let every = |r: &String| vec![format!("{}/**/?*", r.trim_end_matches('/'))];
+                let tgts: Vec<String> = roots
+                    .iter()
+                    .flat_map(|r| {
+                        if !filtered && reads {
+                            every(r)
+                        } else {
+                            targets(r)
+                        }
+                    })
+                    .collect();
+                for tgt in tgts {
                     let inner: Vec<Word> = c.args[k + 1..end]
                         .iter()
                         .map(|w| {
@@ -130,6 +156,23 @@ pub(crate) fn find(e: &mut Walker, c: &Cmd) {
         }
         k += 1;
     }
+}
+
+/// `rename EXPR FILES…` (Perl's) or `rename FROM TO FILES…` (util-linux's):
+/// each file is moved to a name computed from its own, so each is a move
+/// (`rename 's/.*/x/' ~/*` moves every file of home onto one name).
+pub(crate) fn rename(e: &mut Walker, c: &Cmd) -> bool {
+    let pos = c.positional();
+    let expr = pos.first().map(|w| w.text.as_str()).unwrap_or("");
+    let perl = expr.starts_with("s") || expr.starts_with("y") || expr.starts_with("tr");
+    for w in pos.iter().skip(if perl { 1 } else { 2 }) {
+        let from = e.path(&w.text);
+        e.add(Effect::Move {
+            to: from.clone(),
+            from,
+        });
+    }
+    true
 }
 
 pub(crate) fn xargs(e: &mut Walker, c: &Cmd) {
