@@ -361,7 +361,8 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
                         | "set"
                         | "release"
                         | "promote"
-                ) || t.contains("deploy")
+                        | "rollback"
+                ) || t.contains("deploy") && !t.starts_with("deployment")
                     || t.ends_with(":set")
             }) {
                 change(

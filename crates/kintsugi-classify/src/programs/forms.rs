@@ -57,6 +57,8 @@ const SAFE_TASKS: &[&str] = &[
     "build",
     "test",
     "tests",
+    "testonly",
+    "testquick",
     "lint",
     "check",
     "checks",
@@ -392,6 +394,18 @@ pub(crate) fn form(c: &Cmd) -> Option<Form> {
         }
         "dotnet" => match s0 {
             _ if listed(n, &words) => Safe,
+            // Entity Framework's reports: the migrations it knows, the SQL
+            // it would run, the context it finds.
+            "ef" if matches!(
+                (s1, words.get(2).copied().unwrap_or("")),
+                (
+                    "migrations",
+                    "list" | "script" | "has-pending-model-changes"
+                ) | ("dbcontext", "info" | "list")
+            ) && !c.has(&["-o", "--output"]) =>
+            {
+                Safe
+            }
             "format" if c.has(&["--verify-no-changes"]) => Safe,
             "format" => Change("rewrites files in place".into()),
             "clean" => Change("removes build outputs".into()),

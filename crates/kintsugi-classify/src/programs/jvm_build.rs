@@ -98,6 +98,13 @@ pub(crate) fn tasks(c: &Cmd) -> Vec<String> {
         if t.starts_with('-') || t.starts_with('+') || t.contains('=') {
             continue;
         }
+        // sbt takes a task with its arguments as one quoted word (`sbt
+        // "testOnly *Spec"`): the task is its first word.
+        let t = if c.name == "sbt" {
+            t.split_whitespace().next().unwrap_or("")
+        } else {
+            t
+        };
         out.push(t.to_string());
     }
     out

@@ -16,6 +16,7 @@ pub(crate) const READ_VERBS: &[&str] = &[
     "list",
     "ls",
     "get",
+    "read",
     "show",
     "describe",
     "status",
