@@ -146,6 +146,7 @@ pub(crate) fn kubectl(e: &mut Walker, c: &Cmd, pos: &[String]) {
             if let Some(k) = c.args.iter().position(|w| w.text == "--") {
                 let inner = c.args[k + 1..].to_vec();
                 if !inner.is_empty() {
+                    env_of_container(e, &inner, "the pod");
                     let mut via = c.via.clone();
                     via.push("kubectl exec".into());
                     e.run_argv(inner, Vec::new(), Stdin::Terminal, via, c.depth + 1);
@@ -231,6 +232,7 @@ pub(crate) fn docker(e: &mut Walker, c: &Cmd, pos: &[String]) {
         }
         let inner = c.args.get(k + 1..).map(|s| s.to_vec()).unwrap_or_default();
         if !inner.is_empty() {
+            env_of_container(e, &inner, "the service");
             let mut via = c.via.clone();
             via.push(format!("{n} compose {sub2}"));
             e.run_argv(inner, Vec::new(), c.stdin.clone(), via, c.depth + 1);
@@ -330,6 +332,7 @@ pub(crate) fn docker(e: &mut Walker, c: &Cmd, pos: &[String]) {
             }
             let inner = c.args.get(k + 1..).map(|s| s.to_vec()).unwrap_or_default();
             if !inner.is_empty() {
+                env_of_container(e, &inner, "the container");
                 let mut via = c.via.clone();
                 via.push(format!("{n} exec"));
                 e.run_argv(inner, Vec::new(), c.stdin.clone(), via, c.depth + 1);
@@ -573,6 +576,24 @@ fn names_some_images(text: &str) -> bool {
             || w.starts_with("--filter=")
             || !w.starts_with('-') && (i == 0 || words[i - 1] != "--format")
     })
+}
+
+/// `docker exec db env`, `kubectl exec api -- printenv`: the whole
+/// environment of a running service, where its database URL and API keys
+/// live, printed (unless the pipe keeps only the names).
+fn env_of_container(e: &mut Walker, inner: &[crate::words::Word], whose: &str) {
+    let name = inner.first().map(|w| crate::words::basename(&w.text));
+    let whole = match name {
+        Some("env" | "printenv") => inner[1..].iter().all(|w| w.text.starts_with('-')),
+        Some("set") => inner.len() == 1,
+        Some("export" | "declare") => inner[1..].iter().all(|w| w.text == "-p" || w.text == "-x"),
+        _ => false,
+    };
+    if whole && !crate::downstream::hides_values(e, crate::downstream::Data::EnvLines) {
+        e.add(Effect::SecretRead {
+            path: format!("the environment of {whose}"),
+        });
+    }
 }
 
 #[cfg(test)]
