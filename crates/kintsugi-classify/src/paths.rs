@@ -253,12 +253,18 @@ pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
             return z;
         }
         let last = rest.last().copied().unwrap_or("");
-        if rest.len() == 1 && glob_match(last, ".git") && !glob_match(last, "src") {
-            let g = if base == "/" {
-                "/.git".to_string()
+        // `~/*/.git`, `./*/.git`: the repository database of every
+        // directory the pattern reaches (one of them stands for all).
+        if glob_match(last, ".git") && !glob_match(last, "src") {
+            let mut g = if base == "/" {
+                String::new()
             } else {
-                format!("{base}/.git")
+                base.clone()
             };
+            for _ in 1..rest.len() {
+                g.push_str("/x");
+            }
+            g.push_str("/.git");
             let z = zone(&g, ctx, project);
             if z == Zone::GitDir {
                 return z;

@@ -290,10 +290,16 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
         "printenv" | "env" | "export" | "set" | "declare" | "typeset"
             if dumps_env(n, c) && !e.piped_out =>
         {
-            e.add(Effect::Change {
-                program: n.into(),
-                what: "prints every environment variable, which may include secrets".into(),
-            });
+            // `set -a; . ./.env; env`: what the line sourced from a secret
+            // file is in the environment printed.
+            if let Some(file) = sourced_secret(e) {
+                e.add(Effect::SecretRead { path: file });
+            } else {
+                e.add(Effect::Change {
+                    program: n.into(),
+                    what: "prints every environment variable, which may include secrets".into(),
+                });
+            }
             false
         }
         "printenv" => {
@@ -649,6 +655,18 @@ fn dumps_env(n: &str, c: &Cmd) -> bool {
         "set" => args.is_empty(),
         _ => false,
     }
+}
+
+/// A secret file (`.env`) this line has already run or sourced as a script
+/// (`. ./.env`, `source .env`): its values are in the shell now.
+fn sourced_secret(e: &Walker) -> Option<String> {
+    e.effects.iter().find_map(|x| match x {
+        Effect::Unknown { program, form, .. } if form == "script" => {
+            let p = e.path(program);
+            is_secret_path(&p, e.ctx).then_some(p)
+        }
+        _ => None,
+    })
 }
 
 /// A pattern of wildcards alone (`*`, `*.*`, `**/*`, `./?*`): it names no
