@@ -232,6 +232,16 @@ pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
             comps[..k].join("/")
         };
         let rest = &comps[k..];
+        // `.git/**/*.pack` (what `find .git -name '*.pack'` reaches): a
+        // pattern that reaches down into a repository database's packs or
+        // refs is that database (`.git/**/*.lock`, stale locks, is not).
+        let last = rest.last().copied().unwrap_or("");
+        let objects = ["pack-0.pack", "pack-0.idx", "HEAD", "main"]
+            .iter()
+            .any(|o| glob_match(last, o));
+        if rest.contains(&"**") && objects && zone(&base, ctx, project) == Zone::GitDir {
+            return Zone::GitDir;
+        }
         let everything = rest.len() == 1
             && matches!(
                 rest[0],
@@ -252,7 +262,6 @@ pub(crate) fn zone(path: &str, ctx: &Context, project: Option<&str>) -> Zone {
             }
             return z;
         }
-        let last = rest.last().copied().unwrap_or("");
         // `~/*/.git`, `./*/.git`: the repository database of every
         // directory the pattern reaches (one of them stands for all).
         if glob_match(last, ".git") && !glob_match(last, "src") {

@@ -614,6 +614,7 @@ const BUILD: &[&str] = &[
     "mongoexport",
     "ant",
     "sbt",
+    "lein",
     "mill",
     "javac",
     "java",

@@ -602,7 +602,9 @@ fn orm(e: &mut Walker, c: &Cmd) -> bool {
                 "migrate:fresh" | "migrate:reset" | "db:wipe" | "migrate:refresh"
             ) {
                 destroy(e, p(0));
-            } else if p(0).starts_with("migrate") || p(0).starts_with("db:") {
+            } else if (p(0).starts_with("migrate") || p(0).starts_with("db:"))
+                && p(0) != "migrate:status"
+            {
                 write(e, p(0));
             }
             true
@@ -614,7 +616,10 @@ fn orm(e: &mut Walker, c: &Cmd) -> bool {
                 .find(|t| matches!(**t, "ecto.drop" | "ecto.reset"))
             {
                 destroy(e, t);
-            } else if let Some(t) = tasks.iter().find(|t| t.starts_with("ecto.")) {
+            } else if let Some(t) = tasks
+                .iter()
+                .find(|t| t.starts_with("ecto.") && **t != "ecto.migrations")
+            {
                 write(e, t);
             } else {
                 return false;

@@ -30,7 +30,7 @@ fn build_task_change(words: &[&str]) -> Option<&'static str> {
         Some("changes the project's dependencies")
     } else if any(&["clean", "purge", "prune"]) {
         Some("removes build outputs or caches")
-    } else if any(&["publish", "upload"]) {
+    } else if any(&["publish", "upload", "deploy"]) {
         Some("publishes the package")
     } else {
         None
@@ -206,6 +206,10 @@ pub(crate) fn task(name: &str) -> Form {
         return Change(format!("runs the `{name}` task, which changes things"));
     }
     if SAFE_TASKS.contains(&l.as_str()) || parts.first().is_some_and(|p| SAFE_TASKS.contains(p)) {
+        return Safe;
+    }
+    // `scalafmtCheckAll`, `spotlessCheck`, `format-check`: checks only.
+    if ["check", "checkall"].iter().any(|k| l.ends_with(k)) {
         return Safe;
     }
     Unknown

@@ -52,16 +52,16 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
     // `deno test`, `bun install`: subcommands, judged by their tables; only
     // `deno run FILE`, `bun run FILE` and `bun FILE` run a script here.
     if matches!(c.name.as_str(), "deno" | "bun") {
-        let pos = c.positional();
+        // `bun run --filter './packages/*' build`: the workspace selection
+        // is no script.
+        let pos: Vec<String> = c.positional().iter().map(|w| w.text.clone()).collect();
+        let pos = super::js_pm::js_words(c, pos);
         let file_like = |k: usize| {
             pos.get(k).is_some_and(|w| {
-                w.text.contains('.')
-                    || w.text.contains('/')
-                    || w.text.starts_with("npm:")
-                    || w.text.starts_with("jsr:")
+                w.contains('.') || w.contains('/') || w.starts_with("npm:") || w.starts_with("jsr:")
             })
         };
-        let script = file_like(0) || pos.first().is_some_and(|w| w.text == "run") && file_like(1);
+        let script = file_like(0) || pos.first().is_some_and(|w| w == "run") && file_like(1);
         if !script && !c.has(&["-e", "--eval", "-p", "--print", "eval"]) {
             return false;
         }

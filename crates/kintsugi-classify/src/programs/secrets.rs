@@ -287,6 +287,19 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
             false
         }
+        // `set -a; . ./.env; env | sort`: piped on, the values still show
+        // unless the pipe keeps only the names.
+        "printenv" | "env" | "export" | "set" | "declare" | "typeset"
+            if dumps_env(n, c)
+                && e.piped_out
+                && !crate::downstream::hides_values(e, crate::downstream::Data::EnvLines)
+                && sourced_secret(e).is_some() =>
+        {
+            if let Some(file) = sourced_secret(e) {
+                e.add(Effect::SecretRead { path: file });
+            }
+            false
+        }
         "printenv" | "env" | "export" | "set" | "declare" | "typeset"
             if dumps_env(n, c) && !e.piped_out =>
         {
