@@ -15,6 +15,8 @@ pub(crate) mod code_scan;
 pub(crate) mod consume;
 pub(crate) mod containers;
 pub(crate) mod db;
+#[cfg(test)]
+mod db_tests;
 pub(crate) mod disk;
 pub(crate) mod env_dumps;
 pub(crate) mod exposure;
