@@ -582,14 +582,19 @@ fn names_some_images(text: &str) -> bool {
 /// environment of a running service, where its database URL and API keys
 /// live, printed (unless the pipe keeps only the names).
 fn env_of_container(e: &mut Walker, inner: &[crate::words::Word], whose: &str) {
-    let name = inner.first().map(|w| crate::words::basename(&w.text));
-    let whole = match name {
-        Some("env" | "printenv") => inner[1..].iter().all(|w| w.text.starts_with('-')),
-        Some("set") => inner.len() == 1,
-        Some("export" | "declare") => inner[1..].iter().all(|w| w.text == "-p" || w.text == "-x"),
-        _ => false,
+    let Some((first, args)) = inner.split_first() else {
+        return;
     };
-    if whole && !crate::downstream::hides_values(e, crate::downstream::Data::EnvLines) {
+    let inside = Cmd {
+        name: crate::words::basename(&first.text).to_string(),
+        args: args.to_vec(),
+        stdin: Stdin::Terminal,
+        via: Vec::new(),
+        depth: 0,
+    };
+    if super::secrets::dumps_env(&inside.name, &inside)
+        && !crate::downstream::hides_values(e, crate::downstream::Data::EnvLines)
+    {
         e.add(Effect::SecretRead {
             path: format!("the environment of {whose}"),
         });

@@ -159,6 +159,16 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             e.add(Effect::SecretRead { path: what })
         }
     };
+    // `set -a; . ./.env; env` (also `| sort`): what the line sourced from a
+    // secret file is in the environment printed, unless the pipe keeps
+    // only the names.
+    if dumps_env(n, c)
+        && !crate::downstream::hides_values(e, crate::downstream::Data::EnvLines)
+        && let Some(file) = sourced_secret(e)
+    {
+        e.add(Effect::SecretRead { path: file });
+        return false;
+    }
     match n {
         "gh" | "glab" => {
             if p(0) == "auth" && p(1) == "token"
@@ -287,32 +297,13 @@ pub(crate) fn handle(e: &mut Walker, c: &Cmd) -> bool {
             }
             false
         }
-        // `set -a; . ./.env; env | sort`: piped on, the values still show
-        // unless the pipe keeps only the names.
-        "printenv" | "env" | "export" | "set" | "declare" | "typeset"
-            if dumps_env(n, c)
-                && e.piped_out
-                && !crate::downstream::hides_values(e, crate::downstream::Data::EnvLines)
-                && sourced_secret(e).is_some() =>
-        {
-            if let Some(file) = sourced_secret(e) {
-                e.add(Effect::SecretRead { path: file });
-            }
-            false
-        }
         "printenv" | "env" | "export" | "set" | "declare" | "typeset"
             if dumps_env(n, c) && !e.piped_out =>
         {
-            // `set -a; . ./.env; env`: what the line sourced from a secret
-            // file is in the environment printed.
-            if let Some(file) = sourced_secret(e) {
-                e.add(Effect::SecretRead { path: file });
-            } else {
-                e.add(Effect::Change {
-                    program: n.into(),
-                    what: "prints every environment variable, which may include secrets".into(),
-                });
-            }
+            e.add(Effect::Change {
+                program: n.into(),
+                what: "prints every environment variable, which may include secrets".into(),
+            });
             false
         }
         "printenv" => {
@@ -655,7 +646,7 @@ pub(crate) fn scan_args(e: &mut Walker, c: &Cmd) {
 
 /// `env`, `printenv`, `export -p`, `set`, `declare -x` with nothing else:
 /// a dump of the whole environment.
-fn dumps_env(n: &str, c: &Cmd) -> bool {
+pub(crate) fn dumps_env(n: &str, c: &Cmd) -> bool {
     let args: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
     match n {
         "env" | "printenv" => {

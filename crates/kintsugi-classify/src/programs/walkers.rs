@@ -110,15 +110,11 @@ pub(crate) fn find(e: &mut Walker, c: &Cmd) {
                     .args
                     .get(k + 1)
                     .is_some_and(|w| EXEC_READERS.contains(&crate::words::basename(&w.text)));
-                let every = |r: &String| vec![format!("{}/**/?*", r.trim_end_matches('/'))];
                 let tgts: Vec<String> = roots
                     .iter()
-                    .flat_map(|r| {
-                        if !filtered && reads {
-                            every(r)
-                        } else {
-                            targets(r)
-                        }
+                    .flat_map(|r| match !filtered && reads {
+                        true => vec![format!("{}/**/?*", r.trim_end_matches('/'))],
+                        false => targets(r),
                     })
                     .collect();
                 for tgt in tgts {
